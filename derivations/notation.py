@@ -1,0 +1,140 @@
+"""The notation every derivation shares: symbols, indexed scores, sums, indicators.
+
+Conventions (the ones CS231n and the seed homework use):
+
+* ``s`` is the score vector, ``s[j]`` the score of class ``j``; classes are
+  numbered ``0 .. K-1`` (as in code: ``--label 0`` is the first class).
+* ``y`` is the label ``y_i`` of the example; ``s[y]`` is ``s_{y_i}``.
+* ``Delta`` is the SVM margin; ``p[j]`` the softmax probability of class ``j``.
+* ``SumExcept(f, j, y)`` is the sum of ``f`` over the classes ``j != y``.
+* ``indicator(u)`` is ``1[u > 0]``, encoded as SymPy's ``Heaviside(u, 0)``:
+  the subgradient convention of code (``margin > 0``), so it is 0 on the kink,
+  not SymPy's default ``Heaviside(0) = 1/2``.
+"""
+from __future__ import annotations
+
+import sympy
+from sympy import Expr, Heaviside, IndexedBase, Integer, Symbol, Tuple
+
+#: scores, probabilities, inputs, weights (indexed: s[j] is s_j)
+s = IndexedBase("s", real=True)
+p = IndexedBase("p", positive=True)
+x = IndexedBase("x", real=True)
+w = IndexedBase("w", real=True)
+
+#: scalars of the binary case: the logit z, the target t, the sigmoid output
+z = Symbol("z", real=True)
+t = Symbol("t", real=True)
+
+#: class indices and the label
+j = Symbol("j", integer=True)
+k = Symbol("k", integer=True)
+m = Symbol("m", integer=True)
+y = Symbol("y_i", integer=True)
+
+#: number of classes and the SVM margin
+K = Symbol("K", integer=True, positive=True)
+Delta = Symbol("Delta", real=True)
+
+#: the per-example loss, as a name for the left-hand side of a definition
+L = Symbol("L_i", real=True)
+
+
+def indicator(u: Expr) -> Expr:
+    """The indicator 1[u > 0]: 1 where u > 0, 0 where u <= 0 (0 on the kink)."""
+    return Heaviside(u, 0)
+
+
+def sigmoid(u: Expr) -> Expr:
+    """The logistic function sigma(u) = 1 / (1 + e^{-u})."""
+    return 1 / (1 + sympy.exp(-u))
+
+
+def is_indicator(e: Expr) -> bool:
+    """Whether ``e`` is an indicator 1[u > 0] built by :func:`indicator`."""
+    return isinstance(e, Heaviside) and len(e.args) == 2 and e.args[1] == 0
+
+
+class SumExcept(Expr):
+    """Sum of ``function`` over ``index`` in ``lower .. upper`` skipping ``index == excluded``.
+
+    ``SumExcept(f, j, y, 0, K - 1)`` is sum_{j != y} f(j) over the classes.
+    It stays unevaluated while the bounds are symbolic; with concrete bounds
+    and a concrete excluded index, :meth:`doit` expands it into a finite sum.
+    """
+
+    is_commutative = True
+
+    def __new__(cls, function, index, excluded, lower=Integer(0), upper=None):
+        if upper is None:
+            upper = K - 1
+        args = [sympy.sympify(a) for a in (function, index, excluded, lower, upper)]
+        return Expr.__new__(cls, *args)
+
+    @property
+    def function(self) -> Expr:
+        return self.args[0]
+
+    @property
+    def index(self) -> Symbol:
+        return self.args[1]
+
+    @property
+    def excluded(self) -> Expr:
+        return self.args[2]
+
+    @property
+    def lower(self) -> Expr:
+        return self.args[3]
+
+    @property
+    def upper(self) -> Expr:
+        return self.args[4]
+
+    @property
+    def free_symbols(self):
+        inner = self.function.free_symbols - {self.index}
+        return inner | self.excluded.free_symbols | self.lower.free_symbols | self.upper.free_symbols
+
+    def _eval_subs(self, old, new):
+        if old == self.index:
+            return self
+        return None
+
+    def _eval_is_real(self):
+        return self.function.is_real
+
+    def doit(self, **hints):
+        f = self.function.doit(**hints) if hints.get("deep", True) else self.function
+        lo, hi, ex = self.lower, self.upper, self.excluded
+        if lo.is_Integer and hi.is_Integer and ex.is_Integer:
+            return sympy.Add(*[f.subs(self.index, v) for v in range(int(lo), int(hi) + 1) if v != int(ex)])
+        return SumExcept(f, self.index, ex, lo, hi)
+
+    def as_full_sum(self) -> Expr:
+        """The same sum written over every index, with the skipped term taken out with a Kronecker delta."""
+        return sympy.Sum((1 - sympy.KroneckerDelta(self.index, self.excluded)) * self.function,
+                         (self.index, self.lower, self.upper))
+
+    def _eval_derivative(self, v):
+        return SumExcept(self.function.diff(v), self.index, self.excluded, self.lower, self.upper)
+
+    def _latex(self, printer):
+        body = printer._print(self.function)
+        if isinstance(self.function, sympy.Add):
+            body = r"\left(%s\right)" % body
+        return r"\sum_{%s \neq %s} %s" % (printer._print(self.index), printer._print(self.excluded), body)
+
+    def _sympystr(self, printer):
+        return "SumExcept(%s, %s, %s)" % (printer._print(self.function), printer._print(self.index),
+                                          printer._print(self.excluded))
+
+
+def all_classes_sum(function: Expr, index: Symbol) -> sympy.Sum:
+    """Sum of ``function`` over every class ``index = 0 .. K-1``."""
+    return sympy.Sum(function, (index, 0, K - 1))
+
+
+def score_symbols(count: int) -> list[Expr]:
+    """The concrete scores s_0 .. s_{count-1}."""
+    return [s[i] for i in range(count)]
