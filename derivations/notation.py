@@ -119,12 +119,6 @@ class SumExcept(Expr):
     def _eval_derivative(self, v):
         return SumExcept(self.function.diff(v), self.index, self.excluded, self.lower, self.upper)
 
-    def _latex(self, printer):
-        body = printer._print(self.function)
-        if isinstance(self.function, sympy.Add):
-            body = r"\left(%s\right)" % body
-        return r"\sum_{%s \neq %s} %s" % (printer._print(self.index), printer._print(self.excluded), body)
-
     def _sympystr(self, printer):
         return "SumExcept(%s, %s, %s)" % (printer._print(self.function), printer._print(self.index),
                                           printer._print(self.excluded))

@@ -1,0 +1,234 @@
+"""How expressions are written: LaTeX (reports, Markdown maths) and one-line Unicode (terminal).
+
+Notation follows the homework: s_{y_i}, sum_{j != y_i}, 1[u > 0] for the
+indicator (printed \\mathbf{1} in LaTeX, which every TeX installation and
+MathJax/KaTeX render), delta_{jk}, e^{u}, and terms of a sum written scores
+first: ``s_j - s_{y_i} + Delta`` rather than SymPy's ``Delta + s_j - s_{y_i}``.
+These printers only write; they never change an expression.
+"""
+from __future__ import annotations
+
+from sympy import Add, Indexed, Number, Sum, Symbol
+from sympy.printing.latex import LatexPrinter
+from sympy.printing.str import StrPrinter
+
+from .notation import K, SumExcept
+
+
+def _term_key(term):
+    """Scores first (positive before negative), then other symbols, then numbers."""
+    coeff, _ = term.as_coeff_Mul()
+    negative = coeff.is_Number and coeff < 0
+    if isinstance(term, Number):
+        return (3, 0, "")
+    has_indexed = bool(term.atoms(Indexed))
+    return (0 if has_indexed else 1, 1 if negative else 0, "")
+
+
+def ordered_terms(expr: Add):
+    """The terms of a sum in reading order: scores first, then symbols, then numbers;
+    a sum never starts with a minus when it has a positive term (``1 - p_k``, not ``-p_k + 1``).
+    """
+    terms = sorted(Add.make_args(expr), key=_term_key)
+    if _term_key(terms[0])[1] == 1:
+        positive = [t for t in terms if _term_key(t)[1] == 0]
+        if positive:
+            terms.remove(positive[0])
+            terms.insert(0, positive[0])
+    return terms
+
+
+def _is_all_classes(limits) -> bool:
+    index, lo, hi = limits
+    return lo == 0 and hi == K - 1
+
+
+class DeriveLatexPrinter(LatexPrinter):
+    """SymPy's LaTeX printer with the course's notation."""
+
+    printmethod = "_derive_latex"
+
+    def __init__(self, settings=None):
+        settings = dict(settings or {})
+        settings.setdefault("mul_symbol", None)
+        super().__init__(settings)
+
+    def _print_Add(self, expr, order=None):
+        terms = ordered_terms(expr)
+        out = ""
+        for i, term in enumerate(terms):
+            text = self._print(term)
+            if isinstance(term, Add):
+                text = r"\left(%s\right)" % text
+            if i == 0:
+                out = text
+            elif text.startswith("-"):
+                out += " - " + text[1:].lstrip()
+            else:
+                out += " + " + text
+        return out
+
+    def _print_Indexed(self, expr):
+        base = self._print(expr.base.label)
+        index = ",".join(self._print(i) for i in expr.indices)
+        return f"{base}_{{{index}}}"
+
+    def _print_Symbol(self, expr, style="plain"):
+        name = expr.name
+        if name == "y_i":
+            return "y_i"
+        if name == "L_i":
+            return "L_i"
+        return super()._print_Symbol(expr, style=style)
+
+    def _print_Heaviside(self, expr, exp=None):
+        u = expr.args[0]
+        relation = ">" if len(expr.args) > 1 and expr.args[1] == 0 else r"\geq"
+        text = r"\mathbf{1}\left[%s %s 0\right]" % (self._print(u), relation)
+        return f"{text}^{{{exp}}}" if exp else text
+
+    def _print_KroneckerDelta(self, expr, exp=None):
+        i, j = (self._print(a) for a in expr.args)
+        sep = "" if len(i) == 1 and len(j) == 1 else ","
+        text = r"\delta_{%s%s%s}" % (i, sep, j)
+        return f"\\left({text}\\right)^{{{exp}}}" if exp else text
+
+    def _print_Max(self, expr, exp=None):
+        args = sorted(expr.args, key=lambda a: 0 if a == 0 else 1)
+        text = r"\max\left(%s\right)" % ", ".join(self._print(a) for a in args)
+        return f"{text}^{{{exp}}}" if exp else text
+
+    def _print_Sum(self, expr):
+        if len(expr.limits) == 1 and _is_all_classes(expr.limits[0]):
+            index = self._print(expr.limits[0][0])
+            body = self._print(expr.function)
+            if isinstance(expr.function, Add):
+                body = r"\left(%s\right)" % body
+            return r"\sum_{%s} %s" % (index, body)
+        return super()._print_Sum(expr)
+
+    def _print_SumExcept(self, expr):
+        body = self._print(expr.function)
+        if isinstance(expr.function, Add):
+            body = r"\left(%s\right)" % body
+        return r"\sum_{%s \neq %s} %s" % (self._print(expr.index), self._print(expr.excluded), body)
+
+    def _print_Derivative(self, expr):
+        inner = expr.expr
+        variables = "".join(r"\partial %s" % self._print(v) for v, n in expr.variable_count for _ in range(n))
+        if isinstance(inner, (Symbol, Indexed)):
+            return r"\frac{\partial %s}{%s}" % (self._print(inner), variables)
+        body = self._print(inner)
+        return r"\frac{\partial}{%s} \left(%s\right)" % (variables, body)
+
+    def _print_Ne(self, expr):
+        return r"%s \neq %s" % (self._print(expr.lhs), self._print(expr.rhs))
+
+
+_SUBSCRIPTS = str.maketrans("0123456789aehijklmnoprstuvx+-=()", "₀₁₂₃₄₅₆₇₈₉ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ₊₋₌₍₎")
+_SUBSCRIPTABLE = set("0123456789aehijklmnoprstuvx")
+_GREEK = {"Delta": "Δ", "delta": "δ", "sigma": "σ", "alpha": "α", "lambda": "λ", "lamda": "λ", "beta": "β"}
+
+
+def subscript(text: str) -> str:
+    """``text`` as Unicode subscript characters when every character has one, else ``_{text}``."""
+    if text and all(c in _SUBSCRIPTABLE for c in text):
+        return text.translate(_SUBSCRIPTS)
+    return "_{" + text + "}"
+
+
+class DeriveTextPrinter(StrPrinter):
+    """One-line Unicode maths for the terminal: ∂Lᵢ/∂sₖ = Σ_{j≠yᵢ} 𝟙[sⱼ - s_{yᵢ} + Δ > 0]."""
+
+    printmethod = "_derive_text"
+
+    def _print_Add(self, expr, order=None):
+        out = ""
+        for i, term in enumerate(ordered_terms(expr)):
+            text = self._print(term)
+            if isinstance(term, Add):
+                text = f"({text})"
+            if i == 0:
+                out = text
+            elif text.startswith("-"):
+                out += " - " + text[1:].lstrip()
+            else:
+                out += " + " + text
+        return out
+
+    def _print_Symbol(self, expr):
+        name = expr.name
+        if "_" in name:
+            head, tail = name.split("_", 1)
+            return _GREEK.get(head, head) + subscript(tail)
+        return _GREEK.get(name, name)
+
+    def _print_Indexed(self, expr):
+        index = ",".join(self._print(i) for i in expr.indices)
+        if len(index) == 1 or index.isdigit():
+            return self._print(expr.base.label) + subscript(index)
+        return self._print(expr.base.label) + "_{" + index + "}"
+
+    def _print_Heaviside(self, expr):
+        relation = ">" if len(expr.args) > 1 and expr.args[1] == 0 else "≥"
+        return f"𝟙[{self._print(expr.args[0])} {relation} 0]"
+
+    def _print_KroneckerDelta(self, expr):
+        i, j = (self._print(a) for a in expr.args)
+        return "δ" + subscript(i + j) if len(i) == 1 and len(j) == 1 else f"δ_{{{i},{j}}}"
+
+    def _print_Max(self, expr):
+        args = sorted(expr.args, key=lambda a: 0 if a == 0 else 1)
+        return "max(" + ", ".join(self._print(a) for a in args) + ")"
+
+    def _print_exp(self, expr):
+        return f"exp({self._print(expr.args[0])})"
+
+    def _print_Exp1(self, expr):
+        return "e"
+
+    def _print_Sum(self, expr):
+        body = self._print(expr.function)
+        if isinstance(expr.function, Add):
+            body = f"({body})"
+        if len(expr.limits) == 1 and _is_all_classes(expr.limits[0]):
+            return f"Σ{subscript(self._print(expr.limits[0][0]))} {body}"
+        parts = ", ".join(f"{self._print(i)}={self._print(a)}..{self._print(b)}" for i, a, b in expr.limits)
+        return f"Σ_{{{parts}}} {body}"
+
+    def _print_SumExcept(self, expr):
+        body = self._print(expr.function)
+        if isinstance(expr.function, Add):
+            body = f"({body})"
+        return f"Σ_{{{self._print(expr.index)}≠{self._print(expr.excluded)}}} {body}"
+
+    def _print_Derivative(self, expr):
+        inner = expr.expr
+        variables = "".join(f"∂{self._print(v)}" for v, n in expr.variable_count for _ in range(n))
+        if isinstance(inner, (Symbol, Indexed)):
+            return f"∂{self._print(inner)}/{variables}"
+        return f"∂/{variables} ({self._print(inner)})"
+
+    def _print_Mul(self, expr):
+        return super()._print_Mul(expr).replace("*", "·")
+
+    def _print_Pow(self, expr, rational=False):
+        return super()._print_Pow(expr, rational).replace("**", "^")
+
+    def _print_Relational(self, expr):
+        op = {"!=": "≠", ">=": "≥", "<=": "≤", "==": "="}.get(expr.rel_op, expr.rel_op)
+        return f"{self._print(expr.lhs)} {op} {self._print(expr.rhs)}"
+
+
+_LATEX = DeriveLatexPrinter()
+_TEXT = DeriveTextPrinter()
+
+
+def latex(expr) -> str:
+    """LaTeX for ``expr`` in the course's notation."""
+    return _LATEX.doprint(expr)
+
+
+def text(expr) -> str:
+    """One-line Unicode for ``expr``."""
+    return _TEXT.doprint(expr)

@@ -1,0 +1,342 @@
+"""The closed list of rules a step may apply.
+
+Each rule is a small frozen dataclass; its docstring states the identity it
+applies and its fields are the mathematical parts of that application (the
+inner function, the variable, the constant that was pulled out, ...). Rules
+never format text: every template folder has one entry per rule, keyed by
+:attr:`Rule.name` (a test checks that none is missing).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import ClassVar
+
+from sympy import Basic
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Base class: ``name`` is the key of the rule's template entry."""
+
+    name: ClassVar[str] = "rule"
+
+    def parts(self) -> dict:
+        """The rule's mathematical fields, by name (for templates and JSON)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+# --- definitions, cases, values ------------------------------------------------
+
+@dataclass(frozen=True)
+class Definition(Rule):
+    """``symbol := definition``: a name replaced by what it stands for."""
+
+    name: ClassVar[str] = "definition"
+    symbol: Basic
+    definition: Basic
+
+
+@dataclass(frozen=True)
+class CaseSplitRule(Rule):
+    """Split on mutually exclusive conditions that together cover every case."""
+
+    name: ClassVar[str] = "case_split"
+    variable: Basic
+    conditions: tuple
+
+
+@dataclass(frozen=True)
+class CaseAssumption(Rule):
+    """Within a case, substitute what the case's condition says (e.g. k = y_i)."""
+
+    name: ClassVar[str] = "case_assumption"
+    condition: Basic
+
+
+@dataclass(frozen=True)
+class SubstituteValues(Rule):
+    """Replace symbols by given values: f(a) evaluated at a = a0."""
+
+    name: ClassVar[str] = "substitute_values"
+    values: tuple              # ((symbol, value), ...)
+
+
+@dataclass(frozen=True)
+class Evaluate(Rule):
+    """Carry out the arithmetic of an expression that holds only numbers."""
+
+    name: ClassVar[str] = "evaluate"
+
+
+# --- derivative rules -----------------------------------------------------------
+
+@dataclass(frozen=True)
+class ConstantRule(Rule):
+    """d c / dx = 0 for an expression c that does not depend on x."""
+
+    name: ClassVar[str] = "constant"
+    constant: Basic
+    variable: Basic
+
+
+@dataclass(frozen=True)
+class IdentityRule(Rule):
+    """dx / dx = 1."""
+
+    name: ClassVar[str] = "identity"
+    variable: Basic
+
+
+@dataclass(frozen=True)
+class IndexedVariableRule(Rule):
+    """d s_j / d s_k = delta_{jk}: a score depends only on itself."""
+
+    name: ClassVar[str] = "indexed_variable"
+    expression: Basic
+    variable: Basic
+
+
+@dataclass(frozen=True)
+class LinearRule(Rule):
+    """d/dx (c_0 + sum_i c_i v_i) = sum_i c_i dv_i/dx for constants c_i; dv_i/dx = delta(v_i, x)."""
+
+    name: ClassVar[str] = "linear"
+    expression: Basic
+    variable: Basic
+
+
+@dataclass(frozen=True)
+class SumRule(Rule):
+    """d/dx (u + v) = du/dx + dv/dx; terms that do not depend on x contribute 0."""
+
+    name: ClassVar[str] = "sum_rule"
+    terms: tuple
+    constant_terms: tuple
+
+
+@dataclass(frozen=True)
+class ConstantFactorRule(Rule):
+    """d/dx (c u) = c du/dx for a constant c."""
+
+    name: ClassVar[str] = "constant_factor"
+    constant: Basic
+    other: Basic
+
+
+@dataclass(frozen=True)
+class ProductRule(Rule):
+    """d/dx (u v) = (du/dx) v + u (dv/dx), and likewise for more factors."""
+
+    name: ClassVar[str] = "product_rule"
+    factors: tuple
+
+
+@dataclass(frozen=True)
+class QuotientRule(Rule):
+    """d/dx (u / v) = (v du/dx - u dv/dx) / v^2."""
+
+    name: ClassVar[str] = "quotient_rule"
+    numerator: Basic
+    denominator: Basic
+
+
+@dataclass(frozen=True)
+class PowerRule(Rule):
+    """d/dx u^n = n u^{n-1} du/dx for a constant exponent n (chain rule when u != x)."""
+
+    name: ClassVar[str] = "power_rule"
+    base: Basic
+    exponent: Basic
+    variable: Basic
+
+
+@dataclass(frozen=True)
+class ExponentialRule(Rule):
+    """d/dx a^u = a^u ln(a) du/dx for a constant base a > 0."""
+
+    name: ClassVar[str] = "exponential_rule"
+    base: Basic
+    exponent: Basic
+    variable: Basic
+
+
+@dataclass(frozen=True)
+class ExpRule(Rule):
+    """d/dx e^u = e^u du/dx (chain rule when u != x)."""
+
+    name: ClassVar[str] = "exp_rule"
+    inner: Basic
+    variable: Basic
+
+
+@dataclass(frozen=True)
+class LogRule(Rule):
+    """d/dx log u = (1/u) du/dx, natural logarithm (chain rule when u != x)."""
+
+    name: ClassVar[str] = "log_rule"
+    inner: Basic
+    variable: Basic
+
+
+@dataclass(frozen=True)
+class MaxZeroRule(Rule):
+    """d/dx max(0, u) = 1[u > 0] du/dx, the subgradient that takes 0 on the kink u = 0."""
+
+    name: ClassVar[str] = "max_zero"
+    inner: Basic
+    variable: Basic
+
+
+@dataclass(frozen=True)
+class IndicatorRule(Rule):
+    """d/dx 1[u > 0] = 0 wherever u != 0 (the indicator is piecewise constant)."""
+
+    name: ClassVar[str] = "indicator"
+    inner: Basic
+    variable: Basic
+
+
+@dataclass(frozen=True)
+class SumLinearityRule(Rule):
+    """d/dx sum_j f_j = sum_j df_j/dx: differentiate a sum term by term."""
+
+    name: ClassVar[str] = "sum_linearity"
+    summand: Basic
+    index: Basic
+    variable: Basic
+
+
+@dataclass(frozen=True)
+class NoRule(Rule):
+    """No rule in the list applies: the derivative is left as it stands, and the derivation is incomplete."""
+
+    name: ClassVar[str] = "no_rule"
+    expression: Basic
+    variable: Basic
+
+
+# --- algebra on sums and Kronecker deltas -------------------------------------
+
+@dataclass(frozen=True)
+class KroneckerEvaluation(Rule):
+    """delta_{ab} = 1 when a = b and 0 when a != b (known from the case or the sum's range)."""
+
+    name: ClassVar[str] = "kronecker_evaluation"
+    delta: Basic
+    value: Basic
+    reason: Basic              # the relation that decides it, e.g. Ne(j, y_i)
+
+
+@dataclass(frozen=True)
+class KroneckerCollapse(Rule):
+    """sum_j g_j delta_{jk} = g_k when k lies in the sum's range (the sum keeps only j = k)."""
+
+    name: ClassVar[str] = "kronecker_collapse"
+    index: Basic
+    target: Basic
+
+
+@dataclass(frozen=True)
+class SplitSum(Rule):
+    """sum_j (a_j + b_j) = sum_j a_j + sum_j b_j."""
+
+    name: ClassVar[str] = "split_sum"
+    index: Basic
+
+
+@dataclass(frozen=True)
+class SumFactorOut(Rule):
+    """sum_j c f_j = c sum_j f_j for c that does not depend on j."""
+
+    name: ClassVar[str] = "sum_factor_out"
+    factor: Basic
+    index: Basic
+
+
+@dataclass(frozen=True)
+class SumOfConstant(Rule):
+    """sum over n indices of a constant c = n c."""
+
+    name: ClassVar[str] = "sum_of_constant"
+    constant: Basic
+    count: Basic
+
+
+# --- algebra ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LogOfQuotient(Rule):
+    """log(a / b) = log a - log b."""
+
+    name: ClassVar[str] = "log_of_quotient"
+
+
+@dataclass(frozen=True)
+class LogOfExp(Rule):
+    """log(e^u) = u."""
+
+    name: ClassVar[str] = "log_of_exp"
+
+
+@dataclass(frozen=True)
+class Expand(Rule):
+    """Multiply out products over sums: a (b + c) = a b + a c."""
+
+    name: ClassVar[str] = "expand"
+
+
+@dataclass(frozen=True)
+class CancelFraction(Rule):
+    """Cancel a common factor of numerator and denominator: (a c) / (b c) = a / b."""
+
+    name: ClassVar[str] = "cancel"
+
+
+@dataclass(frozen=True)
+class Factor(Rule):
+    """Take out a common factor: a b + a c = a (b + c)."""
+
+    name: ClassVar[str] = "factor"
+    factor: Basic
+
+
+@dataclass(frozen=True)
+class CombineFractions(Rule):
+    """Put terms over a common denominator: a/c + b/c = (a + b)/c."""
+
+    name: ClassVar[str] = "combine_fractions"
+
+
+@dataclass(frozen=True)
+class RecogniseDefinition(Rule):
+    """Write an expression back in terms of a defined name: ``definition`` = ``symbol``."""
+
+    name: ClassVar[str] = "recognise_definition"
+    symbol: Basic
+    definition: Basic
+
+
+@dataclass(frozen=True)
+class Rewrite(Rule):
+    """Replace a sub-expression by an equal one given by ``identity`` (lhs = rhs)."""
+
+    name: ClassVar[str] = "rewrite"
+    identity: tuple            # (lhs, rhs)
+
+
+@dataclass(frozen=True)
+class ChainRuleScores(Rule):
+    """dL/dw = sum_k (dL/ds_k) (ds_k/dw): the chain rule through the scores."""
+
+    name: ClassVar[str] = "chain_rule_scores"
+    intermediate: Basic
+    variable: Basic
+
+
+def all_rules() -> list[type[Rule]]:
+    """Every rule class in the closed list."""
+    found = []
+    for value in globals().values():
+        if isinstance(value, type) and issubclass(value, Rule) and value is not Rule:
+            found.append(value)
+    return found
