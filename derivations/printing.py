@@ -29,7 +29,10 @@ def ordered_terms(expr: Add):
     """The terms of a sum in reading order: scores first, then symbols, then numbers;
     a sum never starts with a minus when it has a positive term (``1 - p_k``, not ``-p_k + 1``).
     """
-    terms = sorted(Add.make_args(expr), key=_term_key)
+    terms = list(Add.make_args(expr))
+    if all(isinstance(t, Number) for t in terms):
+        return terms            # arithmetic written out by a derivation keeps its order
+    terms = sorted(terms, key=_term_key)
     if _term_key(terms[0])[1] == 1:
         positive = [t for t in terms if _term_key(t)[1] == 0]
         if positive:
@@ -211,6 +214,15 @@ class DeriveTextPrinter(StrPrinter):
 
     def _print_Mul(self, expr):
         return super()._print_Mul(expr).replace("*", "·")
+
+    def _print_MatrixBase(self, expr):
+        if expr.rows == 1 or expr.cols == 1:
+            return "[" + ", ".join(self._print(e) for e in expr) + "]"
+        return "[" + ", ".join("[" + ", ".join(self._print(e) for e in expr.row(r)) + "]"
+                               for r in range(expr.rows)) + "]"
+
+    _print_ImmutableDenseMatrix = _print_MatrixBase
+    _print_MutableDenseMatrix = _print_MatrixBase
 
     def _print_Pow(self, expr, rational=False):
         return super()._print_Pow(expr, rational).replace("**", "^")

@@ -62,6 +62,29 @@ class SubstituteValues(Rule):
 
 
 @dataclass(frozen=True)
+class ExpandSum(Rule):
+    """sum_{j != y_i} f_j over K = n classes written out term by term."""
+
+    name: ClassVar[str] = "expand_sum"
+    count: Basic
+    label: Basic
+
+
+@dataclass(frozen=True)
+class ApplyCases(Rule):
+    """Each component takes the formula of the case it falls in (derived above)."""
+
+    name: ClassVar[str] = "apply_cases"
+
+
+@dataclass(frozen=True)
+class NonNegativeSum(Rule):
+    """A sum of terms that are each >= 0 is 0 exactly when every term is 0; a term max(0, u) is 0 exactly when u <= 0."""
+
+    name: ClassVar[str] = "nonnegative_sum"
+
+
+@dataclass(frozen=True)
 class Evaluate(Rule):
     """Carry out the arithmetic of an expression that holds only numbers."""
 

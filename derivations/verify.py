@@ -122,22 +122,74 @@ class Verifier:
 
     # -- public ------------------------------------------------------------------
 
-    def check(self, before, after, conditions=()) -> Verification:
-        """Whether ``before = after`` holds under ``conditions`` (relations such as Ne(k, y_i))."""
+    def check(self, before, after, conditions=(), values=None) -> Verification:
+        """Whether ``before = after`` holds under ``conditions`` (relations such as Ne(k, y_i)).
+
+        With ``values`` (symbol -> number), whether ``before`` with the values put
+        in equals ``after``: the check of a substitution step. Matrices are
+        compared entry by entry.
+        """
+        if isinstance(before, sympy.MatrixBase) or isinstance(after, sympy.MatrixBase):
+            return self._check_matrices(before, after, conditions, values)
         a = expand_definitions(before, self.definitions)
         b = expand_definitions(after, self.definitions)
+        if values:
+            a = a.xreplace(dict(values))
         if a == b:
-            return Verification(True, "symbolic", "both sides are the same expression")
-        symbolic_k = a.has(K) or b.has(K) or a.has(SumExcept) or b.has(SumExcept)
+            if before == after or values:
+                return Verification(True, "symbolic", "both sides are the same expression")
+            return Verification(True, "definition", "the two sides agree once the definitions are put in")
+        symbolic_k = a.has(K) or b.has(K)
         integer_symbols = _integer_symbols(a) | _integer_symbols(b)
         if not symbolic_k and not integer_symbols:
             if self._symbolically_equal(a, b):
                 return Verification(True, "symbolic", "the difference simplifies to 0")
         return self._check_numerically(a, b, tuple(conditions), symbolic_k)
 
-    def stamp(self, step: Step, conditions=()) -> Step:
+    def _check_matrices(self, before, after, conditions, values) -> Verification:
+        if not (isinstance(before, sympy.MatrixBase) and isinstance(after, sympy.MatrixBase)) \
+                or before.shape != after.shape:
+            return Verification(False, "symbolic", "the two sides are not of the same shape")
+        results = [self.check(a, b, conditions, values) for a, b in zip(before, after)]
+        failed = [r for r in results if not r.ok]
+        if failed:
+            return failed[0]
+        methods = sorted({r.method for r in results})
+        return Verification(True, "+".join(methods), f"entry by entry ({len(results)} entries)")
+
+    def check_equivalence(self, a, b, samples: int = 64) -> Verification:
+        """Whether two conditions (relations without a symbolic K) hold at exactly the same points.
+
+        Points are dyadic rationals (exact in floating point), with extra points
+        placed exactly on, just above and just below every boundary, so that a
+        > read as >= is caught.
+        """
+        relations = [r for r in sympy.preorder_traversal(sympy.And(a, b, evaluate=False))
+                     if isinstance(r, sympy.core.relational.Relational)]
+        variables = set()
+        for r in relations:
+            variables |= _variables(r.lhs - r.rhs)
+        variables = sorted(variables, key=str)
+        points = [{v: self.rng.randint(-24, 24) / 8 for v in variables} for _ in range(samples)]
+        for r in relations:
+            difference = r.lhs - r.rhs
+            for target in (0, 0.125, -0.125):
+                point = {v: self.rng.randint(-24, 24) / 8 for v in variables}
+                for v in _variables(difference):
+                    slope = sympy.diff(difference, v)
+                    if slope in (1, -1):
+                        point[v] += (target - evaluate(difference, point)) / float(slope)
+                        break
+                points.append(point)
+        for point in points:
+            if _truth(a, point) != _truth(b, point):
+                where = ", ".join(f"{k_}={v}" for k_, v in point.items())
+                return Verification(False, "numeric", f"the conditions differ at {where}")
+        return Verification(True, "numeric", f"{len(points)} points, on and either side of every boundary")
+
+    def stamp(self, step: Step, conditions=(), values=None) -> Step:
         """Verify ``step`` in place; raise :class:`VerificationError` if it fails."""
-        step.verification = self.check(step.before, step.after, conditions)
+        step.verification = self.check(step.before, step.after, conditions, values)
         if not step.verification.ok:
             raise VerificationError(step, step.verification)
         return step
@@ -150,8 +202,11 @@ class Verifier:
         return Chain(list(steps))
 
     def claim(self, claim: Claim, conditions=()) -> Claim:
-        """Verify an equality claim in place; raise if it fails."""
-        claim.verification = self.check(claim.lhs, claim.rhs, conditions)
+        """Verify a claim (an equality, or an equivalence "iff") in place; raise if it fails."""
+        if claim.relation == "iff":
+            claim.verification = self.check_equivalence(claim.lhs, claim.rhs)
+        else:
+            claim.verification = self.check(claim.lhs, claim.rhs, conditions)
         if not claim.verification.ok:
             raise VerificationError(Step(claim.lhs, claim.rhs, claim.rule), claim.verification)
         return claim
@@ -313,6 +368,19 @@ class Verifier:
         return ", ".join(parts)
 
 
+def _truth(condition, point) -> bool:
+    """Whether a relation (or an And/Or/Not of relations) holds at ``point``."""
+    if isinstance(condition, sympy.And):
+        return all(_truth(c, point) for c in condition.args)
+    if isinstance(condition, sympy.Or):
+        return any(_truth(c, point) for c in condition.args)
+    if isinstance(condition, sympy.Not):
+        return not _truth(condition.args[0], point)
+    lhs, rhs = evaluate(condition.lhs, point), evaluate(condition.rhs, point)
+    return {"<": lhs < rhs, "<=": lhs <= rhs, ">": lhs > rhs, ">=": lhs >= rhs,
+            "==": lhs == rhs, "!=": lhs != rhs}[condition.rel_op]
+
+
 # -- final checks ------------------------------------------------------------------
 
 @dataclass
@@ -342,7 +410,7 @@ def final_check(loss, gradient, variable, *, definitions=None, conditions=(), cl
     integer_symbols = _integer_symbols(a) | _integer_symbols(g) | _integer_symbols(variable)
     for c in conditions:
         integer_symbols |= _integer_symbols(c)
-    symbolic_k = a.has(K) or g.has(K) or a.has(SumExcept)
+    symbolic_k = a.has(K) or g.has(K)
     ok_sympy = ok_fd = True
     worst = 0.0
     count = 0

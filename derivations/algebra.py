@@ -1,0 +1,158 @@
+"""Tidying a derivative once the rules have run: Kronecker deltas and sums.
+
+Each function looks for one place its identity applies and returns the
+rewritten expression with the rule it applied, or ``None``. :func:`tidy`
+applies them until none applies, one step each, so every tidying move is a
+step of its own, verified like the others.
+
+``facts`` are the relations known in the current case, e.g. ``Ne(k, y_i)``.
+"""
+from __future__ import annotations
+
+import sympy
+from sympy import Add, Eq, KroneckerDelta, Mul, Ne, Sum
+
+from . import rules as R
+from .differentiate import _sum_parts
+from .notation import K, SumExcept
+from .steps import Step
+
+
+def _known(a, b, facts, exclusions):
+    """1 if a = b is known, 0 if a != b is known (from facts or a sum's exclusion), else None."""
+    if a == b:
+        return sympy.S.One, Eq(a, b)
+    for fact in facts:
+        if {fact.lhs, fact.rhs} == {a, b}:
+            if isinstance(fact, Ne):
+                return sympy.S.Zero, fact
+            if isinstance(fact, Eq):
+                return sympy.S.One, fact
+    for index, excluded in exclusions:
+        if {index, excluded} == {a, b}:
+            return sympy.S.Zero, Ne(index, excluded)
+    return None
+
+
+def evaluate_kronecker(expr, facts=()):
+    """delta_{ab} -> 0 or 1 wherever a relation (a case's condition, a sum's j != y_i) decides it."""
+    found = {}
+
+    def walk(e, exclusions):
+        if isinstance(e, KroneckerDelta):
+            known = _known(e.args[0], e.args[1], facts, exclusions)
+            if known is not None and e not in found:
+                found[e] = known
+            return
+        if isinstance(e, SumExcept):
+            exclusions = exclusions + ((e.index, e.excluded),)
+        for arg in e.args:
+            walk(arg, exclusions)
+
+    walk(expr, ())
+    if not found:
+        return None
+    first_delta, (value, reason) = next(iter(found.items()))
+    return expr.xreplace({delta: v for delta, (v, _) in found.items()}), R.KroneckerEvaluation(
+        first_delta, value, reason)
+
+
+def _summand_terms_with_delta(summand, index):
+    return [t for t in Add.make_args(summand) if any(index in dl.args for dl in t.atoms(KroneckerDelta))]
+
+
+def split_sum(expr, facts=()):
+    """sum_j (a_j + b_j) -> sum_j a_j + sum_j b_j, where a term holds a delta on j (to collapse it next)."""
+    for node in sympy.preorder_traversal(expr):
+        parts = _sum_parts(node)
+        if parts is None:
+            continue
+        summand, index, rebuild = parts
+        summand = sympy.expand(summand) if isinstance(summand, Mul) and _summand_terms_with_delta(
+            sympy.expand(summand), index) else summand
+        if isinstance(summand, Add) and _summand_terms_with_delta(summand, index):
+            replacement = Add(*[rebuild(t) for t in summand.args])
+            return expr.xreplace({node: replacement}), R.SplitSum(index)
+    return None
+
+
+def collapse_kronecker(expr, facts=()):
+    """sum_j g_j delta_{jk} -> g_k when k is in the sum's range (for sum_{j != y}: when k != y is known)."""
+    for node in sympy.preorder_traversal(expr):
+        parts = _sum_parts(node)
+        if parts is None:
+            continue
+        summand, index, _ = parts
+        if not isinstance(summand, (Mul, KroneckerDelta)):
+            continue
+        for delta in Mul.make_args(summand):
+            if not isinstance(delta, KroneckerDelta) or index not in delta.args:
+                continue
+            target = delta.args[1] if delta.args[0] == index else delta.args[0]
+            if target.has(index):
+                continue
+            if isinstance(node, SumExcept):
+                known = _known(target, node.excluded, facts, ())
+                if known is None or known[0] != 0:
+                    continue
+            rest = Mul(*[f for f in Mul.make_args(summand) if f is not delta])
+            replacement = rest.xreplace({index: target})
+            return expr.xreplace({node: replacement}), R.KroneckerCollapse(index, target)
+    return None
+
+
+def factor_out_of_sum(expr, facts=()):
+    """sum_j c f_j -> c sum_j f_j for a factor c that does not involve j."""
+    for node in sympy.preorder_traversal(expr):
+        parts = _sum_parts(node)
+        if parts is None:
+            continue
+        summand, index, rebuild = parts
+        factors = Mul.make_args(summand)
+        constant = [f for f in factors if not f.has(index)]
+        varying = [f for f in factors if f.has(index)]
+        if constant and varying:
+            c = Mul(*constant)
+            return expr.xreplace({node: c * rebuild(Mul(*varying))}), R.SumFactorOut(c, index)
+    return None
+
+
+def sum_of_constant(expr, facts=()):
+    """sum over the K - 1 classes j != y_i (or all K) of a constant c -> (K - 1) c (or K c)."""
+    for node in sympy.preorder_traversal(expr):
+        parts = _sum_parts(node)
+        if parts is None:
+            continue
+        summand, index, _ = parts
+        if summand.has(index):
+            continue
+        if isinstance(node, SumExcept):
+            count = node.upper - node.lower
+        elif isinstance(node, Sum):
+            (_, lo, hi), = node.limits
+            count = hi - lo + 1
+        return expr.xreplace({node: count * summand}), R.SumOfConstant(summand, count)
+    return None
+
+
+TIDY_MOVES = (evaluate_kronecker, split_sum, collapse_kronecker, factor_out_of_sum)
+
+
+def tidy(expr, facts=(), moves=TIDY_MOVES, max_steps=20):
+    """The steps that tidy ``expr`` with ``moves`` (first that applies, repeatedly)."""
+    steps = []
+    for _ in range(max_steps):
+        for move in moves:
+            found = move(expr, facts)
+            if found is not None:
+                after, rule = found
+                steps.append(Step(expr, after, rule))
+                expr = after
+                break
+        else:
+            return steps
+    return steps
+
+
+__all__ = ["tidy", "evaluate_kronecker", "split_sum", "collapse_kronecker", "factor_out_of_sum",
+           "sum_of_constant", "K"]

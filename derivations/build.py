@@ -1,0 +1,117 @@
+"""Putting verified derivations together: the pieces every loss module uses.
+
+A :class:`Builder` holds the :class:`~derivations.verify.Verifier` of one
+derivation and makes verified chains: a derivative from a definition through
+the differentiator and the tidying moves, a numeric evaluation written out
+term by term, a claim. Nothing leaves a builder unverified.
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+
+import sympy
+from sympy import Add, Number, Rational
+
+from . import rules as R
+from .algebra import tidy
+from .differentiate import d, differentiate
+from .steps import Chain, Claim, Math, Paragraph, Step, Text
+from .verify import Verifier
+
+
+class Builder:
+    """Verified chains for one derivation whose names are defined by ``definitions``."""
+
+    def __init__(self, definitions: dict | None = None, **verifier_options):
+        self.definitions = dict(definitions or {})
+        self.verifier = Verifier(self.definitions, **verifier_options)
+
+    def chain(self, steps, conditions=()) -> Chain:
+        """``steps`` as a chain, every one verified (raises VerificationError otherwise)."""
+        return self.verifier.chain(steps, conditions)
+
+    def derivative(self, name, definition, var, *, conditions=(), start=None, tidy_moves=None) -> Chain:
+        """d name / d var: substitute the definition, apply the rules, tidy deltas and sums.
+
+        ``start`` may replace d name / d var as the first expression (a case
+        may start from d L / d s_k and substitute k = y_i first: pass those
+        steps as ``start``, a list of steps ending in d name / d var).
+        """
+        lhs = d(name, var)
+        steps = list(start or [])
+        steps.append(Step(lhs, d(definition, var), R.Definition(name, definition)))
+        steps += differentiate(definition, var)
+        kwargs = {} if tidy_moves is None else {"moves": tidy_moves}
+        steps += tidy(steps[-1].after, facts=conditions, **kwargs)
+        return self.chain(steps, conditions)
+
+    def claim(self, lhs, rhs, rule, relation="=", conditions=()) -> Claim:
+        return self.verifier.claim(Claim(lhs, rhs, rule, relation), conditions)
+
+    def rewrite(self, expr, after, rule, conditions=()) -> Step:
+        """One verified step ``expr = after`` by ``rule``."""
+        return self.verifier.stamp(Step(expr, after, rule), conditions)
+
+
+def exact_number(value) -> Rational:
+    """An exact rational from a float or a decimal string (no sympify of user text)."""
+    if isinstance(value, (int, Fraction)):
+        fraction = Fraction(value)
+    elif isinstance(value, float):
+        fraction = Fraction(repr(value))
+    elif isinstance(value, str):
+        fraction = Fraction(value.strip())
+    else:
+        fraction = Fraction(str(value))
+    return Rational(fraction.numerator, fraction.denominator)
+
+
+def written_out(expr, values: dict):
+    """``expr`` with ``values`` put in but the arithmetic not done: max(0, -1 - 3 + 1).
+
+    Sums of scores become sums of numbers in reading order; everything else is
+    substituted normally. The result equals ``expr.subs(values)``.
+    """
+    from .printing import ordered_terms
+
+    def is_score_term(term):
+        _, rest = term.as_coeff_Mul()
+        return rest.is_Atom or isinstance(rest, sympy.Indexed)
+
+    def walk(e):
+        if isinstance(e, Add):
+            terms = []
+            for term in ordered_terms(e):
+                value = term.xreplace(values)
+                terms.append(value if isinstance(value, Number) and is_score_term(term) else walk(term))
+            return Add(*terms, evaluate=False)
+        if not e.args:
+            return e.xreplace(values)
+        return e.func(*[walk(a) for a in e.args], evaluate=False)
+
+    return walk(expr)
+
+
+def sentence(*parts) -> Paragraph:
+    """A paragraph from strings (words) and SymPy objects (inline maths)."""
+    segments = []
+    for part in parts:
+        if isinstance(part, str):
+            segments.append(Text(part))
+        elif isinstance(part, (Text, Math)):
+            segments.append(part)
+        else:
+            segments.append(Math(part if isinstance(part, sympy.Basic) else exact_number(part)))
+    return Paragraph(segments)
+
+
+def note(*parts) -> Paragraph:
+    paragraph = sentence(*parts)
+    paragraph.kind = "note"
+    return paragraph
+
+
+def warning(*parts) -> Paragraph:
+    paragraph = sentence(*parts)
+    paragraph.kind = "warning"
+    return paragraph

@@ -1,0 +1,239 @@
+"""Turning a derivation into text, Markdown, LaTeX or JSON.
+
+The Jinja templates (``templates/<format>/``) place the blocks; the filters
+here only *write* things: an expression in the format's notation, words
+escaped for the format. No template and no filter does mathematics.
+"""
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from . import printing
+from .steps import (Case, CaseSplit, Chain, Claim, Derivation, Figure, Math, Paragraph, Result, Step,
+                    Table, Text)
+
+FORMATS = ("text", "markdown", "latex", "json")
+
+
+def template_folder() -> Path:
+    """Where the templates are: installed as ``derivations/templates``, or ``templates/`` in a checkout."""
+    from importlib import resources
+    try:
+        installed = Path(str(resources.files("derivations.templates")))
+        if (installed / "text").is_dir():
+            return installed
+    except ModuleNotFoundError:
+        pass
+    return Path(__file__).resolve().parent.parent / "templates"
+
+
+# --- escaping ------------------------------------------------------------------
+
+_LATEX_SPECIAL = {
+    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
+    "^": r"\textasciicircum{}", "_": r"\_", "%": r"\%", "~": r"\textasciitilde{}",
+    "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}", '"': "''",
+}
+_LATEX_UNICODE = {"Δ": r"$\Delta$", "δ": r"$\delta$", "σ": r"$\sigma$", "≠": r"$\neq$", "≤": r"$\leq$",
+                  "≥": r"$\geq$", "−": "-", "·": r"$\cdot$", "×": r"$\times$", "—": "---", "–": "--",
+                  "’": "'", "‘": "`", "“": "``", "”": "''", "…": r"\dots{}", "✓": r"$\checkmark$"}
+
+
+def escape_latex(text: str) -> str:
+    """Words as LaTeX that prints them literally: ``50%_off`` and ``\\input{x}`` stay text."""
+    out = []
+    for char in str(text):
+        if char in _LATEX_SPECIAL:
+            out.append(_LATEX_SPECIAL[char])
+        elif char in _LATEX_UNICODE:
+            out.append(_LATEX_UNICODE[char])
+        elif ord(char) < 32:
+            out.append(" ")
+        elif ord(char) > 255:
+            out.append(r"\texttt{[U+%04X]}" % ord(char))
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|$~>])")
+
+
+def escape_markdown(text: str) -> str:
+    """Words as Markdown that GitHub and Jupyter show literally (no emphasis, links, maths or HTML)."""
+    text = str(text).replace("\r", " ").replace("\n", " ")
+    text = text.replace("&", "&amp;").replace("<", "&lt;")
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def escape_text(text: str) -> str:
+    """Words for a terminal: control characters removed."""
+    return "".join(c if c.isprintable() else " " for c in str(text))
+
+
+# --- filters -------------------------------------------------------------------------
+
+def _math_filter(style):
+    def show(expr):
+        if isinstance(expr, (list, tuple)):
+            return [show(e) for e in expr]
+        return printing.latex(expr) if style == "latex" else printing.text(expr)
+    return show
+
+
+def _segments_filter(style, escape):
+    math = _math_filter(style)
+
+    def show(segments):
+        out = []
+        for segment in segments:
+            if isinstance(segment, Text):
+                out.append(escape(segment.text))
+            elif style == "latex":
+                out.append("$" + math(segment.expr) + "$")
+            else:
+                out.append(math(segment.expr))
+        return "".join(out)
+    return show
+
+
+def _kind(block) -> str:
+    return type(block).__name__.lower()
+
+
+@lru_cache(maxsize=None)
+def environment(style: str):
+    """The Jinja environment of a format: ``text``, ``markdown`` or ``latex``."""
+    import jinja2
+
+    escape = {"text": escape_text, "markdown": escape_markdown, "latex": escape_latex}[style]
+    math_style = "text" if style == "text" else "latex"
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(template_folder())),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    env.filters["math"] = _math_filter(math_style)
+    env.filters["esc"] = escape
+    env.filters["segments"] = _segments_filter(math_style, escape)
+    env.filters["kind"] = _kind
+    env.filters["ljust"] = lambda s, width: str(s).ljust(width)
+    env.filters["width"] = lambda s: len(str(s))
+    segments = env.filters["segments"]
+    env.filters["column_widths"] = lambda table: [
+        max(len(segments(row[i])) for row in [table.header] + table.rows) for i in range(len(table.header))]
+    return env
+
+
+def render(derivation: Derivation, fmt: str) -> str:
+    """The derivation as ``text``, ``markdown``, ``latex`` (a whole document), ``latex-fragment`` or ``json``."""
+    if fmt == "json":
+        return json.dumps(to_dict(derivation), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "latex-fragment":
+        return environment("latex").get_template("latex/fragment.tex.j2").render(d=derivation)
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+    name = {"text": "text/document.txt.j2", "markdown": "markdown/document.md.j2",
+            "latex": "latex/document.tex.j2"}[fmt]
+    return environment(fmt).get_template(name).render(d=derivation)
+
+
+# --- JSON ----------------------------------------------------------------------------
+
+def _number(value):
+    if value is None:
+        return None
+    if isinstance(value, (list, tuple)):
+        return [_number(v) for v in value]
+    return float(value)
+
+
+def _exact(expr) -> str:
+    from sympy import sstr
+    if isinstance(expr, (list, tuple)):
+        return "[" + ", ".join(_exact(e) for e in expr) + "]"
+    return sstr(expr)
+
+
+def _latex(expr) -> str:
+    if isinstance(expr, (list, tuple)):
+        return r"\left[" + ", ".join(_latex(e) for e in expr) + r"\right]"
+    return printing.latex(expr)
+
+
+def _step_dict(step: Step) -> dict:
+    return {
+        "rule": step.rule.name,
+        "latex": printing.latex(step.before) + " = " + printing.latex(step.after),
+        "before": _exact(step.before),
+        "after": _exact(step.after),
+        "verified": step.verified,
+        "verified_by": step.verification.verified_by if step.verification else None,
+    }
+
+
+def _block_steps(block) -> list[dict]:
+    if isinstance(block, Chain):
+        return [_step_dict(step) for step in block.steps]
+    if isinstance(block, Claim):
+        relation = {"=": " = ", "iff": r" \iff "}.get(block.relation, f" {block.relation} ")
+        return [{
+            "rule": block.rule.name,
+            "latex": printing.latex(block.lhs) + relation + printing.latex(block.rhs),
+            "before": _exact(block.lhs),
+            "after": _exact(block.rhs),
+            "relation": block.relation,
+            "verified": block.verified,
+            "verified_by": block.verification.verified_by if block.verification else None,
+        }]
+    if isinstance(block, CaseSplit):
+        return [{
+            "rule": block.rule.name,
+            "latex": ", ".join(printing.latex(case.condition) for case in block.cases),
+            "verified": block.verified,
+            "verified_by": "each case verified",
+            "cases": [_case_dict(case) for case in block.cases],
+        }]
+    return []
+
+
+def _case_dict(case: Case) -> dict:
+    steps = []
+    for block in case.blocks:
+        steps += _block_steps(block)
+    return {"condition": printing.latex(case.condition), "label": case.label, "verified": case.verified,
+            "steps": steps}
+
+
+def _result_dict(result: Result) -> dict:
+    return {"value": _number(result.value), "latex": _latex(result.expr), "exact": _exact(result.expr),
+            "description": result.description}
+
+
+def to_dict(derivation: Derivation) -> dict:
+    """The JSON contract: derivation, parameters, steps, results, warnings, verified."""
+    steps = []
+    for section in derivation.sections:
+        for block in section.blocks:
+            for step in _block_steps(block):
+                step.setdefault("section", section.title)
+                steps.append(step)
+    return {
+        "derivation": derivation.name,
+        "title": derivation.title,
+        "parameters": derivation.parameters,
+        "steps": steps,
+        "results": {name: _result_dict(result) for name, result in derivation.results.items()},
+        "warnings": list(derivation.warnings),
+        "verified": derivation.verified,
+    }
+
+
+__all__ = ["render", "to_dict", "environment", "escape_latex", "escape_markdown", "escape_text",
+           "template_folder", "FORMATS", "Figure", "Paragraph", "Math", "Table"]
