@@ -1,85 +1,315 @@
-"""Fast float evaluation of an instantiated SymPy expression at a point.
+"""Evaluating a symbolic expression for a concrete class count, index choice and point.
 
-Verification evaluates the same few expressions at many points; walking the
-tree with ``math`` is far cheaper than ``subs``/``evalf`` or building a
-``lambdify`` for each. Only the functions losses use are known; anything else
-raises :class:`NotEvaluable`, which makes the check fail rather than pass.
+Verification evaluates the same expressions at many points for several class
+counts K. Expanding each sum with SymPy (``subs`` + ``doit``) for every K is
+slow, so :class:`Instance` walks the SymPy tree itself with floats:
+
+* integer symbols (K, y_i, k, and the bound index of a sum) take values from
+  ``env``; a sum loops over its range;
+* an unevaluated derivative ``d f / d v`` is handed to SymPy: f and v are
+  made concrete for the current indices (sums written out) and ``sympy.diff``
+  differentiates; the result is cached and evaluated like everything else;
+* every argument of a max or an indicator met on the way is recorded, so the
+  verifier can tell which side of each kink a point fell on.
 
 The indicator convention is the one the derivations state: ``Heaviside(u, h0)``
 is 1 for u > 0, 0 for u < 0 and ``h0`` on the kink (SymPy's ``Heaviside(u)``
-without ``h0`` is 1/2 there). ``DiracDelta(u)`` is 0 off the kink.
+without ``h0`` is 1/2 there). ``DiracDelta(u)`` is 0 off the kink. Anything
+the evaluator does not know raises :class:`NotEvaluable`, which fails a check
+rather than passing it.
 """
 from __future__ import annotations
 
 import math
 
 import sympy
-from sympy import (Abs, Add, DiracDelta, Heaviside, Indexed, KroneckerDelta, Max, Min, Mul, Number,
-                   NumberSymbol, Piecewise, Pow, Symbol, exp, log)
-from sympy.core.relational import Relational
+from sympy import (Abs, Add, Derivative, DiracDelta, Heaviside, Indexed, KroneckerDelta, Max, Min, Mul,
+                   Number, NumberSymbol, Piecewise, Pow, Sum, Symbol, exp, log)
+
+from .notation import SumExcept
 
 
 class NotEvaluable(ValueError):
-    """The expression holds something the evaluator does not know (e.g. an unevaluated derivative)."""
+    """The expression holds something the evaluator does not know."""
 
 
-def evaluate(expr, point: dict) -> float:
-    """The float value of ``expr`` with every free symbol / indexed score looked up in ``point``."""
-    return _eval(expr, point)
+def point_key(variable):
+    """How a point names a variable: a Symbol stands for itself, s_3 is (s, (3,))."""
+    if isinstance(variable, Indexed) and all(i.is_Integer for i in variable.indices):
+        return (variable.base, tuple(int(i) for i in variable.indices))
+    return variable
 
 
-def _eval(e, point):
-    if isinstance(e, Number):
-        return float(e)
-    if isinstance(e, (Symbol, Indexed)):
-        try:
-            return point[e]
-        except KeyError:
-            raise NotEvaluable(f"no value for {e}") from None
+def concrete(expr, env: dict):
+    """``expr`` with the integer symbols of ``env`` put in and every sum with known bounds written out.
+
+    max(...) is rebuilt unevaluated: SymPy's Max simplification is slow, and
+    ``sympy.diff`` differentiates it as it stands.
+    """
+    mapping = {sym: sympy.Integer(value) for sym, value in env.items()}
+    return _rebuild(expr, mapping)
+
+
+def _rebuild(e, mapping):
+    if e in mapping:
+        return mapping[e]
+    if isinstance(e, SumExcept):
+        lo, hi, ex = (_rebuild(a, mapping) for a in (e.lower, e.upper, e.excluded))
+        if lo.is_Integer and hi.is_Integer and ex.is_Integer:
+            return Add(*[_rebuild(e.function, {**mapping, e.index: sympy.Integer(v)})
+                         for v in range(int(lo), int(hi) + 1) if v != int(ex)])
+        return SumExcept(_rebuild(e.function, mapping), e.index, ex, lo, hi)
+    if isinstance(e, Sum) and len(e.limits) == 1:
+        index, lo, hi = e.limits[0]
+        lo, hi = _rebuild(lo, mapping), _rebuild(hi, mapping)
+        if lo.is_Integer and hi.is_Integer:
+            return Add(*[_rebuild(e.function, {**mapping, index: sympy.Integer(v)})
+                         for v in range(int(lo), int(hi) + 1)])
+        return Sum(_rebuild(e.function, mapping), (index, lo, hi))
+    if not e.args:
+        return e
+    args = [_rebuild(a, mapping) for a in e.args]
+    if all(a is b for a, b in zip(args, e.args)):
+        return e
+    if isinstance(e, (Max, Min)):
+        return e.func(*args, evaluate=False)
+    return e.func(*args)
+
+
+def _expand_sums(e):
+    """``e`` with every sum whose bounds are known written out."""
+    return _rebuild(e, {})
+
+
+_COMPILED: dict = {}
+_DERIVATIVES: dict = {}
+_RELATIONS = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
+              ">=": lambda a, b: a >= b, "==": lambda a, b: a == b, "!=": lambda a, b: a != b}
+
+
+def compiled(e):
+    """A Python function ``f(env, point, record) -> float`` computing ``e`` (built once per expression)."""
+    fn = _COMPILED.get(e)
+    if fn is None:
+        fn = _COMPILED[e] = _compile(e)
+    return fn
+
+
+def _missing(what):
+    raise NotEvaluable(f"no value for {what}")
+
+
+def _index_fn(e):
+    """A function ``f(env) -> int`` for an index expression (an integer, a symbol, or y_i + 1 ...)."""
+    if isinstance(e, sympy.Integer):
+        value = int(e)
+        return lambda env: value
+    if isinstance(e, Symbol):
+        def index(env):
+            try:
+                return env[e]
+            except KeyError:
+                raise NotEvaluable(f"no value for the index {e}") from None
+        return index
+    fn = compiled(e)
+
+    def general(env):
+        value = fn(env, {}, None)
+        if value != int(value):
+            raise NotEvaluable(f"index {e} is not an integer")
+        return int(value)
+    return general
+
+
+def _record(record, node, env, u):
+    if record is not None:
+        record[(node, frozenset(env.items()))] = u
+
+
+def _compile(e):
+    if isinstance(e, (Number, NumberSymbol)):
+        constant = float(e)
+        return lambda env, pt, rec: constant
+    if isinstance(e, Symbol):
+        if e.is_integer:
+            def integer(env, pt, rec):
+                try:
+                    return float(env[e])
+                except KeyError:
+                    return pt[e] if e in pt else _missing(e)
+            return integer
+
+        def real(env, pt, rec):
+            try:
+                return pt[e]
+            except KeyError:
+                return _missing(e)
+        return real
+    if isinstance(e, Indexed):
+        base, indices = e.base, [_index_fn(i) for i in e.indices]
+
+        def indexed(env, pt, rec):
+            if e in pt:                    # an indexed unknown taken as a whole (s_j with j unset)
+                return pt[e]
+            key = (base, tuple(f(env) for f in indices))
+            try:
+                return pt[key]
+            except KeyError:
+                return _missing(f"{base}{list(key[1])}")
+        return indexed
     if isinstance(e, Add):
-        return math.fsum(_eval(a, point) for a in e.args)
+        fns = [compiled(a) for a in e.args]
+        return lambda env, pt, rec: math.fsum([f(env, pt, rec) for f in fns])
     if isinstance(e, Mul):
-        result = 1.0
-        for a in e.args:
-            result *= _eval(a, point)
-        return result
+        fns = [compiled(a) for a in e.args]
+
+        def product(env, pt, rec):
+            result = 1.0
+            for f in fns:
+                result *= f(env, pt, rec)
+            return result
+        return product
     if isinstance(e, Pow):
-        base, exponent = _eval(e.args[0], point), _eval(e.args[1], point)
-        return base ** exponent
+        base, exponent = compiled(e.args[0]), compiled(e.args[1])
+        return lambda env, pt, rec: base(env, pt, rec) ** exponent(env, pt, rec)
     if isinstance(e, exp):
-        return math.exp(_eval(e.args[0], point))
+        inner = compiled(e.args[0])
+        return lambda env, pt, rec: math.exp(inner(env, pt, rec))
     if isinstance(e, log):
-        return math.log(_eval(e.args[0], point))
-    if isinstance(e, Max):
-        return max(_eval(a, point) for a in e.args)
-    if isinstance(e, Min):
-        return min(_eval(a, point) for a in e.args)
+        inner = compiled(e.args[0])
+        return lambda env, pt, rec: math.log(inner(env, pt, rec))
+    if isinstance(e, Max) and len(e.args) == 2:
+        first, second = compiled(e.args[0]), compiled(e.args[1])
+
+        def maximum(env, pt, rec):
+            a, b = first(env, pt, rec), second(env, pt, rec)
+            _record(rec, e, env, a - b)
+            return a if a >= b else b
+        return maximum
+    if isinstance(e, (Max, Min)):
+        fns, pick = [compiled(a) for a in e.args], max if isinstance(e, Max) else min
+        return lambda env, pt, rec: pick(f(env, pt, rec) for f in fns)
     if isinstance(e, Heaviside):
-        u = _eval(e.args[0], point)
-        if u > 0:
-            return 1.0
-        if u < 0:
-            return 0.0
-        return float(e.args[1]) if len(e.args) > 1 else 0.5
+        inner = compiled(e.args[0])
+        at_kink = float(e.args[1]) if len(e.args) > 1 else 0.5
+
+        def step(env, pt, rec):
+            u = inner(env, pt, rec)
+            _record(rec, e, env, u)
+            return 1.0 if u > 0 else 0.0 if u < 0 else at_kink
+        return step
     if isinstance(e, DiracDelta):
-        if _eval(e.args[0], point) != 0:
+        inner = compiled(e.args[0])
+
+        def dirac(env, pt, rec):
+            u = inner(env, pt, rec)
+            _record(rec, e, env, u)
+            if u == 0:
+                raise NotEvaluable("DiracDelta on its kink")
             return 0.0
-        raise NotEvaluable("DiracDelta on its kink")
+        return dirac
     if isinstance(e, KroneckerDelta):
-        return 1.0 if _eval(e.args[0], point) == _eval(e.args[1], point) else 0.0
+        first, second = _index_fn(e.args[0]), _index_fn(e.args[1])
+        return lambda env, pt, rec: 1.0 if first(env) == second(env) else 0.0
+    if isinstance(e, SumExcept):
+        body, index = compiled(e.function), e.index
+        lower, upper, excluded = _index_fn(e.lower), _index_fn(e.upper), _index_fn(e.excluded)
+
+        def sum_except(env, pt, rec):
+            skip = excluded(env)
+            return math.fsum([body({**env, index: v}, pt, rec)
+                              for v in range(lower(env), upper(env) + 1) if v != skip])
+        return sum_except
+    if isinstance(e, Sum):
+        return _compile_sum(compiled(e.function), list(e.limits))
+    if isinstance(e, Derivative):
+        return _compile_derivative(e)
     if isinstance(e, Abs):
-        return abs(_eval(e.args[0], point))
+        inner = compiled(e.args[0])
+        return lambda env, pt, rec: abs(inner(env, pt, rec))
     if isinstance(e, Piecewise):
-        for value, condition in e.args:
-            if condition is sympy.true or (isinstance(condition, Relational) and _holds(condition, point)):
-                return _eval(value, point)
-        raise NotEvaluable("no branch of a Piecewise applies")
-    if isinstance(e, NumberSymbol):
-        return float(e)
+        branches = [(compiled(value), condition) for value, condition in e.args]
+
+        def piecewise(env, pt, rec):
+            for value, condition in branches:
+                if condition is sympy.true or holds(condition, pt, env):
+                    return value(env, pt, rec)
+            raise NotEvaluable("no branch of a Piecewise applies")
+        return piecewise
     raise NotEvaluable(f"cannot evaluate {type(e).__name__}")
 
 
-def _holds(relation, point) -> bool:
-    lhs, rhs = _eval(relation.lhs, point), _eval(relation.rhs, point)
-    return {"<": lhs < rhs, "<=": lhs <= rhs, ">": lhs > rhs, ">=": lhs >= rhs,
-            "==": lhs == rhs, "!=": lhs != rhs}[relation.rel_op]
+def _compile_sum(body, limits):
+    (index, lo, hi), rest = limits[0], limits[1:]
+    lower, upper = _index_fn(lo), _index_fn(hi)
+    inner = _compile_sum(body, rest) if rest else body
+
+    def total(env, pt, rec):
+        return math.fsum([inner({**env, index: v}, pt, rec) for v in range(lower(env), upper(env) + 1)])
+    return total
+
+
+def _compile_derivative(node):
+    """d f / d v, taken by ``sympy.diff``.
+
+    SymPy differentiates the symbolic expression once (d s_j / d s_k is
+    delta_{jk}, sums term by term); only when it leaves a derivative
+    unevaluated are f and v made concrete for the current indices and
+    differentiated again, instance by instance.
+    """
+    variables = [v for v, n in node.variable_count for _ in range(n)]
+    symbolic = sympy.diff(node.expr, *variables)
+    if not symbolic.has(Derivative):
+        return compiled(symbolic)
+    free = set(node.expr.free_symbols)
+    for v in variables:
+        free |= v.free_symbols
+    indices = sorted((a for a in free if isinstance(a, Symbol) and a.is_integer), key=str)
+
+    def derivative(env, pt, rec):
+        try:
+            values = tuple(env[i] for i in indices)
+        except KeyError as missing:
+            raise NotEvaluable(f"no value for the index {missing.args[0]}") from None
+        key = (node, values)
+        fn = _DERIVATIVES.get(key)
+        if fn is None:
+            mapping = dict(zip(indices, values))
+            inner = concrete(node.expr, mapping)
+            concrete_variables = tuple(concrete(v, mapping) for v in variables)
+            fn = _DERIVATIVES[key] = compiled(_expand_sums(sympy.diff(inner, *concrete_variables)))
+        return fn({}, pt, rec)
+    return derivative
+
+
+def holds(condition, point, env=None) -> bool:
+    """Whether a relation (or an And/Or/Not of relations) holds at ``point``."""
+    env = env or {}
+    if isinstance(condition, sympy.And):
+        return all(holds(c, point, env) for c in condition.args)
+    if isinstance(condition, sympy.Or):
+        return any(holds(c, point, env) for c in condition.args)
+    if isinstance(condition, sympy.Not):
+        return not holds(condition.args[0], point, env)
+    lhs = compiled(condition.lhs)(env, point, None)
+    rhs = compiled(condition.rhs)(env, point, None)
+    return _RELATIONS[condition.rel_op](lhs, rhs)
+
+
+class Instance:
+    """Evaluation with fixed integer values ``env`` (the class count K and the free indices)."""
+
+    def __init__(self, env: dict):
+        self.env = dict(env)
+
+    def value(self, expr, point: dict, record=None) -> float:
+        """The float value of ``expr`` at ``point``; kink arguments go to ``record`` ((node, env) -> u)."""
+        return compiled(expr)(self.env, point, record)
+
+    def holds(self, condition, point) -> bool:
+        return holds(condition, point, self.env)
+
+
+def evaluate(expr, point: dict, env: dict | None = None) -> float:
+    """The float value of ``expr`` at ``point`` with the integer values ``env``."""
+    return compiled(expr)(env or {}, point, None)

@@ -31,7 +31,7 @@ def margin(index):
 
 def loss_expression():
     """L_i = sum_{j != y_i} max(0, s_j - s_{y_i} + Delta)."""
-    return SumExcept(Max(0, margin(j)), j, y)
+    return SumExcept(Max(0, margin(j), evaluate=False), j, y)
 
 
 def gradient(delta=1, scores=None, label=None, classes=None) -> "Derivation":

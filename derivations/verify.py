@@ -1,22 +1,22 @@
 """Checking every step before it is shown.
 
-A step ``before = after`` is checked in one of three ways, and records which:
+A step ``before = after`` is checked in one of these ways, and records which:
 
-* ``definition``: the step only names what a symbol stands for.
+* ``definition``: the two sides agree once the defined names (L_i, p_j) are
+  replaced by what they stand for.
 * ``symbolic``: with no sum over a symbolic number of classes in it, the
-  difference of the two sides (definitions substituted, derivatives carried
-  out by ``sympy.diff``) expands to 0.
-* ``instantiated``: SymPy cannot decide sums over a symbolic class count K or
-  indicators, so K is set to 2, 3, 4 and 5, the free class indices (y_i, k,
-  ...) to values allowed by the case's condition, every sum is expanded, every
-  derivative carried out by ``sympy.diff``, and both sides are evaluated at
-  random points. The points are chosen so that every max/indicator argument is
-  seen on both sides of its kink, and points on a kink are skipped (there the
-  subgradient is a convention: 1[u > 0] is 0 at u = 0).
+  difference of the two sides (derivatives carried out by ``sympy.diff``)
+  expands or cancels to 0.
+* ``instantiated``: SymPy cannot decide sums over a symbolic class count K
+  or indicators, so K is set to 2, 3, 4 and 5, the free class indices (y_i,
+  k, ...) to values the case's condition allows, and both sides are evaluated
+  at random points (every unevaluated derivative is taken by ``sympy.diff``
+  for the concrete indices). Points are added until every max/indicator
+  argument has been seen on both sides of its kink, and points on a kink are
+  skipped: there the subgradient is a convention (1[u > 0] is 0 at u = 0).
   ``numeric`` is the same without K.
 
 A step that fails raises :class:`VerificationError`: it is never shown.
-
 :func:`final_check` compares a derived gradient with ``sympy.diff`` of the
 loss and with centred finite differences, away from kinks.
 """
@@ -27,15 +27,16 @@ import random
 from dataclasses import dataclass, field
 
 import sympy
-from sympy import Derivative, Heaviside, Indexed, IndexedBase, Max, Symbol
+from sympy import Heaviside, Indexed, IndexedBase, Max, Symbol
 
-from .evaluate import NotEvaluable, evaluate
-from .notation import K, SumExcept
+from .evaluate import Instance, NotEvaluable, concrete, point_key
+from .notation import K
 from .steps import Chain, Claim, Step, Verification
 
 CLASS_COUNTS = (2, 3, 4, 5)
 RELATIVE_TOLERANCE = 1e-9
 KINK_CLEARANCE = 1e-6
+_FAILURES = (NotEvaluable, ValueError, ZeroDivisionError, OverflowError, TypeError)
 
 
 class VerificationError(RuntimeError):
@@ -69,46 +70,55 @@ def expand_definitions(expr, definitions: dict):
     return expr
 
 
-def _integer_symbols(expr):
+def integer_symbols(expr) -> set:
+    """The free integer symbols of ``expr`` other than K: the class indices y_i, k, ..."""
     return {a for a in expr.free_symbols if isinstance(a, Symbol) and a.is_integer and a != K}
 
 
-def _kink_arguments(expr):
-    """The arguments u of every max(0, u) and indicator 1[u > 0] in ``expr``."""
-    found = set()
-    for node in sympy.preorder_traversal(expr):
-        if isinstance(node, Heaviside) or isinstance(node, sympy.DiracDelta):
-            found.add(node.args[0])
-        elif isinstance(node, Max):
-            args = node.args
-            found.add(args[0] - args[1] if len(args) == 2 else args[0])
-    return found
-
-
-def _variables(expr):
-    """The real unknowns of an instantiated expression: scores s_0.., Delta, z, ..."""
-    found = set()
+def _real_symbols(expr) -> set:
+    """The real unknowns that are not indexed: Delta, z, t, ..."""
     free = expr.free_symbols
     bases = {a.base.label for a in free if isinstance(a, Indexed)}
-    for a in free:
-        if isinstance(a, Indexed):
-            found.add(a)
-        elif isinstance(a, Symbol) and not a.is_integer and a not in bases:
-            found.add(a)
+    return {a for a in free if isinstance(a, Symbol) and not a.is_integer and a not in bases}
+
+
+def _indexed_bases(expr) -> set:
+    return {a.base for a in expr.atoms(Indexed)}
+
+
+def _concrete_indices(expr) -> set:
+    return {int(i) for a in expr.atoms(Indexed) for i in a.indices if i.is_Integer}
+
+
+_UNKNOWNS: dict = {}
+
+
+def _unknowns(expr):
+    """(real symbols, indexed names, concrete indices) of ``expr``, computed once per expression."""
+    found = _UNKNOWNS.get(expr)
+    if found is None:
+        found = _UNKNOWNS[expr] = (_real_symbols(expr), _indexed_bases(expr), _concrete_indices(expr))
     return found
+
+
+def _describe_point(point) -> str:
+    def name(key):
+        return f"{key[0]}_{','.join(map(str, key[1]))}" if isinstance(key, tuple) else str(key)
+    return ", ".join(f"{name(k_)}={v:.4g}" for k_, v in sorted(point.items(), key=lambda kv: name(kv[0])))
 
 
 @dataclass
-class _Instance:
-    """One choice of class count and indices, with its sample points."""
+class _Sample:
+    """One choice of class count and indices: its evaluator and its sample points."""
 
     key: tuple
-    substitution: dict
+    env: dict
+    evaluator: Instance
     points: list = field(default_factory=list)
 
 
 class Verifier:
-    """Checks steps of one derivation; shares instantiations and sample points between steps."""
+    """Checks the steps of one derivation; instantiations and sample points are shared between steps."""
 
     def __init__(self, definitions: dict | None = None, *, class_counts=CLASS_COUNTS,
                  base_points: int = 4, max_index_choices: int = 3, seed: int = 20261122):
@@ -117,8 +127,7 @@ class Verifier:
         self.base_points = base_points
         self.max_index_choices = max_index_choices
         self.rng = random.Random(seed)
-        self._instances: dict[tuple, _Instance] = {}
-        self._instantiated: dict[tuple, object] = {}
+        self._samples: dict[tuple, _Sample] = {}
 
     # -- public ------------------------------------------------------------------
 
@@ -136,56 +145,17 @@ class Verifier:
         if values:
             a = a.xreplace(dict(values))
         if a == b:
-            if before == after or values:
+            if values:
+                return Verification(True, "substitution", "the values put into the left side give the right side")
+            if before == after:
                 return Verification(True, "symbolic", "both sides are the same expression")
             return Verification(True, "definition", "the two sides agree once the definitions are put in")
         symbolic_k = a.has(K) or b.has(K)
-        integer_symbols = _integer_symbols(a) | _integer_symbols(b)
-        if not symbolic_k and not integer_symbols:
-            if self._symbolically_equal(a, b):
-                return Verification(True, "symbolic", "the difference simplifies to 0")
+        indices = integer_symbols(a) | integer_symbols(b)
+        if not symbolic_k and not indices and self._symbolically_equal(a, b):
+            method = "substitution" if values else "symbolic"
+            return Verification(True, method, "the difference simplifies to 0")
         return self._check_numerically(a, b, tuple(conditions), symbolic_k)
-
-    def _check_matrices(self, before, after, conditions, values) -> Verification:
-        if not (isinstance(before, sympy.MatrixBase) and isinstance(after, sympy.MatrixBase)) \
-                or before.shape != after.shape:
-            return Verification(False, "symbolic", "the two sides are not of the same shape")
-        results = [self.check(a, b, conditions, values) for a, b in zip(before, after)]
-        failed = [r for r in results if not r.ok]
-        if failed:
-            return failed[0]
-        methods = sorted({r.method for r in results})
-        return Verification(True, "+".join(methods), f"entry by entry ({len(results)} entries)")
-
-    def check_equivalence(self, a, b, samples: int = 64) -> Verification:
-        """Whether two conditions (relations without a symbolic K) hold at exactly the same points.
-
-        Points are dyadic rationals (exact in floating point), with extra points
-        placed exactly on, just above and just below every boundary, so that a
-        > read as >= is caught.
-        """
-        relations = [r for r in sympy.preorder_traversal(sympy.And(a, b, evaluate=False))
-                     if isinstance(r, sympy.core.relational.Relational)]
-        variables = set()
-        for r in relations:
-            variables |= _variables(r.lhs - r.rhs)
-        variables = sorted(variables, key=str)
-        points = [{v: self.rng.randint(-24, 24) / 8 for v in variables} for _ in range(samples)]
-        for r in relations:
-            difference = r.lhs - r.rhs
-            for target in (0, 0.125, -0.125):
-                point = {v: self.rng.randint(-24, 24) / 8 for v in variables}
-                for v in _variables(difference):
-                    slope = sympy.diff(difference, v)
-                    if slope in (1, -1):
-                        point[v] += (target - evaluate(difference, point)) / float(slope)
-                        break
-                points.append(point)
-        for point in points:
-            if _truth(a, point) != _truth(b, point):
-                where = ", ".join(f"{k_}={v}" for k_, v in point.items())
-                return Verification(False, "numeric", f"the conditions differ at {where}")
-        return Verification(True, "numeric", f"{len(points)} points, on and either side of every boundary")
 
     def stamp(self, step: Step, conditions=(), values=None) -> Step:
         """Verify ``step`` in place; raise :class:`VerificationError` if it fails."""
@@ -211,6 +181,42 @@ class Verifier:
             raise VerificationError(Step(claim.lhs, claim.rhs, claim.rule), claim.verification)
         return claim
 
+    def check_equivalence(self, a, b, samples: int = 64) -> Verification:
+        """Whether two conditions (relations without a symbolic K) hold at exactly the same points.
+
+        Points are dyadic rationals (exact in floating point), with extra points
+        exactly on, just above and just below every boundary, so that a > read
+        as >= is caught.
+        """
+        relations = [r for r in sympy.preorder_traversal(sympy.And(a, b, evaluate=False))
+                     if isinstance(r, sympy.core.relational.Relational)]
+        evaluator = Instance({})
+        variables = set()
+        for r in relations:
+            difference = r.lhs - r.rhs
+            variables |= _real_symbols(difference) | difference.atoms(Indexed)
+        variables = sorted(variables, key=str)
+
+        def dyadic_point():
+            return {v: self.rng.randint(-24, 24) / 8 for v in variables}
+
+        points = [dyadic_point() for _ in range(samples)]
+        for r in relations:
+            difference = r.lhs - r.rhs
+            for target in (0, 0.125, -0.125):
+                point = dyadic_point()
+                for v in sorted(_real_symbols(difference) | difference.atoms(Indexed), key=str):
+                    slope = sympy.diff(difference, v)
+                    if slope in (1, -1):
+                        point[v] += (target - evaluator.value(difference, point)) / float(slope)
+                        break
+                points.append(point)
+        for point in points:
+            if evaluator.holds(a, point) != evaluator.holds(b, point):
+                where = _describe_point(point)
+                return Verification(False, "numeric", f"the conditions differ at {where}")
+        return Verification(True, "numeric", f"{len(points)} points, on and either side of every boundary")
+
     # -- symbolic ----------------------------------------------------------------
 
     @staticmethod
@@ -223,6 +229,17 @@ class Verifier:
         except Exception:  # noqa: BLE001 - undecided symbolically; the numeric check decides
             return False
 
+    def _check_matrices(self, before, after, conditions, values) -> Verification:
+        if not (isinstance(before, sympy.MatrixBase) and isinstance(after, sympy.MatrixBase)) \
+                or before.shape != after.shape:
+            return Verification(False, "symbolic", "the two sides are not of the same shape")
+        results = [self.check(a, b, conditions, values) for a, b in zip(before, after)]
+        failed = [r for r in results if not r.ok]
+        if failed:
+            return failed[0]
+        methods = sorted({r.method for r in results})
+        return Verification(True, "+".join(methods), f"entry by entry ({len(results)} entries)")
+
     # -- instantiation -------------------------------------------------------------
 
     def _index_choices(self, symbols, n, conditions):
@@ -230,155 +247,141 @@ class Verifier:
         allowed = []
         for values in itertools.product(range(n), repeat=len(symbols)):
             sub = dict(zip(symbols, values))
-            if all(bool(c.subs(sub)) for c in conditions):
+            if all(bool(c.xreplace({s_: sympy.Integer(v) for s_, v in sub.items()})) for c in conditions):
                 allowed.append(sub)
         if len(allowed) <= self.max_index_choices:
             return allowed
-        picks = {0, len(allowed) - 1, len(allowed) // 2}
-        return [allowed[i] for i in sorted(picks)][: self.max_index_choices]
+        picks = sorted({0, len(allowed) - 1, len(allowed) // 2})
+        return [allowed[i] for i in picks][: self.max_index_choices]
 
-    def _instances_for(self, integer_symbols, conditions, symbolic_k):
-        counts = self.class_counts if symbolic_k or integer_symbols else (None,)
-        instances = []
+    def samples_for(self, indices, conditions, symbolic_k):
+        """The instantiations to check on: class counts and index choices allowed by ``conditions``."""
+        counts = self.class_counts if symbolic_k or indices else (None,)
+        samples = []
         for n in counts:
-            size = n if n is not None else 0
-            choices = self._index_choices(integer_symbols, size, conditions) if integer_symbols else [{}]
-            for sub in choices:
-                full = dict(sub)
+            choices = self._index_choices(indices, n, conditions) if indices else [{}]
+            for choice in choices:
+                env = dict(choice)
                 if n is not None:
-                    full[K] = n
-                key = tuple(sorted((str(s_), v) for s_, v in full.items()))
-                if key not in self._instances:
-                    self._instances[key] = _Instance(key, full)
-                instances.append(self._instances[key])
-        return instances
-
-    def _instantiate(self, expr, instance):
-        cache_key = (expr, instance.key)
-        if cache_key not in self._instantiated:
-            value = expr.subs(instance.substitution).doit() if instance.substitution else expr.doit()
-            self._instantiated[cache_key] = value
-        return self._instantiated[cache_key]
+                    env[K] = n
+                key = tuple(sorted((str(s_), v) for s_, v in env.items()))
+                if key not in self._samples:
+                    self._samples[key] = _Sample(key, env, Instance(env))
+                samples.append(self._samples[key])
+        return samples
 
     def _random_value(self, variable):
-        if isinstance(variable, Symbol) and variable.is_positive:
+        if isinstance(variable, tuple):
+            variable = variable[0]
+        if getattr(variable, "is_positive", False):
             return self.rng.uniform(0.2, 3.0)
         return self.rng.uniform(-3.0, 3.0)
 
-    def _ensure_points(self, instance, variables, kinks):
-        for point in instance.points:
-            for v in variables:
-                if v not in point:
-                    point[v] = self._random_value(v)
-        while len(instance.points) < self.base_points:
-            instance.points.append({v: self._random_value(v) for v in variables})
-        for u in kinks:
-            self._cover_kink(instance, u, variables)
+    def _variables(self, exprs, env):
+        """The concrete unknowns: every score s_0 .. s_{n-1} of each indexed name, and the real symbols."""
+        found = set()
+        count = env.get(K)
+        largest_index = max([v for s_, v in env.items() if s_ != K] + [0])
+        for expr in exprs:
+            reals, bases, indices = _unknowns(expr)
+            found |= reals
+            n = max(count or 0, max(indices | {largest_index}) + 1)
+            for base in bases:
+                found |= {(base, (i,)) for i in range(n)}
+        return found
 
-    def _cover_kink(self, instance, u, variables):
-        """Add points so that ``u`` is seen both above and below 0 (when it can be)."""
-        free = [v for v in _variables(u) if v in variables]
-        if not free:
-            return
-        signs = set()
-        for point in instance.points:
-            try:
-                value = evaluate(u, point)
-            except (NotEvaluable, ValueError, ZeroDivisionError, OverflowError):
-                continue
-            signs.add(value > 0)
-        for wanted in (True, False):
-            if wanted in signs:
-                continue
-            point = dict(instance.points[0])
-            for v in variables:
+    def _fill(self, point, variables):
+        for v in variables:
+            if v not in point:
                 point[v] = self._random_value(v)
-            target = self.rng.uniform(0.3, 2.0) * (1 if wanted else -1)
-            for v in free:
-                slope = sympy.diff(u, v)
-                if slope.free_symbols or slope == 0:
-                    continue
-                current = evaluate(u, point)
-                point[v] += (target - current) / float(slope)
-                break
-            else:
-                continue
-            instance.points.append(point)
+        return point
 
-    def _values(self, expr, instance, points):
-        values = []
+    def _kink_point(self, sample, node, env, wanted_positive, variables):
+        """A new point where the kink argument of ``node`` (for indices ``env``) has the wanted sign."""
+        u = concrete(node.args[0] - node.args[1] if isinstance(node, Max) else node.args[0], env)
+        point = self._fill({}, variables)
+        target = self.rng.uniform(0.3, 2.0) * (1 if wanted_positive else -1)
+        for v in sorted(_real_symbols(u) | u.atoms(Indexed), key=str):
+            slope = sympy.diff(u, v)
+            if slope.is_Number and slope != 0 and point_key(v) in point:
+                point[point_key(v)] += (target - sample.evaluator.value(u, point)) / float(slope)
+                return point
+        return None
+
+    def _compare(self, sample, a, b, points):
+        """(points compared, first mismatch or None, kink signs seen) for ``a`` and ``b`` at ``points``."""
+        compared, signs = 0, {}
         for point in points:
+            record = {}
             try:
-                values.append(evaluate(expr, point))
+                x = sample.evaluator.value(a, point, record)
+                y_ = sample.evaluator.value(b, point, record)
+            except NotEvaluable:
+                raise
             except (ValueError, ZeroDivisionError, OverflowError):
-                values.append(None)
-        return values
+                continue                 # outside the domain (log of a negative number ...): another point
+            if any(abs(u) <= KINK_CLEARANCE for u in record.values()):
+                continue
+            for key, u in record.items():
+                signs.setdefault(key, set()).add(u > 0)
+            if abs(x - y_) > RELATIVE_TOLERANCE * max(1.0, abs(x), abs(y_)):
+                return compared, (point, x, y_), signs
+            compared += 1
+        return compared, None, signs
 
     def _check_numerically(self, a, b, conditions, symbolic_k) -> Verification:
-        integer_symbols = _integer_symbols(a) | _integer_symbols(b)
+        indices = integer_symbols(a) | integer_symbols(b)
         for c in conditions:
-            integer_symbols |= _integer_symbols(c)
-        instances = self._instances_for(integer_symbols, conditions, symbolic_k)
-        compared = 0
-        kinks_seen = set()
-        for instance in instances:
+            indices |= integer_symbols(c)
+        samples = self.samples_for(indices, conditions, symbolic_k)
+        method = "instantiated" if symbolic_k else "numeric"
+        compared, covered = 0, 0
+        for sample in samples:
+            variables = self._variables((a, b), sample.env)
+            while len(sample.points) < self.base_points:
+                sample.points.append({})
+            for point in sample.points:
+                self._fill(point, variables)
             try:
-                ia, ib = self._instantiate(a, instance), self._instantiate(b, instance)
-            except Exception as error:  # noqa: BLE001 - SymPy failing to expand is a failed check
-                return Verification(False, "instantiated", f"could not expand the sides: {error}")
-            if ia.has(Derivative) or ib.has(Derivative):
-                return Verification(False, "instantiated", "a derivative could not be carried out")
-            variables = _variables(ia) | _variables(ib)
-            kinks = {u for u in _kink_arguments(ia) | _kink_arguments(ib) if _variables(u)}
-            self._ensure_points(instance, variables, kinks)
-            points = [pt for pt in instance.points
-                      if all(abs(evaluate(u, pt)) > KINK_CLEARANCE for u in kinks)]
-            for u in kinks:
-                signs = {evaluate(u, pt) > 0 for pt in points}
-                if signs == {True, False}:
-                    kinks_seen.add((instance.key, u))
-            try:
-                va, vb = self._values(ia, instance, points), self._values(ib, instance, points)
+                count, mismatch, signs = self._compare(sample, a, b, sample.points)
+                extra = []
+                for key, seen in signs.items():
+                    if len(seen) == 1:
+                        node, env = key[0], dict(key[1])
+                        point = self._kink_point(sample, node, env, not next(iter(seen)), variables)
+                        if point is not None:
+                            extra.append(point)
+                if mismatch is None and extra:
+                    sample.points.extend(extra)
+                    more, mismatch, more_signs = self._compare(sample, a, b, extra)
+                    count += more
+                    for key, seen in more_signs.items():
+                        signs.setdefault(key, set()).update(seen)
             except NotEvaluable as error:
-                return Verification(False, "instantiated", str(error))
-            for point, x, y_ in zip(points, va, vb):
-                if x is None and y_ is None:
-                    continue
-                if x is None or y_ is None or abs(x - y_) > RELATIVE_TOLERANCE * max(1.0, abs(x), abs(y_)):
-                    where = ", ".join(f"{k_}={v:.4g}" for k_, v in sorted(point.items(), key=lambda kv: str(kv[0]))
-                                      if k_ in variables)
-                    return Verification(False, "instantiated" if symbolic_k else "numeric",
-                                        f"sides differ at {dict(instance.key)} {where}: {x} vs {y_}")
-                compared += 1
+                return Verification(False, method, f"cannot evaluate a side: {error}")
+            except Exception as error:  # noqa: BLE001 - SymPy failing on a side is a failed check
+                return Verification(False, method, f"cannot evaluate a side: {type(error).__name__}: {error}")
+            if mismatch is not None:
+                point, x, y_ = mismatch
+                where = _describe_point(point)
+                return Verification(False, method, f"sides differ for {dict(sample.key)} at {where}: {x} vs {y_}")
+            compared += count
+            covered += sum(1 for seen in signs.values() if len(seen) == 2)
         if compared == 0:
-            return Verification(False, "numeric", "no point where both sides could be evaluated")
-        return Verification(True, "instantiated" if symbolic_k else "numeric",
-                            self._describe(instances, compared, kinks_seen, symbolic_k))
+            return Verification(False, method, "no point where both sides could be evaluated")
+        return Verification(True, method, self._describe(samples, compared, covered, symbolic_k))
 
     @staticmethod
-    def _describe(instances, compared, kinks_seen, symbolic_k):
+    def _describe(samples, compared, covered, symbolic_k):
         parts = []
-        counts = sorted({dict(i.key).get("K") for i in instances} - {None})
+        counts = sorted({s_.env.get(K) for s_ in samples} - {None})
         if symbolic_k and counts:
             parts.append(f"K = {counts[0]}..{counts[-1]}" if len(counts) > 1 else f"K = {counts[0]}")
-            parts.append(f"{len(instances)} index choices")
+            parts.append(f"{len(samples)} index choices")
         parts.append(f"{compared} points")
-        if kinks_seen:
-            parts.append(f"both sides of {len(kinks_seen)} kinks")
+        if covered:
+            parts.append(f"both sides of {covered} kinks")
         return ", ".join(parts)
-
-
-def _truth(condition, point) -> bool:
-    """Whether a relation (or an And/Or/Not of relations) holds at ``point``."""
-    if isinstance(condition, sympy.And):
-        return all(_truth(c, point) for c in condition.args)
-    if isinstance(condition, sympy.Or):
-        return any(_truth(c, point) for c in condition.args)
-    if isinstance(condition, sympy.Not):
-        return not _truth(condition.args[0], point)
-    lhs, rhs = evaluate(condition.lhs, point), evaluate(condition.rhs, point)
-    return {"<": lhs < rhs, "<=": lhs <= rhs, ">": lhs > rhs, ">=": lhs >= rhs,
-            "==": lhs == rhs, "!=": lhs != rhs}[condition.rel_op]
 
 
 # -- final checks ------------------------------------------------------------------
@@ -404,36 +407,37 @@ def final_check(loss, gradient, variable, *, definitions=None, conditions=(), cl
     Both are evaluated at random points at least 1e-3 away from every kink,
     for each class count in ``class_counts`` and index choice allowed by ``conditions``.
     """
-    verifier = Verifier(definitions, class_counts=class_counts, base_points=points_per_instance, seed=seed)
+    verifier = Verifier(definitions, class_counts=class_counts, seed=seed)
     a = expand_definitions(loss, verifier.definitions)
     g = expand_definitions(gradient, verifier.definitions)
-    integer_symbols = _integer_symbols(a) | _integer_symbols(g) | _integer_symbols(variable)
+    indices = integer_symbols(a) | integer_symbols(g) | integer_symbols(variable)
     for c in conditions:
-        integer_symbols |= _integer_symbols(c)
-    symbolic_k = a.has(K) or g.has(K)
+        indices |= integer_symbols(c)
     ok_sympy = ok_fd = True
-    worst = 0.0
-    count = 0
-    for instance in verifier._instances_for(integer_symbols, tuple(conditions), symbolic_k):
-        sub = instance.substitution
-        loss_i = a.subs(sub).doit() if sub else a.doit()
-        grad_i = g.subs(sub).doit() if sub else g.doit()
-        var_i = variable.subs(sub) if sub else variable
-        exact_i = sympy.diff(loss_i, var_i)
-        variables = _variables(loss_i) | _variables(grad_i)
-        kinks = {u for u in _kink_arguments(loss_i) if _variables(u)}
-        verifier._ensure_points(instance, variables, kinks)
-        for point in instance.points:
-            if any(abs(evaluate(u, point)) < 1e-3 for u in kinks):
+    worst, count = 0.0, 0
+    exact = sympy.diff(a, variable)          # SymPy's own derivative, symbolic in K and the indices
+    for sample in verifier.samples_for(indices, tuple(conditions), a.has(K) or g.has(K)):
+        env, evaluator = sample.env, sample.evaluator
+        var_c = concrete(variable, env)
+        variables = verifier._variables((a, g), env)
+        for _ in range(points_per_instance):
+            point = verifier._fill({}, variables)
+            record = {}
+            try:
+                derived = evaluator.value(g, point, record)
+                reference = evaluator.value(exact, point, record)
+                evaluator.value(a, point, record)          # records the kinks of the loss
+            except (ValueError, ZeroDivisionError, OverflowError):
                 continue
-            derived = evaluate(grad_i, point)
-            exact = evaluate(exact_i, point)
+            key = point_key(var_c)
+            if any(abs(u) < 1e-3 for u in record.values()) or key not in point:
+                continue
             up, down = dict(point), dict(point)
-            up[var_i] += step
-            down[var_i] -= step
-            numeric = (evaluate(loss_i, up) - evaluate(loss_i, down)) / (2 * step)
+            up[key] += step
+            down[key] -= step
+            numeric = (evaluator.value(a, up) - evaluator.value(a, down)) / (2 * step)
             scale = max(1.0, abs(derived))
-            if abs(derived - exact) > 1e-9 * scale:
+            if abs(derived - reference) > 1e-9 * scale:
                 ok_sympy = False
             error = abs(derived - numeric) / scale
             worst = max(worst, error)

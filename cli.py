@@ -1,0 +1,186 @@
+"""The ``derive`` command line.
+
+Only parses options and calls the library; everything heavy (SymPy, Jinja)
+is imported inside the commands, so ``derive --help`` is instant.
+Bad input: one line on stderr, exit status 2, and no output file written.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from derivations import REGISTRY, __version__
+
+FORMATS = ("text", "markdown", "latex", "json")
+
+
+class UserError(click.ClickException):
+    """A problem with what the user asked for: reported on one line, exit status 2."""
+
+    exit_code = 2
+
+
+# --- output -------------------------------------------------------------------------
+
+def check_writable(path: str | None) -> None:
+    """Fail before any work when ``path`` cannot be written."""
+    if path is None or path == "-":
+        return
+    target = Path(path)
+    if target.is_dir():
+        raise UserError(f"cannot write {path}: it is a directory")
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise UserError(f"cannot write {path}: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        raise UserError(f"cannot write {path}: permission denied")
+
+
+def write_atomically(path: str, content: str | bytes) -> None:
+    """Write ``content`` to ``path`` all at once: a temporary file beside it, then a rename."""
+    target = Path(path)
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=str(target.parent or "."))
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, target)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+
+
+def emit(derivation, fmt: str, output: str | None, pdf: bool) -> None:
+    """Render ``derivation`` and print it or write it to ``output``; compile a PDF when asked."""
+    from derivations.render import render
+
+    if pdf:
+        fmt = "latex"
+    report = render(derivation, fmt)
+    if output and output != "-":
+        write_atomically(output, report)
+        click.echo(f"wrote {output}", err=True)
+    elif not pdf:
+        click.echo(report, nl=False)
+    if pdf:
+        from derivations.latex import LatexUnavailable, compile_pdf
+        target = Path(output).with_suffix(".pdf") if output and output != "-" else Path(f"{derivation.name}.pdf")
+        try:
+            pdf_bytes = compile_pdf(report, resources=getattr(derivation, "files", {}))
+        except LatexUnavailable as error:
+            raise click.ClickException(str(error)) from None
+        write_atomically(str(target), pdf_bytes)
+        click.echo(f"wrote {target}", err=True)
+
+
+def output_options(command):
+    """--format, -o and --pdf, shared by every derivation command."""
+    command = click.option("--pdf", is_flag=True,
+                           help="Also compile the LaTeX report to PDF (needs pdflatex).")(command)
+    command = click.option("-o", "--output", metavar="FILE",
+                           help="Write the report to FILE (atomically) instead of printing it.")(command)
+    command = click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+                           help="Report format.")(command)
+    return command
+
+
+def run(make, fmt, output, pdf):
+    """Build a derivation with ``make()`` and emit it; input errors become one line and exit 2."""
+    check_writable(output)
+    from derivations.inputs import InputError
+    try:
+        derivation = make()
+    except InputError as error:
+        raise UserError(str(error)) from None
+    emit(derivation, fmt, output, pdf)
+
+
+# --- commands -----------------------------------------------------------------------------
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="derive")
+def cli():
+    """Machine-checked, step-by-step derivations of the gradients of ML losses.
+
+    Every step shown was verified by SymPy before it was shown.
+
+    \b
+    Examples:
+      derive svm-grad --delta 1
+      derive svm-grad --scores 3,-1,4 --label 0 --classes cat,dog,bird
+      derive diff "log(1 + exp(-z))" --wrt z
+    """
+
+
+@cli.command("list")
+def list_derivations():
+    """List the derivations, one line each."""
+    width = max(len(name) for name in REGISTRY)
+    for name, (_, summary) in REGISTRY.items():
+        click.echo(f"{name.ljust(width)}  {summary}")
+
+
+@cli.command("svm-grad")
+@click.option("--delta", default="1", show_default=True, metavar="D", help="The SVM margin Delta.")
+@click.option("--scores", metavar="S0,S1,...", help="Class scores for a worked example, e.g. 3,-1,4.")
+@click.option("--label", metavar="N", help="Index of the correct class (0-based).")
+@click.option("--classes", metavar="NAMES", help="Class names, comma-separated, e.g. cat,dog,bird.")
+@output_options
+def svm_grad(delta, scores, label, classes, fmt, output, pdf):
+    """Gradient of the multiclass SVM (hinge) loss with respect to the scores."""
+    def make():
+        from derivations import svm
+        return svm.gradient(delta=delta, scores=scores, label=label, classes=classes)
+    run(make, fmt, output, pdf)
+
+
+@cli.command("diff")
+@click.argument("expression")
+@click.option("--wrt", required=True, metavar="VAR", help="The variable, e.g. z, s_j or s_{y_i}.")
+@output_options
+def diff(expression, wrt, fmt, output, pdf):
+    """Step-by-step derivative of EXPRESSION with respect to VAR.
+
+    \b
+    Examples:
+      derive diff "log(1 + exp(-z))" --wrt z
+      derive diff "max(0, s_j - s_y + 1)" --wrt s_j
+    """
+    def make():
+        from derivations import calculus
+        return calculus.derivative(expression, wrt)
+    run(make, fmt, output, pdf)
+
+
+def main(argv=None) -> int:
+    """Entry point: click in non-standalone mode so every error is one line on stderr."""
+    try:
+        cli.main(args=argv, prog_name="derive", standalone_mode=False)
+    except click.exceptions.Exit as done:
+        return done.exit_code
+    except click.Abort:
+        click.echo("derive: aborted", err=True)
+        return 1
+    except click.UsageError as error:
+        click.echo(f"derive: error: {error.format_message()}", err=True)
+        return 2
+    except click.ClickException as error:
+        click.echo(f"derive: error: {error.format_message()}", err=True)
+        return error.exit_code
+    except BrokenPipeError:
+        return 0
+    except Exception as error:  # noqa: BLE001 - never a traceback for users
+        if os.environ.get("DERIVE_DEBUG"):
+            raise
+        click.echo(f"derive: internal error: {type(error).__name__}: {error}", err=True)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
