@@ -59,14 +59,15 @@ def escape_latex(text: str) -> str:
     return "".join(out)
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|$~>])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]|$~>])")
 
 
 def escape_markdown(text: str) -> str:
     """Words as Markdown that GitHub and Jupyter show literally (no emphasis, links, maths or HTML)."""
     text = str(text).replace("\r", " ").replace("\n", " ")
     text = text.replace("&", "&amp;").replace("<", "&lt;")
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    return "\\" + text if text[:1] in ("#", "+", "-", "=") else text
 
 
 def escape_text(text: str) -> str:

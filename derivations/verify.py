@@ -30,7 +30,7 @@ import sympy
 from sympy import Heaviside, Indexed, IndexedBase, Max, Symbol
 
 from .evaluate import Instance, NotEvaluable, concrete, point_key
-from .notation import K
+from .notation import K, SumExcept
 from .steps import Chain, Claim, Step, Verification
 
 CLASS_COUNTS = (2, 3, 4, 5)
@@ -87,7 +87,14 @@ def _indexed_bases(expr) -> set:
 
 
 def _concrete_indices(expr) -> set:
-    return {int(i) for a in expr.atoms(Indexed) for i in a.indices if i.is_Integer}
+    """The class indices ``expr`` names: s_2's 2, and the last index of a sum with concrete bounds."""
+    found = {int(i) for a in expr.atoms(Indexed) for i in a.indices if i.is_Integer}
+    for node in sympy.preorder_traversal(expr):
+        if isinstance(node, SumExcept) and node.upper.is_Integer:
+            found.add(int(node.upper))
+        elif isinstance(node, sympy.Sum):
+            found |= {int(hi) for _, _, hi in node.limits if hi.is_Integer}
+    return found
 
 
 _UNKNOWNS: dict = {}

@@ -1,0 +1,105 @@
+"""The derive command: values, formats, bad input (one line, exit 2, no file), lazy imports."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from cli import main
+
+
+def run(args, capsys):
+    code = main(args)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_svm_grad_json_values(capsys):
+    code, out, err = run(["svm-grad", "--delta", "1", "--scores", "3,-1,4", "--label", "0",
+                          "--classes", "cat,dog,bird", "--format", "json"], capsys)
+    assert code == 0
+    data = json.loads(out)
+    assert data["results"]["loss"]["value"] == 2.0
+    assert data["results"]["dscores"]["value"] == [-1.0, 0.0, 1.0]
+
+
+def test_svm_grad_default_text(capsys):
+    code, out, _ = run(["svm-grad", "--delta", "1"], capsys)
+    assert code == 0
+    assert "Σ_{j≠yᵢ} max(0, sⱼ - s_{yᵢ} + Δ)" in out
+    assert "= 𝟙[sₖ - s_{yᵢ} + Δ > 0]" in out
+
+
+def test_list(capsys):
+    code, out, _ = run(["list"], capsys)
+    assert code == 0 and "svm-grad" in out and "diff" in out
+
+
+@pytest.mark.parametrize("args, message", [
+    (["svm-grad", "--scores", "3,x,4", "--label", "0"], "must be a number"),
+    (["svm-grad", "--scores", "", "--label", "0"], "empty"),
+    (["svm-grad", "--scores", "3,,4", "--label", "0"], "empty entry"),
+    (["svm-grad", "--scores", "3,-1,4", "--label", "3"], "outside 0..2"),
+    (["svm-grad", "--scores", "3,-1,4", "--label", "-1"], "outside 0..2"),
+    (["svm-grad", "--scores", "3", "--label", "0"], "at least two classes"),
+    (["svm-grad", "--scores", "3,nan,4", "--label", "0"], "finite"),
+    (["svm-grad", "--scores", "3,inf,4", "--label", "0"], "finite"),
+    (["svm-grad", "--delta", "abc"], "delta must be a number"),
+    (["svm-grad", "--scores", "3,-1,4"], "label"),
+    (["svm-grad", "--scores", "3,-1,4", "--label", "0", "--classes", "a,b"], "2 class names"),
+    (["svm-grad", "--format", "docx"], "docx"),
+    (["nonsense"], "nonsense"),
+])
+def test_bad_input_is_one_line_and_exit_2(args, message, capsys):
+    code, out, err = run(args, capsys)
+    assert code == 2
+    assert out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0] and lines[0].startswith("derive: error:")
+    assert "Traceback" not in err
+
+
+def test_unwritable_output_leaves_no_file(tmp_path, capsys):
+    target = tmp_path / "missing" / "report.md"
+    code, _, err = run(["svm-grad", "-o", str(target)], capsys)
+    assert code == 2 and "does not exist" in err and not target.exists()
+
+
+def test_bad_input_with_output_writes_nothing(tmp_path, capsys):
+    target = tmp_path / "report.md"
+    target.write_text("previous report")
+    code, _, _ = run(["svm-grad", "--scores", "1,x", "--label", "0", "-o", str(target)], capsys)
+    assert code == 2
+    assert target.read_text() == "previous report"
+    assert list(tmp_path.iterdir()) == [target]
+
+
+def test_output_file_is_written_whole(tmp_path, capsys):
+    target = tmp_path / "report.json"
+    code, out, err = run(["svm-grad", "--format", "json", "-o", str(target)], capsys)
+    assert code == 0 and out == ""
+    assert json.loads(target.read_text())["derivation"] == "svm-grad"
+
+
+def test_pdf(tmp_path, capsys):
+    from .conftest import require_pdflatex
+    require_pdflatex()
+    target = tmp_path / "svm.tex"
+    code, _, err = run(["svm-grad", "--scores", "3,-1,4", "--label", "0", "-o", str(target), "--pdf"], capsys)
+    assert code == 0, err
+    assert (tmp_path / "svm.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_help_does_not_import_sympy():
+    code = ("import sys, cli\n"
+            "try:\n    cli.main(['--help'])\nexcept SystemExit:\n    pass\n"
+            "print('sympy' in sys.modules, 'jinja2' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=os.path.dirname(os.path.dirname(__file__)))
+    assert out.stdout.strip().splitlines()[-1] == "False False"
+
+
+def test_console_script_version():
+    out = subprocess.run(["derive", "--version"], capture_output=True, text=True)
+    assert out.returncode == 0 and "derive, version 0.1.0" in out.stdout
