@@ -105,6 +105,13 @@ def _kind(block) -> str:
     return type(block).__name__.lower()
 
 
+def _wrap(text: str, indent: str = "", width: int = 88) -> str:
+    """Words wrapped for a terminal, every line indented by ``indent``."""
+    import textwrap
+    return textwrap.fill(text, width=width, initial_indent=indent, subsequent_indent=indent,
+                         break_long_words=False, break_on_hyphens=False)
+
+
 @lru_cache(maxsize=None)
 def environment(style: str):
     """The Jinja environment of a format: ``text``, ``markdown`` or ``latex``."""
@@ -125,6 +132,7 @@ def environment(style: str):
     env.filters["segments"] = _segments_filter(math_style, escape)
     env.filters["kind"] = _kind
     env.filters["ljust"] = lambda s, width: str(s).ljust(width)
+    env.filters["wrap"] = _wrap
     env.filters["width"] = lambda s: len(str(s))
     segments = env.filters["segments"]
     env.filters["column_widths"] = lambda table: [
@@ -156,7 +164,11 @@ def _number(value):
 
 
 def _exact(expr) -> str:
-    from sympy import sstr
+    from sympy import MatrixBase, sstr
+    if isinstance(expr, MatrixBase):
+        if expr.cols == 1 or expr.rows == 1:
+            return _exact(list(expr))
+        return _exact([list(expr.row(r)) for r in range(expr.rows)])
     if isinstance(expr, (list, tuple)):
         return "[" + ", ".join(_exact(e) for e in expr) + "]"
     return sstr(expr)

@@ -13,13 +13,14 @@ import sympy
 from sympy import Eq, Integer, Max, Ne
 
 from . import rules as R
-from .build import Builder, note, sentence, warning, written_out
+from .build import Builder, note, sentence, written_out
 from .differentiate import d, differentiate
 from .inputs import InputError, class_names, label_index, number, score_vector
-from .notation import Delta, K, L, SumExcept, indicator, j, k, s, y
+from .notation import Delta, K, L, SumExcept, indicator, j, k, s, x, y
 from .steps import Case, CaseSplit, Chain, Derivation, Math, Result, Section, Step, Table, Text
 from .verify import final_check
 
+x_i = x[sympy.Symbol("i", integer=True)]
 TITLE = "Gradient of the multiclass SVM (hinge) loss"
 SUMMARY = "multiclass SVM (hinge) loss and its gradient with respect to the scores, case by case"
 
@@ -81,8 +82,8 @@ def gradient(delta=1, scores=None, label=None, classes=None) -> "Derivation":
 def _loss_section(builder, loss):
     definition = builder.chain([Step(L, loss, R.Definition(L, loss))])
     return Section("The loss", [
-        sentence("For an example x_i with label ", y, " and class scores ", s[j],
-                 " (classes j = 0, ..., K - 1), the multiclass SVM loss sums a hinge over the incorrect classes:"),
+        sentence("For an example ", x_i, " with label ", y, " and class scores ", s[j], " (classes ", j, " = 0, ..., ",
+                 K - 1, "), the multiclass SVM loss sums a hinge over the incorrect classes:"),
         definition,
         sentence("The margin of class ", j, " is ", margin(j),
                  ": positive when the correct score does not beat ", s[j], " by at least ", Delta, "."),
@@ -147,7 +148,7 @@ def _safety_margin_section(builder):
     term = Max(0, margin(j))
     condition = sympy.Ge(s[y], s[j] + Delta)
     equivalence = builder.claim(Eq(term, 0), condition, R.NonNegativeSum(), relation="iff")
-    return Section("How Delta enforces a safety margin", [
+    return Section("How Δ enforces a safety margin", [
         sentence("Every term of ", L, " is at least 0, so ", L, " = 0 exactly when every term is 0, and for each "
                  "incorrect class"),
         equivalence,
@@ -184,8 +185,8 @@ def _worked_example(derivation, loss, correct, incorrect, delta_value, values, l
                    [Math(Max(0, margin(j)))], [Math(d(L, s[j]))]], rows)
 
     blocks = [
-        sentence(f"With K = {count} classes, the correct class y_i = {label} ({names[label]}) and ", Delta, " = ",
-                 delta_value, ":"),
+        sentence("With ", K, " = ", count, " classes, the correct class ", y, " = ", label, f" ({names[label]}) and ",
+                 Delta, " = ", delta_value, ":"),
         table,
         sentence("The loss, term by term:"),
         loss_chain,
@@ -201,12 +202,10 @@ def _worked_example(derivation, loss, correct, incorrect, delta_value, values, l
             derivation.warnings.append(
                 f"class {names[i]} sits exactly on the hinge (margin 0): the loss has no derivative there; "
                 f"the gradient uses the subgradient 1[margin > 0] = 0 for it")
-    for message in derivation.warnings:
-        blocks.append(warning(message))
     derivation.sections.append(Section("Worked example", blocks))
     derivation.results["loss"] = Result("loss", loss_value, float(loss_value), "L_i at the given scores")
     derivation.results["dscores"] = Result(
-        "dscores", sympy.ImmutableMatrix([gradient_values]), [float(g) for g in gradient_values],
+        "dscores", sympy.ImmutableMatrix(gradient_values), [float(g) for g in gradient_values],
         "dL_i/ds at the given scores")
 
 
@@ -236,15 +235,15 @@ def _sum_of(terms):
 
 
 def _gradient_chain(builder, correct, incorrect, concrete, scores, count, label):
-    lhs = sympy.ImmutableMatrix([[d(L, s[i]) for i in range(count)]])
+    lhs = sympy.ImmutableMatrix([d(L, s[i]) for i in range(count)])
     formulas = []
     for i in range(count):
         general = correct if i == label else incorrect.xreplace({k: Integer(i)})
         formulas.append(general.xreplace(concrete).doit())
-    by_case = sympy.ImmutableMatrix([formulas])
-    numbers = sympy.ImmutableMatrix([[written_out(f, scores) for f in formulas]])
+    by_case = sympy.ImmutableMatrix(formulas)
+    numbers = sympy.ImmutableMatrix([written_out(f, scores) for f in formulas])
     values = [f.xreplace(scores) for f in formulas]
-    result = sympy.ImmutableMatrix([values])
+    result = sympy.ImmutableMatrix(values)
     steps = [Step(lhs, by_case, R.ApplyCases()),
              Step(by_case, numbers, R.SubstituteValues(tuple(scores.items()))),
              Step(numbers, result, R.Evaluate())]
@@ -257,33 +256,35 @@ def _delta_change_words(margins, label, loss_value, other_value):
     """Why L_i moved when Delta grew by 1, from the margins themselves."""
     before = sum(1 for i, m in enumerate(margins) if i != label and m > 0)
     after = sum(1 for i, m in enumerate(margins) if i != label and m + 1 > 0)
-    words = ["L_i goes from ", loss_value, " to ", other_value, f": each of the {before} violated "
-             f"margin{'s' if before != 1 else ''} grows by 1"]
+    violated = "the violated margin grows" if before == 1 else f"each of the {before} violated margins grows"
+    words = [L, " goes from ", loss_value, " to ", other_value, f": {violated} by 1"]
     if after > before:
         words.append(f", and {after - before} more margin{'s' if after - before != 1 else ''} "
                      f"become{'s' if after - before == 1 else ''} violated")
-    words.append(". A larger Delta demands a wider gap before a class stops contributing.")
+    words += [". A larger ", Delta, " demands a wider gap before a class stops contributing."]
     return words
 
 
 def _gradient_meaning(names, label, margins, gradient_values):
+    """What each component of the numeric gradient says, from its margin."""
     blocks = []
     violated = [i for i, m in enumerate(margins) if i != label and m > 0]
     for i, name in enumerate(names):
         g = gradient_values[i]
         if i == label:
             blocks.append(sentence(
-                f"{name} (correct class): {g} is minus the number of violated margins ({len(violated)}); "
-                f"it is negative, so a gradient-descent step raises {name}'s score."))
+                f"{name} (correct class): ", g, f" is minus the number of violated margins ({len(violated)}); "
+                f"a gradient-descent step raises {name}'s score." if g != 0 else
+                f"{name} (correct class): 0, no margin is violated, so its score is left alone."))
         elif margins[i] > 0:
             blocks.append(sentence(
-                f"{name}: margin ", margins[i], f" > 0, the margin is violated, so the gradient is 1: "
-                f"a step lowers {name}'s score."))
+                f"{name}: margin ", margins[i], " > 0 is violated, so the gradient is 1: "
+                f"a gradient-descent step lowers {name}'s score."))
         elif margins[i] < 0:
             blocks.append(sentence(
-                f"{name}: margin ", margins[i], f" < 0, already cleared by ", -margins[i],
+                f"{name}: margin ", margins[i], " < 0, cleared by ", -margins[i],
                 f", so the gradient is 0: {name} does not affect the loss."))
         else:
             blocks.append(sentence(
-                f"{name}: margin exactly 0, on the hinge: no derivative; the subgradient 0 is used."))
+                f"{name}: margin exactly 0, on the hinge: no derivative there; the subgradient 0 is used."))
     return blocks
