@@ -112,6 +112,27 @@ def _wrap(text: str, indent: str = "", width: int = 88) -> str:
                          break_long_words=False, break_on_hyphens=False)
 
 
+def _bytecode_cache():
+    """Jinja's cache of compiled templates in the user's cache folder (like Python's __pycache__).
+
+    Keyed by template source, so an edited template is recompiled; None when
+    the folder cannot be written (then templates are compiled each run).
+    """
+    import os
+
+    import jinja2
+    from . import __version__
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = os.path.join(base, "derive", f"jinja-{__version__}")
+    try:
+        os.makedirs(folder, exist_ok=True)
+        if not os.access(folder, os.W_OK):
+            return None
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(folder)
+
+
 @lru_cache(maxsize=None)
 def environment(style: str):
     """The Jinja environment of a format: ``text``, ``markdown`` or ``latex``."""
@@ -126,6 +147,7 @@ def environment(style: str):
         lstrip_blocks=True,
         keep_trailing_newline=True,
         autoescape=False,
+        bytecode_cache=_bytecode_cache(),
     )
     env.filters["math"] = _math_filter(math_style)
     env.filters["esc"] = escape

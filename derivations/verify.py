@@ -128,7 +128,7 @@ class Verifier:
     """Checks the steps of one derivation; instantiations and sample points are shared between steps."""
 
     def __init__(self, definitions: dict | None = None, *, class_counts=CLASS_COUNTS,
-                 base_points: int = 4, max_index_choices: int = 3, seed: int = 20261122):
+                 base_points: int = 4, max_index_choices: int = 2, seed: int = 20261122):
         self.definitions = definitions or {}
         self.class_counts = class_counts
         self.base_points = base_points
