@@ -157,10 +157,63 @@ def diff(expression, wrt, fmt, output, pdf):
     run(make, fmt, output, pdf)
 
 
+@cli.command("check")
+@click.argument("sheets", nargs=-1, metavar="SHEET_OR_DIR...")
+@click.option("--format", "fmt", type=click.Choice(("text", "json", "csv", "markdown", "latex")), default="text",
+              show_default=True, help="Report format.")
+@click.option("-o", "--output", metavar="FILE", help="Write the report to FILE (atomically).")
+@click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes.")
+@click.option("--timeout", type=click.FloatRange(0.1, 600), default=2.0, show_default=True,
+              help="Seconds allowed to check one answer.")
+@click.option("--follow-through", type=click.FloatRange(0, 1), default=None,
+              help="Credit (0..1) for an answer that follows from the student's own wrong intermediate.")
+@click.option("--list-quantities", is_flag=True, help="List the quantities a sheet can ask for, and exit.")
+def check(sheets, fmt, output, jobs, timeout, follow_through, list_quantities):
+    """Grade answer sheets (YAML or JSON files, or folders of them) against the derivations.
+
+    Exit status: 0 when every sheet was graded, 1 when some could not be read, 2 for a usage error.
+    """
+    from derivations.check.quantities import all_quantities
+    if list_quantities:
+        quantities = all_quantities()
+        width = max(len(q.name) for q in quantities)
+        for q in quantities:
+            needs = f"  (needs {', '.join(q.needs)})" if q.needs else ""
+            click.echo(f"{q.name.ljust(width)}  {q.kind:10}  {q.notation}{needs}")
+        return
+    if not sheets:
+        raise UserError("no sheets given: derive check SHEET_OR_DIR...")
+    check_writable(output)
+    from derivations.check import batch, report
+    from derivations.inputs import InputError
+    defaults = {} if follow_through is None else {"follow_through": follow_through}
+    try:
+        files = batch.find_sheets(sheets)
+    except InputError as error:
+        raise UserError(str(error)) from None
+    if not files:
+        raise UserError("no .yaml, .yml or .json sheets found in " + ", ".join(sheets))
+    if sys.stderr.isatty():
+        with click.progressbar(length=len(files), label="grading", file=sys.stderr) as bar:
+            results = batch.grade_paths(files, jobs=jobs, timeout=timeout, defaults=defaults, progress=bar.update)
+    else:
+        results = batch.grade_paths(files, jobs=jobs, timeout=timeout, defaults=defaults)
+    text = report.render(results, fmt)
+    if output and output != "-":
+        write_atomically(output, text)
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+    if any(result.error for result in results):
+        raise click.exceptions.Exit(1)
+
+
 def main(argv=None) -> int:
     """Entry point: click in non-standalone mode so every error is one line on stderr."""
     try:
-        cli.main(args=argv, prog_name="derive", standalone_mode=False)
+        returned = cli.main(args=argv, prog_name="derive", standalone_mode=False)
+        if isinstance(returned, int):
+            return returned
     except click.exceptions.Exit as done:
         return done.exit_code
     except click.Abort:

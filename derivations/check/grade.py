@@ -64,9 +64,11 @@ def grade_item(item, sheet_given: Given, options, own_by_given) -> ItemResult:
     own = own_by_given.get(given, {})
     item_options = dict(options)
     item_options.setdefault("delta", given.delta)
-    return judge(item.id, quantity, reference, item.answer, tolerance=item.tolerance, options=item_options,
-                 own_answers={name: value for name, value in own.items() if name != quantity.name},
-                 points=item.points)
+    outcome = judge(item.id, quantity, reference, item.answer, tolerance=item.tolerance, options=item_options,
+                    own_answers={name: value for name, value in own.items() if name != quantity.name},
+                    points=item.points)
+    outcome.given = given
+    return outcome
 
 
 def grade_sheet(sheet: Sheet) -> SheetResult:

@@ -43,6 +43,8 @@ class ItemResult:
     diagnosis: str | None = None
     notes: list = field(default_factory=list)
     points: float = 1.0
+    given: Any = None                # the Given it was graded against (for the worked derivation)
+    worked: Any = None               # the reference's Derivation, attached for feedback reports
 
     def to_dict(self) -> dict:
         return {"id": self.id, "quantity": self.quantity, "verdict": self.verdict, "score": self.score,
