@@ -1,0 +1,83 @@
+"""The lark parser for ``expression.lark``: built once, on first use, and its errors made readable."""
+from __future__ import annotations
+
+import functools
+from importlib import resources
+
+from lark import Lark, Tree
+from lark.exceptions import UnexpectedInput
+
+from .errors import ParseError
+from .limits import Limits
+
+#: tree nodes that count as one level of function nesting
+FUNCTION_RULES = frozenset({"call", "max", "pow", "greater", "less", "greater_equal", "less_equal"})
+
+#: what some terminals look like to a user, for error messages
+_SPELLING = {"$END": "end of input"}
+
+#: hints for tokens users often misplace
+_HINTS = {
+    "_GT": "a comparison needs an indicator around it, as in [s_j > 0] or \\mathbb{1}(s_j > 0)",
+    "_LT": "a comparison needs an indicator around it, as in [s_j < 0] or \\mathbb{1}(s_j < 0)",
+    "_GE": "a comparison needs an indicator around it, as in [s_j >= 0]",
+    "_LE": "a comparison needs an indicator around it, as in [s_j <= 0]",
+    "_EQ": "'=' only follows a loss or gradient name, or compares indices in [j = y_i]",
+    "_NE": "a comparison needs an indicator around it, as in [j \\neq y_i]",
+}
+
+
+@functools.cache
+def parser():
+    """The LALR parser, built on the first call (about 0.1 s) and shared afterwards."""
+    grammar = resources.files(__package__).joinpath("expression.lark").read_text(encoding="utf-8")
+    return Lark(grammar, parser="lalr", lexer_callbacks={"NAME": _unknown_name})
+
+
+def _unknown_name(token):
+    """Lexer callback for a run of two or more letters that is not a keyword: always an error."""
+    raise ParseError(f"unknown name '{token}'")
+
+
+def parse_tree(text: str, limits: Limits):
+    """The parse tree of ``text``, checked not to nest deeper than the limits allow."""
+    try:
+        tree = parser().parse(text)
+    except UnexpectedInput as error:
+        raise ParseError(_describe(error, text)) from None
+    check_nesting(tree, limits)
+    return tree
+
+
+def check_nesting(tree, limits: Limits) -> None:
+    """Raise ParseError when the tree, or its nesting of functions, is deeper than the limits.
+
+    Walked without recursion.  Nested functions are capped separately because
+    SymPy's evaluation of, say, log(1/log(1/log(...))) of a number takes time
+    exponential in the nesting.
+    """
+    stack = [(tree, 1, 0)]
+    while stack:
+        node, depth, functions = stack.pop()
+        functions += node.data in FUNCTION_RULES
+        if depth > limits.max_tree_depth:
+            raise ParseError("expression nested too deeply")
+        if functions > limits.max_function_depth:
+            raise ParseError(f"too many nested functions: more than {limits.max_function_depth} levels "
+                             "of log, exp, sqrt, sigma, max, powers or comparisons")
+        stack.extend((child, depth + 1, functions) for child in node.children if isinstance(child, Tree))
+
+
+def _describe(error, text: str) -> str:
+    """A one-line message for a lark syntax error: what was unexpected, after what, and a hint."""
+    position = getattr(error, "pos_in_stream", None)
+    token = getattr(error, "token", None)
+    if token is not None:
+        what = _SPELLING.get(token.type) or repr(str(token))
+        position = token.start_pos if token.type != "$END" else len(text)
+    else:
+        what = f"character {text[position]!r}" if position is not None and position < len(text) else "input"
+    context = text[:position].strip()[-20:] if position else ""
+    message = f"unexpected {what}" + (f" after {context!r}" if context else " at the start")
+    hint = _HINTS.get(getattr(token, "type", ""))
+    return f"{message}: {hint}" if hint else message
