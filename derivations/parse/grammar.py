@@ -34,9 +34,17 @@ def parser():
     return Lark(grammar, parser="lalr", lexer_callbacks={"NAME": _unknown_name})
 
 
+class _UnknownName(Exception):
+    """Raised by the lexer at a run of letters that is not a keyword; :func:`parse_tree` reports it."""
+
+    def __init__(self, token):
+        super().__init__(str(token))
+        self.token = token
+
+
 def _unknown_name(token):
-    """Lexer callback for a run of two or more letters that is not a keyword: always an error."""
-    raise ParseError(f"unknown name '{token}'")
+    """Lexer callback for a NAME token: a run of two or more letters is never a product of letters."""
+    raise _UnknownName(token)
 
 
 def parse_tree(text: str, limits: Limits):
@@ -45,6 +53,8 @@ def parse_tree(text: str, limits: Limits):
         tree = parser().parse(text)
     except UnexpectedInput as error:
         raise ParseError(_describe(error, text)) from None
+    except _UnknownName as error:
+        raise ParseError(f"unknown name '{_whole_word(text, error.token)}'") from None
     check_nesting(tree, limits)
     return tree
 
@@ -66,6 +76,14 @@ def check_nesting(tree, limits: Limits) -> None:
             raise ParseError(f"too many nested functions: more than {limits.max_function_depth} levels "
                              "of log, exp, sqrt, sigma, max, powers or comparisons")
         stack.extend((child, depth + 1, functions) for child in node.children if isinstance(child, Tree))
+
+
+def _whole_word(text: str, token) -> str:
+    """The whole run of letters ``token`` ends (in s_{dog} the lexer may have split off the d)."""
+    start = token.start_pos
+    while start > 0 and text[start - 1].isascii() and text[start - 1].isalpha():
+        start -= 1
+    return text[start:token.end_pos]
 
 
 def _describe(error, text: str) -> str:
