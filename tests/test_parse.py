@@ -526,6 +526,10 @@ def test_crafted_numeric_towers_stay_fast():
     ("z_k", "'z' takes no subscript"),
     ("1/0", "division by zero"),
     (r"\mathbb{R}", r"\mathbb{R}"),
+    ("s_{dog}", "unknown name 'dog'"),
+    ("x^T w", "transposes"),
+    (r"\frac{\partial L_i}{\partial s_k}", r"unexpected \partial after '\frac{': only a left-hand side"),
+    ("1 + 2}", "unexpected '}' after '1 + 2'"),
 ])
 def test_refusals_say_why(text, message):
     refuses(text, re.escape(message))

@@ -121,6 +121,8 @@ class Builder:
 
     def pow(self, children):
         base, exponent = children
+        if exponent == names.TRANSPOSE:
+            raise ParseError("transposes (^T) are not supported: write components, as in w_j x_j")
         return power(base, exponent, self.limits)
 
     def number(self, children):

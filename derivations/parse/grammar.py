@@ -2,19 +2,17 @@
 from __future__ import annotations
 
 import functools
+import re
 from importlib import resources
 
 from lark import Lark, Tree
-from lark.exceptions import UnexpectedInput
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput
 
 from .errors import ParseError
 from .limits import Limits
 
 #: tree nodes that count as one level of function nesting
 FUNCTION_RULES = frozenset({"call", "max", "pow", "greater", "less", "greater_equal", "less_equal"})
-
-#: what some terminals look like to a user, for error messages
-_SPELLING = {"$END": "end of input"}
 
 #: hints for tokens users often misplace
 _HINTS = {
@@ -25,6 +23,12 @@ _HINTS = {
     "_EQ": "'=' only follows a loss or gradient name, or compares indices in [j = y_i]",
     "_NE": "a comparison needs an indicator around it, as in [j \\neq y_i]",
 }
+
+#: commands that only make sense left of '=', in the name of a gradient
+_LEFT_SIDE_ONLY = {"\\partial", "\\nabla", "\\mathcal"}
+_LEFT_SIDE_ONLY_HINT = "only a left-hand side such as \\frac{\\partial L_i}{\\partial s_k} = ... may use it"
+
+_COMMAND = re.compile(r"\\(?:[A-Za-z]+|.)")
 
 
 @functools.cache
@@ -86,16 +90,22 @@ def _whole_word(text: str, token) -> str:
     return text[start:token.end_pos]
 
 
-def _describe(error, text: str) -> str:
+def _describe(error: UnexpectedInput, text: str) -> str:
     """A one-line message for a lark syntax error: what was unexpected, after what, and a hint."""
-    position = getattr(error, "pos_in_stream", None)
-    token = getattr(error, "token", None)
-    if token is not None:
-        what = _SPELLING.get(token.type) or repr(str(token))
-        position = token.start_pos if token.type != "$END" else len(text)
+    if isinstance(error, UnexpectedCharacters):
+        position = error.pos_in_stream
+        command = _COMMAND.match(text, position)
+        what = command.group() if command else f"character {_quote(text[position])}"
+        hint = _LEFT_SIDE_ONLY_HINT if what in _LEFT_SIDE_ONLY else None
+    elif error.token.type == "$END":
+        position, what, hint = len(text), "end of input", None
     else:
-        what = f"character {text[position]!r}" if position is not None and position < len(text) else "input"
-    context = text[:position].strip()[-20:] if position else ""
-    message = f"unexpected {what}" + (f" after {context!r}" if context else " at the start")
-    hint = _HINTS.get(getattr(token, "type", ""))
+        position, what, hint = error.token.start_pos, _quote(error.token), _HINTS.get(error.token.type)
+    context = text[:position].strip()[-20:]
+    message = f"unexpected {what}" + (f" after {_quote(context)}" if context else " at the start")
     return f"{message}: {hint}" if hint else message
+
+
+def _quote(text: str) -> str:
+    """``text`` in quotes for a message, without escaping its backslashes."""
+    return f'"{text}"' if "'" in text else f"'{text}'"

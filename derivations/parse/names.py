@@ -21,6 +21,9 @@ INDEX_LETTERS = {"i": i, "j": notation.j, "k": notation.k, "m": notation.m}
 #: indexed names: s_k is s[k]
 INDEXED = {"s": notation.s, "p": notation.p, "x": notation.x, "w": notation.w}
 
+#: what ^T would be read as: refused, since it almost always means a transpose
+TRANSPOSE = sympy.Symbol("T", real=True)
+
 #: letters with a fixed meaning when they stand alone
 FIXED = {"z": notation.z, "t": notation.t, "K": notation.K, "e": sympy.E, **INDEX_LETTERS}
 
