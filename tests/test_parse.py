@@ -256,6 +256,7 @@ def test_kronecker_delta(text, expected):
     r"\sum\limits_{j \neq y_i} \max(0, s_j - s_{y_i} + \Delta)",
     r"∑_{j≠y_i} max(0, s_j - s_{y_i} + Δ)",
     r"sum_{j != y}(max(0, s_j - s_y + Delta))",
+    r"\sum_{j \neq y_i}^{K} \max(0, s_j - s_{y_i} + \Delta)",
 ])
 def test_svm_loss_sums_over_the_other_classes(text):
     parses_to(text, SumExcept(Max(0, MARGIN), j, y))
@@ -453,6 +454,7 @@ ADVERSARIAL = [
     r"\delta_{j}",
     r"\sum_c s_c",
     r"\sum_{j}^{N} s_j",
+    r"\sum_{j \neq y_i}^{N} s_j",
     r"\sum_{j=0}^{10^{9}} s_j",
     r"\sum_{j=0}^{N} s_j",
     r"\log_3 x",

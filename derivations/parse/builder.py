@@ -180,8 +180,8 @@ class Builder:
         return SumRange(names.summation_index(letter), upper=upper[0] if upper else None)
 
     def except_range(self, children):
-        letter, excluded = children
-        return SumRange(names.summation_index(letter), excluded=excluded)
+        letter, excluded, *upper = children
+        return SumRange(names.summation_index(letter), upper=upper[0] if upper else None, excluded=excluded)
 
     def bounded_range(self, children):
         letter, lower, upper = children
@@ -198,11 +198,12 @@ class Builder:
     def _sum(self, summand: sympy.Expr, bounds: SumRange) -> sympy.Expr:
         """The sum of ``summand`` over ``bounds``; 1..K and 0..K-1 both mean every class 0..K-1."""
         index, lower, upper = bounds.index, bounds.lower, bounds.upper
-        if bounds.excluded is not None:
-            return notation.SumExcept(summand, index, bounds.excluded)
         if lower is None:
             if upper is not None and upper != notation.K:
-                raise ParseError(f"give the lower bound of the sum too, as in \\sum_{{{index}=1}}^{{{upper}}}")
+                raise ParseError(f"a sum over the classes goes up to K; for other bounds give both, "
+                                 f"as in \\sum_{{{index}=0}}^{{2}}")
+            if bounds.excluded is not None:
+                return notation.SumExcept(summand, index, bounds.excluded)
             return notation.all_classes_sum(summand, index)
         if (lower, upper) in ((1, notation.K), (0, notation.K - 1)):
             return notation.all_classes_sum(summand, index)
