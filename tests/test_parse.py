@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from importlib import resources
+from pathlib import Path
 
 import lark
 import pytest
@@ -560,7 +561,8 @@ def test_grammar_has_no_conflicts(caplog):
 def test_import_does_not_build_the_parser():
     code = ("import derivations.parse as parse, derivations.parse.grammar as grammar; "
             "print(grammar.parser.cache_info().currsize)")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    root = Path(__file__).resolve().parents[1]
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root)
     assert result.stdout.strip() == "0"
 
 
