@@ -1,0 +1,61 @@
+"""The LaTeX commands the parser knows; any other command is refused by name.
+
+Checked on the raw text before parsing, so that ``\\input``, ``\\def``,
+``\\write18`` and friends are reported as what they are rather than as a
+syntax error somewhere after them.
+"""
+from __future__ import annotations
+
+import re
+
+from .errors import ParseError
+
+#: commands made of letters, e.g. \frac
+KNOWN = frozenset("""
+    frac dfrac tfrac cdot times div
+    log ln exp max sigma sqrt sum Delta delta
+    mathbb mathbf mathcal partial nabla
+    neq ne leq le geq ge gt lt
+    begin end
+    left right big Big bigg Bigg bigl bigr Bigl Bigr biggl biggr Biggl Biggr
+    displaystyle limits nolimits quad qquad
+""".split())
+
+#: one-character commands: spacing, literal braces, the matrix row separator
+KNOWN_SYMBOLS = frozenset(",;:! {}\\")
+
+#: commands whose {argument} is restricted, and the arguments allowed
+ARGUMENTS = {
+    "mathbb": {"1", "I"},
+    "mathbf": {"1"},
+    "mathcal": {"L"},
+    "begin": {"matrix", "bmatrix", "pmatrix"},
+    "end": {"matrix", "bmatrix", "pmatrix"},
+}
+
+_COMMAND = re.compile(r"\\([A-Za-z]+|.?)", re.DOTALL)
+_ARGUMENT = re.compile(r"\s*\{\s*([^{}]*?)\s*\}")
+
+
+def check_commands(text: str) -> None:
+    """Raise ParseError at the first LaTeX command (or restricted argument) that is not known."""
+    for match in _COMMAND.finditer(text):
+        name = match.group(1)
+        if len(name) > 1 or name.isalpha():
+            if name not in KNOWN:
+                raise ParseError(f"unsupported LaTeX command \\{name}")
+            if name in ARGUMENTS:
+                _check_argument(name, text, match.end())
+        elif name not in KNOWN_SYMBOLS:
+            shown = f"\\{name}" if name else "\\ at the end"
+            raise ParseError(f"unsupported LaTeX command {shown}")
+
+
+def _check_argument(name: str, text: str, position: int) -> None:
+    """Check the {argument} of a command whose arguments are restricted."""
+    match = _ARGUMENT.match(text, position)
+    allowed = ARGUMENTS[name]
+    if match is None:
+        raise ParseError(f"\\{name} needs an argument in braces, e.g. \\{name}{{{min(allowed)}}}")
+    if match.group(1) not in allowed:
+        raise ParseError(f"unsupported \\{name}{{{match.group(1)}}}")

@@ -1,0 +1,35 @@
+"""The accepted notation, as a table for documentation and help texts."""
+from __future__ import annotations
+
+#: (what you type, what it means) -- LaTeX and plain text are both accepted
+NOTATION: list[tuple[str, str]] = [
+    ("2, 0.268, 3.38e-48, 3.38 \\times 10^{-48}", "exact numbers: 0.268 is 67/250"),
+    ("\\frac{a}{b}, a/b", "division"),
+    ("a b, 2x, a * b, a \\cdot b, a \\times b", "multiplication (a space or nothing between factors multiplies)"),
+    ("a^b, a^{b}, a**b", "power (exponents are at most 1000, results at most 1000 digits)"),
+    ("( ), [ ], { }, \\left( \\right)", "grouping"),
+    ("s_k, s_j, s_{y_i}, s_y, s_0", "score of class k, j, y_i, y_i, 0 (classes are numbered 0..K-1)"),
+    ("p_k, p_{y_i}, x_j, x_i, w_j", "probability, input and weight components"),
+    ("y_i", "the label of the example"),
+    ("z, t, K, \\Delta (Delta, Δ)", "logit, target, number of classes, SVM margin"),
+    ("a, b, u, v, x, y, ...", "any other single letter: a real variable"),
+    ("e, e^{x}, \\exp(x), exp(x)", "Euler's number and the exponential"),
+    ("\\log x, log(x), \\ln x, ln(x)", "logarithm (natural unless log_base says otherwise; ln is always natural)"),
+    ("\\log_{10} x, log10(x), \\log_2 x, log2(x)", "logarithm to base 10 or 2"),
+    ("\\sqrt{x}, sqrt(x)", "square root"),
+    ("\\sigma(z), sigma(z), σ(z)", "logistic function 1 / (1 + e^{-z})"),
+    ("\\max(0, u), \\max\\{0, u\\}, max(0, u)", "maximum"),
+    ("\\mathbb{1}(u > 0), \\mathbb{1}[u > 0], \\mathbb{1}_{u > 0}, 1(u > 0), 1_{(u > 0)}, [u > 0]",
+     "indicator: 1 if u > 0, else 0 (also \\mathbb{I}, \\mathbf{1}, 𝟙)"),
+    ("[a >= b], [a \\geq b], [a <= b], [a \\leq b], [a < b]", "indicators of the other comparisons"),
+    ("[j = y_i], [j == k], [j \\neq y_i], [j != k]", "indicators of equal / different classes"),
+    ("\\delta_{jk}, \\delta_{j,k}, \\delta_{j y_i}", "Kronecker delta"),
+    ("\\sum_{j \\neq y_i} f, \\sum_{j != y} f", "sum over the classes other than y_i"),
+    ("\\sum_j f, \\sum_{j=1}^{K} f, \\sum_{j=0}^{K-1} f, sum_j(f), sum(f, j)",
+     "sum over all classes (1..K and 0..K-1 both mean all K classes)"),
+    ("\\sum_{j=0}^{2} f", "sum with explicit whole-number bounds"),
+    ("[-1, 0, 1], (-1, 0, 1), \\begin{bmatrix} 1 \\\\ 2 \\end{bmatrix}", "column vector"),
+    ("[[1, 2], [3, 4]], \\begin{bmatrix} 1 & 2 \\\\ 3 & 4 \\end{bmatrix} (or pmatrix)", "matrix"),
+    ("$...$, $$...$$, \\(...\\), \\[...\\]", "math delimiters around the whole input are ignored"),
+    ("L_i = ..., \\frac{\\partial L_i}{\\partial s_k} = ...", "a left-hand side naming the loss or gradient is ignored"),
+]
