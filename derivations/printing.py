@@ -210,7 +210,7 @@ class DeriveTextPrinter(StrPrinter):
         variables = "".join(f"∂{self._print(v)}" for v, n in expr.variable_count for _ in range(n))
         if isinstance(inner, (Symbol, Indexed)):
             return f"∂{self._print(inner)}/{variables}"
-        return f"∂/{variables} ({self._print(inner)})"
+        return f"∂/{variables}[{self._print(inner)}]"
 
     def _print_Mul(self, expr):
         return super()._print_Mul(expr).replace("*", "·")

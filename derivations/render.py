@@ -11,6 +11,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from sympy import Indexed
+
 from . import printing
 from .steps import (Case, CaseSplit, Chain, Claim, Derivation, Figure, Math, Paragraph, Result, Step,
                     Table, Text)
@@ -155,6 +157,7 @@ def environment(style: str):
     env.filters["kind"] = _kind
     env.filters["ljust"] = lambda s, width: str(s).ljust(width)
     env.filters["wrap"] = _wrap
+    env.tests["indexed"] = lambda expr: isinstance(expr, Indexed)
     env.filters["width"] = lambda s: len(str(s))
     segments = env.filters["segments"]
     env.filters["column_widths"] = lambda table: [

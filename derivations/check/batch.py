@@ -97,11 +97,20 @@ def _dependents():
     return [q for q in all_quantities() if q.depends_on]
 
 
+def _address_space() -> int:
+    """This process's current virtual size in bytes (0 where /proc is not available)."""
+    try:
+        with open("/proc/self/statm") as stream:
+            return int(stream.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
 def _worker(connection, memory_mb: int) -> None:
     """Grade the sheets the parent sends, item by item, reporting each result."""
     try:
         import resource
-        limit = memory_mb * 1024 * 1024
+        limit = _address_space() + memory_mb * 1024 * 1024     # room on top of what the fork inherited
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     except (ImportError, ValueError, OSError):
         pass

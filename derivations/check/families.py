@@ -99,14 +99,10 @@ def _svm_dscores(given):
 
 def _svm_case(name, var, condition):
     def reference(given):
-        d = _svm_derivation(Given(None, None, given.delta, given.scale) if given.scores is None else given)
-        expr = d.results[name].expr.xreplace({Delta: given.delta}) if given.delta is not None else d.results[name].expr
-        variants = []
-        for tag, (text, loss) in SVM_VARIANTS.items():
-            variants.append(Variant(tag, text, expr=sympy.diff(loss, var).xreplace({Delta: given.delta})))
+        d = _svm_derivation(given)
+        expr = d.results[name].expr
+        variants = [Variant(tag, text, expr=sympy.diff(loss, var)) for tag, (text, loss) in SVM_VARIANTS.items()]
         variants.append(Variant("sign-flipped-gradient", "the sign is flipped", expr=-expr))
-        variants.append(Variant("indicator-dropped", "the indicator 1[...] was dropped (a constant instead)",
-                                expr=expr.replace(lambda e: isinstance(e, Heaviside), lambda e: Integer(1))))
         value = None
         if given.scores is not None and name == "dscore_correct":
             value = d.results["dscores"].expr[given.label]

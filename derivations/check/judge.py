@@ -391,9 +391,13 @@ def _judge_expression(result, reference, answer, options):
         raise Unreadable("expected a formula, got a vector")
     parsed = _rename_free_index(parsed, reference.expr)
     result.read_as = text(parsed)
+    result.expected = text(reference.expr)
     delta = options.get("delta")
     if _equivalent(parsed, reference.expr, reference.conditions, delta):
         result.verdict, result.score = "correct", 1.0
+        if any(isinstance(h, sympy.Heaviside) and len(h.args) > 1 and h.args[1] == 1 for h in parsed.atoms(sympy.Heaviside)):
+            result.feedback = ("1[u ≥ 0] differs from 1[u > 0] only on the kink u = 0, where either is a valid "
+                               "subgradient; code usually uses margin > 0.")
         return result
     result.verdict, result.score = "incorrect", 0.0
     result.feedback = f"not equivalent to {result.expected}."
