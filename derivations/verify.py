@@ -426,7 +426,7 @@ def final_check(loss, gradient, variable, *, definitions=None, conditions=(), cl
     for sample in verifier.samples_for(indices, tuple(conditions), a.has(K) or g.has(K)):
         env, evaluator = sample.env, sample.evaluator
         var_c = concrete(variable, env)
-        variables = verifier._variables((a, g), env)
+        variables = verifier._variables((a, g, variable), env)
         for _ in range(points_per_instance):
             point = verifier._fill({}, variables)
             record = {}
