@@ -103,3 +103,13 @@ def test_help_does_not_import_sympy():
 def test_console_script_version():
     out = subprocess.run(["derive", "--version"], capture_output=True, text=True)
     assert out.returncode == 0 and "derive, version 0.1.0" in out.stdout
+
+
+def test_every_package_is_installed():
+    """pyproject lists every package folder under derivations/ (a plain pip install must find them)."""
+    import pathlib
+    import tomllib
+    root = pathlib.Path(__file__).resolve().parent.parent
+    listed = set(tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    folders = {"derivations." + p.parent.name for p in (root / "derivations").glob("*/__init__.py")}
+    assert folders | {"derivations", "derivations.templates"} == listed
