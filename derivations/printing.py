@@ -8,7 +8,8 @@ These printers only write; they never change an expression.
 """
 from __future__ import annotations
 
-from sympy import Add, Indexed, Number, Sum, Symbol
+from sympy import Add, Indexed, Mul, Number, Pow, Sum, Symbol, exp
+from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
@@ -30,8 +31,10 @@ def ordered_terms(expr: Add):
     a sum never starts with a minus when it has a positive term (``1 - p_k``, not ``-p_k + 1``).
     """
     terms = list(Add.make_args(expr))
-    if all(isinstance(t, Number) for t in terms):
+    if not expr.free_symbols:
         return terms            # arithmetic written out by a derivation keeps its order
+    if any(isinstance(t, (Sum, SumExcept)) for t in terms):
+        return sorted(terms, key=lambda t: 0 if isinstance(t, Number) else 1)     # 1 + Σ ...
     terms = sorted(terms, key=_term_key)
     if _term_key(terms[0])[1] == 1:
         positive = [t for t in terms if _term_key(t)[1] == 0]
@@ -54,6 +57,7 @@ class DeriveLatexPrinter(LatexPrinter):
     def __init__(self, settings=None):
         settings = dict(settings or {})
         settings.setdefault("mul_symbol", None)
+        settings.setdefault("full_prec", True)        # a display number 2.1270 keeps its last 0
         super().__init__(settings)
 
     def _print_Add(self, expr, order=None):
@@ -70,6 +74,35 @@ class DeriveLatexPrinter(LatexPrinter):
             else:
                 out += " + " + text
         return out
+
+    def _print_Mul(self, expr):
+        # e^{-1} and e^{-110} stay in the numerator as powers of e: e^{-1} / (e^3 + e^{-1} + e^4),
+        # 2 e^{-110}, not 1 / (e (e^3 + ...)) and 2 / e^{110}.
+        factors = Mul.make_args(expr)
+        if not any(isinstance(f, exp) and f.args[0].could_extract_minus_sign() for f in factors):
+            return super()._print_Mul(expr)
+        denominator = [f.base ** -f.exp for f in factors
+                       if isinstance(f, Pow) and f.exp.is_number and f.exp.is_negative]
+        numerator = [f for f in factors if not (isinstance(f, Pow) and f.exp.is_number and f.exp.is_negative)]
+        top = self._product(numerator)
+        if not denominator:
+            return top
+        bottom = self._print(Mul(*denominator))
+        if top.startswith("-"):
+            return r"- \frac{%s}{%s}" % (top[1:].lstrip(), bottom)
+        return r"\frac{%s}{%s}" % (top, bottom)
+
+    def _product(self, factors):
+        """Factors side by side, a numeric coefficient first; sums bracketed."""
+        coefficient = Mul(*[f for f in factors if f.is_Number])
+        rest = [f for f in factors if not f.is_Number]
+        parts = [r"\left(%s\right)" % self._print(f) if isinstance(f, Add) else self._print(f) for f in rest]
+        text = " ".join(parts) if parts else "1"
+        if coefficient == 1:
+            return text
+        if coefficient == -1:
+            return "-" + text
+        return self._print(coefficient) + " " + text
 
     def _print_Indexed(self, expr):
         base = self._print(expr.base.label)
@@ -161,6 +194,9 @@ class DeriveTextPrinter(StrPrinter):
 
     def _print_Symbol(self, expr):
         name = expr.name
+        if "^" in name:                        # L_i^SVM -> Lᵢ^SVM
+            head, sup = name.split("^", 1)
+            return self._print_Symbol(Symbol(head)) + "^" + sup
         if "_" in name:
             head, tail = name.split("_", 1)
             return _GREEK.get(head, head) + subscript(tail)
@@ -212,14 +248,31 @@ class DeriveTextPrinter(StrPrinter):
             return f"∂{self._print(inner)}/{variables}"
         return f"∂/{variables} ({self._print(inner)})"
 
+    def parenthesize(self, item, level, strict=False):
+        # A sum inside a product, a fraction or a power is bracketed: (Σₘ exp(sₘ))^2,
+        # (Σₘ exp(sₘ)·δₘₖ)/(Σₘ exp(sₘ)); plain text has no other way to show where it ends.
+        if isinstance(item, (Sum, SumExcept)) and level >= PRECEDENCE["Mul"]:
+            return "(%s)" % self._print(item)
+        return super().parenthesize(item, level, strict)
+
     def _print_Mul(self, expr):
+        coeff, rest = expr.as_coeff_Mul()
+        if coeff == -1 and isinstance(rest, (Sum, SumExcept)):
+            return "-" + self._print(rest)          # -Σ_{j≠yᵢ} ..., no brackets needed
         return super()._print_Mul(expr).replace("*", "·")
 
     def _print_MatrixBase(self, expr):
-        if expr.rows == 1 or expr.cols == 1:
+        if expr.rows == 1:
             return "[" + ", ".join(self._print(e) for e in expr) + "]"
+        if expr.cols == 1:
+            return "[" + ", ".join(self._print(e) for e in expr) + "]ᵀ"      # a column
         return "[" + ", ".join("[" + ", ".join(self._print(e) for e in expr.row(r)) + "]"
                                for r in range(expr.rows)) + "]"
+
+    def _print_MatMul(self, expr):
+        coeff, factors = expr.as_coeff_mmul()
+        sign = "-" if coeff == -1 else ("" if coeff == 1 else self._print(coeff) + "·")
+        return sign + " ".join(self._print(f) for f in factors.args)
 
     _print_ImmutableDenseMatrix = _print_MatrixBase
     _print_MutableDenseMatrix = _print_MatrixBase

@@ -49,7 +49,8 @@ _LATEX_SPECIAL = {
 }
 _LATEX_UNICODE = {"Δ": r"$\Delta$", "δ": r"$\delta$", "σ": r"$\sigma$", "≠": r"$\neq$", "≤": r"$\leq$",
                   "≥": r"$\geq$", "−": "-", "·": r"$\cdot$", "×": r"$\times$", "—": "---", "–": "--",
-                  "’": "'", "‘": "`", "“": "``", "”": "''", "…": r"\dots{}", "✓": r"$\checkmark$"}
+                  "’": "'", "‘": "`", "“": "``", "”": "''", "…": r"\dots{}", "✓": r"$\checkmark$",
+                  "≈": r"$\approx$", "→": r"$\to$", "∞": r"$\infty$"}
 
 
 def escape_latex(text: str) -> str:

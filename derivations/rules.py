@@ -348,6 +348,69 @@ class Rewrite(Rule):
 
 
 @dataclass(frozen=True)
+class ShiftLogSumExp(Rule):
+    """log sum_m e^{a_m} - c = log sum_m e^{a_m - c}: e^{c} taken out of the sum inside the log (log-sum-exp shift)."""
+
+    name: ClassVar[str] = "shift_log_sum_exp"
+    shift: Basic
+
+
+@dataclass(frozen=True)
+class SeparateTerm(Rule):
+    """sum_m f_m = f_a + sum_{m != a} f_m: one term taken out of a sum."""
+
+    name: ClassVar[str] = "separate_term"
+    index: Basic
+    value: Basic
+
+
+@dataclass(frozen=True)
+class WriteOutSum(Rule):
+    """A sum over ``count`` indices written out term by term."""
+
+    name: ClassVar[str] = "write_out_sum"
+    count: Basic
+
+
+@dataclass(frozen=True)
+class SplitFraction(Rule):
+    """(a b) / (c d) = (a / c) (b / d): a fraction of products as a product of fractions."""
+
+    name: ClassVar[str] = "split_fraction"
+
+
+@dataclass(frozen=True)
+class DivideTermByTerm(Rule):
+    """(a + b) / c = a / c + b / c: each term of a numerator divided on its own."""
+
+    name: ClassVar[str] = "divide_term_by_term"
+
+
+@dataclass(frozen=True)
+class SumToOne(Rule):
+    """Quantities that sum to 1 (probabilities, targets) fix each other: ``symbol`` = ``rest``, e.g. t_2 = 1 - t_1."""
+
+    name: ClassVar[str] = "sum_to_one"
+    symbol: Basic
+    rest: Basic
+
+
+@dataclass(frozen=True)
+class CombineCases(Rule):
+    """Two cases in one formula: the Kronecker delta ``delta`` is 1 in the case its indices are equal and 0 in the other."""
+
+    name: ClassVar[str] = "combine_cases"
+    delta: Basic
+
+
+@dataclass(frozen=True)
+class NegativeLogBound(Rule):
+    """-log q >= 0 exactly when 0 < q <= 1, and -log q = 0 only at q = 1 (-log is decreasing and -log 1 = 0)."""
+
+    name: ClassVar[str] = "negative_log_bound"
+
+
+@dataclass(frozen=True)
 class ChainRuleScores(Rule):
     """dL/dw = sum_k (dL/ds_k) (ds_k/dw): the chain rule through the scores."""
 
