@@ -8,7 +8,7 @@ These printers only write; they never change an expression.
 """
 from __future__ import annotations
 
-from sympy import Add, Indexed, Mul, Number, Pow, Sum, Symbol, exp
+from sympy import Add, Derivative, Indexed, Mul, Number, Pow, Sum, Symbol, exp
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
@@ -33,8 +33,9 @@ def ordered_terms(expr: Add):
     terms = list(Add.make_args(expr))
     if not expr.free_symbols:
         return terms            # arithmetic written out by a derivation keeps its order
-    if any(isinstance(t, (Sum, SumExcept)) for t in terms):
-        return sorted(terms, key=lambda t: 0 if isinstance(t, Number) else 1)     # 1 + Σ ...
+    if any(isinstance(t, (Sum, SumExcept)) for t in terms):       # 1 + Σ ..., Σ ... - e^{s_j}
+        return sorted(terms, key=lambda t: (0 if isinstance(t, Number) else 1,
+                                            1 if t.as_coeff_Mul()[0].is_negative else 0))
     terms = sorted(terms, key=_term_key)
     if _term_key(terms[0])[1] == 1:
         positive = [t for t in terms if _term_key(t)[1] == 0]
@@ -79,6 +80,9 @@ class DeriveLatexPrinter(LatexPrinter):
         # e^{-1} and e^{-110} stay in the numerator as powers of e: e^{-1} / (e^3 + e^{-1} + e^4),
         # 2 e^{-110}, not 1 / (e (e^3 + ...)) and 2 / e^{110}.
         factors = Mul.make_args(expr)
+        has_denominator = any(isinstance(f, Pow) and f.exp.is_number and f.exp.is_negative for f in factors)
+        if not has_denominator and any(isinstance(f, Add) for f in factors) and len(factors) > 1:
+            return self._product(list(factors))           # p_j (1 - p_j): the bracketed sum last
         if not any(isinstance(f, exp) and f.args[0].could_extract_minus_sign() for f in factors):
             return super()._print_Mul(expr)
         denominator = [f.base ** -f.exp for f in factors
@@ -96,6 +100,7 @@ class DeriveLatexPrinter(LatexPrinter):
         """Factors side by side, a numeric coefficient first; sums bracketed."""
         coefficient = Mul(*[f for f in factors if f.is_Number])
         rest = [f for f in factors if not f.is_Number]
+        rest = [f for f in rest if not isinstance(f, Add)] + [f for f in rest if isinstance(f, Add)]
         parts = [r"\left(%s\right)" % self._print(f) if isinstance(f, Add) else self._print(f) for f in rest]
         text = " ".join(parts) if parts else "1"
         if coefficient == 1:
@@ -251,7 +256,8 @@ class DeriveTextPrinter(StrPrinter):
     def parenthesize(self, item, level, strict=False):
         # A sum inside a product, a fraction or a power is bracketed: (Σₘ exp(sₘ))^2,
         # (Σₘ exp(sₘ)·δₘₖ)/(Σₘ exp(sₘ)); plain text has no other way to show where it ends.
-        if isinstance(item, (Sum, SumExcept)) and level >= PRECEDENCE["Mul"]:
+        if (isinstance(item, (Sum, SumExcept)) or isinstance(item, Derivative)
+                and isinstance(item.expr, (Symbol, Indexed))) and level >= PRECEDENCE["Mul"]:
             return "(%s)" % self._print(item)
         return super().parenthesize(item, level, strict)
 
@@ -259,6 +265,13 @@ class DeriveTextPrinter(StrPrinter):
         coeff, rest = expr.as_coeff_Mul()
         if coeff == -1 and isinstance(rest, (Sum, SumExcept)):
             return "-" + self._print(rest)          # -Σ_{j≠yᵢ} ..., no brackets needed
+        factors = Mul.make_args(rest)
+        if len(factors) > 1 and not any(f.is_Pow and f.exp.could_extract_minus_sign() for f in factors) \
+                and any(isinstance(f, Add) for f in factors):
+            # pⱼ·(1 - pⱼ): a bracketed sum after the other factors
+            ordered = [f for f in factors if not isinstance(f, Add)] + [f for f in factors if isinstance(f, Add)]
+            text = "·".join(self.parenthesize(f, PRECEDENCE["Mul"]) for f in ordered)
+            return ("-" if coeff == -1 else "" if coeff == 1 else self._print(coeff) + "·") + text
         return super()._print_Mul(expr).replace("*", "·")
 
     def _print_MatrixBase(self, expr):

@@ -411,6 +411,13 @@ class NegativeLogBound(Rule):
 
 
 @dataclass(frozen=True)
+class MatrixForm(Rule):
+    """Entries a_j delta_{jk} - b_j c_k for every j, k form the matrix diag(a) - b c^T."""
+
+    name: ClassVar[str] = "matrix_form"
+
+
+@dataclass(frozen=True)
 class ChainRuleScores(Rule):
     """dL/dw = sum_k (dL/ds_k) (ds_k/dw): the chain rule through the scores."""
 

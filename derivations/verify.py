@@ -86,8 +86,15 @@ def exact_digits(*exprs) -> int:
 
 
 def integer_symbols(expr) -> set:
-    """The free integer symbols of ``expr`` other than K: the class indices y_i, k, ..."""
-    return {a for a in expr.free_symbols if isinstance(a, Symbol) and a.is_integer and a != K}
+    """The free integer symbols of ``expr`` other than K: the class indices y_i, k, ...
+
+    The index of a variable of differentiation counts too: k in d(-log p_{y_i}) / d s_k.
+    """
+    free = set(expr.free_symbols)
+    for node in expr.atoms(sympy.Derivative):
+        for variable, _ in node.variable_count:
+            free |= variable.free_symbols
+    return {a for a in free if isinstance(a, Symbol) and a.is_integer and a != K}
 
 
 def _real_symbols(expr) -> set:
@@ -160,6 +167,10 @@ class Verifier:
         in equals ``after``: the check of a substitution step. Matrices are
         compared entry by entry.
         """
+        if isinstance(before, sympy.MatrixExpr) and not isinstance(before, sympy.MatrixBase):
+            before = before.as_explicit()         # diag(p) - p p^T written as a matrix expression
+        if isinstance(after, sympy.MatrixExpr) and not isinstance(after, sympy.MatrixBase):
+            after = after.as_explicit()
         if isinstance(before, sympy.MatrixBase) or isinstance(after, sympy.MatrixBase):
             return self._check_matrices(before, after, conditions, values)
         a = expand_definitions(before, self.definitions)
