@@ -8,6 +8,7 @@ These printers only write; they never change an expression.
 """
 from __future__ import annotations
 
+import sympy
 from sympy import Add, Derivative, Indexed, Mul, Number, Pow, Sum, Symbol, exp
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.latex import LatexPrinter
@@ -17,13 +18,15 @@ from .notation import K, SumExcept
 
 
 def _term_key(term):
-    """Scores first (positive before negative), then other symbols, then numbers."""
-    coeff, _ = term.as_coeff_Mul()
+    """Scores first (positive before negative), then other symbols, then numbers; a term with a bracketed
+    sum in it after one without (-t_1 log p_1 - (1 - t_1) log p_2)."""
+    coeff, rest = term.as_coeff_Mul()
     negative = coeff.is_Number and coeff < 0
     if isinstance(term, Number):
-        return (3, 0, "")
+        return (3, 0, 0)
     has_indexed = bool(term.atoms(Indexed))
-    return (0 if has_indexed else 1, 1 if negative else 0, "")
+    bracketed = any(isinstance(f, Add) for f in Mul.make_args(rest))
+    return (0 if has_indexed else 1, 1 if negative else 0, 1 if bracketed else 0)
 
 
 def ordered_terms(expr: Add):
@@ -34,8 +37,7 @@ def ordered_terms(expr: Add):
     if not expr.free_symbols:
         return terms            # arithmetic written out by a derivation keeps its order
     if any(isinstance(t, (Sum, SumExcept)) for t in terms):       # 1 + Σ ..., Σ ... - e^{s_j}
-        return sorted(terms, key=lambda t: (0 if isinstance(t, Number) else 1,
-                                            1 if t.as_coeff_Mul()[0].is_negative else 0))
+        return sorted(terms, key=lambda t: (0 if isinstance(t, Number) else 1,) + _term_key(t))
     terms = sorted(terms, key=_term_key)
     if _term_key(terms[0])[1] == 1:
         positive = [t for t in terms if _term_key(t)[1] == 0]
@@ -43,6 +45,25 @@ def ordered_terms(expr: Add):
             terms.remove(positive[0])
             terms.insert(0, positive[0])
     return terms
+
+
+def factor_order(factor) -> int:
+    """Where a factor goes in a product: names first, then bracketed sums, then functions.
+
+    p_j (1 - p_j), (1 - t_1) log p_2, (delta - 1) 1[u > 0].
+    """
+    if isinstance(factor, (Symbol, Indexed)) or (isinstance(factor, Pow) and isinstance(factor.base, (Symbol, Indexed))):
+        return 0
+    return 1 if isinstance(factor, Add) else 2
+
+
+def _plain_factor(factor) -> bool:
+    """A factor a product can show side by side without brackets of its own (a sum gets them)."""
+    if factor.is_Number or isinstance(factor, (Symbol, Indexed, Add)):
+        return True
+    if isinstance(factor, Pow):
+        return isinstance(factor.base, (Symbol, Indexed)) and factor.exp.is_Integer and factor.exp > 0
+    return isinstance(factor, sympy.Function) or isinstance(factor, (sympy.KroneckerDelta, sympy.Heaviside))
 
 
 def _is_all_classes(limits) -> bool:
@@ -81,8 +102,9 @@ class DeriveLatexPrinter(LatexPrinter):
         # 2 e^{-110}, not 1 / (e (e^3 + ...)) and 2 / e^{110}.
         factors = Mul.make_args(expr)
         has_denominator = any(isinstance(f, Pow) and f.exp.is_number and f.exp.is_negative for f in factors)
-        if not has_denominator and any(isinstance(f, Add) for f in factors) and len(factors) > 1:
-            return self._product(list(factors))           # p_j (1 - p_j): the bracketed sum last
+        if not has_denominator and len(factors) > 1 and all(_plain_factor(f) for f in factors) \
+                and len({factor_order(f) for f in factors if not f.is_Number}) > 1:
+            return self._product(list(factors))           # p_j (1 - p_j), t_1 log p_1: names first
         if not any(isinstance(f, exp) and f.args[0].could_extract_minus_sign() for f in factors):
             return super()._print_Mul(expr)
         denominator = [f.base ** -f.exp for f in factors
@@ -100,7 +122,7 @@ class DeriveLatexPrinter(LatexPrinter):
         """Factors side by side, a numeric coefficient first; sums bracketed."""
         coefficient = Mul(*[f for f in factors if f.is_Number])
         rest = [f for f in factors if not f.is_Number]
-        rest = [f for f in rest if not isinstance(f, Add)] + [f for f in rest if isinstance(f, Add)]
+        rest = sorted(rest, key=factor_order)
         parts = [r"\left(%s\right)" % self._print(f) if isinstance(f, Add) else self._print(f) for f in rest]
         text = " ".join(parts) if parts else "1"
         if coefficient == 1:
@@ -265,11 +287,11 @@ class DeriveTextPrinter(StrPrinter):
         coeff, rest = expr.as_coeff_Mul()
         if coeff == -1 and isinstance(rest, (Sum, SumExcept)):
             return "-" + self._print(rest)          # -Σ_{j≠yᵢ} ..., no brackets needed
-        factors = Mul.make_args(rest)
-        if len(factors) > 1 and not any(f.is_Pow and f.exp.could_extract_minus_sign() for f in factors) \
-                and any(isinstance(f, Add) for f in factors):
+        factors = rest.as_ordered_factors()
+        if len(factors) > 1 and all(_plain_factor(f) for f in factors) \
+                and len({factor_order(f) for f in factors}) > 1:
             # pⱼ·(1 - pⱼ): a bracketed sum after the other factors
-            ordered = [f for f in factors if not isinstance(f, Add)] + [f for f in factors if isinstance(f, Add)]
+            ordered = sorted(factors, key=factor_order)
             text = "·".join(self.parenthesize(f, PRECEDENCE["Mul"]) for f in ordered)
             return ("-" if coeff == -1 else "" if coeff == 1 else self._print(coeff) + "·") + text
         return super()._print_Mul(expr).replace("*", "·")

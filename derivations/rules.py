@@ -202,6 +202,22 @@ class LogRule(Rule):
 
 
 @dataclass(frozen=True)
+class SigmoidRule(Rule):
+    """d/dx sigma(u) = sigma(u) (1 - sigma(u)) du/dx (chain rule when u != x)."""
+
+    name: ClassVar[str] = "sigmoid_rule"
+    inner: Basic
+    variable: Basic
+
+
+@dataclass(frozen=True)
+class SigmoidSymmetry(Rule):
+    """sigma(-u) = 1 - sigma(u): 1 / (1 + e^{u}) = e^{-u} / (e^{-u} + 1)."""
+
+    name: ClassVar[str] = "sigmoid_symmetry"
+
+
+@dataclass(frozen=True)
 class MaxZeroRule(Rule):
     """d/dx max(0, u) = 1[u > 0] du/dx, the subgradient that takes 0 on the kink u = 0."""
 
