@@ -36,7 +36,7 @@ def ordered_terms(expr: Add):
     terms = list(Add.make_args(expr))
     if not expr.free_symbols:
         return terms            # arithmetic written out by a derivation keeps its order
-    if any(isinstance(t, (Sum, SumExcept)) for t in terms):       # 1 + Σ ..., Σ ... - e^{s_j}
+    if any(isinstance(t, (Sum, SumExcept, exp)) for t in terms):       # 1 + Σ ..., Σ ... - e^{s_j}, 1 + e^{-u}
         return sorted(terms, key=lambda t: (0 if isinstance(t, Number) else 1,) + _term_key(t))
     terms = sorted(terms, key=_term_key)
     if _term_key(terms[0])[1] == 1:

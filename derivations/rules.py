@@ -434,6 +434,14 @@ class MatrixForm(Rule):
 
 
 @dataclass(frozen=True)
+class DerivedElsewhere(Rule):
+    """A result derived step by step by another derivation (``command``), checked again here."""
+
+    name: ClassVar[str] = "derived_elsewhere"
+    command: str
+
+
+@dataclass(frozen=True)
 class ChainRuleScores(Rule):
     """dL/dw = sum_k (dL/ds_k) (ds_k/dw): the chain rule through the scores."""
 

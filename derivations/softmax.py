@@ -261,7 +261,8 @@ class Example:
         self.terms = [exp(v - top) for v in values]              # e^{s_j - s_{y_i}}, 1 for the label
         denominator = Add(*[exp(v) for v in values])
         self.probs = [exp(v) / denominator for v in values]
-        self.loss = log(Add(*self.terms))                        # log(1 + sum_{j != y} e^{s_j - s_y})
+        # log(1 + sum_{j != y} e^{s_j - s_y}), term by term in class order (e^0 = 1 for the label)
+        self.loss = log(Add(*self.terms, evaluate=False) if n > 1 else self.terms[0])
         self.digits = exact_digits(*self.terms, *[exp(v) for v in values])
         # p_j from the shifted terms: e^{s_j - s_y} / sum_m e^{s_m - s_y}, evaluated without overflow
         total = Add(*self.terms).evalf(self.digits)
@@ -287,7 +288,7 @@ class Example:
 def decimal(value) -> sympy.Expr:
     """A number for display: 4 decimals, or 3 significant digits when it is smaller than 0.0001 (or huge)."""
     value = sympy.Float(value, 30) if not isinstance(value, sympy.Float) else value
-    if value == 0:
+    if value.is_zero:
         return Integer(0)
     magnitude = abs(value)
     if 1e-4 <= magnitude < 1e6:
@@ -297,8 +298,11 @@ def decimal(value) -> sympy.Expr:
     return sympy.Float(value, 3)
 
 
-def loss_chain(builder, example):
-    """L_i = -log p_{y_i} = -log(e^{...}/(...)) = log(...) - s_{y_i} = log(sum of e^{s_j - s_{y_i}}) = value."""
+def loss_chain(builder, example, name=L):
+    """L_i = -log p_{y_i} = -log(e^{...}/(...)) = log(...) - s_{y_i} = log(sum of e^{s_j - s_{y_i}}) = value.
+
+    ``name`` stands for L_i (``derive compare`` calls it L_i^softmax); ``builder`` defines it.
+    """
     n, label, scores = example.count, example.label, example.scores
     definition = builder.definitions[p](Integer(label))
     with_numbers = written_out(definition, scores)
@@ -307,7 +311,7 @@ def loss_chain(builder, example):
                     for q in range(n)], evaluate=False)
     quotient = Add(log(denominator), -example.values[label], evaluate=False)
     steps = [
-        Step(L, -log(p[label]), R.Definition(L, -log(p[label]))),
+        Step(name, -log(p[label]), R.Definition(name, -log(p[label]))),
         Step(-log(p[label]), -log(with_numbers), R.SubstituteValues(tuple(scores.items()))),
         Step(-log(with_numbers), quotient, R.LogOfQuotient(), more=(R.LogOfExp(),)),
         Step(quotient, log(shifted), R.ShiftLogSumExp(example.values[label])),
@@ -321,9 +325,9 @@ def loss_chain(builder, example):
 def probability_chain(builder, example):
     """[p_0, ...] = [e^{s_0} / (e^{s_0} + ...), ...] = the same with the scores put in."""
     n, scores = example.count, example.scores
-    lhs = sympy.ImmutableMatrix([[p[i] for i in range(n)]])
-    defined = sympy.ImmutableMatrix([[builder.definitions[p](Integer(i)) for i in range(n)]])
-    numbers = sympy.ImmutableMatrix([[written_out(e, scores) for e in defined]])
+    lhs = sympy.ImmutableMatrix([p[i] for i in range(n)])                  # columns: one class per line
+    defined = sympy.ImmutableMatrix([builder.definitions[p](Integer(i)) for i in range(n)])
+    numbers = sympy.ImmutableMatrix([written_out(e, scores) for e in defined])
     steps = [Step(lhs, defined, R.Definition(p[j], probability(j))),
              Step(defined, numbers, R.SubstituteValues(tuple(scores.items())))]
     for step in steps:
@@ -331,17 +335,17 @@ def probability_chain(builder, example):
     return Chain(steps)
 
 
-def gradient_chain(builder, example, correct, incorrect):
+def gradient_chain(builder, example, correct, incorrect, name=L):
     """[dL/ds_0, ...] = each entry from its case = with the scores put in."""
     n, label, scores = example.count, example.label, example.scores
-    lhs = sympy.ImmutableMatrix([[d(L, s[i]) for i in range(n)]])
+    lhs = sympy.ImmutableMatrix([d(name, s[i]) for i in range(n)])         # columns: one class per line
     formulas = [correct.xreplace({y: Integer(label)}) if i == label else incorrect.xreplace({k: Integer(i)})
                 for i in range(n)]
-    by_case = sympy.ImmutableMatrix([formulas])
-    numbers = sympy.ImmutableMatrix([[Add(written_out(builder.definitions[p](Integer(i)), scores), -1,
-                                          evaluate=False) if i == label
-                                      else written_out(builder.definitions[p](Integer(i)), scores)
-                                      for i in range(n)]])
+    by_case = sympy.ImmutableMatrix(formulas)
+    numbers = sympy.ImmutableMatrix([Add(written_out(builder.definitions[p](Integer(i)), scores), -1,
+                                         evaluate=False) if i == label
+                                     else written_out(builder.definitions[p](Integer(i)), scores)
+                                     for i in range(n)])
     steps = [Step(lhs, by_case, R.ApplyCases()),
              Step(by_case, numbers, R.SubstituteValues(tuple(scores.items())))]
     for step in steps:
@@ -363,7 +367,7 @@ def float64_warnings(example, names, where=""):
     label = example.label
     for i in range(example.count):
         q = example.prob_numbers[i]
-        if q != 0 and abs(q) < FLOAT64_TINY:
+        if not q.is_zero and abs(q) < FLOAT64_TINY:
             consequence = (f"-log p_{i} in float64 is infinite, while the exact loss is "
                            f"{_short(example.loss_number)}" if i == label else "float64 code gets 0 for it")
             messages.append(f"{where}{who(i)} = {_short(q)} underflows in float64 (below 2.2e-308): "
@@ -373,7 +377,7 @@ def float64_warnings(example, names, where=""):
         messages.append(f"{where}{who(label)} = 1 - {_short(complement)} rounds to 1.0 in float64: -log p and p - 1 "
                         f"computed in float64 give 0, but the exact loss is {_short(example.loss_number)} and the "
                         f"gradient on s_{label} is -{_short(complement)}")
-    if example.loss_number != 0 and abs(example.loss_number) < FLOAT64_TINY:
+    if not example.loss_number.is_zero and abs(example.loss_number) < FLOAT64_TINY:
         messages.append(f"{where}the loss {_short(example.loss_number)} underflows in float64 (below 2.2e-308): "
                         f"its JSON value is 0.0; the exact value is in 'exact'")
     return messages
@@ -382,7 +386,7 @@ def float64_warnings(example, names, where=""):
 def _short(value) -> str:
     """A number in words: 3 significant digits."""
     value = sympy.Float(value, 30) if not isinstance(value, sympy.Float) else value
-    if value == 0:
+    if value.is_zero:
         return "0"
     if 1e-4 <= abs(value) < 1e6:
         return f"{float(value):.4g}"
