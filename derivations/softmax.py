@@ -427,7 +427,10 @@ def _rounding_note(example):
         if rounded <= 0:
             found.append(f"to {places} decimals gives 0, and -log 0 is infinite")
             continue
-        value = -math.log(rounded)
+        value = -math.log(rounded) + 0.0                     # + 0.0: no -0.000
+        if value == 0 and exact > 0:
+            found.append(f"to {rounded:.{places}f} gives -log {rounded:.{places}f} = 0 instead of {_short(exact)}")
+            break
         if f"{value:.{places}f}" != f"{float(exact):.{places}f}":
             found.append(f"to {rounded:.{places}f} gives -log {rounded:.{places}f} = {value:.{places}f} "
                          f"instead of {float(exact):.{places}f}")
@@ -470,17 +473,26 @@ def _worked_example(derivation, values, label, names, scale):
                                            "dL_i/ds_j" + (what + " (with respect to the scaled scores)" if what else ""))
 
 
+def class_word(names, i) -> str:
+    """A class in words: its name, or "class 2" when it has none."""
+    return f"class {i}" if names[i] == str(i) else names[i]
+
+
 def _gradient_meaning(example, names):
     label = example.label
     g = example.gradient_numbers
+    correct = class_word(names, label)
+    opening = correct[0].upper() + correct[1:] if correct.startswith("class ") else correct
     blocks = [sentence(
-        f"{names[label]} (correct class): ", p[label], " - 1 ≈ ", decimal(g[label]),
-        f" < 0, so a gradient-descent step raises {names[label]}'s score; its size is the probability left on the "
+        f"{opening} (the correct class): ", p[label] - 1, " ≈ ", decimal(g[label]),
+        f" < 0, so a gradient-descent step raises the score of {correct}; its size is the probability left on the "
         f"wrong classes.")]
-    for i, name in enumerate(names):
+    for i in range(example.count):
         if i != label:
-            blocks.append(sentence(f"{name}: ", p[i], " ≈ ", decimal(g[i]),
-                                   f" > 0, so a step lowers {name}'s score in proportion to its probability."))
+            name = class_word(names, i)
+            opening = name[0].upper() + name[1:] if name.startswith("class ") else name
+            blocks.append(sentence(f"{opening}: ", p[i], " ≈ ", decimal(g[i]),
+                                   f" > 0, so a step lowers the score of {name} in proportion to its probability."))
     blocks.append(sentence("No entry is exactly 0: softmax keeps pushing every score, however well the example is "
                            "already classified (the SVM gives 0 to every class that clears its margin)."))
     return blocks
