@@ -75,14 +75,22 @@ def expand_definitions(expr, definitions: dict):
     return expr
 
 
-def exact_digits(*exprs) -> int:
-    """Digits enough to evaluate ``exprs`` (numbers only) without losing a term: 1 + e^{-u} needs u / ln 10 of them."""
+def _exponent_digits(*exprs) -> int:
+    """How many digits the largest e^{u} in ``exprs`` spans: |u| / ln 10."""
     largest = 0.0
     for expr in exprs:
         for e in expr.atoms(sympy.exp):
             if e.args[0].is_number:
                 largest = max(largest, abs(float(e.args[0])))
-    return 40 + 2 * int(largest / 2.302585092994046)
+    return int(largest / 2.302585092994046)
+
+
+def exact_digits(*exprs) -> int:
+    """Digits enough to evaluate ``exprs`` (numbers only) without losing a term: 1 + e^{-u} needs u / ln 10 of them.
+
+    Twice that plus 40, so that after cancelling that many digits at least 40 + u / ln 10 remain.
+    """
+    return 40 + 2 * _exponent_digits(*exprs)
 
 
 def integer_symbols(expr) -> set:
@@ -183,6 +191,10 @@ class Verifier:
             if before == after:
                 return Verification(True, "symbolic", "both sides are the same expression")
             return Verification(True, "definition", "the two sides agree once the definitions are put in")
+        if not a.free_symbols and not b.free_symbols and not a.has(sympy.Derivative, sympy.Sum) \
+                and not b.has(sympy.Derivative, sympy.Sum) and (a.has(sympy.exp) or b.has(sympy.exp)):
+            # numbers with powers of e in them: exact arithmetic decides (and cancel() would be slow)
+            return self._check_exact_numbers(a, b)
         symbolic_k = a.has(K) or b.has(K)
         indices = integer_symbols(a) | integer_symbols(b)
         if not symbolic_k and not indices and self._symbolically_equal(a, b):
@@ -270,10 +282,12 @@ class Verifier:
         """Two sides made of numbers only (e^{-110}, log(1 + e^{-4} + e), ...), compared in exact arithmetic.
 
         Floats would overflow for e^{1000} or lose 1 + 2e^{-110}, so both sides are
-        evaluated with enough digits to hold every e^{u} next to 1 and must agree
-        to 20 significant digits (relative, so 3.4e-48 and 0 differ).
+        evaluated with enough digits to hold every e^{u} next to 1 (see
+        :func:`exact_digits`) and must agree to 30 + u / ln 10 significant digits:
+        relative, so 3.4e-48 and 0 differ, and so do e^{1000} and e^{1000} + 1.
         """
         digits = exact_digits(a, b)
+        agree = 30 + _exponent_digits(a, b)
         try:
             x, y_ = a.evalf(digits), b.evalf(digits)
         except Exception as error:  # noqa: BLE001 - a side SymPy cannot evaluate fails the check
@@ -281,9 +295,9 @@ class Verifier:
         if not (x.is_Number and y_.is_Number) or not (x.is_finite and y_.is_finite):
             return Verification(False, "numeric", f"the sides do not evaluate to finite numbers: {x}, {y_}")
         scale = max(abs(x), abs(y_))
-        if abs(x - y_) > scale * sympy.Float(10) ** -20:
+        if abs(x - y_) > scale * sympy.Float(10, digits) ** -agree:
             return Verification(False, "numeric", f"the numbers differ: {sympy.N(x, 12)} vs {sympy.N(y_, 12)}")
-        return Verification(True, "numeric", f"exact numbers, equal to {digits} digits")
+        return Verification(True, "numeric", f"exact numbers, equal to {agree} significant digits")
 
     def _check_matrices(self, before, after, conditions, values) -> Verification:
         if not (isinstance(before, sympy.MatrixBase) and isinstance(after, sympy.MatrixBase)) \
