@@ -244,7 +244,7 @@ def _larger_words(example):
         words += ["Every incorrect class clears the margin (", sympy.Ge(s[y] - s[j], Delta), "), so every hinge is 0 "
                   "and ", Eq(L_svm, 0), ". "]
     else:
-        listed = ", ".join(f"{names[i]} {sympy.sstr(example.margins[i])}" for i in violated)
+        listed = ", ".join(f"{softmax.class_word(names, i)}: {sympy.sstr(example.margins[i])}" for i in violated)
         words += [f"The hinge charges each class inside the margin the amount it misses it by, Δ included ({listed})"
                   f", so ", L_svm, " = ", svm_value, f": at least the largest gap ", s[j] - s[y], " plus ", Delta, ". "]
     total = sympy.Symbol("S")

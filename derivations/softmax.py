@@ -531,7 +531,8 @@ def _scaled_section(builder, example, scaled, names, scale, correct, incorrect):
 def _scale_words(example, scaled, names, scale, before, after):
     """Why the loss moved when the scores were scaled, from the computed terms."""
     label = example.label
-    beaten = [names[i] for i in range(example.count) if i != label and example.values[i] > example.values[label]]
+    beaten = [class_word(names, i) for i in range(example.count)
+              if i != label and example.values[i] > example.values[label]]
     top_before = max(range(example.count), key=lambda i: example.prob_numbers[i])
     top_after = max(range(example.count), key=lambda i: scaled.prob_numbers[i])
     below, above = sympy.Lt(s[j], s[y]), sympy.Gt(s[j], s[y])
@@ -539,18 +540,19 @@ def _scale_words(example, scaled, names, scale, before, after):
     if scale > 0:
         sharper = scale > 1
         words += [f"Scaling by {_short(scale)} makes the distribution {'sharper' if sharper else 'flatter'}: the "
-                  f"largest probability goes from {_short(example.prob_numbers[top_before])} ({names[top_before]}) "
-                  f"to {_short(scaled.prob_numbers[top_after])} ({names[top_after]}). Every term with ", below,
+                  f"largest probability goes from {_short(example.prob_numbers[top_before])} "
+                  f"({class_word(names, top_before)}) to {_short(scaled.prob_numbers[top_after])} "
+                  f"({class_word(names, top_after)}). Every term with ", below,
                   " shrinks" + ("" if sharper else " towards 1") + " and every term with ", above,
                   " grows" + ("" if sharper else " towards 1") + ". "]
     else:
         words.append(f"A negative factor reverses the order of the scores: the largest probability is now "
-                     f"{_short(scaled.prob_numbers[top_after])} ({names[top_after]}). ")
+                     f"{_short(scaled.prob_numbers[top_after])} ({class_word(names, top_after)}). ")
     if beaten:
         words.append(f"Here {', '.join(beaten)} score{'s' if len(beaten) == 1 else ''} above the correct class "
-                     f"{names[label]}")
+                     f"({class_word(names, label)})")
     else:
-        words.append(f"Here the correct class {names[label]} has the top score")
+        words.append(f"Here the correct class ({class_word(names, label)}) has the top score")
     direction = "rises" if after > before else "falls" if after < before else "stays"
     total_before = Add(*example.terms).evalf(example.digits) - 1
     total_after = Add(*scaled.terms).evalf(scaled.digits) - 1

@@ -112,7 +112,7 @@ def test_scale_two_gives_the_correct_seed_value():
     assert result.parameters["scale"] == 2.0
     text = render(result, "text")
     assert "the loss rises from 1.318 to 2.127" in text
-    assert "bird scores above the correct class cat" in text
+    assert "bird scores above the correct class (cat)" in text
 
 
 def test_scale_explanation_follows_the_numbers():
@@ -121,7 +121,7 @@ def test_scale_explanation_follows_the_numbers():
     assert "the loss falls from 1.318 to 1.024" in render(flatter, "text")
     top = softmax.gradient(scores=[5, 1, 2], label=0, scale=2)
     words = render(top, "text")
-    assert "the correct class 0 has the top score" in words and "falls" in words
+    assert "the correct class (class 0) has the top score" in words and "falls" in words
 
 
 def test_against_plain_python():
