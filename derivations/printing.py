@@ -131,6 +131,15 @@ class DeriveLatexPrinter(LatexPrinter):
             return "-" + text
         return self._print(coefficient) + " " + text
 
+    def _print_matrix_contents(self, expr):
+        # a column of fractions (p_j = e^{s_j} / sum, one class per line): full-size fractions, spaced rows
+        fractions = any(isinstance(f, Derivative) or isinstance(f, Pow) and f.exp.is_negative
+                        for e in expr for f in sympy.preorder_traversal(e))
+        if expr.cols != 1 or expr.rows < 2 or not fractions:
+            return super()._print_matrix_contents(expr)
+        rows = r" \\[8pt] ".join(r"\displaystyle " + self._print(e) for e in expr)
+        return r"\begin{matrix}%s\end{matrix}" % rows
+
     def _print_Indexed(self, expr):
         base = self._print(expr.base.label)
         index = ",".join(self._print(i) for i in expr.indices)
