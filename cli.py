@@ -48,6 +48,9 @@ def write_atomically(path: str, content: str | bytes) -> None:
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)          # like an ordinary new file, not mkstemp's 0600
         os.replace(temporary, target)
     except BaseException:
         if os.path.exists(temporary):
@@ -62,7 +65,16 @@ def emit(derivation, fmt: str, output: str | None, pdf: bool) -> None:
     if pdf:
         fmt = "latex"
     report = render(derivation, fmt)
+    files = getattr(derivation, "files", {}) or {}
     if output and output != "-":
+        if fmt in ("markdown", "latex"):
+            # figures the report refers to, beside it (the report names them relative to itself)
+            for name, data in files.items():
+                if Path(name).name != name:
+                    raise click.ClickException(f"refusing to write {name!r} outside the report's folder")
+                target = Path(output).parent / name
+                write_atomically(str(target), data)
+                click.echo(f"wrote {target}", err=True)
         write_atomically(output, report)
         click.echo(f"wrote {output}", err=True)
     elif not pdf:
@@ -71,7 +83,7 @@ def emit(derivation, fmt: str, output: str | None, pdf: bool) -> None:
         from derivations.latex import LatexUnavailable, compile_pdf
         target = Path(output).with_suffix(".pdf") if output and output != "-" else Path(f"{derivation.name}.pdf")
         try:
-            pdf_bytes = compile_pdf(report, resources=getattr(derivation, "files", {}))
+            pdf_bytes = compile_pdf(report, resources=files)
         except LatexUnavailable as error:
             raise click.ClickException(str(error)) from None
         write_atomically(str(target), pdf_bytes)
@@ -113,6 +125,8 @@ def cli():
     Examples:
       derive svm-grad --delta 1
       derive svm-grad --scores 3,-1,4 --label 0 --classes cat,dog,bird
+      derive softmax-grad --scores 3,-1,4 --label 0 --scale 2
+      derive compare --scores "10,-2,3;10,9,9;10,-100,-100" --label 0 -o cmp.md
       derive diff "log(1 + exp(-z))" --wrt z
     """
 
@@ -136,6 +150,57 @@ def svm_grad(delta, scores, label, classes, fmt, output, pdf):
     def make():
         from derivations import svm
         return svm.gradient(delta=delta, scores=scores, label=label, classes=classes)
+    run(make, fmt, output, pdf)
+
+
+@cli.command("softmax-grad")
+@click.option("--scores", metavar="S0,S1,...", help="Class scores for a worked example, e.g. 3,-1,4.")
+@click.option("--label", metavar="N", help="Index of the correct class (0-based).")
+@click.option("--classes", metavar="NAMES", help="Class names, comma-separated, e.g. cat,dog,bird.")
+@click.option("--scale", default="1", show_default=True, metavar="C",
+              help="Multiply the scores by C before the loss (C != 0); the report compares with C = 1.")
+@output_options
+def softmax_grad(scores, label, classes, scale, fmt, output, pdf):
+    """Gradient of the softmax cross-entropy loss with respect to the scores."""
+    def make():
+        from derivations import softmax
+        return softmax.gradient(scores=scores, label=label, classes=classes, scale=scale)
+    run(make, fmt, output, pdf)
+
+
+@cli.command("softmax-jacobian")
+@click.option("--scores", metavar="S0,S1,...", help="Class scores for the numeric Jacobian, e.g. 3,-1,4.")
+@output_options
+def softmax_jacobian(scores, fmt, output, pdf):
+    """Jacobian of the softmax probabilities with respect to the scores."""
+    def make():
+        from derivations import jacobian
+        return jacobian.jacobian(scores=scores)
+    run(make, fmt, output, pdf)
+
+
+@cli.command("bce-reduction")
+@output_options
+def bce_reduction(fmt, output, pdf):
+    """Two-class cross-entropy reduces to binary cross-entropy with the sigmoid."""
+    def make():
+        from derivations import bce
+        return bce.reduction()
+    run(make, fmt, output, pdf)
+
+
+@cli.command("compare")
+@click.option("--scores", required=True, metavar="S0,S1,...[;S0,S1,...]",
+              help="One or more score vectors of the same length, separated by ';', e.g. \"10,-2,3;10,9,9\".")
+@click.option("--label", required=True, metavar="N", help="Index of the correct class (0-based), for every vector.")
+@click.option("--delta", default="1", show_default=True, metavar="D", help="The SVM margin Delta.")
+@click.option("--classes", metavar="NAMES", help="Class names, comma-separated.")
+@output_options
+def compare(scores, label, delta, classes, fmt, output, pdf):
+    """SVM and softmax losses and gradients side by side, with a figure."""
+    def make():
+        from derivations import compare as module
+        return module.compare(scores=scores, label=label, delta=delta, classes=classes)
     run(make, fmt, output, pdf)
 
 

@@ -17,10 +17,14 @@ __version__ = "0.1.0"
 #: every derivation the CLI offers: command name -> (module, one-line summary)
 REGISTRY: dict[str, tuple[str, str]] = {
     "svm-grad": ("svm", "multiclass SVM (hinge) loss: gradient w.r.t. the scores, case k = y_i / k != y_i"),
+    "softmax-grad": ("softmax", "softmax cross-entropy loss: gradient w.r.t. the scores, p_k - 1[k = y_i]"),
+    "softmax-jacobian": ("jacobian", "softmax probabilities: the Jacobian dp_j/ds_k = p_j (delta_jk - p_k)"),
+    "bce-reduction": ("bce", "two-class cross-entropy reduces to binary cross-entropy with the sigmoid"),
+    "compare": ("compare", "SVM and softmax losses and gradients side by side on the same scores, with a figure"),
     "diff": ("calculus", "any expression: step-by-step derivative with respect to one variable"),
 }
 
-_LAZY = {"svm", "calculus", "steps", "rules", "render", "verify", "differentiate", "notation", "inputs",
+_LAZY = {"svm", "softmax", "jacobian", "bce", "compare", "figures", "calculus", "steps", "rules", "render", "verify", "differentiate", "notation", "inputs",
          "printing", "build", "algebra", "evaluate"}
 
 

@@ -30,19 +30,26 @@ class Builder:
         """``steps`` as a chain, every one verified (raises VerificationError otherwise)."""
         return self.verifier.chain(steps, conditions)
 
-    def derivative(self, name, definition, var, *, conditions=(), start=None, tidy_moves=None) -> Chain:
+    def derivative(self, name, definition, var, *, conditions=(), start=None, tidy_moves=None, rule=None,
+                   finish=None) -> Chain:
         """d name / d var: substitute the definition, apply the rules, tidy deltas and sums.
 
         ``start`` may replace d name / d var as the first expression (a case
         may start from d L / d s_k and substitute k = y_i first: pass those
         steps as ``start``, a list of steps ending in d name / d var).
+        ``rule`` is the reason for replacing ``name`` by ``definition`` (default:
+        the definition itself; a rewritten form of it may say so with a Rewrite).
+        ``finish(expr)`` may return more steps from the tidied result (writing
+        it back in terms of defined names, say).
         """
         lhs = d(name, var)
         steps = list(start or [])
-        steps.append(Step(lhs, d(definition, var), R.Definition(name, definition)))
+        steps.append(Step(lhs, d(definition, var), rule or R.Definition(name, definition)))
         steps += differentiate(definition, var)
         kwargs = {} if tidy_moves is None else {"moves": tidy_moves}
         steps += tidy(steps[-1].after, facts=conditions, **kwargs)
+        if finish is not None:
+            steps += finish(steps[-1].after)
         return self.chain(steps, conditions)
 
     def claim(self, lhs, rhs, rule, relation="=", conditions=()) -> Claim:
@@ -85,7 +92,7 @@ def written_out(expr, values: dict):
                 value = term.xreplace(values)
                 terms.append(value if isinstance(value, Number) and is_score_term(term) else walk(term))
             return Add(*terms, evaluate=False)
-        if not e.args:
+        if not e.args or isinstance(e, sympy.Indexed):
             return e.xreplace(values)
         return e.func(*[walk(a) for a in e.args], evaluate=False)
 

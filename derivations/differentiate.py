@@ -20,7 +20,7 @@ from sympy import (Add, Derivative, Heaviside, Indexed, KroneckerDelta, Max, Mul
                    Symbol, exp, log)
 
 from . import rules as R
-from .notation import SumExcept, indicator, p, s
+from .notation import Sigmoid, SumExcept, indicator, p, s
 from .steps import Step
 
 #: which indexed names are functions of which others: p_j depends on every score
@@ -126,6 +126,9 @@ def choose_rule(expr, var):
     if isinstance(expr, log) and len(expr.args) == 1:
         inner = expr.args[0]
         return R.LogRule(inner, var), _chain(1 / inner, inner, var)
+    if isinstance(expr, Sigmoid):
+        inner = expr.args[0]
+        return R.SigmoidRule(inner, var), _chain(expr * (1 - expr), inner, var)
     if isinstance(expr, Max) and len(expr.args) == 2 and sympy.S.Zero in expr.args:
         inner = expr.args[1] if expr.args[0] == 0 else expr.args[0]
         return R.MaxZeroRule(inner, var), _chain(indicator(inner), inner, var)

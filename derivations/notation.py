@@ -39,6 +39,10 @@ Delta = Symbol("Delta", real=True)
 #: the per-example loss, as a name for the left-hand side of a definition
 L = Symbol("L_i", real=True)
 
+#: the two losses when they are side by side (derive compare)
+L_svm = Symbol("L_i^SVM", real=True)
+L_softmax = Symbol("L_i^softmax", real=True)
+
 
 def indicator(u: Expr) -> Expr:
     """The indicator 1[u > 0]: 1 where u > 0, 0 where u <= 0 (0 on the kink)."""
@@ -48,6 +52,31 @@ def indicator(u: Expr) -> Expr:
 def sigmoid(u: Expr) -> Expr:
     """The logistic function sigma(u) = 1 / (1 + e^{-u})."""
     return 1 / (1 + sympy.exp(-u))
+
+
+class Sigmoid(sympy.Function):
+    """The logistic function kept as a name, sigma(u), so a report can show sigma(z).
+
+    Verification replaces it by 1 / (1 + e^{-u}) (see :data:`SIGMOID_DEFINITION`).
+    """
+
+    is_real = True
+
+    def fdiff(self, argindex=1):
+        return self * (1 - self)
+
+    def _derive_latex(self, printer):
+        return r"\sigma\left(%s\right)" % printer._print(self.args[0])
+
+    def _derive_text(self, printer):
+        return "σ(%s)" % printer._print(self.args[0])
+
+    def _sympystr(self, printer):
+        return "sigmoid(%s)" % printer._print(self.args[0])
+
+
+#: what verification puts in for sigma(u)
+SIGMOID_DEFINITION = {Sigmoid: sigmoid}
 
 
 def is_indicator(e: Expr) -> bool:

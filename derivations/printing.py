@@ -8,7 +8,9 @@ These printers only write; they never change an expression.
 """
 from __future__ import annotations
 
-from sympy import Add, Indexed, Number, Sum, Symbol
+import sympy
+from sympy import Add, Derivative, Indexed, Mul, Number, Pow, Sum, Symbol, exp
+from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
@@ -16,13 +18,15 @@ from .notation import K, SumExcept
 
 
 def _term_key(term):
-    """Scores first (positive before negative), then other symbols, then numbers."""
-    coeff, _ = term.as_coeff_Mul()
+    """Scores first (positive before negative), then other symbols, then numbers; a term with a bracketed
+    sum in it after one without (-t_1 log p_1 - (1 - t_1) log p_2)."""
+    coeff, rest = term.as_coeff_Mul()
     negative = coeff.is_Number and coeff < 0
     if isinstance(term, Number):
-        return (3, 0, "")
+        return (3, 0, 0)
     has_indexed = bool(term.atoms(Indexed))
-    return (0 if has_indexed else 1, 1 if negative else 0, "")
+    bracketed = any(isinstance(f, Add) for f in Mul.make_args(rest))
+    return (0 if has_indexed else 1, 1 if negative else 0, 1 if bracketed else 0)
 
 
 def ordered_terms(expr: Add):
@@ -30,8 +34,10 @@ def ordered_terms(expr: Add):
     a sum never starts with a minus when it has a positive term (``1 - p_k``, not ``-p_k + 1``).
     """
     terms = list(Add.make_args(expr))
-    if all(isinstance(t, Number) for t in terms):
+    if not expr.free_symbols:
         return terms            # arithmetic written out by a derivation keeps its order
+    if any(isinstance(t, (Sum, SumExcept, exp)) for t in terms):       # 1 + Σ ..., Σ ... - e^{s_j}, 1 + e^{-u}
+        return sorted(terms, key=lambda t: (0 if isinstance(t, Number) else 1,) + _term_key(t))
     terms = sorted(terms, key=_term_key)
     if _term_key(terms[0])[1] == 1:
         positive = [t for t in terms if _term_key(t)[1] == 0]
@@ -39,6 +45,25 @@ def ordered_terms(expr: Add):
             terms.remove(positive[0])
             terms.insert(0, positive[0])
     return terms
+
+
+def factor_order(factor) -> int:
+    """Where a factor goes in a product: names first, then bracketed sums, then functions.
+
+    p_j (1 - p_j), (1 - t_1) log p_2, (delta - 1) 1[u > 0].
+    """
+    if isinstance(factor, (Symbol, Indexed)) or (isinstance(factor, Pow) and isinstance(factor.base, (Symbol, Indexed))):
+        return 0
+    return 1 if isinstance(factor, Add) else 2
+
+
+def _plain_factor(factor) -> bool:
+    """A factor a product can show side by side without brackets of its own (a sum gets them)."""
+    if factor.is_Number or isinstance(factor, (Symbol, Indexed, Add)):
+        return True
+    if isinstance(factor, Pow):
+        return isinstance(factor.base, (Symbol, Indexed)) and factor.exp.is_Integer and factor.exp > 0
+    return isinstance(factor, sympy.Function) or isinstance(factor, (sympy.KroneckerDelta, sympy.Heaviside))
 
 
 def _is_all_classes(limits) -> bool:
@@ -54,6 +79,7 @@ class DeriveLatexPrinter(LatexPrinter):
     def __init__(self, settings=None):
         settings = dict(settings or {})
         settings.setdefault("mul_symbol", None)
+        settings.setdefault("full_prec", True)        # a display number 2.1270 keeps its last 0
         super().__init__(settings)
 
     def _print_Add(self, expr, order=None):
@@ -70,6 +96,49 @@ class DeriveLatexPrinter(LatexPrinter):
             else:
                 out += " + " + text
         return out
+
+    def _print_Mul(self, expr):
+        # e^{-1} and e^{-110} stay in the numerator as powers of e: e^{-1} / (e^3 + e^{-1} + e^4),
+        # 2 e^{-110}, not 1 / (e (e^3 + ...)) and 2 / e^{110}.
+        factors = Mul.make_args(expr)
+        has_denominator = any(isinstance(f, Pow) and f.exp.is_number and f.exp.is_negative for f in factors)
+        if not has_denominator and len(factors) > 1 and all(_plain_factor(f) for f in factors) \
+                and len({factor_order(f) for f in factors if not f.is_Number}) > 1:
+            return self._product(list(factors))           # p_j (1 - p_j), t_1 log p_1: names first
+        if not any(isinstance(f, exp) and f.args[0].could_extract_minus_sign() for f in factors):
+            return super()._print_Mul(expr)
+        denominator = [f.base ** -f.exp for f in factors
+                       if isinstance(f, Pow) and f.exp.is_number and f.exp.is_negative]
+        numerator = [f for f in factors if not (isinstance(f, Pow) and f.exp.is_number and f.exp.is_negative)]
+        top = self._product(numerator)
+        if not denominator:
+            return top
+        bottom = self._print(Mul(*denominator))
+        if top.startswith("-"):
+            return r"- \frac{%s}{%s}" % (top[1:].lstrip(), bottom)
+        return r"\frac{%s}{%s}" % (top, bottom)
+
+    def _product(self, factors):
+        """Factors side by side, a numeric coefficient first; sums bracketed."""
+        coefficient = Mul(*[f for f in factors if f.is_Number])
+        rest = [f for f in factors if not f.is_Number]
+        rest = sorted(rest, key=factor_order)
+        parts = [r"\left(%s\right)" % self._print(f) if isinstance(f, Add) else self._print(f) for f in rest]
+        text = " ".join(parts) if parts else "1"
+        if coefficient == 1:
+            return text
+        if coefficient == -1:
+            return "-" + text
+        return self._print(coefficient) + " " + text
+
+    def _print_matrix_contents(self, expr):
+        # a column of fractions (p_j = e^{s_j} / sum, one class per line): full-size fractions, spaced rows
+        fractions = any(isinstance(f, Derivative) or isinstance(f, Pow) and f.exp.is_negative
+                        for e in expr for f in sympy.preorder_traversal(e))
+        if expr.cols != 1 or expr.rows < 2 or not fractions:
+            return super()._print_matrix_contents(expr)
+        rows = r" \\[8pt] ".join(r"\displaystyle " + self._print(e) for e in expr)
+        return r"\begin{matrix}%s\end{matrix}" % rows
 
     def _print_Indexed(self, expr):
         base = self._print(expr.base.label)
@@ -161,6 +230,9 @@ class DeriveTextPrinter(StrPrinter):
 
     def _print_Symbol(self, expr):
         name = expr.name
+        if "^" in name:                        # L_i^SVM -> Lᵢ^SVM
+            head, sup = name.split("^", 1)
+            return self._print_Symbol(Symbol(head)) + "^" + sup
         if "_" in name:
             head, tail = name.split("_", 1)
             return _GREEK.get(head, head) + subscript(tail)
@@ -212,14 +284,39 @@ class DeriveTextPrinter(StrPrinter):
             return f"∂{self._print(inner)}/{variables}"
         return f"∂/{variables}[{self._print(inner)}]"
 
+    def parenthesize(self, item, level, strict=False):
+        # A sum inside a product, a fraction or a power is bracketed: (Σₘ exp(sₘ))^2,
+        # (Σₘ exp(sₘ)·δₘₖ)/(Σₘ exp(sₘ)); plain text has no other way to show where it ends.
+        if (isinstance(item, (Sum, SumExcept)) or isinstance(item, Derivative)
+                and isinstance(item.expr, (Symbol, Indexed))) and level >= PRECEDENCE["Mul"]:
+            return "(%s)" % self._print(item)
+        return super().parenthesize(item, level, strict)
+
     def _print_Mul(self, expr):
+        coeff, rest = expr.as_coeff_Mul()
+        if coeff == -1 and isinstance(rest, (Sum, SumExcept)):
+            return "-" + self._print(rest)          # -Σ_{j≠yᵢ} ..., no brackets needed
+        factors = rest.as_ordered_factors()
+        if len(factors) > 1 and all(_plain_factor(f) for f in factors) \
+                and len({factor_order(f) for f in factors}) > 1:
+            # pⱼ·(1 - pⱼ): a bracketed sum after the other factors
+            ordered = sorted(factors, key=factor_order)
+            text = "·".join(self.parenthesize(f, PRECEDENCE["Mul"]) for f in ordered)
+            return ("-" if coeff == -1 else "" if coeff == 1 else self._print(coeff) + "·") + text
         return super()._print_Mul(expr).replace("*", "·")
 
     def _print_MatrixBase(self, expr):
-        if expr.rows == 1 or expr.cols == 1:
+        if expr.rows == 1:
             return "[" + ", ".join(self._print(e) for e in expr) + "]"
+        if expr.cols == 1:
+            return "[" + ", ".join(self._print(e) for e in expr) + "]ᵀ"      # a column
         return "[" + ", ".join("[" + ", ".join(self._print(e) for e in expr.row(r)) + "]"
                                for r in range(expr.rows)) + "]"
+
+    def _print_MatMul(self, expr):
+        coeff, factors = expr.as_coeff_mmul()
+        sign = "-" if coeff == -1 else ("" if coeff == 1 else self._print(coeff) + "·")
+        return sign + " ".join(self._print(f) for f in factors.args)
 
     _print_ImmutableDenseMatrix = _print_MatrixBase
     _print_MutableDenseMatrix = _print_MatrixBase

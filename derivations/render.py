@@ -21,7 +21,17 @@ FORMATS = ("text", "markdown", "latex", "json")
 
 
 def template_folder() -> Path:
-    """Where the templates are: installed as ``derivations/templates``, or ``templates/`` in a checkout."""
+    """Where the templates are: the ones that sit beside this code first.
+
+    Installed, they are ``derivations/templates``; in a checkout, ``templates/``
+    beside ``derivations/``. Those beside the code come first, so that a second
+    checkout (a git worktree) renders its own templates even when another
+    checkout is the one installed in editable mode.
+    """
+    here = Path(__file__).resolve().parent
+    for folder in (here / "templates", here.parent / "templates"):
+        if (folder / "text").is_dir() and (folder / "math").is_dir():
+            return folder
     from importlib import resources
     try:
         installed = Path(str(resources.files("derivations.templates")))
@@ -41,7 +51,8 @@ _LATEX_SPECIAL = {
 }
 _LATEX_UNICODE = {"Δ": r"$\Delta$", "δ": r"$\delta$", "σ": r"$\sigma$", "≠": r"$\neq$", "≤": r"$\leq$",
                   "≥": r"$\geq$", "−": "-", "·": r"$\cdot$", "×": r"$\times$", "—": "---", "–": "--",
-                  "’": "'", "‘": "`", "“": "``", "”": "''", "…": r"\dots{}", "✓": r"$\checkmark$"}
+                  "’": "'", "‘": "`", "“": "``", "”": "''", "…": r"\dots{}", "✓": r"$\checkmark$",
+                  "≈": r"$\approx$", "ᵀ": r"$^{T}$", "→": r"$\to$", "∞": r"$\infty$"}
 
 
 def escape_latex(text: str) -> str:

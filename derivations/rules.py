@@ -202,6 +202,22 @@ class LogRule(Rule):
 
 
 @dataclass(frozen=True)
+class SigmoidRule(Rule):
+    """d/dx sigma(u) = sigma(u) (1 - sigma(u)) du/dx (chain rule when u != x)."""
+
+    name: ClassVar[str] = "sigmoid_rule"
+    inner: Basic
+    variable: Basic
+
+
+@dataclass(frozen=True)
+class SigmoidSymmetry(Rule):
+    """sigma(-u) = 1 - sigma(u): 1 / (1 + e^{u}) = e^{-u} / (e^{-u} + 1)."""
+
+    name: ClassVar[str] = "sigmoid_symmetry"
+
+
+@dataclass(frozen=True)
 class MaxZeroRule(Rule):
     """d/dx max(0, u) = 1[u > 0] du/dx, the subgradient that takes 0 on the kink u = 0."""
 
@@ -345,6 +361,84 @@ class Rewrite(Rule):
 
     name: ClassVar[str] = "rewrite"
     identity: tuple            # (lhs, rhs)
+
+
+@dataclass(frozen=True)
+class ShiftLogSumExp(Rule):
+    """log sum_m e^{a_m} - c = log sum_m e^{a_m - c}: e^{c} taken out of the sum inside the log (log-sum-exp shift)."""
+
+    name: ClassVar[str] = "shift_log_sum_exp"
+    shift: Basic
+
+
+@dataclass(frozen=True)
+class SeparateTerm(Rule):
+    """sum_m f_m = f_a + sum_{m != a} f_m: one term taken out of a sum."""
+
+    name: ClassVar[str] = "separate_term"
+    index: Basic
+    value: Basic
+
+
+@dataclass(frozen=True)
+class WriteOutSum(Rule):
+    """A sum over ``count`` indices written out term by term."""
+
+    name: ClassVar[str] = "write_out_sum"
+    count: Basic
+
+
+@dataclass(frozen=True)
+class SplitFraction(Rule):
+    """(a b) / (c d) = (a / c) (b / d): a fraction of products as a product of fractions."""
+
+    name: ClassVar[str] = "split_fraction"
+
+
+@dataclass(frozen=True)
+class DivideTermByTerm(Rule):
+    """(a + b) / c = a / c + b / c: each term of a numerator divided on its own."""
+
+    name: ClassVar[str] = "divide_term_by_term"
+
+
+@dataclass(frozen=True)
+class SumToOne(Rule):
+    """Quantities that sum to 1 (probabilities, targets) fix each other: ``symbol`` = ``rest``, e.g. t_2 = 1 - t_1."""
+
+    name: ClassVar[str] = "sum_to_one"
+    symbol: Basic
+    rest: Basic
+
+
+@dataclass(frozen=True)
+class CombineCases(Rule):
+    """Two cases in one formula: the Kronecker delta ``delta`` is 1 in the case its indices are equal and 0 in the other."""
+
+    name: ClassVar[str] = "combine_cases"
+    delta: Basic
+
+
+@dataclass(frozen=True)
+class NegativeLogBound(Rule):
+    """-log q >= 0 exactly when 0 < q <= 1, and -log q = 0 only at q = 1 (-log is decreasing and -log 1 = 0)."""
+
+    name: ClassVar[str] = "negative_log_bound"
+
+
+@dataclass(frozen=True)
+class MatrixForm(Rule):
+    """Entries a_j delta_{jk} - b_j c_k for every j, k form the matrix diag(a) - b c^T."""
+
+    name: ClassVar[str] = "matrix_form"
+
+
+@dataclass(frozen=True)
+class DerivedElsewhere(Rule):
+    """A result derived step by step by another derivation (``command``), checked again here."""
+
+    name: ClassVar[str] = "derived_elsewhere"
+    command: str
 
 
 @dataclass(frozen=True)

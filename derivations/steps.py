@@ -204,6 +204,7 @@ class Derivation:
     results: dict[str, Result] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     checks: list[Paragraph] = field(default_factory=list)
+    files: dict[str, bytes] = field(default_factory=dict)   # figures the report refers to, by relative path
 
     @property
     def verified(self) -> bool:

@@ -209,8 +209,8 @@ def _worked_example(derivation, loss, correct, incorrect, delta_value, values, l
         "dL_i/ds at the given scores")
 
 
-def _loss_chain(builder, concrete_loss, scores, count, label):
-    """L_i = the sum written out = with the numbers = each max evaluated = the value."""
+def _loss_chain(builder, concrete_loss, scores, count, label, name=L):
+    """L_i = the sum written out = with the numbers = each max evaluated = the value (``name`` stands for L_i)."""
     hinges = [concrete_loss.function.xreplace({j: Integer(i)}) for i in range(count) if i != label]
     arguments = [h.args[1] if h.args[0] == 0 else h.args[0] for h in hinges]
     expanded = _sum_of(hinges)
@@ -218,7 +218,7 @@ def _loss_chain(builder, concrete_loss, scores, count, label):
     evaluated = _sum_of([Max(0, u.xreplace(scores), evaluate=False) for u in arguments])
     value = sympy.Add(*[Max(0, u.xreplace(scores)) for u in arguments])
     steps = [
-        Step(L, concrete_loss, R.Definition(L, concrete_loss)),
+        Step(name, concrete_loss, R.Definition(name, concrete_loss)),
         Step(concrete_loss, expanded, R.ExpandSum(Integer(count), Integer(label))),
         Step(expanded, numbers, R.SubstituteValues(tuple(scores.items()))),
         Step(numbers, evaluated, R.Evaluate()),
@@ -234,16 +234,19 @@ def _sum_of(terms):
     return sympy.Add(*terms, evaluate=False) if len(terms) > 1 else terms[0]
 
 
-def _gradient_chain(builder, correct, incorrect, concrete, scores, count, label):
-    lhs = sympy.ImmutableMatrix([d(L, s[i]) for i in range(count)])
+def _gradient_chain(builder, correct, incorrect, concrete, scores, count, label, name=L, column=True):
+    """The gradient vector by cases, with the numbers, evaluated; ``column`` writes it one class per line."""
+    shape = (lambda entries: sympy.ImmutableMatrix(entries)) if column else \
+        (lambda entries: sympy.ImmutableMatrix([entries]))
+    lhs = shape([d(name, s[i]) for i in range(count)])
     formulas = []
     for i in range(count):
         general = correct if i == label else incorrect.xreplace({k: Integer(i)})
         formulas.append(general.xreplace(concrete).doit())
-    by_case = sympy.ImmutableMatrix(formulas)
-    numbers = sympy.ImmutableMatrix([written_out(f, scores) for f in formulas])
+    by_case = shape(formulas)
+    numbers = shape([written_out(f, scores) for f in formulas])
     values = [f.xreplace(scores) for f in formulas]
-    result = sympy.ImmutableMatrix(values)
+    result = shape(values)
     steps = [Step(lhs, by_case, R.ApplyCases()),
              Step(by_case, numbers, R.SubstituteValues(tuple(scores.items()))),
              Step(numbers, result, R.Evaluate())]

@@ -52,8 +52,9 @@ class VerificationError(RuntimeError):
 def expand_definitions(expr, definitions: dict):
     """``expr`` with every defined name replaced by its definition (repeatedly).
 
-    ``definitions`` maps a Symbol to an expression, or an IndexedBase to a
-    function of the index (``p -> lambda i: e^{s_i} / sum_m e^{s_m}``).
+    ``definitions`` maps a Symbol to an expression, an IndexedBase to a
+    function of the index (``p -> lambda i: e^{s_i} / sum_m e^{s_m}``), or a
+    SymPy function class to a function of its arguments (``Sigmoid -> lambda u: 1 / (1 + e^{-u})``).
     """
     for _ in range(5):
         replaced = expr
@@ -62,6 +63,10 @@ def expand_definitions(expr, definitions: dict):
                 replaced = replaced.replace(
                     lambda e, n=name: isinstance(e, Indexed) and e.base == n,
                     lambda e, f=definition: f(*e.indices))
+            elif isinstance(name, sympy.FunctionClass):
+                replaced = replaced.replace(
+                    lambda e, n=name: isinstance(e, n),
+                    lambda e, f=definition: f(*e.args))
             else:
                 replaced = replaced.xreplace({name: definition})
         if replaced == expr:
@@ -70,9 +75,34 @@ def expand_definitions(expr, definitions: dict):
     return expr
 
 
+def _exponent_digits(*exprs) -> int:
+    """How many digits the largest e^{u} in ``exprs`` spans: |u| / ln 10."""
+    largest = 0.0
+    for expr in exprs:
+        for e in expr.atoms(sympy.exp):
+            if e.args[0].is_number:
+                largest = max(largest, abs(float(e.args[0])))
+    return int(largest / 2.302585092994046)
+
+
+def exact_digits(*exprs) -> int:
+    """Digits enough to evaluate ``exprs`` (numbers only) without losing a term: 1 + e^{-u} needs u / ln 10 of them.
+
+    Twice that plus 40, so that after cancelling that many digits at least 40 + u / ln 10 remain.
+    """
+    return 40 + 2 * _exponent_digits(*exprs)
+
+
 def integer_symbols(expr) -> set:
-    """The free integer symbols of ``expr`` other than K: the class indices y_i, k, ..."""
-    return {a for a in expr.free_symbols if isinstance(a, Symbol) and a.is_integer and a != K}
+    """The free integer symbols of ``expr`` other than K: the class indices y_i, k, ...
+
+    The index of a variable of differentiation counts too: k in d(-log p_{y_i}) / d s_k.
+    """
+    free = set(expr.free_symbols)
+    for node in expr.atoms(sympy.Derivative):
+        for variable, _ in node.variable_count:
+            free |= variable.free_symbols
+    return {a for a in free if isinstance(a, Symbol) and a.is_integer and a != K}
 
 
 def _real_symbols(expr) -> set:
@@ -145,6 +175,10 @@ class Verifier:
         in equals ``after``: the check of a substitution step. Matrices are
         compared entry by entry.
         """
+        if isinstance(before, sympy.MatrixExpr) and not isinstance(before, sympy.MatrixBase):
+            before = before.as_explicit()         # diag(p) - p p^T written as a matrix expression
+        if isinstance(after, sympy.MatrixExpr) and not isinstance(after, sympy.MatrixBase):
+            after = after.as_explicit()
         if isinstance(before, sympy.MatrixBase) or isinstance(after, sympy.MatrixBase):
             return self._check_matrices(before, after, conditions, values)
         a = expand_definitions(before, self.definitions)
@@ -157,11 +191,18 @@ class Verifier:
             if before == after:
                 return Verification(True, "symbolic", "both sides are the same expression")
             return Verification(True, "definition", "the two sides agree once the definitions are put in")
+        if not a.free_symbols and not b.free_symbols and not a.has(sympy.Derivative, sympy.Sum) \
+                and not b.has(sympy.Derivative, sympy.Sum) and (a.has(sympy.exp) or b.has(sympy.exp)):
+            # numbers with powers of e in them: exact arithmetic decides (and cancel() would be slow)
+            return self._check_exact_numbers(a, b)
         symbolic_k = a.has(K) or b.has(K)
         indices = integer_symbols(a) | integer_symbols(b)
         if not symbolic_k and not indices and self._symbolically_equal(a, b):
             method = "substitution" if values else "symbolic"
             return Verification(True, method, "the difference simplifies to 0")
+        if not a.free_symbols and not b.free_symbols and not a.has(sympy.Derivative, sympy.Sum) \
+                and not b.has(sympy.Derivative, sympy.Sum):
+            return self._check_exact_numbers(a, b)
         return self._check_numerically(a, b, tuple(conditions), symbolic_k)
 
     def stamp(self, step: Step, conditions=(), values=None) -> Step:
@@ -205,7 +246,7 @@ class Verifier:
         variables = sorted(variables, key=str)
 
         def dyadic_point():
-            return {v: self.rng.randint(-24, 24) / 8 for v in variables}
+            return {v: self.rng.randint(1 if v.is_positive else -24, 24) / 8 for v in variables}
 
         points = [dyadic_point() for _ in range(samples)]
         for r in relations:
@@ -235,6 +276,28 @@ class Verifier:
             return sympy.expand(difference) == 0 or sympy.cancel(sympy.together(difference)) == 0
         except Exception:  # noqa: BLE001 - undecided symbolically; the numeric check decides
             return False
+
+    @staticmethod
+    def _check_exact_numbers(a, b) -> Verification:
+        """Two sides made of numbers only (e^{-110}, log(1 + e^{-4} + e), ...), compared in exact arithmetic.
+
+        Floats would overflow for e^{1000} or lose 1 + 2e^{-110}, so both sides are
+        evaluated with enough digits to hold every e^{u} next to 1 (see
+        :func:`exact_digits`) and must agree to 30 + u / ln 10 significant digits:
+        relative, so 3.4e-48 and 0 differ, and so do e^{1000} and e^{1000} + 1.
+        """
+        digits = exact_digits(a, b)
+        agree = 30 + _exponent_digits(a, b)
+        try:
+            x, y_ = a.evalf(digits), b.evalf(digits)
+        except Exception as error:  # noqa: BLE001 - a side SymPy cannot evaluate fails the check
+            return Verification(False, "numeric", f"cannot evaluate a side: {type(error).__name__}: {error}")
+        if not (x.is_Number and y_.is_Number) or not (x.is_finite and y_.is_finite):
+            return Verification(False, "numeric", f"the sides do not evaluate to finite numbers: {x}, {y_}")
+        scale = max(abs(x), abs(y_))
+        if abs(x - y_) > scale * sympy.Float(10, digits) ** -agree:
+            return Verification(False, "numeric", f"the numbers differ: {sympy.N(x, 12)} vs {sympy.N(y_, 12)}")
+        return Verification(True, "numeric", f"exact numbers, equal to {agree} significant digits")
 
     def _check_matrices(self, before, after, conditions, values) -> Verification:
         if not (isinstance(before, sympy.MatrixBase) and isinstance(after, sympy.MatrixBase)) \

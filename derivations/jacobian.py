@@ -1,0 +1,271 @@
+"""The Jacobian of softmax: how each probability moves with each score.
+
+    p_j = e^{s_j} / sum_m e^{s_m},     dp_j/ds_k = p_j (1 - p_j) if j = k,  -p_j p_k if j != k
+
+Derived by the quotient rule, the route of the seed homework (004, part 1),
+as two verified cases; then both cases in one formula p_j (delta_jk - p_k),
+the matrix form diag(p) - p p^T, the chain rule back to the loss gradient,
+and with scores the numeric matrix.
+
+Index names: j is the probability (the row of the Jacobian), k the score
+(the column), m the index of the sum in the denominator. The seed writes
+P_i and s_j; here i is kept for the example, as in its label y_i, so that
+"i" never means two things in one report.
+"""
+from __future__ import annotations
+
+import sympy
+from sympy import Add, Eq, Integer, KroneckerDelta, Mul, Ne, exp, log
+
+from . import rules as R
+from .build import Builder, note, sentence
+from .differentiate import d, differentiate
+from .inputs import score_vector
+from .notation import K, L, j, k, m, p, s, y
+from .softmax import Example, concrete_definitions, decimal, probability, probability_chain, sum_exp
+from .steps import Case, CaseSplit, Derivation, Math, Result, Section, Step, Table, Text
+from .verify import final_check
+
+TITLE = "The Jacobian of softmax"
+SUMMARY = "softmax probabilities: the Jacobian dp_j/ds_k = p_j (delta_jk - p_k), case j = k / j != k"
+
+#: the number of classes the matrix form is shown for when no scores are given
+ILLUSTRATION_CLASSES = 3
+
+
+def jacobian(scores=None) -> Derivation:
+    """dp_j/ds_k as verified cases, the matrix form, and with ``scores`` the numeric matrix.
+
+    >>> d = jacobian(scores=[3, -1, 4])
+    >>> [round(v, 4) for v in d.results["jacobian"].value[0]]
+    [0.196, -0.0013, -0.1947]
+    """
+    values = score_vector(scores) if scores is not None else None
+    builder = Builder({p: probability})
+    derivation = Derivation("softmax-jacobian", TITLE,
+                            {} if values is None else {"scores": [float(v) for v in values]})
+
+    definition = builder.chain([Step(p[j], probability(j), R.Definition(p[j], probability(j)))])
+    derivation.sections.append(Section("The probabilities", [
+        sentence("Softmax turns the scores ", s[k], " (classes k = 0, ..., K - 1) into probabilities"),
+        definition,
+        sentence("Every ", p[j], " depends on every score through the sum, so the Jacobian J has ", K, " × ", K,
+                 " entries ", d(p[j], s[k]), ": row ", j, " is the probability, column ", k, " the score. (The seed "
+                 "writes ", d(sympy.Indexed("P", sympy.Symbol("i")), s[j]), "; here ", sympy.Symbol("i"),
+                 " is kept for the example, as in ", y, ".)"),
+    ]))
+    diagonal, off_diagonal, section = _cases_section(builder)
+    derivation.sections.append(section)
+    entry = p[j] * (KroneckerDelta(j, k) - p[k])
+    derivation.sections.append(_combined_section(builder, entry))
+    derivation.results["jacobian_diagonal"] = Result("jacobian_diagonal", diagonal,
+                                                     description="dp_j/ds_k for j = k")
+    derivation.results["jacobian_off_diagonal"] = Result("jacobian_off_diagonal", off_diagonal,
+                                                         description="dp_j/ds_k for j != k")
+    derivation.results["jacobian_entry"] = Result("jacobian_entry", entry,
+                                                  description="dp_j/ds_k for any j, k")
+    derivation.sections.append(_loss_section(builder, entry))
+    count = len(values) if values is not None else ILLUSTRATION_CLASSES
+    matrix_section, symbolic = _matrix_section(count)
+    derivation.sections.append(matrix_section)
+    if values is None:
+        derivation.results["jacobian"] = Result("jacobian", symbolic, None,
+                                                f"the {count} x {count} Jacobian in terms of p (rows j, columns k)")
+    else:
+        _numeric(derivation, values, symbolic)
+    return derivation
+
+
+# --- the cases ---------------------------------------------------------------------
+
+def _fraction_parts(expr):
+    """(coefficient, numerator factors, denominator base) of c n_1 n_2 ... / b^len(n)."""
+    numerator, denominator = sympy.fraction(expr)
+    coefficient, rest = numerator.as_coeff_Mul()
+    base = denominator.base if isinstance(denominator, sympy.Pow) else denominator
+    factors = sorted(Mul.make_args(rest), key=lambda f: 1 if isinstance(f, Add) else 0)
+    return coefficient, factors, base
+
+
+def _factor_step(expr):
+    """(u v - u w) / b^2 = u (v - w) / b^2."""
+    after = sympy.factor_terms(expr)
+    common = [f for f in Mul.make_args(sympy.fraction(after)[0]) if isinstance(f, exp)]
+    return Step(expr, after, R.Factor(common[0]))
+
+
+def _split_step(expr):
+    """c u v / b^2 = c (u / b) (v / b), kept as a product of two fractions."""
+    coefficient, factors, base = _fraction_parts(expr)
+    pieces = [f / base for f in factors]
+    after = Mul(*([coefficient] if coefficient != 1 else []), *pieces, evaluate=False)
+    return Step(expr, after, R.SplitFraction())
+
+
+def _divide_step(expr):
+    """(b - u) / b = 1 - u / b inside the product."""
+    args = [sympy.expand(a) if isinstance(sympy.fraction(a)[0], Add) else a for a in expr.args]
+    return Step(expr, Mul(*args, evaluate=False), R.DivideTermByTerm())
+
+
+def _recognise_step(expr):
+    """e^{s_a} / sum_m e^{s_m} = p_a in each factor."""
+    total = sum_exp()
+    applied, args = [], []
+    for a in expr.args:
+        for index in sorted({e.args[0].indices[0] for e in a.atoms(exp) if e.args[0].indices[0] != m}, key=str):
+            replaced = a.subs(exp(s[index]) / total, p[index])
+            if replaced != a:
+                rule = R.RecogniseDefinition(p[index], probability(index))
+                if rule not in applied:
+                    applied.append(rule)
+                a = replaced
+        args.append(a)
+    after = Mul(*args)
+    return Step(expr, after, applied[0], more=tuple(applied[1:]))
+
+
+def _finish_diagonal(expr):
+    factored = _factor_step(expr)
+    split = _split_step(factored.after)
+    divided = _divide_step(split.after)
+    return [factored, split, divided, _recognise_step(divided.after)]
+
+
+def _finish_off_diagonal(expr):
+    split = _split_step(expr)
+    return [split, _recognise_step(split.after)]
+
+
+def _cases_section(builder):
+    equal, differ = Eq(j, k), Ne(j, k)
+    start = [builder.rewrite(d(p[j], s[k]), d(p[j], s[j]), R.CaseAssumption(equal), (equal,))]
+    diagonal_chain = builder.derivative(p[j], probability(j), s[j], conditions=(equal,), start=start,
+                                        finish=_finish_diagonal)
+    off_chain = builder.derivative(p[j], probability(j), s[k], conditions=(differ,), finish=_finish_off_diagonal)
+    diagonal, off_diagonal = diagonal_chain.result, off_chain.result
+    split = CaseSplit([
+        Case(equal, "diagonal: a probability and its own score", [diagonal_chain]),
+        Case(differ, "off the diagonal: another class's score", [off_chain]),
+    ], R.CaseSplitRule(k, (equal, differ)))
+    checks = [final_check(p[j], diagonal, s[j], definitions={p: probability}),
+              final_check(p[j], off_diagonal, s[k], definitions={p: probability}, conditions=(differ,))]
+    if not all(c.ok for c in checks):
+        raise RuntimeError("the derived Jacobian disagrees with sympy.diff or finite differences")
+    points = sum(c.points for c in checks)
+    worst = max(c.max_relative_error for c in checks)
+    blocks = [
+        sentence("By the quotient rule with ", Eq(sympy.Symbol("u"), exp(s[j])), " and ",
+                 Eq(sympy.Symbol("v"), sum_exp()), ": the numerator depends on ", s[k], " only when ", Eq(j, k),
+                 ", the denominator always. Two cases:"),
+        split,
+        sentence("Raising a class's own score raises its probability (", diagonal, " > 0) and lowers every other "
+                 "one (", off_diagonal, " < 0)."),
+        note(f"Checked: both formulas agree with sympy.diff and with centred finite differences at {points} random "
+             f"points (K = 2..5 classes); largest relative difference {worst:.1e}."),
+    ]
+    return diagonal, off_diagonal, Section("Derivative of a probability with respect to a score", blocks)
+
+
+def _combined_section(builder, entry):
+    delta = KroneckerDelta(j, k)
+    combined = builder.claim(d(p[j], s[k]), entry, R.CombineCases(delta))
+    rows = builder.claim(sympy.Sum(entry, (k, 0, K - 1)), sympy.S.Zero,
+                         R.SumToOne(sympy.Sum(p[k], (k, 0, K - 1)), sympy.S.One))
+    return Section("Both cases in one formula", [
+        sentence("With ", delta, " (1 when ", Eq(j, k), ", 0 otherwise) the two cases are one formula:"),
+        combined,
+        sentence("Each row sums to 0: the probabilities always sum to 1, so together they cannot move. Adding the "
+                 "same number to every score moves no probability."),
+        rows,
+    ])
+
+
+def _loss_section(builder, entry):
+    """dL_i/ds_k = -(1 / p_{y_i}) dp_{y_i}/ds_k = p_k - delta_{k y_i}: the Jacobian gives the loss gradient."""
+    loss = -sympy.log(p[y])
+    steps = [Step(d(L, s[k]), d(loss, s[k]), R.Definition(L, loss))]
+    for step in differentiate(loss, s[k]):
+        if isinstance(step.rule, R.NoRule):
+            break
+        steps.append(step)
+    current = steps[-1].after
+    row = entry.xreplace({j: y})
+    node = d(p[y], s[k])
+    with_jacobian = Mul(*[row if f == node else f for f in Mul.make_args(current)], evaluate=False)
+    steps.append(Step(current, with_jacobian, R.Rewrite((node, row))))
+    steps.append(Step(with_jacobian, sympy.expand(with_jacobian), R.CancelFraction()))
+    local = Builder({p: probability, L: loss})
+    chain = local.chain(steps)
+    return Section("Back to the loss: the chain rule through p", [
+        sentence("The softmax loss ", Eq(L, loss, evaluate=False), " depends on the scores only through ", p[y],
+                 ", so its gradient is row ", y, " of the Jacobian times ", -1 / p[y],
+                 " (the seed's second part):"),
+        chain,
+        sentence("the same ", p[k] - KroneckerDelta(k, y), " as by the log-sum-exp route of derive softmax-grad."),
+    ])
+
+
+def _matrix_section(count):
+    """The count x count Jacobian in terms of p, equal to diag(p) - p p^T (verified for that count)."""
+    local = Builder(concrete_definitions(count, 0))
+    lhs = sympy.ImmutableMatrix(count, count, lambda a, b: d(p[a], s[b]))
+    entries = sympy.ImmutableMatrix(count, count, lambda a, b: p[a] * (1 - p[a]) if a == b else -p[a] * p[b])
+    column = sympy.ImmutableMatrix([p[a] for a in range(count)])
+    diagonal = sympy.ImmutableMatrix(count, count, lambda a, b: p[a] if a == b else 0)
+    form = sympy.MatAdd(diagonal, sympy.MatMul(-1, column, column.T), evaluate=False)
+    chain = local.chain([Step(lhs, entries, R.ApplyCases()), Step(entries, form, R.MatrixForm())])
+    return Section(f"The matrix, K = {count}", [
+        sentence("For ", Eq(K, count), " classes, entry by entry from the cases, and as a matrix, J = diag(p) - p pᵀ:"),
+        chain,
+    ]), entries
+
+
+def _numeric(derivation, values, symbolic):
+    count = len(values)
+    example = Example(values, 0)
+    local = Builder(concrete_definitions(count, 0))
+    q = example.prob_numbers
+    numbers = [[q[a] * (1 - q[a]) if a == b else -q[a] * q[b] for b in range(count)] for a in range(count)]
+    # 1 - p_a computed as the sum of the other probabilities: no cancellation when p_a is close to 1
+    for a in range(count):
+        numbers[a][a] = q[a] * Add(*[q[b] for b in range(count) if b != a])
+    exact = sympy.ImmutableMatrix(count, count, lambda a, b: symbolic[a, b].xreplace(
+        {p[c]: example.probs[c] for c in range(count)}))
+    rows = [[[Text(str(a))]] + [[Math(decimal(numbers[a][b]))] for b in range(count)] for a in range(count)]
+    table = Table([[Text("j \\ k")]] + [[Text(str(b))] for b in range(count)], rows)
+    worst = _finite_difference_check(example, numbers)
+    derivation.sections.append(Section("At the given scores", [
+        sentence("The probabilities:"),
+        probability_chain(local, example),
+        sentence("≈ ", sympy.ImmutableMatrix([[decimal(v) for v in q]]), ". Each entry of J from the matrix above "
+                 "(row ", j, ", column ", k, "):"),
+        table,
+        note(f"Checked: every entry agrees with a centred finite difference of the probabilities (step 1e-12, "
+             f"exact arithmetic) to within {worst:.1e}."),
+    ]))
+    derivation.results["jacobian"] = Result("jacobian", exact, [[float(v) + 0.0 for v in row] for row in numbers],
+                                            "dp_j/ds_k at the given scores (rows j, columns k)")
+
+
+def _finite_difference_check(example, numbers, step=sympy.Rational(1, 10 ** 12)):
+    """Largest difference between the entries and (p(s + h e_k) - p(s - h e_k)) / 2h, in exact arithmetic."""
+    values, count = example.values, example.count
+    digits = example.digits + 30
+    worst = sympy.Float(0)
+    for b in range(count):
+        up = [v + (step if c == b else 0) for c, v in enumerate(values)]
+        down = [v - (step if c == b else 0) for c, v in enumerate(values)]
+        top = max(values)
+        up_terms = [exp(v - top).evalf(digits) for v in up]
+        down_terms = [exp(v - top).evalf(digits) for v in down]
+        up_total, down_total = Add(*up_terms), Add(*down_terms)
+        for a in range(count):
+            numeric = (up_terms[a] / up_total - down_terms[a] / down_total) / (2 * step)
+            worst = max(worst, abs(numeric - numbers[a][b]))
+    if worst > 1e-9:
+        raise RuntimeError("the numeric Jacobian disagrees with finite differences")
+    return float(worst)
+
+
+__all__ = ["jacobian", "TITLE", "SUMMARY"]
