@@ -192,7 +192,7 @@ def _exact_matrix(value):
     return value
 
 
-def _softmax_case(name, sign_hint):
+def _softmax_case(name):
     def reference(given):
         from .. import softmax
         d = softmax.gradient()
@@ -207,22 +207,15 @@ def _softmax_case(name, sign_hint):
 
 
 def _softmax_jacobian(given):
+    """dp/ds at the (scaled) scores: with a scale C, the Jacobian with respect to the scaled scores C s."""
     from .. import jacobian
-    d = jacobian.jacobian(scores=list(given.scores), scale=given.scale) if _accepts_scale() else \
-        jacobian.jacobian(scores=list(given.scores))
+    d = jacobian.jacobian(scores=[given.scale * v for v in given.scores])
     reference = _exact_matrix(d.results["jacobian"].expr)
     variants = [Variant("sign-flipped-gradient", "the signs are flipped", value=-reference)]
     probs = _softmax_probs_exact(given, given.scale)
     variants.append(Variant("missing-diagonal", "the diag(p) term is missing: only -p p^T",
                             value=-(probs * probs.T)))
     return Reference("softmax.jacobian", value=reference, variants=variants, derivation=d)
-
-
-def _accepts_scale():
-    import inspect
-
-    from .. import jacobian
-    return "scale" in inspect.signature(jacobian.jacobian).parameters
 
 
 # --- the registry ------------------------------------------------------------------------------
@@ -242,8 +235,8 @@ register(Quantity("softmax.loss", "number", "a number, e.g. 1.318", ("scores", "
 register(Quantity("softmax.dscores", "vector", "a vector, e.g. [-0.732, 0.005, 0.727]", ("scores", "label"),
                   _softmax_dscores, depends_on=("softmax.probs",)))
 register(Quantity("softmax.dscore_correct", "expression", "a formula in p_k or p_{y_i}, e.g. p_{y_i} - 1",
-                  (), _softmax_case("dscore_correct", -1)))
+                  (), _softmax_case("dscore_correct")))
 register(Quantity("softmax.dscore_incorrect", "expression", "a formula in p_k, e.g. p_k", (),
-                  _softmax_case("dscore_incorrect", 1)))
+                  _softmax_case("dscore_incorrect")))
 register(Quantity("softmax.jacobian", "matrix", "a matrix, e.g. [[0.196, -0.001, -0.195], ...] or a bmatrix",
                   ("scores",), _softmax_jacobian))

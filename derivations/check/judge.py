@@ -22,7 +22,7 @@ import sympy
 from sympy import ImmutableMatrix, Symbol
 
 from ..notation import K, all_classes_sum, m, p, s, y
-from .numeric import DEFAULT_RELATIVE, Closeness, Written, compare, read_number
+from .numeric import DEFAULT_RELATIVE, Closeness, Written, compare, read_number, same_to_the_digits_given, to_float
 from .quantities import Quantity, Reference
 
 MAX_ANSWER_LENGTH = 2000
@@ -123,7 +123,7 @@ def _checked_number(e):
 def _close(written, exact, reference, tolerance, scale=None) -> Closeness:
     relative = tolerance.get("relative", DEFAULT_RELATIVE)
     absolute = tolerance.get("absolute")
-    ref = float(sympy.N(reference, 30))
+    ref = to_float(reference)
     if written is not None:
         closeness = compare(written, ref, relative, absolute)
         if not closeness.ok and scale and written.value != 0:
@@ -137,19 +137,28 @@ def _close(written, exact, reference, tolerance, scale=None) -> Closeness:
     return Closeness(ok, "tolerance" if ok else "no")
 
 
-def _matches_value(read, value, tolerance) -> bool:
-    """Whether a read answer (scalar pair, or list of pairs) matches a variant's exact value."""
+def _matches_value(read, value, tolerance, lenient=False) -> bool:
+    """Whether a read answer (scalar pair, or list of pairs) matches an exact value.
+
+    ``lenient`` (for recognising mistakes only) also takes a match at the
+    answer's own digits, however few: 0.24 is log10's 0.2395.
+    """
+    def one(pair, v, scale=None):
+        written, exact = pair
+        if _close(written, exact, v, tolerance, scale).ok:
+            return True
+        return lenient and written is not None and same_to_the_digits_given(written, to_float(v))
+
     if isinstance(value, sympy.MatrixBase):
         flat = _flatten(read)
         entries = list(value)
         if len(flat) != len(entries):
             return False
-        scale = max(abs(float(sympy.N(v))) for v in entries) if entries else 1
-        return all(_close(w, e, v, tolerance, scale).ok for (w, e), v in zip(flat, entries))
+        scale = max(abs(to_float(v)) for v in entries) if entries else 1
+        return all(one(pair, v, scale) for pair, v in zip(flat, entries))
     if isinstance(read, list):
         return False
-    written, exact = read
-    return _close(written, exact, value, tolerance).ok
+    return one(read, value)
 
 
 def _flatten(read):
@@ -166,10 +175,10 @@ def _show(value) -> str:
             return "[" + ", ".join(entries) + "]"
         return "[" + ", ".join("[" + ", ".join(_show(v) for v in value.row(r)) + "]" for r in range(value.rows)) + "]"
     if isinstance(value, sympy.Basic) and not value.free_symbols:
-        number = sympy.N(value, 30)
-        if number == sympy.Integer(number):
+        number = to_float(value)
+        if number == int(number) and abs(number) < 1e15:
             return str(int(number))
-        return f"{float(number):.6g}"
+        return f"{number:.6g}"
     return text(value)
 
 
@@ -244,7 +253,8 @@ def _judge_number(result, quantity, reference, read, tolerance, own_answers, opt
         return result
     result.verdict, result.score = "incorrect", 0.0
     result.feedback = f"expected {result.expected}, read {result.read_as}."
-    _diagnose(result, reference, lambda v: v.value is not None and _matches_value(read, v.value, tolerance))
+    _diagnose(result, reference, lambda v: v.value is not None and _matches_value(read, v.value, tolerance, True)
+              and not _matches_value(read, reference.value, tolerance, True))
     if quantity.depends_on and own_answers:
         result.feedback += (f" It does not follow from your own {', '.join(quantity.depends_on)} either: "
                             f"recompute it from there.")
@@ -269,7 +279,7 @@ def _rounding_chain(reference, read, tolerance, own_answers, quantity):
     probs = reference.derivation.results.get("probs") if hasattr(reference.derivation, "results") else None
     if probs is None:
         return None
-    exact_probs = [sympy.N(v, 30) for v in (probs.expr if isinstance(probs.expr, (list, tuple)) else list(probs.expr))]
+    exact_probs = [to_float(v) for v in (probs.expr if isinstance(probs.expr, (list, tuple)) else list(probs.expr))]
     for decimals in range(1, 7):
         rounded = ImmutableMatrix([sympy.Float(round(float(v), decimals), 30) for v in exact_probs])
         try:
@@ -289,12 +299,11 @@ def _rounding_chain(reference, read, tolerance, own_answers, quantity):
 
 def _round_decimal(value, place):
     from .numeric import round_to
-    return round_to(float(sympy.N(value, 30)), place)
+    return round_to(to_float(value), place)
 
 
 def result_text(reference) -> str:
-    value = sympy.N(reference.value, 30)
-    return f"{float(value):.6g}"
+    return f"{to_float(reference.value):.6g}"
 
 
 def _judge_entries(result, quantity, reference, read, tolerance, own_answers, options):
@@ -314,7 +323,7 @@ def _judge_entries(result, quantity, reference, read, tolerance, own_answers, op
         result.feedback = (f"{len(flat)} entries for {len(entries)} classes: one entry per class is expected, "
                            f"in class order.")
         return result
-    scale = max(abs(float(sympy.N(v))) for v in entries) if entries else 1.0
+    scale = max(abs(to_float(v)) for v in entries) if entries else 1.0
     verdicts = [_close(w, e, v, tolerance, scale) for (w, e), v in zip(flat, entries)]
     right = sum(1 for c in verdicts if c.ok)
     notes = [c.note for c in verdicts if c.note]
@@ -331,7 +340,8 @@ def _judge_entries(result, quantity, reference, read, tolerance, own_answers, op
     result.verdict = "partially-correct" if right else "incorrect"
     result.feedback = (f"{right} of {len(entries)} entries right; entr{'y' if len(wrong) == 1 else 'ies'} "
                        f"{', '.join(map(str, wrong))} differ{'s' if len(wrong) == 1 else ''} (expected {result.expected}).")
-    _diagnose(result, reference, lambda v: v.value is not None and _matches_value(read, v.value, tolerance))
+    _diagnose(result, reference, lambda v: v.value is not None and _matches_value(read, v.value, tolerance, True)
+              and not _matches_value(read, reference.value, tolerance, True))
     return result
 
 

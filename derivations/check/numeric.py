@@ -25,6 +25,23 @@ _PLAIN = re.compile(r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,4})?\s*$")
 _TIMES_TEN = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*(?:\\times|\\cdot|x|\*|×)\s*10\s*\^\s*\{?\s*([+-]?\d{1,4})\s*\}?\s*$")
 
 
+def to_float(value) -> float:
+    """A float for an exact SymPy number, with enough digits that log(1 + 2e^-110) is not 0.
+
+    ``sympy.N`` at a fixed precision can cancel such values to 0; the precision
+    is raised until the value is not 0 (or stays 0 at 3000 digits).
+    """
+    if isinstance(value, (int, float)):
+        return float(value)
+    import sympy
+    approximation = sympy.S.Zero
+    for digits in (30, 120, 600, 3000):
+        approximation = sympy.N(value, digits)
+        if approximation != 0:
+            break
+    return float(approximation)
+
+
 @dataclass(frozen=True)
 class Written:
     """A number as written: its exact value and the exponent of its last digit (1.317 -> -3)."""
@@ -109,3 +126,15 @@ def compare(answer: Written, reference: float, relative: float = DEFAULT_RELATIV
     if answer.value == truncated and truncated != rounded and (enough_digits or abs(r) < 0.1):
         return Closeness(True, "truncated", f"{r:.4g} was truncated to {truncated}; rounding gives {rounded}")
     return Closeness(False, "no")
+
+
+def same_to_the_digits_given(answer: Written, value: float) -> bool:
+    """Whether ``value`` rounds to ``answer`` at the answer's last digit (one unit of slack).
+
+    Lenient on purpose: used to recognise a *mistake* (0.4e-3 is log10's 3.985e-4),
+    never to accept an answer.
+    """
+    if value == 0:
+        return answer.value == 0
+    unit = Decimal(1).scaleb(answer.last_place)
+    return abs(answer.value - round_to(value, answer.last_place)) <= unit * Decimal("1.0000001")
