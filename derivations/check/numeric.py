@@ -129,12 +129,8 @@ def compare(answer: Written, reference: float, relative: float = DEFAULT_RELATIV
 
 
 def same_to_the_digits_given(answer: Written, value: float) -> bool:
-    """Whether ``value`` rounds to ``answer`` at the answer's last digit (one unit of slack).
+    """Whether ``value`` rounds to ``answer`` at the answer's last digit, however few digits it has.
 
-    Lenient on purpose: used to recognise a *mistake* (0.4e-3 is log10's 3.985e-4),
-    never to accept an answer.
+    Used to recognise a *mistake* (0.4e-3 is log10's 3.985e-4), never to accept an answer.
     """
-    if value == 0:
-        return answer.value == 0
-    unit = Decimal(1).scaleb(answer.last_place)
-    return abs(answer.value - round_to(value, answer.last_place)) <= unit * Decimal("1.0000001")
+    return answer.value == round_to(value, answer.last_place)
