@@ -15,6 +15,8 @@
 """
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -90,8 +92,39 @@ def read_scalar(answer, options) -> tuple[Written | None, Any]:
     return None, value
 
 
+_ENVIRONMENT = re.compile(r"^\s*\$*\s*\\begin\{([bpv]?matrix)\}(.*)\\end\{\1\}\s*\$*\s*$", re.S)
+
+
+def _plain_numbers(text: str):
+    """The entries of ``[0.2, 0.5]``, ``[[1, 2], [3, 4]]`` or a bmatrix of plain numbers, as written
+    (so their precision is kept); None when the text holds anything else."""
+    if len(text) > MAX_ANSWER_LENGTH:
+        return None
+    found = _ENVIRONMENT.match(text)
+    if found:
+        rows = [row for row in re.split(r"\\\\", found.group(2)) if row.strip()]
+        cells = [[cell.strip() for cell in row.split("&")] for row in rows]
+        if len(cells) > 1 and all(len(row) == 1 for row in cells):
+            cells = [row[0] for row in cells]            # a column vector
+        elif len(cells) == 1:
+            cells = cells[0]
+    else:
+        try:
+            cells = json.loads(text.strip().strip("$"), parse_float=str, parse_int=str)
+        except (ValueError, RecursionError):
+            return None
+    flat = [c for row in cells for c in (row if isinstance(row, list) else [row])] if isinstance(cells, list) else []
+    if not flat or not all(isinstance(c, str) and read_number(c) is not None for c in flat):
+        return None
+    return cells
+
+
 def read_entries(answer, options, matrix: bool):
     """A list (of lists) of (written, exact) pairs for a vector or matrix answer."""
+    if isinstance(answer, str):
+        plain = _plain_numbers(answer)
+        if plain is not None:
+            answer = plain
     if isinstance(answer, str):
         parsed = _parse(answer, options)
         if not isinstance(parsed, sympy.MatrixBase):
