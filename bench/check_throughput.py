@@ -55,11 +55,11 @@ def write_sheets(folder: Path, count: int, seed: int = 1) -> list[tuple[str, str
     return pairs
 
 
-def time_derive(folder: Path) -> float:
+def time_derive(folder: Path, jobs: int) -> float:
     derive = shutil.which("derive") or "derive"
     start = time.perf_counter()
-    subprocess.run([derive, "check", str(folder), "--jobs", "2", "--format", "json", "-o", str(folder / "out.json")],
-                   check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run([derive, "check", str(folder), "--jobs", str(jobs), "--format", "json",
+                    "-o", str(folder / "out.json")], check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - start
 
 
@@ -97,16 +97,19 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         pairs = write_sheets(folder, args.sheets)
-        derive_times, verify_times = [], []
+        derive_times, single_times, verify_times = [], [], []
         for _ in range(args.runs):
-            derive_times.append(time_derive(folder))
+            derive_times.append(time_derive(folder, 2))
+            single_times.append(time_derive(folder, 1))
             mv = time_math_verify(pairs)
             if mv is not None:
                 verify_times.append(mv)
     items = len(pairs)
     d = statistics.median(derive_times)
+    one = statistics.median(single_times)
     print(f"numeric items: {items} ({args.sheets} sheets x 10), median of {args.runs} runs")
     print(f"  derive check --jobs 2 : {d:7.2f} s  {items / d:8.0f} items/s  (fresh process, all included)")
+    print(f"  derive check --jobs 1 : {one:7.2f} s  {items / one:8.0f} items/s  (fresh process, all included)")
     if verify_times:
         m = statistics.median(verify_times)
         print(f"  Math-Verify (1 proc.) : {m:7.2f} s  {items / m:8.0f} items/s  (verify only: no reading of "

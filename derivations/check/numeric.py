@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal, InvalidOperation, localcontext
 
@@ -29,10 +30,16 @@ def to_float(value) -> float:
     """A float for an exact SymPy number, with enough digits that log(1 + 2e^-110) is not 0.
 
     ``sympy.N`` at a fixed precision can cancel such values to 0; the precision
-    is raised until the value is not 0 (or stays 0 at 3000 digits).
+    is raised until the value is not 0 (or stays 0 at 3000 digits). Results are
+    cached: a class's answers are compared with the same few exact values.
     """
     if isinstance(value, (int, float)):
         return float(value)
+    return _to_float(value)
+
+
+@lru_cache(maxsize=4096)
+def _to_float(value) -> float:
     import sympy
     approximation = sympy.S.Zero
     for digits in (30, 120, 600, 3000):

@@ -96,8 +96,9 @@ def _load_text(text: str, json_only: bool):
         except json.JSONDecodeError as error:
             raise SheetError(f"not valid JSON: {error.msg} (line {error.lineno})") from None
     import yaml
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)     # libyaml's safe loader when present
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader, never yaml.Loader
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
