@@ -1,6 +1,8 @@
 """Cold wall time of `derive` commands against a bare `python -c "import sympy"`, in one run.
 
-Each command is started as a new process; the commands are interleaved
+Each command is started as a new process (with Python's bytecode cache on,
+as on a user's machine: PYTHONDONTWRITEBYTECODE is dropped from the
+children's environment); the commands are interleaved
 (round robin) so that load on the machine hits them alike; the figure is the
 median over --runs rounds. Prints the medians and the ratios to the bare
 SymPy import.
@@ -10,6 +12,7 @@ SymPy import.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import subprocess
@@ -30,9 +33,12 @@ def commands():
     }
 
 
+ENVIRONMENT = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+
+
 def wall_time(command) -> float | None:
     start = time.perf_counter()
-    done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENVIRONMENT)
     elapsed = time.perf_counter() - start
     return elapsed if done.returncode == 0 else None
 

@@ -14,6 +14,7 @@ Conventions (the ones CS231n and the seed homework use):
 from __future__ import annotations
 
 import sympy
+from sympy.core.sympify import _sympify
 from sympy import Expr, Heaviside, IndexedBase, Integer, Symbol, Tuple
 
 #: scores, probabilities, inputs, weights (indexed: s[j] is s_j)
@@ -97,7 +98,7 @@ class SumExcept(Expr):
     def __new__(cls, function, index, excluded, lower=Integer(0), upper=None):
         if upper is None:
             upper = K - 1
-        args = [sympy.sympify(a) for a in (function, index, excluded, lower, upper)]
+        args = [_sympify(a) for a in (function, index, excluded, lower, upper)]   # strict: never parses a string
         return Expr.__new__(cls, *args)
 
     @property

@@ -132,3 +132,23 @@ def test_diagnosis_summary_counts(tmp_path):
         (tmp_path / f"{name}.yaml").write_text(GIVEN + f"items:\n  - quantity: svm.loss\n    answer: {answer}\n")
     results = batch.grade_paths([tmp_path], jobs=1)
     assert report.summary(results)["diagnoses"] == {"kept-correct-term": 2}
+
+
+def test_feedback_reports_markdown_and_latex(tmp_path, capsys):
+    from derivations.latex import compile_pdf
+
+    from .conftest import require_pdflatex
+    (tmp_path / "x.yaml").write_text(
+        "student: '50%_off \\\\input{x}'\n" + GIVEN +
+        "items:\n  - {id: q1, quantity: svm.loss, answer: 3}\n"
+        "  - {id: q2, quantity: svm.dscore_incorrect, answer: '1'}\n")
+    assert main(["check", str(tmp_path), "--format", "markdown"]) == 0
+    markdown = capsys.readouterr().out
+    assert r"50%\_off \\input\{x\}" in markdown
+    assert "The worked derivation" in markdown and r"\mathbf{1}\left[s_{k} - s_{y_i} + \Delta > 0\right]" in markdown
+    assert "`kept-correct-term`" in markdown
+    assert main(["check", str(tmp_path), "--format", "latex"]) == 0
+    latex = capsys.readouterr().out
+    assert r"\input{x}" not in latex and r"50\%\_off \textbackslash{}input\{x\}" in latex
+    require_pdflatex()
+    assert compile_pdf(latex).startswith(b"%PDF")

@@ -47,6 +47,8 @@ class ItemResult:
     points: float = 1.0
     given: Any = None                # the Given it was graded against (for the worked derivation)
     worked: Any = None               # the reference's Derivation, attached for feedback reports
+    read_expr: Any = None            # the formula read (expression answers), for LaTeX and Markdown
+    expected_expr: Any = None        # the reference formula (expression quantities)
 
     def to_dict(self) -> dict:
         return {"id": self.id, "quantity": self.quantity, "verdict": self.verdict, "score": self.score,
@@ -433,8 +435,8 @@ def _judge_expression(result, reference, answer, options):
     if isinstance(parsed, sympy.MatrixBase):
         raise Unreadable("expected a formula, got a vector")
     parsed = _rename_free_index(parsed, reference.expr)
-    result.read_as = text(parsed)
-    result.expected = text(reference.expr)
+    result.read_as, result.read_expr = text(parsed), parsed
+    result.expected, result.expected_expr = text(reference.expr), reference.expr
     delta = options.get("delta")
     if _equivalent(parsed, reference.expr, reference.conditions, delta):
         result.verdict, result.score = "correct", 1.0
