@@ -139,7 +139,7 @@ def test_feedback_reports_markdown_and_latex(tmp_path, capsys):
 
     from .conftest import require_pdflatex
     (tmp_path / "x.yaml").write_text(
-        "student: '50%_off \\\\input{x}'\n" + GIVEN +
+        "student: '50%_off \\input{x}'\n" + GIVEN +
         "items:\n  - {id: q1, quantity: svm.loss, answer: 3}\n"
         "  - {id: q2, quantity: svm.dscore_incorrect, answer: '1'}\n")
     assert main(["check", str(tmp_path), "--format", "markdown"]) == 0
