@@ -101,6 +101,16 @@ def output_options(command):
     return command
 
 
+def example_options(command):
+    """--scores, --label and --classes: the worked example of a derivation."""
+    command = click.option("--classes", metavar="NAMES",
+                           help="Class names, comma-separated, e.g. cat,dog,bird.")(command)
+    command = click.option("--label", metavar="N", help="Index of the correct class (0-based).")(command)
+    command = click.option("--scores", metavar="S0,S1,...",
+                           help="Class scores for a worked example, e.g. 3,-1,4.")(command)
+    return command
+
+
 def run(make, fmt, output, pdf):
     """Build a derivation with ``make()`` and emit it; input errors become one line and exit 2."""
     check_writable(output)
@@ -141,9 +151,7 @@ def list_derivations():
 
 @cli.command("svm-grad")
 @click.option("--delta", default="1", show_default=True, metavar="D", help="The SVM margin Delta.")
-@click.option("--scores", metavar="S0,S1,...", help="Class scores for a worked example, e.g. 3,-1,4.")
-@click.option("--label", metavar="N", help="Index of the correct class (0-based).")
-@click.option("--classes", metavar="NAMES", help="Class names, comma-separated, e.g. cat,dog,bird.")
+@example_options
 @output_options
 def svm_grad(delta, scores, label, classes, fmt, output, pdf):
     """Gradient of the multiclass SVM (hinge) loss with respect to the scores."""
@@ -154,9 +162,7 @@ def svm_grad(delta, scores, label, classes, fmt, output, pdf):
 
 
 @cli.command("softmax-grad")
-@click.option("--scores", metavar="S0,S1,...", help="Class scores for a worked example, e.g. 3,-1,4.")
-@click.option("--label", metavar="N", help="Index of the correct class (0-based).")
-@click.option("--classes", metavar="NAMES", help="Class names, comma-separated, e.g. cat,dog,bird.")
+@example_options
 @click.option("--scale", default="1", show_default=True, metavar="C",
               help="Multiply the scores by C before the loss (C != 0); the report compares with C = 1.")
 @output_options

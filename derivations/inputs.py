@@ -93,3 +93,16 @@ def class_names(names, count: int) -> list[str]:
     if any(len(n) > 100 for n in names):
         raise InputError("class names must be at most 100 characters long")
     return names
+
+
+def worked_example(scores, label, classes):
+    """(scores, label, class names) for a worked example, or (None, None, None) without scores.
+
+    A label or class names without scores is an error: they only mean something with scores.
+    """
+    if scores is None:
+        if label is not None or classes is not None:
+            raise InputError("--label and --classes need --scores")
+        return None, None, None
+    values = score_vector(scores)
+    return values, label_index(label, len(values)), class_names(classes, len(values))

@@ -66,6 +66,22 @@ def _plain_factor(factor) -> bool:
     return isinstance(factor, sympy.Function) or isinstance(factor, (sympy.KroneckerDelta, sympy.Heaviside))
 
 
+def join_terms(printer, expr: Add, bracket: str) -> str:
+    """The terms of a sum in reading order joined by + and -, a nested sum in ``bracket``."""
+    out = ""
+    for i, term in enumerate(ordered_terms(expr)):
+        text = printer._print(term)
+        if isinstance(term, Add):
+            text = bracket % text
+        if i == 0:
+            out = text
+        elif text.startswith("-"):
+            out += " - " + text[1:].lstrip()
+        else:
+            out += " + " + text
+    return out
+
+
 def _is_all_classes(limits) -> bool:
     index, lo, hi = limits
     return lo == 0 and hi == K - 1
@@ -83,19 +99,7 @@ class DeriveLatexPrinter(LatexPrinter):
         super().__init__(settings)
 
     def _print_Add(self, expr, order=None):
-        terms = ordered_terms(expr)
-        out = ""
-        for i, term in enumerate(terms):
-            text = self._print(term)
-            if isinstance(term, Add):
-                text = r"\left(%s\right)" % text
-            if i == 0:
-                out = text
-            elif text.startswith("-"):
-                out += " - " + text[1:].lstrip()
-            else:
-                out += " + " + text
-        return out
+        return join_terms(self, expr, r"\left(%s\right)")
 
     def _print_Mul(self, expr):
         # e^{-1} and e^{-110} stay in the numerator as powers of e: e^{-1} / (e^3 + e^{-1} + e^4),
@@ -215,18 +219,7 @@ class DeriveTextPrinter(StrPrinter):
     printmethod = "_derive_text"
 
     def _print_Add(self, expr, order=None):
-        out = ""
-        for i, term in enumerate(ordered_terms(expr)):
-            text = self._print(term)
-            if isinstance(term, Add):
-                text = f"({text})"
-            if i == 0:
-                out = text
-            elif text.startswith("-"):
-                out += " - " + text[1:].lstrip()
-            else:
-                out += " + " + text
-        return out
+        return join_terms(self, expr, "(%s)")
 
     def _print_Symbol(self, expr):
         name = expr.name

@@ -21,7 +21,7 @@ from sympy import Add, Eq, Integer, KroneckerDelta, Ne, exp, log
 from . import rules as R
 from .build import Builder, note, sentence, warning, written_out
 from .differentiate import d
-from .inputs import InputError, class_names, label_index, number, score_vector
+from .inputs import InputError, number, worked_example
 from .notation import K, L, SumExcept, all_classes_sum, j, k, m, p, s, y
 from .steps import Case, CaseSplit, Chain, Derivation, Math, Result, Section, Step, Table, Text
 from .verify import exact_digits, final_check
@@ -108,14 +108,8 @@ def gradient(scores=None, label=None, classes=None, scale=1) -> Derivation:
     scale_value = number(scale, "scale")
     if scale_value == 0:
         raise InputError("scale must not be 0: every score would become 0 and the loss would not depend on them")
-    values = None
-    if scores is not None:
-        values = score_vector(scores)
-        label = label_index(label, len(values))
-        names = class_names(classes, len(values))
-    elif label is not None or classes is not None:
-        raise InputError("--label and --classes need --scores")
-    elif scale_value != 1:
+    values, label, names = worked_example(scores, label, classes)
+    if values is None and scale_value != 1:
         raise InputError("--scale needs --scores")
 
     builder = Builder(definitions())

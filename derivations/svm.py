@@ -15,7 +15,7 @@ from sympy import Eq, Integer, Max, Ne
 from . import rules as R
 from .build import Builder, note, sentence, written_out
 from .differentiate import d, differentiate
-from .inputs import InputError, class_names, label_index, number, score_vector
+from .inputs import number, worked_example
 from .notation import Delta, K, L, SumExcept, indicator, j, k, s, x, y
 from .steps import Case, CaseSplit, Chain, Derivation, Math, Result, Section, Step, Table, Text
 from .verify import final_check
@@ -43,13 +43,7 @@ def gradient(delta=1, scores=None, label=None, classes=None) -> "Derivation":
     (2.0, [-1.0, 0.0, 1.0])
     """
     delta_value = number(delta, "delta")
-    values = None
-    if scores is not None:
-        values = score_vector(scores)
-        label = label_index(label, len(values))
-        names = class_names(classes, len(values))
-    elif label is not None or classes is not None:
-        raise InputError("--label and --classes need --scores")
+    values, label, names = worked_example(scores, label, classes)
 
     loss = loss_expression()
     builder = Builder({L: loss})

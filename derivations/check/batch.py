@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..inputs import InputError
-from .grade import SheetResult, grade_item, reference_for
+from .grade import SheetResult, grade_item, own_answers, reference_for
 from .judge import ItemResult
 from .quantities import Given, lookup
 from .sheet import SheetError, load
@@ -71,32 +71,6 @@ def _warm_references(sheets) -> None:
                 continue
 
 
-def _own_answers(sheet):
-    from .grade import _own_value
-    own: dict = {}
-    try:
-        base = Given.read(sheet.given)
-    except InputError:
-        return own
-    for item in sheet.items:
-        try:
-            quantity = lookup(item.quantity)
-            given = base.merged(item.given)
-        except InputError:
-            continue
-        if not any(quantity.name in q.depends_on for q in _dependents()):
-            continue
-        value = _own_value(item, quantity, sheet.options)
-        if value is not None:
-            own.setdefault(given, {})[quantity.name] = value
-    return own
-
-
-def _dependents():
-    from .quantities import all_quantities
-    return [q for q in all_quantities() if q.depends_on]
-
-
 def _address_space() -> int:
     """This process's current virtual size in bytes (0 where /proc is not available)."""
     try:
@@ -121,7 +95,7 @@ def _worker(connection, memory_mb: int) -> None:
         index, sheet, start = task
         try:
             base = Given.read(sheet.given)
-            own = _own_answers(sheet)
+            own = own_answers(sheet)
         except InputError as error:
             connection.send(("error", index, f"given: {error}"))
             continue

@@ -71,6 +71,30 @@ def grade_item(item, sheet_given: Given, options, own_by_given) -> ItemResult:
     return outcome
 
 
+def own_answers(sheet: Sheet) -> dict:
+    """What the sheet answered for the intermediates other items depend on (softmax.probs ...),
+    by given: {Given: {quantity name: exact value}}. Used for follow-through."""
+    from .quantities import all_quantities
+    intermediates = {name for q in all_quantities() for name in q.depends_on}
+    own: dict = {}
+    try:
+        base = Given.read(sheet.given)
+    except InputError:
+        return own
+    for item in sheet.items:
+        if item.quantity not in intermediates:
+            continue
+        try:
+            quantity = lookup(item.quantity)
+            given = base.merged(item.given)
+        except InputError:
+            continue
+        value = _own_value(item, quantity, sheet.options)
+        if value is not None:
+            own.setdefault(given, {})[quantity.name] = value
+    return own
+
+
 def grade_sheet(sheet: Sheet) -> SheetResult:
     """Every item of ``sheet`` graded; the score is the sum of item scores times their points."""
     result = SheetResult(sheet.path, sheet.student)
@@ -79,16 +103,7 @@ def grade_sheet(sheet: Sheet) -> SheetResult:
     except InputError as error:
         result.error = f"given: {error}"
         return result
-    own_by_given: dict = {}
-    for item in sheet.items:
-        try:
-            quantity = lookup(item.quantity)
-            given = sheet_given.merged(item.given)
-        except InputError:
-            continue
-        value = _own_value(item, quantity, sheet.options)
-        if value is not None:
-            own_by_given.setdefault(given, {})[quantity.name] = value
+    own_by_given = own_answers(sheet)
     for item in sheet.items:
         outcome = grade_item(item, sheet_given, sheet.options, own_by_given)
         result.items.append(outcome)
