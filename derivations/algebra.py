@@ -61,13 +61,17 @@ def _summand_terms_with_delta(summand, index):
     return [t for t in Add.make_args(summand) if any(index in dl.args for dl in t.atoms(KroneckerDelta))]
 
 
-def split_sum(expr, facts=()):
-    """sum_j (a_j + b_j) -> sum_j a_j + sum_j b_j, where a term holds a delta on j (to collapse it next)."""
+def _sums(expr):
+    """(node, summand, index, rebuild) for every sum in ``expr``, outermost first."""
     for node in sympy.preorder_traversal(expr):
         parts = _sum_parts(node)
-        if parts is None:
-            continue
-        summand, index, rebuild = parts
+        if parts is not None:
+            yield (node, *parts)
+
+
+def split_sum(expr, facts=()):
+    """sum_j (a_j + b_j) -> sum_j a_j + sum_j b_j, where a term holds a delta on j (to collapse it next)."""
+    for node, summand, index, rebuild in _sums(expr):
         summand = sympy.expand(summand) if isinstance(summand, Mul) and _summand_terms_with_delta(
             sympy.expand(summand), index) else summand
         if isinstance(summand, Add) and _summand_terms_with_delta(summand, index):
@@ -78,11 +82,7 @@ def split_sum(expr, facts=()):
 
 def collapse_kronecker(expr, facts=()):
     """sum_j g_j delta_{jk} -> g_k when k is in the sum's range (for sum_{j != y}: when k != y is known)."""
-    for node in sympy.preorder_traversal(expr):
-        parts = _sum_parts(node)
-        if parts is None:
-            continue
-        summand, index, _ = parts
+    for node, summand, index, _ in _sums(expr):
         if not isinstance(summand, (Mul, KroneckerDelta)):
             continue
         for delta in Mul.make_args(summand):
@@ -103,11 +103,7 @@ def collapse_kronecker(expr, facts=()):
 
 def factor_out_of_sum(expr, facts=()):
     """sum_j c f_j -> c sum_j f_j for a factor c that does not involve j."""
-    for node in sympy.preorder_traversal(expr):
-        parts = _sum_parts(node)
-        if parts is None:
-            continue
-        summand, index, rebuild = parts
+    for node, summand, index, rebuild in _sums(expr):
         factors = Mul.make_args(summand)
         constant = [f for f in factors if not f.has(index)]
         varying = [f for f in factors if f.has(index)]
@@ -119,11 +115,7 @@ def factor_out_of_sum(expr, facts=()):
 
 def sum_of_constant(expr, facts=()):
     """sum over the K - 1 classes j != y_i (or all K) of a constant c -> (K - 1) c (or K c)."""
-    for node in sympy.preorder_traversal(expr):
-        parts = _sum_parts(node)
-        if parts is None:
-            continue
-        summand, index, _ = parts
+    for node, summand, index, _ in _sums(expr):
         if summand.has(index):
             continue
         if isinstance(node, SumExcept):
