@@ -22,7 +22,7 @@ from . import rules as R
 from .build import Builder, note, sentence, warning, written_out
 from .differentiate import d
 from .inputs import InputError, number, worked_example
-from .notation import K, L, SumExcept, all_classes_sum, j, k, m, p, s, y
+from .notation import K, L, SumExcept, all_classes_sum, j, k, m, p, s, x, y
 from .steps import Case, CaseSplit, Chain, Derivation, Math, Result, Section, Step, Table, Text
 from .verify import exact_digits, final_check
 
@@ -145,8 +145,8 @@ def _loss_section(builder):
         Step(quotient, lse, R.LogOfExp()),
     ]
     return Section("The probabilities and the loss", [
-        sentence("For an example x_i with label ", y, " and class scores ", s[j],
-                 " (classes j = 0, ..., K - 1), softmax turns the scores into probabilities:"),
+        sentence("For an example ", x[sympy.Symbol("i", integer=True)], " with label ", y, " and class scores ", s[j],
+                 " (classes ", j, " = 0, ..., ", K - 1, "), softmax turns the scores into probabilities:"),
         probability_chain,
         sentence("They are positive and sum to 1. The loss is the negative log-probability of the correct class "
                  "(the cross-entropy with the one-hot target):"),
