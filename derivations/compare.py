@@ -15,11 +15,11 @@ from __future__ import annotations
 import hashlib
 
 import sympy
-from sympy import Eq, Integer, KroneckerDelta, Max, Ne, exp, log
+from sympy import Eq, Integer, Max, Ne, exp, log
 
 from . import rules as R
 from . import softmax, svm
-from .build import Builder, note, sentence, warning
+from .build import Builder, sentence, warning
 from .differentiate import d
 from .evaluate import compiled
 from .inputs import InputError, class_names, label_index, number, score_vector
@@ -139,7 +139,7 @@ def _gradients_section(builder, svm_loss, delta_value):
     """The four case formulas, derived by the svm and softmax derivations, checked again here."""
     svm_correct, svm_incorrect, _ = svm._gradient_section(Builder({L: svm_loss}), svm_loss, delta_value)
     sm_correct, sm_incorrect, _, _ = softmax._gradient_section(Builder(softmax.definitions()))
-    equal, differ = Eq(k, y), Ne(k, y)
+    differ = Ne(k, y)
     claims = [
         builder.claim(d(L_svm, s[k]), svm_incorrect, R.DerivedElsewhere("svm-grad"), conditions=(differ,)),
         builder.claim(d(L_softmax, s[k]), sm_incorrect, R.DerivedElsewhere("softmax-grad"), conditions=(differ,)),
@@ -246,7 +246,7 @@ def _larger_words(example):
     else:
         listed = ", ".join(f"{softmax.class_word(names, i)}: {sympy.sstr(example.margins[i])}" for i in violated)
         words += [f"The hinge charges each class inside the margin the amount it misses it by, Δ included ({listed})"
-                  f", so ", L_svm, " = ", svm_value, f": at least the largest gap ", s[j] - s[y], " plus ", Delta, ". "]
+                  f", so ", L_svm, " = ", svm_value, ": at least the largest gap ", s[j] - s[y], " plus ", Delta, ". "]
     total = sympy.Symbol("S")
     words += ["Softmax charges ", log(1 + total), " with ", Eq(total, SumExcept(exp(s[j] - s[y]), j, y)),
               f" = {softmax._short(terms_total)}: positive for any finite scores, and at most the largest gap "

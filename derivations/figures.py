@@ -39,7 +39,7 @@ def margin_figure(losses, gradients, points, delta, x_range) -> bytes:
         left.plot([], [], marker=marker, color="0.3", markerfacecolor="white", linestyle="none",
                   label=f"example {number}")
     edge_notes = {}
-    for number, name, margin in points:
+    for number, _name, margin in points:
         marker = MARKERS[(number - 1) % len(MARKERS)]
         shown = min(max(margin, low), high)
         for axis, curves in ((left, losses), (right, gradients)):

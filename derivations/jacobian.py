@@ -15,7 +15,7 @@ P_i and s_j; here i is kept for the example, as in its label y_i, so that
 from __future__ import annotations
 
 import sympy
-from sympy import Add, Eq, Integer, KroneckerDelta, Mul, Ne, exp, log
+from sympy import Add, Eq, KroneckerDelta, Mul, Ne, exp
 
 from . import rules as R
 from .build import Builder, note, sentence

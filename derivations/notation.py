@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sympy
 from sympy.core.sympify import _sympify
-from sympy import Expr, Heaviside, IndexedBase, Integer, Symbol, Tuple
+from sympy import Expr, Heaviside, IndexedBase, Integer, Symbol
 
 #: scores, probabilities, inputs, weights (indexed: s[j] is s_j)
 s = IndexedBase("s", real=True)

@@ -389,7 +389,7 @@ def _short(value) -> str:
 
 def _example_blocks(builder, example, names, correct, incorrect, what):
     """The worked numbers at one score vector: probabilities, loss, gradient."""
-    n, label = example.count, example.label
+    label = example.label
     rows = []
     for i, name in enumerate(names):
         rows.append([[Text(str(i))], [Text(name + (" (correct)" if i == label else ""))],

@@ -27,7 +27,7 @@ import random
 from dataclasses import dataclass, field
 
 import sympy
-from sympy import Heaviside, Indexed, IndexedBase, Max, Symbol
+from sympy import Indexed, IndexedBase, Max, Symbol
 
 from .evaluate import Instance, NotEvaluable, concrete, point_key
 from .notation import K, SumExcept

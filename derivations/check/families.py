@@ -16,7 +16,7 @@ import sympy
 from sympy import Eq, Heaviside, ImmutableMatrix, Integer, Max, Ne, Sum, exp, log
 
 from ..evaluate import concrete
-from ..notation import Delta, K, SumExcept, all_classes_sum, indicator, j, k, m, s, y
+from ..notation import Delta, K, SumExcept, all_classes_sum, j, k, m, s, y
 from .quantities import Given, Quantity, Reference, Variant, register
 
 # --- exact evaluation of a loss for a given ---------------------------------------------
