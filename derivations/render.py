@@ -14,8 +14,8 @@ from pathlib import Path
 from sympy import Indexed
 
 from . import printing
-from .steps import (Case, CaseSplit, Chain, Claim, Derivation, Figure, Math, Paragraph, Result, Step,
-                    Table, Text)
+from .steps import (Case, CaseSplit, Chain, Claim, Derivation, Result, Step,
+                    Text)
 
 FORMATS = ("text", "markdown", "latex", "json")
 
@@ -285,4 +285,4 @@ def to_dict(derivation: Derivation) -> dict:
 
 
 __all__ = ["render", "to_dict", "environment", "escape_latex", "escape_markdown", "escape_text",
-           "template_folder", "FORMATS", "Figure", "Paragraph", "Math", "Table"]
+           "template_folder", "FORMATS"]

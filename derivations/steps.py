@@ -203,7 +203,6 @@ class Derivation:
     sections: list[Section] = field(default_factory=list)
     results: dict[str, Result] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
-    checks: list[Paragraph] = field(default_factory=list)
     files: dict[str, bytes] = field(default_factory=dict)   # figures the report refers to, by relative path
 
     @property
