@@ -143,6 +143,7 @@ def gradient(weights=None, inputs=None, target=None) -> Derivation:
     derivation.results["dloss_dz"] = Result("dloss_dz", dloss_dz, description="dL_CE/dz for one example")
     derivation.results["dloss_dy"] = Result("dloss_dy", dloss_dy, description="dL_CE/dy")
     derivation.results["dy_dz"] = Result("dy_dz", dy_dz, description="dy/dz, the sigmoid's derivative")
+    derivation.results["dz_dw"] = Result("dz_dw", dz_dw, description="dz/dw_j")
     if example is not None:
         _worked_example(derivation, dloss_dw, *example)
     return derivation
