@@ -28,6 +28,7 @@ from .build import Builder, note, sentence, warning, written_out
 from .differentiate import d, differentiate
 from .inputs import InputError, number_vector, probability
 from .notation import D, N, PerExample, Sigmoid, j, sigmoid, t, w, x, z
+from .printing import text
 from .steps import Chain, Derivation, Result, Section, Step
 from .verify import Verifier, exact_digits, final_check
 
@@ -460,12 +461,15 @@ def _worked_example(derivation, dloss_dw, weights, inputs, target):
     # y = sigma(z) = 1 / (1 + e^{-z}) = with z put in = the value
     z_value = {z: example.z}
     y_numbers = 1 / Add(1, exp(-example.z, evaluate=False), evaluate=False)
-    y_chain = stamped([
+    y_steps = [
         Step(Y, Sigmoid(z), R.Definition(Y, Sigmoid(z))),
         Step(Sigmoid(z), sigmoid(z), R.Definition(Sigmoid(U), sigmoid(U))),
         Step(sigmoid(z), y_numbers, R.SubstituteValues(tuple(z_value.items()))),
-        Step(y_numbers, example.y, R.Evaluate()),
-    ], [(Verifier({Y: Sigmoid(z), Sigmoid: sigmoid}, spread=SPREAD), None)] * 2 + [(plain, z_value), (plain, None)])
+    ]
+    if text(y_numbers) != text(example.y):                  # 1/(1 + e^{-0}) = 1/2; 1/(1 + e^{-3}) stays as it is
+        y_steps.append(Step(y_numbers, example.y, R.Evaluate()))
+    y_chain = stamped(y_steps, [(Verifier({Y: Sigmoid(z), Sigmoid: sigmoid}, spread=SPREAD), None)] * 2 +
+                      [(plain, z_value), (plain, None)])
 
     # L = -t log y - (1 - t) log(1 - y) = with t and y put in = the value
     prediction = {Y: example.y, t: target}

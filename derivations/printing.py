@@ -92,9 +92,10 @@ def is_built_product(expr) -> bool:
 
 
 def is_negated_number(expr) -> bool:
-    """Whether ``expr`` is ``Mul(-1, n, evaluate=False)`` for a number n >= 0: a term -0 of a written-out sum."""
-    return isinstance(expr, Mul) and len(expr.args) == 2 and expr.args[0] == -1 and expr.args[1].is_Number \
-        and expr.args[1] >= 0
+    """Whether ``expr`` is ``Mul(-1, 0, evaluate=False)``: a term -0 of a written-out sum (1 - t at t = 0).
+
+    Only 0: a product (-1)·1 that was built as such stays a product."""
+    return isinstance(expr, Mul) and len(expr.args) == 2 and expr.args[0] == -1 and expr.args[1] == 0
 
 
 def _is_all_classes(limits) -> bool:
