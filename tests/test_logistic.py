@@ -212,3 +212,12 @@ def test_one_feature():
     g = logistic.gradient(weights=[2], inputs=[-1.5], target=0)
     assert g.results["dw"].expr == sympy.ImmutableMatrix([-Rational(3, 2) / (1 + sympy.exp(3))])
     assert g.results["z"].expr == Integer(-3)
+
+
+def test_inputs_of_very_different_sizes():
+    """The finite-difference check moves z by 1e-6 whatever |x_d| is, so 1e300 and 1e-300 both check out."""
+    g = logistic.gradient(weights=[0, 0], inputs=["1e300", "-1e-300"], target="0.3")
+    assert g.results["dw"].expr == sympy.ImmutableMatrix([Rational(1, 5) * 10 ** 300, -Rational(1, 5) / 10 ** 300])
+    assert g.results["dw"].value == pytest.approx([2e299, -2e-301], rel=1e-12)
+    with pytest.raises(InputError, match="too large for float64"):
+        logistic.gradient(weights=[0], inputs=["1e400"], target=0)
