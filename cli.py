@@ -136,6 +136,7 @@ def cli():
       derive svm-grad --delta 1
       derive svm-grad --scores 3,-1,4 --label 0 --classes cat,dog,bird
       derive softmax-grad --scores 3,-1,4 --label 0 --scale 2
+      derive logistic-grad --weights 0.5,-1 --inputs 2,1 --target 1
       derive compare --scores "10,-2,3;10,9,9;10,-100,-100" --label 0 -o cmp.md
       derive diff "log(1 + exp(-z))" --wrt z
     """
@@ -192,6 +193,19 @@ def bce_reduction(fmt, output, pdf):
     def make():
         from derivations import bce
         return bce.reduction()
+    run(make, fmt, output, pdf)
+
+
+@cli.command("logistic-grad")
+@click.option("--weights", metavar="W0,W1,...", help="Weights for a worked example, e.g. 0.5,-1.")
+@click.option("--inputs", metavar="X0,X1,...", help="Inputs (features) of the example, one per weight, e.g. 2,1.")
+@click.option("--target", metavar="T", help="The target t, between 0 and 1 (a class 0/1 or a probability).")
+@output_options
+def logistic_grad(weights, inputs, target, fmt, output, pdf):
+    """Gradient of the logistic-regression (binary cross-entropy) loss with respect to the weights."""
+    def make():
+        from derivations import logistic
+        return logistic.gradient(weights=weights, inputs=inputs, target=target)
     run(make, fmt, output, pdf)
 
 

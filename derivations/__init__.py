@@ -20,11 +20,12 @@ REGISTRY: dict[str, tuple[str, str]] = {
     "softmax-grad": ("softmax", "softmax cross-entropy loss: gradient w.r.t. the scores, p_k - 1[k = y_i]"),
     "softmax-jacobian": ("jacobian", "softmax probabilities: the Jacobian dp_j/ds_k = p_j (delta_jk - p_k)"),
     "bce-reduction": ("bce", "two-class cross-entropy reduces to binary cross-entropy with the sigmoid"),
+    "logistic-grad": ("logistic", "logistic regression: dL/dw_j = (y - t) x_j by the chain rule, the batch update"),
     "compare": ("compare", "SVM and softmax losses and gradients side by side on the same scores, with a figure"),
     "diff": ("calculus", "any expression: step-by-step derivative with respect to one variable"),
 }
 
-_LAZY = {"svm", "softmax", "jacobian", "bce", "compare", "figures", "calculus", "steps", "rules", "render", "verify", "differentiate", "notation", "inputs",
+_LAZY = {"svm", "softmax", "jacobian", "bce", "logistic", "compare", "figures", "calculus", "steps", "rules", "render", "verify", "differentiate", "notation", "inputs",
          "printing", "build", "algebra", "evaluate"}
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 import sympy
-from sympy import Add, Number, Rational
+from sympy import Add, Mul, Number, Rational
 
 from . import rules as R
 from .algebra import tidy
@@ -90,7 +90,9 @@ def written_out(expr, values: dict):
             terms = []
             for term in ordered_terms(e):
                 value = term.xreplace(values)
-                terms.append(value if isinstance(value, Number) and is_score_term(term) else walk(term))
+                if value == 0 and is_score_term(term) and term.as_coeff_Mul()[0] < 0:
+                    value = Mul(-1, value, evaluate=False)          # 1 - t at t = 0 is 1 - 0, not 1 + 0
+                terms.append(value if isinstance(value, (Number, Mul)) and is_score_term(term) else walk(term))
             return Add(*terms, evaluate=False)
         if not e.args or isinstance(e, sympy.Indexed):
             return e.xreplace(values)

@@ -95,6 +95,38 @@ def class_names(names, count: int) -> list[str]:
     return names
 
 
+MAX_FEATURES = 1000
+
+
+def number_vector(values, what: str, example: str = "0.5,-1") -> list[Rational]:
+    """Numbers from a list or a comma-separated string (at least one): weights, inputs."""
+    if values is None:
+        raise InputError(f"{what} are missing")
+    if isinstance(values, str):
+        if values.strip() == "":
+            raise InputError(f"{what} are empty: give numbers separated by commas, e.g. {example}")
+        parts = [part.strip() for part in values.split(",")]
+    elif isinstance(values, (list, tuple)):
+        parts = list(values)
+    else:
+        parts = [values]
+    if any(part == "" for part in parts):
+        raise InputError(f"{what} have an empty entry: give numbers separated by commas, e.g. {example}")
+    if len(parts) > MAX_FEATURES:
+        raise InputError(f"{what} have {len(parts)} entries; at most {MAX_FEATURES} are supported")
+    singular = what[:-1] if what.endswith("s") else what
+    return [number(part, f"{singular} {i} ({part!r})" if isinstance(part, str) else f"{singular} {i}")
+            for i, part in enumerate(parts)]
+
+
+def probability(value, what: str) -> Rational:
+    """A number in 0..1 (a target of binary cross-entropy: 0, 1, or a soft target between)."""
+    result = number(value, what)
+    if not 0 <= result <= 1:
+        raise InputError(f"{what} must be between 0 and 1 (a class 0/1 or a probability), not {value}")
+    return result
+
+
 def worked_example(scores, label, classes):
     """(scores, label, class names) for a worked example, or (None, None, None) without scores.
 

@@ -37,6 +37,13 @@ y = Symbol("y_i", integer=True)
 K = Symbol("K", integer=True, positive=True)
 Delta = Symbol("Delta", real=True)
 
+#: number of input features (logistic regression: w_d, x_d for d = 0 .. D-1) and of training examples
+D = Symbol("D", integer=True, positive=True)
+N = Symbol("N", integer=True, positive=True)
+
+#: the symbolic counts a sum may run up to; verification sets each to small numbers
+COUNTS = (K, D, N)
+
 #: the per-example loss, as a name for the left-hand side of a definition
 L = Symbol("L_i", real=True)
 
@@ -78,6 +85,14 @@ class Sigmoid(sympy.Function):
 
 #: what verification puts in for sigma(u)
 SIGMOID_DEFINITION = {Sigmoid: sigmoid}
+
+
+class PerExample(IndexedBase):
+    """An indexed name whose first index is the training example: ``y^(n)``, ``x_j^(n)``.
+
+    ``X[n, j]`` is input feature j of example n, written x_j^{(n)} (the example
+    index as a bracketed superscript, as in the seed homework); ``Y[n]`` is y^{(n)}.
+    """
 
 
 def is_indicator(e: Expr) -> bool:

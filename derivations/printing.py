@@ -14,7 +14,7 @@ from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
-from .notation import K, SumExcept
+from .notation import K, PerExample, SumExcept
 
 
 def _term_key(term):
@@ -82,6 +82,22 @@ def join_terms(printer, expr: Add, bracket: str) -> str:
     return out
 
 
+def is_built_product(expr) -> bool:
+    """Whether ``expr`` is a product built factor by factor (``Mul(a, b, evaluate=False)`` with a product
+    among its factors): shown as its factors in the order given, 1/(1 + e^{-z}) · e^{-z}/(1 + e^{-z}).
+
+    SymPy never nests a product directly in a product, so no evaluated expression is shown this way.
+    """
+    return isinstance(expr, Mul) and any(isinstance(a, Mul) for a in expr.args)
+
+
+def is_negated_number(expr) -> bool:
+    """Whether ``expr`` is ``Mul(-1, 0, evaluate=False)``: a term -0 of a written-out sum (1 - t at t = 0).
+
+    Only 0: a product (-1)·1 that was built as such stays a product."""
+    return isinstance(expr, Mul) and len(expr.args) == 2 and expr.args[0] == -1 and expr.args[1] == 0
+
+
 def _is_all_classes(limits) -> bool:
     index, lo, hi = limits
     return lo == 0 and hi == K - 1
@@ -102,6 +118,12 @@ class DeriveLatexPrinter(LatexPrinter):
         return join_terms(self, expr, r"\left(%s\right)")
 
     def _print_Mul(self, expr):
+        if is_negated_number(expr):
+            return "-" + self._print(expr.args[1])
+        if is_built_product(expr):
+            return r" \cdot ".join(r"\left(%s\right)" % self._print(f) if isinstance(f, Add) or i and
+                                    self._print(f).startswith("-") else self._print(f)
+                                    for i, f in enumerate(expr.args))
         # e^{-1} and e^{-110} stay in the numerator as powers of e: e^{-1} / (e^3 + e^{-1} + e^4),
         # 2 e^{-110}, not 1 / (e (e^3 + ...)) and 2 / e^{110}.
         factors = Mul.make_args(expr)
@@ -146,6 +168,10 @@ class DeriveLatexPrinter(LatexPrinter):
 
     def _print_Indexed(self, expr):
         base = self._print(expr.base.label)
+        if isinstance(expr.base, PerExample):             # x_j^{(n)}: the example as a superscript
+            example, rest = expr.indices[0], expr.indices[1:]
+            index = ",".join(self._print(i) for i in rest)
+            return base + (f"_{{{index}}}" if rest else "") + f"^{{({self._print(example)})}}"
         index = ",".join(self._print(i) for i in expr.indices)
         return f"{base}_{{{index}}}"
 
@@ -206,6 +232,17 @@ _SUBSCRIPTABLE = set("0123456789aehijklmnoprstuvx")
 _GREEK = {"Delta": "Δ", "delta": "δ", "sigma": "σ", "alpha": "α", "lambda": "λ", "lamda": "λ", "beta": "β"}
 
 
+_SUPERSCRIPTS = str.maketrans("0123456789inT+-=()", "⁰¹²³⁴⁵⁶⁷⁸⁹ⁱⁿᵀ⁺⁻⁼⁽⁾")
+_SUPERSCRIPTABLE = set("0123456789inT+-=()")
+
+
+def superscript(text: str) -> str:
+    """``text`` as Unicode superscript characters when every character has one, else ``^{text}``."""
+    if text and all(c in _SUPERSCRIPTABLE for c in text):
+        return text.translate(_SUPERSCRIPTS)
+    return "^{" + text + "}"
+
+
 def subscript(text: str) -> str:
     """``text`` as Unicode subscript characters when every character has one, else ``_{text}``."""
     if text and all(c in _SUBSCRIPTABLE for c in text):
@@ -232,6 +269,12 @@ class DeriveTextPrinter(StrPrinter):
         return _GREEK.get(name, name)
 
     def _print_Indexed(self, expr):
+        if isinstance(expr.base, PerExample):             # xⱼ⁽ⁿ⁾: the example as a superscript
+            example, rest = expr.indices[0], expr.indices[1:]
+            name, index = self._print(expr.base.label), ",".join(self._print(i) for i in rest)
+            if index:
+                name += subscript(index) if len(index) == 1 or index.isdigit() else "_{" + index + "}"
+            return name + superscript("(" + self._print(example) + ")")
         index = ",".join(self._print(i) for i in expr.indices)
         if len(index) == 1 or index.isdigit():
             return self._print(expr.base.label) + subscript(index)
@@ -254,6 +297,9 @@ class DeriveTextPrinter(StrPrinter):
 
     def _print_Exp1(self, expr):
         return "e"
+
+    def _print_Abs(self, expr):
+        return f"|{self._print(expr.args[0])}|"
 
     def _print_Sum(self, expr):
         body = self._print(expr.function)
@@ -286,6 +332,16 @@ class DeriveTextPrinter(StrPrinter):
         return super().parenthesize(item, level, strict)
 
     def _print_Mul(self, expr):
+        if is_negated_number(expr):
+            return "-" + self._print(expr.args[1])
+        if is_built_product(expr):
+            parts = []
+            for i, f in enumerate(expr.args):
+                shown = self._print(f)
+                bracket = isinstance(f, Add) or (i and shown.startswith("-")) or \
+                    (isinstance(f, Mul) and sympy.fraction(f, exact=True)[1] != 1 and len(expr.args) > 1)
+                parts.append(f"({shown})" if bracket else shown)
+            return "·".join(parts)
         coeff, rest = expr.as_coeff_Mul()
         if coeff == -1 and isinstance(rest, (Sum, SumExcept)):
             return "-" + self._print(rest)          # -Σ_{j≠yᵢ} ..., no brackets needed

@@ -52,7 +52,7 @@ _LATEX_SPECIAL = {
 _LATEX_UNICODE = {"Δ": r"$\Delta$", "δ": r"$\delta$", "σ": r"$\sigma$", "≠": r"$\neq$", "≤": r"$\leq$",
                   "≥": r"$\geq$", "−": "-", "·": r"$\cdot$", "×": r"$\times$", "—": "---", "–": "--",
                   "’": "'", "‘": "`", "“": "``", "”": "''", "…": r"\dots{}", "✓": r"$\checkmark$",
-                  "≈": r"$\approx$", "ᵀ": r"$^{T}$", "→": r"$\to$", "∞": r"$\infty$"}
+                  "≈": r"$\approx$", "ᵀ": r"$^{T}$", "→": r"$\to$", "←": r"$\leftarrow$", "∞": r"$\infty$"}
 
 
 def escape_latex(text: str) -> str:

@@ -450,6 +450,30 @@ class ChainRuleScores(Rule):
     variable: Basic
 
 
+@dataclass(frozen=True)
+class ChainRule(Rule):
+    """dL/dx = (dL/du_1)(du_1/du_2)...(du_n/dx): the chain rule through the intermediates u_1, ..., u_n."""
+
+    name: ClassVar[str] = "chain_rule"
+    intermediates: tuple
+    variable: Basic
+
+
+@dataclass(frozen=True)
+class DerivedAbove(Rule):
+    """Each derivative in ``derivatives`` replaced by its value, derived step by step above."""
+
+    name: ClassVar[str] = "derived_above"
+    derivatives: tuple
+
+
+@dataclass(frozen=True)
+class CollectLikeTerms(Rule):
+    """a u + b u = (a + b) u: like terms collected (t y - t y = 0)."""
+
+    name: ClassVar[str] = "collect_like_terms"
+
+
 def all_rules() -> list[type[Rule]]:
     """Every rule class in the closed list."""
     found = []

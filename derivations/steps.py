@@ -204,6 +204,7 @@ class Derivation:
     results: dict[str, Result] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     files: dict[str, bytes] = field(default_factory=dict)   # figures the report refers to, by relative path
+    verification_note: Paragraph | None = None    # how the steps were checked, when not by setting K = 2..5
 
     @property
     def verified(self) -> bool:

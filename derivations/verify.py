@@ -14,7 +14,10 @@ A step ``before = after`` is checked in one of these ways, and records which:
   for the concrete indices). Points are added until every max/indicator
   argument has been seen on both sides of its kink, and points on a kink are
   skipped: there the subgradient is a convention (1[u > 0] is 0 at u = 0).
-  ``numeric`` is the same without K.
+  ``numeric`` is the same without K. The other symbolic counts (the feature
+  count D, the example count N: see :data:`~derivations.notation.COUNTS`) are
+  instantiated the same way; when several appear in one step they take
+  different values (D = 2, N = 3, ...), so a count used for another is caught.
 
 A step that fails raises :class:`VerificationError`: it is never shown.
 :func:`final_check` compares a derived gradient with ``sympy.diff`` of the
@@ -30,7 +33,7 @@ import sympy
 from sympy import Indexed, IndexedBase, Max, Symbol
 
 from .evaluate import Instance, NotEvaluable, concrete, point_key
-from .notation import K, SumExcept
+from .notation import COUNTS, K, SumExcept
 from .steps import Chain, Claim, Step, Verification
 
 CLASS_COUNTS = (2, 3, 4, 5)
@@ -55,7 +58,13 @@ def expand_definitions(expr, definitions: dict):
     ``definitions`` maps a Symbol to an expression, an IndexedBase to a
     function of the index (``p -> lambda i: e^{s_i} / sum_m e^{s_m}``), or a
     SymPy function class to a function of its arguments (``Sigmoid -> lambda u: 1 / (1 + e^{-u})``).
+
+    A derivative with respect to a defined name (dL/dy with y := sigma(z)) is
+    a partial derivative that holds that name as a variable: it is taken by
+    ``sympy.diff`` with the name's own definition left out, and only then is
+    the name replaced (see :func:`differentiate_by_names`).
     """
+    expr = differentiate_by_names(expr, definitions)
     for _ in range(5):
         replaced = expr
         for name, definition in definitions.items():
@@ -73,6 +82,29 @@ def expand_definitions(expr, definitions: dict):
             return expr
         expr = replaced
     return expr
+
+
+def differentiate_by_names(expr, definitions: dict):
+    """``expr`` with each derivative with respect to a defined Symbol taken by ``sympy.diff``.
+
+    In d L / d y with L := -t log y - (1 - t) log(1 - y) and y := sigma(z),
+    y is the variable: L is expanded with every definition except y's and
+    differentiated with respect to y; the caller then puts in y's definition.
+    Derivatives with respect to anything else are left for the caller.
+    """
+    names = {name for name in definitions if isinstance(name, Symbol)}
+    if not names or not expr.has(sympy.Derivative):
+        return expr
+    replacements = {}
+    for node in expr.atoms(sympy.Derivative):
+        held = {v for v, _ in node.variable_count if v in names}
+        if not held:
+            continue
+        rest = {name: value for name, value in definitions.items() if name not in held}
+        inner = expand_definitions(node.expr, rest)
+        variables = [v for v, n in node.variable_count for _ in range(n)]
+        replacements[node] = sympy.diff(inner, *variables)
+    return expr.xreplace(replacements) if replacements else expr
 
 
 def _exponent_digits(*exprs) -> int:
@@ -94,7 +126,7 @@ def exact_digits(*exprs) -> int:
 
 
 def integer_symbols(expr) -> set:
-    """The free integer symbols of ``expr`` other than K: the class indices y_i, k, ...
+    """The free integer symbols of ``expr`` other than the counts K, D, N: the indices y_i, k, j, ...
 
     The index of a variable of differentiation counts too: k in d(-log p_{y_i}) / d s_k.
     """
@@ -102,7 +134,7 @@ def integer_symbols(expr) -> set:
     for node in expr.atoms(sympy.Derivative):
         for variable, _ in node.variable_count:
             free |= variable.free_symbols
-    return {a for a in free if isinstance(a, Symbol) and a.is_integer and a != K}
+    return {a for a in free if isinstance(a, Symbol) and a.is_integer and a not in COUNTS}
 
 
 def _real_symbols(expr) -> set:
@@ -113,7 +145,13 @@ def _real_symbols(expr) -> set:
 
 
 def _indexed_bases(expr) -> set:
-    return {a.base for a in expr.atoms(Indexed)}
+    """(name, number of indices) of every indexed name: (s, 1) for s_j, (x, 2) for x_{n,d}."""
+    return {(a.base, len(a.indices)) for a in expr.atoms(Indexed)}
+
+
+def symbolic_counts(*exprs) -> tuple:
+    """The symbolic counts (K, D, N) that occur in ``exprs``, in the order of COUNTS."""
+    return tuple(c for c in COUNTS if any(e.has(c) for e in exprs))
 
 
 def _concrete_indices(expr) -> set:
@@ -131,7 +169,7 @@ _UNKNOWNS: dict = {}
 
 
 def _unknowns(expr):
-    """(real symbols, indexed names, concrete indices) of ``expr``, computed once per expression."""
+    """(real symbols, (indexed name, rank) pairs, concrete indices) of ``expr``, computed once per expression."""
     found = _UNKNOWNS.get(expr)
     if found is None:
         found = _UNKNOWNS[expr] = (_real_symbols(expr), _indexed_bases(expr), _concrete_indices(expr))
@@ -158,8 +196,10 @@ class Verifier:
     """Checks the steps of one derivation; instantiations and sample points are shared between steps."""
 
     def __init__(self, definitions: dict | None = None, *, class_counts=CLASS_COUNTS,
-                 base_points: int = 4, max_index_choices: int = 2, seed: int = 20261122):
+                 base_points: int = 4, max_index_choices: int = 2, seed: int = 20261122, spread: float = 3.0):
+        """``spread``: unknowns are drawn from (-spread, spread), positive ones from (0.2, spread)."""
         self.definitions = definitions or {}
+        self.spread = spread
         self.class_counts = class_counts
         self.base_points = base_points
         self.max_index_choices = max_index_choices
@@ -195,15 +235,15 @@ class Verifier:
                 and not b.has(sympy.Derivative, sympy.Sum) and (a.has(sympy.exp) or b.has(sympy.exp)):
             # numbers with powers of e in them: exact arithmetic decides (and cancel() would be slow)
             return self._check_exact_numbers(a, b)
-        symbolic_k = a.has(K) or b.has(K)
+        counts = symbolic_counts(a, b)
         indices = integer_symbols(a) | integer_symbols(b)
-        if not symbolic_k and not indices and self._symbolically_equal(a, b):
+        if not counts and not indices and self._symbolically_equal(a, b):
             method = "substitution" if values else "symbolic"
             return Verification(True, method, "the difference simplifies to 0")
         if not a.free_symbols and not b.free_symbols and not a.has(sympy.Derivative, sympy.Sum) \
                 and not b.has(sympy.Derivative, sympy.Sum):
             return self._check_exact_numbers(a, b)
-        return self._check_numerically(a, b, tuple(conditions), symbolic_k)
+        return self._check_numerically(a, b, tuple(conditions), counts)
 
     def stamp(self, step: Step, conditions=(), values=None) -> Step:
         """Verify ``step`` in place; raise :class:`VerificationError` if it fails."""
@@ -324,16 +364,22 @@ class Verifier:
         picks = sorted({0, len(allowed) - 1, len(allowed) // 2})
         return [allowed[i] for i in picks][: self.max_index_choices]
 
-    def samples_for(self, indices, conditions, symbolic_k):
-        """The instantiations to check on: class counts and index choices allowed by ``conditions``."""
-        counts = self.class_counts if symbolic_k or indices else (None,)
+    def samples_for(self, indices, conditions, counts):
+        """The instantiations to check on: counts and index choices allowed by ``conditions``.
+
+        ``counts`` are the symbolic counts to set (``True`` means K alone): the
+        first takes each of ``class_counts``, the next one more, and so on.
+        """
+        counts = (K,) if counts is True else tuple(counts or ())
+        sizes = self.class_counts if counts or indices else (None,)
         samples = []
-        for n in counts:
+        for n in sizes:
             choices = self._index_choices(indices, n, conditions) if indices else [{}]
             for choice in choices:
                 env = dict(choice)
                 if n is not None:
-                    env[K] = n
+                    for offset, count in enumerate(counts or (K,)):
+                        env[count] = n + offset
                 key = tuple(sorted((str(s_), v) for s_, v in env.items()))
                 if key not in self._samples:
                     self._samples[key] = _Sample(key, env, Instance(env))
@@ -344,20 +390,20 @@ class Verifier:
         if isinstance(variable, tuple):
             variable = variable[0]
         if getattr(variable, "is_positive", False):
-            return self.rng.uniform(0.2, 3.0)
-        return self.rng.uniform(-3.0, 3.0)
+            return self.rng.uniform(0.2, self.spread)
+        return self.rng.uniform(-self.spread, self.spread)
 
     def _variables(self, exprs, env):
         """The concrete unknowns: every score s_0 .. s_{n-1} of each indexed name, and the real symbols."""
         found = set()
-        count = env.get(K)
-        largest_index = max([v for s_, v in env.items() if s_ != K] + [0])
+        count = max([v for s_, v in env.items() if s_ in COUNTS] + [0])
+        largest_index = max([v for s_, v in env.items() if s_ not in COUNTS] + [0])
         for expr in exprs:
             reals, bases, indices = _unknowns(expr)
             found |= reals
-            n = max(count or 0, max(indices | {largest_index}) + 1)
-            for base in bases:
-                found |= {(base, (i,)) for i in range(n)}
+            n = max(count, max(indices | {largest_index}) + 1)
+            for base, rank in bases:
+                found |= {(base, position) for position in itertools.product(range(n), repeat=rank)}
         return found
 
     def _fill(self, point, variables):
@@ -399,12 +445,12 @@ class Verifier:
             compared += 1
         return compared, None, signs
 
-    def _check_numerically(self, a, b, conditions, symbolic_k) -> Verification:
+    def _check_numerically(self, a, b, conditions, counts) -> Verification:
         indices = integer_symbols(a) | integer_symbols(b)
         for c in conditions:
             indices |= integer_symbols(c)
-        samples = self.samples_for(indices, conditions, symbolic_k)
-        method = "instantiated" if symbolic_k else "numeric"
+        samples = self.samples_for(indices, conditions, counts)
+        method = "instantiated" if counts else "numeric"
         compared, covered = 0, 0
         for sample in samples:
             variables = self._variables((a, b), sample.env)
@@ -439,14 +485,16 @@ class Verifier:
             covered += sum(1 for seen in signs.values() if len(seen) == 2)
         if compared == 0:
             return Verification(False, method, "no point where both sides could be evaluated")
-        return Verification(True, method, self._describe(samples, compared, covered, symbolic_k))
+        return Verification(True, method, self._describe(samples, compared, covered, counts))
 
     @staticmethod
-    def _describe(samples, compared, covered, symbolic_k):
+    def _describe(samples, compared, covered, counts):
         parts = []
-        counts = sorted({s_.env.get(K) for s_ in samples} - {None})
-        if symbolic_k and counts:
-            parts.append(f"K = {counts[0]}..{counts[-1]}" if len(counts) > 1 else f"K = {counts[0]}")
+        for count in counts or ():
+            values = sorted({s_.env.get(count) for s_ in samples} - {None})
+            if values:
+                parts.append(f"{count} = {values[0]}..{values[-1]}" if len(values) > 1 else f"{count} = {values[0]}")
+        if counts and parts:
             parts.append(f"{len(samples)} index choices")
         parts.append(f"{compared} points")
         if covered:
@@ -471,13 +519,14 @@ class FinalCheck:
 
 
 def final_check(loss, gradient, variable, *, definitions=None, conditions=(), class_counts=CLASS_COUNTS,
-                points_per_instance=6, step=1e-6, seed=7) -> FinalCheck:
+                points_per_instance=6, step=1e-6, seed=7, spread=3.0) -> FinalCheck:
     """Compare ``gradient`` (the derived d loss / d variable) with sympy.diff and finite differences.
 
     Both are evaluated at random points at least 1e-3 away from every kink,
-    for each class count in ``class_counts`` and index choice allowed by ``conditions``.
+    for each class count in ``class_counts`` and index choice allowed by ``conditions``;
+    ``spread`` bounds the random values (see :class:`Verifier`).
     """
-    verifier = Verifier(definitions, class_counts=class_counts, seed=seed)
+    verifier = Verifier(definitions, class_counts=class_counts, seed=seed, spread=spread)
     a = expand_definitions(loss, verifier.definitions)
     g = expand_definitions(gradient, verifier.definitions)
     indices = integer_symbols(a) | integer_symbols(g) | integer_symbols(variable)
@@ -486,7 +535,7 @@ def final_check(loss, gradient, variable, *, definitions=None, conditions=(), cl
     ok_sympy = ok_fd = True
     worst, count = 0.0, 0
     exact = sympy.diff(a, variable)          # SymPy's own derivative, symbolic in K and the indices
-    for sample in verifier.samples_for(indices, tuple(conditions), a.has(K) or g.has(K)):
+    for sample in verifier.samples_for(indices, tuple(conditions), symbolic_counts(a, g)):
         env, evaluator = sample.env, sample.evaluator
         var_c = concrete(variable, env)
         variables = verifier._variables((a, g, variable), env)

@@ -96,3 +96,24 @@ def test_jupyter_display(svm_example):
     assert svm_example._repr_markdown_() == render(svm_example, "markdown")
     fragment = svm_example._repr_latex_()
     assert fragment.count("$$") >= 4 and r"\begin{aligned}" in fragment
+
+
+def test_per_example_names_and_built_products_print_as_written():
+    """x_j^(n) with the example as a superscript; a product built factor by factor keeps its factors."""
+    import sympy
+    from sympy import Add, Mul, exp
+    from derivations.build import written_out
+    from derivations.notation import PerExample, j, t, z
+    from derivations.printing import latex, text
+    X, Y = PerExample("x", real=True), PerExample("y", real=True)
+    n = sympy.Symbol("n", integer=True)
+    assert text(X[n, j]) == "xⱼ⁽ⁿ⁾" and latex(X[n, j]) == "x_{j}^{(n)}"
+    assert text(Y[n]) == "y⁽ⁿ⁾" and latex(Y[n]) == "y^{(n)}"
+    base = 1 + exp(-z)
+    split = Mul(1 / base, exp(-z) / base, evaluate=False)
+    assert text(split) == "1/(1 + exp(-z))·(exp(-z)/(1 + exp(-z)))"
+    assert latex(split) == r"\frac{1}{1 + e^{- z}} \cdot \frac{e^{- z}}{1 + e^{- z}}"
+    assert text(sympy.Abs(X[n, j])) == "|xⱼ⁽ⁿ⁾|"
+    shown = written_out(1 - t, {t: sympy.Integer(0)})          # 1 - 0, not 1 + 0
+    assert text(shown) == "1 - 0" and latex(shown) == "1 - 0" and shown.doit() == 1
+    assert isinstance(shown, Add)

@@ -405,6 +405,15 @@ def _softmax_definitions():
     return {p: lambda i: sympy.exp(s[i]) / all_classes_sum(sympy.exp(s[m]), m)}
 
 
+def definitions_for(reference: Reference) -> dict:
+    """The names a formula answer to ``reference`` may use, with what they stand for.
+
+    A reference states its own (logistic regression: the prediction y is sigma(z));
+    without them, p_j is the softmax probability e^{s_j} / sum_m e^{s_m}.
+    """
+    return reference.definitions if reference.definitions is not None else _softmax_definitions()
+
+
 def _rename_free_index(answer, reference):
     """An answer that calls the class k ``j`` (as some homework does) is read with j as k."""
     def indices(e):
@@ -415,12 +424,12 @@ def _rename_free_index(answer, reference):
     return answer
 
 
-def _equivalent(answer, expected, conditions, given_delta) -> bool:
+def _equivalent(answer, expected, conditions, given_delta, definitions=None) -> bool:
     from ..notation import Delta
     from ..verify import Verifier
     if given_delta is not None:
         answer, expected = answer.xreplace({Delta: given_delta}), expected.xreplace({Delta: given_delta})
-    verifier = Verifier(_softmax_definitions(), base_points=5)
+    verifier = Verifier(_softmax_definitions() if definitions is None else definitions, base_points=5)
     try:
         return verifier.check(answer, expected, conditions).ok
     except Exception:  # noqa: BLE001 - an answer SymPy cannot evaluate is not equivalent
@@ -438,7 +447,8 @@ def _judge_expression(result, reference, answer, options):
     result.read_as, result.read_expr = text(parsed), parsed
     result.expected, result.expected_expr = text(reference.expr), reference.expr
     delta = options.get("delta")
-    if _equivalent(parsed, reference.expr, reference.conditions, delta):
+    definitions = definitions_for(reference)
+    if _equivalent(parsed, reference.expr, reference.conditions, delta, definitions):
         result.verdict, result.score = "correct", 1.0
         if any(isinstance(h, sympy.Heaviside) and len(h.args) > 1 and h.args[1] == 1 for h in parsed.atoms(sympy.Heaviside)):
             result.feedback = ("1[u ≥ 0] differs from 1[u > 0] only on the kink u = 0, where either is a valid "
@@ -447,5 +457,5 @@ def _judge_expression(result, reference, answer, options):
     result.verdict, result.score = "incorrect", 0.0
     result.feedback = f"not equivalent to {result.expected}."
     _diagnose(result, reference,
-              lambda v: v.expr is not None and _equivalent(parsed, v.expr, reference.conditions, delta))
+              lambda v: v.expr is not None and _equivalent(parsed, v.expr, reference.conditions, delta, definitions))
     return result

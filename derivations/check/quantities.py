@@ -97,6 +97,8 @@ class Reference:
     variants: list = field(default_factory=list)
     derivation: Any = None      # the Derivation the reference came from
     recompute: Callable | None = None   # value from the student's own intermediates (see Quantity.depends_on)
+    definitions: dict | None = None     # names a formula answer may use, with what they stand for
+                                        # (y -> sigma(z)); None: the softmax probabilities p_j
 
 
 @dataclass
