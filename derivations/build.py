@@ -7,14 +7,14 @@ term by term, a claim. Nothing leaves a builder unverified.
 """
 from __future__ import annotations
 
-from fractions import Fraction
 
 import sympy
-from sympy import Add, Mul, Number, Rational
+from sympy import Add, Mul, Number
 
 from . import rules as R
 from .algebra import tidy
 from .differentiate import d, differentiate
+from .inputs import number
 from .steps import Chain, Claim, Math, Paragraph, Step, Text
 from .verify import Verifier
 
@@ -60,19 +60,6 @@ class Builder:
         return self.verifier.stamp(Step(expr, after, rule), conditions)
 
 
-def exact_number(value) -> Rational:
-    """An exact rational from a float or a decimal string (no sympify of user text)."""
-    if isinstance(value, (int, Fraction)):
-        fraction = Fraction(value)
-    elif isinstance(value, float):
-        fraction = Fraction(repr(value))
-    elif isinstance(value, str):
-        fraction = Fraction(value.strip())
-    else:
-        fraction = Fraction(str(value))
-    return Rational(fraction.numerator, fraction.denominator)
-
-
 def written_out(expr, values: dict):
     """``expr`` with ``values`` put in but the arithmetic not done: max(0, -1 - 3 + 1).
 
@@ -110,7 +97,7 @@ def sentence(*parts) -> Paragraph:
         elif isinstance(part, (Text, Math)):
             segments.append(part)
         else:
-            segments.append(Math(part if isinstance(part, sympy.Basic) else exact_number(part)))
+            segments.append(Math(part if isinstance(part, sympy.Basic) else number(part, "a number in prose")))
     return Paragraph(segments)
 
 

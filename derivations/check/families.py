@@ -26,13 +26,17 @@ def _scores_map(given: Given, scale=1):
     return {s[i]: sympy.Rational(scale) * v for i, v in enumerate(given.scores)}
 
 
-def _instance(expr, given: Given, scale=1):
-    """``expr`` for the given: K, y_i, Delta and the (scaled) scores put in, sums written out."""
+def _for_given(expr, given: Given):
+    """``expr`` with the given's K, y_i and Delta put in and its sums written out (scores left symbolic)."""
     env = {K: len(given.scores)}
     if given.label is not None:
         env[y] = given.label
-    value = concrete(expr, env).xreplace({Delta: given.delta})
-    return value.xreplace(_scores_map(given, scale))
+    return concrete(expr, env).xreplace({Delta: given.delta})
+
+
+def _instance(expr, given: Given, scale=1):
+    """``expr`` for the given: K, y_i, Delta and the (scaled) scores put in, sums written out."""
+    return _for_given(expr, given).xreplace(_scores_map(given, scale))
 
 
 def _subgradient(expr):
@@ -42,10 +46,7 @@ def _subgradient(expr):
 
 def _gradient(loss_expr, given: Given, scale=1):
     """The exact gradient of a loss with respect to the (unscaled) scores, as a column vector."""
-    env = {K: len(given.scores)}
-    if given.label is not None:
-        env[y] = given.label
-    concrete_loss = concrete(loss_expr, env).xreplace({Delta: given.delta})
+    concrete_loss = _for_given(loss_expr, given)
     unscaled = {s[i]: sympy.Rational(scale) * s[i] for i in range(len(given.scores))}
     concrete_loss = concrete_loss.xreplace(unscaled)
     values = {s[i]: v for i, v in enumerate(given.scores)}
