@@ -60,7 +60,7 @@ def write_atomically(path: str, content: str | bytes) -> None:
 
 def emit(derivation, fmt: str, output: str | None, pdf: bool) -> None:
     """Render ``derivation`` and print it or write it to ``output``; compile a PDF when asked."""
-    from derivations.render import render
+    from derivations.report.render import render
 
     if pdf:
         fmt = "latex"
@@ -80,7 +80,7 @@ def emit(derivation, fmt: str, output: str | None, pdf: bool) -> None:
     elif not pdf:
         click.echo(report, nl=False)
     if pdf:
-        from derivations.latex import LatexUnavailable, compile_pdf
+        from derivations.report.latex import LatexUnavailable, compile_pdf
         target = Path(output).with_suffix(".pdf") if output and output != "-" else Path(f"{derivation.name}.pdf")
         try:
             pdf_bytes = compile_pdf(report, resources=files)
@@ -114,7 +114,7 @@ def example_options(command):
 def run(make, fmt, output, pdf):
     """Build a derivation with ``make()`` and emit it; input errors become one line and exit 2."""
     check_writable(output)
-    from derivations.inputs import InputError
+    from derivations.engine.inputs import InputError
     try:
         derivation = make()
     except InputError as error:
@@ -270,7 +270,7 @@ def check(sheets, fmt, output, jobs, timeout, follow_through, list_quantities):
         raise UserError("no sheets given: derive check SHEET_OR_DIR...")
     check_writable(output)
     from derivations.check import batch, report
-    from derivations.inputs import InputError
+    from derivations.engine.inputs import InputError
     defaults = {} if follow_through is None else {"follow_through": follow_through}
     try:
         files = batch.find_sheets(sheets)

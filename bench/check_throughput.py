@@ -77,7 +77,8 @@ def time_math_verify(pairs) -> float | None:
 def symbolic_ms() -> list[float]:
     from derivations.check.grade import reference_for
     from derivations.check.judge import judge
-    from derivations.check.quantities import Given, lookup
+    from derivations.check.quantities import lookup
+    from derivations.check.registry import Given
     given = Given.read({"scores": [3, -1, 4], "label": 0, "delta": 1})
     times = []
     for quantity_name, answer in SYMBOLIC * 4:

@@ -5,6 +5,18 @@
     >>> d.results["loss"].value
     2.0
 
+The package is layered; each layer imports only those below it (import-linter
+checks this, see ``pyproject.toml``):
+
+* :mod:`derivations.engine`: the step tree, the rules, the differentiator, the
+  verifier and its evaluator, algebra, the builder, the notation;
+* :mod:`derivations.parse` (the grammar for what users type) and
+  :mod:`derivations.report` (rendering, printing, LaTeX, figures);
+* :mod:`derivations.losses` (one module per homework topic) and
+  :mod:`derivations.calculus` (``derive diff`` for any expression);
+* :mod:`derivations.check` (grading answer sheets);
+* ``cli.py``, the ``derive`` command.
+
 Modules load on first use (``derivations.svm`` imports SymPy; this package
 does not), so ``derive --help`` stays instant.
 """
@@ -16,26 +28,36 @@ __version__ = "0.1.0"
 
 #: every derivation the CLI offers: command name -> (module, one-line summary)
 REGISTRY: dict[str, tuple[str, str]] = {
-    "svm-grad": ("svm", "multiclass SVM (hinge) loss: gradient w.r.t. the scores, case k = y_i / k != y_i"),
-    "softmax-grad": ("softmax", "softmax cross-entropy loss: gradient w.r.t. the scores, p_k - 1[k = y_i]"),
-    "softmax-jacobian": ("jacobian", "softmax probabilities: the Jacobian dp_j/ds_k = p_j (delta_jk - p_k)"),
-    "bce-reduction": ("bce", "two-class cross-entropy reduces to binary cross-entropy with the sigmoid"),
-    "logistic-grad": ("logistic", "logistic regression: dL/dw_j = (y - t) x_j by the chain rule, the batch update"),
-    "compare": ("compare", "SVM and softmax losses and gradients side by side on the same scores, with a figure"),
+    "svm-grad": ("losses.svm", "multiclass SVM (hinge) loss: gradient w.r.t. the scores, case k = y_i / k != y_i"),
+    "softmax-grad": ("losses.softmax", "softmax cross-entropy loss: gradient w.r.t. the scores, p_k - 1[k = y_i]"),
+    "softmax-jacobian": ("losses.jacobian",
+                         "softmax probabilities: the Jacobian dp_j/ds_k = p_j (delta_jk - p_k)"),
+    "bce-reduction": ("losses.bce", "two-class cross-entropy reduces to binary cross-entropy with the sigmoid"),
+    "logistic-grad": ("losses.logistic",
+                      "logistic regression: dL/dw_j = (y - t) x_j by the chain rule, the batch update"),
+    "compare": ("losses.compare", "SVM and softmax losses and gradients side by side on the same scores, with a figure"),
     "diff": ("calculus", "any expression: step-by-step derivative with respect to one variable"),
 }
 
-_LAZY = {"svm", "softmax", "jacobian", "bce", "logistic", "compare", "figures", "calculus", "steps", "rules", "render", "verify", "differentiate", "notation", "inputs",
-         "printing", "build", "algebra", "evaluate"}
+#: the public topics, importable as ``from derivations import svm``: name -> module
+_PUBLIC = {
+    "svm": "losses.svm",
+    "softmax": "losses.softmax",
+    "jacobian": "losses.jacobian",
+    "bce": "losses.bce",
+    "logistic": "losses.logistic",
+    "compare": "losses.compare",
+    "calculus": "calculus",
+}
 
 
 def __getattr__(name):
-    if name in _LAZY:
-        module = importlib.import_module(f"{__name__}.{name}")
+    if name in _PUBLIC:
+        module = importlib.import_module(f"{__name__}.{_PUBLIC[name]}")
         globals()[name] = module
         return module
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def __dir__():
-    return sorted(set(globals()) | _LAZY)
+    return sorted(set(globals()) | set(_PUBLIC))

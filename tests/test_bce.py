@@ -8,11 +8,11 @@ from sympy import log
 
 from cli import main
 from derivations import bce
-from derivations import rules as R
-from derivations.notation import Sigmoid, p, s, sigmoid, z
-from derivations.render import render
-from derivations.steps import Chain, Claim, Step
-from derivations.verify import Verifier, VerificationError
+from derivations.engine import rules as R
+from derivations.engine.notation import Sigmoid, p, s, sigmoid, z
+from derivations.report.render import render
+from derivations.engine.steps import Chain, Claim, Step
+from derivations.engine.verify import Verifier, VerificationError
 
 from .conftest import require_pdflatex
 
@@ -87,5 +87,5 @@ def test_cli(capsys):
 
 def test_latex_compiles(reduction):
     require_pdflatex()
-    from derivations.latex import compile_pdf
+    from derivations.report.latex import compile_pdf
     assert compile_pdf(render(reduction, "latex")).startswith(b"%PDF")

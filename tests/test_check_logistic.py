@@ -3,12 +3,13 @@ import pytest
 import sympy
 from sympy import log
 
-from derivations.check.families import _logistic_case
+from derivations.check.families.logistic import _logistic_case
 from derivations.check.grade import grade_sheet
-from derivations.check.quantities import Given, lookup
+from derivations.check.quantities import lookup
+from derivations.check.registry import Given
 from derivations.check.sheet import parse
-from derivations.logistic import Y
-from derivations.notation import j, t, x
+from derivations.losses.logistic import Y
+from derivations.engine.notation import j, t, x
 
 
 def one(quantity, answer):

@@ -135,7 +135,7 @@ def test_diagnosis_summary_counts(tmp_path):
 
 
 def test_feedback_reports_markdown_and_latex(tmp_path, capsys):
-    from derivations.latex import compile_pdf
+    from derivations.report.latex import compile_pdf
 
     from .conftest import require_pdflatex
     (tmp_path / "x.yaml").write_text(

@@ -111,13 +111,13 @@ def test_every_package_is_installed():
     import tomllib
     root = pathlib.Path(__file__).resolve().parent.parent
     listed = set(tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
-    folders = {"derivations." + p.parent.name for p in (root / "derivations").glob("*/__init__.py")}
+    folders = {".".join(p.parent.relative_to(root).parts) for p in (root / "derivations").rglob("*/__init__.py")}
     assert folders | {"derivations", "derivations.templates"} == listed
 
 
 def test_pdf_without_pdflatex_says_so(tmp_path, capsys, monkeypatch):
-    import derivations.latex
-    monkeypatch.setattr(derivations.latex, "pdflatex", lambda: None)
+    import derivations.report.latex
+    monkeypatch.setattr(derivations.report.latex, "pdflatex", lambda: None)
     target = tmp_path / "svm.tex"
     code, out, err = run(["svm-grad", "-o", str(target), "--pdf"], capsys)
     assert code == 1

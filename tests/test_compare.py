@@ -6,10 +6,10 @@ import pytest
 
 from cli import main
 from derivations import compare
-from derivations.inputs import InputError
-from derivations.latex import compile_pdf
-from derivations.render import render
-from derivations.steps import Figure, Table
+from derivations.engine.inputs import InputError
+from derivations.report.latex import compile_pdf
+from derivations.report.render import render
+from derivations.engine.steps import Figure, Table
 
 from .conftest import require_pdflatex
 

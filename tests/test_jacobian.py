@@ -8,13 +8,13 @@ from sympy import Eq, KroneckerDelta, Ne
 
 from cli import main
 from derivations import jacobian
-from derivations import rules as R
-from derivations.differentiate import d
-from derivations.notation import K, j, k, p, s
-from derivations.render import render
-from derivations.softmax import probability
-from derivations.steps import CaseSplit, Chain, Step
-from derivations.verify import Verifier, VerificationError
+from derivations.engine import rules as R
+from derivations.engine.differentiate import d
+from derivations.engine.notation import K, j, k, p, s
+from derivations.report.render import render
+from derivations.losses.softmax import probability
+from derivations.engine.steps import CaseSplit, Chain, Step
+from derivations.engine.verify import Verifier, VerificationError
 
 from .conftest import require_pdflatex
 
@@ -119,5 +119,5 @@ def test_cli_bad_input(capsys):
 
 def test_latex_compiles(numeric):
     require_pdflatex()
-    from derivations.latex import compile_pdf
+    from derivations.report.latex import compile_pdf
     assert compile_pdf(render(numeric, "latex")).startswith(b"%PDF")

@@ -10,14 +10,14 @@ from sympy import Integer, Rational, log
 
 from cli import main
 from derivations import logistic
-from derivations import rules as R
-from derivations.differentiate import d
-from derivations.inputs import InputError
-from derivations.logistic import EXAMPLE, LOSS, TN, XN, Y, YN
-from derivations.notation import N, j, t, w, x, z
-from derivations.render import render
-from derivations.steps import Chain, Claim, Step
-from derivations.verify import VerificationError, Verifier
+from derivations.engine import rules as R
+from derivations.engine.differentiate import d
+from derivations.engine.inputs import InputError
+from derivations.losses.logistic import EXAMPLE, LOSS, TN, XN, Y, YN
+from derivations.engine.notation import N, j, t, w, x, z
+from derivations.report.render import render
+from derivations.engine.steps import Chain, Claim, Step
+from derivations.engine.verify import VerificationError, Verifier
 
 from .conftest import require_pdflatex
 
@@ -204,7 +204,7 @@ def test_cli_formats(capsys):
 
 def test_latex_compiles(seed_example):
     require_pdflatex()
-    from derivations.latex import compile_pdf
+    from derivations.report.latex import compile_pdf
     assert compile_pdf(render(seed_example, "latex")).startswith(b"%PDF")
 
 

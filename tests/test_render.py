@@ -4,9 +4,10 @@ import re
 
 import pytest
 
-from derivations import rules, svm
-from derivations.latex import compile_pdf
-from derivations.render import escape_latex, escape_markdown, render, template_folder
+from derivations.engine import rules
+from derivations import svm
+from derivations.report.latex import compile_pdf
+from derivations.report.render import escape_latex, escape_markdown, render, template_folder
 
 from .conftest import require_pdflatex
 
@@ -102,9 +103,9 @@ def test_per_example_names_and_built_products_print_as_written():
     """x_j^(n) with the example as a superscript; a product built factor by factor keeps its factors."""
     import sympy
     from sympy import Add, Mul, exp
-    from derivations.build import written_out
-    from derivations.notation import PerExample, j, t, z
-    from derivations.printing import latex, text
+    from derivations.engine.build import written_out
+    from derivations.engine.notation import PerExample, j, t, z
+    from derivations.report.printing import latex, text
     X, Y = PerExample("x", real=True), PerExample("y", real=True)
     n = sympy.Symbol("n", integer=True)
     assert text(X[n, j]) == "xⱼ⁽ⁿ⁾" and latex(X[n, j]) == "x_{j}^{(n)}"

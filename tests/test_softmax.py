@@ -8,14 +8,14 @@ import sympy
 from sympy import Eq, KroneckerDelta, Ne, exp, log
 
 from cli import main
-from derivations import rules as R
+from derivations.engine import rules as R
 from derivations import softmax
-from derivations.differentiate import d
-from derivations.inputs import InputError
-from derivations.notation import L, k, p, s, y
-from derivations.render import render, to_dict
-from derivations.steps import CaseSplit, Chain, Claim, Step
-from derivations.verify import Verifier, VerificationError
+from derivations.engine.differentiate import d
+from derivations.engine.inputs import InputError
+from derivations.engine.notation import L, k, p, s, y
+from derivations.report.render import render, to_dict
+from derivations.engine.steps import CaseSplit, Chain, Claim, Step
+from derivations.engine.verify import Verifier, VerificationError
 
 from .conftest import require_pdflatex
 
@@ -214,5 +214,5 @@ def test_cli_json_values(capsys):
 
 def test_latex_compiles(example):
     require_pdflatex()
-    from derivations.latex import compile_pdf
+    from derivations.report.latex import compile_pdf
     assert compile_pdf(render(example, "latex")).startswith(b"%PDF")

@@ -3,8 +3,8 @@ import sympy
 from sympy import Max
 
 from derivations import svm
-from derivations.notation import Delta, K, SumExcept, indicator, j, k, s, y
-from derivations.steps import CaseSplit, Chain
+from derivations.engine.notation import Delta, K, SumExcept, indicator, j, k, s, y
+from derivations.engine.steps import CaseSplit, Chain
 
 
 def test_worked_example_loss_and_gradient(svm_example):
@@ -60,7 +60,7 @@ def test_negative_delta_is_accepted_with_a_note():
 
 
 def test_only_incorrect_classes_explanation_is_computed():
-    from derivations.steps import Claim
+    from derivations.engine.steps import Claim
     d = svm.gradient(delta=1)
     claims = [b for b in d.blocks() if isinstance(b, Claim)]
     split_claim = next(c for c in claims if c.rule.name == "split_sum")
@@ -70,7 +70,7 @@ def test_only_incorrect_classes_explanation_is_computed():
 
 
 def test_safety_margin_equivalence_is_verified():
-    from derivations.steps import Claim
+    from derivations.engine.steps import Claim
     d = svm.gradient(delta=1)
     claim = next(b for b in d.blocks() if isinstance(b, Claim) and b.relation == "iff")
     assert claim.rhs == sympy.Ge(s[y], s[j] + Delta)

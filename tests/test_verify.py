@@ -3,11 +3,11 @@ import pytest
 import sympy
 from sympy import Eq, Heaviside, Max, Ne
 
-from derivations import rules as R
-from derivations.differentiate import d
-from derivations.notation import Delta, L, SumExcept, indicator, j, k, s, y, z
-from derivations.steps import Step
-from derivations.verify import Verifier, VerificationError, final_check
+from derivations.engine import rules as R
+from derivations.engine.differentiate import d
+from derivations.engine.notation import Delta, L, SumExcept, indicator, j, k, s, y, z
+from derivations.engine.steps import Step
+from derivations.engine.verify import Verifier, VerificationError, final_check
 
 LOSS = SumExcept(Max(0, s[j] - s[y] + Delta), j, y)
 
@@ -73,7 +73,7 @@ def test_final_check_against_sympy_and_finite_differences():
 
 def test_a_sum_over_the_feature_count_is_instantiated():
     """z = sum_{d < D} w_d x_d: D is set to 2..5 like K; dz/dw_j = x_j holds and 2 x_j does not."""
-    from derivations.notation import D, w, x
+    from derivations.engine.notation import D, w, x
     f = sympy.Symbol("d", integer=True)
     total = sympy.Sum(w[f] * x[f], (f, 0, D - 1))
     checker = Verifier({z: total})
@@ -85,7 +85,7 @@ def test_a_sum_over_the_feature_count_is_instantiated():
 
 def test_two_counts_take_different_values():
     """With D and N in one step they differ (D = n, N = n + 1), so a sum up to the wrong count is caught."""
-    from derivations.notation import D, N, w
+    from derivations.engine.notation import D, N, w
     f = sympy.Symbol("d", integer=True)
     checker = Verifier()
     assert not checker.check(sympy.Sum(w[f], (f, 0, D - 1)), sympy.Sum(w[f], (f, 0, N - 1))).ok
@@ -95,7 +95,7 @@ def test_two_counts_take_different_values():
 
 def test_an_indexed_name_with_two_indices():
     """x^(n)_d: every pair of indices gets its own random value."""
-    from derivations.notation import D, N, PerExample, w
+    from derivations.engine.notation import D, N, PerExample, w
     X = PerExample("x", real=True)
     f, n = sympy.Symbol("d", integer=True), sympy.Symbol("n", integer=True)
     double = sympy.Sum(sympy.Sum(w[f] * X[n, f], (f, 0, D - 1)), (n, 0, N - 1))
@@ -106,7 +106,7 @@ def test_an_indexed_name_with_two_indices():
 
 def test_a_derivative_with_respect_to_a_defined_name():
     """dL/dy holds y as the variable even though y := sigma(z); the chain rule through it verifies."""
-    from derivations.notation import Sigmoid, sigmoid, t
+    from derivations.engine.notation import Sigmoid, sigmoid, t
     Y, LCE = sympy.Symbol("y", real=True), sympy.Symbol("L_CE", real=True)
     loss = -t * sympy.log(Y) - (1 - t) * sympy.log(1 - Y)
     checker = Verifier({LCE: loss, Y: Sigmoid(z), Sigmoid: sigmoid})

@@ -22,10 +22,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from ..inputs import InputError
+from ..engine.inputs import InputError
 from .grade import SheetResult, grade_item, own_answers, reference_for
 from .judge import ItemResult
-from .quantities import Given, lookup
+from .quantities import lookup
+from .registry import Given
 from .sheet import SheetError, load
 
 SHEET_SUFFIXES = {".yaml", ".yml", ".json"}

@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 
 import sympy
 
-from ..inputs import InputError
+from ..engine.inputs import InputError
 from .judge import ItemResult, Unreadable, judge, read_entries, read_scalar
-from .quantities import Given, lookup
+from .quantities import lookup
+from .registry import Given
 from .sheet import Sheet
 
 _REFERENCES: dict = {}

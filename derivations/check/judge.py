@@ -23,9 +23,9 @@ from typing import Any
 import sympy
 from sympy import ImmutableMatrix, Symbol
 
-from ..notation import K, all_classes_sum, m, p, s, y
+from ..engine.notation import K, all_classes_sum, m, p, s, y
 from .numeric import DEFAULT_RELATIVE, Closeness, Written, compare, read_number, same_to_the_digits_given, to_float
-from .quantities import Quantity, Reference
+from .registry import Quantity, Reference
 
 MAX_ANSWER_LENGTH = 2000
 MAX_ENTRIES = 1000
@@ -203,7 +203,7 @@ def _flatten(read):
 
 
 def _show(value) -> str:
-    from ..printing import text
+    from ..report.printing import text
     if isinstance(value, sympy.MatrixBase):
         entries = [_show(v) for v in value]
         if value.cols == 1 or value.rows == 1:
@@ -425,8 +425,8 @@ def _rename_free_index(answer, reference):
 
 
 def _equivalent(answer, expected, conditions, given_delta, definitions=None) -> bool:
-    from ..notation import Delta
-    from ..verify import Verifier
+    from ..engine.notation import Delta
+    from ..engine.verify import Verifier
     if given_delta is not None:
         answer, expected = answer.xreplace({Delta: given_delta}), expected.xreplace({Delta: given_delta})
     verifier = Verifier(_softmax_definitions() if definitions is None else definitions, base_points=5)
@@ -437,7 +437,7 @@ def _equivalent(answer, expected, conditions, given_delta, definitions=None) -> 
 
 
 def _judge_expression(result, reference, answer, options):
-    from ..printing import text
+    from ..report.printing import text
     if not isinstance(answer, str):
         answer = str(answer)
     parsed = _parse(answer, options)

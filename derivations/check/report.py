@@ -71,7 +71,7 @@ def render(results, fmt: str) -> str:
         return to_json(results)
     if fmt == "csv":
         return to_csv(results)
-    from ..render import environment
+    from ..report.render import environment
     env = environment(fmt)
     template = {"text": "text/check.txt.j2", "markdown": "markdown/check.md.j2", "latex": "latex/check.tex.j2"}[fmt]
     if fmt in ("markdown", "latex"):

@@ -8,7 +8,7 @@ from typing import Callable
 import sympy
 from lark import Token, Tree
 
-from .. import notation
+from ..engine import notation
 from . import literals, names
 from .errors import ParseError
 from .limits import Limits

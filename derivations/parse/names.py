@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sympy
 
-from .. import notation
+from ..engine import notation
 from .errors import ParseError
 
 #: the example index of x_i (the input vector's component i)

@@ -23,14 +23,15 @@ import math
 import sympy
 from sympy import Add, Eq, Indexed, Integer, Mul, Rational, Symbol, exp, log
 
-from . import rules as R
-from .build import Builder, note, sentence, warning, written_out
-from .differentiate import d, differentiate
-from .inputs import InputError, number_vector, probability
-from .notation import D, N, PerExample, Sigmoid, j, sigmoid, t, w, x, z
-from .printing import text
-from .steps import Chain, Derivation, Result, Section, Step
-from .verify import Verifier, exact_digits, final_check
+from ..engine import rules as R
+from ..engine.build import Builder, note, sentence, warning, written_out
+from ..engine.differentiate import d, differentiate
+from ..engine.inputs import InputError, number_vector, probability
+from ..engine.notation import D, N, PerExample, Sigmoid, j, sigmoid, t, w, x, z
+from ..report.printing import text
+from ..engine.steps import Chain, Derivation, Result, Section, Step
+from ..report import Report
+from ..engine.verify import Verifier, exact_digits, final_check
 
 TITLE = "Gradient of the logistic-regression (binary cross-entropy) loss"
 SUMMARY = "logistic regression: dL/dw_j = dL/dy · dy/dz · dz/dw_j = (y - t) x_j, the batch average and the update"
@@ -121,7 +122,7 @@ def gradient(weights=None, inputs=None, target=None) -> Derivation:
     if example is not None:
         parameters = {"weights": [float(v) for v in example[0]], "inputs": [float(v) for v in example[1]],
                       "target": float(example[2])}
-    derivation = Derivation("logistic-grad", TITLE, parameters)
+    derivation = Report("logistic-grad", TITLE, parameters)
     derivation.verification_note = sentence(
         "Steps without a symbolic sum were checked symbolically (numbers in exact arithmetic); the others by "
         "setting the number of features ", D, " to 2, 3, 4 and 5 (and the number of examples ", N,

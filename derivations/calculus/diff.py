@@ -10,20 +10,21 @@ from __future__ import annotations
 import sympy
 from sympy import Indexed, Symbol
 
-from . import rules as R
-from .algebra import tidy
-from .build import Builder, note, sentence
-from .differentiate import differentiate
-from .inputs import InputError
-from .steps import Chain, Derivation, Result, Section, Verification
-from .verify import final_check
+from ..engine import rules as R
+from ..engine.algebra import tidy
+from ..engine.build import Builder, note, sentence
+from ..engine.differentiate import differentiate
+from ..engine.inputs import InputError
+from ..engine.steps import Chain, Derivation, Result, Section, Verification
+from ..report import Report
+from ..engine.verify import final_check
 
 TITLE = "Derivative, step by step"
 SUMMARY = "any expression: step-by-step derivative with respect to one variable"
 
 
 def _parse(text: str, what: str):
-    from .parse import ParseError, parse_expression
+    from ..parse import ParseError, parse_expression
     try:
         return parse_expression(text)
     except ParseError as error:
@@ -41,7 +42,7 @@ def derivative(expression: str, wrt: str) -> Derivation:
 
     builder = Builder()
     steps = differentiate(expr, var)
-    derivation = Derivation("diff", TITLE, {"expression": expression, "wrt": wrt})
+    derivation = Report("diff", TITLE, {"expression": expression, "wrt": wrt})
     stuck = [step for step in steps if isinstance(step.rule, R.NoRule)]
     ok_steps = [step for step in steps if not isinstance(step.rule, R.NoRule)]
     for step in ok_steps:

@@ -14,7 +14,9 @@
   templates only place them.
 * :class:`Derivation` gathers sections of blocks, the results, the warnings.
 
-Nothing here formats text or does mathematics.
+Nothing here formats text or does mathematics; the printers live in
+:mod:`derivations.report`, whose :class:`~derivations.report.Report` is a
+Derivation that can show itself.
 """
 from __future__ import annotations
 
@@ -220,34 +222,3 @@ class Derivation:
                         yield from walk(case.blocks)
         for section in self.sections:
             yield from walk(section.blocks)
-
-    # Rendering lives in derivations.render; these are conveniences for the API and Jupyter.
-    def to_text(self) -> str:
-        from .render import render
-        return render(self, "text")
-
-    def to_markdown(self) -> str:
-        from .render import render
-        return render(self, "markdown")
-
-    def to_latex(self) -> str:
-        from .render import render
-        return render(self, "latex")
-
-    def to_json(self) -> str:
-        from .render import render
-        return render(self, "json")
-
-    def to_dict(self) -> dict:
-        from .render import to_dict
-        return to_dict(self)
-
-    def _repr_markdown_(self) -> str:
-        return self.to_markdown()
-
-    def _repr_latex_(self) -> str:
-        from .render import render
-        return render(self, "latex-fragment")
-
-    def __str__(self) -> str:
-        return self.to_text()

@@ -17,11 +17,12 @@ from __future__ import annotations
 import sympy
 from sympy import Eq, IndexedBase, KroneckerDelta, Symbol, exp, log
 
-from . import rules as R
-from .build import Builder, note, sentence
-from .differentiate import d
-from .notation import Sigmoid, p, s, sigmoid, y, z
-from .steps import Derivation, Result, Section, Step
+from ..engine import rules as R
+from ..engine.build import Builder, note, sentence
+from ..engine.differentiate import d
+from ..engine.notation import Sigmoid, p, s, sigmoid, y, z
+from ..engine.steps import Derivation, Result, Section, Step
+from ..report import Report
 
 TITLE = "Two-class cross-entropy reduces to binary cross-entropy"
 SUMMARY = "two-class cross-entropy reduces to binary cross-entropy with the sigmoid of z = s_1 - s_2"
@@ -66,7 +67,7 @@ def reduction() -> Derivation:
     """
     definitions = {p: probability, t: target, z: s[1] - s[2], Sigmoid: sigmoid, CE: loss_expression()}
     builder = Builder(definitions)
-    derivation = Derivation("bce-reduction", TITLE, {})
+    derivation = Report("bce-reduction", TITLE, {})
     derivation.sections.append(_setup_section(builder))
     derivation.sections.append(_sigmoid_section(builder))
     derivation.sections.append(_reduction_section(builder))

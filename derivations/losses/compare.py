@@ -17,16 +17,17 @@ import hashlib
 import sympy
 from sympy import Eq, Integer, Max, Ne, exp, log
 
-from . import rules as R
+from ..engine import rules as R
 from . import softmax, svm
-from .build import Builder, sentence, warning
-from .differentiate import d
-from .evaluate import compiled
-from .inputs import InputError, class_names, label_index, number, score_vector
-from .notation import (Delta, K, L, L_softmax, L_svm, Sigmoid, SumExcept, indicator, j, k, p, s, sigmoid,
+from ..engine.build import Builder, sentence, warning
+from ..engine.differentiate import d
+from ..engine.evaluate import compiled
+from ..engine.inputs import InputError, class_names, label_index, number, score_vector
+from ..engine.notation import (Delta, K, L, L_softmax, L_svm, Sigmoid, SumExcept, indicator, j, k, p, s, sigmoid,
                        y)
-from .steps import Derivation, Figure, Math, Result, Section, Step, Table, Text
-from .verify import expand_definitions
+from ..engine.steps import Derivation, Figure, Math, Result, Section, Step, Table, Text
+from ..report import Report
+from ..engine.verify import expand_definitions
 
 TITLE = "SVM and softmax losses side by side"
 SUMMARY = "SVM and softmax losses and gradients side by side on the same scores, with a figure"
@@ -77,7 +78,7 @@ def compare(scores=None, label=None, delta=1, classes=None) -> Derivation:
 
     parameters = {"scores": [[float(v) for v in vector] for vector in vectors], "label": label,
                   "delta": float(delta_value), "classes": names}
-    derivation = Derivation("compare", TITLE, parameters)
+    derivation = Report("compare", TITLE, parameters)
     svm_loss = svm.loss_expression()
     softmax_loss = softmax.loss_expression()
     builder = Builder({L_svm: svm_loss, L_softmax: softmax_loss, p: softmax.probability})
@@ -366,7 +367,7 @@ def _two_class_claims():
 # --- the figure --------------------------------------------------------------------------------
 
 def _figure_section(examples, delta_value, parameters):
-    from .figures import margin_figure
+    from ..report.figures import margin_figure
 
     svm_curve, softmax_curve, svm_slope, softmax_slope = (
         expand_definitions(e.xreplace({Delta: delta_value}), {Sigmoid: sigmoid}) for e in _two_class_curves())

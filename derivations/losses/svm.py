@@ -12,13 +12,14 @@ from __future__ import annotations
 import sympy
 from sympy import Eq, Integer, Max, Ne
 
-from . import rules as R
-from .build import Builder, note, sentence, written_out
-from .differentiate import d, differentiate
-from .inputs import number, worked_example
-from .notation import Delta, K, L, SumExcept, indicator, j, k, s, x, y
-from .steps import Case, CaseSplit, Chain, Derivation, Math, Result, Section, Step, Table, Text
-from .verify import final_check
+from ..engine import rules as R
+from ..engine.build import Builder, note, sentence, written_out
+from ..engine.differentiate import d, differentiate
+from ..engine.inputs import number, worked_example
+from ..engine.notation import Delta, K, L, SumExcept, indicator, j, k, s, x, y
+from ..engine.steps import Case, CaseSplit, Chain, Derivation, Math, Result, Section, Step, Table, Text
+from ..report import Report
+from ..engine.verify import final_check
 
 x_i = x[sympy.Symbol("i", integer=True)]
 TITLE = "Gradient of the multiclass SVM (hinge) loss"
@@ -50,7 +51,7 @@ def gradient(delta=1, scores=None, label=None, classes=None) -> "Derivation":
     parameters = {"delta": float(delta_value)}
     if values is not None:
         parameters.update(scores=[float(v) for v in values], label=label, classes=names)
-    derivation = Derivation("svm-grad", TITLE, parameters)
+    derivation = Report("svm-grad", TITLE, parameters)
     if delta_value < 0:
         derivation.warnings.append(
             f"Delta = {delta_value} is negative: the loss then tolerates the correct class scoring "

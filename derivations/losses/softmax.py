@@ -18,13 +18,14 @@ import math
 import sympy
 from sympy import Add, Eq, Integer, KroneckerDelta, Ne, exp, log
 
-from . import rules as R
-from .build import Builder, note, sentence, warning, written_out
-from .differentiate import d
-from .inputs import InputError, number, worked_example
-from .notation import K, L, SumExcept, all_classes_sum, j, k, m, p, s, x, y
-from .steps import Case, CaseSplit, Chain, Derivation, Math, Result, Section, Step, Table, Text
-from .verify import exact_digits, final_check
+from ..engine import rules as R
+from ..engine.build import Builder, note, sentence, warning, written_out
+from ..engine.differentiate import d
+from ..engine.inputs import InputError, number, worked_example
+from ..engine.notation import K, L, SumExcept, all_classes_sum, j, k, m, p, s, x, y
+from ..engine.steps import Case, CaseSplit, Chain, Derivation, Math, Result, Section, Step, Table, Text
+from ..report import Report
+from ..engine.verify import exact_digits, final_check
 
 TITLE = "Gradient of the softmax cross-entropy loss"
 SUMMARY = "softmax cross-entropy loss: gradient w.r.t. the scores, case k = y_i / k != y_i, p_k - 1[k = y_i]"
@@ -117,7 +118,7 @@ def gradient(scores=None, label=None, classes=None, scale=1) -> Derivation:
     if values is not None:
         parameters = {"scores": [float(v) for v in values], "label": label, "classes": names,
                       "scale": float(scale_value)}
-    derivation = Derivation("softmax-grad", TITLE, parameters)
+    derivation = Report("softmax-grad", TITLE, parameters)
 
     derivation.sections.append(_loss_section(builder))
     correct, incorrect, combined, section = _gradient_section(builder)

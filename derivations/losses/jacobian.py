@@ -17,14 +17,15 @@ from __future__ import annotations
 import sympy
 from sympy import Add, Eq, KroneckerDelta, Mul, Ne, exp
 
-from . import rules as R
-from .build import Builder, note, sentence
-from .differentiate import d, differentiate
-from .inputs import score_vector
-from .notation import K, L, j, k, m, p, s, y
+from ..engine import rules as R
+from ..engine.build import Builder, note, sentence
+from ..engine.differentiate import d, differentiate
+from ..engine.inputs import score_vector
+from ..engine.notation import K, L, j, k, m, p, s, y
 from .softmax import Example, concrete_definitions, decimal, probability, probability_chain, sum_exp
-from .steps import Case, CaseSplit, Derivation, Math, Result, Section, Step, Table, Text
-from .verify import final_check
+from ..engine.steps import Case, CaseSplit, Derivation, Math, Result, Section, Step, Table, Text
+from ..report import Report
+from ..engine.verify import final_check
 
 TITLE = "The Jacobian of softmax"
 SUMMARY = "softmax probabilities: the Jacobian dp_j/ds_k = p_j (delta_jk - p_k), case j = k / j != k"
@@ -42,7 +43,7 @@ def jacobian(scores=None) -> Derivation:
     """
     values = score_vector(scores) if scores is not None else None
     builder = Builder({p: probability})
-    derivation = Derivation("softmax-jacobian", TITLE,
+    derivation = Report("softmax-jacobian", TITLE,
                             {} if values is None else {"scores": [float(v) for v in values]})
 
     definition = builder.chain([Step(p[j], probability(j), R.Definition(p[j], probability(j)))])

@@ -15,6 +15,7 @@ from . import rules as R
 from .algebra import tidy
 from .differentiate import d, differentiate
 from .inputs import number
+from .reading_order import ordered_terms
 from .steps import Chain, Claim, Math, Paragraph, Step, Text
 from .verify import Verifier
 
@@ -66,7 +67,6 @@ def written_out(expr, values: dict):
     Sums of scores become sums of numbers in reading order; everything else is
     substituted normally. The result equals ``expr.subs(values)``.
     """
-    from .printing import ordered_terms
 
     def is_score_term(term):
         _, rest = term.as_coeff_Mul()

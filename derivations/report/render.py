@@ -14,7 +14,7 @@ from pathlib import Path
 from sympy import Indexed
 
 from . import printing
-from .steps import (Case, CaseSplit, Chain, Claim, Derivation, Result, Step,
+from ..engine.steps import (Case, CaseSplit, Chain, Claim, Derivation, Result, Step,
                     Text)
 
 FORMATS = ("text", "markdown", "latex", "json")
@@ -28,8 +28,8 @@ def template_folder() -> Path:
     checkout (a git worktree) renders its own templates even when another
     checkout is the one installed in editable mode.
     """
-    here = Path(__file__).resolve().parent
-    for folder in (here / "templates", here.parent / "templates"):
+    package = Path(__file__).resolve().parent.parent          # derivations/
+    for folder in (package / "templates", package.parent / "templates"):
         if (folder / "text").is_dir() and (folder / "math").is_dir():
             return folder
     from importlib import resources
@@ -39,7 +39,7 @@ def template_folder() -> Path:
             return installed
     except ModuleNotFoundError:
         pass
-    return Path(__file__).resolve().parent.parent / "templates"
+    return package.parent / "templates"
 
 
 # --- escaping ------------------------------------------------------------------
@@ -134,7 +134,7 @@ def _bytecode_cache():
     import os
 
     import jinja2
-    from . import __version__
+    from .. import __version__
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     folder = os.path.join(base, "derive", f"jinja-{__version__}")
     try:

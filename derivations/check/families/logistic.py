@@ -1,0 +1,81 @@
+"""The logistic-regression quantities logistic.dz and logistic.dw, with the mistakes a chain rule invites."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import sympy
+from sympy import Integer, log
+
+from ..registry import Quantity, Reference, Variant, register
+
+
+#
+# The loss of one example, L = -t log y - (1 - t) log(1 - y) with y = sigma(z) and z = w^T x, as the
+# derivation encodes it. A gradient is the chain dL/dy · dy/dz · dz/dw_j; a mistake is a mis-encoded loss
+# (the minus sign dropped, log base 10) or a link of the chain left out (dy/dz or dz/dw_j taken as 1),
+# and each is worked through by the same chain.
+
+LOGISTIC_LOSS_VARIANTS = {
+    "sign-flipped-gradient": ("the minus sign of -t log y - (1 - t) log(1 - y) was dropped", lambda loss: -loss),
+    "log10": ("log base 10 was used instead of the natural log",
+              lambda loss: loss.replace(log, lambda u: log(u) / log(10))),
+}
+#: links of the chain a student may leave out: (tag, description, which factor is taken as 1)
+LOGISTIC_CHAIN_VARIANTS = {
+    "missing-sigmoid-derivative": ("the sigmoid's derivative dy/dz = y(1 - y) is missing (taken as 1)", "dy_dz"),
+    "missing-input": ("the factor dz/dw_j = x_j is missing: that is dL/dz, not dL/dw_j", "dz_dw"),
+}
+
+
+@lru_cache(maxsize=1)
+def _logistic_derivation():
+    from ...losses import logistic
+    return logistic.gradient()
+
+
+def _logistic_chain(loss, factors, through_input=True, dropped=None):
+    """dL/dy · dy/dz (· dz/dw_j) for ``loss`` in y, with the factor named ``dropped`` taken as 1."""
+    from ...losses.logistic import Y
+    chain = [sympy.diff(loss, Y), factors["dy_dz"]] + ([factors["dz_dw"]] if through_input else [])
+    names = ["dloss_dy", "dy_dz", "dz_dw"]
+    product = Integer(1)
+    for name, factor in zip(names, chain):
+        if name != dropped:
+            product *= factor
+    return sympy.factor(sympy.cancel(product))
+
+
+def _logistic_case(name):
+    """logistic.dw ((y - t) x_j) or logistic.dz (y - t), with the variants worked through by the chain."""
+    through_input = name == "dloss_dw"
+    sign_words = {"dloss_dw": "(t - y) x instead of (y - t) x", "dloss_dz": "t - y instead of y - t"}
+
+    def reference(given):
+        from ...losses.logistic import Y, loss_expression
+        from ...engine.notation import Sigmoid, sigmoid, z
+        d = _logistic_derivation()
+        factors = {key: d.results[key].expr for key in ("dy_dz", "dz_dw")}
+        loss = loss_expression()
+        expected = d.results[name].expr
+        if sympy.simplify(_logistic_chain(loss, factors, through_input) - expected) != 0:
+            raise RuntimeError(f"the chain of the encoded loss does not give the derivation's {name}")
+        variants = []
+        for tag, (text, mistake) in LOGISTIC_LOSS_VARIANTS.items():
+            if tag == "sign-flipped-gradient":
+                text = f"{sign_words[name]}: {text}"
+            variants.append(Variant(tag, text, expr=_logistic_chain(mistake(loss), factors, through_input)))
+        for tag, (text, dropped) in LOGISTIC_CHAIN_VARIANTS.items():
+            if dropped == "dz_dw" and not through_input:
+                continue
+            variants.append(Variant(tag, text, expr=_logistic_chain(loss, factors, through_input, dropped)))
+        return Reference(f"logistic.{name.replace('dloss_', 'd')}", expr=expected, variants=variants, derivation=d,
+                         definitions={Y: Sigmoid(z), Sigmoid: sigmoid})
+    return reference
+
+
+# --- registration ---------------------------------------------------------------------------
+
+register(Quantity("logistic.dz", "expression",
+                  r"a formula in y (the prediction \sigma(z)) and t, e.g. y - t", (), _logistic_case("dloss_dz")))
+register(Quantity("logistic.dw", "expression",
+                  r"a formula in y (or \sigma(z)), t and x_j, e.g. (y - t) x_j", (), _logistic_case("dloss_dw")))

@@ -1,0 +1,79 @@
+"""The multiclass SVM quantities: svm.loss, svm.dscores and the two case formulas, with their generated mistakes."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import sympy
+from sympy import Eq, ImmutableMatrix, Max, Ne, Sum
+
+from ...engine.notation import Delta, K, SumExcept, j, k, s, y
+from ..registry import Given, Quantity, Reference, Variant, register
+from .common import gradient, instance
+
+
+def _margin(index, delta=Delta):
+    return s[index] - s[y] + delta
+
+
+SVM_LOSS = SumExcept(Max(0, _margin(j)), j, y)
+SVM_VARIANTS = {
+    "kept-correct-term": ("the j = y_i term was kept in the sum: it adds Delta to the loss",
+                          Sum(Max(0, _margin(j)), (j, 0, K - 1))),
+    "dropped-max": ("max(0, .) was dropped: negative margins were added instead of clipped at 0",
+                    SumExcept(_margin(j), j, y)),
+    "flipped-delta": ("Delta's sign is flipped: s_j - s_{y_i} - Delta instead of + Delta",
+                      SumExcept(Max(0, _margin(j, -Delta)), j, y)),
+    "reversed-margin": ("the margin is reversed: s_{y_i} - s_j + Delta instead of s_j - s_{y_i} + Delta",
+                        SumExcept(Max(0, s[y] - s[j] + Delta), j, y)),
+}
+
+
+@lru_cache(maxsize=256)
+def _svm_derivation(given: Given):
+    from ...losses import svm
+    return svm.gradient(delta=given.delta, scores=list(given.scores) if given.scores else None,
+                        label=given.label if given.scores else None)
+
+
+def _svm_loss(given):
+    d = _svm_derivation(given)
+    variants = [Variant(tag, text, value=instance(expr, given)) for tag, (text, expr) in SVM_VARIANTS.items()]
+    return Reference("svm.loss", value=d.results["loss"].expr, variants=variants, derivation=d)
+
+
+def _svm_dscores(given):
+    d = _svm_derivation(given)
+    reference = d.results["dscores"].expr
+    variants = [Variant(tag, text, value=gradient(expr, given)) for tag, (text, expr) in SVM_VARIANTS.items()]
+    variants.append(Variant("sign-flipped-gradient", "the gradient has the wrong sign everywhere", value=-reference))
+    correct_positive = reference.as_mutable()
+    correct_positive[given.label] = -correct_positive[given.label]
+    variants.append(Variant("missing-minus-correct-class",
+                            "the correct class's entry lost its minus sign", value=ImmutableMatrix(correct_positive)))
+    return Reference("svm.dscores", value=reference, variants=variants, derivation=d)
+
+
+def _svm_case(name, var, condition):
+    def reference(given):
+        d = _svm_derivation(given)
+        expr = d.results[name].expr
+        variants = [Variant(tag, text, expr=sympy.diff(loss, var)) for tag, (text, loss) in SVM_VARIANTS.items()]
+        variants.append(Variant("sign-flipped-gradient", "the sign is flipped", expr=-expr))
+        value = None
+        if given.scores is not None and name == "dscore_correct":
+            value = d.results["dscores"].expr[given.label]
+        return Reference(f"svm.{name}", value=value, expr=expr, conditions=(condition,), variants=variants,
+                         derivation=d)
+    return reference
+
+
+# --- registration ---------------------------------------------------------------------------
+
+register(Quantity("svm.loss", "number", "a number, e.g. 2", ("scores", "label"), _svm_loss))
+register(Quantity("svm.dscores", "vector", "a vector, e.g. [-1, 0, 1]", ("scores", "label"), _svm_dscores))
+register(Quantity("svm.dscore_correct", "expression",
+                  r"a formula in s_j, s_{y_i}, \Delta, e.g. -\sum_{j \neq y_i} \mathbb{1}(s_j - s_{y_i} + \Delta > 0)",
+                  (), _svm_case("dscore_correct", s[y], Eq(k, y))))
+register(Quantity("svm.dscore_incorrect", "expression",
+                  r"a formula in s_k (or s_j), s_{y_i}, \Delta, e.g. \mathbb{1}(s_k - s_{y_i} + \Delta > 0)",
+                  (), _svm_case("dscore_incorrect", s[k], Ne(k, y))))

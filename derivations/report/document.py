@@ -1,0 +1,38 @@
+"""A derivation that can show itself: the printers attached to the engine's data.
+
+The step tree (:class:`derivations.engine.steps.Derivation`) knows nothing
+of formats; a :class:`Report` is that same data with conveniences for the
+Python API and Jupyter. Each method only calls :func:`~derivations.report.render.render`.
+"""
+from __future__ import annotations
+
+from ..engine.steps import Derivation
+from .render import render, to_dict
+
+
+class Report(Derivation):
+    """A :class:`Derivation` with ``to_text()``, ``to_markdown()``, ``to_latex()``, ``to_json()`` and Jupyter display."""
+
+    def to_text(self) -> str:
+        return render(self, "text")
+
+    def to_markdown(self) -> str:
+        return render(self, "markdown")
+
+    def to_latex(self) -> str:
+        return render(self, "latex")
+
+    def to_json(self) -> str:
+        return render(self, "json")
+
+    def to_dict(self) -> dict:
+        return to_dict(self)
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+    def _repr_latex_(self) -> str:
+        return render(self, "latex-fragment")
+
+    def __str__(self) -> str:
+        return self.to_text()
