@@ -10,9 +10,9 @@ from cli import main
 from derivations import bce
 from derivations.engine import rules as R
 from derivations.engine.notation import Sigmoid, p, s, sigmoid, z
-from derivations.report.render import render
 from derivations.engine.steps import Chain, Claim, Step
-from derivations.engine.verify import Verifier, VerificationError
+from derivations.engine.verify import VerificationError, Verifier
+from derivations.report.render import render
 
 from .conftest import require_pdflatex
 

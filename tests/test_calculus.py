@@ -6,7 +6,7 @@ from sympy import KroneckerDelta, exp
 
 from cli import main
 from derivations import calculus
-from derivations.engine.notation import Delta, indicator, s, y, j, z
+from derivations.engine.notation import Delta, indicator, j, s, y, z
 
 
 def test_logistic_loss_derivative():

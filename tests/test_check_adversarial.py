@@ -2,7 +2,6 @@
 import json
 import time
 
-
 from derivations.check import batch
 from derivations.check import grade as grade_module
 

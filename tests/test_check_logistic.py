@@ -8,8 +8,8 @@ from derivations.check.grade import grade_sheet
 from derivations.check.quantities import lookup
 from derivations.check.registry import Given
 from derivations.check.sheet import parse
-from derivations.losses.logistic import Y
 from derivations.engine.notation import j, t, x
+from derivations.losses.logistic import Y
 
 
 def one(quantity, answer):

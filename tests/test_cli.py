@@ -108,6 +108,7 @@ def test_console_script_version():
 def test_every_package_is_installed():
     """pyproject lists every package folder under derivations/ (a plain pip install must find them)."""
     import pathlib
+
     import tomllib
     root = pathlib.Path(__file__).resolve().parent.parent
     listed = set(tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])

@@ -7,9 +7,9 @@ import pytest
 from cli import main
 from derivations import compare
 from derivations.engine.inputs import InputError
+from derivations.engine.steps import Figure, Table
 from derivations.report.latex import compile_pdf
 from derivations.report.render import render
-from derivations.engine.steps import Figure, Table
 
 from .conftest import require_pdflatex
 

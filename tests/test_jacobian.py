@@ -11,10 +11,10 @@ from derivations import jacobian
 from derivations.engine import rules as R
 from derivations.engine.differentiate import d
 from derivations.engine.notation import K, j, k, p, s
-from derivations.report.render import render
-from derivations.losses.softmax import probability
 from derivations.engine.steps import CaseSplit, Chain, Step
-from derivations.engine.verify import Verifier, VerificationError
+from derivations.engine.verify import VerificationError, Verifier
+from derivations.losses.softmax import probability
+from derivations.report.render import render
 
 from .conftest import require_pdflatex
 

@@ -13,11 +13,11 @@ from derivations import logistic
 from derivations.engine import rules as R
 from derivations.engine.differentiate import d
 from derivations.engine.inputs import InputError
-from derivations.losses.logistic import EXAMPLE, LOSS, TN, XN, Y, YN
 from derivations.engine.notation import N, j, t, w, x, z
-from derivations.report.render import render
 from derivations.engine.steps import Chain, Claim, Step
 from derivations.engine.verify import VerificationError, Verifier
+from derivations.losses.logistic import EXAMPLE, LOSS, TN, XN, YN, Y
+from derivations.report.render import render
 
 from .conftest import require_pdflatex
 

@@ -14,7 +14,24 @@ import pytest
 import sympy
 from sympy import E, Heaviside, ImmutableMatrix, Integer, KroneckerDelta, Max, Rational, Sum, Symbol, exp, log, sqrt
 
-from derivations.engine.notation import Delta, K, SumExcept, all_classes_sum, indicator, j, k, m, p, s, sigmoid, t, w, x, y, z
+from derivations.engine.notation import (
+    Delta,
+    K,
+    SumExcept,
+    all_classes_sum,
+    indicator,
+    j,
+    k,
+    m,
+    p,
+    s,
+    sigmoid,
+    t,
+    w,
+    x,
+    y,
+    z,
+)
 from derivations.parse import NOTATION, ParseError, parse_expression
 from derivations.parse.names import i
 

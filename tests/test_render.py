@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from derivations.engine import rules
 from derivations import svm
+from derivations.engine import rules
 from derivations.report.latex import compile_pdf
 from derivations.report.render import escape_latex, escape_markdown, render, template_folder
 
@@ -103,6 +103,7 @@ def test_per_example_names_and_built_products_print_as_written():
     """x_j^(n) with the example as a superscript; a product built factor by factor keeps its factors."""
     import sympy
     from sympy import Add, Mul, exp
+
     from derivations.engine.build import written_out
     from derivations.engine.notation import PerExample, j, t, z
     from derivations.report.printing import latex, text

@@ -8,14 +8,14 @@ import sympy
 from sympy import Eq, KroneckerDelta, Ne, exp, log
 
 from cli import main
-from derivations.engine import rules as R
 from derivations import softmax
+from derivations.engine import rules as R
 from derivations.engine.differentiate import d
 from derivations.engine.inputs import InputError
 from derivations.engine.notation import L, k, p, s, y
-from derivations.report.render import render, to_dict
 from derivations.engine.steps import CaseSplit, Chain, Claim, Step
-from derivations.engine.verify import Verifier, VerificationError
+from derivations.engine.verify import VerificationError, Verifier
+from derivations.report.render import render, to_dict
 
 from .conftest import require_pdflatex
 

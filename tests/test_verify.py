@@ -7,7 +7,7 @@ from derivations.engine import rules as R
 from derivations.engine.differentiate import d
 from derivations.engine.notation import Delta, L, SumExcept, indicator, j, k, s, y, z
 from derivations.engine.steps import Step
-from derivations.engine.verify import Verifier, VerificationError, final_check
+from derivations.engine.verify import VerificationError, Verifier, final_check
 
 LOSS = SumExcept(Max(0, s[j] - s[y] + Delta), j, y)
 

@@ -16,8 +16,8 @@ from ..engine.build import Builder, note, sentence
 from ..engine.differentiate import differentiate
 from ..engine.inputs import InputError
 from ..engine.steps import Chain, Derivation, Result, Section, Verification
-from ..report import Report
 from ..engine.verify import final_check
+from ..report import Report
 
 TITLE = "Derivative, step by step"
 SUMMARY = "any expression: step-by-step derivative with respect to one variable"

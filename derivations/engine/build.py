@@ -7,7 +7,6 @@ term by term, a claim. Nothing leaves a builder unverified.
 """
 from __future__ import annotations
 
-
 import sympy
 from sympy import Add, Mul, Number
 

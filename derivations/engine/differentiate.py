@@ -16,8 +16,7 @@ step: the result is never a silent 0.
 from __future__ import annotations
 
 import sympy
-from sympy import (Add, Derivative, Heaviside, Indexed, KroneckerDelta, Max, Mul, Pow, Sum,
-                   Symbol, exp, log)
+from sympy import Add, Derivative, Heaviside, Indexed, KroneckerDelta, Max, Mul, Pow, Sum, Symbol, exp, log
 
 from . import rules as R
 from .notation import Sigmoid, SumExcept, indicator, p, s

@@ -23,8 +23,26 @@ from __future__ import annotations
 import math
 
 import sympy
-from sympy import (Abs, Add, Derivative, DiracDelta, Heaviside, Indexed, KroneckerDelta, Max, Min, Mul,
-                   Number, NumberSymbol, Piecewise, Pow, Sum, Symbol, exp, log)
+from sympy import (
+    Abs,
+    Add,
+    Derivative,
+    DiracDelta,
+    Heaviside,
+    Indexed,
+    KroneckerDelta,
+    Max,
+    Min,
+    Mul,
+    Number,
+    NumberSymbol,
+    Piecewise,
+    Pow,
+    Sum,
+    Symbol,
+    exp,
+    log,
+)
 
 from .notation import SumExcept
 

@@ -18,16 +18,15 @@ import sympy
 from sympy import Eq, Integer, Max, Ne, exp, log
 
 from ..engine import rules as R
-from . import softmax, svm
 from ..engine.build import Builder, sentence, warning
 from ..engine.differentiate import d
 from ..engine.evaluate import compiled
 from ..engine.inputs import InputError, class_names, label_index, number, score_vector
-from ..engine.notation import (Delta, K, L, L_softmax, L_svm, Sigmoid, SumExcept, indicator, j, k, p, s, sigmoid,
-                       y)
+from ..engine.notation import Delta, K, L, L_softmax, L_svm, Sigmoid, SumExcept, indicator, j, k, p, s, sigmoid, y
 from ..engine.steps import Derivation, Figure, Math, Result, Section, Step, Table, Text
-from ..report import Report
 from ..engine.verify import expand_definitions
+from ..report import Report
+from . import softmax, svm
 
 TITLE = "SVM and softmax losses side by side"
 SUMMARY = "SVM and softmax losses and gradients side by side on the same scores, with a figure"

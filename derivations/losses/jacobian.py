@@ -22,10 +22,10 @@ from ..engine.build import Builder, note, sentence
 from ..engine.differentiate import d, differentiate
 from ..engine.inputs import score_vector
 from ..engine.notation import K, L, j, k, m, p, s, y
-from .softmax import Example, concrete_definitions, decimal, probability, probability_chain, sum_exp
 from ..engine.steps import Case, CaseSplit, Derivation, Math, Result, Section, Step, Table, Text
-from ..report import Report
 from ..engine.verify import final_check
+from ..report import Report
+from .softmax import Example, concrete_definitions, decimal, probability, probability_chain, sum_exp
 
 TITLE = "The Jacobian of softmax"
 SUMMARY = "softmax probabilities: the Jacobian dp_j/ds_k = p_j (delta_jk - p_k), case j = k / j != k"

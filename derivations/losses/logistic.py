@@ -28,10 +28,10 @@ from ..engine.build import Builder, note, sentence, warning, written_out
 from ..engine.differentiate import d, differentiate
 from ..engine.inputs import InputError, number_vector, probability
 from ..engine.notation import D, N, PerExample, Sigmoid, j, sigmoid, t, w, x, z
-from ..report.printing import text
 from ..engine.steps import Chain, Derivation, Result, Section, Step
-from ..report import Report
 from ..engine.verify import Verifier, exact_digits, final_check
+from ..report import Report
+from ..report.printing import text
 
 TITLE = "Gradient of the logistic-regression (binary cross-entropy) loss"
 SUMMARY = "logistic regression: dL/dw_j = dL/dy · dy/dz · dz/dw_j = (y - t) x_j, the batch average and the update"

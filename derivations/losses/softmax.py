@@ -24,8 +24,8 @@ from ..engine.differentiate import d
 from ..engine.inputs import InputError, number, worked_example
 from ..engine.notation import K, L, SumExcept, all_classes_sum, j, k, m, p, s, x, y
 from ..engine.steps import Case, CaseSplit, Chain, Derivation, Math, Result, Section, Step, Table, Text
-from ..report import Report
 from ..engine.verify import exact_digits, final_check
+from ..report import Report
 
 TITLE = "Gradient of the softmax cross-entropy loss"
 SUMMARY = "softmax cross-entropy loss: gradient w.r.t. the scores, case k = y_i / k != y_i, p_k - 1[k = y_i]"

@@ -18,8 +18,8 @@ from ..engine.differentiate import d, differentiate
 from ..engine.inputs import number, worked_example
 from ..engine.notation import Delta, K, L, SumExcept, indicator, j, k, s, x, y
 from ..engine.steps import Case, CaseSplit, Chain, Derivation, Math, Result, Section, Step, Table, Text
-from ..report import Report
 from ..engine.verify import final_check
+from ..report import Report
 
 x_i = x[sympy.Symbol("i", integer=True)]
 TITLE = "Gradient of the multiclass SVM (hinge) loss"

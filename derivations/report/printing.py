@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import sympy
 from sympy import Add, Derivative, Indexed, Mul, Pow, Sum, Symbol, exp
-from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.latex import LatexPrinter
+from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
 
 from ..engine.notation import K, PerExample, SumExcept

@@ -13,9 +13,8 @@ from pathlib import Path
 
 from sympy import Indexed
 
+from ..engine.steps import Case, CaseSplit, Chain, Claim, Derivation, Result, Step, Text
 from . import printing
-from ..engine.steps import (Case, CaseSplit, Chain, Claim, Derivation, Result, Step,
-                    Text)
 
 FORMATS = ("text", "markdown", "latex", "json")
 
@@ -134,6 +133,7 @@ def _bytecode_cache():
     import os
 
     import jinja2
+
     from .. import __version__
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     folder = os.path.join(base, "derive", f"jinja-{__version__}")

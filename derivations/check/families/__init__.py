@@ -14,6 +14,8 @@ family by family in the order below, which is the order of ``--list-quantities``
 from __future__ import annotations
 
 # each module registers its quantities on import
-from . import svm  # noqa: F401, I001
-from . import softmax  # noqa: F401
-from . import logistic  # noqa: F401
+from . import (
+    logistic,  # noqa: F401
+    softmax,  # noqa: F401
+    svm,  # noqa: F401, I001
+)

@@ -7,7 +7,6 @@ kink convention 1[u > 0] = 0 at u = 0.
 """
 from __future__ import annotations
 
-
 import sympy
 from sympy import Heaviside, ImmutableMatrix
 

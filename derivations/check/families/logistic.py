@@ -8,7 +8,6 @@ from sympy import Integer, log
 
 from ..registry import Quantity, Reference, Variant, register
 
-
 #
 # The loss of one example, L = -t log y - (1 - t) log(1 - y) with y = sigma(z) and z = w^T x, as the
 # derivation encodes it. A gradient is the chain dL/dy · dy/dz · dz/dw_j; a mistake is a mis-encoded loss
@@ -51,8 +50,8 @@ def _logistic_case(name):
     sign_words = {"dloss_dw": "(t - y) x instead of (y - t) x", "dloss_dz": "t - y instead of y - t"}
 
     def reference(given):
-        from ...losses.logistic import Y, loss_expression
         from ...engine.notation import Sigmoid, sigmoid, z
+        from ...losses.logistic import Y, loss_expression
         d = _logistic_derivation()
         factors = {key: d.results[key].expr for key in ("dy_dz", "dz_dw")}
         loss = loss_expression()

@@ -1,0 +1,61 @@
+"""Deciding a step without sampling: symbolic cancellation, or exact arithmetic on numbers.
+
+Numbers with powers of e in them (e^{-110}, log(1 + e^{-4} + e)) are compared
+in exact arithmetic with enough digits to hold every e^{u} next to 1: floats
+would overflow for e^{1000} or lose 1 + 2e^{-110}.
+"""
+from __future__ import annotations
+
+import sympy
+
+from ..steps import Verification
+
+
+def exponent_digits(*exprs) -> int:
+    """How many digits the largest e^{u} in ``exprs`` spans: |u| / ln 10."""
+    largest = 0.0
+    for expr in exprs:
+        for e in expr.atoms(sympy.exp):
+            if e.args[0].is_number:
+                largest = max(largest, abs(float(e.args[0])))
+    return int(largest / 2.302585092994046)
+
+
+def exact_digits(*exprs) -> int:
+    """Digits enough to evaluate ``exprs`` (numbers only) without losing a term: 1 + e^{-u} needs u / ln 10 of them.
+
+    Twice that plus 40, so that after cancelling that many digits at least 40 + u / ln 10 remain.
+    """
+    return 40 + 2 * exponent_digits(*exprs)
+
+
+def symbolically_equal(a, b) -> bool:
+    """Whether a - b (derivatives carried out) expands or cancels to 0; False when SymPy cannot tell."""
+    try:
+        difference = (a - b).doit()
+        if difference == 0:
+            return True
+        return sympy.expand(difference) == 0 or sympy.cancel(sympy.together(difference)) == 0
+    except Exception:  # noqa: BLE001 - undecided symbolically; the numeric check decides
+        return False
+
+
+def check_exact_numbers(a, b) -> Verification:
+    """Two sides made of numbers only, compared in exact arithmetic.
+
+    Both sides are evaluated with :func:`exact_digits` digits and must agree to
+    30 + u / ln 10 significant digits: relative, so 3.4e-48 and 0 differ, and
+    so do e^{1000} and e^{1000} + 1.
+    """
+    digits = exact_digits(a, b)
+    agree = 30 + exponent_digits(a, b)
+    try:
+        x, y_ = a.evalf(digits), b.evalf(digits)
+    except Exception as error:  # noqa: BLE001 - a side SymPy cannot evaluate fails the check
+        return Verification(False, "numeric", f"cannot evaluate a side: {type(error).__name__}: {error}")
+    if not (x.is_Number and y_.is_Number) or not (x.is_finite and y_.is_finite):
+        return Verification(False, "numeric", f"the sides do not evaluate to finite numbers: {x}, {y_}")
+    scale = max(abs(x), abs(y_))
+    if abs(x - y_) > scale * sympy.Float(10, digits) ** -agree:
+        return Verification(False, "numeric", f"the numbers differ: {sympy.N(x, 12)} vs {sympy.N(y_, 12)}")
+    return Verification(True, "numeric", f"exact numbers, equal to {agree} significant digits")

@@ -1,0 +1,68 @@
+"""Where a step is evaluated: random points, and points placed on a chosen side of a kink.
+
+Unknowns are drawn uniformly from (-spread, spread), positive ones from
+(0.2, spread). For a max(0, u) or an indicator 1[u > 0] whose argument was
+seen on one side only, :meth:`Sampler.kink_point` moves one unknown with a
+constant slope in u so that u lands on the other side.
+"""
+from __future__ import annotations
+
+import itertools
+
+import sympy
+from sympy import Indexed, Max
+
+from ..evaluate import concrete, point_key
+from ..notation import COUNTS
+from .unknowns import real_symbols, unknowns
+
+
+class Sampler:
+    """Draws points for one derivation from one random generator (so a derivation's checks are repeatable)."""
+
+    def __init__(self, rng, spread: float = 3.0):
+        self.rng = rng
+        self.spread = spread
+
+    def random_value(self, variable) -> float:
+        if isinstance(variable, tuple):
+            variable = variable[0]
+        if getattr(variable, "is_positive", False):
+            return self.rng.uniform(0.2, self.spread)
+        return self.rng.uniform(-self.spread, self.spread)
+
+    def variables(self, exprs, env) -> set:
+        """The concrete unknowns: every score s_0 .. s_{n-1} of each indexed name, and the real symbols."""
+        found = set()
+        count = max([v for s_, v in env.items() if s_ in COUNTS] + [0])
+        largest_index = max([v for s_, v in env.items() if s_ not in COUNTS] + [0])
+        for expr in exprs:
+            reals, bases, indices = unknowns(expr)
+            found |= reals
+            n = max(count, max(indices | {largest_index}) + 1)
+            for base, rank in bases:
+                found |= {(base, position) for position in itertools.product(range(n), repeat=rank)}
+        return found
+
+    def fill(self, point: dict, variables) -> dict:
+        """``point`` with a random value for each of ``variables`` it lacks."""
+        for v in variables:
+            if v not in point:
+                point[v] = self.random_value(v)
+        return point
+
+    def kink_point(self, sample, node, env, wanted_positive: bool, variables):
+        """A new point where the kink argument of ``node`` (for indices ``env``) has the wanted sign, or None."""
+        u = concrete(node.args[0] - node.args[1] if isinstance(node, Max) else node.args[0], env)
+        point = self.fill({}, variables)
+        target = self.rng.uniform(0.3, 2.0) * (1 if wanted_positive else -1)
+        for v in sorted(real_symbols(u) | u.atoms(Indexed), key=str):
+            slope = sympy.diff(u, v)
+            if slope.is_Number and slope != 0 and point_key(v) in point:
+                point[point_key(v)] += (target - sample.evaluator.value(u, point)) / float(slope)
+                return point
+        return None
+
+    def dyadic_point(self, variables) -> dict:
+        """A point of dyadic rationals k/8 (exact in floating point): positive unknowns in (0, 3], others in [-3, 3]."""
+        return {v: self.rng.randint(1 if v.is_positive else -24, 24) / 8 for v in variables}

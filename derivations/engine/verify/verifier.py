@@ -1,0 +1,138 @@
+"""The verifier of one derivation: decides each step, by the cheapest method that can.
+
+A step ``before = after`` is checked in one of these ways, and records which:
+
+* ``definition``: the two sides agree once the defined names (L_i, p_j) are
+  replaced by what they stand for (:mod:`.definitions`).
+* ``symbolic``: with no sum over a symbolic number of classes in it, the
+  difference of the two sides (derivatives carried out by ``sympy.diff``)
+  expands or cancels to 0 (:mod:`.exact`).
+* ``numeric`` on numbers alone: exact arithmetic with enough digits (:mod:`.exact`).
+* ``instantiated``: K (and D, N) set to small sizes and the free indices to
+  values the case allows (:mod:`.instances`), both sides evaluated at random
+  points on both sides of every kink (:mod:`.sampling`, :mod:`.comparison`).
+  ``numeric`` is the same without a count.
+
+A step that fails raises :class:`VerificationError`: it is never shown.
+"""
+from __future__ import annotations
+
+import random
+
+import sympy
+
+from ..steps import Chain, Claim, Step, Verification
+from .comparison import check_numerically
+from .definitions import expand_definitions
+from .equivalence import check_equivalence
+from .exact import check_exact_numbers, symbolically_equal
+from .instances import CLASS_COUNTS, Instances
+from .sampling import Sampler
+from .unknowns import integer_symbols, symbolic_counts
+
+
+class VerificationError(RuntimeError):
+    """A step did not verify: the derivation must not be shown."""
+
+    def __init__(self, step, verification):
+        self.step = step
+        self.verification = verification
+        super().__init__(f"step did not verify ({verification.verified_by}): "
+                         f"{step.before} = {step.after}")
+
+
+def _numbers_only(a, b) -> bool:
+    """Both sides are plain numbers: no unknowns, no derivative or sum left to take."""
+    return not a.free_symbols and not b.free_symbols and not a.has(sympy.Derivative, sympy.Sum) \
+        and not b.has(sympy.Derivative, sympy.Sum)
+
+
+def _explicit(side):
+    """A matrix expression (diag(p) - p p^T) written out as a matrix; anything else as it is."""
+    if isinstance(side, sympy.MatrixExpr) and not isinstance(side, sympy.MatrixBase):
+        return side.as_explicit()
+    return side
+
+
+class Verifier:
+    """Checks the steps of one derivation; instantiations and sample points are shared between steps."""
+
+    def __init__(self, definitions: dict | None = None, *, class_counts=CLASS_COUNTS,
+                 base_points: int = 4, max_index_choices: int = 2, seed: int = 20261122, spread: float = 3.0):
+        """``spread``: unknowns are drawn from (-spread, spread), positive ones from (0.2, spread)."""
+        self.definitions = definitions or {}
+        self.base_points = base_points
+        self.instances = Instances(class_counts, max_index_choices)
+        self.sampler = Sampler(random.Random(seed), spread)
+
+    def check(self, before, after, conditions=(), values=None) -> Verification:
+        """Whether ``before = after`` holds under ``conditions`` (relations such as Ne(k, y_i)).
+
+        With ``values`` (symbol -> number), whether ``before`` with the values put
+        in equals ``after``: the check of a substitution step. Matrices are
+        compared entry by entry.
+        """
+        before, after = _explicit(before), _explicit(after)
+        if isinstance(before, sympy.MatrixBase) or isinstance(after, sympy.MatrixBase):
+            return self._check_matrices(before, after, conditions, values)
+        a = expand_definitions(before, self.definitions)
+        b = expand_definitions(after, self.definitions)
+        if values:
+            a = a.xreplace(dict(values))
+        if a == b:
+            if values:
+                return Verification(True, "substitution", "the values put into the left side give the right side")
+            if before == after:
+                return Verification(True, "symbolic", "both sides are the same expression")
+            return Verification(True, "definition", "the two sides agree once the definitions are put in")
+        if _numbers_only(a, b) and (a.has(sympy.exp) or b.has(sympy.exp)):
+            # numbers with powers of e in them: exact arithmetic decides (and cancel() would be slow)
+            return check_exact_numbers(a, b)
+        counts = symbolic_counts(a, b)
+        indices = integer_symbols(a) | integer_symbols(b)
+        if not counts and not indices and symbolically_equal(a, b):
+            method = "substitution" if values else "symbolic"
+            return Verification(True, method, "the difference simplifies to 0")
+        if _numbers_only(a, b):
+            return check_exact_numbers(a, b)
+        return check_numerically(a, b, tuple(conditions), counts, instances=self.instances, sampler=self.sampler,
+                                 base_points=self.base_points)
+
+    def stamp(self, step: Step, conditions=(), values=None) -> Step:
+        """Verify ``step`` in place; raise :class:`VerificationError` if it fails."""
+        step.verification = self.check(step.before, step.after, conditions, values)
+        if not step.verification.ok:
+            raise VerificationError(step, step.verification)
+        return step
+
+    def chain(self, steps, conditions=()) -> Chain:
+        """A chain of ``steps``, each verified."""
+        for step in steps:
+            if step.verification is None:
+                self.stamp(step, conditions)
+        return Chain(list(steps))
+
+    def claim(self, claim: Claim, conditions=()) -> Claim:
+        """Verify a claim (an equality, or an equivalence "iff") in place; raise if it fails."""
+        if claim.relation == "iff":
+            claim.verification = self.check_equivalence(claim.lhs, claim.rhs)
+        else:
+            claim.verification = self.check(claim.lhs, claim.rhs, conditions)
+        if not claim.verification.ok:
+            raise VerificationError(Step(claim.lhs, claim.rhs, claim.rule), claim.verification)
+        return claim
+
+    def check_equivalence(self, a, b, samples: int = 64) -> Verification:
+        """Whether two conditions (relations without a symbolic K) hold at exactly the same points."""
+        return check_equivalence(a, b, self.sampler, samples)
+
+    def _check_matrices(self, before, after, conditions, values) -> Verification:
+        if not (isinstance(before, sympy.MatrixBase) and isinstance(after, sympy.MatrixBase)) \
+                or before.shape != after.shape:
+            return Verification(False, "symbolic", "the two sides are not of the same shape")
+        results = [self.check(a, b, conditions, values) for a, b in zip(before, after)]
+        failed = [r for r in results if not r.ok]
+        if failed:
+            return failed[0]
+        methods = sorted({r.method for r in results})
+        return Verification(True, "+".join(methods), f"entry by entry ({len(results)} entries)")
