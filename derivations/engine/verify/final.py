@@ -48,6 +48,7 @@ def final_check(loss, gradient, variable, *, definitions=None, conditions=(), cl
     ok_sympy = ok_fd = True
     worst, count = 0.0, 0
     exact = sympy.diff(a, variable)          # SymPy's own derivative, symbolic in K and the indices
+    sampler.reseed(seed, a, g, variable, *conditions)
     for sample in verifier.instances.samples_for(indices, tuple(conditions), symbolic_counts(a, g)):
         env, evaluator = sample.env, sample.evaluator
         var_c = concrete(variable, env)

@@ -63,6 +63,7 @@ class Verifier:
         self.definitions = definitions or {}
         self.base_points = base_points
         self.instances = Instances(class_counts, max_index_choices)
+        self.seed = seed
         self.sampler = Sampler(random.Random(seed), spread)
 
     def check(self, before, after, conditions=(), values=None) -> Verification:
@@ -95,6 +96,7 @@ class Verifier:
             return Verification(True, method, "the difference simplifies to 0")
         if _numbers_only(a, b):
             return check_exact_numbers(a, b)
+        self.sampler.reseed(self.seed, a, b, *conditions)
         return check_numerically(a, b, tuple(conditions), counts, instances=self.instances, sampler=self.sampler,
                                  base_points=self.base_points)
 
@@ -124,6 +126,7 @@ class Verifier:
 
     def check_equivalence(self, a, b, samples: int = 64) -> Verification:
         """Whether two conditions (relations without a symbolic K) hold at exactly the same points."""
+        self.sampler.reseed(self.seed, a, b)
         return check_equivalence(a, b, self.sampler, samples)
 
     def _check_matrices(self, before, after, conditions, values) -> Verification:
