@@ -257,7 +257,7 @@ class Example:
         denominator = Add(*[exp(v) for v in values])
         self.probs = [exp(v) / denominator for v in values]
         # log(1 + sum_{j != y} e^{s_j - s_y}), term by term in class order (e^0 = 1 for the label)
-        self.loss = log(Add(*self.terms, evaluate=False) if n > 1 else self.terms[0])
+        self.loss = log(Add(*self.terms, evaluate=False) if n > 1 else self.terms[0], evaluate=False)
         self.digits = exact_digits(*self.terms, *[exp(v) for v in values])
         # p_j from the shifted terms: e^{s_j - s_y} / sum_m e^{s_m - s_y}, evaluated without overflow
         total = Add(*self.terms).evalf(self.digits)
@@ -304,13 +304,15 @@ def loss_chain(builder, example, name=L):
     denominator = written_out(Add(*[exp(s[q]) for q in range(n)]), scores)
     shifted = Add(*[exp(Add(example.values[q], -example.values[label], evaluate=False), evaluate=False)
                     for q in range(n)], evaluate=False)
-    quotient = Add(log(denominator), -example.values[label], evaluate=False)
+    # the logs of numbers are built as they stand: SymPy's own log() would ask K-term sums about their signs
+    quotient = Add(log(denominator, evaluate=False), -example.values[label], evaluate=False)
+    log_of_numbers = -log(with_numbers, evaluate=False)
     steps = [
         Step(name, -log(p[label]), R.Definition(name, -log(p[label]))),
-        Step(-log(p[label]), -log(with_numbers), R.SubstituteValues(tuple(scores.items()))),
-        Step(-log(with_numbers), quotient, R.LogOfQuotient(), more=(R.LogOfExp(),)),
-        Step(quotient, log(shifted), R.ShiftLogSumExp(example.values[label])),
-        Step(log(shifted), example.loss, R.Evaluate()),
+        Step(-log(p[label]), log_of_numbers, R.SubstituteValues(tuple(scores.items()))),
+        Step(log_of_numbers, quotient, R.LogOfQuotient(), more=(R.LogOfExp(),)),
+        Step(quotient, log(shifted, evaluate=False), R.ShiftLogSumExp(example.values[label])),
+        Step(log(shifted, evaluate=False), example.loss, R.Evaluate()),
     ]
     for step in steps:
         builder.verifier.stamp(step, values=scores if isinstance(step.rule, R.SubstituteValues) else None)
@@ -322,7 +324,8 @@ def probability_chain(builder, example):
     n, scores = example.count, example.scores
     lhs = sympy.ImmutableMatrix([p[i] for i in range(n)])                  # columns: one class per line
     defined = sympy.ImmutableMatrix([builder.definitions[p](Integer(i)) for i in range(n)])
-    numbers = sympy.ImmutableMatrix([written_out(e, scores) for e in defined])
+    memo = {}
+    numbers = sympy.ImmutableMatrix([written_out(e, scores, memo) for e in defined])
     steps = [Step(lhs, defined, R.Definition(p[j], probability(j))),
              Step(defined, numbers, R.SubstituteValues(tuple(scores.items())))]
     for step in steps:
@@ -337,14 +340,16 @@ def gradient_chain(builder, example, correct, incorrect, name=L):
     formulas = [correct.xreplace({y: Integer(label)}) if i == label else incorrect.xreplace({k: Integer(i)})
                 for i in range(n)]
     by_case = sympy.ImmutableMatrix(formulas)
-    numbers = sympy.ImmutableMatrix([Add(written_out(builder.definitions[p](Integer(i)), scores), -1,
+    memo = {}
+    numbers = sympy.ImmutableMatrix([Add(written_out(builder.definitions[p](Integer(i)), scores, memo), -1,
                                          evaluate=False) if i == label
-                                     else written_out(builder.definitions[p](Integer(i)), scores)
+                                     else written_out(builder.definitions[p](Integer(i)), scores, memo)
                                      for i in range(n)])
     steps = [Step(lhs, by_case, R.ApplyCases()),
              Step(by_case, numbers, R.SubstituteValues(tuple(scores.items())))]
-    for step in steps:
-        builder.verifier.stamp(step, values=scores if isinstance(step.rule, R.SubstituteValues) else None)
+    builder.verifier.stamp_cases(steps[0], [(Eq(k, y), correct), (Ne(k, y), incorrect)], k, {y: Integer(label)},
+                                 focus=label)
+    builder.verifier.stamp(steps[1], values=scores)
     return Chain(steps)
 
 

@@ -15,6 +15,7 @@ from sympy import Eq, Integer, Max, Ne
 from ..engine import rules as R
 from ..engine.build import Builder, note, sentence, written_out
 from ..engine.differentiate import d, differentiate
+from ..engine.evaluate import instantiate
 from ..engine.inputs import number, worked_example
 from ..engine.notation import Delta, K, L, SumExcept, indicator, j, k, s, x, y
 from ..engine.steps import Case, CaseSplit, Chain, Derivation, Math, Result, Section, Step, Table, Text
@@ -206,12 +207,15 @@ def _worked_example(derivation, loss, correct, incorrect, delta_value, values, l
 
 def _loss_chain(builder, concrete_loss, scores, count, label, name=L):
     """L_i = the sum written out = with the numbers = each max evaluated = the value (``name`` stands for L_i)."""
-    hinges = [concrete_loss.function.xreplace({j: Integer(i)}) for i in range(count) if i != label]
-    arguments = [h.args[1] if h.args[0] == 0 else h.args[0] for h in hinges]
+    general, index = concrete_loss.function, concrete_loss.index
+    arguments = [_hinge_argument(general).xreplace({index: Integer(i)}) for i in range(count) if i != label]
+    hinges = [Max(0, u, evaluate=False) for u in arguments]
     expanded = _sum_of(hinges)
-    numbers = _sum_of([Max(0, written_out(u, scores), evaluate=False) for u in arguments])
-    evaluated = _sum_of([Max(0, u.xreplace(scores), evaluate=False) for u in arguments])
-    value = sympy.Add(*[Max(0, u.xreplace(scores)) for u in arguments])
+    memo = {}
+    numbers = _sum_of([Max(0, written_out(u, scores, memo), evaluate=False) for u in arguments])
+    margins = [u.xreplace(scores) for u in arguments]
+    evaluated = _sum_of([Max(0, u, evaluate=False) for u in margins])
+    value = sympy.Add(*[u if u > 0 else Integer(0) for u in margins])
     steps = [
         Step(name, concrete_loss, R.Definition(name, concrete_loss)),
         Step(concrete_loss, expanded, R.ExpandSum(Integer(count), Integer(label))),
@@ -224,28 +228,39 @@ def _loss_chain(builder, concrete_loss, scores, count, label, name=L):
     return Chain(steps), value
 
 
+def _hinge_argument(hinge):
+    """u of max(0, u)."""
+    return hinge.args[1] if hinge.args[0] == 0 else hinge.args[0]
+
+
 def _sum_of(terms):
     """The terms as one unevaluated sum (a single term stands alone)."""
     return sympy.Add(*terms, evaluate=False) if len(terms) > 1 else terms[0]
 
 
 def _gradient_chain(builder, correct, incorrect, concrete, scores, count, label, name=L, column=True):
-    """The gradient vector by cases, with the numbers, evaluated; ``column`` writes it one class per line."""
+    """The gradient vector by cases, with the numbers, evaluated; ``column`` writes it one class per line.
+
+    Each entry is its case's formula with the numbers put in; the step is checked entry by entry against
+    the cases and against finite differences of the loss (:meth:`~derivations.engine.verify.Verifier.stamp_cases`),
+    so it costs the size of the gradient at any number of classes.
+    """
     shape = (lambda entries: sympy.ImmutableMatrix(entries)) if column else \
         (lambda entries: sympy.ImmutableMatrix([entries]))
     lhs = shape([d(name, s[i]) for i in range(count)])
-    formulas = []
-    for i in range(count):
-        general = correct if i == label else incorrect.xreplace({k: Integer(i)})
-        formulas.append(general.xreplace(concrete).doit())
+    correct_entry, incorrect_entry = instantiate(correct, concrete), instantiate(incorrect, concrete)
+    formulas = [correct_entry if i == label else instantiate(incorrect_entry, {k: Integer(i)}) for i in range(count)]
     by_case = shape(formulas)
-    numbers = shape([written_out(f, scores) for f in formulas])
+    memo = {}
+    numbers = shape([written_out(f, scores, memo) for f in formulas])
     values = [f.xreplace(scores) for f in formulas]
     result = shape(values)
     steps = [Step(lhs, by_case, R.ApplyCases()),
              Step(by_case, numbers, R.SubstituteValues(tuple(scores.items()))),
              Step(numbers, result, R.Evaluate())]
-    for step in steps:
+    env = {key: value for key, value in concrete.items()}
+    builder.verifier.stamp_cases(steps[0], [(Eq(k, y), correct), (Ne(k, y), incorrect)], k, env, focus=label)
+    for step in steps[1:]:
         builder.verifier.stamp(step, values=scores if isinstance(step.rule, R.SubstituteValues) else None)
     return Chain(steps), values
 
