@@ -18,6 +18,7 @@ from ..engine.differentiate import d, differentiate
 from ..engine.evaluate import instantiate
 from ..engine.inputs import number, worked_example
 from ..engine.notation import Delta, K, L, SumExcept, indicator, j, k, s, x, y
+from ..engine.sizes import is_long, listed
 from ..engine.steps import Case, CaseSplit, Chain, Derivation, Math, Result, Section, Step, Table, Text
 from ..engine.verify import final_check
 from ..report import Report
@@ -193,8 +194,13 @@ def _worked_example(derivation, loss, correct, incorrect, delta_value, values, l
         gradient_chain,
     ]
     blocks += _gradient_meaning(names, label, margins, gradient_values)
-    for i, m in enumerate(margins):
-        if i != label and m == 0:
+    on_hinge = [i for i, m in enumerate(margins) if i != label and m == 0]
+    if len(on_hinge) > 3:
+        derivation.warnings.append(
+            f"{len(on_hinge)} classes ({listed(names[i] for i in on_hinge)}) sit exactly on the hinge (margin 0): "
+            f"the loss has no derivative there; the gradient uses the subgradient 1[margin > 0] = 0 for them")
+    else:
+        for i in on_hinge:
             derivation.warnings.append(
                 f"class {names[i]} sits exactly on the hinge (margin 0): the loss has no derivative there; "
                 f"the gradient uses the subgradient 1[margin > 0] = 0 for it")
@@ -269,26 +275,49 @@ def _delta_change_words(margins, label, loss_value, other_value):
     """Why L_i moved when Delta grew by 1, from the margins themselves."""
     before = sum(1 for i, m in enumerate(margins) if i != label and m > 0)
     after = sum(1 for i, m in enumerate(margins) if i != label and m + 1 > 0)
-    violated = "the violated margin grows" if before == 1 else f"each of the {before} violated margins grows"
-    words = [L, " goes from ", loss_value, " to ", other_value, f": {violated} by 1"]
-    if after > before:
-        words.append(f", and {after - before} more margin{'s' if after - before != 1 else ''} "
-                     f"become{'s' if after - before == 1 else ''} violated")
+    more = after - before
+    if before == 0:
+        moved = "no margin was violated" + (
+            f", and {more} margin{'s' if more != 1 else ''} become{'s' if more == 1 else ''} violated" if more
+            else ", and none is with the wider margin either")
+    else:
+        moved = ("the violated margin grows by 1" if before == 1 else
+                 f"each of the {before} violated margins grows by 1")
+        if more:
+            moved += f", and {more} more margin{'s' if more != 1 else ''} become{'s' if more == 1 else ''} violated"
+    words = [L, " goes from ", loss_value, " to ", other_value, f": {moved}"]
     words += [". A larger ", Delta, " demands a wider gap before a class stops contributing."]
     return words
 
 
 def _gradient_meaning(names, label, margins, gradient_values):
-    """What each component of the numeric gradient says, from its margin."""
+    """What each component of the numeric gradient says, from its margin (grouped when there are many classes)."""
     blocks = []
     violated = [i for i, m in enumerate(margins) if i != label and m > 0]
+    g = gradient_values[label]
+    name = names[label]
+    correct = sentence(
+        f"{name} (correct class): ", g, f" is minus the number of violated margins ({len(violated)}); "
+        f"a gradient-descent step raises {name}'s score." if g != 0 else
+        f"{name} (correct class): 0, no margin is violated, so its score is left alone.")
+    if is_long(len(names)):
+        cleared = [i for i, m in enumerate(margins) if i != label and m < 0]
+        hinge = [i for i, m in enumerate(margins) if i != label and m == 0]
+        blocks.append(correct)
+        for group, words in ((violated, "a violated margin (> 0), so the gradient is 1: a gradient-descent step "
+                                        "lowers their scores"),
+                             (cleared, "a margin below 0, cleared, so the gradient is 0: they do not affect the "
+                                       "loss"),
+                             (hinge, "a margin of exactly 0, on the hinge: no derivative there; the subgradient 0 "
+                                     "is used")):
+            if group:
+                blocks.append(sentence(f"{len(group)} class{'es' if len(group) != 1 else ''} "
+                                       f"({listed(names[i] for i in group)}) ha{'ve' if len(group) != 1 else 's'} "
+                                       f"{words}."))
+        return blocks
     for i, name in enumerate(names):
-        g = gradient_values[i]
         if i == label:
-            blocks.append(sentence(
-                f"{name} (correct class): ", g, f" is minus the number of violated margins ({len(violated)}); "
-                f"a gradient-descent step raises {name}'s score." if g != 0 else
-                f"{name} (correct class): 0, no margin is violated, so its score is left alone."))
+            blocks.append(correct)
         elif margins[i] > 0:
             blocks.append(sentence(
                 f"{name}: margin ", margins[i], " > 0 is violated, so the gradient is 1: "

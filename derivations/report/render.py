@@ -312,8 +312,14 @@ def _case_dict(case: Case) -> dict:
 
 
 def _result_dict(result: Result) -> dict:
-    return {"value": _number(result.value), "latex": _latex(result.expr), "exact": _exact(result.expr),
+    return {"value": _number(result.value), "latex": result.latex if result.latex is not None else _latex(result.expr),
+            "exact": result.exact if result.exact is not None else _exact(result.expr),
             "description": result.description}
+
+
+def exact_text(expr) -> str:
+    """Every entry of ``expr`` exactly (a long vector sharing a denominator writes it once)."""
+    return _exact(expr)
 
 
 def to_dict(derivation: Derivation) -> dict:

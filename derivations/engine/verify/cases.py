@@ -32,20 +32,23 @@ KINK_DISTANCE = 1e-3
 
 
 def check_case_entries(verifier, lhs, rhs, cases, index, env, *, focus=None, sampled=6, points=2,
-                       spread=None) -> Verification:
+                       spread=None, positions=None) -> Verification:
     """Whether ``rhs[i]`` is the entry of ``lhs[i]`` (a derivative d f / d v_i) from its case, for every i.
 
     ``cases`` are (condition, formula) pairs in terms of the entry's ``index`` (k = y_i, k != y_i);
     ``env`` puts in the example's sizes and numbers (K, y_i, Delta); ``spread`` bounds the random
-    values of the finite-difference points (default: the verifier's).
+    values of the finite-difference points (default: the verifier's). For a matrix, ``index`` is a
+    tuple of symbols (j, k) and ``positions`` gives each entry's values of them.
     """
     lhs, rhs = list(lhs), list(rhs)
     if len(lhs) != len(rhs) or not lhs:
         return Verification(False, "cases", "the two sides are not of the same length")
+    indices = index if isinstance(index, tuple) else (index,)
+    positions = positions if positions is not None else [(i,) for i in range(len(rhs))]
     memo: dict = {}
     partial = [(sympy.sympify(condition).xreplace(env), instantiate(formula, env)) for condition, formula in cases]
     for i, entry in enumerate(rhs):
-        here = {index: Integer(i)}
+        here = {symbol: Integer(value) for symbol, value in zip(indices, positions[i])}
         matching = [formula for condition, formula in partial if bool(condition.xreplace(here))]
         if len(matching) != 1:
             return Verification(False, "cases", f"entry {i} falls in {len(matching)} cases, not one")

@@ -35,6 +35,17 @@ _MAX_DEPTH = 5
 
 
 _SAME = object()        # memo: the expression is its own expansion (return it, not an equal copy)
+_SIZES = object()       # memo key of the sizes (nodes) of the expansions
+#: a log or e^u of more nodes than this is rebuilt as it stands: SymPy's evaluation would ask a K-term
+#: sum about its sign, which takes longer than all the rest of a worked example (only large K get there)
+_LARGE = 200
+
+
+def _size(e, sizes) -> int:
+    found = sizes.get(e)
+    if found is None:
+        found = sizes[e] = 1 + sum(_size(a, sizes) for a in e.args)
+    return found
 
 
 def _expand(e, definitions, memo, depth):
@@ -51,7 +62,10 @@ def _expand(e, definitions, memo, depth):
     elif e.args and not isinstance(e, IndexedBase):          # a name's label is not an occurrence of it
         args = [_expand(a, definitions, memo, depth) for a in e.args]
         if any(new is not old for new, old in zip(args, e.args)):
-            result = e.func(*args)
+            if isinstance(e, (sympy.log, sympy.exp)) and _size(args[0], memo.setdefault(_SIZES, {})) > _LARGE:
+                result = e.func(*args, evaluate=False)
+            else:
+                result = e.func(*args)
         if depth < _MAX_DEPTH and type(result) in definitions:
             result = _expand(definitions[type(result)](*result.args), definitions, memo, depth + 1)
     memo[e] = _SAME if result is e else result
