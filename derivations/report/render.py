@@ -136,8 +136,8 @@ def _bytecode_cache():
     import jinja2
 
     from .. import __version__
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = os.path.join(base, "derive", f"jinja-{__version__}")
+    from ..cache import folder as cache_folder
+    folder = os.path.join(str(cache_folder()), f"jinja-{__version__}")
     try:
         os.makedirs(folder, exist_ok=True)
         if not os.access(folder, os.W_OK):
