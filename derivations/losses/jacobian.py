@@ -22,7 +22,7 @@ from ..engine import rules as R
 from ..engine.build import Builder, note, sentence
 from ..engine.differentiate import d, differentiate
 from ..engine.evaluate import instantiate
-from ..engine.inputs import score_vector
+from ..engine.inputs import exponent_bound, score_vector
 from ..engine.notation import K, L, j, k, m, p, s, y
 from ..engine.sizes import HEAD, TAIL, is_long, listed, shown_positions
 from ..engine.steps import Case, CaseSplit, Derivation, Math, Result, Section, Step, Table, Text
@@ -45,6 +45,8 @@ def jacobian(scores=None) -> Derivation:
     [0.196, -0.0013, -0.1947]
     """
     values = score_vector(scores) if scores is not None else None
+    if values is not None:
+        exponent_bound(values, None)
     builder = Builder({p: probability})
     derivation = Report("softmax-jacobian", TITLE,
                             {} if values is None else {"scores": [float(v) for v in values]})

@@ -26,7 +26,7 @@ from sympy import Add, Eq, Indexed, Integer, Mul, Rational, Symbol, exp, log
 from ..engine import rules as R
 from ..engine.build import Builder, note, sentence, warning, written_out
 from ..engine.differentiate import d, differentiate
-from ..engine.inputs import InputError, number_vector, probability
+from ..engine.inputs import MAX_EXPONENT, InputError, number_vector, probability
 from ..engine.notation import D, N, PerExample, Sigmoid, j, sigmoid, t, w, x, z
 from ..engine.sizes import is_long, listed
 from ..engine.steps import Chain, Derivation, Result, Section, Step
@@ -65,7 +65,7 @@ SPREAD = 1.0
 FD_STEP = Rational(1, 10 ** 6)
 
 #: the largest |z| a worked example evaluates: exact arithmetic needs about |z| / ln 10 digits for e^{-z}
-MAX_LOGIT = 10_000
+MAX_LOGIT = MAX_EXPONENT
 
 
 # --- the model and the loss as encoded ------------------------------------------------
@@ -659,9 +659,21 @@ def _float64_warnings(example):
         messages.append(f"z = {float(z_value):.6g}: {saturated}; compute the loss from z instead (see the form "
                         f"of the loss in z in the worked example)")
     loss_value = example.number(example.loss)
+    error = example.number(example.error)
+    if naive == 1.0 and example.target == 1 and one_minus > 0:
+        messages.append(f"z = {float(z_value):.6g}: y = 1 - {_short(one_minus)} rounds to 1.0 in float64, so -log y "
+                        f"and y - t computed in float64 give 0, but the exact loss is {_short(loss_value)} and "
+                        f"y - t = {_short(error)}; compute the loss from z (log(1 + e^-z)) to keep them")
+    elif example.target == 0 and 0 < example.number(example.y) < 2.0 ** -53:
+        messages.append(f"z = {float(z_value):.6g}: 1 - y = 1 - {_short(example.number(example.y))} rounds to 1.0 in "
+                        f"float64, so -log(1 - y) computed in float64 gives 0, but the exact loss is "
+                        f"{_short(loss_value)}; compute the loss from z (log(1 + e^z)) to keep it")
     if loss_value != 0 and abs(loss_value) < 2.2250738585072014e-308:
-        messages.append(f"the loss {_short(loss_value)} underflows in float64: its JSON value is 0.0; "
-                        f"the exact value is in 'exact'")
+        as_float = float(loss_value)
+        written = "its JSON value is 0.0" if as_float == 0.0 else \
+            f"its JSON value {as_float:.5g} is a subnormal float64 number with fewer significant digits"
+        messages.append(f"the loss {_short(loss_value)} is below float64's smallest normal number (2.2e-308): "
+                        f"{written}; the exact value is in 'exact'")
     return messages, blocks
 
 

@@ -21,7 +21,7 @@ from sympy import Add, Eq, Integer, KroneckerDelta, Ne, exp, log
 from ..engine import rules as R
 from ..engine.build import Builder, note, sentence, warning, written_out
 from ..engine.differentiate import d
-from ..engine.inputs import InputError, number, worked_example
+from ..engine.inputs import InputError, exponent_bound, number, worked_example
 from ..engine.notation import K, L, SumExcept, all_classes_sum, j, k, m, p, s, x, y
 from ..engine.sizes import is_long, listed
 from ..engine.steps import Case, CaseSplit, Chain, Derivation, Math, Result, Section, Step, Table, Text
@@ -120,6 +120,10 @@ def gradient(scores=None, label=None, classes=None, scale=1) -> Derivation:
     values, label, names = worked_example(scores, label, classes)
     if values is None and scale_value != 1:
         raise InputError("--scale needs --scores")
+    if values is not None:
+        exponent_bound(values, label)
+        if scale_value != 1:
+            exponent_bound([scale_value * v for v in values], label, f"scores scaled by {float(scale_value):g}")
 
     builder = Builder(definitions())
     parameters = {}

@@ -16,7 +16,7 @@ from ..engine import rules as R
 from ..engine.build import Builder, note, sentence, written_out
 from ..engine.differentiate import d, differentiate
 from ..engine.evaluate import instantiate
-from ..engine.inputs import number, worked_example
+from ..engine.inputs import FLOAT64_MAX, float64, number, worked_example
 from ..engine.notation import Delta, K, L, SumExcept, indicator, j, k, s, x, y
 from ..engine.sizes import is_long, listed
 from ..engine.steps import Case, CaseSplit, Chain, Derivation, Math, Result, Section, Step, Table, Text
@@ -204,8 +204,11 @@ def _worked_example(derivation, loss, correct, incorrect, delta_value, values, l
             derivation.warnings.append(
                 f"class {names[i]} sits exactly on the hinge (margin 0): the loss has no derivative there; "
                 f"the gradient uses the subgradient 1[margin > 0] = 0 for it")
+    if abs(loss_value) > FLOAT64_MAX:
+        derivation.warnings.append(f"the loss {sympy.Float(loss_value, 4)} is beyond float64's range (about "
+                                   f"1.8e308): its JSON value is null; the exact value is in 'exact'")
     derivation.sections.append(Section("Worked example", blocks))
-    derivation.results["loss"] = Result("loss", loss_value, float(loss_value), "L_i at the given scores")
+    derivation.results["loss"] = Result("loss", loss_value, float64(loss_value), "L_i at the given scores")
     derivation.results["dscores"] = Result(
         "dscores", sympy.ImmutableMatrix(gradient_values), [float(g) for g in gradient_values],
         "dL_i/ds at the given scores")
