@@ -224,16 +224,24 @@ def compare(scores, label, delta, classes, fmt, output, pdf):
     run(make, fmt, output, pdf)
 
 
-@cli.command("diff")
+@cli.command("diff", context_settings={"ignore_unknown_options": True})
 @click.argument("expression")
-@click.option("--wrt", required=True, metavar="VAR", help="The variable, e.g. z, s_j or s_{y_i}.")
+@click.option("--wrt", required=True, metavar="VAR[,VAR...]",
+              help="The variable, e.g. z, s_j or s_{y_i}; several separated by commas give the gradient.")
 @output_options
 def diff(expression, wrt, fmt, output, pdf):
-    """Step-by-step derivative of EXPRESSION with respect to VAR.
+    """Step-by-step derivative of EXPRESSION with respect to VAR (or the gradient, for x,y).
+
+    EXPRESSION may start with a minus ("-x^2"); or put it after --: derive diff --wrt x -- -x^2.
+    Functions: sin cos tan cot sec csc, arcsin arccos arctan arccot, sinh cosh tanh coth sech csch,
+    arsinh arcosh artanh, exp log sqrt abs, sigmoid (\\sigma), relu, leaky_relu(x, a), softplus, erf, gelu,
+    max(u, v), min(u, v), indicators [x > 0]; plain text or LaTeX (\\tanh x, \\frac{a}{b}, \\max).
 
     \b
     Examples:
       derive diff "log(1 + exp(-z))" --wrt z
+      derive diff "exp(a*x)/(1+exp(a*x))" --wrt x
+      derive diff "x^2*y + sin(y)" --wrt x,y
       derive diff "max(0, s_j - s_y + 1)" --wrt s_j
     """
     def make():
