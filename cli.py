@@ -139,6 +139,7 @@ def cli():
       derive logistic-grad --weights 0.5,-1 --inputs 2,1 --target 1
       derive compare --scores "10,-2,3;10,9,9;10,-100,-100" --label 0 -o cmp.md
       derive diff "log(1 + exp(-z))" --wrt z
+      derive backprop "(x + y)*z" --at x=-2,y=5,z=-4
     """
 
 
@@ -247,6 +248,31 @@ def diff(expression, wrt, fmt, output, pdf):
     def make():
         from derivations import calculus
         return calculus.derivative(expression, wrt)
+    run(make, fmt, output, pdf)
+
+
+@cli.command("backprop", context_settings={"ignore_unknown_options": True})
+@click.argument("expression")
+@click.option("--at", "at", required=True, metavar="X=V,...",
+              help="The point: a value for each variable, e.g. x=-2,y=5,z=-4 (or w=[2,-3,-3] for w_0..w_2).")
+@output_options
+def backprop(expression, at, fmt, output, pdf):
+    """Backpropagation of EXPRESSION at a point, through its computational graph.
+
+    The expression is staged into gates (add, multiply, *-1, 1/x, exp, max, sigma, ...); the report
+    has the forward pass, the backward pass (upstream x local gradient), the gradients of the inputs
+    checked against derive diff, every local gradient verified, and a picture of the graph (with -o,
+    written beside a Markdown or LaTeX report, and in the PDF; needs Graphviz's dot).
+
+    \b
+    Examples:
+      derive backprop "(x + y)*z" --at x=-2,y=5,z=-4
+      derive backprop "1/(1 + exp(-(w_0*x_0 + w_1*x_1 + w_2)))" --at "w=[2,-3,-3],x=[-1,-2]"
+      derive backprop "(x + sigma(y))/(sigma(x) + (x + y)^2)" --at x=3,y=-4 -o graph.md
+    """
+    def make():
+        from derivations.calculus.backprop import backprop as run_backprop
+        return run_backprop(expression, at)
     run(make, fmt, output, pdf)
 
 

@@ -293,3 +293,18 @@ def test_sigma_is_the_named_function_here_and_its_definition_in_answers():
     from derivations.parse import parse_expression
     assert parse_expression(r"\sigma(z)") == sigmoid(z)                  # answers: unchanged
     assert calculus.read_expression(r"\sigma(z)") == Sigmoid(z)
+
+
+def test_calculus_grammar_extends_the_answer_grammar_without_conflicts(caplog):
+    import logging
+    from importlib import resources
+
+    import lark
+    folder = resources.files("derivations.parse")
+    grammar = folder.joinpath("expression.lark").read_text() + "\n" + folder.joinpath("calculus.lark").read_text()
+    with caplog.at_level(logging.DEBUG, logger="lark"):
+        lark.Lark(grammar, parser="lalr", debug=True)
+    assert not [r for r in caplog.records if "conflict" in r.getMessage().lower()]
+    from derivations.parse import ParseError, parse_expression
+    with pytest.raises(ParseError, match="unknown name 'tanh'"):               # answers do not gain functions
+        parse_expression("tanh(x)")

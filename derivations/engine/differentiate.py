@@ -161,17 +161,20 @@ def choose_rule(expr, var):
 def _choose_max_min(expr, var):
     """max(u, v) or min(u, v) of two expressions: the derivative of the one that is larger (smaller).
 
-    With a constant among the two, only the other one's derivative is left:
-    d/dx max(c, v) = 1[v - c > 0] dv/dx.
+    On the kink u = v the derivative is v's, u and v in SymPy's order of the
+    arguments, so that the two partial derivatives of max(x, y) at x = y are a
+    subgradient (0 and 1). With a constant c among the two, only the other
+    one's derivative is left, 0 on the kink as for max(0, u): d/dx max(c, v) = 1[v - c > 0] dv/dx.
+    (Another variable is not a constant here: d/dy max(x, y) = 1 - 1[x - y > 0].)
     """
     first, second = expr.args
-    if not depends_on(first, var):
-        first, second = second, first
     is_max = isinstance(expr, Max)
     rule = (R.MaxRule if is_max else R.MinRule)(first, second, var)
+    if not first.free_symbols or not second.free_symbols:
+        varying, constant = (second, first) if not first.free_symbols else (first, second)
+        picked = indicator(varying - constant if is_max else constant - varying)
+        return rule, Mul(picked, d(varying, var))
     picked = indicator(first - second if is_max else second - first)
-    if not depends_on(second, var):
-        return rule, Mul(picked, d(first, var))
     return rule, Mul(picked, d(first, var)) + Mul(1 - picked, d(second, var))
 
 

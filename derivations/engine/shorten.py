@@ -91,6 +91,8 @@ def _sigmoid_forms(expr, var):
     for node in expr.atoms(exp):
         u = node.args[0]
         coefficient, rest = u.as_coeff_Mul()
+        if rest.could_extract_minus_sign():
+            rest = -rest                      # sigma(w x + b), not sigma(-w x - b)
         if rest.has(var) and rest not in exponents:
             exponents.append(rest)
     proposals = []

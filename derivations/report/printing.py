@@ -18,14 +18,16 @@ from ..engine.notation import K, PerExample, Sigmoid, SumExcept
 from ..engine.reading_order import ordered_terms
 
 
-def factor_order(factor) -> int:
+def factor_order(factor) -> float:
     """Where a factor goes in a product: names first, then bracketed sums, then functions.
 
-    p_j (1 - p_j), (1 - t_1) log p_2, (delta - 1) 1[u > 0]; sigma(z) counts as a name: sigma(z) (1 - sigma(z)).
+    p_j (1 - p_j), (1 - t_1) log p_2, (delta - 1) 1[u > 0]; sigma(z) goes between the names and the
+    sums: x sigma(z) (1 - sigma(z)).
     """
-    if isinstance(factor, (Symbol, Indexed, Sigmoid)) or (
-            isinstance(factor, Pow) and isinstance(factor.base, (Symbol, Indexed))):
+    if isinstance(factor, (Symbol, Indexed)) or (isinstance(factor, Pow) and isinstance(factor.base, (Symbol, Indexed))):
         return 0
+    if isinstance(factor, Sigmoid):
+        return 0.5
     return 1 if isinstance(factor, Add) else 2
 
 
