@@ -308,3 +308,22 @@ def test_calculus_grammar_extends_the_answer_grammar_without_conflicts(caplog):
     from derivations.parse import ParseError, parse_expression
     with pytest.raises(ParseError, match="unknown name 'tanh'"):               # answers do not gain functions
         parse_expression("tanh(x)")
+
+
+@pytest.mark.parametrize("expression", [
+    "((x+1)^200 + (x-1)^200)/((x+2)^100 + 1)",          # multiplying out would take minutes
+    "(a+b+c+d+g+h+x)^9/(x+1)",
+    "sigmoid(sigmoid(sigmoid(sigmoid(sigmoid(sigmoid(x))))))",   # symbolic cancellation would take seconds
+    "exp(x)^1000/(1+exp(x))^1000",
+])
+def test_hostile_expressions_finish_in_seconds(expression):
+    import time
+    start = time.perf_counter()
+    d = calculus.derivative(expression, "x")
+    assert time.perf_counter() - start < 10
+    assert d.results["derivative"].expr.has(x_)
+
+
+def test_overflow_everywhere_is_not_verified_never_verified():
+    d = calculus.derivative("exp(x)^1000/(1+exp(x))^1000", "x")
+    assert not d.verified and any("not verified" in w for w in d.warnings)

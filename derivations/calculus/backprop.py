@@ -31,7 +31,15 @@ from ..engine.inputs import InputError, number
 from ..engine.steps import Chain, Claim, Figure, Math, Result, Section, Step, Table, Text, Verification
 from ..engine.verify import VerificationError, expand_definitions
 from ..report import Report
-from .diff import Differentiation, _split_top_level, as_real_variables, read_expression, refuse_non_real
+from .diff import (
+    Differentiation,
+    _split_top_level,
+    as_real_variables,
+    calculus_builder,
+    read_expression,
+    refuse_non_real,
+    worth_cancelling,
+)
 from .graph import Graph, stage
 
 TITLE = "Backpropagation through a computational graph"
@@ -168,7 +176,7 @@ class Backpropagation:
 
     def _local_gradients(self):
         for node in self.graph.gates:
-            verifier = Builder({**DEFINITIONS, node.symbol: node.formula}).verifier
+            verifier = Builder({**DEFINITIONS, node.symbol: node.formula}, try_symbolic=worth_cancelling).verifier
             values = {i: self.values[i] for i in node.inputs}
             defined = all(v is not None for v in values.values()) and self.values[node.symbol] is not None
             at_kink = []
@@ -264,7 +272,7 @@ def backprop(expression: str, at) -> Report:
     if extra:
         raise InputError(f"--at gives {', '.join(extra)}, which the expression does not have")
 
-    builder = Builder(DEFINITIONS)
+    builder = calculus_builder()
     passes = Backpropagation(graph, point, builder)
     report = Report("backprop", TITLE, {"expression": expression,
                                         "at": {str(k): str(v) for k, v in point.items()}})

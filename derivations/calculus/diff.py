@@ -46,12 +46,18 @@ MAX_RESULT_NODES = 20000
 
 # --- reading -------------------------------------------------------------------------------------
 
-def read_expression(text: str, what: str = "expression"):
-    """The SymPy expression of ``text`` in the calculus notation; InputError naming the problem."""
+def read_expression(text: str, what: str = "expression", *, max_length: int | None = None):
+    """The SymPy expression of ``text`` in the calculus notation; InputError naming the problem.
+
+    ``max_length`` raises the cap on characters (2,000, as for answers); the other caps stay.
+    """
+    import dataclasses
+
     from ..parse import ParseError
-    from ..parse.calculus import parse_calculus
+    from ..parse.calculus import LIMITS, parse_calculus
+    limits = LIMITS if max_length is None else dataclasses.replace(LIMITS, max_length=max_length)
     try:
-        return parse_calculus(text)
+        return parse_calculus(text, limits=limits)
     except ParseError as error:
         raise InputError(f"cannot read the {what} {text!r}: {error}") from None
 
@@ -214,6 +220,59 @@ def positive_in_domain(conditions) -> frozenset:
 
 # --- the derivation ----------------------------------------------------------------------------------
 
+#: symbolic cancellation is tried on steps up to this many nodes (definitions put in) ...
+MAX_SYMBOLIC_NODES = 400
+
+#: ... and up to this depth of nested functions (sigma(sigma(...)) put in is e^{-1/(1 + e^{...})})
+MAX_SYMBOLIC_NESTING = 4
+
+
+def _nesting(expr) -> int:
+    """How deeply functions (exp, log, sin, ...) nest in ``expr``, powers with a variable exponent included."""
+    deepest, stack = 0, [(expr, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, sympy.Function) or (isinstance(node, sympy.Pow) and node.exp.free_symbols):
+            depth += 1
+            deepest = max(deepest, depth)
+        stack.extend((a, depth) for a in node.args)
+    return deepest
+
+
+def worth_cancelling(a, b) -> bool:
+    """Whether to try cancelling a - b symbolically: small enough, and not too deeply nested."""
+    return size(a) + size(b) <= MAX_SYMBOLIC_NODES and max(_nesting(a), _nesting(b)) <= MAX_SYMBOLIC_NESTING
+
+
+def calculus_builder() -> Builder:
+    """The builder of derive diff and derive backprop: sigma, ReLU, softplus known; symbolic checks bounded."""
+    return Builder(DEFINITIONS, try_symbolic=worth_cancelling)
+
+
+def verify_step(verifier, step) -> None:
+    """Verify ``step`` in place (VerificationError if it fails): part by part when it rewrites only parts.
+
+    A step that replaces sub-expressions (d/dx sin u by cos(u) du/dx, in a sum
+    of forty terms) holds when each replaced part equals what it became, the
+    rest being the same expression on both sides: each part is checked on its
+    own, which keeps the check of a long expression as cheap as its parts.
+    """
+    if not step.replaced or step.before.xreplace(dict(step.replaced)) != step.after:
+        verifier.stamp(step)
+        return
+    results = [verifier.check(old, new) for old, new in step.replaced]
+    failed = next((r for r in results if not r.ok), None)
+    if failed is not None:
+        step.verification = failed
+        raise VerificationError(step, failed)
+    if len(results) == 1:
+        step.verification = results[0]
+        return
+    methods = "+".join(sorted({r.method for r in results}))
+    step.verification = Verification(True, methods, f"each of the {len(results)} rewritten parts on its own "
+                                     f"(the rest is the same on both sides): {results[0].detail}")
+
+
 class Differentiation:
     """One verified chain d f / d x: the steps, the check against sympy.diff, what could not be done."""
 
@@ -255,7 +314,7 @@ class Differentiation:
     def _stamp(self, steps) -> None:
         for step in steps:
             try:
-                self.builder.verifier.stamp(step)
+                verify_step(self.builder.verifier, step)
             except VerificationError as error:
                 if not error.verification.undecided:
                     raise
@@ -263,8 +322,11 @@ class Differentiation:
 
     def _keep(self, step) -> bool:
         """Whether a proposed shorter form verifies (it is shown only then)."""
-        step.verification = self.builder.verifier.check(step.before, step.after)
-        return step.verification.ok
+        try:
+            verify_step(self.builder.verifier, step)
+        except VerificationError:
+            return False
+        return True
 
     def blocks(self, intro: bool = True) -> list:
         blocks = []
@@ -289,7 +351,7 @@ class Differentiation:
         return blocks
 
     def _failed_check(self) -> str:
-        return (f"only {self.check.points} points found where the expression and its derivative are real numbers "
+        return (f"only {self.check.points} points found where the expression and its derivative could be evaluated (real numbers, finite in double precision) "
                 f"({self.check.skipped} skipped): not compared with sympy.diff and finite differences")
 
     @property
@@ -305,16 +367,19 @@ def _read_as_note(expr, text: str):
     return None
 
 
-def derivative(expression: str, wrt) -> Report:
-    """d expression / d wrt (``wrt`` one variable, or several for the gradient), every step verified."""
-    expr = read_expression(expression)
+def derivative(expression: str, wrt, *, max_length: int | None = None) -> Report:
+    """d expression / d wrt (``wrt`` one variable, or several for the gradient), every step verified.
+
+    ``max_length`` raises the cap of 2,000 characters on ``expression`` (the command line keeps it).
+    """
+    expr = read_expression(expression, max_length=max_length)
     variables = read_variables(wrt)
     if isinstance(expr, sympy.MatrixBase):
         raise InputError("derive diff needs a single expression, not a vector or matrix")
     expr, variables = as_real_variables(expr, variables)
     refuse_non_real(expr, expression)
 
-    builder = Builder(DEFINITIONS)
+    builder = calculus_builder()
     shown_wrt = ",".join(str(v) for v in variables)
     report = Report("diff", TITLE, {"expression": expression, "wrt": wrt if isinstance(wrt, str) else shown_wrt})
     report.verification_note = sentence(VERIFICATION_NOTE)

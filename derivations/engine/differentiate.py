@@ -252,9 +252,10 @@ def rewrite_step(current):
         return None, [rule for _, rule, _ in stuck]
     kind = type(pending[0][1])
     chosen = [c for c in pending if type(c[1]) is kind]
-    after = current.xreplace({node: rewritten for node, _, rewritten in chosen})
+    replaced = {node: rewritten for node, _, rewritten in chosen}
+    after = current.xreplace(replaced)
     applied = [rule for _, rule, _ in chosen]
-    return Step(current, after, applied[0], more=tuple(applied[1:])), []
+    return Step(current, after, applied[0], more=tuple(applied[1:]), replaced=tuple(replaced.items())), []
 
 
 def differentiate(expr, var, *, start=None, max_steps=60):

@@ -24,12 +24,19 @@ from sympy import Abs, Add, Mul, Pow, exp, log
 from . import rules as R
 from .notation import Sigmoid
 from .steps import Step
+from .verify.exact import costly_to_expand
 
 #: rounds of rewriting at most
 MAX_ROUNDS = 5
 
 #: expressions larger than this (in nodes) are not rewritten: the search would cost more than it shows
 MAX_NODES = 400
+
+#: a sum of more terms than this is rewritten term by term
+TERMWISE = 3
+
+#: e^{k u} is written with sigma(u) only for |k| up to this ((sigma / (1 - sigma))^1000 is not shorter)
+MAX_SIGMOID_POWER = 6
 
 
 def size(expr) -> int:
@@ -85,10 +92,21 @@ def _cancel(expr, var):
     return R.CancelFraction(), sympy.factor(expr)
 
 
+def _in_a_denominator(expr) -> set:
+    """The exponentials inside a sum that is divided by: the e^u of 1 / (1 + e^u)."""
+    found = set()
+    for node in sympy.preorder_traversal(expr):
+        if isinstance(node, Pow) and node.exp.is_negative and isinstance(node.base, Add):
+            found |= node.base.atoms(exp)
+    return found
+
+
 def _sigmoid_forms(expr, var):
-    """One proposal per exponent u: every e^{k u} (k a whole number) written with sigma(u)."""
+    """One proposal per exponent u of an e^u in a denominator: every e^{k u} (k a whole number) written with sigma(u)."""
+    if not _in_a_denominator(expr):
+        return []
     exponents = []
-    for node in expr.atoms(exp):
+    for node in _in_a_denominator(expr):
         u = node.args[0]
         coefficient, rest = u.as_coeff_Mul()
         if rest.could_extract_minus_sign():
@@ -101,7 +119,9 @@ def _sigmoid_forms(expr, var):
         replacements, complete = {}, True
         for node in expr.atoms(exp):
             ratio = sympy.cancel(node.args[0] / u)
-            if ratio.is_Integer:
+            if ratio.is_Integer and abs(ratio) > MAX_SIGMOID_POWER:
+                complete = False
+            elif ratio.is_Integer:
                 replacements[node] = (sigma / (1 - sigma)) ** ratio
             elif node.args[0].has(var) and not ratio.free_symbols.isdisjoint(u.free_symbols):
                 complete = False
@@ -173,6 +193,8 @@ def proposals(expr, var, positive=frozenset(), *, algebra=True) -> list:
     """The (rule, rewritten expression) proposals for ``expr`` that change it: the algebraic ones
     (collect, combine, factor, cancel, sign) or, with ``algebra=False``, the named functions and logarithms."""
     found = []
+    if costly_to_expand(expr):
+        return found                      # (x + 1)^200: multiplying out or factoring would take minutes
     try:
         if algebra:
             for propose in PROPOSERS:
@@ -196,9 +218,44 @@ def _better(rule, after, current) -> bool:
     return size(after) < size(current)
 
 
+def _candidates(expr, var, positive) -> list:
+    """The proposals worth a step, algebra first (e^z/(1 + e^z)^2, then sigma(z)(1 - sigma(z))), shortest first."""
+    found = []
+    for algebra in (True, False):
+        found += sorted(((rule, after) for rule, after in proposals(expr, var, positive, algebra=algebra)
+                         if _better(rule, after, expr)), key=lambda c: size(c[1]))
+    return found
+
+
+def _termwise(current, var, positive):
+    """One step for a long sum: the first kind of rule that shortens some term, applied to every term it shortens."""
+    terms = Add.make_args(current)
+    best = {}
+    for term in terms:
+        if term.has(var):
+            found = _candidates(term, var, positive)
+            if found:
+                best[term] = found
+    if not best:
+        return None
+    kind = type(next(iter(best.values()))[0][0])
+    chosen, rules = {}, []
+    for term, found in best.items():
+        for rule, after in found:
+            if type(rule) is kind:
+                chosen[term] = after
+                rules.append(rule)
+                break
+    after = Add(*[chosen.get(t, t) for t in terms])
+    return Step(current, after, rules[0], more=tuple(rules[1:]), replaced=tuple(chosen.items()))
+
+
 def shorten(expr, var, *, accept=None, positive=frozenset()) -> list[Step]:
     """The steps that write ``expr`` shorter, best proposal first in each round.
 
+    A sum of more than :data:`TERMWISE` terms is written shorter term by term
+    (one step applies one kind of rule to every term it shortens), so that the
+    search grows with the number of terms, not with their product.
     ``accept(step)`` may verify a step and say whether to keep it (a
     proposal that fails is dropped, and the next best one tried).
     ``positive`` holds expressions known to be positive where the result holds
@@ -209,11 +266,14 @@ def shorten(expr, var, *, accept=None, positive=frozenset()) -> list[Step]:
     for _ in range(MAX_ROUNDS):
         if size(current) > MAX_NODES:
             break
-        candidates = []
-        for algebra in (True, False):              # algebra first: e^z/(1 + e^z)^2, then sigma(z)(1 - sigma(z))
-            candidates += sorted(((rule, after) for rule, after in proposals(current, var, positive, algebra=algebra)
-                                  if _better(rule, after, current)), key=lambda c: size(c[1]))
-        for rule, after in candidates:
+        if len(Add.make_args(current)) > TERMWISE:
+            step = _termwise(current, var, positive)
+            if step is None or (accept is not None and not accept(step)):
+                break
+            steps.append(step)
+            current = step.after
+            continue
+        for rule, after in _candidates(current, var, positive):
             step = Step(current, after, rule)
             if accept is None or accept(step):
                 steps.append(step)

@@ -51,6 +51,7 @@ class Step:
     rule: Rule
     more: tuple = ()             # further applications of the same kind of rule in this step
     verification: Verification | None = None
+    replaced: tuple = ()         # ((part of before, what it became), ...) when the step rewrites only those parts
 
     @property
     def applications(self) -> tuple:
