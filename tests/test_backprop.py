@@ -35,8 +35,10 @@ def test_the_two_input_sigmoid_neuron_staged_as_in_the_lecture():
     d = backprop("1/(1 + exp(-(w_0*x_0 + w_1*x_1 + w_2)))", "w=[2,-3,-3],x=[-1,-2]")
     assert d.verified
     assert math.isclose(d.results["f"].value, 1 / (1 + math.exp(-1)), rel_tol=1e-12)
-    dw = [d.results[f"d/dw[{i}]"].value for i in range(3)]
-    dx = [d.results[f"d/dx[{i}]"].value for i in range(2)]
+    dw = [d.results[f"d/dw_{i}"].value for i in range(3)]
+    dx = [d.results[f"d/dx_{i}"].value for i in range(2)]
+    assert json.loads(d.to_json())["parameters"]["at"] == {"w_0": "2", "w_1": "-3", "w_2": "-3", "x_0": "-1",
+                                                           "x_1": "-2"}
     assert close(dx, [0.393, -0.590]) and close(dw, [-0.197, -0.393, 0.197])
     sigma_prime = math.exp(-1) / (1 + math.exp(-1)) ** 2
     assert math.isclose(dw[0], -sigma_prime, rel_tol=1e-12)
@@ -162,3 +164,11 @@ def test_python_api_is_lazy_and_the_same():
 def test_sigmoid_gate_is_the_named_function():
     graph = stage(derivations.calculus.read_expression("sigma(x*y)"))
     assert graph.output.kind == "sigmoid" and graph.output.formula == Sigmoid(graph.gates[0].symbol)
+
+
+def test_without_graphviz_the_report_says_so_and_has_no_picture(monkeypatch):
+    from derivations.report import graphs
+    monkeypatch.setattr(graphs, "dot_program", lambda: None)
+    d = backprop("(x + y)*z", "x=-2,y=5,z=-4")
+    assert d.files == {} and "Graphviz's dot was not found" in d.to_text()
+    assert d.results["gradient"].value == [-4.0, -4.0, 3.0]

@@ -84,6 +84,14 @@ def read_point(at) -> dict:
     return point
 
 
+def written(variable) -> str:
+    """A variable as it is typed: x, w_0, s_{y_i}."""
+    if isinstance(variable, Indexed):
+        index = ",".join(str(i) for i in variable.indices)
+        return f"{variable.base}_{index}" if len(index) == 1 else f"{variable.base}_{{{index}}}"
+    return str(variable)
+
+
 def _inputs_of(expr) -> set:
     """The variables of ``expr`` a value is needed for: real symbols and indexed entries (not their indices)."""
     indexed = expr.atoms(Indexed)
@@ -265,17 +273,17 @@ def backprop(expression: str, at) -> Report:
     refuse_non_real(expr, expression)
     graph = stage(expr, order=list(point))
     needed = _inputs_of(expr)
-    missing = sorted((str(v) for v in needed if v not in point))
+    missing = sorted((written(v) for v in needed if v not in point))
     if missing:
         raise InputError(f"no value for {', '.join(missing)}: give --at {','.join(f'{m}=...' for m in missing)}")
-    extra = sorted(str(v) for v in point if v not in needed)
+    extra = sorted(written(v) for v in point if v not in needed)
     if extra:
         raise InputError(f"--at gives {', '.join(extra)}, which the expression does not have")
 
     builder = calculus_builder()
     passes = Backpropagation(graph, point, builder)
     report = Report("backprop", TITLE, {"expression": expression,
-                                        "at": {str(k): str(v) for k, v in point.items()}})
+                                        "at": {written(k): str(v) for k, v in point.items()}})
     report.warnings.extend(passes.warnings)
     f = graph.output.symbol
     inputs = [v for v in point]
@@ -305,10 +313,11 @@ def backprop(expression: str, at) -> Report:
 
     report.results["gradient"] = Result("gradient", [passes.gradients[v] for v in inputs],
                                         [float(passes.gradients[v]) for v in inputs],
-                                        "d f / d input, in the order of --at: " + ", ".join(str(v) for v in inputs))
+                                        "d f / d input, in the order of --at: " + ", ".join(written(v) for v in inputs))
     for v in inputs:
-        report.results[f"d/d{v}"] = Result(f"d/d{v}", passes.gradients[v], float(passes.gradients[v]),
-                                           f"d f / d {v} at the point, by backpropagation")
+        report.results[f"d/d{written(v)}"] = Result(f"d/d{written(v)}", passes.gradients[v],
+                                                    float(passes.gradients[v]),
+                                                    f"d f / d {written(v)} at the point, by backpropagation")
     return report
 
 

@@ -49,13 +49,16 @@ MAX_RESULT_NODES = 20000
 def read_expression(text: str, what: str = "expression", *, max_length: int | None = None):
     """The SymPy expression of ``text`` in the calculus notation; InputError naming the problem.
 
-    ``max_length`` raises the cap on characters (2,000, as for answers); the other caps stay.
+    ``max_length`` raises the cap on characters (2,000, as for answers), and the time allowed to build
+    the expression in proportion; the other caps stay.
     """
     import dataclasses
 
     from ..parse import ParseError
     from ..parse.calculus import LIMITS, parse_calculus
-    limits = LIMITS if max_length is None else dataclasses.replace(LIMITS, max_length=max_length)
+    limits = LIMITS if max_length is None else dataclasses.replace(
+        LIMITS, max_length=max_length,
+        max_build_seconds=LIMITS.max_build_seconds * max(1.0, max_length / LIMITS.max_length))
     try:
         return parse_calculus(text, limits=limits)
     except ParseError as error:

@@ -253,9 +253,10 @@ def _termwise(current, var, positive):
 def shorten(expr, var, *, accept=None, positive=frozenset()) -> list[Step]:
     """The steps that write ``expr`` shorter, best proposal first in each round.
 
-    A sum of more than :data:`TERMWISE` terms is written shorter term by term
-    (one step applies one kind of rule to every term it shortens), so that the
-    search grows with the number of terms, not with their product.
+    A sum is first written shorter term by term (one step applies one kind of
+    rule to every term it shortens); a sum of at most :data:`TERMWISE` terms
+    is then also tried as a whole (a common denominator, a common factor).
+    So the search grows with the number of terms, not with their product.
     ``accept(step)`` may verify a step and say whether to keep it (a
     proposal that fails is dropped, and the next best one tried).
     ``positive`` holds expressions known to be positive where the result holds
@@ -266,13 +267,15 @@ def shorten(expr, var, *, accept=None, positive=frozenset()) -> list[Step]:
     for _ in range(MAX_ROUNDS):
         if size(current) > MAX_NODES:
             break
-        if len(Add.make_args(current)) > TERMWISE:
+        terms = len(Add.make_args(current))
+        if terms > 1:                               # each term on its own first: e^u/(1 + e^u)^2 + arcsin x
             step = _termwise(current, var, positive)
-            if step is None or (accept is not None and not accept(step)):
+            if step is not None and (accept is None or accept(step)):
+                steps.append(step)
+                current = step.after
+                continue
+            if terms > TERMWISE:
                 break
-            steps.append(step)
-            current = step.after
-            continue
         for rule, after in _candidates(current, var, positive):
             step = Step(current, after, rule)
             if accept is None or accept(step):
