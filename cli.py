@@ -167,6 +167,7 @@ def cli():
       derive logistic-grad --weights 0.5,-1 --inputs 2,1 --target 1
       derive compare --scores "10,-2,3;10,9,9;10,-100,-100" --label 0 -o cmp.md
       derive diff "log(1 + exp(-z))" --wrt z
+      derive backprop "(x + y)*z" --at x=-2,y=5,z=-4
     """
 
 
@@ -252,16 +253,24 @@ def compare(scores, label, delta, classes, fmt, output, pdf, no_cache):
     run(make, fmt, output, pdf, no_cache)
 
 
-@cli.command("diff")
+@cli.command("diff", context_settings={"ignore_unknown_options": True})
 @click.argument("expression")
-@click.option("--wrt", required=True, metavar="VAR", help="The variable, e.g. z, s_j or s_{y_i}.")
+@click.option("--wrt", required=True, metavar="VAR[,VAR...]",
+              help="The variable, e.g. z, s_j or s_{y_i}; several separated by commas give the gradient.")
 @output_options
 def diff(expression, wrt, fmt, output, pdf, no_cache):
-    """Step-by-step derivative of EXPRESSION with respect to VAR.
+    """Step-by-step derivative of EXPRESSION with respect to VAR (or the gradient, for x,y).
+
+    EXPRESSION may start with a minus ("-x^2"); or put it after --: derive diff --wrt x -- -x^2.
+    Functions: sin cos tan cot sec csc, arcsin arccos arctan arccot, sinh cosh tanh coth sech csch,
+    arsinh arcosh artanh, exp log sqrt abs, sigmoid (\\sigma), relu, leaky_relu(x, a), softplus, erf, gelu,
+    max(u, v), min(u, v), indicators [x > 0]; plain text or LaTeX (\\tanh x, \\frac{a}{b}, \\max).
 
     \b
     Examples:
       derive diff "log(1 + exp(-z))" --wrt z
+      derive diff "exp(a*x)/(1+exp(a*x))" --wrt x
+      derive diff "x^2*y + sin(y)" --wrt x,y
       derive diff "max(0, s_j - s_y + 1)" --wrt s_j
     """
     def make():
@@ -291,6 +300,31 @@ def cache_clear():
     from derivations import cache
     removed = cache.clear()
     click.echo(f"removed {removed} cached report{'s' if removed != 1 else ''} from {cache.folder()}")
+
+
+@cli.command("backprop", context_settings={"ignore_unknown_options": True})
+@click.argument("expression")
+@click.option("--at", "at", required=True, metavar="X=V,...",
+              help="The point: a value for each variable, e.g. x=-2,y=5,z=-4 (or w=[2,-3,-3] for w_0..w_2).")
+@output_options
+def backprop(expression, at, fmt, output, pdf, no_cache):
+    """Backpropagation of EXPRESSION at a point, through its computational graph.
+
+    The expression is staged into gates (add, multiply, *-1, 1/x, exp, max, sigma, ...); the report
+    has the forward pass, the backward pass (upstream x local gradient), the gradients of the inputs
+    checked against derive diff, every local gradient verified, and a picture of the graph (with -o,
+    written beside a Markdown or LaTeX report, and in the PDF; needs Graphviz's dot).
+
+    \b
+    Examples:
+      derive backprop "(x + y)*z" --at x=-2,y=5,z=-4
+      derive backprop "1/(1 + exp(-(w_0*x_0 + w_1*x_1 + w_2)))" --at "w=[2,-3,-3],x=[-1,-2]"
+      derive backprop "(x + sigma(y))/(sigma(x) + (x + y)^2)" --at x=3,y=-4 -o graph.md
+    """
+    def make():
+        from derivations.calculus.backprop import backprop as run_backprop
+        return run_backprop(expression, at)
+    run(make, fmt, output, pdf, no_cache)
 
 
 @cli.command("check")

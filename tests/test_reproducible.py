@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parent.parent
 #: every derivation command (one call each), rendered in every format, digested
 SCRIPT = r"""
 import hashlib
-from derivations import svm, softmax, jacobian, bce, logistic, compare, calculus
+from derivations import svm, softmax, jacobian, bce, logistic, compare, calculus, backprop
 from derivations.report.render import render
 made = [
     svm.gradient(delta=1), svm.gradient(delta=1, scores="3,-1,4", label=0),
@@ -18,6 +18,7 @@ made = [
     jacobian.jacobian(scores="3,-1,4"), bce.reduction(),
     logistic.gradient(weights="0.5,-1", inputs="2,1", target=1),
     compare.compare(scores="3,-1,4;10,9,9", label=0), calculus.derivative("log(1 + exp(-z))", "z"),
+    calculus.derivative("sqrt(x) + log(x - 1)", "x"), backprop("(x + y)*z", at="x=-2,y=5,z=-4"),
 ]
 for d in made:
     for fmt in ("text", "markdown", "latex", "json"):

@@ -31,7 +31,7 @@ def expand_definitions(expr, definitions: dict, memo: dict | None = None):
 
 
 #: how deep definitions may refer to other definitions (L_i -> p_{y_i} -> e^{s} / sum)
-_MAX_DEPTH = 5
+_MAX_DEPTH = 10
 
 
 _SAME = object()        # memo: the expression is its own expansion (return it, not an equal copy)
