@@ -57,15 +57,14 @@ def join_terms(printer, expr: Add, bracket: str, dots: str = "…") -> str:
     terms = ordered_terms(expr)
     if is_long(len(terms)) and is_written_out(expr):
         terms = terms[:HEAD] + [None] + terms[-TAIL:]
+    texts = [None if term is None else (bracket % printer._print(term) if isinstance(term, Add)
+                                         else printer._print(term)) for term in terms]
     out = ""
-    for i, term in enumerate(terms):
-        if term is None:
-            out += " + " + dots
-            continue
-        text = printer._print(term)
-        if isinstance(term, Add):
-            text = bracket % text
-        if i == 0:
+    for i, text in enumerate(texts):
+        if text is None:
+            # the left-out terms take the sign of the term after them: -a - b - … - z, a + b + … + z
+            out += (" - " if texts[i + 1].startswith("-") else " + ") + dots
+        elif i == 0:
             out = text
         elif text.startswith("-"):
             out += " - " + text[1:].lstrip()
