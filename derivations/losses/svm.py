@@ -217,13 +217,14 @@ def _worked_example(derivation, loss, correct, incorrect, delta_value, values, l
 def _loss_chain(builder, concrete_loss, scores, count, label, name=L):
     """L_i = the sum written out = with the numbers = each max evaluated = the value (``name`` stands for L_i)."""
     general, index = concrete_loss.function, concrete_loss.index
-    arguments = [_hinge_argument(general).xreplace({index: Integer(i)}) for i in range(count) if i != label]
-    hinges = [Max(0, u, evaluate=False) for u in arguments]
+    argument = _hinge_argument(general)
+    arguments = [instantiate(argument, {index: Integer(i)}) for i in range(count) if i != label]
+    hinges = [hinge(u) for u in arguments]
     expanded = _sum_of(hinges)
     memo = {}
-    numbers = _sum_of([Max(0, written_out(u, scores, memo), evaluate=False) for u in arguments])
+    numbers = _sum_of([hinge(written_out(u, scores, memo)) for u in arguments])
     margins = [u.xreplace(scores) for u in arguments]
-    evaluated = _sum_of([Max(0, u, evaluate=False) for u in margins])
+    evaluated = _sum_of([hinge(u) for u in margins])
     value = sympy.Add(*[u if u > 0 else Integer(0) for u in margins])
     steps = [
         Step(name, concrete_loss, R.Definition(name, concrete_loss)),
@@ -237,9 +238,15 @@ def _loss_chain(builder, concrete_loss, scores, count, label, name=L):
     return Chain(steps), value
 
 
-def _hinge_argument(hinge):
+def _hinge_argument(term):
     """u of max(0, u)."""
-    return hinge.args[1] if hinge.args[0] == 0 else hinge.args[0]
+    return term.args[1] if term.args[0] == 0 else term.args[0]
+
+
+def hinge(u):
+    """max(0, u) as it stands (not evaluated), 0 first: what ``Max(0, u, evaluate=False)`` builds for a
+    symbolic u, without sorting the arguments each time (a thousand hinges at K = 1000)."""
+    return sympy.Expr.__new__(Max, Integer(0), u)
 
 
 def _sum_of(terms):
