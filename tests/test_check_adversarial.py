@@ -77,7 +77,7 @@ def test_a_slow_answer_is_stopped_and_the_rest_goes_on(tmp_path, monkeypatch):
         return real_judge(item_id, quantity, reference, answer, **kwargs)
 
     monkeypatch.setattr(grade_module, "judge", slow_judge)     # workers fork and inherit it
-    write(tmp_path, "a.json", ["1", "slow", r"\mathbb{1}(s_k - s_{y_i} + \Delta > 0)"])
+    write(tmp_path, "a.json", [r"\mathbb{1}(s_k > 0)", "slow", r"\mathbb{1}(s_k - s_{y_i} + \Delta > 0)"])
     write(tmp_path, "b.json", [r"\mathbb{1}(s_k - s_{y_i} + \Delta > 0)"])
     start = time.perf_counter()
     results = batch.grade_paths([tmp_path], jobs=2, timeout=1.0)

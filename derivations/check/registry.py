@@ -13,7 +13,7 @@ Its ``variants`` are the mistakes generated for this very instance.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 import sympy
@@ -64,6 +64,16 @@ class Given:
         base.update(raw)
         return Given.read(base)
 
+    def with_label(self, label: int) -> "Given":
+        """This given with another label (the wrong-label mistakes are worked through with it)."""
+        return replace(self, label=label)
+
+    def restricted(self, keys) -> "Given":
+        """Only the data ``keys`` names (the others at their defaults): the part a reference depends on."""
+        default = Given()
+        return Given(**{name: (getattr(self, name) if name in keys else getattr(default, name))
+                        for name in self.__dataclass_fields__})
+
     def describe(self) -> str:
         parts = []
         if self.scores is not None:
@@ -99,6 +109,8 @@ class Reference:
     recompute: Callable | None = None   # value from the student's own intermediates (see Quantity.depends_on)
     definitions: dict | None = None     # names a formula answer may use, with what they stand for
                                         # (y -> sigma(z)); None: the softmax probabilities p_j
+    routes: list = field(default_factory=list)   # intermediates a student may round first (check.rounding.Route)
+    cache: dict = field(default_factory=dict, repr=False, compare=False)   # worked out on first use (probes)
 
 
 @dataclass
@@ -111,6 +123,12 @@ class Quantity:
     needs: tuple                # given keys it needs
     reference: Callable[[Given], Reference]
     depends_on: tuple = ()      # quantities it is computed from (for follow-through)
+    uses: tuple | None = None   # the given keys its reference depends on (None: all of them); a formula's
+                                # reference for another sheet's scores is the same reference
+
+    def effective(self, given: Given) -> Given:
+        """The part of ``given`` this quantity's reference depends on."""
+        return given if self.uses is None else given.restricted(self.uses)
 
     def check_given(self, given: Given) -> None:
         missing = [key for key in self.needs if getattr(given, key) is None]

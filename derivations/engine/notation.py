@@ -14,8 +14,8 @@ Conventions (the ones CS231n and the seed homework use):
 from __future__ import annotations
 
 import sympy
-from sympy.core.sympify import _sympify
 from sympy import Expr, Heaviside, IndexedBase, Integer, Symbol
+from sympy.core.sympify import _sympify
 
 #: scores, probabilities, inputs, weights (indexed: s[j] is s_j)
 s = IndexedBase("s", real=True)

@@ -1,12 +1,15 @@
 """The softmax quantities: probabilities, loss, gradient, the case formulas and the Jacobian, with their generated mistakes."""
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
-from sympy import Eq, ImmutableMatrix, Integer, Ne, exp, log
+from sympy import Derivative, Eq, ImmutableMatrix, Integer, Ne, exp, log
 
-from ...engine.notation import all_classes_sum, k, m, s, y
+from ...engine.notation import SumExcept, all_classes_sum, j, k, m, p, s, y
+from ..numeric import to_float
 from ..registry import Given, Quantity, Reference, Variant, register
+from ..rounding import Route
 from .common import exact_matrix, instance
 
 
@@ -20,7 +23,23 @@ SOFTMAX_LOSS_VARIANTS = {
     "log2": ("log base 2 was used instead of the natural log", -log(_p(y)) / log(2)),
     "missing-minus": ("the minus sign of -log p_{y_i} is missing", log(_p(y))),
     "unnormalised-softmax": ("e^{s_{y_i}} was used without dividing by sum_m e^{s_m}", -s[y]),
+    "sum-skips-correct-class": ("the normalising sum left out the correct class: sum_{j != y_i} e^{s_j} instead of "
+                                "sum_j e^{s_j}", -log(exp(s[y]) / SumExcept(exp(s[j]), j, y))),
 }
+
+
+def _wrong_label_text(label, other):
+    return f"the label was taken as class {other}; the correct class is y_i = {label}"
+
+
+def _exponentials(given):
+    """The exponentials e^{C s_j} a student computes first, as floats."""
+    return tuple(math.exp(to_float(given.scale * v)) for v in given.scores)
+
+
+def _normalised(values):
+    total = math.fsum(values)
+    return tuple(v / total for v in values)
 
 
 @lru_cache(maxsize=256)
@@ -42,7 +61,8 @@ def _softmax_probs(given):
     if given.scale != 1:
         variants.append(Variant("scale-not-applied", "the scores were not multiplied by the scale",
                                 value=_softmax_probs_exact(given, 1)))
-    return Reference("softmax.probs", value=reference, variants=variants, derivation=d)
+    routes = [Route("e^{s_j}", _exponentials(given), _normalised)]
+    return Reference("softmax.probs", value=reference, variants=variants, derivation=d, routes=routes)
 
 
 def _softmax_loss(given):
@@ -53,11 +73,17 @@ def _softmax_loss(given):
         variants.append(Variant("scale-not-applied", "the scores were not multiplied by the scale",
                                 value=instance(SOFTMAX_LOSS, given, 1)))
     label = given.label
+    variants += [Variant("wrong-label", _wrong_label_text(label, c),
+                         value=instance(SOFTMAX_LOSS, given.with_label(c), given.scale))
+                 for c in range(len(given.scores)) if c != label]
 
     def from_probs(probs):
         return -log(probs[label])
+    probs = tuple(to_float(v) for v in exact_matrix(d.results["probs"].expr))
+    routes = [Route("p", probs, lambda q: -math.log(q[label]), used=(label,)),
+              Route("e^{s_j}", _exponentials(given), lambda e: -math.log(e[label] / math.fsum(e)))]
     return Reference("softmax.loss", value=d.results["loss"].expr, variants=variants, derivation=d,
-                     recompute=from_probs)
+                     recompute=from_probs, routes=routes)
 
 
 def _softmax_dscores(given):
@@ -73,10 +99,26 @@ def _softmax_dscores(given):
     if given.scale != 1:
         variants.append(Variant("scale-not-applied", "the scores were not multiplied by the scale",
                                 value=_softmax_probs_exact(given, 1) - onehot))
+    correct_zero = probs.as_mutable()
+    correct_zero[label] = 0
+    variants.append(Variant("correct-class-zero", "the correct class's entry was left at 0: it is p_{y_i} - 1",
+                            value=ImmutableMatrix(correct_zero)))
+    variants.append(Variant("unnormalised-softmax", "e^{s_k} was used without dividing by sum_m e^{s_m}",
+                            value=ImmutableMatrix([exp(given.scale * v) for v in given.scores]) - onehot))
+    for c in range(n):
+        if c != label:
+            other = ImmutableMatrix([1 if i == c else 0 for i in range(n)])
+            variants.append(Variant("wrong-label", _wrong_label_text(label, c), value=probs - other))
 
     def from_probs(p):
         return ImmutableMatrix([p[i] - (1 if i == label else 0) for i in range(n)])
-    return Reference("softmax.dscores", value=reference, variants=variants, derivation=d, recompute=from_probs)
+
+    def minus_onehot(q):
+        return tuple(v - (1 if i == label else 0) for i, v in enumerate(q))
+    routes = [Route("p", tuple(to_float(v) for v in probs), minus_onehot),
+              Route("e^{s_j}", _exponentials(given), lambda e: minus_onehot(_normalised(e)))]
+    return Reference("softmax.dscores", value=reference, variants=variants, derivation=d, recompute=from_probs,
+                     routes=routes)
 
 
 def _softmax_case(name):
@@ -84,10 +126,18 @@ def _softmax_case(name):
         from ...losses import softmax
         d = softmax.gradient()
         expr = d.results[name].expr
-        variants = [Variant("sign-flipped-gradient", "the sign is flipped", expr=-expr)]
+        variants = [Variant("sign-flipped-gradient", "the sign is flipped", expr=-expr),
+                    Variant("unnormalised-softmax", "e^{s_k} was used for p_k, without dividing by sum_m e^{s_m}",
+                            expr=expr.replace(lambda e: getattr(e, "base", None) == p,
+                                              lambda e: exp(s[e.indices[0]]))),
+                    Variant("log10", "log base 10 was used instead of the natural log: the gradient is divided by "
+                                     "ln 10", expr=expr / log(10))]
         if name == "dscore_correct":
             variants.append(Variant("no-minus-one", "p_{y_i} without the - 1 of the correct class",
                                     expr=expr + 1))
+        else:
+            text, loss = SOFTMAX_LOSS_VARIANTS["sum-skips-correct-class"]
+            variants.append(Variant("sum-skips-correct-class", text, expr=Derivative(loss, s[k])))
         condition = Eq(k, y) if name == "dscore_correct" else Ne(k, y)
         return Reference(f"softmax.{name}", expr=expr, conditions=(condition,), variants=variants, derivation=d)
     return reference
@@ -102,7 +152,11 @@ def _softmax_jacobian(given):
     probs = _softmax_probs_exact(given, given.scale)
     variants.append(Variant("missing-diagonal", "the diag(p) term is missing: only -p p^T",
                             value=-(probs * probs.T)))
-    return Reference("softmax.jacobian", value=reference, variants=variants, derivation=d)
+
+    def jacobian_of(q):
+        return tuple(q[a] * ((1 if a == b else 0) - q[b]) for a in range(len(q)) for b in range(len(q)))
+    routes = [Route("p", tuple(to_float(v) for v in probs), jacobian_of)]
+    return Reference("softmax.jacobian", value=reference, variants=variants, derivation=d, routes=routes)
 
 
 # --- registration ---------------------------------------------------------------------------
@@ -114,8 +168,8 @@ register(Quantity("softmax.loss", "number", "a number, e.g. 1.318", ("scores", "
 register(Quantity("softmax.dscores", "vector", "a vector, e.g. [-0.732, 0.005, 0.727]", ("scores", "label"),
                   _softmax_dscores, depends_on=("softmax.probs",)))
 register(Quantity("softmax.dscore_correct", "expression", "a formula in p_k or p_{y_i}, e.g. p_{y_i} - 1",
-                  (), _softmax_case("dscore_correct")))
+                  (), _softmax_case("dscore_correct"), uses=()))
 register(Quantity("softmax.dscore_incorrect", "expression", "a formula in p_k, e.g. p_k", (),
-                  _softmax_case("dscore_incorrect")))
+                  _softmax_case("dscore_incorrect"), uses=()))
 register(Quantity("softmax.jacobian", "matrix", "a matrix, e.g. [[0.196, -0.001, -0.195], ...] or a bmatrix",
                   ("scores",), _softmax_jacobian))

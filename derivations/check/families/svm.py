@@ -25,7 +25,18 @@ SVM_VARIANTS = {
                       SumExcept(Max(0, _margin(j, -Delta)), j, y)),
     "reversed-margin": ("the margin is reversed: s_{y_i} - s_j + Delta instead of s_j - s_{y_i} + Delta",
                         SumExcept(Max(0, s[y] - s[j] + Delta), j, y)),
+    "delta-left-out": ("Delta was left out of the margin: s_j - s_{y_i} instead of s_j - s_{y_i} + Delta",
+                       SumExcept(Max(0, s[j] - s[y]), j, y)),
 }
+
+
+def _wrong_label_text(label, other):
+    return f"the label was taken as class {other}; the correct class is y_i = {label}"
+
+
+def _wrong_labels(given):
+    """The other classes a student may have taken for the label (each one is tried)."""
+    return [c for c in range(len(given.scores)) if c != given.label]
 
 
 @lru_cache(maxsize=256)
@@ -38,6 +49,8 @@ def _svm_derivation(given: Given):
 def _svm_loss(given):
     d = _svm_derivation(given)
     variants = [Variant(tag, text, value=instance(expr, given)) for tag, (text, expr) in SVM_VARIANTS.items()]
+    variants += [Variant("wrong-label", _wrong_label_text(given.label, c), value=instance(SVM_LOSS, given.with_label(c)))
+                 for c in _wrong_labels(given)]
     return Reference("svm.loss", value=d.results["loss"].expr, variants=variants, derivation=d)
 
 
@@ -50,6 +63,13 @@ def _svm_dscores(given):
     correct_positive[given.label] = -correct_positive[given.label]
     variants.append(Variant("missing-minus-correct-class",
                             "the correct class's entry lost its minus sign", value=ImmutableMatrix(correct_positive)))
+    correct_zero = reference.as_mutable()
+    correct_zero[given.label] = 0
+    variants.append(Variant("correct-class-zero",
+                            "the correct class's entry was left at 0: it is minus the number of classes whose margin "
+                            "is positive", value=ImmutableMatrix(correct_zero)))
+    variants += [Variant("wrong-label", _wrong_label_text(given.label, c), value=gradient(SVM_LOSS, given.with_label(c)))
+                 for c in _wrong_labels(given)]
     return Reference("svm.dscores", value=reference, variants=variants, derivation=d)
 
 
@@ -59,6 +79,10 @@ def _svm_case(name, var, condition):
         expr = d.results[name].expr
         variants = [Variant(tag, text, expr=sympy.diff(loss, var)) for tag, (text, loss) in SVM_VARIANTS.items()]
         variants.append(Variant("sign-flipped-gradient", "the sign is flipped", expr=-expr))
+        swapped = expr.xreplace({s[j]: s[y], s[y]: s[j]}) if name == "dscore_correct" else \
+            expr.xreplace({s[k]: s[y], s[y]: s[k]})
+        variants.append(Variant("reversed-margin", "the margin is reversed in the indicator: s_{y_i} - s_j + Delta "
+                                                   "instead of s_j - s_{y_i} + Delta", expr=swapped))
         value = None
         if given.scores is not None and name == "dscore_correct":
             value = d.results["dscores"].expr[given.label]
@@ -73,7 +97,7 @@ register(Quantity("svm.loss", "number", "a number, e.g. 2", ("scores", "label"),
 register(Quantity("svm.dscores", "vector", "a vector, e.g. [-1, 0, 1]", ("scores", "label"), _svm_dscores))
 register(Quantity("svm.dscore_correct", "expression",
                   r"a formula in s_j, s_{y_i}, \Delta, e.g. -\sum_{j \neq y_i} \mathbb{1}(s_j - s_{y_i} + \Delta > 0)",
-                  (), _svm_case("dscore_correct", s[y], Eq(k, y))))
+                  (), _svm_case("dscore_correct", s[y], Eq(k, y)), uses=("delta",)))
 register(Quantity("svm.dscore_incorrect", "expression",
                   r"a formula in s_k (or s_j), s_{y_i}, \Delta, e.g. \mathbb{1}(s_k - s_{y_i} + \Delta > 0)",
-                  (), _svm_case("dscore_incorrect", s[k], Ne(k, y))))
+                  (), _svm_case("dscore_incorrect", s[k], Ne(k, y)), uses=("delta",)))
