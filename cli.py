@@ -272,6 +272,7 @@ def check(sheets, fmt, output, jobs, timeout, follow_through, list_quantities):
     from derivations.check import batch, report
     from derivations.engine.inputs import InputError
     defaults = {} if follow_through is None else {"follow_through": follow_through}
+    detail = fmt in ("markdown", "latex")          # formulas as read and worked derivations: only these show them
     try:
         files = batch.find_sheets(sheets)
     except InputError as error:
@@ -280,9 +281,10 @@ def check(sheets, fmt, output, jobs, timeout, follow_through, list_quantities):
         raise UserError("no .yaml, .yml or .json sheets found in " + ", ".join(sheets))
     if sys.stderr.isatty():
         with click.progressbar(length=len(files), label="grading", file=sys.stderr) as bar:
-            results = batch.grade_paths(files, jobs=jobs, timeout=timeout, defaults=defaults, progress=bar.update)
+            results = batch.grade_paths(files, jobs=jobs, timeout=timeout, defaults=defaults, progress=bar.update,
+                                        detail=detail)
     else:
-        results = batch.grade_paths(files, jobs=jobs, timeout=timeout, defaults=defaults)
+        results = batch.grade_paths(files, jobs=jobs, timeout=timeout, defaults=defaults, detail=detail)
     text = report.render(results, fmt)
     if output and output != "-":
         write_atomically(output, text)

@@ -74,7 +74,14 @@ def _address_space() -> int:
 
 
 def _worker(connection, memory_mb: int) -> None:
-    """Grade the sheets the parent sends, reporting results a sheet (or an uncached answer) at a time."""
+    """Grade the sheets the parent sends, in order, reporting results a sheet (or an uncached answer) at a time.
+
+    Messages: ("sheet", index, student, items) before the first answer of a sheet that is not cached (so
+    the parent can name it if it must be stopped), ("reference", index, position) before computing a
+    reference, ("start", index, position) before judging an uncached answer, ("items", index, results)
+    with what was finished before it, ("done", index, results, student, items) at the end of a sheet,
+    ("error", index, message, student) for a sheet that cannot be graded.
+    """
     try:
         import resource
         limit = _address_space() + memory_mb * 1024 * 1024     # room on top of what the fork inherited
@@ -85,34 +92,41 @@ def _worker(connection, memory_mb: int) -> None:
         task = connection.recv()
         if task is None:
             return
-        index, path, start, defaults = task
-        try:
-            sheet = load(path)
-        except SheetError as error:
-            connection.send(("error", index, str(error), None))
-            continue
-        sheet.path = str(path)
-        sheet.options = {**(defaults or {}), **sheet.options}
-        connection.send(("sheet", index, sheet.student, [(i.id, i.quantity, i.points) for i in sheet.items]))
-        try:
-            context = sheet_context(sheet)
-        except InputError as error:
-            message = str(error) if str(error).startswith("precision") else f"given: {error}"
-            connection.send(("error", index, message, sheet.student))
-            continue
-        buffer: list = []
-        for position in range(start, len(sheet.items)):
-            item = sheet.items[position]
-            outcome = cached_judgement(item, context)
-            if outcome is None:
-                if buffer:
-                    connection.send(("items", index, buffer))
-                    buffer = []
-                _reference_first(connection, index, position, item, context)
-                connection.send(("start", index, position))
-                outcome = _graded(item, context)
-            buffer.append((position, outcome))
-        connection.send(("done", index, buffer))
+        _grade_task(connection, *task)
+
+
+def _grade_task(connection, index, path, start, defaults, detail) -> None:
+    try:
+        sheet = load(path)
+    except SheetError as error:
+        connection.send(("error", index, str(error), None))
+        return
+    sheet.path = str(path)
+    sheet.options = {**(defaults or {}), **sheet.options}
+    meta = [(i.id, i.quantity, i.points) for i in sheet.items]
+    try:
+        context = sheet_context(sheet)
+    except InputError as error:
+        message = str(error) if str(error).startswith("precision") else f"given: {error}"
+        connection.send(("error", index, message, sheet.student))
+        return
+    buffer: list = []
+    announced = False
+    for position in range(start, len(sheet.items)):
+        item = sheet.items[position]
+        outcome = cached_judgement(item, context)
+        if outcome is None:
+            if not announced:
+                connection.send(("sheet", index, sheet.student, meta))
+                announced = True
+            if buffer:
+                connection.send(("items", index, buffer))
+                buffer = []
+            _reference_first(connection, index, position, item, context)
+            connection.send(("start", index, position))
+            outcome = _graded(item, context)
+        buffer.append((position, _lean(outcome, detail)))
+    connection.send(("done", index, buffer, sheet.student, meta))
 
 
 def _reference_first(connection, index, position, item, context) -> None:
@@ -127,6 +141,13 @@ def _reference_first(connection, index, position, item, context) -> None:
         reference_for(quantity, reference_given)
     except Exception:  # noqa: BLE001 - grading the item reports what is wrong with it
         return
+
+
+def _lean(outcome: ItemResult, detail: bool) -> ItemResult:
+    """The result as the parent needs it: without the SymPy objects (slow to send) unless a report shows them."""
+    if not detail:
+        outcome.given = outcome.read_expr = outcome.expected_expr = None
+    return outcome
 
 
 def _graded(item, context) -> ItemResult:
@@ -154,7 +175,7 @@ class _Pool:
         process = self.context.Process(target=_worker, args=(child, self.memory_mb), daemon=True)
         process.start()
         child.close()
-        return {"process": process, "conn": parent, "job": None, "deadline": 0.0}
+        return {"process": process, "conn": parent, "jobs": [], "deadline": 0.0}
 
     def replace(self, worker):
         worker["process"].kill()
@@ -187,17 +208,19 @@ def _preload() -> None:
 
 def grade_paths(paths, *, jobs: int = 1, timeout: float = DEFAULT_TIMEOUT, memory_mb: int = DEFAULT_MEMORY_MB,
                 defaults: dict | None = None, progress: Callable[[int], None] | None = None,
-                reference_timeout: float = REFERENCE_TIMEOUT) -> list[SheetResult]:
+                reference_timeout: float = REFERENCE_TIMEOUT, detail: bool = True) -> list[SheetResult]:
     """Every sheet under ``paths`` graded; results in the order the sheets were found.
 
     ``defaults`` are sheet options (follow_through, log_base) for sheets that do not set them.
+    ``detail``: keep what the Markdown and LaTeX reports show beyond the JSON (the formulas read, the
+    given of each item for its worked derivation); without it results come back faster.
     """
     files = find_sheets(paths)
     results: list[SheetResult | None] = [None] * len(files)
     _preload()
     pending = [_Job(i, path) for i, path in reversed(list(enumerate(files)))]
     if pending:
-        _run(pending, results, jobs, timeout, memory_mb, progress, defaults or {}, reference_timeout)
+        _run(pending, results, jobs, timeout, memory_mb, progress, (defaults or {}, detail), reference_timeout)
     return results
 
 
@@ -214,92 +237,101 @@ def _finish(job, results) -> None:
     results[job.index] = result
 
 
-def _run(pending, results, jobs, timeout, memory_mb, progress, defaults, reference_timeout) -> None:
+#: sheets sent ahead to each worker, so that it never waits for the parent between sheets
+QUEUED_PER_WORKER = 4
+
+
+def _run(pending, results, jobs, timeout, memory_mb, progress, settings, reference_timeout) -> None:
+    """Grade ``pending`` (a stack of jobs) with ``jobs`` workers; each holds a few sheets, graded in order.
+
+    A worker's deadline is for its first sheet's current step: set when that sheet becomes its first,
+    and again at each uncached answer ("start") or reference it announces.
+    """
     from multiprocessing.connection import wait
 
     pool = _Pool(min(jobs, len(pending)), memory_mb)
+    left = len(pending)
+
+    def top_up(worker):
+        was_idle = not worker["jobs"]
+        while pending and len(worker["jobs"]) < QUEUED_PER_WORKER:
+            job = pending.pop()
+            worker["jobs"].append(job)
+            worker["conn"].send((job.index, job.path, job.start, *settings))
+        if was_idle and worker["jobs"]:
+            worker["deadline"] = time.monotonic() + timeout
+
+    def finished(worker, job):
+        nonlocal left
+        _finish(job, results)
+        left -= 1
+        if progress:
+            progress(1)
+        worker["jobs"].remove(job)
+        worker["deadline"] = time.monotonic() + timeout
+        top_up(worker)
+
     try:
-        busy = 0
-
-        def dispatch(worker):
-            nonlocal busy
-            if pending and worker["job"] is None:
-                job = pending.pop()
-                worker["job"], worker["deadline"] = job, time.monotonic() + timeout
-                worker["conn"].send((job.index, job.path, job.start, defaults))
-                busy += 1
-
-        def done(worker, job):
-            nonlocal busy
-            _finish(job, results)
-            worker["job"] = None
-            busy -= 1
-            if progress:
-                progress(1)
-            dispatch(worker)
-
         for worker in pool.workers:
-            dispatch(worker)
-        while busy:
+            top_up(worker)
+        while left:
+            active = [w for w in pool.workers if w["jobs"]]
             now = time.monotonic()
-            deadlines = [w["deadline"] - now for w in pool.workers if w["job"] is not None]
-            ready = wait([w["conn"] for w in pool.workers if w["job"] is not None],
-                         timeout=max(0.0, min(deadlines)) if deadlines else None)
+            ready = wait([w["conn"] for w in active], timeout=max(0.0, min(w["deadline"] for w in active) - now))
             by_conn = {id(w["conn"]): w for w in pool.workers}
             for conn in ready:
                 worker = by_conn[id(conn)]
-                job = worker["job"]
                 try:
                     message = conn.recv()
                 except (EOFError, OSError):
-                    message = ("died",)
-                kind = message[0]
+                    message = ("died", None)
+                if message[0] == "died":
+                    left -= _give_up(worker, pool, pending, results, progress,
+                                     "the checker stopped while reading this answer")
+                    top_up(worker)
+                    continue
+                kind, index = message[0], message[1]
+                job = next(j for j in worker["jobs"] if j.index == index)
                 if kind == "sheet":
                     job.student, job.items = message[2], message[3]
-                elif kind == "reference":
-                    worker["deadline"] = time.monotonic() + reference_timeout
-                    job.start = message[2]
-                elif kind == "start":
-                    worker["deadline"] = time.monotonic() + timeout
+                elif kind in ("reference", "start"):
+                    worker["deadline"] = time.monotonic() + (reference_timeout if kind == "reference" else timeout)
                     job.start = message[2]
                 elif kind in ("items", "done"):
                     for position, outcome in message[2]:
                         job.results[position] = outcome
                         job.start = max(job.start, position + 1)
                     if kind == "done":
-                        done(worker, job)
+                        job.student, job.items = message[3], message[4]
+                        finished(worker, job)
                 elif kind == "error":
                     job.error = message[2]
                     if message[3] is not None:
                         job.student = message[3]
-                    done(worker, job)
-                elif kind == "died":
-                    _give_up(worker, job, pool, pending, results, progress,
-                             "the checker stopped while reading this answer")
-                    busy -= 1
-                    dispatch(worker)
+                    finished(worker, job)
             now = time.monotonic()
             for worker in pool.workers:
-                job = worker["job"]
-                if job is not None and now > worker["deadline"]:
-                    _give_up(worker, job, pool, pending, results, progress,
-                             f"checking this answer took longer than {timeout:g} s")
-                    busy -= 1
-                    dispatch(worker)
+                if worker["jobs"] and now > worker["deadline"]:
+                    left -= _give_up(worker, pool, pending, results, progress,
+                                     f"checking this answer took longer than {timeout:g} s")
+                    top_up(worker)
     finally:
         pool.close()
 
 
-def _give_up(worker, job, pool, pending, results, progress, why: str) -> None:
-    """The worker's current answer is ``invalid`` (``why``); the worker is replaced and the sheet goes on."""
-    worker["job"] = None
+def _give_up(worker, pool, pending, results, progress, why: str) -> int:
+    """Stop the worker's current answer (``invalid``: ``why``); replace the worker; its other sheets and the
+    rest of this one go back to be graded. Returns the number of sheets this finished (0 or 1)."""
+    job, *queued = worker["jobs"]
+    worker["jobs"] = []
     pool.replace(worker)
+    pending.extend(reversed(queued))
     if job.items is None:
         job.error = "reading this sheet took too long" if "longer" in why else "the checker stopped reading it"
         _finish(job, results)
         if progress:
             progress(1)
-        return
+        return 1
     position = job.start
     if position < len(job.items):
         item_id, quantity, points = job.items[position]
@@ -310,8 +342,9 @@ def _give_up(worker, job, pool, pending, results, progress, why: str) -> None:
         _finish(job, results)
         if progress:
             progress(1)
-    else:
-        pending.append(job)
+        return 1
+    pending.append(job)
+    return 0
 
 
 def cpu_count() -> int:

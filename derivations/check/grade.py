@@ -10,7 +10,8 @@ sheets repeat the same few answers pays for each once.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+import copy
+from dataclasses import dataclass, field
 
 import sympy
 
@@ -64,6 +65,7 @@ class Context:
     conventions: Conventions
     options: dict
     own: dict
+    merged: dict = field(default_factory=dict)
 
 
 def _own_value(item, quantity, options, conventions):
@@ -122,14 +124,25 @@ def _answer_key(answer):
     if isinstance(answer, (list, tuple)):
         return ("list", tuple(_answer_key(a) for a in answer))
     if isinstance(answer, dict):
-        return ("dict", repr(answer))
+        return ("dict", tuple(sorted((str(k), _answer_key(v)) for k, v in answer.items())))
     return (type(answer).__name__, repr(answer))
+
+
+def _item_given(item, context: Context) -> Given:
+    """The item's given laid over the sheet's (kept, as a class's items repeat the same few overrides)."""
+    if not item.given:
+        return context.given
+    key = _answer_key(item.given)
+    given = context.merged.get(key)
+    if given is None:
+        given = context.merged[key] = context.given.merged(item.given)
+    return given
 
 
 def prepare_item(item, context: Context):
     """(quantity, given, reference given, precision) for ``item``; InputError when they cannot be had."""
     quantity = lookup(item.quantity)
-    given = context.given.merged(item.given)
+    given = _item_given(item, context)
     reference_given = given if item.accept_numbers else quantity.effective(given)
     precision = context.precision.merged(item.precision, "precision")
     return quantity, given, reference_given, precision
@@ -159,8 +172,10 @@ def cached_judgement(item, context: Context):
 
 
 def _copy(cached: ItemResult, item) -> ItemResult:
-    return replace(cached, id=str(item.id), points=item.points, notes=list(cached.notes),
-                   candidates=list(cached.candidates))
+    result = copy.copy(cached)
+    result.id, result.points = str(item.id), item.points
+    result.notes, result.candidates = list(cached.notes), list(cached.candidates)
+    return result
 
 
 def grade_item(item, context: Context) -> ItemResult:

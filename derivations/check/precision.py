@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal, localcontext
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Context, Decimal
 
 from ..engine.inputs import InputError
 
@@ -100,12 +100,17 @@ def decimal_of(value: float) -> Decimal:
     return Decimal(repr(float(value)))
 
 
+_CONTEXT = Context(prec=80)
+_UNITS: dict = {}
+
+
 def round_at(value, place: int, mode=ROUND_HALF_EVEN) -> Decimal:
     """``value`` (float or Decimal) rounded, or truncated with ROUND_DOWN, at the digit 10^place."""
-    with localcontext() as context:
-        context.prec = 80
-        number = value if isinstance(value, Decimal) else decimal_of(value)
-        return number.quantize(Decimal(1).scaleb(place), rounding=mode)
+    number = value if isinstance(value, Decimal) else decimal_of(value)
+    unit = _UNITS.get(place)
+    if unit is None:
+        unit = _UNITS[place] = Decimal(1).scaleb(place)
+    return number.quantize(unit, rounding=mode, context=_CONTEXT)
 
 
 def leading_place(value: float) -> int:

@@ -9,7 +9,10 @@ given (``svm.gradient``, ``softmax.gradient``, ...). A family module in
 
 A reference holds the exact value (a SymPy number or matrix) when the given
 has scores, and the symbolic formula for case quantities (``dscore_correct``).
-Its ``variants`` are the mistakes generated for this very instance.
+Its ``variants`` are the mistakes generated for this very instance. Numbers
+are computed from the family's encoded loss (the expression the derivation
+module differentiates: the tests check that both agree); the derivation itself,
+verified step by step, is made only when a report shows it (``worked()``).
 """
 from __future__ import annotations
 
@@ -64,6 +67,20 @@ class Given:
         base.update(raw)
         return Given.read(base)
 
+    def __hash__(self):
+        cached = self.__dict__.get("_hash")
+        if cached is None:
+            cached = hash((self.scores, self.label, self.delta, self.scale))
+            object.__setattr__(self, "_hash", cached)
+        return cached
+
+    def __getstate__(self):
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}   # not the cached hash
+
+    def __setstate__(self, state):
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+
     def with_label(self, label: int) -> "Given":
         """This given with another label (the wrong-label mistakes are worked through with it)."""
         return replace(self, label=label)
@@ -105,12 +122,19 @@ class Reference:
     expr: Any = None            # the formula (for symbolic quantities)
     conditions: tuple = ()      # relations the formula holds under (k = y_i ...)
     variants: list = field(default_factory=list)
-    derivation: Any = None      # the Derivation the reference came from
+    derivation: Any = None      # the Derivation the reference came from (or ``derive``, to make it when needed)
+    derive: Callable | None = None      # makes the Derivation, for reports that show the worked derivation
     recompute: Callable | None = None   # value from the student's own intermediates (see Quantity.depends_on)
     definitions: dict | None = None     # names a formula answer may use, with what they stand for
                                         # (y -> sigma(z)); None: the softmax probabilities p_j
     routes: list = field(default_factory=list)   # intermediates a student may round first (check.rounding.Route)
     cache: dict = field(default_factory=dict, repr=False, compare=False)   # worked out on first use (probes)
+
+    def worked(self):
+        """The derivation behind this reference, made on first use."""
+        if self.derivation is None and self.derive is not None:
+            self.derivation = self.derive()
+        return self.derivation
 
 
 @dataclass

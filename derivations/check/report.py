@@ -60,7 +60,7 @@ def _worked(item):
     if item.given is None:
         return None
     try:
-        return reference_for(lookup(item.quantity), item.given).derivation
+        return reference_for(lookup(item.quantity), item.given).worked()
     except Exception:  # noqa: BLE001 - feedback without a worked derivation is still feedback
         return None
 

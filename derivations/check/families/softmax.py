@@ -4,13 +4,14 @@ from __future__ import annotations
 import math
 from functools import lru_cache
 
-from sympy import Derivative, Eq, ImmutableMatrix, Integer, Ne, exp, log
+import sympy
+from sympy import Derivative, Eq, ImmutableMatrix, Ne, exp, log
 
 from ...engine.notation import SumExcept, all_classes_sum, j, k, m, p, s, y
 from ..numeric import to_float
 from ..registry import Given, Quantity, Reference, Variant, register
 from ..rounding import Route
-from .common import exact_matrix, instance
+from .common import instance
 
 
 def _p(index, scale=1):
@@ -42,6 +43,10 @@ def _normalised(values):
     return tuple(v / total for v in values)
 
 
+#: above this many classes, the mistakes worked through class by class (each wrong label) are not tried
+MAX_CLASSES_TRIED = 50
+
+
 @lru_cache(maxsize=256)
 def _softmax_derivation(given: Given):
     from ...losses import softmax
@@ -49,49 +54,61 @@ def _softmax_derivation(given: Given):
 
 
 def _softmax_probs_exact(given, scale):
-    n = len(given.scores)
-    return ImmutableMatrix([instance(_p(Integer(i)), given, scale) for i in range(n)])
+    """p_j = e^{C s_j} / sum_m e^{C s_m} for the given's scores, exactly."""
+    exponentials = [exp(sympy.Rational(scale) * v) for v in given.scores]
+    total = sympy.Add(*exponentials)                # the sum of _p's denominator, written out once
+    return ImmutableMatrix([e / total for e in exponentials])
+
+
+def _onehot(n, label):
+    return ImmutableMatrix([1 if i == label else 0 for i in range(n)])
+
+
+def _derive(given):
+    return lambda: _softmax_derivation(given)
 
 
 def _softmax_probs(given):
-    d = _softmax_derivation(given)
-    reference = exact_matrix(d.results["probs"].expr)
+    reference = _softmax_probs_exact(given, given.scale)
     variants = [Variant("unnormalised-softmax", "e^{s_j} was not divided by sum_m e^{s_m}",
                         value=ImmutableMatrix([exp(given.scale * v) for v in given.scores]))]
     if given.scale != 1:
         variants.append(Variant("scale-not-applied", "the scores were not multiplied by the scale",
                                 value=_softmax_probs_exact(given, 1)))
     routes = [Route("e^{s_j}", _exponentials(given), _normalised)]
-    return Reference("softmax.probs", value=reference, variants=variants, derivation=d, routes=routes)
+    return Reference("softmax.probs", value=reference, variants=variants, derive=_derive(given), routes=routes)
+
+
+def _other_labels(given):
+    n = len(given.scores)
+    return [c for c in range(n) if c != given.label] if n <= MAX_CLASSES_TRIED + 1 else []
 
 
 def _softmax_loss(given):
-    d = _softmax_derivation(given)
     variants = [Variant(tag, text, value=instance(expr, given, given.scale))
                 for tag, (text, expr) in SOFTMAX_LOSS_VARIANTS.items()]
     if given.scale != 1:
         variants.append(Variant("scale-not-applied", "the scores were not multiplied by the scale",
                                 value=instance(SOFTMAX_LOSS, given, 1)))
     label = given.label
-    variants += [Variant("wrong-label", _wrong_label_text(label, c),
-                         value=instance(SOFTMAX_LOSS, given.with_label(c), given.scale))
-                 for c in range(len(given.scores)) if c != label]
+    probs = _softmax_probs_exact(given, given.scale)
+    variants += [Variant("wrong-label", _wrong_label_text(label, c), value=-log(probs[c])) for c in _other_labels(given)]
 
-    def from_probs(probs):
-        return -log(probs[label])
-    probs = tuple(to_float(v) for v in exact_matrix(d.results["probs"].expr))
-    routes = [Route("p", probs, lambda q: -math.log(q[label]), used=(label,)),
+    def from_probs(own):
+        return -log(own[label])
+    floats = tuple(to_float(v) for v in probs)
+    routes = [Route("p", floats, lambda q: -math.log(q[label]), used=(label,)),
               Route("e^{s_j}", _exponentials(given), lambda e: -math.log(e[label] / math.fsum(e)))]
-    return Reference("softmax.loss", value=d.results["loss"].expr, variants=variants, derivation=d,
-                     recompute=from_probs, routes=routes)
+    return Reference("softmax.loss", value=instance(SOFTMAX_LOSS, given, given.scale), variants=variants,
+                     derive=_derive(given), recompute=from_probs, routes=routes)
 
 
 def _softmax_dscores(given):
-    d = _softmax_derivation(given)
-    reference = exact_matrix(d.results["dscores"].expr)
-    probs = exact_matrix(d.results["probs"].expr)
+    """dL_i/ds_j = p_j - 1[j = y_i], at the (scaled) scores: with a scale, with respect to the scaled scores."""
+    probs = _softmax_probs_exact(given, given.scale)
     label, n = given.label, len(given.scores)
-    onehot = ImmutableMatrix([1 if i == label else 0 for i in range(n)])
+    onehot = _onehot(n, label)
+    reference = probs - onehot
     variants = [
         Variant("no-minus-one", "p_k was used for the correct class too: p_{y_i} - 1 is its gradient", value=probs),
         Variant("sign-flipped-gradient", "the gradient has the wrong sign: 1[k = y_i] - p_k", value=-reference),
@@ -105,26 +122,29 @@ def _softmax_dscores(given):
                             value=ImmutableMatrix(correct_zero)))
     variants.append(Variant("unnormalised-softmax", "e^{s_k} was used without dividing by sum_m e^{s_m}",
                             value=ImmutableMatrix([exp(given.scale * v) for v in given.scores]) - onehot))
-    for c in range(n):
-        if c != label:
-            other = ImmutableMatrix([1 if i == c else 0 for i in range(n)])
-            variants.append(Variant("wrong-label", _wrong_label_text(label, c), value=probs - other))
+    variants += [Variant("wrong-label", _wrong_label_text(label, c), value=probs - _onehot(n, c))
+                 for c in _other_labels(given)]
 
-    def from_probs(p):
-        return ImmutableMatrix([p[i] - (1 if i == label else 0) for i in range(n)])
+    def from_probs(own):
+        return ImmutableMatrix([own[i] - (1 if i == label else 0) for i in range(n)])
 
     def minus_onehot(q):
         return tuple(v - (1 if i == label else 0) for i, v in enumerate(q))
     routes = [Route("p", tuple(to_float(v) for v in probs), minus_onehot),
               Route("e^{s_j}", _exponentials(given), lambda e: minus_onehot(_normalised(e)))]
-    return Reference("softmax.dscores", value=reference, variants=variants, derivation=d, recompute=from_probs,
-                     routes=routes)
+    return Reference("softmax.dscores", value=reference, variants=variants, derive=_derive(given),
+                     recompute=from_probs, routes=routes)
+
+
+@lru_cache(maxsize=1)
+def _softmax_symbolic():
+    from ...losses import softmax
+    return softmax.gradient()
 
 
 def _softmax_case(name):
     def reference(given):
-        from ...losses import softmax
-        d = softmax.gradient()
+        d = _softmax_symbolic()
         expr = d.results[name].expr
         variants = [Variant("sign-flipped-gradient", "the sign is flipped", expr=-expr),
                     Variant("unnormalised-softmax", "e^{s_k} was used for p_k, without dividing by sum_m e^{s_m}",
@@ -144,19 +164,22 @@ def _softmax_case(name):
 
 
 def _softmax_jacobian(given):
-    """dp/ds at the (scaled) scores: with a scale C, the Jacobian with respect to the scaled scores C s."""
-    from ...losses import jacobian
-    d = jacobian.jacobian(scores=[given.scale * v for v in given.scores])
-    reference = exact_matrix(d.results["jacobian"].expr)
-    variants = [Variant("sign-flipped-gradient", "the signs are flipped", value=-reference)]
+    """dp/ds at the (scaled) scores: with a scale C, the Jacobian with respect to the scaled scores C s:
+    dp_j/ds_k = p_j (delta_jk - p_k), that is diag(p) - p p^T."""
     probs = _softmax_probs_exact(given, given.scale)
-    variants.append(Variant("missing-diagonal", "the diag(p) term is missing: only -p p^T",
-                            value=-(probs * probs.T)))
+    n = len(probs)
+    reference = ImmutableMatrix(n, n, lambda a, b: probs[a] * ((1 if a == b else 0) - probs[b]))
+    variants = [Variant("sign-flipped-gradient", "the signs are flipped", value=-reference),
+                Variant("missing-diagonal", "the diag(p) term is missing: only -p p^T", value=-(probs * probs.T))]
 
     def jacobian_of(q):
         return tuple(q[a] * ((1 if a == b else 0) - q[b]) for a in range(len(q)) for b in range(len(q)))
+
+    def derive():
+        from ...losses import jacobian
+        return jacobian.jacobian(scores=[given.scale * v for v in given.scores])
     routes = [Route("p", tuple(to_float(v) for v in probs), jacobian_of)]
-    return Reference("softmax.jacobian", value=reference, variants=variants, derivation=d, routes=routes)
+    return Reference("softmax.jacobian", value=reference, variants=variants, derive=derive, routes=routes)
 
 
 # --- registration ---------------------------------------------------------------------------
