@@ -91,8 +91,10 @@ def sheet_context(sheet: Sheet) -> Context:
 
 
 def own_answers(sheet: Sheet, context: Context | None = None) -> dict:
-    """What the sheet answered for the intermediates other items depend on (softmax.probs ...),
-    by given: {Given: {quantity name: exact value}}. Used for follow-through."""
+    """What the sheet answered, wrongly, for the intermediates other items depend on (softmax.probs ...),
+    by given: {Given: {quantity name: exact value}}. Used for follow-through: an answer that follows from
+    the student's own wrong intermediate. (A right intermediate needs none: what follows from it is right,
+    or follows from rounded intermediates.)"""
     from .quantities import all_quantities
     intermediates = {name for q in all_quantities() for name in q.depends_on}
     own: dict = {}
@@ -110,8 +112,8 @@ def own_answers(sheet: Sheet, context: Context | None = None) -> dict:
         except InputError:
             continue
         value = _own_value(item, quantity, sheet.options, conventions)
-        if value is not None:
-            own.setdefault(given, {})[quantity.name] = value
+        if value is not None and (context is None or grade_item(item, context).verdict != "correct"):
+            own.setdefault(given, {})[quantity.name] = value      # follow-through is from a wrong intermediate
     return own
 
 

@@ -506,11 +506,21 @@ def _judge_entries(result, quantity, reference, read, policy, own_answers, optio
             f"{', '.join(map(str, wrong))} differ{'s' if len(wrong) == 1 else ''} (expected {result.expected}).")
     partial = (right / len(entries), "partially-correct" if right else "incorrect", text)
     if short and len(short) == len(wrong):
-        short_note = f"entr{'y' if len(wrong) == 1 else 'ies'} {', '.join(map(str, wrong))}: " \
-                     f"{short[0].replace('right as far as it goes, but it shows', 'right as far as they go, but show')}"
+        short_note = _short_entries_note(wrong, verdicts, entries, policy)
     else:
         short_note = ""
     return _not_right(result, quantity, reference, read, policy, own_answers, options, notes, short_note, partial)
+
+
+def _short_entries_note(wrong, verdicts, entries, policy) -> str:
+    """Which entries are written with too few figures, and the whole vector to the figures needed."""
+    scale = _scale(entries)
+    place = required_place(scale, policy.sig_figs)
+    needed = "[" + ", ".join(format(round_at(to_float(v), place), "f") for v in entries) + "]"
+    shows = verdicts[wrong[0]].note.split("shows ", 1)[-1].split(":")[0]
+    which = f"entr{'y' if len(wrong) == 1 else 'ies'} {', '.join(map(str, wrong))}"
+    return (f"{which} {'is' if len(wrong) == 1 else 'are'} right as far as {'it goes' if len(wrong) == 1 else 'they go'},"
+            f" but with {shows} for the vector's largest entry: {policy.sig_figs} are needed ({needed})")
 
 
 # --- formulas -------------------------------------------------------------------------------------

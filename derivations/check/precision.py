@@ -15,8 +15,9 @@ The policy (defaults in brackets; a sheet's or an item's ``precision:`` changes 
   so [0.268, 0.005, 0.727] is written to 3 figures.
 * **truncation** [accepted, with a note]: 1.31 for 1.318 (the digits cut
   rather than rounded) is accepted, saying so; ``truncation: false`` refuses it.
-* **near zero**: a single number below half a unit of the (sig_figs + 1)-th
-  decimal (5e-5 by default) may be answered 0, with a note.
+* **near zero**: a number below half a unit of the (sig_figs + 1)-th decimal
+  (5e-5 by default) may be answered 0, with a note; so may the entries of a
+  vector whose entries are all that small.
 * **rounded intermediates** [2]: an answer that follows from intermediates
   (the probabilities p, the exponentials e^{s_j}) rounded to at least
   ``intermediate_figures`` significant figures each is accepted with a note
@@ -161,14 +162,17 @@ def judge_written(written, exact_is_equal: bool, reference: float, policy: Preci
     scale = abs(r) if scale is None else abs(float(scale))
     if scale == 0 or not math.isfinite(scale):
         return Closeness(False, "no")
-    if single and a == 0 and abs(r) < policy.zero_below:
-        return Closeness(True, "near-zero", f"the exact value {r:.3g} is 0 to the figures asked for")
+    if a == 0 and scale < policy.zero_below:
+        if single:
+            return Closeness(True, "near-zero", f"the exact value {r:.3g} is 0 to the figures asked for")
+        return Closeness(True, "near-zero", f"the exact entries are at most {scale:.3g} in size: 0 to the figures "
+                                            f"asked for")
     place = required_place(scale, policy.sig_figs)
     if written.last_place > place:                      # fewer figures than the policy asks for
         shows = figures_written(written.last_place, scale)
         needed = round_at(r, place)
         short_by_nature = needed == decimal_of(r)          # 2.5 is not "2, right as far as it goes"
-        if short_by_nature:
+        if short_by_nature or shows < 1:
             return Closeness(False, "no")
         if a == round_at(r, written.last_place) or (policy.truncation and a == round_at(r, written.last_place, ROUND_DOWN)):
             shown = "no significant figure" if shows < 1 else _plural(shows, "significant figure")
