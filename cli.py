@@ -260,11 +260,19 @@ def check(sheets, fmt, output, jobs, timeout, follow_through, list_quantities):
     """
     from derivations.check.quantities import all_quantities
     if list_quantities:
+        from derivations.check.precision import DEFAULT
         quantities = all_quantities()
         width = max(len(q.name) for q in quantities)
         for q in quantities:
             needs = f"  (needs {', '.join(q.needs)})" if q.needs else ""
             click.echo(f"{q.name.ljust(width)}  {q.kind:10}  {q.notation}{needs}")
+        click.echo("")
+        click.echo(f"Default precision: {DEFAULT.describe()}; a sheet's or an item's "
+                   f"precision: {{sig_figs: N, intermediate_figures: N, truncation: false}} changes it.")
+        click.echo("Numbers may carry words or units (2 (hinge loss), 1.318 nats), ≈, a decimal comma "
+                   "(when the sheet uses it, or says options: {decimal_comma: true}); vectors [-1 0 1], -1, 0, 1, "
+                   "tensor([...]), array([...]). A formula quantity needs a formula unless the item says "
+                   "accept_numbers: true.")
         return
     if not sheets:
         raise UserError("no sheets given: derive check SHEET_OR_DIR...")

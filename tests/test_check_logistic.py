@@ -86,7 +86,7 @@ def test_unrelated_answers_are_rejected_without_a_false_diagnosis(quantity, answ
 @pytest.mark.parametrize("answer", ["1", "0", "'-\\ln 2'"])
 def test_a_number_is_not_a_formula(answer):
     item = one("logistic.dw", answer)
-    assert item.verdict == "invalid" and "a formula was expected" in item.feedback
+    assert item.verdict == "invalid" and item.feedback.startswith("A formula was expected") and item.rule == "wrong-kind"
 
 
 def test_references_come_from_the_derivation():

@@ -117,7 +117,7 @@ def test_bad_precision_settings_are_reported():
                                               ("softmax.dscore_correct", "'-0.732'")])
 def test_a_number_for_a_formula_is_invalid(quantity, answer):
     item = one(quantity, answer)
-    assert item.verdict == "invalid" and item.score == 0 and "a formula was expected" in item.feedback
+    assert item.verdict == "invalid" and item.score == 0 and item.feedback.startswith("A formula was expected") and item.rule == "wrong-kind"
 
 
 def test_a_formula_question_may_accept_the_number_for_the_given():

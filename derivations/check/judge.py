@@ -38,7 +38,7 @@ from .precision import (
     round_at,
     same_at_the_digits_given,
 )
-from .reading import Conventions, Unreadable, number_cells, scalar_text, tidy_numeric
+from .reading import Conventions, Unreadable, WrongKind, number_cells, scalar_text, tidy_numeric
 from .registry import Quantity, Reference
 from .rounding import roundings
 
@@ -337,6 +337,10 @@ def judge(item_id: str, quantity: Quantity, reference: Reference, answer, *, tol
             return _judge_entries(result, quantity, reference, read, policy, own_answers or {}, options, notes)
         read = read_scalar(answer, options, conventions, notes)
         return _judge_number(result, quantity, reference, read, policy, own_answers or {}, options, notes)
+    except WrongKind as error:
+        result.verdict, result.score, result.rule = "invalid", 0.0, "wrong-kind"
+        result.feedback = _sentence(str(error))
+        return result
     except Unreadable as error:
         result.verdict, result.score, result.rule = "invalid", 0.0, "unreadable"
         result.feedback = _sentence(f"Could not read the answer: {error}")
@@ -532,10 +536,11 @@ def _judge_expression(result, reference, answer, options):
         raise Unreadable(f"expected a formula, got {type(answer).__name__}")
     parsed = _parse(answer if isinstance(answer, str) else str(getattr(answer, "text", answer)), options)
     if isinstance(parsed, sympy.MatrixBase):
-        raise Unreadable("expected a formula, got a vector")
+        raise WrongKind("A formula was expected, not a vector")
     if not parsed.free_symbols:
-        raise Unreadable(f"a formula was expected, not the number {_show(parsed)}: write it in the scores "
-                         f"(or, if the item accepts the value for this given, it says accept_numbers: true)")
+        raise WrongKind(f"A formula was expected, not the number {_show(parsed)}: this question asks for the "
+                        f"derivative in general (an item that also takes the value for its given says "
+                        f"accept_numbers: true)")
     parsed = rename_free_index(parsed, reference.expr)
     result.read_as, result.read_expr = text(parsed), parsed
     result.expected, result.expected_expr = text(reference.expr), reference.expr

@@ -33,6 +33,10 @@ class Unreadable(ValueError):
     """The answer could not be read (the message says why)."""
 
 
+class WrongKind(Unreadable):
+    """The answer was read, but is not the kind of answer the question asks for (a number for a formula)."""
+
+
 @dataclass(frozen=True)
 class Conventions:
     """How a sheet writes numbers."""
