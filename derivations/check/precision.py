@@ -168,6 +168,8 @@ def judge_written(written, exact_is_equal: bool, reference: float, policy: Preci
         return Closeness(True, "near-zero", f"the exact entries are at most {scale:.3g} in size: 0 to the figures "
                                             f"asked for")
     place = required_place(scale, policy.sig_figs)
+    if difference > 1.01 * 10.0 ** max(place, written.last_place):
+        return Closeness(False, "no")                   # farther than any rule below accepts or explains
     if written.last_place > place:                      # fewer figures than the policy asks for
         shows = figures_written(written.last_place, scale)
         needed = round_at(r, place)
