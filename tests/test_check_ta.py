@@ -282,3 +282,53 @@ def test_reference_numbers_are_the_derivations(scores, label, delta, scale):
         assert same(reference_for(lookup(name), given).value, softmax.results[result].expr), name
     jacobian = reference_for(lookup("softmax.jacobian"), given)
     assert same(jacobian.value, jacobian.worked().results["jacobian"].expr)
+
+
+# --- formulas: the probe gives the verifier's verdicts, with one full check at most ----------------
+
+FORMULAS = [
+    ("svm.dscore_incorrect", r"\mathbb{1}(s_k - s_{y_i} + \Delta > 0)"),
+    ("svm.dscore_incorrect", r"\mathbb{1}(s_k - s_{y_i} > 0)"),
+    ("svm.dscore_incorrect", r"\mathbb{1}(s_{y_i} - s_k + \Delta > 0)"),
+    ("svm.dscore_incorrect", r"-\mathbb{1}(s_k - s_{y_i} + \Delta > 0)"),
+    ("svm.dscore_incorrect", r"\max(0, s_k - s_{y_i} + \Delta)"),
+    ("svm.dscore_correct", r"-\sum_{j \neq y_i} \mathbb{1}(s_j - s_{y_i} + \Delta > 0)"),
+    ("svm.dscore_correct", r"-(K - 1)"),
+    ("softmax.dscore_correct", "p_{y_i} - 1"),
+    ("softmax.dscore_correct", "p_{y_i}"),
+    ("softmax.dscore_incorrect", r"e^{s_k}"),
+    ("softmax.dscore_incorrect", r"\frac{e^{s_k}}{\sum_{j \neq y_i} e^{s_j}}"),
+    ("logistic.dw", "(t - y) x_j"),
+    ("logistic.dw", "(y - t) x_j"),
+]
+
+
+@pytest.mark.parametrize("quantity_name, text", FORMULAS)
+def test_the_probe_agrees_with_the_full_check(quantity_name, text):
+    from derivations.check import formulas
+    from derivations.check.grade import reference_for
+    from derivations.check.quantities import lookup
+    from derivations.check.registry import Given
+    from derivations.parse import parse_expression
+    quantity = lookup(quantity_name)
+    reference = reference_for(quantity, quantity.effective(Given()))
+    answer = formulas.rename_free_index(parse_expression(text), reference.expr)
+    delta = sympy.Integer(1)
+    equal, mistakes = formulas.judge_formula(answer, reference, delta)
+    definitions = formulas.definitions_for(reference)
+    assert equal == formulas.equivalent(answer, reference.expr, reference.conditions, delta, definitions)
+    full = [v.tag for v in reference.variants if v.expr is not None and not equal
+            and formulas.equivalent(answer, v.expr, reference.conditions, delta, definitions)]
+    assert [v.tag for v in mistakes] == full
+
+
+def test_a_wrong_formula_costs_one_full_check_not_one_per_mistake(monkeypatch):
+    from derivations.check import formulas, grade
+    monkeypatch.setattr(grade, "_JUDGEMENTS", {})            # judged afresh, not from an earlier test's cache
+    calls = []
+    real = formulas.equivalent
+    monkeypatch.setattr(formulas, "equivalent", lambda *a, **k: calls.append(1) or real(*a, **k))
+    item = one("svm.dscore_incorrect", "'\\mathbb{1}(s_k - s_{y_i} > 0.5)'")          # matches nothing
+    assert item.verdict == "incorrect" and item.diagnosis is None and calls == []
+    one("svm.dscore_incorrect", "'\\mathbb{1}(s_k - s_{y_i} > 0)'")                    # Delta left out
+    assert len(calls) == 1
