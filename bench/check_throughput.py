@@ -190,6 +190,33 @@ def time_math_verify(pairs) -> float | None:
     return time.perf_counter() - start
 
 
+def formula_costs(repeats: int = 200) -> tuple[float, float, int]:
+    """(median ms of a distinct formula's first judgement, median µs of a repeated one, distinct answers),
+    in this process, references built beforehand: what a worker pays per new formula and per copy."""
+    sys.path.insert(0, str(ROOT))
+    from derivations.check import grade
+    from derivations.check.sheet import parse
+    answers = [(q, a) for q, (right, wrong) in FORMULAS.items() for a in right + wrong]
+    items = "".join(f"  - {{id: f{i}, quantity: {q}, answer: {_yaml(a)}}}\n" for i, (q, a) in enumerate(answers))
+    sheet = parse("given: {scores: [3, -1, 4], label: 0, delta: 1}\nitems:\n" + items, "formulas.yaml")
+    context = grade.sheet_context(sheet)
+    for quantity in FORMULAS:                                   # the grammar and the references, once
+        grade.grade_item(next(item for item in sheet.items if item.quantity == quantity), context)
+    grade._JUDGEMENTS.clear()
+    first = []
+    for item in sheet.items:
+        start = time.perf_counter()
+        grade.grade_item(item, context)
+        first.append((time.perf_counter() - start) * 1000)
+    again = []
+    for _ in range(repeats // len(sheet.items) + 1):
+        for item in sheet.items:
+            start = time.perf_counter()
+            grade.grade_item(item, context)
+            again.append((time.perf_counter() - start) * 1e6)
+    return statistics.median(first), statistics.median(again), len(answers)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sheets", type=int, default=1000)
@@ -224,6 +251,9 @@ def main() -> int:
     print(f"  targets (issue 11): mixed --jobs 2 >= 1,000 items/s: {items / mixed2:,.0f} "
           f"({'met' if items / mixed2 >= 1000 else 'NOT met'}); numeric --jobs 2 >= 3,000 items/s: "
           f"{items / numeric2:,.0f} ({'met' if items / numeric2 >= 3000 else 'NOT met'})")
+    first, again, distinct = formula_costs()
+    print(f"  formulas ({distinct} distinct answers, in one process): a new answer {first:.1f} ms (median: read, "
+          f"probe, at most one full check), a repeated one {again:.0f} µs (cached)")
     if verify_times:
         m = statistics.median(verify_times)
         print(f"  Math-Verify, one process, parse + verify of the {len(pairs)} numeric answers only: {m:.2f}s, "

@@ -21,6 +21,7 @@
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import time
@@ -218,6 +219,7 @@ def grade_paths(paths, *, jobs: int = 1, timeout: float = DEFAULT_TIMEOUT, memor
     files = find_sheets(paths)
     results: list[SheetResult | None] = [None] * len(files)
     _preload()
+    gc.freeze()             # what the workers inherit is never collected: their collections stay small
     pending = [_Job(i, path) for i, path in reversed(list(enumerate(files)))]
     if pending:
         _run(pending, results, jobs, timeout, memory_mb, progress, (defaults or {}, detail), reference_timeout)

@@ -68,9 +68,10 @@ class Given:
         return Given.read(base)
 
     def __hash__(self):
+        """Computed once: a given is a key of every cached reference and judgement."""
         cached = self.__dict__.get("_hash")
         if cached is None:
-            cached = hash((self.scores, self.label, self.delta, self.scale))
+            cached = hash(tuple(getattr(self, name) for name in self.__dataclass_fields__))
             object.__setattr__(self, "_hash", cached)
         return cached
 
