@@ -111,6 +111,9 @@ def _grade_task(connection, index, path, start, defaults, detail) -> None:
         message = str(error) if str(error).startswith("precision") else f"given: {error}"
         connection.send(("error", index, message, sheet.student))
         return
+    except Exception as error:  # noqa: BLE001 - one sheet must never stop the batch
+        connection.send(("error", index, f"could not grade this sheet ({type(error).__name__})", sheet.student))
+        return
     buffer: list = []
     announced = False
     for position in range(start, len(sheet.items)):

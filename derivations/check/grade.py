@@ -112,9 +112,17 @@ def own_answers(sheet: Sheet, context: Context | None = None) -> dict:
         except InputError:
             continue
         value = _own_value(item, quantity, sheet.options, conventions)
-        if value is not None and (context is None or grade_item(item, context).verdict != "correct"):
+        if value is not None and (context is None or not _right(item, context)):
             own.setdefault(given, {})[quantity.name] = value      # follow-through is from a wrong intermediate
     return own
+
+
+def _right(item, context) -> bool:
+    """Whether the intermediate ``item`` is graded correct (an item that cannot be graded is not)."""
+    try:
+        return grade_item(item, context).verdict == "correct"
+    except Exception:  # noqa: BLE001 - grading the item itself reports the problem
+        return False
 
 
 def _answer_key(answer):
