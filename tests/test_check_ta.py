@@ -332,3 +332,22 @@ def test_a_wrong_formula_costs_one_full_check_not_one_per_mistake(monkeypatch):
     assert item.verdict == "incorrect" and item.diagnosis is None and calls == []
     one("svm.dscore_incorrect", "'\\mathbb{1}(s_k - s_{y_i} > 0)'")                    # Delta left out
     assert len(calls) == 1
+
+
+@pytest.mark.parametrize("scores, label, delta, scale", [([3, -1, 4], 0, 1, 1), ([2, 1, -1, 0.5], 1, 2, 2),
+                                                          ([1, 2, 0], 1, 1, 1), ([10, -100, -100], 0, 1, 1)])
+def test_mistakes_are_the_encoded_variants_worked_through(scores, label, delta, scale):
+    """The fast evaluations of the variant losses give what the encoded expressions give, exactly."""
+    from derivations.check.families import softmax, svm
+    from derivations.check.families.common import gradient as gradient_by_diff
+    from derivations.check.families.common import instance, piecewise_linear
+    from derivations.check.registry import Given
+    given = Given.read({"scores": scores, "label": label, "delta": delta, "scale": scale})
+    numbers = softmax.loss_numbers(given)
+    assert abs(sympy.N(numbers["loss"] - instance(softmax.SOFTMAX_LOSS, given, scale), 80)) < 1e-70
+    for tag, (_, expr) in softmax.SOFTMAX_LOSS_VARIANTS.items():
+        assert abs(sympy.N(numbers[tag] - instance(expr, given, scale), 80)) < 1e-70, tag
+    for tag, (_, expr) in [*svm.SVM_VARIANTS.items(), ("loss", (None, svm.SVM_LOSS))]:
+        value, gradient = piecewise_linear(expr, given)
+        assert value == instance(expr, given), tag
+        assert gradient == gradient_by_diff(expr, given), tag

@@ -45,6 +45,9 @@ def to_float(value) -> float:
 
 @lru_cache(maxsize=4096)
 def _to_float(value) -> float:
+    fast = _mp_float(value)
+    if fast is not None:
+        return fast
     import sympy
     approximation = sympy.S.Zero
     for digits in (30, 120, 600, 3000):
@@ -52,6 +55,52 @@ def _to_float(value) -> float:
         if approximation != 0:
             break
     return float(approximation)
+
+
+def _mp_float(value) -> float | None:
+    """The float of an expression made of rationals, e, +, *, powers, exp and log, evaluated with mpmath
+    at 60 digits (shared parts once: the exponentials of a softmax), or None when it holds anything else
+    or cancels below what 60 digits can tell (then SymPy's evalf, at rising precision, decides)."""
+    import mpmath
+    import sympy
+    memo: dict = {}
+
+    def walk(e):
+        if e in memo:
+            return memo[e]
+        if e.is_Rational:
+            result = mpmath.mpf(e.p) / e.q
+        elif e is sympy.E:
+            result = mpmath.e
+        elif e.is_Add:
+            terms = [walk(a) for a in e.args]
+            result = mpmath.fsum(terms)
+            if abs(result) < max(abs(t) for t in terms) * mpmath.mpf(10) ** -40:
+                raise ValueError("cancellation")              # fewer than 20 digits left: evalf decides
+        elif e.is_Mul:
+            result = mpmath.fprod(walk(a) for a in e.args)
+        elif e.is_Pow:
+            result = mpmath.power(walk(e.base), walk(e.exp))
+        elif isinstance(e, sympy.exp):
+            result = mpmath.exp(walk(e.args[0]))
+        elif isinstance(e, sympy.log) and len(e.args) == 1:
+            result = mpmath.log(walk(e.args[0]))
+        else:
+            raise ValueError(type(e).__name__)
+        memo[e] = result
+        return result
+
+    with mpmath.workdps(60):
+        try:
+            result = walk(value)
+        except (ValueError, TypeError, ZeroDivisionError, OverflowError):
+            return None
+        if isinstance(result, mpmath.mpc) or not mpmath.isfinite(result) or result == 0:
+            return None
+        # a log of nearly 1 (log(1 + 2e-110)) loses digits too: trust only clear results
+        if abs(result) < mpmath.mpf(10) ** -40:
+            return None
+        return float(result)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,8 @@ number of classes, where SymPy's Max and diff are not.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import sympy
 from sympy import Heaviside, ImmutableMatrix, Max
 
@@ -86,17 +88,24 @@ def _bottom_up(e, pick):
     return e.func(*args)
 
 
+@lru_cache(maxsize=1024)
 def piecewise_linear(expr, given: Given):
-    """(exact value, exact gradient) of a piecewise-linear loss for the given (see the module's docstring)."""
-    concrete_loss = for_given(expr, given)
-    values = scores_map(given)
+    """(exact value, exact gradient) of a piecewise-linear loss for the given (see the module's docstring).
+
+    Delta is put in with the scores, after the branches are chosen, so that no max is ever rebuilt with
+    numbers in it (SymPy's Max compares its arguments, which is slow)."""
+    env = {K: len(given.scores)}
+    if given.label is not None:
+        env[y] = given.label
+    concrete_loss = concrete(expr, env)
+    values = {**scores_map(given), Delta: given.delta}
     affine = sympy.expand(active_branches(concrete_loss, values))
     coefficients = {i: sympy.Integer(0) for i in range(len(given.scores))}
     for term in sympy.Add.make_args(affine):
         coefficient, rest = term.as_coeff_Mul()
         if isinstance(rest, sympy.Indexed) and rest.base == s:
             coefficients[int(rest.indices[0])] += coefficient
-        elif rest.free_symbols:
+        elif rest.free_symbols - {Delta}:
             raise ValueError(f"not piecewise linear in the scores: {term}")
     return affine.xreplace(values), ImmutableMatrix([coefficients[i] for i in range(len(given.scores))])
 

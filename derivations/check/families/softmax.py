@@ -11,7 +11,6 @@ from ...engine.notation import SumExcept, all_classes_sum, j, k, m, p, s, y
 from ..numeric import to_float
 from ..registry import Given, Quantity, Reference, Variant, register
 from ..rounding import Route
-from .common import instance
 
 
 def _p(index, scale=1):
@@ -84,22 +83,42 @@ def _other_labels(given):
     return [c for c in range(n) if c != given.label] if n <= MAX_CLASSES_TRIED + 1 else []
 
 
+def loss_numbers(given, scale=None) -> dict:
+    """The loss and each of SOFTMAX_LOSS_VARIANTS for the given, exactly, from the exponentials e^{C s_j}
+    written out once (what ``instance(expr, given, C)`` gives, the tests check, without SymPy simplifying
+    a sum of K exponentials inside a log for each)."""
+    scale = given.scale if scale is None else scale
+    label = given.label
+    exponentials = [exp(sympy.Rational(scale) * v) for v in given.scores]
+    total = sympy.Add(*exponentials)
+    loss = -_log(exponentials[label] / total)
+    return {"loss": loss, "log10": loss / log(10), "log2": loss / log(2), "missing-minus": -loss,
+            "unnormalised-softmax": -sympy.Rational(scale) * given.scores[label],
+            "sum-skips-correct-class": -_log(exponentials[label] / (total - exponentials[label]))}
+
+
+def _log(value):
+    """log(value) as it stands: SymPy's attempts to simplify the log of a ratio of sums of exponentials
+    take a hundred times longer than the number needs (the value, evaluated, is the same)."""
+    return log(value, evaluate=False)
+
+
 def _softmax_loss(given):
-    variants = [Variant(tag, text, value=instance(expr, given, given.scale))
-                for tag, (text, expr) in SOFTMAX_LOSS_VARIANTS.items()]
+    numbers = loss_numbers(given)
+    variants = [Variant(tag, text, value=numbers[tag]) for tag, (text, _) in SOFTMAX_LOSS_VARIANTS.items()]
     if given.scale != 1:
         variants.append(Variant("scale-not-applied", "the scores were not multiplied by the scale",
-                                value=instance(SOFTMAX_LOSS, given, 1)))
+                                value=loss_numbers(given, 1)["loss"]))
     label = given.label
     probs = _softmax_probs_exact(given, given.scale)
-    variants += [Variant("wrong-label", _wrong_label_text(label, c), value=-log(probs[c])) for c in _other_labels(given)]
+    variants += [Variant("wrong-label", _wrong_label_text(label, c), value=-_log(probs[c])) for c in _other_labels(given)]
 
     def from_probs(own):
         return -log(own[label])
     floats = tuple(to_float(v) for v in probs)
     routes = [Route("p", floats, lambda q: -math.log(q[label]), used=(label,)),
               Route("e^{s_j}", _exponentials(given), lambda e: -math.log(e[label] / math.fsum(e)))]
-    return Reference("softmax.loss", value=instance(SOFTMAX_LOSS, given, given.scale), variants=variants,
+    return Reference("softmax.loss", value=numbers["loss"], variants=variants,
                      derive=_derive(given), recompute=from_probs, routes=routes)
 
 
