@@ -328,7 +328,7 @@ def test_a_wrong_formula_costs_one_full_check_not_one_per_mistake(monkeypatch):
     calls = []
     real = formulas.equivalent
     monkeypatch.setattr(formulas, "equivalent", lambda *a, **k: calls.append(1) or real(*a, **k))
-    item = one("svm.dscore_incorrect", "'\\mathbb{1}(s_k - s_{y_i} > 0.5)'")          # matches nothing
+    item = one("svm.dscore_incorrect", "'\\mathbb{1}(s_k + s_{y_i} > 0)'")            # matches nothing
     assert item.verdict == "incorrect" and item.diagnosis is None and calls == []
     one("svm.dscore_incorrect", "'\\mathbb{1}(s_k - s_{y_i} > 0)'")                    # Delta left out
     assert len(calls) == 1

@@ -77,7 +77,7 @@ class Probe:
         sampler = Sampler(random.Random(20261122))
         self.points = []
         for sample in Instances(CLASS_COUNTS, max_index_choices=2).samples_for(indices, self.conditions, True):
-            variables = sampler.variables(prepared, sample.env)
+            variables = sorted(sampler.variables(prepared, sample.env), key=str)    # the same points every run
             points = [sampler.fill({}, variables) for _ in range(BASE_POINTS)]
             points += self._other_sides(sampler, sample, prepared, points, variables)
             self.points += [(sample, point) for point in points]
