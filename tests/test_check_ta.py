@@ -25,8 +25,8 @@ def one(quantity, answer, given=G0, extra="", head=""):
     (G0, "1.32", "correct", "figures"),
     (G0, "1.318", "correct", "figures"),
     (G0, "1.317", "correct", "rounded-intermediates"),     # -ln 0.268
-    (G0, "1.20", "incorrect", "no"),                        # -ln 0.3: p rounded to 1 figure
-    (G4, "1.61", "incorrect", "no"),                        # -ln 0.2
+    (G0, "1.20", "incorrect", "wrong-value"),                        # -ln 0.3: p rounded to 1 figure
+    (G4, "1.61", "incorrect", "wrong-value"),                        # -ln 0.2
     (G4, "1.50", "correct", "figures"),                     # 1.49518 to 3 figures
 ])
 def test_rounding_policy_boundaries(given, answer, verdict, rule):

@@ -456,7 +456,7 @@ def _not_right(result, quantity, reference, read, policy, own_answers, options, 
     else:
         result.verdict, result.score = "incorrect", 0.0
         result.feedback = _join(_notes_text(notes), f"Expected {result.expected}, read {result.read_as}.")
-    result.rule = "too-few-figures" if short_note else "no"
+    result.rule = "too-few-figures" if short_note else "wrong-value"
     if short_note:
         result.feedback = _join(result.feedback, short_note)
     if coarse:

@@ -1,8 +1,9 @@
 """The graded batch as text, JSON, CSV, Markdown or LaTeX.
 
 JSON: ``{"sheets": [{"sheet", "student", "score", "max_score", "error", "items": [...]}],
-"summary": {"sheets", "items", "verdicts", "diagnoses"}}``. CSV: one row per
-student and item, and a TOTAL row per student. Markdown and LaTeX: a feedback
+"summary": {"sheets", "items", "verdicts", "diagnoses"}}``, an item being ``{"id", "quantity",
+"verdict", "score", "expected", "read_as", "feedback", "diagnosis", "rule", "candidates"}``. CSV: one
+row per student and item (with its rule), and a TOTAL row per student. Markdown and LaTeX: a feedback
 report per student, with the worked derivation for every item not marked
 correct.
 """
@@ -42,17 +43,17 @@ def to_csv(results) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["sheet", "student", "item", "quantity", "verdict", "score", "points", "expected", "read_as",
-                     "diagnosis", "feedback"])
+                     "diagnosis", "feedback", "rule"])
     for result in results:
         if result.error:
-            writer.writerow([result.sheet, result.student, "ERROR", "", "", 0, 0, "", "", "", result.error])
+            writer.writerow([result.sheet, result.student, "ERROR", "", "", 0, 0, "", "", "", result.error, ""])
             continue
         for item in result.items:
             writer.writerow([result.sheet, result.student, item.id, item.quantity, item.verdict,
                              round(item.score * item.points, 6), item.points, item.expected, item.read_as,
-                             item.diagnosis or "", item.feedback])
+                             item.diagnosis or "", item.feedback, item.rule])
         writer.writerow([result.sheet, result.student, "TOTAL", "", "", round(result.score, 6), result.max_score,
-                         "", "", "", ""])
+                         "", "", "", "", ""])
     return out.getvalue()
 
 
