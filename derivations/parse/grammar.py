@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 import re
 from importlib import resources
@@ -43,18 +44,21 @@ def parser():
     folder the tables are built each time.
     """
     grammar = resources.files(__package__).joinpath("expression.lark").read_text(encoding="utf-8")
-    return Lark(grammar, parser="lalr", lexer_callbacks={"NAME": _unknown_name}, cache=_cache_file() or False)
+    cache = _cache_file(grammar)
+    return Lark(grammar, parser="lalr", lexer_callbacks={"NAME": _unknown_name}, cache=cache or False)
 
 
-def _cache_file() -> str | None:
-    """Where lark keeps the parser's tables: a file in the user's cache folder, or None."""
+def _cache_file(grammar: str) -> str | None:
+    """Where lark keeps the parser's tables: a file in the user's cache folder named by the grammar's hash
+    (two versions of the grammar never share one), or None."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     folder = os.path.join(base, "derive")
     try:
         os.makedirs(folder, exist_ok=True)
     except OSError:
         return None
-    return os.path.join(folder, "expression-grammar.lark") if os.access(folder, os.W_OK) else None
+    digest = hashlib.sha256(grammar.encode("utf-8")).hexdigest()[:16]
+    return os.path.join(folder, f"grammar-{digest}.lark") if os.access(folder, os.W_OK) else None
 
 
 class _UnknownName(Exception):
