@@ -75,3 +75,14 @@ def test_words_outside_cases_are_unknown_names():
 def test_bounds_one_to_k_are_all_classes():
     assert parse_expression(r"\sum_{j=1}^{K} s_j") == parse_expression(r"\sum_j s_j")
     assert parse_expression(r"\sum_j s_j").has(K)
+
+
+def test_the_parser_tables_are_kept_in_the_cache_folder(tmp_path, monkeypatch):
+    from derivations.parse import grammar
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    first = grammar._cache_file("a grammar")
+    assert first.startswith(str(tmp_path / "derive" / "grammar-")) and first != grammar._cache_file("another")
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    assert grammar._cache_file("a grammar") is None            # no cache: the tables are built each time
