@@ -171,9 +171,12 @@ def test_s_yi_is_the_label_never_a_product():
 def test_a_decimal_comma_is_read_when_the_sheet_uses_it():
     sheet = ("  - {id: p, quantity: softmax.probs, answer: '[0,268; 0,005; 0,727]'}\n"
              "  - {id: L, quantity: softmax.loss, answer: '1,318'}\n"
-             "  - {id: g, quantity: svm.dscores, answer: '[-1; 0; 1]'}\n")
-    probs, loss, grad = items(sheet)
+             "  - {id: g, quantity: svm.dscores, answer: '[-1; 0; 1]'}\n"
+             "  - {id: q, quantity: softmax.probs, answer: '[0,268, 0,005, 0,727]'}\n"
+             "  - {id: r, quantity: softmax.probs, answer: '[0,268 0,005 0,727]'}\n")
+    probs, loss, grad, spaced_commas, spaces = items(sheet)
     assert (probs.verdict, loss.verdict, grad.verdict) == ("correct", "correct", "correct")
+    assert spaced_commas.verdict == spaces.verdict == "correct"
     assert "decimal comma" in loss.feedback
 
 

@@ -258,6 +258,10 @@ def _split(inside: str, conventions: Conventions, semicolons: bool) -> list[str]
     spaced = re.search(r"\s", inside) and not re.search(r",\s|\s,", inside)
     if conventions.decimal_comma and spaced:
         return [_one(part, decimal_comma=True) for part in inside.split()]
+    if conventions.decimal_comma and re.search(r"\d,\d", inside):
+        parts = re.split(r",\s+", inside)                        # [0,268, 0,005, 0,727]: ", " between entries
+        if len(parts) > 1 and all(re.fullmatch(rf"{_COMMA_NUMBER}|{_NUMBER}", p.strip()) for p in parts):
+            return [_one(part, decimal_comma=True) for part in parts]
     if "," in inside:
         return [_one(part, decimal_comma=False) for part in inside.split(",")]
     return [_one(part, decimal_comma=False) for part in inside.split()]
