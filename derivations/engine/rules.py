@@ -112,7 +112,7 @@ class IdentityRule(Rule):
 
 @dataclass(frozen=True)
 class IndexedVariableRule(Rule):
-    """d s_j / d s_k = delta_{jk}: a score depends only on itself."""
+    """d s_j / d s_k = delta_{jk}: a score depends only on itself (d W_ab / d W_dc = delta_{ad} delta_{bc})."""
 
     name: ClassVar[str] = "indexed_variable"
     expression: Basic
@@ -121,7 +121,7 @@ class IndexedVariableRule(Rule):
 
 @dataclass(frozen=True)
 class LinearRule(Rule):
-    """d/dx (c_0 + sum_i c_i v_i) = sum_i c_i dv_i/dx for constants c_i; dv_i/dx = delta(v_i, x)."""
+    """d/dx (c_0 + sum_i c_i v_i) = sum_i c_i dv_i/dx for constants c_i; dv_i/dx = delta(v_i, x), index by index."""
 
     name: ClassVar[str] = "linear"
     expression: Basic

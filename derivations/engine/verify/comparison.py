@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..evaluate import NotEvaluable
 from ..steps import Verification
-from .unknowns import describe_point, integer_symbols
+from .unknowns import describe_point, integer_symbols, label_bases
 
 RELATIVE_TOLERANCE = 1e-9
 KINK_CLEARANCE = 1e-6
@@ -55,7 +55,7 @@ def check_numerically(a, b, conditions, counts, *, instances, sampler, base_poin
     indices = integer_symbols(a) | integer_symbols(b)
     for c in conditions:
         indices |= integer_symbols(c)
-    samples = instances.samples_for(indices, conditions, counts)
+    samples = instances.samples_for(indices, conditions, counts, label_bases(a, b, *conditions))
     method = "instantiated" if counts else "numeric"
     compared, covered = 0, 0
     for sample in samples:
