@@ -474,6 +474,29 @@ class CollectLikeTerms(Rule):
     name: ClassVar[str] = "collect_like_terms"
 
 
+@dataclass(frozen=True)
+class MatrixEntries(Rule):
+    """Each indexed factor written as the entry of a matrix: X_nd = (X^T)_dn, beta_nc = B_nc, delta_{c,y_n} = Y_nc,
+    sum_j beta_nj = (B 1_K)_n."""
+
+    name: ClassVar[str] = "matrix_entries"
+
+
+@dataclass(frozen=True)
+class MatrixProductEntry(Rule):
+    """sum_n A_dn C_nc = (A C)_dc, and a_nc b_n = (a ∘ (b 1^T))_nc: sums of products of entries are entries of
+    matrix products."""
+
+    name: ClassVar[str] = "matrix_product_entry"
+
+
+@dataclass(frozen=True)
+class MatrixSumEntry(Rule):
+    """a A_dc + b C_dc = (a A + b C)_dc for every d, c: equal entries make equal matrices."""
+
+    name: ClassVar[str] = "matrix_sum_entry"
+
+
 def all_rules() -> list[type[Rule]]:
     """Every rule class in the closed list."""
     found = []

@@ -14,19 +14,18 @@ as an exact matrix, checked by finite differences.
 from __future__ import annotations
 
 import sympy
-from sympy import Eq, ImmutableMatrix, Integer, KroneckerDelta, MatMul, Ne, Sum, Transpose
+from sympy import Eq, ImmutableMatrix, KroneckerDelta, MatMul, Ne, Sum, Transpose
 
 from ..engine import rules as R
-from ..engine.build import Builder, note, sentence, warning, written_out
+from ..engine.build import Builder, note, sentence
 from ..engine.differentiate import d
 from ..engine.inputs import InputError, label_index, number, number_vector
-from ..engine.matrices import Column, Gradient, W_, named, x_
+from ..engine.matrices import W_, Column, Gradient, named, x_
 from ..engine.notation import (
     D,
     Delta,
     K,
     L,
-    SumExcept,
     W,
     WeightedScore,
     c,
@@ -41,7 +40,7 @@ from ..engine.notation import (
     x,
     y,
 )
-from ..engine.steps import Case, CaseSplit, Chain, Derivation, Math, Result, Section, Step, Table, Text
+from ..engine.steps import Case, CaseSplit, Derivation, Result, Section, Step
 from ..report import Report
 
 TITLES = {"svm": "Gradient of the multiclass SVM loss with respect to the weights",
@@ -389,6 +388,3 @@ def _seed_section(loss):
 
 __all__ = ["gradient", "matrix_form", "definitions", "score_definitions", "in_weights", "worked_inputs",
            "weight_rows", "SCORES", "PROBABILITIES", "ONE_HOT", "TITLES"]
-
-# keep names used by the worked example importable from here
-_UNUSED = (Chain, Integer, Math, Table, Text, SumExcept, warning, written_out)

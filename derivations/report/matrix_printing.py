@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sympy
 from sympy import Add, MatAdd, MatMul, MatrixSymbol, Sum, Transpose
-from sympy.matrices.expressions.hadamard import HadamardProduct
+from sympy.matrices.expressions.hadamard import HadamardPower, HadamardProduct
 
 from ..engine.matrices import Column, Gradient, Hinge, Ones, Positive, RowLogSumExp, RowSoftmax
 from ..engine.notation import SumExcept
@@ -22,7 +22,7 @@ def _is_vector_name(m) -> bool:
 
 def _compound(m) -> bool:
     """A matrix factor that needs brackets in a product: a sum or an entrywise product."""
-    return isinstance(m, (MatAdd, HadamardProduct)) or (isinstance(m, MatMul) and m.args[0] == -1)
+    return isinstance(m, (MatAdd, HadamardProduct, HadamardPower))
 
 
 def _bracketed_scalar(factor) -> bool:
@@ -33,11 +33,18 @@ def _bracketed_scalar(factor) -> bool:
 
 
 def _ordered_terms(expr: MatAdd):
-    """The terms of a matrix sum, data terms before a multiple of a single matrix (2 lambda W last)."""
+    """The terms of a matrix sum in reading order: plain terms before those scaled by a parameter
+    (S - (S ∘ Y) 1 1^T + Delta 1 1^T; (1/N) X^T (P - Y) + 2 lambda W), positive before negative (B - Y ∘ ...)."""
     def key(term):
-        _, matrices = term.as_coeff_matrices() if isinstance(term, MatMul) else (1, [term])
-        return 1 if len(matrices) == 1 and isinstance(matrices[0], MatrixSymbol) else 0
+        coefficient = term.as_coeff_matrices()[0] if isinstance(term, MatMul) else sympy.S.One
+        parameter = any(str(symbol) != "N" for symbol in coefficient.free_symbols)
+        return (1 if parameter else 0, 1 if coefficient.could_extract_minus_sign() else 0)
     return sorted(expr.args, key=key)
+
+
+def _hadamard_factors(expr):
+    """The factors of an entrywise product, named matrices first: Y ∘ (B 1_K 1_K^T)."""
+    return sorted(expr.args, key=lambda a: 0 if isinstance(a, MatrixSymbol) else 1)
 
 
 class MatrixLatex:
@@ -78,12 +85,18 @@ class MatrixLatex:
             parts.append(r"\left(%s\right)" % text if _bracketed_scalar(coefficient) else text)
         for m in matrices:
             text = self._print(m)
-            parts.append(r"\left(%s\right)" % text if _compound(m) else text)
+            alone = len(matrices) == 1 and coefficient == 1
+            parts.append(r"\left(%s\right)" % text if _compound(m) and not alone else text)
         return sign + " ".join(parts)
 
     def _print_HadamardProduct(self, expr):
         return r" \circ ".join(r"\left(%s\right)" % self._print(a) if isinstance(a, (MatAdd, MatMul)) else
-                               self._print(a) for a in expr.args)
+                               self._print(a) for a in _hadamard_factors(expr))
+
+    def _print_HadamardPower(self, expr):
+        if expr.exp == 2 and isinstance(expr.base, MatrixSymbol):
+            return r"%s \circ %s" % (self._print(expr.base), self._print(expr.base))
+        return r"%s^{\circ %s}" % (self._print(expr.base), self._print(expr.exp))
 
     def _print_Hinge(self, expr):
         return r"\max\left(0, %s\right)" % self._print(expr.matrix)
@@ -159,7 +172,8 @@ class MatrixText:
             parts.append("(" + text + ")" if bracket else text)
         for m in matrices:
             text = self._print(m)
-            parts.append("(" + text + ")" if _compound(m) else text)
+            alone = len(matrices) == 1 and coefficient == 1
+            parts.append("(" + text + ")" if _compound(m) and not alone else text)
         joined = ""
         for i, part in enumerate(parts):
             joined += part if i == 0 else ("·" if i == 1 and coefficient != 1 else " ") + part
@@ -167,7 +181,12 @@ class MatrixText:
 
     def _print_HadamardProduct(self, expr):
         return " ∘ ".join("(" + self._print(a) + ")" if isinstance(a, (MatAdd, MatMul)) else self._print(a)
-                          for a in expr.args)
+                          for a in _hadamard_factors(expr))
+
+    def _print_HadamardPower(self, expr):
+        if expr.exp == 2 and isinstance(expr.base, MatrixSymbol):
+            return "%s ∘ %s" % (self._print(expr.base), self._print(expr.base))
+        return "%s^∘%s" % (self._print(expr.base), self._print(expr.exp))
 
     def _print_Hinge(self, expr):
         return "max(0, %s)" % self._print(expr.matrix)

@@ -35,6 +35,10 @@ from .instances import CLASS_COUNTS, Instances
 from .sampling import Sampler
 from .unknowns import integer_symbols, symbolic_counts
 
+#: the symbolic entry (r, q) at which two matrices of symbolic size are compared (one pair, so that the
+#: instances, cached by the names of what they set, are shared between steps)
+ROW, COL = sympy.Dummy("r", integer=True), sympy.Dummy("q", integer=True)
+
 
 class VerificationError(RuntimeError):
     """A step did not verify: the derivation must not be shown."""
@@ -143,8 +147,8 @@ class Verifier:
             return Verification(False, "symbolic", f"the two sides are not of the same shape: {shapes[0]} and "
                                                    f"{shapes[1]}")
         rows, cols = shapes[0]
-        row = sympy.Integer(0) if rows == 1 else sympy.Dummy("row", integer=True)
-        col = sympy.Integer(0) if cols == 1 else sympy.Dummy("col", integer=True)
+        row = sympy.Integer(0) if rows == 1 else ROW
+        col = sympy.Integer(0) if cols == 1 else COL
         found = self.check(entry(before, row, col), entry(after, row, col), conditions, values)
         return Verification(found.ok, found.method, f"entry ({row}, {col}) of each side: {found.detail}"
                             if found.ok else found.detail)
