@@ -25,6 +25,7 @@ import random
 
 import sympy
 
+from ..evaluate import concrete
 from ..matrices import entry, has_symbolic_shape, index_form
 from ..steps import Chain, Claim, Step, Verification
 from .comparison import check_numerically
@@ -57,9 +58,11 @@ def _numbers_only(a, b) -> bool:
 
 
 def _explicit(side):
-    """A matrix expression (diag(p) - p p^T) written out as a matrix; anything else as it is."""
+    """A matrix expression of known size (diag(p) - p p^T) written out as a matrix, entry by entry (no
+    derivative in it carried out: SymPy's as_explicit() would take d L_i / d s_0 as 0); anything else as it is."""
     if isinstance(side, sympy.MatrixExpr) and not isinstance(side, sympy.MatrixBase):
-        return side.as_explicit()
+        rows, cols = (int(n) for n in side.shape)
+        return sympy.ImmutableMatrix(rows, cols, lambda i, j: entry(side, sympy.Integer(i), sympy.Integer(j)))
     return side
 
 
@@ -90,7 +93,7 @@ class Verifier:
         a = expand_definitions(before, self.definitions)
         b = expand_definitions(after, self.definitions)
         if values:
-            a = a.xreplace(dict(values))
+            a = concrete(a, {}).xreplace(dict(values))        # sums with known bounds written out first
         if a == b:
             if values:
                 return Verification(True, "substitution", "the values put into the left side give the right side")
