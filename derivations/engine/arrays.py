@@ -54,6 +54,37 @@ class ArrayEvaluator:
         self._scalar_values: dict = {}
         self.definitions = dict(named)
         self.cache: dict = dict(overrides or {})
+        self.fixed: dict = {}          # values of nodes that depend on none of the moved matrices (see moved())
+        self.moving: frozenset = frozenset()
+        self._depends: dict = {}
+
+    def moved(self, arrays: dict, overrides: dict) -> "ArrayEvaluator":
+        """The same evaluator with some given matrices and named ones replaced: for finite differences.
+
+        Named matrices are recomputed unless overridden; a node that depends on none of the replaced
+        matrices (1_N 1_K^T - Y, say) is evaluated once and shared by every moved evaluator.
+        """
+        other = ArrayEvaluator.__new__(ArrayEvaluator)
+        other.arrays = {**self.arrays, **arrays}
+        other.scalars = self.scalars
+        other._scalar_values = self._scalar_values
+        other.definitions = self.definitions
+        other.cache = dict(overrides)
+        other.fixed = self.fixed
+        other._depends = self._depends
+        other.moving = frozenset(arrays) | frozenset(overrides)
+        return other
+
+    def _depends_on(self, expr) -> frozenset:
+        """The given and named matrices ``expr`` reads, through the definitions of the named ones."""
+        found = self._depends.get(expr)
+        if found is None:
+            symbols = set(expr.atoms(MatrixSymbol)) if isinstance(expr, sympy.Basic) else set()
+            for symbol in list(symbols):
+                if symbol in self.definitions:
+                    symbols |= self._depends_on(self.definitions[symbol])
+            found = self._depends[expr] = frozenset(symbols)
+        return found
 
     def value(self, expr):
         """The value of ``expr``: an array, or a float for a scalar or a 1 x 1 matrix."""
@@ -80,6 +111,15 @@ class ArrayEvaluator:
     def _matrix(self, expr):
         if isinstance(expr, MatrixSymbol):
             return self._symbol(expr)
+        if self.moving and not isinstance(expr, (Ones, Transpose)):
+            if self._depends_on(expr) & self.moving:
+                return self._node(expr)
+            if expr not in self.fixed:
+                self.fixed[expr] = self._node(expr)
+            return self.fixed[expr]
+        return self._node(expr)
+
+    def _node(self, expr):
         if isinstance(expr, Ones):
             return _OnesColumn(self._size(expr.args[0]))
         if isinstance(expr, Transpose):

@@ -194,6 +194,8 @@ def render(derivation: Derivation, fmt: str) -> str:
 def _number(value):
     if value is None:
         return None
+    if hasattr(value, "tolist") and getattr(value, "ndim", 0):        # a NumPy array: rows of floats
+        return value.tolist()
     if isinstance(value, (list, tuple)):
         return [_number(v) for v in value]
     return float(value)
