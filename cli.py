@@ -255,17 +255,32 @@ def logistic_grad(weights, inputs, target, fmt, output, pdf):
 
 
 @cli.command("compare")
-@click.option("--scores", required=True, metavar="S0,S1,...[;S0,S1,...]",
+@click.option("--scores", metavar="S0,S1,...[;S0,S1,...]",
               help="One or more score vectors of the same length, separated by ';', e.g. \"10,-2,3;10,9,9\".")
-@click.option("--label", required=True, metavar="N", help="Index of the correct class (0-based), for every vector.")
+@click.option("--label", metavar="N", help="Index of the correct class (0-based), for every vector.")
 @click.option("--delta", default="1", show_default=True, metavar="D", help="The SVM margin Delta.")
 @click.option("--classes", metavar="NAMES", help="Class names, comma-separated.")
+@click.option("--wrt", type=click.Choice(("scores", "weights")), default="scores", show_default=True,
+              help="Compare the gradients with respect to the scores, or to the weights of one example.")
+@click.option("--inputs", metavar="X0,X1,...", help="--wrt weights: the input x of the example, D numbers.")
+@click.option("--weights", metavar="ROW;ROW;...", help="--wrt weights: W as D rows of K numbers.")
 @output_options
-def compare(scores, label, delta, classes, fmt, output, pdf):
-    """SVM and softmax losses and gradients side by side, with a figure."""
+def compare(scores, label, delta, classes, wrt, inputs, weights, fmt, output, pdf):
+    """SVM and softmax losses and gradients side by side, with a figure (or, --wrt weights, their weight gradients).
+
+    \b
+    Examples:
+      derive compare --scores "3,-1,4;10,9,9" --label 0
+      derive compare --wrt weights --inputs 1,2 --weights "1,0,2;1,-1,1" --label 0
+    """
     def make():
         from derivations import compare as module
-        return module.compare(scores=scores, label=label, delta=delta, classes=classes)
+        if wrt == "scores" and (scores is None or label is None):
+            from derivations.engine.inputs import InputError
+            raise InputError("derive compare needs --scores and --label (or --wrt weights with --inputs, "
+                             "--weights and --label)")
+        return module.compare(scores=scores, label=label, delta=delta, classes=classes, wrt=wrt, inputs=inputs,
+                              weights=weights)
     run(make, fmt, output, pdf)
 
 

@@ -151,3 +151,19 @@ def test_options_of_another_wrt_are_refused(args, message, capsys):
     code = main(args)
     captured = capsys.readouterr()
     assert code == 2 and captured.out == "" and message in captured.err and len(captured.err.splitlines()) == 1
+
+
+def test_compare_weights_side_by_side(capsys):
+    code = main(["compare", "--wrt", "weights", "--inputs", "1,2", "--weights", "1,0,2;1,-1,1", "--label", "0",
+                 "--classes", "cat,dog,car", "--format", "json"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0 and data["verified"] and data["parameters"]["wrt"] == "weights"
+    assert data["results"]["svm_dW"]["value"] == [[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0]]
+    softmax_dW = np.array(data["results"]["softmax_dW"]["value"])
+    assert softmax_dW.shape == (2, 3) and np.allclose(softmax_dW.sum(axis=1), 0)       # columns of dW sum to 0
+    from derivations import compare
+    report = " ".join(compare.compare(wrt="weights", inputs=[1, 2], weights=[[1, 0, 2], [1, -1, 1]], label=0,
+                                      classes=["cat", "dog", "car"]).to_text().split())
+    assert "The SVM leaves dog alone" in report and "Σ_{c} ∂Lᵢ^SVM/∂W_{d,c} = 0" in report
+    code = main(["compare", "--wrt", "weights", "--scores", "1,2", "--label", "0"])
+    assert code == 2
