@@ -13,7 +13,9 @@ round robin, --runs times each:
   gradient (svm_loss_vectorized / softmax_loss_vectorized as students write them).
 
 Prints the medians and their ratio, and the peak memory (tracemalloc) of each with
-the batch already loaded, in units of an N x K and a D x K float64 array.
+the batch already loaded, in units of an N x K and a D x K float64 array. BLAS runs on
+one thread (OPENBLAS_NUM_THREADS=1 unless set), so that the two sides do not fight
+other jobs on a shared machine for a second core.
 
     python bench/batch_numbers.py --runs 15 [--loss svm|softmax]
 """
@@ -21,6 +23,9 @@ from __future__ import annotations
 
 import argparse
 import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 import statistics
 import sys
 import tempfile

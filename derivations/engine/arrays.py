@@ -174,9 +174,13 @@ class ArrayEvaluator:
         coefficient, matrices = expr.as_coeff_matrices()
         factor = self.scalar(coefficient)
         operands = [self._matrix(m) for m in matrices]
-        total = operands[0]
-        for operand in operands[1:]:
-            total = _multiply(total, operand)
+        if len(operands) == 3 and isinstance(operands[0], _OnesRow) and isinstance(operands[2], _OnesColumn) \
+                and isinstance(operands[1], np.ndarray):
+            total = np.full((1, 1), operands[1].sum())        # 1_N^T A 1_K: every entry of A, in one pass
+        else:
+            total = operands[0]
+            for operand in operands[1:]:
+                total = _multiply(total, operand)
         if factor == 1:
             return total
         return factor * self._materialise(total)

@@ -34,7 +34,7 @@ MAX_FILE_BYTES = 2_000_000_000
 
 #: finite differences: the step, how many entries are checked, and how close they must be
 FD_STEP = 1e-5
-FD_ENTRIES = 10
+FD_ENTRIES = 6
 FD_TOLERANCE = 1e-6
 
 #: how many rows and columns of a large matrix a report shows (the middle elided)
@@ -310,10 +310,13 @@ def _eq(a, b):
 
 
 def _number(value, digits=6):
+    """A number for display: an integer as such, else at most ``digits`` significant digits (0.1, not 0.100000)."""
     value = float(value)
     if value == int(value) and abs(value) < 1e15:
         return sympy.Integer(int(value))
-    return sympy.Float(f"{value:.{digits}g}", digits)
+    text = f"{value:.{digits}g}"
+    mantissa = text.split("e")[0].lstrip("-").replace(".", "").lstrip("0")
+    return sympy.Float(text, max(1, len(mantissa)))
 
 
 def _matrix_table(matrix):
