@@ -12,7 +12,7 @@ round robin, --runs times each:
 * reference: np.load of the same file and a hand-written vectorised loss and
   gradient (svm_loss_vectorized / softmax_loss_vectorized as students write them).
 
-Prints the medians and their ratio, and the peak memory (tracemalloc) of each with
+Prints the medians of wall time and of CPU time and their ratios, and the peak memory (tracemalloc) of each with
 the batch already loaded, in units of an N x K and a D x K float64 array. BLAS runs on
 one thread (OPENBLAS_NUM_THREADS=1 unless set), so that the two sides do not fight
 other jobs on a shared machine for a second core.
@@ -99,11 +99,13 @@ def main() -> None:
     assert np.allclose(ours[1], theirs[1], rtol=1e-10, atol=1e-14)
 
     times = {"derive": [], "reference": []}
+    cpu = {"derive": [], "reference": []}
     for _ in range(args.runs):
         for name, job in (("derive", derive_numbers), ("reference", hand_written)):
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             job()
             times[name].append(time.perf_counter() - start)
+            cpu[name].append(time.process_time() - start_cpu)
 
     loaded = batch_numbers.read_batch(path)
     peaks = {}
@@ -121,6 +123,9 @@ def main() -> None:
     print(f"{'derive numbers part (read, evaluate, check)':42} {derive * 1e3:10.2f}")
     print(f"{'hand-written NumPy (np.load, loss, grad)':42} {ref * 1e3:10.2f}")
     print(f"ratio derive / hand-written: {derive / ref:.2f} (target <= 1.5)")
+    derive_cpu, ref_cpu = statistics.median(cpu["derive"]), statistics.median(cpu["reference"])
+    print(f"CPU time (process_time, less sensitive to other jobs): {derive_cpu * 1e3:.2f} ms vs "
+          f"{ref_cpu * 1e3:.2f} ms, ratio {derive_cpu / ref_cpu:.2f}")
     for name, peak in peaks.items():
         print(f"peak memory beyond X, {name}: {peak / 1e6:.2f} MB = {peak / nk:.1f} N x K arrays "
               f"or {peak / dk:.1f} D x K arrays (X itself: {X.nbytes / 1e6:.1f} MB)")
