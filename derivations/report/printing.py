@@ -84,6 +84,8 @@ class DeriveLatexPrinter(MatrixLatex, LatexPrinter):
         settings = dict(settings or {})
         settings.setdefault("mul_symbol", None)
         settings.setdefault("full_prec", True)        # a display number 2.1270 keeps its last 0
+        settings.setdefault("mat_str", "bmatrix")     # matrices as bmatrix (amsmath; MathJax and KaTeX too)
+        settings.setdefault("mat_delim", "")
         super().__init__(settings)
 
     def _print_Add(self, expr, order=None):
@@ -136,7 +138,7 @@ class DeriveLatexPrinter(MatrixLatex, LatexPrinter):
         if expr.cols != 1 or expr.rows < 2 or not fractions:
             return super()._print_matrix_contents(expr)
         rows = r" \\[8pt] ".join(r"\displaystyle " + self._print(e) for e in expr)
-        return r"\begin{matrix}%s\end{matrix}" % rows
+        return r"\begin{bmatrix}%s\end{bmatrix}" % rows
 
     def _print_Indexed(self, expr):
         base = self._print(expr.base.label)
