@@ -16,6 +16,7 @@ from sympy.printing.str import StrPrinter
 
 from ..engine.notation import K, PerExample, Sigmoid, SumExcept
 from ..engine.reading_order import ordered_terms
+from .matrix_printing import MatrixLatex, MatrixText
 
 
 def factor_order(factor) -> float:
@@ -77,7 +78,7 @@ def _is_all_classes(limits) -> bool:
     return lo == 0 and hi == K - 1
 
 
-class DeriveLatexPrinter(LatexPrinter):
+class DeriveLatexPrinter(MatrixLatex, LatexPrinter):
     """SymPy's LaTeX printer with the course's notation."""
 
     printmethod = "_derive_latex"
@@ -87,6 +88,8 @@ class DeriveLatexPrinter(LatexPrinter):
         settings.setdefault("mul_symbol", None)
         settings.setdefault("full_prec", True)        # a display number 2.1270 keeps its last 0
         settings.setdefault("inv_trig_style", "full")  # \arcsin x, not \operatorname{asin} x
+        settings.setdefault("mat_str", "bmatrix")     # matrices as bmatrix (amsmath; MathJax and KaTeX too)
+        settings.setdefault("mat_delim", "")
         super().__init__(settings)
 
     def _print_Add(self, expr, order=None):
@@ -139,7 +142,7 @@ class DeriveLatexPrinter(LatexPrinter):
         if expr.cols != 1 or expr.rows < 2 or not fractions:
             return super()._print_matrix_contents(expr)
         rows = r" \\[8pt] ".join(r"\displaystyle " + self._print(e) for e in expr)
-        return r"\begin{matrix}%s\end{matrix}" % rows
+        return r"\begin{bmatrix}%s\end{bmatrix}" % rows
 
     def _print_Indexed(self, expr):
         base = self._print(expr.base.label)
@@ -230,7 +233,7 @@ _TEXT_FUNCTION_NAMES = {"asin": "arcsin", "acos": "arccos", "atan": "arctan", "a
                         "asinh": "arsinh", "acosh": "arcosh", "atanh": "artanh"}
 
 
-class DeriveTextPrinter(StrPrinter):
+class DeriveTextPrinter(MatrixText, StrPrinter):
     """One-line Unicode maths for the terminal: ∂Lᵢ/∂sₖ = Σ_{j≠yᵢ} 𝟙[sⱼ - s_{yᵢ} + Δ > 0]."""
 
     printmethod = "_derive_text"
@@ -350,11 +353,6 @@ class DeriveTextPrinter(StrPrinter):
             return "[" + ", ".join(self._print(e) for e in expr) + "]ᵀ"      # a column
         return "[" + ", ".join("[" + ", ".join(self._print(e) for e in expr.row(r)) + "]"
                                for r in range(expr.rows)) + "]"
-
-    def _print_MatMul(self, expr):
-        coeff, factors = expr.as_coeff_mmul()
-        sign = "-" if coeff == -1 else ("" if coeff == 1 else self._print(coeff) + "·")
-        return sign + " ".join(self._print(f) for f in factors.args)
 
     _print_ImmutableDenseMatrix = _print_MatrixBase
     _print_MutableDenseMatrix = _print_MatrixBase
