@@ -77,12 +77,12 @@ class ItemResult:
 
 # --- reading --------------------------------------------------------------------------------------
 
-def _parse(text: str, options: dict):
+def _parse(text: str, options: dict, vectors: bool = False):
     from ..parse import ParseError, parse_expression
     if len(text) > MAX_ANSWER_LENGTH:
         raise Unreadable(f"the answer is {len(text)} characters long; at most {MAX_ANSWER_LENGTH} are read")
     try:
-        return parse_expression(text, log_base=str(options.get("log_base", "e")))
+        return parse_expression(text, log_base=str(options.get("log_base", "e")), vectors=vectors)
     except ParseError as error:
         raise Unreadable(str(error)) from None
 
@@ -327,14 +327,16 @@ def judge(item_id: str, quantity: Quantity, reference: Reference, answer, *, tol
                         expected=_show(reference.value if reference.value is not None else reference.expr))
     notes: list = []
     try:
+        entries = _entries_kind(quantity, reference, answer, conventions)
+        if entries is not None:
+            read = read_entries(answer, options, entries == "matrix", conventions, notes)
+            return _judge_entries(result, quantity, reference, read, policy, own_answers or {}, options, notes,
+                                  entries)
         if quantity.kind == "expression":
             if accept_numbers and reference.value is not None and _reads_as_number(answer, options, conventions):
                 read = read_scalar(answer, options, conventions, notes)
                 return _judge_number(result, quantity, reference, read, policy, own_answers or {}, options, notes)
             return _judge_expression(result, reference, answer, options)
-        if quantity.kind in ("vector", "matrix"):
-            read = read_entries(answer, options, quantity.kind == "matrix", conventions, notes)
-            return _judge_entries(result, quantity, reference, read, policy, own_answers or {}, options, notes)
         read = read_scalar(answer, options, conventions, notes)
         return _judge_number(result, quantity, reference, read, policy, own_answers or {}, options, notes)
     except WrongKind as error:
@@ -345,6 +347,30 @@ def judge(item_id: str, quantity: Quantity, reference: Reference, answer, *, tol
         result.verdict, result.score, result.rule = "invalid", 0.0, "unreadable"
         result.feedback = _sentence(f"Could not read the answer: {error}")
         return result
+
+
+def _entries_kind(quantity, reference, answer, conventions):
+    """"vector" or "matrix" when the answer is judged entry by entry, else None.
+
+    An "array" quantity (svm.dW, svm.scores) is a matrix or a vector as its reference is (D x K, or
+    one row); an expression quantity with a numeric vector for this given (logistic.dw at numbers)
+    takes a list of numbers.
+    """
+    if quantity.kind in ("vector", "matrix"):
+        return quantity.kind
+    value = reference.value
+    if quantity.kind == "array":
+        if isinstance(value, sympy.MatrixBase) and value.rows > 1 and value.cols > 1:
+            return "matrix"
+        return "vector"
+    if quantity.kind == "expression" and isinstance(value, sympy.MatrixBase):
+        if isinstance(answer, (list, tuple)):
+            return "vector"
+        if isinstance(answer, str):
+            text = tidy_numeric(answer, conventions).value
+            if _environment_cells(text) is not None or number_cells(text, conventions, False) is not None:
+                return "vector"
+    return None
 
 
 def _reads_as_number(answer, options, conventions) -> bool:
@@ -474,17 +500,19 @@ def _not_right(result, quantity, reference, read, policy, own_answers, options, 
     return result
 
 
-def _judge_entries(result, quantity, reference, read, policy, own_answers, options, notes):
+def _judge_entries(result, quantity, reference, read, policy, own_answers, options, notes, kind=None):
     result.read_as = _shown_read(read)
     expected = reference.value
     if expected is None:
         raise Unreadable("this quantity has no numeric value for the given")
     flat, entries = _flatten(read), list(expected)
-    if quantity.kind == "matrix":
+    if (kind or quantity.kind) == "matrix":
         shape = (len(read), len(read[0]) if read else 0)
         if shape != expected.shape or any(len(row) != shape[1] for row in read):
             result.verdict, result.score, result.rule = "incorrect", 0.0, "shape"
             result.feedback = f"A {shape[0]}x{shape[1]} matrix, expected {expected.rows}x{expected.cols}."
+            _apply_diagnosis(result, diagnose(reference.variants, lambda v: isinstance(v.value, sympy.MatrixBase)
+                                              and v.value.shape == shape and _mistake_match(read, v.value, policy)))
             return result
     elif len(flat) != len(entries):
         result.verdict, result.score, result.rule = "incorrect", 0.0, "shape"
@@ -534,9 +562,12 @@ def _judge_expression(result, reference, answer, options):
     from .formulas import judge_formula, rename_free_index
     if isinstance(answer, bool) or not isinstance(answer, (str, int, float)):
         raise Unreadable(f"expected a formula, got {type(answer).__name__}")
-    parsed = _parse(answer if isinstance(answer, str) else str(getattr(answer, "text", answer)), options)
+    parsed = _parse(answer if isinstance(answer, str) else str(getattr(answer, "text", answer)), options,
+                    vectors=reference.interpret is not None)
     if isinstance(parsed, sympy.MatrixBase):
         raise WrongKind("A formula was expected, not a vector")
+    if reference.interpret is not None:
+        parsed = reference.interpret(parsed)
     if not parsed.free_symbols:
         raise WrongKind(f"A formula was expected, not the number {_show(parsed)}: this question asks for the "
                         f"derivative in general (an item that also takes the value for its given says "

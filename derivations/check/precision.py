@@ -12,7 +12,8 @@ The policy (defaults in brackets; a sheet's or an item's ``precision:`` changes 
   is read at 3 figures as 1.32). An answer written with fewer figures is refused with how many
   were needed (1.3 for 1.318: "3 are needed: 1.32"), even when right as far
   as it goes. For a vector or matrix, figures count from its largest entry,
-  so [0.268, 0.005, 0.727] is written to 3 figures.
+  so [0.268, 0.005, 0.727] is written to 3 figures, and an entry that is 0
+  to those figures may be written 0.
 * **truncation** [accepted, with a note]: 1.31 for 1.318 (the digits cut
   rather than rounded) is accepted, saying so; ``truncation: false`` refuses it.
 * **near zero**: a number below half a unit of the (sig_figs + 1)-th decimal
@@ -168,6 +169,8 @@ def judge_written(written, exact_is_equal: bool, reference: float, policy: Preci
         return Closeness(True, "near-zero", f"the exact entries are at most {scale:.3g} in size: 0 to the figures "
                                             f"asked for")
     place = required_place(scale, policy.sig_figs)
+    if not single and a == 0 and round_at(r, place) == 0:
+        return Closeness(True, "figures")               # an entry that is 0 to the vector's figures, written 0
     if difference > 1.01 * 10.0 ** max(place, written.last_place):
         return Closeness(False, "no")                   # farther than any rule below accepts or explains
     if written.last_place > place:                      # fewer figures than the policy asks for
