@@ -111,6 +111,33 @@ def example_options(command):
     return command
 
 
+def weight_options(command):
+    """--wrt and the options of the gradients with respect to the weights (one example, or a batch)."""
+    command = click.option("--reg-form", type=click.Choice(("full", "half")), default=None,
+                           help="--wrt batch: lambda sum W^2 (full, gradient 2 lambda W; the default) or "
+                                "(1/2) lambda sum W^2 (half, gradient lambda W).")(command)
+    command = click.option("--reg", metavar="LAMBDA",
+                           help="--wrt batch: the regularisation strength lambda >= 0 (default 0).")(command)
+    command = click.option("--data", metavar="FILE",
+                           help="--wrt batch: a .npz or .json file holding X (N x D), y (N labels) and W (D x K).")(
+        command)
+    command = click.option("--weights", metavar="ROW;ROW;...",
+                           help="--wrt weights: W as D rows of K numbers, e.g. \"1,0,2;1,-1,1\".")(command)
+    command = click.option("--inputs", metavar="X0,X1,...",
+                           help="--wrt weights: the input x of the example, D numbers, e.g. 1,2.")(command)
+    command = click.option("--wrt", type=click.Choice(("scores", "weights", "batch")), default="scores",
+                           show_default=True,
+                           help="Differentiate with respect to the scores, the weights of one example, or the "
+                                "weights of a regularised batch.")(command)
+    return command
+
+
+def weight_arguments(wrt, inputs, weights, data, reg, reg_form) -> dict:
+    """The keyword arguments of svm.gradient / softmax.gradient for --wrt and its options (only those given)."""
+    given = {"inputs": inputs, "weights": weights, "data": data, "reg": reg, "reg_form": reg_form}
+    return {"wrt": wrt, **{key: value for key, value in given.items() if value is not None}}
+
+
 def run(make, fmt, output, pdf):
     """Build a derivation with ``make()`` and emit it; input errors become one line and exit 2."""
     check_writable(output)
@@ -153,12 +180,21 @@ def list_derivations():
 @cli.command("svm-grad")
 @click.option("--delta", default="1", show_default=True, metavar="D", help="The SVM margin Delta.")
 @example_options
+@weight_options
 @output_options
-def svm_grad(delta, scores, label, classes, fmt, output, pdf):
-    """Gradient of the multiclass SVM (hinge) loss with respect to the scores."""
+def svm_grad(delta, scores, label, classes, wrt, inputs, weights, data, reg, reg_form, fmt, output, pdf):
+    """Gradient of the multiclass SVM (hinge) loss with respect to the scores (or, with --wrt, the weights).
+
+    \b
+    Examples:
+      derive svm-grad --scores 3,-1,4 --label 0
+      derive svm-grad --wrt weights --inputs 1,2 --weights "1,0,2;1,-1,1" --label 0
+      derive svm-grad --wrt batch --data batch.npz --reg 0.1 --reg-form half
+    """
     def make():
         from derivations import svm
-        return svm.gradient(delta=delta, scores=scores, label=label, classes=classes)
+        return svm.gradient(delta=delta, scores=scores, label=label, classes=classes,
+                            **weight_arguments(wrt, inputs, weights, data, reg, reg_form))
     run(make, fmt, output, pdf)
 
 
@@ -166,12 +202,21 @@ def svm_grad(delta, scores, label, classes, fmt, output, pdf):
 @example_options
 @click.option("--scale", default="1", show_default=True, metavar="C",
               help="Multiply the scores by C before the loss (C != 0); the report compares with C = 1.")
+@weight_options
 @output_options
-def softmax_grad(scores, label, classes, scale, fmt, output, pdf):
-    """Gradient of the softmax cross-entropy loss with respect to the scores."""
+def softmax_grad(scores, label, classes, scale, wrt, inputs, weights, data, reg, reg_form, fmt, output, pdf):
+    """Gradient of the softmax cross-entropy loss with respect to the scores (or, with --wrt, the weights).
+
+    \b
+    Examples:
+      derive softmax-grad --scores 3,-1,4 --label 0 --scale 2
+      derive softmax-grad --wrt weights --inputs 1,2 --weights "1,0,2;1,-1,1" --label 0
+      derive softmax-grad --wrt batch --data batch.npz --reg 0.1
+    """
     def make():
         from derivations import softmax
-        return softmax.gradient(scores=scores, label=label, classes=classes, scale=scale)
+        return softmax.gradient(scores=scores, label=label, classes=classes, scale=scale,
+                                **weight_arguments(wrt, inputs, weights, data, reg, reg_form))
     run(make, fmt, output, pdf)
 
 

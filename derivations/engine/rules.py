@@ -112,7 +112,7 @@ class IdentityRule(Rule):
 
 @dataclass(frozen=True)
 class IndexedVariableRule(Rule):
-    """d s_j / d s_k = delta_{jk}: a score depends only on itself."""
+    """d s_j / d s_k = delta_{jk}: a score depends only on itself (d W_ab / d W_dc = delta_{ad} delta_{bc})."""
 
     name: ClassVar[str] = "indexed_variable"
     expression: Basic
@@ -121,7 +121,7 @@ class IndexedVariableRule(Rule):
 
 @dataclass(frozen=True)
 class LinearRule(Rule):
-    """d/dx (c_0 + sum_i c_i v_i) = sum_i c_i dv_i/dx for constants c_i; dv_i/dx = delta(v_i, x)."""
+    """d/dx (c_0 + sum_i c_i v_i) = sum_i c_i dv_i/dx for constants c_i; dv_i/dx = delta(v_i, x), index by index."""
 
     name: ClassVar[str] = "linear"
     expression: Basic
@@ -472,6 +472,29 @@ class CollectLikeTerms(Rule):
     """a u + b u = (a + b) u: like terms collected (t y - t y = 0)."""
 
     name: ClassVar[str] = "collect_like_terms"
+
+
+@dataclass(frozen=True)
+class MatrixEntries(Rule):
+    """Each indexed factor written as the entry of a matrix: X_nd = (X^T)_dn, beta_nc = B_nc, delta_{c,y_n} = Y_nc,
+    sum_j beta_nj = (B 1_K)_n."""
+
+    name: ClassVar[str] = "matrix_entries"
+
+
+@dataclass(frozen=True)
+class MatrixProductEntry(Rule):
+    """sum_n A_dn C_nc = (A C)_dc, and a_nc b_n = (a ∘ (b 1^T))_nc: sums of products of entries are entries of
+    matrix products."""
+
+    name: ClassVar[str] = "matrix_product_entry"
+
+
+@dataclass(frozen=True)
+class MatrixSumEntry(Rule):
+    """a A_dc + b C_dc = (a A + b C)_dc for every d, c: equal entries make equal matrices."""
+
+    name: ClassVar[str] = "matrix_sum_entry"
 
 
 def all_rules() -> list[type[Rule]]:

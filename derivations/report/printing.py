@@ -16,6 +16,7 @@ from sympy.printing.str import StrPrinter
 
 from ..engine.notation import K, PerExample, SumExcept
 from ..engine.reading_order import ordered_terms
+from .matrix_printing import MatrixLatex, MatrixText
 
 
 def factor_order(factor) -> int:
@@ -74,7 +75,7 @@ def _is_all_classes(limits) -> bool:
     return lo == 0 and hi == K - 1
 
 
-class DeriveLatexPrinter(LatexPrinter):
+class DeriveLatexPrinter(MatrixLatex, LatexPrinter):
     """SymPy's LaTeX printer with the course's notation."""
 
     printmethod = "_derive_latex"
@@ -221,7 +222,7 @@ def subscript(text: str) -> str:
     return "_{" + text + "}"
 
 
-class DeriveTextPrinter(StrPrinter):
+class DeriveTextPrinter(MatrixText, StrPrinter):
     """One-line Unicode maths for the terminal: ∂Lᵢ/∂sₖ = Σ_{j≠yᵢ} 𝟙[sⱼ - s_{yᵢ} + Δ > 0]."""
 
     printmethod = "_derive_text"
@@ -332,11 +333,6 @@ class DeriveTextPrinter(StrPrinter):
             return "[" + ", ".join(self._print(e) for e in expr) + "]ᵀ"      # a column
         return "[" + ", ".join("[" + ", ".join(self._print(e) for e in expr.row(r)) + "]"
                                for r in range(expr.rows)) + "]"
-
-    def _print_MatMul(self, expr):
-        coeff, factors = expr.as_coeff_mmul()
-        sign = "-" if coeff == -1 else ("" if coeff == 1 else self._print(coeff) + "·")
-        return sign + " ".join(self._print(f) for f in factors.args)
 
     _print_ImmutableDenseMatrix = _print_MatrixBase
     _print_MutableDenseMatrix = _print_MatrixBase

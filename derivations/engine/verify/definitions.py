@@ -47,14 +47,17 @@ def differentiate_by_names(expr, definitions: dict):
     In d L / d y with L := -t log y - (1 - t) log(1 - y) and y := sigma(z),
     y is the variable: L is expanded with every definition except y's and
     differentiated with respect to y; the caller then puts in y's definition.
+    Likewise for an entry of a defined indexed name: in d L_i / d s_k with
+    s_k := sum_d W_dk x_d, the score s_k is the variable.
     Derivatives with respect to anything else are left for the caller.
     """
-    names = {name for name in definitions if isinstance(name, Symbol)}
+    names = {name for name in definitions if isinstance(name, (Symbol, IndexedBase))}
     if not names or not expr.has(sympy.Derivative):
         return expr
     replacements = {}
     for node in expr.atoms(sympy.Derivative):
         held = {v for v, _ in node.variable_count if v in names}
+        held |= {v.base for v, _ in node.variable_count if isinstance(v, Indexed) and v.base in names}
         if not held:
             continue
         rest = {name: value for name, value in definitions.items() if name not in held}
