@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from derivations.codegen.gradcheck import (Kink, band, check_gradient, choose_entries, relative_error,
+from derivations.engine.gradcheck import (Kink, band, check_gradient, choose_entries, relative_error,
                                            svm_kinks_crossed, svm_margins)
 
 

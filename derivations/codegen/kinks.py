@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .gradcheck import check_gradient, choose_entries, svm_kinks_crossed
+from ..engine.gradcheck import check_gradient, choose_entries, svm_kinks_crossed
 
 SEED_X, SEED_LABEL, SEED_W, SEED_DELTA = np.array([[1.0]]), np.array([1]), np.array([[1.0, 1.0]]), 0.0
 

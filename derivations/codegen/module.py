@@ -1,0 +1,167 @@
+"""A standalone module from a verified matrix form: ``loss_and_grad(W, X, y, reg)`` and ``loss(W, X, y, reg)``.
+
+The function bodies are printed by :class:`~.printer.ArrayCodePrinter` from the
+matrix forms that :func:`derivations.losses.batch.matrix_form` returns (every
+step behind them verified); what is written here by hand is only the frame
+around them: the imports, reading the labels into the one-hot Y, and a
+self-check that ``python FILE.py`` runs (centred differences on random data,
+exit status 1 on a mismatch). The docstring carries the formulas and the
+kink convention.
+"""
+from __future__ import annotations
+
+import textwrap
+
+from sympy import MatrixSymbol
+
+from .. import __version__
+from ..engine.notation import Delta, N, lam
+from ..report.printing import text
+from .printer import HELPERS, ArrayCodePrinter
+
+LOSSES = ("svm", "softmax")
+BACKENDS = ("numpy", "torch")
+
+_IMPORTS = {"numpy": "import numpy as np", "torch": "import numpy as np\nimport torch"}
+
+_ONE_HOT = {
+    "numpy": ("Y = np.zeros((N, W.shape[1]), dtype=X.dtype)      # one-hot labels: Y[n, y_n] = 1\n"
+              "Y[np.arange(N), y] = 1"),
+    "torch": ("Y = torch.zeros((N, W.shape[1]), dtype=X.dtype)   # one-hot labels: Y[n, y_n] = 1\n"
+              "Y[torch.arange(N), y] = 1"),
+}
+
+_SELF_CHECK = {
+    "numpy": '''
+def _self_check(seed=0, entries=10, h=1e-6):
+    """Centred differences of loss() against loss_and_grad()'s dW at random entries of random data."""
+    rng = np.random.default_rng(seed)
+    N, D, K = 7, 5, 4
+    X = rng.standard_normal((N, D))
+    y = rng.integers(0, K, N)
+    W = 0.01 * rng.standard_normal((D, K))
+    reg = 0.1
+    _, dW = loss_and_grad(W, X, y, reg)
+    worst = 0.0
+    for flat in rng.choice(D * K, size=entries, replace=False):
+        d, c = divmod(int(flat), K)
+        up, down = W.copy(), W.copy()
+        up[d, c] += h
+        down[d, c] -= h
+        numeric = (loss(up, X, y, reg) - loss(down, X, y, reg)) / (2 * h)
+        error = abs(numeric - dW[d, c]) / max(abs(numeric) + abs(dW[d, c]), 1e-12)
+        worst = max(worst, error)
+        print(f"W[{d},{c}]  analytic {dW[d, c]: .10f}  numeric {numeric: .10f}  relative error {error:.1e}")
+    print("gradient check", "passed" if worst < 1e-6 else "FAILED", f"(largest relative error {worst:.1e})")
+    return 0 if worst < 1e-6 else 1
+''',
+    "torch": '''
+def _self_check(seed=0, entries=10, h=1e-6):
+    """Centred differences of loss() against loss_and_grad()'s dW at random entries of random data (float64)."""
+    rng = np.random.default_rng(seed)
+    N, D, K = 7, 5, 4
+    X = torch.tensor(rng.standard_normal((N, D)), dtype=torch.float64)
+    y = torch.tensor(rng.integers(0, K, N))
+    W = torch.tensor(0.01 * rng.standard_normal((D, K)), dtype=torch.float64)
+    reg = 0.1
+    _, dW = loss_and_grad(W, X, y, reg)
+    worst = 0.0
+    for flat in rng.choice(D * K, size=entries, replace=False):
+        d, c = divmod(int(flat), K)
+        up, down = W.clone(), W.clone()
+        up[d, c] += h
+        down[d, c] -= h
+        numeric = float(loss(up, X, y, reg) - loss(down, X, y, reg)) / (2 * h)
+        analytic = float(dW[d, c])
+        error = abs(numeric - analytic) / max(abs(numeric) + abs(analytic), 1e-12)
+        worst = max(worst, error)
+        print(f"W[{d},{c}]  analytic {analytic: .10f}  numeric {numeric: .10f}  relative error {error:.1e}")
+    print("gradient check", "passed" if worst < 1e-6 else "FAILED", f"(largest relative error {worst:.1e})")
+    return 0 if worst < 1e-6 else 1
+''',
+}
+
+
+def _needed(expr, named: dict) -> list:
+    """The named matrices ``expr`` reads, through their definitions, in order of definition."""
+    found, todo = set(), [expr]
+    while todo:
+        current = todo.pop()
+        for symbol in current.atoms(MatrixSymbol):
+            if symbol in named and symbol not in found:
+                found.add(symbol)
+                todo.append(named[symbol])
+    return [symbol for symbol in named if symbol in found]
+
+
+def _body(printer, form, named, result_exprs):
+    """Lines that compute the named matrices ``result_exprs`` need, then the results."""
+    needed = []
+    for expr in result_exprs.values():
+        needed += [s for s in _needed(expr, named) if s not in needed]
+    needed.sort(key=list(named).index)
+    lines = [f"{symbol.name} = {printer.code(named[symbol])}" for symbol in needed]
+    lines += [f"{name} = {printer.code(expr)}" for name, expr in result_exprs.items()]
+    return lines
+
+
+def generate(loss: str = "svm", reg_form: str = "full", backend: str = "numpy") -> str:
+    """The source of the module for ``loss`` (svm or softmax) under ``reg_form`` (full or half)."""
+    from ..losses import batch
+    if loss not in LOSSES:
+        raise ValueError(f"unknown loss {loss!r}; choose {' or '.join(LOSSES)}")
+    form = batch.matrix_form(loss, reg_form)
+    named = dict(form.named)
+    names = {m: m.name for m in form.inputs}
+    names.update({m: m.name for m in named})
+    names.update({N: "N", lam: "reg", Delta: "delta"})
+    printer = ArrayCodePrinter(names, backend)
+    both = _body(printer, form, named, {"loss": form.loss, "dW": form.dW})
+    alone = _body(printer, form, named, {"loss": form.loss})
+    svm = loss == "svm"
+    signature = "W, X, y, reg, delta=1.0" if svm else "W, X, y, reg"
+    frame = ["N = X.shape[0]"] + _ONE_HOT[backend].split("\n")
+    definitions = "\n".join(f"    {symbol.name} = {text(definition)}" for symbol, definition in named.items())
+    kink = ("Kink convention: 1[M > 0] is 0 where a margin is exactly 0 (``margins > 0`` in code); the\n"
+            "loss has no derivative there, and this is the subgradient the derivation uses.\n") if svm else \
+        "The softmax and log-sum-exp of each row subtract the row's maximum first, so e^S never overflows.\n"
+    scalar = "float(loss)" if backend == "numpy" else "loss"
+    doc = (f"{'Multiclass SVM (hinge)' if svm else 'Softmax cross-entropy'} loss of a batch and its gradient, "
+           f"for {backend}.\n\n"
+           f"Generated by derive {__version__} (`derive codegen {loss} --reg-form {reg_form}"
+           f"{' --backend torch' if backend == 'torch' else ''}`) from the verified matrix form of\n"
+           f"`derive {'svm' if svm else 'softmax'}-grad --wrt batch --reg-form {reg_form}`:\n\n"
+           f"    L  = {text(form.loss)}\n    dW = {text(form.dW)}\n\nwith\n{definitions}\n\n"
+           "Shapes: X is N x D (one example a row), W is D x K (column c is w_c), y holds the N labels 0..K-1,\n"
+           "Y is y one-hot (N x K), reg is lambda.\n" + kink)
+    helpers = "\n\n".join(HELPERS[backend][name] for name in sorted(printer.helpers))
+    source = [f'"""{doc}"""', _IMPORTS[backend], ""]
+    if helpers:
+        source += ["", helpers.rstrip("\n"), ""]
+    source += ["", f"def loss_and_grad({signature}):",
+               '    """The loss L and its gradient dW (the shape of W)."""']
+    source += [f"    {line}" for line in frame + both]
+    source += [f"    return {scalar}, dW", "", "",
+               f"def loss({signature}):", '    """The loss L alone."""']
+    source += [f"    {line}" for line in frame + alone]
+    source += [f"    return {scalar}", ""]
+    source.append(textwrap.dedent(_SELF_CHECK[backend]).rstrip("\n"))
+    source += ["", "", 'if __name__ == "__main__":', "    raise SystemExit(_self_check())", ""]
+    return "\n".join(source)
+
+
+_LOADED: dict = {}
+
+
+def load(loss: str = "svm", reg_form: str = "full", backend: str = "numpy") -> dict:
+    """The generated module's namespace (``loss_and_grad``, ``loss``), compiled from :func:`generate`'s source.
+
+    The source is this package's own printout of a verified expression (no user text is in it).
+    """
+    key = (loss, reg_form, backend)
+    if key not in _LOADED:
+        source = generate(loss, reg_form, backend)
+        namespace = {"__name__": f"derive_generated_{loss}_{reg_form}_{backend}"}
+        exec(compile(source, f"<derive codegen {loss} --reg-form {reg_form}>", "exec"), namespace)  # noqa: S102
+        _LOADED[key] = namespace
+    return _LOADED[key]
