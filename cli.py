@@ -289,7 +289,7 @@ def diff(expression, wrt, fmt, output, pdf):
 
 
 @cli.command("codegen")
-@click.argument("loss", type=click.Choice(("svm", "softmax")), metavar="LOSS")
+@click.argument("loss", type=click.Choice(("svm", "softmax", "logistic")), metavar="LOSS")
 @click.option("--reg-form", type=click.Choice(("full", "half")), default="full", show_default=True,
               help="lambda sum W^2 (gradient 2 lambda W) or (1/2) lambda sum W^2 (gradient lambda W).")
 @click.option("--backend", type=click.Choice(("numpy", "torch")), default="numpy", show_default=True,
@@ -314,7 +314,7 @@ def codegen(loss, reg_form, backend, output):
 
 
 @cli.command("gradcheck")
-@click.argument("loss", type=click.Choice(("svm", "softmax")), required=False, metavar="[LOSS]")
+@click.argument("loss", type=click.Choice(("svm", "softmax", "logistic")), required=False, metavar="[LOSS]")
 @click.option("--data", metavar="FILE", help="A .npz or .json file holding X (N x D), y (N labels) and W (D x K).")
 @click.option("--random", "random_shape", metavar="N,D,K", help="Random data of this shape instead of --data.")
 @click.option("--seed", default=0, show_default=True, type=click.IntRange(0, 2**32 - 1), help="Seed of --random.")
@@ -345,7 +345,7 @@ def gradcheck(loss, data, random_shape, seed, delta, reg, reg_form, step, num_ch
         if kink_demo:
             return checking.kink_demo(h=step, seed=seed)
         if loss is None:
-            raise UserError("name the loss: derive gradcheck svm|softmax (or --kink-demo)")
+            raise UserError("name the loss: derive gradcheck svm|softmax|logistic (or --kink-demo)")
         return checking.gradcheck(loss, data=data, random=random_shape, seed=seed, delta=delta, reg=reg,
                                   reg_form=reg_form, h=step, num_checks=num_checks, all_entries=all_entries)
     report = run(make, fmt, output, pdf)

@@ -105,3 +105,53 @@ def test_self_check_fails_on_a_planted_error(tmp_path):
     path.write_text(source)
     run = subprocess.run([sys.executable, str(path)], capture_output=True, text=True)
     assert run.returncode == 1 and "FAILED" in run.stdout
+
+
+def naive_logistic(w, X, t, reg, reg_form):
+    """Binary cross-entropy with the sigmoid, example by example."""
+    N = X.shape[0]
+    loss, dw = 0.0, np.zeros_like(w)
+    for n in range(N):
+        z = X[n] @ w
+        y = 1 / (1 + np.exp(-z))
+        loss += -t[n] * np.log(y) - (1 - t[n]) * np.log(1 - y)
+        dw += (y - t[n]) * X[n]
+    weight = reg if reg_form == "full" else reg / 2
+    return loss / N + weight * np.sum(w * w), dw / N + 2 * weight * w
+
+
+@pytest.mark.parametrize("reg_form", ["full", "half"])
+def test_generated_logistic_matches_naive_loops(reg_form):
+    generated = load("logistic", reg_form)
+    for seed in range(25):
+        rng = np.random.default_rng(seed)
+        N, D = (int(v) for v in rng.integers(1, 7, 2))
+        X, t, w = rng.standard_normal((N, D)), rng.uniform(0, 1, N), rng.standard_normal(D)
+        reg = float(rng.uniform(0, 1))
+        loss, dw = generated["loss_and_grad"](w, X, t, reg)
+        ref_loss, ref_dw = naive_logistic(w, X, t, reg, reg_form)
+        assert dw.shape == w.shape
+        assert loss == pytest.approx(ref_loss, rel=1e-12)
+        np.testing.assert_allclose(dw, ref_dw, rtol=1e-10, atol=1e-13)
+
+
+def test_logistic_code_is_stable_far_from_zero():
+    generated = load("logistic", "full")
+    X, w = np.array([[1.0], [1.0]]), np.array([800.0])
+    loss, dw = generated["loss_and_grad"](w, X, np.array([1.0, 0.0]), 0.0)
+    assert loss == pytest.approx(400.0) and dw == pytest.approx([0.5])      # (0 + 800) / 2 and ((1-1) + (1-0)) / 2
+
+
+def test_the_logistic_matrix_form_is_verified_and_a_wrong_one_is_not():
+    from sympy import MatMul, Transpose
+
+    from derivations.engine.matrices import X_, Gradient
+    from derivations.engine.matrix_functions import Logistic
+    from derivations.engine.notation import N, lam
+    from derivations.engine.verify import Verifier
+    from derivations.losses import logistic_batch as lb
+    verifier = Verifier(lb.definitions("full"), spread=1.0)
+    right = lb.gradient_matrix("full")
+    wrong = MatMul(1 / N, Transpose(X_), lb.t_ - Logistic(lb.Z_)) + 2 * lam * lb.w_
+    assert verifier.check(Gradient(lb.OBJECTIVE, lb.w_), right).ok
+    assert not verifier.check(Gradient(lb.OBJECTIVE, lb.w_), wrong).ok

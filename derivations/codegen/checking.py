@@ -22,18 +22,26 @@ from ..report import Report
 from .module import LOSSES, load
 
 TITLE = "Gradient check of the generated {name} loss"
-NAMES = {"svm": "multiclass SVM", "softmax": "softmax"}
+NAMES = {"svm": "multiclass SVM", "softmax": "softmax", "logistic": "logistic-regression"}
 MAX_RANDOM = (100_000, 100_000, 10_000)
 MAX_ENTRIES_SHOWN = 200
 MAX_KINKS_NAMED = 5
 
 
-def random_batch(shape: str, seed) -> dict:
-    """X ~ N(0, 1) (N x D), labels uniform in 0..K-1, W ~ 0.01 N(0, 1) (D x K), from a generator seeded by ``seed``."""
+def random_batch(shape: str, seed, loss="svm") -> dict:
+    """X ~ N(0, 1) (N x D), labels uniform in 0..K-1, W ~ 0.01 N(0, 1) (D x K), from a generator seeded by ``seed``;
+    for logistic regression ``shape`` is N,D, the targets are 0 or 1 and W holds D weights."""
     try:
         sizes = [int(part) for part in str(shape).split(",")]
     except ValueError:
-        raise InputError(f"--random must be N,D,K (three whole numbers), not {shape!r}") from None
+        raise InputError(f"--random must be N,D,K (whole numbers), not {shape!r}") from None
+    if loss == "logistic":
+        if len(sizes) != 2 or any(v < 1 for v in sizes) or sizes[0] * sizes[1] > 50_000_000:
+            raise InputError(f"--random must be N,D for logistic regression (N, D >= 1), not {shape!r}")
+        rng = np.random.default_rng(int(seed))
+        n, d = sizes
+        return {"X": rng.standard_normal((n, d)), "y": rng.integers(0, 2, n).astype(float),
+                "W": 0.01 * rng.standard_normal(d)}
     if len(sizes) != 3 or any(v < 1 for v in sizes) or sizes[2] < 2:
         raise InputError(f"--random must be N,D,K with N, D >= 1 and K >= 2, not {shape!r}")
     if any(v > cap for v, cap in zip(sizes, MAX_RANDOM)) or sizes[0] * sizes[1] > 50_000_000:
@@ -63,8 +71,9 @@ def _digest(*arrays) -> int:
 def gradcheck(loss="svm", *, data=None, random=None, seed=0, delta=1, reg=0, reg_form="full", h="1e-5",
               num_checks=10, all_entries=False) -> Report:
     """Check the generated ``loss_and_grad`` of ``loss`` on a batch (a file, a mapping, or ``random`` = "N,D,K")."""
-    from ..losses import batch as batch_module
     from ..losses.batch_numbers import read_batch
+    from ..losses.logistic_batch import read_batch as read_logistic
+    from .module import matrix_form
 
     if loss not in LOSSES:
         raise InputError(f"unknown loss {loss!r} for gradcheck; choose {', '.join(LOSSES)}")
@@ -78,7 +87,8 @@ def gradcheck(loss="svm", *, data=None, random=None, seed=0, delta=1, reg=0, reg
     if not all_entries and (not isinstance(num_checks, int) or num_checks < 1):
         raise InputError("--num-checks must be a whole number of at least 1")
     source = "random data" if random is not None else None
-    batch = read_batch(random_batch(random, seed) if random is not None else data)
+    reader = read_logistic if loss == "logistic" else read_batch
+    batch = reader(random_batch(random, seed, loss) if random is not None else data)
     X, y, W = batch.X, batch.y, batch.W
     generated = load(loss, reg_form)
     extra = {"delta": delta_value} if loss == "svm" else {}
@@ -87,11 +97,16 @@ def gradcheck(loss="svm", *, data=None, random=None, seed=0, delta=1, reg=0, reg
         return generated["loss"](W_, X, y, reg_value, **extra)
 
     _, dW = generated["loss_and_grad"](W, X, y, reg_value, **extra)
+    W = W.reshape(-1, 1) if W.ndim == 1 else W
+    if W is not batch.W:
+        def loss_of(W_):
+            return generated["loss"](W_.reshape(-1), X, y, reg_value)
+        dW = dW.reshape(-1, 1)
     entries = choose_entries(W.shape, None if all_entries else num_checks, _digest(X, y, W))
     kinks = (lambda entry, s: svm_kinks_crossed(W, X, y, delta_value, entry, s)) if loss == "svm" else None
     result = check_gradient(loss_of, dW, W, entries, step, kinks=kinks)
 
-    form = batch_module.matrix_form(loss, reg_form)
+    form = matrix_form(loss, reg_form)
     n, d, k = batch.shape
     parameters = {"loss": loss, "reg_form": reg_form, "reg": reg_value, "h": step, "N": n, "D": d, "K": k,
                   "entries": len(entries)}
@@ -123,15 +138,16 @@ def gradcheck(loss="svm", *, data=None, random=None, seed=0, delta=1, reg=0, reg
 
 def _what_section(form, loss, reg_form, step, batch, source, random, seed, delta_value, reg_value):
     n, d, k = batch.shape
-    data_words = (f"random data: X ~ N(0, 1), labels uniform in 0..K-1, W ~ 0.01 N(0, 1), seed {seed}"
+    targets = "targets 0 or 1" if loss == "logistic" else "labels uniform in 0..K-1"
+    data_words = (f"random data: X ~ N(0, 1), {targets}, W ~ 0.01 N(0, 1), seed {seed}"
                   if random is not None else source)
     blocks = [
         sentence("The analytic gradient is the generated code's (derive codegen ", Text(loss),
                  f" --reg-form {reg_form}), printed from the verified matrix form"),
         sentence("dW = ", form.dW),
-        sentence("of the loss L = ", form.loss, f". The batch: {data_words}; N = {n} examples, D = {d} features, "
-                 f"K = {k} classes; ", sympy.Eq(lam, sympy.Float(reg_value, 6) if reg_value != int(reg_value)
-                                                else sympy.Integer(int(reg_value))),
+        sentence("of the loss L = ", form.loss, f". The batch: {data_words}; N = {n} examples, D = {d} features"
+                 + (f", K = {k} classes; " if loss != "logistic" else "; "),
+                 sympy.Eq(lam, sympy.Float(reg_value, 6) if reg_value != int(reg_value) else sympy.Integer(int(reg_value))),
                  *([", ", sympy.Eq(Delta, sympy.Float(delta_value, 6) if delta_value != int(delta_value)
                                    else sympy.Integer(int(delta_value)))] if loss == "svm" else []), "."),
         sentence(f"Each entry W_dc is checked against the centred difference (L(W + h e_dc) - L(W - h e_dc)) / 2h "

@@ -22,6 +22,7 @@ from sympy import MatAdd, MatMul, MatrixSymbol, Transpose
 from sympy.matrices.expressions.hadamard import HadamardPower, HadamardProduct
 
 from ..engine.matrices import Hinge, Ones, Positive, RowLogSumExp, RowSoftmax
+from ..engine.matrix_functions import Logistic, Softplus
 
 #: the helpers a printed expression may call, by backend: name -> source
 HELPERS = {
@@ -144,6 +145,15 @@ class ArrayCodePrinter:
             inner = self._print(expr.matrix).operand()
             text = f"({inner} > 0)" if self.backend == "numpy" else f"({inner} > 0).to({self._dtype_source()})"
             return _Code(text, "array", True)
+        if isinstance(expr, Logistic):                        # sigma(z) = e^{-log(1 + e^{-z})}, never overflowing
+            inner = self._print(expr.matrix).text
+            text = f"np.exp(-np.logaddexp(0.0, -{inner}))" if self.backend == "numpy" else f"torch.sigmoid({inner})"
+            return _Code(text, "array", True)
+        if isinstance(expr, Softplus):                        # log(1 + e^z), never overflowing
+            inner = self._print(expr.matrix).text
+            text = f"np.logaddexp(0.0, {inner})" if self.backend == "numpy" else \
+                f"torch.logaddexp(torch.zeros_like({inner}), {inner})"
+            return _Code(text, "array", True)
         if isinstance(expr, RowSoftmax):
             self.helpers.add("row_softmax")
             return _Code(f"row_softmax({self._print(expr.matrix).text})", "array", True)
@@ -184,6 +194,8 @@ class ArrayCodePrinter:
             total = self._multiply(total, self._print(factor))
         if expr.shape == (1, 1) and total.column_sums_of is not None:
             total = _Code(f"{total.column_sums_of}.sum()", "scalar", True)          # 1_N^T v for a column v
+        elif expr.shape == (1, 1) and total.kind == "array":
+            total = _Code(f"{total.operand()}.sum()", "scalar", True)               # a 1 x 1 product as a number
         if coefficient == 1:
             return total
         scale = self.scalar(coefficient)
