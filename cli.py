@@ -167,6 +167,7 @@ def cli():
       derive logistic-grad --weights 0.5,-1 --inputs 2,1 --target 1
       derive compare --scores "10,-2,3;10,9,9;10,-100,-100" --label 0 -o cmp.md
       derive diff "log(1 + exp(-z))" --wrt z
+      derive backprop "(x + y)*z" --at x=-2,y=5,z=-4
     """
 
 
@@ -256,30 +257,53 @@ def logistic_grad(weights, inputs, target, fmt, output, pdf):
 
 
 @cli.command("compare")
-@click.option("--scores", required=True, metavar="S0,S1,...[;S0,S1,...]",
+@click.option("--scores", metavar="S0,S1,...[;S0,S1,...]",
               help="One or more score vectors of the same length, separated by ';', e.g. \"10,-2,3;10,9,9\".")
-@click.option("--label", required=True, metavar="N", help="Index of the correct class (0-based), for every vector.")
+@click.option("--label", metavar="N", help="Index of the correct class (0-based), for every vector.")
 @click.option("--delta", default="1", show_default=True, metavar="D", help="The SVM margin Delta.")
 @click.option("--classes", metavar="NAMES", help="Class names, comma-separated.")
+@click.option("--wrt", type=click.Choice(("scores", "weights")), default="scores", show_default=True,
+              help="Compare the gradients with respect to the scores, or to the weights of one example.")
+@click.option("--inputs", metavar="X0,X1,...", help="--wrt weights: the input x of the example, D numbers.")
+@click.option("--weights", metavar="ROW;ROW;...", help="--wrt weights: W as D rows of K numbers.")
 @output_options
-def compare(scores, label, delta, classes, fmt, output, pdf):
-    """SVM and softmax losses and gradients side by side, with a figure."""
+def compare(scores, label, delta, classes, wrt, inputs, weights, fmt, output, pdf):
+    """SVM and softmax losses and gradients side by side, with a figure (or, --wrt weights, their weight gradients).
+
+    \b
+    Examples:
+      derive compare --scores "3,-1,4;10,9,9" --label 0
+      derive compare --wrt weights --inputs 1,2 --weights "1,0,2;1,-1,1" --label 0
+    """
     def make():
         from derivations import compare as module
-        return module.compare(scores=scores, label=label, delta=delta, classes=classes)
+        if wrt == "scores" and (scores is None or label is None):
+            from derivations.engine.inputs import InputError
+            raise InputError("derive compare needs --scores and --label (or --wrt weights with --inputs, "
+                             "--weights and --label)")
+        return module.compare(scores=scores, label=label, delta=delta, classes=classes, wrt=wrt, inputs=inputs,
+                              weights=weights)
     run(make, fmt, output, pdf)
 
 
-@cli.command("diff")
+@cli.command("diff", context_settings={"ignore_unknown_options": True})
 @click.argument("expression")
-@click.option("--wrt", required=True, metavar="VAR", help="The variable, e.g. z, s_j or s_{y_i}.")
+@click.option("--wrt", required=True, metavar="VAR[,VAR...]",
+              help="The variable, e.g. z, s_j or s_{y_i}; several separated by commas give the gradient.")
 @output_options
 def diff(expression, wrt, fmt, output, pdf):
-    """Step-by-step derivative of EXPRESSION with respect to VAR.
+    """Step-by-step derivative of EXPRESSION with respect to VAR (or the gradient, for x,y).
+
+    EXPRESSION may start with a minus ("-x^2"); or put it after --: derive diff --wrt x -- -x^2.
+    Functions: sin cos tan cot sec csc, arcsin arccos arctan arccot, sinh cosh tanh coth sech csch,
+    arsinh arcosh artanh, exp log sqrt abs, sigmoid (\\sigma), relu, leaky_relu(x, a), softplus, erf, gelu,
+    max(u, v), min(u, v), indicators [x > 0]; plain text or LaTeX (\\tanh x, \\frac{a}{b}, \\max).
 
     \b
     Examples:
       derive diff "log(1 + exp(-z))" --wrt z
+      derive diff "exp(a*x)/(1+exp(a*x))" --wrt x
+      derive diff "x^2*y + sin(y)" --wrt x,y
       derive diff "max(0, s_j - s_y + 1)" --wrt s_j
     """
     def make():
@@ -381,6 +405,31 @@ def train(loss, dataset, data, epochs, lr, reg, batch_size, delta, seed, fmt, ou
                                    batch_size=batch_size, seed=seed, delta=delta, progress=bar.update)
         return train_model(loss, dataset=dataset, data=data, epochs=epochs, lr=lr, reg=reg, batch_size=batch_size,
                            seed=seed, delta=delta)
+    run(make, fmt, output, pdf)
+
+
+@cli.command("backprop", context_settings={"ignore_unknown_options": True})
+@click.argument("expression")
+@click.option("--at", "at", required=True, metavar="X=V,...",
+              help="The point: a value for each variable, e.g. x=-2,y=5,z=-4 (or w=[2,-3,-3] for w_0..w_2).")
+@output_options
+def backprop(expression, at, fmt, output, pdf):
+    """Backpropagation of EXPRESSION at a point, through its computational graph.
+
+    The expression is staged into gates (add, multiply, *-1, 1/x, exp, max, sigma, ...); the report
+    has the forward pass, the backward pass (upstream x local gradient), the gradients of the inputs
+    checked against derive diff, every local gradient verified, and a picture of the graph (with -o,
+    written beside a Markdown or LaTeX report, and in the PDF; needs Graphviz's dot).
+
+    \b
+    Examples:
+      derive backprop "(x + y)*z" --at x=-2,y=5,z=-4
+      derive backprop "1/(1 + exp(-(w_0*x_0 + w_1*x_1 + w_2)))" --at "w=[2,-3,-3],x=[-1,-2]"
+      derive backprop "(x + sigma(y))/(sigma(x) + (x + y)^2)" --at x=3,y=-4 -o graph.md
+    """
+    def make():
+        from derivations.calculus.backprop import backprop as run_backprop
+        return run_backprop(expression, at)
     run(make, fmt, output, pdf)
 
 

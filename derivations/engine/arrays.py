@@ -54,6 +54,37 @@ class ArrayEvaluator:
         self._scalar_values: dict = {}
         self.definitions = dict(named)
         self.cache: dict = dict(overrides or {})
+        self.fixed: dict = {}          # values of nodes that depend on none of the moved matrices (see moved())
+        self.moving: frozenset = frozenset()
+        self._depends: dict = {}
+
+    def moved(self, arrays: dict, overrides: dict) -> "ArrayEvaluator":
+        """The same evaluator with some given matrices and named ones replaced: for finite differences.
+
+        Named matrices are recomputed unless overridden; a node that depends on none of the replaced
+        matrices (1_N 1_K^T - Y, say) is evaluated once and shared by every moved evaluator.
+        """
+        other = ArrayEvaluator.__new__(ArrayEvaluator)
+        other.arrays = {**self.arrays, **arrays}
+        other.scalars = self.scalars
+        other._scalar_values = self._scalar_values
+        other.definitions = self.definitions
+        other.cache = dict(overrides)
+        other.fixed = self.fixed
+        other._depends = self._depends
+        other.moving = frozenset(arrays) | frozenset(overrides)
+        return other
+
+    def _depends_on(self, expr) -> frozenset:
+        """The given and named matrices ``expr`` reads, through the definitions of the named ones."""
+        found = self._depends.get(expr)
+        if found is None:
+            symbols = set(expr.atoms(MatrixSymbol)) if isinstance(expr, sympy.Basic) else set()
+            for symbol in list(symbols):
+                if symbol in self.definitions:
+                    symbols |= self._depends_on(self.definitions[symbol])
+            found = self._depends[expr] = frozenset(symbols)
+        return found
 
     def value(self, expr):
         """The value of ``expr``: an array, or a float for a scalar or a 1 x 1 matrix."""
@@ -78,46 +109,18 @@ class ArrayEvaluator:
     # --- nodes ----------------------------------------------------------------------------------
 
     def _matrix(self, expr):
-        if isinstance(expr, MatrixSymbol):
-            return self._symbol(expr)
-        if isinstance(expr, Ones):
-            return _OnesColumn(self._size(expr.args[0]))
-        if isinstance(expr, Transpose):
-            inner = self._matrix(expr.arg)
-            if isinstance(inner, _OnesColumn):
-                return _OnesRow(inner.n)
-            if isinstance(inner, _OnesRow):
-                return _OnesColumn(inner.n)
-            return inner.T
-        if isinstance(expr, MatMul):
-            return self._product(expr)
-        if isinstance(expr, MatAdd):
-            terms = [self._materialise(self._matrix(t)) for t in expr.args]
-            total = terms[0]
-            for term in terms[1:]:
-                total = total + term
-            return total
-        if isinstance(expr, HadamardProduct):
-            factors = [self._materialise(self._matrix(f)) for f in expr.args]
-            total = factors[0]
-            for factor in factors[1:]:
-                total = total * factor
-            return total
-        if isinstance(expr, HadamardPower):
-            return self._materialise(self._matrix(expr.base)) ** self.scalar(expr.exp)
-        if isinstance(expr, Hinge):
-            return np.maximum(0.0, self._materialise(self._matrix(expr.matrix)))
-        if isinstance(expr, Positive):
-            return (self._materialise(self._matrix(expr.matrix)) > 0).astype(float)
-        if isinstance(expr, RowSoftmax):
-            scores = self._materialise(self._matrix(expr.matrix))
-            shifted = np.exp(scores - scores.max(axis=1, keepdims=True))
-            return shifted / shifted.sum(axis=1, keepdims=True)
-        if isinstance(expr, RowLogSumExp):
-            scores = self._materialise(self._matrix(expr.matrix))
-            top = scores.max(axis=1, keepdims=True)
-            return top + np.log(np.exp(scores - top).sum(axis=1, keepdims=True))
-        raise NotEvaluable(f"cannot evaluate {type(expr).__name__} with NumPy")
+        return self._visit(expr, _plan(expr))
+
+    def _visit(self, expr, fn):
+        """``fn`` (the compiled node ``expr``) evaluated, or its value shared when nothing it reads has moved."""
+        if not self.moving or isinstance(expr, (MatrixSymbol, Ones, Transpose)):
+            return fn(self)
+        if self._depends_on(expr) & self.moving:
+            return fn(self)
+        found = self.fixed.get(expr)
+        if found is None:
+            found = self.fixed[expr] = fn(self)
+        return found
 
     def _symbol(self, symbol):
         if symbol in self.cache:
@@ -130,17 +133,6 @@ class ArrayEvaluator:
             return found
         raise NotEvaluable(f"no value for the matrix {symbol}")
 
-    def _product(self, expr):
-        coefficient, matrices = expr.as_coeff_matrices()
-        factor = self.scalar(coefficient)
-        operands = [self._matrix(m) for m in matrices]
-        total = operands[0]
-        for operand in operands[1:]:
-            total = _multiply(total, operand)
-        if factor == 1:
-            return total
-        return factor * self._materialise(total)
-
     @staticmethod
     def _materialise(value):
         if isinstance(value, _OnesColumn):
@@ -148,6 +140,101 @@ class ArrayEvaluator:
         if isinstance(value, _OnesRow):
             return np.ones((1, value.n))
         return value
+
+
+# --- compiling a node once: each node becomes a function of the evaluator ----------------------------
+
+_PLANS: dict = {}
+
+
+def _plan(expr):
+    """The function ``f(evaluator) -> value`` of the node ``expr``, built once per expression."""
+    fn = _PLANS.get(expr)
+    if fn is None:
+        fn = _PLANS[expr] = _compile(expr)
+    return fn
+
+
+def _child(expr):
+    """A function evaluating the child node ``expr`` through the evaluator (which may share its value)."""
+    fn = _plan(expr)
+    return lambda ev: ev._visit(expr, fn)
+
+
+def _full(expr):
+    child = _child(expr)
+    return lambda ev: ArrayEvaluator._materialise(child(ev))
+
+
+def _compile(expr):
+    if isinstance(expr, MatrixSymbol):
+        return lambda ev: ev._symbol(expr)
+    if isinstance(expr, Ones):
+        size = expr.args[0]
+        return lambda ev: _OnesColumn(ev._size(size))
+    if isinstance(expr, Transpose):
+        inner = _child(expr.arg)
+        return lambda ev: _transpose(inner(ev))
+    if isinstance(expr, MatMul):
+        coefficient, matrices = expr.as_coeff_matrices()
+        factors = [_child(m) for m in matrices]
+
+        def product(ev):
+            scale = ev.scalar(coefficient)
+            operands = [f(ev) for f in factors]
+            if len(operands) == 3 and isinstance(operands[0], _OnesRow) and isinstance(operands[2], _OnesColumn) \
+                    and isinstance(operands[1], np.ndarray):
+                total = np.full((1, 1), operands[1].sum())    # 1_N^T A 1_K: every entry of A, in one pass
+            else:
+                total = operands[0]
+                for operand in operands[1:]:
+                    total = _multiply(total, operand)
+            return total if scale == 1 else scale * ArrayEvaluator._materialise(total)
+        return product
+    if isinstance(expr, (MatAdd, HadamardProduct)):
+        terms = [_full(a) for a in expr.args]
+        combine = np.add if isinstance(expr, MatAdd) else np.multiply
+
+        def combined(ev):
+            total = terms[0](ev)
+            for term in terms[1:]:
+                total = combine(total, term(ev))
+            return total
+        return combined
+    if isinstance(expr, HadamardPower):
+        base, exponent = _full(expr.base), expr.exp
+        return lambda ev: base(ev) ** ev.scalar(exponent)
+    if isinstance(expr, Hinge):
+        inner = _full(expr.matrix)
+        return lambda ev: np.maximum(0.0, inner(ev))
+    if isinstance(expr, Positive):
+        inner = _full(expr.matrix)
+        return lambda ev: (inner(ev) > 0).astype(float)
+    if isinstance(expr, RowSoftmax):
+        inner = _full(expr.matrix)
+
+        def softmax(ev):
+            scores = inner(ev)
+            shifted = np.exp(scores - scores.max(axis=1, keepdims=True))
+            return shifted / shifted.sum(axis=1, keepdims=True)
+        return softmax
+    if isinstance(expr, RowLogSumExp):
+        inner = _full(expr.matrix)
+
+        def logsumexp(ev):
+            scores = inner(ev)
+            top = scores.max(axis=1, keepdims=True)
+            return top + np.log(np.exp(scores - top).sum(axis=1, keepdims=True))
+        return logsumexp
+    raise NotEvaluable(f"cannot evaluate {type(expr).__name__} with NumPy")
+
+
+def _transpose(value):
+    if isinstance(value, _OnesColumn):
+        return _OnesRow(value.n)
+    if isinstance(value, _OnesRow):
+        return _OnesColumn(value.n)
+    return value.T
 
 
 def _multiply(a, b):

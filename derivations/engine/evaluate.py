@@ -52,6 +52,44 @@ class NotEvaluable(ValueError):
     """The expression holds something the evaluator does not know."""
 
 
+class OutsideDomain(ValueError):
+    """The expression is not a real number at this point (a power of a negative number, say): a point to skip."""
+
+
+def _real_power(base: float, exponent: float) -> float:
+    """``base ** exponent`` as a real number; :class:`OutsideDomain` where it is not one."""
+    result = base ** exponent
+    if isinstance(result, complex):
+        raise OutsideDomain(f"{base!r} ** {exponent!r} is not a real number")
+    return result
+
+
+def _secant(u):
+    return 1 / math.cos(u)
+
+
+def _cosecant(u):
+    return 1 / math.sin(u)
+
+
+def _cotangent(u):
+    return math.cos(u) / math.sin(u)
+
+
+#: float implementations of the elementary functions of one argument (math raises ValueError outside the domain)
+FLOAT_FUNCTIONS = {
+    sympy.sin: math.sin, sympy.cos: math.cos, sympy.tan: math.tan, sympy.cot: _cotangent,
+    sympy.sec: _secant, sympy.csc: _cosecant,
+    sympy.asin: math.asin, sympy.acos: math.acos, sympy.atan: math.atan,
+    sympy.acot: lambda u: math.atan(1 / u) if u else math.pi / 2,
+    sympy.sinh: math.sinh, sympy.cosh: math.cosh, sympy.tanh: math.tanh,
+    sympy.coth: lambda u: 1 / math.tanh(u), sympy.sech: lambda u: 1 / math.cosh(u),
+    sympy.csch: lambda u: 1 / math.sinh(u),
+    sympy.asinh: math.asinh, sympy.acosh: math.acosh, sympy.atanh: math.atanh,
+    sympy.erf: math.erf,
+}
+
+
 def point_key(variable):
     """How a point names a variable: a Symbol stands for itself, s_3 is (s, (3,))."""
     if isinstance(variable, Indexed) and all(i.is_Integer for i in variable.indices):
@@ -209,7 +247,7 @@ def _compile(e):
         return product
     if isinstance(e, Pow):
         base, exponent = compiled(e.args[0]), compiled(e.args[1])
-        return lambda env, pt, rec: base(env, pt, rec) ** exponent(env, pt, rec)
+        return lambda env, pt, rec: _real_power(base(env, pt, rec), exponent(env, pt, rec))
     if isinstance(e, exp):
         inner = compiled(e.args[0])
         return lambda env, pt, rec: math.exp(inner(env, pt, rec))
@@ -262,9 +300,23 @@ def _compile(e):
         return _compile_sum(compiled(e.function), list(e.limits))
     if isinstance(e, Derivative):
         return _compile_derivative(e)
-    if isinstance(e, Abs):
-        inner = compiled(e.args[0])
-        return lambda env, pt, rec: abs(inner(env, pt, rec))
+    if isinstance(e, (Abs, sympy.sign)):
+        inner, magnitude = compiled(e.args[0]), isinstance(e, Abs)
+
+        def kinked(env, pt, rec):
+            u = inner(env, pt, rec)
+            _record(rec, e, env, u)
+            return abs(u) if magnitude else (1.0 if u > 0 else -1.0 if u < 0 else 0.0)
+        return kinked
+    if type(e) in FLOAT_FUNCTIONS and len(e.args) == 1:
+        function, inner = FLOAT_FUNCTIONS[type(e)], compiled(e.args[0])
+
+        def elementary(env, pt, rec):
+            try:
+                return function(inner(env, pt, rec))
+            except ZeroDivisionError:
+                raise OutsideDomain(f"{type(e).__name__} has a pole here") from None
+        return elementary
     if isinstance(e, Piecewise):
         branches = [(compiled(value), condition) for value, condition in e.args]
 

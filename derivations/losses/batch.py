@@ -304,9 +304,10 @@ def _objective_section(builder, loss, reg_form):
                    builder.chain([Step(PROB[example, j], probability, R.Definition(PROB[example, j], probability))])]
     blocks += [
         builder.chain([Step(EXAMPLE_LOSS[example], per_example, R.Definition(EXAMPLE_LOSS[example], per_example))]),
-        sentence("The objective averages them over the batch and adds the penalty on the weights"
-                 + (" (with the 1/2 that makes its gradient λW)" if reg_form == "half" else
-                    " (its gradient is 2λW; with --reg-form half, (1/2)λ ΣΣ W² gives λW)") + ":"),
+        sentence(*(["The objective averages them over the batch and adds the penalty on the weights (with the 1/2 "
+                   "that makes its gradient ", lam * W_, "):"] if reg_form == "half" else
+                  ["The objective averages them over the batch and adds the penalty on the weights (its gradient is ",
+                   2 * lam * W_, "; with --reg-form half, half the penalty gives ", lam * W_, "):"])),
         builder.chain([Step(OBJECTIVE, whole, R.Definition(OBJECTIVE, whole))]),
         sentence("The penalty sums the square of every entry of W, ", W[k, l_], " for feature ", k, " and class ",
                  l_, "."),
@@ -323,15 +324,16 @@ def _beta_section(builder):
     linear = builder.claim(EXAMPLE_LOSS[example], Sum(BETA[example, j] * margin(example, j), (j, 0, K - 1)),
                            R.Definition(BETA[example, j], definition))
     return Section("The β matrix", [
-        sentence("Which margins are violated, example by example: for ", j, " ≠ ", labels[example], ", β_nj is 1 "
-                 "when the margin of class ", j, " is positive and 0 when it is not; for the label itself it is 0 "
+        sentence("Which margins are violated, example by example: for ", sympy.Ne(j, labels[example]), ", ",
+                 BETA[example, j], " is 1 when the margin of class ", j, " is positive and 0 when it is not; for the "
+                 "label itself it is 0 "
                  "(the correct class has no margin of its own, as code's margins[range(N), y] = 0 says):"),
         builder.chain([Step(BETA[example, j], definition, R.Definition(BETA[example, j], definition))]),
         correct,
         sentence("So the sum of row ", example, " of B counts the violated margins of example ", example, ":"),
         count,
-        sentence("and, since max(0, u) = 1[u > 0] u, the loss of an example is linear where β is fixed "
-                 "(seed 002's rewrite):"),
+        sentence("and, since max(0, u) = 1[u > 0] u, the loss of an example is linear where ", BETA[example, j],
+                 " is fixed (seed 002's rewrite):"),
         linear,
     ])
 
@@ -345,7 +347,7 @@ def _example_section(builder, loss, delta_value):
     delta = KroneckerDelta(c, labels[example])
     if loss == "svm":
         recognised = (BETA[example, c] - delta * Sum(BETA[example, j], (j, 0, K - 1))) * X[example, feature]
-        rule = R.RecogniseDefinition(BETA[example, j], beta_definition(example, j))
+        rule = R.Definition(BETA[example, j], beta_definition(example, j))
     else:
         recognised = general
         rule = None
@@ -423,7 +425,7 @@ def _matrix_section(builder, loss, reg_form, index_form):
             + MatrixElement(reg_matrix(reg_form), dd, cc)
         words_entries = ("Write each factor as an entry of a matrix: ", X[n, dd], " is entry (d, n) of Xᵀ, ",
                          BETA[n, cc], " entry (n, c) of B, ", KroneckerDelta(cc, labels[n]), " entry (n, c) of the "
-                         "one-hot Y, and ", counts, " entry n of B𝟙_K (the row sums of B):")
+                         "one-hot Y, and ", counts, " entry n of ", MatMul(B_, Ones(K)), " (the row sums of B):")
     else:
         expanded = (Sum(X[n, dd] * PROB[n, cc], (n, 0, N - 1))
                     - Sum(X[n, dd] * KroneckerDelta(cc, labels[n]), (n, 0, N - 1))) / N + reg
@@ -458,8 +460,9 @@ def _matrix_section(builder, loss, reg_form, index_form):
                      "matrix M of margins:"),
             builder.claim(M_, margins_matrix(), R.Definition(M_, margins_matrix())),
             builder.claim(B_, beta_matrix(), R.Definition(BETA[example, j], beta_definition(example, j))),
-            sentence("(S ∘ Y)𝟙_K holds each example's correct score, 𝟙_K𝟙_Kᵀ repeats a column across the K classes: "
-                     "in NumPy, Y * B.sum(axis=1, keepdims=True) is Y ∘ (B𝟙_K𝟙_Kᵀ)."),
+            sentence(MatMul(sympy.HadamardProduct(S_, Y_), Ones(K)), " holds each example's correct score, ",
+                     MatMul(Ones(K), Transpose(Ones(K))), " repeats a column across the K classes: in NumPy, "
+                     "Y * B.sum(axis=1, keepdims=True) is ", sympy.HadamardProduct(Y_, row_sums(B_)), "."),
         ]
     else:
         blocks += [sentence("P is softmax applied to each row of S:"),
@@ -472,30 +475,38 @@ def _loss_matrix_section(builder, loss, reg_form):
     form = loss_matrix(loss, reg_form)
     claim = builder.claim(OBJECTIVE, form, R.MatrixSumEntry())
     if loss == "svm":
-        words = ("The loss in the same matrices: 𝟙_Nᵀ A 𝟙_K sums every entry of A, and 𝟙_N𝟙_Kᵀ - Y zeroes the "
-                 "labels' column:")
+        words = ("The loss in the same matrices: ", MatMul(Transpose(Ones(N)), sympy.MatrixSymbol("A", N, K), Ones(K)),
+                 " sums every entry of A, and ", ones_matrix() - Y_, " zeroes the labels' column:")
     else:
-        words = ("The loss in the same matrices: logsumexp(S) is the column of log Σₘ e^{S_nm}, (S ∘ Y)𝟙_K the "
-                 "column of correct scores, and 𝟙_Nᵀ sums a column:")
-    return form, Section("The loss in matrix form", [sentence(words), claim])
+        words = ("The loss in the same matrices: ", RowLogSumExp(S_), " is the column of ",
+                 log(Sum(exp(S[example, sympy.Symbol("m", integer=True)]), (sympy.Symbol("m", integer=True), 0,
+                                                                            K - 1))),
+                 ", ", MatMul(sympy.HadamardProduct(S_, Y_), Ones(K)), " the column of correct scores, and ",
+                 Transpose(Ones(N)), " sums a column:")
+    return form, Section("The loss in matrix form", [sentence(*words), claim])
 
 
 def _seed_section(builder, reg_form):
     """Seed 002's last line, as written, refuted by the verifier with the counterexample it finds."""
-    written = seed_final_line(reg_form)
-    found = refute(builder, written, reg_form)
+    written = seed_final_line()
+    found = refute(svm_verifier("full"), written)          # against the seed's own objective, lambda sum W^2
     detail = found.detail if not found.ok else "(not refuted)"
+    n = example
+    intermediate = BETA[n, c] + KroneckerDelta(c, labels[n]) * (-SumExcept(BETA[n, j], j, labels[n]) - BETA[n, c])
+    simplified = BETA[n, c] - Sum(BETA[n, j], (j, 0, K - 1))
     return Section("Reading seed 002", [
-        note("Seed 002's last line simplifies (β_nc + δ_{c,y_n}(-Σ_{j≠y_n} β_nj - β_nc)) to (β_nc - Σ_j β_nj), "
-             "dropping the δ_{c,y_n}: it writes ", d(OBJECTIVE, W[feature, c]), " = ", written, ". That is not "
-             f"the gradient: the verifier rejects it ({detail}). The δ cannot go: only the examples whose label is "
-             "c subtract the count of violated margins."),
-        note("Its other slips, which the derivation above avoids: its β is 1 for a positive margin and 0 for a "
-             "negative one \"and j = y_n\", which leaves a negative margin of another class undefined and makes "
-             "β_{n,y_n} = 1 (that 'margin' is Δ > 0), while the intermediate line needs β_{n,y_n} = 1 and the last "
-             "one β_{n,y_n} = 0; its regulariser Σ_c Σ_d W_{c,d}² indexes W as C × D, not D × C; its "
-             "'For all samples' lines lose the 1/N and sum W_{d,y_n} over n, whose column changes with n; and "
-             "Σ_j β_nj counts the positive margins of the n-th sample, not the j-th."),
+        note("Seed 002's last line simplifies ", intermediate, " to ", simplified, ", dropping the ",
+             KroneckerDelta(c, labels[n]), ": it writes ", sympy.Eq(d(OBJECTIVE, W[feature, c]), written,
+                                                                      evaluate=False),
+             f". That is not the gradient: the verifier rejects it ({detail}). The ", KroneckerDelta(c, labels[n]),
+             " cannot go: only the examples whose label is c subtract the count of violated margins."),
+        note("Its other slips, which the derivation above avoids: its ", BETA[n, j], " is 1 for a positive margin "
+             "and 0 for a negative one \"and j = y_n\", which leaves a negative margin of another class undefined "
+             "and makes ", BETA[n, labels[n]], " = 1 (that 'margin' is Δ > 0), while its intermediate line needs ",
+             BETA[n, labels[n]], " = 1 and its last one ", BETA[n, labels[n]], " = 0; its regulariser "
+             "Σ_c Σ_d W_{c,d}² indexes W as C × D, not D × C; its 'For all samples' lines lose the 1/N and sum "
+             "W_{d,y_n} over n, whose column changes with n; and ", Sum(BETA[n, j], (j, 0, K - 1)),
+             " counts the positive margins of the n-th sample, not the j-th."),
     ])
 
 

@@ -34,7 +34,7 @@ MAX_FILE_BYTES = 2_000_000_000
 
 #: finite differences: the step, how many entries are checked, and how close they must be
 FD_STEP = 1e-5
-FD_ENTRIES = 10
+FD_ENTRIES = 4
 FD_TOLERANCE = 1e-6
 
 #: how many rows and columns of a large matrix a report shows (the middle elided)
@@ -138,7 +138,7 @@ def _matrix(value, name, shape) -> np.ndarray:
         raise InputError(f"{name} has shape {array.shape}; it must be a matrix, {shape}")
     if array.shape[0] == 0 or array.shape[1] == 0:
         raise InputError(f"{name} is empty (shape {array.shape}); it must be {shape}")
-    if not np.isfinite(array).all():
+    if not np.isfinite(array.sum()) and not np.isfinite(array).all():   # NaN and inf reach the sum: one pass
         where = np.argwhere(~np.isfinite(array))[0]
         raise InputError(f"{name}[{where[0]}, {where[1]}] is {array[tuple(where)]}: every entry must be finite")
     return array
@@ -202,7 +202,7 @@ def compute(form, batch: Batch, delta=1.0, reg=0.0) -> Numbers:
     margins = named.get("M")
     kinks = [] if margins is None else _kinks(margins, batch.y)
     violated = None if named.get("B") is None else int(np.count_nonzero(named["B"]))
-    checked, worst, skipped = _finite_differences(form, batch, arrays, scalars, scores, margins, dW, loss)
+    checked, worst, skipped = _finite_differences(form, batch, evaluator, scores, margins, dW, loss)
     return Numbers(scores, float(loss), dW, checked, worst, kinks, skipped, violated)
 
 
@@ -229,7 +229,7 @@ def _crosses_a_kink(margins, labels, X, d, c, step) -> bool:
     return False
 
 
-def _finite_differences(form, batch, arrays, scalars, scores, margins, dW, loss):
+def _finite_differences(form, batch, evaluator, scores, margins, dW, loss):
     """Centred differences (L(W + h E_dc) - L(W - h E_dc)) / 2h at sampled entries (d, c) away from kinks.
 
     S = X W is linear in W, so the scores of W +- h E_dc are S +- h X_{:,d} e_c^T: each perturbed
@@ -246,6 +246,7 @@ def _finite_differences(form, batch, arrays, scalars, scores, margins, dW, loss)
         flat = rng.choice(total, size=min(total, 4 * FD_ENTRIES), replace=False)
         candidates = [(int(f) // classes, int(f) % classes) for f in flat]
     checked, worst, skipped = [], 0.0, 0
+    weights, moved = batch.W.copy(), scores.copy()          # one copy each, moved entry by entry and put back
     for d, c in candidates:
         if len(checked) >= FD_ENTRIES:
             break
@@ -254,13 +255,13 @@ def _finite_differences(form, batch, arrays, scalars, scores, margins, dW, loss)
             skipped += 1
             continue
         values = []
+        original, column = batch.W[d, c], scores[:, c].copy()
         for sign in (1.0, -1.0):
-            moved = scores.copy()
-            moved[:, c] += sign * step * batch.X[:, d]
-            weights = batch.W.copy()
-            weights[d, c] += sign * step
-            evaluator = ArrayEvaluator({**arrays, W_: weights}, scalars, form.named, overrides={S_: moved})
-            values.append(evaluator.value(form.loss))
+            moved[:, c] = column + sign * step * batch.X[:, d]
+            weights[d, c] = original + sign * step
+            values.append(evaluator.moved({W_: weights}, {S_: moved}).value(form.loss))
+        moved[:, c] = column                                  # back to W and S for the next entry
+        weights[d, c] = original
         numeric = (values[0] - values[1]) / (2 * step)
         error = abs(numeric - dW[d, c]) / max(1.0, abs(dW[d, c]), abs(numeric))
         worst = max(worst, error)
@@ -279,11 +280,11 @@ def worked_numbers(derivation, form, batch: Batch, delta, reg) -> None:
     derivation.parameters.update(data=batch.source, N=n, D=features, K=classes)
     derivation.parameters.setdefault("reg", float(reg))
     blocks = [
-        sentence(f"The batch from {batch.source}: ", sympy.Eq(N, n), " examples, ", sympy.Eq(D, features),
-                 " features, ", sympy.Eq(K, classes), " classes, ", sympy.Eq(lam, _number(reg)),
-                 *([", ", sympy.Eq(Delta, _number(delta))] if form.loss_name == "svm" else []),
+        sentence(f"The batch from {batch.source}: ", _eq(N, n), " examples, ", _eq(D, features),
+                 " features, ", _eq(K, classes), " classes, ", _eq(lam, _number(reg)),
+                 *([", ", _eq(Delta, _number(delta))] if form.loss_name == "svm" else []),
                  ". Each number below is the matrix form above evaluated with NumPy, node by node."),
-        sentence("The loss: ", sympy.Eq(sympy.Symbol("L", real=True), _number(numbers.loss, 10)), "."),
+        sentence("The loss: ", _eq(sympy.Symbol("L", real=True), _number(numbers.loss, 10)), "."),
         sentence("The gradient dW (", features, " × ", classes, ")" + (", its middle rows and columns elided"
                  if features > sum(SHOW_ROWS) or classes > sum(SHOW_COLUMNS) else "") + ":"),
         Table(*_matrix_table(numbers.dW)),
@@ -297,16 +298,25 @@ def worked_numbers(derivation, form, batch: Batch, delta, reg) -> None:
         derivation.warnings.append(message)
         blocks.append(warning(message))
     derivation.sections.append(Section("Worked numbers", blocks))
-    derivation.results["scores"] = Result("scores", form.named[0][1], numbers.scores.tolist(), "S = XW (N x K)")
+    derivation.results["scores"] = Result("scores", form.named[0][1], numbers.scores,
+                                          "S = XW at the given batch (N rows of K; a NumPy array)")
     derivation.results["loss"] = Result("loss", form.loss, numbers.loss, "L at the given batch")
-    derivation.results["dW"] = Result("dW", form.dW, numbers.dW.tolist(), "dL/dW at the given batch (D x K)")
+    derivation.results["dW"] = Result("dW", form.dW, numbers.dW,
+                                      "dL/dW at the given batch (D rows of K; a NumPy array)")
+
+
+def _eq(a, b):
+    return sympy.Eq(a, b, evaluate=False)
 
 
 def _number(value, digits=6):
+    """A number for display: an integer as such, else at most ``digits`` significant digits (0.1, not 0.100000)."""
     value = float(value)
     if value == int(value) and abs(value) < 1e15:
         return sympy.Integer(int(value))
-    return sympy.Float(f"{value:.{digits}g}", digits)
+    text = f"{value:.{digits}g}"
+    mantissa = text.split("e")[0].lstrip("-").replace(".", "").lstrip("0")
+    return sympy.Float(text, max(1, len(mantissa)))
 
 
 def _matrix_table(matrix):

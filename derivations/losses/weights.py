@@ -376,13 +376,14 @@ def _seed_section(loss):
                                                                                  + Delta), " x with Δ = 1, as "
                  "derived above; x there is x_i, the input of example i (the same for every class)."),
         ])
+    from . import softmax
     return Section("Reading seed 004", [
         note("Seed 004 writes s_j = w_j^T x_j and (P_j - 1) x_j for the correct class: x_j is a typo for x_i, the "
-             "input of example i, which every class's score uses (s_j = ", Eq(s[j], WeightedScore(j)), "). Its "
-             "table's (P_j - 1) x_i for the correct class means ", p[y] - 1, ", the probability of the correct "
-             "class y_i, not of class j; P_j is the probability of class j (", Eq(p[j], sympy.Symbol("e^{s_j}/Σₘ "
-                                                                                                    "e^{sₘ}")),
-             ")."),
+             "input of example i, which the score of every class uses: ", Eq(s[j], WeightedScore(j)), ". Its "
+             "table's (P_j - 1) x_i for the correct class means ", p[y] - 1, ", with the probability of the "
+             "correct class y_i, not of class j; P_j, the probability of class j, is ", Eq(p[j],
+                                                                                         softmax.probability(j)),
+             ", and belongs to the incorrect classes' P_j x_i."),
     ])
 
 

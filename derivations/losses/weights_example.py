@@ -40,11 +40,12 @@ def worked_example(derivation, loss, delta, correct, incorrect, inputs, rows, la
     plain = Builder({L: loss_expr} if loss == "svm" else softmax.concrete_definitions(classes, label))
 
     blocks = [sentence("With the input ", sympy.Eq(sympy.Symbol("x"), ImmutableMatrix([inputs]).T, evaluate=False),
-                       " (", Eq(D, features), " features), the weights ", sympy.Eq(sympy.Symbol("W"),
+                       " (", Eq(D, features), " feature" + ("s" if features != 1 else "") + "), the weights ", sympy.Eq(sympy.Symbol("W"),
                                                                                    ImmutableMatrix(rows),
                                                                                    evaluate=False),
-                       " (", Eq(K, classes), " classes) and the label ", Eq(y, label), f" ({names[label]})"
-                       + (":" if loss != "svm" else ", Δ = ") , *([delta, ":"] if loss == "svm" else []))]
+                       " (", Eq(K, classes), " classes) and the label ", Eq(y, label),
+                       ("" if names[label] == str(label) else f" ({names[label]})")
+                       + (":" if loss != "svm" else ", Δ = "), *([delta, ":"] if loss == "svm" else []))]
     blocks += [sentence("The scores s = Wᵀx, one weighted sum per class:"),
                _scores_chain(builder, features, classes, weights, input_values, scores)]
 
@@ -71,7 +72,7 @@ def worked_example(derivation, loss, delta, correct, incorrect, inputs, rows, la
     dW_exact = ImmutableMatrix(features, classes, lambda r, q: inputs[r] * gradient_values[q])
     blocks += [sentence("The gradient with respect to the weights, the outer product x (∇ₛLᵢ)ᵀ:"),
                _outer_chain(builder, loss, features, classes, weights, input_values, inputs, gradient_values,
-                            dW_exact)]
+                            dW_exact, _case_formulas(correct, incorrect, concrete, classes, label))]
     dW_numbers = [[inputs[r] * gradient_numbers[q] for q in range(classes)] for r in range(features)]
     if loss != "svm":
         blocks.append(sentence("≈ ", ImmutableMatrix([[softmax.decimal(v) for v in row] for row in dW_numbers]), "."))
@@ -128,20 +129,30 @@ def _scores_chain(builder, features, classes, weights, input_values, scores):
     return Chain(steps)
 
 
-def _outer_chain(builder, loss, features, classes, weights, input_values, inputs, gradient_values, dW_exact):
+def _outer_chain(builder, loss, features, classes, weights, input_values, inputs, gradient_values, dW_exact,
+                 formulas):
     lhs = ImmutableMatrix(features, classes, lambda r, q: d(L, W[r, q]))
     column = ImmutableMatrix([x[r] for r in range(features)])
     row = ImmutableMatrix([[d(L, s[q]) for q in range(classes)]])
     symbolic = MatMul(column, row, evaluate=False)
+    by_case = MatMul(column, ImmutableMatrix([formulas]), evaluate=False)
     numbers = MatMul(ImmutableMatrix(inputs), ImmutableMatrix([gradient_values]), evaluate=False)
     values = {**weights, **input_values}
     steps = [Step(lhs, symbolic, R.DerivedAbove((Gradient(L, W_),))),
-             Step(symbolic, numbers, R.SubstituteValues(tuple(values.items())))]
+             Step(symbolic, by_case, R.ApplyCases()),
+             Step(by_case, numbers, R.SubstituteValues(tuple(values.items())))]
     if loss == "svm":
         steps.append(Step(numbers, dW_exact, R.Evaluate()))
     for step in steps:
         builder.verifier.stamp(step, values=values if isinstance(step.rule, R.SubstituteValues) else None)
     return Chain(steps)
+
+
+def _case_formulas(correct, incorrect, concrete, classes, label):
+    """dL_i/ds_q for each class q, from its case (the correct class's formula for q = y_i), for this instance."""
+    from ..engine.notation import k
+    return [(correct if q == label else incorrect.xreplace({k: Integer(q)})).xreplace(concrete).doit()
+            for q in range(classes)]
 
 
 def _sum_of(terms):
@@ -152,16 +163,23 @@ def _meaning(loss, inputs, gradient_numbers, names, label):
     """What the columns of dW say: each class's column is the input scaled by that class's score gradient."""
     moving = [q for q, g in enumerate(gradient_numbers) if g != 0]
     still = [names[q] for q, g in enumerate(gradient_numbers) if g == 0]
+    from .softmax import class_word
+    correct = class_word(names, label)
     words = ["Column c of dW is the input x scaled by ∂Lᵢ/∂s_c: a gradient-descent step W ← W - α dW moves w_c "
              "along -x when ∂Lᵢ/∂s_c > 0 (lowering the score of c on this input) and along +x when it is < 0 "
-             f"(raising it); here the correct class {names[label]}'s column "
-             + ("points along -x" if gradient_numbers[label] < 0 else "is 0")]
+             f"(raising it). Here the correct class ({correct}) "
+             + ("has ∂Lᵢ/∂s < 0, so the step moves its weights along +x and raises its score"
+                if gradient_numbers[label] < 0 else "has gradient 0: no margin is violated")]
     if still:
-        words.append(f", and {', '.join(still)} {'is' if len(still) == 1 else 'are'} left alone (gradient 0)")
-    if loss != "svm" or len(moving) == len(gradient_numbers):
+        listed = ", ".join(class_word(names, q) for q, g in enumerate(gradient_numbers) if g == 0 and q != label)
+        if listed:
+            words.append(f", and {listed} {'is' if ',' not in listed else 'are'} left alone (gradient 0)")
+    if moving and all(v == 0 for v in inputs):
+        words.append(". The input is 0, so dW is 0.")
+    elif moving:
         words.append(". Every column is a multiple of x: dW has rank 1.")
     else:
-        words.append(". Every column is a multiple of x: dW has rank 1 (or is 0).")
+        words.append(". No score moves the loss here, so dW is 0.")
     return [sentence("".join(words))]
 
 

@@ -22,7 +22,7 @@ def expand_definitions(expr, definitions: dict):
     the name replaced (see :func:`differentiate_by_names`).
     """
     expr = differentiate_by_names(expr, definitions)
-    for _ in range(5):
+    for _ in range(10):
         replaced = expr
         for name, definition in definitions.items():
             if isinstance(name, IndexedBase):
@@ -30,9 +30,11 @@ def expand_definitions(expr, definitions: dict):
                     lambda e, n=name: isinstance(e, Indexed) and e.base == n,
                     lambda e, f=definition: f(*e.indices))
             elif isinstance(name, sympy.FunctionClass):
-                replaced = replaced.replace(
-                    lambda e, n=name: isinstance(e, n),
-                    lambda e, f=definition: f(*e.args))
+                found = replaced.atoms(name)
+                if any(a.has(name) for e in found for a in e.args):         # nested: innermost first
+                    replaced = replaced.replace(lambda e, n=name: isinstance(e, n), lambda e, f=definition: f(*e.args))
+                elif found:
+                    replaced = replaced.xreplace({e: definition(*e.args) for e in found})
             else:
                 replaced = replaced.xreplace({name: definition})
         if replaced == expr:

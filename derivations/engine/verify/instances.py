@@ -27,6 +27,7 @@ class Sample:
     env: dict
     evaluator: Instance
     points: list = field(default_factory=list)
+    domain_points: dict = field(default_factory=dict)     # points drawn inside a domain, by its conditions
 
 
 class Instances:

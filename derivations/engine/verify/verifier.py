@@ -70,8 +70,15 @@ class Verifier:
     """Checks the steps of one derivation; instantiations and sample points are shared between steps."""
 
     def __init__(self, definitions: dict | None = None, *, class_counts=CLASS_COUNTS,
-                 base_points: int = 4, max_index_choices: int = 2, seed: int = 20261122, spread: float = 3.0):
-        """``spread``: unknowns are drawn from (-spread, spread), positive ones from (0.2, spread)."""
+                 base_points: int = 4, max_index_choices: int = 2, seed: int = 20261122, spread: float = 3.0,
+                 try_symbolic=None):
+        """``spread``: unknowns are drawn from (-spread, spread), positive ones from (0.2, spread).
+
+        ``try_symbolic(a, b)``, when given, says whether cancelling a - b symbolically is worth trying
+        (``derive diff`` skips it for deeply nested functions, where SymPy would take seconds and
+        the numeric check decides in milliseconds).
+        """
+        self.try_symbolic = try_symbolic
         self.definitions = definitions or {}
         self.base_points = base_points
         self.instances = Instances(class_counts, max_index_choices)
@@ -105,7 +112,8 @@ class Verifier:
             return check_exact_numbers(a, b)
         counts = symbolic_counts(a, b)
         indices = integer_symbols(a) | integer_symbols(b)
-        if not counts and not indices and symbolically_equal(a, b):
+        if not counts and not indices and (self.try_symbolic is None or self.try_symbolic(a, b)) \
+                and symbolically_equal(a, b):
             method = "substitution" if values else "symbolic"
             return Verification(True, method, "the difference simplifies to 0")
         if _numbers_only(a, b):
