@@ -170,7 +170,7 @@ def _entries_section(result):
                            "report holds all of them."))
     bands = ", ".join(f"{name} below {bound:.0e}" for bound, name in BANDS[:-1]) + f", {BANDS[-1][1]} above"
     blocks.append(note(f"Bands of the relative error: {bands}. An entry passes in the first two; in the others it "
-                       "fails, unless the +-h step crosses a kink of the loss (then the centred difference averages "
+                       "fails, unless the step of h either way crosses a kink of the loss (then the centred difference averages "
                        "two one-sided slopes, explained below) or the difference is within the rounding of the "
                        f"centred difference itself ({NOISE_FACTOR} eps |L| / h)."))
     return Section("The entries", blocks)
@@ -179,12 +179,12 @@ def _entries_section(result):
 def _mismatch_section(explained, unexplained, step):
     blocks = []
     for e in explained:
-        named = "; ".join(f"example {k_.example}, class {k_.cls}: margin {k_.margin:.3g}, moved by +-{k_.change:.3g}"
-                          for k_ in e.kinks[:MAX_KINKS_NAMED])
+        named = "; ".join(f"example {k_.example}, class {k_.cls}: margin {k_.margin:.3g}, moved {k_.change:.3g} "
+                          "either way" for k_ in e.kinks[:MAX_KINKS_NAMED])
         more = f" and {len(e.kinks) - MAX_KINKS_NAMED} more" if len(e.kinks) > MAX_KINKS_NAMED else ""
         backward, forward = e.slopes
         blocks.append(sentence(
-            f"Entry ({e.row}, {e.col}): the step W_{e.row},{e.col} +- {step:g} moves {len(e.kinks)} margin"
+            f"Entry ({e.row}, {e.col}): a step of {step:g} either way in W_{e.row},{e.col} moves {len(e.kinks)} margin"
             f"{'s' if len(e.kinks) > 1 else ''} across 0 ({named}{more}). There the loss has a corner: the slope "
             f"from the left is {backward:.6g} and from the right {forward:.6g}; the centred difference "
             f"{e.numeric:.6g} mixes the two, while the code's subgradient (1[margin > 0] = 0 on the kink) gives "
