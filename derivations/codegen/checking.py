@@ -14,7 +14,7 @@ import numpy as np
 import sympy
 
 from ..engine.build import note, sentence, warning
-from ..engine.gradcheck import BANDS, FAILING, NOISE_FACTOR, check_gradient, choose_entries, svm_kinks_crossed
+from ..engine.gradcheck import BANDS, FAILING, NOISE_FACTOR, check_gradient, choose_entries, kinks_crossed, svm_margins
 from ..engine.inputs import InputError, number
 from ..engine.notation import Delta, lam
 from ..engine.steps import Figure, Result, Section, Table, Text
@@ -103,7 +103,13 @@ def gradcheck(loss="svm", *, data=None, random=None, seed=0, delta=1, reg=0, reg
             return generated["loss"](W_.reshape(-1), X, y, reg_value)
         dW = dW.reshape(-1, 1)
     entries = choose_entries(W.shape, None if all_entries else num_checks, _digest(X, y, W))
-    kinks = (lambda entry, s: svm_kinks_crossed(W, X, y, delta_value, entry, s)) if loss == "svm" else None
+    if loss == "svm":
+        margins = svm_margins(W, X, y, delta_value)
+
+        def kinks(entry, s):
+            return kinks_crossed(margins, X, y, entry, s)
+    else:
+        kinks = None
     result = check_gradient(loss_of, dW, W, entries, step, kinks=kinks)
 
     form = matrix_form(loss, reg_form)
