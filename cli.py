@@ -147,6 +147,7 @@ def run(make, fmt, output, pdf):
     except InputError as error:
         raise UserError(str(error)) from None
     emit(derivation, fmt, output, pdf)
+    return derivation
 
 
 # --- commands -----------------------------------------------------------------------------
@@ -308,6 +309,102 @@ def diff(expression, wrt, fmt, output, pdf):
     def make():
         from derivations import calculus
         return calculus.derivative(expression, wrt)
+    run(make, fmt, output, pdf)
+
+
+@cli.command("codegen")
+@click.argument("loss", type=click.Choice(("svm", "softmax", "logistic")), metavar="LOSS")
+@click.option("--reg-form", type=click.Choice(("full", "half")), default="full", show_default=True,
+              help="lambda sum W^2 (gradient 2 lambda W) or (1/2) lambda sum W^2 (gradient lambda W).")
+@click.option("--backend", type=click.Choice(("numpy", "torch")), default="numpy", show_default=True,
+              help="Array library of the generated code.")
+@click.option("-o", "--output", metavar="FILE.py", help="Write the module to FILE.py (atomically) instead of printing it.")
+def codegen(loss, reg_form, backend, output):
+    """A standalone loss_and_grad(W, X, y, reg) module printed from the verified matrix form.
+
+    \b
+    Examples:
+      derive codegen svm -o svm_loss.py && python svm_loss.py
+      derive codegen softmax --reg-form half --backend torch
+    """
+    check_writable(output)
+    from derivations.codegen.module import generate
+    source = generate(loss, reg_form, backend)
+    if output and output != "-":
+        write_atomically(output, source)
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(source, nl=False)
+
+
+@cli.command("gradcheck")
+@click.argument("loss", type=click.Choice(("svm", "softmax", "logistic")), required=False, metavar="[LOSS]")
+@click.option("--data", metavar="FILE", help="A .npz or .json file holding X (N x D), y (N labels) and W (D x K).")
+@click.option("--random", "random_shape", metavar="N,D,K", help="Random data of this shape instead of --data.")
+@click.option("--seed", default=0, show_default=True, type=click.IntRange(0, 2**32 - 1), help="Seed of --random.")
+@click.option("--delta", default="1", show_default=True, metavar="D", help="The SVM margin Delta.")
+@click.option("--reg", default="0", show_default=True, metavar="LAMBDA", help="The regularisation strength.")
+@click.option("--reg-form", type=click.Choice(("full", "half")), default="full", show_default=True)
+@click.option("--h", "step", default="1e-5", show_default=True, metavar="H", help="Step of the centred difference.")
+@click.option("--num-checks", default=10, show_default=True, type=click.IntRange(1, 1_000_000),
+              help="How many random entries of W to check (seeded by the data).")
+@click.option("--all", "all_entries", is_flag=True, help="Check every entry of W.")
+@click.option("--kink-demo", is_flag=True, help="Seed 002, Question 1: the one-dimensional example and how often "
+                                                "a check fails against Delta and h (a simulation).")
+@output_options
+def gradcheck(loss, data, random_shape, seed, delta, reg, reg_form, step, num_checks, all_entries, kink_demo, fmt,
+              output, pdf):
+    """Check the generated analytic gradient against centred differences, naming the kinks.
+
+    Exit status 1 when an entry fails that no kink explains.
+
+    \b
+    Examples:
+      derive gradcheck svm --random 500,3073,10
+      derive gradcheck softmax --data batch.npz --all --format json
+      derive gradcheck --kink-demo -o kinks.md
+    """
+    def make():
+        from derivations.codegen import checking
+        if kink_demo:
+            return checking.kink_demo(h=step, seed=seed)
+        if loss is None:
+            raise UserError("name the loss: derive gradcheck svm|softmax|logistic (or --kink-demo)")
+        return checking.gradcheck(loss, data=data, random=random_shape, seed=seed, delta=delta, reg=reg,
+                                  reg_form=reg_form, h=step, num_checks=num_checks, all_entries=all_entries)
+    report = run(make, fmt, output, pdf)
+    if not report.passed:
+        raise click.exceptions.Exit(1)
+
+
+@cli.command("train")
+@click.argument("loss", type=click.Choice(("svm", "softmax")), metavar="LOSS")
+@click.option("--dataset", type=click.Choice(("digits",)), help="scikit-learn's 8x8 digits (needs derive[train]).")
+@click.option("--data", metavar="FILE", help="Your own .npz or .json file holding X (N x D) and y (N labels).")
+@click.option("--epochs", default="20", show_default=True, metavar="E")
+@click.option("--lr", default="0.5", show_default=True, metavar="RATE", help="Learning rate.")
+@click.option("--reg", default="0.001", show_default=True, metavar="LAMBDA", help="Regularisation strength.")
+@click.option("--batch-size", default="64", show_default=True, metavar="B")
+@click.option("--delta", default="1", show_default=True, metavar="D", help="The SVM margin Delta.")
+@click.option("--seed", default=0, show_default=True, type=click.IntRange(0, 2**32 - 1))
+@output_options
+def train(loss, dataset, data, epochs, lr, reg, batch_size, delta, seed, fmt, output, pdf):
+    """Train a linear classifier by minibatch SGD with the generated loss_and_grad; show the learned weights.
+
+    \b
+    Examples:
+      derive train softmax --dataset digits -o digits.md
+      derive train svm --dataset digits --epochs 30 --lr 0.1 --pdf
+    """
+    def make():
+        from derivations.codegen.training import train as train_model
+        if sys.stderr.isatty():
+            total = int(epochs) if str(epochs).isdigit() else 0
+            with click.progressbar(length=total, label="training", file=sys.stderr) as bar:
+                return train_model(loss, dataset=dataset, data=data, epochs=epochs, lr=lr, reg=reg,
+                                   batch_size=batch_size, seed=seed, delta=delta, progress=bar.update)
+        return train_model(loss, dataset=dataset, data=data, epochs=epochs, lr=lr, reg=reg, batch_size=batch_size,
+                           seed=seed, delta=delta)
     run(make, fmt, output, pdf)
 
 
