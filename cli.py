@@ -117,12 +117,41 @@ def example_options(command):
     return command
 
 
-def run(make, fmt, output, pdf, no_cache=False):
+def weight_options(command):
+    """--wrt and the options of the gradients with respect to the weights (one example, or a batch)."""
+    command = click.option("--reg-form", type=click.Choice(("full", "half")), default=None,
+                           help="--wrt batch: lambda sum W^2 (full, gradient 2 lambda W; the default) or "
+                                "(1/2) lambda sum W^2 (half, gradient lambda W).")(command)
+    command = click.option("--reg", metavar="LAMBDA",
+                           help="--wrt batch: the regularisation strength lambda >= 0 (default 0).")(command)
+    command = click.option("--data", metavar="FILE",
+                           help="--wrt batch: a .npz or .json file holding X (N x D), y (N labels) and W (D x K).")(
+        command)
+    command = click.option("--weights", metavar="ROW;ROW;...",
+                           help="--wrt weights: W as D rows of K numbers, e.g. \"1,0,2;1,-1,1\".")(command)
+    command = click.option("--inputs", metavar="X0,X1,...",
+                           help="--wrt weights: the input x of the example, D numbers, e.g. 1,2.")(command)
+    command = click.option("--wrt", type=click.Choice(("scores", "weights", "batch")), default="scores",
+                           show_default=True,
+                           help="Differentiate with respect to the scores, the weights of one example, or the "
+                                "weights of a regularised batch.")(command)
+    return command
+
+
+def weight_arguments(wrt, inputs, weights, data, reg, reg_form) -> dict:
+    """The keyword arguments of svm.gradient / softmax.gradient for --wrt and its options (only those given)."""
+    given = {"inputs": inputs, "weights": weights, "data": data, "reg": reg, "reg_form": reg_form}
+    return {"wrt": wrt, **{key: value for key, value in given.items() if value is not None}}
+
+
+def run(make, fmt, output, pdf, no_cache=False, cacheable=True):
     """Build a derivation with ``make()`` and emit it; input errors become one line and exit 2.
 
     A report whose every step verified is kept in the verified-report cache (see ``derivations.cache``),
-    keyed by the command, its parameters and the format: the same command then gives the same bytes
-    without building it again (nor importing SymPy). ``--no-cache`` builds and verifies it anew.
+    keyed by the command, its parameters (and the contents of a --data file) and the format: the same
+    command then gives the same bytes without building it again (nor importing SymPy). ``--no-cache``
+    builds and verifies it anew. Returns the derivation (None when the report came from the cache).
+    ``cacheable=False`` (gradcheck, train: their result is more than the report) always builds.
     """
     check_writable(output)
     context = click.get_current_context()
@@ -131,12 +160,17 @@ def run(make, fmt, output, pdf, no_cache=False):
                   if name not in ("fmt", "output", "pdf", "no_cache")}
     shown = "latex" if pdf else fmt
     from derivations import cache
-    entry_key = cache.key(command, parameters, shown, extra_code=(__file__,))
-    if not no_cache:
+    entry_key = None
+    if cacheable:
+        data = parameters.get("data")
+        if data:                                   # a data file: its contents are part of what the report says
+            parameters["data"] = [data, cache.file_digest(data)]
+        entry_key = cache.key(command, parameters, shown, extra_code=(__file__,))
+    if entry_key is not None and not no_cache:
         hit = cache.load(entry_key)
         if hit is not None:
             write_report(hit.report, hit.files, command, fmt, output, pdf)
-            return
+            return None
     from derivations.engine.inputs import InputError
     try:
         derivation = make()
@@ -145,9 +179,10 @@ def run(make, fmt, output, pdf, no_cache=False):
     from derivations.report.render import render
     report = render(derivation, shown)
     files = getattr(derivation, "files", {}) or {}
-    if derivation.verified:                        # never a report with a step that did not verify
+    if entry_key is not None and derivation.verified:      # never a report with a step that did not verify
         cache.store(entry_key, report, files)
     write_report(report, files, derivation.name, fmt, output, pdf)
+    return derivation
 
 
 # --- commands -----------------------------------------------------------------------------
@@ -182,12 +217,21 @@ def list_derivations():
 @cli.command("svm-grad")
 @click.option("--delta", default="1", show_default=True, metavar="D", help="The SVM margin Delta.")
 @example_options
+@weight_options
 @output_options
-def svm_grad(delta, scores, label, classes, fmt, output, pdf, no_cache):
-    """Gradient of the multiclass SVM (hinge) loss with respect to the scores."""
+def svm_grad(delta, scores, label, classes, wrt, inputs, weights, data, reg, reg_form, fmt, output, pdf, no_cache):
+    """Gradient of the multiclass SVM (hinge) loss with respect to the scores (or, with --wrt, the weights).
+
+    \b
+    Examples:
+      derive svm-grad --scores 3,-1,4 --label 0
+      derive svm-grad --wrt weights --inputs 1,2 --weights "1,0,2;1,-1,1" --label 0
+      derive svm-grad --wrt batch --data batch.npz --reg 0.1 --reg-form half
+    """
     def make():
         from derivations import svm
-        return svm.gradient(delta=delta, scores=scores, label=label, classes=classes)
+        return svm.gradient(delta=delta, scores=scores, label=label, classes=classes,
+                            **weight_arguments(wrt, inputs, weights, data, reg, reg_form))
     run(make, fmt, output, pdf, no_cache)
 
 
@@ -195,12 +239,21 @@ def svm_grad(delta, scores, label, classes, fmt, output, pdf, no_cache):
 @example_options
 @click.option("--scale", default="1", show_default=True, metavar="C",
               help="Multiply the scores by C before the loss (C != 0); the report compares with C = 1.")
+@weight_options
 @output_options
-def softmax_grad(scores, label, classes, scale, fmt, output, pdf, no_cache):
-    """Gradient of the softmax cross-entropy loss with respect to the scores."""
+def softmax_grad(scores, label, classes, scale, wrt, inputs, weights, data, reg, reg_form, fmt, output, pdf, no_cache):
+    """Gradient of the softmax cross-entropy loss with respect to the scores (or, with --wrt, the weights).
+
+    \b
+    Examples:
+      derive softmax-grad --scores 3,-1,4 --label 0 --scale 2
+      derive softmax-grad --wrt weights --inputs 1,2 --weights "1,0,2;1,-1,1" --label 0
+      derive softmax-grad --wrt batch --data batch.npz --reg 0.1
+    """
     def make():
         from derivations import softmax
-        return softmax.gradient(scores=scores, label=label, classes=classes, scale=scale)
+        return softmax.gradient(scores=scores, label=label, classes=classes, scale=scale,
+                                **weight_arguments(wrt, inputs, weights, data, reg, reg_form))
     run(make, fmt, output, pdf, no_cache)
 
 
@@ -239,17 +292,32 @@ def logistic_grad(weights, inputs, target, fmt, output, pdf, no_cache):
 
 
 @cli.command("compare")
-@click.option("--scores", required=True, metavar="S0,S1,...[;S0,S1,...]",
+@click.option("--scores", metavar="S0,S1,...[;S0,S1,...]",
               help="One or more score vectors of the same length, separated by ';', e.g. \"10,-2,3;10,9,9\".")
-@click.option("--label", required=True, metavar="N", help="Index of the correct class (0-based), for every vector.")
+@click.option("--label", metavar="N", help="Index of the correct class (0-based), for every vector.")
 @click.option("--delta", default="1", show_default=True, metavar="D", help="The SVM margin Delta.")
 @click.option("--classes", metavar="NAMES", help="Class names, comma-separated.")
+@click.option("--wrt", type=click.Choice(("scores", "weights")), default="scores", show_default=True,
+              help="Compare the gradients with respect to the scores, or to the weights of one example.")
+@click.option("--inputs", metavar="X0,X1,...", help="--wrt weights: the input x of the example, D numbers.")
+@click.option("--weights", metavar="ROW;ROW;...", help="--wrt weights: W as D rows of K numbers.")
 @output_options
-def compare(scores, label, delta, classes, fmt, output, pdf, no_cache):
-    """SVM and softmax losses and gradients side by side, with a figure."""
+def compare(scores, label, delta, classes, wrt, inputs, weights, fmt, output, pdf, no_cache):
+    """SVM and softmax losses and gradients side by side, with a figure (or, --wrt weights, their weight gradients).
+
+    \b
+    Examples:
+      derive compare --scores "3,-1,4;10,9,9" --label 0
+      derive compare --wrt weights --inputs 1,2 --weights "1,0,2;1,-1,1" --label 0
+    """
     def make():
         from derivations import compare as module
-        return module.compare(scores=scores, label=label, delta=delta, classes=classes)
+        if wrt == "scores" and (scores is None or label is None):
+            from derivations.engine.inputs import InputError
+            raise InputError("derive compare needs --scores and --label (or --wrt weights with --inputs, "
+                             "--weights and --label)")
+        return module.compare(scores=scores, label=label, delta=delta, classes=classes, wrt=wrt, inputs=inputs,
+                              weights=weights)
     run(make, fmt, output, pdf, no_cache)
 
 
@@ -302,6 +370,102 @@ def cache_clear():
     click.echo(f"removed {removed} cached report{'s' if removed != 1 else ''} from {cache.folder()}")
 
 
+@cli.command("codegen")
+@click.argument("loss", type=click.Choice(("svm", "softmax", "logistic")), metavar="LOSS")
+@click.option("--reg-form", type=click.Choice(("full", "half")), default="full", show_default=True,
+              help="lambda sum W^2 (gradient 2 lambda W) or (1/2) lambda sum W^2 (gradient lambda W).")
+@click.option("--backend", type=click.Choice(("numpy", "torch")), default="numpy", show_default=True,
+              help="Array library of the generated code.")
+@click.option("-o", "--output", metavar="FILE.py", help="Write the module to FILE.py (atomically) instead of printing it.")
+def codegen(loss, reg_form, backend, output):
+    """A standalone loss_and_grad(W, X, y, reg) module printed from the verified matrix form.
+
+    \b
+    Examples:
+      derive codegen svm -o svm_loss.py && python svm_loss.py
+      derive codegen softmax --reg-form half --backend torch
+    """
+    check_writable(output)
+    from derivations.codegen.module import generate
+    source = generate(loss, reg_form, backend)
+    if output and output != "-":
+        write_atomically(output, source)
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(source, nl=False)
+
+
+@cli.command("gradcheck")
+@click.argument("loss", type=click.Choice(("svm", "softmax", "logistic")), required=False, metavar="[LOSS]")
+@click.option("--data", metavar="FILE", help="A .npz or .json file holding X (N x D), y (N labels) and W (D x K).")
+@click.option("--random", "random_shape", metavar="N,D,K", help="Random data of this shape instead of --data.")
+@click.option("--seed", default=0, show_default=True, type=click.IntRange(0, 2**32 - 1), help="Seed of --random.")
+@click.option("--delta", default="1", show_default=True, metavar="D", help="The SVM margin Delta.")
+@click.option("--reg", default="0", show_default=True, metavar="LAMBDA", help="The regularisation strength.")
+@click.option("--reg-form", type=click.Choice(("full", "half")), default="full", show_default=True)
+@click.option("--h", "step", default="1e-5", show_default=True, metavar="H", help="Step of the centred difference.")
+@click.option("--num-checks", default=10, show_default=True, type=click.IntRange(1, 1_000_000),
+              help="How many random entries of W to check (seeded by the data).")
+@click.option("--all", "all_entries", is_flag=True, help="Check every entry of W.")
+@click.option("--kink-demo", is_flag=True, help="Seed 002, Question 1: the one-dimensional example and how often "
+                                                "a check fails against Delta and h (a simulation).")
+@output_options
+def gradcheck(loss, data, random_shape, seed, delta, reg, reg_form, step, num_checks, all_entries, kink_demo, fmt,
+              output, pdf, no_cache):
+    """Check the generated analytic gradient against centred differences, naming the kinks.
+
+    Exit status 1 when an entry fails that no kink explains.
+
+    \b
+    Examples:
+      derive gradcheck svm --random 500,3073,10
+      derive gradcheck softmax --data batch.npz --all --format json
+      derive gradcheck --kink-demo -o kinks.md
+    """
+    def make():
+        from derivations.codegen import checking
+        if kink_demo:
+            return checking.kink_demo(h=step, seed=seed)
+        if loss is None:
+            raise UserError("name the loss: derive gradcheck svm|softmax|logistic (or --kink-demo)")
+        return checking.gradcheck(loss, data=data, random=random_shape, seed=seed, delta=delta, reg=reg,
+                                  reg_form=reg_form, h=step, num_checks=num_checks, all_entries=all_entries)
+    report = run(make, fmt, output, pdf, cacheable=False)
+    if not report.passed:
+        raise click.exceptions.Exit(1)
+
+
+@cli.command("train")
+@click.argument("loss", type=click.Choice(("svm", "softmax")), metavar="LOSS")
+@click.option("--dataset", type=click.Choice(("digits",)), help="scikit-learn's 8x8 digits (needs derive[train]).")
+@click.option("--data", metavar="FILE", help="Your own .npz or .json file holding X (N x D) and y (N labels).")
+@click.option("--epochs", default="20", show_default=True, metavar="E")
+@click.option("--lr", default="0.5", show_default=True, metavar="RATE", help="Learning rate.")
+@click.option("--reg", default="0.001", show_default=True, metavar="LAMBDA", help="Regularisation strength.")
+@click.option("--batch-size", default="64", show_default=True, metavar="B")
+@click.option("--delta", default="1", show_default=True, metavar="D", help="The SVM margin Delta.")
+@click.option("--seed", default=0, show_default=True, type=click.IntRange(0, 2**32 - 1))
+@output_options
+def train(loss, dataset, data, epochs, lr, reg, batch_size, delta, seed, fmt, output, pdf, no_cache):
+    """Train a linear classifier by minibatch SGD with the generated loss_and_grad; show the learned weights.
+
+    \b
+    Examples:
+      derive train softmax --dataset digits -o digits.md
+      derive train svm --dataset digits --epochs 30 --lr 0.1 --pdf
+    """
+    def make():
+        from derivations.codegen.training import train as train_model
+        if sys.stderr.isatty():
+            total = int(epochs) if str(epochs).isdigit() else 0
+            with click.progressbar(length=total, label="training", file=sys.stderr) as bar:
+                return train_model(loss, dataset=dataset, data=data, epochs=epochs, lr=lr, reg=reg,
+                                   batch_size=batch_size, seed=seed, delta=delta, progress=bar.update)
+        return train_model(loss, dataset=dataset, data=data, epochs=epochs, lr=lr, reg=reg, batch_size=batch_size,
+                           seed=seed, delta=delta)
+    run(make, fmt, output, pdf, cacheable=False)
+
+
 @cli.command("backprop", context_settings={"ignore_unknown_options": True})
 @click.argument("expression")
 @click.option("--at", "at", required=True, metavar="X=V,...",
@@ -345,11 +509,19 @@ def check(sheets, fmt, output, jobs, timeout, follow_through, list_quantities):
     """
     from derivations.check.quantities import all_quantities
     if list_quantities:
+        from derivations.check.precision import DEFAULT
         quantities = all_quantities()
         width = max(len(q.name) for q in quantities)
         for q in quantities:
             needs = f"  (needs {', '.join(q.needs)})" if q.needs else ""
             click.echo(f"{q.name.ljust(width)}  {q.kind:10}  {q.notation}{needs}")
+        click.echo("")
+        click.echo(f"Default precision: {DEFAULT.describe()}; a sheet's or an item's "
+                   f"precision: {{sig_figs: N, intermediate_figures: N, truncation: false}} changes it.")
+        click.echo("Numbers may carry words or units (2 (hinge loss), 1.318 nats), ≈, a decimal comma "
+                   "(when the sheet uses it, or says options: {decimal_comma: true}); vectors [-1 0 1], -1, 0, 1, "
+                   "tensor([...]), array([...]). A formula quantity needs a formula unless the item says "
+                   "accept_numbers: true.")
         return
     if not sheets:
         raise UserError("no sheets given: derive check SHEET_OR_DIR...")
@@ -357,6 +529,7 @@ def check(sheets, fmt, output, jobs, timeout, follow_through, list_quantities):
     from derivations.check import batch, report
     from derivations.engine.inputs import InputError
     defaults = {} if follow_through is None else {"follow_through": follow_through}
+    detail = fmt in ("markdown", "latex")          # formulas as read and worked derivations: only these show them
     try:
         files = batch.find_sheets(sheets)
     except InputError as error:
@@ -365,9 +538,10 @@ def check(sheets, fmt, output, jobs, timeout, follow_through, list_quantities):
         raise UserError("no .yaml, .yml or .json sheets found in " + ", ".join(sheets))
     if sys.stderr.isatty():
         with click.progressbar(length=len(files), label="grading", file=sys.stderr) as bar:
-            results = batch.grade_paths(files, jobs=jobs, timeout=timeout, defaults=defaults, progress=bar.update)
+            results = batch.grade_paths(files, jobs=jobs, timeout=timeout, defaults=defaults, progress=bar.update,
+                                        detail=detail)
     else:
-        results = batch.grade_paths(files, jobs=jobs, timeout=timeout, defaults=defaults)
+        results = batch.grade_paths(files, jobs=jobs, timeout=timeout, defaults=defaults, detail=detail)
     text = report.render(results, fmt)
     if output and output != "-":
         write_atomically(output, text)

@@ -33,8 +33,10 @@ __version__ = "0.1.0"
 
 #: every derivation the CLI offers: command name -> (module, one-line summary)
 REGISTRY: dict[str, tuple[str, str]] = {
-    "svm-grad": ("losses.svm", "multiclass SVM (hinge) loss: gradient w.r.t. the scores, case k = y_i / k != y_i"),
-    "softmax-grad": ("losses.softmax", "softmax cross-entropy loss: gradient w.r.t. the scores, p_k - 1[k = y_i]"),
+    "svm-grad": ("losses.svm", "multiclass SVM (hinge) loss: gradient w.r.t. the scores, case k = y_i / k != y_i; "
+                               "--wrt weights | batch: dW = x (dL/ds)^T, (1/N) X^T (B - Y o (B 1 1^T)) + 2 lambda W"),
+    "softmax-grad": ("losses.softmax", "softmax cross-entropy loss: gradient w.r.t. the scores, p_k - 1[k = y_i]; "
+                                       "--wrt weights | batch: x (p - y)^T, (1/N) X^T (P - Y) + 2 lambda W"),
     "softmax-jacobian": ("losses.jacobian",
                          "softmax probabilities: the Jacobian dp_j/ds_k = p_j (delta_jk - p_k)"),
     "bce-reduction": ("losses.bce", "two-class cross-entropy reduces to binary cross-entropy with the sigmoid"),

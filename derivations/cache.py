@@ -87,6 +87,14 @@ def code_digest(extra=()) -> str:
     return digest.hexdigest()
 
 
+def file_digest(path) -> str:
+    """A SHA-256 of a file's contents ("unreadable" when it cannot be read: the command then says why)."""
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return "unreadable"
+
+
 def key(command: str, parameters: dict, fmt: str, extra_code=()) -> str:
     """The key of a report: what it depends on, digested."""
     material = {

@@ -19,6 +19,8 @@ made = [
     logistic.gradient(weights="0.5,-1", inputs="2,1", target=1),
     compare.compare(scores="3,-1,4;10,9,9", label=0), calculus.derivative("log(1 + exp(-z))", "z"),
     calculus.derivative("sqrt(x) + log(x - 1)", "x"), backprop("(x + y)*z", at="x=-2,y=5,z=-4"),
+    svm.gradient(wrt="weights", inputs="1,2", weights="1,0,2;1,-1,1", label=0),
+    softmax.gradient(wrt="weights", inputs="1,2", weights="1,0,2;1,-1,1", label=0),
 ]
 for d in made:
     for fmt in ("text", "markdown", "latex", "json"):

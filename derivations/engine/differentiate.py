@@ -103,7 +103,7 @@ def choose_rule(expr, var):
     if expr == var:
         return R.IdentityRule(var), sympy.S.One
     if isinstance(expr, Indexed) and isinstance(var, Indexed) and expr.base == var.base:
-        return R.IndexedVariableRule(expr, var), KroneckerDelta(expr.indices[0], var.indices[0])
+        return R.IndexedVariableRule(expr, var), same_entry(expr, var)
     if _is_linear(expr, var):
         return R.LinearRule(expr, var), _linear_derivative(expr, var)
     if isinstance(expr, Add):
@@ -177,6 +177,12 @@ def _choose_max_min(expr, var):
     picked = indicator(first - second if is_max else second - first)
     return rule, Mul(picked, d(first, var)) + Mul(1 - picked, d(second, var))
 
+def same_entry(a: Indexed, b: Indexed):
+    """d a / d b for two entries of one indexed name: delta_{jk} for s_j, s_k; delta_{ad} delta_{bc} for W_ab, W_dc."""
+    if len(a.indices) != len(b.indices):
+        raise ValueError(f"{a} and {b} have different numbers of indices")
+    return Mul(*[KroneckerDelta(i, j) for i, j in zip(a.indices, b.indices)])
+
 
 def _chain(outer_derivative, inner, var):
     """outer'(u) times du/dvar; the factor is dropped when u is the variable itself."""
@@ -197,7 +203,7 @@ def _linear_derivative(expr, var):
         variable = next(f for f in factors if f in atoms)
         constant = Mul(coeff, *[f for f in factors if f is not variable])
         if isinstance(variable, Indexed):
-            total += constant * KroneckerDelta(variable.indices[0], var.indices[0])
+            total += constant * same_entry(variable, var)
         else:
             total += constant * (1 if variable == var else 0)
     return total

@@ -5,7 +5,8 @@ counts K. Expanding each sum with SymPy (``subs`` + ``doit``) for every K is
 slow, so :class:`Instance` walks the SymPy tree itself with floats:
 
 * integer symbols (K, y_i, k, and the bound index of a sum) take values from
-  ``env``; a sum loops over its range;
+  ``env``; a sum loops over its range; the labels y_n of a batch (an integer
+  indexed name) too, as ``env[(y, (n,))]``;
 * an unevaluated derivative ``d f / d v`` is handed to SymPy: f and v are
   made concrete for the current indices (sums written out) and ``sympy.diff``
   differentiates; the result is cached and evaluated like everything else;
@@ -102,7 +103,12 @@ def concrete(expr, env: dict):
     max(...) is rebuilt unevaluated: SymPy's Max simplification is slow, and
     ``sympy.diff`` differentiates it as it stands.
     """
-    mapping = {sym: sympy.Integer(value) for sym, value in env.items()}
+    mapping = {}
+    for key, value in env.items():
+        if isinstance(key, tuple):              # a label y_n of a batch: (y, (n,)) -> its class
+            mapping[Indexed(key[0], *key[1])] = sympy.Integer(value)
+        else:
+            mapping[key] = sympy.Integer(value)
     return _rebuild(expr, mapping)
 
 
@@ -221,6 +227,17 @@ def _index_fn(e):
             except KeyError:
                 raise NotEvaluable(f"no value for the index {e}") from None
         return index
+    if isinstance(e, Indexed) and e.base.is_integer:
+        # a label of a batch, y_n: the instance gives each example's class as env[(y, (n,))]
+        base, positions = e.base, [_index_fn(i) for i in e.indices]
+
+        def label(env):
+            key = (base, tuple(f(env) for f in positions))
+            try:
+                return env[key]
+            except KeyError:
+                raise NotEvaluable(f"no value for the label {base}{list(key[1])}") from None
+        return label
     fn = compiled(e)
 
     def general(env):
@@ -255,6 +272,9 @@ def _compile(e):
             except KeyError:
                 return _missing(e)
         return real
+    if isinstance(e, Indexed) and e.base.is_integer:
+        label = _index_fn(e)
+        return lambda env, pt, rec: float(label(env))
     if isinstance(e, Indexed):
         base, indices = e.base, [_index_fn(i) for i in e.indices]
 

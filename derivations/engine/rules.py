@@ -8,6 +8,7 @@ never format text: every template folder has one entry per rule, keyed by
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, fields, is_dataclass  # noqa: F401 - a rule may still be a frozen dataclass
 from typing import ClassVar
 
 from sympy import Basic
@@ -64,6 +65,8 @@ class Rule:
 
     def parts(self) -> dict:
         """The rule's mathematical fields, by name (for templates and JSON)."""
+        if is_dataclass(self):
+            return {f.name: getattr(self, f.name) for f in fields(self)}
         return {n: getattr(self, n) for n in self._fields}
 
 
@@ -154,7 +157,7 @@ class IdentityRule(Rule):
 
 @frozen
 class IndexedVariableRule(Rule):
-    """d s_j / d s_k = delta_{jk}: a score depends only on itself."""
+    """d s_j / d s_k = delta_{jk}: a score depends only on itself (d W_ab / d W_dc = delta_{ad} delta_{bc})."""
 
     name: ClassVar[str] = "indexed_variable"
     expression: Basic
@@ -163,7 +166,7 @@ class IndexedVariableRule(Rule):
 
 @frozen
 class LinearRule(Rule):
-    """d/dx (c_0 + sum_i c_i v_i) = sum_i c_i dv_i/dx for constants c_i; dv_i/dx = delta(v_i, x)."""
+    """d/dx (c_0 + sum_i c_i v_i) = sum_i c_i dv_i/dx for constants c_i; dv_i/dx = delta(v_i, x), index by index."""
 
     name: ClassVar[str] = "linear"
     expression: Basic
@@ -803,6 +806,28 @@ class ReferenceCheck(Rule):
     """A derived derivative equals sympy.diff's and centred finite differences at random points inside its domain."""
 
     name: ClassVar[str] = "reference_check"
+
+@frozen
+class MatrixEntries(Rule):
+    """Each indexed factor written as the entry of a matrix: X_nd = (X^T)_dn, beta_nc = B_nc, delta_{c,y_n} = Y_nc,
+    sum_j beta_nj = (B 1_K)_n."""
+
+    name: ClassVar[str] = "matrix_entries"
+
+
+@frozen
+class MatrixProductEntry(Rule):
+    """sum_n A_dn C_nc = (A C)_dc, and a_nc b_n = (a ∘ (b 1^T))_nc: sums of products of entries are entries of
+    matrix products."""
+
+    name: ClassVar[str] = "matrix_product_entry"
+
+
+@frozen
+class MatrixSumEntry(Rule):
+    """a A_dc + b C_dc = (a A + b C)_dc for every d, c: equal entries make equal matrices."""
+
+    name: ClassVar[str] = "matrix_sum_entry"
 
 
 def all_rules() -> list[type[Rule]]:

@@ -17,6 +17,7 @@ from sympy.printing.str import StrPrinter
 from ..engine.notation import K, PerExample, Sigmoid, SumExcept
 from ..engine.reading_order import ordered_terms
 from ..engine.sizes import HEAD, TAIL, is_long, shown_positions
+from .matrix_printing import MatrixLatex, MatrixText
 
 
 def factor_order(factor) -> float:
@@ -99,7 +100,7 @@ def _is_all_classes(limits) -> bool:
     return lo == 0 and hi == K - 1
 
 
-class DeriveLatexPrinter(LatexPrinter):
+class DeriveLatexPrinter(MatrixLatex, LatexPrinter):
     """SymPy's LaTeX printer with the course's notation."""
 
     printmethod = "_derive_latex"
@@ -109,6 +110,8 @@ class DeriveLatexPrinter(LatexPrinter):
         settings.setdefault("mul_symbol", None)
         settings.setdefault("full_prec", True)        # a display number 2.1270 keeps its last 0
         settings.setdefault("inv_trig_style", "full")  # \arcsin x, not \operatorname{asin} x
+        settings.setdefault("mat_str", "bmatrix")     # matrices as bmatrix (amsmath; MathJax and KaTeX too)
+        settings.setdefault("mat_delim", "")
         super().__init__(settings)
 
     def _print_Add(self, expr, order=None):
@@ -162,15 +165,14 @@ class DeriveLatexPrinter(LatexPrinter):
                         for e in shown for f in sympy.preorder_traversal(e))
         if expr.cols == 1 and expr.rows >= 2 and fractions:
             lines = [r"\vdots" if r is None else r"\displaystyle " + self._print(expr[r, 0]) for r in rows]
-            return r"\begin{matrix}%s\end{matrix}" % r" \\[8pt] ".join(lines)
+            return r"\begin{bmatrix}%s\end{bmatrix}" % r" \\[8pt] ".join(lines)
         lines = []
         for r in rows:
             if r is None:
                 lines.append(" & ".join(r"\ddots" if c is None else r"\vdots" for c in cols))
             else:
                 lines.append(" & ".join(r"\cdots" if c is None else self._print(expr[r, c]) for c in cols))
-        return r"\begin{%s}%s\end{%s}" % ("matrix" if len(cols) <= 10 else "array", r"\\".join(lines),
-                                           "matrix" if len(cols) <= 10 else "array")
+        return r"\begin{bmatrix}%s\end{bmatrix}" % r"\\".join(lines)
 
     def _print_Indexed(self, expr):
         base = self._print(expr.base.label)
@@ -261,7 +263,7 @@ _TEXT_FUNCTION_NAMES = {"asin": "arcsin", "acos": "arccos", "atan": "arctan", "a
                         "asinh": "arsinh", "acosh": "arcosh", "atanh": "artanh"}
 
 
-class DeriveTextPrinter(StrPrinter):
+class DeriveTextPrinter(MatrixText, StrPrinter):
     """One-line Unicode maths for the terminal: ∂Lᵢ/∂sₖ = Σ_{j≠yᵢ} 𝟙[sⱼ - s_{yᵢ} + Δ > 0]."""
 
     printmethod = "_derive_text"
@@ -384,11 +386,6 @@ class DeriveTextPrinter(StrPrinter):
         return "[" + ", ".join("…" if r is None else
                                "[" + ", ".join("…" if c is None else self._print(expr[r, c]) for c in cols) + "]"
                                for r in rows) + "]"
-
-    def _print_MatMul(self, expr):
-        coeff, factors = expr.as_coeff_mmul()
-        sign = "-" if coeff == -1 else ("" if coeff == 1 else self._print(coeff) + "·")
-        return sign + " ".join(self._print(f) for f in factors.args)
 
     _print_ImmutableDenseMatrix = _print_MatrixBase
     _print_MutableDenseMatrix = _print_MatrixBase

@@ -16,6 +16,8 @@ from __future__ import annotations
 # each module registers its quantities on import
 from . import (
     logistic,  # noqa: F401
+    logistic_numbers,  # noqa: F401
     softmax,  # noqa: F401
     svm,  # noqa: F401, I001
+    weights,  # noqa: F401
 )

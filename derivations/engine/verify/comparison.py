@@ -11,7 +11,7 @@ from __future__ import annotations
 from ..evaluate import NotEvaluable
 from ..steps import Verification
 from .domain import DomainSampler, domain_conditions
-from .unknowns import describe_point, integer_symbols
+from .unknowns import describe_point, integer_symbols, label_bases
 
 RELATIVE_TOLERANCE = 1e-9
 KINK_CLEARANCE = 1e-6
@@ -45,6 +45,35 @@ def compare_at(sample, a, b, points, skipped=None):
             return compared, (point, x, y_), signs
         compared += 1
     return compared, None, signs
+
+
+class _Reads(dict):
+    """A point that remembers which of its values were read."""
+
+    def __init__(self, values):
+        super().__init__(values)
+        self.read = set()
+
+    def __getitem__(self, key):
+        self.read.add(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key):
+        found = super().__contains__(key)
+        if found:
+            self.read.add(key)
+        return found
+
+
+def _read_by(sample, sides, point) -> dict:
+    """The part of ``point`` that the two sides read at this instance (a counterexample without the unused rest)."""
+    tracked = _Reads(point)
+    try:
+        for side in sides:
+            sample.evaluator.value(side, tracked)
+    except Exception:  # noqa: BLE001 - a side that fails here was compared above; show the whole point
+        return point
+    return {key: value for key, value in point.items() if key in tracked.read} or point
 
 
 def _points_on_the_other_side(sampler, sample, signs, variables):
@@ -89,7 +118,7 @@ def check_numerically(a, b, conditions, counts, *, instances, sampler, base_poin
     indices = integer_symbols(a) | integer_symbols(b)
     for c in conditions:
         indices |= integer_symbols(c)
-    samples = instances.samples_for(indices, conditions, counts)
+    samples = instances.samples_for(indices, conditions, counts, label_bases(a, b, *conditions))
     method = "instantiated" if counts else "numeric"
     domain = domain_conditions(a, b)
     compared, covered, skipped = 0, 0, []
@@ -115,7 +144,7 @@ def check_numerically(a, b, conditions, counts, *, instances, sampler, base_poin
             return Verification(False, method, f"cannot evaluate a side: {type(error).__name__}: {error}")
         if mismatch is not None:
             point, x, y_ = mismatch
-            where = describe_point(point)
+            where = describe_point(_read_by(sample, (a, b), point))
             return Verification(False, method, f"sides differ for {dict(sample.key)} at {where}: {x} vs {y_}")
         compared += count
         covered += sum(1 for seen in signs.values() if len(seen) == 2)

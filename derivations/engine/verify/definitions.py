@@ -53,7 +53,9 @@ def _expand(e, definitions, memo, depth):
     if found is not None:
         return e if found is _SAME else found
     result = e
-    if isinstance(e, sympy.Derivative) and any(v in definitions for v, _ in e.variable_count):
+    if isinstance(e, sympy.Derivative) and any(
+            v in definitions or (isinstance(v, Indexed) and v.base in definitions) for v, _ in e.variable_count):
+        # a derivative with respect to a defined name holds that name as the variable (see below)
         result = _expand(differentiate_by_names(e, definitions), definitions, memo, depth)
     elif depth < _MAX_DEPTH and isinstance(e, Symbol) and e in definitions:
         result = _expand(sympy.sympify(definitions[e]), definitions, memo, depth + 1)
@@ -66,8 +68,9 @@ def _expand(e, definitions, memo, depth):
                 result = e.func(*args, evaluate=False)
             else:
                 result = e.func(*args)
-        if depth < _MAX_DEPTH and type(result) in definitions:
-            result = _expand(definitions[type(result)](*result.args), definitions, memo, depth + 1)
+    if depth < _MAX_DEPTH and isinstance(result, sympy.Function) and type(result) in definitions:
+        # a defined function (sigma(u), w^T x with no argument at all), its arguments expanded first
+        result = _expand(definitions[type(result)](*result.args), definitions, memo, depth + 1)
     memo[e] = _SAME if result is e else result
     return result
 
@@ -78,14 +81,17 @@ def differentiate_by_names(expr, definitions: dict):
     In d L / d y with L := -t log y - (1 - t) log(1 - y) and y := sigma(z),
     y is the variable: L is expanded with every definition except y's and
     differentiated with respect to y; the caller then puts in y's definition.
+    Likewise for an entry of a defined indexed name: in d L_i / d s_k with
+    s_k := sum_d W_dk x_d, the score s_k is the variable.
     Derivatives with respect to anything else are left for the caller.
     """
-    names = {name for name in definitions if isinstance(name, Symbol)}
+    names = {name for name in definitions if isinstance(name, (Symbol, IndexedBase))}
     if not names or not expr.has(sympy.Derivative):
         return expr
     replacements = {}
     for node in expr.atoms(sympy.Derivative):
         held = {v for v, _ in node.variable_count if v in names}
+        held |= {v.base for v, _ in node.variable_count if isinstance(v, Indexed) and v.base in names}
         if not held:
             continue
         rest = {name: value for name, value in definitions.items() if name not in held}

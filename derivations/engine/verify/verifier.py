@@ -13,6 +13,10 @@ A step ``before = after`` is checked in one of these ways, and records which:
   points on both sides of every kink (:mod:`.sampling`, :mod:`.comparison`).
   ``numeric`` is the same without a count.
 
+Matrices of symbolic size (X^T (P - Y) / N) are compared entry by entry: entry
+(r, q) of each side, written in index form by :mod:`derivations.engine.matrices`,
+for symbolic r and q.
+
 A step that fails raises :class:`VerificationError`: it is never shown.
 """
 from __future__ import annotations
@@ -21,6 +25,8 @@ import random
 
 import sympy
 
+from ..evaluate import instantiate
+from ..matrices import entry, has_symbolic_shape, index_form
 from ..steps import Chain, Claim, Step, Verification
 from .comparison import check_numerically
 from .definitions import expand_definitions
@@ -30,6 +36,10 @@ from .instances import CLASS_COUNTS, Instances
 from .sampling import Sampler
 from .unknowns import integer_symbols, symbolic_counts
 from .written import OTHER_NUMBER, RATIONAL, SYMBOLIC, WITH_EXP, kind_of, same_when_written_out, substitute
+
+#: the symbolic entry (r, q) at which two matrices of symbolic size are compared (one pair, so that the
+#: instances, cached by the names of what they set, are shared between steps)
+ROW, COL = sympy.Dummy("r", integer=True), sympy.Dummy("q", integer=True)
 
 
 class VerificationError(RuntimeError):
@@ -49,9 +59,11 @@ def _numbers_only(a, b) -> bool:
 
 
 def _explicit(side):
-    """A matrix expression (diag(p) - p p^T) written out as a matrix; anything else as it is."""
+    """A matrix expression of known size (diag(p) - p p^T) written out as a matrix, entry by entry (no
+    derivative in it carried out: SymPy's as_explicit() would take d L_i / d s_0 as 0); anything else as it is."""
     if isinstance(side, sympy.MatrixExpr) and not isinstance(side, sympy.MatrixBase):
-        return side.as_explicit()
+        rows, cols = (int(n) for n in side.shape)
+        return sympy.ImmutableMatrix(rows, cols, lambda i, j: entry(side, sympy.Integer(i), sympy.Integer(j)))
     return side
 
 
@@ -82,6 +94,9 @@ class Verifier:
         in equals ``after``: the check of a substitution step. Matrices are
         compared entry by entry.
         """
+        if has_symbolic_shape(before) or has_symbolic_shape(after):
+            return self._check_matrix_expressions(before, after, conditions, values)
+        before, after = index_form(before), index_form(after)
         before, after = _explicit(before), _explicit(after)
         if isinstance(before, sympy.MatrixBase) or isinstance(after, sympy.MatrixBase):
             return self._check_matrices(before, after, conditions, values)
@@ -92,7 +107,8 @@ class Verifier:
         a = expand_definitions(before, self.definitions, self._definition_memo)
         b = expand_definitions(after, self.definitions, self._definition_memo)
         if values:
-            a = substitute(a, values, scratch.setdefault("values", {}))
+            # sums with known bounds written out first (each shared part once), then the values put in
+            a = substitute(instantiate(a, {}, scratch.setdefault("sums", {})), values, scratch.setdefault("values", {}))
         if a == b:
             if values:
                 return Verification(True, "substitution", "the values put into the left side give the right side")
@@ -159,6 +175,21 @@ class Verifier:
         """Whether two conditions (relations without a symbolic K) hold at exactly the same points."""
         self.sampler.reseed(self.seed, a, b)
         return check_equivalence(a, b, self.sampler, samples)
+
+    def _check_matrix_expressions(self, before, after, conditions, values) -> Verification:
+        """Two matrices of symbolic size (X^T (P - Y) / N, dL/dW): equal when entry (r, q) of each is, for
+        symbolic r and q, checked like any scalar step (N, D and K set to small sizes)."""
+        shapes = [getattr(side, "shape", None) for side in (before, after)]
+        if shapes[0] is None or shapes[1] is None or any(
+                sympy.simplify(a - b) != 0 for a, b in zip(shapes[0], shapes[1])):
+            return Verification(False, "symbolic", f"the two sides are not of the same shape: {shapes[0]} and "
+                                                   f"{shapes[1]}")
+        rows, cols = shapes[0]
+        row = sympy.Integer(0) if rows == 1 else ROW
+        col = sympy.Integer(0) if cols == 1 else COL
+        found = self.check(entry(before, row, col), entry(after, row, col), conditions, values)
+        return Verification(found.ok, found.method, f"entry ({row}, {col}) of each side: {found.detail}"
+                            if found.ok else found.detail)
 
     def _check_matrices(self, before, after, conditions, values) -> Verification:
         if not (isinstance(before, sympy.MatrixBase) and isinstance(after, sympy.MatrixBase)) \
