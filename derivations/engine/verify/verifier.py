@@ -24,6 +24,7 @@ from __future__ import annotations
 import random
 
 import sympy
+from sympy.matrices.expressions.matexpr import MatrixElement
 
 from ..evaluate import instantiate
 from ..matrices import entry, has_symbolic_shape, index_form
@@ -40,6 +41,26 @@ from .written import OTHER_NUMBER, RATIONAL, SYMBOLIC, WITH_EXP, kind_of, same_w
 #: the symbolic entry (r, q) at which two matrices of symbolic size are compared (one pair, so that the
 #: instances, cached by the names of what they set, are shared between steps)
 ROW, COL = sympy.Dummy("r", integer=True), sympy.Dummy("q", integer=True)
+
+
+def _index_form(expr, memo):
+    """:func:`~derivations.engine.matrices.index_form`, asked only of what holds an entry of a matrix
+    expression (looked for once per distinct subexpression: the entries of a written-out vector share
+    their long parts, and asking each entry afresh would cost K times their length)."""
+    if isinstance(expr, sympy.MatrixBase):
+        if not any(_has_matrix_element(e, memo) for e in expr):
+            return expr
+        return expr.applyfunc(lambda e: index_form(e) if _has_matrix_element(e, memo) else e)
+    if isinstance(expr, sympy.Basic) and not isinstance(expr, sympy.MatrixExpr) and not _has_matrix_element(expr, memo):
+        return expr
+    return index_form(expr)
+
+
+def _has_matrix_element(e, memo) -> bool:
+    found = memo.get(e)
+    if found is None:
+        found = memo[e] = isinstance(e, MatrixElement) or any(_has_matrix_element(a, memo) for a in e.args)
+    return found
 
 
 class VerificationError(RuntimeError):
@@ -96,7 +117,8 @@ class Verifier:
         """
         if has_symbolic_shape(before) or has_symbolic_shape(after):
             return self._check_matrix_expressions(before, after, conditions, values)
-        before, after = index_form(before), index_form(after)
+        memo: dict = {}
+        before, after = _index_form(before, memo), _index_form(after, memo)
         before, after = _explicit(before), _explicit(after)
         if isinstance(before, sympy.MatrixBase) or isinstance(after, sympy.MatrixBase):
             return self._check_matrices(before, after, conditions, values)
