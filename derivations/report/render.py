@@ -51,7 +51,7 @@ _LATEX_SPECIAL = {
 }
 _LATEX_UNICODE = {"Δ": r"$\Delta$", "δ": r"$\delta$", "σ": r"$\sigma$", "≠": r"$\neq$", "≤": r"$\leq$",
                   "≥": r"$\geq$", "−": "-", "·": r"$\cdot$", "×": r"$\times$", "—": "---", "–": "--",
-                  "’": "'", "‘": "`", "“": "``", "”": "''", "…": r"\dots{}", "⋮": r"$\vdots$", "⋱": r"$\ddots$", "✓": r"$\checkmark$",
+                  "’": "'", "‘": "`", "“": "``", "”": "''", "…": r"\dots{}", "⋱": r"$\ddots$", "✓": r"$\checkmark$",
                   "≈": r"$\approx$", "ᵀ": r"$^{T}$", "→": r"$\to$", "←": r"$\leftarrow$", "∞": r"$\infty$",
                   "β": r"$\beta$", "λ": r"$\lambda$", "α": r"$\alpha$", "Σ": r"$\Sigma$", "∘": r"$\circ$",
                   "𝟙": r"$\mathbf{1}$", "∇": r"$\nabla$", "∂": r"$\partial$", "⋮": r"$\vdots$", "⋯": r"$\cdots$",
