@@ -57,6 +57,8 @@ class Sampler:
         point = self.fill({}, variables)
         target = self.rng.uniform(0.3, 2.0) * (1 if wanted_positive else -1)
         for v in sorted(real_symbols(u) | u.atoms(Indexed), key=str):
+            if v.is_positive:
+                continue                 # a positive unknown (a margin, a probability) is never moved below 0
             slope = sympy.diff(u, v)
             if slope.is_Number and slope != 0 and point_key(v) in point:
                 point[point_key(v)] += (target - sample.evaluator.value(u, point)) / float(slope)
