@@ -745,7 +745,10 @@ class WrittenBuilder:
         value = self.value(summand)
         if isinstance(value, Vector):
             return _vector_map(value, lambda e: self.sum(e, bounds))
-        body = self.scalar(value).xreplace({free: bound})
+        inner = self.scalar(value)
+        while any(isinstance(a, sympy.Symbol) and a == bound for a in _bound_symbols(inner)):
+            bound = sympy.Symbol(bound.name + BOUND_MARK, integer=True)     # a sum over j inside: a fresh name
+        body = inner.xreplace({free: bound})
         lower, upper = bounds.lower, bounds.upper
         lower = None if lower is None else self.scalar(lower)
         upper = None if upper is None else self.scalar(upper)
@@ -820,6 +823,17 @@ class WrittenBuilder:
 
     def rule_not_equal(self, children):
         return 1 - self.rule_equal(children)
+
+
+def _bound_symbols(expr) -> set:
+    """The bound indices of the sums inside ``expr``."""
+    found = set()
+    for node in sympy.preorder_traversal(expr):
+        if isinstance(node, sympy.Sum):
+            found |= {limit[0] for limit in node.limits}
+        elif isinstance(node, notation.SumExcept):
+            found.add(node.index)
+    return found
 
 
 def _letter_of(index) -> str:

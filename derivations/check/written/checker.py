@@ -49,6 +49,8 @@ LINE_SECONDS = 10.0
 MAX_TEXT = 400_000
 
 EQUALITIES = ("=", "approx", "implies", "define")
+#: letters that, written alone, stand for an index (i = j, T = k, c \neq y_n)
+INDEX_LETTERS = set("ijklmnpqrcdT")
 INEQUALITIES = ("<", ">", "<=", ">=", ">>", "<<")
 
 
@@ -123,6 +125,7 @@ class Checker:
         self._part_texts: dict = {}
         self._display = True
         self._chain_has_number = False
+        self._intro = ""
 
     # -- the whole text -------------------------------------------------------------------------------
 
@@ -177,12 +180,29 @@ class Checker:
             elif isinstance(piece, Math):
                 texts[index].extend(r.text for r in piece.rows)
         self._part_rows = texts
+        self._stated = self._stated_cases()
         self._all_heads = set(self._heads([row for rows in texts.values() for row in rows]))
         self._part_texts = {k: " $ ".join(v) for k, v in texts.items()}
         self._part_count = index
 
+    def _stated_cases(self) -> dict:
+        """Per problem, the maths the prose introduces as a case ("While $T = k$", "For $$j \\neq y_i$$")."""
+        stated, index, words = {0: []}, 0, ""
+        for piece in self.document.pieces:
+            if isinstance(piece, Prose):
+                if prose.is_part_start(piece.text):
+                    index += 1
+                    stated[index] = []
+                words = piece.text if piece.text.strip() else words
+            elif isinstance(piece, Math):
+                if prose.last_word(words) in ("if", "when", "while", "for", "or", "whenever"):
+                    stated[index].extend(r.text for r in piece.rows)
+                words = ""
+        return stated
+
     def _enter_part(self, index: int):
         self.part = _Part(index=index)
+        self.names.current = self.part.defined
         self.last = None
         self.last_cases = []
         text = self._part_texts.get(index, "")
@@ -194,7 +214,7 @@ class Checker:
             for clause in re.findall(r"(?:\\text\{\s*(?:if|when|while|for|as)\s*\}|\b(?:if|when|while|for))"
                                      r"\s*([^\\$&]*?(?:\\neq?|=)[^\\$&]*)", math_text):
                 stated.append(clause)
-        self.part.stated_conditions = stated
+        self.part.stated_conditions = stated + list(self._stated.get(index, []))
         self.part.heads = self._heads(self._part_rows.get(index, []))
 
     def _heads(self, rows) -> list[str]:
@@ -260,6 +280,7 @@ class Checker:
         if kind:
             self._set_loss(kind, piece.line, None)
         self._pending_words = text
+        self._intro = text
 
     def _set_loss(self, kind: str | None, line: int, margin):
         if kind is None:
@@ -288,7 +309,7 @@ class Checker:
         mode = "display" if piece.display else "inline"
         if not piece.display or len(piece.rows) == 1:
             word = prose.last_word(self._pending_words)
-            if word in ("if", "when", "while", "for", "or", "whenever", "and", "where") and \
+            if word in ("if", "when", "while", "for", "or", "whenever", "where", "at") and \
                     not self._pending_words.rstrip().endswith((".", ":")):
                 mode = "condition"
             elif word in ("because", "since", "as"):
@@ -297,6 +318,9 @@ class Checker:
                 mode = "therefore"
             elif word in ("means", "eg", "e.g", "i.e", "ie", "like"):
                 mode = "remark"
+        if _introduces_definition(self._intro):
+            mode = "define"
+        self._intro = ""
         self._pending_words = ""
         self._display = piece.display
         for row in piece.rows:
@@ -397,7 +421,7 @@ class Checker:
         if isinstance(value, sympy.MatrixBase) or reading.vector:
             return None
         mapping = {s: index_symbol(s.name) for s in value.free_symbols
-                   if isinstance(s, Symbol) and not s.is_integer and len(s.name.rstrip("'")) == 1}
+                   if isinstance(s, Symbol) and not s.is_integer and s.name.rstrip("'") in INDEX_LETTERS}
         value = value.xreplace(mapping)
         if value.is_integer and not value.has(Indexed) and not (value.free_symbols & set(COUNTS)):
             return value
@@ -460,7 +484,15 @@ class Checker:
         try:
             reading = read_written(text, self.names)
         except ParseError as error:
-            raise Unread(str(error)) from None
+            missing = _unclosed_braces(text)
+            if not missing:
+                raise Unread(str(error)) from None
+            try:
+                reading = read_written(text + "}" * missing, self.names)
+            except ParseError:
+                raise Unread(str(error)) from None
+            reading.notes.append(f"read with {missing} closing brace{'s' if missing > 1 else ''} added at the end "
+                                 f"(the text leaves {'them' if missing > 1 else 'it'} out)")
         if self.einstein and isinstance(reading.value, sympy.Basic):
             reading.value = _einstein(reading.value)
         return reading
@@ -670,12 +702,19 @@ class Checker:
                 return "unread"
             return ""
         rhs = reading.value
+        for note in reading.notes:
+            self._context(line, right, "note", note)
         if isinstance(rhs, sympy.MatrixBase):
-            if isinstance(value, IndexedBase) or (head.vector is False and _letter_of(key) in ("s", "S")):
-                pass
             return self._given_vector(key, rhs, line, left, right)
         numeric = _is_number(rhs)
         leaf = key in self.seen or isinstance(key, Symbol) and key == MARGIN
+        if at and numeric and not defined and key in self.seen:
+            entry_key = key[at]
+            self.givens.values.setdefault(entry_key, [])
+            if rhs not in self.givens.values[entry_key]:
+                self.givens.values[entry_key].append(rhs)
+            self._context(line, f"{left} = {right}", "given", f"{_plain(entry_key)} = {rhs}")
+            return "given"
         if numeric and not defined and leaf and not at and not parameters:
             self.givens.values.setdefault(key, [])
             if rhs not in self.givens.values[key]:
@@ -683,6 +722,8 @@ class Checker:
             self._context(line, f"{left} = {right}", "given", f"{key} = {rhs}")
             self._see(rhs)
             return "given"
+        if mode == "define" and here and not numeric:
+            here = False                                # "The formula of SVM loss is: L_i = ...": defined anew
         if here or (defined and numeric):
             return ""
         if lead == "therefore" and (key in self.seen or defined):
@@ -880,6 +921,8 @@ class Checker:
         if time.perf_counter() - started > self.line_seconds:
             entry.notes.append(f"this step took {time.perf_counter() - started:.1f} s")
         self._record_fact(before, after, line)
+        self._see(before.value)
+        self._see(after.value)
         self._advance_reading(after, after_text, line, correct=entry.verdict == "verified")
 
     def _before_reading(self, text):
@@ -968,6 +1011,11 @@ class Checker:
 
     def _decide(self, entry, before, after, before_text, after_text, relation, lead, conditions, real):
         self._check_defined(before.value, after.value)
+        from .names import COMPONENT
+        sides = [v for v in (before.value, after.value) if not isinstance(v, sympy.MatrixBase)]
+        if len(sides) == 2 and sides[0].has(COMPONENT) != sides[1].has(COMPONENT):
+            vector, number = (before_text, after_text) if sides[0].has(COMPONENT) else (after_text, before_text)
+            raise Unread(f"{_short(vector)} is a vector and {_short(number)} one number: the two are not compared")
         a = self._expanded(before.value)
         b = self._expanded(after.value)
         written_number = read_number(after_text.strip()) if not isinstance(b, sympy.MatrixBase) else None
@@ -1320,7 +1368,10 @@ class Checker:
                           and s not in COUNTS and not s.name.startswith("c_")}, key=str)
         if len(indices) < 2:
             return False
-        for first, second in _pairs(indices):
+        pairs = _pairs(indices)
+        if notation.y not in indices and len(indices) > 3:
+            return False                    # many indices and no label: no case the text could mean
+        for first, second in pairs[:6]:
             for relation in (Ne(first, second), Eq(first, second)):
                 if relation in conditions or _negation(relation) in conditions:
                     continue
@@ -1374,6 +1425,29 @@ class Checker:
 
 _RELATION_TEXT = {"=": "=", "approx": "\\approx", "implies": "\\Rightarrow", "define": ":=", "assign": "\\leftarrow",
                   "arrow": "\\rightarrow", "<=": "\\leq", ">=": "\\geq", "!=": "\\neq", ">>": "\\gg", "<<": "\\ll"}
+
+
+def _unclosed_braces(text: str) -> int:
+    """How many { the text opens and never closes (escaped \\{ \\} not counted)."""
+    depth = 0
+    i = 0
+    while i < len(text):
+        if text[i] == "\\":
+            i += 2
+            continue
+        depth += {"{": 1, "}": -1}.get(text[i], 0)
+        if depth < 0:
+            return 0
+        i += 1
+    return depth if depth <= 3 else 0
+
+
+def _introduces_definition(prose_text: str) -> bool:
+    """Prose that announces a formula: "The formula of SVM loss is:", "can be expressed as", "is defined as"."""
+    words = prose_text.strip().lower()
+    if not words.endswith((":", "as", "is", "by")):
+        return False
+    return bool(re.search(r"\b(formula|defined|expressed|given by|loss function|loss is|is written)\b", words))
 
 
 def _vector_texts(text: str):

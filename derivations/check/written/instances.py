@@ -48,6 +48,7 @@ class WrittenInstances(Instances):
             candidates = [dict(zip(free, values)) for values in itertools.product(range(n), repeat=len(free))]
         else:
             candidates = [{s: rng.randrange(n) for s in free} for _ in range(DRAWS)]
+        tests = [_test(c) for c in conditions]
         allowed = []
         seen = set()
         for candidate in candidates:
@@ -56,7 +57,7 @@ class WrittenInstances(Instances):
             if signature in seen:
                 continue
             seen.add(signature)
-            if all(_holds(c, full) for c in conditions):
+            if all(test(full) for test in tests):
                 allowed.append(full)
         if len(allowed) <= self.max_index_choices:
             return allowed
@@ -79,6 +80,27 @@ def _pinned(symbols, conditions, n):
                 return None
             pinned[a] = int(b)
     return pinned
+
+
+def _test(condition):
+    """A fast test of a condition on index values: Eq/Ne/< of two indices or numbers, else a substitution."""
+    kinds = {sympy.Eq: lambda a, b: a == b, sympy.Ne: lambda a, b: a != b, sympy.Lt: lambda a, b: a < b,
+             sympy.Gt: lambda a, b: a > b, sympy.Le: lambda a, b: a <= b, sympy.Ge: lambda a, b: a >= b}
+    compare = kinds.get(type(condition))
+    sides = getattr(condition, "args", ())
+    if compare is not None and len(sides) == 2 and all(isinstance(x, (sympy.Symbol, sympy.Integer)) for x in sides):
+        a, b = sides
+
+        def value(x, values):
+            return int(x) if isinstance(x, sympy.Integer) else values.get(x)
+
+        def test(values):
+            x, y = value(a, values), value(b, values)
+            if x is None or y is None:
+                return _holds(condition, values)
+            return compare(x, y)
+        return test
+    return lambda values: _holds(condition, values)
 
 
 def _holds(condition, values) -> bool:

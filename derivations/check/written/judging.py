@@ -25,6 +25,9 @@ from ..numeric import Written, compare, read_number
 from .instances import WrittenInstances
 from .verdicts import Counterexample
 
+#: unknowns are drawn from (-1, 1): then a sigmoid's argument stays small enough that float64 keeps
+#: 1 - sigma(z) to many digits (as the logistic-regression derivation does)
+SPREAD = 1.0
 #: how many values a counterexample lists
 MAX_SHOWN = 8
 #: how many candidate value sets (Delta = 1 or 2, ...) a worked step is tried with
@@ -63,7 +66,10 @@ class Givens:
 
 
 def _name(symbol) -> str:
-    return "Δ" if str(symbol) == "Delta" else str(symbol)
+    from ...report.printing import text
+    if str(symbol) == "Delta":
+        return "Δ"
+    return text(symbol) if isinstance(symbol, sympy.Basic) else str(symbol)
 
 
 class Judge:
@@ -77,7 +83,7 @@ class Judge:
     def verifier(self, class_counts=CLASS_COUNTS) -> Verifier:
         class_counts = tuple(class_counts)
         if class_counts not in self._verifiers:
-            verifier = Verifier({}, class_counts=class_counts, base_points=4, seed=self.seed)
+            verifier = Verifier({}, class_counts=class_counts, base_points=4, seed=self.seed, spread=SPREAD)
             verifier.instances = WrittenInstances(class_counts, self.index_choices, seed=self.seed)
             self._verifiers[class_counts] = verifier
         return self._verifiers[class_counts]

@@ -28,14 +28,15 @@ from ...report.printing import text as _text
 from .names import MARGIN as Delta  # noqa: E402 - the written derivations' own (positive) margin
 
 #: the most repairs tried for one step, and the seconds they may take
-MAX_REPAIRS = 90
-MAX_SECONDS = 3.0
+MAX_REPAIRS = 120
+MAX_SECONDS = 4.0
 
 
 def show(expr) -> str:
     """An expression for a message as the text writes it: bound indices as their letters (j, not j~),
     a vector's component left out (w_j for the entries W_{c,j} of the column w_j)."""
-    from .names import COMPONENT
+    from .names import COMPONENT, shown_labels
+    expr = shown_labels(expr)
     if isinstance(expr, sympy.Basic) and expr.has(COMPONENT):
         def vector(e):
             indices = [i for i in e.indices if i != COMPONENT]
@@ -45,7 +46,7 @@ def show(expr) -> str:
     return _text(expr).replace("~", "")
 
 
-def diagnose(judge, before, after, conditions=(), real=(), class_counts=(2, 3, 4, 5), expand=None,
+def diagnose(judge, before, after, conditions=(), real=(), class_counts=(3, 4), expand=None,
              expanded_before=None, before_first=False) -> str | None:
     """``tag: description`` of the one edit that makes ``before = after`` hold, or None.
 

@@ -63,14 +63,33 @@ def index_symbol(letter: str) -> Symbol:
 def example_label(example) -> sympy.Expr:
     """The label y_n of example n, for instantiation: one integer symbol per example (the first few).
 
-    ``y_n`` is sampled, like every index, over the classes: y_{n} is the symbol ``y_(0)`` for n = 0,
-    ``y_(1)`` for n = 1, and ``y_(2)`` for every later example.
+    ``y_n`` is y_(0) for n = 0, y_(1) for n = 1 and y_(2) for every later example, written as
+    y_(0) delta_{n0} + y_(1) delta_{n1} + y_(2) (1 - delta_{n0} - delta_{n1}) so that SymPy keeps
+    it as one index (a Piecewise would be folded into every expression around it). The labels are
+    sampled, like every index, over the classes.
     """
+    symbols = [Symbol(f"y_({n})", integer=True) for n in range(LABELLED_EXAMPLES)]
     if example.is_Integer:
-        return Symbol(f"y_({min(int(example), LABELLED_EXAMPLES - 1)})", integer=True)
-    branches = [(Symbol(f"y_({n})", integer=True), sympy.Eq(example, n)) for n in range(LABELLED_EXAMPLES - 1)]
-    branches.append((Symbol(f"y_({LABELLED_EXAMPLES - 1})", integer=True), True))
-    return sympy.Piecewise(*branches)
+        return symbols[min(int(example), LABELLED_EXAMPLES - 1)]
+    deltas = [sympy.KroneckerDelta(example, n) for n in range(LABELLED_EXAMPLES - 1)]
+    label = sympy.Add(*[s_ * d for s_, d in zip(symbols, deltas)]) + symbols[-1] * (1 - sympy.Add(*deltas))
+    return label
+
+
+def shown_labels(expr):
+    """``expr`` with each label expression of :func:`example_label` written y_n again (for messages)."""
+    if not isinstance(expr, sympy.Basic):
+        return expr
+    last = Symbol(f"y_({LABELLED_EXAMPLES - 1})", integer=True)
+
+    def is_label(e):
+        return isinstance(e, sympy.Add) and e.has(last) and e.has(sympy.KroneckerDelta)
+
+    def name(e):
+        delta = next(iter(e.atoms(sympy.KroneckerDelta)))
+        example = next(a for a in delta.args if not a.is_Integer)
+        return Symbol(f"y_{str(example).replace(BOUND_MARK, '')}", integer=True)
+    return expr.replace(is_label, name)
 
 
 @dataclass
@@ -112,6 +131,7 @@ class Names:
         self.functions: dict = {}             # letter -> sympy Function class (f, h)
         self.aliases_used: set = set()
         self.bases: dict = {}
+        self.current: set = set()             # the names defined in the current problem of the text
 
     # -- the builder's questions ------------------------------------------------------------------
 
@@ -146,13 +166,18 @@ class Names:
         return self.per_example(summand, index)
 
     def function(self, ref: NameRef):
-        if ref.subscript or ref.font:
-            key = self._quantity_symbol(ref) if ref.letter in QUANTITY_LETTERS or ref.font == "mathcal" else None
-            if key is not None and key in self.definitions and self.definitions[key].parameters:
-                definition = self.definitions[key]
+        quantity = ref.letter in QUANTITY_LETTERS or (len(ref.letter) > 1 and ref.letter.isupper())
+        if ref.subscript or ref.font or quantity:
+            plain = NameRef(ref.letter, "" if ref.font == "mathcal" else ref.font, ref.primes, ref.subscript,
+                            ref.superscript)
+            key = self._quantity_symbol(plain) if quantity or ref.font == "mathcal" else None
+            if key is None or key not in self.definitions:
+                return None
+            definition = self.definitions[key]
+            if definition.parameters:
                 return lambda *args, d=definition: d.body.xreplace(dict(zip(d.parameters, args))) \
-                    if len(args) == len(d.parameters) else None
-            return None
+                    if len(args) == len(d.parameters) else key
+            return lambda *args, k=key: k           # L_CE(y, t) for a quantity defined in y and t: L_CE itself
         if ref.letter in self.functions:
             return self.functions[ref.letter]
         if len(ref.letter) == 1 and ref.letter in "fgh":
@@ -204,10 +229,10 @@ class Names:
         if letter in _REAL_LETTER:
             return Symbol(_REAL_LETTER[letter], positive=letter in ("alpha", "lambda"))
         symbol = self._symbol(letter)
+        if ref.primes == 0 and letter in self.plain_vectors and symbol not in self.current:
+            return self._plain_vector(letter)         # y_k in this problem: y is the vector, whatever y was before
         if symbol in self.definitions:
             return symbol
-        if ref.primes == 0 and letter in self.plain_vectors:
-            return self._plain_vector(letter)
         alias = self._alias(letter)
         if alias is not None and alias in self.plain_vectors | {"s", "p"} and letter not in self.subscripted_own():
             return self._plain_vector(alias)
@@ -259,6 +284,8 @@ class Names:
                 and isinstance(indices[0], Symbol) and indices[0].name in EXAMPLE_LETTERS:
             return notation.y if indices[0].name == "i" else example_label(indices[0])
         if ref.example is not None:
+            if not indices and self._symbol(letter) in self.definitions:
+                return self._per_example_name(self._symbol(letter), ref.example)
             if self._defined_base(letter):
                 return self._per_example_name(self.base(letter)[tuple(indices)], ref.example)
             indices = [ref.example, *indices]
@@ -339,7 +366,7 @@ class Names:
 
     def _per_example_name(self, name, example):
         """``name`` for example ``example``: an indexed name whose definition is ``name``'s for that example."""
-        label = name.base.label.name if isinstance(name, Indexed) else name.name
+        label = str(name).replace(" ", "")
         base = IndexedBase(f"{label}^()", real=True)
         if base not in self.definitions:
             self.definitions[base] = _PerExample(self, name)
@@ -348,16 +375,17 @@ class Names:
     def per_example(self, expr, example):
         """``expr`` for example ``example``: defined names and the data (x, t) of that example."""
         from .expand import expand
-        expanded = expand(expr, self.definitions)
-        mapping = {}
-        for symbol in expanded.free_symbols:
-            if isinstance(symbol, Symbol) and symbol.name in self.example_data and not symbol.is_integer:
-                mapping[symbol] = self.base(symbol.name)[example]
-        result = expanded.xreplace(mapping)
-        result = result.replace(
+        expanded = _rename_bound(expand(expr, self.definitions), set(getattr(example, "free_symbols", ())))
+        result = expanded.replace(
             lambda e: isinstance(e, Indexed) and _letter(e.base) in self.example_data and len(e.indices) == 1,
             lambda e: self.base(_letter(e.base))[(example, *e.indices)])
-        return result
+        labels = {a.base.label for a in result.atoms(Indexed)}
+        mapping = {}
+        for symbol in result.free_symbols:
+            if isinstance(symbol, Symbol) and symbol.name in self.example_data and not symbol.is_integer \
+                    and symbol not in labels:
+                mapping[symbol] = self.base(symbol.name)[example]
+        return _replace_symbols(result, mapping)
 
 
 class _PerExample(Definition):
@@ -372,6 +400,50 @@ class _PerExample(Definition):
         if len(indices) != 1:
             return None
         return self.names.per_example(self.of, indices[0])
+
+
+def _rename_bound(expr, avoid: set):
+    """``expr`` with the bound index of every sum that is in ``avoid`` renamed (so nothing is captured)."""
+    if not avoid:
+        return expr
+
+    def visit(e):
+        if not e.args:
+            return e
+        args = [visit(a) for a in e.args]
+        if any(a is not b for a, b in zip(args, e.args)):
+            e = sympy.Max(*args, evaluate=False) if isinstance(e, sympy.Max) else e.func(*args)
+        if isinstance(e, notation.SumExcept) and e.index in avoid:
+            fresh = Symbol(e.index.name + BOUND_MARK, integer=True)
+            return notation.SumExcept(e.function.xreplace({e.index: fresh}), fresh, e.excluded, e.lower, e.upper)
+        if isinstance(e, sympy.Sum) and any(limit[0] in avoid for limit in e.limits):
+            mapping = {limit[0]: Symbol(limit[0].name + BOUND_MARK, integer=True) for limit in e.limits
+                       if limit[0] in avoid}
+            limits = [(mapping.get(v, v), lo, hi) for v, lo, hi in e.limits]
+            return sympy.Sum(e.function.xreplace(mapping), *limits)
+        return e
+    return visit(expr)
+
+
+def _replace_symbols(expr, mapping):
+    """``expr`` with the symbols of ``mapping`` replaced, but not where one is the label of an indexed name."""
+    if not mapping:
+        return expr
+
+    def visit(e):
+        if isinstance(e, Symbol):
+            return mapping.get(e, e)
+        if isinstance(e, (IndexedBase,)):
+            return e
+        if not e.args:
+            return e
+        args = [visit(a) for a in e.args]
+        if all(a is b for a, b in zip(args, e.args)):
+            return e
+        if isinstance(e, sympy.Max):
+            return sympy.Max(*args, evaluate=False)
+        return e.func(*args)
+    return visit(expr)
 
 
 def replace_example(ref: NameRef, example) -> NameRef:
