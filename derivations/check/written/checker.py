@@ -39,7 +39,7 @@ from .document import Hint, Math, Prose, read_document
 from .expand import expand
 from .judging import Givens, Judge, RealCondition, decimal_literals
 from .mistakes import diagnose, number_diagnosis
-from .names import MARGIN, Definition, Names, example_label, index_symbol
+from .names import MARGIN, Definition, Names, example_label, index_symbol, shown_labels
 from .statements import cases_rows, read_row, split_chain
 from .verdicts import Context, Counterexample, Entry, Outcome
 
@@ -100,7 +100,8 @@ class Checker:
     """Checks one written derivation (see the module docstring)."""
 
     def __init__(self, text: str, name: str = "-", *, hints: list[str] | None = None, given: dict | None = None,
-                 loss: str | None = None, on_line=None, skip_before: int = 0, line_seconds: float = LINE_SECONDS):
+                 loss: str | None = None, on_line=None, on_start=None, resume: int = 0,
+                 line_seconds: float = LINE_SECONDS):
         if len(text) > MAX_TEXT:
             raise ParseError(f"the text is {len(text)} characters long; at most {MAX_TEXT} are read")
         self.text = text
@@ -116,7 +117,9 @@ class Checker:
         self.seen: set = set()
         self.einstein = False
         self.on_line = on_line
-        self.skip_before = skip_before
+        self.on_start = on_start
+        self.resume = resume
+        self._quiet = resume > 0          # lines before ``resume`` are read for their context only
         self.line_seconds = line_seconds
         self._extra_hints = list(hints or [])
         self._given = dict(given or {})
@@ -173,12 +176,18 @@ class Checker:
         """The math of each problem (for the letters used as vectors) and its stated cases and heads."""
         index = 0
         texts = {0: []}
+        self._row_starts_part = {}
         for piece in self.document.pieces:
             if isinstance(piece, Prose) and prose.is_part_start(piece.text):
                 index += 1
                 texts[index] = []
             elif isinstance(piece, Math):
-                texts[index].extend(r.text for r in piece.rows)
+                for row in piece.rows:
+                    if _numbered(read_row(row.text).label) and texts[index]:
+                        index += 1
+                        texts[index] = []
+                        self._row_starts_part[row.line] = True
+                    texts[index].append(row.text)
         self._part_rows = texts
         self._stated = self._stated_cases()
         self._all_heads = set(self._heads([row for rows in texts.values() for row in rows]))
@@ -195,8 +204,12 @@ class Checker:
                     stated[index] = []
                 words = piece.text if piece.text.strip() else words
             elif isinstance(piece, Math):
+                for row in piece.rows:
+                    if self._row_starts_part.get(row.line):
+                        index += 1
+                        stated[index] = []
                 if prose.last_word(words) in ("if", "when", "while", "for", "or", "whenever"):
-                    stated[index].extend(r.text for r in piece.rows)
+                    stated.setdefault(index, []).extend(r.text for r in piece.rows)
                 words = ""
         return stated
 
@@ -232,6 +245,7 @@ class Checker:
     # -- prose and hints ----------------------------------------------------------------------------
 
     def _hint(self, text: str, line: int):
+        self._quiet = 0 < line < self.resume or (line == 0 and self.resume > 0)
         try:
             meaning = prose.read_hint(text, self.hints)
         except ValueError as error:
@@ -268,6 +282,7 @@ class Checker:
             self.givens.values[MARGIN] = [sympy.Rational(v) for v in deltas]
 
     def _prose(self, piece: Prose):
+        self._quiet = piece.line < self.resume
         text = piece.text
         if not text.strip():
             self._pending_words = ""
@@ -324,12 +339,13 @@ class Checker:
         self._pending_words = ""
         self._display = piece.display
         for row in piece.rows:
-            if row.line < self.skip_before:
-                continue
+            self._quiet = row.line < self.resume
+            if self.on_start and not self._quiet:
+                self.on_start(row.line)
             started = time.perf_counter()
             self.judge = Judge()            # each line its own sample points: they stay small
             self._row_text(row.text, row.line, mode=mode)
-            if self.on_line:
+            if self.on_line and not self._quiet:
                 self.on_line(row.line, time.perf_counter() - started)
 
     def _row_text(self, text: str, line: int, mode: str = ""):
@@ -338,6 +354,8 @@ class Checker:
         except (ParseError, ValueError, RecursionError) as error:
             self._entry(line, text, "unread", f"the line could not be taken apart: {error}")
             return
+        if _numbered(statement.label) and mode != "define-hint" and self._row_starts_part.get(line):
+            self._enter_part(self.part.index + 1)
         if mode == "condition":
             for chain in statement.chains:
                 self._condition_chain(chain, line, persistent=True, text=text)
@@ -431,8 +449,9 @@ class Checker:
         """Maths read as a case (after "when", "if", "for" in the prose); ``Delta = 2`` there is a given value."""
         if not chain.relations or chain.continued:
             return
-        if len(chain.parts) == 2 and chain.relations == ["="] and self._definition(
-                chain.parts[0], chain.parts[1], line, "", "condition") == "given":
+        if len(chain.parts) == 2 and chain.relations == ["="] and read_number(chain.parts[1].strip()) is not None \
+                and not self._is_index_letter(chain.parts[0]) and self._definition(
+                    chain.parts[0], chain.parts[1], line, "", "condition") == "given":
             return
         if len(chain.parts) == 2 and len(chain.relations) == 1:
             found = self._condition_of_chain(chain)
@@ -864,6 +883,8 @@ class Checker:
 
     def _check_cover(self, pieces, line, written):
         """Whether a definition's cases cover every possibility once: sampled, like a step."""
+        if self._quiet:
+            return
         coverage = sympy.Integer(0)
         for _, (index_part, real_part) in pieces:
             factor = sympy.Integer(1)
@@ -993,6 +1014,9 @@ class Checker:
         if real:
             shown_conditions = ", ".join(filter(None, [shown_conditions] + [c.text for c in real]))
         entry = Entry(line, written, "unread", kind=kind, relation=relation, conditions=shown_conditions)
+        if self._quiet:
+            entry.verdict = "verified"            # read again for its context only: checked before
+            return entry
         self.outcome.entries.append(entry)
         try:
             self._decide(entry, before, after, before_text, after_text, relation, lead, conditions, real)
@@ -1001,12 +1025,14 @@ class Checker:
         except RecursionError:
             entry.verdict, entry.verified_by = "unread", "too deeply nested to check"
         if lead == "because" and entry.verdict != "verified" and kind == "step" and not self._defined_head(before):
-            self.outcome.entries.remove(entry)       # "because t_1 + t_2 = 1": a premise, taken as given
+            if entry in self.outcome.entries:
+                self.outcome.entries.remove(entry)   # "because t_1 + t_2 = 1": a premise, taken as given
             self._context(line, written, "assumption", "a premise (introduced by because / since): taken as given, "
                                                        "not checked")
             return entry
         notes = before.notes + after.notes
         entry.notes.extend(n for n in dict.fromkeys(notes) if n not in entry.notes)
+        entry.read_as, entry.read_latex = _read_as(before.value, after.value, relation)
         return entry
 
     def _decide(self, entry, before, after, before_text, after_text, relation, lead, conditions, real):
@@ -1416,15 +1442,42 @@ class Checker:
                diagnosis=None):
         entry = Entry(line, written, verdict, verified_by, counterexample=counterexample, kind=kind,
                       relation=relation, diagnosis=diagnosis)
-        self.outcome.entries.append(entry)
+        if not self._quiet:
+            self.outcome.entries.append(entry)
         return entry
 
     def _context(self, line, written, kind, meaning):
-        self.outcome.context.append(Context(line, written, kind, meaning))
+        if not self._quiet:
+            self.outcome.context.append(Context(line, written, kind, meaning))
 
 
 _RELATION_TEXT = {"=": "=", "approx": "\\approx", "implies": "\\Rightarrow", "define": ":=", "assign": "\\leftarrow",
                   "arrow": "\\rightarrow", "<=": "\\leq", ">=": "\\geq", "!=": "\\neq", ">>": "\\gg", "<<": "\\ll"}
+
+
+#: expressions longer than this (operations) are not written out in a report
+MAX_SHOWN_OPERATIONS = 120
+
+
+def _read_as(left, right, relation):
+    """(text, (LaTeX left, LaTeX right)) of a step as read, or ("", ()) when a side is too long to show."""
+    from ...report.printing import latex
+    from .mistakes import show
+    try:
+        sides = [shown_labels(v) for v in (left, right)]
+        if any(isinstance(v, sympy.Basic) and sympy.count_ops(v) > MAX_SHOWN_OPERATIONS for v in sides):
+            return "", ()
+        symbol = {"approx": "≈", "<=": "≤", ">=": "≥", "!=": "≠"}.get(relation, relation if relation in
+                                                                      ("<", ">", "=") else "=")
+        written = f"{show(sides[0])} {symbol} {show(sides[1])}"
+        return written, (latex(sides[0]).replace("~", ""), latex(sides[1]).replace("~", ""))
+    except Exception:  # noqa: BLE001 - how a step was read is a courtesy of the report
+        return "", ()
+
+
+def _numbered(label: str) -> bool:
+    """A label such as "2." (a numbered problem), not "Q1/2" or "(3)"."""
+    return bool(re.fullmatch(r"\d+\s*\.", label or ""))
 
 
 def _unclosed_braces(text: str) -> int:

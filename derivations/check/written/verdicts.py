@@ -56,13 +56,19 @@ class Entry:
     kind: str = "step"             # step | case | number | claim | implication | inequality
     relation: str = "="
     conditions: str = ""           # the case the step was checked in (k ≠ y_i, ...)
+    read_as: str = ""              # the step as it was read (one line of text)
+    read_latex: tuple = ()         # (left, right) as LaTeX written by the report's printer, for the LaTeX report
 
     def to_dict(self) -> dict:
         return {"source_line": self.source_line, "latex": self.latex, "verdict": self.verdict,
                 "verified_by": self.verified_by,
                 "counterexample": self.counterexample.to_dict() if self.counterexample else None,
                 "diagnosis": self.diagnosis, "kind": self.kind, "conditions": self.conditions,
-                "notes": list(self.notes)}
+                "read_as": self.read_as, "notes": list(self.notes)}
+
+    @property
+    def mark(self) -> str:
+        return {"verified": "✓", "wrong": "✗", "unread": "?"}[self.verdict]
 
 
 @dataclass
