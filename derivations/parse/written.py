@@ -692,6 +692,16 @@ class WrittenBuilder:
         numerator, denominator = parts
         return self.differentiate(self.value(numerator), self.value(denominator))
 
+    def rule_partial_slash(self, children):
+        """∂L/∂s_k written on one line."""
+        numerator, denominator = [c for c in children if not isinstance(c, Token)]
+        return self.differentiate(self.value(numerator), self.value(denominator))
+
+    def rule_partial_slash_operator(self, children):
+        """∂/∂s_k, applied to what follows."""
+        variable = [c for c in children if not isinstance(c, Token)][0]
+        return _DerivativeOperator(self.value(variable), "∂/∂...")
+
     def rule_bad_partial_frac(self, children):
         raise ParseError("the denominator of \\frac{\\partial ...}{...} has no \\partial")
 

@@ -294,8 +294,16 @@ class Checker:
         kind = prose.loss_label(text)
         if kind:
             self._set_loss(kind, piece.line, None)
+        if prose.ends_cases(text):
+            self._end_cases(piece.line, text)
         self._pending_words = text
         self._intro = text
+
+    def _end_cases(self, line, text):
+        """ "In one formula", "for all j and k", "in both cases": the cases stated before no longer hold."""
+        if self.part.conditions:
+            self.part.conditions = [c for c in self.part.conditions if c[1] == 0]
+            self._context(line, text.strip()[:80], "note", "the cases stated before end here")
 
     def _set_loss(self, kind: str | None, line: int, margin):
         if kind is None:
@@ -349,6 +357,8 @@ class Checker:
                 self.on_line(row.line, time.perf_counter() - started)
 
     def _row_text(self, text: str, line: int, mode: str = ""):
+        if self.document.kind == "plain":
+            text = _plain_words(text)
         try:
             statement = read_row(text)
         except (ParseError, ValueError, RecursionError) as error:
@@ -365,6 +375,8 @@ class Checker:
                 self._condition_chain(chain, line, persistent=True, text=clause.text)
         if not statement.chains:
             return
+        if any(prose.ends_cases(clause.words) for clause in statement.prose):
+            self._end_cases(line, " ".join(clause.words for clause in statement.prose))
         row_conditions, row_real = [], []
         for clause in statement.conditions:
             found = self._conditions_of(clause.text, line)
@@ -1085,7 +1097,13 @@ class Checker:
         entry.verdict = "wrong"
         entry.verified_by = f"{verification.method}: the two sides differ" if verification.method in (
             "instantiated", "numeric") and "differ" in verification.detail else verification.verified_by
+        stated = self._stated_case(a, b, conditions, before_text)
+        if stated is not None:
+            conditions = list(conditions) + [stated]
+            entry.notes.append(f"checked in the case {_show_relation(stated)}, which the text takes up")
         entry.counterexample = self.judge.counterexample(a, b, conditions, real)
+        if _is_number(a) and _is_number(b):
+            return                                          # two numbers: no edit of a formula explains them
         if isinstance(before.value, sympy.Basic) and isinstance(after.value, sympy.Basic):
             first = self.last is not None and self.last.head is not None and self.last.head is before
             entry.diagnosis = diagnose(self.judge, before.value, after.value, conditions, real,
@@ -1107,18 +1125,21 @@ class Checker:
         for side in (a, b):
             if not isinstance(side, sympy.Basic):
                 continue
+            labels = {i.base.label for i in side.atoms(Indexed)}
             for symbol in side.free_symbols:
-                if isinstance(symbol, Symbol) and _is_quantity_name(symbol.name) \
+                if isinstance(symbol, Symbol) and _is_quantity_name(symbol.name) and symbol not in labels \
                         and symbol not in self.names.definitions:
                     raise Unread(f"{symbol.name} is not defined in the text before this line")
 
     def _new_names(self, a, b) -> set:
         names = set()
+        seen_names = {getattr(x, "name", None) or str(x) for x in self.seen}
         for side in (a, b):
             if not isinstance(side, sympy.Basic):
                 continue
             for atom in side.atoms(Indexed):
-                if atom.base not in self.seen and atom.base not in self.names.definitions:
+                if atom.base not in self.seen and atom.base not in self.names.definitions \
+                        and atom.base.label.name not in seen_names:
                     names.add(str(atom.base))
         return names
 
@@ -1413,6 +1434,22 @@ class Checker:
                 return False
         return False
 
+    def _stated_case(self, a, b, conditions, before_text):
+        """The case (j ≠ y_i ...) of a step that the text takes up elsewhere, if there is one."""
+        indices = sorted({s for side in (a, b) if isinstance(side, sympy.Basic) for s in side.free_symbols
+                          if isinstance(s, Symbol) and s.is_integer and not s.name.endswith(BOUND_MARK)
+                          and s not in COUNTS and not s.name.startswith("c_")}, key=str)
+        if notation.y not in indices:
+            return None
+        for first, second in _pairs(indices)[:4]:
+            for relation in (Ne(first, second), Eq(first, second)):
+                if relation in conditions or _negation(relation) in conditions:
+                    continue
+                where = self._case_treated(relation, before_text)
+                if where:
+                    return Ne(first, second) if "separately" in where else relation
+        return None
+
     def _case_treated(self, relation, before_text) -> str:
         """Where the text takes up ``relation`` or the other case: a stated condition or the other case's head."""
         for text in self.part.stated_conditions:
@@ -1473,6 +1510,29 @@ def _read_as(left, right, relation):
         return written, (latex(sides[0]).replace("~", ""), latex(sides[1]).replace("~", ""))
     except Exception:  # noqa: BLE001 - how a step was read is a courtesy of the report
         return "", ()
+
+
+_MATH_WORDS = {"sum", "log", "ln", "exp", "max", "min", "sigma", "sqrt", "delta", "Delta", "frac", "partial", "nabla",
+               "cdot", "times", "mathbb", "mathbf"}
+
+
+def _plain_words(text: str) -> str:
+    """A plain-text line's leading words ("when", "in one formula:") as \\text{...}, as LaTeX would write them."""
+    tokens = text.split()
+    words = []
+    for token in tokens:
+        word = token.rstrip(":,")
+        if not (word.isalpha() and len(word) >= 2 and word not in _MATH_WORDS):
+            break
+        words.append(token)
+        if token.endswith(":"):
+            break
+    if not words:
+        return text
+    rest = text.split(None, len(words))[len(words)] if len(tokens) > len(words) else ""
+    joined = " ".join(words)
+    colon = ":" if joined.endswith(":") else ""
+    return f"\\text{{{joined.rstrip(':,')}}}{colon} {rest}"
 
 
 def _numbered(label: str) -> bool:

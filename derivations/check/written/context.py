@@ -70,6 +70,15 @@ def uses_einstein(text: str) -> bool:
     return bool(_EINSTEIN.search(text))
 
 
+_ENDS_CASES = re.compile(r"\b(for all|for every|for any|in general|in one formula|in both cases|both cases|"
+                         r"all cases|whatever)\b", re.IGNORECASE)
+
+
+def ends_cases(prose: str) -> bool:
+    """Words that say what follows holds in every case, so the cases stated before end."""
+    return bool(_ENDS_CASES.search(prose or ""))
+
+
 def last_word(prose: str) -> str:
     words = _WORD.findall(prose)
     return words[-1].lower() if words else ""

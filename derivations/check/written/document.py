@@ -27,7 +27,7 @@ NESTED_ENVIRONMENTS = ("cases", "matrix", "bmatrix", "pmatrix", "vmatrix", "Bmat
 _HINT = re.compile(r"^\s*(?:%+|<!--|#)\s*derive\s*:\s*(?P<hint>.*?)\s*(?:-->)?\s*$", re.IGNORECASE)
 _HTML_HINT = re.compile(r"<!--\s*derive\s*:\s*(?P<hint>.*?)\s*-->", re.IGNORECASE | re.DOTALL)
 _FENCE = re.compile(r"^\s*(```|~~~)")
-_RELATION = re.compile(r"(?<![<>!=:])=(?!=)|<|>|≤|≥|≠|≈|⇒|=>|\\(?:approx|leq?|geq?|neq?|Rightarrow|implies)\b")
+_RELATION = re.compile(r"(?<![<>!=:])=(?!=)|!=|<|>|≤|≥|≠|≈|⇒|=>|\\(?:approx|leq?|geq?|neq?|Rightarrow|implies)\b")
 
 
 @dataclass

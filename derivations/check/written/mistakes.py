@@ -59,7 +59,7 @@ def diagnose(judge, before, after, conditions=(), real=(), class_counts=(3, 4), 
     deadline = time.perf_counter() + MAX_SECONDS
     tried = 0
     found = []
-    for tag, description, left, right in _repairs(before, after, reference, before_first):
+    for tag, description, left, right in _repairs(before, after, reference, before_first, conditions):
         if tried >= MAX_REPAIRS or time.perf_counter() > deadline or len(found) >= 3:
             break
         if found and tag != "index":
@@ -115,12 +115,12 @@ def number_diagnosis(exact_with, written_value, matches) -> str | None:
     return None
 
 
-def _repairs(before, after, reference, before_first=False):
+def _repairs(before, after, reference, before_first=False, conditions=()):
     """(tag, description, repaired before, repaired after), most likely first; ``reference`` is
     ``before`` with the definitions put in (where a Delta or a delta to put back is looked for)."""
     yield from _sum_terms(before, after, reference)
     yield from _margins(before, after, reference)
-    yield from _deltas(before, after, reference)
+    yield from _deltas(before, after, reference, conditions)
     yield from _signs(before, after)
     yield from _indices(before, after, reference, before_first)
     yield from _terms(before, after)
@@ -202,6 +202,8 @@ def _terms(before, after):
     if isinstance(before, Add):
         for term in before.args:
             yield "missing-term", f"the term {show(term)} is missing", before, after + term
+    for term in (sympy.Integer(-1), sympy.Integer(1)):
+        yield "missing-term", f"a term {show(term)} is missing", before, after + term
 
 
 def _value_sums(expr) -> set:
@@ -225,6 +227,9 @@ def _value_sums(expr) -> set:
 
 def _factors(before, after):
     factors = [f for f in Mul.make_args(before) if not f.is_Number] if isinstance(before, Mul) else []
+    if isinstance(before, Add):                 # p_j - p_j p_k: a factor of one of its terms
+        for term in before.args:
+            factors += [f for f in Mul.make_args(term) if not f.is_Number and f not in factors]
     for factor in factors:
         yield "missing-factor", f"the factor {show(factor)} is missing", before, after * factor
     if isinstance(after, Mul):
@@ -263,19 +268,35 @@ def _margins(before, after, reference):
                    after.xreplace({node: Heaviside(node.args[0] + Delta, *node.args[1:])}))
 
 
-def _deltas(before, after, reference):
-    """A Kronecker delta of the line before put back into one term of a sum of the line written."""
-    deltas = sorted(before.atoms(KroneckerDelta) | reference.atoms(KroneckerDelta), key=str)
-    if not deltas:
-        return
-    for node in sorted(_value_sums(after), key=lambda e: -sympy.count_ops(e)):
-        for term in node.args:
+def _deltas(before, after, reference, conditions=()):
+    """A Kronecker delta put back into a term: first those of the line before, then one of two indices of the
+    step (a delta that the case makes 0 or 1 is not one the text could have dropped)."""
+    written = before.atoms(KroneckerDelta) | reference.atoms(KroneckerDelta)
+    free = _free_indices(before, after, reference)
+    generic = set()
+    for node in after.atoms(Sum, SumExcept):
+        bound = node.index if isinstance(node, SumExcept) else node.limits[0][0]
+        generic |= {KroneckerDelta(bound, index) for index in free if index != bound}
+    generic |= {KroneckerDelta(a, b) for n, a in enumerate(free) for b in free[n + 1:]}
+    settled = {frozenset(c.args) for c in conditions if isinstance(c, (sympy.Eq, sympy.Ne))}
+    generic = {d for d in generic - written if frozenset(d.args) not in settled}
+    sums = sorted(_value_sums(after), key=lambda e: -sympy.count_ops(e))
+    for deltas in (sorted(written, key=str), sorted(generic, key=str)):
+        for node in sums:
+            for term in node.args:
+                for delta in deltas:
+                    if term.has(delta) or (term.free_symbols and not delta.free_symbols & term.free_symbols):
+                        continue
+                    repaired = after.xreplace({node: node - term + delta * term})
+                    yield ("delta-dropped", f"the factor {show(delta)} is missing from the term {show(term)}",
+                           before, repaired)
+        for node in after.atoms(Sum, SumExcept):
+            body = node.function
+            bound = node.index if isinstance(node, SumExcept) else node.limits[0][0]
             for delta in deltas:
-                if term.has(delta):
-                    continue
-                repaired = after.xreplace({node: node - term + delta * term})
-                yield ("delta-dropped", f"the factor {show(delta)} is missing from the term {show(term)}",
-                       before, repaired)
+                if bound in delta.free_symbols and not body.has(delta):
+                    yield ("delta-dropped", f"the factor {show(delta)} is missing from the sum's terms", before,
+                           after.xreplace({node: node.func(delta * body, *node.args[1:])}))
     for delta in after.atoms(KroneckerDelta):
         yield "delta-kept", f"the factor {show(delta)} should not be there", before, after.xreplace({delta: 1})
 

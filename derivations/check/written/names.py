@@ -132,6 +132,7 @@ class Names:
         self.aliases_used: set = set()
         self.bases: dict = {}
         self.current: set = set()             # the names defined in the current problem of the text
+        self.per_example_bases: dict = {}     # name -> its per-example indexed name, name^(n)
 
     # -- the builder's questions ------------------------------------------------------------------
 
@@ -365,12 +366,17 @@ class Names:
         return symbol in self.definitions or getattr(symbol, "name", None) in self.example_data
 
     def _per_example_name(self, name, example):
-        """``name`` for example ``example``: an indexed name whose definition is ``name``'s for that example."""
-        label = str(name).replace(" ", "")
-        base = IndexedBase(f"{label}^()", real=True)
-        if base not in self.definitions:
-            self.definitions[base] = _PerExample(self, name)
-        return base[example]
+        """``name`` for example ``example``: name^(n), whose definition is ``name``'s with example n's data."""
+        if isinstance(name, Indexed):
+            label, indices, of = _letter(name.base), tuple(name.indices), name.base
+        else:
+            label, indices, of = name.name, (), name
+        base = self.per_example_bases.get(label)
+        if base is None:
+            base = self.per_example_bases[label] = notation.PerExample(label, real=True)
+            self.definitions[base] = _PerExample(self)
+        self.definitions[base].of[len(indices)] = of
+        return base[(example, *indices)]
 
     def per_example(self, expr, example):
         """``expr`` for example ``example``: defined names and the data (x, t) of that example."""
@@ -391,15 +397,20 @@ class Names:
 class _PerExample(Definition):
     """The definition of name^{(n)}: the name's own definition with example n's data put in."""
 
-    def __init__(self, names: Names, name):
-        super().__init__(name)
+    def __init__(self, names: Names):
+        super().__init__(None)
         self.names = names
-        self.of = name
+        self.of: dict = {}             # number of indices after the example's -> the name (y, or y_k's y)
 
     def apply(self, indices):
-        if len(indices) != 1:
+        if not indices:
             return None
-        return self.names.per_example(self.of, indices[0])
+        example, rest = indices[0], tuple(indices[1:])
+        of = self.of.get(len(rest))
+        if of is None:
+            return None
+        target = of[rest] if rest else of
+        return self.names.per_example(target, example)
 
 
 def _rename_bound(expr, avoid: set):
