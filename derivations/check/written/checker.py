@@ -100,7 +100,7 @@ class Checker:
     """Checks one written derivation (see the module docstring)."""
 
     def __init__(self, text: str, name: str = "-", *, hints: list[str] | None = None, given: dict | None = None,
-                 loss: str | None = None, on_line=None, on_start=None, resume: int = 0,
+                 loss: str | None = None, on_line=None, on_start=None, resume: int = 0, skip=frozenset(),
                  line_seconds: float = LINE_SECONDS):
         if len(text) > MAX_TEXT:
             raise ParseError(f"the text is {len(text)} characters long; at most {MAX_TEXT} are read")
@@ -119,6 +119,7 @@ class Checker:
         self.on_line = on_line
         self.on_start = on_start
         self.resume = resume
+        self.skip = frozenset(skip)       # lines not read at all (they took too long before)
         self._quiet = resume > 0          # lines before ``resume`` are read for their context only
         self.line_seconds = line_seconds
         self._extra_hints = list(hints or [])
@@ -347,6 +348,8 @@ class Checker:
         self._pending_words = ""
         self._display = piece.display
         for row in piece.rows:
+            if row.line in self.skip:
+                continue
             self._quiet = row.line < self.resume
             if self.on_start and not self._quiet:
                 self.on_start(row.line)
@@ -1072,6 +1075,9 @@ class Checker:
             entry.verdict, entry.verified_by = "verified", verification.verified_by
             return
         if _cannot_evaluate(verification):
+            if (lead in ("therefore", "because") or relation == "implies") and \
+                    self._from_facts(entry, before.value, after.value, conditions, real):
+                return
             raise Unread(f"the verifier could not evaluate a side ({verification.detail})")
         if self._worked(entry, a, b, after_text, conditions, real):
             return
@@ -1105,7 +1111,7 @@ class Checker:
         if _is_number(a) and _is_number(b):
             return                                          # two numbers: no edit of a formula explains them
         if isinstance(before.value, sympy.Basic) and isinstance(after.value, sympy.Basic):
-            first = self.last is not None and self.last.head is not None and self.last.head is before
+            first = self.last is not None and _normalized(self.last.head_text) == _normalized(before_text)
             entry.diagnosis = diagnose(self.judge, before.value, after.value, conditions, real,
                                        expand=self._expanded, expanded_before=a, before_first=first)
 

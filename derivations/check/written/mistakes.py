@@ -70,7 +70,9 @@ def diagnose(judge, before, after, conditions=(), real=(), class_counts=(3, 4), 
                 continue
             if left.has(sympy.zoo, sympy.nan, sympy.oo) or right.has(sympy.zoo, sympy.nan, sympy.oo):
                 continue
-            if judge.equal(expand(left), expand(right), conditions, real, class_counts).ok:
+            repaired = expand(left), expand(right)
+            if judge.equal(*repaired, conditions, real, class_counts).ok \
+                    and judge.equal(*repaired, conditions, real).ok:        # confirmed at every class count
                 found.append((tag, description, left, right))
                 if tag != "index":
                     break

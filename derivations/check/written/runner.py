@@ -36,8 +36,9 @@ def _address_space() -> int:
         return 0
 
 
-def _worker(connection, text, name, options, resume, memory_mb):
-    """Check ``text`` from line ``resume`` on, sending each line's findings as soon as it is done."""
+def _worker(connection, text, name, options, resume, skip, memory_mb):
+    """Check ``text`` from line ``resume`` on (the lines in ``skip`` not even read), sending each line's
+    findings as soon as it is done."""
     try:
         import resource
         limit = _address_space() + memory_mb * 1024 * 1024
@@ -45,7 +46,7 @@ def _worker(connection, text, name, options, resume, memory_mb):
     except (ImportError, ValueError, OSError):
         pass
     try:
-        checker = Checker(text, name, resume=resume, **options)
+        checker = Checker(text, name, resume=resume, skip=skip, **options)
         sent = {"entries": 0, "context": 0}
 
         def started(line):
@@ -77,9 +78,9 @@ class _Supervisor:
         self.context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
     def run(self) -> Outcome:
-        resume = 0
+        resume, skip = 0, set()
         while True:
-            stopped = self._run_from(resume)
+            stopped = self._run_from(resume, frozenset(skip))
             if stopped is None:
                 return self.outcome
             line, why = stopped
@@ -87,16 +88,18 @@ class _Supervisor:
             if line <= 0:
                 return self.outcome
             resume = line + 1
+            skip.add(line)
 
     def _line_text(self, line: int) -> str:
         lines = self.text.splitlines()
         return lines[line - 1].strip()[:200] if 0 < line <= len(lines) else ""
 
-    def _run_from(self, resume: int):
+    def _run_from(self, resume: int, skip: frozenset):
         """Run a worker from line ``resume``; None when it finished, else (line, why) where it stopped."""
         parent, child = self.context.Pipe()
         process = self.context.Process(target=_worker, daemon=True,
-                                       args=(child, self.text, self.name, self.options, resume, self.memory_mb))
+                                       args=(child, self.text, self.name, self.options, resume, skip,
+                                             self.memory_mb))
         process.start()
         child.close()
         current, started = 0, time.monotonic()
