@@ -62,6 +62,11 @@ def grade_item(item, sheet_given: Given, options, own_by_given) -> ItemResult:
         reference = reference_for(quantity, given)
     except InputError as error:
         return ItemResult(item.id, item.quantity, "invalid", 0.0, feedback=str(error), points=item.points)
+    if quantity.kind == "derivation":
+        from .derivation import grade_derivation
+        outcome = grade_derivation(item, given, options)
+        outcome.given = None
+        return outcome
     own = own_by_given.get(given, {})
     item_options = dict(options)
     item_options.setdefault("delta", given.delta)

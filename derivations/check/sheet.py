@@ -24,7 +24,7 @@ from typing import Any
 MAX_SHEET_BYTES = 2_000_000
 MAX_ITEMS = 500
 OPTION_KEYS = {"follow_through", "log_base"}
-ITEM_KEYS = {"id", "quantity", "answer", "given", "tolerance", "points"}
+ITEM_KEYS = {"id", "quantity", "answer", "given", "tolerance", "points", "target"}
 SHEET_KEYS = {"student", "given", "items", "options"}
 
 
@@ -40,6 +40,7 @@ class Item:
     given: dict | None = None
     tolerance: dict = field(default_factory=dict)
     points: float = 1.0
+    target: str | None = None       # for a written derivation: the quantity it must end at
 
 
 @dataclass
@@ -125,5 +126,8 @@ def _item(raw, index) -> Item:
     points = raw.get("points", 1)
     if isinstance(points, bool) or not isinstance(points, (int, float)) or points < 0:
         raise SheetError(f"item {index + 1}: points must be a number >= 0")
+    target = raw.get("target")
+    if target is not None and not isinstance(target, str):
+        raise SheetError(f"item {index + 1}: target must be the name of a quantity, such as svm.dscore_incorrect")
     return Item(str(raw.get("id", index + 1))[:100], str(raw["quantity"]), raw["answer"], given, tolerance,
-                float(points))
+                float(points), target)

@@ -142,6 +142,12 @@ class Checker:
                 self._prose(piece)
             elif isinstance(piece, Math):
                 self._math(piece)
+        if self.last is not None and isinstance(self.last.reading.value, sympy.Basic):
+            try:
+                self.outcome.final = self._expanded(self.last.reading.value)
+                self.outcome.final_text = self.last.text
+            except Unread:
+                pass
         return self.outcome
 
     def _prescan(self):
@@ -318,10 +324,12 @@ class Checker:
             symbol = Symbol(name, real=True)
             self.names.definitions[symbol] = Definition(symbol, value=value, line=line, written=name)
             self.part.defined.add(symbol)
+            self._see(value)
         for letter, (parameters, body) in indexed.items():
             base = self.names.base(letter)
             self.names.definitions[base] = Definition(base, parameters=parameters, body=body, line=line)
             self.part.defined.add(base)
+            self._see(body)
         self.part.loss = kind
         self.part.conditions = [c for c in self.part.conditions if c[1] == 0]
         self.last = None
@@ -732,7 +740,7 @@ class Checker:
             reading = self._read(right)
         except Unread as error:
             if not defined:
-                self._context(line, f"{left} = {right}", "definition", f"not read: {error}")
+                self._entry(line, f"{left} = {right}", "unread", f"a definition that could not be read: {error}", kind="definition")
                 return "unread"
             return ""
         rhs = reading.value
@@ -763,8 +771,9 @@ class Checker:
         if lead == "therefore" and (key in self.seen or defined):
             return ""                                   # "therefore t_2 = 1 - t_1": a claim about a known name
         if reading.vector and not head.vector:
-            self._context(line, f"{left} = {right}", "definition",
-                          f"not read: {left} is one number but {right} is a vector")
+            self._entry(line, f"{left} = {right}", "unread",
+                        f"a definition that could not be read: {left} is one number but {right} is a vector",
+                        kind="definition")
             return "unread"
         self._store(key, parameters, at, rhs, line, f"{left} = {right}")
         return "definition"
@@ -802,13 +811,13 @@ class Checker:
         try:
             reading = self._read(right)
         except Unread as error:
-            self._context(line, f"{left} = {right}", "definition", f"not read: {error}")
+            self._entry(line, f"{left} = {right}", "unread", f"a definition that could not be read: {error}", kind="definition")
             return "unread"
         if isinstance(reading.value, sympy.MatrixBase):
             return self._given_vector(value.base, reading.value, line, left, right)
         if not reading.vector:
-            self._context(line, f"{left} = {right}", "definition",
-                          f"not read: {left} is a vector, {right} is not (a vector is defined by its entries)")
+            self._entry(line, f"{left} = {right}", "unread", f"a definition that could not be read: {left} is a "
+                        f"vector, {right} is not (a vector is defined by its entries)", kind="definition")
             return "unread"
         m = Symbol("m", integer=True)
         base = value.base
@@ -823,7 +832,7 @@ class Checker:
             head = self._read(name_text)
             reading = self._read(right)
         except Unread as error:
-            self._context(line, f"{left} = {right}", "definition", f"not read: {error}")
+            self._entry(line, f"{left} = {right}", "unread", f"a definition that could not be read: {error}", kind="definition")
             return "unread"
         key = head.value
         if not isinstance(key, Symbol):
@@ -860,8 +869,8 @@ class Checker:
         if existing is not None:
             at_value = existing.apply((excluded_symbol,))
         if at_value is None:
-            self._context(line, f"{left} = {right}", "definition",
-                          f"not read: what {letter}_{excluded} is, the text has not said before")
+            self._entry(line, f"{left} = {right}", "unread", f"a definition that could not be read: what "
+                        f"{letter}_{excluded} is, the text has not said before", kind="definition")
             return "unread"
         m = index_symbol(index)
         body = rhs + (at_value - rhs) * sympy.KroneckerDelta(m, excluded_symbol)
@@ -876,12 +885,13 @@ class Checker:
             try:
                 piece = self._scalar(value_text)
             except Unread as error:
-                self._context(line, f"{left} = {right}", "definition", f"not read: {error}")
+                self._entry(line, f"{left} = {right}", "unread", f"a definition that could not be read: {error}", kind="definition")
                 return "unread"
             found = self._conditions_of(condition_text, line) if condition_text else None
             if found is None:
-                self._context(line, f"{left} = {right}", "definition",
-                              f"not read: the condition {condition_text!r} of a case")
+                self._entry(line, f"{left} = {right}", "unread",
+                            f"a definition that could not be read: the condition {condition_text!r} of a case",
+                            kind="definition")
                 return "unread"
             pieces.append((piece, found))
         body = sympy.Integer(0)

@@ -23,6 +23,8 @@ DEFAULT_MEMORY_MB = 2048
 def check_text(text: str, name: str = "-", *, timeout: float | None = DEFAULT_TIMEOUT,
                memory_mb: int = DEFAULT_MEMORY_MB, **options) -> Outcome:
     """The :class:`Outcome` of checking ``text``; ``options`` go to :class:`Checker` (hints, given, loss)."""
+    from .document import read_document
+    read_document(text)                      # a text that cannot be taken apart is refused before any work
     if timeout is None:
         return Checker(text, name, **options).run()
     return _Supervisor(text, name, timeout, memory_mb, options).run()
@@ -63,7 +65,7 @@ def _worker(connection, text, name, options, resume, skip, memory_mb):
         checker.on_line = finished
         outcome = checker.run()
         connection.send(("done", outcome.entries[sent["entries"]:], outcome.context[sent["context"]:],
-                         outcome.kind))
+                         outcome.kind, outcome.final, outcome.final_text))
     except MemoryError:
         connection.send(("error", "checking ran out of memory"))
     except Exception as error:  # noqa: BLE001 - reported as the reason the rest is not read
@@ -122,7 +124,7 @@ class _Supervisor:
                 elif kind == "done":
                     self.outcome.entries.extend(message[1])
                     self.outcome.context.extend(message[2])
-                    self.outcome.kind = message[3]
+                    self.outcome.kind, self.outcome.final, self.outcome.final_text = message[3:6]
                     self.outcome.entries.sort(key=lambda e: e.source_line)
                     self.outcome.context.sort(key=lambda c: c.source_line)
                     return None

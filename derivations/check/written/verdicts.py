@@ -93,6 +93,8 @@ class Outcome:
     entries: list = field(default_factory=list)
     context: list = field(default_factory=list)
     kind: str = "markdown"
+    final: object = None           # the last expression of the last chain, definitions put in (for grading)
+    final_text: str = ""           # ... as written
 
     def summary(self) -> dict:
         verdicts = Counter({v: 0 for v in VERDICTS})
