@@ -111,6 +111,33 @@ def example_options(command):
     return command
 
 
+def weight_options(command):
+    """--wrt and the options of the gradients with respect to the weights (one example, or a batch)."""
+    command = click.option("--reg-form", type=click.Choice(("full", "half")), default=None,
+                           help="--wrt batch: lambda sum W^2 (full, gradient 2 lambda W; the default) or "
+                                "(1/2) lambda sum W^2 (half, gradient lambda W).")(command)
+    command = click.option("--reg", metavar="LAMBDA",
+                           help="--wrt batch: the regularisation strength lambda >= 0 (default 0).")(command)
+    command = click.option("--data", metavar="FILE",
+                           help="--wrt batch: a .npz or .json file holding X (N x D), y (N labels) and W (D x K).")(
+        command)
+    command = click.option("--weights", metavar="ROW;ROW;...",
+                           help="--wrt weights: W as D rows of K numbers, e.g. \"1,0,2;1,-1,1\".")(command)
+    command = click.option("--inputs", metavar="X0,X1,...",
+                           help="--wrt weights: the input x of the example, D numbers, e.g. 1,2.")(command)
+    command = click.option("--wrt", type=click.Choice(("scores", "weights", "batch")), default="scores",
+                           show_default=True,
+                           help="Differentiate with respect to the scores, the weights of one example, or the "
+                                "weights of a regularised batch.")(command)
+    return command
+
+
+def weight_arguments(wrt, inputs, weights, data, reg, reg_form) -> dict:
+    """The keyword arguments of svm.gradient / softmax.gradient for --wrt and its options (only those given)."""
+    given = {"inputs": inputs, "weights": weights, "data": data, "reg": reg, "reg_form": reg_form}
+    return {"wrt": wrt, **{key: value for key, value in given.items() if value is not None}}
+
+
 def run(make, fmt, output, pdf):
     """Build a derivation with ``make()`` and emit it; input errors become one line and exit 2."""
     check_writable(output)
@@ -120,6 +147,7 @@ def run(make, fmt, output, pdf):
     except InputError as error:
         raise UserError(str(error)) from None
     emit(derivation, fmt, output, pdf)
+    return derivation
 
 
 # --- commands -----------------------------------------------------------------------------
@@ -139,6 +167,7 @@ def cli():
       derive logistic-grad --weights 0.5,-1 --inputs 2,1 --target 1
       derive compare --scores "10,-2,3;10,9,9;10,-100,-100" --label 0 -o cmp.md
       derive diff "log(1 + exp(-z))" --wrt z
+      derive backprop "(x + y)*z" --at x=-2,y=5,z=-4
     """
 
 
@@ -153,12 +182,21 @@ def list_derivations():
 @cli.command("svm-grad")
 @click.option("--delta", default="1", show_default=True, metavar="D", help="The SVM margin Delta.")
 @example_options
+@weight_options
 @output_options
-def svm_grad(delta, scores, label, classes, fmt, output, pdf):
-    """Gradient of the multiclass SVM (hinge) loss with respect to the scores."""
+def svm_grad(delta, scores, label, classes, wrt, inputs, weights, data, reg, reg_form, fmt, output, pdf):
+    """Gradient of the multiclass SVM (hinge) loss with respect to the scores (or, with --wrt, the weights).
+
+    \b
+    Examples:
+      derive svm-grad --scores 3,-1,4 --label 0
+      derive svm-grad --wrt weights --inputs 1,2 --weights "1,0,2;1,-1,1" --label 0
+      derive svm-grad --wrt batch --data batch.npz --reg 0.1 --reg-form half
+    """
     def make():
         from derivations import svm
-        return svm.gradient(delta=delta, scores=scores, label=label, classes=classes)
+        return svm.gradient(delta=delta, scores=scores, label=label, classes=classes,
+                            **weight_arguments(wrt, inputs, weights, data, reg, reg_form))
     run(make, fmt, output, pdf)
 
 
@@ -166,12 +204,21 @@ def svm_grad(delta, scores, label, classes, fmt, output, pdf):
 @example_options
 @click.option("--scale", default="1", show_default=True, metavar="C",
               help="Multiply the scores by C before the loss (C != 0); the report compares with C = 1.")
+@weight_options
 @output_options
-def softmax_grad(scores, label, classes, scale, fmt, output, pdf):
-    """Gradient of the softmax cross-entropy loss with respect to the scores."""
+def softmax_grad(scores, label, classes, scale, wrt, inputs, weights, data, reg, reg_form, fmt, output, pdf):
+    """Gradient of the softmax cross-entropy loss with respect to the scores (or, with --wrt, the weights).
+
+    \b
+    Examples:
+      derive softmax-grad --scores 3,-1,4 --label 0 --scale 2
+      derive softmax-grad --wrt weights --inputs 1,2 --weights "1,0,2;1,-1,1" --label 0
+      derive softmax-grad --wrt batch --data batch.npz --reg 0.1
+    """
     def make():
         from derivations import softmax
-        return softmax.gradient(scores=scores, label=label, classes=classes, scale=scale)
+        return softmax.gradient(scores=scores, label=label, classes=classes, scale=scale,
+                                **weight_arguments(wrt, inputs, weights, data, reg, reg_form))
     run(make, fmt, output, pdf)
 
 
@@ -210,30 +257,53 @@ def logistic_grad(weights, inputs, target, fmt, output, pdf):
 
 
 @cli.command("compare")
-@click.option("--scores", required=True, metavar="S0,S1,...[;S0,S1,...]",
+@click.option("--scores", metavar="S0,S1,...[;S0,S1,...]",
               help="One or more score vectors of the same length, separated by ';', e.g. \"10,-2,3;10,9,9\".")
-@click.option("--label", required=True, metavar="N", help="Index of the correct class (0-based), for every vector.")
+@click.option("--label", metavar="N", help="Index of the correct class (0-based), for every vector.")
 @click.option("--delta", default="1", show_default=True, metavar="D", help="The SVM margin Delta.")
 @click.option("--classes", metavar="NAMES", help="Class names, comma-separated.")
+@click.option("--wrt", type=click.Choice(("scores", "weights")), default="scores", show_default=True,
+              help="Compare the gradients with respect to the scores, or to the weights of one example.")
+@click.option("--inputs", metavar="X0,X1,...", help="--wrt weights: the input x of the example, D numbers.")
+@click.option("--weights", metavar="ROW;ROW;...", help="--wrt weights: W as D rows of K numbers.")
 @output_options
-def compare(scores, label, delta, classes, fmt, output, pdf):
-    """SVM and softmax losses and gradients side by side, with a figure."""
+def compare(scores, label, delta, classes, wrt, inputs, weights, fmt, output, pdf):
+    """SVM and softmax losses and gradients side by side, with a figure (or, --wrt weights, their weight gradients).
+
+    \b
+    Examples:
+      derive compare --scores "3,-1,4;10,9,9" --label 0
+      derive compare --wrt weights --inputs 1,2 --weights "1,0,2;1,-1,1" --label 0
+    """
     def make():
         from derivations import compare as module
-        return module.compare(scores=scores, label=label, delta=delta, classes=classes)
+        if wrt == "scores" and (scores is None or label is None):
+            from derivations.engine.inputs import InputError
+            raise InputError("derive compare needs --scores and --label (or --wrt weights with --inputs, "
+                             "--weights and --label)")
+        return module.compare(scores=scores, label=label, delta=delta, classes=classes, wrt=wrt, inputs=inputs,
+                              weights=weights)
     run(make, fmt, output, pdf)
 
 
-@cli.command("diff")
+@cli.command("diff", context_settings={"ignore_unknown_options": True})
 @click.argument("expression")
-@click.option("--wrt", required=True, metavar="VAR", help="The variable, e.g. z, s_j or s_{y_i}.")
+@click.option("--wrt", required=True, metavar="VAR[,VAR...]",
+              help="The variable, e.g. z, s_j or s_{y_i}; several separated by commas give the gradient.")
 @output_options
 def diff(expression, wrt, fmt, output, pdf):
-    """Step-by-step derivative of EXPRESSION with respect to VAR.
+    """Step-by-step derivative of EXPRESSION with respect to VAR (or the gradient, for x,y).
+
+    EXPRESSION may start with a minus ("-x^2"); or put it after --: derive diff --wrt x -- -x^2.
+    Functions: sin cos tan cot sec csc, arcsin arccos arctan arccot, sinh cosh tanh coth sech csch,
+    arsinh arcosh artanh, exp log sqrt abs, sigmoid (\\sigma), relu, leaky_relu(x, a), softplus, erf, gelu,
+    max(u, v), min(u, v), indicators [x > 0]; plain text or LaTeX (\\tanh x, \\frac{a}{b}, \\max).
 
     \b
     Examples:
       derive diff "log(1 + exp(-z))" --wrt z
+      derive diff "exp(a*x)/(1+exp(a*x))" --wrt x
+      derive diff "x^2*y + sin(y)" --wrt x,y
       derive diff "max(0, s_j - s_y + 1)" --wrt s_j
     """
     def make():
@@ -310,6 +380,127 @@ def verify(files, fmt, output, pdf, timeout, assume, loss, given):
         click.echo(f"wrote {target}", err=True)
     if any(not outcome.ok for outcome in outcomes):
         raise click.exceptions.Exit(1)
+
+
+@cli.command("codegen")
+@click.argument("loss", type=click.Choice(("svm", "softmax", "logistic")), metavar="LOSS")
+@click.option("--reg-form", type=click.Choice(("full", "half")), default="full", show_default=True,
+              help="lambda sum W^2 (gradient 2 lambda W) or (1/2) lambda sum W^2 (gradient lambda W).")
+@click.option("--backend", type=click.Choice(("numpy", "torch")), default="numpy", show_default=True,
+              help="Array library of the generated code.")
+@click.option("-o", "--output", metavar="FILE.py", help="Write the module to FILE.py (atomically) instead of printing it.")
+def codegen(loss, reg_form, backend, output):
+    """A standalone loss_and_grad(W, X, y, reg) module printed from the verified matrix form.
+
+    \b
+    Examples:
+      derive codegen svm -o svm_loss.py && python svm_loss.py
+      derive codegen softmax --reg-form half --backend torch
+    """
+    check_writable(output)
+    from derivations.codegen.module import generate
+    source = generate(loss, reg_form, backend)
+    if output and output != "-":
+        write_atomically(output, source)
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(source, nl=False)
+
+
+@cli.command("gradcheck")
+@click.argument("loss", type=click.Choice(("svm", "softmax", "logistic")), required=False, metavar="[LOSS]")
+@click.option("--data", metavar="FILE", help="A .npz or .json file holding X (N x D), y (N labels) and W (D x K).")
+@click.option("--random", "random_shape", metavar="N,D,K", help="Random data of this shape instead of --data.")
+@click.option("--seed", default=0, show_default=True, type=click.IntRange(0, 2**32 - 1), help="Seed of --random.")
+@click.option("--delta", default="1", show_default=True, metavar="D", help="The SVM margin Delta.")
+@click.option("--reg", default="0", show_default=True, metavar="LAMBDA", help="The regularisation strength.")
+@click.option("--reg-form", type=click.Choice(("full", "half")), default="full", show_default=True)
+@click.option("--h", "step", default="1e-5", show_default=True, metavar="H", help="Step of the centred difference.")
+@click.option("--num-checks", default=10, show_default=True, type=click.IntRange(1, 1_000_000),
+              help="How many random entries of W to check (seeded by the data).")
+@click.option("--all", "all_entries", is_flag=True, help="Check every entry of W.")
+@click.option("--kink-demo", is_flag=True, help="Seed 002, Question 1: the one-dimensional example and how often "
+                                                "a check fails against Delta and h (a simulation).")
+@output_options
+def gradcheck(loss, data, random_shape, seed, delta, reg, reg_form, step, num_checks, all_entries, kink_demo, fmt,
+              output, pdf):
+    """Check the generated analytic gradient against centred differences, naming the kinks.
+
+    Exit status 1 when an entry fails that no kink explains.
+
+    \b
+    Examples:
+      derive gradcheck svm --random 500,3073,10
+      derive gradcheck softmax --data batch.npz --all --format json
+      derive gradcheck --kink-demo -o kinks.md
+    """
+    def make():
+        from derivations.codegen import checking
+        if kink_demo:
+            return checking.kink_demo(h=step, seed=seed)
+        if loss is None:
+            raise UserError("name the loss: derive gradcheck svm|softmax|logistic (or --kink-demo)")
+        return checking.gradcheck(loss, data=data, random=random_shape, seed=seed, delta=delta, reg=reg,
+                                  reg_form=reg_form, h=step, num_checks=num_checks, all_entries=all_entries)
+    report = run(make, fmt, output, pdf)
+    if not report.passed:
+        raise click.exceptions.Exit(1)
+
+
+@cli.command("train")
+@click.argument("loss", type=click.Choice(("svm", "softmax")), metavar="LOSS")
+@click.option("--dataset", type=click.Choice(("digits",)), help="scikit-learn's 8x8 digits (needs derive[train]).")
+@click.option("--data", metavar="FILE", help="Your own .npz or .json file holding X (N x D) and y (N labels).")
+@click.option("--epochs", default="20", show_default=True, metavar="E")
+@click.option("--lr", default="0.5", show_default=True, metavar="RATE", help="Learning rate.")
+@click.option("--reg", default="0.001", show_default=True, metavar="LAMBDA", help="Regularisation strength.")
+@click.option("--batch-size", default="64", show_default=True, metavar="B")
+@click.option("--delta", default="1", show_default=True, metavar="D", help="The SVM margin Delta.")
+@click.option("--seed", default=0, show_default=True, type=click.IntRange(0, 2**32 - 1))
+@output_options
+def train(loss, dataset, data, epochs, lr, reg, batch_size, delta, seed, fmt, output, pdf):
+    """Train a linear classifier by minibatch SGD with the generated loss_and_grad; show the learned weights.
+
+    \b
+    Examples:
+      derive train softmax --dataset digits -o digits.md
+      derive train svm --dataset digits --epochs 30 --lr 0.1 --pdf
+    """
+    def make():
+        from derivations.codegen.training import train as train_model
+        if sys.stderr.isatty():
+            total = int(epochs) if str(epochs).isdigit() else 0
+            with click.progressbar(length=total, label="training", file=sys.stderr) as bar:
+                return train_model(loss, dataset=dataset, data=data, epochs=epochs, lr=lr, reg=reg,
+                                   batch_size=batch_size, seed=seed, delta=delta, progress=bar.update)
+        return train_model(loss, dataset=dataset, data=data, epochs=epochs, lr=lr, reg=reg, batch_size=batch_size,
+                           seed=seed, delta=delta)
+    run(make, fmt, output, pdf)
+
+
+@cli.command("backprop", context_settings={"ignore_unknown_options": True})
+@click.argument("expression")
+@click.option("--at", "at", required=True, metavar="X=V,...",
+              help="The point: a value for each variable, e.g. x=-2,y=5,z=-4 (or w=[2,-3,-3] for w_0..w_2).")
+@output_options
+def backprop(expression, at, fmt, output, pdf):
+    """Backpropagation of EXPRESSION at a point, through its computational graph.
+
+    The expression is staged into gates (add, multiply, *-1, 1/x, exp, max, sigma, ...); the report
+    has the forward pass, the backward pass (upstream x local gradient), the gradients of the inputs
+    checked against derive diff, every local gradient verified, and a picture of the graph (with -o,
+    written beside a Markdown or LaTeX report, and in the PDF; needs Graphviz's dot).
+
+    \b
+    Examples:
+      derive backprop "(x + y)*z" --at x=-2,y=5,z=-4
+      derive backprop "1/(1 + exp(-(w_0*x_0 + w_1*x_1 + w_2)))" --at "w=[2,-3,-3],x=[-1,-2]"
+      derive backprop "(x + sigma(y))/(sigma(x) + (x + y)^2)" --at x=3,y=-4 -o graph.md
+    """
+    def make():
+        from derivations.calculus.backprop import backprop as run_backprop
+        return run_backprop(expression, at)
+    run(make, fmt, output, pdf)
 
 
 @cli.command("check")

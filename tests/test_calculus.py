@@ -1,21 +1,46 @@
 """derive diff: the general differentiator, verified, never a silent 0."""
 import json
+import math
+import random
 
+import pytest
 import sympy
-from sympy import KroneckerDelta, exp
+from sympy import KroneckerDelta, Symbol, exp
 
 from cli import main
 from derivations import calculus
-from derivations.engine.notation import Delta, indicator, j, s, y, z
+from derivations.engine.evaluate import evaluate
+from derivations.engine.functions import DEFINITIONS
+from derivations.engine.inputs import InputError
+from derivations.engine.notation import Delta, Sigmoid, indicator, j, s, sigmoid, y, z
+from derivations.engine.verify import expand_definitions
+
+x_ = Symbol("x", real=True)
+y_ = Symbol("y", real=True)
+a_ = Symbol("a", real=True)
 
 
-def test_logistic_loss_derivative():
+def rules_of(d):
+    return [step["rule"] for step in json.loads(d.to_json())["steps"]]
+
+
+def agrees(result, reference, variables, points):
+    """``result`` and ``reference`` equal at each point (a dict of values), definitions put in."""
+    f = expand_definitions(result, DEFINITIONS)
+    g = expand_definitions(reference, DEFINITIONS)
+    for point in points:
+        values = dict(zip(variables, point))
+        assert math.isclose(evaluate(f, values), evaluate(g, values), rel_tol=1e-9, abs_tol=1e-12), point
+    return True
+
+
+def test_logistic_loss_derivative_ends_in_sigma():
     d = calculus.derivative("log(1 + exp(-z))", "z")
     result = d.results["derivative"].expr
-    assert sympy.simplify(result - (-exp(-z) / (1 + exp(-z)))) == 0
+    assert result == Sigmoid(z) - 1
+    assert sympy.simplify(expand_definitions(result, DEFINITIONS) - (-exp(-z) / (1 + exp(-z)))) == 0
     assert d.verified
-    rules = [step["rule"] for step in json.loads(d.to_json())["steps"]]
-    assert rules == ["log_rule", "sum_rule", "exp_rule", "linear"]
+    assert rules_of(d) == ["log_rule", "sum_rule", "exp_rule", "linear", "cancel", "recognise_sigmoid"]
 
 
 def test_hinge_term_with_index_symbols():
@@ -24,16 +49,27 @@ def test_hinge_term_with_index_symbols():
     assert d.verified
 
 
-def test_latex_input_and_quotient():
+def test_latex_input_and_quotient_end_in_sigma_one_minus_sigma():
     d = calculus.derivative(r"\frac{e^{z}}{1 + e^{z}}", "z")
+    assert d.results["derivative"].expr == Sigmoid(z) * (1 - Sigmoid(z))
+    names = rules_of(d)
+    assert names[0] == "quotient_rule" and names[-2:] == ["collect_like_terms", "recognise_sigmoid"]
+    assert d.verified
+
+
+def test_sigmoid_of_ax_is_written_as_a_course_writes_it():
+    d = calculus.derivative("exp(a*x)/(1+exp(a*x))", "x")
     result = d.results["derivative"].expr
-    assert sympy.simplify(result - exp(z) / (1 + exp(z)) ** 2) == 0
-    names = [step["rule"] for step in json.loads(d.to_json())["steps"]]
-    assert names[0] == "quotient_rule"
+    assert result == a_ * Sigmoid(a_ * x_) * (1 - Sigmoid(a_ * x_))
+    data = json.loads(d.to_json())
+    last = data["steps"][-1]
+    assert last["rule"] == "recognise_sigmoid" and last["verified"] is True
+    assert data["steps"][-2]["after"] == "a*exp(a*x)/(exp(a*x) + 1)**2"
+    assert r"\sigma\left(a x\right) \left(1 - \sigma\left(a x\right)\right)" in data["results"]["derivative"]["latex"]
 
 
 def test_no_rule_is_said_plainly_never_zero():
-    d = calculus.derivative("z^z", "z")
+    d = calculus.derivative("max(x, x^2, 1 - x)", "x")
     assert not d.verified
     assert d.results["derivative"].value is None
     assert d.results["derivative"].expr != 0
@@ -45,6 +81,185 @@ def test_constant_is_zero_with_its_rule():
     d = calculus.derivative("Delta^2 + 3", "z")
     assert d.results["derivative"].expr == 0
     assert json.loads(d.to_json())["steps"][0]["rule"] == "constant"
+
+
+# --- breadth: every function, its rule, its value ---------------------------------------------------------
+
+BREADTH = [
+    ("sin(x)*cos(x)", "sin_rule", sympy.cos(x_) ** 2 - sympy.sin(x_) ** 2),
+    ("tanh(x)", "tanh_rule", 1 - sympy.tanh(x_) ** 2),
+    ("tan(x)", "tan_rule", sympy.sec(x_) ** 2),
+    ("cot(x)", "cot_rule", -sympy.csc(x_) ** 2),
+    ("sec(x)", "sec_rule", sympy.sec(x_) * sympy.tan(x_)),
+    ("csc(x)", "csc_rule", -sympy.csc(x_) * sympy.cot(x_)),
+    ("arcsin(x/2)", "asin_rule", 1 / sympy.sqrt(4 - x_ ** 2)),
+    ("acos(x/2)", "acos_rule", -1 / sympy.sqrt(4 - x_ ** 2)),
+    ("atan(x^2)", "atan_rule", 2 * x_ / (1 + x_ ** 4)),
+    ("arccot(x)", "acot_rule", -1 / (1 + x_ ** 2)),
+    ("sinh(2x)", "sinh_rule", 2 * sympy.cosh(2 * x_)),
+    ("cosh(x)", "cosh_rule", sympy.sinh(x_)),
+    ("coth(x)", "coth_rule", 1 - sympy.coth(x_) ** 2),
+    ("sech(x)", "sech_rule", -sympy.sech(x_) * sympy.tanh(x_)),
+    ("csch(x)", "csch_rule", -sympy.csch(x_) * sympy.coth(x_)),
+    ("arsinh(x)", "asinh_rule", 1 / sympy.sqrt(x_ ** 2 + 1)),
+    ("arcosh(x + 2)", "acosh_rule", 1 / sympy.sqrt((x_ + 2) ** 2 - 1)),
+    ("artanh(x/3)", "atanh_rule", 3 / (9 - x_ ** 2)),
+    ("abs(x)", "abs_rule", sympy.sign(x_)),
+    ("sqrt(1 + x^2)", "sqrt_rule", x_ / sympy.sqrt(1 + x_ ** 2)),
+    ("x^x", "logarithmic_differentiation", x_ ** x_ * (sympy.log(x_) + 1)),
+    ("sigmoid(3x)", "sigmoid_rule", 3 * Sigmoid(3 * x_) * (1 - Sigmoid(3 * x_))),
+    ("relu(x)", "relu_rule", indicator(x_)),
+    ("leaky_relu(x, 0.1)", "leaky_relu_rule", indicator(x_) + sympy.Rational(1, 10) * (1 - indicator(x_))),
+    ("softplus(x)", "softplus_rule", Sigmoid(x_)),
+    ("erf(x)", "erf_rule", 2 / sympy.sqrt(sympy.pi) * exp(-x_ ** 2)),
+    ("max(x, 1 - x)", "max_rule", 2 * indicator(2 * x_ - 1) - 1),
+    ("min(x, x^2)", "min_rule", indicator(x_ ** 2 - x_) + 2 * x_ * (1 - indicator(x_ ** 2 - x_))),
+    ("x^2 [x > 0] + x [x <= 0]", "indicator", 2 * x_ * indicator(x_) + sympy.Heaviside(-x_, 1)),
+]
+
+
+@pytest.mark.parametrize("expression, rule, expected", BREADTH)
+def test_every_function_has_its_rule_and_the_right_derivative(expression, rule, expected):
+    d = calculus.derivative(expression, "x")
+    assert d.verified, d.warnings
+    assert rule in rules_of(d)
+    rng = random.Random(3)
+    points = [(rng.choice([-1, 1]) * rng.uniform(0.1, 0.9),) for _ in range(5)]
+    if expression.startswith(("arcosh", "x^x")):
+        points = [(abs(p[0]) + 0.2,) for p in points]
+    assert agrees(d.results["derivative"].expr, expected, [x_], points)
+
+
+def test_gelu_through_erf():
+    d = calculus.derivative("gelu(x)", "x")
+    phi = (1 + sympy.erf(x_ / sympy.sqrt(2))) / 2
+    expected = phi + x_ * exp(-x_ ** 2 / 2) / sympy.sqrt(2 * sympy.pi)
+    assert d.verified and "erf_rule" in rules_of(d)
+    assert agrees(d.results["derivative"].expr, expected, [x_], [(-1.3,), (0.4,), (2.0,)])
+
+
+@pytest.mark.parametrize("latex, plain", [
+    (r"\tanh x", "tanh(x)"), (r"\frac{1}{1 + x^2}", "1/(1 + x^2)"), (r"\sigma(2x)", "sigmoid(2x)"),
+    (r"\max(0, x^2 - 1)", "max(0, x^2 - 1)"), (r"\sin^2 x", "sin(x)^2"), (r"\sin^{-1} x", "arcsin(x)"),
+    (r"\left| x - 1 \right|", "abs(x - 1)"), (r"\operatorname{ReLU}(x)", "relu(x)"), (r"\min\{x, 2\}", "min(x, 2)"),
+])
+def test_latex_and_plain_text_give_the_same_derivative(latex, plain):
+    assert calculus.derivative(latex, "x").results["derivative"].expr == \
+        calculus.derivative(plain, "x").results["derivative"].expr
+
+
+def test_gradient_one_verified_chain_per_variable():
+    d = calculus.derivative("x^2*y + sin(y)", "x,y")
+    data = json.loads(d.to_json())
+    assert d.verified
+    assert d.results["d/dx"].expr == 2 * x_ * y_
+    assert d.results["d/dy"].expr == x_ ** 2 + sympy.cos(y_)
+    assert d.results["gradient"].expr == [2 * x_ * y_, x_ ** 2 + sympy.cos(y_)]
+    assert [s_.title for s_ in d.sections] == ["Partial derivative with respect to x",
+                                               "Partial derivative with respect to y", "Gradient"]
+    assert data["results"]["gradient"]["exact"] == "[2*x*y, x**2 + cos(y)]"
+
+
+# --- issue 14: domains, index symbols, non-real constants, messages ------------------------------------------------
+
+@pytest.mark.parametrize("expression, expected", [
+    ("sqrt(x)+1", 1 / (2 * sympy.sqrt(x_))),
+    ("x+sqrt(x)", 1 + 1 / (2 * sympy.sqrt(x_))),
+    ("1/(1+sqrt(x))", -1 / (2 * sympy.sqrt(x_) * (1 + sympy.sqrt(x_)) ** 2)),
+    ("log(1+sqrt(x))", 1 / (2 * sympy.sqrt(x_) * (1 + sympy.sqrt(x_)))),
+    ("exp(sqrt(x))", exp(sympy.sqrt(x_)) / (2 * sympy.sqrt(x_))),
+    ("max(0, sqrt(x))", 1 / (2 * sympy.sqrt(x_))),
+])
+def test_square_roots_are_checked_where_they_are_real(expression, expected):
+    d = calculus.derivative(expression, "x")
+    assert d.verified
+    assert agrees(d.results["derivative"].expr, expected, [x_], [(0.3,), (1.7,), (4.0,)])
+    assert "with x > 0" in d.to_text()
+
+
+@pytest.mark.parametrize("expression, where", [
+    ("log(x-1)", "x > 1"), ("log(x-2)", "x > 2"), ("log(log(x))", "x > 1"), ("log(x)+log(x-1)", "x > 1"),
+    ("sqrt(x-5)", "x > 5"), ("log(x - 1000)", "x > 1000"), ("arcsin(x)", "-1 < x < 1"), ("1/x", "x ≠ 0"),
+])
+def test_domain_is_sampled_and_stated(expression, where):
+    d = calculus.derivative(expression, "x")
+    assert d.verified
+    text = d.to_text()
+    assert f"(where {where})" in text and f"points with {where}" in text
+
+
+def test_sqrt_x_minus_5_checked_only_inside_its_domain():
+    from derivations.engine.verify import final_check
+    check = final_check(sympy.sqrt(x_ - 5), 1 / (2 * sympy.sqrt(x_ - 5)), x_)
+    assert check.ok and check.points >= 3
+    assert [str(c.relational()) for c in check.domain] == ["x - 5 > 0"]
+    wrong = final_check(sympy.sqrt(x_ - 5), 1 / sympy.sqrt(x_ - 5), x_)     # off by a factor 2 inside the domain
+    assert not wrong.ok
+
+
+def test_too_few_points_in_the_domain_is_not_verified():
+    d = calculus.derivative("sqrt(0.001 - x^2)", "x")
+    assert not d.verified
+    assert any("not verified" in w and "only 0 points" in w for w in d.warnings)
+    assert d.results["derivative"].description.startswith("not verified")
+    assert "NOT VERIFIED" in d.to_text()
+
+
+def test_index_letters_as_variables():
+    assert calculus.derivative("k^2", "k").results["derivative"].expr == 2 * Symbol("k", real=True)
+    assert calculus.derivative("j^3 + x", "j").results["derivative"].expr == 3 * Symbol("j", real=True) ** 2
+    assert calculus.derivative("K^2", "K").results["derivative"].expr == 2 * Symbol("K", real=True)
+    assert calculus.derivative("y_i^2", "y_i").results["derivative"].expr == 2 * Symbol("y_i", real=True)
+
+
+@pytest.mark.parametrize("expression, wrt, words", [
+    ("s_k^2", "k", "k: it is the class index k in sₖ, a whole number"),
+    ("s_j * delta_{jk}", "j", "the class index j"),
+    ("s_{y_i}^2", "y_i", "the label y_i"),
+    (r"\sum_j s_j", "K", "the count K"),
+])
+def test_index_used_as_an_index_is_refused(capsys, expression, wrt, words):
+    with pytest.raises(InputError, match="cannot differentiate with respect to"):
+        calculus.derivative(expression, wrt)
+    assert main(["diff", expression, "--wrt", wrt]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and words in err
+
+
+@pytest.mark.parametrize("expression, words", [
+    ("log(-1)*x", "it is not real"), ("sqrt(-1)*x", "it is not real"),
+    ("(-1)^x", "needs a positive base"), ("0^x", "needs a positive base"),
+    ("asin(2) + x", "between -1 and 1"), ("log(-2 - x^2)", "not positive"),
+])
+def test_non_real_constants_are_refused(capsys, expression, words):
+    assert main(["diff", expression, "--wrt", "x"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and words in err and "Traceback" not in err
+
+
+def test_leading_minus_works_and_the_double_dash_too(capsys):
+    assert main(["diff", "-x^2", "--wrt", "x", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["results"]["derivative"]["exact"] == "-2*x"
+    assert main(["diff", "--wrt", "x", "--", "-x^3"]) == 0
+    assert "-3·x^2" in capsys.readouterr().out
+
+
+def test_sqrt_of_a_square_speaks_of_absolute_values_not_Abs():
+    d = calculus.derivative("sqrt(x^2)", "x")
+    text = d.to_text()
+    assert "Abs" not in text and "|x|" in text and "Read as |x|" in text
+    assert d.results["derivative"].expr == sympy.sign(x_) and d.verified
+
+
+def test_unknown_function_is_named_with_the_known_ones(capsys):
+    assert main(["diff", "foo(x)", "--wrt", "x"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "unknown name 'foo'" in err and "tanh" in err and "softplus" in err
+    assert main(["diff", r"\foo x", "--wrt", "x"]) == 2
+    err = capsys.readouterr().err
+    assert "unsupported LaTeX command \\foo" in err and "known functions" in err
+    assert main(["diff", "|x|", "--wrt", "x"]) == 2
+    assert "abs(u)" in capsys.readouterr().err
 
 
 def test_cli_json_and_bad_expressions(capsys):
@@ -60,7 +275,56 @@ def test_cli_json_and_bad_expressions(capsys):
     assert "--wrt must be one variable" in capsys.readouterr().err
 
 
+def test_caps_on_size_and_nesting(capsys):
+    assert main(["diff", "+".join(["x"] * 1200), "--wrt", "x"]) == 2
+    assert "input too long" in capsys.readouterr().err
+    assert main(["diff", "sin(" * 7 + "x" + ")" * 7, "--wrt", "x"]) == 2
+    assert "too many nested functions" in capsys.readouterr().err
+    assert calculus.derivative("sin(" * 6 + "x" + ")" * 6, "x").verified
+
+
 def test_margin_derivative_symbol_delta():
     d = calculus.derivative(r"\max(0, s_j - s_{y_i} + \Delta)", "s_{y_i}")
     expected = (KroneckerDelta(j, y) - 1) * indicator(s[j] - s[y] + Delta)
     assert sympy.expand(d.results["derivative"].expr - expected) == 0
+
+
+def test_sigma_is_the_named_function_here_and_its_definition_in_answers():
+    from derivations.parse import parse_expression
+    assert parse_expression(r"\sigma(z)") == sigmoid(z)                  # answers: unchanged
+    assert calculus.read_expression(r"\sigma(z)") == Sigmoid(z)
+
+
+def test_calculus_grammar_extends_the_answer_grammar_without_conflicts(caplog):
+    import logging
+    from importlib import resources
+
+    import lark
+    folder = resources.files("derivations.parse")
+    grammar = folder.joinpath("expression.lark").read_text() + "\n" + folder.joinpath("calculus.lark").read_text()
+    with caplog.at_level(logging.DEBUG, logger="lark"):
+        lark.Lark(grammar, parser="lalr", debug=True)
+    assert not [r for r in caplog.records if "conflict" in r.getMessage().lower()]
+    from derivations.parse import ParseError, parse_expression
+    with pytest.raises(ParseError, match="unknown name 'tanh'"):               # answers do not gain functions
+        parse_expression("tanh(x)")
+
+
+def test_hostile_expressions_are_not_multiplied_out_nor_cancelled_at_length():
+    from derivations.calculus.diff import worth_cancelling
+    from derivations.engine.verify.exact import costly_to_expand
+    big = calculus.read_expression("((x+1)^200 + (x-1)^200)/((x+2)^100 + 1)")
+    wide = calculus.read_expression("(a+b+c+d+g+h+x)^9/(x+1)")
+    assert costly_to_expand(big) and costly_to_expand(wide) and not costly_to_expand((x_ + 1) ** 12)
+    nested = expand_definitions(calculus.read_expression("sigmoid(sigmoid(sigmoid(sigmoid(sigmoid(x)))))"),
+                                DEFINITIONS)
+    assert not worth_cancelling(nested, nested) and worth_cancelling(sympy.sin(x_), sympy.cos(x_))
+    for text in ("((x+1)^200 + (x-1)^200)/((x+2)^100 + 1)", "(a+b+c+d+g+h+x)^9/(x+1)",
+                 "sigmoid(sigmoid(sigmoid(sigmoid(sigmoid(sigmoid(x))))))"):
+        d = calculus.derivative(text, "x")
+        assert d.verified and d.results["derivative"].expr.has(x_)
+
+
+def test_overflow_everywhere_is_not_verified_never_verified():
+    d = calculus.derivative("exp(x)^1000/(1+exp(x))^1000", "x")
+    assert not d.verified and any("not verified" in w for w in d.warnings)

@@ -62,12 +62,12 @@ class Unreadable(ValueError):
 
 # --- reading ------------------------------------------------------------------------------
 
-def _parse(text: str, options: dict):
+def _parse(text: str, options: dict, vectors: bool = False):
     from ..parse import ParseError, parse_expression
     if len(text) > MAX_ANSWER_LENGTH:
         raise Unreadable(f"the answer is {len(text)} characters long; at most {MAX_ANSWER_LENGTH} are read")
     try:
-        return parse_expression(text, log_base=str(options.get("log_base", "e")))
+        return parse_expression(text, log_base=str(options.get("log_base", "e")), vectors=vectors)
     except ParseError as error:
         raise Unreadable(str(error)) from None
 
@@ -244,17 +244,40 @@ def judge(item_id: str, quantity: Quantity, reference: Reference, answer, *, tol
     result = ItemResult(str(item_id), quantity.name, "invalid", 0.0, points=points,
                         expected=_show(reference.value if reference.value is not None else reference.expr))
     try:
-        if quantity.kind == "expression" and not (reference.value is not None and read_number(answer) is not None):
+        entries = _entries_kind(quantity, reference, answer)
+        if quantity.kind == "expression" and entries is None and not (
+                reference.value is not None and read_number(answer) is not None):
             return _judge_expression(result, reference, answer, options)
-        if quantity.kind in ("vector", "matrix"):
-            read = read_entries(answer, options, matrix=quantity.kind == "matrix")
-            return _judge_entries(result, quantity, reference, read, tolerance, own_answers or {}, options)
+        if entries is not None:
+            read = read_entries(answer, options, matrix=entries == "matrix")
+            return _judge_entries(result, quantity, reference, read, tolerance, own_answers or {}, options,
+                                  entries)
         read = read_scalar(answer, options)
         return _judge_number(result, quantity, reference, read, tolerance, own_answers or {}, options)
     except Unreadable as error:
         result.verdict, result.score = "invalid", 0.0
         result.feedback = f"could not read the answer: {error}"
         return result
+
+
+def _entries_kind(quantity, reference, answer):
+    """"vector" or "matrix" when the answer is judged entry by entry, else None.
+
+    An "array" quantity (svm.dW, svm.scores) is a matrix or a vector as its reference is (D x K, or
+    one row); an expression quantity with a numeric vector for this given (logistic.dw at numbers)
+    takes a list of numbers.
+    """
+    if quantity.kind in ("vector", "matrix"):
+        return quantity.kind
+    value = reference.value
+    if quantity.kind == "array":
+        if isinstance(value, sympy.MatrixBase) and value.rows > 1 and value.cols > 1:
+            return "matrix"
+        return "vector"
+    if quantity.kind == "expression" and isinstance(value, sympy.MatrixBase):
+        if isinstance(answer, (list, tuple)) or (isinstance(answer, str) and _plain_numbers(answer) is not None):
+            return "vector"
+    return None
 
 
 def _diagnose(result, reference, matches) -> None:
@@ -341,17 +364,19 @@ def result_text(reference) -> str:
     return f"{to_float(reference.value):.6g}"
 
 
-def _judge_entries(result, quantity, reference, read, tolerance, own_answers, options):
+def _judge_entries(result, quantity, reference, read, tolerance, own_answers, options, kind=None):
     result.read_as = _shown_read(read)
     expected = reference.value
     if expected is None:
         raise Unreadable("this quantity has no numeric value for the given")
     flat, entries = _flatten(read), list(expected)
-    if quantity.kind == "matrix":
+    if (kind or quantity.kind) == "matrix":
         shape = (len(read), len(read[0]) if read else 0)
         if shape != expected.shape:
             result.verdict, result.score = "incorrect", 0.0
             result.feedback = f"a {shape[0]}x{shape[1]} matrix, expected {expected.rows}x{expected.cols}."
+            _diagnose(result, reference, lambda v: isinstance(v.value, sympy.MatrixBase) and v.value.shape == shape
+                      and _matches_value(read, v.value, tolerance, True))
             return result
     elif len(flat) != len(entries):
         result.verdict, result.score = "incorrect", 0.0
@@ -440,9 +465,11 @@ def _judge_expression(result, reference, answer, options):
     from ..report.printing import text
     if not isinstance(answer, str):
         answer = str(answer)
-    parsed = _parse(answer, options)
+    parsed = _parse(answer, options, vectors=reference.interpret is not None)
     if isinstance(parsed, sympy.MatrixBase):
         raise Unreadable("expected a formula, got a vector")
+    if reference.interpret is not None:
+        parsed = reference.interpret(parsed)
     parsed = _rename_free_index(parsed, reference.expr)
     result.read_as, result.read_expr = text(parsed), parsed
     result.expected, result.expected_expr = text(reference.expr), reference.expr

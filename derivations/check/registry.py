@@ -18,19 +18,32 @@ from typing import Any, Callable
 
 import sympy
 
-from ..engine.inputs import InputError, label_index, number, score_vector
+from ..engine.inputs import InputError, label_index, number, number_vector, probability, score_vector
 
-GIVEN_KEYS = ("scores", "label", "delta", "scale")
+GIVEN_KEYS = ("scores", "label", "delta", "scale") + ("inputs", "weights", "target", "X", "y", "W", "reg", "reg_form")
+
+#: a batch given inline on a sheet is small: at most this many entries of X and W together
+MAX_INLINE_ENTRIES = 10_000
 
 
 @dataclass(frozen=True)
 class Given:
-    """The data of a question, normalised: exact scores, label, margin Delta and score scale."""
+    """The data of a question, normalised: exact scores, label, margin Delta and score scale; for gradients
+    with respect to the weights, the example's inputs and weights (D rows of K, or D numbers for logistic
+    regression) and a target; or a small batch X, y, W with its regularisation reg and reg_form."""
 
     scores: tuple | None = None
     label: int | None = None
     delta: Any = sympy.Integer(1)
     scale: Any = sympy.Integer(1)
+    inputs: tuple | None = None
+    weights: tuple | None = None          # rows (tuples) of a weight matrix, or numbers (logistic regression)
+    target: Any = None
+    X: tuple | None = None
+    y: tuple | None = None
+    W: tuple | None = None
+    reg: Any = sympy.Integer(0)
+    reg_form: str = "full"
 
     @classmethod
     def read(cls, raw: dict | None) -> "Given":
@@ -40,8 +53,13 @@ class Given:
         if unknown:
             raise InputError(f"unknown given key(s): {', '.join(sorted(map(str, unknown)))}")
         scores = tuple(score_vector(raw["scores"])) if raw.get("scores") is not None else None
-        label = label_index(raw["label"], len(scores)) if scores is not None and "label" in raw else None
-        if scores is None and raw.get("label") is not None:
+        inputs = tuple(number_vector(raw["inputs"], "inputs")) if raw.get("inputs") is not None else None
+        weights = _weights(raw.get("weights"), inputs)
+        batch = _batch(raw)
+        classes = len(scores) if scores is not None else (
+            len(weights[0]) if weights and isinstance(weights[0], tuple) else (len(batch[2][0]) if batch else None))
+        label = label_index(raw["label"], classes) if classes is not None and raw.get("label") is not None else None
+        if classes is None and raw.get("label") is not None:
             label = raw["label"] if isinstance(raw["label"], int) and not isinstance(raw["label"], bool) else None
             if label is None:
                 raise InputError(f"label must be a class index, not {raw['label']!r}")
@@ -49,18 +67,30 @@ class Given:
         scale = number(raw.get("scale", 1), "scale")
         if scale == 0:
             raise InputError("scale must not be 0")
-        return cls(scores, label, delta, scale)
+        target = probability(raw["target"], "target") if raw.get("target") is not None else None
+        reg = number(raw.get("reg", 0), "reg (lambda)")
+        if reg < 0:
+            raise InputError(f"reg (lambda) must be >= 0, not {raw.get('reg')}")
+        reg_form = str(raw.get("reg_form", "full"))
+        if reg_form not in ("full", "half"):
+            raise InputError(f"reg_form must be full or half, not {reg_form!r}")
+        X, y, W = batch if batch else (None, None, None)
+        return cls(scores, label, delta, scale, inputs, weights, target, X, y, W, reg, reg_form)
 
     def merged(self, raw: dict | None) -> "Given":
         """This given with an item's own ``given`` laid over it."""
         if not raw:
             return self
         base = {}
-        if self.scores is not None:
-            base["scores"] = list(self.scores)
+        for key in ("scores", "inputs", "weights", "target", "X", "y", "W"):
+            value = getattr(self, key)
+            if value is not None:
+                base[key] = [list(v) if isinstance(v, tuple) else v for v in value] if isinstance(value, tuple) \
+                    else value
         if self.label is not None:
             base["label"] = self.label
         base["delta"], base["scale"] = self.delta, self.scale
+        base["reg"], base["reg_form"] = self.reg, self.reg_form
         base.update(raw)
         return Given.read(base)
 
@@ -68,12 +98,58 @@ class Given:
         parts = []
         if self.scores is not None:
             parts.append("scores = [" + ", ".join(str(v) for v in self.scores) + "]")
+        if self.inputs is not None:
+            parts.append("inputs = [" + ", ".join(str(v) for v in self.inputs) + "]")
+        if self.weights is not None:
+            parts.append("weights = " + _shown(self.weights))
+        if self.X is not None:
+            parts.append(f"a batch of N = {len(self.X)}, D = {len(self.X[0])}, K = {len(self.W[0])}")
         if self.label is not None:
             parts.append(f"label = {self.label}")
+        if self.target is not None:
+            parts.append(f"target = {self.target}")
         parts.append(f"Δ = {self.delta}")
         if self.scale != 1:
             parts.append(f"scale = {self.scale}")
+        if self.X is not None:
+            parts.append(f"λ = {self.reg} ({self.reg_form})")
         return ", ".join(parts)
+
+
+def _shown(rows) -> str:
+    if rows and isinstance(rows[0], tuple):
+        return "[" + ", ".join("[" + ", ".join(str(v) for v in row) + "]" for row in rows) + "]"
+    return "[" + ", ".join(str(v) for v in rows) + "]"
+
+
+def _weights(raw, inputs):
+    """Weights as D rows of K exact numbers (a list of lists, or "1,0;2,1"), or D numbers (logistic regression)."""
+    if raw is None:
+        return None
+    if isinstance(raw, str):
+        as_rows = ";" in raw
+    else:
+        first = raw[0] if isinstance(raw, (list, tuple)) and raw else None
+        as_rows = isinstance(first, (list, tuple)) or (isinstance(first, str) and "," in first)
+    if not as_rows:
+        return tuple(number_vector(raw, "weights"))
+    from ..losses.weights import weight_rows
+    rows = raw.split(";") if isinstance(raw, str) else list(raw)
+    features = len(inputs) if inputs is not None else len(rows)
+    return tuple(tuple(row) for row in weight_rows(rows, features))
+
+
+def _batch(raw):
+    """(X, y, W) of a batch given inline, as tuples of floats and ints, checked like --data; None without X."""
+    if all(raw.get(key) is None for key in ("X", "y", "W")):
+        return None
+    from ..losses.batch_numbers import read_batch
+    found = read_batch({key: raw[key] for key in ("X", "y", "W") if raw.get(key) is not None})
+    if found.X.size + found.W.size > MAX_INLINE_ENTRIES:
+        raise InputError(f"a batch given on a sheet has at most {MAX_INLINE_ENTRIES} entries of X and W; "
+                         f"this one has {found.X.size + found.W.size}")
+    return (tuple(tuple(float(v) for v in row) for row in found.X), tuple(int(v) for v in found.y),
+            tuple(tuple(float(v) for v in row) for row in found.W))
 
 
 @dataclass
@@ -99,6 +175,7 @@ class Reference:
     recompute: Callable | None = None   # value from the student's own intermediates (see Quantity.depends_on)
     definitions: dict | None = None     # names a formula answer may use, with what they stand for
                                         # (y -> sigma(z)); None: the softmax probabilities p_j
+    interpret: Callable | None = None   # a formula answer in vectors (w_j^T x_i) -> its entry d, in components
 
 
 @dataclass
@@ -106,7 +183,8 @@ class Quantity:
     """A quantity answers can give: how to read it and where its reference comes from."""
 
     name: str
-    kind: str                   # "number", "vector", "matrix", "expression"
+    kind: str                   # "number", "vector", "matrix", "array" (a vector or a matrix, by the given),
+                                # "expression"
     notation: str               # what an answer looks like
     needs: tuple                # given keys it needs
     reference: Callable[[Given], Reference]

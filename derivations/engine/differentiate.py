@@ -16,9 +16,11 @@ step: the result is never a silent 0.
 from __future__ import annotations
 
 import sympy
-from sympy import Add, Derivative, Heaviside, Indexed, KroneckerDelta, Max, Mul, Pow, Sum, Symbol, exp, log
+from sympy import Add, Derivative, Heaviside, Indexed, KroneckerDelta, Max, Min, Mul, Pow, Sum, Symbol, exp, log
 
 from . import rules as R
+from .elementary import one_argument
+from .functions import LeakyRelu
 from .notation import Sigmoid, SumExcept, indicator, p, s
 from .steps import Step
 
@@ -101,7 +103,7 @@ def choose_rule(expr, var):
     if expr == var:
         return R.IdentityRule(var), sympy.S.One
     if isinstance(expr, Indexed) and isinstance(var, Indexed) and expr.base == var.base:
-        return R.IndexedVariableRule(expr, var), KroneckerDelta(expr.indices[0], var.indices[0])
+        return R.IndexedVariableRule(expr, var), same_entry(expr, var)
     if _is_linear(expr, var):
         return R.LinearRule(expr, var), _linear_derivative(expr, var)
     if isinstance(expr, Add):
@@ -112,13 +114,15 @@ def choose_rule(expr, var):
         return _choose_product(expr, var)
     if isinstance(expr, Pow):
         base, exponent = expr.args
+        if exponent == sympy.S.Half:
+            return R.SqrtRule(base, var), _chain(1 / (2 * expr), base, var)
         if not depends_on(exponent, var):
             rewritten = exponent * base ** (exponent - 1)
             return R.PowerRule(base, exponent, var), _chain(rewritten, base, var)
         if not depends_on(base, var):
             rewritten = expr * log(base)
             return R.ExponentialRule(base, exponent, var), _chain(rewritten, exponent, var)
-        return R.NoRule(expr, var), d(expr, var)
+        return R.LogarithmicDifferentiation(base, exponent, var), Mul(expr, d(exponent * log(base), var))
     if isinstance(expr, exp):
         inner = expr.args[0]
         return R.ExpRule(inner, var), _chain(expr, inner, var)
@@ -131,6 +135,17 @@ def choose_rule(expr, var):
     if isinstance(expr, Max) and len(expr.args) == 2 and sympy.S.Zero in expr.args:
         inner = expr.args[1] if expr.args[0] == 0 else expr.args[0]
         return R.MaxZeroRule(inner, var), _chain(indicator(inner), inner, var)
+    if isinstance(expr, (Max, Min)) and len(expr.args) == 2:
+        return _choose_max_min(expr, var)
+    if isinstance(expr, LeakyRelu) and not depends_on(expr.args[1], var):
+        inner, slope = expr.args
+        rewritten = indicator(inner) + slope * (1 - indicator(inner))
+        return R.LeakyReluRule(inner, slope, var), _chain(rewritten, inner, var)
+    elementary = one_argument(expr)
+    if elementary is not None:
+        rule, outer = elementary
+        inner = expr.args[0]
+        return rule(inner, var), _chain(outer, inner, var)
     if isinstance(expr, Heaviside):
         return R.IndicatorRule(expr.args[0], var), sympy.S.Zero
     parts = _sum_parts(expr)
@@ -141,6 +156,32 @@ def choose_rule(expr, var):
             summand, index = summand.xreplace({index: fresh}), fresh
         return R.SumLinearityRule(summand, index, var), rebuild(d(summand, var), index)
     return R.NoRule(expr, var), d(expr, var)
+
+
+def _choose_max_min(expr, var):
+    """max(u, v) or min(u, v) of two expressions: the derivative of the one that is larger (smaller).
+
+    On the kink u = v the derivative is v's, u and v in SymPy's order of the
+    arguments, so that the two partial derivatives of max(x, y) at x = y are a
+    subgradient (0 and 1). With a constant c among the two, only the other
+    one's derivative is left, 0 on the kink as for max(0, u): d/dx max(c, v) = 1[v - c > 0] dv/dx.
+    (Another variable is not a constant here: d/dy max(x, y) = 1 - 1[x - y > 0].)
+    """
+    first, second = expr.args
+    is_max = isinstance(expr, Max)
+    rule = (R.MaxRule if is_max else R.MinRule)(first, second, var)
+    if not first.free_symbols or not second.free_symbols:
+        varying, constant = (second, first) if not first.free_symbols else (first, second)
+        picked = indicator(varying - constant if is_max else constant - varying)
+        return rule, Mul(picked, d(varying, var))
+    picked = indicator(first - second if is_max else second - first)
+    return rule, Mul(picked, d(first, var)) + Mul(1 - picked, d(second, var))
+
+def same_entry(a: Indexed, b: Indexed):
+    """d a / d b for two entries of one indexed name: delta_{jk} for s_j, s_k; delta_{ad} delta_{bc} for W_ab, W_dc."""
+    if len(a.indices) != len(b.indices):
+        raise ValueError(f"{a} and {b} have different numbers of indices")
+    return Mul(*[KroneckerDelta(i, j) for i, j in zip(a.indices, b.indices)])
 
 
 def _chain(outer_derivative, inner, var):
@@ -162,7 +203,7 @@ def _linear_derivative(expr, var):
         variable = next(f for f in factors if f in atoms)
         constant = Mul(coeff, *[f for f in factors if f is not variable])
         if isinstance(variable, Indexed):
-            total += constant * KroneckerDelta(variable.indices[0], var.indices[0])
+            total += constant * same_entry(variable, var)
         else:
             total += constant * (1 if variable == var else 0)
     return total
@@ -217,9 +258,10 @@ def rewrite_step(current):
         return None, [rule for _, rule, _ in stuck]
     kind = type(pending[0][1])
     chosen = [c for c in pending if type(c[1]) is kind]
-    after = current.xreplace({node: rewritten for node, _, rewritten in chosen})
+    replaced = {node: rewritten for node, _, rewritten in chosen}
+    after = current.xreplace(replaced)
     applied = [rule for _, rule, _ in chosen]
-    return Step(current, after, applied[0], more=tuple(applied[1:])), []
+    return Step(current, after, applied[0], more=tuple(applied[1:]), replaced=tuple(replaced.items())), []
 
 
 def differentiate(expr, var, *, start=None, max_steps=60):

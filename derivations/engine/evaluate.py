@@ -5,7 +5,8 @@ counts K. Expanding each sum with SymPy (``subs`` + ``doit``) for every K is
 slow, so :class:`Instance` walks the SymPy tree itself with floats:
 
 * integer symbols (K, y_i, k, and the bound index of a sum) take values from
-  ``env``; a sum loops over its range;
+  ``env``; a sum loops over its range; the labels y_n of a batch (an integer
+  indexed name) too, as ``env[(y, (n,))]``;
 * an unevaluated derivative ``d f / d v`` is handed to SymPy: f and v are
   made concrete for the current indices (sums written out) and ``sympy.diff``
   differentiates; the result is cached and evaluated like everything else;
@@ -51,6 +52,44 @@ class NotEvaluable(ValueError):
     """The expression holds something the evaluator does not know."""
 
 
+class OutsideDomain(ValueError):
+    """The expression is not a real number at this point (a power of a negative number, say): a point to skip."""
+
+
+def _real_power(base: float, exponent: float) -> float:
+    """``base ** exponent`` as a real number; :class:`OutsideDomain` where it is not one."""
+    result = base ** exponent
+    if isinstance(result, complex):
+        raise OutsideDomain(f"{base!r} ** {exponent!r} is not a real number")
+    return result
+
+
+def _secant(u):
+    return 1 / math.cos(u)
+
+
+def _cosecant(u):
+    return 1 / math.sin(u)
+
+
+def _cotangent(u):
+    return math.cos(u) / math.sin(u)
+
+
+#: float implementations of the elementary functions of one argument (math raises ValueError outside the domain)
+FLOAT_FUNCTIONS = {
+    sympy.sin: math.sin, sympy.cos: math.cos, sympy.tan: math.tan, sympy.cot: _cotangent,
+    sympy.sec: _secant, sympy.csc: _cosecant,
+    sympy.asin: math.asin, sympy.acos: math.acos, sympy.atan: math.atan,
+    sympy.acot: lambda u: math.atan(1 / u) if u else math.pi / 2,
+    sympy.sinh: math.sinh, sympy.cosh: math.cosh, sympy.tanh: math.tanh,
+    sympy.coth: lambda u: 1 / math.tanh(u), sympy.sech: lambda u: 1 / math.cosh(u),
+    sympy.csch: lambda u: 1 / math.sinh(u),
+    sympy.asinh: math.asinh, sympy.acosh: math.acosh, sympy.atanh: math.atanh,
+    sympy.erf: math.erf,
+}
+
+
 def point_key(variable):
     """How a point names a variable: a Symbol stands for itself, s_3 is (s, (3,))."""
     if isinstance(variable, Indexed) and all(i.is_Integer for i in variable.indices):
@@ -64,7 +103,12 @@ def concrete(expr, env: dict):
     max(...) is rebuilt unevaluated: SymPy's Max simplification is slow, and
     ``sympy.diff`` differentiates it as it stands.
     """
-    mapping = {sym: sympy.Integer(value) for sym, value in env.items()}
+    mapping = {}
+    for key, value in env.items():
+        if isinstance(key, tuple):              # a label y_n of a batch: (y, (n,)) -> its class
+            mapping[Indexed(key[0], *key[1])] = sympy.Integer(value)
+        else:
+            mapping[key] = sympy.Integer(value)
     return _rebuild(expr, mapping)
 
 
@@ -129,6 +173,17 @@ def _index_fn(e):
             except KeyError:
                 raise NotEvaluable(f"no value for the index {e}") from None
         return index
+    if isinstance(e, Indexed) and e.base.is_integer:
+        # a label of a batch, y_n: the instance gives each example's class as env[(y, (n,))]
+        base, positions = e.base, [_index_fn(i) for i in e.indices]
+
+        def label(env):
+            key = (base, tuple(f(env) for f in positions))
+            try:
+                return env[key]
+            except KeyError:
+                raise NotEvaluable(f"no value for the label {base}{list(key[1])}") from None
+        return label
     fn = compiled(e)
 
     def general(env):
@@ -163,6 +218,9 @@ def _compile(e):
             except KeyError:
                 return _missing(e)
         return real
+    if isinstance(e, Indexed) and e.base.is_integer:
+        label = _index_fn(e)
+        return lambda env, pt, rec: float(label(env))
     if isinstance(e, Indexed):
         base, indices = e.base, [_index_fn(i) for i in e.indices]
 
@@ -189,7 +247,7 @@ def _compile(e):
         return product
     if isinstance(e, Pow):
         base, exponent = compiled(e.args[0]), compiled(e.args[1])
-        return lambda env, pt, rec: base(env, pt, rec) ** exponent(env, pt, rec)
+        return lambda env, pt, rec: _real_power(base(env, pt, rec), exponent(env, pt, rec))
     if isinstance(e, exp):
         inner = compiled(e.args[0])
         return lambda env, pt, rec: math.exp(inner(env, pt, rec))
@@ -242,9 +300,23 @@ def _compile(e):
         return _compile_sum(compiled(e.function), list(e.limits))
     if isinstance(e, Derivative):
         return _compile_derivative(e)
-    if isinstance(e, Abs):
-        inner = compiled(e.args[0])
-        return lambda env, pt, rec: abs(inner(env, pt, rec))
+    if isinstance(e, (Abs, sympy.sign)):
+        inner, magnitude = compiled(e.args[0]), isinstance(e, Abs)
+
+        def kinked(env, pt, rec):
+            u = inner(env, pt, rec)
+            _record(rec, e, env, u)
+            return abs(u) if magnitude else (1.0 if u > 0 else -1.0 if u < 0 else 0.0)
+        return kinked
+    if type(e) in FLOAT_FUNCTIONS and len(e.args) == 1:
+        function, inner = FLOAT_FUNCTIONS[type(e)], compiled(e.args[0])
+
+        def elementary(env, pt, rec):
+            try:
+                return function(inner(env, pt, rec))
+            except ZeroDivisionError:
+                raise OutsideDomain(f"{type(e).__name__} has a pole here") from None
+        return elementary
     if isinstance(e, Piecewise):
         branches = [(compiled(value), condition) for value, condition in e.args]
 

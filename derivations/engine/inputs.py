@@ -28,7 +28,7 @@ def number(value, what: str) -> Rational:
     if isinstance(value, float):
         if not math.isfinite(value):
             raise InputError(f"{what} must be a finite number, not {value}")
-        fraction = Fraction(repr(value))
+        fraction = Fraction(repr(float(value)))           # float(): NumPy's float64 reprs as np.float64(...)
         return Rational(fraction.numerator, fraction.denominator)
     if isinstance(value, Fraction):
         return Rational(value.numerator, value.denominator)

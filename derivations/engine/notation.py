@@ -44,6 +44,23 @@ N = Symbol("N", integer=True, positive=True)
 #: the symbolic counts a sum may run up to; verification sets each to small numbers
 COUNTS = (K, D, N)
 
+#: the weights of a linear classifier: W is D x K, its column c the weight vector w_c, so W_dc weighs
+#: feature d for class c and s_c = sum_d W_dc x_d (s = W^T x)
+W = IndexedBase("W", real=True)
+
+#: a batch: X is N x D (example n is row n, feature d column d); S = X W its scores (N x K); the labels y_n
+X = IndexedBase("X", real=True)
+S = IndexedBase("S", real=True)
+labels = IndexedBase("y", integer=True)
+
+#: the feature, class and example indices of the weight and batch derivations
+feature = Symbol("d", integer=True)
+c = Symbol("c", integer=True)
+example = Symbol("n", integer=True)
+
+#: the regularisation strength lambda
+lam = Symbol("lambda", nonnegative=True)
+
 #: the per-example loss, as a name for the left-hand side of a definition
 L = Symbol("L_i", real=True)
 
@@ -93,6 +110,37 @@ class PerExample(IndexedBase):
     ``X[n, j]`` is input feature j of example n, written x_j^{(n)} (the example
     index as a bracketed superscript, as in the seed homework); ``Y[n]`` is y^{(n)}.
     """
+
+
+class WeightedScore(sympy.Function):
+    """w_j^T x = sum_d W_dj x_d: the score of class j written with its weight vector, so a report can show
+    the seed's w_j^T x_i; with no argument, w^T x = sum_d w_d x_d for one weight vector w.
+    Verification replaces it by the sum (see :func:`weighted_score`)."""
+
+    is_real = True
+
+    def _derive_latex(self, printer):
+        if not self.args:
+            return r"\mathbf{w}^{T} \mathbf{x}"
+        return r"\mathbf{w}_{%s}^{T} \mathbf{x}" % printer._print(self.args[0])
+
+    def _derive_text(self, printer):
+        return ("%sᵀx" % printer._print(w[self.args[0]])) if self.args else "wᵀx"
+
+    def _sympystr(self, printer):
+        return ("w[%s]^T x" % printer._print(self.args[0])) if self.args else "w^T x"
+
+
+def weighted_score(index=None) -> Expr:
+    """s_index = sum_d W_{d,index} x_d (w^T x = sum_d w_d x_d without an index), with a bound index of its own,
+    so that d/dW_dc of it is x_d delta_{index,c}."""
+    q = _BOUND_FEATURE
+    if index is None:
+        return sympy.Sum(w[q] * x[q], (q, 0, D - 1))
+    return sympy.Sum(W[q, index] * x[q], (q, 0, D - 1))
+
+
+_BOUND_FEATURE = sympy.Dummy("d", integer=True)
 
 
 def is_indicator(e: Expr) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sympy import Add, Indexed, Mul, Number, Sum, exp
 
-from .notation import SumExcept
+from .notation import SumExcept, WeightedScore, lam
 
 
 def term_key(term):
@@ -17,10 +17,12 @@ def term_key(term):
     coeff, rest = term.as_coeff_Mul()
     negative = coeff.is_Number and coeff < 0
     if isinstance(term, Number):
-        return (3, 0, 0)
-    has_indexed = bool(term.atoms(Indexed))
+        return (3, 0, 0, 0, 0)
+    has_indexed = bool(term.atoms(Indexed)) or term.has(WeightedScore)      # w_j^T x is a score too
     bracketed = any(isinstance(f, Add) for f in Mul.make_args(rest))
-    return (0 if has_indexed else 1, 1 if negative else 0, 1 if bracketed else 0)
+    summed = any(isinstance(f, (Sum, SumExcept)) for f in Mul.make_args(rest))  # (1/N) sum_n ... before 2 lambda W
+    penalty = 1 if rest.has(lam) else 0                                          # the penalty lambda ... last
+    return (0 if has_indexed else 1, 1 if negative else 0, 1 if bracketed else 0, penalty, 0 if summed else 1)
 
 
 def ordered_terms(expr: Add):

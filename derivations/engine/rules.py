@@ -112,7 +112,7 @@ class IdentityRule(Rule):
 
 @dataclass(frozen=True)
 class IndexedVariableRule(Rule):
-    """d s_j / d s_k = delta_{jk}: a score depends only on itself."""
+    """d s_j / d s_k = delta_{jk}: a score depends only on itself (d W_ab / d W_dc = delta_{ad} delta_{bc})."""
 
     name: ClassVar[str] = "indexed_variable"
     expression: Basic
@@ -121,7 +121,7 @@ class IndexedVariableRule(Rule):
 
 @dataclass(frozen=True)
 class LinearRule(Rule):
-    """d/dx (c_0 + sum_i c_i v_i) = sum_i c_i dv_i/dx for constants c_i; dv_i/dx = delta(v_i, x)."""
+    """d/dx (c_0 + sum_i c_i v_i) = sum_i c_i dv_i/dx for constants c_i; dv_i/dx = delta(v_i, x), index by index."""
 
     name: ClassVar[str] = "linear"
     expression: Basic
@@ -472,6 +472,317 @@ class CollectLikeTerms(Rule):
     """a u + b u = (a + b) u: like terms collected (t y - t y = 0)."""
 
     name: ClassVar[str] = "collect_like_terms"
+
+
+# --- derivative rules of the elementary and activation functions (derive diff) -------
+
+@dataclass(frozen=True)
+class SinRule(Rule):
+    """d/dx sin u = cos(u) du/dx."""
+
+    name: ClassVar[str] = "sin_rule"
+    inner: Basic
+    variable: Basic
+
+
+@dataclass(frozen=True)
+class CosRule(Rule):
+    """d/dx cos u = -sin(u) du/dx."""
+
+    name: ClassVar[str] = "cos_rule"
+    inner: Basic
+    variable: Basic
+
+
+@dataclass(frozen=True)
+class TanRule(Rule):
+    """d/dx tan u = sec^2(u) du/dx = (1 + tan^2 u) du/dx, where cos u != 0."""
+
+    name: ClassVar[str] = "tan_rule"
+    inner: Basic
+    variable: Basic
+
+
+@dataclass(frozen=True)
+class CotRule(Rule):
+    """d/dx cot u = -csc^2(u) du/dx, where sin u != 0."""
+
+    name: ClassVar[str] = "cot_rule"
+    inner: Basic
+    variable: Basic
+
+
+@dataclass(frozen=True)
+class SecRule(Rule):
+    """d/dx sec u = sec(u) tan(u) du/dx, where cos u != 0."""
+
+    name: ClassVar[str] = "sec_rule"
+    inner: Basic
+    variable: Basic
+
+
+@dataclass(frozen=True)
+class CscRule(Rule):
+    """d/dx csc u = -csc(u) cot(u) du/dx, where sin u != 0."""
+
+    name: ClassVar[str] = "csc_rule"
+    inner: Basic
+    variable: Basic
+
+
+@dataclass(frozen=True)
+class AsinRule(Rule):
+    """d/dx arcsin u = du/dx / sqrt(1 - u^2), for -1 < u < 1."""
+
+    name: ClassVar[str] = "asin_rule"
+    inner: Basic
+    variable: Basic
+
+
+@dataclass(frozen=True)
+class AcosRule(Rule):
+    """d/dx arccos u = -du/dx / sqrt(1 - u^2), for -1 < u < 1."""
+
+    name: ClassVar[str] = "acos_rule"
+    inner: Basic
+    variable: Basic
+
+
+@dataclass(frozen=True)
+class AtanRule(Rule):
+    """d/dx arctan u = du/dx / (1 + u^2)."""
+
+    name: ClassVar[str] = "atan_rule"
+    inner: Basic
+    variable: Basic
+
+
+@dataclass(frozen=True)
+class AcotRule(Rule):
+    """d/dx arccot u = -du/dx / (1 + u^2)."""
+
+    name: ClassVar[str] = "acot_rule"
+    inner: Basic
+    variable: Basic
+
+
+@dataclass(frozen=True)
+class SinhRule(Rule):
+    """d/dx sinh u = cosh(u) du/dx."""
+
+    name: ClassVar[str] = "sinh_rule"
+    inner: Basic
+    variable: Basic
+
+
+@dataclass(frozen=True)
+class CoshRule(Rule):
+    """d/dx cosh u = sinh(u) du/dx."""
+
+    name: ClassVar[str] = "cosh_rule"
+    inner: Basic
+    variable: Basic
+
+
+@dataclass(frozen=True)
+class TanhRule(Rule):
+    """d/dx tanh u = (1 - tanh^2 u) du/dx."""
+
+    name: ClassVar[str] = "tanh_rule"
+    inner: Basic
+    variable: Basic
+
+
+@dataclass(frozen=True)
+class CothRule(Rule):
+    """d/dx coth u = (1 - coth^2 u) du/dx, where u != 0."""
+
+    name: ClassVar[str] = "coth_rule"
+    inner: Basic
+    variable: Basic
+
+
+@dataclass(frozen=True)
+class SechRule(Rule):
+    """d/dx sech u = -sech(u) tanh(u) du/dx."""
+
+    name: ClassVar[str] = "sech_rule"
+    inner: Basic
+    variable: Basic
+
+
+@dataclass(frozen=True)
+class CschRule(Rule):
+    """d/dx csch u = -csch(u) coth(u) du/dx, where u != 0."""
+
+    name: ClassVar[str] = "csch_rule"
+    inner: Basic
+    variable: Basic
+
+
+@dataclass(frozen=True)
+class AsinhRule(Rule):
+    """d/dx arsinh u = du/dx / sqrt(u^2 + 1)."""
+
+    name: ClassVar[str] = "asinh_rule"
+    inner: Basic
+    variable: Basic
+
+
+@dataclass(frozen=True)
+class AcoshRule(Rule):
+    """d/dx arcosh u = du/dx / sqrt(u^2 - 1), for u > 1."""
+
+    name: ClassVar[str] = "acosh_rule"
+    inner: Basic
+    variable: Basic
+
+
+@dataclass(frozen=True)
+class AtanhRule(Rule):
+    """d/dx artanh u = du/dx / (1 - u^2), for -1 < u < 1."""
+
+    name: ClassVar[str] = "atanh_rule"
+    inner: Basic
+    variable: Basic
+
+
+@dataclass(frozen=True)
+class AbsRule(Rule):
+    """d/dx |u| = sign(u) du/dx, where u != 0 (|u| has a kink at u = 0)."""
+
+    name: ClassVar[str] = "abs_rule"
+    inner: Basic
+    variable: Basic
+
+
+@dataclass(frozen=True)
+class SqrtRule(Rule):
+    """d/dx sqrt(u) = du/dx / (2 sqrt(u)), for u > 0."""
+
+    name: ClassVar[str] = "sqrt_rule"
+    inner: Basic
+    variable: Basic
+
+
+@dataclass(frozen=True)
+class ErfRule(Rule):
+    """d/dx erf u = (2 / sqrt(pi)) e^{-u^2} du/dx (erf is the error function of GELU)."""
+
+    name: ClassVar[str] = "erf_rule"
+    inner: Basic
+    variable: Basic
+
+
+@dataclass(frozen=True)
+class ReluRule(Rule):
+    """d/dx ReLU(u) = 1[u > 0] du/dx, ReLU(u) = max(0, u); the subgradient 0 on the kink u = 0."""
+
+    name: ClassVar[str] = "relu_rule"
+    inner: Basic
+    variable: Basic
+
+
+@dataclass(frozen=True)
+class SoftplusRule(Rule):
+    """d/dx softplus(u) = sigma(u) du/dx, softplus(u) = log(1 + e^u)."""
+
+    name: ClassVar[str] = "softplus_rule"
+    inner: Basic
+    variable: Basic
+
+
+@dataclass(frozen=True)
+class LeakyReluRule(Rule):
+    """d/dx LeakyReLU(u, a) = (1[u > 0] + a (1 - 1[u > 0])) du/dx for a constant slope a: 1 for u > 0, a for u <= 0."""
+
+    name: ClassVar[str] = "leaky_relu_rule"
+    inner: Basic
+    slope: Basic
+    variable: Basic
+
+
+@dataclass(frozen=True)
+class MaxRule(Rule):
+    """d/dx max(u, v) = 1[u - v > 0] du/dx + (1 - 1[u - v > 0]) dv/dx: the derivative of the larger one (v's on the kink u = v)."""
+
+    name: ClassVar[str] = "max_rule"
+    first: Basic
+    second: Basic
+    variable: Basic
+
+
+@dataclass(frozen=True)
+class MinRule(Rule):
+    """d/dx min(u, v) = 1[v - u > 0] du/dx + (1 - 1[v - u > 0]) dv/dx: the derivative of the smaller one (v's on the kink u = v)."""
+
+    name: ClassVar[str] = "min_rule"
+    first: Basic
+    second: Basic
+    variable: Basic
+
+
+@dataclass(frozen=True)
+class LogarithmicDifferentiation(Rule):
+    """d/dx u^v = u^v d/dx (v log u) for u > 0: u^v = e^{v log u}, then the chain rule (logarithmic differentiation)."""
+
+    name: ClassVar[str] = "logarithmic_differentiation"
+    base: Basic
+    exponent: Basic
+    variable: Basic
+
+
+# --- writing a result shorter (derive diff's last steps) ------------------------
+
+@dataclass(frozen=True)
+class RecogniseSigmoid(Rule):
+    """e^u / (1 + e^u) = sigma(u) and 1 / (1 + e^u) = 1 - sigma(u): each e^{k u} written as (sigma(u) / (1 - sigma(u)))^k."""
+
+    name: ClassVar[str] = "recognise_sigmoid"
+    inner: Basic
+
+
+@dataclass(frozen=True)
+class LogOfProduct(Rule):
+    """log(a b) = log a + log b, and log(a^n) = n log a, for a, b > 0."""
+
+    name: ClassVar[str] = "log_of_product"
+
+
+@dataclass(frozen=True)
+class WriteWithSign(Rule):
+    """u / |u| = |u| / u = sign(u) and u sign(u) = |u|, for u != 0."""
+
+    name: ClassVar[str] = "write_with_sign"
+
+
+@dataclass(frozen=True)
+class ReferenceCheck(Rule):
+    """A derived derivative equals sympy.diff's and centred finite differences at random points inside its domain."""
+
+    name: ClassVar[str] = "reference_check"
+
+@dataclass(frozen=True)
+class MatrixEntries(Rule):
+    """Each indexed factor written as the entry of a matrix: X_nd = (X^T)_dn, beta_nc = B_nc, delta_{c,y_n} = Y_nc,
+    sum_j beta_nj = (B 1_K)_n."""
+
+    name: ClassVar[str] = "matrix_entries"
+
+
+@dataclass(frozen=True)
+class MatrixProductEntry(Rule):
+    """sum_n A_dn C_nc = (A C)_dc, and a_nc b_n = (a ∘ (b 1^T))_nc: sums of products of entries are entries of
+    matrix products."""
+
+    name: ClassVar[str] = "matrix_product_entry"
+
+
+@dataclass(frozen=True)
+class MatrixSumEntry(Rule):
+    """a A_dc + b C_dc = (a A + b C)_dc for every d, c: equal entries make equal matrices."""
+
+    name: ClassVar[str] = "matrix_sum_entry"
 
 
 def all_rules() -> list[type[Rule]]:

@@ -35,6 +35,7 @@ class Verification:
     ok: bool
     method: str          # "definition", "symbolic", "numeric", "instantiated"
     detail: str = ""     # e.g. "K = 2..5, 48 points, both sides of 3 kinks"
+    undecided: bool = False   # not verified for want of points where both sides are real numbers, not refuted
 
     @property
     def verified_by(self) -> str:
@@ -50,6 +51,7 @@ class Step:
     rule: Rule
     more: tuple = ()             # further applications of the same kind of rule in this step
     verification: Verification | None = None
+    replaced: tuple = ()         # ((part of before, what it became), ...) when the step rewrites only those parts
 
     @property
     def applications(self) -> tuple:

@@ -62,13 +62,26 @@ def parse_vectors(scores) -> list[list]:
     return vectors
 
 
-def compare(scores=None, label=None, delta=1, classes=None) -> Derivation:
+def compare(scores=None, label=None, delta=1, classes=None, wrt="scores", inputs=None, weights=None) -> Derivation:
     """Both losses and gradients for each score vector, a table, the figure.
+
+    ``wrt="weights"`` compares the gradients with respect to the weights of one example instead
+    (with ``inputs``, ``weights`` and ``label``: see :mod:`.compare_weights`).
 
     >>> d = compare(scores="3,-1,4", label=0)
     >>> d.results["svm_loss"].value, [round(v, 4) for v in d.results["softmax_loss"].value]
     ([2.0], [1.3182])
     """
+    if wrt == "weights":
+        if scores is not None:
+            raise InputError("--scores belongs to --wrt scores; with --wrt weights give --inputs, --weights and "
+                             "--label")
+        from .compare_weights import compare as compare_weights
+        return compare_weights(delta=delta, inputs=inputs, weights_rows=weights, label=label, classes=classes)
+    if wrt != "scores":
+        raise InputError(f"--wrt must be scores or weights for derive compare, not {wrt!r}")
+    if inputs is not None or weights is not None:
+        raise InputError("--inputs and --weights belong to --wrt weights")
     vectors = parse_vectors(scores)
     delta_value = number(delta, "delta")
     count = len(vectors[0])

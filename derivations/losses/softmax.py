@@ -96,8 +96,11 @@ def recognise_probabilities(expr):
 
 # --- the derivation ---------------------------------------------------------------
 
-def gradient(scores=None, label=None, classes=None, scale=1) -> Derivation:
+def gradient(scores=None, label=None, classes=None, scale=1, wrt="scores", **weights) -> Derivation:
     """The softmax gradient derivation; with ``scores`` and ``label``, the worked numbers too.
+
+    ``wrt="weights"`` (with ``inputs``, ``weights``, ``label``) and ``wrt="batch"`` (with ``reg``,
+    ``reg_form``, ``data``) are the gradients with respect to W: see :mod:`.weights` and :mod:`.batch`.
 
     ``scale`` multiplies the scores before the loss (the seed's "scores scaled by 2");
     the results are then those of the scaled scores.
@@ -106,6 +109,9 @@ def gradient(scores=None, label=None, classes=None, scale=1) -> Derivation:
     >>> round(d.results["loss"].value, 4), [round(g, 4) for g in d.results["dscores"].value]
     (1.3182, [-0.7324, 0.0049, 0.7275])
     """
+    if wrt != "scores" or weights:
+        from .dispatch import with_respect_to
+        return with_respect_to("softmax", wrt, scores=scores, label=label, classes=classes, scale=scale, **weights)
     scale_value = number(scale, "scale")
     if scale_value == 0:
         raise InputError("scale must not be 0: every score would become 0 and the loss would not depend on them")

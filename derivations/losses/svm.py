@@ -36,13 +36,19 @@ def loss_expression():
     return SumExcept(Max(0, margin(j), evaluate=False), j, y)
 
 
-def gradient(delta=1, scores=None, label=None, classes=None) -> "Derivation":
+def gradient(delta=1, scores=None, label=None, classes=None, wrt="scores", **weights) -> "Derivation":
     """The SVM gradient derivation; with ``scores`` and ``label``, the worked numbers too.
+
+    ``wrt="weights"`` (with ``inputs``, ``weights``, ``label``) and ``wrt="batch"`` (with ``reg``,
+    ``reg_form``, ``data``) are the gradients with respect to W: see :mod:`.weights` and :mod:`.batch`.
 
     >>> d = gradient(delta=1, scores=[3, -1, 4], label=0)
     >>> d.results["loss"].value, d.results["dscores"].value
     (2.0, [-1.0, 0.0, 1.0])
     """
+    if wrt != "scores" or weights:
+        from .dispatch import with_respect_to
+        return with_respect_to("svm", wrt, scores=scores, label=label, classes=classes, delta=delta, **weights)
     delta_value = number(delta, "delta")
     values, label, names = worked_example(scores, label, classes)
 

@@ -22,23 +22,29 @@ from .limits import Limits
 from .magnitude import check_defined, check_size
 from .reference import NOTATION
 from .screen import screen
+from .vectors import plain_vector_letters
 
 __all__ = ["NOTATION", "ParseError", "parse_expression"]
 
 
-def parse_expression(text: str, *, log_base: str = "e", max_length: int = 2000, max_depth: int = 50) -> sympy.Basic:
+def parse_expression(text: str, *, log_base: str = "e", max_length: int = 2000, max_depth: int = 50,
+                     vectors: bool = False) -> sympy.Basic:
     """The SymPy expression ``text`` stands for; an ImmutableMatrix for a vector (n x 1) or matrix.
 
     ``log_base`` ("e", "10" or "2") is what a bare ``\\log`` means; ``\\ln`` is
     always natural.  ``max_length`` caps the characters of input and
     ``max_depth`` the nesting of brackets.  Raises :class:`ParseError` for
     anything that is not accepted notation (see :data:`NOTATION`).
+    With ``vectors``, bold and underlined letters are plain ones and ``w_j^T x_i`` is a dot product
+    (:class:`~derivations.parse.vectors.Dot`), for answers in weight notation.
     """
     if log_base not in LOG_BASES:
         raise ValueError(f"log_base must be one of {', '.join(LOG_BASES)}, not {log_base!r}")
     limits = Limits(max_length=max_length, max_depth=max_depth)
+    if vectors and isinstance(text, str) and len(text) <= max_length:
+        text = plain_vector_letters(text)
     tree = parse_tree(right_hand_side(screen(text, limits)), limits)
-    result = build(tree, log_base=log_base, limits=limits)
+    result = build(tree, log_base=log_base, limits=limits, vectors=vectors)
     check_defined(result)
     check_size(result, limits)
     return result

@@ -9,7 +9,7 @@ import sympy
 from lark import Token, Tree
 
 from ..engine import notation
-from . import literals, names
+from . import literals, names, vectors
 from .errors import ParseError
 from .limits import Limits
 from .magnitude import power
@@ -30,10 +30,13 @@ class SumRange:
     excluded: sympy.Expr | None = None
 
 
-def build(tree: Tree, *, log_base: str, limits: Limits) -> sympy.Basic:
-    """The SymPy expression (or ImmutableMatrix) a parse tree from ``expression.lark`` stands for."""
+def build(tree: Tree, *, log_base: str, limits: Limits, vectors: bool = False) -> sympy.Basic:
+    """The SymPy expression (or ImmutableMatrix) a parse tree from ``expression.lark`` stands for.
+
+    ``vectors``: read a^T b as a dot product (see :mod:`.vectors`) instead of refusing ^T.
+    """
     try:
-        return Builder(log_base, limits).build(tree)
+        return Builder(log_base, limits, vectors).build(tree)
     except (ValueError, TypeError, ArithmeticError, RecursionError) as error:
         if isinstance(error, ParseError):
             raise
@@ -44,9 +47,10 @@ def build(tree: Tree, *, log_base: str, limits: Limits) -> sympy.Basic:
 class Builder:
     """One method per grammar rule (or alias); each gets the already built children."""
 
-    def __init__(self, log_base: str, limits: Limits):
+    def __init__(self, log_base: str, limits: Limits, vectors: bool = False):
         self.log_base = log_base
         self.limits = limits
+        self.vectors = vectors
         self.deadline = time.perf_counter() + limits.max_build_seconds
 
     def build(self, tree: Tree):
@@ -110,6 +114,8 @@ class Builder:
     neg = minus
 
     def mul(self, children):
+        if self.vectors and len(children) == 2:
+            return vectors.multiply(*children)
         return sympy.Mul(*children)
 
     def div(self, children):
@@ -122,6 +128,8 @@ class Builder:
     def pow(self, children):
         base, exponent = children
         if exponent == names.TRANSPOSE:
+            if self.vectors:
+                return vectors.Transposed(base)
             raise ParseError("transposes (^T) are not supported: write components, as in w_j x_j")
         return power(base, exponent, self.limits)
 

@@ -37,24 +37,27 @@ _COMMAND = re.compile(r"\\([A-Za-z]+|.?)", re.DOTALL)
 _ARGUMENT = re.compile(r"\s*\{\s*([^{}]*?)\s*\}")
 
 
-def check_commands(text: str) -> None:
-    """Raise ParseError at the first LaTeX command (or restricted argument) that is not known."""
+def check_commands(text: str, known=KNOWN, arguments=ARGUMENTS) -> None:
+    """Raise ParseError at the first LaTeX command (or restricted argument) that is not known.
+
+    ``known`` and ``arguments`` default to the commands of answers; ``derive diff`` passes more.
+    """
     for match in _COMMAND.finditer(text):
         name = match.group(1)
         if len(name) > 1 or name.isalpha():
-            if name not in KNOWN:
+            if name not in known:
                 raise ParseError(f"unsupported LaTeX command \\{name}")
-            if name in ARGUMENTS:
-                _check_argument(name, text, match.end())
+            if name in arguments:
+                _check_argument(name, text, match.end(), arguments)
         elif name not in KNOWN_SYMBOLS:
             shown = f"\\{name}" if name else "\\ at the end"
             raise ParseError(f"unsupported LaTeX command {shown}")
 
 
-def _check_argument(name: str, text: str, position: int) -> None:
+def _check_argument(name: str, text: str, position: int, arguments=ARGUMENTS) -> None:
     """Check the {argument} of a command whose arguments are restricted."""
     match = _ARGUMENT.match(text, position)
-    allowed = ARGUMENTS[name]
+    allowed = arguments[name]
     if match is None:
         raise ParseError(f"\\{name} needs an argument in braces, e.g. \\{name}{{{min(allowed)}}}")
     if match.group(1) not in allowed:

@@ -63,7 +63,7 @@ def parse_tree(text: str, limits: Limits):
     return tree
 
 
-def check_nesting(tree, limits: Limits) -> None:
+def check_nesting(tree, limits: Limits, function_rules=FUNCTION_RULES) -> None:
     """Raise ParseError when the tree, or its nesting of functions, is deeper than the limits.
 
     Walked without recursion.  Nested functions are capped separately because
@@ -73,7 +73,7 @@ def check_nesting(tree, limits: Limits) -> None:
     stack = [(tree, 1, 0)]
     while stack:
         node, depth, functions = stack.pop()
-        functions += node.data in FUNCTION_RULES
+        functions += node.data in function_rules
         if depth > limits.max_tree_depth:
             raise ParseError("expression nested too deeply")
         if functions > limits.max_function_depth:

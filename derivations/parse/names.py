@@ -19,7 +19,7 @@ i = sympy.Symbol("i", integer=True)
 INDEX_LETTERS = {"i": i, "j": notation.j, "k": notation.k, "m": notation.m}
 
 #: indexed names: s_k is s[k]
-INDEXED = {"s": notation.s, "p": notation.p, "x": notation.x, "w": notation.w}
+INDEXED = {"s": notation.s, "p": notation.p, "x": notation.x, "w": notation.w, "P": notation.p}    # P_j: seed 004
 
 #: what ^T would be read as: refused, since it almost always means a transpose
 TRANSPOSE = sympy.Symbol("T", real=True)

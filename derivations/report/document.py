@@ -29,7 +29,14 @@ class Report(Derivation):
         return to_dict(self)
 
     def _repr_markdown_(self) -> str:
-        return self.to_markdown()
+        """The Markdown report for Jupyter, its figures embedded (a notebook has no file beside it)."""
+        import base64
+        text = self.to_markdown()
+        for name, data in (self.files or {}).items():
+            kind = "svg+xml" if name.endswith(".svg") else "png"
+            uri = f"data:image/{kind};base64," + base64.b64encode(data).decode("ascii")
+            text = text.replace(f"]({name})", f"]({uri})")
+        return text
 
     def _repr_latex_(self) -> str:
         return render(self, "latex-fragment")

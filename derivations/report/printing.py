@@ -14,17 +14,21 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
 
-from ..engine.notation import K, PerExample, SumExcept
+from ..engine.notation import K, PerExample, Sigmoid, SumExcept
 from ..engine.reading_order import ordered_terms
+from .matrix_printing import MatrixLatex, MatrixText
 
 
-def factor_order(factor) -> int:
+def factor_order(factor) -> float:
     """Where a factor goes in a product: names first, then bracketed sums, then functions.
 
-    p_j (1 - p_j), (1 - t_1) log p_2, (delta - 1) 1[u > 0].
+    p_j (1 - p_j), (1 - t_1) log p_2, (delta - 1) 1[u > 0]; sigma(z) goes between the names and the
+    sums: x sigma(z) (1 - sigma(z)).
     """
     if isinstance(factor, (Symbol, Indexed)) or (isinstance(factor, Pow) and isinstance(factor.base, (Symbol, Indexed))):
         return 0
+    if isinstance(factor, Sigmoid):
+        return 0.5
     return 1 if isinstance(factor, Add) else 2
 
 
@@ -74,7 +78,7 @@ def _is_all_classes(limits) -> bool:
     return lo == 0 and hi == K - 1
 
 
-class DeriveLatexPrinter(LatexPrinter):
+class DeriveLatexPrinter(MatrixLatex, LatexPrinter):
     """SymPy's LaTeX printer with the course's notation."""
 
     printmethod = "_derive_latex"
@@ -83,6 +87,9 @@ class DeriveLatexPrinter(LatexPrinter):
         settings = dict(settings or {})
         settings.setdefault("mul_symbol", None)
         settings.setdefault("full_prec", True)        # a display number 2.1270 keeps its last 0
+        settings.setdefault("inv_trig_style", "full")  # \arcsin x, not \operatorname{asin} x
+        settings.setdefault("mat_str", "bmatrix")     # matrices as bmatrix (amsmath; MathJax and KaTeX too)
+        settings.setdefault("mat_delim", "")
         super().__init__(settings)
 
     def _print_Add(self, expr, order=None):
@@ -135,7 +142,7 @@ class DeriveLatexPrinter(LatexPrinter):
         if expr.cols != 1 or expr.rows < 2 or not fractions:
             return super()._print_matrix_contents(expr)
         rows = r" \\[8pt] ".join(r"\displaystyle " + self._print(e) for e in expr)
-        return r"\begin{matrix}%s\end{matrix}" % rows
+        return r"\begin{bmatrix}%s\end{bmatrix}" % rows
 
     def _print_Indexed(self, expr):
         base = self._print(expr.base.label)
@@ -221,7 +228,12 @@ def subscript(text: str) -> str:
     return "_{" + text + "}"
 
 
-class DeriveTextPrinter(StrPrinter):
+#: the names the terminal shows for SymPy's inverse functions
+_TEXT_FUNCTION_NAMES = {"asin": "arcsin", "acos": "arccos", "atan": "arctan", "acot": "arccot",
+                        "asinh": "arsinh", "acosh": "arcosh", "atanh": "artanh"}
+
+
+class DeriveTextPrinter(MatrixText, StrPrinter):
     """One-line Unicode maths for the terminal: ∂Lᵢ/∂sₖ = Σ_{j≠yᵢ} 𝟙[sⱼ - s_{yᵢ} + Δ > 0]."""
 
     printmethod = "_derive_text"
@@ -268,6 +280,15 @@ class DeriveTextPrinter(StrPrinter):
 
     def _print_Exp1(self, expr):
         return "e"
+
+    def _print_Function(self, expr):
+        name = _TEXT_FUNCTION_NAMES.get(type(expr).__name__)
+        if name is None:
+            return super()._print_Function(expr)
+        return name + "(" + ", ".join(self._print(a) for a in expr.args) + ")"
+
+    def _print_sign(self, expr):
+        return f"sign({self._print(expr.args[0])})"
 
     def _print_Abs(self, expr):
         return f"|{self._print(expr.args[0])}|"
@@ -332,11 +353,6 @@ class DeriveTextPrinter(StrPrinter):
             return "[" + ", ".join(self._print(e) for e in expr) + "]ᵀ"      # a column
         return "[" + ", ".join("[" + ", ".join(self._print(e) for e in expr.row(r)) + "]"
                                for r in range(expr.rows)) + "]"
-
-    def _print_MatMul(self, expr):
-        coeff, factors = expr.as_coeff_mmul()
-        sign = "-" if coeff == -1 else ("" if coeff == 1 else self._print(coeff) + "·")
-        return sign + " ".join(self._print(f) for f in factors.args)
 
     _print_ImmutableDenseMatrix = _print_MatrixBase
     _print_MutableDenseMatrix = _print_MatrixBase

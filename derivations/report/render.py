@@ -51,7 +51,11 @@ _LATEX_SPECIAL = {
 _LATEX_UNICODE = {"Δ": r"$\Delta$", "δ": r"$\delta$", "σ": r"$\sigma$", "≠": r"$\neq$", "≤": r"$\leq$",
                   "≥": r"$\geq$", "−": "-", "·": r"$\cdot$", "×": r"$\times$", "—": "---", "–": "--",
                   "’": "'", "‘": "`", "“": "``", "”": "''", "…": r"\dots{}", "✓": r"$\checkmark$",
-                  "≈": r"$\approx$", "ᵀ": r"$^{T}$", "→": r"$\to$", "←": r"$\leftarrow$", "∞": r"$\infty$"}
+                  "≈": r"$\approx$", "ᵀ": r"$^{T}$", "→": r"$\to$", "←": r"$\leftarrow$", "∞": r"$\infty$",
+                  "β": r"$\beta$", "λ": r"$\lambda$", "α": r"$\alpha$", "Σ": r"$\Sigma$", "∘": r"$\circ$",
+                  "𝟙": r"$\mathbf{1}$", "∇": r"$\nabla$", "∂": r"$\partial$", "⋮": r"$\vdots$", "⋯": r"$\cdots$",
+                  "±": r"$\pm$", "²": r"$^{2}$", "ᵢ": r"$_{i}$", "ⱼ": r"$_{j}$", "ₖ": r"$_{k}$", "ₘ": r"$_{m}$",
+                  "ₙ": r"$_{n}$", "ₛ": r"$_{s}$", "⁽": r"$^{(}$", "⁾": r"$^{)}$"}
 
 
 def escape_latex(text: str) -> str:
@@ -194,6 +198,8 @@ def render(derivation: Derivation, fmt: str) -> str:
 def _number(value):
     if value is None:
         return None
+    if hasattr(value, "tolist") and getattr(value, "ndim", 0):        # a NumPy array: rows of floats
+        return value.tolist()
     if isinstance(value, (list, tuple)):
         return [_number(v) for v in value]
     return float(value)

@@ -17,6 +17,8 @@ from __future__ import annotations
 from . import (
     derivation,  # noqa: F401, I001  (a written derivation, graded line by line; last in the list)
     logistic,  # noqa: F401
+    logistic_numbers,  # noqa: F401
     softmax,  # noqa: F401
     svm,  # noqa: F401, I001
+    weights,  # noqa: F401
 )

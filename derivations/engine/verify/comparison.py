@@ -10,14 +10,21 @@ from __future__ import annotations
 
 from ..evaluate import NotEvaluable
 from ..steps import Verification
-from .unknowns import describe_point, integer_symbols
+from .domain import DomainSampler, domain_conditions
+from .unknowns import describe_point, integer_symbols, label_bases
 
 RELATIVE_TOLERANCE = 1e-9
 KINK_CLEARANCE = 1e-6
 
+#: a numeric check compares both sides at no fewer points than this, or it is not verified
+MIN_VALID_POINTS = 3
 
-def compare_at(sample, a, b, points):
-    """(points compared, first mismatch (point, a, b) or None, kink signs seen) for ``a`` and ``b`` at ``points``."""
+
+def compare_at(sample, a, b, points, skipped=None):
+    """(points compared, first mismatch (point, a, b) or None, kink signs seen) for ``a`` and ``b`` at ``points``.
+
+    A point where a side is not a real number is skipped, and appended to ``skipped`` when given.
+    """
     compared, signs = 0, {}
     for point in points:
         record = {}
@@ -27,6 +34,8 @@ def compare_at(sample, a, b, points):
         except NotEvaluable:
             raise
         except (ValueError, ZeroDivisionError, OverflowError):
+            if skipped is not None:
+                skipped.append(point)
             continue                 # outside the domain (log of a negative number ...): another point
         if any(abs(u) <= KINK_CLEARANCE for u in record.values()):
             continue
@@ -36,6 +45,35 @@ def compare_at(sample, a, b, points):
             return compared, (point, x, y_), signs
         compared += 1
     return compared, None, signs
+
+
+class _Reads(dict):
+    """A point that remembers which of its values were read."""
+
+    def __init__(self, values):
+        super().__init__(values)
+        self.read = set()
+
+    def __getitem__(self, key):
+        self.read.add(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key):
+        found = super().__contains__(key)
+        if found:
+            self.read.add(key)
+        return found
+
+
+def _read_by(sample, sides, point) -> dict:
+    """The part of ``point`` that the two sides read at this instance (a counterexample without the unused rest)."""
+    tracked = _Reads(point)
+    try:
+        for side in sides:
+            sample.evaluator.value(side, tracked)
+    except Exception:  # noqa: BLE001 - a side that fails here was compared above; show the whole point
+        return point
+    return {key: value for key, value in point.items() if key in tracked.read} or point
 
 
 def _points_on_the_other_side(sampler, sample, signs, variables):
@@ -50,26 +88,53 @@ def _points_on_the_other_side(sampler, sample, signs, variables):
     return extra
 
 
+def domain_points(sample, domain, sampler, variables, base_points) -> list:
+    """The sample's points that lie inside ``domain`` (conditions), with more drawn inside it when too few do.
+
+    The points drawn are kept with the sample for the next step with the same domain.
+    """
+    inside_domain = DomainSampler(sampler, domain)
+    points = [point for point in sample.points if inside_domain.inside(sample.evaluator, point)]
+    key = tuple((c.expr, c.relation) for c in domain)
+    extra = sample.domain_points.setdefault(key, [])
+    for point in extra:
+        sampler.fill(point, variables)
+    while len(points) + len(extra) < base_points:
+        point = inside_domain.draw(sample.evaluator, variables)
+        if point is None:
+            break
+        extra.append(point)
+    return points + extra
+
+
 def check_numerically(a, b, conditions, counts, *, instances, sampler, base_points) -> Verification:
-    """Whether ``a = b`` at the points of every instance allowed by ``conditions`` (``counts`` set to sizes)."""
+    """Whether ``a = b`` at the points of every instance allowed by ``conditions`` (``counts`` set to sizes).
+
+    Points are taken inside the domain of every function in ``a`` and ``b``
+    (:mod:`.domain`); a point where a side still cannot be evaluated is
+    skipped and counted, and fewer than :data:`MIN_VALID_POINTS` points
+    compared in all is a failed check.
+    """
     indices = integer_symbols(a) | integer_symbols(b)
     for c in conditions:
         indices |= integer_symbols(c)
-    samples = instances.samples_for(indices, conditions, counts)
+    samples = instances.samples_for(indices, conditions, counts, label_bases(a, b, *conditions))
     method = "instantiated" if counts else "numeric"
-    compared, covered = 0, 0
+    domain = domain_conditions(a, b)
+    compared, covered, skipped = 0, 0, []
     for sample in samples:
         variables = sampler.variables((a, b), sample.env)
         while len(sample.points) < base_points:
             sample.points.append({})
         for point in sample.points:
             sampler.fill(point, variables)
+        points = domain_points(sample, domain, sampler, variables, base_points) if domain else sample.points
         try:
-            count, mismatch, signs = compare_at(sample, a, b, sample.points)
+            count, mismatch, signs = compare_at(sample, a, b, points, skipped)
             extra = _points_on_the_other_side(sampler, sample, signs, variables)
             if mismatch is None and extra:
                 sample.points.extend(extra)
-                more, mismatch, more_signs = compare_at(sample, a, b, extra)
+                more, mismatch, more_signs = compare_at(sample, a, b, extra, skipped)
                 count += more
                 for key, seen in more_signs.items():
                     signs.setdefault(key, set()).update(seen)
@@ -79,16 +144,21 @@ def check_numerically(a, b, conditions, counts, *, instances, sampler, base_poin
             return Verification(False, method, f"cannot evaluate a side: {type(error).__name__}: {error}")
         if mismatch is not None:
             point, x, y_ = mismatch
-            where = describe_point(point)
+            where = describe_point(_read_by(sample, (a, b), point))
             return Verification(False, method, f"sides differ for {dict(sample.key)} at {where}: {x} vs {y_}")
         compared += count
         covered += sum(1 for seen in signs.values() if len(seen) == 2)
     if compared == 0:
-        return Verification(False, method, "no point where both sides could be evaluated")
-    return Verification(True, method, describe(samples, compared, covered, counts))
+        return Verification(False, method, "no point where both sides could be evaluated"
+                            + (f" ({len(skipped)} outside the domain skipped)" if skipped else ""), undecided=True)
+    if compared < MIN_VALID_POINTS:
+        return Verification(False, method, f"only {compared} points where both sides could be evaluated "
+                            f"(at least {MIN_VALID_POINTS} needed; {len(skipped)} outside the domain skipped)",
+                            undecided=True)
+    return Verification(True, method, describe(samples, compared, covered, counts, len(skipped)))
 
 
-def describe(samples, compared, covered, counts) -> str:
+def describe(samples, compared, covered, counts, skipped=0) -> str:
     """How a numeric check went: ``K = 2..5, 8 index choices, 37 points, both sides of 20 kinks``."""
     parts = []
     for count in counts or ():
@@ -100,4 +170,6 @@ def describe(samples, compared, covered, counts) -> str:
     parts.append(f"{compared} points")
     if covered:
         parts.append(f"both sides of {covered} kinks")
+    if skipped:
+        parts.append(f"{skipped} outside the domain skipped")
     return ", ".join(parts)

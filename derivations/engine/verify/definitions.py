@@ -22,7 +22,7 @@ def expand_definitions(expr, definitions: dict):
     the name replaced (see :func:`differentiate_by_names`).
     """
     expr = differentiate_by_names(expr, definitions)
-    for _ in range(5):
+    for _ in range(10):
         replaced = expr
         for name, definition in definitions.items():
             if isinstance(name, IndexedBase):
@@ -30,9 +30,11 @@ def expand_definitions(expr, definitions: dict):
                     lambda e, n=name: isinstance(e, Indexed) and e.base == n,
                     lambda e, f=definition: f(*e.indices))
             elif isinstance(name, sympy.FunctionClass):
-                replaced = replaced.replace(
-                    lambda e, n=name: isinstance(e, n),
-                    lambda e, f=definition: f(*e.args))
+                found = replaced.atoms(name)
+                if any(a.has(name) for e in found for a in e.args):         # nested: innermost first
+                    replaced = replaced.replace(lambda e, n=name: isinstance(e, n), lambda e, f=definition: f(*e.args))
+                elif found:
+                    replaced = replaced.xreplace({e: definition(*e.args) for e in found})
             else:
                 replaced = replaced.xreplace({name: definition})
         if replaced == expr:
@@ -47,14 +49,17 @@ def differentiate_by_names(expr, definitions: dict):
     In d L / d y with L := -t log y - (1 - t) log(1 - y) and y := sigma(z),
     y is the variable: L is expanded with every definition except y's and
     differentiated with respect to y; the caller then puts in y's definition.
+    Likewise for an entry of a defined indexed name: in d L_i / d s_k with
+    s_k := sum_d W_dk x_d, the score s_k is the variable.
     Derivatives with respect to anything else are left for the caller.
     """
-    names = {name for name in definitions if isinstance(name, Symbol)}
+    names = {name for name in definitions if isinstance(name, (Symbol, IndexedBase))}
     if not names or not expr.has(sympy.Derivative):
         return expr
     replacements = {}
     for node in expr.atoms(sympy.Derivative):
         held = {v for v, _ in node.variable_count if v in names}
+        held |= {v.base for v, _ in node.variable_count if isinstance(v, Indexed) and v.base in names}
         if not held:
             continue
         rest = {name: value for name, value in definitions.items() if name not in held}

@@ -6,6 +6,8 @@ would overflow for e^{1000} or lose 1 + 2e^{-110}.
 """
 from __future__ import annotations
 
+import math
+
 import sympy
 
 from ..steps import Verification
@@ -29,8 +31,28 @@ def exact_digits(*exprs) -> int:
     return 40 + 2 * exponent_digits(*exprs)
 
 
+#: a power of a sum with more terms than this once multiplied out is not multiplied out ((x + 1)^200,
+#: (a + b + ... + x)^9 would take minutes): the numeric check decides
+MAX_EXPANDED_TERMS = 64
+
+
+def costly_to_expand(*exprs) -> bool:
+    """Whether multiplying out ``exprs`` could blow up: a power (u_1 + ... + u_m)^n of
+    C(n + m - 1, m - 1) > :data:`MAX_EXPANDED_TERMS` terms."""
+    for e in exprs:
+        for node in sympy.preorder_traversal(e):
+            if isinstance(node, sympy.Pow) and node.exp.is_Integer and node.base.is_Add:
+                n, m = abs(int(node.exp)), len(node.base.args)
+                if n > MAX_EXPANDED_TERMS or math.comb(n + m - 1, m - 1) > MAX_EXPANDED_TERMS:
+                    return True
+    return False
+
+
 def symbolically_equal(a, b) -> bool:
-    """Whether a - b (derivatives carried out) expands or cancels to 0; False when SymPy cannot tell."""
+    """Whether a - b (derivatives carried out) expands or cancels to 0; False when SymPy cannot tell
+    (or when multiplying out would take too long: then the numeric check decides)."""
+    if costly_to_expand(a, b):
+        return False
     try:
         difference = (a - b).doit()
         if difference == 0:

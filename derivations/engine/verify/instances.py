@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import sympy
 
 from ..evaluate import Instance
-from ..notation import K
+from ..notation import K, N
 
 CLASS_COUNTS = (2, 3, 4, 5)
 
@@ -27,6 +27,7 @@ class Sample:
     env: dict
     evaluator: Instance
     points: list = field(default_factory=list)
+    domain_points: dict = field(default_factory=dict)     # points drawn inside a domain, by its conditions
 
 
 class Instances:
@@ -50,24 +51,47 @@ class Instances:
         picks = sorted({0, len(allowed) - 1, len(allowed) // 2})
         return [allowed[i] for i in picks][: self.max_index_choices]
 
-    def samples_for(self, indices, conditions, counts) -> list[Sample]:
+    def samples_for(self, indices, conditions, counts, labels=()) -> list[Sample]:
         """The instantiations to check on: counts and index choices allowed by ``conditions``.
 
         ``counts`` are the symbolic counts to set (``True`` means K alone): the
         first takes each of ``class_counts``, the next one more, and so on.
+        ``labels`` are the label names y_n of a batch: each instance gives every
+        example a class (see :func:`assign_labels`).
         """
         counts = (K,) if counts is True else tuple(counts or ())
-        sizes = self.class_counts if counts or indices else (None,)
+        sizes = self.class_counts if counts or indices or labels else (None,)
         samples = []
         for n in sizes:
             choices = self.index_choices(indices, n, conditions) if indices else [{}]
-            for choice in choices:
+            for ordinal, choice in enumerate(choices):
                 env = dict(choice)
                 if n is not None:
                     for offset, count in enumerate(counts or (K,)):
                         env[count] = n + offset
-                key = tuple(sorted((str(s_), v) for s_, v in env.items()))
+                    for base in sorted(labels, key=str):
+                        env.update(assign_labels(base, env, n, ordinal))
+                key = tuple(sorted((_name(s_), v) for s_, v in env.items()))
                 if key not in self._samples:
                     self._samples[key] = Sample(key, env, Instance(env))
                 samples.append(self._samples[key])
         return samples
+
+
+def assign_labels(base, env, size, shift) -> dict:
+    """A class for every example: y_n = (n + shift) mod K, for n = 0 .. N-1.
+
+    N and K are the instance's (or ``size`` + 2 examples and ``size`` classes when it sets
+    neither), so every class is some example's label and some class is the label of two:
+    a formula that confuses c = y_n with c != y_n, for any n, is caught.
+    """
+    examples = env.get(N, size + 2)
+    classes = env.get(K, size)
+    return {(base, (n,)): (n + shift) % classes for n in range(examples)}
+
+
+def _name(key) -> str:
+    """How an instance names what it set: K, y_i, or y_0 for the label of example 0."""
+    if isinstance(key, tuple):
+        return f"{key[0]}_{','.join(map(str, key[1]))}"
+    return str(key)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 
 import sympy
-from sympy import Indexed, Max
+from sympy import Indexed, Max, Min
 
 from ..evaluate import concrete, point_key
 from ..notation import COUNTS
@@ -53,7 +53,7 @@ class Sampler:
 
     def kink_point(self, sample, node, env, wanted_positive: bool, variables):
         """A new point where the kink argument of ``node`` (for indices ``env``) has the wanted sign, or None."""
-        u = concrete(node.args[0] - node.args[1] if isinstance(node, Max) else node.args[0], env)
+        u = concrete(node.args[0] - node.args[1] if isinstance(node, (Max, Min)) else node.args[0], env)
         point = self.fill({}, variables)
         target = self.rng.uniform(0.3, 2.0) * (1 if wanted_positive else -1)
         for v in sorted(real_symbols(u) | u.atoms(Indexed), key=str):

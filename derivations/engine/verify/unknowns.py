@@ -2,7 +2,8 @@
 
 * integer symbols other than the counts (y_i, k, j, ...) take index values;
 * the counts K, D, N (:data:`~derivations.engine.notation.COUNTS`) take sizes;
-* real symbols (Delta, z, t) and every entry of an indexed name (s_0 .. s_{K-1}, x_{n,d}) take random values.
+* real symbols (Delta, z, t) and every entry of an indexed name (s_0 .. s_{K-1}, x_{n,d}) take random values;
+* the labels y_n of a batch (an integer indexed name) take classes, set by the instance.
 """
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ def integer_symbols(expr) -> set:
     for node in expr.atoms(sympy.Derivative):
         for variable, _ in node.variable_count:
             free |= variable.free_symbols
-    return {a for a in free if isinstance(a, Symbol) and a.is_integer and a not in COUNTS}
+    names = {a.base.label for a in expr.atoms(Indexed)}            # y of the labels y_n is a name, not an index
+    return {a for a in free if isinstance(a, Symbol) and a.is_integer and a not in COUNTS and a not in names}
 
 
 def real_symbols(expr) -> set:
@@ -32,8 +34,17 @@ def real_symbols(expr) -> set:
 
 
 def indexed_bases(expr) -> set:
-    """(name, number of indices) of every indexed name: (s, 1) for s_j, (x, 2) for x_{n,d}."""
-    return {(a.base, len(a.indices)) for a in expr.atoms(Indexed)}
+    """(name, number of indices) of every real indexed name: (s, 1) for s_j, (x, 2) for x_{n,d}.
+
+    The labels y_n of a batch (an integer indexed name) are not sampled: the instance sets them
+    (see :func:`label_bases`).
+    """
+    return {(a.base, len(a.indices)) for a in expr.atoms(Indexed) if not a.base.is_integer}
+
+
+def label_bases(*exprs) -> set:
+    """The integer indexed names (the labels y_n of a batch) in ``exprs``."""
+    return {a.base for e in exprs for a in e.atoms(Indexed) if a.base.is_integer}
 
 
 def symbolic_counts(*exprs) -> tuple:

@@ -13,6 +13,10 @@ A step ``before = after`` is checked in one of these ways, and records which:
   points on both sides of every kink (:mod:`.sampling`, :mod:`.comparison`).
   ``numeric`` is the same without a count.
 
+Matrices of symbolic size (X^T (P - Y) / N) are compared entry by entry: entry
+(r, q) of each side, written in index form by :mod:`derivations.engine.matrices`,
+for symbolic r and q.
+
 A step that fails raises :class:`VerificationError`: it is never shown.
 """
 from __future__ import annotations
@@ -21,6 +25,8 @@ import random
 
 import sympy
 
+from ..evaluate import concrete
+from ..matrices import entry, has_symbolic_shape, index_form
 from ..steps import Chain, Claim, Step, Verification
 from .comparison import check_numerically
 from .definitions import expand_definitions
@@ -29,6 +35,10 @@ from .exact import check_exact_numbers, symbolically_equal
 from .instances import CLASS_COUNTS, Instances
 from .sampling import Sampler
 from .unknowns import integer_symbols, symbolic_counts
+
+#: the symbolic entry (r, q) at which two matrices of symbolic size are compared (one pair, so that the
+#: instances, cached by the names of what they set, are shared between steps)
+ROW, COL = sympy.Dummy("r", integer=True), sympy.Dummy("q", integer=True)
 
 
 class VerificationError(RuntimeError):
@@ -48,9 +58,11 @@ def _numbers_only(a, b) -> bool:
 
 
 def _explicit(side):
-    """A matrix expression (diag(p) - p p^T) written out as a matrix; anything else as it is."""
+    """A matrix expression of known size (diag(p) - p p^T) written out as a matrix, entry by entry (no
+    derivative in it carried out: SymPy's as_explicit() would take d L_i / d s_0 as 0); anything else as it is."""
     if isinstance(side, sympy.MatrixExpr) and not isinstance(side, sympy.MatrixBase):
-        return side.as_explicit()
+        rows, cols = (int(n) for n in side.shape)
+        return sympy.ImmutableMatrix(rows, cols, lambda i, j: entry(side, sympy.Integer(i), sympy.Integer(j)))
     return side
 
 
@@ -58,8 +70,15 @@ class Verifier:
     """Checks the steps of one derivation; instantiations and sample points are shared between steps."""
 
     def __init__(self, definitions: dict | None = None, *, class_counts=CLASS_COUNTS,
-                 base_points: int = 4, max_index_choices: int = 2, seed: int = 20261122, spread: float = 3.0):
-        """``spread``: unknowns are drawn from (-spread, spread), positive ones from (0.2, spread)."""
+                 base_points: int = 4, max_index_choices: int = 2, seed: int = 20261122, spread: float = 3.0,
+                 try_symbolic=None):
+        """``spread``: unknowns are drawn from (-spread, spread), positive ones from (0.2, spread).
+
+        ``try_symbolic(a, b)``, when given, says whether cancelling a - b symbolically is worth trying
+        (``derive diff`` skips it for deeply nested functions, where SymPy would take seconds and
+        the numeric check decides in milliseconds).
+        """
+        self.try_symbolic = try_symbolic
         self.definitions = definitions or {}
         self.base_points = base_points
         self.instances = Instances(class_counts, max_index_choices)
@@ -72,13 +91,16 @@ class Verifier:
         in equals ``after``: the check of a substitution step. Matrices are
         compared entry by entry.
         """
+        if has_symbolic_shape(before) or has_symbolic_shape(after):
+            return self._check_matrix_expressions(before, after, conditions, values)
+        before, after = index_form(before), index_form(after)
         before, after = _explicit(before), _explicit(after)
         if isinstance(before, sympy.MatrixBase) or isinstance(after, sympy.MatrixBase):
             return self._check_matrices(before, after, conditions, values)
         a = expand_definitions(before, self.definitions)
         b = expand_definitions(after, self.definitions)
         if values:
-            a = a.xreplace(dict(values))
+            a = concrete(a, {}).xreplace(dict(values))        # sums with known bounds written out first
         if a == b:
             if values:
                 return Verification(True, "substitution", "the values put into the left side give the right side")
@@ -90,7 +112,8 @@ class Verifier:
             return check_exact_numbers(a, b)
         counts = symbolic_counts(a, b)
         indices = integer_symbols(a) | integer_symbols(b)
-        if not counts and not indices and symbolically_equal(a, b):
+        if not counts and not indices and (self.try_symbolic is None or self.try_symbolic(a, b)) \
+                and symbolically_equal(a, b):
             method = "substitution" if values else "symbolic"
             return Verification(True, method, "the difference simplifies to 0")
         if _numbers_only(a, b):
@@ -125,6 +148,21 @@ class Verifier:
     def check_equivalence(self, a, b, samples: int = 64) -> Verification:
         """Whether two conditions (relations without a symbolic K) hold at exactly the same points."""
         return check_equivalence(a, b, self.sampler, samples)
+
+    def _check_matrix_expressions(self, before, after, conditions, values) -> Verification:
+        """Two matrices of symbolic size (X^T (P - Y) / N, dL/dW): equal when entry (r, q) of each is, for
+        symbolic r and q, checked like any scalar step (N, D and K set to small sizes)."""
+        shapes = [getattr(side, "shape", None) for side in (before, after)]
+        if shapes[0] is None or shapes[1] is None or any(
+                sympy.simplify(a - b) != 0 for a, b in zip(shapes[0], shapes[1])):
+            return Verification(False, "symbolic", f"the two sides are not of the same shape: {shapes[0]} and "
+                                                   f"{shapes[1]}")
+        rows, cols = shapes[0]
+        row = sympy.Integer(0) if rows == 1 else ROW
+        col = sympy.Integer(0) if cols == 1 else COL
+        found = self.check(entry(before, row, col), entry(after, row, col), conditions, values)
+        return Verification(found.ok, found.method, f"entry ({row}, {col}) of each side: {found.detail}"
+                            if found.ok else found.detail)
 
     def _check_matrices(self, before, after, conditions, values) -> Verification:
         if not (isinstance(before, sympy.MatrixBase) and isinstance(after, sympy.MatrixBase)) \

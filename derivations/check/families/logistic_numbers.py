@@ -1,0 +1,89 @@
+"""Logistic regression at given numbers: logistic.loss, logistic.y and logistic.dw for weights, inputs and a target.
+
+The references are the worked numbers of ``derive logistic-grad --weights ... --inputs ... --target ...``;
+the mistakes are the loss mis-encoded (log base 10, the minus dropped), the sigmoid forgotten or
+given -z, and the links of the chain dL/dy · dy/dz · dz/dw_j left out, each worked through at
+those numbers. ``logistic.dw`` without numbers stays the formula (y - t) x_j of :mod:`.logistic`.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import sympy
+from sympy import ImmutableMatrix, log
+
+from ...engine.inputs import InputError
+from ..registry import Given, Quantity, Reference, Variant, register
+from .logistic import LOGISTIC_CHAIN_VARIANTS, _logistic_case, _logistic_chain, _logistic_derivation
+
+
+def _numbers_given(given: Given) -> bool:
+    return given.weights is not None and given.inputs is not None and given.target is not None
+
+
+def _check(given: Given, name: str):
+    if not _numbers_given(given):
+        raise InputError(f"{name} needs weights, inputs and target in given")
+    if given.weights and isinstance(given.weights[0], tuple):
+        raise InputError(f"{name}: logistic regression has one weight per input (a list of D numbers), not rows")
+
+
+@lru_cache(maxsize=256)
+def _worked(given: Given):
+    from ...losses import logistic
+    return logistic.gradient(weights=list(given.weights), inputs=list(given.inputs), target=given.target)
+
+
+def _loss(given):
+    _check(given, "logistic.loss")
+    d = _worked(given)
+    value = d.results["loss"].expr
+    return Reference("logistic.loss", value=value, derivation=d, variants=[
+        Variant("log10", "log base 10 was used instead of the natural log", value=value / log(10)),
+        Variant("sign-flipped-gradient", "the minus sign of -t log y - (1 - t) log(1 - y) was dropped",
+                value=-value),
+    ])
+
+
+def _prediction(given):
+    _check(given, "logistic.y")
+    d = _worked(given)
+    value, z = d.results["y"].expr, d.results["z"].expr
+    return Reference("logistic.y", value=value, derivation=d, variants=[
+        Variant("no-sigmoid", "the sigmoid was not applied: y = sigma(z), not z = w^T x", value=z),
+        Variant("sign-of-z", "sigma(-z) was used: y = 1 / (1 + e^{-z})", value=1 - value),
+    ])
+
+
+def _at_numbers(formula, given, prediction):
+    """The formula (in y, t, x_j) at the given numbers, entry by entry for j = 0 .. D-1."""
+    from ...engine.notation import j, t, x
+    from ...losses.logistic import Y
+    values = {Y: prediction, t: given.target}
+    return ImmutableMatrix([formula.xreplace({**values, x[j]: v}).xreplace({x[sympy.Integer(i)]: v})
+                            for i, v in enumerate(given.inputs)])
+
+
+def _dw(given):
+    formula = _logistic_case("dloss_dw")(given)
+    if not _numbers_given(given):
+        return formula
+    _check(given, "logistic.dw")
+    d = _worked(given)
+    from ...losses.logistic import loss_expression
+    prediction = d.results["y"].expr
+    factors = {key: _logistic_derivation().results[key].expr for key in ("dy_dz", "dz_dw")}
+    variants = [Variant("sign-flipped-gradient", "(t - y) x instead of (y - t) x: the minus sign of the loss was "
+                        "dropped", value=-d.results["dw"].expr)]
+    for tag, (text, dropped) in LOGISTIC_CHAIN_VARIANTS.items():
+        wrong = _logistic_chain(loss_expression(), factors, True, dropped)
+        variants.append(Variant(tag, text, value=_at_numbers(wrong, given, prediction)))
+    return Reference("logistic.dw", value=ImmutableMatrix(d.results["dw"].expr), expr=formula.expr,
+                     variants=variants + formula.variants, derivation=d, definitions=formula.definitions)
+
+
+register(Quantity("logistic.loss", "number", "a number, e.g. 0.6931", (), _loss))
+register(Quantity("logistic.y", "number", "a number between 0 and 1, e.g. 0.5", (), _prediction))
+register(Quantity("logistic.dw", "expression",
+                  r"a formula in y (or \sigma(z)), t and x_j, e.g. (y - t) x_j; or, with weights, inputs and "
+                  r"target in given, the vector of numbers, e.g. [-1, -0.5]", (), _dw))

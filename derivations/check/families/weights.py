@@ -1,0 +1,369 @@
+"""Quantities of the gradients with respect to the weights, with their generated mistakes.
+
+* ``svm.dW`` and ``softmax.dW``: the D x K matrix, for one example (``inputs``, ``weights`` as D
+  rows, ``label``, ``delta``) or a small batch given inline (``X``, ``y``, ``W``, ``reg``,
+  ``reg_form``): the numbers of ``derive ... --wrt weights`` / ``--wrt batch``;
+* ``svm.scores`` and ``softmax.scores``: s = W^T x (K entries), or S = X W (N x K);
+* ``svm.dw_correct``, ``svm.dw_incorrect``, ``softmax.dw_correct``, ``softmax.dw_incorrect``: the
+  formulas of seed 001 (3)/(4) and seed 004, read in scores (``\\mathbb{1}(s_j - s_{y_i} + 1 > 0) x_i``)
+  or in weights (``1(\\mathbf{w}_j^T \\mathbf{x}_i - \\mathbf{w}_{y_i}^T \\mathbf{x}_i + 1 > 0) \\mathbf{x}_i``):
+  a vector answer is judged by its entry d, with D and K instantiated.
+
+The mistakes are worked through for the given: the SVM's mis-encoded losses through the same
+chain x (dL/ds)^T, the sign of the correct class's term, a transposed dW, and for a batch the
+matrix form rewritten (the delta_{c,y_n} dropped as seed 002's last line does, the 1/N missing,
+2 lambda W under the other reg_form) and evaluated by the same NumPy evaluator.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import sympy
+from sympy import ImmutableMatrix, Indexed, MatMul, Ne, Symbol, Transpose
+
+from ...engine.inputs import InputError
+from ...engine.notation import D, Delta, PerExample, W, c, feature, j, k, m, p, s, weighted_score, x, y
+from ..registry import Given, Quantity, Reference, Variant, register
+from .common import gradient as score_gradient
+from .svm import SVM_VARIANTS
+
+#: the input of another example j (what x_j means when x_i is the example's input): x_d^(j)
+OTHER_INPUT = PerExample("x", real=True)
+
+
+# --- reading a vector answer -------------------------------------------------------------------------
+
+def _example_index():
+    from ...parse.names import i
+    return i
+
+
+def _component(vector, index):
+    """Entry ``index`` of a vector an answer names: w_k -> W_{index,k}, x_i or x -> x_index, x_j -> x_index^(j)."""
+    i = _example_index()
+    if isinstance(vector, Indexed) and vector.base == sympy.IndexedBase("w", real=True):
+        return W[index, vector.indices[0]]
+    if vector == Symbol("x", real=True) or (isinstance(vector, Indexed) and vector.base == x
+                                            and vector.indices[0] == i):
+        return x[index]
+    if isinstance(vector, Indexed) and vector.base == x:
+        return OTHER_INPUT[vector.indices[0], index]
+    return None
+
+
+def _vector_entry(expr, index):
+    """A linear combination of vectors (w_j - w_{y_i}), entry ``index``."""
+    from ...parse.vectors import Dot, Transposed
+    if isinstance(expr, (Dot, Transposed)):
+        raise _unreadable("a transpose must multiply one vector: w_j^T x_i")
+    found = _component(expr, index)
+    if found is not None:
+        return found
+    if isinstance(expr, sympy.Add):
+        return sympy.Add(*[_vector_entry(term, index) for term in expr.args])
+    if isinstance(expr, sympy.Mul):
+        vectors = [f for f in expr.args if _has_vector(f)]
+        if len(vectors) != 1:
+            raise _unreadable(f"cannot read {expr} as a vector")
+        rest = [f for f in expr.args if f is not vectors[0]]
+        return sympy.Mul(*rest) * _vector_entry(vectors[0], index)
+    raise _unreadable(f"cannot read {expr} as a vector: use w_j, x_i")
+
+
+def _combination(expr):
+    """{vector: coefficient} for a linear combination of vectors (w_j - w_{y_i}), or None."""
+    if _component(expr, feature) is not None:
+        return {expr: sympy.S.One}
+    if isinstance(expr, sympy.Add):
+        total = {}
+        for term in expr.args:
+            part = _combination(term)
+            if part is None:
+                return None
+            for vector, coefficient in part.items():
+                total[vector] = total.get(vector, 0) + coefficient
+        return total
+    if isinstance(expr, sympy.Mul):
+        vectors = [f for f in expr.args if _has_vector(f)]
+        if len(vectors) != 1:
+            return None
+        part = _combination(vectors[0])
+        rest = sympy.Mul(*[f for f in expr.args if f is not vectors[0]])
+        return None if part is None else {v: rest * q for v, q in part.items()}
+    return None
+
+
+def _as_scores(a, b):
+    """w_k^T x_i (and combinations of it) as the scores w_k^T x, when one side is weights and the other this
+    example's input; None otherwise."""
+    from ...engine.notation import WeightedScore
+    weights_base, this = sympy.IndexedBase("w", real=True), x[feature]
+    for left, right in ((a, b), (b, a)):
+        first, second = _combination(left), _combination(right)
+        if first is None or second is None:
+            continue
+        if all(isinstance(v, Indexed) and v.base == weights_base for v in first) and \
+                all(_component(v, feature) == this for v in second):
+            scale = sympy.Add(*second.values())
+            return scale * sympy.Add(*[q * WeightedScore(v.indices[0]) for v, q in first.items()])
+    return None
+
+
+def _has_vector(expr) -> bool:
+    return any(_component(a, feature) is not None for a in sympy.preorder_traversal(expr)
+               if isinstance(a, (Indexed, Symbol)))
+
+
+def _unreadable(message):
+    from ..judge import Unreadable
+    return Unreadable(message)
+
+
+def in_components(expr, rename=True):
+    """A vector answer as its entry d: w_j^T x_i -> sum_d W_dj x_d (= s_j), x_i -> x_d, x_j -> x_d^(j);
+    with ``rename``, its one free class index named c (the reference's class, for the incorrect classes)."""
+    from ...parse.vectors import Dot, Transposed
+    bound = sympy.Dummy("d", integer=True)
+
+    def dot(a, b):
+        scores = _as_scores(a, b)
+        if scores is not None:
+            return scores
+        return sympy.Sum(_vector_entry(a, bound) * _vector_entry(b, bound), (bound, 0, D - 1))
+    # each dot product, then each vector left (x_i, x_j, x), through placeholders: the entries put in
+    # (x_d, W_dj) are never read again as vectors, nor is the x that labels them
+    dots = {node: sympy.Dummy("dot") for node in expr.atoms(Dot)}
+    expr = expr.xreplace(dots)
+    if expr.has(Transposed):
+        raise _unreadable("a transpose ^T must be followed by the vector it multiplies, as in w_j^T x_i")
+    vectors = {e: sympy.Dummy("vector") for e in expr.atoms(Indexed) if e.base in (x, sympy.IndexedBase("w", real=True))}
+    expr = expr.xreplace(vectors)
+    if expr.has(sympy.IndexedBase("w", real=True).label) or any(v.base != x for v in vectors):
+        raise _unreadable("w_j appears outside a product w_j^T x: the gradient is a multiple of the input x")
+    expr = expr.xreplace({Symbol("x", real=True): x[feature]})
+    expr = expr.xreplace({placeholder: _component(vector, feature) for vector, placeholder in vectors.items()})
+    expr = expr.xreplace({placeholder: dot(*node.args) for node, placeholder in dots.items()})
+    i = _example_index()
+    classes = {a for a in expr.free_symbols if isinstance(a, Symbol) and a.is_integer
+               and a in (j, k, m, i, c)}
+    if rename and len(classes) == 1 and c not in classes:
+        expr = expr.xreplace({classes.pop(): c})
+    return expr
+
+
+def answer_definitions():
+    """What the names of a weight answer stand for: s_j = sum_d W_dj x_d, p_j its softmax, w_j^T x likewise."""
+    from ...engine.notation import WeightedScore
+    from ...losses import softmax
+    return {s: weighted_score, WeightedScore: weighted_score, p: softmax.probability}
+
+
+# --- the formulas ---------------------------------------------------------------------------------
+
+@lru_cache(maxsize=4)
+def _weights_derivation(loss: str, delta=sympy.Integer(1)):
+    from ...losses import weights
+    return weights.gradient(loss, delta=delta)
+
+
+def _svm_formula_variants(name):
+    """SVM_VARIANTS worked through the chain x_d dL/ds_c, for the case of ``name``."""
+    var = s[y] if name == "dw_correct" else s[c]
+    found = []
+    for tag, (text, loss) in SVM_VARIANTS.items():
+        found.append(Variant(tag, text, expr=sympy.diff(loss, var) * x[feature]))
+    return found
+
+
+def _formula(loss: str, name: str):
+    def reference(given):
+        d = _weights_derivation(loss)
+        expr = d.results[name].expr
+        # the correct class is y_i itself; a class j an answer names for it is another class
+        conditions = (Ne(j, y),) if name == "dw_correct" else (Ne(c, y),)
+        other = expr.xreplace({x[feature]: OTHER_INPUT[c, feature]}) if name == "dw_incorrect" else \
+            expr.xreplace({x[feature]: OTHER_INPUT[j, feature]})
+        variants = [
+            Variant("input-of-another-example", "x_j was written for x_i: the input is that of this example i, "
+                    "the same for every class (s_j = w_j^T x_i)", expr=other),
+            Variant("sign-flipped-gradient", "the sign is flipped", expr=-expr),
+        ]
+        if loss == "svm":
+            variants += _svm_formula_variants(name)
+            if name == "dw_incorrect":
+                variants.append(Variant("margin-classes-lost", "the margin w_j^T x_i - w_{y_i}^T x_i + Δ lost its "
+                                        "classes (w_i^T x_i - w_i^T x_i is 0): it is that of class j against the "
+                                        "correct class y_i", expr=sympy.Heaviside(Delta, 0) * x[feature]))
+        elif name == "dw_correct":
+            wrong_p = (p[j] - 1) * x[feature]
+            variants += [
+                Variant("probability-of-class-j", "P_j was written for P_{y_i}: the correct class's gradient is "
+                        "(P_{y_i} - 1) x_i, with the probability of the correct class", expr=wrong_p),
+                Variant("probability-of-class-j-and-input-of-another-example", "P_j was written for P_{y_i} and "
+                        "x_j for x_i: the correct class's gradient is (P_{y_i} - 1) x_i",
+                        expr=(p[j] - 1) * OTHER_INPUT[j, feature]),
+                Variant("no-minus-one", "the - 1 of the correct class is missing: (P_{y_i} - 1) x_i",
+                        expr=p[y] * x[feature]),
+            ]
+        return Reference(f"{loss}.{name}", expr=expr, conditions=conditions, variants=variants, derivation=d,
+                         definitions=answer_definitions(),
+                         interpret=lambda e: in_components(e, rename=name == "dw_incorrect"))
+    return reference
+
+
+# --- the numbers ----------------------------------------------------------------------------------------
+
+def _one_example(given: Given):
+    return given.inputs is not None and given.weights is not None and given.label is not None \
+        and isinstance(given.weights[0], tuple)
+
+
+def _batch(given: Given):
+    return given.X is not None
+
+
+def _needs(name):
+    return InputError(f"{name} needs inputs, weights (D rows of K) and label, or a batch X, y and W in given")
+
+
+@lru_cache(maxsize=256)
+def _example_derivation(loss: str, given: Given):
+    from ...losses import weights
+    return weights.gradient(loss, delta=given.delta if loss == "svm" else 1, inputs=list(given.inputs),
+                            weights=[list(row) for row in given.weights], label=given.label)
+
+
+def _batch_data(given: Given):
+    from ...losses.batch_numbers import read_batch
+    return read_batch({"X": np.array(given.X), "y": np.array(given.y), "W": np.array(given.W)})
+
+
+@lru_cache(maxsize=64)
+def _batch_numbers(loss: str, given: Given):
+    from ...losses import batch, batch_numbers
+    form = batch.matrix_form(loss, given.reg_form)
+    data = _batch_data(given)
+    return form, data, batch_numbers.compute(form, data, float(given.delta), float(given.reg))
+
+
+def _floats(array) -> ImmutableMatrix:
+    return ImmutableMatrix(np.atleast_2d(array).tolist()).applyfunc(lambda v: sympy.Float(v, 17))
+
+
+def _batch_variants(loss: str, given: Given):
+    """The matrix form rewritten as a student might have it, each evaluated for this batch."""
+    from ...engine.arrays import ArrayEvaluator
+    from ...engine.matrices import W_, X_, Y_
+    from ...engine.notation import D, K, N, lam
+    from ...losses import batch
+    from ...losses.batch_numbers import one_hot
+    form, data, numbers = _batch_numbers(loss, given)
+    n, features, classes = data.shape
+    evaluator = ArrayEvaluator({X_: data.X, W_: data.W, Y_: one_hot(data.y, classes)},
+                               {N: n, D: features, K: classes, lam: float(given.reg), Delta: float(given.delta)},
+                               form.named)
+    inner = (batch.B_ - sympy.HadamardProduct(batch.Y_, batch.row_sums(batch.B_))) if loss == "svm" else \
+        (batch.P_ - batch.Y_)
+    reg = batch.reg_matrix(given.reg_form)
+    other_form = "half" if given.reg_form == "full" else "full"
+    rewritten = {
+        "missing-1/N": ("the 1/N of the average is missing", MatMul(Transpose(X_), inner) + reg),
+        "other-reg-form": (f"the penalty's gradient is {'λW' if other_form == 'half' else '2λW'}, that of "
+                           f"{'(1/2)λ ΣW²' if other_form == 'half' else 'λ ΣW²'}; this reg_form "
+                           f"({given.reg_form}) gives {'2λW' if given.reg_form == 'full' else 'λW'}",
+                           batch.data_gradient(loss) + batch.reg_matrix(other_form)),
+    }
+    if loss == "svm":
+        rewritten["dropped-delta"] = ("the δ_{c,y_n} was dropped (seed 002's last line): only the examples whose "
+                                      "label is c subtract the count of violated margins",
+                                      MatMul(1 / N, Transpose(X_), batch.B_ - batch.row_sums(batch.B_)) + reg)
+        rewritten["sign-of-correct-class"] = ("the correct class's term has the wrong sign: it is minus the count "
+                                              "of violated margins",
+                                              MatMul(1 / N, Transpose(X_), batch.B_ + sympy.HadamardProduct(
+                                                  batch.Y_, batch.row_sums(batch.B_))) + reg)
+    else:
+        rewritten["no-minus-one"] = ("the one-hot Y is missing: the gradient of the scores is P - Y",
+                                     MatMul(1 / N, Transpose(X_), batch.P_) + reg)
+        rewritten["sign-of-correct-class"] = ("the sign is flipped: Y - P instead of P - Y",
+                                              MatMul(1 / N, Transpose(X_), batch.Y_ - batch.P_) + reg)
+    variants = [Variant(tag, text, value=_floats(evaluator.value(expr))) for tag, (text, expr) in rewritten.items()]
+    variants.append(Variant("transposed", "dW is transposed: it is D x K like W, one column per class",
+                            value=_floats(numbers.dW.T)))
+    return variants
+
+
+def _example_variants(loss: str, given: Given, reference):
+    d = _example_derivation(loss, given)
+    scores = tuple(d.results["scores"].expr)
+    inputs = ImmutableMatrix(list(given.inputs))
+    variants = []
+    if loss == "svm":
+        scored = Given(scores=scores, label=given.label, delta=given.delta)
+        for tag, (text, expr) in SVM_VARIANTS.items():
+            variants.append(Variant(tag, text, value=ImmutableMatrix(inputs * score_gradient(expr, scored).T)))
+        flipped = reference.as_mutable()
+        flipped[:, given.label] = -flipped[:, given.label]
+        variants.append(Variant("sign-of-correct-class", "the correct class's column lost its minus sign: it is "
+                                "minus the count of violated margins times x", value=ImmutableMatrix(flipped)))
+    else:
+        probabilities = ImmutableMatrix([d.results["probs"].expr])
+        variants.append(Variant("no-minus-one", "the - 1 of the correct class is missing: dW = x (p - y)^T",
+                                value=ImmutableMatrix(inputs * probabilities)))
+    variants.append(Variant("sign-flipped-gradient", "the gradient has the wrong sign everywhere", value=-reference))
+    variants.append(Variant("transposed", "dW is transposed: it is D x K like W, x times the gradient of the "
+                            "scores as a row", value=reference.T))
+    return variants
+
+
+def _dW(loss: str):
+    def reference(given):
+        if _batch(given):
+            form, _, numbers = _batch_numbers(loss, given)
+            value = _floats(numbers.dW)
+            return Reference(f"{loss}.dW", value=value, expr=form.dW, variants=_batch_variants(loss, given))
+        if _one_example(given):
+            d = _example_derivation(loss, given)
+            value = ImmutableMatrix(d.results["dW"].expr)
+            return Reference(f"{loss}.dW", value=value, variants=_example_variants(loss, given, value), derivation=d)
+        raise _needs(f"{loss}.dW")
+    return reference
+
+
+def _scores(loss: str):
+    def reference(given):
+        if _batch(given):
+            _, _, numbers = _batch_numbers(loss, given)
+            value = _floats(numbers.scores)
+            return Reference(f"{loss}.scores", value=value, variants=[
+                Variant("transposed", "the scores are N x K, one row per example (S = X W)",
+                        value=_floats(numbers.scores.T))])
+        if given.inputs is not None and given.weights is not None and isinstance(given.weights[0], tuple):
+            rows = ImmutableMatrix([list(row) for row in given.weights])
+            value = ImmutableMatrix(rows.T * ImmutableMatrix(list(given.inputs)))
+            return Reference(f"{loss}.scores", value=value)
+        raise InputError(f"{loss}.scores needs inputs and weights (D rows of K), or a batch X and W in given")
+    return reference
+
+
+# --- registration ---------------------------------------------------------------------------------
+
+for _loss in ("svm", "softmax"):
+    register(Quantity(f"{_loss}.scores", "array", "a vector s = W^T x (K entries), or for a batch S = X W, "
+                      "e.g. [3, -2, 4]", (), _scores(_loss)))
+    register(Quantity(f"{_loss}.dW", "array", "a D x K matrix (one row per feature), e.g. [[-1, 0, 1], [-2, 0, 2]]",
+                      (), _dW(_loss)))
+
+register(Quantity("svm.dw_correct", "expression",
+                  r"a formula in scores or weights, e.g. -\left(\sum_{j \neq y_i} \mathbb{1}(\mathbf{w}_j^T "
+                  r"\mathbf{x}_i - \mathbf{w}_{y_i}^T \mathbf{x}_i + 1 > 0)\right) \mathbf{x}_i", (),
+                  _formula("svm", "dw_correct")))
+register(Quantity("svm.dw_incorrect", "expression",
+                  r"a formula in scores or weights, e.g. \mathbb{1}(s_j - s_{y_i} + 1 > 0) x_i", (),
+                  _formula("svm", "dw_incorrect")))
+register(Quantity("softmax.dw_correct", "expression", r"a formula, e.g. (P_{y_i} - 1) \mathbf{x}_i", (),
+                  _formula("softmax", "dw_correct")))
+register(Quantity("softmax.dw_incorrect", "expression", r"a formula, e.g. P_j \mathbf{x}_i", (),
+                  _formula("softmax", "dw_incorrect")))
+
+__all__ = ["in_components", "answer_definitions", "OTHER_INPUT"]

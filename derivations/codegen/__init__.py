@@ -1,0 +1,1 @@
+"""From verified results to working code: NumPy (and torch) printers, gradient checking, training."""

@@ -1,0 +1,160 @@
+"""``derive train``: gradient descent with the generated ``loss_and_grad`` on a real image data set (seed 002, Q2).
+
+The run itself is :func:`.train.sgd`; this module reads the options, makes
+the figures (the loss curve; the learned weights, one image per class) and
+says why the weights look like templates from numbers: how strongly each
+class's weight image correlates with the mean image of its own class and of
+the others.
+"""
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import sympy
+
+from ..engine.build import note, sentence
+from ..engine.inputs import InputError, number
+from ..engine.steps import Figure, Result, Section, Table, Text
+from ..report import Report
+from .module import load
+from .train import load_digits, prepare, sgd
+
+DATASETS = ("digits",)
+NAMES = {"svm": "multiclass SVM", "softmax": "softmax"}
+
+
+def _positive(value, what, integer=False, allow_zero=False):
+    exact = number(value, what)
+    if (exact < 0) or (exact == 0 and not allow_zero) or (integer and not exact.is_Integer):
+        kind = "a whole number" if integer else "a number"
+        raise InputError(f"{what} must be {kind} {'>= 0' if allow_zero else '> 0'}, not {value}")
+    return int(exact) if integer else float(exact)
+
+
+def _dataset(dataset, data, seed):
+    if (dataset is None) == (data is None):
+        raise InputError("give --dataset digits or --data FILE (.npz or .json with X and y), not both")
+    if dataset is not None:
+        if dataset not in DATASETS:
+            raise InputError(f"unknown dataset {dataset!r}; known: {', '.join(DATASETS)}")
+        try:
+            return load_digits(seed)
+        except ImportError as error:
+            raise InputError(str(error)) from None
+    from pathlib import Path
+
+    from ..losses.batch_numbers import _labels, _matrix, _read_json, _read_npz
+    path = Path(data)
+    if not path.is_file():
+        raise InputError(f"cannot read {data}: no such file")
+    raw = _read_npz(path) if path.suffix.lower() == ".npz" else _read_json(path) \
+        if path.suffix.lower() == ".json" else None
+    if raw is None:
+        raise InputError(f"--data must be a .npz or .json file holding X and y, not {path.name}")
+    if "X" not in raw or "y" not in raw:
+        raise InputError(f"{path.name} must hold X (N x D, one example a row) and y (N labels 0..K-1)")
+    X = _matrix(raw["X"], "X", "N x D (one example a row)")
+    labels = np.asarray(raw["y"])
+    classes = int(labels.max()) + 1 if labels.size and np.issubdtype(labels.dtype, np.integer) else 0
+    y = _labels(raw["y"], X.shape[0], max(classes, 2))
+    try:
+        return prepare(path.name, X, y, seed=seed)
+    except ValueError as error:
+        raise InputError(f"{path.name}: {error}") from None
+
+
+def train(loss="softmax", *, dataset=None, data=None, epochs=20, lr="0.5", reg="0.001", batch_size=64, seed=0,
+          delta=1, progress=None) -> Report:
+    """Train ``loss`` (svm or softmax) by minibatch SGD and report the curve, the accuracy and the weights."""
+    from ..report.plots import loss_curve_figure
+
+    if loss not in NAMES:
+        raise InputError(f"unknown loss {loss!r} for train; choose svm or softmax")
+    epochs = _positive(epochs, "--epochs", integer=True)
+    batch_size = _positive(batch_size, "--batch-size", integer=True)
+    rate = _positive(lr, "--lr")
+    strength = _positive(reg, "--reg", allow_zero=True)
+    margin = float(number(delta, "--delta"))
+    if epochs > 10_000 or batch_size > 1_000_000:
+        raise InputError("--epochs is at most 10000 and --batch-size at most 1000000")
+    prepared = _dataset(dataset, data, int(seed))
+    generated = load(loss, "full")
+    extra = {"delta": margin} if loss == "svm" else {}
+
+    def loss_and_grad(W, X, y, reg_):
+        return generated["loss_and_grad"](W, X, y, reg_, **extra)
+
+    run = sgd(loss_and_grad, prepared, epochs=epochs, lr=rate, reg=strength, batch_size=batch_size, seed=int(seed),
+              progress=progress)
+    parameters = {"loss": loss, "dataset": prepared.name, "epochs": epochs, "lr": rate, "reg": strength,
+                  "batch_size": batch_size, "seed": int(seed)}
+    if loss == "svm":
+        parameters["delta"] = margin
+    report = Report("train", f"Training a linear {NAMES[loss]} classifier on {prepared.name}", parameters)
+    key = hashlib.sha256(repr(sorted(parameters.items())).encode()).hexdigest()[:8]
+    n_train, features = prepared.X_train.shape
+    blocks = [
+        sentence(f"{prepared.name}: {n_train} training and {len(prepared.y_test)} held-out examples (split by a "
+                 f"generator seeded with {seed}), {features - 1} features scaled to [0, 1] with the training mean "
+                 f"subtracted, and a constant 1 appended (the bias trick: the last row of W is the bias); "
+                 f"{len(prepared.classes)} classes."),
+        sentence(f"Minibatch SGD from W ~ 0.001 N(0, 1): {epochs} epochs over shuffled batches of {batch_size}, "
+                 f"W ← W - {rate:g} dW, with dW from the generated loss_and_grad (derive codegen {loss}) and "
+                 f"λ = {strength:g}" + (f", Δ = {margin:g}" if loss == "svm" else "") + "."),
+    ]
+    report.sections.append(Section("The data and the run", blocks))
+
+    curve_name = f"train-loss-{key}.png"
+    report.files[curve_name] = loss_curve_figure(run.epoch_losses, f"{NAMES[loss]} on {prepared.name}")
+    change = run.epoch_losses[0] - run.epoch_losses[-1]
+    report.sections.append(Section("The loss", [
+        Figure(curve_name, [Text("The training loss (with the penalty) after each epoch.")]),
+        sentence(f"The loss goes from {run.epoch_losses[0]:.4f} after the first epoch to {run.epoch_losses[-1]:.4f} "
+                 f"after the last ({'down' if change > 0 else 'up'} {abs(change):.4f}). Accuracy: "
+                 f"{100 * run.train_accuracy:.1f}% on the training examples, {100 * run.test_accuracy:.1f}% on the "
+                 "held-out ones."),
+    ]))
+    if prepared.image_shape is not None:
+        report.sections.append(_weights_section(run, prepared, loss, key, report))
+    report.results["accuracy"] = Result("accuracy", sympy.Float(run.test_accuracy, 6), run.test_accuracy,
+                                        "held-out accuracy")
+    report.results["train_accuracy"] = Result("train_accuracy", sympy.Float(run.train_accuracy, 6),
+                                              run.train_accuracy, "training accuracy")
+    report.results["loss"] = Result("loss", sympy.Float(run.epoch_losses[-1], 10), run.epoch_losses[-1],
+                                    "training loss after the last epoch")
+    report.results["epoch_losses"] = Result("epoch_losses", sympy.Integer(0), run.epoch_losses,
+                                            "training loss after each epoch")
+    report.passed = True
+    return report
+
+
+def _weights_section(run, prepared, loss, key, report):
+    from ..report.plots import weight_images_figure
+
+    height, width = prepared.image_shape
+    templates = run.W[:-1].T.reshape(len(prepared.classes), height, width)
+    name = f"train-weights-{key}.png"
+    report.files[name] = weight_images_figure(templates, prepared.classes, f"learned weights ({NAMES[loss]})")
+    means = np.stack([prepared.X_train[prepared.y_train == c, :-1].mean(axis=0)
+                      for c in range(len(prepared.classes))])
+    flat = run.W[:-1].T
+    correlation = np.corrcoef(np.vstack([flat, means]))[: len(flat), len(flat):]
+    own = np.diag(correlation)
+    others = np.array([np.max(np.delete(correlation[c], c)) for c in range(len(flat))])
+    rows = [[[Text(prepared.classes[c])], [Text(f"{own[c]:.2f}")], [Text(f"{others[c]:.2f}")]]
+            for c in range(len(flat))]
+    ahead = int(np.sum(own > others))
+    return Section("The learned weights", [
+        Figure(name, [Text("Each class's weights w_c (a column of W without the bias), shown as an image: bright "
+                           "where a bright pixel raises the class's score, dark where it lowers it.")]),
+        sentence("Why they look like templates: the score of class c is w_cᵀx, a sum of pixel times weight, so a "
+                 "weight image that resembles the typical image of its class gives that class a high score on its "
+                 "own examples and a low one on the others. Measured: the correlation of each weight image with the "
+                 "mean (centred) training image of its own class and, for comparison, the largest with another "
+                 "class's mean:"),
+        Table([[Text("class")], [Text("own class")], [Text("best other class")]], rows),
+        note(f"For {ahead} of the {len(flat)} classes the weights correlate more with their own class's mean image "
+             "than with any other: each w_c is a blurred template of its class, with what tells it apart from the "
+             "similar classes (negative where those classes are bright)."),
+    ])
