@@ -370,11 +370,11 @@ def verify(files, fmt, output, pdf, timeout, assume, loss, given):
     elif not pdf:
         click.echo(report, nl=False)
     if pdf:
-        from derivations.report.latex import LatexUnavailable, compile_pdf
+        from derivations.report.latex import LatexFailed, LatexUnavailable, compile_pdf
         target = Path(output).with_suffix(".pdf") if output and output != "-" else Path("verify.pdf")
         try:
             pdf_bytes = compile_pdf(report)
-        except LatexUnavailable as error:
+        except (LatexUnavailable, LatexFailed) as error:
             raise click.ClickException(str(error)) from None
         write_atomically(str(target), pdf_bytes)
         click.echo(f"wrote {target}", err=True)

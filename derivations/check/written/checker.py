@@ -39,7 +39,7 @@ from .document import Hint, Math, Prose, read_document
 from .expand import expand
 from .judging import Givens, Judge, RealCondition, decimal_literals
 from .mistakes import diagnose, number_diagnosis
-from .names import MARGIN, Definition, Names, example_label, index_symbol, shown_labels
+from .names import MARGIN, Definition, Names, example_label, index_symbol
 from .statements import cases_rows, read_row, split_chain
 from .verdicts import Context, Counterexample, Entry, Outcome
 
@@ -587,6 +587,11 @@ class Checker:
         if not continued and len(parts) >= 2 and relations[0] == "=" and "\\dots" in parts[1] \
                 and self._is_index_letter(parts[0]):
             self._context(line, f"{parts[0]} = {parts[1]}", "note", "the range of an index")
+            return
+        words = " ".join(clause.words for clause in statement.prose).strip()
+        if any(not part.strip() for part in (parts[1:] if not continued else parts)) and words:
+            shown = " ".join(f"{p} {_RELATION_TEXT.get(r, r)}" for p, r in zip(parts, relations)).strip()
+            self._entry(line, f"{shown} {words}", "unread", f"the right side is words ({words}), not maths")
             return
         if continued:
             if self.last is None:
@@ -1515,9 +1520,9 @@ MAX_SHOWN_OPERATIONS = 120
 def _read_as(left, right, relation):
     """(text, (LaTeX left, LaTeX right)) of a step as read, or ("", ()) when a side is too long to show."""
     from ...report.printing import latex
-    from .mistakes import show
+    from .mistakes import displayed, show
     try:
-        sides = [shown_labels(v) for v in (left, right)]
+        sides = [displayed(v) for v in (left, right)]
         if any(isinstance(v, sympy.Basic) and sympy.count_ops(v) > MAX_SHOWN_OPERATIONS for v in sides):
             return "", ()
         symbol = {"approx": "≈", "<=": "≤", ">=": "≥", "!=": "≠"}.get(relation, relation if relation in
@@ -1672,11 +1677,11 @@ def _show_relation(relation) -> str:
 
 
 def _plain(value) -> str:
-    from ...report.printing import text
+    from .mistakes import show
     try:
-        return text(value)
+        return show(value)
     except Exception:  # noqa: BLE001 - a description for the report only
-        return str(value)
+        return str(value).replace(BOUND_MARK, "")
 
 
 def _describe_definition(key, parameters, at, rhs) -> str:

@@ -32,18 +32,24 @@ MAX_REPAIRS = 120
 MAX_SECONDS = 4.0
 
 
-def show(expr) -> str:
-    """An expression for a message as the text writes it: bound indices as their letters (j, not j~),
-    a vector's component left out (w_j for the entries W_{c,j} of the column w_j)."""
+def displayed(expr):
+    """``expr`` as the text writes it: y_n for an example's label, w_j for the entries W_{c,j} of the column
+    w_j (a vector's component left out)."""
     from .names import COMPONENT, shown_labels
     expr = shown_labels(expr)
     if isinstance(expr, sympy.Basic) and expr.has(COMPONENT):
         def vector(e):
             indices = [i for i in e.indices if i != COMPONENT]
             name = "w" if e.base.label.name == "W" else e.base.label.name
-            return sympy.Symbol(f"{name}_{','.join(_text(i) for i in indices)}" if indices else name)
+            shown = ",".join(str(i).replace("~", "") for i in indices)
+            return sympy.Symbol(f"{name}_{{{shown}}}" if len(shown) > 1 else f"{name}_{shown}" if indices else name)
         expr = expr.replace(lambda e: isinstance(e, Indexed) and COMPONENT in e.indices, vector)
-    return _text(expr).replace("~", "")
+    return expr
+
+
+def show(expr) -> str:
+    """An expression for a message: as :func:`displayed`, bound indices as their letters (j, not j~)."""
+    return _text(displayed(expr)).replace("~", "")
 
 
 def diagnose(judge, before, after, conditions=(), real=(), class_counts=(3, 4), expand=None,
