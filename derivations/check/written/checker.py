@@ -766,7 +766,7 @@ class Checker:
             self.givens.values.setdefault(key, [])
             if rhs not in self.givens.values[key]:
                 self.givens.values[key].append(rhs)
-            self._context(line, f"{left} = {right}", "given", f"{key} = {rhs}")
+            self._context(line, f"{left} = {right}", "given", f"{_plain(key)} = {rhs}")
             self._see(rhs)
             return "given"
         if mode == "define" and here and not numeric:

@@ -70,8 +70,8 @@ def uses_einstein(text: str) -> bool:
     return bool(_EINSTEIN.search(text))
 
 
-_ENDS_CASES = re.compile(r"\b(for all|for every|for any|in general|in one formula|in both cases|both cases|"
-                         r"all cases|whatever)\b", re.IGNORECASE)
+_ENDS_CASES = re.compile(r"\b(?:for (?:all|every|any)\s*(?:\$|\\\(|[a-z]\b(?!\w)|$)|in general\b|in one formula\b|"
+                         r"in both cases\b|all cases\b)", re.IGNORECASE)
 
 
 def ends_cases(prose: str) -> bool:
