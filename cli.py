@@ -521,11 +521,19 @@ def check(sheets, fmt, output, jobs, timeout, follow_through, list_quantities):
     """
     from derivations.check.quantities import all_quantities
     if list_quantities:
+        from derivations.check.precision import DEFAULT
         quantities = all_quantities()
         width = max(len(q.name) for q in quantities)
         for q in quantities:
             needs = f"  (needs {', '.join(q.needs)})" if q.needs else ""
             click.echo(f"{q.name.ljust(width)}  {q.kind:10}  {q.notation}{needs}")
+        click.echo("")
+        click.echo(f"Default precision: {DEFAULT.describe()}; a sheet's or an item's "
+                   f"precision: {{sig_figs: N, intermediate_figures: N, truncation: false}} changes it.")
+        click.echo("Numbers may carry words or units (2 (hinge loss), 1.318 nats), ≈, a decimal comma "
+                   "(when the sheet uses it, or says options: {decimal_comma: true}); vectors [-1 0 1], -1, 0, 1, "
+                   "tensor([...]), array([...]). A formula quantity needs a formula unless the item says "
+                   "accept_numbers: true.")
         return
     if not sheets:
         raise UserError("no sheets given: derive check SHEET_OR_DIR...")
@@ -533,6 +541,7 @@ def check(sheets, fmt, output, jobs, timeout, follow_through, list_quantities):
     from derivations.check import batch, report
     from derivations.engine.inputs import InputError
     defaults = {} if follow_through is None else {"follow_through": follow_through}
+    detail = fmt in ("markdown", "latex")          # formulas as read and worked derivations: only these show them
     try:
         files = batch.find_sheets(sheets)
     except InputError as error:
@@ -541,9 +550,10 @@ def check(sheets, fmt, output, jobs, timeout, follow_through, list_quantities):
         raise UserError("no .yaml, .yml or .json sheets found in " + ", ".join(sheets))
     if sys.stderr.isatty():
         with click.progressbar(length=len(files), label="grading", file=sys.stderr) as bar:
-            results = batch.grade_paths(files, jobs=jobs, timeout=timeout, defaults=defaults, progress=bar.update)
+            results = batch.grade_paths(files, jobs=jobs, timeout=timeout, defaults=defaults, progress=bar.update,
+                                        detail=detail)
     else:
-        results = batch.grade_paths(files, jobs=jobs, timeout=timeout, defaults=defaults)
+        results = batch.grade_paths(files, jobs=jobs, timeout=timeout, defaults=defaults, detail=detail)
     text = report.render(results, fmt)
     if output and output != "-":
         write_atomically(output, text)

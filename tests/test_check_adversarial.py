@@ -77,7 +77,7 @@ def test_a_slow_answer_is_stopped_and_the_rest_goes_on(tmp_path, monkeypatch):
         return real_judge(item_id, quantity, reference, answer, **kwargs)
 
     monkeypatch.setattr(grade_module, "judge", slow_judge)     # workers fork and inherit it
-    write(tmp_path, "a.json", ["1", "slow", r"\mathbb{1}(s_k - s_{y_i} + \Delta > 0)"])
+    write(tmp_path, "a.json", [r"\mathbb{1}(s_k > 0)", "slow", r"\mathbb{1}(s_k - s_{y_i} + \Delta > 0)"])
     write(tmp_path, "b.json", [r"\mathbb{1}(s_k - s_{y_i} + \Delta > 0)"])
     start = time.perf_counter()
     results = batch.grade_paths([tmp_path], jobs=2, timeout=1.0)
@@ -103,3 +103,39 @@ def test_memory_hungry_answer_fails_alone(tmp_path, monkeypatch):
     items = results[0].items
     assert items[0].verdict == "invalid" and "memory" in items[0].feedback
     assert items[1].verdict == "correct"
+
+
+def test_sheets_queued_behind_a_stuck_answer_are_graded(tmp_path, monkeypatch):
+    """One worker holds several sheets; when it is stopped, the ones behind it are sent again."""
+    real_judge = grade_module.judge
+
+    def slow_judge(item_id, quantity, reference, answer, **kwargs):
+        if answer == "slow":
+            time.sleep(30)
+        return real_judge(item_id, quantity, reference, answer, **kwargs)
+
+    monkeypatch.setattr(grade_module, "judge", slow_judge)
+    write(tmp_path, "a.json", [r"\mathbb{1}(s_k - s_{y_i} + \Delta > 0)"])
+    write(tmp_path, "b.json", ["slow", r"\mathbb{1}(s_k > 0)"])
+    write(tmp_path, "c.json", [r"\mathbb{1}(s_k - s_{y_i} + \Delta > 0)"])
+    write(tmp_path, "d.json", ["slow"])
+    results = batch.grade_paths([tmp_path], jobs=1, timeout=1.0)
+    assert [[item.verdict for item in r.items] for r in results] == \
+        [["correct"], ["invalid", "incorrect"], ["correct"], ["invalid"]]
+    assert "longer than 1 s" in results[1].items[0].feedback
+
+
+def test_computing_a_reference_is_not_bounded_by_the_answer_timeout(tmp_path, monkeypatch):
+    from derivations.check.quantities import lookup
+    quantity = lookup("svm.loss")
+    real_reference = quantity.reference
+
+    def slow_reference(given):
+        time.sleep(1.5)
+        return real_reference(given)
+
+    monkeypatch.setattr(quantity, "reference", slow_reference)
+    monkeypatch.setattr(grade_module, "_REFERENCES", {})
+    write(tmp_path, "a.json", ["2"], quantity="svm.loss")
+    results = batch.grade_paths([tmp_path], jobs=1, timeout=1.0)
+    assert results[0].items[0].verdict == "correct"

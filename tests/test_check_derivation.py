@@ -1,11 +1,9 @@
 """derive check: an answer that is a whole derivation (quantity: derivation, target: ...), and derive verify's CLI."""
 import json
 
-import pytest
-
 from cli import main
 from derivations.check.grade import grade_sheet
-from derivations.check.sheet import SheetError, parse
+from derivations.check.sheet import parse
 
 CORRECT = r"""
       $$L_i = \sum_{j \neq y_i} \max(0, s_j - s_{y_i} + \Delta)$$
@@ -67,8 +65,9 @@ def test_a_target_that_is_not_a_formula_or_missing_is_invalid():
     assert item(CORRECT, "svm.loss").verdict == "invalid"
     sheet = parse("items:\n  - id: q\n    quantity: derivation\n    answer: x\n")
     assert grade_sheet(sheet).items[0].verdict == "invalid"
-    with pytest.raises(SheetError):
-        parse("items:\n  - id: q\n    quantity: derivation\n    target: [1]\n    answer: x\n")
+    bad_target = parse("items:\n  - id: q\n    quantity: derivation\n    target: [1]\n    answer: x\n")
+    result = grade_sheet(bad_target).items[0]
+    assert result.verdict == "invalid" and "target must be" in result.feedback.lower()
 
 
 # --- derive verify on the command line -------------------------------------------------------------

@@ -69,8 +69,6 @@ def test_dz_mistakes_are_diagnosed(answer, tag):
 
 
 @pytest.mark.parametrize("quantity, answer", [
-    ("logistic.dw", "1"),
-    ("logistic.dw", "0"),
     ("logistic.dw", "'x_j'"),
     ("logistic.dw", "'y x_j'"),
     ("logistic.dw", "'(y - t) x_j^2'"),
@@ -83,6 +81,12 @@ def test_unrelated_answers_are_rejected_without_a_false_diagnosis(quantity, answ
     item = one(quantity, answer)
     assert item.verdict == "incorrect" and item.score == 0
     assert item.diagnosis is None, item.feedback
+
+
+@pytest.mark.parametrize("answer", ["1", "0", "'-\\ln 2'"])
+def test_a_number_is_not_a_formula(answer):
+    item = one("logistic.dw", answer)
+    assert item.verdict == "invalid" and item.feedback.startswith("A formula was expected") and item.rule == "wrong-kind"
 
 
 def test_references_come_from_the_derivation():

@@ -21,9 +21,9 @@ def test_loss_right(answer):
 
 
 def test_rounded_probability_first_is_accepted_with_a_note():
-    item = one("softmax.loss", "1.317")
-    assert item.verdict == "correct"
-    assert "rounded to 3 decimals first" in item.feedback and "1.31818" in item.feedback
+    item = one("softmax.loss", "1.317")                          # -ln 0.268
+    assert item.verdict == "correct" and item.rule == "rounded-intermediates"
+    assert "p_0 rounded to 3 significant figures (0.268)" in item.feedback and "1.31818" in item.feedback
 
 
 def test_log10_is_diagnosed():
@@ -52,8 +52,15 @@ def test_seed_scaled_loss_is_wrong_without_a_false_diagnosis():
 
 
 def test_probabilities_truncation_is_told_from_rounding():
-    item = one("softmax.probs", "[0.268, 0.004, 0.728]")
+    item = one("softmax.probs", "[0.268, 0.004, 0.727]")
     assert item.verdict == "correct" and "truncated to 0.004; rounding gives 0.005" in item.feedback
+    refused = one("softmax.probs", "[0.268, 0.004, 0.727]", "    precision: {truncation: false}\n")
+    assert refused.verdict == "partially-correct" and refused.score == pytest.approx(2 / 3)
+
+
+def test_a_last_digit_off_by_one_is_not_right():
+    item = one("softmax.probs", "[0.268, 0.005, 0.728]")        # 0.727475 is 0.727 to 3 figures
+    assert item.verdict == "partially-correct" and item.score == pytest.approx(2 / 3)
 
 
 def test_gradient_without_minus_one_is_diagnosed():

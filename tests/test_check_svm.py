@@ -69,8 +69,16 @@ def test_gradient_length_mismatch_is_explained():
     assert item.verdict == "incorrect" and "2 entries for 3 classes" in item.feedback
 
 
-def test_correct_class_derivative_as_a_number():
-    assert one("-1", "svm.dscore_correct").verdict == "correct"
+def test_a_number_for_a_formula_question_is_invalid():
+    item = one("-1", "svm.dscore_correct")
+    assert item.verdict == "invalid" and item.score == 0
+    assert item.feedback.startswith("A formula was expected, not the number -1")
+
+
+def test_a_number_is_accepted_when_the_item_says_so():
+    item = one("-1", "svm.dscore_correct", "    accept_numbers: true\n")
+    assert item.verdict == "correct" and item.expected == "-1"
+    assert one("-2", "svm.dscore_correct", "    accept_numbers: true\n").verdict == "incorrect"
 
 
 def test_unknown_quantity_is_invalid_not_a_crash():
@@ -87,7 +95,6 @@ def test_missing_given_is_invalid():
     ("items: [", "not valid YAML"),
     ("- 1\n- 2\n", "mapping"),
     ("items: []\n", "no 'items'"),
-    ("items:\n  - quantity: svm.loss\n", "no answer"),
     ("items:\n  - quantity: svm.loss\n    answer: !!python/object/apply:os.system ['touch /tmp/derive-pwned']\n",
      "constructor"),
     ("secret: 1\nitems:\n  - quantity: svm.loss\n    answer: 1\n", "unknown key"),
@@ -95,6 +102,16 @@ def test_missing_given_is_invalid():
 def test_malformed_sheets(text, message):
     with pytest.raises(SheetError, match=message):
         parse(text, "s.yaml")
+
+
+def test_an_item_without_an_answer_is_invalid_and_the_rest_is_graded():
+    result = grade("  - {id: q1, quantity: svm.loss}\n  - {id: q2, quantity: svm.loss, answer: 2}\n"
+                   "  - {id: q3, quantity: svm.loss, answer: ''}\n  - {id: q4, quantity: svm.loss, answer: 2, points: -1}\n")
+    assert result.error is None
+    assert [i.verdict for i in result.items] == ["invalid", "correct", "invalid", "invalid"]
+    assert result.items[0].feedback == "No answer was given." and result.items[2].feedback == "No answer was given."
+    assert result.items[3].feedback == "Points must be a number >= 0."
+    assert result.score == 1.0
 
 
 def test_batch_goes_on_after_a_bad_sheet(tmp_path, capsys):

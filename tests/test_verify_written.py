@@ -43,8 +43,10 @@ def verdict_on(outcome, line):
 
 SEED_MISTAKES = {
     # L38 drops Delta from max{0, s_k - s_{y_i}}; L109 writes s_k for s_{y_i} in -log(e^{s_.}/sum);
-    # L125 0.1188 (0.1192), L127 0.0004 (4.0e-5), L131 -log 0.1188 = 2.249 (2.130)
-    "000_a4691916b01a48e3.txt": [38, 109, 125, 127, 131],
+    # numbers, read as derive check reads them (3 significant figures): L117 0.004 for 0.00490 (one
+    # figure), L119 0.728 for 0.727, L127 0.0004 for 0.0000400, L131 -log 0.1188 = 2.249 (2.13),
+    # L137 the vector's 0.728; L125's 0.1188 is 0.119 to 3 figures, as derive check accepts it
+    "000_a4691916b01a48e3.txt": [38, 109, 117, 119, 127, 131, 137],
     # L36 (the task's (3)) w_i^T x_i - w_i^T x_i; L53 ds_j/dw_i for dw_j; L61 dL_i/ds_i for ds_j;
     # L69 ds_j/dw_{y_i} for ds_{y_i}
     "001_483e1b8411f473c9.txt": [36, 53, 61, 69],
@@ -86,7 +88,7 @@ def test_seed_steps_that_are_right_verify(seeds):
     assert verdict_on(s000, 40) == ["verified", "verified"]          # the two cases of the incorrect class
     assert verdict_on(s000, 115) == ["verified", "verified"]         # P_cat = e^3/(...) = 0.268
     assert verdict_on(s000, 123) == ["verified", "verified"]         # -log 0.268 = 1.317 (rounded p)
-    assert verdict_on(s000, 137) == ["verified", "verified"]         # [-0.732, 0.004, 0.728]
+    assert verdict_on(s000, 137) == ["verified", "wrong"]            # [-0.732, 0.004, 0.728]: 0.727475
     s003 = seeds["003_63354ea940d0a87a.txt"]
     assert verdict_on(s003, 38) == ["verified"] and verdict_on(s003, 41) == ["verified"]
     assert verdict_on(s003, 136) == ["verified"]                     # the batch update
@@ -101,13 +103,17 @@ def test_a_slip_does_not_hide_or_multiply(seeds):
     assert "last correct expression" in entries[1].verified_by
 
 
-def test_seed_numbers_are_checked_at_their_precision(seeds):
+def test_seed_numbers_are_checked_as_derive_check_reads_them(seeds):
     s000 = seeds["000_a4691916b01a48e3.txt"]
     by_line = {e.source_line: e for e in s000.entries if e.kind == "number"}
-    assert "truncated" in by_line[117].verified_by                   # 0.0049 written 0.004
-    wrong = by_line[125]
-    assert wrong.verdict == "wrong" and wrong.counterexample.left == pytest.approx(0.119198, abs=1e-6)
-    assert wrong.counterexample.right == pytest.approx(0.1188)
+    assert by_line[117].verdict == "wrong" and "3 are needed (0.00490)" in by_line[117].verified_by
+    assert by_line[119].verdict == "wrong"                           # 0.728: 0.727475 is 0.727
+    wrong = by_line[131]
+    assert wrong.verdict == "wrong" and wrong.counterexample.left == pytest.approx(2.1303139, abs=1e-6)
+    assert wrong.counterexample.right == pytest.approx(2.249)
+    assert by_line[125].verdict == "verified" and "0.119" in by_line[125].verified_by    # right to 3 figures
+    assert by_line[123].verdict == "verified"                        # -log 0.268 = 1.317
+    assert "entry 2, 0.728" in by_line[137].verified_by
 
 
 def test_seed_counterexample_gives_the_instance_and_both_values(seeds):

@@ -1,20 +1,27 @@
 """Grading a folder of sheets: worker processes, a time and memory bound per answer, progress.
 
-* Sheets are read in the parent (YAML with the safe C loader when PyYAML has
-  it); every distinct (quantity, given) gets its reference once, in the
-  parent, before the workers start (they inherit it).
-* ``jobs`` worker processes grade whole sheets and report each item as it
-  finishes. The parent enforces the time bound per answer: a worker whose
-  current answer runs past ``timeout`` seconds is killed and replaced, that
-  answer is ``invalid`` ("took too long"), and the rest of its sheet goes on
-  in the new worker. Workers cap their address space (``memory_mb``), so an
-  answer that tries to build something enormous fails alone. This works
-  whatever thread calls it (no signals).
+* The parent finds the sheet files and loads the grammar and the quantity
+  families before the workers fork (they inherit both); everything else
+  happens in the workers: each reads its sheets (YAML with libyaml's safe
+  loader), computes the references it needs on first use and keeps them,
+  and caches judgements (:mod:`.grade`), so a class's repeated answers are
+  judged once per worker.
+* The parent enforces the time bound per answer: a worker says when it
+  starts an answer that is not in its cache, and a worker whose current
+  answer runs past ``timeout`` seconds is killed and replaced; that answer is
+  ``invalid`` ("took too long"), and the rest of its sheet goes on in the new
+  worker. Computing a reference (a derivation, verified) is announced
+  separately and bounded by ``reference_timeout``, not by the answer's
+  bound. Results come back a sheet at a time, or up to each uncached answer.
+  Workers cap their address space (``memory_mb``), so an answer that tries to
+  build something enormous fails alone. This works whatever thread calls it
+  (no signals).
 * A sheet that cannot be read is reported with its ``error`` and the batch
-  goes on.
+  goes on; a bad item is ``invalid`` and the rest of its sheet is graded.
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import time
@@ -23,15 +30,14 @@ from pathlib import Path
 from typing import Callable
 
 from ..engine.inputs import InputError
-from .grade import SheetResult, grade_item, own_answers, reference_for
+from .grade import SheetResult, cached_judgement, grade_item, has_reference, prepare_item, reference_for, sheet_context
 from .judge import ItemResult
-from .quantities import lookup
-from .registry import Given
 from .sheet import SheetError, load
 
 SHEET_SUFFIXES = {".yaml", ".yml", ".json"}
 DEFAULT_TIMEOUT = 2.0
 DEFAULT_MEMORY_MB = 2048
+REFERENCE_TIMEOUT = 120.0
 
 
 def find_sheets(paths) -> list[Path]:
@@ -51,25 +57,12 @@ def find_sheets(paths) -> list[Path]:
 @dataclass
 class _Job:
     index: int
-    sheet: object
+    path: Path
     start: int = 0                      # first item still to grade
     results: dict = field(default_factory=dict)
-
-
-def _warm_references(sheets) -> None:
-    """Compute each distinct reference once, before the workers fork."""
-    for sheet in sheets:
-        try:
-            base = Given.read(sheet.given)
-        except InputError:
-            continue
-        for item in sheet.items:
-            try:
-                reference_for(lookup(item.quantity), base.merged(item.given))
-            except InputError:
-                continue
-            except Exception:  # noqa: BLE001 - the item will report it when graded
-                continue
+    student: str | None = None
+    items: list | None = None           # (id, quantity, points) of each item, once the worker has read the sheet
+    error: str | None = None
 
 
 def _address_space() -> int:
@@ -82,7 +75,14 @@ def _address_space() -> int:
 
 
 def _worker(connection, memory_mb: int) -> None:
-    """Grade the sheets the parent sends, item by item, reporting each result."""
+    """Grade the sheets the parent sends, in order, reporting results a sheet (or an uncached answer) at a time.
+
+    Messages: ("sheet", index, student, items) before the first answer of a sheet that is not cached (so
+    the parent can name it if it must be stopped), ("reference", index, position) before computing a
+    reference, ("start", index, position) before judging an uncached answer, ("items", index, results)
+    with what was finished before it, ("done", index, results, student, items) at the end of a sheet,
+    ("error", index, message, student) for a sheet that cannot be graded.
+    """
     try:
         import resource
         limit = _address_space() + memory_mb * 1024 * 1024     # room on top of what the fork inherited
@@ -93,26 +93,76 @@ def _worker(connection, memory_mb: int) -> None:
         task = connection.recv()
         if task is None:
             return
-        index, sheet, start = task
-        try:
-            base = Given.read(sheet.given)
-            own = own_answers(sheet)
-        except InputError as error:
-            connection.send(("error", index, f"given: {error}"))
-            continue
-        for position in range(start, len(sheet.items)):
+        _grade_task(connection, *task)
+
+
+def _grade_task(connection, index, path, start, defaults, detail) -> None:
+    try:
+        sheet = load(path)
+    except SheetError as error:
+        connection.send(("error", index, str(error), None))
+        return
+    sheet.path = str(path)
+    sheet.options = {**(defaults or {}), **sheet.options}
+    meta = [(i.id, i.quantity, i.points) for i in sheet.items]
+    try:
+        context = sheet_context(sheet)
+    except InputError as error:
+        message = str(error) if str(error).startswith("precision") else f"given: {error}"
+        connection.send(("error", index, message, sheet.student))
+        return
+    except Exception as error:  # noqa: BLE001 - one sheet must never stop the batch
+        connection.send(("error", index, f"could not grade this sheet ({type(error).__name__})", sheet.student))
+        return
+    buffer: list = []
+    announced = False
+    for position in range(start, len(sheet.items)):
+        item = sheet.items[position]
+        outcome = cached_judgement(item, context)
+        if outcome is None:
+            if not announced:
+                connection.send(("sheet", index, sheet.student, meta))
+                announced = True
+            if buffer:
+                connection.send(("items", index, buffer))
+                buffer = []
+            _reference_first(connection, index, position, item, context)
             connection.send(("start", index, position))
-            item = sheet.items[position]
-            try:
-                outcome = grade_item(item, base, sheet.options, own)
-            except MemoryError:
-                outcome = ItemResult(item.id, item.quantity, "invalid", 0.0, points=item.points,
-                                     feedback="checking this answer ran out of memory")
-            except Exception as error:  # noqa: BLE001 - one answer must never crash the batch
-                outcome = ItemResult(item.id, item.quantity, "invalid", 0.0, points=item.points,
-                                     feedback=f"could not check this answer ({type(error).__name__})")
-            connection.send(("item", index, position, outcome))
-        connection.send(("done", index))
+            outcome = _graded(item, context)
+        buffer.append((position, _lean(outcome, detail)))
+    connection.send(("done", index, buffer, sheet.student, meta))
+
+
+def _reference_first(connection, index, position, item, context) -> None:
+    """Compute the item's reference, if this worker has not yet, saying so (it has its own time bound)."""
+    if item.problem is not None:
+        return
+    try:
+        quantity, _, reference_given, _ = prepare_item(item, context)
+        if has_reference(quantity, reference_given):
+            return
+        connection.send(("reference", index, position))
+        reference_for(quantity, reference_given)
+    except Exception:  # noqa: BLE001 - grading the item reports what is wrong with it
+        return
+
+
+def _lean(outcome: ItemResult, detail: bool) -> ItemResult:
+    """The result as the parent needs it: without the SymPy objects (slow to send) unless a report shows them."""
+    if not detail:
+        outcome.given = outcome.read_expr = outcome.expected_expr = None
+    return outcome
+
+
+def _graded(item, context) -> ItemResult:
+    try:
+        return grade_item(item, context)
+    except MemoryError:
+        return ItemResult(item.id, item.quantity, "invalid", 0.0, points=item.points, rule="limit",
+                          feedback="checking this answer ran out of memory")
+    except Exception as error:  # noqa: BLE001 - one answer must never crash the batch
+        return ItemResult(item.id, item.quantity, "invalid", 0.0, points=item.points, rule="error",
+                          feedback=f"could not check this answer ({type(error).__name__})")
 
 
 class _Pool:
@@ -129,7 +179,7 @@ class _Pool:
         process = self.context.Process(target=_worker, args=(child, self.memory_mb), daemon=True)
         process.start()
         child.close()
-        return {"process": process, "conn": parent, "job": None, "started": None}
+        return {"process": process, "conn": parent, "jobs": [], "deadline": 0.0}
 
     def replace(self, worker):
         worker["process"].kill()
@@ -150,128 +200,156 @@ class _Pool:
                 worker["process"].kill()
 
 
+def _preload() -> None:
+    """What every worker needs, loaded once before they fork: the quantity families and the grammar."""
+    from ..parse.grammar import parser
+    from .quantities import all_quantities
+    from .sheet import _loader
+    all_quantities()
+    parser()
+    _loader()
+
+
 def grade_paths(paths, *, jobs: int = 1, timeout: float = DEFAULT_TIMEOUT, memory_mb: int = DEFAULT_MEMORY_MB,
-                defaults: dict | None = None, progress: Callable[[int], None] | None = None) -> list[SheetResult]:
+                defaults: dict | None = None, progress: Callable[[int], None] | None = None,
+                reference_timeout: float = REFERENCE_TIMEOUT, detail: bool = True) -> list[SheetResult]:
     """Every sheet under ``paths`` graded; results in the order the sheets were found.
 
     ``defaults`` are sheet options (follow_through, log_base) for sheets that do not set them.
+    ``detail``: keep what the Markdown and LaTeX reports show beyond the JSON (the formulas read, the
+    given of each item for its worked derivation); without it results come back faster.
     """
     files = find_sheets(paths)
     results: list[SheetResult | None] = [None] * len(files)
-    sheets = []
-    for i, path in enumerate(files):
-        try:
-            sheets.append((i, load(path)))
-        except SheetError as error:
-            results[i] = SheetResult(str(path), path.stem, error=str(error))
-            if progress:
-                progress(1)
-    _warm_references([sheet for _, sheet in sheets])
-    jobs_left = [_Job(i, sheet) for i, sheet in sheets]
-    for job in jobs_left:
-        job.sheet.path = str(files[job.index])
-        job.sheet.options = {**(defaults or {}), **job.sheet.options}
-    pending = list(reversed(jobs_left))
+    _preload()
+    gc.freeze()             # what the workers inherit is never collected: their collections stay small
+    pending = [_Job(i, path) for i, path in reversed(list(enumerate(files)))]
     if pending:
-        _run(pending, results, jobs, timeout, memory_mb, progress)
+        _run(pending, results, jobs, timeout, memory_mb, progress, (defaults or {}, detail), reference_timeout)
     return results
 
 
 def _finish(job, results) -> None:
-    sheet = job.sheet
-    result = SheetResult(sheet.path, sheet.student)
-    if "error" in job.results:
-        result.error = job.results["error"]
+    result = SheetResult(str(job.path), job.student if job.student is not None else job.path.stem)
+    if job.error is not None:
+        result.error = job.error
     else:
-        for position, item in enumerate(sheet.items):
+        for position, (_, _, points) in enumerate(job.items or []):
             outcome = job.results[position]
             result.items.append(outcome)
-            result.max_score += item.points
-            result.score += outcome.score * item.points
+            result.max_score += points
+            result.score += outcome.score * points
     results[job.index] = result
 
 
-def _run(pending, results, jobs, timeout, memory_mb, progress) -> None:
+#: sheets sent ahead to each worker, so that it never waits for the parent between sheets
+QUEUED_PER_WORKER = 4
+
+
+def _run(pending, results, jobs, timeout, memory_mb, progress, settings, reference_timeout) -> None:
+    """Grade ``pending`` (a stack of jobs) with ``jobs`` workers; each holds a few sheets, graded in order.
+
+    A worker's deadline is for its first sheet's current step: set when that sheet becomes its first,
+    and again at each uncached answer ("start") or reference it announces.
+    """
     from multiprocessing.connection import wait
 
     pool = _Pool(min(jobs, len(pending)), memory_mb)
+    left = len(pending)
+
+    def top_up(worker):
+        was_idle = not worker["jobs"]
+        while pending and len(worker["jobs"]) < QUEUED_PER_WORKER:
+            job = pending.pop()
+            worker["jobs"].append(job)
+            worker["conn"].send((job.index, job.path, job.start, *settings))
+        if was_idle and worker["jobs"]:
+            worker["deadline"] = time.monotonic() + timeout
+
+    def finished(worker, job):
+        nonlocal left
+        _finish(job, results)
+        left -= 1
+        if progress:
+            progress(1)
+        worker["jobs"].remove(job)
+        worker["deadline"] = time.monotonic() + timeout
+        top_up(worker)
+
     try:
-        busy = 0
-
-        def dispatch(worker):
-            nonlocal busy
-            if pending and worker["job"] is None:
-                job = pending.pop()
-                worker["job"], worker["started"] = job, time.monotonic()
-                worker["conn"].send((job.index, job.sheet, job.start))
-                busy += 1
-
         for worker in pool.workers:
-            dispatch(worker)
-        while busy:
+            top_up(worker)
+        while left:
+            active = [w for w in pool.workers if w["jobs"]]
             now = time.monotonic()
-            deadlines = [w["started"] + timeout - now for w in pool.workers if w["job"] is not None]
-            ready = wait([w["conn"] for w in pool.workers if w["job"] is not None],
-                         timeout=max(0.0, min(deadlines)) if deadlines else None)
+            ready = wait([w["conn"] for w in active], timeout=max(0.0, min(w["deadline"] for w in active) - now))
             by_conn = {id(w["conn"]): w for w in pool.workers}
             for conn in ready:
                 worker = by_conn[id(conn)]
                 try:
                     message = conn.recv()
                 except (EOFError, OSError):
-                    message = ("died",)
-                job = worker["job"]
-                kind = message[0]
-                if kind == "start":
-                    worker["started"] = time.monotonic()
+                    message = ("died", None)
+                if message[0] == "died":
+                    left -= _give_up(worker, pool, pending, results, progress,
+                                     "the checker stopped while reading this answer")
+                    top_up(worker)
+                    continue
+                kind, index = message[0], message[1]
+                job = next(j for j in worker["jobs"] if j.index == index)
+                if kind == "sheet":
+                    job.student, job.items = message[2], message[3]
+                elif kind in ("reference", "start"):
+                    worker["deadline"] = time.monotonic() + (reference_timeout if kind == "reference" else timeout)
                     job.start = message[2]
-                elif kind == "item":
-                    job.results[message[2]] = message[3]
-                    job.start = message[2] + 1
-                elif kind in ("done", "error"):
-                    if kind == "error":
-                        job.results["error"] = message[2]
-                    _finish(job, results)
-                    worker["job"] = None
-                    busy -= 1
-                    if progress:
-                        progress(1)
-                    dispatch(worker)
-                elif kind == "died":
-                    _give_up_on_item(worker, job, "the checker stopped while reading this answer")
-                    pool.replace(worker)
-                    busy -= 1
-                    _requeue(job, pending, results, progress)
-                    dispatch(worker)
+                elif kind in ("items", "done"):
+                    for position, outcome in message[2]:
+                        job.results[position] = outcome
+                        job.start = max(job.start, position + 1)
+                    if kind == "done":
+                        job.student, job.items = message[3], message[4]
+                        finished(worker, job)
+                elif kind == "error":
+                    job.error = message[2]
+                    if message[3] is not None:
+                        job.student = message[3]
+                    finished(worker, job)
             now = time.monotonic()
             for worker in pool.workers:
-                job = worker["job"]
-                if job is not None and now - worker["started"] > timeout:
-                    _give_up_on_item(worker, job, f"checking this answer took longer than {timeout:g} s")
-                    pool.replace(worker)
-                    busy -= 1
-                    _requeue(job, pending, results, progress)
-                    dispatch(worker)
+                if worker["jobs"] and now > worker["deadline"]:
+                    left -= _give_up(worker, pool, pending, results, progress,
+                                     f"checking this answer took longer than {timeout:g} s")
+                    top_up(worker)
     finally:
         pool.close()
 
 
-def _give_up_on_item(worker, job, why: str) -> None:
-    position = job.start
-    worker["job"] = None
-    if position < len(job.sheet.items):
-        item = job.sheet.items[position]
-        job.results[position] = ItemResult(item.id, item.quantity, "invalid", 0.0, feedback=why, points=item.points)
-        job.start = position + 1
-
-
-def _requeue(job, pending, results, progress) -> None:
-    if job.start >= len(job.sheet.items):
+def _give_up(worker, pool, pending, results, progress, why: str) -> int:
+    """Stop the worker's current answer (``invalid``: ``why``); replace the worker; its other sheets and the
+    rest of this one go back to be graded. Returns the number of sheets this finished (0 or 1)."""
+    job, *queued = worker["jobs"]
+    worker["jobs"] = []
+    pool.replace(worker)
+    pending.extend(reversed(queued))
+    if job.items is None:
+        job.error = "reading this sheet took too long" if "longer" in why else "the checker stopped reading it"
         _finish(job, results)
         if progress:
             progress(1)
-    else:
-        pending.append(job)
+        return 1
+    position = job.start
+    if position < len(job.items):
+        item_id, quantity, points = job.items[position]
+        job.results[position] = ItemResult(item_id, quantity, "invalid", 0.0, feedback=why, points=points,
+                                           rule="limit")
+        job.start = position + 1
+    if job.start >= len(job.items):
+        _finish(job, results)
+        if progress:
+            progress(1)
+        return 1
+    pending.append(job)
+    return 0
 
 
 def cpu_count() -> int:

@@ -21,7 +21,8 @@ import sympy
 
 from ..engine import notation
 from ..engine.inputs import InputError
-from .judge import ItemResult, _equivalent, _rename_free_index, definitions_for
+from .formulas import definitions_for, equivalent, rename_free_index
+from .judge import ItemResult
 from .quantities import lookup
 
 #: characters of a derivation answer read at most
@@ -54,7 +55,7 @@ def grade_derivation(item, given, options) -> ItemResult:
         return result
     try:
         quantity = lookup(item.target)
-        reference = reference_for(quantity, given)
+        reference = reference_for(quantity, quantity.effective(given))
     except InputError as error:
         result.feedback = f"target: {error}"
         return result
@@ -98,9 +99,9 @@ def grade_derivation(item, given, options) -> ItemResult:
                            f"still has a derivative to take.{unread}")
         return result
     final = outcome.final.xreplace({MARGIN: notation.Delta})
-    final = _rename_free_index(final, reference.expr)
+    final = rename_free_index(final, reference.expr)
     result.read_as, result.read_expr = outcome.final_text, final
-    if _equivalent(final, reference.expr, reference.conditions, options.get("delta"), definitions_for(reference)):
+    if equivalent(final, reference.expr, reference.conditions, options.get("delta"), definitions_for(reference)):
         result.verdict, result.score = "correct", 1.0
         result.feedback = f"every line checked follows ({summary['verified']} steps) and the derivation ends at " \
                           f"the target.{unread}"

@@ -1,34 +1,51 @@
 """Verdicts for one answer: read it, compare it with the reference, diagnose it.
 
 * ``correct``, ``partially-correct`` (vectors and matrices: some entries
-  right), ``incorrect``, or ``invalid`` (the answer could not be read: never
-  counted as a wrong answer).
-* Numbers: at the answer's own precision or within a relative tolerance
-  (:mod:`derivations.check.numeric`); rounding-aware: a value that follows
-  from intermediates rounded first (p rounded to 0.268 gives 1.317) is
-  accepted with a note; and with follow-through, a value that follows from the
-  student's own (wrong) intermediate answer is recognised.
-* Expressions: equivalent to the reference when the verifier finds both sides
-  equal at K = 2..5 classes and random points on both sides of every kink.
-* Diagnosis: a variant (a mistake worked through for this instance) is named
-  only when exactly one variant matches and the correct answer does not.
+  right), ``incorrect``, or ``invalid`` (the answer could not be read, or is
+  not the kind of answer asked for: never counted as a wrong answer).
+* Numbers: under the precision policy of :mod:`derivations.check.precision`
+  (right to 3 significant figures by default, or following from
+  intermediates rounded to at least 2, see :mod:`.rounding`); with
+  follow-through, a value that follows from the student's own (wrong)
+  intermediate answer is recognised. Notation is read as a TA would
+  (:mod:`.reading`).
+* Formulas: equivalent to the reference when the verifier finds both sides
+  equal at K = 2..5 classes and random points on both sides of every kink
+  (:mod:`.formulas`). A formula question answered with a number is
+  ``invalid`` ("a formula was expected") unless the item accepts numbers.
+* Diagnosis (:mod:`.diagnosis`): a mistake is named only when the variants
+  that explain the answer are all of one kind.
 """
 from __future__ import annotations
 
-import json
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import sympy
-from sympy import ImmutableMatrix, Symbol
 
-from ..engine.notation import K, all_classes_sum, m, p, s, y
-from .numeric import DEFAULT_RELATIVE, Closeness, Written, compare, read_number, same_to_the_digits_given, to_float
+from .diagnosis import Diagnosis, diagnose, pins_down
+from .numeric import Written, read_number, to_float
+from .precision import (
+    DEFAULT,
+    Closeness,
+    Precision,
+    decimal_of,
+    judge_float,
+    judge_written,
+    required_place,
+    round_at,
+    same_at_the_digits_given,
+)
+from .reading import Conventions, Unreadable, WrongKind, number_cells, scalar_text, tidy_numeric
 from .registry import Quantity, Reference
+from .rounding import roundings
 
 MAX_ANSWER_LENGTH = 2000
 MAX_ENTRIES = 1000
+
+__all__ = ["ItemResult", "Unreadable", "judge", "read_scalar", "read_entries"]
 
 
 @dataclass
@@ -49,18 +66,16 @@ class ItemResult:
     worked: Any = None               # the reference's Derivation, attached for feedback reports
     read_expr: Any = None            # the formula read (expression answers), for LaTeX and Markdown
     expected_expr: Any = None        # the reference formula (expression quantities)
+    rule: str = ""                   # the rule that decided: exact, figures, rounded-intermediates, ...
+    candidates: list = field(default_factory=list)   # mistakes that each explain the answer (when ambiguous)
 
     def to_dict(self) -> dict:
         return {"id": self.id, "quantity": self.quantity, "verdict": self.verdict, "score": self.score,
                 "expected": self.expected, "read_as": self.read_as, "feedback": self.feedback,
-                "diagnosis": self.diagnosis}
+                "diagnosis": self.diagnosis, "rule": self.rule, "candidates": list(self.candidates)}
 
 
-class Unreadable(ValueError):
-    """The answer could not be read (the message says why)."""
-
-
-# --- reading ------------------------------------------------------------------------------
+# --- reading --------------------------------------------------------------------------------------
 
 def _parse(text: str, options: dict, vectors: bool = False):
     from ..parse import ParseError, parse_expression
@@ -81,14 +96,30 @@ def _as_number(value):
     return None
 
 
-def read_scalar(answer, options) -> tuple[Written | None, Any]:
-    """(written number or None, exact SymPy value) for a scalar answer."""
+def _exact(written: Written):
+    return sympy.Rational(str(written.value))
+
+
+def read_scalar(answer, options, conventions: Conventions = Conventions(), notes=None):
+    """(written number or None, exact SymPy value) for a scalar answer; notes on how it was read go to ``notes``."""
     written = read_number(answer)
     if written is not None:
-        return written, sympy.Rational(str(written.value))
+        return written, _exact(written)
     if not isinstance(answer, str):
         raise Unreadable(f"expected a number, got {type(answer).__name__}")
-    value = _as_number(_parse(answer, options))
+    tidy = tidy_numeric(answer, conventions)
+    text = scalar_text(tidy.value, conventions)
+    written = read_number(text)
+    if notes is not None:
+        notes.extend(tidy.notes)
+        if text != tidy.value and written is not None:
+            notes.append("read with a decimal comma")
+    if written is not None:
+        return written, _exact(written)
+    parsed = _parse(text, options)
+    if isinstance(parsed, sympy.MatrixBase):
+        raise Unreadable("expected a single number, got a vector")
+    value = _as_number(parsed)
     if value is None:
         raise Unreadable("expected a number, got an expression with unknowns")
     return None, value
@@ -97,53 +128,56 @@ def read_scalar(answer, options) -> tuple[Written | None, Any]:
 _ENVIRONMENT = re.compile(r"^\s*\$*\s*\\begin\{([bpv]?matrix)\}(.*)\\end\{\1\}\s*\$*\s*$", re.S)
 
 
-def _plain_numbers(text: str):
-    """The entries of ``[0.2, 0.5]``, ``[[1, 2], [3, 4]]`` or a bmatrix of plain numbers, as written
-    (so their precision is kept); None when the text holds anything else."""
-    if len(text) > MAX_ANSWER_LENGTH:
-        return None
+def _environment_cells(text: str):
+    """The entries of a bmatrix of plain numbers, as written; None when it holds anything else."""
     found = _ENVIRONMENT.match(text)
-    if found:
-        rows = [row for row in re.split(r"\\\\", found.group(2)) if row.strip()]
-        cells = [[cell.strip() for cell in row.split("&")] for row in rows]
-        if len(cells) > 1 and all(len(row) == 1 for row in cells):
-            cells = [row[0] for row in cells]            # a column vector
-        elif len(cells) == 1:
-            cells = cells[0]
-    else:
-        try:
-            cells = json.loads(text.strip().strip("$"), parse_float=str, parse_int=str)
-        except (ValueError, RecursionError):
-            return None
-    flat = [c for row in cells for c in (row if isinstance(row, list) else [row])] if isinstance(cells, list) else []
-    if not flat or not all(isinstance(c, str) and read_number(c) is not None for c in flat):
+    if not found:
+        return None
+    rows = [row for row in re.split(r"\\\\", found.group(2)) if row.strip()]
+    cells = [[cell.strip() for cell in row.split("&")] for row in rows]
+    if len(cells) > 1 and all(len(row) == 1 for row in cells):
+        cells = [row[0] for row in cells]            # a column vector
+    elif len(cells) == 1:
+        cells = cells[0]
+    flat = [c for row in cells for c in (row if isinstance(row, list) else [row])]
+    if not flat or not all(read_number(c) is not None for c in flat):
         return None
     return cells
 
 
-def read_entries(answer, options, matrix: bool):
+def read_entries(answer, options, matrix: bool, conventions: Conventions = Conventions(), notes=None):
     """A list (of lists) of (written, exact) pairs for a vector or matrix answer."""
     if isinstance(answer, str):
-        plain = _plain_numbers(answer)
-        if plain is not None:
-            answer = plain
-    if isinstance(answer, str):
-        parsed = _parse(answer, options)
-        if not isinstance(parsed, sympy.MatrixBase):
-            raise Unreadable("expected a vector such as [-1, 0, 1]" if not matrix else "expected a matrix")
-        if matrix:
-            rows = [[(None, _checked_number(e)) for e in parsed.row(r)] for r in range(parsed.rows)]
-            return rows
-        return [(None, _checked_number(e)) for e in parsed]
+        tidy = tidy_numeric(answer, conventions)
+        if notes is not None:
+            notes.extend(tidy.notes)
+        text = tidy.value
+        cells = _environment_cells(text)
+        if cells is None:
+            cells = number_cells(text, conventions, matrix)
+        if cells is None:
+            parsed = _parse(text, options)
+            if not isinstance(parsed, sympy.MatrixBase):
+                raise Unreadable("expected a matrix" if matrix else "expected a vector such as [-1, 0, 1]")
+            if matrix:
+                return [[(None, _checked_number(e)) for e in parsed.row(r)] for r in range(parsed.rows)]
+            return [(None, _checked_number(e)) for e in parsed]
+        answer = cells
     if not isinstance(answer, (list, tuple)):
-        raise Unreadable("expected a list of numbers")
+        raise Unreadable("expected a list of numbers" if not matrix else "expected a matrix")
     if len(answer) > MAX_ENTRIES:
         raise Unreadable(f"{len(answer)} entries; at most {MAX_ENTRIES} are read")
+    if not matrix and answer and all(isinstance(row, (list, tuple)) and len(row) == 1 for row in answer):
+        answer = [row[0] for row in answer]                 # a column vector [[-1], [0], [1]]
     if matrix:
         if not all(isinstance(row, (list, tuple)) for row in answer):
             raise Unreadable("expected a list of rows")
-        return [[read_scalar(e, options) for e in row] for row in answer]
-    return [read_scalar(e, options) for e in answer]
+        if sum(len(row) for row in answer) > MAX_ENTRIES:
+            raise Unreadable(f"more than {MAX_ENTRIES} entries")
+        return [[read_scalar(e, options, conventions) for e in row] for row in answer]
+    if any(isinstance(e, (list, tuple)) for e in answer):
+        raise Unreadable("expected a vector, got rows of a matrix")
+    return [read_scalar(e, options, conventions) for e in answer]
 
 
 def _checked_number(e):
@@ -153,47 +187,77 @@ def _checked_number(e):
     return value
 
 
-# --- numbers -----------------------------------------------------------------------------------
+# --- numbers against one value ------------------------------------------------------------------
 
-def _close(written, exact, reference, tolerance, scale=None) -> Closeness:
-    relative = tolerance.get("relative", DEFAULT_RELATIVE)
-    absolute = tolerance.get("absolute")
-    ref = to_float(reference)
+def _closeness(pair, value, policy: Precision, scale=None) -> Closeness:
+    """How an answer (written, exact) relates to ``value`` (exact SymPy, or a float from a rounding route)."""
+    written, exact = pair
+    exact_value = isinstance(value, sympy.Basic)
+    reference = to_float(value) if exact_value else float(value)
     if written is not None:
-        closeness = compare(written, ref, relative, absolute)
-        if not closeness.ok and scale and written.value != 0:
-            # small entries of a vector are judged at the precision the vector is written to
-            unit = 10.0 ** written.last_place
-            if unit <= 0.01 * scale and abs(float(written.value) - ref) <= unit / 2 * 1.0000001:
-                return Closeness(True, "precision")
-        return closeness
-    a = float(exact)
-    ok = abs(a - ref) <= relative * abs(ref) or (absolute is not None and abs(a - ref) <= absolute) or a == ref
-    return Closeness(ok, "tolerance" if ok else "no")
+        equal = exact == value if exact_value else float(written.value) == reference
+        return judge_written(written, equal, reference, policy, scale)
+    if exact_value and exact == value:
+        return Closeness(True, "exact")
+    ok = judge_float(float(exact), reference, policy, scale)
+    return Closeness(ok, "figures" if ok else "no")
 
 
-def _matches_value(read, value, tolerance, lenient=False) -> bool:
-    """Whether a read answer (scalar pair, or list of pairs) matches an exact value.
+def _entries_of(value):
+    return list(value) if isinstance(value, (sympy.MatrixBase, tuple, list)) else [value]
 
-    ``lenient`` (for recognising mistakes only) also takes a match at the
-    answer's own digits, however few: 0.24 is log10's 0.2395.
-    """
-    def one(pair, v, scale=None):
-        written, exact = pair
-        if _close(written, exact, v, tolerance, scale).ok:
-            return True
-        return lenient and written is not None and same_to_the_digits_given(written, to_float(v))
 
-    if isinstance(value, sympy.MatrixBase):
-        flat = _flatten(read)
-        entries = list(value)
-        if len(flat) != len(entries):
-            return False
-        scale = max(abs(to_float(v)) for v in entries) if entries else 1
-        return all(one(pair, v, scale) for pair, v in zip(flat, entries))
+def _scale(entries) -> float:
+    return max((abs(to_float(v) if isinstance(v, sympy.Basic) else float(v)) for v in entries), default=0.0)
+
+
+def _all_close(read, value, policy, strict=False) -> tuple[bool, list]:
+    """Whether every entry of ``read`` is ``value``'s (a scalar pair against a number, or entries against a
+    vector), and the Closeness of each. ``strict``: right to the digits written, not only to the figures
+    required (how a rounded intermediate is recognised)."""
+    def ok(closeness):
+        return closeness.ok and not (strict and closeness.how == "figures-required")
+
     if isinstance(read, list):
+        flat, entries = _flatten(read), _entries_of(value)
+        if len(flat) != len(entries):
+            return False, []
+        scale = _scale(entries)
+        verdicts = [_closeness(pair, v, policy, scale) for pair, v in zip(flat, entries)]
+        return all(ok(c) for c in verdicts), verdicts
+    closeness = _closeness(read, value, policy)
+    return ok(closeness), [closeness]
+
+
+def _mistake_match(read, value, policy) -> bool:
+    """Whether a mistake's ``value`` explains the answer: equal, right under the policy, or equal to the
+    digits given where those digits pin the value down (see :mod:`.diagnosis`)."""
+    def one(pair, v, scale=None):
+        written, _ = pair
+        if _closeness(pair, v, policy, scale).ok:
+            return True
+        number = to_float(v)
+        return written is not None and _needs_rounding(v, policy) and same_at_the_digits_given(written, number) \
+            and (written.value != 0 or number == 0) and pins_down(written, number, scale)
+
+    if isinstance(read, list):
+        flat, entries = _flatten(read), _entries_of(value)
+        if len(flat) != len(entries) or not isinstance(value, sympy.MatrixBase):
+            return False
+        scale = _scale(entries)
+        return all(one(pair, v, scale) for pair, v in zip(flat, entries))
+    if isinstance(value, sympy.MatrixBase):
         return False
     return one(read, value)
+
+
+def _needs_rounding(value, policy) -> bool:
+    """Whether a student must round ``value`` to write it (a log, not 3.5): only then is an answer with fewer
+    digits taken to be that value rounded."""
+    number = to_float(value)
+    if number == 0 or not math.isfinite(number):
+        return False
+    return round_at(number, required_place(abs(number), policy.sig_figs)) != decimal_of(number)
 
 
 def _flatten(read):
@@ -230,37 +294,62 @@ def _shown_pair(pair) -> str:
     return str(written.value) if written is not None else _show(exact)
 
 
+def _sentence(text: str) -> str:
+    text = text.strip()
+    if not text:
+        return ""
+    text = text[0].upper() + text[1:]
+    return text if text[-1] in ".!?" else text + "."
+
+
+def _join(*parts) -> str:
+    """Feedback from its parts, each a sentence."""
+    return " ".join(_sentence(part) for part in parts if part and part.strip())
+
+
+def _notes_text(notes) -> str:
+    return "; ".join(dict.fromkeys(notes))
+
+
 # --- judging ------------------------------------------------------------------------------------
 
 def judge(item_id: str, quantity: Quantity, reference: Reference, answer, *, tolerance=None, options=None,
-          own_answers=None, points: float = 1.0) -> ItemResult:
+          own_answers=None, points: float = 1.0, precision: Precision = DEFAULT,
+          conventions: Conventions = Conventions(), accept_numbers: bool = False) -> ItemResult:
     """The verdict on ``answer`` for ``quantity`` against ``reference``.
 
     ``own_answers`` maps other quantities on the same sheet (and same given)
     to what the student answered for them (for follow-through).
     """
-    tolerance = dict(tolerance or {})
     options = dict(options or {})
+    policy = precision.with_tolerance(tolerance)
     result = ItemResult(str(item_id), quantity.name, "invalid", 0.0, points=points,
                         expected=_show(reference.value if reference.value is not None else reference.expr))
+    notes: list = []
     try:
-        entries = _entries_kind(quantity, reference, answer)
-        if quantity.kind == "expression" and entries is None and not (
-                reference.value is not None and read_number(answer) is not None):
-            return _judge_expression(result, reference, answer, options)
+        entries = _entries_kind(quantity, reference, answer, conventions)
         if entries is not None:
-            read = read_entries(answer, options, matrix=entries == "matrix")
-            return _judge_entries(result, quantity, reference, read, tolerance, own_answers or {}, options,
+            read = read_entries(answer, options, entries == "matrix", conventions, notes)
+            return _judge_entries(result, quantity, reference, read, policy, own_answers or {}, options, notes,
                                   entries)
-        read = read_scalar(answer, options)
-        return _judge_number(result, quantity, reference, read, tolerance, own_answers or {}, options)
+        if quantity.kind == "expression":
+            if accept_numbers and reference.value is not None and _reads_as_number(answer, options, conventions):
+                read = read_scalar(answer, options, conventions, notes)
+                return _judge_number(result, quantity, reference, read, policy, own_answers or {}, options, notes)
+            return _judge_expression(result, reference, answer, options)
+        read = read_scalar(answer, options, conventions, notes)
+        return _judge_number(result, quantity, reference, read, policy, own_answers or {}, options, notes)
+    except WrongKind as error:
+        result.verdict, result.score, result.rule = "invalid", 0.0, "wrong-kind"
+        result.feedback = _sentence(str(error))
+        return result
     except Unreadable as error:
-        result.verdict, result.score = "invalid", 0.0
-        result.feedback = f"could not read the answer: {error}"
+        result.verdict, result.score, result.rule = "invalid", 0.0, "unreadable"
+        result.feedback = _sentence(f"Could not read the answer: {error}")
         return result
 
 
-def _entries_kind(quantity, reference, answer):
+def _entries_kind(quantity, reference, answer, conventions):
     """"vector" or "matrix" when the answer is judged entry by entry, else None.
 
     An "array" quantity (svm.dW, svm.scores) is a matrix or a vector as its reference is (D x K, or
@@ -275,137 +364,37 @@ def _entries_kind(quantity, reference, answer):
             return "matrix"
         return "vector"
     if quantity.kind == "expression" and isinstance(value, sympy.MatrixBase):
-        if isinstance(answer, (list, tuple)) or (isinstance(answer, str) and _plain_numbers(answer) is not None):
+        if isinstance(answer, (list, tuple)):
             return "vector"
+        if isinstance(answer, str):
+            text = tidy_numeric(answer, conventions).value
+            if _environment_cells(text) is not None or number_cells(text, conventions, False) is not None:
+                return "vector"
     return None
 
 
-def _diagnose(result, reference, matches) -> None:
-    """Name the mistake when exactly one variant matches."""
-    found = [variant for variant in reference.variants if matches(variant)]
-    if len(found) == 1:
-        result.diagnosis = found[0].tag
-        result.feedback = (result.feedback + " " if result.feedback else "") + f"Likely mistake: {found[0].description}."
+def _reads_as_number(answer, options, conventions) -> bool:
+    try:
+        read_scalar(answer, options, conventions)
+        return True
+    except Unreadable:
+        return False
 
 
-def _judge_number(result, quantity, reference, read, tolerance, own_answers, options):
-    written, exact = read
-    result.read_as = _shown_pair(read)
-    if reference.value is None:
-        raise Unreadable("this quantity needs a formula, not a number")
-    closeness = _close(written, exact, reference.value, tolerance)
-    chain_note = _rounding_chain(reference, read, tolerance, own_answers, quantity)
-    if closeness.ok:
-        result.verdict, result.score = "correct", 1.0
-        notes = [closeness.note] if closeness.note else []
-        if chain_note and chain_note[0] == "rounded":
-            notes.append(chain_note[1])
-        result.feedback = " ".join(notes)
-        return result
-    if chain_note:
-        kind, note = chain_note
-        credit = float(options.get("follow_through", 1.0)) if kind == "follow-through" else 1.0
-        result.verdict = "correct" if credit >= 1 else "partially-correct" if credit > 0 else "incorrect"
-        result.score = credit
-        result.feedback = note
-        return result
-    result.verdict, result.score = "incorrect", 0.0
-    result.feedback = f"expected {result.expected}, read {result.read_as}."
-    _diagnose(result, reference, lambda v: v.value is not None and _matches_value(read, v.value, tolerance, True)
-              and not _matches_value(read, reference.value, tolerance, True))
-    if quantity.depends_on and own_answers:
-        result.feedback += (f" It does not follow from your own {', '.join(quantity.depends_on)} either: "
-                            f"recompute it from there.")
-    return result
+def _apply_diagnosis(result, found: Diagnosis) -> None:
+    result.diagnosis = found.tag
+    result.candidates = found.candidates if found.tag is None else []
+    if found.text:
+        result.feedback = _join(result.feedback, found.text)
 
 
-def _rounding_chain(reference, read, tolerance, own_answers, quantity):
-    """("rounded" | "follow-through", note) when the answer follows from rounded or own intermediates."""
-    if reference.recompute is None or reference.derivation is None:
-        return None
-    for dependency in quantity.depends_on:
-        own = own_answers.get(dependency)
-        if own is not None:
-            try:
-                value = reference.recompute(own)
-            except (TypeError, ValueError, ZeroDivisionError, IndexError):
-                value = None
-            if value is not None and _matches_value(read, value, tolerance) \
-                    and not _matches_value(read, reference.value, tolerance):
-                return ("follow-through", f"follows from your own {dependency} ({_show(own)}), which was not "
-                                          f"right: credited as follow-through. The exact value is {result_text(reference)}.")
-    probs = reference.derivation.results.get("probs") if hasattr(reference.derivation, "results") else None
-    if probs is None:
-        return None
-    exact_probs = [to_float(v) for v in (probs.expr if isinstance(probs.expr, (list, tuple)) else list(probs.expr))]
-    for decimals in range(1, 7):
-        rounded = ImmutableMatrix([sympy.Float(round(float(v), decimals), 30) for v in exact_probs])
-        try:
-            value = reference.recompute(rounded)
-        except (ValueError, ZeroDivisionError):
-            continue
-        if value.has(sympy.zoo) or value.has(sympy.oo):
-            continue
-        written = read[0] if not isinstance(read, list) else None
-        if written is not None and written.value == _round_decimal(value, written.last_place) \
-                and written.value != _round_decimal(reference.value, written.last_place):
-            shown = ", ".join(f"{float(v):.{decimals}f}" for v in rounded)
-            return ("rounded", f"this is what p rounded to {decimals} decimals first ([{shown}]) gives; "
-                               f"the exact value is {result_text(reference)}.")
-    return None
+def _credit(options) -> tuple[str, float]:
+    credit = float(options.get("follow_through", 1.0))
+    return ("correct" if credit >= 1 else "partially-correct" if credit > 0 else "incorrect"), credit
 
 
-def _round_decimal(value, place):
-    from .numeric import round_to
-    return round_to(to_float(value), place)
-
-
-def result_text(reference) -> str:
-    return f"{to_float(reference.value):.6g}"
-
-
-def _judge_entries(result, quantity, reference, read, tolerance, own_answers, options, kind=None):
-    result.read_as = _shown_read(read)
-    expected = reference.value
-    if expected is None:
-        raise Unreadable("this quantity has no numeric value for the given")
-    flat, entries = _flatten(read), list(expected)
-    if (kind or quantity.kind) == "matrix":
-        shape = (len(read), len(read[0]) if read else 0)
-        if shape != expected.shape:
-            result.verdict, result.score = "incorrect", 0.0
-            result.feedback = f"a {shape[0]}x{shape[1]} matrix, expected {expected.rows}x{expected.cols}."
-            _diagnose(result, reference, lambda v: isinstance(v.value, sympy.MatrixBase) and v.value.shape == shape
-                      and _matches_value(read, v.value, tolerance, True))
-            return result
-    elif len(flat) != len(entries):
-        result.verdict, result.score = "incorrect", 0.0
-        result.feedback = (f"{len(flat)} entries for {len(entries)} classes: one entry per class is expected, "
-                           f"in class order.")
-        return result
-    scale = max(abs(to_float(v)) for v in entries) if entries else 1.0
-    verdicts = [_close(w, e, v, tolerance, scale) for (w, e), v in zip(flat, entries)]
-    right = sum(1 for c in verdicts if c.ok)
-    notes = [c.note for c in verdicts if c.note]
-    if right == len(entries):
-        result.verdict, result.score = "correct", 1.0
-        result.feedback = " ".join(dict.fromkeys(notes))
-        return result
-    follow = _follow_through_entries(reference, read, tolerance, own_answers, quantity, options)
-    if follow is not None:
-        result.verdict, result.score, result.feedback = follow
-        return result
-    wrong = [i for i, c in enumerate(verdicts) if not c.ok]
-    result.score = right / len(entries)
-    result.verdict = "partially-correct" if right else "incorrect"
-    result.feedback = (f"{right} of {len(entries)} entries right; entr{'y' if len(wrong) == 1 else 'ies'} "
-                       f"{', '.join(map(str, wrong))} differ{'s' if len(wrong) == 1 else ''} (expected {result.expected}).")
-    _diagnose(result, reference, lambda v: v.value is not None and _matches_value(read, v.value, tolerance, True)
-              and not _matches_value(read, reference.value, tolerance, True))
-    return result
-
-
-def _follow_through_entries(reference, read, tolerance, own_answers, quantity, options):
+def _follow_through(reference, quantity, own_answers, read, policy):
+    """(dependency, own value) when the answer follows from the student's own wrong intermediate."""
     if reference.recompute is None:
         return None
     for dependency in quantity.depends_on:
@@ -414,75 +403,186 @@ def _follow_through_entries(reference, read, tolerance, own_answers, quantity, o
             continue
         try:
             value = reference.recompute(own)
-        except (TypeError, ValueError, IndexError):
+        except (TypeError, ValueError, ZeroDivisionError, IndexError):
             continue
-        if _matches_value(read, value, tolerance):
-            credit = float(options.get("follow_through", 1.0))
-            verdict = "correct" if credit >= 1 else "partially-correct" if credit > 0 else "incorrect"
-            return verdict, credit, (f"follows from your own {dependency} ({_show(own)}), which was not right: "
-                                     f"credited as follow-through.")
+        if isinstance(value, sympy.Basic) and (value.has(sympy.zoo, sympy.oo, -sympy.oo, sympy.nan)):
+            continue
+        if _all_close(read, value, policy)[0]:
+            return dependency, own
     return None
 
 
-# --- expressions --------------------------------------------------------------------------------
-
-def _softmax_definitions():
-    return {p: lambda i: sympy.exp(s[i]) / all_classes_sum(sympy.exp(s[m]), m)}
-
-
-def definitions_for(reference: Reference) -> dict:
-    """The names a formula answer to ``reference`` may use, with what they stand for.
-
-    A reference states its own (logistic regression: the prediction y is sigma(z));
-    without them, p_j is the softmax probability e^{s_j} / sum_m e^{s_m}.
-    """
-    return reference.definitions if reference.definitions is not None else _softmax_definitions()
-
-
-def _rename_free_index(answer, reference):
-    """An answer that calls the class k ``j`` (as some homework does) is read with j as k."""
-    def indices(e):
-        return {a for a in e.free_symbols if isinstance(a, Symbol) and a.is_integer and a not in (y, K)}
-    mine, theirs = indices(answer), indices(reference)
-    if len(mine) == 1 and len(theirs) == 1 and mine != theirs:
-        return answer.xreplace({next(iter(mine)): next(iter(theirs))})
-    return answer
+def _rounded_route(reference, read, policy):
+    """(accepted Rounded or None, coarse Rounded or None): the roundings of intermediates the answer follows."""
+    exact = reference.value
+    accepted = coarse = None
+    for route in reference.routes:
+        for rounded in roundings(route):
+            if not _all_close(read, rounded.value, policy, strict=True)[0]:
+                continue
+            faithful = _all_close_floats(rounded.value, exact, policy.intermediate_figures)
+            if rounded.figures >= policy.intermediate_figures and faithful:
+                if accepted is None or rounded.figures > accepted.figures:
+                    accepted = rounded
+            elif coarse is None:
+                coarse = rounded
+    return accepted, coarse
 
 
-def _equivalent(answer, expected, conditions, given_delta, definitions=None) -> bool:
-    from ..engine.notation import Delta
-    from ..engine.verify import Verifier
-    if given_delta is not None:
-        answer, expected = answer.xreplace({Delta: given_delta}), expected.xreplace({Delta: given_delta})
-    verifier = Verifier(_softmax_definitions() if definitions is None else definitions, base_points=5)
-    try:
-        return verifier.check(answer, expected, conditions).ok
-    except Exception:  # noqa: BLE001 - an answer SymPy cannot evaluate is not equivalent
+def _all_close_floats(value, exact, figures: int) -> bool:
+    """Whether a route's value still gives the exact value to ``figures`` significant figures."""
+    policy = Precision(sig_figs=figures)
+    entries, exact_entries = _entries_of(value), _entries_of(exact)
+    if len(entries) != len(exact_entries):
         return False
+    floats = [to_float(v) for v in exact_entries]
+    scale = max(abs(v) for v in floats) if len(floats) > 1 else None
+    return all(judge_float(float(a), b, policy, scale) for a, b in zip(entries, floats))
 
+
+def _judge_number(result, quantity, reference, read, policy, own_answers, options, notes):
+    result.read_as = _shown_pair(read)
+    if reference.value is None:
+        raise Unreadable("this quantity needs a formula, not a number")
+    closeness = _closeness(read, reference.value, policy)
+    if closeness.how == "figures-required" and _rounded_route(reference, read, policy)[0]:
+        closeness = Closeness(False, "no")       # the rounded intermediate it follows from is the better note
+    if closeness.ok:
+        result.verdict, result.score, result.rule = "correct", 1.0, closeness.how
+        rule_note = f"right to {policy.sig_figs} significant figures" if closeness.how == "figures" else ""
+        result.feedback = _join(_notes_text(notes), closeness.note, rule_note)
+        return result
+    return _not_right(result, quantity, reference, read, policy, own_answers, options, notes,
+                      closeness.note if closeness.how == "too-few-figures" else "")
+
+
+def _not_right(result, quantity, reference, read, policy, own_answers, options, notes, short_note,
+               partial=None):
+    """The verdict when the answer is not the exact value under the policy: follow-through, a rounded
+    intermediate, or wrong (with the reason and the likely mistake)."""
+    follows = _follow_through(reference, quantity, own_answers, read, policy)
+    if follows:
+        dependency, own = follows
+        result.verdict, result.score = _credit(options)
+        result.rule = "follow-through"
+        result.feedback = _join(_notes_text(notes), f"Follows from your own {dependency} ({_show(own)}), which was "
+                                                    f"not right: credited as follow-through. The exact value is "
+                                                    f"{result.expected}.")
+        return result
+    accepted, coarse = _rounded_route(reference, read, policy)
+    if accepted:
+        result.verdict, result.score, result.rule = "correct", 1.0, "rounded-intermediates"
+        result.feedback = _join(_notes_text(notes), f"This is what {accepted.how} gives: accepted, as intermediates "
+                                                    f"kept to at least {policy.intermediate_figures} significant "
+                                                    f"figures are. The exact value is {result.expected}.")
+        return result
+    if partial is not None:
+        result.score, result.verdict, text = partial
+        result.feedback = _join(_notes_text(notes), text)
+    else:
+        result.verdict, result.score = "incorrect", 0.0
+        result.feedback = _join(_notes_text(notes), f"Expected {result.expected}, read {result.read_as}.")
+    result.rule = "too-few-figures" if short_note else "wrong-value"
+    if short_note:
+        result.feedback = _join(result.feedback, short_note)
+    if coarse:
+        result.feedback = _join(result.feedback, f"It is what {coarse.how} gives, a rounding too coarse to accept: "
+                                                 f"intermediates need at least {policy.intermediate_figures} "
+                                                 f"significant figures, and must still give the value to that "
+                                                 f"many figures.")
+    elif not short_note:
+        _apply_diagnosis(result, diagnose(reference.variants,
+                                          lambda v: v.value is not None and _mistake_match(read, v.value, policy)
+                                          and not _mistake_match(read, reference.value, policy)))
+    if quantity.depends_on and any(own_answers.get(d) is not None for d in quantity.depends_on) and not short_note:
+        result.feedback = _join(result.feedback, f"It does not follow from your own {', '.join(quantity.depends_on)} "
+                                                 f"either: recompute it from there.")
+    return result
+
+
+def _judge_entries(result, quantity, reference, read, policy, own_answers, options, notes, kind=None):
+    result.read_as = _shown_read(read)
+    expected = reference.value
+    if expected is None:
+        raise Unreadable("this quantity has no numeric value for the given")
+    flat, entries = _flatten(read), list(expected)
+    if (kind or quantity.kind) == "matrix":
+        shape = (len(read), len(read[0]) if read else 0)
+        if shape != expected.shape or any(len(row) != shape[1] for row in read):
+            result.verdict, result.score, result.rule = "incorrect", 0.0, "shape"
+            result.feedback = f"A {shape[0]}x{shape[1]} matrix, expected {expected.rows}x{expected.cols}."
+            _apply_diagnosis(result, diagnose(reference.variants, lambda v: isinstance(v.value, sympy.MatrixBase)
+                                              and v.value.shape == shape and _mistake_match(read, v.value, policy)))
+            return result
+    elif len(flat) != len(entries):
+        result.verdict, result.score, result.rule = "incorrect", 0.0, "shape"
+        result.feedback = (f"{len(flat)} entries for {len(entries)} classes: one entry per class is expected, "
+                           f"in class order.")
+        return result
+    ok, verdicts = _all_close(read, expected, policy)
+    right = sum(1 for c in verdicts if c.ok)
+    entry_notes = [c.note for c in verdicts if c.note and c.ok]
+    if ok:
+        result.verdict, result.score = "correct", 1.0
+        hows = {c.how for c in verdicts}
+        if "figures-required" in hows and _rounded_route(reference, read, policy)[0]:
+            return _not_right(result, quantity, reference, read, policy, own_answers, options, notes, "")
+        result.rule = "exact" if hows == {"exact"} else "figures" if hows <= {"exact", "figures"} else \
+            "+".join(sorted(hows - {"exact"}))
+        rule_note = f"right to {policy.sig_figs} significant figures" if "figures" in hows else ""
+        result.feedback = _join(_notes_text(notes), " ".join(dict.fromkeys(entry_notes)), rule_note)
+        return result
+    wrong = [i for i, c in enumerate(verdicts) if not c.ok]
+    short = [c.note for c in verdicts if c.how == "too-few-figures"]
+    text = (f"{right} of {len(entries)} entries right; entr{'y' if len(wrong) == 1 else 'ies'} "
+            f"{', '.join(map(str, wrong))} differ{'s' if len(wrong) == 1 else ''} (expected {result.expected}).")
+    partial = (right / len(entries), "partially-correct" if right else "incorrect", text)
+    if short and len(short) == len(wrong):
+        short_note = _short_entries_note(wrong, verdicts, entries, policy)
+    else:
+        short_note = ""
+    return _not_right(result, quantity, reference, read, policy, own_answers, options, notes, short_note, partial)
+
+
+def _short_entries_note(wrong, verdicts, entries, policy) -> str:
+    """Which entries are written with too few figures, and the whole vector to the figures needed."""
+    scale = _scale(entries)
+    place = required_place(scale, policy.sig_figs)
+    needed = "[" + ", ".join(format(round_at(to_float(v), place), "f") for v in entries) + "]"
+    shows = verdicts[wrong[0]].note.split("shows ", 1)[-1].split(":")[0]
+    which = f"entr{'y' if len(wrong) == 1 else 'ies'} {', '.join(map(str, wrong))}"
+    return (f"{which} {'is' if len(wrong) == 1 else 'are'} right as far as {'it goes' if len(wrong) == 1 else 'they go'},"
+            f" but with {shows} for the vector's largest entry: {policy.sig_figs} are needed ({needed})")
+
+
+# --- formulas -------------------------------------------------------------------------------------
 
 def _judge_expression(result, reference, answer, options):
     from ..report.printing import text
-    if not isinstance(answer, str):
-        answer = str(answer)
-    parsed = _parse(answer, options, vectors=reference.interpret is not None)
+    from .formulas import judge_formula, rename_free_index
+    if isinstance(answer, bool) or not isinstance(answer, (str, int, float)):
+        raise Unreadable(f"expected a formula, got {type(answer).__name__}")
+    parsed = _parse(answer if isinstance(answer, str) else str(getattr(answer, "text", answer)), options,
+                    vectors=reference.interpret is not None)
     if isinstance(parsed, sympy.MatrixBase):
-        raise Unreadable("expected a formula, got a vector")
+        raise WrongKind("A formula was expected, not a vector")
     if reference.interpret is not None:
         parsed = reference.interpret(parsed)
-    parsed = _rename_free_index(parsed, reference.expr)
+    if not parsed.free_symbols:
+        raise WrongKind(f"A formula was expected, not the number {_show(parsed)}: this question asks for the "
+                        f"derivative in general (an item that also takes the value for its given says "
+                        f"accept_numbers: true)")
+    parsed = rename_free_index(parsed, reference.expr)
     result.read_as, result.read_expr = text(parsed), parsed
     result.expected, result.expected_expr = text(reference.expr), reference.expr
-    delta = options.get("delta")
-    definitions = definitions_for(reference)
-    if _equivalent(parsed, reference.expr, reference.conditions, delta, definitions):
-        result.verdict, result.score = "correct", 1.0
-        if any(isinstance(h, sympy.Heaviside) and len(h.args) > 1 and h.args[1] == 1 for h in parsed.atoms(sympy.Heaviside)):
+    equal, mistakes = judge_formula(parsed, reference, options.get("delta"))
+    if equal:
+        result.verdict, result.score, result.rule = "correct", 1.0, "equivalent"
+        if any(len(h.args) > 1 and h.args[1] == 1 for h in parsed.atoms(sympy.Heaviside)):
             result.feedback = ("1[u ≥ 0] differs from 1[u > 0] only on the kink u = 0, where either is a valid "
                                "subgradient; code usually uses margin > 0.")
         return result
-    result.verdict, result.score = "incorrect", 0.0
-    result.feedback = f"not equivalent to {result.expected}."
-    _diagnose(result, reference,
-              lambda v: v.expr is not None and _equivalent(parsed, v.expr, reference.conditions, delta, definitions))
+    result.verdict, result.score, result.rule = "incorrect", 0.0, "not-equivalent"
+    result.feedback = f"Not equivalent to {result.expected}."
+    _apply_diagnosis(result, diagnose(mistakes, lambda v: True))
     return result

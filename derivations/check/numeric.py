@@ -1,29 +1,34 @@
-"""Numbers as students write them, and how close is close enough.
+"""Numbers as students write them: the exact value and the place of the last digit written.
 
-An answer ``1.317`` is read exactly (``Decimal``) with its precision: the
-place of its last digit (10^-3). The reference is then compared
-
-* within a relative tolerance (default 0.1 %), or
-* at the answer's own precision: the reference rounded to the answer's last
-  digit, the last digit allowed to be off by one, provided the answer has at
-  least three significant figures (``1`` for 1.318 is not an answer to the
-  digits given);
-* and near zero: a reference smaller than half a unit of the answer's last
-  place, answered ``0``, is correct with a note.
-
-Truncation (0.004 for 0.0049...) is told apart from rounding (0.005).
+``1.317`` is read exactly (``Decimal``) with its precision, the place of its
+last digit (10^-3). A YAML or JSON sheet's unquoted ``1.50`` is kept as written
+(:class:`WrittenFloat`), so its trailing zero still counts as a figure. How a
+written number is judged is :mod:`derivations.check.precision`'s job.
 """
 from __future__ import annotations
 
 import math
 import re
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal, InvalidOperation, localcontext
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-DEFAULT_RELATIVE = 1e-3
 _PLAIN = re.compile(r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,4})?\s*$")
 _TIMES_TEN = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*(?:\\times|\\cdot|x|\*|×)\s*10\s*\^\s*\{?\s*([+-]?\d{1,4})\s*\}?\s*$")
+
+
+class WrittenFloat(float):
+    """A float read from a sheet that remembers how it was written (``1.50`` is not ``1.5``)."""
+
+    text: str
+
+    def __new__(cls, text: str):
+        number = super().__new__(cls, text)
+        number.text = text
+        return number
+
+    def __reduce__(self):
+        return (WrittenFloat, (self.text,))
 
 
 def to_float(value) -> float:
@@ -40,6 +45,9 @@ def to_float(value) -> float:
 
 @lru_cache(maxsize=4096)
 def _to_float(value) -> float:
+    fast = _mp_float(value)
+    if fast is not None:
+        return fast
     import sympy
     approximation = sympy.S.Zero
     for digits in (30, 120, 600, 3000):
@@ -47,6 +55,52 @@ def _to_float(value) -> float:
         if approximation != 0:
             break
     return float(approximation)
+
+
+def _mp_float(value) -> float | None:
+    """The float of an expression made of rationals, e, +, *, powers, exp and log, evaluated with mpmath
+    at 60 digits (shared parts once: the exponentials of a softmax), or None when it holds anything else
+    or cancels below what 60 digits can tell (then SymPy's evalf, at rising precision, decides)."""
+    import mpmath
+    import sympy
+    memo: dict = {}
+
+    def walk(e):
+        if e in memo:
+            return memo[e]
+        if e.is_Rational:
+            result = mpmath.mpf(e.p) / e.q
+        elif e is sympy.E:
+            result = mpmath.e
+        elif e.is_Add:
+            terms = [walk(a) for a in e.args]
+            result = mpmath.fsum(terms)
+            if abs(result) < max(abs(t) for t in terms) * mpmath.mpf(10) ** -40:
+                raise ValueError("cancellation")              # fewer than 20 digits left: evalf decides
+        elif e.is_Mul:
+            result = mpmath.fprod(walk(a) for a in e.args)
+        elif e.is_Pow:
+            result = mpmath.power(walk(e.base), walk(e.exp))
+        elif isinstance(e, sympy.exp):
+            result = mpmath.exp(walk(e.args[0]))
+        elif isinstance(e, sympy.log) and len(e.args) == 1:
+            result = mpmath.log(walk(e.args[0]))
+        else:
+            raise ValueError(type(e).__name__)
+        memo[e] = result
+        return result
+
+    with mpmath.workdps(60):
+        try:
+            result = walk(value)
+        except (ValueError, TypeError, ZeroDivisionError, OverflowError):
+            return None
+        if isinstance(result, mpmath.mpc) or not mpmath.isfinite(result) or result == 0:
+            return None
+        # a log of nearly 1 (log(1 + 2e-110)) loses digits too: trust only clear results
+        if abs(result) < mpmath.mpf(10) ** -40:
+            return None
+        return float(result)
 
 
 @dataclass(frozen=True)
@@ -72,7 +126,9 @@ def read_number(text) -> Written | None:
         return None
     if isinstance(text, int):
         return Written(Decimal(text), 0)
-    if isinstance(text, float):
+    if isinstance(text, WrittenFloat):
+        text = text.text
+    elif isinstance(text, float):
         if not math.isfinite(text):
             return None
         text = repr(text)
@@ -88,56 +144,6 @@ def read_number(text) -> Written | None:
         value = Decimal(text.strip())
     except InvalidOperation:
         return None
+    if not value.is_finite():
+        return None
     return Written(value, value.as_tuple().exponent)
-
-
-def round_to(value: float, place: int, mode=ROUND_HALF_EVEN) -> Decimal:
-    """``value`` rounded (or truncated, with ROUND_DOWN) to the digit 10^place."""
-    with localcontext() as context:
-        context.prec = 60
-        return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(place), rounding=mode)
-
-
-@dataclass(frozen=True)
-class Closeness:
-    """How an answer relates to a reference number."""
-
-    ok: bool
-    how: str            # "exact", "tolerance", "precision", "last-digit", "near-zero", "truncated", "no"
-    note: str = ""
-
-
-def compare(answer: Written, reference: float, relative: float = DEFAULT_RELATIVE,
-            absolute: float | None = None) -> Closeness:
-    """Whether ``answer`` is ``reference`` to the precision it was given, or within tolerance."""
-    a = float(answer.value)
-    r = float(reference)
-    if a == r:
-        return Closeness(True, "exact")
-    if absolute is not None and abs(a - r) <= absolute:
-        return Closeness(True, "tolerance")
-    if r != 0 and abs(a - r) <= relative * abs(r):
-        return Closeness(True, "tolerance")
-    unit = 10.0 ** answer.last_place
-    if r == 0:
-        return Closeness(abs(a) <= 1e-12, "tolerance" if abs(a) <= 1e-12 else "no")
-    if a == 0 and abs(r) < unit / 2:
-        return Closeness(True, "near-zero", f"the exact value {r:.3g} rounds to 0 at the digits given")
-    enough_digits = unit <= 0.01 * abs(r)
-    rounded = round_to(r, answer.last_place)
-    if enough_digits and answer.value == rounded:
-        return Closeness(True, "precision")
-    if enough_digits and abs(answer.value - rounded) <= Decimal(1).scaleb(answer.last_place) * Decimal("1.0000001"):
-        return Closeness(True, "last-digit", f"the last digit is off by one: {r:.6g} rounds to {rounded}")
-    truncated = round_to(r, answer.last_place, ROUND_DOWN)
-    if answer.value == truncated and truncated != rounded and (enough_digits or abs(r) < 0.1):
-        return Closeness(True, "truncated", f"{r:.4g} was truncated to {truncated}; rounding gives {rounded}")
-    return Closeness(False, "no")
-
-
-def same_to_the_digits_given(answer: Written, value: float) -> bool:
-    """Whether ``value`` rounds to ``answer`` at the answer's last digit, however few digits it has.
-
-    Used to recognise a *mistake* (0.4e-3 is log10's 3.985e-4), never to accept an answer.
-    """
-    return answer.value == round_to(value, answer.last_place)

@@ -9,11 +9,14 @@ given (``svm.gradient``, ``softmax.gradient``, ...). A family module in
 
 A reference holds the exact value (a SymPy number or matrix) when the given
 has scores, and the symbolic formula for case quantities (``dscore_correct``).
-Its ``variants`` are the mistakes generated for this very instance.
+Its ``variants`` are the mistakes generated for this very instance. Numbers
+are computed from the family's encoded loss (the expression the derivation
+module differentiates: the tests check that both agree); the derivation itself,
+verified step by step, is made only when a report shows it (``worked()``).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 import sympy
@@ -94,6 +97,31 @@ class Given:
         base.update(raw)
         return Given.read(base)
 
+    def __hash__(self):
+        """Computed once: a given is a key of every cached reference and judgement."""
+        cached = self.__dict__.get("_hash")
+        if cached is None:
+            cached = hash(tuple(getattr(self, name) for name in self.__dataclass_fields__))
+            object.__setattr__(self, "_hash", cached)
+        return cached
+
+    def __getstate__(self):
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}   # not the cached hash
+
+    def __setstate__(self, state):
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+
+    def with_label(self, label: int) -> "Given":
+        """This given with another label (the wrong-label mistakes are worked through with it)."""
+        return replace(self, label=label)
+
+    def restricted(self, keys) -> "Given":
+        """Only the data ``keys`` names (the others at their defaults): the part a reference depends on."""
+        default = Given()
+        return Given(**{name: (getattr(self, name) if name in keys else getattr(default, name))
+                        for name in self.__dataclass_fields__})
+
     def describe(self) -> str:
         parts = []
         if self.scores is not None:
@@ -171,11 +199,20 @@ class Reference:
     expr: Any = None            # the formula (for symbolic quantities)
     conditions: tuple = ()      # relations the formula holds under (k = y_i ...)
     variants: list = field(default_factory=list)
-    derivation: Any = None      # the Derivation the reference came from
+    derivation: Any = None      # the Derivation the reference came from (or ``derive``, to make it when needed)
+    derive: Callable | None = None      # makes the Derivation, for reports that show the worked derivation
     recompute: Callable | None = None   # value from the student's own intermediates (see Quantity.depends_on)
     definitions: dict | None = None     # names a formula answer may use, with what they stand for
                                         # (y -> sigma(z)); None: the softmax probabilities p_j
     interpret: Callable | None = None   # a formula answer in vectors (w_j^T x_i) -> its entry d, in components
+    routes: list = field(default_factory=list)   # intermediates a student may round first (check.rounding.Route)
+    cache: dict = field(default_factory=dict, repr=False, compare=False)   # worked out on first use (probes)
+
+    def worked(self):
+        """The derivation behind this reference, made on first use."""
+        if self.derivation is None and self.derive is not None:
+            self.derivation = self.derive()
+        return self.derivation
 
 
 @dataclass
@@ -189,6 +226,12 @@ class Quantity:
     needs: tuple                # given keys it needs
     reference: Callable[[Given], Reference]
     depends_on: tuple = ()      # quantities it is computed from (for follow-through)
+    uses: tuple | None = None   # the given keys its reference depends on (None: all of them); a formula's
+                                # reference for another sheet's scores is the same reference
+
+    def effective(self, given: Given) -> Given:
+        """The part of ``given`` this quantity's reference depends on."""
+        return given if self.uses is None else given.restricted(self.uses)
 
     def check_given(self, given: Given) -> None:
         missing = [key for key in self.needs if getattr(given, key) is None]

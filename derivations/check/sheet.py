@@ -2,30 +2,41 @@
 
     student: alice            # optional; defaults to the file name
     given: {scores: [3, -1, 4], label: 0, delta: 1}   # optional, shared by the items
-    options: {follow_through: 1.0, log_base: e}       # optional
+    options: {follow_through: 1.0, log_base: e, decimal_comma: false}   # optional
+    precision: {sig_figs: 3, intermediate_figures: 2, truncation: true}  # optional (see precision.py)
     items:
       - id: Q1.3a
         quantity: svm.loss
         answer: 2
         given: {...}          # optional, overrides the shared given
         tolerance: {relative: 0.001}                   # optional
+        precision: {sig_figs: 2}                       # optional, overrides the sheet's
+        accept_numbers: true  # optional: a formula question that also takes the number for the given
         points: 1             # optional weight
 
-A sheet that cannot be read raises :class:`SheetError` with one line saying
-why; YAML tags such as ``!!python/object`` are refused by the safe loader.
+A sheet that cannot be read at all (not YAML, not a mapping, no items)
+raises :class:`SheetError` with one line saying why; YAML tags such as
+``!!python/object`` are refused by the safe loader. A bad *item* (no answer,
+a bad tolerance) does not stop the sheet: the item carries its ``problem``
+and is graded ``invalid`` with that reason. Unquoted numbers keep the digits
+they were written with (``answer: 1.50`` is three figures, not 1.5).
 """
 from __future__ import annotations
 
 import json
+import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .numeric import WrittenFloat
+
 MAX_SHEET_BYTES = 2_000_000
 MAX_ITEMS = 500
-OPTION_KEYS = {"follow_through", "log_base"}
-ITEM_KEYS = {"id", "quantity", "answer", "given", "tolerance", "points", "target"}
-SHEET_KEYS = {"student", "given", "items", "options"}
+OPTION_KEYS = {"follow_through", "log_base", "decimal_comma"}
+ITEM_KEYS = {"id", "quantity", "answer", "given", "tolerance", "precision", "accept_numbers", "points", "target"}
+SHEET_KEYS = {"student", "given", "items", "options", "precision"}
 
 
 class SheetError(ValueError):
@@ -40,7 +51,10 @@ class Item:
     given: dict | None = None
     tolerance: dict = field(default_factory=dict)
     points: float = 1.0
-    target: str | None = None       # for a written derivation: the quantity it must end at
+    precision: dict | None = None
+    accept_numbers: bool = False
+    problem: str | None = None          # why the item cannot be graded (graded invalid, the sheet goes on)
+    target: str | None = None           # for a written derivation: the quantity it must end at
 
 
 @dataclass
@@ -50,6 +64,7 @@ class Sheet:
     given: dict | None
     items: list
     options: dict = field(default_factory=dict)
+    precision: dict | None = None
 
 
 def load(path) -> Sheet:
@@ -86,20 +101,61 @@ def parse(text: str, name: str = "sheet", json_only: bool = False) -> Sheet:
     options = data.get("options") or {}
     if not isinstance(options, dict) or set(options) - OPTION_KEYS:
         raise SheetError(f"'options' may hold {', '.join(sorted(OPTION_KEYS))}")
+    if "decimal_comma" in options and not isinstance(options["decimal_comma"], bool):
+        raise SheetError("options: decimal_comma must be true or false")
+    precision = data.get("precision")
+    if precision is not None:
+        _check_precision(precision, "precision")
     student = data.get("student", Path(name).stem)
-    return Sheet(name, str(student)[:200], given, [_item(raw, i) for i, raw in enumerate(items)], options)
+    return Sheet(name, str(student)[:200], given, [_item(raw, i) for i, raw in enumerate(items)], options, precision)
+
+
+def _check_precision(raw, what):
+    from ..engine.inputs import InputError
+    from .precision import DEFAULT
+    try:
+        DEFAULT.merged(raw, what)
+    except InputError as error:
+        raise SheetError(str(error)) from None
+
+
+def _loader():
+    """libyaml's safe loader (the pure-Python one without libyaml), keeping floats as written."""
+    global _LOADER
+    if _LOADER is None:
+        import yaml
+        base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+        class Loader(base):
+            """The safe loader, except that a float remembers its digits (1.50 stays three figures)."""
+
+        def written_float(loader, node):
+            value = loader.construct_yaml_float(node)
+            text = node.value.replace("_", "")
+            if isinstance(value, float) and math.isfinite(value) and _DECIMAL.match(text):
+                return WrittenFloat(text)
+            return value
+
+        Loader.add_constructor("tag:yaml.org,2002:float", written_float)
+        _LOADER = Loader
+    return _LOADER
+
+
+_LOADER = None
+_DECIMAL = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
 
 
 def _load_text(text: str, json_only: bool):
     if json_only:
         try:
-            return json.loads(text)
+            return json.loads(text, parse_float=WrittenFloat)
         except json.JSONDecodeError as error:
             raise SheetError(f"not valid JSON: {error.msg} (line {error.lineno})") from None
+        except RecursionError:
+            raise SheetError("not valid JSON: nested too deeply") from None
     import yaml
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)     # libyaml's safe loader when present
     try:
-        return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader, never yaml.Loader
+        return yaml.load(text, Loader=_loader())  # noqa: S506 - a safe loader, never yaml.Loader
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
@@ -108,26 +164,49 @@ def _load_text(text: str, json_only: bool):
 
 
 def _item(raw, index) -> Item:
+    """The item at ``index``; what is wrong with it, if anything, goes in its ``problem`` (never raised)."""
     if not isinstance(raw, dict):
-        raise SheetError(f"item {index + 1} must be a mapping with id, quantity and answer")
+        return Item(str(index + 1), "", None, problem="the item is not a mapping with id, quantity and answer")
+    item = Item(str(raw.get("id", index + 1))[:100], str(raw.get("quantity", ""))[:100], raw.get("answer"))
+    points = raw.get("points", 1)
+    if isinstance(points, bool) or not isinstance(points, (int, float)) or not math.isfinite(points) or points < 0:
+        item.problem = "points must be a number >= 0"
+        return item
+    item.points = float(points)
+    item.problem = _item_problem(raw)
+    if item.problem is None:
+        item.given, item.tolerance = raw.get("given"), raw.get("tolerance") or {}
+        item.precision, item.accept_numbers = raw.get("precision"), raw.get("accept_numbers", False)
+        item.target = raw.get("target")
+    return item
+
+
+def _item_problem(raw) -> str | None:
+    """Why an item cannot be graded, or None."""
     unknown = set(map(str, raw)) - ITEM_KEYS
     if unknown:
-        raise SheetError(f"item {index + 1} has unknown key(s) {', '.join(sorted(unknown))}")
-    for key in ("quantity", "answer"):
-        if key not in raw:
-            raise SheetError(f"item {index + 1} has no {key}")
+        return f"unknown key(s) {', '.join(sorted(unknown))}; an item has {', '.join(sorted(ITEM_KEYS))}"
+    if raw.get("target") is not None and not isinstance(raw["target"], str):
+        return "target must be the name of a quantity, such as svm.dscore_incorrect"
+    if "quantity" not in raw:
+        return "the item names no quantity"
+    if "answer" not in raw or raw["answer"] is None or (isinstance(raw["answer"], str) and not raw["answer"].strip()):
+        return "no answer was given"
     tolerance = raw.get("tolerance") or {}
     if not isinstance(tolerance, dict) or set(tolerance) - {"relative", "absolute"} or not all(
-            isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0 for v in tolerance.values()):
-        raise SheetError(f"item {index + 1}: tolerance must be {{relative: 0.001}} and/or {{absolute: 0.01}}")
+            isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v >= 0
+            for v in tolerance.values()):
+        return "tolerance must be {relative: 0.001} and/or {absolute: 0.01}"
     given = raw.get("given")
     if given is not None and not isinstance(given, dict):
-        raise SheetError(f"item {index + 1}: given must be a mapping")
-    points = raw.get("points", 1)
-    if isinstance(points, bool) or not isinstance(points, (int, float)) or points < 0:
-        raise SheetError(f"item {index + 1}: points must be a number >= 0")
-    target = raw.get("target")
-    if target is not None and not isinstance(target, str):
-        raise SheetError(f"item {index + 1}: target must be the name of a quantity, such as svm.dscore_incorrect")
-    return Item(str(raw.get("id", index + 1))[:100], str(raw["quantity"]), raw["answer"], given, tolerance,
-                float(points), target)
+        return "given must be a mapping"
+    if not isinstance(raw.get("accept_numbers", False), bool):
+        return "accept_numbers must be true or false"
+    if raw.get("precision") is not None:
+        from ..engine.inputs import InputError
+        from .precision import DEFAULT
+        try:
+            DEFAULT.merged(raw["precision"], "precision")
+        except InputError as error:
+            return str(error)
+    return None

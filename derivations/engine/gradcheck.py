@@ -118,20 +118,27 @@ def svm_margins(W, X, y, delta) -> np.ndarray:
     return margins
 
 
-def svm_kinks_crossed(W, X, y, delta, entry, h) -> tuple:
-    """Every (n, j) whose margin the step W_dc +- h moves to or across 0.
+def kinks_crossed(margins, X, y, entry, h) -> tuple:
+    """Every (n, j) whose margin a step of h either way in W_dc moves to or across 0.
 
-    W_dc enters s_nc = sum_d x_nd W_dc, so a step of h moves the margin of
-    (n, j) by h x_nd (1[j = c] - 1[y_n = c]); it is crossed when |margin| <= |move|.
+    ``margins`` is the N x K matrix S_nj - S_{n,y_n} + Delta (its entries (n, y_n) are
+    not hinges and are ignored). W_dc enters s_nc = sum_d x_nd W_dc, so the step moves
+    the margin of (n, j) by h x_nd (1[j = c] - 1[y_n = c]); it is crossed when
+    |margin| <= |move|. O(N K) for one entry.
     """
     d, c = entry
-    margins = svm_margins(W, X, y, delta)
-    x_d = X[:, d]
-    move = h * x_d[:, None] * ((np.arange(W.shape[1]) == c)[None, :].astype(float)
-                               - (y == c)[:, None].astype(float))
-    crossed = np.isfinite(margins) & (move != 0) & (np.abs(margins) <= np.abs(move))
+    count = margins.shape[0]
+    move = h * X[:, d][:, None] * ((np.arange(margins.shape[1]) == c)[None, :].astype(float)
+                                   - (y == c)[:, None].astype(float))
+    crossed = (move != 0) & (np.abs(margins) <= np.abs(move))
+    crossed[np.arange(count), y] = False
     return tuple(Kink(int(n), int(j), float(margins[n, j]), float(abs(move[n, j])))
                  for n, j in zip(*np.nonzero(crossed)))
+
+
+def svm_kinks_crossed(W, X, y, delta, entry, h) -> tuple:
+    """:func:`kinks_crossed` for the margins of W on X, y with margin Delta."""
+    return kinks_crossed(svm_margins(W, X, y, delta), X, y, entry, h)
 
 
 def check_gradient(loss, gradient, W, entries, h: float, kinks=None) -> GradientCheck:

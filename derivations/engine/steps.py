@@ -214,6 +214,11 @@ class Derivation:
     def verified(self) -> bool:
         return all(section.verified for section in self.sections)
 
+    @property
+    def has_steps(self) -> bool:
+        """Whether any block is a step of a derivation (a chain, a claim, a case split), not only prose and tables."""
+        return any(isinstance(block, (Chain, Claim, CaseSplit)) for block in self.blocks())
+
     def blocks(self):
         """Every block, depth first, including those inside case splits."""
         def walk(blocks):

@@ -22,6 +22,7 @@ import sympy
 
 from ..engine.arrays import ArrayEvaluator
 from ..engine.build import note, sentence, warning
+from ..engine.gradcheck import kinks_crossed
 from ..engine.inputs import InputError
 from ..engine.matrices import S_, W_, X_, Y_
 from ..engine.notation import D, Delta, K, N, lam
@@ -214,19 +215,7 @@ def _kinks(margins, labels):
 
 def _crosses_a_kink(margins, labels, X, d, c, step) -> bool:
     """Whether moving W_dc by +-step moves some margin across 0 (or onto it)."""
-    if margins is None:
-        return False
-    reach = step * np.abs(X[:, d])
-    own = labels == c
-    others = ~own
-    if np.any(np.abs(margins[others, c]) <= reach[others]):
-        return True
-    if own.any():
-        rows = margins[own]
-        near = np.abs(rows) <= reach[own][:, None]
-        near[:, c] = False
-        return bool(near.any())
-    return False
+    return margins is not None and bool(kinks_crossed(margins, X, labels, (d, c), step))
 
 
 def _finite_differences(form, batch, evaluator, scores, margins, dW, loss):

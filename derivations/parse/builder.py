@@ -195,6 +195,24 @@ class Builder:
         letter, lower, upper = children
         return SumRange(names.summation_index(letter), lower, upper)
 
+    def bounded_except_range(self, children):
+        letter, lower, other, excluded, upper = children
+        return self._except_with_bounds(letter, other, lower, upper, excluded)
+
+    def except_bounded_range(self, children):
+        letter, excluded, other, lower, upper = children
+        return self._except_with_bounds(letter, other, lower, upper, excluded)
+
+    @staticmethod
+    def _except_with_bounds(letter, other, lower, upper, excluded) -> SumRange:
+        """\\sum_{j=1, j \\neq y_i}^{K}: the bounds must be all the classes, the exclusion on the same index."""
+        if str(letter) != str(other):
+            raise ParseError(f"a sum over {letter} cannot exclude a value of {other}: write \\sum_{{{letter}=1, "
+                             f"{letter} \\neq y_i}}^{{K}}")
+        if (lower, upper) not in ((1, notation.K), (0, notation.K - 1)):
+            raise ParseError("a sum that skips a class runs over all the classes: 1..K or 0..K-1")
+        return SumRange(names.summation_index(letter), upper=notation.K, excluded=excluded)
+
     def big_sum(self, children):
         _, bounds, summand = children
         return self._sum(summand, bounds)
@@ -207,6 +225,8 @@ class Builder:
         """The sum of ``summand`` over ``bounds``; 1..K and 0..K-1 both mean every class 0..K-1."""
         index, lower, upper = bounds.index, bounds.lower, bounds.upper
         if lower is None:
+            if bounds.excluded is not None and upper == notation.K:
+                return notation.SumExcept(summand, index, bounds.excluded)
             if upper is not None and upper != notation.K:
                 raise ParseError(f"a sum over the classes goes up to K; for other bounds give both, "
                                  f"as in \\sum_{{{index}=0}}^{{2}}")
@@ -225,6 +245,30 @@ class Builder:
         if count.is_Integer and count > self.limits.max_sum_terms:
             raise ParseError(f"sum over too many terms: {count} (limit {self.limits.max_sum_terms})")
         return sympy.Sum(summand, (index, lower, upper))
+
+    # ---- cases --------------------------------------------------------------------------
+    def case_when(self, children):
+        value, condition = children
+        return (value, condition)
+
+    def case_otherwise(self, children):
+        return (children[0], None)
+
+    def cases(self, children):
+        """Each row's value times its condition's indicator; an "otherwise" row takes what no condition covers.
+
+        The conditions are read as the indicators they are (u > 0 is 1[u > 0], k = y_i is delta_{k y_i}), so
+        \\begin{cases} 1 & u > 0 \\\\ 0 & \\text{otherwise} \\end{cases} is 1[u > 0].
+        """
+        rows = children[1:-1]
+        otherwise = [value for value, condition in rows if condition is None]
+        if len(otherwise) > 1:
+            raise ParseError("a cases environment has at most one 'otherwise' row")
+        covered = sympy.Add(*[condition for _, condition in rows if condition is not None])
+        total = sympy.Add(*[value * condition for value, condition in rows if condition is not None])
+        if otherwise:
+            total += otherwise[0] * (1 - covered)
+        return total
 
     # ---- indicators and conditions -----------------------------------------------------
     def indicator(self, children):

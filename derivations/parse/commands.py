@@ -19,7 +19,12 @@ KNOWN = frozenset("""
     begin end
     left right big Big bigg Bigg bigl bigr Bigl Bigr biggl biggr Biggl Biggr
     displaystyle limits nolimits quad qquad
+    text
 """.split())
+
+#: the words a \text{...} may hold: those of a cases environment (1 if u > 0, 0 otherwise)
+TEXT_WORDS = {"if", "for", "when", "otherwise", "else", "o.w.", ",", ", if", ", otherwise", "if,", "otherwise,",
+              ", else"}
 
 #: one-character commands: spacing, literal braces, the matrix row separator
 KNOWN_SYMBOLS = frozenset(",;:! {}\\")
@@ -29,8 +34,9 @@ ARGUMENTS = {
     "mathbb": {"1", "I"},
     "mathbf": {"1"},
     "mathcal": {"L"},
-    "begin": {"matrix", "bmatrix", "pmatrix"},
-    "end": {"matrix", "bmatrix", "pmatrix"},
+    "begin": {"matrix", "bmatrix", "pmatrix", "cases"},
+    "end": {"matrix", "bmatrix", "pmatrix", "cases"},
+    "text": TEXT_WORDS,
 }
 
 _COMMAND = re.compile(r"\\([A-Za-z]+|.?)", re.DOTALL)

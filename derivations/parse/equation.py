@@ -40,10 +40,16 @@ def right_hand_side(text: str) -> str:
     return text[position + 1:]
 
 
+_ENVIRONMENT = re.compile(r"\\(begin|end)\s*\{")
+
+
 def _top_level_equals(text: str):
-    """Positions of the ``=`` signs outside brackets that are not part of ==, <=, >=, !=."""
+    """Positions of the ``=`` signs outside brackets and environments (\\begin{cases} ... \\end{cases})
+    that are not part of ==, <=, >=, !=."""
     depth = 0
+    environments = {m.start(): (1 if m.group(1) == "begin" else -1) for m in _ENVIRONMENT.finditer(text)}
     for position, ch in enumerate(text):
+        depth += environments.get(position, 0)
         if ch in _OPENING:
             depth += 1
         elif ch in _CLOSING:

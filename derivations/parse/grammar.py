@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import functools
+import hashlib
+import os
 import re
 from importlib import resources
 
@@ -33,9 +35,30 @@ _COMMAND = re.compile(r"\\(?:[A-Za-z]+|.)")
 
 @functools.cache
 def parser():
-    """The LALR parser, built on the first call (about 0.1 s) and shared afterwards."""
+    """The LALR parser, built on the first call and shared afterwards.
+
+    Building its tables takes about 0.1 s; lark keeps them in the user's cache
+    folder (``~/.cache/derive``, checked against a hash of the grammar and of
+    lark's version, so an edited grammar is rebuilt), which makes a fresh
+    process's first parse about ten times cheaper. Without a writable cache
+    folder the tables are built each time.
+    """
     grammar = resources.files(__package__).joinpath("expression.lark").read_text(encoding="utf-8")
-    return Lark(grammar, parser="lalr", lexer_callbacks={"NAME": _unknown_name})
+    cache = _cache_file(grammar)
+    return Lark(grammar, parser="lalr", lexer_callbacks={"NAME": _unknown_name}, cache=cache or False)
+
+
+def _cache_file(grammar: str) -> str | None:
+    """Where lark keeps the parser's tables: a file in the user's cache folder named by the grammar's hash
+    (two versions of the grammar never share one), or None."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = os.path.join(base, "derive")
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError:
+        return None
+    digest = hashlib.sha256(grammar.encode("utf-8")).hexdigest()[:16]
+    return os.path.join(folder, f"grammar-{digest}.lark") if os.access(folder, os.W_OK) else None
 
 
 class _UnknownName(Exception):

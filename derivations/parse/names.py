@@ -21,6 +21,9 @@ INDEX_LETTERS = {"i": i, "j": notation.j, "k": notation.k, "m": notation.m}
 #: indexed names: s_k is s[k]
 INDEXED = {"s": notation.s, "p": notation.p, "x": notation.x, "w": notation.w, "P": notation.p}    # P_j: seed 004
 
+#: other spellings of an indexed name, as courses write them: P_k for the probability p_k
+INDEXED_ALIASES = {"P": "p"}
+
 #: what ^T would be read as: refused, since it almost always means a transpose
 TRANSPOSE = sympy.Symbol("T", real=True)
 
@@ -44,6 +47,7 @@ def variable(letter: str, indices: list[sympy.Expr] | None) -> sympy.Expr:
         return FIXED[letter] if letter in FIXED else sympy.Symbol(letter, real=True)
     if letter == "y" and indices == [i]:
         return notation.y
+    letter = INDEXED_ALIASES.get(letter, letter)
     if letter not in INDEXED:
         raise ParseError(f"'{letter}' takes no subscript: the indexed names are s, p, x, w (as in s_k), and y_i")
     if len(indices) != 1:

@@ -75,6 +75,8 @@ def _logistic_case(name):
 # --- registration ---------------------------------------------------------------------------
 
 register(Quantity("logistic.dz", "expression",
-                  r"a formula in y (the prediction \sigma(z)) and t, e.g. y - t", (), _logistic_case("dloss_dz")))
+                  r"a formula in y (the prediction \sigma(z)) and t, e.g. y - t", (), _logistic_case("dloss_dz"),
+                  uses=()))
 register(Quantity("logistic.dw", "expression",
-                  r"a formula in y (or \sigma(z)), t and x_j, e.g. (y - t) x_j", (), _logistic_case("dloss_dw")))
+                  r"a formula in y (or \sigma(z)), t and x_j, e.g. (y - t) x_j", (), _logistic_case("dloss_dw"),
+                  uses=()))

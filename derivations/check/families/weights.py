@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import numpy as np
 import sympy
 from sympy import ImmutableMatrix, Indexed, MatMul, Ne, Symbol, Transpose
 
@@ -235,6 +234,8 @@ def _example_derivation(loss: str, given: Given):
 
 
 def _batch_data(given: Given):
+    import numpy as np  # only for a batch: a sheet without one never imports NumPy
+
     from ...losses.batch_numbers import read_batch
     return read_batch({"X": np.array(given.X), "y": np.array(given.y), "W": np.array(given.W)})
 
@@ -248,6 +249,7 @@ def _batch_numbers(loss: str, given: Given):
 
 
 def _floats(array) -> ImmutableMatrix:
+    import numpy as np
     return ImmutableMatrix(np.atleast_2d(array).tolist()).applyfunc(lambda v: sympy.Float(v, 17))
 
 

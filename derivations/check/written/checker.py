@@ -1269,17 +1269,19 @@ class Checker:
         if ok:
             note = f"; {closeness.note}" if closeness.note else ""
             entry.verdict = "verified"
-            entry.verified_by = f"numbers{how}: the exact value {exact:.6g} is {after_text.strip()} to the digits " \
-                                f"written ({closeness.how}){note}"
+            entry.verified_by = f"numbers{how}: the exact value {exact:.6g} is {after_text.strip()} as derive " \
+                                f"check reads numbers ({closeness.how}){note}"
             return True
         entry.verdict = "wrong"
-        entry.verified_by = f"numbers{how}: the exact value is {exact:.6g}, not {after_text.strip()} to the digits " \
-                            f"written"
+        reason = f" ({closeness.note})" if closeness.note else ""
+        entry.verified_by = f"numbers{how}: the exact value is {exact:.6g}, not {after_text.strip()} to 3 " \
+                            f"significant figures{reason}"
         entry.counterexample = Counterexample({}, {}, exact, float(read_number(after_text.strip()).value))
         written = read_number(after_text.strip())
         entry.diagnosis = number_diagnosis(
             lambda base: self._float(value.replace(sympy.log, lambda u: sympy.log(u) / sympy.log(base))),
-            written, lambda recomputed, w: self.judge.number_at_precision(sympy.Float(recomputed), str(w.value))[0])
+            written, lambda recomputed, w: self.judge.number_at_precision(sympy.Float(recomputed, 30),
+                                                                          str(w.value))[0])
         return True
 
     def _numbers_vector(self, entry, a, after_text, b) -> bool:
@@ -1296,25 +1298,22 @@ class Checker:
                 if isinstance(a, sympy.MatrixBase):
                     if len(a) != len(b):
                         return False
-                    exact = [self._float(self._given_instance(e, chosen)) for e in a]
+                    exact_values = [self._given_instance(e, chosen) for e in a]
                 else:
                     from .names import COMPONENT
-                    exact = [self._float(self._given_instance(a.xreplace({COMPONENT: m}), chosen))
-                             for m in range(len(b))]
+                    exact_values = [self._given_instance(a.xreplace({COMPONENT: m}), chosen) for m in range(len(b))]
+                exact = [self._float(v) for v in exact_values]
             except (TypeError, ValueError):
                 continue
             break
         else:
             return False
-        from ..numeric import compare
         scale = max(abs(v) for v in exact) or 1.0
         notes, wrong = [], []
-        for position, (w, value) in enumerate(zip(written, exact)):
-            closeness = compare(w, value)
-            unit = 10.0 ** w.last_place
-            ok = closeness.ok or (unit <= 0.01 * scale and abs(float(w.value) - value) <= unit / 2 * 1.0000001)
+        for position, (text, value, entry_exact) in enumerate(zip(texts, exact, exact_values)):
+            ok, closeness, _ = self.judge.number_at_precision(entry_exact, text, scale=scale)
             if not ok:
-                wrong.append((position, w, value))
+                wrong.append((position, read_number(text), value, closeness))
             elif closeness.note:
                 notes.append(f"entry {position}: {closeness.note}")
         shown = "[" + ", ".join(f"{v:.6g}" for v in exact) + "]"
@@ -1326,8 +1325,10 @@ class Checker:
             entry.notes.extend(notes)
             return True
         entry.verdict = "wrong"
-        entry.verified_by = f"numbers{how}: the exact values are {shown}"
-        position, w, value = wrong[0]
+        position, w, value, closeness = wrong[0]
+        entry.verified_by = f"numbers{how}: the exact values are {shown}; entry {position}, {w.value}, is not " \
+                            f"{value:.6g} to 3 significant figures of the vector" + (
+                                f" ({closeness.note})" if closeness.note else "")
         entry.counterexample = Counterexample({"entry": position}, {}, value, float(w.value))
         return True
 

@@ -21,7 +21,8 @@ from ...engine.notation import COUNTS, K
 from ...engine.steps import Verification
 from ...engine.verify import CLASS_COUNTS, Verifier, integer_symbols, symbolic_counts
 from ...engine.verify.comparison import compare_at
-from ..numeric import Written, compare, read_number
+from ..numeric import Written, read_number
+from ..precision import DEFAULT, judge_written
 from .instances import WrittenInstances
 from .verdicts import Counterexample
 
@@ -175,13 +176,15 @@ class Judge:
 
     # -- numbers ----------------------------------------------------------------------------------------
 
-    def number_at_precision(self, exact, written_text: str):
-        """(ok, how, exact value) for a number written after a chain: at the precision written, as derive check."""
+    def number_at_precision(self, exact, written_text: str, scale=None):
+        """(ok, closeness, exact value) for a number written after a chain, under derive check's precision
+        policy (:mod:`derivations.check.precision`: right to 3 significant figures, truncation accepted with
+        a note, fewer figures refused); ``scale`` is a vector's largest entry, which figures count from."""
         written = read_number(written_text)
         if written is None:
             return None
         value = _value(exact)
-        closeness = compare(written, value)
+        closeness = judge_written(written, _exactly(written, exact), value, DEFAULT, scale)
         return closeness.ok, closeness, value
 
     def within_rounding(self, exact, after, decimals) -> bool:
@@ -215,6 +218,15 @@ class Judge:
             return [{}]
         combos = itertools.product(*[values[s] for s in present])
         return [dict(zip(present, combo)) for combo in itertools.islice(combos, MAX_CANDIDATES)]
+
+
+def _exactly(written, exact) -> bool:
+    """Whether the decimal written is the exact value itself (0.5 for 1/2), in exact arithmetic."""
+    try:
+        difference = sympy.Rational(str(written.value)) - exact
+        return bool(abs(sympy.N(difference, 60)) < sympy.Float(10) ** -50)
+    except (TypeError, ValueError):
+        return False
 
 
 def _value(expr) -> float:
