@@ -256,7 +256,7 @@ class DomainSampler:
                 for key, pieces in windows.items():
                     if key not in point:
                         point[key] = _uniform_in(rng, pieces)
-                for v in variables:
+                for v in sorted(variables, key=str):          # a fixed order, whatever the hash seed
                     if v not in point:
                         point[v] = self.sampler.random_value(v) * widening
                 if self.inside(evaluator, point):

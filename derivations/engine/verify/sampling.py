@@ -7,6 +7,7 @@ constant slope in u so that u lands on the other side.
 """
 from __future__ import annotations
 
+import functools
 import itertools
 
 import sympy
@@ -15,6 +16,12 @@ from sympy import Indexed, Max, Min
 from ..evaluate import concrete, point_key
 from ..notation import COUNTS
 from .unknowns import real_symbols, unknowns
+
+
+@functools.lru_cache(maxsize=65536)
+def _order(variable) -> str:
+    """A variable's place in the order unknowns are drawn in: its name (s_3 as "s", 3)."""
+    return str(variable)
 
 
 class Sampler:
@@ -45,10 +52,10 @@ class Sampler:
         return found
 
     def fill(self, point: dict, variables) -> dict:
-        """``point`` with a random value for each of ``variables`` it lacks."""
-        for v in variables:
-            if v not in point:
-                point[v] = self.random_value(v)
+        """``point`` with a random value for each of ``variables`` it lacks, drawn in a fixed order
+        (by name, not by the set's order, which changes with Python's hash seed), so runs repeat."""
+        for v in sorted((v for v in variables if v not in point), key=_order):
+            point[v] = self.random_value(v)
         return point
 
     def kink_point(self, sample, node, env, wanted_positive: bool, variables):
@@ -57,6 +64,8 @@ class Sampler:
         point = self.fill({}, variables)
         target = self.rng.uniform(0.3, 2.0) * (1 if wanted_positive else -1)
         for v in sorted(real_symbols(u) | u.atoms(Indexed), key=str):
+            if v.is_positive:
+                continue                 # a positive unknown (a margin, a probability) is never moved below 0
             slope = sympy.diff(u, v)
             if slope.is_Number and slope != 0 and point_key(v) in point:
                 point[point_key(v)] += (target - sample.evaluator.value(u, point)) / float(slope)
