@@ -370,6 +370,76 @@ def cache_clear():
     click.echo(f"removed {removed} cached report{'s' if removed != 1 else ''} from {cache.folder()}")
 
 
+@cli.command("verify")
+@click.argument("files", nargs=-1, metavar="FILE|-")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Report format.")
+@click.option("-o", "--output", metavar="FILE", help="Write the report to FILE (atomically) instead of printing it.")
+@click.option("--pdf", is_flag=True, help="Also compile the LaTeX report to PDF (needs pdflatex).")
+@click.option("--timeout", type=click.FloatRange(0.1, 600), default=10.0, show_default=True,
+              help="Seconds one line may take to check (it is then reported as not read).")
+@click.option("--assume", multiple=True, metavar="CASE", help="A case that holds throughout, e.g. 'k != y_i'.")
+@click.option("--loss", type=click.Choice(("svm", "softmax", "logistic")),
+              help="The loss the text is about, when it does not say (L_i, p_j, s_j = w_j^T x_i).")
+@click.option("--given", metavar="KEY=VALUE...",
+              help="Values of a worked example: 'scores=3,-1,4 label=0 delta=1 classes=cat,dog,bird'.")
+def verify(files, fmt, output, pdf, timeout, assume, loss, given):
+    """Check a written derivation line by line (LaTeX, Markdown with maths, or plain text).
+
+    Every pair of consecutive expressions of a chain is one step, checked by the verifier; each
+    line gets a verdict: verified (and how), wrong (where the sides differ, and the likely
+    mistake) or not read (and why). In the text, a comment "% derive: assume k != y_i" (or
+    <!-- derive: loss svm --> in Markdown) says what the text cannot.
+
+    Exit status: 0 when every line read verified, 1 when a line is wrong, 2 for a usage error.
+
+    \b
+    Examples:
+      derive verify homework.md
+      derive verify solution.tex --format markdown -o feedback.md
+      cat steps.txt | derive verify - --loss softmax
+    """
+    if not files:
+        raise UserError("no text given: derive verify FILE (or - for standard input)")
+    check_writable(output)
+    from derivations.check.written import TextError, check_file, check_text
+    from derivations.check.written.document import DocumentError
+    from derivations.check.written.report import render_many
+    hints = [f"assume {case}" for case in assume]
+    if given:
+        hints.append(f"given {given}")
+    outcomes = []
+    for name in files:
+        try:
+            if name == "-":
+                text = sys.stdin.read()
+                outcomes.append(check_text(text, "standard input", timeout=timeout, hints=hints, loss=loss))
+            else:
+                outcomes.append(check_file(name, timeout=timeout, hints=hints, loss=loss))
+        except (TextError, DocumentError) as error:
+            raise UserError(str(error)) from None
+        except ValueError as error:
+            raise UserError(f"{name}: {error}") from None
+    if pdf:
+        fmt = "latex"
+    report = render_many(outcomes, fmt)
+    if output and output != "-":
+        write_atomically(output, report)
+        click.echo(f"wrote {output}", err=True)
+    elif not pdf:
+        click.echo(report, nl=False)
+    if pdf:
+        from derivations.report.latex import LatexFailed, LatexUnavailable, compile_pdf
+        target = Path(output).with_suffix(".pdf") if output and output != "-" else Path("verify.pdf")
+        try:
+            pdf_bytes = compile_pdf(report)
+        except (LatexUnavailable, LatexFailed) as error:
+            raise click.ClickException(str(error)) from None
+        write_atomically(str(target), pdf_bytes)
+        click.echo(f"wrote {target}", err=True)
+    if any(not outcome.ok for outcome in outcomes):
+        raise click.exceptions.Exit(1)
+
+
 @cli.command("codegen")
 @click.argument("loss", type=click.Choice(("svm", "softmax", "logistic")), metavar="LOSS")
 @click.option("--reg-form", type=click.Choice(("full", "half")), default="full", show_default=True,

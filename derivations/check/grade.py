@@ -195,6 +195,9 @@ def grade_item(item, context: Context) -> ItemResult:
                           + ".", points=item.points, rule="bad-item")
     try:
         quantity, given, reference_given, precision = prepare_item(item, context)
+        if quantity.kind == "derivation":
+            from .derivation import grade_derivation
+            return grade_derivation(item, reference_given, dict(context.options, delta=given.delta))
         key = judgement_key(item, context, quantity, given, reference_given, precision)
         cached = _JUDGEMENTS.get(key)
         if cached is not None:

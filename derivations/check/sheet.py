@@ -35,7 +35,7 @@ from .numeric import WrittenFloat
 MAX_SHEET_BYTES = 2_000_000
 MAX_ITEMS = 500
 OPTION_KEYS = {"follow_through", "log_base", "decimal_comma"}
-ITEM_KEYS = {"id", "quantity", "answer", "given", "tolerance", "precision", "accept_numbers", "points"}
+ITEM_KEYS = {"id", "quantity", "answer", "given", "tolerance", "precision", "accept_numbers", "points", "target"}
 SHEET_KEYS = {"student", "given", "items", "options", "precision"}
 
 
@@ -54,6 +54,7 @@ class Item:
     precision: dict | None = None
     accept_numbers: bool = False
     problem: str | None = None          # why the item cannot be graded (graded invalid, the sheet goes on)
+    target: str | None = None           # for a written derivation: the quantity it must end at
 
 
 @dataclass
@@ -176,6 +177,7 @@ def _item(raw, index) -> Item:
     if item.problem is None:
         item.given, item.tolerance = raw.get("given"), raw.get("tolerance") or {}
         item.precision, item.accept_numbers = raw.get("precision"), raw.get("accept_numbers", False)
+        item.target = raw.get("target")
     return item
 
 
@@ -184,6 +186,8 @@ def _item_problem(raw) -> str | None:
     unknown = set(map(str, raw)) - ITEM_KEYS
     if unknown:
         return f"unknown key(s) {', '.join(sorted(unknown))}; an item has {', '.join(sorted(ITEM_KEYS))}"
+    if raw.get("target") is not None and not isinstance(raw["target"], str):
+        return "target must be the name of a quantity, such as svm.dscore_incorrect"
     if "quantity" not in raw:
         return "the item names no quantity"
     if "answer" not in raw or raw["answer"] is None or (isinstance(raw["answer"], str) and not raw["answer"].strip()):

@@ -7,6 +7,7 @@ constant slope in u so that u lands on the other side.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import random
@@ -19,9 +20,15 @@ from ..notation import COUNTS
 from .unknowns import real_symbols, unknowns
 
 
+@functools.lru_cache(maxsize=65536)
+def _order(variable) -> str:
+    """A variable's place in the order unknowns are drawn in: its name (s_3 as "s", 3)."""
+    return str(variable)
+
+
 def variable_key(variable) -> str:
     """A stable order for unknowns (a Symbol, or (base, position) for s_3): by name, never by hash."""
-    return str(variable)
+    return _order(variable)
 
 
 def seed_of(*material) -> int:
@@ -64,10 +71,10 @@ class Sampler:
         return found
 
     def fill(self, point: dict, variables) -> dict:
-        """``point`` with a random value for each of ``variables`` it lacks."""
-        for v in sorted(variables, key=variable_key):
-            if v not in point:
-                point[v] = self.random_value(v)
+        """``point`` with a random value for each of ``variables`` it lacks, drawn in a fixed order
+        (by name, not by the set's order, which changes with Python's hash seed), so runs repeat."""
+        for v in sorted((v for v in variables if v not in point), key=_order):
+            point[v] = self.random_value(v)
         return point
 
     def kink_point(self, sample, node, env, wanted_positive: bool, variables):
@@ -76,6 +83,8 @@ class Sampler:
         point = self.fill({}, variables)
         target = self.rng.uniform(0.3, 2.0) * (1 if wanted_positive else -1)
         for v in sorted(real_symbols(u) | u.atoms(Indexed), key=str):
+            if v.is_positive:
+                continue                 # a positive unknown (a margin, a probability) is never moved below 0
             slope = sympy.diff(u, v)
             if slope.is_Number and slope != 0 and point_key(v) in point:
                 point[point_key(v)] += (target - sample.evaluator.value(u, point)) / float(slope)

@@ -1,0 +1,207 @@
+"""What the prose around the maths says: where a new problem starts, which loss a part is about,
+the class names and label of a worked example, a function named in words, hints.
+
+All of it is read with a few patterns, never by evaluating anything; what is read is reported
+as a context line, so a reader sees what the checker assumed.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import sympy
+
+from ...engine import notation
+
+#: a line that starts a new problem: a heading, "Task 2", "Question 1:", "2. Please ...", "**3."
+_PART = re.compile(
+    r"^\s*(?:#{1,6}\s|\*\*\s*(?:task|question|problem|exercise|part)\b|(?:task|question|problem|exercise|part)"
+    r"\s*\d+\s*[:.)]?|\*\*\s*\d+\s*\.|\d+\s*\.\s+(?:please|write|derive|show|compute|explain|compare|prove|the|"
+    r"using|given|find|for|consider))",
+    re.IGNORECASE)
+#: a line that names the loss the formulas below it are about: "SVM:", "Softmax:"
+_LOSS_LABEL = re.compile(r"^\s*\**\s*(svm|hinge|multiclass svm|softmax|cross[- ]entropy|logistic(?: regression)?)"
+                         r"\s*\**\s*:\s*\**\s*$", re.IGNORECASE)
+_CLASSES = re.compile(r"classes\s*\[\s*((?:[\"'][A-Za-z_]\w*[\"']\s*,?\s*)+)\]", re.IGNORECASE)
+_CLASS_LABEL = re.compile(r"y_i\s*\$?\s*(?:is|=)\s*[\"']([A-Za-z_]\w*)[\"']")
+_SIGMOID = re.compile(r"\b([a-z])\s*\(\s*[a-z]\s*\)\s+is\s+the\s+(?:sigmoid|logistic)\b", re.IGNORECASE)
+_EINSTEIN = re.compile(r"[A-Za-z]_\{([a-z])([a-z])\}\s*[A-Za-z]_\{\s*\2\s*,?\s*[a-z]")
+_WORD = re.compile(r"[A-Za-z]+")
+
+
+def is_part_start(prose: str) -> bool:
+    return bool(_PART.match(prose))
+
+
+def loss_label(prose: str) -> str | None:
+    """``svm``, ``softmax`` or ``logistic`` when the line is only a loss's name and a colon."""
+    found = _LOSS_LABEL.match(prose)
+    if not found:
+        return None
+    word = found.group(1).lower()
+    if word in ("svm", "hinge", "multiclass svm"):
+        return "svm"
+    if word.startswith("logistic"):
+        return "logistic"
+    return "softmax"
+
+
+def class_names(text: str) -> list[str]:
+    found = _CLASSES.search(text)
+    if not found:
+        return []
+    return re.findall(r"[\"']([A-Za-z_]\w*)[\"']", found.group(1))
+
+
+def class_label(text: str, classes: list[str]) -> int | None:
+    found = _CLASS_LABEL.search(text)
+    if found and found.group(1) in classes:
+        return classes.index(found.group(1))
+    return None
+
+
+def sigmoid_functions(text: str) -> list[str]:
+    """Letters the prose calls the sigmoid: "where f(s) is the sigmoid function" -> ["f"]."""
+    return sorted({m.group(1) for m in _SIGMOID.finditer(text)})
+
+
+def uses_einstein(text: str) -> bool:
+    """Whether the text writes products like x_{nd} W_{dc} (an index repeated, summed without a sum sign)."""
+    return bool(_EINSTEIN.search(text))
+
+
+_ENDS_CASES = re.compile(r"\b(?:for (?:all|every|any)\s*(?:\$|\\\(|[a-z]\b(?!\w)|$)|in general\b|in one formula\b|"
+                         r"in both cases\b|all cases\b)", re.IGNORECASE)
+
+
+def ends_cases(prose: str) -> bool:
+    """Words that say what follows holds in every case, so the cases stated before end."""
+    return bool(_ENDS_CASES.search(prose or ""))
+
+
+def last_word(prose: str) -> str:
+    words = _WORD.findall(prose)
+    return words[-1].lower() if words else ""
+
+
+def plain_vector_letters(math_text: str) -> set[str]:
+    """Plain (not bold) lower-case letters written with a subscript or a transpose: vectors with components."""
+    letters = set()
+    cleaned = re.sub(r"\\(?:mathbf|boldsymbol|bm|underline|vec|mathcal|mathbb|hat|bar|tilde)\s*\{[^{}]*\}", " ",
+                     math_text)
+    cleaned = re.sub(r"\\[A-Za-z]+", " ", cleaned)
+    cleaned = re.sub(r"_\s*\{[^{}]*\}|_\s*[A-Za-z0-9]", "_", cleaned)       # subscripts' own letters are indices
+    for match in re.finditer(r"(?<![A-Za-z])([a-z])'*\s*(?:_|\^\s*\{?\s*T\b)", cleaned):
+        letters.add(match.group(1))
+    return letters - {"e", "d"}
+
+
+@dataclass
+class Hints:
+    """What ``% derive: ...`` comments say."""
+
+    assume: list = field(default_factory=list)        # condition texts: "k != y_i"
+    loss: str | None = None
+    margin: object = None
+    given: dict = field(default_factory=dict)         # scores, label, delta, classes
+    log_base: str = "e"
+    einstein: bool | None = None
+    define: list = field(default_factory=list)        # "t_m = \delta_{mT}"
+    problems: list = field(default_factory=list)
+
+
+def read_hint(text: str, hints: Hints) -> str:
+    """Add one hint's meaning to ``hints``; returns how it was read (for the report)."""
+    words = text.strip()
+    head, _, rest = words.partition(" ")
+    head = head.lower().rstrip(":")
+    rest = rest.strip()
+    if head == "assume":
+        hints.assume.append(rest)
+        return f"assume {rest}"
+    if head == "loss":
+        parts = rest.split()
+        kind = parts[0].lower() if parts else ""
+        if kind not in ("svm", "softmax", "logistic"):
+            hints.problems.append(f"unknown loss {kind!r}: use svm, softmax or logistic")
+            return "not read"
+        hints.loss = kind
+        for part in parts[1:]:
+            key, _, value = part.partition("=")
+            if key in ("delta", "margin") and value:
+                hints.margin = _number(value)
+        return f"loss {kind}"
+    if head == "given":
+        for part in rest.replace(";", " ").split():
+            key, _, value = part.partition("=")
+            key = key.lower()
+            if key == "scores":
+                hints.given["scores"] = [_number(v) for v in value.split(",") if v]
+            elif key in ("label", "y", "y_i"):
+                hints.given["label"] = int(value) if value.isdigit() else value
+            elif key in ("delta", "margin"):
+                hints.given.setdefault("delta", []).append(_number(value))
+            elif key == "classes":
+                hints.given["classes"] = [v for v in value.split(",") if v]
+            else:
+                hints.problems.append(f"unknown given {key!r}")
+        return "given " + rest
+    if head == "log":
+        base = rest.split()[-1] if rest else ""
+        if base in ("10", "2", "e"):
+            hints.log_base = base
+            return f"log base {base}"
+        hints.problems.append(f"log base {base!r}: use e, 10 or 2")
+        return "not read"
+    if head == "einstein":
+        hints.einstein = rest.lower() not in ("off", "no", "false")
+        return "repeated indices are summed" if hints.einstein else "no implicit sums"
+    if head == "define":
+        hints.define.append(rest)
+        return f"define {rest}"
+    hints.problems.append(f"unknown hint {head!r}: use assume, loss, given, log, define or einstein")
+    return "not read"
+
+
+def _number(text: str):
+    text = text.strip()
+    try:
+        return sympy.Rational(text)
+    except (TypeError, ValueError, sympy.SympifyError):
+        raise ValueError(f"not a number: {text!r}") from None
+
+
+def loss_definitions(kind: str, margin, uses_weights: bool):
+    """The standard loss a part is about (and the linear model s_j = w_j^T x_i when the part uses w, x).
+
+    Returns (symbol definitions, indexed definitions, a description for the report).
+    """
+    from sympy import Indexed, IndexedBase, Max, Sum, Symbol, exp, log  # noqa: F401
+    j_ = Symbol("j~", integer=True)
+    m_ = Symbol("m~", integer=True)
+    d_ = Symbol("d~", integer=True)
+    m = Symbol("m", integer=True)
+    s, p = notation.s, notation.p
+    symbols, indexed = {}, {}
+    if kind == "svm":
+        from .names import MARGIN
+        margin = MARGIN if margin is None else margin
+        loss = notation.SumExcept(Max(0, s[j_] - s[notation.y] + margin, evaluate=False), j_, notation.y)
+        symbols["L_i"] = loss
+        described = f"L_i = sum_{{j != y_i}} max(0, s_j - s_{{y_i}} + {margin})"
+    elif kind == "softmax":
+        symbols["L_i"] = -log(p[notation.y])
+        indexed["p"] = ((m,), exp(s[m]) / Sum(exp(s[m_]), (m_, 0, notation.K - 1)))
+        described = "L_i = -log p_{y_i}, p_j = e^{s_j} / sum_m e^{s_m}"
+    else:
+        y_, z_ = Symbol("y", real=True), notation.z
+        symbols["L"] = -notation.t * log(y_) - (1 - notation.t) * log(1 - y_)
+        symbols["y"] = notation.sigmoid(z_)
+        symbols["z"] = Sum(notation.w[d_] * notation.x[d_], (d_, 0, notation.D - 1))
+        described = "L = -t log y - (1 - t) log(1 - y), y = sigma(z), z = w^T x"
+        uses_weights = False
+    if uses_weights:
+        W = IndexedBase("W", real=True)
+        indexed["s"] = ((m,), Sum(W[d_, m] * notation.x[Symbol("i", integer=True), d_], (d_, 0, notation.D - 1)))
+        described += "; s_j = w_j^T x_i (the linear classifier)"
+    return symbols, indexed, described

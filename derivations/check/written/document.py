@@ -1,0 +1,269 @@
+"""A written derivation taken apart: prose, maths and hints, each with the line it starts on.
+
+Three kinds of text are read the same way:
+
+* LaTeX: ``align``, ``align*``, ``aligned``, ``equation``, ``gather``, ``$$...$$``, ``\\[...\\]``,
+  ``\\(...\\)`` and ``$...$``; ``%`` starts a comment; ``% derive: ...`` is a hint;
+* Markdown with maths (``$$...$$`` blocks, ``$...$`` inline): ``<!-- derive: ... -->`` is a hint;
+  fenced code blocks are skipped (code is not maths);
+* plain text (no ``$`` and no ``\\begin`` anywhere): every line with a relation (=, <, >, ...) is
+  maths, the rest prose.
+
+Display maths is split into rows at ``\\\\`` (outside nested environments such as ``cases``); each
+row keeps its own source line. Nothing here knows what the maths means.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+#: environments whose rows are separate lines of a derivation
+ROW_ENVIRONMENTS = ("align", "align*", "aligned", "alignat", "alignat*", "alignedat", "equation", "equation*",
+                    "gather", "gather*", "gathered", "eqnarray", "eqnarray*", "multline", "multline*", "split")
+
+#: environments that stay whole inside a row
+NESTED_ENVIRONMENTS = ("cases", "matrix", "bmatrix", "pmatrix", "vmatrix", "Bmatrix", "array", "dcases")
+
+_HINT = re.compile(r"^\s*(?:%+|<!--|#)\s*derive\s*:\s*(?P<hint>.*?)\s*(?:-->)?\s*$", re.IGNORECASE)
+_HTML_HINT = re.compile(r"<!--\s*derive\s*:\s*(?P<hint>.*?)\s*-->", re.IGNORECASE | re.DOTALL)
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_RELATION = re.compile(r"(?<![<>!=:])=(?!=)|!=|<|>|≤|≥|≠|≈|⇒|=>|\\(?:approx|leq?|geq?|neq?|Rightarrow|implies)\b")
+
+
+@dataclass
+class Prose:
+    """Words between maths (``text``), starting on ``line``."""
+
+    text: str
+    line: int
+
+
+@dataclass
+class Row:
+    """One row of maths: its text and the source line it starts on."""
+
+    text: str
+    line: int
+
+
+@dataclass
+class Math:
+    """Maths: ``display`` (a block) or inline; its rows (one for inline maths and single equations)."""
+
+    rows: list
+    line: int
+    display: bool
+    source: str = ""
+
+
+@dataclass
+class Hint:
+    """A ``derive:`` comment: context the text cannot say (``assume k != y_i``, ``loss svm``)."""
+
+    text: str
+    line: int
+
+
+@dataclass
+class Document:
+    pieces: list = field(default_factory=list)
+    kind: str = "markdown"          # "latex", "markdown" or "plain"
+
+
+class DocumentError(ValueError):
+    """The text cannot be taken apart (an unclosed $$ ...): the message says where."""
+
+
+def line_of(text: str, offset: int) -> int:
+    """The 1-based line number of character ``offset``."""
+    return text.count("\n", 0, offset) + 1
+
+
+def kind_of(text: str) -> str:
+    """``latex``, ``markdown`` or ``plain``: how the text writes its maths."""
+    if re.search(r"\\begin\{(?:document|align|equation)", text) or re.search(r"^\s*%", text, re.M):
+        if "$$" not in text or "\\begin{document}" in text:
+            return "latex"
+    if "$" in text or "\\[" in text or "\\begin{" in text:
+        return "markdown"
+    return "plain"
+
+
+def read_document(text: str) -> Document:
+    """The pieces of ``text`` in order: :class:`Prose`, :class:`Math` and :class:`Hint`."""
+    kind = kind_of(text)
+    document = Document(kind=kind)
+    if kind == "plain":
+        document.pieces = _plain(text)
+        return document
+    masked = _mask(text, kind, document)
+    position = 0
+    pattern = re.compile(
+        r"\\begin\{(?P<env>" + "|".join(re.escape(e) for e in ROW_ENVIRONMENTS) + r")\}"
+        r"|\$\$|\\\[|\\\(|\$")
+    while True:
+        found = pattern.search(masked, position)
+        if not found:
+            _prose(document, text, position, len(text))
+            break
+        start = found.start()
+        _prose(document, text, position, start)
+        opener = found.group()
+        if found.group("env"):
+            closer = "\\end{" + found.group("env") + "}"
+        else:
+            closer = {"$$": "$$", "\\[": "\\]", "\\(": "\\)", "$": "$"}[opener]
+        end = masked.find(closer, found.end())
+        if end < 0:
+            raise DocumentError(f"line {line_of(text, start)}: {opener} is never closed by {closer}")
+        inner_start = found.end()
+        body = text[inner_start:end]
+        display = opener != "$" and opener != "\\("
+        if opener == "$" and "\n\n" in body:
+            raise DocumentError(f"line {line_of(text, start)}: $ is not closed before the paragraph ends")
+        document.pieces.append(_math(text, body, inner_start, display, env=found.group("env")))
+        position = end + len(closer)
+    return document
+
+
+def _mask(text: str, kind: str, document: Document) -> str:
+    """``text`` with comments, code and escaped dollars blanked out (same length, so offsets still count);
+    hints found on the way are added to ``document``."""
+    out = list(text)
+
+    def blank(start, end):
+        for i in range(start, end):
+            if out[i] != "\n":
+                out[i] = " "
+
+    for match in _HTML_HINT.finditer(text):
+        document.pieces.append(Hint(match.group("hint"), line_of(text, match.start())))
+        blank(match.start(), match.end())
+    for match in re.finditer(r"<!--.*?-->", text, re.DOTALL):
+        blank(match.start(), match.end())
+    offset = 0
+    in_code = False
+    for line in text.splitlines(keepends=True):
+        if _FENCE.match(line):
+            in_code = not in_code
+            blank(offset, offset + len(line))
+        elif in_code:
+            blank(offset, offset + len(line))
+        else:
+            comment = _latex_comment(line)
+            if comment is not None:
+                hint = _HINT.match(line[comment:])
+                if hint and kind == "latex" or hint and line[comment:].lstrip().startswith("%"):
+                    document.pieces.append(Hint(hint.group("hint"), line_of(text, offset)))
+                if kind == "latex" or line[comment:].lstrip().startswith("% derive"):
+                    blank(offset + comment, offset + len(line))
+        offset += len(line)
+    for match in re.finditer(r"\\\$", text):
+        blank(match.start(), match.end())
+    return "".join(out)
+
+
+def _latex_comment(line: str) -> int | None:
+    """Where a LaTeX comment starts in ``line`` (an unescaped %), or None."""
+    for match in re.finditer(r"%", line):
+        backslashes = len(line[:match.start()]) - len(line[:match.start()].rstrip("\\"))
+        if backslashes % 2 == 0:
+            return match.start()
+    return None
+
+
+def _prose(document: Document, text: str, start: int, end: int) -> None:
+    chunk = text[start:end]
+    if not chunk.strip():
+        return
+    chunk = _HTML_HINT.sub("", chunk)
+    chunk = re.sub(r"<!--.*?-->", "", chunk, flags=re.DOTALL)
+    lines = chunk.split("\n")
+    line = line_of(text, start)
+    in_code = False
+    for index, piece in enumerate(lines):
+        if _FENCE.match(piece):
+            in_code = not in_code
+            continue
+        if in_code:
+            continue
+        stripped = piece
+        comment = _latex_comment(piece) if document.kind == "latex" else None
+        if comment is not None:
+            stripped = piece[:comment]
+        if stripped.strip() or index not in (0, len(lines) - 1):
+            document.pieces.append(Prose(stripped, line + index))
+
+
+def _math(text: str, body: str, offset: int, display: bool, env: str | None) -> Math:
+    """A maths piece with its rows; ``offset`` is where ``body`` starts in ``text``."""
+    inner, inner_offset = body, offset
+    found = re.match(r"\s*\\begin\{(" + "|".join(re.escape(e) for e in ROW_ENVIRONMENTS) + r")\}", body)
+    if found:
+        close = body.rfind("\\end{" + found.group(1) + "}")
+        if close > 0:
+            inner = body[found.end():close]
+            inner_offset = offset + found.end()
+    rows = []
+    for start, end in _row_spans(inner) if display else [(0, len(inner))]:
+        row = inner[start:end]
+        if row.strip():
+            lead = len(row) - len(row.lstrip())
+            rows.append(Row(row.strip(), line_of(text, inner_offset + start + lead)))
+    return Math(rows, line_of(text, offset + len(body) - len(body.lstrip())), display, body)
+
+
+def _row_spans(text: str):
+    """(start, end) of each row: ``text`` split at ``\\\\`` outside nested environments and braces."""
+    spans, depth, env_depth, start, i = [], 0, 0, 0, 0
+    while i < len(text):
+        for marker, delta in (("\\begin{", 1), ("\\end{", -1)):
+            if text.startswith(marker, i):
+                env_depth += delta
+                close = text.find("}", i)
+                i = close + 1 if close >= 0 else len(text)
+                break
+        else:
+            marker = None
+        if marker is not None:
+            continue
+        ch = text[i]
+        if ch == "\\" and text.startswith("\\\\", i):
+            if depth == 0 and env_depth == 0:
+                spans.append((start, i))
+                start = i + 2
+            i += 2
+            continue
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        i += 1
+    spans.append((start, len(text)))
+    return spans
+
+
+def _plain(text: str) -> list:
+    """Pieces of a plain-text derivation: a line with a relation is maths, any other line prose."""
+    pieces = []
+    in_code = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        if _FENCE.match(line):
+            in_code = not in_code
+            continue
+        if in_code:
+            continue
+        hint = _HINT.match(line)
+        if hint:
+            pieces.append(Hint(hint.group("hint"), number))
+            continue
+        if _RELATION.search(line):
+            pieces.append(Math([Row(line.strip(), number)], number, True, line))
+        elif line.strip():
+            pieces.append(Prose(line, number))
+        else:
+            pieces.append(Prose("", number))
+    return pieces

@@ -1,0 +1,288 @@
+"""Deciding one written step with the engine's verifier, and saying where it fails.
+
+``before = after`` (definitions already put in) is handed to
+:class:`~derivations.engine.verify.Verifier`: symbolically, or at K = 2..5 classes, several index
+choices allowed by the case's conditions and points on both sides of every kink. A case stated
+on a real quantity (``if s_k - s_{y_i} + \\Delta > 0``) multiplies both sides by its indicator, so
+the sides are compared exactly where it holds. A step that fails gets a :class:`Counterexample`:
+the instance, the values and both sides' values, found again at the verifier's own points.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+
+import sympy
+from sympy import Heaviside, Indexed, Symbol
+
+from ...engine.evaluate import concrete, point_key
+from ...engine.notation import COUNTS, K
+from ...engine.steps import Verification
+from ...engine.verify import CLASS_COUNTS, Verifier, integer_symbols, symbolic_counts
+from ...engine.verify.comparison import compare_at
+from ..numeric import Written, read_number
+from ..precision import DEFAULT, judge_written
+from .instances import WrittenInstances
+from .verdicts import Counterexample
+
+#: unknowns are drawn from (-1, 1): then a sigmoid's argument stays small enough that float64 keeps
+#: 1 - sigma(z) to many digits (as the logistic-regression derivation does)
+SPREAD = 1.0
+#: how many values a counterexample lists
+MAX_SHOWN = 8
+#: how many candidate value sets (Delta = 1 or 2, ...) a worked step is tried with
+MAX_CANDIDATES = 16
+
+
+@dataclass
+class RealCondition:
+    """A case on a real quantity: ``u op 0`` with op one of > < >= <=."""
+
+    u: sympy.Expr
+    op: str
+    text: str = ""
+
+    def indicator(self):
+        return {">": Heaviside(self.u, 0), "<": Heaviside(-self.u, 0), ">=": Heaviside(self.u, 1),
+                "<=": Heaviside(-self.u, 1)}[self.op]
+
+
+@dataclass
+class Givens:
+    """Values the text gives: scores (s = [3, -1, 4]), a label, class names, candidate values of symbols."""
+
+    scores: list | None = None
+    label: int | None = None
+    values: dict | None = None          # Symbol -> [candidate numbers]
+
+    def describe(self, chosen: dict) -> str:
+        parts = []
+        if self.scores is not None:
+            parts.append("s = [" + ", ".join(str(v) for v in self.scores) + "]")
+        if self.label is not None:
+            parts.append(f"y_i = {self.label}")
+        parts += [f"{_name(k)} = {v}" for k, v in chosen.items()]
+        return ", ".join(parts)
+
+
+def _name(symbol) -> str:
+    from ...report.printing import text
+    if str(symbol) == "Delta":
+        return "Δ"
+    return text(symbol) if isinstance(symbol, sympy.Basic) else str(symbol)
+
+
+class Judge:
+    """The verifiers of one text (one per set of class counts), seeded so the same text gives the same verdicts."""
+
+    def __init__(self, seed: int = 20261122, index_choices: int = 4):
+        self.seed = seed
+        self.index_choices = index_choices
+        self._verifiers: dict = {}
+
+    def verifier(self, class_counts=CLASS_COUNTS) -> Verifier:
+        class_counts = tuple(class_counts)
+        if class_counts not in self._verifiers:
+            verifier = Verifier({}, class_counts=class_counts, base_points=4, seed=self.seed, spread=SPREAD)
+            verifier.instances = WrittenInstances(class_counts, self.index_choices, seed=self.seed)
+            self._verifiers[class_counts] = verifier
+        return self._verifiers[class_counts]
+
+    # -- equality ----------------------------------------------------------------------------------------
+
+    def equal(self, a, b, conditions=(), real=(), class_counts=CLASS_COUNTS) -> Verification:
+        """Whether a = b under the index ``conditions`` and the real conditions ``real``."""
+        if isinstance(a, sympy.MatrixBase) or isinstance(b, sympy.MatrixBase):
+            return self._entries(a, b, conditions, real)
+        factor = sympy.Integer(1)
+        for condition in real:
+            factor *= condition.indicator()
+        if factor != 1:
+            a, b = a * factor, b * factor
+        try:
+            return self.verifier(class_counts).check(a, b, tuple(conditions))
+        except (ValueError, TypeError, ArithmeticError, RecursionError, AttributeError, IndexError,
+                NotImplementedError) as error:
+            return Verification(False, "numeric", f"cannot evaluate a side: {type(error).__name__}: {error}")
+
+    def _entries(self, a, b, conditions, real) -> Verification:
+        """A vector against a vector written out: entry by entry, with K the number of entries."""
+        matrix, other = (a, b) if isinstance(a, sympy.MatrixBase) else (b, a)
+        n = len(matrix)
+        if isinstance(other, sympy.MatrixBase):
+            if other.shape != matrix.shape:
+                return Verification(False, "symbolic", "the two vectors do not have the same length")
+            pairs = list(zip(a, b))
+        else:
+            from .names import COMPONENT as component
+            if not other.has(component):
+                return Verification(False, "symbolic", "a vector is compared with a number")
+            pairs = [(other.xreplace({component: sympy.Integer(m)}), e) for m, e in enumerate(matrix)]
+            if matrix is a:
+                pairs = [(e, o) for o, e in pairs]
+        results = []
+        for left, right in pairs:
+            left = concrete(left, {K: n})
+            right = concrete(right, {K: n})
+            results.append(self.equal(left, right, conditions, real, class_counts=(n,)))
+            if not results[-1].ok:
+                return Verification(False, results[-1].method,
+                                    f"entry {len(results) - 1}: {results[-1].detail}")
+        methods = sorted({r.method for r in results})
+        return Verification(True, "+".join(methods), f"entry by entry, K = {n} ({n} entries)")
+
+    # -- counterexamples --------------------------------------------------------------------------------
+
+    def counterexample(self, a, b, conditions=(), real=(), class_counts=CLASS_COUNTS) -> Counterexample | None:
+        """Where a and b differ, found at the verifier's own points (None when it cannot say)."""
+        if isinstance(a, sympy.MatrixBase) or isinstance(b, sympy.MatrixBase):
+            return None
+        factor = sympy.Integer(1)
+        for condition in real:
+            factor *= condition.indicator()
+        if factor != 1:
+            a, b = a * factor, b * factor
+        if not a.free_symbols and not b.free_symbols and not a.has(sympy.Derivative, sympy.Sum) \
+                and not b.has(sympy.Derivative, sympy.Sum):
+            try:
+                return Counterexample({}, {}, _value(a), _value(b))
+            except (TypeError, ValueError):
+                return None
+        verifier = self.verifier(class_counts)
+        indices = integer_symbols(a) | integer_symbols(b)
+        for c in conditions:
+            indices |= integer_symbols(c)
+        counts = symbolic_counts(a, b)
+        try:
+            samples = verifier.instances.samples_for(indices, tuple(conditions), counts)
+            for sample in samples:
+                variables = verifier.sampler.variables((a, b), sample.env)
+                for point in sample.points:
+                    verifier.sampler.fill(point, variables)
+                _, mismatch, _ = compare_at(sample, a, b, sample.points)
+                if mismatch is not None:
+                    point, x, y = mismatch
+                    shown = _shown_values(a, b, sample.env, point)
+                    instance = {str(k): v for k, v in sorted(sample.env.items(), key=lambda kv: str(kv[0]))
+                                if not str(k).startswith("c_")}
+                    component = {str(k): v for k, v in sample.env.items() if str(k).startswith("c_")}
+                    if component:
+                        instance["component"] = next(iter(component.values()))
+                    return Counterexample(instance, shown, x, y)
+        except Exception:  # noqa: BLE001 - a counterexample is a courtesy; the verdict stands without it
+            return None
+        return None
+
+    # -- numbers ----------------------------------------------------------------------------------------
+
+    def number_at_precision(self, exact, written_text: str, scale=None):
+        """(ok, closeness, exact value) for a number written after a chain, under derive check's precision
+        policy (:mod:`derivations.check.precision`: right to 3 significant figures, truncation accepted with
+        a note, fewer figures refused); ``scale`` is a vector's largest entry, which figures count from."""
+        written = read_number(written_text)
+        if written is None:
+            return None
+        value = _value(exact)
+        closeness = judge_written(written, _exactly(written, exact), value, DEFAULT, scale)
+        return closeness.ok, closeness, value
+
+    def within_rounding(self, exact, after, decimals) -> bool:
+        """Whether the exact ``exact`` is what ``after`` gives for some value of each rounded literal in it.
+
+        ``decimals`` maps each literal (a Rational in ``after``) to the unit of its last digit: 0.268
+        stands for anything in [0.267, 0.269] (one unit either way, as derive check allows).
+        """
+        if not decimals:
+            return False
+        target = _value(exact)
+        symbols = {literal: Symbol(f"r{i}_") for i, literal in enumerate(decimals)}
+        template = after.xreplace(symbols)
+        values = []
+        for corner in itertools.product((-1, 1), repeat=min(len(symbols), 4)):
+            point = {symbols[literal]: literal + sign * unit
+                     for (literal, unit), sign in zip(decimals.items(), corner)}
+            for literal in list(decimals)[4:]:
+                point[symbols[literal]] = literal
+            try:
+                values.append(_value(template.xreplace(point)))
+            except (TypeError, ValueError):
+                return False
+        return min(values) <= target <= max(values)
+
+    def candidates(self, givens: Givens, symbols) -> list[dict]:
+        """The value sets to try a worked step with: each combination of the candidates of ``symbols``."""
+        values = givens.values or {}
+        present = [s for s in sorted(symbols, key=str) if s in values]
+        if not present:
+            return [{}]
+        combos = itertools.product(*[values[s] for s in present])
+        return [dict(zip(present, combo)) for combo in itertools.islice(combos, MAX_CANDIDATES)]
+
+
+def _exactly(written, exact) -> bool:
+    """Whether the decimal written is the exact value itself (0.5 for 1/2), in exact arithmetic."""
+    try:
+        difference = sympy.Rational(str(written.value)) - exact
+        return bool(abs(sympy.N(difference, 60)) < sympy.Float(10) ** -50)
+    except (TypeError, ValueError):
+        return False
+
+
+def _value(expr) -> float:
+    value = sympy.N(expr, 30)
+    if not value.is_number:
+        raise ValueError(f"not a number: {expr}")
+    result = complex(value)
+    if abs(result.imag) > 1e-12:
+        raise ValueError("not a real number")
+    return float(result.real)
+
+
+def _shown_values(a, b, env, point) -> dict:
+    """The values of the unknowns a and b actually use at ``env`` (not every sampled score)."""
+    used = set()
+    for side in (a, b):
+        try:
+            c = concrete(side, env)
+        except Exception:  # noqa: BLE001 - fall back to the symbols of the side
+            c = side
+        for atom in c.atoms(Indexed):
+            used.add(point_key(atom))
+        for atom in c.free_symbols:
+            if isinstance(atom, Symbol) and not atom.is_integer and atom not in COUNTS:
+                used.add(atom)
+    shown = {}
+    for key in sorted(used, key=_key_name):
+        if key in point:
+            if len(shown) >= MAX_SHOWN:
+                shown["..."] = f"{len(used) - MAX_SHOWN} more"
+                break
+            shown[_key_name(key)] = round(point[key], 4)
+    return shown
+
+
+def _key_name(key) -> str:
+    if isinstance(key, tuple):
+        return f"{key[0]}_{','.join(map(str, key[1]))}"
+    return _name(key)
+
+
+def is_number_text(text: str) -> bool:
+    return read_number(text) is not None
+
+
+def decimal_literals(text: str) -> dict:
+    """The decimal literals written in ``text`` (0.268, 1.5e-3), each with the unit of its last digit."""
+    import re
+    found = {}
+    for match in re.finditer(r"(?<![\w.])(\d+\.\d+)(?![\d.])", text):
+        literal = match.group(1)
+        written = read_number(literal)
+        if isinstance(written, Written) and written.last_place < 0:
+            found[sympy.Rational(literal)] = sympy.Rational(10) ** written.last_place
+    return found
+
+
+def finite(x) -> bool:
+    return isinstance(x, float) and math.isfinite(x)

@@ -1,0 +1,91 @@
+"""The verdicts on a written derivation as text, Markdown, LaTeX or JSON.
+
+Each report quotes every line of the text that holds a step or sets something up, with its
+verdicts beside it: verified (and how), wrong (where the sides differ, and the likely mistake)
+or not read (and what could not be read). JSON: ``{"source", "format", "lines": [{"source_line",
+"latex", "verdict", "verified_by", "counterexample", "diagnosis", ...}], "context": [...],
+"summary": {...}}``. The templates only place things; the student's own LaTeX is quoted as text
+(escaped), and the steps as read are written by the report's printer, never passed through.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from .verdicts import Outcome
+
+FORMATS = ("text", "markdown", "latex", "json")
+#: characters of a quoted source line
+QUOTED = 160
+
+
+@dataclass
+class Line:
+    """One line of the text with what was found on it."""
+
+    number: int
+    text: str
+    entries: list = field(default_factory=list)
+    context: list = field(default_factory=list)
+
+    @property
+    def verdict(self) -> str:
+        verdicts = {e.verdict for e in self.entries}
+        for verdict in ("wrong", "unread", "verified"):
+            if verdict in verdicts:
+                return verdict
+        return ""
+
+
+def lines_of(outcome: Outcome) -> list[Line]:
+    """The lines to show, in order: each with its entries and context (line 0: what the prose set up)."""
+    found: dict[int, Line] = {}
+
+    def line(number):
+        if number not in found:
+            text = outcome.lines[number - 1].strip() if 0 < number <= len(outcome.lines) else ""
+            if len(text) > QUOTED:
+                text = text[:QUOTED - 1] + "…"
+            found[number] = Line(number, text)
+        return found[number]
+    for context in outcome.context:
+        line(context.source_line).context.append(context)
+    for entry in outcome.entries:
+        line(entry.source_line).entries.append(entry)
+    return [found[n] for n in sorted(found)]
+
+
+def render(outcome: Outcome, fmt: str) -> str:
+    """The report of ``outcome`` in ``fmt`` (text, markdown, latex or json)."""
+    if fmt == "json":
+        return json.dumps(outcome.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+    from ...report.render import environment
+    env = environment(fmt)
+    env.filters.setdefault("code", _code_span)
+    template = {"text": "text/verify.txt.j2", "markdown": "markdown/verify.md.j2",
+                "latex": "latex/verify.tex.j2"}[fmt]
+    return env.get_template(template).render(outcome=outcome, lines=lines_of(outcome), summary=outcome.summary())
+
+
+def render_many(outcomes: list, fmt: str) -> str:
+    """Several texts' reports in one (JSON: one object for one text, a list for several)."""
+    if fmt == "json" and len(outcomes) > 1:
+        return json.dumps([o.to_dict() for o in outcomes], indent=2, ensure_ascii=False) + "\n"
+    if len(outcomes) == 1:
+        return render(outcomes[0], fmt)
+    return "\n".join(render(o, fmt) for o in outcomes)
+
+
+def _code_span(text: str) -> str:
+    """``text`` as a Markdown code span that shows it literally (backticks in it included)."""
+    text = str(text).replace("\r", " ").replace("\n", " ")
+    longest = 0
+    run = 0
+    for ch in text:
+        run = run + 1 if ch == "`" else 0
+        longest = max(longest, run)
+    fence = "`" * (longest + 1)
+    padding = " " if text.startswith("`") or text.endswith("`") or not text.strip() else ""
+    return f"{fence}{padding}{text}{padding}{fence}"

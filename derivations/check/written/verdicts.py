@@ -1,0 +1,121 @@
+"""What checking a written derivation found: a verdict for each step, and what the text set up.
+
+* :class:`Entry`: one step (two consecutive expressions of a chain, a case of a ``cases``, a number
+  written after a chain) with its ``verdict``: ``verified`` (and how), ``wrong`` (with a
+  counterexample and, when a generated mistake matches it, a diagnosis) or ``unread`` (and what
+  could not be read);
+* :class:`Context`: a line that sets something up rather than claims it (a definition, a case
+  condition, given values, an assumption, a hint);
+* :class:`Outcome`: the whole text: entries, context, the text's lines for quoting, a summary.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+VERDICTS = ("verified", "wrong", "unread")
+
+
+@dataclass
+class Counterexample:
+    """Where the two sides differ: the instance (K, indices), the values, both sides' values."""
+
+    instance: dict
+    values: dict
+    left: float | str
+    right: float | str
+
+    def to_dict(self) -> dict:
+        return {"instance": self.instance, "values": self.values, "left": self.left, "right": self.right}
+
+    def describe(self) -> str:
+        parts = [f"{k} = {v}" for k, v in self.instance.items()]
+        parts += [f"{k} = {_number(v)}" for k, v in self.values.items()]
+        where = ", ".join(parts)
+        return (f"at {where}: " if where else "") + f"the left side is {_number(self.left)}, " \
+                                                     f"the right side {_number(self.right)}"
+
+
+def _number(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
+
+
+@dataclass
+class Entry:
+    """One step of the text and its verdict."""
+
+    source_line: int
+    latex: str                     # the step as written: "before = after"
+    verdict: str                   # verified | wrong | unread
+    verified_by: str = ""          # how it was verified, or what could not be read
+    counterexample: Counterexample | None = None
+    diagnosis: str | None = None
+    notes: list = field(default_factory=list)
+    kind: str = "step"             # step | case | number | claim | implication | inequality
+    relation: str = "="
+    conditions: str = ""           # the case the step was checked in (k ≠ y_i, ...)
+    read_as: str = ""              # the step as it was read (one line of text)
+    read_latex: tuple = ()         # (left, right) as LaTeX written by the report's printer, for the LaTeX report
+
+    def to_dict(self) -> dict:
+        return {"source_line": self.source_line, "latex": self.latex, "verdict": self.verdict,
+                "verified_by": self.verified_by,
+                "counterexample": self.counterexample.to_dict() if self.counterexample else None,
+                "diagnosis": self.diagnosis, "kind": self.kind, "conditions": self.conditions,
+                "read_as": self.read_as, "notes": list(self.notes)}
+
+    @property
+    def mark(self) -> str:
+        return {"verified": "✓", "wrong": "✗", "unread": "?"}[self.verdict]
+
+
+@dataclass
+class Context:
+    """A line that sets something up: a definition, a case, given values, an assumption, a hint."""
+
+    source_line: int
+    latex: str
+    kind: str                      # definition | condition | given | assumption | hint | loss | note
+    meaning: str = ""
+
+    def to_dict(self) -> dict:
+        return {"source_line": self.source_line, "latex": self.latex, "kind": self.kind, "meaning": self.meaning}
+
+
+@dataclass
+class Outcome:
+    """Everything found in one text."""
+
+    name: str
+    lines: list                    # the text's lines, for quoting
+    entries: list = field(default_factory=list)
+    context: list = field(default_factory=list)
+    kind: str = "markdown"
+    final: object = None           # the last expression of the last chain, definitions put in (for grading)
+    final_text: str = ""           # ... as written
+
+    def summary(self) -> dict:
+        verdicts = Counter({v: 0 for v in VERDICTS})
+        for entry in self.entries:
+            verdicts[entry.verdict] += 1
+        wrong_lines = sorted({e.source_line for e in self.entries if e.verdict == "wrong"})
+        diagnoses = Counter(e.diagnosis.split(":")[0] for e in self.entries if e.diagnosis)
+        return {"steps": len(self.entries), "verified": verdicts["verified"], "wrong": verdicts["wrong"],
+                "unread": verdicts["unread"], "wrong_lines": wrong_lines,
+                "lines_with_steps": len({e.source_line for e in self.entries}),
+                "definitions": sum(1 for c in self.context if c.kind == "definition"),
+                "diagnoses": dict(diagnoses.most_common())}
+
+    @property
+    def ok(self) -> bool:
+        """Every step that was read verified."""
+        return not any(e.verdict == "wrong" for e in self.entries)
+
+    def first_wrong(self):
+        return next((e for e in self.entries if e.verdict == "wrong"), None)
+
+    def to_dict(self) -> dict:
+        return {"source": self.name, "format": self.kind, "lines": [e.to_dict() for e in self.entries],
+                "context": [c.to_dict() for c in self.context], "summary": self.summary()}

@@ -1,0 +1,951 @@
+"""One expression of a written derivation, read into SymPy with the names the text defines.
+
+``written.lark`` parses the expression; :class:`WrittenBuilder` turns the tree into SymPy with
+constructors only (never ``sympify``/``eval`` on text). What a name means (a defined loss, a
+vector, a class called ``dog``, the label of example n) is not decided here but by a
+:class:`Resolver` that the caller supplies (``derivations.check.written`` knows the text's
+definitions); this module only knows the notation's structure:
+
+* sums (``\\sum_{j \\neq y_i}``, ``\\sum_{j \\neq y_i, k}``, ``\\sum_{m=1}^K``, ``\\sum_j``), with the
+  bound index renamed so that it never clashes with a free one of the same letter;
+* derivatives ``\\frac{\\partial f}{\\partial v}``, the operators ``\\frac{\\partial}{\\partial v}`` and
+  ``\\nabla_{v}`` (applied to what follows them in the product), primes ``(f/h)'``, ``h'(x)``; a
+  derivative with respect to an expression, ``\\partial f / \\partial (1 - y)``, is read as the
+  chain rule says: (df/dv) / (du/dv) for a variable v of u;
+* vectors: a bold (or underlined) letter is a :class:`Vector`, a function of its component;
+  ``a^T b`` is the dot product, ``\\mathbf{W}^T \\mathbf{x}`` a matrix times a vector; a vector left
+  standing (``1_{(...)} \\mathbf{x}_i``, ``\\nabla_{\\mathbf{w}_j} L_i``) is read at the resolver's
+  component index, so that both sides of an equation are compared component by component;
+* indicators, Kronecker deltas, max, log (natural unless told otherwise), exp, sqrt, sigma.
+
+Anything else is a :class:`~derivations.parse.errors.ParseError` naming what could not be read
+(``\\dots``, ``\\frac{\\partial (1-y)}{y}``, an unknown command ...).
+"""
+from __future__ import annotations
+
+import functools
+import re
+import time
+from dataclasses import dataclass, field, replace
+from importlib import resources
+from typing import Callable, Protocol
+
+import sympy
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput
+
+from ..engine import notation
+from . import literals
+from .characters import normalize_characters
+from .errors import ParseError
+from .grammar import check_nesting
+from .limits import Limits
+from .magnitude import check_defined, check_size, power
+
+#: characters of one expression of a written derivation
+MAX_EXPRESSION_LENGTH = 2000
+
+#: LaTeX commands an expression may use (others are refused by name)
+KNOWN_COMMANDS = frozenset("""
+    frac dfrac tfrac cdot times div log ln exp max sigma sqrt sum Delta delta partial nabla
+    mathbb mathbf boldsymbol bm underline vec mathcal bar hat tilde overline mathrm mathit
+    neq ne leq le geq ge gt lt begin end left right big Big bigg Bigg bigl bigr Bigl Bigr biggl biggr
+    Biggl Biggr displaystyle textstyle limits nolimits quad qquad dots cdots ldots vdots ddots
+    alpha beta gamma epsilon varepsilon eta theta lambda mu xi pi rho tau phi varphi omega
+    Lambda Sigma Omega Theta Phi
+""".split())
+
+#: letters of a sum's bound index get this mark, so that sum_j f(j) never captures a free j
+BOUND_MARK = "~"
+
+
+# --- what the builder hands to the resolver ------------------------------------------------------
+
+@dataclass(frozen=True)
+class NameRef:
+    """A written name, before anyone decides what it means.
+
+    ``letter`` is a letter (``s``), a run of letters (``CE``) or a Greek name (``beta``); ``font``
+    is ``mathbf``, ``underline``, ``mathcal``, ``bar`` ... or ""; ``subscript`` holds the raw items
+    (see :func:`_sub_item`); ``superscript`` a word such as ``SVM``; ``example`` the index of a
+    ``^{(i)}`` superscript.
+    """
+
+    letter: str
+    font: str = ""
+    primes: int = 0
+    subscript: tuple = ()
+    superscript: str | None = None
+    example: sympy.Expr | None = None
+
+    def written(self) -> str:
+        """The name as a reader would say it in a message: L_i^SVM, \\mathbf{w}_j, P'_cat."""
+        text = f"\\{self.font}{{{self.letter}}}" if self.font else self.letter
+        text += "'" * self.primes
+        if self.subscript:
+            text += "_" + ",".join(_item_text(item) for item in self.subscript)
+        if self.superscript:
+            text += "^" + self.superscript
+        if self.example is not None:
+            text += f"^({self.example})"
+        return text
+
+
+def _item_text(item) -> str:
+    kind = item[0]
+    if kind == "letter":
+        return item[1] + "'" * item[2]
+    if kind in ("number", "word", "greek"):
+        return str(item[1])
+    if kind == "label":
+        return f"{item[1]}_{item[2]}"
+    if kind == "vector":
+        return item[2].written()
+    if kind == "except":
+        return f"{item[1]}≠{_item_text(item[2])}"
+    return "?"
+
+
+@dataclass(frozen=True)
+class Vector:
+    """A vector-valued expression: ``entry(d)`` is its component d; it has ``count`` components.
+
+    ``transposed`` marks ``a^T`` (a row), which a following vector turns into a dot product.
+    """
+
+    entry: Callable[[sympy.Expr], sympy.Expr]
+    count: sympy.Expr
+    transposed: bool = False
+    key: tuple = ()
+
+
+@dataclass(frozen=True)
+class MatrixName:
+    """A matrix written as a capital letter (``\\mathbf{W}``): entry (d, c) is ``base[d, c]``."""
+
+    base: sympy.IndexedBase
+    rows: sympy.Expr
+    columns: sympy.Expr
+    transposed: bool = False
+
+
+class Resolver(Protocol):
+    """What the builder asks of whoever knows the text's names (``derivations.check.written``)."""
+
+    log_base: str
+    component: sympy.Symbol
+
+    def name(self, ref: NameRef):
+        """The SymPy expression, :class:`Vector` or :class:`MatrixName` a written name stands for."""
+
+    def indices(self, ref: NameRef) -> list:
+        """The index expressions of a subscript used as indices (\\delta_{ij} -> [i, j])."""
+
+    def index_letter(self, letter: str) -> sympy.Symbol:
+        """The integer symbol for an index letter (j, k, k', T)."""
+
+    def function(self, ref: NameRef):
+        """A callable for a name used as a function (f(s_1), h'(x)), or None when it is not one."""
+
+    def sum_count(self, bound: sympy.Symbol, summand) -> sympy.Expr:
+        """The count an unbounded sum over ``bound`` runs to (K classes, D features, N examples)."""
+
+    def count(self, written: sympy.Expr) -> sympy.Expr | None:
+        """The symbolic count a written upper bound names (K, C -> K, N, D), or None."""
+
+    def implicit_example(self, summand, index, count):
+        """A sum over the examples (``count`` N) whose summand does not name the example (sum_i L_CE):
+        the summand for example ``index``, or None to read it literally."""
+
+
+@dataclass(frozen=True)
+class _DerivativeOperator:
+    """d/dv or nabla_v waiting for the factors after it."""
+
+    variable: object
+    written: str
+
+
+@dataclass(frozen=True)
+class _Group:
+    """A bracketed expression: (x) after a function name is its argument."""
+
+    value: object
+
+
+@dataclass(frozen=True)
+class _Tuple:
+    """(a, b): the arguments of a function such as L_CE(y, t)."""
+
+    items: tuple
+
+
+@dataclass(frozen=True)
+class _Product:
+    factors: tuple
+
+
+@dataclass(frozen=True)
+class _Primed:
+    """(x)': a prime after a bracket, which is f'(x) when a function name comes before it."""
+
+    group: object
+
+
+@dataclass(frozen=True)
+class _Called:
+    value: object
+
+
+@dataclass(frozen=True)
+class _Word:
+    """A run of small letters: a superscript word (^{softmax}), or letters multiplied (ty)."""
+
+    word: str
+
+
+@dataclass(frozen=True)
+class _SumRange:
+    letter: str
+    lower: object = None
+    upper: object = None
+    excluded: tuple = ()
+
+
+@dataclass
+class Reading:
+    """What one expression was read as: ``value`` (SymPy, or an ImmutableMatrix for a vector literal);
+    ``vector`` when it is a vector read at the component index; ``notes`` on how it was read."""
+
+    value: sympy.Basic
+    vector: bool = False
+    count: sympy.Expr | None = None
+    notes: list = field(default_factory=list)
+
+
+# --- the parser ---------------------------------------------------------------------------------
+
+@functools.cache
+def parser() -> Lark:
+    """The LALR parser of ``written.lark``, built once."""
+    grammar = resources.files(__package__).joinpath("written.lark").read_text(encoding="utf-8")
+    return Lark(grammar, parser="lalr", maybe_placeholders=False)
+
+
+_COMMAND = re.compile(r"\\([A-Za-z]+|.?)", re.DOTALL)
+_EXTRA_CHARACTERS = {"…": r"\dots ", "′": "'", "∗": "*", "ᵀ": "^T", "⊤": "^T"}
+
+
+def screen_written(text: str, limits: Limits) -> str:
+    """The expression text, checked for length, characters, nesting and commands."""
+    if len(text) > limits.max_length:
+        raise ParseError(f"expression too long: {len(text)} characters (limit {limits.max_length})")
+    for ch, spelled in _EXTRA_CHARACTERS.items():
+        text = text.replace(ch, spelled)
+    text = normalize_characters(text)
+    if not text.strip():
+        raise ParseError("empty expression")
+    depth = 0
+    for ch in text:
+        depth += ch in "([{"
+        depth -= ch in ")]}"
+        if depth > limits.max_depth:
+            raise ParseError(f"too deeply nested: more than {limits.max_depth} levels of brackets")
+    for match in _COMMAND.finditer(text):
+        name = match.group(1)
+        if (len(name) > 1 or name.isalpha()) and name not in KNOWN_COMMANDS:
+            raise ParseError(f"\\{name} is not read")
+    return text
+
+
+def read_written(text: str, resolver: Resolver, *, limits: Limits | None = None) -> Reading:
+    """The :class:`Reading` of one written expression; a ParseError says what could not be read."""
+    limits = limits or Limits(max_length=MAX_EXPRESSION_LENGTH, max_function_depth=8, max_build_seconds=1.0)
+    text = screen_written(text, limits)
+    try:
+        tree = parser().parse(text)
+    except UnexpectedInput as error:
+        raise ParseError(_describe(error, text)) from None
+    check_nesting(tree, limits)
+    builder = WrittenBuilder(resolver, limits)
+    try:
+        value = builder.build(tree)
+        reading = builder.finish(value)
+    except ParseError:
+        raise
+    except (ValueError, TypeError, ArithmeticError, RecursionError, AttributeError, IndexError) as error:
+        reason = str(error).strip().splitlines()[0][:120] if str(error).strip() else type(error).__name__
+        raise ParseError(f"cannot build this expression: {reason}") from None
+    if isinstance(reading.value, sympy.Basic):
+        check_defined(reading.value)
+        check_size(reading.value, limits)
+    return reading
+
+
+def _describe(error: UnexpectedInput, text: str) -> str:
+    if isinstance(error, UnexpectedCharacters):
+        position = error.pos_in_stream
+        found = _COMMAND.match(text, position)
+        what = found.group() if found else repr(text[position])
+    elif error.token.type == "$END":
+        position, what = len(text), "the end"
+    else:
+        position, what = error.token.start_pos, repr(str(error.token))
+    before = text[:position].strip()[-24:]
+    return f"unexpected {what}" + (f" after {before!r}" if before else " at the start")
+
+
+# --- the builder --------------------------------------------------------------------------------
+
+class WrittenBuilder:
+    """One method per grammar rule; each gets its children built (bottom up, without recursion)."""
+
+    def __init__(self, resolver: Resolver, limits: Limits):
+        self.resolver = resolver
+        self.limits = limits
+        self.deadline = time.perf_counter() + limits.max_build_seconds
+        self.notes: list[str] = []
+
+    def build(self, tree: Tree):
+        built: list = []
+        stack: list = [(tree, False)]
+        while stack:
+            node, ready = stack.pop()
+            if not isinstance(node, Tree):
+                built.append(node)
+            elif not ready:
+                stack.append((node, True))
+                stack.extend((child, False) for child in reversed(node.children))
+            else:
+                count = len(node.children)
+                children = built[len(built) - count:] if count else []
+                del built[len(built) - count:]
+                if time.perf_counter() > self.deadline:
+                    raise ParseError("expression too expensive to read")
+                method = getattr(self, "rule_" + str(node.data), None)
+                if method is None:
+                    raise ParseError(f"the notation {node.data!r} is not read")
+                built.append(method(children))
+        return built[0]
+
+    def finish(self, value) -> Reading:
+        """The reading of the whole expression: a vector left standing is read at the component index."""
+        if isinstance(value, _Tuple):
+            return Reading(sympy.ImmutableMatrix([self.scalar(v) for v in value.items]), notes=self.notes)
+        value = self.value(value)
+        if isinstance(value, sympy.MatrixBase):
+            return Reading(value, notes=self.notes)
+        if isinstance(value, Vector):
+            if value.transposed:
+                raise ParseError("a transposed vector (^T) without a vector after it is not read")
+            return Reading(value.entry(self.resolver.component), vector=True, count=value.count, notes=self.notes)
+        if isinstance(value, MatrixName):
+            raise ParseError(f"the matrix {value.base} on its own is not read")
+        if isinstance(value, _DerivativeOperator):
+            raise ParseError(f"{value.written} has nothing to differentiate")
+        return Reading(self.scalar(value), notes=self.notes)
+
+    # -- values ------------------------------------------------------------------------------
+
+    def value(self, item):
+        """A built child as SymPy, :class:`Vector` or :class:`MatrixName` (names resolved)."""
+        if isinstance(item, _Product):
+            return self._product(list(item.factors))
+        if isinstance(item, _Called):
+            return item.value
+        if isinstance(item, _Word):
+            if len(item.word) <= 3:
+                return self._product([NameRef(letter) for letter in item.word])
+            raise ParseError(f"the word {item.word!r} is not read")
+        if isinstance(item, _Primed):
+            return self.derivative_of(item.group)
+        if isinstance(item, NameRef):
+            return self.resolver.name(item)
+        if isinstance(item, _Group):
+            return self.value(item.value)
+        if isinstance(item, _Tuple):
+            raise ParseError("a list in brackets (a, b) is only read as a function's arguments or a whole vector")
+        if isinstance(item, _DerivativeOperator):
+            raise ParseError(f"{item.written} has nothing to differentiate")
+        return item
+
+    def scalar(self, item) -> sympy.Expr:
+        value = self.value(item)
+        if isinstance(value, Vector):
+            if value.transposed:
+                raise ParseError("a transposed vector (^T) without a vector after it is not read")
+            return value.entry(self.resolver.component)
+        if isinstance(value, MatrixName):
+            raise ParseError(f"the matrix {value.base} is only read in a product such as W^T x")
+        if isinstance(value, sympy.MatrixBase):
+            raise ParseError("a vector literal inside an expression is not read")
+        return value
+
+    # -- whole answers ----------------------------------------------------------------------------
+
+    def rule_start(self, children):
+        return children[0]
+
+    def rule_vector(self, items):
+        return sympy.ImmutableMatrix([self.scalar(v) for v in items])
+
+    def rule_env_row(self, items):
+        return [self.scalar(v) for v in items]
+
+    def rule_env_matrix(self, children):
+        begin, *rows, end = children
+        if len({len(r) for r in rows}) != 1:
+            raise ParseError("the rows of a matrix must all have the same length")
+        if all(len(r) == 1 for r in rows):
+            return sympy.ImmutableMatrix([r[0] for r in rows])
+        return sympy.ImmutableMatrix(rows)
+
+    # -- arithmetic --------------------------------------------------------------------------------
+
+    def rule_expr(self, children):
+        values = [self.value(c) for c in children]
+        return _add(values)
+
+    def rule_plus(self, children):
+        return children[0]
+
+    def rule_minus(self, children):
+        return _scale(self.value(children[0]), -1)
+
+    def rule_neg(self, children):
+        item = children[0]
+        if isinstance(item, _DerivativeOperator):
+            raise ParseError(f"-{item.written} has nothing to differentiate")
+        return _scale(self.value(item), -1)
+
+    def rule_mul(self, children):
+        # the factors stay apart until the whole product is known (operators, calls, dot products)
+        return _Product(tuple(self._flatten(children)))
+
+    def rule_div(self, children):
+        numerator, denominator = children
+        bottom = self.scalar(denominator)
+        top = self._product(self._flatten([numerator]))
+        if isinstance(top, Vector):
+            return _vector_map(top, lambda e: e * power(bottom, sympy.Integer(-1), self.limits))
+        return sympy.Mul(self.scalar(top), power(bottom, sympy.Integer(-1), self.limits))
+
+    def rule_frac(self, children):
+        _, numerator, denominator = children
+        return self.rule_div([numerator, denominator])
+
+    def _flatten(self, children) -> list:
+        out = []
+        for child in children:
+            if isinstance(child, _Product):
+                out.extend(child.factors)
+            else:
+                out.append(child)
+        return out
+
+    def _product(self, factors: list):
+        """The product of written factors, left to right.
+
+        A derivative operator applies to everything after it; a function name followed by a
+        bracket is a call; a^T b is a dot product and W^T x a matrix times a vector.
+        """
+        for position, factor in enumerate(factors):
+            if isinstance(factor, _Primed) and position and isinstance(factors[position - 1], NameRef):
+                ref = factors[position - 1]
+                called = self.call_name(replace(ref, primes=ref.primes + 1), factor.group)
+                if called is not None:            # f(x)' is f'(x)
+                    factors = [*factors[:position - 1], _Called(called), *factors[position + 1:]]
+                    return self._product(factors)
+        for position, factor in enumerate(factors):
+            if isinstance(factor, _DerivativeOperator):
+                rest = factors[position + 1:]
+                if not rest:
+                    raise ParseError(f"{factor.written} has nothing to differentiate")
+                inner = self._product(rest)
+                head = self._product(factors[:position]) if position else sympy.Integer(1)
+                return _times(self, self.value(head), self.differentiate(inner, factor.variable))
+        items = []
+        position = 0
+        while position < len(factors):
+            factor = factors[position]
+            following = factors[position + 1] if position + 1 < len(factors) else None
+            if isinstance(factor, NameRef) and isinstance(following, (_Group, _Tuple)):
+                called = self.call_name(factor, following)
+                if called is not None:
+                    items.append(called)
+                    position += 2
+                    continue
+            items.append(self.value(factor))
+            position += 1
+        result = items[0]
+        for item in items[1:]:
+            result = _times(self, result, item)
+        return result
+
+    def call_name(self, ref: NameRef, argument):
+        """f(s_1), L_CE(y, t), h'(x): a call when the resolver knows ``ref`` as a function, else None."""
+        function = self.resolver.function(replace(ref, primes=0))
+        if function is None:
+            return None
+        args = [self.scalar(a) for a in (argument.items if isinstance(argument, _Tuple) else (argument.value,))]
+        value = function(*args)
+        for _ in range(ref.primes):
+            if len(args) != 1:
+                raise ParseError(f"{ref.written()} of several arguments: which one is differentiated is not said")
+            value = sympy.Derivative(value, args[0]) if isinstance(args[0], (sympy.Symbol, sympy.Indexed)) \
+                else _chain_derivative(value, args[0])
+        return value
+
+    def rule_group(self, children):
+        return _Group(children[0])
+
+    def rule_bracket(self, children):
+        return _Group(children[0])
+
+    def rule_tuple(self, children):
+        return _Tuple(tuple(children))
+
+    def rule_pow(self, children):
+        base, exponent = children
+        if isinstance(exponent, _Word) and isinstance(base, NameRef) and base.superscript is None:
+            return replace(base, superscript=exponent.word)
+        if isinstance(exponent, NameRef) and not exponent.subscript and not exponent.font:
+            if exponent.letter == "T":
+                return self.transpose(base)
+            if len(exponent.letter) > 1 and isinstance(base, NameRef) and base.superscript is None:
+                return replace(base, superscript=exponent.letter)
+        if isinstance(exponent, _Group) and isinstance(exponent.value, NameRef) \
+                and len(exponent.value.letter) == 1 and not exponent.value.subscript and isinstance(base, NameRef):
+            return replace(base, example=self.resolver.index_letter(exponent.value.letter))
+        value = self.value(base)
+        if isinstance(value, (Vector, MatrixName)):
+            raise ParseError("a power of a vector is not read")
+        return power(self.scalar(value), self.scalar(exponent), self.limits)
+
+    def transpose(self, base):
+        value = self.value(base)
+        if isinstance(value, Vector):
+            return replace(value, transposed=not value.transposed)
+        if isinstance(value, MatrixName):
+            return replace(value, transposed=not value.transposed)
+        raise ParseError(f"^T of {_show(base)}, which is not a vector: write it bold (\\mathbf) or as a sum")
+
+    def rule_number(self, children):
+        return literals.number(str(children[0]), self.limits)
+
+    def rule_prime(self, children):
+        base, _ = children
+        if isinstance(base, _Group):
+            return _Primed(base)
+        return self.derivative_of(base)
+
+    def derivative_of(self, base):
+        """(expression)': the derivative with respect to its only variable."""
+        value = self.scalar(base)
+        variables = sorted((a for a in value.free_symbols if not a.is_integer and a not in notation.COUNTS),
+                           key=str)
+        if len(variables) != 1:
+            raise ParseError("a prime (') on an expression of several variables: which one is meant is not said")
+        return sympy.Derivative(value, variables[0])
+
+    # -- names ---------------------------------------------------------------------------------------
+
+    def rule_name(self, children):
+        letter, *rest = children
+        primes = sum(1 for c in rest if isinstance(c, Token) and c.type == "PRIME")
+        subscript = next((c for c in rest if isinstance(c, tuple)), ())
+        if isinstance(letter, _Word):               # "ty_j": the subscript belongs to the last letter
+            if not primes and not subscript:
+                return letter
+            if len(letter.word) > 3:
+                raise ParseError(f"the word {letter.word!r} is not read")
+            *first, last = [NameRef(c) for c in letter.word]
+            return _Product((*first, replace(last, primes=primes, subscript=subscript)))
+        if not isinstance(letter, NameRef):
+            if primes or subscript:
+                raise ParseError("a subscript or prime on a number is not read")
+            return letter
+        return replace(letter, primes=primes, subscript=subscript)
+
+    def rule_plain_letter(self, children):
+        return NameRef(str(children[0]))
+
+    def rule_word(self, children):
+        """A run of letters: capitals name one quantity (CE, SVM); two or three small letters multiply (ty)."""
+        word = str(children[0])
+        if word.isupper():
+            return NameRef(word)
+        return _Word(word)
+
+    def rule_greek(self, children):
+        return NameRef(str(children[0]).lstrip("\\"))
+
+    def rule_margin(self, _children):
+        return NameRef("Delta")
+
+    def rule_font_letter(self, children):
+        font, letter = children
+        return NameRef(str(letter), font=str(font).lstrip("\\"))
+
+    def rule_font_word(self, children):
+        font, word = children
+        return NameRef(str(word), font=str(font).lstrip("\\"))
+
+    def rule_font_number(self, children):
+        font, number = children
+        if str(number) == "0":
+            return sympy.Integer(0)
+        raise ParseError(f"\\{str(font).lstrip(chr(92))}{{{number}}} is not read")
+
+    def rule_subscript(self, children):
+        item = children[0]
+        return tuple(item) if isinstance(item, list) else (item,)
+
+    def rule_sub_list(self, items):
+        return list(items)
+
+    def rule_index_letter(self, children):
+        return ("letter", str(children[0]), len(children) - 1)
+
+    def rule_index_number(self, children):
+        return ("number", literals.integer(str(children[0]), self.limits, "an index"))
+
+    def rule_index_word(self, children):
+        return ("word", str(children[0]))
+
+    def rule_index_greek(self, children):
+        return ("greek", str(children[0]).lstrip("\\"))
+
+    def rule_index_label(self, children):
+        return ("label", str(children[0]), str(children[1]))
+
+    def rule_index_vector(self, children):
+        font, letter, *sub = children
+        subscript = ()
+        if sub:
+            item = sub[0]
+            subscript = tuple(item) if isinstance(item, list) else (("letter", str(item), 0),)
+        return ("vector", str(font).lstrip("\\"), NameRef(str(letter), font=str(font).lstrip("\\"), subscript=subscript))
+
+    def rule_index_except(self, children):
+        letter = str(children[0])
+        primes = sum(1 for c in children[1:-1] if isinstance(c, Token) and c.type == "PRIME")
+        return ("except", letter + "'" * primes, children[-1])
+
+    # -- functions -----------------------------------------------------------------------------------
+
+    def rule_func(self, children):
+        token, *base = children
+        if token.type == "LOG":
+            return _logarithm(base[0] if base else self.resolver.log_base)
+        if token.type == "LOG_N":
+            return _logarithm(str(token)[len("log"):])
+        return {"LN": sympy.log, "EXP": sympy.exp, "SIGMA": notation.sigmoid,
+                "SQRT": lambda u: power(u, sympy.Rational(1, 2), self.limits)}[token.type]
+
+    def rule_log_base(self, children):
+        return str(children[0])
+
+    def rule_call(self, children):
+        function, argument = children
+        value = self.value(argument)
+        if isinstance(value, Vector):
+            return _vector_map(value, function)
+        return function(self.scalar(value))
+
+    def rule_letter_call(self, children):
+        letter, argument = children
+        ref = NameRef(str(letter))
+        called = self.call_name(ref, _Group(argument))
+        if called is not None:
+            return called
+        return _times(self, self.value(ref), self.value(argument))
+
+    def rule_max(self, children):
+        return sympy.Max(*[self.scalar(c) for c in children[1:]], evaluate=False)
+
+    def rule_kronecker(self, children):
+        indices = self.resolver.indices(NameRef("delta", subscript=children[1]))
+        if len(indices) != 2:
+            raise ParseError("the Kronecker delta takes two indices, as in \\delta_{jk}")
+        return sympy.KroneckerDelta(*indices)
+
+    def rule_nabla(self, children):
+        items = children[1]
+        if len(items) != 1:
+            raise ParseError("\\nabla takes one variable, as in \\nabla_{\\mathbf{w}_j}")
+        item = items[0]
+        if item[0] == "vector":
+            variable = self.resolver.name(item[2])
+        elif item[0] == "letter":
+            variable = self.resolver.name(NameRef(item[1], font="mathbf"))
+        elif item[0] == "label":
+            variable = self.resolver.name(NameRef(item[1], subscript=(("letter", item[2], 0),)))
+        else:
+            raise ParseError("\\nabla takes a variable, as in \\nabla_{\\mathbf{w}_j}")
+        return _DerivativeOperator(variable, "\\nabla")
+
+    def rule_partial_frac(self, children):
+        parts = [c for c in children if not (isinstance(c, Token) and c.type in ("FRAC", "PARTIAL"))]
+        if len(parts) == 1:
+            return _DerivativeOperator(self.value(parts[0]), "\\frac{\\partial}{\\partial ...}")
+        numerator, denominator = parts
+        return self.differentiate(self.value(numerator), self.value(denominator))
+
+    def rule_partial_slash(self, children):
+        """∂L/∂s_k written on one line."""
+        numerator, denominator = [c for c in children if not isinstance(c, Token)]
+        return self.differentiate(self.value(numerator), self.value(denominator))
+
+    def rule_partial_slash_operator(self, children):
+        """∂/∂s_k, applied to what follows."""
+        variable = [c for c in children if not isinstance(c, Token)][0]
+        return _DerivativeOperator(self.value(variable), "∂/∂...")
+
+    def rule_bad_partial_frac(self, children):
+        raise ParseError("the denominator of \\frac{\\partial ...}{...} has no \\partial")
+
+    def rule_dots(self, _children):
+        raise ParseError("an ellipsis (\\dots) stands for terms that are not written: not read")
+
+    def differentiate(self, expression, variable):
+        """d expression / d variable: a vector variable gives the gradient, read at the component index."""
+        if isinstance(expression, _Group):
+            expression = expression.value
+        expression = self.value(expression)
+        variable = self.value(variable)
+        if isinstance(variable, MatrixName):
+            raise ParseError("a derivative with respect to a whole matrix is not read: name an entry, W_{dc}")
+        if isinstance(variable, sympy.MatrixBase):
+            raise ParseError("a derivative with respect to a vector literal is not read")
+        if isinstance(variable, Vector):
+            if isinstance(expression, Vector):
+                raise ParseError("the derivative of a vector with respect to a vector (a Jacobian) is not read")
+            return Vector(lambda d, e=expression, v=variable: _derivative(e, v.entry(d)), variable.count)
+        if isinstance(expression, Vector):
+            return _vector_map(expression, lambda e, v=variable: _derivative(e, v))
+        return _derivative(self.scalar(expression), variable)
+
+    # -- sums ------------------------------------------------------------------------------------------
+
+    def rule_all_range(self, children):
+        index, *upper = children
+        return _SumRange(_letter_of(index), upper=upper[0] if upper else None)
+
+    def rule_except_range(self, children):
+        index, excluded, *upper = children
+        return _SumRange(_letter_of(index), upper=upper[0] if upper else None, excluded=tuple(excluded))
+
+    def rule_bounded_range(self, children):
+        index, lower, upper = children
+        return _SumRange(_letter_of(index), lower=lower, upper=upper)
+
+    def rule_big_sum(self, children):
+        _, bounds, summand = children
+        return self.sum(summand, bounds)
+
+    def rule_sum_call(self, children):
+        _, summand, letter = children
+        return self.sum(summand, _SumRange(str(letter)))
+
+    def sum(self, summand, bounds: _SumRange):
+        """The sum of ``summand`` over ``bounds``, with the bound index renamed apart from free ones."""
+        free = self.resolver.index_letter(bounds.letter)
+        bound = sympy.Symbol(bounds.letter + BOUND_MARK, integer=True)
+        value = self.value(summand)
+        if isinstance(value, Vector):
+            return _vector_map(value, lambda e: self.sum(e, bounds))
+        inner = self.scalar(value)
+        while any(isinstance(a, sympy.Symbol) and a == bound for a in _bound_symbols(inner)):
+            bound = sympy.Symbol(bound.name + BOUND_MARK, integer=True)     # a sum over j inside: a fresh name
+        body = inner.xreplace({free: bound})
+        lower, upper = bounds.lower, bounds.upper
+        lower = None if lower is None else self.scalar(lower)
+        upper = None if upper is None else self.scalar(upper)
+        if lower is None and upper is not None and upper.is_Integer:
+            lower = sympy.Integer(1)                       # \sum_i^2: i = 1, 2
+        if lower is None:
+            count = self.resolver.count(upper) if upper is not None else self.resolver.sum_count(bound, body)
+            if count is None:
+                raise ParseError(f"a sum up to {upper} is not read: give its lower bound too")
+            low, high = sympy.Integer(0), count - 1
+        else:
+            count = self.resolver.count(upper)
+            if count is not None and lower in (0, 1):
+                low, high = sympy.Integer(0), count - 1    # 1..K and 0..K-1 both mean all K
+            elif count is not None and lower == 0:
+                low, high = sympy.Integer(0), count - 1
+            elif lower.is_Integer and upper.is_Integer:
+                if upper - lower + 1 > self.limits.max_sum_terms:
+                    raise ParseError(f"a sum of {upper - lower + 1} terms is not read "
+                                     f"(limit {self.limits.max_sum_terms})")
+                low, high = lower, upper
+            else:
+                raise ParseError("the bounds of a sum must be whole numbers or a count (K, C, N, D)")
+            if count is not None:
+                implicit = None if body.has(bound) else self.resolver.implicit_example(body, bound, count)
+                if implicit is not None:
+                    body = implicit
+                    self.notes.append(f"the sum over {bounds.letter} = 1..{upper} runs over the examples: "
+                                      f"its terms are read per example")
+        excluded = [self._index_item(item) for item in bounds.excluded]
+        if not excluded:
+            return sympy.Sum(body, (bound, low, high))
+        if len(excluded) == 1 and not body.has(sympy.Sum):
+            return notation.SumExcept(body, bound, excluded[0], low, high)
+        factor = sympy.Integer(1)
+        for other in excluded:
+            factor *= 1 - sympy.KroneckerDelta(bound, other)
+        return sympy.Sum(factor * body, (bound, low, high))
+
+    def _index_item(self, item):
+        indices = self.resolver.indices(NameRef("sum", subscript=(item,)))
+        if len(indices) != 1:
+            raise ParseError("a sum excludes one index at a time, as in \\sum_{j \\neq y_i, k}")
+        return indices[0]
+
+    # -- indicators ------------------------------------------------------------------------------------
+
+    def rule_indicator(self, children):
+        return children[1]
+
+    def rule_greater(self, children):
+        a, b = (self.scalar(c) for c in children)
+        return notation.indicator(a - b)
+
+    def rule_less(self, children):
+        a, b = (self.scalar(c) for c in children)
+        return notation.indicator(b - a)
+
+    def rule_greater_equal(self, children):
+        a, b = (self.scalar(c) for c in children)
+        return sympy.Heaviside(a - b, 1)
+
+    def rule_less_equal(self, children):
+        a, b = (self.scalar(c) for c in children)
+        return sympy.Heaviside(b - a, 1)
+
+    def rule_equal(self, children):
+        a, b = (self.scalar(c) for c in children)
+        if not (a.is_integer and b.is_integer):
+            raise ParseError("'=' in an indicator compares indices, as in 1[j = y_i]")
+        return sympy.KroneckerDelta(a, b)
+
+    def rule_not_equal(self, children):
+        return 1 - self.rule_equal(children)
+
+
+def _bound_symbols(expr) -> set:
+    """The bound indices of the sums inside ``expr``."""
+    found = set()
+    for node in sympy.preorder_traversal(expr):
+        if isinstance(node, sympy.Sum):
+            found |= {limit[0] for limit in node.limits}
+        elif isinstance(node, notation.SumExcept):
+            found.add(node.index)
+    return found
+
+
+def _letter_of(index) -> str:
+    return index[1] + "'" * index[2]
+
+
+def _show(item) -> str:
+    return item.written() if isinstance(item, NameRef) else str(item)
+
+
+def _logarithm(base: str):
+    if base == "e":
+        return sympy.log
+    if base not in ("10", "2"):
+        raise ParseError(f"a logarithm to base {base} is not read: use e, 10 or 2")
+    return lambda u: sympy.log(u) / sympy.log(sympy.Integer(int(base)))
+
+
+def _derivative(expression, variable):
+    """d expression / d variable; with respect to an expression u (not a name), (d/dv) / (du/dv)."""
+    if isinstance(variable, (sympy.Symbol, sympy.Indexed)) and not variable.is_integer:
+        return sympy.Derivative(expression, variable)
+    if not isinstance(variable, sympy.Expr) or variable.is_number:
+        raise ParseError(f"a derivative with respect to {variable} is not read")
+    return _chain_derivative(expression, variable)
+
+
+def _chain_derivative(expression, inner):
+    """d expression / d inner for an expression ``inner``: (d expression/dv) / (d inner/dv), v a variable of inner.
+
+    This is what the notation means when ``expression`` depends on v only through ``inner``
+    (d[(1 - t) log(1 - y)] / d(1 - y) = (1 - t) / (1 - y)).
+    """
+    candidates = sorted((a for a in inner.free_symbols | inner.atoms(sympy.Indexed)
+                         if isinstance(a, (sympy.Symbol, sympy.Indexed)) and not a.is_integer
+                         and a not in notation.COUNTS and not isinstance(a, sympy.Dummy)), key=str)
+    candidates = [a for a in candidates if not (isinstance(a, sympy.Symbol) and any(
+        isinstance(i, sympy.Indexed) and i.base.label == a for i in inner.atoms(sympy.Indexed)))]
+    if not candidates:
+        raise ParseError(f"a derivative with respect to {inner} (no variable in it) is not read")
+    variable = candidates[0]
+    slope = sympy.diff(inner, variable)
+    if slope == 0:
+        raise ParseError(f"a derivative with respect to {inner} is not read")
+    return sympy.Derivative(expression, variable) / slope
+
+
+def _add(values: list):
+    vectors = [v for v in values if isinstance(v, Vector)]
+    if not vectors:
+        for v in values:
+            if isinstance(v, MatrixName):
+                raise ParseError("a matrix in a sum is not read")
+        return sympy.Add(*values)
+    if any(not isinstance(v, Vector) and v != 0 for v in values):
+        raise ParseError("a vector added to a number is not read")
+    if any(v.transposed for v in vectors):
+        raise ParseError("a sum of transposed vectors is not read")
+    count = vectors[0].count
+    return Vector(lambda d, vs=tuple(vectors): sympy.Add(*[v.entry(d) for v in vs]), count)
+
+
+def _scale(value, factor):
+    if isinstance(value, Vector):
+        return _vector_map(value, lambda e: factor * e)
+    if isinstance(value, MatrixName):
+        raise ParseError("a multiple of a matrix is not read")
+    return factor * value
+
+
+def _vector_map(vector: Vector, function) -> Vector:
+    return Vector(lambda d, v=vector, f=function: f(v.entry(d)), vector.count, vector.transposed)
+
+
+def _times(builder: WrittenBuilder, a, b):
+    """a times b: numbers, a scalar and a vector, a^T b (dot product), W^T x (matrix times vector)."""
+    a = builder.value(a) if isinstance(a, (NameRef, _Group, _Product, _Called, _Primed, _Word)) else a
+    b = builder.value(b) if isinstance(b, (NameRef, _Group, _Product, _Called, _Primed, _Word)) else b
+    if isinstance(a, MatrixName):
+        if not isinstance(b, Vector) or b.transposed:
+            raise ParseError(f"the matrix {a.base} times something that is not a vector is not read")
+        if not a.transposed:
+            raise ParseError(f"{a.base} x is not read: the scores are written W^T x (W is D x K)")
+        d = sympy.Symbol("d" + BOUND_MARK, integer=True)
+        return Vector(lambda c, m=a, v=b: sympy.Sum(m.base[d, c] * v.entry(d), (d, 0, m.rows - 1)), a.columns)
+    if isinstance(b, MatrixName):
+        raise ParseError(f"a product ending in the matrix {b.base} is not read")
+    if isinstance(a, Vector) and isinstance(b, Vector):
+        if a.transposed and not b.transposed:
+            d = sympy.Symbol("d" + BOUND_MARK, integer=True)
+            return sympy.Sum(a.entry(d) * b.entry(d), (d, 0, a.count - 1))
+        raise ParseError("a product of two vectors is only read as a^T b (a dot product)")
+    if isinstance(a, Vector):
+        if a.transposed:
+            raise ParseError("a transposed vector times a number is not read")
+        return _vector_map(a, lambda e: e * b)
+    if isinstance(b, Vector):
+        if b.transposed:
+            raise ParseError("a number times a transposed vector is not read")
+        return _vector_map(b, lambda e: a * e)
+    if isinstance(a, sympy.MatrixBase) or isinstance(b, sympy.MatrixBase):
+        raise ParseError("a product with a vector literal is not read")
+    return sympy.Mul(a, b)
+
+
