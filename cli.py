@@ -62,17 +62,21 @@ def emit(derivation, fmt: str, output: str | None, pdf: bool) -> None:
     """Render ``derivation`` and print it or write it to ``output``; compile a PDF when asked."""
     from derivations.report.render import render
 
+    report = render(derivation, "latex" if pdf else fmt)
+    write_report(report, getattr(derivation, "files", {}) or {}, derivation.name, fmt, output, pdf)
+
+
+def write_report(report: str, files: dict, name: str, fmt: str, output: str | None, pdf: bool) -> None:
+    """Print ``report`` or write it (and the figures it refers to) beside ``output``; compile a PDF when asked."""
     if pdf:
         fmt = "latex"
-    report = render(derivation, fmt)
-    files = getattr(derivation, "files", {}) or {}
     if output and output != "-":
         if fmt in ("markdown", "latex"):
             # figures the report refers to, beside it (the report names them relative to itself)
-            for name, data in files.items():
-                if Path(name).name != name:
-                    raise click.ClickException(f"refusing to write {name!r} outside the report's folder")
-                target = Path(output).parent / name
+            for figure, data in files.items():
+                if Path(figure).name != figure:
+                    raise click.ClickException(f"refusing to write {figure!r} outside the report's folder")
+                target = Path(output).parent / figure
                 write_atomically(str(target), data)
                 click.echo(f"wrote {target}", err=True)
         write_atomically(output, report)
@@ -81,7 +85,7 @@ def emit(derivation, fmt: str, output: str | None, pdf: bool) -> None:
         click.echo(report, nl=False)
     if pdf:
         from derivations.report.latex import LatexUnavailable, compile_pdf
-        target = Path(output).with_suffix(".pdf") if output and output != "-" else Path(f"{derivation.name}.pdf")
+        target = Path(output).with_suffix(".pdf") if output and output != "-" else Path(f"{name}.pdf")
         try:
             pdf_bytes = compile_pdf(report, resources=files)
         except LatexUnavailable as error:
@@ -91,7 +95,9 @@ def emit(derivation, fmt: str, output: str | None, pdf: bool) -> None:
 
 
 def output_options(command):
-    """--format, -o and --pdf, shared by every derivation command."""
+    """--format, -o, --pdf and --no-cache, shared by every derivation command."""
+    command = click.option("--no-cache", "no_cache", is_flag=True,
+                           help="Build and verify the report again instead of using the verified-report cache.")(command)
     command = click.option("--pdf", is_flag=True,
                            help="Also compile the LaTeX report to PDF (needs pdflatex).")(command)
     command = click.option("-o", "--output", metavar="FILE",
@@ -138,15 +144,44 @@ def weight_arguments(wrt, inputs, weights, data, reg, reg_form) -> dict:
     return {"wrt": wrt, **{key: value for key, value in given.items() if value is not None}}
 
 
-def run(make, fmt, output, pdf):
-    """Build a derivation with ``make()`` and emit it; input errors become one line and exit 2."""
+def run(make, fmt, output, pdf, no_cache=False, cacheable=True):
+    """Build a derivation with ``make()`` and emit it; input errors become one line and exit 2.
+
+    A report whose every step verified is kept in the verified-report cache (see ``derivations.cache``),
+    keyed by the command, its parameters (and the contents of a --data file) and the format: the same
+    command then gives the same bytes without building it again (nor importing SymPy). ``--no-cache``
+    builds and verifies it anew. Returns the derivation (None when the report came from the cache).
+    ``cacheable=False`` (gradcheck, train: their result is more than the report) always builds.
+    """
     check_writable(output)
+    context = click.get_current_context()
+    command = context.info_name
+    parameters = {name: value for name, value in context.params.items()
+                  if name not in ("fmt", "output", "pdf", "no_cache")}
+    shown = "latex" if pdf else fmt
+    from derivations import cache
+    entry_key = None
+    if cacheable:
+        data = parameters.get("data")
+        if data:                                   # a data file: its contents are part of what the report says
+            parameters["data"] = [data, cache.file_digest(data)]
+        entry_key = cache.key(command, parameters, shown, extra_code=(__file__,))
+    if entry_key is not None and not no_cache:
+        hit = cache.load(entry_key)
+        if hit is not None:
+            write_report(hit.report, hit.files, command, fmt, output, pdf)
+            return None
     from derivations.engine.inputs import InputError
     try:
         derivation = make()
     except InputError as error:
         raise UserError(str(error)) from None
-    emit(derivation, fmt, output, pdf)
+    from derivations.report.render import render
+    report = render(derivation, shown)
+    files = getattr(derivation, "files", {}) or {}
+    if entry_key is not None and derivation.verified:      # never a report with a step that did not verify
+        cache.store(entry_key, report, files)
+    write_report(report, files, derivation.name, fmt, output, pdf)
     return derivation
 
 
@@ -184,7 +219,7 @@ def list_derivations():
 @example_options
 @weight_options
 @output_options
-def svm_grad(delta, scores, label, classes, wrt, inputs, weights, data, reg, reg_form, fmt, output, pdf):
+def svm_grad(delta, scores, label, classes, wrt, inputs, weights, data, reg, reg_form, fmt, output, pdf, no_cache):
     """Gradient of the multiclass SVM (hinge) loss with respect to the scores (or, with --wrt, the weights).
 
     \b
@@ -197,7 +232,7 @@ def svm_grad(delta, scores, label, classes, wrt, inputs, weights, data, reg, reg
         from derivations import svm
         return svm.gradient(delta=delta, scores=scores, label=label, classes=classes,
                             **weight_arguments(wrt, inputs, weights, data, reg, reg_form))
-    run(make, fmt, output, pdf)
+    run(make, fmt, output, pdf, no_cache)
 
 
 @cli.command("softmax-grad")
@@ -206,7 +241,7 @@ def svm_grad(delta, scores, label, classes, wrt, inputs, weights, data, reg, reg
               help="Multiply the scores by C before the loss (C != 0); the report compares with C = 1.")
 @weight_options
 @output_options
-def softmax_grad(scores, label, classes, scale, wrt, inputs, weights, data, reg, reg_form, fmt, output, pdf):
+def softmax_grad(scores, label, classes, scale, wrt, inputs, weights, data, reg, reg_form, fmt, output, pdf, no_cache):
     """Gradient of the softmax cross-entropy loss with respect to the scores (or, with --wrt, the weights).
 
     \b
@@ -219,28 +254,28 @@ def softmax_grad(scores, label, classes, scale, wrt, inputs, weights, data, reg,
         from derivations import softmax
         return softmax.gradient(scores=scores, label=label, classes=classes, scale=scale,
                                 **weight_arguments(wrt, inputs, weights, data, reg, reg_form))
-    run(make, fmt, output, pdf)
+    run(make, fmt, output, pdf, no_cache)
 
 
 @cli.command("softmax-jacobian")
 @click.option("--scores", metavar="S0,S1,...", help="Class scores for the numeric Jacobian, e.g. 3,-1,4.")
 @output_options
-def softmax_jacobian(scores, fmt, output, pdf):
+def softmax_jacobian(scores, fmt, output, pdf, no_cache):
     """Jacobian of the softmax probabilities with respect to the scores."""
     def make():
         from derivations import jacobian
         return jacobian.jacobian(scores=scores)
-    run(make, fmt, output, pdf)
+    run(make, fmt, output, pdf, no_cache)
 
 
 @cli.command("bce-reduction")
 @output_options
-def bce_reduction(fmt, output, pdf):
+def bce_reduction(fmt, output, pdf, no_cache):
     """Two-class cross-entropy reduces to binary cross-entropy with the sigmoid."""
     def make():
         from derivations import bce
         return bce.reduction()
-    run(make, fmt, output, pdf)
+    run(make, fmt, output, pdf, no_cache)
 
 
 @cli.command("logistic-grad")
@@ -248,12 +283,12 @@ def bce_reduction(fmt, output, pdf):
 @click.option("--inputs", metavar="X0,X1,...", help="Inputs (features) of the example, one per weight, e.g. 2,1.")
 @click.option("--target", metavar="T", help="The target t, between 0 and 1 (a class 0/1 or a probability).")
 @output_options
-def logistic_grad(weights, inputs, target, fmt, output, pdf):
+def logistic_grad(weights, inputs, target, fmt, output, pdf, no_cache):
     """Gradient of the logistic-regression (binary cross-entropy) loss with respect to the weights."""
     def make():
         from derivations import logistic
         return logistic.gradient(weights=weights, inputs=inputs, target=target)
-    run(make, fmt, output, pdf)
+    run(make, fmt, output, pdf, no_cache)
 
 
 @cli.command("compare")
@@ -267,7 +302,7 @@ def logistic_grad(weights, inputs, target, fmt, output, pdf):
 @click.option("--inputs", metavar="X0,X1,...", help="--wrt weights: the input x of the example, D numbers.")
 @click.option("--weights", metavar="ROW;ROW;...", help="--wrt weights: W as D rows of K numbers.")
 @output_options
-def compare(scores, label, delta, classes, wrt, inputs, weights, fmt, output, pdf):
+def compare(scores, label, delta, classes, wrt, inputs, weights, fmt, output, pdf, no_cache):
     """SVM and softmax losses and gradients side by side, with a figure (or, --wrt weights, their weight gradients).
 
     \b
@@ -283,7 +318,7 @@ def compare(scores, label, delta, classes, wrt, inputs, weights, fmt, output, pd
                              "--weights and --label)")
         return module.compare(scores=scores, label=label, delta=delta, classes=classes, wrt=wrt, inputs=inputs,
                               weights=weights)
-    run(make, fmt, output, pdf)
+    run(make, fmt, output, pdf, no_cache)
 
 
 @cli.command("diff", context_settings={"ignore_unknown_options": True})
@@ -291,7 +326,7 @@ def compare(scores, label, delta, classes, wrt, inputs, weights, fmt, output, pd
 @click.option("--wrt", required=True, metavar="VAR[,VAR...]",
               help="The variable, e.g. z, s_j or s_{y_i}; several separated by commas give the gradient.")
 @output_options
-def diff(expression, wrt, fmt, output, pdf):
+def diff(expression, wrt, fmt, output, pdf, no_cache):
     """Step-by-step derivative of EXPRESSION with respect to VAR (or the gradient, for x,y).
 
     EXPRESSION may start with a minus ("-x^2"); or put it after --: derive diff --wrt x -- -x^2.
@@ -309,7 +344,30 @@ def diff(expression, wrt, fmt, output, pdf):
     def make():
         from derivations import calculus
         return calculus.derivative(expression, wrt)
-    run(make, fmt, output, pdf)
+    run(make, fmt, output, pdf, no_cache)
+
+
+@cli.group("cache")
+def cache_group():
+    """The verified-report cache: where it is, what it holds; clear it."""
+
+
+@cache_group.command("info")
+def cache_info():
+    """Where the cache is and how many reports it holds."""
+    from derivations import cache
+    found = cache.info()
+    click.echo(f"folder   {found['folder']}")
+    click.echo(f"reports  {found['reports']}")
+    click.echo(f"size     {found['bytes'] / 1e6:.1f} MB")
+
+
+@cache_group.command("clear")
+def cache_clear():
+    """Remove every cached report."""
+    from derivations import cache
+    removed = cache.clear()
+    click.echo(f"removed {removed} cached report{'s' if removed != 1 else ''} from {cache.folder()}")
 
 
 @cli.command("verify")
@@ -423,7 +481,7 @@ def codegen(loss, reg_form, backend, output):
                                                 "a check fails against Delta and h (a simulation).")
 @output_options
 def gradcheck(loss, data, random_shape, seed, delta, reg, reg_form, step, num_checks, all_entries, kink_demo, fmt,
-              output, pdf):
+              output, pdf, no_cache):
     """Check the generated analytic gradient against centred differences, naming the kinks.
 
     Exit status 1 when an entry fails that no kink explains.
@@ -442,7 +500,7 @@ def gradcheck(loss, data, random_shape, seed, delta, reg, reg_form, step, num_ch
             raise UserError("name the loss: derive gradcheck svm|softmax|logistic (or --kink-demo)")
         return checking.gradcheck(loss, data=data, random=random_shape, seed=seed, delta=delta, reg=reg,
                                   reg_form=reg_form, h=step, num_checks=num_checks, all_entries=all_entries)
-    report = run(make, fmt, output, pdf)
+    report = run(make, fmt, output, pdf, cacheable=False)
     if not report.passed:
         raise click.exceptions.Exit(1)
 
@@ -458,7 +516,7 @@ def gradcheck(loss, data, random_shape, seed, delta, reg, reg_form, step, num_ch
 @click.option("--delta", default="1", show_default=True, metavar="D", help="The SVM margin Delta.")
 @click.option("--seed", default=0, show_default=True, type=click.IntRange(0, 2**32 - 1))
 @output_options
-def train(loss, dataset, data, epochs, lr, reg, batch_size, delta, seed, fmt, output, pdf):
+def train(loss, dataset, data, epochs, lr, reg, batch_size, delta, seed, fmt, output, pdf, no_cache):
     """Train a linear classifier by minibatch SGD with the generated loss_and_grad; show the learned weights.
 
     \b
@@ -475,7 +533,7 @@ def train(loss, dataset, data, epochs, lr, reg, batch_size, delta, seed, fmt, ou
                                    batch_size=batch_size, seed=seed, delta=delta, progress=bar.update)
         return train_model(loss, dataset=dataset, data=data, epochs=epochs, lr=lr, reg=reg, batch_size=batch_size,
                            seed=seed, delta=delta)
-    run(make, fmt, output, pdf)
+    run(make, fmt, output, pdf, cacheable=False)
 
 
 @cli.command("backprop", context_settings={"ignore_unknown_options": True})
@@ -483,7 +541,7 @@ def train(loss, dataset, data, epochs, lr, reg, batch_size, delta, seed, fmt, ou
 @click.option("--at", "at", required=True, metavar="X=V,...",
               help="The point: a value for each variable, e.g. x=-2,y=5,z=-4 (or w=[2,-3,-3] for w_0..w_2).")
 @output_options
-def backprop(expression, at, fmt, output, pdf):
+def backprop(expression, at, fmt, output, pdf, no_cache):
     """Backpropagation of EXPRESSION at a point, through its computational graph.
 
     The expression is staged into gates (add, multiply, *-1, 1/x, exp, max, sigma, ...); the report
@@ -500,7 +558,7 @@ def backprop(expression, at, fmt, output, pdf):
     def make():
         from derivations.calculus.backprop import backprop as run_backprop
         return run_backprop(expression, at)
-    run(make, fmt, output, pdf)
+    run(make, fmt, output, pdf, no_cache)
 
 
 @cli.command("check")

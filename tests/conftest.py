@@ -1,8 +1,18 @@
-"""Shared fixtures: the worked SVM example, and whether LaTeX tests may skip."""
+"""Shared fixtures: a private report cache for every test, the worked SVM example, and whether LaTeX tests
+may skip."""
 import os
 import shutil
 
 import pytest
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path_factory, monkeypatch):
+    """Every test gets its own empty report cache (never the user's): DERIVE_CACHE_DIR, inherited by
+    the commands a test starts as processes."""
+    folder = tmp_path_factory.mktemp("derive-cache")
+    monkeypatch.setenv("DERIVE_CACHE_DIR", str(folder))
+    return folder
 
 
 @pytest.fixture(scope="session")

@@ -60,18 +60,26 @@ class Builder:
         return self.verifier.stamp(Step(expr, after, rule), conditions)
 
 
-def written_out(expr, values: dict):
+def written_out(expr, values: dict, memo: dict | None = None):
     """``expr`` with ``values`` put in but the arithmetic not done: max(0, -1 - 3 + 1).
 
     Sums of scores become sums of numbers in reading order; everything else is
-    substituted normally. The result equals ``expr.subs(values)``.
+    substituted normally. The result equals ``expr.subs(values)``. ``memo`` (for
+    these values) lets the entries of a vector share the work on a common part.
     """
+    memo = {} if memo is None else memo
 
     def is_score_term(term):
         _, rest = term.as_coeff_Mul()
         return rest.is_Atom or isinstance(rest, sympy.Indexed)
 
     def walk(e):
+        found = memo.get(e)
+        if found is None:
+            found = memo[e] = write(e)
+        return found if found != e else e
+
+    def write(e):
         if isinstance(e, Add):
             terms = []
             for term in ordered_terms(e):

@@ -138,6 +138,60 @@ def _rebuild(e, mapping):
     return e.func(*args)
 
 
+def instantiate(expr, mapping: dict, memo: dict | None = None):
+    """``expr`` for one instance: ``mapping`` put in (K, y_i, k, Delta ...), every sum with known bounds
+    written out, max, min and indicators kept as they stand (unevaluated: SymPy's evaluation of
+    Heaviside(s_3 - s_0 + 1) asks about signs and takes a millisecond each, a second at K = 1000).
+
+    ``memo`` (for this mapping) shares the work between the entries of a vector.
+    """
+    memo = {} if memo is None else memo
+    mapping = {key: sympy.sympify(value) for key, value in mapping.items()}
+
+    def walk(e):
+        found = memo.get(e)
+        if found is not None:
+            return e if found is _SAME else found
+        if e in mapping:
+            result = mapping[e]
+        elif isinstance(e, (SumExcept, Sum)) and (terms := _written_out_terms(e, mapping)) is not None:
+            result = Add(*[instantiate(body, inner) for body, inner in terms])
+        elif not e.args:
+            result = e
+        else:
+            args = [walk(a) for a in e.args]
+            if all(a is b for a, b in zip(args, e.args)):
+                result = e
+            elif isinstance(e, (Max, Min, Heaviside)):
+                result = e.func(*args, evaluate=False)
+            else:
+                result = e.func(*args)
+        memo[e] = _SAME if result is e else result
+        return result
+
+    return walk(expr)
+
+
+_SAME = object()        # memo: the expression is unchanged (give back this very object, not an equal copy)
+
+
+def _written_out_terms(e, mapping):
+    """[(summand, mapping for that term)] of a sum whose bounds ``mapping`` makes known, or None."""
+    if isinstance(e, SumExcept):
+        lo, hi, ex = (instantiate(a, mapping) for a in (e.lower, e.upper, e.excluded))
+        if not (lo.is_Integer and hi.is_Integer and ex.is_Integer):
+            return None
+        return [(e.function, {**mapping, e.index: sympy.Integer(v)}) for v in range(int(lo), int(hi) + 1)
+                if v != int(ex)]
+    if len(e.limits) != 1:
+        return None
+    index, lo, hi = e.limits[0]
+    lo, hi = instantiate(lo, mapping), instantiate(hi, mapping)
+    if not (lo.is_Integer and hi.is_Integer):
+        return None
+    return [(e.function, {**mapping, index: sympy.Integer(v)}) for v in range(int(lo), int(hi) + 1)]
+
+
 def _expand_sums(e):
     """``e`` with every sum whose bounds are known written out."""
     return _rebuild(e, {})

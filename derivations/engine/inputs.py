@@ -7,11 +7,18 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from fractions import Fraction
 
 from sympy import Rational
 
 MAX_CLASSES = 1000
+#: float64's largest finite number and its smallest positive (subnormal) one
+FLOAT64_MAX = Fraction(int(sys.float_info.max))
+FLOAT64_SMALLEST = Fraction(5e-324) / 2          # numbers below this round to 0.0
+#: the largest |u| of an e^u computed exactly (softmax's e^{s_j}, the sigmoid's e^{-z}): e^3000 is about
+#: 10^1303, and exact arithmetic then carries about 2,600 digits; past it a command would take minutes
+MAX_EXPONENT = 3000
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,4})?$")
 
 
@@ -20,7 +27,21 @@ class InputError(ValueError):
 
 
 def number(value, what: str) -> Rational:
-    """An exact rational from a finite int, float or decimal string; ``what`` names it in errors."""
+    """An exact rational from a finite int, float or decimal string; ``what`` names it in errors.
+
+    Numbers beyond float64 (|x| above about 1.8e308, or not 0 but below 4.9e-324) are refused: every
+    result is also written as a float64 number, and such an input could not be.
+    """
+    result = _exact_number(value, what)
+    magnitude = abs(Fraction(int(result.p), int(result.q)))
+    if magnitude > FLOAT64_MAX:
+        raise InputError(f"{what} is beyond float64's range (about 1.8e308)")
+    if 0 < magnitude < FLOAT64_SMALLEST:
+        raise InputError(f"{what} is too small for float64 (not 0, but below 4.9e-324)")
+    return result
+
+
+def _exact_number(value, what: str) -> Rational:
     if isinstance(value, bool):
         raise InputError(f"{what} must be a number, not {value!r}")
     if isinstance(value, int):
@@ -55,12 +76,33 @@ def score_vector(values, what: str = "scores") -> list[Rational]:
         parts = list(values)
     if any(part == "" for part in parts):
         raise InputError(f"{what} have an empty entry: give numbers separated by commas, e.g. 3,-1,4")
+    if len(parts) == 1 and isinstance(parts[0], str) and len(parts[0].split()) > 1:
+        raise InputError(f"{what} must be numbers separated by commas, not {parts[0]!r} (e.g. 3,-1,4)")
     if len(parts) < 2:
         raise InputError(f"{what} need at least two classes, got {len(parts)}")
     if len(parts) > MAX_CLASSES:
         raise InputError(f"{what} have {len(parts)} classes; at most {MAX_CLASSES} are supported")
     return [number(part, f"score {i} ({part!r})" if isinstance(part, str) else f"score {i}")
             for i, part in enumerate(parts)]
+
+
+def float64(value):
+    """``value`` as a float, or None when float64 cannot hold it (beyond about 1.8e308)."""
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def exponent_bound(values, label, what: str = "scores") -> None:
+    """Refuse scores whose e^{s_j} or e^{s_j - s_{y_i}} (``label`` None: e^{s_j - max s}) would need more
+    than :data:`MAX_EXPONENT` in the exponent: the exact arithmetic would run for minutes."""
+    reference = values[label] if label is not None else max(values)
+    for i, v in enumerate(values):
+        if abs(v) > MAX_EXPONENT or abs(v - reference) > MAX_EXPONENT:
+            raise InputError(f"{what}: s_{i} = {float(v):.6g} is too large for exact arithmetic: e^(s_j) is "
+                             f"computed exactly for |s_j| and score gaps up to {MAX_EXPONENT} (about 2,600 digits)")
 
 
 def label_index(label, count: int) -> int:
@@ -95,7 +137,8 @@ def class_names(names, count: int) -> list[str]:
     return names
 
 
-MAX_FEATURES = 1000
+#: features of logistic regression: CIFAR-10's 3,072 pixel values and a bias fit
+MAX_FEATURES = 4096
 
 
 def number_vector(values, what: str, example: str = "0.5,-1") -> list[Rational]:

@@ -195,6 +195,8 @@ class Result:
     expr: Any                    # a SymPy expression, or a list (of lists) of them
     value: Any = None            # float, list of floats, list of lists; None when symbolic
     description: str = ""
+    exact: str | None = None     # the exact value in words, when ``expr`` is too large to write out entry by entry
+    latex: str | None = None     # how to show it then (a closed form such as diag(p) - p p^T)
 
 
 @dataclass

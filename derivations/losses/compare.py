@@ -21,7 +21,16 @@ from ..engine import rules as R
 from ..engine.build import Builder, sentence, warning
 from ..engine.differentiate import d
 from ..engine.evaluate import compiled
-from ..engine.inputs import InputError, class_names, label_index, number, score_vector
+from ..engine.inputs import (
+    FLOAT64_MAX,
+    InputError,
+    class_names,
+    exponent_bound,
+    float64,
+    label_index,
+    number,
+    score_vector,
+)
 from ..engine.notation import Delta, K, L, L_softmax, L_svm, Sigmoid, SumExcept, indicator, j, k, p, s, sigmoid, y
 from ..engine.steps import Derivation, Figure, Math, Result, Section, Step, Table, Text
 from ..engine.verify import expand_definitions
@@ -87,6 +96,8 @@ def compare(scores=None, label=None, delta=1, classes=None, wrt="scores", inputs
     count = len(vectors[0])
     label = label_index(label, count)
     names = class_names(classes, count)
+    for n, vector in enumerate(vectors, 1):
+        exponent_bound(vector, label, f"scores of vector {n}")
 
     parameters = {"scores": [[float(v) for v in vector] for vector in vectors], "label": label,
                   "delta": float(delta_value), "classes": names}
@@ -110,11 +121,14 @@ def compare(scores=None, label=None, delta=1, classes=None, wrt="scores", inputs
 
     for example, section in zip(examples, derivation.sections[2:]):
         messages = example.warnings()
+        if abs(example.svm_loss) > FLOAT64_MAX:
+            messages.append(f"example {example.number}: the SVM loss {sympy.Float(example.svm_loss, 4)} is beyond "
+                            f"float64's range (about 1.8e308): its JSON value is null; the exact value is in 'exact'")
         derivation.warnings += messages
         section.blocks += [warning(message) for message in messages]
 
     derivation.results["svm_loss"] = Result(
-        "svm_loss", [e.svm_loss for e in examples], [float(e.svm_loss) for e in examples],
+        "svm_loss", [e.svm_loss for e in examples], [float64(e.svm_loss) for e in examples],
         f"L_i^SVM for each score vector (Delta = {sympy.sstr(delta_value)})")
     derivation.results["softmax_loss"] = Result(
         "softmax_loss", [e.softmax.loss for e in examples], [e.softmax.loss_float for e in examples],

@@ -14,14 +14,17 @@ P_i and s_j; here i is kept for the example, as in its label y_i, so that
 """
 from __future__ import annotations
 
+import mpmath
 import sympy
-from sympy import Add, Eq, KroneckerDelta, Mul, Ne, exp
+from sympy import Add, Eq, Integer, KroneckerDelta, Mul, Ne, exp
 
 from ..engine import rules as R
 from ..engine.build import Builder, note, sentence
 from ..engine.differentiate import d, differentiate
-from ..engine.inputs import score_vector
+from ..engine.evaluate import instantiate
+from ..engine.inputs import exponent_bound, score_vector
 from ..engine.notation import K, L, j, k, m, p, s, y
+from ..engine.sizes import HEAD, TAIL, is_long, listed, shown_positions
 from ..engine.steps import Case, CaseSplit, Derivation, Math, Result, Section, Step, Table, Text
 from ..engine.verify import final_check
 from ..report import Report
@@ -42,6 +45,8 @@ def jacobian(scores=None) -> Derivation:
     [0.196, -0.0013, -0.1947]
     """
     values = score_vector(scores) if scores is not None else None
+    if values is not None:
+        exponent_bound(values, None)
     builder = Builder({p: probability})
     derivation = Report("softmax-jacobian", TITLE,
                             {} if values is None else {"scores": [float(v) for v in values]})
@@ -67,7 +72,7 @@ def jacobian(scores=None) -> Derivation:
                                                   description="dp_j/ds_k for any j, k")
     derivation.sections.append(_loss_section(builder, entry))
     count = len(values) if values is not None else ILLUSTRATION_CLASSES
-    matrix_section, symbolic = _matrix_section(count)
+    matrix_section, symbolic = _matrix_section(count, diagonal, off_diagonal)
     derivation.sections.append(matrix_section)
     if values is None:
         derivation.results["jacobian"] = Result("jacobian", symbolic, None,
@@ -207,66 +212,134 @@ def _loss_section(builder, entry):
     ])
 
 
-def _matrix_section(count):
-    """The count x count Jacobian in terms of p, equal to diag(p) - p p^T (verified for that count)."""
+def _matrix_section(count, diagonal, off_diagonal):
+    """The count x count Jacobian in terms of p, equal to diag(p) - p p^T (verified for that count).
+
+    Beyond a few classes the section shows the rows and columns of the first and the last classes
+    (every other entry follows the same pattern; the numbers of all of them are in the JSON report).
+    """
+    shown = [i for i in shown_positions(count) if i is not None]
     local = Builder(concrete_definitions(count, 0))
-    lhs = sympy.ImmutableMatrix(count, count, lambda a, b: d(p[a], s[b]))
-    entries = sympy.ImmutableMatrix(count, count, lambda a, b: p[a] * (1 - p[a]) if a == b else -p[a] * p[b])
-    column = sympy.ImmutableMatrix([p[a] for a in range(count)])
-    diagonal = sympy.ImmutableMatrix(count, count, lambda a, b: p[a] if a == b else 0)
-    form = sympy.MatAdd(diagonal, sympy.MatMul(-1, column, column.T), evaluate=False)
-    chain = local.chain([Step(lhs, entries, R.ApplyCases()), Step(entries, form, R.MatrixForm())])
-    return Section(f"The matrix, K = {count}", [
-        sentence("For ", Eq(K, count), " classes, entry by entry from the cases, and as a matrix, J = diag(p) - p pᵀ:"),
-        chain,
-    ]), entries
+    size = len(shown)
+    cases = [(Eq(j, k), diagonal), (Ne(j, k), off_diagonal)]
+    lhs = sympy.ImmutableMatrix(size, size, lambda a, b: d(p[shown[a]], s[shown[b]]))
+    entries = sympy.ImmutableMatrix(size, size, lambda a, b: instantiate(
+        diagonal if shown[a] == shown[b] else off_diagonal, {j: Integer(shown[a]), k: Integer(shown[b])}))
+    column = sympy.ImmutableMatrix([p[a] for a in shown])
+    diagonal_matrix = sympy.ImmutableMatrix(size, size, lambda a, b: p[shown[a]] if a == b else 0)
+    form = sympy.MatAdd(diagonal_matrix, sympy.MatMul(-1, column, column.T), evaluate=False)
+    first, second = Step(lhs, entries, R.ApplyCases()), Step(entries, form, R.MatrixForm())
+    local.verifier.stamp_cases(first, cases, (j, k), {}, positions=[(a, b) for a in shown for b in shown])
+    Builder().verifier.stamp(second)                # an identity in p itself: no definition needed
+    chain = local.chain([first, second])
+    if is_long(count):
+        opening = sentence("For ", Eq(K, count), " classes, the rows and columns of classes ",
+                           listed(shown, limit=len(shown)), " (every other entry follows the same pattern), entry "
+                           "by entry from the cases, and as a matrix, J = diag(p) - p pᵀ:")
+    else:
+        opening = sentence("For ", Eq(K, count), " classes, entry by entry from the cases, and as a matrix, "
+                                                 "J = diag(p) - p pᵀ:")
+    return Section(f"The matrix, K = {count}", [opening, chain]), entries
 
 
 def _numeric(derivation, values, symbolic):
     count = len(values)
     example = Example(values, 0)
     local = Builder(concrete_definitions(count, 0))
-    q = example.prob_numbers
-    numbers = [[q[a] * (1 - q[a]) if a == b else -q[a] * q[b] for b in range(count)] for a in range(count)]
-    # 1 - p_a computed as the sum of the other probabilities: no cancellation when p_a is close to 1
-    for a in range(count):
-        numbers[a][a] = q[a] * Add(*[q[b] for b in range(count) if b != a])
-    exact = sympy.ImmutableMatrix(count, count, lambda a, b: symbolic[a, b].xreplace(
-        {p[c]: example.probs[c] for c in range(count)}))
-    rows = [[[Text(str(a))]] + [[Math(decimal(numbers[a][b]))] for b in range(count)] for a in range(count)]
-    table = Table([[Text("j \\ k")]] + [[Text(str(b))] for b in range(count)], rows)
-    worst = _finite_difference_check(example, numbers)
-    derivation.sections.append(Section("At the given scores", [
+    digits = example.digits
+    with mpmath.workdps(digits):
+        q = [mpmath.mpf(v._mpf_) if isinstance(v, sympy.Float) else mpmath.mpf(sympy.Float(v, digits)._mpf_)
+             for v in example.prob_numbers]
+        # 1 - p_a as the sum of the other probabilities (prefix and suffix sums: no cancellation when p_a is
+        # close to 1)
+        prefix, suffix = [mpmath.mpf(0)] * (count + 1), [mpmath.mpf(0)] * (count + 1)
+        for a in range(count):
+            prefix[a + 1] = prefix[a] + q[a]
+            suffix[count - 1 - a] = suffix[count - a] + q[count - 1 - a]
+        numbers = [[q[a] * (prefix[a] + suffix[a + 1]) if a == b else -q[a] * q[b] for b in range(count)]
+                   for a in range(count)]
+    shown_rows = shown_positions(count)
+    rows = []
+    for a in shown_rows:
+        if a is None:
+            rows.append([[Text("…")]] + [[Text("⋱" if b is None else "⋮")] for b in shown_rows])
+            continue
+        rows.append([[Text(str(a))]] + [[Text("…")] if b is None else [Math(decimal(_float_of(numbers[a][b])))]
+                                        for b in shown_rows])
+    table = Table([[Text("j \\ k")]] + [[Text("…" if b is None else str(b))] for b in shown_rows], rows)
+    worst, columns = _finite_difference_check(example, numbers)
+    which = "every entry agrees" if columns == count else \
+        f"the entries of {columns} columns (k = {', '.join(str(b) for b in _sampled_columns(count))}) agree"
+    blocks = [
         sentence("The probabilities:"),
         probability_chain(local, example),
-        sentence("≈ ", sympy.ImmutableMatrix([[decimal(v) for v in q]]), ". Each entry of J from the matrix above "
-                 "(row ", j, ", column ", k, "):"),
+        sentence("≈ ", sympy.ImmutableMatrix([[decimal(v) for v in example.prob_numbers]]), ". Each entry of J "
+                 "from the matrix above (row ", j, ", column ", k, "):"),
         table,
-        note(f"Checked: every entry agrees with a centred finite difference of the probabilities (step 1e-12, "
-             f"exact arithmetic) to within {worst:.1e}."),
-    ]))
-    derivation.results["jacobian"] = Result("jacobian", exact, [[float(v) + 0.0 for v in row] for row in numbers],
-                                            "dp_j/ds_k at the given scores (rows j, columns k)")
+    ]
+    if is_long(count):
+        blocks.append(sentence(f"(Rows and columns {HEAD} to {count - TAIL - 1} are left out here; the JSON report "
+                               f"holds all {count} × {count} entries.)"))
+    blocks.append(note(f"Checked: {which} with a centred finite difference of the probabilities (step 1e-12, "
+                       f"exact arithmetic) to within {worst:.1e}."))
+    derivation.sections.append(Section("At the given scores", blocks))
+    if is_long(count):
+        exact = sympy.MatAdd(sympy.ImmutableMatrix(count, count, lambda a, b: example.probs[a] if a == b else 0),
+                             sympy.MatMul(-1, sympy.ImmutableMatrix(example.probs),
+                                          sympy.ImmutableMatrix([example.probs])), evaluate=False)
+        exact_text = "diag(p) - p*p.T with p = " + _compact(example.probs)
+        shown = r"\operatorname{diag}(p) - p p^{T}"
+    else:
+        exact = sympy.ImmutableMatrix(count, count, lambda a, b: symbolic[a, b].xreplace(
+            {p[c]: example.probs[c] for c in range(count)}))
+        exact_text = shown = None
+    derivation.results["jacobian"] = Result("jacobian", exact, [[_float_of(v) for v in row] for row in numbers],
+                                            "dp_j/ds_k at the given scores (rows j, columns k)", exact=exact_text,
+                                            latex=shown)
 
 
-def _finite_difference_check(example, numbers, step=sympy.Rational(1, 10 ** 12)):
-    """Largest difference between the entries and (p(s + h e_k) - p(s - h e_k)) / 2h, in exact arithmetic."""
+def _float_of(value) -> float:
+    return float(value) + 0.0                 # + 0.0: no -0.0 in JSON
+
+
+def _compact(probs) -> str:
+    """The exact probabilities with their shared denominator written once."""
+    from ..report.render import exact_text
+    return exact_text(probs)
+
+
+def _sampled_columns(count):
+    """The columns checked against finite differences: all of them, or the first, the last and a few between."""
+    if not is_long(count):
+        return list(range(count))
+    import random
+    rng = random.Random(count)
+    return sorted({0, 1, count - 1, *rng.sample(range(2, count - 1), min(count - 3, 3))})
+
+
+def _finite_difference_check(example, numbers, step=mpmath.mpf(10) ** -12):
+    """(largest difference between the entries and (p(s + h e_k) - p(s - h e_k)) / 2h in exact arithmetic,
+    number of columns checked): every column for a few classes, else the sampled ones."""
     values, count = example.values, example.count
     digits = example.digits + 30
-    worst = sympy.Float(0)
-    for b in range(count):
-        up = [v + (step if c == b else 0) for c, v in enumerate(values)]
-        down = [v - (step if c == b else 0) for c, v in enumerate(values)]
-        top = max(values)
-        up_terms = [exp(v - top).evalf(digits) for v in up]
-        down_terms = [exp(v - top).evalf(digits) for v in down]
-        up_total, down_total = Add(*up_terms), Add(*down_terms)
-        for a in range(count):
-            numeric = (up_terms[a] / up_total - down_terms[a] / down_total) / (2 * step)
-            worst = max(worst, abs(numeric - numbers[a][b]))
+    columns = _sampled_columns(count)
+    worst = mpmath.mpf(0)
+    with mpmath.workdps(digits):
+        exact = [mpmath.mpf(int(v.p)) / int(v.q) for v in values]
+        top = max(exact)
+        base = [mpmath.exp(v - top) for v in exact]
+        total = mpmath.fsum(base)
+        for b in columns:
+            up_b, down_b = mpmath.exp(exact[b] + step - top), mpmath.exp(exact[b] - step - top)
+            up_total, down_total = total - base[b] + up_b, total - base[b] + down_b
+            for a in range(count):
+                up = (up_b if a == b else base[a]) / up_total
+                down = (down_b if a == b else base[a]) / down_total
+                numeric = (up - down) / (2 * step)
+                worst = max(worst, abs(numeric - numbers[a][b]))
     if worst > 1e-9:
         raise RuntimeError("the numeric Jacobian disagrees with finite differences")
-    return float(worst)
+    return float(worst), len(columns)
 
 
 __all__ = ["jacobian", "TITLE", "SUMMARY"]

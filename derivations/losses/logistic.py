@@ -26,8 +26,9 @@ from sympy import Add, Eq, Indexed, Integer, Mul, Rational, Symbol, exp, log
 from ..engine import rules as R
 from ..engine.build import Builder, note, sentence, warning, written_out
 from ..engine.differentiate import d, differentiate
-from ..engine.inputs import InputError, number_vector, probability
+from ..engine.inputs import MAX_EXPONENT, InputError, number_vector, probability
 from ..engine.notation import D, N, PerExample, Sigmoid, j, sigmoid, t, w, x, z
+from ..engine.sizes import is_long, listed
 from ..engine.steps import Chain, Derivation, Result, Section, Step
 from ..engine.verify import Verifier, exact_digits, final_check
 from ..report import Report
@@ -64,7 +65,7 @@ SPREAD = 1.0
 FD_STEP = Rational(1, 10 ** 6)
 
 #: the largest |z| a worked example evaluates: exact arithmetic needs about |z| / ln 10 digits for e^{-z}
-MAX_LOGIT = 10_000
+MAX_LOGIT = MAX_EXPONENT
 
 
 # --- the model and the loss as encoded ------------------------------------------------
@@ -420,19 +421,37 @@ class Example:
         """The exact loss at other weights (same inputs and target)."""
         return loss_expression(sigmoid(Add(*[a * b for a, b in zip(weights, self.inputs)])), self.target)
 
-    def finite_differences(self):
+    def sampled(self) -> list:
+        """The features whose gradient entries are checked one by one against the loss: all of them for a
+        few features, else the first, the last and some in between (every entry is checked against the
+        formula by the verifier; this is the check against the loss itself)."""
+        if not is_long(self.count):
+            return list(range(self.count))
+        import random
+        rng = random.Random(self.count)
+        middle = rng.sample(range(1, self.count - 1), min(self.count - 2, 4))
+        return sorted({0, self.count - 1, *middle})
+
+    def finite_differences(self, features):
         """Centred differences (L(w + h_d e_d) - L(w - h_d e_d)) / 2h_d, each evaluated exactly then to many digits.
 
         h_d = 1e-6 / |x_d| (1e-6 when x_d = 0), so that z moves by 1e-6 whatever the size of the input:
         the difference of the two losses then keeps enough digits, and the error of the centred
-        difference is about 1e-12 of the derivative.
+        difference is about 1e-12 of the derivative. Only z moves, so each loss is that of z ± h_d x_d.
         """
         found = []
-        for i, step in enumerate(self.fd_steps):
-            up = [v + (step if k == i else 0) for k, v in enumerate(self.weights)]
-            down = [v - (step if k == i else 0) for k, v in enumerate(self.weights)]
-            found.append(self.number((self.loss_of_weights(up) - self.loss_of_weights(down)) / (2 * step)))
+        for i in features:
+            step = self.fd_steps[i]
+            up = loss_expression(sigmoid(self.z + step * self.inputs[i]), self.target)
+            down = loss_expression(sigmoid(self.z - step * self.inputs[i]), self.target)
+            found.append(self.number((up - down) / (2 * step)))
         return found
+
+    def by_sympy(self, features):
+        """sympy.diff of the loss as a function of z, times dz/dw_d = x_d, at these numbers."""
+        loss_of_z = loss_expression(sigmoid(z), self.target)
+        slope = self.number(sympy.diff(loss_of_z, z).xreplace({z: self.z}))
+        return [self.number(slope * self.inputs[i]) for i in features]
 
 
 def _worked_example(derivation, dloss_dw, weights, inputs, target):
@@ -488,18 +507,25 @@ def _worked_example(derivation, dloss_dw, weights, inputs, target):
     point = {Y: example.y, t: target, **{x[i]: v for i, v in enumerate(inputs)}}
     numbers = sympy.ImmutableMatrix([written_out(f, point) for f in formulas])
     gradient_values = sympy.ImmutableMatrix(example.gradient)
-    gradient_chain = stamped([
+    gradient_steps = [
         Step(lhs, formulas, R.DerivedAbove((d(LOSS, w[j]),))),
         Step(formulas, numbers, R.SubstituteValues(tuple(point.items()))),
         Step(numbers, gradient_values, R.Evaluate()),
-    ], [(full, None), (plain, point), (plain, None)])
+    ]
+    # each entry is the derived formula for its feature; checked against finite differences of the loss at
+    # random weights and inputs small enough that z stays in float64's comfortable range
+    full.stamp_cases(gradient_steps[0], [(sympy.true, dloss_dw)], j, {}, spread=SPREAD / math.sqrt(count))
+    plain.stamp(gradient_steps[1], values=point)
+    plain.stamp(gradient_steps[2])
+    gradient_chain = Chain(gradient_steps)
 
-    differences = example.finite_differences()
+    features = example.sampled()
+    differences = example.finite_differences(features)
     exact = [example.number(g) for g in example.gradient]
-    by_sympy = [example.number(sympy.diff(example.loss_of_weights([w[i] for i in range(count)]), w[i]).xreplace(
-        {w[k]: v for k, v in enumerate(weights)})) for i in range(count)]
-    worst_fd = max(abs(a - b) / max(1, abs(a)) for a, b in zip(exact, differences))
-    worst_sympy = max(abs(a - b) / max(1, abs(a)) for a, b in zip(exact, by_sympy))
+    checked = [exact[i] for i in features]
+    by_sympy = example.by_sympy(features)
+    worst_fd = max(abs(a - b) / max(1, abs(a)) for a, b in zip(checked, differences))
+    worst_sympy = max(abs(a - b) / max(1, abs(a)) for a, b in zip(checked, by_sympy))
     if worst_fd > 1e-8 or worst_sympy > sympy.Float(10) ** (-20):
         raise RuntimeError("the worked gradient disagrees with finite differences or sympy.diff")
 
@@ -517,7 +543,9 @@ def _worked_example(derivation, dloss_dw, weights, inputs, target):
         sentence("≈ ", sympy.ImmutableMatrix([[decimal(v) for v in exact]]), "."),
     ]
     blocks += _example_meaning(example, decimal)
-    blocks.append(note(f"Checked: each entry agrees with sympy.diff of the loss at these weights and with the "
+    which = "each entry agrees" if len(features) == count else \
+        f"the entries of {len(features)} features ({', '.join(str(i) for i in features)}) agree"
+    blocks.append(note(f"Checked: {which} with sympy.diff of the loss at these weights and with the "
                        f"centred finite difference (each step moving z by 1e-6, evaluated exactly); the "
                        f"largest relative difference "
                        f"from the finite differences is {float(worst_fd):.1e}."))
@@ -568,13 +596,26 @@ def _example_meaning(example, decimal):
     parts = ["The error ", Eq(Y - t, decimal(error)), f" is {'negative' if error < 0 else 'positive'}: the "
              "prediction ", y_number, f" is {direction} the target ", example.target, ". A gradient-descent step ",
              w[j], " ← ", w[j] - ALPHA * d(LOSS, w[j]), f" therefore {moves} ", z, " (and with it ", Y, "): "]
-    for i, v in enumerate(example.inputs):
-        parts += ["; " if i else "", w[i]]
-        if v == 0:
-            parts += [" is left alone (", Eq(x[i], 0), ")"]
-        else:
-            up = (error < 0) == (v > 0)
-            parts += [f" goes {'up' if up else 'down'} (", x[i], f" {'>' if v > 0 else '<'} 0)"]
+    if is_long(example.count):
+        ups = [i for i, v in enumerate(example.inputs) if v != 0 and (error < 0) == (v > 0)]
+        downs = [i for i, v in enumerate(example.inputs) if v != 0 and (error < 0) != (v > 0)]
+        still = [i for i, v in enumerate(example.inputs) if v == 0]
+        groups = []
+        for indices, words in ((ups, "goes up"), (downs, "goes down"), (still, "is left alone")):
+            if indices:
+                sign = "x_d = 0" if words == "is left alone" else \
+                    ("x_d > 0" if (words == "goes up") == (error < 0) else "x_d < 0")
+                groups.append(f"{words} for the {len(indices)} feature{'s' if len(indices) != 1 else ''} "
+                              f"with {sign} ({listed(f'w_{i}' for i in indices)})")
+        parts += [w[j], " " + "; ".join(groups)]
+    else:
+        for i, v in enumerate(example.inputs):
+            parts += ["; " if i else "", w[i]]
+            if v == 0:
+                parts += [" is left alone (", Eq(x[i], 0), ")"]
+            else:
+                up = (error < 0) == (v > 0)
+                parts += [f" goes {'up' if up else 'down'} (", x[i], f" {'>' if v > 0 else '<'} 0)"]
     return [sentence(*parts, ".")]
 
 
@@ -618,9 +659,21 @@ def _float64_warnings(example):
         messages.append(f"z = {float(z_value):.6g}: {saturated}; compute the loss from z instead (see the form "
                         f"of the loss in z in the worked example)")
     loss_value = example.number(example.loss)
+    error = example.number(example.error)
+    if naive == 1.0 and example.target == 1 and one_minus > 0:
+        messages.append(f"z = {float(z_value):.6g}: y = 1 - {_short(one_minus)} rounds to 1.0 in float64, so -log y "
+                        f"and y - t computed in float64 give 0, but the exact loss is {_short(loss_value)} and "
+                        f"y - t = {_short(error)}; compute the loss from z (log(1 + e^-z)) to keep them")
+    elif example.target == 0 and 0 < example.number(example.y) < 2.0 ** -53:
+        messages.append(f"z = {float(z_value):.6g}: 1 - y = 1 - {_short(example.number(example.y))} rounds to 1.0 in "
+                        f"float64, so -log(1 - y) computed in float64 gives 0, but the exact loss is "
+                        f"{_short(loss_value)}; compute the loss from z (log(1 + e^z)) to keep it")
     if loss_value != 0 and abs(loss_value) < 2.2250738585072014e-308:
-        messages.append(f"the loss {_short(loss_value)} underflows in float64: its JSON value is 0.0; "
-                        f"the exact value is in 'exact'")
+        as_float = float(loss_value)
+        written = "its JSON value is 0.0" if as_float == 0.0 else \
+            f"its JSON value {as_float:.5g} is a subnormal float64 number with fewer significant digits"
+        messages.append(f"the loss {_short(loss_value)} is below float64's smallest normal number (2.2e-308): "
+                        f"{written}; the exact value is in 'exact'")
     return messages, blocks
 
 

@@ -21,8 +21,9 @@ from sympy import Add, Eq, Integer, KroneckerDelta, Ne, exp, log
 from ..engine import rules as R
 from ..engine.build import Builder, note, sentence, warning, written_out
 from ..engine.differentiate import d
-from ..engine.inputs import InputError, number, worked_example
+from ..engine.inputs import InputError, exponent_bound, number, worked_example
 from ..engine.notation import K, L, SumExcept, all_classes_sum, j, k, m, p, s, x, y
+from ..engine.sizes import is_long, listed
 from ..engine.steps import Case, CaseSplit, Chain, Derivation, Math, Result, Section, Step, Table, Text
 from ..engine.verify import exact_digits, final_check
 from ..report import Report
@@ -73,8 +74,15 @@ def definitions():
 
 def concrete_definitions(count, label):
     """The same names for ``count`` classes and the label ``label``, the sum written out."""
-    denominator = Add(*[exp(s[q]) for q in range(count)])
-    return {p: lambda i: exp(s[i]) / denominator, L: -log(p[label])}
+    inverse = 1 / Add(*[exp(s[q]) for q in range(count)])        # one object, shared by every p_i
+    made = {}
+
+    def probability_of(i):
+        found = made.get(i)
+        if found is None:
+            found = made[i] = sympy.Mul(exp(s[i]), inverse)
+        return found
+    return {p: probability_of, L: -log(p[label])}
 
 
 def recognise_probabilities(expr):
@@ -118,6 +126,10 @@ def gradient(scores=None, label=None, classes=None, scale=1, wrt="scores", **wei
     values, label, names = worked_example(scores, label, classes)
     if values is None and scale_value != 1:
         raise InputError("--scale needs --scores")
+    if values is not None:
+        exponent_bound(values, label)
+        if scale_value != 1:
+            exponent_bound([scale_value * v for v in values], label, f"scores scaled by {float(scale_value):g}")
 
     builder = Builder(definitions())
     parameters = {}
@@ -263,7 +275,7 @@ class Example:
         denominator = Add(*[exp(v) for v in values])
         self.probs = [exp(v) / denominator for v in values]
         # log(1 + sum_{j != y} e^{s_j - s_y}), term by term in class order (e^0 = 1 for the label)
-        self.loss = log(Add(*self.terms, evaluate=False) if n > 1 else self.terms[0])
+        self.loss = log(Add(*self.terms, evaluate=False) if n > 1 else self.terms[0], evaluate=False)
         self.digits = exact_digits(*self.terms, *[exp(v) for v in values])
         # p_j from the shifted terms: e^{s_j - s_y} / sum_m e^{s_m - s_y}, evaluated without overflow
         total = Add(*self.terms).evalf(self.digits)
@@ -310,13 +322,15 @@ def loss_chain(builder, example, name=L):
     denominator = written_out(Add(*[exp(s[q]) for q in range(n)]), scores)
     shifted = Add(*[exp(Add(example.values[q], -example.values[label], evaluate=False), evaluate=False)
                     for q in range(n)], evaluate=False)
-    quotient = Add(log(denominator), -example.values[label], evaluate=False)
+    # the logs of numbers are built as they stand: SymPy's own log() would ask K-term sums about their signs
+    quotient = Add(log(denominator, evaluate=False), -example.values[label], evaluate=False)
+    log_of_numbers = -log(with_numbers, evaluate=False)
     steps = [
         Step(name, -log(p[label]), R.Definition(name, -log(p[label]))),
-        Step(-log(p[label]), -log(with_numbers), R.SubstituteValues(tuple(scores.items()))),
-        Step(-log(with_numbers), quotient, R.LogOfQuotient(), more=(R.LogOfExp(),)),
-        Step(quotient, log(shifted), R.ShiftLogSumExp(example.values[label])),
-        Step(log(shifted), example.loss, R.Evaluate()),
+        Step(-log(p[label]), log_of_numbers, R.SubstituteValues(tuple(scores.items()))),
+        Step(log_of_numbers, quotient, R.LogOfQuotient(), more=(R.LogOfExp(),)),
+        Step(quotient, log(shifted, evaluate=False), R.ShiftLogSumExp(example.values[label])),
+        Step(log(shifted, evaluate=False), example.loss, R.Evaluate()),
     ]
     for step in steps:
         builder.verifier.stamp(step, values=scores if isinstance(step.rule, R.SubstituteValues) else None)
@@ -328,7 +342,8 @@ def probability_chain(builder, example):
     n, scores = example.count, example.scores
     lhs = sympy.ImmutableMatrix([p[i] for i in range(n)])                  # columns: one class per line
     defined = sympy.ImmutableMatrix([builder.definitions[p](Integer(i)) for i in range(n)])
-    numbers = sympy.ImmutableMatrix([written_out(e, scores) for e in defined])
+    memo = {}
+    numbers = sympy.ImmutableMatrix([written_out(e, scores, memo) for e in defined])
     steps = [Step(lhs, defined, R.Definition(p[j], probability(j))),
              Step(defined, numbers, R.SubstituteValues(tuple(scores.items())))]
     for step in steps:
@@ -343,45 +358,81 @@ def gradient_chain(builder, example, correct, incorrect, name=L):
     formulas = [correct.xreplace({y: Integer(label)}) if i == label else incorrect.xreplace({k: Integer(i)})
                 for i in range(n)]
     by_case = sympy.ImmutableMatrix(formulas)
-    numbers = sympy.ImmutableMatrix([Add(written_out(builder.definitions[p](Integer(i)), scores), -1,
+    memo = {}
+    numbers = sympy.ImmutableMatrix([Add(written_out(builder.definitions[p](Integer(i)), scores, memo), -1,
                                          evaluate=False) if i == label
-                                     else written_out(builder.definitions[p](Integer(i)), scores)
+                                     else written_out(builder.definitions[p](Integer(i)), scores, memo)
                                      for i in range(n)])
     steps = [Step(lhs, by_case, R.ApplyCases()),
              Step(by_case, numbers, R.SubstituteValues(tuple(scores.items())))]
-    for step in steps:
-        builder.verifier.stamp(step, values=scores if isinstance(step.rule, R.SubstituteValues) else None)
+    builder.verifier.stamp_cases(steps[0], [(Eq(k, y), correct), (Ne(k, y), incorrect)], k, {y: Integer(label)},
+                                 focus=label)
+    builder.verifier.stamp(steps[1], values=scores)
     return Chain(steps)
 
 
 def float64_warnings(example, names, where=""):
-    """What goes wrong when these numbers are computed in float64, from the exact values."""
+    """What goes wrong when these numbers are computed in float64, from the exact values (and what this
+    report writes: a probability that float64 holds only as a subnormal number is written as that number)."""
     def who(i):
         named = "" if names[i] == str(i) else f" ({names[i]})"
         return f"p_{i}{named}" + (", the correct class," if i == example.label else "")
 
     messages = []
-    for i, v in enumerate(example.values):
-        if v > FLOAT64_EXP_LIMIT:
-            messages.append(f"{where}e^(s_{i}) with s_{i} = {_short(v)} overflows float64 (above e^709.78): "
-                            f"compute softmax from s - max(s), the log-sum-exp shift shown above")
+    overflow = [i for i, v in enumerate(example.values) if v > FLOAT64_EXP_LIMIT]
+    if len(overflow) > 3:
+        messages.append(f"{where}e^(s_j) overflows float64 (above e^709.78) for {len(overflow)} classes "
+                        f"({listed(f's_{i}' for i in overflow)}): compute softmax from s - max(s), the log-sum-exp "
+                        f"shift shown above")
+    else:
+        for i in overflow:
+            messages.append(f"{where}e^(s_{i}) with s_{i} = {_short(example.values[i])} overflows float64 (above "
+                            f"e^709.78): compute softmax from s - max(s), the log-sum-exp shift shown above")
     label = example.label
-    for i in range(example.count):
+    tiny = [i for i in range(example.count)
+            if not example.prob_numbers[i].is_zero and abs(example.prob_numbers[i]) < FLOAT64_TINY]
+    grouped = [i for i in tiny if i != label] if len(tiny) > 3 else []
+    if grouped:
+        zeros = [i for i in grouped if float(example.prob_numbers[i]) == 0.0]
+        messages.append(f"{where}{len(grouped)} probabilities are below float64's smallest normal number "
+                        f"(2.2e-308): {listed(f'p_{i}' for i in grouped)}; "
+                        + (f"{len(zeros)} of them are 0.0 in float64 and in the JSON values, " if zeros else "")
+                        + "the others are held only as subnormal numbers with fewer digits; the exact values are "
+                          "in 'exact'")
+    for i in tiny:
+        if i in grouped:
+            continue
         q = example.prob_numbers[i]
-        if not q.is_zero and abs(q) < FLOAT64_TINY:
+        as_float = float(q)
+        if as_float == 0.0:
             consequence = (f"-log p_{i} in float64 is infinite, while the exact loss is "
                            f"{_short(example.loss_number)}" if i == label else "float64 code gets 0 for it")
             messages.append(f"{where}{who(i)} = {_short(q)} underflows in float64 (below 2.2e-308): "
                             f"{consequence}; the exact value is kept here")
+        else:
+            messages.append(f"{where}{who(i)} = {_short(q)} is below float64's smallest normal number (2.2e-308): "
+                            f"float64 holds it only as the subnormal {as_float:.5g}, with about "
+                            f"{_subnormal_digits(as_float)} significant digits (that is its JSON value); the exact "
+                            f"value is kept here")
     complement = -example.gradient_numbers[label]                # 1 - p_y, computed without cancellation
     if 0 < complement < FLOAT64_EPSILON_AT_ONE:
         messages.append(f"{where}{who(label)} = 1 - {_short(complement)} rounds to 1.0 in float64: -log p and p - 1 "
                         f"computed in float64 give 0, but the exact loss is {_short(example.loss_number)} and the "
                         f"gradient on s_{label} is -{_short(complement)}")
-    if not example.loss_number.is_zero and abs(example.loss_number) < FLOAT64_TINY:
-        messages.append(f"{where}the loss {_short(example.loss_number)} underflows in float64 (below 2.2e-308): "
-                        f"its JSON value is 0.0; the exact value is in 'exact'")
+    loss = example.loss_number
+    if not loss.is_zero and abs(loss) < FLOAT64_TINY:
+        as_float = float(loss)
+        written = ("its JSON value is 0.0" if as_float == 0.0 else
+                   f"its JSON value {as_float:.5g} is a subnormal float64 number with about "
+                   f"{_subnormal_digits(as_float)} significant digits")
+        messages.append(f"{where}the loss {_short(loss)} is below float64's smallest normal number (2.2e-308): "
+                        f"{written}; the exact value is in 'exact'")
     return messages
+
+
+def _subnormal_digits(value: float) -> int:
+    """Significant decimal digits a subnormal float64 keeps: its size over the smallest subnormal, 4.9e-324."""
+    return max(1, int(math.log10(abs(value) / 5e-324)))
 
 
 def _short(value) -> str:
@@ -488,7 +539,12 @@ def _gradient_meaning(example, names):
         f"{opening} (the correct class): ", p[label] - 1, " ≈ ", decimal(g[label]),
         f" < 0, so a gradient-descent step raises the score of {correct}; its size is the probability left on the "
         f"wrong classes.")]
-    for i in range(example.count):
+    if is_long(example.count):
+        others = sorted((i for i in range(example.count) if i != label), key=lambda i: -g[i])
+        largest = ", ".join(f"{class_word(names, i)} ({_short(g[i])})" for i in others[:3])
+        blocks.append(sentence(f"Each of the other {len(others)} classes: ", p[j], f" > 0, so a step lowers its "
+                               f"score in proportion to its probability; the largest are {largest}."))
+    for i in (range(example.count) if not is_long(example.count) else ()):
         if i != label:
             name = class_word(names, i)
             opening = name[0].upper() + name[1:] if name.startswith("class ") else name

@@ -15,8 +15,10 @@ from sympy import Eq, Integer, Max, Ne
 from ..engine import rules as R
 from ..engine.build import Builder, note, sentence, written_out
 from ..engine.differentiate import d, differentiate
-from ..engine.inputs import number, worked_example
+from ..engine.evaluate import instantiate
+from ..engine.inputs import FLOAT64_MAX, float64, number, worked_example
 from ..engine.notation import Delta, K, L, SumExcept, indicator, j, k, s, x, y
+from ..engine.sizes import is_long, listed
 from ..engine.steps import Case, CaseSplit, Chain, Derivation, Math, Result, Section, Step, Table, Text
 from ..engine.verify import final_check
 from ..report import Report
@@ -198,13 +200,21 @@ def _worked_example(derivation, loss, correct, incorrect, delta_value, values, l
         gradient_chain,
     ]
     blocks += _gradient_meaning(names, label, margins, gradient_values)
-    for i, m in enumerate(margins):
-        if i != label and m == 0:
+    on_hinge = [i for i, m in enumerate(margins) if i != label and m == 0]
+    if len(on_hinge) > 3:
+        derivation.warnings.append(
+            f"{len(on_hinge)} classes ({listed(names[i] for i in on_hinge)}) sit exactly on the hinge (margin 0): "
+            f"the loss has no derivative there; the gradient uses the subgradient 1[margin > 0] = 0 for them")
+    else:
+        for i in on_hinge:
             derivation.warnings.append(
                 f"class {names[i]} sits exactly on the hinge (margin 0): the loss has no derivative there; "
                 f"the gradient uses the subgradient 1[margin > 0] = 0 for it")
+    if abs(loss_value) > FLOAT64_MAX:
+        derivation.warnings.append(f"the loss {sympy.Float(loss_value, 4)} is beyond float64's range (about "
+                                   f"1.8e308): its JSON value is null; the exact value is in 'exact'")
     derivation.sections.append(Section("Worked example", blocks))
-    derivation.results["loss"] = Result("loss", loss_value, float(loss_value), "L_i at the given scores")
+    derivation.results["loss"] = Result("loss", loss_value, float64(loss_value), "L_i at the given scores")
     derivation.results["dscores"] = Result(
         "dscores", sympy.ImmutableMatrix(gradient_values), [float(g) for g in gradient_values],
         "dL_i/ds at the given scores")
@@ -212,12 +222,16 @@ def _worked_example(derivation, loss, correct, incorrect, delta_value, values, l
 
 def _loss_chain(builder, concrete_loss, scores, count, label, name=L):
     """L_i = the sum written out = with the numbers = each max evaluated = the value (``name`` stands for L_i)."""
-    hinges = [concrete_loss.function.xreplace({j: Integer(i)}) for i in range(count) if i != label]
-    arguments = [h.args[1] if h.args[0] == 0 else h.args[0] for h in hinges]
+    general, index = concrete_loss.function, concrete_loss.index
+    argument = _hinge_argument(general)
+    arguments = [instantiate(argument, {index: Integer(i)}) for i in range(count) if i != label]
+    hinges = [hinge(u) for u in arguments]
     expanded = _sum_of(hinges)
-    numbers = _sum_of([Max(0, written_out(u, scores), evaluate=False) for u in arguments])
-    evaluated = _sum_of([Max(0, u.xreplace(scores), evaluate=False) for u in arguments])
-    value = sympy.Add(*[Max(0, u.xreplace(scores)) for u in arguments])
+    memo = {}
+    numbers = _sum_of([hinge(written_out(u, scores, memo)) for u in arguments])
+    margins = [u.xreplace(scores) for u in arguments]
+    evaluated = _sum_of([hinge(u) for u in margins])
+    value = sympy.Add(*[u if u > 0 else Integer(0) for u in margins])
     steps = [
         Step(name, concrete_loss, R.Definition(name, concrete_loss)),
         Step(concrete_loss, expanded, R.ExpandSum(Integer(count), Integer(label))),
@@ -230,28 +244,45 @@ def _loss_chain(builder, concrete_loss, scores, count, label, name=L):
     return Chain(steps), value
 
 
+def _hinge_argument(term):
+    """u of max(0, u)."""
+    return term.args[1] if term.args[0] == 0 else term.args[0]
+
+
+def hinge(u):
+    """max(0, u) as it stands (not evaluated), 0 first: what ``Max(0, u, evaluate=False)`` builds for a
+    symbolic u, without sorting the arguments each time (a thousand hinges at K = 1000)."""
+    return sympy.Expr.__new__(Max, Integer(0), u)
+
+
 def _sum_of(terms):
     """The terms as one unevaluated sum (a single term stands alone)."""
     return sympy.Add(*terms, evaluate=False) if len(terms) > 1 else terms[0]
 
 
 def _gradient_chain(builder, correct, incorrect, concrete, scores, count, label, name=L, column=True):
-    """The gradient vector by cases, with the numbers, evaluated; ``column`` writes it one class per line."""
+    """The gradient vector by cases, with the numbers, evaluated; ``column`` writes it one class per line.
+
+    Each entry is its case's formula with the numbers put in; the step is checked entry by entry against
+    the cases and against finite differences of the loss (:meth:`~derivations.engine.verify.Verifier.stamp_cases`),
+    so it costs the size of the gradient at any number of classes.
+    """
     shape = (lambda entries: sympy.ImmutableMatrix(entries)) if column else \
         (lambda entries: sympy.ImmutableMatrix([entries]))
     lhs = shape([d(name, s[i]) for i in range(count)])
-    formulas = []
-    for i in range(count):
-        general = correct if i == label else incorrect.xreplace({k: Integer(i)})
-        formulas.append(general.xreplace(concrete).doit())
+    correct_entry, incorrect_entry = instantiate(correct, concrete), instantiate(incorrect, concrete)
+    formulas = [correct_entry if i == label else instantiate(incorrect_entry, {k: Integer(i)}) for i in range(count)]
     by_case = shape(formulas)
-    numbers = shape([written_out(f, scores) for f in formulas])
+    memo = {}
+    numbers = shape([written_out(f, scores, memo) for f in formulas])
     values = [f.xreplace(scores) for f in formulas]
     result = shape(values)
     steps = [Step(lhs, by_case, R.ApplyCases()),
              Step(by_case, numbers, R.SubstituteValues(tuple(scores.items()))),
              Step(numbers, result, R.Evaluate())]
-    for step in steps:
+    env = {key: value for key, value in concrete.items()}
+    builder.verifier.stamp_cases(steps[0], [(Eq(k, y), correct), (Ne(k, y), incorrect)], k, env, focus=label)
+    for step in steps[1:]:
         builder.verifier.stamp(step, values=scores if isinstance(step.rule, R.SubstituteValues) else None)
     return Chain(steps), values
 
@@ -260,26 +291,49 @@ def _delta_change_words(margins, label, loss_value, other_value):
     """Why L_i moved when Delta grew by 1, from the margins themselves."""
     before = sum(1 for i, m in enumerate(margins) if i != label and m > 0)
     after = sum(1 for i, m in enumerate(margins) if i != label and m + 1 > 0)
-    violated = "the violated margin grows" if before == 1 else f"each of the {before} violated margins grows"
-    words = [L, " goes from ", loss_value, " to ", other_value, f": {violated} by 1"]
-    if after > before:
-        words.append(f", and {after - before} more margin{'s' if after - before != 1 else ''} "
-                     f"become{'s' if after - before == 1 else ''} violated")
+    more = after - before
+    if before == 0:
+        moved = "no margin was violated" + (
+            f", and {more} margin{'s' if more != 1 else ''} become{'s' if more == 1 else ''} violated" if more
+            else ", and none is with the wider margin either")
+    else:
+        moved = ("the violated margin grows by 1" if before == 1 else
+                 f"each of the {before} violated margins grows by 1")
+        if more:
+            moved += f", and {more} more margin{'s' if more != 1 else ''} become{'s' if more == 1 else ''} violated"
+    words = [L, " goes from ", loss_value, " to ", other_value, f": {moved}"]
     words += [". A larger ", Delta, " demands a wider gap before a class stops contributing."]
     return words
 
 
 def _gradient_meaning(names, label, margins, gradient_values):
-    """What each component of the numeric gradient says, from its margin."""
+    """What each component of the numeric gradient says, from its margin (grouped when there are many classes)."""
     blocks = []
     violated = [i for i, m in enumerate(margins) if i != label and m > 0]
+    g = gradient_values[label]
+    name = names[label]
+    correct = sentence(
+        f"{name} (correct class): ", g, f" is minus the number of violated margins ({len(violated)}); "
+        f"a gradient-descent step raises {name}'s score." if g != 0 else
+        f"{name} (correct class): 0, no margin is violated, so its score is left alone.")
+    if is_long(len(names)):
+        cleared = [i for i, m in enumerate(margins) if i != label and m < 0]
+        hinge = [i for i, m in enumerate(margins) if i != label and m == 0]
+        blocks.append(correct)
+        for group, words in ((violated, "a violated margin (> 0), so the gradient is 1: a gradient-descent step "
+                                        "lowers their scores"),
+                             (cleared, "a margin below 0, cleared, so the gradient is 0: they do not affect the "
+                                       "loss"),
+                             (hinge, "a margin of exactly 0, on the hinge: no derivative there; the subgradient 0 "
+                                     "is used")):
+            if group:
+                blocks.append(sentence(f"{len(group)} class{'es' if len(group) != 1 else ''} "
+                                       f"({listed(names[i] for i in group)}) ha{'ve' if len(group) != 1 else 's'} "
+                                       f"{words}."))
+        return blocks
     for i, name in enumerate(names):
-        g = gradient_values[i]
         if i == label:
-            blocks.append(sentence(
-                f"{name} (correct class): ", g, f" is minus the number of violated margins ({len(violated)}); "
-                f"a gradient-descent step raises {name}'s score." if g != 0 else
-                f"{name} (correct class): 0, no margin is violated, so its score is left alone."))
+            blocks.append(correct)
         elif margins[i] > 0:
             blocks.append(sentence(
                 f"{name}: margin ", margins[i], " > 0 is violated, so the gradient is 1: "

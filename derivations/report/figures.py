@@ -39,15 +39,18 @@ def margin_figure(losses, gradients, points, delta, x_range) -> bytes:
         left.plot([], [], marker=marker, color="0.3", markerfacecolor="white", linestyle="none",
                   label=f"example {number}")
     edge_notes = {}
+    at = {}                                  # example number -> the margins drawn (one plot call per curve)
     for number, _name, margin in points:
-        marker = MARKERS[(number - 1) % len(MARKERS)]
         shown = min(max(margin, low), high)
-        for axis, curves in ((left, losses), (right, gradients)):
-            for label, f in curves.items():
-                axis.plot([shown], [f(shown)], marker=marker, color=colours[label], markersize=8,
-                          markerfacecolor="white", markeredgewidth=1.8, linestyle="none", clip_on=False, zorder=5)
+        at.setdefault(number, []).append(shown)
         if shown != margin:
             edge_notes.setdefault(shown, []).append(f"{margin:g}")
+    for number, margins in at.items():
+        marker = MARKERS[(number - 1) % len(MARKERS)]
+        for axis, curves in ((left, losses), (right, gradients)):
+            for label, f in curves.items():
+                axis.plot(margins, [f(m) for m in margins], marker=marker, color=colours[label], markersize=8,
+                          markerfacecolor="white", markeredgewidth=1.8, linestyle="none", clip_on=False, zorder=5)
     for shown, values in edge_notes.items():
         arrow = "→" if shown == high else "←"
         text = f"d = {', '.join(dict.fromkeys(values))} {arrow}" if arrow == "→" else \

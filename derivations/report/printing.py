@@ -16,6 +16,7 @@ from sympy.printing.str import StrPrinter
 
 from ..engine.notation import K, PerExample, Sigmoid, SumExcept
 from ..engine.reading_order import ordered_terms
+from ..engine.sizes import HEAD, TAIL, is_long, shown_positions
 from .matrix_printing import MatrixLatex, MatrixText
 
 
@@ -41,20 +42,41 @@ def _plain_factor(factor) -> bool:
     return isinstance(factor, sympy.Function) or isinstance(factor, (sympy.KroneckerDelta, sympy.Heaviside))
 
 
-def join_terms(printer, expr: Add, bracket: str) -> str:
-    """The terms of a sum in reading order joined by + and -, a nested sum in ``bracket``."""
+def is_written_out(expr: Add) -> bool:
+    """Whether a sum is a worked example written out class by class (numbers, or concrete entries s_3, p_7):
+    such a sum, when long, is shown with "…" in the middle. A formula the user typed never is."""
+    if not expr.free_symbols:
+        return True
+    return any(all(i.is_Integer for i in a.indices) for a in expr.atoms(Indexed))
+
+
+def join_terms(printer, expr: Add, bracket: str, dots: str = "…") -> str:
+    """The terms of a sum in reading order joined by + and -, a nested sum in ``bracket``.
+
+    A long written-out sum shows its first and last terms with ``dots`` between them.
+    """
+    terms = ordered_terms(expr)
+    if is_long(len(terms)) and is_written_out(expr):
+        terms = terms[:HEAD] + [None] + terms[-TAIL:]
+    texts = [None if term is None else (bracket % printer._print(term) if isinstance(term, Add)
+                                         else printer._print(term)) for term in terms]
     out = ""
-    for i, term in enumerate(ordered_terms(expr)):
-        text = printer._print(term)
-        if isinstance(term, Add):
-            text = bracket % text
-        if i == 0:
+    for i, text in enumerate(texts):
+        if text is None:
+            # the left-out terms take the sign of the term after them: -a - b - … - z, a + b + … + z
+            out += (" - " if texts[i + 1].startswith("-") else " + ") + dots
+        elif i == 0:
             out = text
         elif text.startswith("-"):
             out += " - " + text[1:].lstrip()
         else:
             out += " + " + text
     return out
+
+
+def shown_grid(expr):
+    """(rows, columns) of a matrix to write: lists of positions with None where "…" goes."""
+    return shown_positions(expr.rows), shown_positions(expr.cols)
 
 
 def is_built_product(expr) -> bool:
@@ -93,7 +115,7 @@ class DeriveLatexPrinter(MatrixLatex, LatexPrinter):
         super().__init__(settings)
 
     def _print_Add(self, expr, order=None):
-        return join_terms(self, expr, r"\left(%s\right)")
+        return join_terms(self, expr, r"\left(%s\right)", r"\cdots")
 
     def _print_Mul(self, expr):
         if is_negated_number(expr):
@@ -136,13 +158,21 @@ class DeriveLatexPrinter(MatrixLatex, LatexPrinter):
         return self._print(coefficient) + " " + text
 
     def _print_matrix_contents(self, expr):
+        rows, cols = shown_grid(expr)
         # a column of fractions (p_j = e^{s_j} / sum, one class per line): full-size fractions, spaced rows
+        shown = [expr[r, 0] for r in rows if r is not None] if expr.cols == 1 else []
         fractions = any(isinstance(f, Derivative) or isinstance(f, Pow) and f.exp.is_negative
-                        for e in expr for f in sympy.preorder_traversal(e))
-        if expr.cols != 1 or expr.rows < 2 or not fractions:
-            return super()._print_matrix_contents(expr)
-        rows = r" \\[8pt] ".join(r"\displaystyle " + self._print(e) for e in expr)
-        return r"\begin{bmatrix}%s\end{bmatrix}" % rows
+                        for e in shown for f in sympy.preorder_traversal(e))
+        if expr.cols == 1 and expr.rows >= 2 and fractions:
+            lines = [r"\vdots" if r is None else r"\displaystyle " + self._print(expr[r, 0]) for r in rows]
+            return r"\begin{bmatrix}%s\end{bmatrix}" % r" \\[8pt] ".join(lines)
+        lines = []
+        for r in rows:
+            if r is None:
+                lines.append(" & ".join(r"\ddots" if c is None else r"\vdots" for c in cols))
+            else:
+                lines.append(" & ".join(r"\cdots" if c is None else self._print(expr[r, c]) for c in cols))
+        return r"\begin{bmatrix}%s\end{bmatrix}" % r"\\".join(lines)
 
     def _print_Indexed(self, expr):
         base = self._print(expr.base.label)
@@ -347,12 +377,15 @@ class DeriveTextPrinter(MatrixText, StrPrinter):
         return super()._print_Mul(expr).replace("*", "·")
 
     def _print_MatrixBase(self, expr):
-        if expr.rows == 1:
-            return "[" + ", ".join(self._print(e) for e in expr) + "]"
-        if expr.cols == 1:
-            return "[" + ", ".join(self._print(e) for e in expr) + "]ᵀ"      # a column
-        return "[" + ", ".join("[" + ", ".join(self._print(e) for e in expr.row(r)) + "]"
-                               for r in range(expr.rows)) + "]"
+        rows, cols = shown_grid(expr)
+        if expr.rows == 1 or expr.cols == 1:
+            entries = list(expr) if not is_long(len(expr)) else None
+            positions = shown_positions(len(expr))
+            text = ", ".join("…" if i is None else self._print(entries[i] if entries else expr[i]) for i in positions)
+            return "[" + text + ("]" if expr.rows == 1 else "]ᵀ")     # a column ends in ᵀ
+        return "[" + ", ".join("…" if r is None else
+                               "[" + ", ".join("…" if c is None else self._print(expr[r, c]) for c in cols) + "]"
+                               for r in rows) + "]"
 
     _print_ImmutableDenseMatrix = _print_MatrixBase
     _print_MutableDenseMatrix = _print_MatrixBase
@@ -365,8 +398,35 @@ class DeriveTextPrinter(MatrixText, StrPrinter):
         return f"{self._print(expr.lhs)} {op} {self._print(expr.rhs)}"
 
 
+class ElidingStrPrinter(StrPrinter):
+    """SymPy's own notation (as in ``sstr``), with long written-out sums and vectors shown with "..." in the
+    middle: the two sides of a step in a JSON report. Results keep every entry (see ``render._exact``)."""
+
+    def _print_Add(self, expr, order=None):
+        if is_long(len(expr.args)) and is_written_out(expr):
+            return join_terms(self, expr, "(%s)", "...")
+        return super()._print_Add(expr, order)
+
+    def _print_MatrixBase(self, expr):
+        rows, cols = shown_grid(expr)
+        if not (is_long(expr.rows) or is_long(expr.cols)):
+            return super()._print_MatrixBase(expr)
+        return "Matrix([" + ", ".join("..." if r is None else
+                                      "[" + ", ".join("..." if c is None else self._print(expr[r, c]) for c in cols)
+                                      + "]" for r in rows) + "])"
+
+    _print_ImmutableDenseMatrix = _print_MatrixBase
+    _print_MutableDenseMatrix = _print_MatrixBase
+
+
 _LATEX = DeriveLatexPrinter()
 _TEXT = DeriveTextPrinter()
+_STR = ElidingStrPrinter()
+
+
+def short_str(expr) -> str:
+    """``sstr`` with long written-out sums and vectors elided (the sides of a step in JSON)."""
+    return _STR.doprint(expr)
 
 
 def latex(expr) -> str:

@@ -7,6 +7,7 @@ escaped for the format. No template and no filter does mathematics.
 from __future__ import annotations
 
 import json
+import math
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -50,7 +51,7 @@ _LATEX_SPECIAL = {
 }
 _LATEX_UNICODE = {"Δ": r"$\Delta$", "δ": r"$\delta$", "σ": r"$\sigma$", "≠": r"$\neq$", "≤": r"$\leq$",
                   "≥": r"$\geq$", "−": "-", "·": r"$\cdot$", "×": r"$\times$", "—": "---", "–": "--",
-                  "’": "'", "‘": "`", "“": "``", "”": "''", "…": r"\dots{}", "✓": r"$\checkmark$",
+                  "’": "'", "‘": "`", "“": "``", "”": "''", "…": r"\dots{}", "⋱": r"$\ddots$", "✓": r"$\checkmark$",
                   "≈": r"$\approx$", "ᵀ": r"$^{T}$", "→": r"$\to$", "←": r"$\leftarrow$", "∞": r"$\infty$",
                   "β": r"$\beta$", "λ": r"$\lambda$", "α": r"$\alpha$", "Σ": r"$\Sigma$", "∘": r"$\circ$",
                   "𝟙": r"$\mathbf{1}$", "∇": r"$\nabla$", "∂": r"$\partial$", "⋮": r"$\vdots$", "⋯": r"$\cdots$",
@@ -139,8 +140,8 @@ def _bytecode_cache():
     import jinja2
 
     from .. import __version__
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = os.path.join(base, "derive", f"jinja-{__version__}")
+    from ..cache import folder as cache_folder
+    folder = os.path.join(str(cache_folder()), f"jinja-{__version__}")
     try:
         os.makedirs(folder, exist_ok=True)
         if not os.access(folder, os.W_OK):
@@ -183,7 +184,8 @@ def environment(style: str):
 def render(derivation: Derivation, fmt: str) -> str:
     """The derivation as ``text``, ``markdown``, ``latex`` (a whole document), ``latex-fragment`` or ``json``."""
     if fmt == "json":
-        return json.dumps(to_dict(derivation), indent=2, ensure_ascii=False) + "\n"
+        # strict JSON: a number float64 cannot hold is null (see _number), never Infinity or NaN
+        return json.dumps(to_dict(derivation), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     if fmt == "latex-fragment":
         return environment("latex").get_template("latex/fragment.tex.j2").render(d=derivation)
     if fmt not in FORMATS:
@@ -196,24 +198,62 @@ def render(derivation: Derivation, fmt: str) -> str:
 # --- JSON ----------------------------------------------------------------------------
 
 def _number(value):
+    """A JSON number, or None (null) where float64 cannot hold the value (beyond about 1.8e308)."""
     if value is None:
         return None
     if hasattr(value, "tolist") and getattr(value, "ndim", 0):        # a NumPy array: rows of floats
         return value.tolist()
     if isinstance(value, (list, tuple)):
         return [_number(v) for v in value]
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _exact(expr) -> str:
+    """Every entry of a result, exactly, as ``sstr`` writes it; a long vector whose entries share one long
+    denominator (softmax's p_j = e^{s_j} / sum_m e^{s_m}) is written with it once:
+    ``Matrix([[e_0, e_1, ...]])/(sum) + Matrix([[c_0, c_1, ...]])``, which ``sympify`` reads back."""
     from sympy import MatrixBase, sstr
     if isinstance(expr, MatrixBase):
         if expr.cols == 1 or expr.rows == 1:
             return _exact(list(expr))
         return _exact([list(expr.row(r)) for r in range(expr.rows)])
     if isinstance(expr, (list, tuple)):
+        shared = _shared_denominator(expr)
+        if shared is not None:
+            return shared
         return "[" + ", ".join(_exact(e) for e in expr) + "]"
     return sstr(expr)
+
+
+def _shared_denominator(entries):
+    """The compact exact form of a long vector n_i / d + c_i with one shared denominator d, or None."""
+    from sympy import Add, Mul, Pow, sstr
+
+    from ..engine.sizes import is_long
+    if not is_long(len(entries)) or any(isinstance(e, (list, tuple)) for e in entries):
+        return None
+    denominator, numerators, offsets = None, [], []
+    for entry in entries:
+        offset = sum((t for t in Add.make_args(entry) if t.is_Number), start=0)
+        rest = entry - offset
+        factors = Mul.make_args(rest)
+        powers = [f for f in factors if isinstance(f, Pow) and f.exp == -1 and isinstance(f.base, Add)]
+        if len(powers) != 1 or (denominator is not None and powers[0].base is not denominator
+                                and powers[0].base != denominator):
+            return None
+        denominator = powers[0].base
+        numerators.append(Mul(*[f for f in factors if f is not powers[0]]))
+        offsets.append(offset)
+    if not is_long(len(denominator.args)):
+        return None
+    text = f"Matrix([[{', '.join(sstr(n) for n in numerators)}]])/({sstr(denominator)})"
+    if any(o != 0 for o in offsets):
+        text += f" + Matrix([[{', '.join(sstr(o) for o in offsets)}]])"
+    return text
 
 
 def _latex(expr) -> str:
@@ -222,12 +262,23 @@ def _latex(expr) -> str:
     return printing.latex(expr)
 
 
+def _side(expr) -> str:
+    """One side of a step in SymPy's notation; a long written-out sum or vector with "..." in the middle."""
+    from sympy import MatrixBase
+    if isinstance(expr, MatrixBase) and (expr.cols == 1 or expr.rows == 1):
+        return printing.short_str(list(expr)) if len(expr) <= 10 else printing.short_str(expr)
+    if isinstance(expr, MatrixBase):
+        return printing.short_str([list(expr.row(r)) for r in range(expr.rows)]) \
+            if expr.rows <= 10 and expr.cols <= 10 else printing.short_str(expr)
+    return printing.short_str(expr)
+
+
 def _step_dict(step: Step) -> dict:
     return {
         "rule": step.rule.name,
         "latex": printing.latex(step.before) + " = " + printing.latex(step.after),
-        "before": _exact(step.before),
-        "after": _exact(step.after),
+        "before": _side(step.before),
+        "after": _side(step.after),
         "verified": step.verified,
         "verified_by": step.verification.verified_by if step.verification else None,
     }
@@ -241,8 +292,8 @@ def _block_steps(block) -> list[dict]:
         return [{
             "rule": block.rule.name,
             "latex": printing.latex(block.lhs) + relation + printing.latex(block.rhs),
-            "before": _exact(block.lhs),
-            "after": _exact(block.rhs),
+            "before": _side(block.lhs),
+            "after": _side(block.rhs),
             "relation": block.relation,
             "verified": block.verified,
             "verified_by": block.verification.verified_by if block.verification else None,
@@ -267,8 +318,14 @@ def _case_dict(case: Case) -> dict:
 
 
 def _result_dict(result: Result) -> dict:
-    return {"value": _number(result.value), "latex": _latex(result.expr), "exact": _exact(result.expr),
+    return {"value": _number(result.value), "latex": result.latex if result.latex is not None else _latex(result.expr),
+            "exact": result.exact if result.exact is not None else _exact(result.expr),
             "description": result.description}
+
+
+def exact_text(expr) -> str:
+    """Every entry of ``expr`` exactly (a long vector sharing a denominator writes it once)."""
+    return _exact(expr)
 
 
 def to_dict(derivation: Derivation) -> dict:

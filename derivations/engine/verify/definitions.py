@@ -9,7 +9,7 @@ import sympy
 from sympy import Indexed, IndexedBase, Symbol
 
 
-def expand_definitions(expr, definitions: dict):
+def expand_definitions(expr, definitions: dict, memo: dict | None = None):
     """``expr`` with every defined name replaced by its definition (repeatedly).
 
     ``definitions`` maps a Symbol to an expression, an IndexedBase to a
@@ -20,27 +20,59 @@ def expand_definitions(expr, definitions: dict):
     a partial derivative that holds that name as a variable: it is taken by
     ``sympy.diff`` with the name's own definition left out, and only then is
     the name replaced (see :func:`differentiate_by_names`).
+
+    Each distinct subexpression is expanded once; ``memo`` (for one set of
+    definitions) carries that work over between calls, so that the entries of
+    a vector sharing one long denominator cost its length once, not once each.
     """
-    expr = differentiate_by_names(expr, definitions)
-    for _ in range(10):
-        replaced = expr
-        for name, definition in definitions.items():
-            if isinstance(name, IndexedBase):
-                replaced = replaced.replace(
-                    lambda e, n=name: isinstance(e, Indexed) and e.base == n,
-                    lambda e, f=definition: f(*e.indices))
-            elif isinstance(name, sympy.FunctionClass):
-                found = replaced.atoms(name)
-                if any(a.has(name) for e in found for a in e.args):         # nested: innermost first
-                    replaced = replaced.replace(lambda e, n=name: isinstance(e, n), lambda e, f=definition: f(*e.args))
-                elif found:
-                    replaced = replaced.xreplace({e: definition(*e.args) for e in found})
+    if not definitions:
+        return expr
+    return _expand(expr, definitions, {} if memo is None else memo, 0)
+
+
+#: how deep definitions may refer to other definitions (L_i -> p_{y_i} -> e^{s} / sum)
+_MAX_DEPTH = 10
+
+
+_SAME = object()        # memo: the expression is its own expansion (return it, not an equal copy)
+_SIZES = object()       # memo key of the sizes (nodes) of the expansions
+#: a log or e^u of more nodes than this is rebuilt as it stands: SymPy's evaluation would ask a K-term
+#: sum about its sign, which takes longer than all the rest of a worked example (only large K get there)
+_LARGE = 200
+
+
+def _size(e, sizes) -> int:
+    found = sizes.get(e)
+    if found is None:
+        found = sizes[e] = 1 + sum(_size(a, sizes) for a in e.args)
+    return found
+
+
+def _expand(e, definitions, memo, depth):
+    found = memo.get(e)
+    if found is not None:
+        return e if found is _SAME else found
+    result = e
+    if isinstance(e, sympy.Derivative) and any(
+            v in definitions or (isinstance(v, Indexed) and v.base in definitions) for v, _ in e.variable_count):
+        # a derivative with respect to a defined name holds that name as the variable (see below)
+        result = _expand(differentiate_by_names(e, definitions), definitions, memo, depth)
+    elif depth < _MAX_DEPTH and isinstance(e, Symbol) and e in definitions:
+        result = _expand(sympy.sympify(definitions[e]), definitions, memo, depth + 1)
+    elif depth < _MAX_DEPTH and isinstance(e, Indexed) and e.base in definitions:
+        result = _expand(definitions[e.base](*e.indices), definitions, memo, depth + 1)
+    elif e.args and not isinstance(e, IndexedBase):          # a name's label is not an occurrence of it
+        args = [_expand(a, definitions, memo, depth) for a in e.args]
+        if any(new is not old for new, old in zip(args, e.args)):
+            if isinstance(e, (sympy.log, sympy.exp)) and _size(args[0], memo.setdefault(_SIZES, {})) > _LARGE:
+                result = e.func(*args, evaluate=False)
             else:
-                replaced = replaced.xreplace({name: definition})
-        if replaced == expr:
-            return expr
-        expr = replaced
-    return expr
+                result = e.func(*args)
+    if depth < _MAX_DEPTH and isinstance(result, sympy.Function) and type(result) in definitions:
+        # a defined function (sigma(u), w^T x with no argument at all), its arguments expanded first
+        result = _expand(definitions[type(result)](*result.args), definitions, memo, depth + 1)
+    memo[e] = _SAME if result is e else result
+    return result
 
 
 def differentiate_by_names(expr, definitions: dict):

@@ -25,6 +25,7 @@ from sympy import Indexed, Pow, Symbol, log
 
 from ..evaluate import NotEvaluable, point_key
 from ..notation import SumExcept
+from .sampling import variable_key
 
 #: a condition u > 0 must hold with u > this at a sample point (and |u| > this for u != 0)
 DOMAIN_CLEARANCE = 1e-2
@@ -248,7 +249,8 @@ class DomainSampler:
         rng = self.sampler.rng
         for widening in WIDENINGS:
             spread = self.sampler.spread * widening
-            windows = {point_key(v): window(region, spread) for v, region in self.regions.items()}
+            windows = {point_key(v): window(region, spread)          # in name order: repeatable draws
+                       for v, region in sorted(self.regions.items(), key=lambda item: variable_key(item[0]))}
             if any(not w for w in windows.values()):
                 return None                 # an empty domain
             for _ in range(DRAWS_PER_POINT // len(WIDENINGS)):
@@ -256,7 +258,7 @@ class DomainSampler:
                 for key, pieces in windows.items():
                     if key not in point:
                         point[key] = _uniform_in(rng, pieces)
-                for v in sorted(variables, key=str):          # a fixed order, whatever the hash seed
+                for v in sorted(variables, key=variable_key):
                     if v not in point:
                         point[v] = self.sampler.random_value(v) * widening
                 if self.inside(evaluator, point):

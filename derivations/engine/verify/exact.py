@@ -8,9 +8,15 @@ from __future__ import annotations
 
 import math
 
+import mpmath
 import sympy
 
 from ..steps import Verification
+from .numbers import NotANumber, largest_exponent, mp_value, rational_value
+
+#: the most digits exact arithmetic may use: e^{u} next to 1 is held for |u| up to about 10,000.
+#: Past it a step is not verified (the loss modules refuse such inputs first, with a message).
+MAX_EXACT_DIGITS = 9000
 
 
 def exponent_digits(*exprs) -> int:
@@ -62,13 +68,52 @@ def symbolically_equal(a, b) -> bool:
         return False
 
 
-def check_exact_numbers(a, b) -> Verification:
+def rationals_equal(a, b, memo: dict | None = None):
+    """True or False when both sides are made of rationals alone (compared exactly), None otherwise."""
+    memo = {} if memo is None else memo
+    x = rational_value(a, memo)
+    if x is None:
+        return None
+    y_ = rational_value(b, memo)
+    if y_ is None:
+        return None
+    return x == y_
+
+
+def check_exact_numbers(a, b, scratch: dict | None = None) -> Verification:
     """Two sides made of numbers only, compared in exact arithmetic.
 
     Both sides are evaluated with :func:`exact_digits` digits and must agree to
     30 + u / ln 10 significant digits: relative, so 3.4e-48 and 0 differ, and
-    so do e^{1000} and e^{1000} + 1.
+    so do e^{1000} and e^{1000} + 1. Every distinct subexpression is evaluated
+    once (``scratch`` keeps the values between the entries of a vector and the
+    two sides of a step).
     """
+    scratch = {} if scratch is None else scratch
+    exponents = scratch.setdefault("exponents", {})
+    largest = max(largest_exponent(a, exponents), largest_exponent(b, exponents))
+    if not math.isfinite(largest):
+        return Verification(False, "numeric", "an exponent is too large to evaluate")
+    spread = int(largest / 2.302585092994046)
+    digits, agree = 40 + 2 * spread, 30 + spread
+    if digits > MAX_EXACT_DIGITS:
+        return Verification(False, "numeric", f"exact arithmetic would need {digits} digits, more than the "
+                                              f"{MAX_EXACT_DIGITS} allowed")
+    memo = scratch.setdefault(("mp", digits), {})
+    try:
+        with mpmath.workdps(digits):
+            x, y_ = mp_value(a, memo), mp_value(b, memo)
+            scale = max(abs(x), abs(y_))
+            if abs(x - y_) > scale * mpmath.mpf(10) ** -agree:
+                return Verification(False, "numeric", f"the numbers differ: {mpmath.nstr(x, 12)} vs "
+                                                      f"{mpmath.nstr(y_, 12)}")
+        return Verification(True, "numeric", f"exact numbers, equal to {agree} significant digits")
+    except NotANumber:
+        return _check_with_evalf(a, b)
+
+
+def _check_with_evalf(a, b) -> Verification:
+    """The same comparison by SymPy's evalf, for numbers the memoised evaluator does not know."""
     digits = exact_digits(a, b)
     agree = 30 + exponent_digits(a, b)
     try:

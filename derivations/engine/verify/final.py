@@ -55,6 +55,7 @@ def final_check(loss, gradient, variable, *, definitions=None, conditions=(), cl
     ok_sympy = ok_fd = True
     worst, count, skipped = 0.0, 0, 0
     exact = sympy.diff(a, variable)          # SymPy's own derivative, symbolic in K and the indices
+    sampler.reseed(seed, a, g, variable, *conditions)
     domain = domain_conditions(a, g, exact)
     inside_domain = DomainSampler(sampler, domain) if domain else None
     for sample in verifier.instances.samples_for(indices, tuple(conditions), symbolic_counts(a, g)):

@@ -8,7 +8,9 @@ constant slope in u so that u lands on the other side.
 from __future__ import annotations
 
 import functools
+import hashlib
 import itertools
+import random
 
 import sympy
 from sympy import Indexed, Max, Min
@@ -24,12 +26,29 @@ def _order(variable) -> str:
     return str(variable)
 
 
+def variable_key(variable) -> str:
+    """A stable order for unknowns (a Symbol, or (base, position) for s_3): by name, never by hash."""
+    return _order(variable)
+
+
+def seed_of(*material) -> int:
+    """A seed from what is being checked (the printed sides of a step, its conditions): the same step
+    draws the same points in every run, whatever Python's hash seed, and whatever was checked before it."""
+    digest = hashlib.sha256("\x1f".join(str(m) for m in material).encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big")
+
+
 class Sampler:
-    """Draws points for one derivation from one random generator (so a derivation's checks are repeatable)."""
+    """Draws points from one random generator, reseeded for each check from what it checks (so every check is
+    repeatable: the same command gives the same report, byte for byte)."""
 
     def __init__(self, rng, spread: float = 3.0):
         self.rng = rng
         self.spread = spread
+
+    def reseed(self, *material) -> None:
+        """Draw the next points from a generator seeded by ``material`` (see :func:`seed_of`)."""
+        self.rng = random.Random(seed_of(*material))
 
     def random_value(self, variable) -> float:
         if isinstance(variable, tuple):

@@ -24,21 +24,43 @@ from __future__ import annotations
 import random
 
 import sympy
+from sympy.matrices.expressions.matexpr import MatrixElement
 
-from ..evaluate import concrete
+from ..evaluate import instantiate
 from ..matrices import entry, has_symbolic_shape, index_form
 from ..steps import Chain, Claim, Step, Verification
 from .comparison import check_numerically
 from .definitions import expand_definitions
 from .equivalence import check_equivalence
-from .exact import check_exact_numbers, symbolically_equal
+from .exact import check_exact_numbers, rationals_equal, symbolically_equal
 from .instances import CLASS_COUNTS, Instances
 from .sampling import Sampler
 from .unknowns import integer_symbols, symbolic_counts
+from .written import OTHER_NUMBER, RATIONAL, SYMBOLIC, WITH_EXP, kind_of, same_when_written_out, substitute
 
 #: the symbolic entry (r, q) at which two matrices of symbolic size are compared (one pair, so that the
 #: instances, cached by the names of what they set, are shared between steps)
 ROW, COL = sympy.Dummy("r", integer=True), sympy.Dummy("q", integer=True)
+
+
+def _index_form(expr, memo):
+    """:func:`~derivations.engine.matrices.index_form`, asked only of what holds an entry of a matrix
+    expression (looked for once per distinct subexpression: the entries of a written-out vector share
+    their long parts, and asking each entry afresh would cost K times their length)."""
+    if isinstance(expr, sympy.MatrixBase):
+        if not any(_has_matrix_element(e, memo) for e in expr):
+            return expr
+        return expr.applyfunc(lambda e: index_form(e) if _has_matrix_element(e, memo) else e)
+    if isinstance(expr, sympy.Basic) and not isinstance(expr, sympy.MatrixExpr) and not _has_matrix_element(expr, memo):
+        return expr
+    return index_form(expr)
+
+
+def _has_matrix_element(e, memo) -> bool:
+    found = memo.get(e)
+    if found is None:
+        found = memo[e] = isinstance(e, MatrixElement) or any(_has_matrix_element(a, memo) for a in e.args)
+    return found
 
 
 class VerificationError(RuntimeError):
@@ -82,6 +104,8 @@ class Verifier:
         self.definitions = definitions or {}
         self.base_points = base_points
         self.instances = Instances(class_counts, max_index_choices)
+        self.seed = seed
+        self._definition_memo: dict = {}
         self.sampler = Sampler(random.Random(seed), spread)
 
     def check(self, before, after, conditions=(), values=None) -> Verification:
@@ -93,37 +117,61 @@ class Verifier:
         """
         if has_symbolic_shape(before) or has_symbolic_shape(after):
             return self._check_matrix_expressions(before, after, conditions, values)
-        before, after = index_form(before), index_form(after)
+        memo: dict = {}
+        before, after = _index_form(before, memo), _index_form(after, memo)
         before, after = _explicit(before), _explicit(after)
         if isinstance(before, sympy.MatrixBase) or isinstance(after, sympy.MatrixBase):
             return self._check_matrices(before, after, conditions, values)
-        a = expand_definitions(before, self.definitions)
-        b = expand_definitions(after, self.definitions)
+        return self._check(before, after, tuple(conditions), dict(values) if values else None, {})
+
+    def _check(self, before, after, conditions, values, scratch) -> Verification:
+        """One check; ``scratch`` holds work shared by the entries of a vector (values put in, numbers)."""
+        a = expand_definitions(before, self.definitions, self._definition_memo)
+        b = expand_definitions(after, self.definitions, self._definition_memo)
         if values:
-            a = concrete(a, {}).xreplace(dict(values))        # sums with known bounds written out first
+            # sums with known bounds written out first (each shared part once), then the values put in
+            a = substitute(instantiate(a, {}, scratch.setdefault("sums", {})), values, scratch.setdefault("values", {}))
         if a == b:
             if values:
                 return Verification(True, "substitution", "the values put into the left side give the right side")
             if before == after:
                 return Verification(True, "symbolic", "both sides are the same expression")
             return Verification(True, "definition", "the two sides agree once the definitions are put in")
-        if _numbers_only(a, b) and (a.has(sympy.exp) or b.has(sympy.exp)):
+        kinds = scratch.setdefault("kinds", {})
+        kind = max(kind_of(a, kinds), kind_of(b, kinds)) if SYMBOLIC not in (kind_of(a, kinds), kind_of(b, kinds)) \
+            else SYMBOLIC
+        method = "substitution" if values else "symbolic"
+        if kind == WITH_EXP:
             # numbers with powers of e in them: exact arithmetic decides (and cancel() would be slow)
-            return check_exact_numbers(a, b)
+            return check_exact_numbers(a, b, scratch)
+        if kind == RATIONAL and rationals_equal(a, b, scratch.setdefault("rationals", {})):
+            return Verification(True, method, "the difference simplifies to 0")
+        if kind in (RATIONAL, OTHER_NUMBER):
+            if kind == OTHER_NUMBER and symbolically_equal(a, b):
+                return Verification(True, method, "the difference simplifies to 0")
+            return check_exact_numbers(a, b, scratch)
         counts = symbolic_counts(a, b)
         indices = integer_symbols(a) | integer_symbols(b)
-        if not counts and not indices and (self.try_symbolic is None or self.try_symbolic(a, b)) \
-                and symbolically_equal(a, b):
-            method = "substitution" if values else "symbolic"
+        if not counts and not indices and (same_when_written_out(a, b) or (
+                (self.try_symbolic is None or self.try_symbolic(a, b)) and symbolically_equal(a, b))):
             return Verification(True, method, "the difference simplifies to 0")
-        if _numbers_only(a, b):
-            return check_exact_numbers(a, b)
-        return check_numerically(a, b, tuple(conditions), counts, instances=self.instances, sampler=self.sampler,
+        self.sampler.reseed(self.seed, a, b, *conditions)
+        return check_numerically(a, b, conditions, counts, instances=self.instances, sampler=self.sampler,
                                  base_points=self.base_points)
 
     def stamp(self, step: Step, conditions=(), values=None) -> Step:
         """Verify ``step`` in place; raise :class:`VerificationError` if it fails."""
         step.verification = self.check(step.before, step.after, conditions, values)
+        if not step.verification.ok:
+            raise VerificationError(step, step.verification)
+        return step
+
+    def stamp_cases(self, step: Step, cases, index, env, **options) -> Step:
+        """Verify a vector step ``[d f / d v_i] = [entry_i]`` in place, each entry from its case (see
+        :mod:`.cases`): in the size of the result, whatever the number of classes."""
+        from .cases import check_case_entries
+        before, after = _explicit(step.before), _explicit(step.after)
+        step.verification = check_case_entries(self, list(before), list(after), cases, index, env, **options)
         if not step.verification.ok:
             raise VerificationError(step, step.verification)
         return step
@@ -147,6 +195,7 @@ class Verifier:
 
     def check_equivalence(self, a, b, samples: int = 64) -> Verification:
         """Whether two conditions (relations without a symbolic K) hold at exactly the same points."""
+        self.sampler.reseed(self.seed, a, b)
         return check_equivalence(a, b, self.sampler, samples)
 
     def _check_matrix_expressions(self, before, after, conditions, values) -> Verification:
@@ -168,7 +217,8 @@ class Verifier:
         if not (isinstance(before, sympy.MatrixBase) and isinstance(after, sympy.MatrixBase)) \
                 or before.shape != after.shape:
             return Verification(False, "symbolic", "the two sides are not of the same shape")
-        results = [self.check(a, b, conditions, values) for a, b in zip(before, after)]
+        scratch, values = {}, dict(values) if values else None
+        results = [self._check(a, b, tuple(conditions), values, scratch) for a, b in zip(before, after)]
         failed = [r for r in results if not r.ok]
         if failed:
             return failed[0]
