@@ -37,10 +37,21 @@ class Instances:
         self.class_counts = class_counts
         self.max_index_choices = max_index_choices
         self._samples: dict[tuple, Sample] = {}
+        self._choices: dict[tuple, list[dict]] = {}
 
     def index_choices(self, symbols, n, conditions) -> list[dict]:
-        """Values in 0..n-1 for ``symbols`` that satisfy ``conditions``: all of them, or the first, middle, last."""
+        """Values in 0..n-1 for ``symbols`` that satisfy ``conditions``: all of them, or the first, middle, last.
+
+        Remembered per (symbols, n, conditions): the steps of a chain share them. The dictionaries
+        returned are shared; callers copy them.
+        """
         symbols = sorted(symbols, key=str)
+        memo = (tuple(symbols), n, tuple(conditions))
+        if memo not in self._choices:
+            self._choices[memo] = self._index_choices(symbols, n, conditions)
+        return self._choices[memo]
+
+    def _index_choices(self, symbols, n, conditions) -> list[dict]:
         allowed = []
         for values in itertools.product(range(n), repeat=len(symbols)):
             sub = dict(zip(symbols, values))

@@ -31,10 +31,44 @@ def variable_key(variable) -> str:
     return _order(variable)
 
 
+def _atom_text(atom) -> str:
+    """An atom's part of a fingerprint: its class and its name or value (never its hash)."""
+    name = getattr(atom, "name", None)
+    if isinstance(name, str):
+        return f"{type(atom).__name__}:{name}"
+    return f"{type(atom).__name__}:{atom}"
+
+
+def _fingerprint(material, out: list) -> None:
+    """Append the structure of ``material`` to ``out``: a SymPy tree as class names over its arguments
+    (in SymPy's canonical argument order, which does not depend on Python's hash seed), anything else as
+    its text. Much cheaper than printing the tree (no term ordering, no precedence)."""
+    if isinstance(material, sympy.Basic):
+        args = material.args
+        if not args:
+            out.append(_atom_text(material))
+            return
+        out.append(type(material).__name__ + "(")
+        for arg in args:
+            _fingerprint(arg, out)
+        out.append(")")
+    elif isinstance(material, (tuple, list)):
+        out.append("[")
+        for item in material:
+            _fingerprint(item, out)
+        out.append("]")
+    else:
+        out.append(f"{type(material).__name__}:{material}")
+
+
 def seed_of(*material) -> int:
-    """A seed from what is being checked (the printed sides of a step, its conditions): the same step
+    """A seed from what is being checked (the structure of a step's sides, its conditions): the same step
     draws the same points in every run, whatever Python's hash seed, and whatever was checked before it."""
-    digest = hashlib.sha256("\x1f".join(str(m) for m in material).encode("utf-8")).digest()
+    out: list = []
+    for item in material:
+        _fingerprint(item, out)
+        out.append("\x1f")
+    digest = hashlib.sha256("\x1e".join(out).encode("utf-8")).digest()
     return int.from_bytes(digest[:8], "big")
 
 

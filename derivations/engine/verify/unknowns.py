@@ -7,23 +7,28 @@
 """
 from __future__ import annotations
 
+import functools
+
 import sympy
 from sympy import Indexed, Symbol
 
 from ..notation import COUNTS, SumExcept
 
 
-def integer_symbols(expr) -> set:
+@functools.lru_cache(maxsize=4096)
+def integer_symbols(expr) -> frozenset:
     """The free integer symbols of ``expr`` other than the counts K, D, N: the indices y_i, k, j, ...
 
     The index of a variable of differentiation counts too: k in d(-log p_{y_i}) / d s_k.
+    Remembered per expression (the two sides of a step are the sides of its neighbours).
     """
     free = set(expr.free_symbols)
     for node in expr.atoms(sympy.Derivative):
         for variable, _ in node.variable_count:
             free |= variable.free_symbols
     names = {a.base.label for a in expr.atoms(Indexed)}            # y of the labels y_n is a name, not an index
-    return {a for a in free if isinstance(a, Symbol) and a.is_integer and a not in COUNTS and a not in names}
+    return frozenset(a for a in free if isinstance(a, Symbol) and a.is_integer and a not in COUNTS
+                     and a not in names)
 
 
 def real_symbols(expr) -> set:
