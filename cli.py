@@ -66,11 +66,21 @@ def emit(derivation, fmt: str, output: str | None, pdf: bool) -> None:
     write_report(report, getattr(derivation, "files", {}) or {}, derivation.name, fmt, output, pdf)
 
 
+def pdf_alone(output: str | None, pdf: bool) -> bool:
+    """Whether ``-o`` names the PDF itself (``-o report.pdf --pdf``): then only the PDF is written there."""
+    return bool(pdf and output and Path(output).suffix.lower() == ".pdf")
+
+
 def write_report(report: str, files: dict, name: str, fmt: str, output: str | None, pdf: bool) -> None:
-    """Print ``report`` or write it (and the figures it refers to) beside ``output``; compile a PDF when asked."""
+    """Print ``report`` or write it (and the figures it refers to) beside ``output``; compile a PDF when asked.
+
+    With ``--pdf``, ``-o report.tex`` writes the LaTeX source and ``report.pdf`` beside it; ``-o report.pdf``
+    writes the PDF only (never the LaTeX source under the PDF's name).
+    """
     if pdf:
         fmt = "latex"
-    if output and output != "-":
+    pdf_only = pdf_alone(output, pdf)
+    if output and output != "-" and not pdf_only:
         if fmt in ("markdown", "latex"):
             # figures the report refers to, beside it (the report names them relative to itself)
             for figure, data in files.items():
@@ -422,7 +432,8 @@ def verify(files, fmt, output, pdf, timeout, assume, loss, given):
     if pdf:
         fmt = "latex"
     report = render_many(outcomes, fmt)
-    if output and output != "-":
+    pdf_only = pdf_alone(output, pdf)
+    if output and output != "-" and not pdf_only:
         write_atomically(output, report)
         click.echo(f"wrote {output}", err=True)
     elif not pdf:

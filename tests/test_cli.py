@@ -91,6 +91,16 @@ def test_pdf(tmp_path, capsys):
     assert (tmp_path / "svm.pdf").read_bytes().startswith(b"%PDF")
 
 
+def test_pdf_named_as_the_output_is_the_pdf_alone(tmp_path, capsys):
+    from .conftest import require_pdflatex
+    require_pdflatex()
+    target = tmp_path / "svm.pdf"
+    code, _, err = run(["svm-grad", "--delta", "1", "-o", str(target), "--pdf", "--no-cache"], capsys)
+    assert code == 0, err
+    assert target.read_bytes().startswith(b"%PDF")
+    assert err.count(f"wrote {target}") == 1 and sorted(p.name for p in tmp_path.iterdir()) == ["svm.pdf"]
+
+
 def test_help_does_not_import_sympy():
     code = ("import sys, cli\n"
             "try:\n    cli.main(['--help'])\nexcept SystemExit:\n    pass\n"
