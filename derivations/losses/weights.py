@@ -311,19 +311,20 @@ def _chain_rule_section(builder, loss, correct, incorrect):
         combined = (p[c] - delta) * x[feature]
     combined_claim = builder.claim(d(L, W[feature, c]), combined, R.CombineCases(delta))
 
+    xd = x[feature]
     if loss == "svm":
-        words = ("An incorrect class c moves by x_d when its margin is violated and not at all otherwise; the "
-                 "correct class moves by minus x_d times the number of violated margins.")
+        words = sentence("An incorrect class ", c, " moves by ", xd, " when its margin is violated and not at all "
+                         "otherwise; the correct class moves by minus ", xd, " times the number of violated margins.")
     else:
-        words = ("Every class moves by its probability times x_d; the correct class by its probability minus 1: "
-                 "the gradient of the scores, p - y, times the input.")
+        words = sentence("Every class moves by its probability times ", xd, "; the correct class by its probability "
+                         "minus 1: the gradient of the scores (the probabilities minus the one-hot label) times the input.")
     return (dw_correct, dw_incorrect, combined), Section("The chain rule through the scores", [
         sentence("The loss depends on ", W[feature, c], " through the scores, each of which depends on it as the "
                  "lemma says:"),
         general,
         sentence("Now put in the gradient with respect to the scores, case by case:"),
         split,
-        sentence(words),
+        words,
         sentence("Both cases in one formula (", delta, " is 1 when ", Eq(c, y), " and 0 otherwise):"),
         combined_claim,
     ])

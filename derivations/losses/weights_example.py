@@ -12,7 +12,7 @@ from sympy import Add, Eq, ImmutableMatrix, Integer, MatMul, Max, Mul, Rational,
 from ..engine import rules as R
 from ..engine.build import Builder, note, sentence, warning
 from ..engine.differentiate import d
-from ..engine.matrices import W_, Gradient
+from ..engine.matrices import W_, Column, Gradient, x_
 from ..engine.notation import D, Delta, K, L, W, c, feature, s, x, y
 from ..engine.steps import Chain, Result, Section, Step
 
@@ -165,22 +165,25 @@ def _meaning(loss, inputs, gradient_numbers, names, label):
     still = [names[q] for q, g in enumerate(gradient_numbers) if g == 0]
     from .softmax import class_word
     correct = class_word(names, label)
-    words = ["Column c of dW is the input x scaled by ∂Lᵢ/∂s_c: a gradient-descent step W ← W - α dW moves w_c "
-             "along -x when ∂Lᵢ/∂s_c > 0 (lowering the score of c on this input) and along +x when it is < 0 "
-             f"(raising it). Here the correct class ({correct}) "
-             + ("has ∂Lᵢ/∂s < 0, so the step moves its weights along +x and raises its score"
+    gradient = Gradient(L, W_)
+    slope = d(L, s[c])
+    words = ["Column ", c, " of ", gradient, " is the input ", x_, " scaled by ", slope,
+             ": a gradient-descent step (", W_, " minus a small multiple of ", gradient, ") moves ", Column(W_, c),
+             " along ", -x_, " when ", slope > 0, " (lowering the score of class ", c, " on this input) and along ",
+             x_, " when ", slope < 0, f" (raising it). Here the correct class ({correct}) "
+             + ("has a negative gradient, so the step moves its weights along the input and raises its score"
                 if gradient_numbers[label] < 0 else "has gradient 0: no margin is violated")]
     if still:
         listed = ", ".join(class_word(names, q) for q, g in enumerate(gradient_numbers) if g == 0 and q != label)
         if listed:
             words.append(f", and {listed} {'is' if ',' not in listed else 'are'} left alone (gradient 0)")
     if moving and all(v == 0 for v in inputs):
-        words.append(". The input is 0, so dW is 0.")
+        words += [". The input is 0, so ", gradient, " is 0."]
     elif moving:
-        words.append(". Every column is a multiple of x: dW has rank 1.")
+        words += [". Every column is a multiple of ", x_, ": ", gradient, " has rank 1."]
     else:
-        words.append(". No score moves the loss here, so dW is 0.")
-    return [sentence("".join(words))]
+        words += [". No score moves the loss here, so ", gradient, " is 0."]
+    return [sentence(*words)]
 
 
 def _finite_differences(loss, delta, inputs, rows, label, dW_numbers):

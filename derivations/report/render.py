@@ -122,6 +122,20 @@ def _kind(block) -> str:
     return type(block).__name__.lower()
 
 
+def _shown_width(expr) -> int:
+    """How many characters ``expr`` takes printed on one line (the terminal's form): a measure of how
+    wide a formula is on the page, whatever its markup (layout only, no maths)."""
+    return len(_math_filter("text")(expr))
+
+
+def _latex_width(source) -> int:
+    """About how many characters a LaTeX snippet shows: its text without commands, braces and scripts
+    (a layout estimate for words such as a step's reason)."""
+    import re
+    visible = re.sub(r"\\[A-Za-z]+\*?|[{}_^$&]|\\.", "", str(source))
+    return len(" ".join(visible.split()))
+
+
 def _wrap(text: str, indent: str = "", width: int = 88) -> str:
     """Words wrapped for a terminal, every line indented by ``indent``."""
     import textwrap
@@ -175,6 +189,8 @@ def environment(style: str):
     env.filters["wrap"] = _wrap
     env.tests["indexed"] = lambda expr: isinstance(expr, Indexed)
     env.filters["width"] = lambda s: len(str(s))
+    env.filters["shown_width"] = _shown_width
+    env.filters["latex_width"] = _latex_width
     segments = env.filters["segments"]
     env.filters["column_widths"] = lambda table: [
         max(len(segments(row[i])) for row in [table.header] + table.rows) for i in range(len(table.header))]
