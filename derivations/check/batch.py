@@ -32,6 +32,7 @@ from typing import Callable
 from ..engine.inputs import InputError
 from .grade import SheetResult, cached_judgement, grade_item, has_reference, prepare_item, reference_for, sheet_context
 from .judge import ItemResult
+from .limits import cap_memory
 from .sheet import SheetError, load
 
 SHEET_SUFFIXES = {".yaml", ".yml", ".json"}
@@ -65,15 +66,6 @@ class _Job:
     error: str | None = None
 
 
-def _address_space() -> int:
-    """This process's current virtual size in bytes (0 where /proc is not available)."""
-    try:
-        with open("/proc/self/statm") as stream:
-            return int(stream.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
-        return 0
-
-
 def _worker(connection, memory_mb: int) -> None:
     """Grade the sheets the parent sends, in order, reporting results a sheet (or an uncached answer) at a time.
 
@@ -83,12 +75,7 @@ def _worker(connection, memory_mb: int) -> None:
     with what was finished before it, ("done", index, results, student, items) at the end of a sheet,
     ("error", index, message, student) for a sheet that cannot be graded.
     """
-    try:
-        import resource
-        limit = _address_space() + memory_mb * 1024 * 1024     # room on top of what the fork inherited
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    except (ImportError, ValueError, OSError):
-        pass
+    cap_memory(memory_mb)
     while True:
         task = connection.recv()
         if task is None:

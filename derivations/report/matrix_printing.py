@@ -47,6 +47,20 @@ def _hadamard_factors(expr):
     return sorted(expr.args, key=lambda a: 0 if isinstance(a, MatrixSymbol) else 1)
 
 
+def _joined_terms(printer, expr: MatAdd) -> str:
+    """The terms of a matrix sum in reading order, a negative term written "- t" instead of "+ -t"."""
+    out = ""
+    for i, term in enumerate(_ordered_terms(expr)):
+        text = printer._print(term)
+        if i and text.startswith("-"):
+            out += " - " + text[1:].lstrip()
+        elif i:
+            out += " + " + text
+        else:
+            out = text
+    return out
+
+
 class MatrixLatex:
     """LaTeX for matrix expressions (mixed into DeriveLatexPrinter)."""
 
@@ -63,16 +77,7 @@ class MatrixLatex:
         return r"\left(%s\right)^{T}" % self._print(inner)
 
     def _print_MatAdd(self, expr):
-        out = ""
-        for i, term in enumerate(_ordered_terms(expr)):
-            text = self._print(term)
-            if i and text.startswith("-"):
-                out += " - " + text[1:].lstrip()
-            elif i:
-                out += " + " + text
-            else:
-                out = text
-        return out
+        return _joined_terms(self, expr)
 
     def _print_MatMul(self, expr):
         coefficient, matrices = expr.as_coeff_matrices()
@@ -149,16 +154,7 @@ class MatrixText:
         return "(" + self._print(inner) + ")ᵀ"
 
     def _print_MatAdd(self, expr):
-        out = ""
-        for i, term in enumerate(_ordered_terms(expr)):
-            text = self._print(term)
-            if i and text.startswith("-"):
-                out += " - " + text[1:].lstrip()
-            elif i:
-                out += " + " + text
-            else:
-                out = text
-        return out
+        return _joined_terms(self, expr)
 
     def _print_MatMul(self, expr):
         coefficient, matrices = expr.as_coeff_matrices()

@@ -10,9 +10,9 @@ whatever thread calls it (no signals). With ``timeout=None`` the check runs in t
 from __future__ import annotations
 
 import multiprocessing
-import os
 import time
 
+from ..limits import cap_memory
 from .checker import Checker
 from .verdicts import Entry, Outcome
 
@@ -30,23 +30,11 @@ def check_text(text: str, name: str = "-", *, timeout: float | None = DEFAULT_TI
     return _Supervisor(text, name, timeout, memory_mb, options).run()
 
 
-def _address_space() -> int:
-    try:
-        with open("/proc/self/statm") as stream:
-            return int(stream.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
-        return 0
-
 
 def _worker(connection, text, name, options, resume, skip, memory_mb):
     """Check ``text`` from line ``resume`` on (the lines in ``skip`` not even read), sending each line's
     findings as soon as it is done."""
-    try:
-        import resource
-        limit = _address_space() + memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    except (ImportError, ValueError, OSError):
-        pass
+    cap_memory(memory_mb)
     try:
         checker = Checker(text, name, resume=resume, skip=skip, **options)
         sent = {"entries": 0, "context": 0}
