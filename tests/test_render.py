@@ -119,3 +119,19 @@ def test_per_example_names_and_built_products_print_as_written():
     shown = written_out(1 - t, {t: sympy.Integer(0)})          # 1 - 0, not 1 + 0
     assert text(shown) == "1 - 0" and latex(shown) == "1 - 0" and shown.doit() == 1
     assert isinstance(shown, Add)
+
+
+def test_latex_keeps_double_hyphens_and_quotes_as_typed(tmp_path):
+    """`--wrt` must not print as an en dash: TeX's ligatures are broken in escaped words."""
+    assert escape_latex("--wrt batch") == "-{}-wrt batch"
+    assert escape_latex("a,,b ''c'' ``d``") == "a,{},b '{}'c'{}' `{}`d`{}`"
+    require_pdflatex()
+    import shutil
+    import subprocess
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) not installed")
+    source = ("\\documentclass{article}\\usepackage[T1]{fontenc}\\usepackage{lmodern}\\begin{document}"
+              + escape_latex("derive svm-grad --wrt batch --reg-form full") + "\\end{document}")
+    (tmp_path / "words.pdf").write_bytes(compile_pdf(source))
+    text = subprocess.run(["pdftotext", "words.pdf", "-"], cwd=tmp_path, capture_output=True, text=True).stdout
+    assert "derive svm-grad --wrt batch --reg-form full" in text

@@ -15,6 +15,8 @@ import sympy
 
 from ..engine.build import note, sentence
 from ..engine.inputs import InputError, number
+from ..engine.matrices import W_, Column
+from ..engine.notation import WeightedScore, c
 from ..engine.steps import Figure, Result, Section, Table, Text
 from ..report import Report
 from .module import load
@@ -148,15 +150,16 @@ def _weights_section(run, prepared, loss, key, report):
             for c in range(len(flat))]
     ahead = int(np.sum(own > others))
     return Section("The learned weights", [
-        Figure(name, [Text("Each class's weights w_c (a column of W without the bias), shown as an image: bright "
-                           "where a bright pixel raises the class's score, dark where it lowers it.")]),
-        sentence("Why they look like templates: the score of class c is w_cᵀx, a sum of pixel times weight, so a "
-                 "weight image that resembles the typical image of its class gives that class a high score on its "
-                 "own examples and a low one on the others. Measured: the correlation of each weight image with the "
-                 "mean (centred) training image of its own class and, for comparison, the largest with another "
-                 "class's mean:"),
+        Figure(name, sentence("Each class's weights ", Column(W_, c), " (a column of ", W_, " without the bias), "
+                              "shown as an image: bright where a bright pixel raises the class's score, dark where "
+                              "it lowers it.").segments),
+        sentence("Why they look like templates: the score of class ", c, " is ", WeightedScore(c), ", a sum of "
+                 "pixel times weight, so a weight image that resembles the typical image of its class gives that "
+                 "class a high score on its own examples and a low one on the others. Measured: the correlation of "
+                 "each weight image with the mean (centred) training image of its own class and, for comparison, "
+                 "the largest with another class's mean:"),
         Table([[Text("class")], [Text("own class")], [Text("best other class")]], rows),
         note(f"For {ahead} of the {len(flat)} classes the weights correlate more with their own class's mean image "
-             "than with any other: each w_c is a blurred template of its class, with what tells it apart from the "
-             "similar classes (negative where those classes are bright)."),
+             "than with any other: each ", Column(W_, c), " is a blurred template of its class, with what tells it "
+             "apart from the similar classes (negative where those classes are bright)."),
     ])

@@ -49,6 +49,7 @@ _LATEX_SPECIAL = {
     "^": r"\textasciicircum{}", "_": r"\_", "%": r"\%", "~": r"\textasciitilde{}",
     "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}", '"': "''",
 }
+_LIGATURE_HALVES = "-,'`"
 _LATEX_UNICODE = {"Δ": r"$\Delta$", "δ": r"$\delta$", "σ": r"$\sigma$", "≠": r"$\neq$", "≤": r"$\leq$",
                   "≥": r"$\geq$", "−": "-", "·": r"$\cdot$", "×": r"$\times$", "—": "---", "–": "--",
                   "’": "'", "‘": "`", "“": "``", "”": "''", "…": r"\dots{}", "⋱": r"$\ddots$", "✓": r"$\checkmark$",
@@ -60,9 +61,14 @@ _LATEX_UNICODE = {"Δ": r"$\Delta$", "δ": r"$\delta$", "σ": r"$\sigma$", "≠"
 
 
 def escape_latex(text: str) -> str:
-    """Words as LaTeX that prints them literally: ``50%_off`` and ``\\input{x}`` stay text."""
+    """Words as LaTeX that prints them literally: ``50%_off`` and ``\\input{x}`` stay text, and ``--wrt``
+    keeps its two hyphens (TeX's ligatures -- and ,, and '' and `` are broken with an empty group)."""
     out = []
+    previous = ""
     for char in str(text):
+        if char in _LIGATURE_HALVES and char == previous:
+            out.append("{}")
+        previous = char
         if char in _LATEX_SPECIAL:
             out.append(_LATEX_SPECIAL[char])
         elif char in _LATEX_UNICODE:
