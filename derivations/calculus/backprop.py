@@ -290,7 +290,8 @@ def backprop(expression: str, at) -> Report:
 
     figure_files, figure_block = _figure(graph, passes, expression, point)
     report.files.update(figure_files)
-    intro = sentence(f"The expression is staged into {len(graph.gates)} gates: ", Math(sympy.Eq(f, expr,
+    gates = f"{len(graph.gates)} gate{'s' if len(graph.gates) != 1 else ''}"
+    intro = sentence(f"The expression is staged into {gates}: ", Math(sympy.Eq(f, expr,
                      evaluate=False)), ". Each gate's formula uses its inputs' names; values are exact while they "
                      "are whole numbers or fractions, else rounded to 4 significant digits.")
     report.sections.append(Section("Computational graph", [intro] + figure_block + [_forward_table(graph, passes)]))
