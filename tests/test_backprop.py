@@ -172,3 +172,20 @@ def test_without_graphviz_the_report_says_so_and_has_no_picture(monkeypatch):
     d = backprop("(x + y)*z", "x=-2,y=5,z=-4")
     assert d.files == {} and "Graphviz's dot was not found" in d.to_text()
     assert d.results["gradient"].value == [-4.0, -4.0, 3.0]
+
+
+def test_the_lecture_neuron_written_with_names_w0_x0():
+    """The lecture writes w0*x0 + w1*x1 + w2: names, the same variables as w_0, x_0 (issue 22)."""
+    d = backprop("1/(1+exp(-(w0*x0+w1*x1+w2)))", "w0=2,x0=-1,w1=-3,x1=-2,w2=-3")
+    assert d.verified
+    assert round(d.results["f"].value, 2) == 0.73
+    rounded = {name: round(d.results[f"d/d{name}"].value, 2) for name in ("w_0", "x_0", "w_1", "x_1", "w_2")}
+    assert rounded == {"w_0": -0.20, "x_0": 0.39, "w_1": -0.39, "x_1": -0.59, "w_2": 0.20}
+    same = backprop("1/(1 + exp(-(w_0*x_0 + w_1*x_1 + w_2)))", "w=[2,-3,-3],x=[-1,-2]")
+    assert all(same.results[f"d/d{name}"].value == d.results[f"d/d{name}"].value for name in rounded)
+
+
+def test_a_plain_letter_and_its_entries_are_two_inputs():
+    d = backprop("x_0*x", "x_0=2,x=3")
+    assert d.verified and d.results["f"].value == 6.0
+    assert d.results["d/dx"].value == 2.0 and d.results["d/dx_0"].value == 3.0

@@ -328,3 +328,36 @@ def test_hostile_expressions_are_not_multiplied_out_nor_cancelled_at_length():
 def test_overflow_everywhere_is_not_verified_never_verified():
     d = calculus.derivative("exp(x)^1000/(1+exp(x))^1000", "x")
     assert not d.verified and any("not verified" in w for w in d.warnings)
+
+
+# --- names: a letter followed by digits is one name (issue 22) ----------------------------------------------
+
+def test_w0_is_a_name_not_w_times_0():
+    from derivations.engine.notation import w, x
+    d = calculus.derivative("w0*x", "x")
+    assert d.results["derivative"].expr == w[0] and d.verified
+    d = calculus.derivative("x2 + x", "x")
+    assert d.results["derivative"].expr == 1 and d.verified
+    d = calculus.derivative("x2 + x", "x2")
+    assert d.results["derivative"].expr == 1 and d.verified
+    d = calculus.derivative("w0*x0 + w1*x1 + w2", "w1")
+    assert d.results["derivative"].expr == x[1]
+    d = calculus.derivative("b2^2 + W1*b2", "b2")
+    b2, w1 = Symbol("b2", real=True), Symbol("W1", real=True)
+    assert d.results["derivative"].expr == 2 * b2 + w1 and d.verified
+
+
+def test_a_plain_letter_and_its_indexed_entries_are_different_variables():
+    from derivations.engine.notation import x
+    d = calculus.derivative("x_0*x", "x")
+    assert d.results["derivative"].expr == x[0] and d.verified
+    d = calculus.derivative("x_0*w_0", "x")              # x does not occur: 0, never an unevaluated derivative
+    assert d.results["derivative"].expr == 0 and d.verified
+
+
+@pytest.mark.parametrize("expression, readings", [
+    ("x2y", ["x2·y", "x·2·y"]), ("e2 + x", ["a name e2", "e·2"]), ("s_j2 + x", ["s_j·2", "index j2"])])
+def test_names_that_could_be_read_two_ways_are_refused_with_both_readings(capsys, expression, readings):
+    assert main(["diff", expression, "--wrt", "x"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and all(reading in err for reading in readings)

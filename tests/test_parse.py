@@ -142,6 +142,45 @@ def test_names(text, expected):
     parses_to(text, expected)
 
 
+# a letter followed by digits is one name (issue 22): never the product w·0, x·2
+@pytest.mark.parametrize("text, expected", [
+    ("w0*x", x_scalar * w[0]),
+    ("w0 x", x_scalar * w[0]),
+    ("x2 + x", x[2] + x_scalar),
+    ("w0*x0 + w1*x1 + w2", w[0] * x[0] + w[1] * x[1] + w[2]),
+    ("s0 - s_0", Integer(0)),                    # s0 and s_0 are one variable
+    ("P1", p[1]),
+    ("x12", x[12]),
+    ("b2 + W1", Symbol("b2", real=True) + Symbol("W1", real=True)),
+    ("z1 t2", Symbol("z1", real=True) * Symbol("t2", real=True)),
+    ("2x", 2 * x_scalar),                        # a number then a letter still multiplies
+    ("x 2", 2 * x_scalar),
+    ("2x3", 2 * x[3]),
+    ("2e3", Integer(2000)),                      # a number's exponent, not the name e3
+    ("e^x2", exp(x[2])),
+    ("p_{y_i} s1", p[y] * s[1]),
+])
+def test_a_letter_followed_by_digits_is_one_name(text, expected):
+    parses_to(text, expected)
+
+
+@pytest.mark.parametrize("text, readings", [
+    ("x2y", ["x2·y", "x·2·y"]),
+    ("3 + w1b", ["w1·b", "w·1·b"]),
+    ("s_j2", ["s_j·2", "the index j2"]),
+    ("e2", ["a name e2", "e·2"]),
+    ("x01", ["x1", "a name of its own"]),
+])
+def test_a_name_that_could_be_read_two_ways_is_refused_with_both_readings(text, readings):
+    error = refuses(text)
+    for reading in readings:
+        assert reading in str(error)
+
+
+def test_a_name_with_digits_takes_no_subscript():
+    refuses("x1_2", "takes no subscript")
+
+
 def test_x_i_uses_an_integer_index():
     assert parse_expression("x_i").indices == (Symbol("i", integer=True),)
 

@@ -28,6 +28,7 @@ from ..engine.build import Builder, note, sentence
 from ..engine.differentiate import d, differentiate
 from ..engine.functions import DEFINITIONS
 from ..engine.inputs import InputError, number
+from ..engine.notation import plain_symbols
 from ..engine.steps import Chain, Claim, Figure, Math, Result, Section, Step, Table, Text, Verification
 from ..engine.verify import VerificationError, expand_definitions
 from ..report import Report
@@ -95,8 +96,8 @@ def written(variable) -> str:
 def _inputs_of(expr) -> set:
     """The variables of ``expr`` a value is needed for: real symbols and indexed entries (not their indices)."""
     indexed = expr.atoms(Indexed)
-    inside = set().union(*(i.free_symbols for i in indexed)) if indexed else set()
-    return {a for a in expr.free_symbols if isinstance(a, Symbol) and a not in inside} | indexed
+    indices = set().union(*(i.free_symbols for index in indexed for i in index.indices)) if indexed else set()
+    return {a for a in plain_symbols(expr) & expr.free_symbols if a not in indices} | indexed
 
 
 # --- numbers ---------------------------------------------------------------------------------------

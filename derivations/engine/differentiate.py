@@ -21,7 +21,7 @@ from sympy import Add, Derivative, Heaviside, Indexed, KroneckerDelta, Max, Min,
 from . import rules as R
 from .elementary import one_argument
 from .functions import LeakyRelu
-from .notation import Sigmoid, SumExcept, indicator, p, s
+from .notation import Sigmoid, SumExcept, indicator, p, plain_symbols, s
 from .steps import Step
 
 #: which indexed names are functions of which others: p_j depends on every score
@@ -40,7 +40,7 @@ def depends_on(expr, var) -> bool:
         if expr.has(base):
             return True
         return any(expr.has(b) for b, deps in DEPENDENCIES.items() if base in deps)
-    return expr.has(var)
+    return expr.has(var) and var in plain_symbols(expr)       # x varies in x_0 x, not in x_0 alone
 
 
 def _variable_atoms(expr, var):

@@ -13,6 +13,8 @@ Conventions (the ones CS231n and the seed homework use):
 """
 from __future__ import annotations
 
+import functools
+
 import sympy
 from sympy import Expr, Heaviside, IndexedBase, Integer, Symbol
 from sympy.core.sympify import _sympify
@@ -141,6 +143,26 @@ def weighted_score(index=None) -> Expr:
 
 
 _BOUND_FEATURE = sympy.Dummy("d", integer=True)
+
+
+@functools.lru_cache(maxsize=4096)
+def plain_symbols(expr) -> frozenset:
+    """The symbols of ``expr`` that stand for themselves, not as the name of an indexed variable.
+
+    In x_0 x the symbol x is a variable and also the label of the indexed name x (x_0); SymPy counts
+    the label among the free symbols of x_0, so ``expr.has(x)`` and ``free_symbols`` see x in x_0
+    alone. Here x counts only where it stands by itself (the indices of an entry still count: j in s_j).
+    """
+    found, stack = set(), [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Symbol):
+            found.add(node)
+        elif isinstance(node, sympy.Indexed):
+            stack.extend(node.indices)
+        elif not isinstance(node, IndexedBase):
+            stack.extend(node.args)
+    return frozenset(found)
 
 
 def is_indicator(e: Expr) -> bool:

@@ -141,6 +141,11 @@ class Builder:
         letter, *subscript = children
         return names.variable(str(letter), subscript[0] if subscript else None)
 
+    def numbered_variable(self, children):
+        token = str(children[0])
+        digits = literals.integer(token[1:], self.limits, "the number of a name")
+        return names.numbered(token, digits)
+
     def subscript(self, items):
         return list(items)
 

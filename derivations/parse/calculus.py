@@ -32,6 +32,7 @@ from .errors import ParseError
 from .grammar import FUNCTION_RULES, _describe, _unknown_name, _UnknownName, _whole_word, check_nesting
 from .limits import Limits
 from .magnitude import check_defined, check_size, power
+from .numbered import refuse_ambiguous
 from .screen import check_nesting as check_brackets
 from .screen import strip_delimiters
 
@@ -72,7 +73,8 @@ CALCULUS_FUNCTION_RULES = FUNCTION_RULES | {"min", "leaky_relu", "absolute", "ca
 #: the caps of ``derive diff``: those of answers, with two more levels of nested functions
 LIMITS = Limits(max_function_depth=6)
 
-_LEFT_SIDE = re.compile(r"^\s*[A-Za-z](?:_\{?[A-Za-z0-9]\}?)?\s*(?:\(\s*[A-Za-z](?:\s*,\s*[A-Za-z])*\s*\))?\s*=(?!=)")
+_LEFT_SIDE = re.compile(r"^\s*[A-Za-z](?:\d+|_\{?[A-Za-z0-9]\}?)?\s*"
+                        r"(?:\(\s*[A-Za-z]\d*(?:\s*,\s*[A-Za-z]\d*)*\s*\))?\s*=(?!=)")
 
 
 @functools.cache
@@ -101,6 +103,7 @@ def screen(text: str, limits: Limits) -> str:
     if not text.strip():
         raise ParseError("empty expression")
     check_brackets(text, limits.max_depth)
+    refuse_ambiguous(text)
     try:
         commands.check_commands(text, COMMANDS, ARGUMENTS)
     except ParseError as error:
@@ -117,8 +120,9 @@ def parse_tree(text: str, limits: Limits):
         raise ParseError(_describe(error, text)) from None
     except _UnknownName as error:
         word = _whole_word(text, error.token)
-        raise ParseError(f"unknown name '{word}': variables are single letters (x, y, a, ...; s_j, x_0, w_1 "
-                         f"with a subscript); {known_functions_message()}") from None
+        raise ParseError(f"unknown name '{word}': a variable is one letter, alone (x, y, a), followed by digits "
+                         f"(w0, x2, b1) or with a subscript (s_j, x_0); a product needs a space or *, as in "
+                         f"'{' '.join(word) if len(word) <= 3 else 'a b'}'; {known_functions_message()}") from None
     check_nesting(tree, limits, CALCULUS_FUNCTION_RULES)
     return tree
 

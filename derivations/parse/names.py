@@ -3,7 +3,8 @@
 No name ever creates an indexed object or a multi-letter symbol of its own:
 indexed names are exactly ``s``, ``p``, ``x``, ``w``; indices are the class
 indices ``i``, ``j``, ``k``, ``m``, the label ``y_i`` or a class number; any
-other single letter is a plain real symbol.
+other single letter is a plain real symbol. A letter followed by digits is one name
+(:func:`numbered`): ``w0`` is w_0, ``b2`` a real symbol b2.
 """
 from __future__ import annotations
 
@@ -53,6 +54,19 @@ def variable(letter: str, indices: list[sympy.Expr] | None) -> sympy.Expr:
     if len(indices) != 1:
         raise ParseError(f"'{letter}' takes one index, as in {letter}_k")
     return INDEXED[letter][indices[0]]
+
+
+def numbered(name: str, index: int) -> sympy.Expr:
+    """The object a letter followed by digits stands for: one name, never a product.
+
+    For an indexed letter it is the entry of that index (``w0`` is w_0, ``x2`` is x_2, ``P1`` is p_1), so
+    ``w0`` and ``w_0`` are one variable; any other letter gives a real symbol of its own (``b2``, ``W1``, ``z1``),
+    shown with its digits as a subscript.
+    """
+    letter = name[0]
+    if letter in INDEXED:
+        return variable(letter, [sympy.Integer(index)])
+    return sympy.Symbol(f"{letter}{index}", real=True)
 
 
 def summation_index(letter: str) -> sympy.Symbol:

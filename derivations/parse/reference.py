@@ -5,7 +5,7 @@ from __future__ import annotations
 NOTATION: list[tuple[str, str]] = [
     ("2, 0.268, 3.38e-48, 3.38 \\times 10^{-48}", "exact numbers: 0.268 is 67/250"),
     ("\\frac{a}{b}, a/b", "division"),
-    ("a b, 2x, a * b, a \\cdot b, a \\times b", "multiplication (a space or nothing between factors multiplies)"),
+    ("a b, 2x, a * b, a \\cdot b, a \\times b", "multiplication (a space or nothing between factors multiplies; x2 is a name, not x·2)"),
     ("a^b, a^{b}, a**b", "power (exponents are at most 1000, results at most 1000 digits)"),
     ("( ), [ ], { }, \\left( \\right)", "grouping"),
     ("s_k, s_j, s_{y_i}, s_y, s_0", "score of class k, j, y_i, y_i, 0 (classes are numbered 0..K-1)"),
@@ -14,6 +14,8 @@ NOTATION: list[tuple[str, str]] = [
     ("y_i", "the label of the example"),
     ("z, t, K, \\Delta (Delta, Δ)", "logit, target, number of classes, SVM margin"),
     ("a, b, u, v, x, y, ...", "any other single letter: a real variable"),
+    ("w0, x2, s0, P1, b2, W1", "a letter followed by digits is one name: w0 is w_0 (s, p, P, x, w), b2 a variable "
+     "of its own; x2y, s_j2, e2 and x01 are refused (they could be read two ways)"),
     ("e, e^{x}, \\exp(x), exp(x)", "Euler's number and the exponential"),
     ("\\log x, log(x), \\ln x, ln(x)", "logarithm (natural unless log_base says otherwise; ln is always natural)"),
     ("\\log_{10} x, log10(x), \\log_2 x, log2(x)", "logarithm to base 10 or 2"),

@@ -5,6 +5,7 @@ from .characters import normalize_characters
 from .commands import check_commands
 from .errors import ParseError
 from .limits import Limits
+from .numbered import refuse_ambiguous
 from .subscripts import read_subscripts
 
 #: math-mode delimiters stripped when they enclose the whole input, longest first
@@ -25,6 +26,7 @@ def screen(text: str, limits: Limits) -> str:
         raise ParseError("empty expression")
     check_nesting(text, limits.max_depth)
     check_commands(text)
+    refuse_ambiguous(text)
     return read_subscripts(text)
 
 

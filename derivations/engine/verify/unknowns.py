@@ -12,7 +12,7 @@ import functools
 import sympy
 from sympy import Indexed, Symbol
 
-from ..notation import COUNTS, SumExcept
+from ..notation import COUNTS, SumExcept, plain_symbols
 
 
 @functools.lru_cache(maxsize=4096)
@@ -32,10 +32,13 @@ def integer_symbols(expr) -> frozenset:
 
 
 def real_symbols(expr) -> set:
-    """The real unknowns that are not indexed: Delta, z, t, ..."""
+    """The real unknowns that are not indexed: Delta, z, t, ... (and x in x_0 x, where x also names x_0)."""
     free = expr.free_symbols
     bases = {a.base.label for a in free if isinstance(a, Indexed)}
-    return {a for a in free if isinstance(a, Symbol) and not a.is_integer and a not in bases}
+    found = {a for a in free if isinstance(a, Symbol) and not a.is_integer and a not in bases}
+    if bases & free:
+        found |= {a for a in plain_symbols(expr) & bases & free if not a.is_integer}
+    return found
 
 
 def indexed_bases(expr) -> set:
