@@ -195,6 +195,19 @@ def run(make, fmt, output, pdf, no_cache=False, cacheable=True):
     return derivation
 
 
+#: the exit status of diff and backprop when a derivative is left unevaluated (no rule applies to it)
+UNEVALUATED_STATUS = 3
+
+
+def exit_if_unevaluated(derivation) -> None:
+    """Exit with status 3, saying so on stderr, when the report leaves a derivative unevaluated (it was written)."""
+    left = getattr(derivation, "unevaluated", None) if derivation is not None else None
+    if left:
+        click.echo(f"derive: the result is incomplete: no rule applies to {', '.join(dict.fromkeys(left))}, "
+                   f"left unevaluated (exit status {UNEVALUATED_STATUS})", err=True)
+        raise click.exceptions.Exit(UNEVALUATED_STATUS)
+
+
 # --- commands -----------------------------------------------------------------------------
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -202,7 +215,7 @@ def run(make, fmt, output, pdf, no_cache=False, cacheable=True):
 def cli():
     """Machine-checked, step-by-step derivations of the gradients of ML losses.
 
-    Every step shown was verified by SymPy before it was shown.
+    Every step shown was verified before it was shown (the report says how: symbolically, or at random points).
 
     \b
     Examples:
@@ -354,7 +367,7 @@ def diff(expression, wrt, fmt, output, pdf, no_cache):
     def make():
         from derivations import calculus
         return calculus.derivative(expression, wrt)
-    run(make, fmt, output, pdf, no_cache)
+    exit_if_unevaluated(run(make, fmt, output, pdf, no_cache))
 
 
 @cli.group("cache")
@@ -569,7 +582,7 @@ def backprop(expression, at, fmt, output, pdf, no_cache):
     def make():
         from derivations.calculus.backprop import backprop as run_backprop
         return run_backprop(expression, at)
-    run(make, fmt, output, pdf, no_cache)
+    exit_if_unevaluated(run(make, fmt, output, pdf, no_cache))
 
 
 @cli.command("check")

@@ -68,13 +68,18 @@ def test_sigmoid_of_ax_is_written_as_a_course_writes_it():
     assert r"\sigma\left(a x\right) \left(1 - \sigma\left(a x\right)\right)" in data["results"]["derivative"]["latex"]
 
 
-def test_no_rule_is_said_plainly_never_zero():
-    d = calculus.derivative("max(x, x^2, 1 - x)", "x")
+def test_no_rule_is_said_plainly_never_zero(capsys):
+    d = calculus.derivative("leaky_relu(x, x) + x^2", "x")     # a slope that varies with x: no rule
     assert not d.verified
     assert d.results["derivative"].value is None
     assert d.results["derivative"].expr != 0
     assert any("no rule applies" in w for w in d.warnings)
+    assert d.unevaluated == ["LeakyReLU(x, x)"]
     assert "NOT VERIFIED" in d.to_text()
+    assert main(["diff", "leaky_relu(x, x) + x^2", "--wrt", "x"]) == 3      # never exit 0 with a Derivative left
+    captured = capsys.readouterr()
+    assert "∂/∂x[LeakyReLU(x, x)]" in captured.out
+    assert captured.err.count("\n") == 1 and "left unevaluated (exit status 3)" in captured.err
 
 
 def test_constant_is_zero_with_its_rule():
@@ -113,6 +118,14 @@ BREADTH = [
     ("softplus(x)", "softplus_rule", Sigmoid(x_)),
     ("erf(x)", "erf_rule", 2 / sympy.sqrt(sympy.pi) * exp(-x_ ** 2)),
     ("max(x, 1 - x)", "max_rule", 2 * indicator(2 * x_ - 1) - 1),
+    ("max(x, x^2, 1 - x)", "max_many_rule", 2 * indicator(2 * x_ - 1) - 1),      # on (-1, 1): 1 - x, then x
+    ("min(x, -x, 2 - x^2)", "min_many_rule", -sympy.sign(x_)),                     # on (-1, 1): -|x|
+    ("cbrt(x)", "cbrt_rule", 1 / (3 * sympy.Abs(x_) ** sympy.Rational(2, 3))),
+    ("pow(x, 3) + pow(2, x)", "power_rule", 3 * x_ ** 2 + 2 ** x_ * sympy.log(2)),
+    ("log(x^2 + 1, 2)", "log_rule", 2 * x_ / ((x_ ** 2 + 1) * sympy.log(2))),
+    ("|x| + |x - 2|", "abs_rule", sympy.sign(x_) - 1),                            # on (-1, 1)
+    ("leaky_relu(x)", "leaky_relu_rule", indicator(x_) + sympy.Rational(1, 100) * (1 - indicator(x_))),
+    (r"\operatorname{sgn}(x) + x", "sign_rule", sympy.Integer(1)),
     ("min(x, x^2)", "min_rule", indicator(x_ ** 2 - x_) + 2 * x_ * (1 - indicator(x_ ** 2 - x_))),
     ("x^2 [x > 0] + x [x <= 0]", "indicator", 2 * x_ * indicator(x_) + sympy.Heaviside(-x_, 1)),
 ]
@@ -258,8 +271,11 @@ def test_unknown_function_is_named_with_the_known_ones(capsys):
     assert main(["diff", r"\foo x", "--wrt", "x"]) == 2
     err = capsys.readouterr().err
     assert "unsupported LaTeX command \\foo" in err and "known functions" in err
-    assert main(["diff", "|x|", "--wrt", "x"]) == 2
-    assert "abs(u)" in capsys.readouterr().err
+    assert main(["diff", "|x|y|z|", "--wrt", "x"]) == 2                    # |x| itself is read (issue 22)
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "|x|·y·|z|" in err and "|x·|y|·z|" in err
+    assert main(["diff", "|x", "--wrt", "x"]) == 2
+    assert "not closed" in capsys.readouterr().err
 
 
 def test_cli_json_and_bad_expressions(capsys):
@@ -361,3 +377,23 @@ def test_names_that_could_be_read_two_ways_are_refused_with_both_readings(capsys
     assert main(["diff", expression, "--wrt", "x"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and all(reading in err for reading in readings)
+
+
+def test_the_last_line_says_how_the_steps_were_checked():
+    numeric = calculus.derivative("tan(tan(x))", "x")                    # SymPy's cancellation is skipped here
+    assert numeric.verified
+    last = numeric.to_text().strip().splitlines()
+    text = " ".join(last[-3:])
+    assert "verified by SymPy" not in numeric.to_text()
+    assert "numerically at 4 random points each" in text
+    symbolic = calculus.derivative("x^2", "x")
+    assert "symbolically" in symbolic.to_markdown().strip().splitlines()[-1]
+    assert "numerically" not in symbolic.to_markdown().strip().splitlines()[-1]
+
+
+def test_a_cancelled_variable_has_derivative_0_with_a_note():
+    d = calculus.derivative("(x - x)*y + y", "x,y")
+    assert d.results["d/dx"].expr == 0 and d.results["d/dy"].expr == 1 and d.verified
+    assert "x cancels out" in d.to_text()
+    d = calculus.derivative("x_0*w_0", "x")
+    assert "x does not occur in the expression (x₀ is another variable)" in d.to_text()

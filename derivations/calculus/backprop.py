@@ -37,6 +37,7 @@ from .diff import (
     _split_top_level,
     as_real_variables,
     calculus_builder,
+    read,
     read_expression,
     refuse_non_real,
     worth_cancelling,
@@ -265,7 +266,8 @@ def _name_of(symbol) -> str:
 
 def backprop(expression: str, at) -> Report:
     """The backpropagation of ``expression`` at the point ``at`` (``"x=-2,y=5,z=-4"`` or a dict)."""
-    expr = read_expression(expression)
+    reading = read(expression)
+    expr = reading.expr
     if isinstance(expr, sympy.MatrixBase):
         raise InputError("derive backprop needs a single expression, not a vector or matrix")
     point = read_point(at)
@@ -277,9 +279,11 @@ def backprop(expression: str, at) -> Report:
     missing = sorted((written(v) for v in needed if v not in point))
     if missing:
         raise InputError(f"no value for {', '.join(missing)}: give --at {','.join(f'{m}=...' for m in missing)}")
-    extra = sorted(written(v) for v in point if v not in needed)
+    typed = {v.xreplace({a: Symbol(a.name, real=True) for a in v.free_symbols if a.is_integer}) for v in reading.typed}
+    extra = sorted(written(v) for v in point if v not in needed and v not in reading.typed and v not in typed)
     if extra:
         raise InputError(f"--at gives {', '.join(extra)}, which the expression does not have")
+    cancelled = [v for v in point if v not in needed]
 
     builder = calculus_builder()
     passes = Backpropagation(graph, point, builder)
@@ -288,6 +292,8 @@ def backprop(expression: str, at) -> Report:
     report.warnings.extend(passes.warnings)
     f = graph.output.symbol
     inputs = [v for v in point]
+    for v in cancelled:
+        passes.gradients[v] = sympy.Integer(0)
 
     figure_files, figure_block = _figure(graph, passes, expression, point)
     report.files.update(figure_files)
@@ -295,7 +301,14 @@ def backprop(expression: str, at) -> Report:
     intro = sentence(f"The expression is staged into {gates}: ", Math(sympy.Eq(f, expr,
                      evaluate=False)), ". Each gate's formula uses its inputs' names; values are exact while they "
                      "are whole numbers or fractions, else rounded to 4 significant digits.")
-    report.sections.append(Section("Computational graph", [intro] + figure_block + [_forward_table(graph, passes)]))
+    read_as = [note(f"{said}.") for said in reading.notes]
+    if cancelled:
+        names = ", ".join(written(v) for v in cancelled)
+        read_as.append(note(f"{names} cancel{'s' if len(cancelled) == 1 else ''} out: the expression as read is ",
+                            Math(expr), f", which does not depend on {names}; "
+                            f"{'its gradient is' if len(cancelled) == 1 else 'their gradients are'} 0."))
+    report.sections.append(Section("Computational graph", read_as + [intro] + figure_block
+                                   + [_forward_table(graph, passes)]))
     value = passes.values[f]
     if value is None:
         report.results["f"] = Result("f", None, None, "not a real number at this point")

@@ -37,6 +37,9 @@ VERIFICATION_NOTE = ("Each step was checked symbolically (the difference of its 
                      "sides of every kink; the result was compared with sympy.diff and with centred finite "
                      "differences.")
 
+#: the exit status of a report whose derivative is left unevaluated (no rule applies): not 0, not 2 (bad input)
+UNEVALUATED_STATUS = 3
+
 #: variables of one gradient at most
 MAX_VARIABLES = 20
 
@@ -52,15 +55,21 @@ def read_expression(text: str, what: str = "expression", *, max_length: int | No
     ``max_length`` raises the cap on characters (2,000, as for answers), and the time allowed to build
     the expression in proportion; the other caps stay.
     """
+    return read(text, what, max_length=max_length).expr
+
+
+def read(text: str, what: str = "expression", *, max_length: int | None = None):
+    """What ``text`` was read as (:class:`~derivations.parse.calculus.Reading`: the expression, the variables
+    typed, notes on readings); InputError naming the problem."""
     import dataclasses
 
     from ..parse import ParseError
-    from ..parse.calculus import LIMITS, parse_calculus
+    from ..parse.calculus import LIMITS, read_calculus
     limits = LIMITS if max_length is None else dataclasses.replace(
         LIMITS, max_length=max_length,
         max_build_seconds=LIMITS.max_build_seconds * max(1.0, max_length / LIMITS.max_length))
     try:
-        return parse_calculus(text, limits=limits)
+        return read_calculus(text, limits=limits)
     except ParseError as error:
         raise InputError(f"cannot read the {what} {text!r}: {error}") from None
 
@@ -271,9 +280,10 @@ def verify_step(verifier, step) -> None:
     if len(results) == 1:
         step.verification = results[0]
         return
-    methods = "+".join(sorted({r.method for r in results}))
+    methods = "+".join(sorted({m for r in results for m in r.method.split("+")}))
     step.verification = Verification(True, methods, f"each of the {len(results)} rewritten parts on its own "
-                                     f"(the rest is the same on both sides): {results[0].detail}")
+                                     f"(the rest is the same on both sides): {results[0].detail}",
+                                     points=max(r.points for r in results))
 
 
 class Differentiation:
@@ -362,12 +372,38 @@ class Differentiation:
         return not self.stuck and not self.undecided and self.check is not None and self.check.ok
 
 
-def _read_as_note(expr, text: str):
-    """A note when the expression was read in a form the user did not type (sqrt(x^2) as |x|)."""
+def _read_as_notes(reading, text: str) -> list:
+    """Notes when the expression was read in a form the user did not type (sqrt(x^2) as |x|, leaky_relu(x) with
+    its default slope)."""
+    expr, notes = reading.expr, []
     typed_abs = any(word in text for word in ("abs", "lvert", "|"))
     if expr.has(sympy.Abs) and not typed_abs:
-        return note("Read as ", expr, ": the square root of a square is the absolute value, |u| = √(u²).")
-    return None
+        notes.append(note("Read as ", expr, ": the square root of a square is the absolute value, |u| = √(u²)."))
+    notes += [note(f"{said}.") for said in reading.notes]
+    return notes
+
+
+def variables_of(expr) -> set:
+    """The variables ``expr`` depends on: symbols standing for themselves (x, even beside x_0) and indexed entries."""
+    from ..engine.notation import plain_symbols
+    indexed = expr.atoms(Indexed)
+    return (set(plain_symbols(expr)) & expr.free_symbols) | indexed
+
+
+def absent_note(var, reading):
+    """A note for a variable of differentiation the expression (as read) does not depend on: cancelled out, or
+    never there. Its derivative is 0."""
+    from ..report.printing import text as show
+    expr = reading.expr
+    if var in variables_of(expr):
+        return None
+    if var in reading.typed:
+        return note(f"{show(var)} cancels out: the expression as read is ", Math(expr),
+                    f", which does not depend on {show(var)}, so its derivative is 0.")
+    entries = sorted((show(e) for e in expr.atoms(Indexed) if isinstance(var, Symbol) and e.base.label == var))
+    also = f" ({', '.join(entries)} {'is another variable' if len(entries) == 1 else 'are other variables'})" \
+        if entries else ""
+    return note(f"{show(var)} does not occur in the expression{also}, so its derivative is 0.")
 
 
 def derivative(expression: str, wrt, *, max_length: int | None = None) -> Report:
@@ -375,7 +411,8 @@ def derivative(expression: str, wrt, *, max_length: int | None = None) -> Report
 
     ``max_length`` raises the cap of 2,000 characters on ``expression`` (the command line keeps it).
     """
-    expr = read_expression(expression, max_length=max_length)
+    reading = read(expression, max_length=max_length)
+    expr = reading.expr
     variables = read_variables(wrt)
     if isinstance(expr, sympy.MatrixBase):
         raise InputError("derive diff needs a single expression, not a vector or matrix")
@@ -386,13 +423,14 @@ def derivative(expression: str, wrt, *, max_length: int | None = None) -> Report
     shown_wrt = ",".join(str(v) for v in variables)
     report = Report("diff", TITLE, {"expression": expression, "wrt": wrt if isinstance(wrt, str) else shown_wrt})
     report.verification_note = sentence(VERIFICATION_NOTE)
-    read_as = _read_as_note(expr, expression)
+    read_as = _read_as_notes(reading, expression)
     results = []
     for var in variables:
         done = Differentiation(expr, var, builder)
         results.append(done)
         title = "Derivative" if len(variables) == 1 else f"Partial derivative with respect to {var}"
-        blocks = ([read_as] if read_as is not None and var == variables[0] else []) + done.blocks()
+        absent = absent_note(var, reading)
+        blocks = (read_as if var == variables[0] else []) + ([absent] if absent is not None else []) + done.blocks()
         report.sections.append(Section(title, blocks))
         _collect_warnings(report, done)
     if len(variables) == 1:
@@ -429,8 +467,11 @@ def _result(name, done: Differentiation) -> Result:
 def _collect_warnings(report, done: Differentiation) -> None:
     if done.stuck:
         from ..report.printing import text
-        report.warnings.append("no rule applies to " + ", ".join(text(step.rule.expression) for step in done.stuck)
-                               + ": the derivative is left unevaluated and this derivation is incomplete")
+        left = [text(rule.expression) for step in done.stuck for rule in step.applications]
+        report.unevaluated.extend(left)
+        report.warnings.append("no rule applies to " + ", ".join(left)
+                               + ": the derivative is left unevaluated and this derivation is incomplete "
+                                 f"(exit status {UNEVALUATED_STATUS})")
     for step in done.undecided:
         report.warnings.append(f"a step with respect to {done.var} is not verified: {step.verification.detail}")
     if done.check is not None and not done.check.ok:

@@ -2,7 +2,7 @@
 
 Each node of the SymPy tree becomes a gate whose inputs are the nodes of its
 arguments: add, multiply, *-1 (negate), +c and *c (a constant folded in),
-1/x, x^2, sqrt, x^n, exp, log, sigma, max, min, ReLU, the elementary
+1/x, x^2, sqrt, x^n, exp, log, sigma, max and min (of any number of inputs), ReLU, the elementary
 functions, ... A sum of negated terms, -(a + b), becomes a *-1 gate on a + b,
 as the staged sigmoid neuron has it. Equal sub-expressions share one node,
 so a variable used twice has two outgoing edges (its gradients add up).
@@ -115,14 +115,14 @@ def _decompose(e):
         return "log", "log", [e.args[0]], log
     if isinstance(e, Sigmoid):
         return "sigmoid", "σ", [e.args[0]], Sigmoid
-    if isinstance(e, (Max, Min)) and len(e.args) == 2:
+    if isinstance(e, (Max, Min)):
         name = "max" if isinstance(e, Max) else "min"
         constant = [a for a in e.args if not a.free_symbols]
         varying = [a for a in e.args if a.free_symbols]
         if constant:
-            c = constant[0]
-            return name, f"{name}({_const_str(c)}, ·)", varying, lambda a: e.func(c, a)
-        return name, name, varying, lambda a, b: e.func(a, b)
+            shown = ", ".join([_const_str(c) for c in constant] + ["·"] * len(varying))
+            return name, f"{name}({shown})", varying, lambda *a: e.func(*constant, *a)
+        return name, name, varying, lambda *a: e.func(*a)
     if isinstance(e, Relu):
         return "relu", "ReLU", [e.args[0]], Relu
     if isinstance(e, Softplus):
@@ -182,8 +182,11 @@ def stage(expr, order=()) -> Graph:
         _, _, children, _ = _decompose(e)
         stack.extend((child, False) for child in reversed(children))
     output = graph.output
-    if output.is_input:
-        raise InputError("the expression is a single variable: there is no gate to backpropagate through")
+    if output.is_input:               # f = x (what is left of (x - y)*z + x once y cancels out): one identity gate
+        name = "f" if str(output.symbol) != "f" else "u_1"
+        graph.nodes.append(Node(Symbol(name, real=True), "identity", "identity", output.symbol, (output.symbol,),
+                                output.symbol))
+        return graph
     rank = {v: i for i, v in enumerate(order)}
     inputs = sorted(graph.inputs, key=lambda n: rank.get(n.symbol, len(rank)))
     graph.nodes = inputs + graph.gates

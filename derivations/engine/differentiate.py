@@ -137,6 +137,8 @@ def choose_rule(expr, var):
         return R.MaxZeroRule(inner, var), _chain(indicator(inner), inner, var)
     if isinstance(expr, (Max, Min)) and len(expr.args) == 2:
         return _choose_max_min(expr, var)
+    if isinstance(expr, (Max, Min)):
+        return _choose_extreme_of_many(expr, var)
     if isinstance(expr, LeakyRelu) and not depends_on(expr.args[1], var):
         inner, slope = expr.args
         rewritten = indicator(inner) + slope * (1 - indicator(inner))
@@ -148,6 +150,8 @@ def choose_rule(expr, var):
         return rule(inner, var), _chain(outer, inner, var)
     if isinstance(expr, Heaviside):
         return R.IndicatorRule(expr.args[0], var), sympy.S.Zero
+    if isinstance(expr, sympy.sign):
+        return R.SignRule(expr.args[0], var), sympy.S.Zero
     parts = _sum_parts(expr)
     if parts is not None:
         summand, index, rebuild = parts
@@ -176,6 +180,31 @@ def _choose_max_min(expr, var):
         return rule, Mul(picked, d(varying, var))
     picked = indicator(first - second if is_max else second - first)
     return rule, Mul(picked, d(first, var)) + Mul(1 - picked, d(second, var))
+
+def _choose_extreme_of_many(expr, var):
+    """max(u_1, ..., u_n) (or min) of three or more: the derivative of the largest (smallest) one, a case each.
+
+    Case i holds where u_i is the last of the largest in SymPy's order of the arguments: u_i >= u_j for
+    each earlier j and u_i > u_j for each later j (1[.. >= 0] and 1[.. > 0]); the cases cover every point
+    and never overlap, so a tie passes the derivative of the last of the tied arguments. Constant
+    arguments have no derivative and drop out.
+    """
+    arguments = expr.args
+    is_max = isinstance(expr, Max)
+    rule = (R.MaxOfManyRule if is_max else R.MinOfManyRule)(tuple(arguments), var)
+    terms = []
+    for i, argument in enumerate(arguments):
+        if not depends_on(argument, var):
+            continue
+        weights = []
+        for j, other in enumerate(arguments):
+            if j == i:
+                continue
+            gap = argument - other if is_max else other - argument
+            weights.append(Heaviside(gap, 1) if j < i else indicator(gap))
+        terms.append(Mul(*weights, d(argument, var)))
+    return rule, Add(*terms)
+
 
 def same_entry(a: Indexed, b: Indexed):
     """d a / d b for two entries of one indexed name: delta_{jk} for s_j, s_k; delta_{ad} delta_{bc} for W_ab, W_dc."""

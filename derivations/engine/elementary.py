@@ -35,7 +35,7 @@ from sympy import (
 )
 
 from . import rules as R
-from .functions import Relu, Softplus
+from .functions import Cbrt, Relu, Softplus
 from .notation import Sigmoid, indicator
 
 #: function class -> (rule, f' as a function of the argument u)
@@ -63,6 +63,7 @@ ONE_ARGUMENT = {
     erf: (R.ErfRule, lambda u: 2 / sqrt(sympy.pi) * exp(-u ** 2)),
     Relu: (R.ReluRule, lambda u: indicator(u)),
     Softplus: (R.SoftplusRule, lambda u: Sigmoid(u)),
+    Cbrt: (R.CbrtRule, lambda u: 1 / (3 * Cbrt(u) ** 2)),
 }
 
 
@@ -78,7 +79,8 @@ def one_argument(expr):
 #: the names ``derive diff`` knows, for messages
 KNOWN_FUNCTIONS = ("sin", "cos", "tan", "cot", "sec", "csc", "arcsin", "arccos", "arctan", "arccot",
                    "sinh", "cosh", "tanh", "coth", "sech", "csch", "arsinh", "arcosh", "artanh",
-                   "exp", "log", "ln", "log10", "log2", "sqrt", "abs", "sigmoid", "relu", "leaky_relu",
-                   "softplus", "erf", "gelu", "max", "min")
+                   "exp", "log", "log(x, b)", "ln", "log10", "log2", "sqrt", "cbrt", "pow(a, b)", "abs (|x|)",
+                   "sigmoid", "relu", "leaky_relu (slope 0.01 unless given)", "softplus", "erf", "gelu",
+                   "max and min of any number of arguments")
 
 __all__ = ["ONE_ARGUMENT", "one_argument", "KNOWN_FUNCTIONS"]

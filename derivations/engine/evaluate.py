@@ -317,8 +317,13 @@ def _compile(e):
             return a if a >= b else b
         return maximum
     if isinstance(e, (Max, Min)):
-        fns, pick = [compiled(a) for a in e.args], max if isinstance(e, Max) else min
-        return lambda env, pt, rec: pick(f(env, pt, rec) for f in fns)
+        fns, largest = [compiled(a) for a in e.args], isinstance(e, Max)
+
+        def extreme(env, pt, rec):
+            values = sorted((f(env, pt, rec) for f in fns), reverse=largest)
+            _record(rec, e, env, values[0] - values[1])      # how far from a tie of the two extreme ones
+            return values[0]
+        return extreme
     if isinstance(e, Heaviside):
         inner = compiled(e.args[0])
         at_kink = float(e.args[1]) if len(e.args) > 1 else 0.5

@@ -71,6 +71,13 @@ L_svm = Symbol("L_i^SVM", real=True)
 L_softmax = Symbol("L_i^softmax", real=True)
 
 
+def latex_call(name: str, argument: str, exp: str | None = None) -> str:
+    """A named function's call in LaTeX, ``\\sigma\\left(u\\right)``; raised to ``exp`` (which SymPy's
+    printer passes for a power of a function) as ``\\sigma^{2}\\left(u\\right)``, as \\sin^{2} x is written."""
+    power = f"^{{{exp}}}" if exp is not None else ""
+    return f"{name}{power}\\left({argument}\\right)"
+
+
 def indicator(u: Expr) -> Expr:
     """The indicator 1[u > 0]: 1 where u > 0, 0 where u <= 0 (0 on the kink)."""
     return Heaviside(u, 0)
@@ -92,8 +99,8 @@ class Sigmoid(sympy.Function):
     def fdiff(self, argindex=1):
         return self * (1 - self)
 
-    def _derive_latex(self, printer):
-        return r"\sigma\left(%s\right)" % printer._print(self.args[0])
+    def _derive_latex(self, printer, exp=None):
+        return latex_call(r"\sigma", printer._print(self.args[0]), exp)
 
     def _derive_text(self, printer):
         return "σ(%s)" % printer._print(self.args[0])
@@ -121,10 +128,12 @@ class WeightedScore(sympy.Function):
 
     is_real = True
 
-    def _derive_latex(self, printer):
+    def _derive_latex(self, printer, exp=None):
         if not self.args:
-            return r"\mathbf{w}^{T} \mathbf{x}"
-        return r"\mathbf{w}_{%s}^{T} \mathbf{x}" % printer._print(self.args[0])
+            text = r"\mathbf{w}^{T} \mathbf{x}"
+        else:
+            text = r"\mathbf{w}_{%s}^{T} \mathbf{x}" % printer._print(self.args[0])
+        return text if exp is None else r"\left(%s\right)^{%s}" % (text, exp)
 
     def _derive_text(self, printer):
         return ("%sᵀx" % printer._print(w[self.args[0]])) if self.args else "wᵀx"

@@ -711,6 +711,24 @@ class SqrtRule(Rule):
 
 
 @frozen
+class CbrtRule(Rule):
+    """d/dx cbrt(u) = du/dx / (3 cbrt(u)^2), for u != 0 (the real cube root has a vertical tangent at 0)."""
+
+    name: ClassVar[str] = "cbrt_rule"
+    inner: Basic
+    variable: Basic
+
+
+@frozen
+class SignRule(Rule):
+    """d/dx sign(u) = 0 wherever u != 0 (sign is piecewise constant)."""
+
+    name: ClassVar[str] = "sign_rule"
+    inner: Basic
+    variable: Basic
+
+
+@frozen
 class ErfRule(Rule):
     """d/dx erf u = (2 / sqrt(pi)) e^{-u^2} du/dx (erf is the error function of GELU)."""
 
@@ -764,6 +782,27 @@ class MinRule(Rule):
     name: ClassVar[str] = "min_rule"
     first: Basic
     second: Basic
+    variable: Basic
+
+
+@frozen
+class MaxOfManyRule(Rule):
+    """d/dx max(u_1, ..., u_n) = sum_i w_i du_i/dx with w_i = prod_{j<i} 1[u_i - u_j >= 0] prod_{j>i} 1[u_i - u_j > 0]:
+    the derivative of the largest argument (w_i is 1 exactly where u_i is the last of the largest in the order shown,
+    so on a tie the last of the tied arguments passes its derivative)."""
+
+    name: ClassVar[str] = "max_many_rule"
+    arguments: tuple
+    variable: Basic
+
+
+@frozen
+class MinOfManyRule(Rule):
+    """d/dx min(u_1, ..., u_n) = sum_i w_i du_i/dx with w_i = prod_{j<i} 1[u_j - u_i >= 0] prod_{j>i} 1[u_j - u_i > 0]:
+    the derivative of the smallest argument (on a tie, the last of the tied arguments in the order shown)."""
+
+    name: ClassVar[str] = "min_many_rule"
+    arguments: tuple
     variable: Basic
 
 

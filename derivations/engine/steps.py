@@ -36,6 +36,7 @@ class Verification:
     method: str          # "definition", "symbolic", "numeric", "instantiated"
     detail: str = ""     # e.g. "K = 2..5, 48 points, both sides of 3 kinks"
     undecided: bool = False   # not verified for want of points where both sides are real numbers, not refuted
+    points: int = 0           # for a check at sample points: how many points were compared
 
     @property
     def verified_by(self) -> str:
@@ -211,6 +212,7 @@ class Derivation:
     warnings: list[str] = field(default_factory=list)
     files: dict[str, bytes] = field(default_factory=dict)   # figures the report refers to, by relative path
     verification_note: Paragraph | None = None    # how the steps were checked, when not by setting K = 2..5
+    unevaluated: list = field(default_factory=list)   # derivatives no rule applies to, left standing (exit status 3)
 
     @property
     def verified(self) -> bool:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import re
+from dataclasses import dataclass
 from importlib import resources
 
 import sympy
@@ -33,6 +34,7 @@ from .grammar import FUNCTION_RULES, _describe, _unknown_name, _UnknownName, _wh
 from .limits import Limits
 from .magnitude import check_defined, check_size, power
 from .numbered import refuse_ambiguous
+from .pipes import read_pipes
 from .screen import check_nesting as check_brackets
 from .screen import strip_delimiters
 
@@ -46,7 +48,7 @@ FUNCTIONS = {
     "arsinh": sympy.asinh, "arcsinh": sympy.asinh, "asinh": sympy.asinh,
     "arcosh": sympy.acosh, "arccosh": sympy.acosh, "acosh": sympy.acosh,
     "artanh": sympy.atanh, "arctanh": sympy.atanh, "atanh": sympy.atanh,
-    "abs": sympy.Abs, "erf": sympy.erf,
+    "abs": sympy.Abs, "erf": sympy.erf, "cbrt": F.Cbrt,
     "relu": F.Relu, "ReLU": F.Relu, "softplus": F.Softplus, "sigmoid": notation.Sigmoid,
     "gelu": lambda u: u / 2 * (1 + sympy.erf(u / sympy.sqrt(2))),
     "GELU": lambda u: u / 2 * (1 + sympy.erf(u / sympy.sqrt(2))),
@@ -68,7 +70,8 @@ OPERATOR_NAMES = frozenset({"ReLU", "relu", "softplus", "erf", "sigmoid", "GELU"
 ARGUMENTS = {**commands.ARGUMENTS, "operatorname": OPERATOR_NAMES}
 
 #: grammar rules that count as one level of function nesting
-CALCULUS_FUNCTION_RULES = FUNCTION_RULES | {"min", "leaky_relu", "absolute", "call_power"}
+CALCULUS_FUNCTION_RULES = FUNCTION_RULES | {"min", "leaky_relu", "leaky_relu_default", "absolute", "call_power",
+                                             "call_two"}
 
 #: the caps of ``derive diff``: those of answers, with two more levels of nested functions
 LIMITS = Limits(max_function_depth=6)
@@ -108,9 +111,7 @@ def screen(text: str, limits: Limits) -> str:
         commands.check_commands(text, COMMANDS, ARGUMENTS)
     except ParseError as error:
         raise ParseError(f"{error}; {known_functions_message()}") from None
-    if "|" in re.sub(r"\\(?:left|right)\s*\|", "", text):
-        raise ParseError("write |u| as abs(u), \\lvert u \\rvert or \\left| u \\right|")
-    return text
+    return read_pipes(text)
 
 
 def parse_tree(text: str, limits: Limits):
@@ -127,11 +128,43 @@ def parse_tree(text: str, limits: Limits):
     return tree
 
 
+def _power_of_two(*_arguments):
+    """What ``pow`` stands for when it is given one argument (pow x): refused, it takes two."""
+    raise ParseError("pow takes two arguments, as in pow(a, b) for a^b")
+
+
+@dataclass
+class Reading:
+    """What the text was read as: the expression, the variables typed (before anything cancelled), notes for the
+    report on readings the user did not write out (leaky_relu's default slope)."""
+
+    expr: sympy.Basic
+    typed: frozenset = frozenset()
+    notes: tuple = ()
+
+
 class CalculusBuilder(Builder):
-    """The answer builder, with the functions of calculus."""
+    """The answer builder, with the functions of calculus; it remembers the variables typed and its readings."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.typed: set = set()
+        self.notes: list[str] = []
+
+    def variable(self, children):
+        found = super().variable(children)
+        self.typed.add(found)
+        return found
+
+    def numbered_variable(self, children):
+        found = super().numbered_variable(children)
+        self.typed.add(found)
+        return found
 
     def func(self, children):
         token = children[0]
+        if token.type == "POW_NAME":
+            return _power_of_two
         if token.type == "SIGMA":
             return notation.Sigmoid
         if token.type == "CALC_FUNC" or token.type == "SIGMOID_NAME":
@@ -151,12 +184,31 @@ class CalculusBuilder(Builder):
             return INVERSES[function](argument)
         return power(function(argument), exponent, self.limits)
 
+    def call_two(self, children):
+        """pow(a, b) = a^b; log(x, b) = log x / log b, for a base b > 0 other than 1."""
+        function, first, second = children
+        if function is _power_of_two:
+            return power(first, second, self.limits)
+        if function is sympy.log:
+            if second.is_number and (second.is_positive is False or second == 1 or second.is_real is False):
+                raise ParseError(f"the base of a logarithm must be positive and not 1, not {second}")
+            return sympy.log(first, second)
+        raise ParseError("a function of one argument was given two; only pow(a, b) and log(x, b) take two")
+
     def min(self, children):
         return sympy.Min(*children[1:])
 
     def leaky_relu(self, children):
         _, argument, slope = children
         return F.LeakyRelu(argument, slope)
+
+    def leaky_relu_default(self, children):
+        _, argument = children
+        note = (f"leaky_relu(u) is read with the usual slope {float(F.DEFAULT_LEAKY_SLOPE)} (PyTorch's and Keras's "
+                "default): u for u > 0, 0.01 u for u <= 0; give another as leaky_relu(u, a)")
+        if note not in self.notes:
+            self.notes.append(note)
+        return F.LeakyRelu(argument, F.DEFAULT_LEAKY_SLOPE)
 
     def absolute(self, children):
         return sympy.Abs(children[1])
@@ -165,23 +217,30 @@ class CalculusBuilder(Builder):
         return sympy.pi
 
 
-def build(tree, limits: Limits):
+def build(tree, limits: Limits) -> Reading:
+    builder = CalculusBuilder("e", limits)
     try:
-        return CalculusBuilder("e", limits).build(tree)
+        expr = builder.build(tree)
     except (ValueError, TypeError, ArithmeticError, RecursionError) as error:
         if isinstance(error, ParseError):
             raise
         reason = str(error).strip().splitlines()[0][:120] if str(error).strip() else type(error).__name__
         raise ParseError(f"cannot build this expression: {reason}") from None
+    return Reading(expr, frozenset(builder.typed), tuple(builder.notes))
+
+
+def read_calculus(text: str, *, limits: Limits = LIMITS) -> Reading:
+    """What ``text`` was read as (:class:`Reading`), in the notation of answers plus the functions of calculus."""
+    tree = parse_tree(screen(text, limits), limits)
+    reading = build(tree, limits)
+    check_defined(reading.expr)
+    check_size(reading.expr, limits)
+    return reading
 
 
 def parse_calculus(text: str, *, limits: Limits = LIMITS) -> sympy.Basic:
     """The SymPy expression ``text`` stands for, in the notation of answers plus the functions of calculus."""
-    tree = parse_tree(screen(text, limits), limits)
-    result = build(tree, limits)
-    check_defined(result)
-    check_size(result, limits)
-    return result
+    return read_calculus(text, limits=limits).expr
 
 
-__all__ = ["parse_calculus", "calculus_parser", "FUNCTIONS", "LIMITS", "known_functions_message"]
+__all__ = ["parse_calculus", "read_calculus", "Reading", "calculus_parser", "FUNCTIONS", "LIMITS", "known_functions_message"]

@@ -279,6 +279,8 @@ class DeriveTextPrinter(MatrixText, StrPrinter):
         if "_" in name:
             head, tail = name.split("_", 1)
             return _GREEK.get(head, head) + subscript(tail)
+        if len(name) > 1 and name[0].isalpha() and name[1:].isdigit():     # b2, W1: a name with digits
+            return name[0] + subscript(name[1:])
         return _GREEK.get(name, name)
 
     def _print_Indexed(self, expr):

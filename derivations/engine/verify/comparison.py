@@ -155,7 +155,7 @@ def check_numerically(a, b, conditions, counts, *, instances, sampler, base_poin
         return Verification(False, method, f"only {compared} points where both sides could be evaluated "
                             f"(at least {MIN_VALID_POINTS} needed; {len(skipped)} outside the domain skipped)",
                             undecided=True)
-    return Verification(True, method, describe(samples, compared, covered, counts, len(skipped)))
+    return Verification(True, method, describe(samples, compared, covered, counts, len(skipped)), points=compared)
 
 
 def describe(samples, compared, covered, counts, skipped=0) -> str:

@@ -40,4 +40,5 @@ def check_equivalence(a, b, sampler, samples: int = 64) -> Verification:
         if evaluator.holds(a, point) != evaluator.holds(b, point):
             where = describe_point(point)
             return Verification(False, "numeric", f"the conditions differ at {where}")
-    return Verification(True, "numeric", f"{len(points)} points, on and either side of every boundary")
+    return Verification(True, "numeric", f"{len(points)} points, on and either side of every boundary",
+                        points=len(points))

@@ -211,7 +211,7 @@ class Verifier:
         col = sympy.Integer(0) if cols == 1 else COL
         found = self.check(entry(before, row, col), entry(after, row, col), conditions, values)
         return Verification(found.ok, found.method, f"entry ({row}, {col}) of each side: {found.detail}"
-                            if found.ok else found.detail)
+                            if found.ok else found.detail, points=found.points)
 
     def _check_matrices(self, before, after, conditions, values) -> Verification:
         if not (isinstance(before, sympy.MatrixBase) and isinstance(after, sympy.MatrixBase)) \
@@ -223,4 +223,5 @@ class Verifier:
         if failed:
             return failed[0]
         methods = sorted({r.method for r in results})
-        return Verification(True, "+".join(methods), f"entry by entry ({len(results)} entries)")
+        return Verification(True, "+".join(methods), f"entry by entry ({len(results)} entries)",
+                            points=max(r.points for r in results))

@@ -1,0 +1,85 @@
+"""How the steps of a derivation were checked, counted for the report's last line.
+
+The last line of a report says exactly how its steps were verified: so many symbolically (the difference
+of the two sides simplified to 0, or the same once definitions are put in), so many numerically at random
+points (and at how many), so many in exact arithmetic, ... It is never "verified by SymPy" alone when a
+step was only checked at sample points.
+"""
+from __future__ import annotations
+
+from ..engine.steps import CaseSplit, Chain, Claim, Derivation
+
+#: method of a verification -> the group it is counted in (a method "a+b" of a step checked in parts
+#: counts in the weakest of its groups: a step checked partly at sample points is a numeric one)
+GROUPS = {"symbolic": "symbolic", "definition": "symbolic", "substitution": "symbolic",
+          "numeric": "numeric", "instantiated": "instantiated", "cases": "cases", "derivation": "derivation"}
+
+#: groups from the strongest to the weakest
+ORDER = ("symbolic", "exact", "derivation", "cases", "instantiated", "numeric")
+
+
+def _group(verification) -> str:
+    groups = {GROUPS.get(method, "numeric") for method in verification.method.split("+")}
+    if "numeric" in groups and not verification.points:
+        groups = (groups - {"numeric"}) | {"exact"}           # numbers alone, compared in exact arithmetic
+    return max(groups, key=ORDER.index)
+
+
+def _checked_items(derivation: Derivation):
+    for block in derivation.blocks():
+        if isinstance(block, Chain):
+            yield from block.steps
+        elif isinstance(block, Claim):
+            yield block
+        elif isinstance(block, CaseSplit):
+            continue                                          # its cases' blocks are walked by blocks()
+
+
+def check_counts(derivation: Derivation) -> dict:
+    """group -> (number of verified steps, the numbers of points they were compared at)."""
+    counts: dict = {}
+    for item in _checked_items(derivation):
+        verification = item.verification
+        if verification is None or not verification.ok:
+            continue
+        group = _group(verification)
+        steps, points = counts.get(group, (0, []))
+        counts[group] = (steps + 1, points + ([verification.points] if verification.points else []))
+    return counts
+
+
+def _steps(n: int) -> str:
+    return f"{n} step{'s' if n != 1 else ''}"
+
+
+def _points(points: list) -> str:
+    low, high = min(points), max(points)
+    return f"{low} random points each" if low == high else f"{low} to {high} random points each"
+
+
+def summary(derivation: Derivation) -> str:
+    """``12 steps symbolically, 3 numerically at 4 random points each``: how the verified steps were checked."""
+    counts = check_counts(derivation)
+    parts = []
+    for group in ORDER:
+        if group not in counts:
+            continue
+        n, points = counts[group]
+        if group == "symbolic":
+            parts.append(f"{_steps(n)} symbolically (the two sides are equal once simplified)")
+        elif group == "exact":
+            parts.append(f"{_steps(n)} in exact arithmetic (numbers only)")
+        elif group == "derivation":
+            parts.append(f"{_steps(n)} by a verified derivation of their own (shown)")
+        elif group == "cases":
+            parts.append(f"{_steps(n)} entry by entry, each entry from its case, with centred finite differences")
+        elif group == "instantiated":
+            where = f", at {_points(points)}" if points else ""
+            parts.append(f"{_steps(n)} with the sizes (K, and D, N) set to small numbers{where}")
+        else:
+            where = f" at {_points(points)}" if points else ""
+            parts.append(f"{_steps(n)} numerically{where} (not symbolically)")
+    return "; ".join(parts)
+
+
+__all__ = ["summary", "check_counts"]
