@@ -117,7 +117,7 @@ def npy_header(shape, dtype="<f8"):
     """The bytes of a version 1.0 .npy header for ``shape`` (no data)."""
     buffer = io.BytesIO()
     np.lib.format.write_array_header_1_0(buffer, {"descr": dtype, "fortran_order": False, "shape": shape})
-    return np.lib.format.magic(1, 0) + buffer.getvalue()
+    return buffer.getvalue()
 
 
 def huge_header_npz(path):
@@ -130,7 +130,7 @@ def huge_header_npz(path):
 
 def zip_bomb_npz(path, gigabytes=1.2):
     """An .npz of a few MB whose X unpacks to ``gigabytes`` of zeros (beyond the batch's size caps)."""
-    cache = Path(tempfile.gettempdir()) / f"derive-sweep-bomb-{gigabytes}.npz"
+    cache = Path(tempfile.gettempdir()) / f"derive-sweep-bomb-v2-{gigabytes}.npz"
     if not cache.exists():
         rows = int(gigabytes * 1e9 / 8 / 1000)
         chunk = b"\0" * (8 * 1000 * 1000)
@@ -139,7 +139,7 @@ def zip_bomb_npz(path, gigabytes=1.2):
                 stream.write(npy_header((rows, 1000)))
                 for _ in range(rows // 1000):
                     stream.write(chunk)
-            archive.writestr("y.npy", npy_header((rows,), "<i8"))
+            archive.writestr("y.npy", npy_header((rows,), "<i8") + b"\0" * (8 * rows))
             archive.writestr("W.npy", npy_header((1000, 3)) + b"\0" * 24000)
     shutil.copy(cache, path)
 
