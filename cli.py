@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 import click
@@ -26,36 +25,36 @@ class UserError(click.ClickException):
 
 # --- output -------------------------------------------------------------------------
 
+class FiniteRange(click.FloatRange):
+    """A click.FloatRange that also refuses NaN (which passes any range check) and infinities."""
+
+    def convert(self, value, param, ctx):
+        import math
+        number = click.FLOAT.convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return super().convert(number, param, ctx)
+
+
 def check_writable(path: str | None) -> None:
-    """Fail before any work when ``path`` cannot be written."""
+    """Fail before any work when ``path`` cannot be written (see derivations.files.check_output)."""
     if path is None or path == "-":
         return
-    target = Path(path)
-    if target.is_dir():
-        raise UserError(f"cannot write {path}: it is a directory")
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise UserError(f"cannot write {path}: folder {folder} does not exist")
-    if not os.access(folder, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
-        raise UserError(f"cannot write {path}: permission denied")
+    from derivations.files import FileProblem, check_output
+    try:
+        check_output(path)
+    except FileProblem as error:
+        raise UserError(str(error)) from None
 
 
 def write_atomically(path: str, content: str | bytes) -> None:
-    """Write ``content`` to ``path`` all at once: a temporary file beside it, then a rename."""
-    target = Path(path)
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=str(target.parent or "."))
+    """Write ``content`` to ``path``: a regular file replaced all at once (through a link, its target), a
+    device or FIFO written into (see derivations.files.write_output); one line and exit 2 when it cannot."""
+    from derivations.files import FileProblem, write_output
     try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)          # like an ordinary new file, not mkstemp's 0600
-        os.replace(temporary, target)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
+        write_output(path, content.encode("utf-8") if isinstance(content, str) else content)
+    except FileProblem as error:
+        raise UserError(str(error)) from None
 
 
 def emit(derivation, fmt: str, output: str | None, pdf: bool) -> None:
@@ -71,35 +70,53 @@ def pdf_alone(output: str | None, pdf: bool) -> bool:
     return bool(pdf and output and Path(output).suffix.lower() == ".pdf")
 
 
+def pdf_target(output: str | None, name: str) -> Path:
+    """Where --pdf writes the PDF: beside ``-o`` (its name with .pdf), else NAME.pdf in the working folder."""
+    return Path(output).with_suffix(".pdf") if output and output != "-" else Path(f"{name}.pdf")
+
+
+def compile_report(report: str, files: dict) -> bytes:
+    """The PDF of a LaTeX report; one line and exit 2 when it cannot be made."""
+    import subprocess
+
+    from derivations.report.latex import LatexFailed, LatexUnavailable, compile_pdf
+    try:
+        return compile_pdf(report, resources=files)
+    except (LatexUnavailable, LatexFailed) as error:
+        raise UserError(str(error)) from None
+    except subprocess.TimeoutExpired as error:
+        raise UserError(f"pdflatex took more than {error.timeout:g} s; the PDF was not made") from None
+    except OSError as error:
+        raise UserError(f"cannot compile the PDF: {error.strerror or error}") from None
+
+
 def write_report(report: str, files: dict, name: str, fmt: str, output: str | None, pdf: bool) -> None:
     """Print ``report`` or write it (and the figures it refers to) beside ``output``; compile a PDF when asked.
 
     With ``--pdf``, ``-o report.tex`` writes the LaTeX source and ``report.pdf`` beside it; ``-o report.pdf``
-    writes the PDF only (never the LaTeX source under the PDF's name).
+    writes the PDF only (never the LaTeX source under the PDF's name). The PDF is compiled, and its place
+    checked, before anything is written: a failed --pdf leaves every earlier output as it was.
     """
     if pdf:
         fmt = "latex"
+        target = pdf_target(output, name)
+        check_writable(str(target))
+        pdf_bytes = compile_report(report, files)
     pdf_only = pdf_alone(output, pdf)
     if output and output != "-" and not pdf_only:
         if fmt in ("markdown", "latex"):
             # figures the report refers to, beside it (the report names them relative to itself)
             for figure, data in files.items():
                 if Path(figure).name != figure:
-                    raise click.ClickException(f"refusing to write {figure!r} outside the report's folder")
-                target = Path(output).parent / figure
-                write_atomically(str(target), data)
-                click.echo(f"wrote {target}", err=True)
+                    raise UserError(f"refusing to write {figure!r} outside the report's folder")
+                figure_path = Path(output).parent / figure
+                write_atomically(str(figure_path), data)
+                click.echo(f"wrote {figure_path}", err=True)
         write_atomically(output, report)
         click.echo(f"wrote {output}", err=True)
     elif not pdf:
         click.echo(report, nl=False)
     if pdf:
-        from derivations.report.latex import LatexUnavailable, compile_pdf
-        target = Path(output).with_suffix(".pdf") if output and output != "-" else Path(f"{name}.pdf")
-        try:
-            pdf_bytes = compile_pdf(report, resources=files)
-        except LatexUnavailable as error:
-            raise click.ClickException(str(error)) from None
         write_atomically(str(target), pdf_bytes)
         click.echo(f"wrote {target}", err=True)
 
@@ -166,6 +183,8 @@ def run(make, fmt, output, pdf, no_cache=False, cacheable=True):
     check_writable(output)
     context = click.get_current_context()
     command = context.info_name
+    if pdf and not pdf_alone(output, pdf):
+        check_writable(str(pdf_target(output, command)))
     parameters = {name: value for name, value in context.params.items()
                   if name not in ("fmt", "output", "pdf", "no_cache")}
     shown = "latex" if pdf else fmt
@@ -383,14 +402,30 @@ def cache_info():
     click.echo(f"folder   {found['folder']}")
     click.echo(f"reports  {found['reports']}")
     click.echo(f"size     {found['bytes'] / 1e6:.1f} MB")
+    if found["problem"]:
+        click.echo(f"not used {found['problem']}")
 
 
 @cache_group.command("clear")
 def cache_clear():
-    """Remove every cached report."""
+    """Remove every cached report, compiled template and parser table (and the cache's key)."""
     from derivations import cache
     removed = cache.clear()
     click.echo(f"removed {removed} cached report{'s' if removed != 1 else ''} from {cache.folder()}")
+
+
+def read_standard_input() -> str:
+    """Standard input as text, at most as many bytes as verify reads from a file; one line and exit 2 past that."""
+    from derivations.check.written import MAX_BYTES
+    from derivations.files import FileProblem, read_stream
+    binary = getattr(sys.stdin, "buffer", None)          # a text stream without one (tests) is read as text
+    try:
+        data = read_stream(binary if binary is not None else sys.stdin, MAX_BYTES, "standard input")
+        return data.decode("utf-8") if isinstance(data, bytes) else data
+    except FileProblem as error:
+        raise UserError(str(error)) from None
+    except UnicodeDecodeError:
+        raise UserError("standard input is not UTF-8 text") from None
 
 
 @cli.command("verify")
@@ -398,7 +433,7 @@ def cache_clear():
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Report format.")
 @click.option("-o", "--output", metavar="FILE", help="Write the report to FILE (atomically) instead of printing it.")
 @click.option("--pdf", is_flag=True, help="Also compile the LaTeX report to PDF (needs pdflatex).")
-@click.option("--timeout", type=click.FloatRange(0.1, 600), default=10.0, show_default=True,
+@click.option("--timeout", type=FiniteRange(0.1, 600), default=10.0, show_default=True,
               help="Seconds one line may take to check (it is then reported as not read).")
 @click.option("--assume", multiple=True, metavar="CASE", help="A case that holds throughout, e.g. 'k != y_i'.")
 @click.option("--loss", type=click.Choice(("svm", "softmax", "logistic")),
@@ -424,6 +459,8 @@ def verify(files, fmt, output, pdf, timeout, assume, loss, given):
     if not files:
         raise UserError("no text given: derive verify FILE (or - for standard input)")
     check_writable(output)
+    if pdf and not pdf_alone(output, pdf):
+        check_writable(str(pdf_target(output, "verify")))
     from derivations.check.written import TextError, check_file, check_text
     from derivations.check.written.document import DocumentError
     from derivations.check.written.report import render_many
@@ -434,7 +471,7 @@ def verify(files, fmt, output, pdf, timeout, assume, loss, given):
     for name in files:
         try:
             if name == "-":
-                text = sys.stdin.read()
+                text = read_standard_input()
                 outcomes.append(check_text(text, "standard input", timeout=timeout, hints=hints, loss=loss))
             else:
                 outcomes.append(check_file(name, timeout=timeout, hints=hints, loss=loss))
@@ -445,21 +482,7 @@ def verify(files, fmt, output, pdf, timeout, assume, loss, given):
     if pdf:
         fmt = "latex"
     report = render_many(outcomes, fmt)
-    pdf_only = pdf_alone(output, pdf)
-    if output and output != "-" and not pdf_only:
-        write_atomically(output, report)
-        click.echo(f"wrote {output}", err=True)
-    elif not pdf:
-        click.echo(report, nl=False)
-    if pdf:
-        from derivations.report.latex import LatexFailed, LatexUnavailable, compile_pdf
-        target = Path(output).with_suffix(".pdf") if output and output != "-" else Path("verify.pdf")
-        try:
-            pdf_bytes = compile_pdf(report)
-        except (LatexUnavailable, LatexFailed) as error:
-            raise click.ClickException(str(error)) from None
-        write_atomically(str(target), pdf_bytes)
-        click.echo(f"wrote {target}", err=True)
+    write_report(report, {}, "verify", fmt, output, pdf)
     if any(not outcome.ok for outcome in outcomes):
         raise click.exceptions.Exit(1)
 
@@ -591,9 +614,9 @@ def backprop(expression, at, fmt, output, pdf, no_cache):
               show_default=True, help="Report format.")
 @click.option("-o", "--output", metavar="FILE", help="Write the report to FILE (atomically).")
 @click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes.")
-@click.option("--timeout", type=click.FloatRange(0.1, 600), default=2.0, show_default=True,
+@click.option("--timeout", type=FiniteRange(0.1, 600), default=2.0, show_default=True,
               help="Seconds allowed to check one answer.")
-@click.option("--follow-through", type=click.FloatRange(0, 1), default=None,
+@click.option("--follow-through", type=FiniteRange(0, 1), default=None,
               help="Credit (0..1) for an answer that follows from the student's own wrong intermediate.")
 @click.option("--list-quantities", is_flag=True, help="List the quantities a sheet can ask for, and exit.")
 def check(sheets, fmt, output, jobs, timeout, follow_through, list_quantities):

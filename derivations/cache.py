@@ -1,13 +1,14 @@
 """The verified-report cache: a report whose every step verified, kept so that the same command gives
 the same bytes without building (or importing SymPy) again.
 
-An entry is one JSON file in ``<cache folder>/reports/``, named by its key: a SHA-256 of everything
-the report depends on (the code and templates of this installation, the versions of SymPy and Jinja,
-Python's version, the command, its parameters and the format). It holds the report, the figures
-written beside it, and a SHA-256 of both: an entry whose digest or key does not match (a corrupted,
-truncated or foreign file) is ignored and rebuilt, never trusted. Entries are written atomically
-(a temporary file beside them, then a rename) and only for reports that verified. Nothing is pickled:
-the entry is the rendered text itself.
+An entry is one JSON file in the ``reports`` subfolder of the private cache folder (see
+:mod:`derivations.private`), named by its key: a SHA-256 of everything the report depends on (the code
+and templates of this installation, the versions of SymPy and Jinja, Python's version, the command, its
+parameters and the format). It holds the report and the figures written beside it, and is authenticated
+with HMAC-SHA256 under a per-user key: an entry that does not check out (forged, edited with a plain
+SHA-256 recomputed, truncated, another key's, a link, a FIFO, too large) is ignored and rebuilt, never
+served. Entries are written atomically and only for reports that verified. Nothing is pickled: the
+entry is the rendered text itself.
 
 The folder is ``$DERIVE_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/derive``, else ``~/.cache/derive``.
 This module imports nothing but the standard library.
@@ -18,29 +19,20 @@ import base64
 import hashlib
 import importlib.util
 import json
-import os
 import re
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import private
+from .private import folder
+
 #: bump when the entry layout changes: older entries are then simply not found
-LAYOUT = 1
+LAYOUT = 2
+#: an entry larger than this is not read (a report with its figures is far smaller)
+MAX_ENTRY_BYTES = 64 << 20
+SUBFOLDER = "reports"
 _PACKAGE = Path(__file__).resolve().parent                  # derivations/
-
-
-def folder() -> Path:
-    """The cache folder: $DERIVE_CACHE_DIR, else $XDG_CACHE_HOME/derive, else ~/.cache/derive."""
-    explicit = os.environ.get("DERIVE_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "derive"
-
-
-def reports_folder() -> Path:
-    return folder() / "reports"
 
 
 @dataclass
@@ -88,10 +80,16 @@ def code_digest(extra=()) -> str:
 
 
 def file_digest(path) -> str:
-    """A SHA-256 of a file's contents ("unreadable" when it cannot be read: the command then says why)."""
+    """A SHA-256 of a file's contents ("unreadable" when it is not a regular file or cannot be read: the
+    command then says why). Read in chunks, never from a FIFO or a device."""
+    from .files import FileProblem, open_regular
     try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    except OSError:
+        with open_regular(path, limit=None) as stream:
+            digest = hashlib.sha256()
+            for chunk in iter(lambda: stream.read(1 << 20), b""):
+                digest.update(chunk)
+            return digest.hexdigest()
+    except (FileProblem, OSError):
         return "unreadable"
 
 
@@ -112,76 +110,48 @@ def key(command: str, parameters: dict, fmt: str, extra_code=()) -> str:
 
 # --- entries --------------------------------------------------------------------------------
 
-def _content_digest(report: str, files: dict) -> str:
-    digest = hashlib.sha256(report.encode("utf-8") + b"\0")
-    for name in sorted(files):
-        digest.update(name.encode("utf-8") + b"\0" + files[name] + b"\0")
-    return digest.hexdigest()
-
-
-def _path(entry_key: str) -> Path:
-    return reports_folder() / f"{entry_key}.json"
+def _name(entry_key: str) -> str:
+    return f"{entry_key}.json"
 
 
 def load(entry_key: str) -> Entry | None:
     """The entry stored under ``entry_key``, or None when there is none or it does not check out."""
+    payload = private.load(SUBFOLDER, _name(entry_key), MAX_ENTRY_BYTES)
+    if payload is None:
+        return None
     try:
-        data = json.loads(_path(entry_key).read_text(encoding="utf-8"))
-        if data.get("layout") != LAYOUT or data.get("key") != entry_key:
+        data = json.loads(payload.decode("utf-8"))
+        if data.get("layout") != LAYOUT or data.get("key") != entry_key or not isinstance(data["report"], str):
             return None
-        report = data["report"]
         files = {name: base64.b64decode(text, validate=True) for name, text in data["files"].items()}
-        if not isinstance(report, str) or data.get("digest") != _content_digest(report, files):
-            return None
-        return Entry(report, files)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return Entry(data["report"], files)
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return None
 
 
 def store(entry_key: str, report: str, files: dict) -> bool:
     """Keep a verified report; False (and nothing left behind) when the folder cannot be written."""
-    target = _path(entry_key)
-    data = {"layout": LAYOUT, "key": entry_key, "digest": _content_digest(report, files), "report": report,
+    data = {"layout": LAYOUT, "key": entry_key, "report": report,
             "files": {name: base64.b64encode(content).decode("ascii") for name, content in sorted(files.items())}}
-    temporary = None
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=str(target.parent))
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(data, stream, ensure_ascii=False)
-        os.replace(temporary, target)
-        return True
-    except OSError:
-        if temporary and os.path.exists(temporary):
-            os.unlink(temporary)
-        return False
+    return private.store(SUBFOLDER, _name(entry_key), json.dumps(data, ensure_ascii=False).encode("utf-8"))
 
 
 def entries() -> list:
-    """The entry files in the cache folder."""
-    try:
-        return sorted(p for p in reports_folder().iterdir() if p.suffix == ".json" and not p.name.startswith("."))
-    except OSError:
-        return []
+    """The entry files in the cache folder (regular files only: links, FIFOs and folders are not entries)."""
+    return [path for path, _ in private.files(SUBFOLDER, ".json")]
 
 
 def info() -> dict:
-    """Where the cache is, how many reports it holds and how many bytes they take."""
-    found = entries()
-    return {"folder": str(folder()), "reports": len(found), "bytes": sum(p.stat().st_size for p in found)}
+    """Where the cache is, how many reports it holds, how many bytes they take, and why it is not used (if not)."""
+    where, problem = private.state()
+    found = private.files(SUBFOLDER, ".json")
+    return {"folder": str(where), "reports": len(found), "bytes": sum(size for _, size in found), "problem": problem}
 
 
 def clear() -> int:
-    """Remove every cached report (and leftover temporary files); the number of reports removed."""
-    removed = 0
-    try:
-        for path in reports_folder().iterdir():
-            if path.suffix == ".json" or path.name.startswith("."):
-                path.unlink()
-                removed += not path.name.startswith(".")
-    except OSError:
-        pass
-    return removed
+    """Remove everything the caches keep (reports, compiled templates, parser tables, odd entries among them,
+    and the key); the number of reports removed."""
+    return private.clear()
 
 
 __all__ = ["folder", "key", "load", "store", "info", "clear", "entries", "Entry", "code_digest"]

@@ -130,7 +130,9 @@ def test_pdf_without_pdflatex_says_so(tmp_path, capsys, monkeypatch):
     import derivations.report.latex
     monkeypatch.setattr(derivations.report.latex, "pdflatex", lambda: None)
     target = tmp_path / "svm.tex"
+    target.write_text("the previous report")
     code, out, err = run(["svm-grad", "-o", str(target), "--pdf"], capsys)
-    assert code == 1
-    assert err.splitlines()[-1].startswith("derive: error: pdflatex was not found")
-    assert target.exists() and not (tmp_path / "svm.pdf").exists()
+    assert code == 2 and len(err.splitlines()) == 1
+    assert err.startswith("derive: error: pdflatex was not found")
+    # a failed --pdf writes nothing: the previous output is as it was, and no PDF
+    assert target.read_text() == "the previous report" and not (tmp_path / "svm.pdf").exists()

@@ -50,6 +50,9 @@ def find_sheets(paths) -> list[Path]:
             found += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SHEET_SUFFIXES)
         elif path.is_file():
             found.append(path)
+        elif path.exists():
+            from ..files import kind
+            raise InputError(f"cannot read {raw}: it is {kind(path.stat().st_mode)}, not a sheet file or folder")
         else:
             raise InputError(f"no such file or folder: {raw}")
     return found

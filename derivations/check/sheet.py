@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..files import FileProblem, read_bytes
 from .numeric import WrittenFloat
 
 MAX_SHEET_BYTES = 2_000_000
@@ -71,14 +72,11 @@ def load(path) -> Sheet:
     """The sheet at ``path`` (.yaml, .yml or .json)."""
     path = Path(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_SHEET_BYTES:
-            raise SheetError(f"the file is {size} bytes; at most {MAX_SHEET_BYTES} are read")
-        text = path.read_bytes().decode("utf-8")
+        text = read_bytes(path, MAX_SHEET_BYTES, "the file").decode("utf-8")
     except UnicodeDecodeError:
         raise SheetError("the file is not UTF-8 text") from None
-    except OSError as error:
-        raise SheetError(f"cannot read the file: {error.strerror or error}") from None
+    except FileProblem as error:
+        raise SheetError(str(error)) from None
     return parse(text, path.name, json_only=path.suffix.lower() == ".json")
 
 

@@ -18,12 +18,17 @@ from ..engine.gradcheck import BANDS, FAILING, NOISE_FACTOR, check_gradient, cho
 from ..engine.inputs import InputError, number
 from ..engine.notation import Delta, lam
 from ..engine.steps import Figure, Result, Section, Table, Text
+from ..losses.batch import MAX_REG
 from ..report import Report
 from .module import LOSSES, load
 
 TITLE = "Gradient check of the generated {name} loss"
 NAMES = {"svm": "multiclass SVM", "softmax": "softmax", "logistic": "logistic-regression"}
 MAX_RANDOM = (100_000, 100_000, 10_000)
+#: multiply-adds a check may do: each entry checked evaluates the loss twice (2 N D K); about 10 to 40 s
+MAX_WORK = 10_000_000_000
+#: the largest step of the centred difference
+MAX_STEP = 1.0
 MAX_ENTRIES_SHOWN = 200
 MAX_KINKS_NAMED = 5
 
@@ -50,6 +55,20 @@ def random_batch(shape: str, seed, loss="svm") -> dict:
     n, d, k = sizes
     rng = np.random.default_rng(int(seed))
     return {"X": rng.standard_normal((n, d)), "y": rng.integers(0, k, n), "W": 0.01 * rng.standard_normal((d, k))}
+
+
+def _check_work(entries, shape, all_entries) -> None:
+    """Refuse a check that would take more than :data:`MAX_WORK` multiply-adds (each entry: 2 N D K)."""
+    n, d, k = shape
+    per_entry = 2 * n * d * k
+    if entries * per_entry <= MAX_WORK:
+        return
+    allowed = MAX_WORK // per_entry
+    asked = "--all" if all_entries else "--num-checks"
+    advice = (f"check at most {allowed:,} entries (--num-checks {allowed}) or use a smaller batch" if allowed
+              else "even one entry is more: use a smaller batch")
+    raise InputError(f"{asked} asks for {entries:,} entries of W; on a batch of N x D x K = {n} x {d} x {k} each costs "
+                     f"2 N D K = {per_entry:,} multiply-adds, and a check does at most {MAX_WORK:.0e}: {advice}")
 
 
 def _float(value, what, positive=False):
@@ -80,16 +99,19 @@ def gradcheck(loss="svm", *, data=None, random=None, seed=0, delta=1, reg=0, reg
     if (data is None) == (random is None):
         raise InputError("give the batch with --data FILE (.npz or .json with X, y, W) or --random N,D,K, not both")
     step = _float(h, "--h", positive=True)
+    if step > MAX_STEP:
+        raise InputError(f"--h is the step of a centred difference: at most {MAX_STEP:g} (usually 1e-5), not {h}")
     delta_value = _float(delta, "--delta")
     reg_value = _float(reg, "--reg")
-    if reg_value < 0:
-        raise InputError(f"--reg must be >= 0, not {reg}")
+    if reg_value < 0 or reg_value > MAX_REG:
+        raise InputError(f"--reg must be between 0 and {MAX_REG:.0e}, not {reg}")
     if not all_entries and (not isinstance(num_checks, int) or num_checks < 1):
         raise InputError("--num-checks must be a whole number of at least 1")
     source = "random data" if random is not None else None
     reader = read_logistic if loss == "logistic" else read_batch
     batch = reader(random_batch(random, seed, loss) if random is not None else data)
     X, y, W = batch.X, batch.y, batch.W
+    _check_work(W.size if all_entries else min(num_checks, W.size), batch.shape, all_entries)
     generated = load(loss, reg_form)
     extra = {"delta": delta_value} if loss == "svm" else {}
 
@@ -103,6 +125,9 @@ def gradcheck(loss="svm", *, data=None, random=None, seed=0, delta=1, reg=0, reg
             return generated["loss"](W_.reshape(-1), X, y, reg_value)
         dW = dW.reshape(-1, 1)
     entries = choose_entries(W.shape, None if all_entries else num_checks, _digest(X, y, W))
+    if not (np.isfinite(loss_of(W)) and np.isfinite(dW).all()):
+        raise InputError(f"the loss or its gradient is beyond float64's range at these weights (--reg {reg}, "
+                         f"--delta {delta}): a gradient check needs finite numbers")
     if loss == "svm":
         margins = svm_margins(W, X, y, delta_value)
 

@@ -18,11 +18,18 @@ from ..engine.inputs import InputError, number
 from ..engine.matrices import W_, Column
 from ..engine.notation import WeightedScore, c
 from ..engine.steps import Figure, Result, Section, Table, Text
+from ..losses.batch import MAX_REG
 from ..report import Report
 from .module import load
 from .train import load_digits, prepare, sgd
 
 DATASETS = ("digits",)
+#: bounds of a run: epochs, SGD steps (each a call of loss_and_grad, ~0.1 ms at least) and multiply-adds
+#: (forward and backward on every batch and the loss after every epoch: 3 N D K an epoch): a minute or two at most
+MAX_EPOCHS = 10_000
+MAX_STEPS = 500_000
+MAX_WORK = 30_000_000_000
+MAX_RATE = 1e6
 NAMES = {"svm": "multiclass SVM", "softmax": "softmax"}
 
 
@@ -32,6 +39,20 @@ def _positive(value, what, integer=False, allow_zero=False):
         kind = "a whole number" if integer else "a number"
         raise InputError(f"{what} must be {kind} {'>= 0' if allow_zero else '> 0'}, not {value}")
     return int(exact) if integer else float(exact)
+
+
+def _check_work(prepared, epochs, batch_size) -> None:
+    """Refuse a run beyond :data:`MAX_STEPS` SGD steps or :data:`MAX_WORK` multiply-adds, naming the limit."""
+    count, features = prepared.X_train.shape
+    steps = epochs * -(-count // batch_size)
+    if steps > MAX_STEPS:
+        raise InputError(f"--epochs {epochs} over {count:,} training examples in batches of {batch_size} is "
+                         f"{steps:,} SGD steps; a run takes at most {MAX_STEPS:,} (raise --batch-size or lower --epochs)")
+    work = 3 * epochs * count * features * len(prepared.classes)
+    if work > MAX_WORK:
+        raise InputError(f"--epochs {epochs} over {count:,} training examples of {features:,} features and "
+                         f"{len(prepared.classes)} classes is {work:.1e} multiply-adds (3 N D K an epoch); a run does "
+                         f"at most {MAX_WORK:.0e} (lower --epochs or use fewer examples)")
 
 
 def _dataset(dataset, data, seed):
@@ -46,20 +67,18 @@ def _dataset(dataset, data, seed):
             raise InputError(str(error)) from None
     from pathlib import Path
 
-    from ..losses.batch_numbers import _labels, _matrix, _read_json, _read_npz
+    from ..losses.batch_files import read_arrays
+    from ..losses.batch_numbers import MAX_CLASSES, _labels, _matrix
     path = Path(data)
-    if not path.is_file():
-        raise InputError(f"cannot read {data}: no such file")
-    raw = _read_npz(path) if path.suffix.lower() == ".npz" else _read_json(path) \
-        if path.suffix.lower() == ".json" else None
-    if raw is None:
-        raise InputError(f"--data must be a .npz or .json file holding X and y, not {path.name}")
+    raw = read_arrays(path, names=("X", "y"))
     if "X" not in raw or "y" not in raw:
         raise InputError(f"{path.name} must hold X (N x D, one example a row) and y (N labels 0..K-1)")
     X = _matrix(raw["X"], "X", "N x D (one example a row)")
-    labels = np.asarray(raw["y"])
-    classes = int(labels.max()) + 1 if labels.size and np.issubdtype(labels.dtype, np.integer) else 0
-    y = _labels(raw["y"], X.shape[0], max(classes, 2))
+    y = _labels(raw["y"], X.shape[0], MAX_CLASSES)
+    present = np.unique(y)
+    if present.size < 2:
+        raise InputError(f"y holds one class ({int(present[0])}); training a classifier needs examples of at least "
+                         f"two classes")
     try:
         return prepare(path.name, X, y, seed=seed)
     except ValueError as error:
@@ -78,17 +97,28 @@ def train(loss="softmax", *, dataset=None, data=None, epochs=20, lr="0.5", reg="
     rate = _positive(lr, "--lr")
     strength = _positive(reg, "--reg", allow_zero=True)
     margin = float(number(delta, "--delta"))
-    if epochs > 10_000 or batch_size > 1_000_000:
-        raise InputError("--epochs is at most 10000 and --batch-size at most 1000000")
+    if epochs > MAX_EPOCHS or batch_size > 1_000_000:
+        raise InputError(f"--epochs is at most {MAX_EPOCHS} and --batch-size at most 1000000")
+    if rate > MAX_RATE:
+        raise InputError(f"--lr is at most {MAX_RATE:.0e}, not {lr}")
+    if strength > MAX_REG:
+        raise InputError(f"--reg is at most {MAX_REG:.0e}, not {reg}")
     prepared = _dataset(dataset, data, int(seed))
+    _check_work(prepared, epochs, batch_size)
     generated = load(loss, "full")
     extra = {"delta": margin} if loss == "svm" else {}
 
     def loss_and_grad(W, X, y, reg_):
         return generated["loss_and_grad"](W, X, y, reg_, **extra)
 
-    run = sgd(loss_and_grad, prepared, epochs=epochs, lr=rate, reg=strength, batch_size=batch_size, seed=int(seed),
-              progress=progress)
+    with np.errstate(over="ignore", invalid="ignore"):
+        run = sgd(loss_and_grad, prepared, epochs=epochs, lr=rate, reg=strength, batch_size=batch_size,
+                  seed=int(seed), progress=progress)
+    diverged = next((i for i, value in enumerate(run.epoch_losses) if not np.isfinite(value)), None)
+    if diverged is not None or not np.isfinite(run.W).all():
+        epoch = (diverged if diverged is not None else len(run.epoch_losses) - 1) + 1
+        raise InputError(f"training diverged: the loss is beyond float64's range after epoch {epoch} "
+                         f"(--lr {lr}, --reg {reg}); lower --lr")
     parameters = {"loss": loss, "dataset": prepared.name, "epochs": epochs, "lr": rate, "reg": strength,
                   "batch_size": batch_size, "seed": int(seed)}
     if loss == "svm":

@@ -66,6 +66,9 @@ TITLES = {"svm": "Gradient of the regularised multiclass SVM loss of a batch wit
           "softmax": "Gradient of the regularised softmax loss of a batch with respect to the weights"}
 COMMANDS = {"svm": "svm-grad", "softmax": "softmax-grad"}
 REG_FORMS = ("full", "half")
+#: the largest regularisation strength accepted (--reg): far beyond any useful one (CS231n sweeps reach 5e4),
+#: and small enough that lambda sum W^2 of ordinary weights stays well inside float64
+MAX_REG = 1e10
 
 #: beta_nj (the SVM's indicator matrix B), P_nj (the softmax probabilities P), the per-example losses L_n
 BETA = IndexedBase("beta", real=True)
@@ -236,6 +239,8 @@ def gradient(loss: str = "svm", delta=1, reg=None, reg_form: str = "full", data=
     reg_value = None if reg is None else number(reg, "lambda (--reg)")
     if reg_value is not None and reg_value < 0:
         raise InputError(f"lambda (--reg) must be >= 0, not {reg}: a negative penalty rewards large weights")
+    if reg_value is not None and reg_value > MAX_REG:
+        raise InputError(f"lambda (--reg) is at most {MAX_REG:.0e}, not {reg}")
     batch = None
     if data is not None:
         from .batch_numbers import read_batch

@@ -1,8 +1,9 @@
 """The numbers of a batch: the loss and dW from the verified matrix forms, evaluated with NumPy.
 
 ``read_batch`` reads X (N x D), y (N labels in 0..K-1) and W (D x K) from an
-``.npz`` (loaded with ``allow_pickle=False``), a ``.json`` file or a mapping,
-checking every shape and value and naming the problem in one line.
+``.npz`` or ``.json`` file (by :mod:`.batch_files`: sizes and types checked
+before anything is loaded, no pickles) or a mapping, checking every shape and
+value and naming the problem in one line.
 ``compute`` evaluates the matrix forms of :mod:`.batch` (no loss written by
 hand: the expressions the derivation verified, by
 :class:`~derivations.engine.arrays.ArrayEvaluator`), checks dW by centred
@@ -12,8 +13,6 @@ margins that sit exactly on a kink. ``worked_numbers`` puts them in the report.
 from __future__ import annotations
 
 import hashlib
-import json
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,11 +26,11 @@ from ..engine.inputs import InputError
 from ..engine.matrices import S_, W_, X_, Y_
 from ..engine.notation import D, Delta, K, N, lam
 from ..engine.steps import Math, Result, Section, Table, Text
+from .batch_files import describe, read_arrays, real_array
 
 #: at most this many examples, features, classes (and entries in all)
 MAX_EXAMPLES, MAX_FEATURES, MAX_CLASSES = 100_000, 100_000, 10_000
 MAX_ENTRIES = 50_000_000
-MAX_FILE_BYTES = 2_000_000_000
 
 #: finite differences: the step, how many entries are checked, and how close they must be
 FD_STEP = 1e-5
@@ -58,21 +57,13 @@ class Batch:
 
 
 def read_batch(data) -> Batch:
-    """X, y and W from a ``.npz`` or ``.json`` path, or a mapping; bad data raises InputError naming it."""
+    """X, y and W from a ``.npz`` or ``.json`` path, or a mapping; bad data raises InputError naming it.
+
+    A file is read by :func:`.batch_files.read_arrays`: a regular file only, every size and type checked
+    before the arrays are read.
+    """
     if isinstance(data, (str, Path)):
-        path = Path(data)
-        source = path.name
-        if not path.is_file():
-            raise InputError(f"cannot read {data}: no such file")
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise InputError(f"{data} is {path.stat().st_size} bytes; at most {MAX_FILE_BYTES} are read")
-        suffix = path.suffix.lower()
-        if suffix == ".npz":
-            raw = _read_npz(path)
-        elif suffix == ".json":
-            raw = _read_json(path)
-        else:
-            raise InputError(f"--data must be a .npz or .json file holding X, y and W, not {path.name}")
+        raw, source = read_arrays(data), Path(data).name
     elif isinstance(data, dict):
         raw, source = data, "the given arrays"
     else:
@@ -97,44 +88,9 @@ def read_batch(data) -> Batch:
     return Batch(X, y, W, source)
 
 
-def _read_npz(path):
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            found = {}
-            for key in archive.files:
-                try:
-                    found[key] = archive[key]
-                except ValueError:
-                    raise InputError(f"{path.name}: {key} is a pickled object array; store numbers "
-                                     f"(np.savez with float and integer arrays)") from None
-            return found
-    except InputError:
-        raise
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as error:
-        raise InputError(f"cannot read {path.name} as .npz: {str(error).splitlines()[0][:120]}") from None
-
-
-def _read_json(path):
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, OSError) as error:
-        raise InputError(f"cannot read {path.name} as JSON: {str(error).splitlines()[0][:120]}") from None
-    if not isinstance(data, dict):
-        raise InputError(f"{path.name} must hold an object with X, y and W")
-    return data
-
-
 def _matrix(value, name, shape) -> np.ndarray:
-    if isinstance(value, np.ndarray) and value.dtype == object:
-        raise InputError(f"{name} is an object array; it must be numbers, {shape}")
-    if isinstance(value, list) and value and isinstance(value[0], list):
-        widths = {len(row) if isinstance(row, list) else -1 for row in value}
-        if len(widths) != 1:
-            raise InputError(f"{name} has rows of different lengths; it must be {shape}")
-    try:
-        array = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise InputError(f"{name} must be a matrix of numbers, {shape}") from None
+    """``value`` as a float64 matrix of finite real numbers, or InputError naming what is wrong."""
+    array = real_array(value, name, shape)
     if array.ndim != 2:
         raise InputError(f"{name} has shape {array.shape}; it must be a matrix, {shape}")
     if array.shape[0] == 0 or array.shape[1] == 0:
@@ -148,8 +104,10 @@ def _matrix(value, name, shape) -> np.ndarray:
 def _labels(value, n, classes) -> np.ndarray:
     try:
         raw = np.asarray(value)
-    except (TypeError, ValueError):
-        raise InputError(f"y must be {n} labels in 0..{classes - 1}") from None
+    except (TypeError, ValueError, RecursionError):
+        raise InputError(f"y must be {n} labels in 0..{classes - 1}, one per row of X") from None
+    if raw.dtype == object and raw.ndim == 1:
+        raise InputError(f"y must hold {n} whole class numbers 0..{classes - 1}, not text, null or huge numbers")
     if raw.dtype == object or raw.ndim != 1:
         raise InputError(f"y has shape {raw.shape}; it must be {n} labels in 0..{classes - 1}, one per row of X")
     if raw.shape[0] != n:
@@ -158,7 +116,7 @@ def _labels(value, n, classes) -> np.ndarray:
         if not np.isfinite(raw).all() or not (raw == np.round(raw)).all():
             raise InputError(f"y must hold whole class numbers 0..{classes - 1}")
     elif raw.dtype.kind not in "iu":
-        raise InputError(f"y must hold class numbers 0..{classes - 1}, not {raw.dtype}")
+        raise InputError(f"y must hold class numbers 0..{classes - 1}, not {describe(raw.dtype)}")
     labels = raw.astype(np.int64)
     outside = np.flatnonzero((labels < 0) | (labels >= classes))
     if outside.size:

@@ -189,24 +189,19 @@ def read_batch(data) -> Batch:
     import numpy as np
 
     from ..engine.inputs import InputError
-    from .batch_numbers import _matrix, _read_json, _read_npz
+    from .batch_files import read_arrays, real_array
+    from .batch_numbers import _matrix
     if isinstance(data, dict):
         raw, source = data, "the given arrays"
     else:
-        path = Path(data)
-        source = path.name
-        if not path.is_file():
-            raise InputError(f"cannot read {data}: no such file")
-        if path.suffix.lower() not in (".npz", ".json"):
-            raise InputError(f"--data must be a .npz or .json file holding X, y and W, not {path.name}")
-        raw = _read_npz(path) if path.suffix.lower() == ".npz" else _read_json(path)
+        raw, source = read_arrays(data), Path(data).name
     missing = [key for key in ("X", "y", "W") if key not in raw]
     if missing:
         raise InputError(f"{source} has no {', '.join(missing)}: it must hold X (N x D inputs, one example a row), "
                          "y (N targets in [0, 1]) and W (the D weights)")
     X = _matrix(raw["X"], "X", "N x D (one example a row)")
-    weights = np.asarray(raw["W"], dtype=float) if not isinstance(raw["W"], np.ndarray) else raw["W"].astype(float)
-    targets = np.asarray(raw["y"], dtype=float) if not isinstance(raw["y"], np.ndarray) else raw["y"].astype(float)
+    weights = real_array(raw["W"], "W", f"the D = {X.shape[1]} weights")
+    targets = real_array(raw["y"], "y", f"N = {X.shape[0]} targets in [0, 1]")
     if weights.size != X.shape[1] or weights.ndim > 2 or (weights.ndim == 2 and 1 not in weights.shape):
         raise InputError(f"W must hold the D = {X.shape[1]} weights (one per column of X), not shape {weights.shape}")
     if targets.shape != (X.shape[0],):

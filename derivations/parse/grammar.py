@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import os
+import io
 import re
 from importlib import resources
 
 from lark import Lark, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput
 
+from .. import private
 from .errors import ParseError
 from .limits import Limits
 
@@ -37,28 +38,42 @@ _COMMAND = re.compile(r"\\(?:[A-Za-z]+|.)")
 def parser():
     """The LALR parser, built on the first call and shared afterwards.
 
-    Building its tables takes about 0.1 s; lark keeps them in the user's cache
-    folder (``~/.cache/derive``, checked against a hash of the grammar and of
-    lark's version, so an edited grammar is rebuilt), which makes a fresh
-    process's first parse about ten times cheaper. Without a writable cache
+    Building its tables takes about 0.1 s; they are kept in the private cache folder (subfolder
+    ``grammars``, see :mod:`derivations.private`), named by a hash of the grammar, of lark's version and
+    of Python's, which makes a fresh process's first parse several times cheaper. lark stores them as a
+    pickle, so they are read only from a file of this user's whose HMAC under the per-user key checks
+    out: a planted or edited file is never unpickled (the tables are built again). Without a usable cache
     folder the tables are built each time.
     """
     grammar = resources.files(__package__).joinpath("expression.lark").read_text(encoding="utf-8")
-    cache = _cache_file(grammar)
-    return Lark(grammar, parser="lalr", lexer_callbacks={"NAME": _unknown_name}, cache=cache or False)
-
-
-def _cache_file(grammar: str) -> str | None:
-    """Where lark keeps the parser's tables: a file in the user's cache folder named by the grammar's hash
-    (two versions of the grammar never share one), or None."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = os.path.join(base, "derive")
+    name = _cache_name(grammar)
+    cached = private.load("grammars", name, MAX_TABLES_BYTES)
+    if cached is not None:
+        try:
+            return Lark.__new__(Lark)._load(io.BytesIO(cached), lexer_callbacks=_CALLBACKS)
+        except Exception:  # noqa: BLE001 - tables of another lark version: build them again
+            pass
+    built = Lark(grammar, parser="lalr", lexer_callbacks=_CALLBACKS)
+    buffer = io.BytesIO()
     try:
-        os.makedirs(folder, exist_ok=True)
-    except OSError:
-        return None
-    digest = hashlib.sha256(grammar.encode("utf-8")).hexdigest()[:16]
-    return os.path.join(folder, f"grammar-{digest}.lark") if os.access(folder, os.W_OK) else None
+        built.save(buffer, exclude_options=("lexer_callbacks",))
+        private.store("grammars", name, buffer.getvalue())
+    except Exception:  # noqa: BLE001 - a parser that cannot be saved is simply not cached
+        pass
+    return built
+
+
+#: a parser's tables larger than this are not read from the cache
+MAX_TABLES_BYTES = 8 << 20
+
+
+def _cache_name(grammar: str) -> str:
+    """The tables' file name: a hash of the grammar, of lark's version and of Python's (two versions never share one)."""
+    import sys
+
+    import lark
+    material = f"{grammar}\0{lark.__version__}\0{sys.version_info[:2]}".encode("utf-8")
+    return f"expression-{hashlib.sha256(material).hexdigest()[:24]}.lark"
 
 
 class _UnknownName(Exception):
@@ -72,6 +87,9 @@ class _UnknownName(Exception):
 def _unknown_name(token):
     """Lexer callback for a NAME token: a run of two or more letters is never a product of letters."""
     raise _UnknownName(token)
+
+
+_CALLBACKS = {"NAME": _unknown_name}
 
 
 def parse_tree(text: str, limits: Limits):

@@ -14,8 +14,7 @@
 """
 from __future__ import annotations
 
-from pathlib import Path
-
+from ...files import FileProblem, read_bytes
 from .document import DocumentError
 from .runner import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, check_text
 from .verdicts import Outcome
@@ -32,21 +31,13 @@ class TextError(ValueError):
 
 
 def read_text(path) -> str:
-    """The text of ``path`` (UTF-8), refused when it is too long."""
-    path = Path(path)
+    """The text of ``path`` (UTF-8), refused when it is not a regular file (a FIFO, a device, a folder) or too long."""
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise TextError(f"{path}: {size} bytes; at most {MAX_BYTES} are read")
-        return path.read_bytes().decode("utf-8")
+        return read_bytes(path, MAX_BYTES).decode("utf-8")
     except UnicodeDecodeError:
         raise TextError(f"{path}: not UTF-8 text") from None
-    except FileNotFoundError:
-        raise TextError(f"no such file: {path}") from None
-    except IsADirectoryError:
-        raise TextError(f"{path} is a folder, not a text") from None
-    except OSError as error:
-        raise TextError(f"cannot read {path}: {error.strerror or error}") from None
+    except FileProblem as error:
+        raise TextError(str(error)) from None
 
 
 def check_file(path, **options) -> Outcome:
