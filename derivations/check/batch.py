@@ -126,12 +126,35 @@ def _reference_first(connection, index, position, item, context) -> None:
         return
     try:
         quantity, _, reference_given, _ = prepare_item(item, context)
+        if quantity.kind == "derivation":
+            _derivation_first(connection, index, position, item, reference_given)
+            return
         if has_reference(quantity, reference_given):
             return
         connection.send(("reference", index, position))
         reference_for(quantity, reference_given)
     except Exception:  # noqa: BLE001 - grading the item reports what is wrong with it
         return
+
+
+_WARMED: set = set()
+
+
+def _derivation_first(connection, index, position, item, given) -> None:
+    """For a derivation item: its target's reference and, once per loss, the written checker itself (its
+    grammar and the loss's definitions, loaded by checking a one-line text), under the reference's bound."""
+    from .derivation import warm_up
+    from .quantities import lookup
+    target = lookup(str(item.target))
+    reference_given = target.effective(given)
+    family = str(item.target).split(".")[0]
+    if has_reference(target, reference_given) and family in _WARMED:
+        return
+    connection.send(("reference", index, position))
+    reference_for(target, reference_given)
+    if family not in _WARMED:
+        _WARMED.add(family)
+        warm_up(family)
 
 
 def _lean(outcome: ItemResult, detail: bool) -> ItemResult:
