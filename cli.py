@@ -24,6 +24,17 @@ class UserError(click.ClickException):
     exit_code = 2
 
 
+class FiniteRange(click.FloatRange):
+    """A float within a range, and finite: click's FloatRange lets NaN through (every comparison with it is false)."""
+
+    def convert(self, value, param, ctx):
+        import math
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return number
+
+
 # --- output -------------------------------------------------------------------------
 
 def check_writable(path: str | None) -> None:
@@ -578,9 +589,9 @@ def backprop(expression, at, fmt, output, pdf, no_cache):
               show_default=True, help="Report format.")
 @click.option("-o", "--output", metavar="FILE", help="Write the report to FILE (atomically).")
 @click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes.")
-@click.option("--timeout", type=click.FloatRange(0.1, 600), default=2.0, show_default=True,
+@click.option("--timeout", type=FiniteRange(0.1, 600), default=2.0, show_default=True,
               help="Seconds allowed to check one answer.")
-@click.option("--follow-through", type=click.FloatRange(0, 1), default=None,
+@click.option("--follow-through", type=FiniteRange(0, 1), default=None,
               help="Credit (0..1) for an answer that follows from the student's own wrong intermediate.")
 @click.option("--list-quantities", is_flag=True, help="List the quantities a sheet can ask for, and exit.")
 def check(sheets, fmt, output, jobs, timeout, follow_through, list_quantities):

@@ -33,7 +33,7 @@ from ..engine.inputs import InputError
 from .grade import SheetResult, cached_judgement, grade_item, has_reference, prepare_item, reference_for, sheet_context
 from .judge import ItemResult
 from .limits import cap_memory
-from .sheet import SheetError, load
+from .sheet import SheetError, effective_options, load
 
 SHEET_SUFFIXES = {".yaml", ".yml", ".json"}
 DEFAULT_TIMEOUT = 2.0
@@ -89,8 +89,11 @@ def _grade_task(connection, index, path, start, defaults, detail) -> None:
     except SheetError as error:
         connection.send(("error", index, str(error), None))
         return
+    except Exception as error:  # noqa: BLE001 - one sheet must never stop the batch
+        connection.send(("error", index, f"could not read this sheet ({type(error).__name__})", None))
+        return
     sheet.path = str(path)
-    sheet.options = {**(defaults or {}), **sheet.options}
+    sheet.options = effective_options(sheet.options, defaults)
     meta = [(i.id, i.quantity, i.points) for i in sheet.items]
     try:
         context = sheet_context(sheet)
@@ -105,7 +108,10 @@ def _grade_task(connection, index, path, start, defaults, detail) -> None:
     announced = False
     for position in range(start, len(sheet.items)):
         item = sheet.items[position]
-        outcome = cached_judgement(item, context)
+        try:
+            outcome = cached_judgement(item, context)
+        except Exception:  # noqa: BLE001 - judged below, where any problem becomes the item's verdict
+            outcome = None
         if outcome is None:
             if not announced:
                 connection.send(("sheet", index, sheet.student, meta))

@@ -207,9 +207,11 @@ def judgement_key(item, context: Context, quantity, given, reference_given, prec
 
 def cached_judgement(item, context: Context):
     """The cached result for ``item`` (a copy with its id and points), or None when it must be judged."""
+    if item.problem is not None:
+        return None
     try:
         key = judgement_key(item, context, *prepare_item(item, context))
-    except (InputError, TypeError):
+    except (InputError, TypeError, RecursionError):
         return None
     cached = _JUDGEMENTS.get(key)
     if cached is None:
