@@ -86,7 +86,8 @@ def test_unrelated_answers_are_rejected_without_a_false_diagnosis(quantity, answ
 @pytest.mark.parametrize("answer", ["1", "0", "'-\\ln 2'"])
 def test_a_number_is_not_a_formula(answer):
     item = one("logistic.dw", answer)
-    assert item.verdict == "invalid" and item.feedback.startswith("A formula was expected") and item.rule == "wrong-kind"
+    assert (item.verdict, item.score) == ("incorrect", 0.0)      # a TA marks it wrong (issue 19), with the message
+    assert item.feedback.startswith("A formula was expected") and item.rule == "wrong-kind"
 
 
 def test_references_come_from_the_derivation():

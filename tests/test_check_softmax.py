@@ -72,25 +72,40 @@ def test_gradient_sign_flipped():
     assert one("softmax.dscores", "[0.732, -0.005, -0.727]").diagnosis == "sign-flipped-gradient"
 
 
-def test_follow_through_from_own_wrong_probabilities():
+def test_follow_through_from_own_probabilities_within_the_tolerance_for_an_intermediate():
+    result = items("  - {id: p, quantity: softmax.probs, answer: [0.269, 0.005, 0.726]}\n"
+                   "  - {id: L, quantity: softmax.loss, answer: 1.313}\n"          # -ln 0.269
+                   "  - {id: g, quantity: softmax.dscores, answer: [-0.731, 0.005, 0.726]}\n")
+    probs, loss, grad = result
+    assert probs.verdict == "partially-correct"
+    assert (loss.verdict, loss.rule) == ("correct", "follow-through") and "follow-through" in loss.feedback
+    assert (grad.verdict, grad.rule) == ("correct", "follow-through")
+
+
+def test_no_follow_through_from_a_coarse_rounding_and_the_feedback_says_why():
+    """p = [0.3, 0.1, 0.6] is 1 figure: -ln 0.3 = 1.204 is not credited (issue 19), and the feedback says why."""
     result = items("  - {id: p, quantity: softmax.probs, answer: [0.3, 0.1, 0.6]}\n"
-                   "  - {id: L, quantity: softmax.loss, answer: 1.204}\n"          # -ln 0.3
+                   "  - {id: L, quantity: softmax.loss, answer: 1.204}\n"
                    "  - {id: g, quantity: softmax.dscores, answer: [-0.7, 0.1, 0.6]}\n")
     probs, loss, grad = result
-    assert probs.verdict == "incorrect"
-    assert loss.verdict == "correct" and "follow-through" in loss.feedback
-    assert grad.verdict == "correct" and "follow-through" in grad.feedback
+    assert (probs.verdict, loss.verdict, loss.score, grad.verdict) == ("incorrect", "incorrect", 0.0, "incorrect")
+    assert "no follow-through is given: p_0 = 0.3 (exact 0.267623) is not within 2 significant figures" in loss.feedback
+    assert "p_1 = 0.1" not in loss.feedback                  # the loss reads p_0 only
+    assert "p_1 = 0.1 (exact 0.00490169)" in grad.feedback
+    wrong = items("  - {id: p, quantity: softmax.probs, answer: [0.5, 0.2, 0.3]}\n"       # a wrong vector, 1 figure
+                  "  - {id: L, quantity: softmax.loss, answer: 0.693}\n")[1]             # -ln 0.5
+    assert wrong.verdict == "incorrect" and "no follow-through" in wrong.feedback
 
 
 def test_follow_through_credit_is_configurable():
-    result = items("  - {id: p, quantity: softmax.probs, answer: [0.3, 0.1, 0.6]}\n"
-                   "  - {id: L, quantity: softmax.loss, answer: 1.204}\n",
+    result = items("  - {id: p, quantity: softmax.probs, answer: [0.269, 0.005, 0.726]}\n"
+                   "  - {id: L, quantity: softmax.loss, answer: 1.313}\n",
                    options="options: {follow_through: 0.5}\n")
     assert result[1].verdict == "partially-correct" and result[1].score == 0.5
 
 
 def test_inconsistent_with_both_points_at_the_step():
-    result = items("  - {id: p, quantity: softmax.probs, answer: [0.3, 0.1, 0.6]}\n"
+    result = items("  - {id: p, quantity: softmax.probs, answer: [0.269, 0.005, 0.726]}\n"
                    "  - {id: L, quantity: softmax.loss, answer: 0.9}\n")
     assert result[1].verdict == "incorrect"
     assert "does not follow from your own softmax.probs" in result[1].feedback

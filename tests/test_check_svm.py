@@ -60,8 +60,8 @@ def test_gradient_vector_partial_credit_and_diagnosis():
 
 def test_gradient_sign_flipped():
     item = one("[1, 0, -1]", "svm.dscores")
-    assert item.verdict == "partially-correct" and item.score == pytest.approx(1 / 3)   # the 0 is right
-    assert item.diagnosis == "sign-flipped-gradient"
+    assert item.verdict == "incorrect" and item.score == 0          # its 0 agrees by coincidence: no partial credit
+    assert item.diagnosis == "sign-flipped-gradient" and "No partial credit" in item.feedback
 
 
 def test_gradient_length_mismatch_is_explained():
@@ -69,9 +69,9 @@ def test_gradient_length_mismatch_is_explained():
     assert item.verdict == "incorrect" and "2 entries for 3 classes" in item.feedback
 
 
-def test_a_number_for_a_formula_question_is_invalid():
+def test_a_number_for_a_formula_question_is_incorrect():
     item = one("-1", "svm.dscore_correct")
-    assert item.verdict == "invalid" and item.score == 0
+    assert item.verdict == "incorrect" and item.score == 0
     assert item.feedback.startswith("A formula was expected, not the number -1")
 
 

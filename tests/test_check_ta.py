@@ -115,9 +115,9 @@ def test_bad_precision_settings_are_reported():
 
 @pytest.mark.parametrize("quantity, answer", [("svm.dscore_correct", "-1"), ("svm.dscore_incorrect", "1"),
                                               ("softmax.dscore_correct", "'-0.732'")])
-def test_a_number_for_a_formula_is_invalid(quantity, answer):
+def test_a_number_for_a_formula_is_incorrect_with_its_message(quantity, answer):
     item = one(quantity, answer)
-    assert item.verdict == "invalid" and item.score == 0 and item.feedback.startswith("A formula was expected") and item.rule == "wrong-kind"
+    assert item.verdict == "incorrect" and item.score == 0 and item.feedback.startswith("A formula was expected") and item.rule == "wrong-kind"
 
 
 def test_a_formula_question_may_accept_the_number_for_the_given():
@@ -255,8 +255,8 @@ def test_cached_judgements_keep_each_items_identity_and_context():
                           "  - {id: b, quantity: softmax.loss, answer: 1.204}\n")
     assert (first.id, first.points, second.id, second.points) == ("a", 2.0, "b", 1.0)
     assert first.verdict == second.verdict == "incorrect"
-    followed = items("  - {id: p, quantity: softmax.probs, answer: '[0.3, 0.1, 0.6]'}\n"
-                     "  - {id: L, quantity: softmax.loss, answer: 1.204}\n")[1]        # -ln 0.3: own p
+    followed = items("  - {id: p, quantity: softmax.probs, answer: '[0.269, 0.005, 0.726]'}\n"
+                     "  - {id: L, quantity: softmax.loss, answer: 1.313}\n")[1]        # -ln 0.269: own p
     assert followed.verdict == "correct" and followed.rule == "follow-through"
 
 

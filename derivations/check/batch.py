@@ -33,7 +33,7 @@ from ..engine.inputs import InputError
 from .grade import SheetResult, cached_judgement, grade_item, has_reference, prepare_item, reference_for, sheet_context
 from .judge import ItemResult
 from .limits import cap_memory
-from .sheet import SheetError, load
+from .sheet import SheetError, effective_options, load
 
 SHEET_SUFFIXES = {".yaml", ".yml", ".json"}
 DEFAULT_TIMEOUT = 2.0
@@ -92,8 +92,11 @@ def _grade_task(connection, index, path, start, defaults, detail) -> None:
     except SheetError as error:
         connection.send(("error", index, str(error), None))
         return
+    except Exception as error:  # noqa: BLE001 - one sheet must never stop the batch
+        connection.send(("error", index, f"could not read this sheet ({type(error).__name__})", None))
+        return
     sheet.path = str(path)
-    sheet.options = {**(defaults or {}), **sheet.options}
+    sheet.options = effective_options(sheet.options, defaults)
     meta = [(i.id, i.quantity, i.points) for i in sheet.items]
     try:
         context = sheet_context(sheet)
@@ -108,7 +111,10 @@ def _grade_task(connection, index, path, start, defaults, detail) -> None:
     announced = False
     for position in range(start, len(sheet.items)):
         item = sheet.items[position]
-        outcome = cached_judgement(item, context)
+        try:
+            outcome = cached_judgement(item, context)
+        except Exception:  # noqa: BLE001 - judged below, where any problem becomes the item's verdict
+            outcome = None
         if outcome is None:
             if not announced:
                 connection.send(("sheet", index, sheet.student, meta))
@@ -129,12 +135,35 @@ def _reference_first(connection, index, position, item, context) -> None:
         return
     try:
         quantity, _, reference_given, _ = prepare_item(item, context)
+        if quantity.kind == "derivation":
+            _derivation_first(connection, index, position, item, reference_given)
+            return
         if has_reference(quantity, reference_given):
             return
         connection.send(("reference", index, position))
         reference_for(quantity, reference_given)
     except Exception:  # noqa: BLE001 - grading the item reports what is wrong with it
         return
+
+
+_WARMED: set = set()
+
+
+def _derivation_first(connection, index, position, item, given) -> None:
+    """For a derivation item: its target's reference and, once per loss, the written checker itself (its
+    grammar and the loss's definitions, loaded by checking a one-line text), under the reference's bound."""
+    from .derivation import warm_up
+    from .quantities import lookup
+    target = lookup(str(item.target))
+    reference_given = target.effective(given)
+    family = str(item.target).split(".")[0]
+    if has_reference(target, reference_given) and family in _WARMED:
+        return
+    connection.send(("reference", index, position))
+    reference_for(target, reference_given)
+    if family not in _WARMED:
+        _WARMED.add(family)
+        warm_up(family)
 
 
 def _lean(outcome: ItemResult, detail: bool) -> ItemResult:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
+from typing import Any
 
 import sympy
 
@@ -68,16 +69,45 @@ class Context:
     merged: dict = field(default_factory=dict)
 
 
-def _own_value(item, quantity, options, conventions):
+@dataclass(frozen=True)
+class OwnValue:
+    """A student's own (wrong) intermediate answer, and whether it may carry follow-through: it must itself be
+    within the precision policy's tolerance for an intermediate (``intermediate_figures`` significant figures of
+    the exact value, a vector's figures counted from its largest entry); ``outside`` names its entries that are
+    not, as (index, own value, exact value)."""
+
+    value: Any
+    outside: tuple = ()
+
+
+def _own_value(item, quantity, reference, options, conventions):
     """What the student answered for ``item``, as an exact SymPy value (for follow-through), or None."""
+    from .judge import _entries_kind
     try:
-        if quantity.kind in ("vector", "matrix"):
-            read = read_entries(item.answer, options, quantity.kind == "matrix", conventions)
-            flat = read if quantity.kind == "vector" else [pair for row in read for pair in row]
+        kind = _entries_kind(quantity, reference, item.answer, conventions)
+        if kind is not None:
+            read = read_entries(item.answer, options, kind == "matrix", conventions)
+            flat = read if kind == "vector" else [pair for row in read for pair in row]
             return sympy.ImmutableMatrix([exact for _, exact in flat])
         return read_scalar(item.answer, options, conventions)[1]
     except Unreadable:
         return None
+
+
+def _outside_tolerance(value, exact, figures: int) -> tuple | None:
+    """The entries of ``value`` not within ``figures`` significant figures of ``exact`` (as (index, own, exact)),
+    or None when the two cannot be compared (another shape)."""
+    from .numeric import to_float
+    from .precision import Precision, judge_float
+    own = list(value) if isinstance(value, sympy.MatrixBase) else [value]
+    right = list(exact) if isinstance(exact, sympy.MatrixBase) else [exact]
+    if len(own) != len(right):
+        return None
+    floats = [to_float(v) for v in right]
+    scale = max(abs(v) for v in floats) if len(floats) > 1 else None
+    policy = Precision(sig_figs=figures)
+    return tuple((i, a, b) for i, (a, b) in enumerate(zip(own, right))
+                 if not judge_float(to_float(a), to_float(b), policy, scale))
 
 
 def sheet_context(sheet: Sheet) -> Context:
@@ -103,17 +133,23 @@ def own_answers(sheet: Sheet, context: Context | None = None) -> dict:
     except InputError:
         return own
     conventions = context.conventions if context else Conventions()
+    figures = context.precision.intermediate_figures if context else DEFAULT.intermediate_figures
     for item in sheet.items:
         if item.quantity not in intermediates or item.problem is not None:
             continue
         try:
             quantity = lookup(item.quantity)
             given = base.merged(item.given)
+            reference = reference_for(quantity, quantity.effective(given))
         except InputError:
             continue
-        value = _own_value(item, quantity, sheet.options, conventions)
-        if value is not None and (context is None or not _right(item, context)):
-            own.setdefault(given, {})[quantity.name] = value      # follow-through is from a wrong intermediate
+        value = _own_value(item, quantity, reference, sheet.options, conventions)
+        if value is None or reference.value is None or (context is not None and _right(item, context)):
+            continue                                              # follow-through is from a wrong intermediate
+        outside = _outside_tolerance(value, reference.value, figures)
+        if outside is None:
+            continue
+        own.setdefault(given, {})[quantity.name] = OwnValue(value, outside)
     return own
 
 
@@ -171,9 +207,11 @@ def judgement_key(item, context: Context, quantity, given, reference_given, prec
 
 def cached_judgement(item, context: Context):
     """The cached result for ``item`` (a copy with its id and points), or None when it must be judged."""
+    if item.problem is not None:
+        return None
     try:
         key = judgement_key(item, context, *prepare_item(item, context))
-    except (InputError, TypeError):
+    except (InputError, TypeError, RecursionError):
         return None
     cached = _JUDGEMENTS.get(key)
     if cached is None:

@@ -43,6 +43,11 @@ from .registry import Quantity, Reference
 from .rounding import roundings
 
 MAX_ANSWER_LENGTH = 2000
+#: mistakes of the whole answer whose entries agree with the reference only by coincidence: no partial credit
+NO_PARTIAL_CREDIT = {
+    "transposed": "No partial credit: the entries that agree do so only where the matrix is symmetric",
+    "sign-flipped-gradient": "No partial credit: the entries that agree are the zeros, whatever their sign",
+}
 MAX_ENTRIES = 1000
 
 __all__ = ["ItemResult", "Unreadable", "judge", "read_scalar", "read_entries"]
@@ -195,12 +200,21 @@ def _closeness(pair, value, policy: Precision, scale=None) -> Closeness:
     exact_value = isinstance(value, sympy.Basic)
     reference = to_float(value) if exact_value else float(value)
     if written is not None:
-        equal = exact == value if exact_value else float(written.value) == reference
+        equal = _equal(exact, value) if exact_value else float(written.value) == reference
         return judge_written(written, equal, reference, policy, scale)
-    if exact_value and exact == value:
+    if exact_value and _equal(exact, value):
         return Closeness(True, "exact")
     ok = judge_float(float(exact), reference, policy, scale)
     return Closeness(ok, "figures" if ok else "no")
+
+
+def _equal(exact, value) -> bool:
+    """Whether the answer's exact value is the reference's: equal as rationals, or, for a reference known to
+    50 digits (a batch's softmax, see :mod:`.exact_arrays`), equal to those digits."""
+    from .exact_arrays import equal_to_digits, is_known_to_digits
+    if is_known_to_digits(value) and isinstance(exact, sympy.Rational):
+        return equal_to_digits(exact, value)
+    return exact == value
 
 
 def _entries_of(value):
@@ -340,7 +354,8 @@ def judge(item_id: str, quantity: Quantity, reference: Reference, answer, *, tol
         read = read_scalar(answer, options, conventions, notes)
         return _judge_number(result, quantity, reference, read, policy, own_answers or {}, options, notes)
     except WrongKind as error:
-        result.verdict, result.score, result.rule = "invalid", 0.0, "wrong-kind"
+        # a number (or a vector) where a formula was asked: read, and wrong, as a TA marks it
+        result.verdict, result.score, result.rule = "incorrect", 0.0, "wrong-kind"
         result.feedback = _sentence(str(error))
         return result
     except Unreadable as error:
@@ -394,22 +409,36 @@ def _credit(options) -> tuple[str, float]:
 
 
 def _follow_through(reference, quantity, own_answers, read, policy):
-    """(dependency, own value) when the answer follows from the student's own wrong intermediate."""
+    """(dependency, own value, its entries that matter here but lie outside the tolerance for an intermediate)
+    when the answer follows from the student's own wrong intermediate; None when it does not."""
     if reference.recompute is None:
         return None
     for dependency in quantity.depends_on:
         own = own_answers.get(dependency)
         if own is None:
             continue
+        value = getattr(own, "value", own)
         try:
-            value = reference.recompute(own)
+            recomputed = reference.recompute(value)
         except (TypeError, ValueError, ZeroDivisionError, IndexError):
             continue
-        if isinstance(value, sympy.Basic) and (value.has(sympy.zoo, sympy.oo, -sympy.oo, sympy.nan)):
+        if isinstance(recomputed, sympy.Basic) and (recomputed.has(sympy.zoo, sympy.oo, -sympy.oo, sympy.nan)):
             continue
-        if _all_close(read, value, policy)[0]:
-            return dependency, own
+        if _all_close(read, recomputed, policy)[0]:
+            uses = reference.recompute_uses
+            outside = [entry for entry in getattr(own, "outside", ()) if uses is None or entry[0] in uses]
+            return dependency, value, outside
     return None
+
+
+def _outside_words(dependency, outside, figures) -> str:
+    """Why no follow-through: the entries of the student's intermediate too far from the exact ones."""
+    symbol = "p_" if dependency == "softmax.probs" else "entry "
+    shown = ", ".join(f"{symbol}{i} = {_show(own)} (exact {_show(exact)})" for i, own, exact in outside[:4])
+    more = f" and {len(outside) - 4} more" if len(outside) > 4 else ""
+    return (f"It follows from your own {dependency}, but no follow-through is given: {shown}{more} "
+            f"{'is' if len(outside) == 1 else 'are'} not within {figures} significant figures of the exact value, "
+            f"the tolerance for an intermediate, so the error is not only a rounding carried forward")
 
 
 def _rounded_route(reference, read, policy):
@@ -461,8 +490,11 @@ def _not_right(result, quantity, reference, read, policy, own_answers, options, 
     """The verdict when the answer is not the exact value under the policy: follow-through, a rounded
     intermediate, or wrong (with the reason and the likely mistake)."""
     follows = _follow_through(reference, quantity, own_answers, read, policy)
-    if follows:
-        dependency, own = follows
+    refused = ""
+    if follows and follows[2]:
+        refused = _outside_words(follows[0], follows[2], policy.intermediate_figures)
+    elif follows:
+        dependency, own, _ = follows
         result.verdict, result.score = _credit(options)
         result.rule = "follow-through"
         result.feedback = _join(_notes_text(notes), f"Follows from your own {dependency} ({_show(own)}), which was "
@@ -494,7 +526,9 @@ def _not_right(result, quantity, reference, read, policy, own_answers, options, 
         _apply_diagnosis(result, diagnose(reference.variants,
                                           lambda v: v.value is not None and _mistake_match(read, v.value, policy)
                                           and not _mistake_match(read, reference.value, policy)))
-    if quantity.depends_on and any(own_answers.get(d) is not None for d in quantity.depends_on) and not short_note:
+    if refused:
+        result.feedback = _join(result.feedback, refused)
+    elif quantity.depends_on and any(own_answers.get(d) is not None for d in quantity.depends_on) and not short_note:
         result.feedback = _join(result.feedback, f"It does not follow from your own {', '.join(quantity.depends_on)} "
                                                  f"either: recompute it from there.")
     return result
@@ -538,19 +572,26 @@ def _judge_entries(result, quantity, reference, read, policy, own_answers, optio
             f"{', '.join(map(str, wrong))} differ{'s' if len(wrong) == 1 else ''} (expected {result.expected}).")
     partial = (right / len(entries), "partially-correct" if right else "incorrect", text)
     if short and len(short) == len(wrong):
-        short_note = _short_entries_note(wrong, verdicts, entries, policy)
+        short_note = _short_entries_note(wrong, verdicts, entries, policy, none_right=not right)
     else:
         short_note = ""
-    return _not_right(result, quantity, reference, read, policy, own_answers, options, notes, short_note, partial)
+    result = _not_right(result, quantity, reference, read, policy, own_answers, options, notes, short_note, partial)
+    if result.diagnosis in NO_PARTIAL_CREDIT and result.score:
+        result.verdict, result.score = "incorrect", 0.0
+        result.feedback = _join(result.feedback, NO_PARTIAL_CREDIT[result.diagnosis])
+    return result
 
 
-def _short_entries_note(wrong, verdicts, entries, policy) -> str:
+def _short_entries_note(wrong, verdicts, entries, policy, none_right=False) -> str:
     """Which entries are written with too few figures, and the whole vector to the figures needed."""
     scale = _scale(entries)
     place = required_place(scale, policy.sig_figs)
     needed = "[" + ", ".join(format(round_at(to_float(v), place), "f") for v in entries) + "]"
     shows = verdicts[wrong[0]].note.split("shows ", 1)[-1].split(":")[0]
     which = f"entr{'y' if len(wrong) == 1 else 'ies'} {', '.join(map(str, wrong))}"
+    if none_right:
+        return (f"every entry is written with {shows} for the {'vector' if len(entries) > 1 else 'value'}'s largest "
+                f"entry: {policy.sig_figs} are needed ({needed})")
     return (f"{which} {'is' if len(wrong) == 1 else 'are'} right as far as {'it goes' if len(wrong) == 1 else 'they go'},"
             f" but with {shows} for the vector's largest entry: {policy.sig_figs} are needed ({needed})")
 

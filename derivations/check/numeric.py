@@ -131,7 +131,7 @@ def read_number(text) -> Written | None:
     elif isinstance(text, float):
         if not math.isfinite(text):
             return None
-        text = repr(text)
+        text = repr(float(text))                 # float(): NumPy's float64 reprs as np.float64(...)
     text = str(text)
     if len(text) > 100:
         return None

@@ -60,7 +60,8 @@ class Given:
         weights = _weights(raw.get("weights"), inputs)
         batch = _batch(raw)
         classes = len(scores) if scores is not None else (
-            len(weights[0]) if weights and isinstance(weights[0], tuple) else (len(batch[2][0]) if batch else None))
+            len(weights[0]) if weights and isinstance(weights[0], tuple) else (
+                len(batch[2][0]) if batch and isinstance(batch[2][0], tuple) else None))
         label = label_index(raw["label"], classes) if classes is not None and raw.get("label") is not None else None
         if classes is None and raw.get("label") is not None:
             label = raw["label"] if isinstance(raw["label"], int) and not isinstance(raw["label"], bool) else None
@@ -112,6 +113,11 @@ class Given:
         for name, value in state.items():
             object.__setattr__(self, name, value)
 
+    @property
+    def is_logistic_batch(self) -> bool:
+        """A batch whose W is D numbers: logistic regression's weights, y its targets."""
+        return self.X is not None and self.W is not None and not isinstance(self.W[0], tuple)
+
     def with_label(self, label: int) -> "Given":
         """This given with another label (the wrong-label mistakes are worked through with it)."""
         return replace(self, label=label)
@@ -130,7 +136,9 @@ class Given:
             parts.append("inputs = [" + ", ".join(str(v) for v in self.inputs) + "]")
         if self.weights is not None:
             parts.append("weights = " + _shown(self.weights))
-        if self.X is not None:
+        if self.X is not None and self.is_logistic_batch:
+            parts.append(f"a batch of N = {len(self.X)}, D = {len(self.X[0])} (logistic regression)")
+        elif self.X is not None:
             parts.append(f"a batch of N = {len(self.X)}, D = {len(self.X[0])}, K = {len(self.W[0])}")
         if self.label is not None:
             parts.append(f"label = {self.label}")
@@ -168,16 +176,57 @@ def _weights(raw, inputs):
 
 
 def _batch(raw):
-    """(X, y, W) of a batch given inline, as tuples of floats and ints, checked like --data; None without X."""
+    """(X, y, W) of a batch given inline, as tuples of exact numbers (the decimals as written: 0.1 is 1/10) and
+    labels, checked like --data; None without X. W given as D numbers (or one column) is logistic
+    regression's weight vector, and y then holds N targets in [0, 1]."""
     if all(raw.get(key) is None for key in ("X", "y", "W")):
         return None
+    given = {key: raw[key] for key in ("X", "y", "W") if raw.get(key) is not None}
+    if _is_vector(given.get("W")):
+        from ..losses.logistic_batch import read_batch as read_logistic
+        _batch_size(given)
+        read_logistic(given)                    # checks shapes, finiteness and the targets' range
+        X = _exact_rows(given["X"], "X")
+        weights = [row[0] if isinstance(row, (list, tuple)) else row for row in given["W"]]
+        W = tuple(_exact(v, f"W[{d}]") for d, v in enumerate(weights))
+        y = tuple(_exact(v, f"y[{n}]") for n, v in enumerate(given["y"]))
+        return X, y, W
     from ..losses.batch_numbers import read_batch
-    found = read_batch({key: raw[key] for key in ("X", "y", "W") if raw.get(key) is not None})
+    _batch_size(given)
+    found = read_batch(given)
     if found.X.size + found.W.size > MAX_INLINE_ENTRIES:
         raise InputError(f"a batch given on a sheet has at most {MAX_INLINE_ENTRIES} entries of X and W; "
                          f"this one has {found.X.size + found.W.size}")
-    return (tuple(tuple(float(v) for v in row) for row in found.X), tuple(int(v) for v in found.y),
-            tuple(tuple(float(v) for v in row) for row in found.W))
+    return _exact_rows(given["X"], "X"), tuple(int(v) for v in found.y), _exact_rows(given["W"], "W")
+
+
+def _is_vector(W) -> bool:
+    """Whether W is D numbers (or a single column of them): logistic regression's weights."""
+    if not isinstance(W, (list, tuple)) or not W:
+        return False
+    if all(not isinstance(v, (list, tuple)) for v in W):
+        return True
+    return all(isinstance(v, (list, tuple)) and len(v) == 1 for v in W)
+
+
+def _batch_size(given) -> None:
+    """Refuse a batch too large for a sheet before anything is converted."""
+    count = 0
+    for key in ("X", "W"):
+        value = given.get(key)
+        if isinstance(value, (list, tuple)):
+            count += sum(len(row) if isinstance(row, (list, tuple)) else 1 for row in value)
+    if count > MAX_INLINE_ENTRIES:
+        raise InputError(f"a batch given on a sheet has at most {MAX_INLINE_ENTRIES} entries of X and W; "
+                         f"this one has {count}")
+
+
+def _exact(value, what):
+    return number(value, what)
+
+
+def _exact_rows(rows, name) -> tuple:
+    return tuple(tuple(number(v, f"{name}[{r}, {c}]") for c, v in enumerate(row)) for r, row in enumerate(rows))
 
 
 @dataclass
@@ -202,6 +251,7 @@ class Reference:
     derivation: Any = None      # the Derivation the reference came from (or ``derive``, to make it when needed)
     derive: Callable | None = None      # makes the Derivation, for reports that show the worked derivation
     recompute: Callable | None = None   # value from the student's own intermediates (see Quantity.depends_on)
+    recompute_uses: tuple | None = None  # the entries of the intermediate ``recompute`` reads (None: all)
     definitions: dict | None = None     # names a formula answer may use, with what they stand for
                                         # (y -> sigma(z)); None: the softmax probabilities p_j
     interpret: Callable | None = None   # a formula answer in vectors (w_j^T x_i) -> its entry d, in components
@@ -228,15 +278,19 @@ class Quantity:
     depends_on: tuple = ()      # quantities it is computed from (for follow-through)
     uses: tuple | None = None   # the given keys its reference depends on (None: all of them); a formula's
                                 # reference for another sheet's scores is the same reference
+    batch: bool = False         # also for a batch given inline (X, y, W), instead of what ``needs`` names
 
     def effective(self, given: Given) -> Given:
         """The part of ``given`` this quantity's reference depends on."""
         return given if self.uses is None else given.restricted(self.uses)
 
     def check_given(self, given: Given) -> None:
+        if self.batch and given.X is not None:
+            return
         missing = [key for key in self.needs if getattr(given, key) is None]
         if missing:
-            raise InputError(f"{self.name} needs {', '.join(missing)} in given")
+            alternative = ", or a batch X, y and W" if self.batch else ""
+            raise InputError(f"{self.name} needs {', '.join(missing)}{alternative} in given")
 
 
 REGISTRY: dict[str, Quantity] = {}

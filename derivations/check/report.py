@@ -34,14 +34,36 @@ def summary(results) -> dict:
 def to_json(results) -> str:
     """The JSON report, one sheet a line (json's fast encoder writes each; an indented whole is several
     times slower for a class of a thousand sheets)."""
-    sheets = ",\n".join("    " + json.dumps(r.to_dict(), ensure_ascii=False) for r in results)
+    sheets = ",\n".join("    " + json.dumps(r.to_dict(), ensure_ascii=False, allow_nan=False) for r in results)
     summary_text = json.dumps(summary(results), indent=2, ensure_ascii=False).replace("\n", "\n  ")
     return "{\n  \"sheets\": [\n" + sheets + ("\n  " if sheets else "") + "],\n  \"summary\": " + summary_text + "\n}\n"
 
 
+#: a cell starting with one of these is a formula to a spreadsheet (=HYPERLINK(...), =cmd|' /C calc'!A0, +, -, @),
+#: or hides one behind a tab or carriage return: such text gets a quote in front (OWASP's advice)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value):
+    """A CSV cell: numbers as they are; text that a spreadsheet would run as a formula quoted with a leading '."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+class SafeWriter:
+    """csv.writer whose every text cell is escaped against formula injection (see :func:`cell`)."""
+
+    def __init__(self, stream):
+        self.writer = csv.writer(stream, lineterminator="\n")
+
+    def writerow(self, row):
+        self.writer.writerow([cell(v) for v in row])
+
+
 def to_csv(results) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SafeWriter(out)
     writer.writerow(["sheet", "student", "item", "quantity", "verdict", "score", "points", "expected", "read_as",
                      "diagnosis", "feedback", "rule"])
     for result in results:
@@ -70,7 +92,17 @@ def _worked(item):
 
 
 def render(results, fmt: str) -> str:
-    """The whole report in ``fmt``: text, json, csv, markdown or latex."""
+    """The whole report in ``fmt``: text, json, csv, markdown or latex, as valid Unicode (a lone surrogate that
+    reached a result, whatever its way in, becomes U+FFFD rather than an unwritable report)."""
+    text = _render(results, fmt)
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return "".join("\ufffd" if 0xD800 <= ord(ch) <= 0xDFFF else ch for ch in text)
+
+
+def _render(results, fmt: str) -> str:
     if fmt == "json":
         return to_json(results)
     if fmt == "csv":

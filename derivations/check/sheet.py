@@ -35,6 +35,12 @@ from .numeric import WrittenFloat
 
 MAX_SHEET_BYTES = 2_000_000
 MAX_ITEMS = 500
+#: an integer written with more digits than this is not read (Python refuses 4,300; no answer needs 400)
+MAX_INTEGER_DIGITS = 400
+#: lists and mappings nested deeper than this in an item (an answer, a given) make it invalid; a sheet nested
+#: deeper than :data:`MAX_SHEET_DEPTH` is not read at all
+MAX_ITEM_DEPTH = 24
+MAX_SHEET_DEPTH = 40
 OPTION_KEYS = {"follow_through", "log_base", "decimal_comma"}
 ITEM_KEYS = {"id", "quantity", "answer", "given", "tolerance", "precision", "accept_numbers", "points", "target"}
 SHEET_KEYS = {"student", "given", "items", "options", "precision"}
@@ -42,6 +48,19 @@ SHEET_KEYS = {"student", "given", "items", "options", "precision"}
 
 class SheetError(ValueError):
     """The sheet cannot be graded (unreadable file, bad YAML/JSON, wrong shape)."""
+
+
+class Oversized:
+    """An integer written with too many digits to read (a hostile 5,000-digit answer): kept as its length only."""
+
+    def __init__(self, digits: int):
+        self.digits = digits
+
+    def __repr__(self):
+        return f"<an integer of {self.digits} digits>"
+
+    def __reduce__(self):
+        return (Oversized, (self.digits,))
 
 
 @dataclass
@@ -83,6 +102,9 @@ def load(path) -> Sheet:
 def parse(text: str, name: str = "sheet", json_only: bool = False) -> Sheet:
     """A sheet from its text; ``name`` gives the default student name."""
     data = _load_text(text, json_only)
+    if _depth(data, MAX_SHEET_DEPTH) > MAX_SHEET_DEPTH:
+        raise SheetError(f"the sheet is nested more than {MAX_SHEET_DEPTH} levels deep")
+    data = _clean(data)
     if not isinstance(data, dict):
         raise SheetError("a sheet must be a mapping with an 'items' list")
     unknown = set(map(str, data)) - SHEET_KEYS
@@ -96,16 +118,45 @@ def parse(text: str, name: str = "sheet", json_only: bool = False) -> Sheet:
     given = data.get("given")
     if given is not None and not isinstance(given, dict):
         raise SheetError("'given' must be a mapping such as {scores: [3, -1, 4], label: 0}")
-    options = data.get("options") or {}
-    if not isinstance(options, dict) or set(options) - OPTION_KEYS:
-        raise SheetError(f"'options' may hold {', '.join(sorted(OPTION_KEYS))}")
-    if "decimal_comma" in options and not isinstance(options["decimal_comma"], bool):
-        raise SheetError("options: decimal_comma must be true or false")
+    if given is not None and _depth(given, MAX_ITEM_DEPTH) > MAX_ITEM_DEPTH:
+        raise SheetError(f"'given' is nested more than {MAX_ITEM_DEPTH} levels deep")
+    options = check_options(data.get("options") or {}, "options")
     precision = data.get("precision")
     if precision is not None:
         _check_precision(precision, "precision")
     student = data.get("student", Path(name).stem)
     return Sheet(name, str(student)[:200], given, [_item(raw, i) for i, raw in enumerate(items)], options, precision)
+
+
+def check_options(options, what: str = "options") -> dict:
+    """A sheet's ``options`` checked, each within its range: follow_through a number in 0..1, log_base e, 10 or 2,
+    decimal_comma true or false. (A sheet's follow_through can only lower the TA's: see :func:`effective_options`.)"""
+    if not isinstance(options, dict) or set(map(str, options)) - OPTION_KEYS:
+        raise SheetError(f"'{what}' may hold {', '.join(sorted(OPTION_KEYS))}")
+    if "decimal_comma" in options and not isinstance(options["decimal_comma"], bool):
+        raise SheetError(f"{what}: decimal_comma must be true or false")
+    if "follow_through" in options:
+        credit = options["follow_through"]
+        if isinstance(credit, bool) or not isinstance(credit, (int, float)) or not math.isfinite(credit) \
+                or not 0 <= credit <= 1:
+            raise SheetError(f"{what}: follow_through must be a number from 0 to 1, not {credit!r}")
+    if "log_base" in options and str(options["log_base"]) not in LOG_BASES:
+        raise SheetError(f"{what}: log_base must be one of {', '.join(LOG_BASES)}, not {options['log_base']!r}")
+    return dict(options)
+
+
+LOG_BASES = ("e", "10", "2")
+
+
+def effective_options(sheet_options: dict, teacher: dict | None) -> dict:
+    """The options a sheet is graded with: the TA's (the command line's) over the sheet's, except that a sheet's
+    follow_through may lower the TA's credit (default 1) but never raise it: a sheet cannot set its own score."""
+    teacher = dict(teacher or {})
+    merged = {**sheet_options, **teacher}
+    if "follow_through" in sheet_options:
+        merged["follow_through"] = min(float(sheet_options["follow_through"]),
+                                       float(teacher.get("follow_through", 1.0)))
+    return merged
 
 
 def _check_precision(raw, what):
@@ -127,6 +178,12 @@ def _loader():
         class Loader(base):
             """The safe loader, except that a float remembers its digits (1.50 stays three figures)."""
 
+        def bounded_int(loader, node):
+            digits = sum(ch.isdigit() for ch in node.value)
+            if digits > MAX_INTEGER_DIGITS:
+                return Oversized(digits)
+            return loader.construct_yaml_int(node)
+
         def written_float(loader, node):
             value = loader.construct_yaml_float(node)
             text = node.value.replace("_", "")
@@ -135,6 +192,7 @@ def _loader():
             return value
 
         Loader.add_constructor("tag:yaml.org,2002:float", written_float)
+        Loader.add_constructor("tag:yaml.org,2002:int", bounded_int)
         _LOADER = Loader
     return _LOADER
 
@@ -146,14 +204,20 @@ _DECIMAL = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
 def _load_text(text: str, json_only: bool):
     if json_only:
         try:
-            return json.loads(text, parse_float=WrittenFloat)
+            return json.loads(text, parse_float=_json_float, parse_int=_json_int)
         except json.JSONDecodeError as error:
             raise SheetError(f"not valid JSON: {error.msg} (line {error.lineno})") from None
         except RecursionError:
             raise SheetError("not valid JSON: nested too deeply") from None
+        except ValueError as error:
+            raise SheetError(f"not valid JSON: {str(error)[:120]}") from None
     import yaml
     try:
         return yaml.load(text, Loader=_loader())  # noqa: S506 - a safe loader, never yaml.Loader
+    except RecursionError:
+        raise SheetError("not valid YAML: nested too deeply") from None
+    except ValueError as error:
+        raise SheetError(f"not valid YAML: {str(error)[:120]}") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
@@ -161,10 +225,60 @@ def _load_text(text: str, json_only: bool):
         raise SheetError(f"not valid YAML: {problem}{where}") from None
 
 
+def _json_int(text: str):
+    digits = sum(ch.isdigit() for ch in text)
+    return Oversized(digits) if digits > MAX_INTEGER_DIGITS else int(text)
+
+
+def _json_float(text: str):
+    if sum(ch.isdigit() for ch in text) > MAX_INTEGER_DIGITS:
+        return Oversized(sum(ch.isdigit() for ch in text))
+    return WrittenFloat(text)
+
+
+def _depth(value, limit: int) -> int:
+    """How deeply lists and mappings nest in ``value`` (a scalar is 0), counted without recursion and only up to
+    ``limit`` + 1."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, level = stack.pop()
+        if isinstance(node, (list, tuple, dict)):
+            deepest = max(deepest, level)
+            if level > limit:
+                return deepest
+            stack.extend((child, level + 1) for child in (node.values() if isinstance(node, dict) else node))
+    return deepest
+
+
+def _clean(value):
+    """``value`` with every string made valid Unicode (a JSON lone surrogate, \\ud800, becomes U+FFFD), so that
+    every report of it is valid UTF-8 and strict JSON. Nested at most MAX_SHEET_DEPTH deep (checked before)."""
+    if isinstance(value, str):
+        return _text(value)
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    if isinstance(value, dict):
+        return {(_text(k) if isinstance(k, str) else k): _clean(v) for k, v in value.items()}
+    return value
+
+
+def _text(value: str) -> str:
+    """``value`` with each lone surrogate (not encodable in UTF-8) replaced by U+FFFD."""
+    try:
+        value.encode("utf-8")
+        return value
+    except UnicodeEncodeError:
+        return "".join("\ufffd" if 0xD800 <= ord(ch) <= 0xDFFF else ch for ch in value)
+
+
 def _item(raw, index) -> Item:
     """The item at ``index``; what is wrong with it, if anything, goes in its ``problem`` (never raised)."""
     if not isinstance(raw, dict):
         return Item(str(index + 1), "", None, problem="the item is not a mapping with id, quantity and answer")
+    if _depth(raw, MAX_ITEM_DEPTH) > MAX_ITEM_DEPTH:
+        return Item(str(raw.get("id", index + 1))[:100] if not isinstance(raw.get("id"), (list, dict)) else
+                    str(index + 1), str(raw.get("quantity", ""))[:100], None,
+                    problem=f"the item is nested more than {MAX_ITEM_DEPTH} levels deep")
     item = Item(str(raw.get("id", index + 1))[:100], str(raw.get("quantity", ""))[:100], raw.get("answer"))
     points = raw.get("points", 1)
     if isinstance(points, bool) or not isinstance(points, (int, float)) or not math.isfinite(points) or points < 0:
@@ -179,6 +293,20 @@ def _item(raw, index) -> Item:
     return item
 
 
+def _oversized(value) -> int:
+    """The digits of the first Oversized number in ``value`` (nested at most MAX_ITEM_DEPTH deep), or 0."""
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Oversized):
+            return node.digits
+        if isinstance(node, (list, tuple)):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            stack.extend(node.values())
+    return 0
+
+
 def _item_problem(raw) -> str | None:
     """Why an item cannot be graded, or None."""
     unknown = set(map(str, raw)) - ITEM_KEYS
@@ -190,6 +318,9 @@ def _item_problem(raw) -> str | None:
         return "the item names no quantity"
     if "answer" not in raw or raw["answer"] is None or (isinstance(raw["answer"], str) and not raw["answer"].strip()):
         return "no answer was given"
+    oversized = _oversized(raw)
+    if oversized:
+        return f"a number written with {oversized} digits; at most {MAX_INTEGER_DIGITS} are read"
     tolerance = raw.get("tolerance") or {}
     if not isinstance(tolerance, dict) or set(tolerance) - {"relative", "absolute"} or not all(
             isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v >= 0

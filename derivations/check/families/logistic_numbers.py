@@ -23,7 +23,8 @@ def _numbers_given(given: Given) -> bool:
 
 def _check(given: Given, name: str):
     if not _numbers_given(given):
-        raise InputError(f"{name} needs weights, inputs and target in given")
+        raise InputError(f"{name} needs weights, inputs and target in given, or a batch X, y (targets) and W "
+                         f"(D weights)")
     if given.weights and isinstance(given.weights[0], tuple):
         raise InputError(f"{name}: logistic regression has one weight per input (a list of D numbers), not rows")
 
@@ -34,7 +35,17 @@ def _worked(given: Given):
     return logistic.gradient(weights=list(given.weights), inputs=list(given.inputs), target=given.target)
 
 
+def _logistic_batch(given: Given, name: str):
+    if not given.is_logistic_batch:
+        raise InputError(f"{name}: a logistic-regression batch has W as D numbers (one weight per column of X) and "
+                         f"y as N targets in [0, 1]")
+
+
 def _loss(given):
+    if given.X is not None:
+        from .batch import loss_reference
+        _logistic_batch(given, "logistic.loss")
+        return loss_reference("logistic", given)
     _check(given, "logistic.loss")
     d = _worked(given)
     value = d.results["loss"].expr
@@ -66,6 +77,13 @@ def _at_numbers(formula, given, prediction):
 
 def _dw(given):
     formula = _logistic_case("dloss_dw")(given)
+    if given.X is not None:
+        from .batch import dW_reference
+        _logistic_batch(given, "logistic.dw")
+        batch = dW_reference("logistic", given)
+        batch.expr, batch.definitions = formula.expr, formula.definitions
+        batch.variants += formula.variants
+        return batch
     if not _numbers_given(given):
         return formula
     _check(given, "logistic.dw")

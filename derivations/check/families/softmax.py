@@ -68,6 +68,12 @@ def _derive(given):
 
 
 def _softmax_probs(given):
+    if given.X is not None:
+        from .batch import probabilities_reference
+        if given.is_logistic_batch:
+            from ...engine.inputs import InputError
+            raise InputError("softmax.probs: W is D x K (one column per class), not D numbers")
+        return probabilities_reference(given)
     reference = _softmax_probs_exact(given, given.scale)
     variants = [Variant("unnormalised-softmax", "e^{s_j} was not divided by sum_m e^{s_m}",
                         value=ImmutableMatrix([exp(given.scale * v) for v in given.scores]))]
@@ -104,6 +110,9 @@ def _log(value):
 
 
 def _softmax_loss(given):
+    if given.X is not None:
+        from .svm import batch_reference
+        return batch_reference("softmax", given)
     numbers = loss_numbers(given)
     variants = [Variant(tag, text, value=numbers[tag]) for tag, (text, _) in SOFTMAX_LOSS_VARIANTS.items()]
     if given.scale != 1:
@@ -119,7 +128,7 @@ def _softmax_loss(given):
     routes = [Route("p", floats, lambda q: -math.log(q[label]), used=(label,)),
               Route("e^{s_j}", _exponentials(given), lambda e: -math.log(e[label] / math.fsum(e)))]
     return Reference("softmax.loss", value=numbers["loss"], variants=variants,
-                     derive=_derive(given), recompute=from_probs, routes=routes)
+                     derive=_derive(given), recompute=from_probs, recompute_uses=(label,), routes=routes)
 
 
 def _softmax_dscores(given):
@@ -203,10 +212,10 @@ def _softmax_jacobian(given):
 
 # --- registration ---------------------------------------------------------------------------
 
-register(Quantity("softmax.probs", "vector", "a vector of probabilities, e.g. [0.268, 0.005, 0.727]",
-                  ("scores",), _softmax_probs))
+register(Quantity("softmax.probs", "array", "a vector of probabilities, e.g. [0.268, 0.005, 0.727] (for a "
+                  "batch, P: N x K)", ("scores",), _softmax_probs, batch=True))
 register(Quantity("softmax.loss", "number", "a number, e.g. 1.318", ("scores", "label"), _softmax_loss,
-                  depends_on=("softmax.probs",)))
+                  depends_on=("softmax.probs",), batch=True))
 register(Quantity("softmax.dscores", "vector", "a vector, e.g. [-0.732, 0.005, 0.727]", ("scores", "label"),
                   _softmax_dscores, depends_on=("softmax.probs",)))
 register(Quantity("softmax.dscore_correct", "expression", "a formula in p_k or p_{y_i}, e.g. p_{y_i} - 1",

@@ -11,6 +11,16 @@ from ..registry import Given, Quantity, Reference, Variant, register
 from .common import piecewise_linear
 
 
+def batch_reference(loss: str, given: Given):
+    """The loss of a batch given inline (X, y, W, reg, reg_form): the mean of the examples' losses plus the penalty."""
+    from ...engine.inputs import InputError
+    from .batch import loss_reference
+    if given.is_logistic_batch:
+        raise InputError(f"{loss}.loss: W is D x K (one column per class); D numbers are logistic regression's "
+                         f"weights (logistic.loss)")
+    return loss_reference(loss, given)
+
+
 def _margin(index, delta=Delta):
     return s[index] - s[y] + delta
 
@@ -76,6 +86,8 @@ def _variant_numbers(given):
 
 
 def _svm_loss(given):
+    if given.X is not None:
+        return batch_reference("svm", given)
     variants = [Variant(tag, text, value=loss) for tag, text, loss, _ in _variant_numbers(given)]
     variants += [Variant("wrong-label", _wrong_label_text(given.label, c), value=svm_numbers(given, label=c)[0])
                  for c in _wrong_labels(given)]
@@ -121,7 +133,7 @@ def _svm_case(name, var, condition):
 
 # --- registration ---------------------------------------------------------------------------
 
-register(Quantity("svm.loss", "number", "a number, e.g. 2", ("scores", "label"), _svm_loss))
+register(Quantity("svm.loss", "number", "a number, e.g. 2", ("scores", "label"), _svm_loss, batch=True))
 register(Quantity("svm.dscores", "vector", "a vector, e.g. [-1, 0, 1]", ("scores", "label"), _svm_dscores))
 register(Quantity("svm.dscore_correct", "expression",
                   r"a formula in s_j, s_{y_i}, \Delta, e.g. -\sum_{j \neq y_i} \mathbb{1}(s_j - s_{y_i} + \Delta > 0)",

@@ -19,11 +19,12 @@ from __future__ import annotations
 from functools import lru_cache
 
 import sympy
-from sympy import ImmutableMatrix, Indexed, MatMul, Ne, Symbol, Transpose
+from sympy import ImmutableMatrix, Indexed, Ne, Symbol
 
 from ...engine.inputs import InputError
 from ...engine.notation import D, Delta, PerExample, W, c, feature, j, k, m, p, s, weighted_score, x, y
 from ..registry import Given, Quantity, Reference, Variant, register
+from . import batch as batch_numbers
 from .common import gradient as score_gradient
 from .svm import SVM_VARIANTS
 
@@ -222,6 +223,11 @@ def _batch(given: Given):
     return given.X is not None
 
 
+def _not_logistic(given: Given, name):
+    if given.is_logistic_batch:
+        raise InputError(f"{name}: W is D x K (one column per class); D numbers are logistic regression's weights")
+
+
 def _needs(name):
     return InputError(f"{name} needs inputs, weights (D rows of K) and label, or a batch X, y and W in given")
 
@@ -231,68 +237,6 @@ def _example_derivation(loss: str, given: Given):
     from ...losses import weights
     return weights.gradient(loss, delta=given.delta if loss == "svm" else 1, inputs=list(given.inputs),
                             weights=[list(row) for row in given.weights], label=given.label)
-
-
-def _batch_data(given: Given):
-    import numpy as np  # only for a batch: a sheet without one never imports NumPy
-
-    from ...losses.batch_numbers import read_batch
-    return read_batch({"X": np.array(given.X), "y": np.array(given.y), "W": np.array(given.W)})
-
-
-@lru_cache(maxsize=64)
-def _batch_numbers(loss: str, given: Given):
-    from ...losses import batch, batch_numbers
-    form = batch.matrix_form(loss, given.reg_form)
-    data = _batch_data(given)
-    return form, data, batch_numbers.compute(form, data, float(given.delta), float(given.reg))
-
-
-def _floats(array) -> ImmutableMatrix:
-    import numpy as np
-    return ImmutableMatrix(np.atleast_2d(array).tolist()).applyfunc(lambda v: sympy.Float(v, 17))
-
-
-def _batch_variants(loss: str, given: Given):
-    """The matrix form rewritten as a student might have it, each evaluated for this batch."""
-    from ...engine.arrays import ArrayEvaluator
-    from ...engine.matrices import W_, X_, Y_
-    from ...engine.notation import D, K, N, lam
-    from ...losses import batch
-    from ...losses.batch_numbers import one_hot
-    form, data, numbers = _batch_numbers(loss, given)
-    n, features, classes = data.shape
-    evaluator = ArrayEvaluator({X_: data.X, W_: data.W, Y_: one_hot(data.y, classes)},
-                               {N: n, D: features, K: classes, lam: float(given.reg), Delta: float(given.delta)},
-                               form.named)
-    inner = (batch.B_ - sympy.HadamardProduct(batch.Y_, batch.row_sums(batch.B_))) if loss == "svm" else \
-        (batch.P_ - batch.Y_)
-    reg = batch.reg_matrix(given.reg_form)
-    other_form = "half" if given.reg_form == "full" else "full"
-    rewritten = {
-        "missing-1/N": ("the 1/N of the average is missing", MatMul(Transpose(X_), inner) + reg),
-        "other-reg-form": (f"the penalty's gradient is {'λW' if other_form == 'half' else '2λW'}, that of "
-                           f"{'(1/2)λ ΣW²' if other_form == 'half' else 'λ ΣW²'}; this reg_form "
-                           f"({given.reg_form}) gives {'2λW' if given.reg_form == 'full' else 'λW'}",
-                           batch.data_gradient(loss) + batch.reg_matrix(other_form)),
-    }
-    if loss == "svm":
-        rewritten["dropped-delta"] = ("the δ_{c,y_n} was dropped (seed 002's last line): only the examples whose "
-                                      "label is c subtract the count of violated margins",
-                                      MatMul(1 / N, Transpose(X_), batch.B_ - batch.row_sums(batch.B_)) + reg)
-        rewritten["sign-of-correct-class"] = ("the correct class's term has the wrong sign: it is minus the count "
-                                              "of violated margins",
-                                              MatMul(1 / N, Transpose(X_), batch.B_ + sympy.HadamardProduct(
-                                                  batch.Y_, batch.row_sums(batch.B_))) + reg)
-    else:
-        rewritten["no-minus-one"] = ("the one-hot Y is missing: the gradient of the scores is P - Y",
-                                     MatMul(1 / N, Transpose(X_), batch.P_) + reg)
-        rewritten["sign-of-correct-class"] = ("the sign is flipped: Y - P instead of P - Y",
-                                              MatMul(1 / N, Transpose(X_), batch.Y_ - batch.P_) + reg)
-    variants = [Variant(tag, text, value=_floats(evaluator.value(expr))) for tag, (text, expr) in rewritten.items()]
-    variants.append(Variant("transposed", "dW is transposed: it is D x K like W, one column per class",
-                            value=_floats(numbers.dW.T)))
-    return variants
 
 
 def _example_variants(loss: str, given: Given, reference):
@@ -321,9 +265,8 @@ def _example_variants(loss: str, given: Given, reference):
 def _dW(loss: str):
     def reference(given):
         if _batch(given):
-            form, _, numbers = _batch_numbers(loss, given)
-            value = _floats(numbers.dW)
-            return Reference(f"{loss}.dW", value=value, expr=form.dW, variants=_batch_variants(loss, given))
+            _not_logistic(given, f"{loss}.dW")
+            return batch_numbers.dW_reference(loss, given)
         if _one_example(given):
             d = _example_derivation(loss, given)
             value = ImmutableMatrix(d.results["dW"].expr)
@@ -335,11 +278,8 @@ def _dW(loss: str):
 def _scores(loss: str):
     def reference(given):
         if _batch(given):
-            _, _, numbers = _batch_numbers(loss, given)
-            value = _floats(numbers.scores)
-            return Reference(f"{loss}.scores", value=value, variants=[
-                Variant("transposed", "the scores are N x K, one row per example (S = X W)",
-                        value=_floats(numbers.scores.T))])
+            _not_logistic(given, f"{loss}.scores")
+            return batch_numbers.scores_reference(loss, given)
         if given.inputs is not None and given.weights is not None and isinstance(given.weights[0], tuple):
             rows = ImmutableMatrix([list(row) for row in given.weights])
             value = ImmutableMatrix(rows.T * ImmutableMatrix(list(given.inputs)))

@@ -1,0 +1,238 @@
+"""A small batch given on a sheet (X, y, W, reg, reg_form): its scores, loss and dW, exactly, with their mistakes.
+
+The numbers are the verified matrix forms of :mod:`derivations.losses.batch` (SVM, softmax) and
+:mod:`derivations.losses.logistic_batch` (logistic regression, W then being the D weights and y the N
+targets), the very expressions the batch derivations verify (``gradient_matrix``, ``loss_matrix``,
+``named_matrices``: the tests check they are the derivation's), evaluated exactly from the decimals as
+written (:mod:`derivations.check.exact_arrays`): 0.8 is compared with 4/5, never with a float near it.
+
+The mistakes are the same forms rewritten as a student might have them (the 1/N left out, the other
+reg_form's penalty, the penalty left out, seed 002's dropped δ_{c,y_n}, the correct class's sign, P
+without - Y, a transposed dW; for the loss the j = y_i term kept, the max dropped, Δ flipped or left
+out, log base 10, the minus missing), each evaluated by the same evaluator for this batch.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import sympy
+from sympy import MatMul, Transpose
+
+from ..exact_arrays import DIGITS, ExactEvaluator, as_matrix, as_sympy, exact_array, one_hot
+from ..registry import Given, Reference, Variant
+
+
+def _other(reg_form: str) -> str:
+    return "half" if reg_form == "full" else "full"
+
+
+def _reg_words(given: Given, what: str) -> str:
+    other = _other(given.reg_form)
+    if what == "gradient":
+        return (f"the penalty's gradient is {'λW' if other == 'half' else '2λW'}, that of "
+                f"{'(1/2)λ ΣW²' if other == 'half' else 'λ ΣW²'}; this reg_form ({given.reg_form}) gives "
+                f"{'2λW' if given.reg_form == 'full' else 'λW'}")
+    return (f"the penalty is {'(1/2)λ ΣW²' if other == 'half' else 'λ ΣW²'}; this reg_form ({given.reg_form}) is "
+            f"{'λ ΣW²' if given.reg_form == 'full' else '(1/2)λ ΣW²'}")
+
+
+class BatchNumbers:
+    """The exact evaluator of one batch, with the forms of its loss (``svm``, ``softmax`` or ``logistic``)."""
+
+    def __init__(self, loss: str, given: Given, delta=None):
+        from ...engine.matrices import W_, X_, Y_
+        from ...engine.notation import D, Delta, K, N, lam
+        self.loss, self.given = loss, given
+        n, features = len(given.X), len(given.X[0])
+        X = exact_array(given.X)
+        if loss == "logistic":
+            from ...losses import logistic_batch as lb
+            self.forms = lb
+            arrays = {X_: X, lb.w_: exact_array(list(given.W)), lb.t_: exact_array(list(given.y))}
+            scalars = {N: n, D: features, lam: given.reg}
+            named = ((lb.Z_, MatMul(X_, lb.w_)),)
+        else:
+            from ...losses import batch as b
+            self.forms = b
+            classes = len(given.W[0])
+            arrays = {X_: X, W_: exact_array(given.W), Y_: one_hot(given.y, classes)}
+            scalars = {N: n, D: features, K: classes, lam: given.reg,
+                       Delta: given.delta if delta is None else delta}
+            named = b.named_matrices(loss)
+        self.evaluator = ExactEvaluator(arrays, scalars, named)
+
+    def value(self, expr):
+        return self.evaluator.value(expr)
+
+    # --- the forms --------------------------------------------------------------------------------
+
+    def dW_form(self, reg_form=None):
+        reg_form = reg_form or self.given.reg_form
+        if self.loss == "logistic":
+            return self.forms.gradient_matrix(reg_form)
+        return self.forms.gradient_matrix(self.loss, reg_form)
+
+    def loss_form(self, reg_form=None):
+        reg_form = reg_form or self.given.reg_form
+        if self.loss == "logistic":
+            return self.forms.loss_matrix(reg_form)
+        return self.forms.loss_matrix(self.loss, reg_form)
+
+    def scores(self):
+        from ...engine.matrices import S_
+        if self.loss == "logistic":
+            return self.value(self.forms.Z_)
+        return self.value(S_)
+
+
+@lru_cache(maxsize=512)
+def numbers(loss: str, given: Given) -> BatchNumbers:
+    return BatchNumbers(loss, given)
+
+
+def _data_and_penalty(loss_form):
+    """(data term, penalty) of a loss form written data + penalty: the penalty is the term in W (or w) alone."""
+    data, penalty = [], []
+    for term in loss_form.args:
+        names = {m.name for m in term.atoms(sympy.MatrixSymbol)}
+        (penalty if names <= {"W", "w"} else data).append(term)
+    if len(data) != 1 or len(penalty) != 1:
+        raise ValueError(f"not a data term plus a penalty: {loss_form}")
+    return data[0], penalty[0]
+
+
+# --- dW ---------------------------------------------------------------------------------------------
+
+def dW_reference(loss: str, given: Given) -> Reference:
+    found = numbers(loss, given)
+    form = found.dW_form()
+    value = as_matrix(found.value(form))
+    return Reference(f"{loss}.dW" if loss != "logistic" else "logistic.dw", value=_shaped(value, loss), expr=form,
+                     variants=_dW_variants(found, value))
+
+
+def _shaped(value, loss):
+    """logistic regression's dw as a vector (D entries), the others as the D x K matrix."""
+    return sympy.ImmutableMatrix(list(value)) if loss == "logistic" else value
+
+
+def _dW_variants(found: BatchNumbers, value) -> list:
+    from ...engine.matrices import X_, Y_
+    from ...engine.notation import N
+    given, loss, b = found.given, found.loss, found.forms
+    reg_form = given.reg_form
+    if loss == "logistic":
+        from ...engine.matrix_functions import Logistic
+        from ...engine.notation import lam
+        residual = Logistic(b.Z_) - b.t_
+        reg = (2 * lam if reg_form == "full" else lam) * b.w_
+        other = (2 * lam if reg_form == "half" else lam) * b.w_
+        rewritten = {
+            "missing-1/N": ("the 1/N of the average is missing", MatMul(Transpose(X_), residual) + reg),
+            "sign-flipped-gradient": ("(t - y) instead of (y - t): the sign of the data term is flipped",
+                                      MatMul(1 / N, Transpose(X_), b.t_ - Logistic(b.Z_)) + reg),
+        }
+        if given.reg != 0:
+            rewritten["other-reg-form"] = (_reg_words(given, "gradient"), MatMul(1 / N, Transpose(X_), residual) + other)
+            rewritten["reg-left-out"] = ("the penalty's gradient was left out", MatMul(1 / N, Transpose(X_), residual))
+    else:
+        inner = (b.B_ - sympy.HadamardProduct(Y_, b.row_sums(b.B_))) if loss == "svm" else (b.P_ - Y_)
+        reg = b.reg_matrix(reg_form)
+        rewritten = {"missing-1/N": ("the 1/N of the average is missing", MatMul(Transpose(X_), inner) + reg)}
+        if given.reg != 0:
+            rewritten["other-reg-form"] = (_reg_words(given, "gradient"),
+                                           b.data_gradient(loss) + b.reg_matrix(_other(reg_form)))
+            rewritten["reg-left-out"] = ("the penalty's gradient (2λW or λW) was left out", b.data_gradient(loss))
+        if loss == "svm":
+            rewritten["dropped-delta"] = ("the δ_{c,y_n} was dropped (seed 002's last line): only the examples "
+                                          "whose label is c subtract the count of violated margins",
+                                          MatMul(1 / N, Transpose(X_), b.B_ - b.row_sums(b.B_)) + reg)
+            rewritten["sign-of-correct-class"] = ("the correct class's term has the wrong sign: it is minus the "
+                                                  "count of violated margins",
+                                                  MatMul(1 / N, Transpose(X_), b.B_ + sympy.HadamardProduct(
+                                                      Y_, b.row_sums(b.B_))) + reg)
+        else:
+            rewritten["no-minus-one"] = ("the one-hot Y is missing: the gradient of the scores is P - Y",
+                                         MatMul(1 / N, Transpose(X_), b.P_) + reg)
+            rewritten["sign-of-correct-class"] = ("the sign is flipped: Y - P instead of P - Y",
+                                                  MatMul(1 / N, Transpose(X_), Y_ - b.P_) + reg)
+    variants = [Variant(tag, text, value=_shaped(as_matrix(found.value(expr)), loss))
+                for tag, (text, expr) in rewritten.items()]
+    if loss != "logistic":
+        variants.append(Variant("transposed", "dW is transposed: it is D x K like W, one row per feature and one "
+                                "column per class", value=value.T))
+    return variants
+
+
+# --- the loss -----------------------------------------------------------------------------------------
+
+def loss_reference(loss: str, given: Given) -> Reference:
+    found = numbers(loss, given)
+    value = as_sympy(found.value(found.loss_form()))
+    return Reference(f"{loss}.loss", value=value, expr=found.loss_form(), variants=_loss_variants(found))
+
+
+def _loss_variants(found: BatchNumbers) -> list:
+    from ...engine.matrices import Y_, Hinge, Ones
+    from ...engine.notation import K, N
+    given, loss, b = found.given, found.loss, found.forms
+    reg_form = given.reg_form
+    data, penalty = _data_and_penalty(found.loss_form())
+    other_penalty = _data_and_penalty(found.loss_form(_other(reg_form)))[1]
+    rewritten = {"missing-1/N": ("the 1/N of the average is missing: the losses were summed, not averaged",
+                                 _times_n(data) + penalty)}
+    if given.reg != 0:
+        rewritten["other-reg-form"] = (_reg_words(given, "loss"), data + other_penalty)
+        rewritten["reg-left-out"] = ("the penalty λ ΣW² was left out: the loss is the data term plus the penalty",
+                                     data)
+    if loss == "svm":
+        kept = MatMul(1 / N, Transpose(Ones(N)), Hinge(b.M_), Ones(K))
+        dropped = MatMul(1 / N, Transpose(Ones(N)), sympy.HadamardProduct(b.ones_matrix() - Y_, b.M_), Ones(K))
+        rewritten["kept-correct-term"] = ("the j = y_i term was kept in the sum: it adds Δ for every example",
+                                          kept + penalty)
+        rewritten["dropped-max"] = ("max(0, .) was dropped: negative margins were added instead of clipped at 0",
+                                    dropped + penalty)
+    variants = [Variant(tag, text, value=as_sympy(found.value(expr))) for tag, (text, expr) in rewritten.items()]
+    if loss == "softmax":
+        import mpmath
+        data_value = found.value(data)
+        penalty_value = found.value(penalty)
+        with mpmath.workdps(DIGITS):
+            variants.append(Variant("log10", "log base 10 was used instead of the natural log",
+                                    value=as_sympy(data_value / mpmath.log(10) + penalty_value)))
+            variants.append(Variant("missing-minus", "the minus sign of -log p_{y_i} is missing",
+                                    value=as_sympy(-data_value + penalty_value)))
+    if loss == "svm":
+        from .svm import SVM_VARIANTS
+        for tag, delta in (("flipped-delta", -given.delta), ("delta-left-out", 0)):
+            other = BatchNumbers(loss, given, delta=delta)
+            variants.append(Variant(tag, SVM_VARIANTS[tag][0], value=as_sympy(other.value(other.loss_form()))))
+    return variants
+
+
+def _times_n(data):
+    """The data term (1/N) 1^T A 1 without its 1/N."""
+    from ...engine.notation import N
+    coefficient, matrices = data.as_coeff_matrices()
+    return MatMul(coefficient * N, *matrices)
+
+
+# --- the scores -----------------------------------------------------------------------------------------
+
+def scores_reference(loss: str, given: Given) -> Reference:
+    found = numbers(loss, given)
+    value = as_matrix(found.scores())
+    return Reference(f"{loss}.scores", value=value, variants=[
+        Variant("transposed", "the scores are N x K, one row per example (S = X W)", value=value.T)])
+
+
+def probabilities_reference(given: Given) -> Reference:
+    """softmax.probs of a batch: P, N x K, each row the softmax of that example's scores."""
+    from ...losses import batch as b
+    found = numbers("softmax", given)
+    value = as_matrix(found.value(b.P_))
+    return Reference("softmax.probs", value=value, variants=[
+        Variant("transposed", "P is N x K, one row per example", value=value.T)])
+
+
+__all__ = ["numbers", "dW_reference", "loss_reference", "scores_reference", "probabilities_reference"]
