@@ -16,6 +16,10 @@ from dataclasses import dataclass, field
 VERDICTS = ("verified", "wrong", "unread")
 
 
+class Unread(Exception):
+    """A step or expression could not be read; the message says what (its verdict is "not read")."""
+
+
 @dataclass
 class Counterexample:
     """Where the two sides differ: the instance (K, indices), the values, both sides' values."""
