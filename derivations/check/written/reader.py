@@ -65,7 +65,17 @@ class Reader(Job):
                 self.state.on_start(row.line)
             started = time.perf_counter()
             self.state.judge = Judge()            # each line its own sample points: they stay small
-            self.row_text(row.text, row.line, mode=mode)
+            found = len(self.state.outcome.entries) + len(self.state.outcome.context)
+            try:
+                self.row_text(row.text, row.line, mode=mode)
+            except (MemoryError, KeyboardInterrupt):
+                raise
+            except Exception as error:  # noqa: BLE001 - a bug of the checker is "not read" for this line only
+                self.state.entry(row.line, row.text.strip(), "unread", failure_reason(error))
+            if piece.display and len(self.state.outcome.entries) + len(self.state.outcome.context) == found \
+                    and not self.state.quiet and claims_something(row.text):
+                self.state.entry(row.line, row.text.strip(), "unread",
+                                 "nothing on this line was read as a step, a definition or a case")
             if self.state.on_line and not self.state.quiet:
                 self.state.on_line(row.line, time.perf_counter() - started)
 
@@ -235,3 +245,21 @@ class Reader(Job):
         except Unread:
             pass
         self.state.last = Last(reading, text, line, correct=reading, correct_line=line, head=head, head_text=head_text)
+
+
+def failure_reason(error: Exception) -> str:
+    """What a line whose check failed inside the checker says: plainly, with the error for a bug report."""
+    if isinstance(error, RecursionError):
+        return "too deeply nested to check: not read"
+    detail = str(error).strip().splitlines()[0][:120] if str(error).strip() else ""
+    return (f"the checker failed on this line, so it is not read (a bug in derive verify; please report it: "
+            f"{type(error).__name__}{': ' + detail if detail else ''})")
+
+
+def claims_something(text: str) -> bool:
+    """Whether a row of maths states a relation (a = b, a < b): a row that must get a verdict."""
+    try:
+        statement = read_row(text)
+    except (ParseError, ValueError, RecursionError):
+        return True
+    return any(chain.relations for chain in statement.chains) or bool(statement.conditions)
