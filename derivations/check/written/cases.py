@@ -127,6 +127,7 @@ class Cases(Job):
         pinned = any(s.is_Integer for s in (relation.lhs, relation.rhs)) and line != 0
         self.state.part.conditions = [c for c in self.state.part.conditions if c[0].free_symbols != symbols]
         self.state.part.conditions.append((relation, line, text, pinned))
+        self.state.part.general = False
         self.state.context(line, text, "condition", show_relation(relation))
 
     def index_conditions(self, extra=()):
@@ -149,6 +150,8 @@ class Cases(Job):
 
     def companion(self, entry, a, b, conditions, real, before_text) -> bool:
         """A step true in one case only (j ≠ y_i), when the text treats the other case elsewhere."""
+        if self.state.part.general:
+            return False                    # "in one formula", "for all j and k": every case is meant
         indices = sorted({s for side in (a, b) if isinstance(side, sympy.Basic) for s in side.free_symbols
                           if isinstance(s, Symbol) and s.is_integer and not s.name.endswith(BOUND_MARK)
                           and s not in COUNTS and not s.name.startswith("c_")}, key=str)
@@ -175,6 +178,8 @@ class Cases(Job):
 
     def stated_case(self, a, b, conditions, before_text):
         """The case (j ≠ y_i ...) of a step that the text takes up elsewhere, if there is one."""
+        if self.state.part.general:
+            return None
         indices = sorted({s for side in (a, b) if isinstance(side, sympy.Basic) for s in side.free_symbols
                           if isinstance(s, Symbol) and s.is_integer and not s.name.endswith(BOUND_MARK)
                           and s not in COUNTS and not s.name.startswith("c_")}, key=str)

@@ -13,7 +13,7 @@ from . import context as prose
 from .algebra import show_relation
 from .document import Hint, Math, Prose
 from .judging import Judge
-from .state import EQUALITIES, Job, Last, Unread
+from .state import EQUALITIES, INDEX_LETTERS, Job, Last, Unread
 from .statements import cases_rows, read_row, split_chain
 from .verdicts import Outcome
 from .wording import RELATION_TEXT, introduces_definition, numbered, plain_words
@@ -41,10 +41,11 @@ class Reader(Job):
 
     def math(self, piece: Math):
         mode = "display" if piece.display else "inline"
+        words = self.state.pending_words if piece.words is None else piece.words
         if not piece.display or len(piece.rows) == 1:
-            word = prose.last_word(self.state.pending_words)
+            word = prose.last_word(words)
             if word in ("if", "when", "while", "for", "or", "whenever", "where", "at") and \
-                    not self.state.pending_words.rstrip().endswith((".", ":")):
+                    not words.rstrip().endswith((".", ":")):
                 mode = "condition"
             elif word in ("because", "since", "as"):
                 mode = "because"
@@ -72,8 +73,8 @@ class Reader(Job):
                 raise
             except Exception as error:  # noqa: BLE001 - a bug of the checker is "not read" for this line only
                 self.state.entry(row.line, row.text.strip(), "unread", failure_reason(error))
-            if piece.display and len(self.state.outcome.entries) + len(self.state.outcome.context) == found \
-                    and not self.state.quiet and claims_something(row.text):
+            if len(self.state.outcome.entries) + len(self.state.outcome.context) == found \
+                    and not self.state.quiet and claims_something(row.text, piece.display):
                 self.state.entry(row.line, row.text.strip(), "unread",
                                  "nothing on this line was read as a step, a definition or a case")
             if self.state.on_line and not self.state.quiet:
@@ -205,7 +206,12 @@ class Reader(Job):
         return
 
     def is_index_letter(self, text: str) -> bool:
-        return bool(re.fullmatch(r"\s*[a-zA-Z]\s*", text))
+        """A letter written alone that stands for an index (k, j, T), not a quantity the text names (x, q)."""
+        letter = text.strip()
+        if not re.fullmatch(r"[a-zA-Z]", letter) or letter not in INDEX_LETTERS:
+            return False
+        return not any(getattr(name, "name", None) == letter for name in self.state.seen) \
+            and not any(getattr(name, "name", None) == letter for name in self.state.names.definitions)
 
     def start(self, texts, relations, line, lead, conditions, real, mode):
         """The first expression of a new chain: a definition, a given value, or the head of steps.
@@ -256,10 +262,14 @@ def failure_reason(error: Exception) -> str:
             f"{type(error).__name__}{': ' + detail if detail else ''})")
 
 
-def claims_something(text: str) -> bool:
-    """Whether a row of maths states a relation (a = b, a < b): a row that must get a verdict."""
+def claims_something(text: str, display: bool = True) -> bool:
+    """Whether a row of maths states a relation (a = b, a < b): a row that must get a verdict (in a
+    sentence, only a whole relation: "$> 0$" there is a fragment)."""
     try:
         statement = read_row(text)
     except (ParseError, ValueError, RecursionError):
         return True
+    if not display:
+        return any(chain.relations and not chain.continued and len(chain.parts) >= 2 and all(
+            p.strip() for p in chain.parts) for chain in statement.chains)
     return any(chain.relations for chain in statement.chains) or bool(statement.conditions)

@@ -176,6 +176,7 @@ class Setup(Job):
 
     def end_cases(self, line, text):
         """ "In one formula", "for all j and k", "in both cases": the cases stated before no longer hold."""
+        self.state.part.general = True
         if self.state.part.conditions:
             self.state.part.conditions = [c for c in self.state.part.conditions if c[1] == 0]
             self.state.context(line, text.strip()[:80], "note", "the cases stated before end here")

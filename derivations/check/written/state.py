@@ -60,6 +60,7 @@ class Problem:
     stated_conditions: list = field(default_factory=list)
     heads: list = field(default_factory=list)
     loss: str | None = None
+    general: bool = False                               # after "in one formula", "for all j and k"
 
 
 class State:
