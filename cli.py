@@ -459,7 +459,8 @@ def verify(files, fmt, output, pdf, timeout, assume, loss, given):
     mistake) or not read (and why). In the text, a comment "% derive: assume k != y_i" (or
     <!-- derive: loss svm --> in Markdown) says what the text cannot.
 
-    Exit status: 0 when every line read verified, 1 when a line is wrong, 2 for a usage error.
+    Exit status: 0 when every line of maths was read and verified, 1 when a line is wrong, 3 when
+    nothing is wrong but some line was not read (or no maths was found), 2 for a usage error.
 
     \b
     Examples:
@@ -494,8 +495,9 @@ def verify(files, fmt, output, pdf, timeout, assume, loss, given):
         fmt = "latex"
     report = render_many(outcomes, fmt)
     write_report(report, {}, "verify", fmt, output, pdf)
-    if any(not outcome.ok for outcome in outcomes):
-        raise click.exceptions.Exit(1)
+    status = max((outcome.status for outcome in outcomes), key=lambda s: {0: 0, 3: 1, 1: 2}[s])
+    if status:
+        raise click.exceptions.Exit(status)
 
 
 @cli.command("codegen")

@@ -126,7 +126,7 @@ def test_cli_hints_from_the_options(tmp_path):
 def test_markdown_report_quotes_student_text_literally(tmp_path, capsys):
     hostile = tmp_path / "h.md"
     hostile.write_text("$$L_i = `rm -rf` \\input{x} <script>$$\n")
-    assert main(["verify", str(hostile), "--format", "markdown"]) == 0          # nothing read is wrong
+    assert main(["verify", str(hostile), "--format", "markdown"]) == 3          # nothing wrong, a line not read
     out = capsys.readouterr().out
     assert "``$$L_i = `rm -rf` \\input{x} <script>$$``" in out               # a code span, shown as written
     assert "1 not read" in out and "\\\\input is not read" in out        # the reason, escaped for Markdown

@@ -298,21 +298,21 @@ def test_hostile_lines_are_not_read_and_nothing_runs(text):
 
 
 def test_a_line_that_takes_too_long_is_reported_and_the_rest_goes_on():
-    from derivations.check.written import runner
+    from derivations.check.written.reader import Reader
     text = "$$L_i = \\sum_{j \\neq y_i} \\max(0, s_j - s_{y_i} + 1)$$\n\n$$SLOW = 1$$\n\n" \
            "when $k \\neq y_i$:\n\n$$\\frac{\\partial L_i}{\\partial s_k} = \\mathbb{1}(s_k - s_{y_i} + 1 > 0)$$\n"
-    original = runner.Checker._row_text
+    original = Reader.row_text
 
     def slow(self, row_text, line, mode=""):
         if "SLOW" in row_text:
             import time
             time.sleep(30)
         return original(self, row_text, line, mode)
-    runner.Checker._row_text = slow
+    Reader.row_text = slow
     try:
         outcome = check_text(text, "t", timeout=1.0)
     finally:
-        runner.Checker._row_text = original
+        Reader.row_text = original
     verdicts = {e.source_line: e.verdict for e in outcome.entries}
     assert verdicts[3] == "unread" and "longer than 1 s" in next(e for e in outcome.entries if e.source_line == 3
                                                                   ).verified_by

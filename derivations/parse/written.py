@@ -702,6 +702,26 @@ class WrittenBuilder:
         variable = [c for c in children if not isinstance(c, Token)][0]
         return _DerivativeOperator(self.value(variable), "∂/∂...")
 
+    def rule_leibniz_frac(self, children):
+        """\\frac{dL}{dw}, dL/dw: Leibniz's notation for the derivative (never a quotient of d's)."""
+        numerator, variable = [c for c in children if not isinstance(c, Token)]
+        return self.differentiate(self.value(numerator), self.value(variable))
+
+    rule_leibniz_slash = rule_leibniz_frac
+
+    def rule_leibniz_operator(self, children):
+        """\\frac{d}{dx}, d/dx: the derivative of what follows."""
+        variable = [c for c in children if not isinstance(c, Token)][0]
+        return _DerivativeOperator(self.value(variable), "d/d...")
+
+    rule_leibniz_slash_operator = rule_leibniz_operator
+
+    def rule_leibniz_function(self, children):
+        """\\frac{d\\sigma}{dz}: the derivative of the function at the variable, d sigma(z)/dz."""
+        function, variable = [c for c in children if not (isinstance(c, Token) and c.type in ("FRAC", "D_OP"))]
+        value = self.scalar(variable)
+        return self.differentiate(function(value), value)
+
     def rule_bad_partial_frac(self, children):
         raise ParseError("the denominator of \\frac{\\partial ...}{...} has no \\partial")
 

@@ -70,8 +70,10 @@ def uses_einstein(text: str) -> bool:
     return bool(_EINSTEIN.search(text))
 
 
-_ENDS_CASES = re.compile(r"\b(?:for (?:all|every|any)\s*(?:\$|\\\(|[a-z]\b(?!\w)|$)|in general\b|in one formula\b|"
-                         r"in both cases\b|all cases\b)", re.IGNORECASE)
+_ENDS_CASES = re.compile(r"\b(?:for (?:all|every|any)\s*(?:\$|\\\(|[a-z]\b(?!\w)|$)|in general\b|"
+                         r"in (?:one|a single) (?:formula|expression|equation)\b|in both cases\b|all cases\b|"
+                         r"(?:both|two|the) cases (?:together|combined|at once)|together\b|combined\b|at once\b|"
+                         r"compact(?:ly| form)\b)", re.IGNORECASE)
 
 
 def ends_cases(prose: str) -> bool:

@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .running import segments
+
 #: environments whose rows are separate lines of a derivation
 ROW_ENVIRONMENTS = ("align", "align*", "aligned", "alignat", "alignat*", "alignedat", "equation", "equation*",
                     "gather", "gather*", "gathered", "eqnarray", "eqnarray*", "multline", "multline*", "split")
@@ -48,12 +50,16 @@ class Row:
 
 @dataclass
 class Math:
-    """Maths: ``display`` (a block) or inline; its rows (one for inline maths and single equations)."""
+    """Maths: ``display`` (a block) or inline; its rows (one for inline maths and single equations).
+
+    ``words``: for a formula found in running text, the words before it in its sentence ("evaluated
+    at"), which say what it is (a case, given values, a premise); None for maths set apart."""
 
     rows: list
     line: int
     display: bool
     source: str = ""
+    words: str | None = None
 
 
 @dataclass
@@ -192,7 +198,7 @@ def _prose(document: Document, text: str, start: int, end: int) -> None:
         if comment is not None:
             stripped = piece[:comment]
         if stripped.strip() or index not in (0, len(lines) - 1):
-            document.pieces.append(Prose(stripped, line + index))
+            document.pieces.extend(_running(stripped, line + index, whole_line_display=False))
 
 
 def _math(text: str, body: str, offset: int, display: bool, env: str | None) -> Math:
@@ -260,10 +266,35 @@ def _plain(text: str) -> list:
         if hint:
             pieces.append(Hint(hint.group("hint"), number))
             continue
-        if _RELATION.search(line):
-            pieces.append(Math([Row(line.strip(), number)], number, True, line))
-        elif line.strip():
-            pieces.append(Prose(line, number))
+        if line.strip():
+            pieces.extend(_running(line, number, whole_line_display=True))
         else:
             pieces.append(Prose("", number))
     return pieces
+
+
+def _running(line: str, number: int, whole_line_display: bool) -> list:
+    """A line of running text as prose and the formulas in it (:mod:`.running`); in plain text, a line
+    that is one formula is display maths (a chain may go on over the next lines)."""
+    if not _RELATION.search(line):
+        return [Prose(line, number)]
+    found = segments(line)
+    if not any(s.kind == "maths" and _readable(s.text) for s in found):
+        return [Prose(line, number)]
+    if whole_line_display and len(found) == 1:
+        return [Math([Row(line.strip(), number)], number, True, line)]
+    pieces, words = [], ""
+    for segment in found:
+        if segment.kind == "maths" and _readable(segment.text):
+            pieces.append(Math([Row(segment.text, number)], number, False, segment.text, words=words))
+        else:
+            pieces.append(Prose(segment.text, number))
+            words = segment.text
+    return pieces
+
+
+def _readable(formula: str) -> bool:
+    """A formula whose commands are all maths (not \\usepackage[margin=1in] or a link's ?a=b)."""
+    from ...parse.written import KNOWN_COMMANDS
+    return all(name in KNOWN_COMMANDS or name in ("text", "mathrm", "operatorname")
+               for name in re.findall(r"\\([A-Za-z]+)", formula)) and "://" not in formula

@@ -73,11 +73,19 @@ def _once(e, definitions):
 
 
 def fold(expr, key, definition):
-    """``expr`` with each occurrence of an indexed name's definition written as that name again.
+    """``expr`` with each occurrence of a name's definition written as that name again.
 
     d L_i / d s_j with s_j := w_j^T x_i and L_i written in w^T x: the w_j^T x_i in L_i are s_j, so the
-    derivative holding s is taken of L_i written in s.
+    derivative holding s is taken of L_i written in s; df/dq with q := x + y and f := (x + y) z: f is q z.
     """
+    if isinstance(key, Symbol) and definition.value is not None:
+        value = definition.value
+        if not isinstance(value, sympy.Basic) or value.is_Atom or not expr.has(*value.free_symbols):
+            return expr
+        try:
+            return expr.subs(value, key)
+        except (TypeError, ValueError, AttributeError, RecursionError):
+            return expr
     if not isinstance(key, IndexedBase) or definition.body is None or not definition.parameters:
         return expr
     wilds = [sympy.Wild(f"fold{i}") for i in range(len(definition.parameters))]
@@ -99,9 +107,44 @@ def _derivative(node: Derivative, definitions):
         inner = expand(node.expr, rest)
         for key in held:
             inner = fold(inner, key, definitions[key])
+        if len(variables) == 1 and isinstance(variables[0], Symbol) and not inner.has(variables[0]):
+            through = _through(inner, variables[0], definitions)
+            if through is not None:
+                return through
         return sympy.diff(inner, *variables)
     inner = expand(node.expr, definitions)
     variables = [expand(v, definitions) if isinstance(v, Indexed) else v for v in variables]
     if not all(isinstance(v, (Symbol, Indexed)) for v in variables):
         raise ParseError("a derivative with respect to a defined expression is not read")
     return Derivative(inner, *variables)
+
+
+def _through(expr, name, definitions):
+    """d expr / d name for a defined ``name`` that ``expr`` does not show but depends on through its
+    variables (f = (x + y) z, q := x + y): (d expr/dv) / (d name/dv) for each variable v of the name's
+    definition, when they all agree (f depends on x and y only through q); None when expr does not
+    depend on the name's variables (the derivative is 0); a ParseError when they disagree (expr depends
+    on a variable other than through the name: which derivative is meant is not said)."""
+    value = expand(definitions[name].value, definitions)
+    if not isinstance(value, sympy.Basic):
+        return None
+    variables = sorted((v for v in value.free_symbols | value.atoms(Indexed)
+                        if isinstance(v, (Symbol, Indexed)) and not v.is_integer and expr.has(v)
+                        and not (isinstance(v, Symbol) and any(i.base.label == v for i in value.atoms(Indexed)))),
+                       key=str)
+    if not variables:
+        return None
+    found = []
+    for variable in variables:
+        slope = sympy.diff(value, variable)
+        if slope == 0:
+            continue
+        found.append(sympy.diff(expr, variable) / slope)
+    if not found:
+        return None
+    first = found[0]
+    for other in found[1:]:
+        if sympy.simplify(first - other) != 0:
+            raise ParseError(f"d/d{name}: the expression depends on the variables of {name} other than through "
+                             f"{name}, so which derivative is meant is not said")
+    return first

@@ -66,7 +66,26 @@ def render(outcome: Outcome, fmt: str) -> str:
     env.filters.setdefault("code", _code_span)
     template = {"text": "text/verify.txt.j2", "markdown": "markdown/verify.md.j2",
                 "latex": "latex/verify.tex.j2"}[fmt]
-    return env.get_template(template).render(outcome=outcome, lines=lines_of(outcome), summary=outcome.summary())
+    summary = outcome.summary()
+    return env.get_template(template).render(outcome=outcome, lines=lines_of(outcome), summary=summary,
+                                             reading=reading_sentence(summary))
+
+
+def reading_sentence(summary: dict) -> str:
+    """How many lines of maths were read, and what the exit status says."""
+    lines, read, unread = summary["lines"], summary["lines_read"], summary["unread_lines"]
+    said = f"Lines of maths read: {read} of {lines}"
+    if unread:
+        said += f" (not read: line{'s' if len(unread) > 1 else ''} {', '.join(map(str, unread))})"
+    status = summary["status"]
+    if status == 1:
+        return said + ". Exit status 1: a line is wrong."
+    if status == 3:
+        if not lines:
+            return said + ". Exit status 3: no line of maths was found to check."
+        count = len(unread)
+        return said + f". Exit status 3: nothing is wrong, but {count} line{'s were' if count > 1 else ' was'} not read."
+    return said + ". Exit status 0: every line was read and verified."
 
 
 def render_many(outcomes: list, fmt: str) -> str:

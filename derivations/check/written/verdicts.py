@@ -14,6 +14,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 VERDICTS = ("verified", "wrong", "unread")
+#: exit statuses of derive verify (2 is a usage error: no such file, not UTF-8, an unclosed $$)
+STATUS_VERIFIED, STATUS_WRONG, STATUS_UNREAD = 0, 1, 3
+#: context lines that mean their line was read (it set something up)
+READ_CONTEXT = ("definition", "given", "condition", "assumption", "loss")
+
+
+class Unread(Exception):
+    """A step or expression could not be read; the message says what (its verdict is "not read")."""
 
 
 @dataclass
@@ -96,7 +104,34 @@ class Outcome:
     final: object = None           # the last expression of the last chain, definitions put in (for grading)
     final_text: str = ""           # ... as written
 
+    def line_verdicts(self) -> dict:
+        """Each line of maths and its verdict: wrong (a step on it is wrong), unread (nothing wrong, a
+        step not read) or verified (every step verified; a line that defines a name, gives a value
+        or states a case was read too)."""
+        found: dict = {}
+        rank = {"verified": 0, "unread": 1, "wrong": 2}
+        for entry in self.entries:
+            if entry.source_line > 0 and rank[entry.verdict] >= rank.get(found.get(entry.source_line), -1):
+                found[entry.source_line] = entry.verdict
+        for context in self.context:
+            if context.source_line > 0 and context.kind in READ_CONTEXT:
+                found.setdefault(context.source_line, "verified")
+        return found
+
+    @property
+    def status(self) -> int:
+        """The exit status: 0 every line read and verified, 1 a line wrong, 3 nothing wrong but a line
+        not read (or no line of maths found at all)."""
+        verdicts = set(self.line_verdicts().values())
+        if "wrong" in verdicts:
+            return STATUS_WRONG
+        if "unread" in verdicts or not verdicts:
+            return STATUS_UNREAD
+        return STATUS_VERIFIED
+
     def summary(self) -> dict:
+        lines = self.line_verdicts()
+        unread_lines = sorted(n for n, v in lines.items() if v == "unread")
         verdicts = Counter({v: 0 for v in VERDICTS})
         for entry in self.entries:
             verdicts[entry.verdict] += 1
@@ -106,11 +141,13 @@ class Outcome:
                 "unread": verdicts["unread"], "wrong_lines": wrong_lines,
                 "lines_with_steps": len({e.source_line for e in self.entries}),
                 "definitions": sum(1 for c in self.context if c.kind == "definition"),
+                "lines": len(lines), "lines_read": len(lines) - len(unread_lines), "unread_lines": unread_lines,
+                "status": self.status,
                 "diagnoses": dict(diagnoses.most_common())}
 
     @property
     def ok(self) -> bool:
-        """Every step that was read verified."""
+        """No step is wrong (every step that was read verified)."""
         return not any(e.verdict == "wrong" for e in self.entries)
 
     def first_wrong(self):

@@ -1,0 +1,218 @@
+"""Cases: conditions on indices (``k = y_i``, ``when j \\neq y_i``) that restrict the checks that
+follow, conditions on real quantities that restrict their own line, and the case a step holds in
+when the text takes up the other case elsewhere."""
+from __future__ import annotations
+
+import re
+
+import sympy
+from sympy import Eq, Indexed, Ne, Symbol
+
+from ...engine import notation
+from ...engine.notation import COUNTS
+from ...parse.errors import ParseError
+from ...parse.written import BOUND_MARK
+from ..numeric import read_number
+from .algebra import index_pairs, negation_of, show_relation
+from .judging import RealCondition
+from .names import index_symbol
+from .state import INDEX_LETTERS, Job, Unread
+from .statements import read_row, split_chain
+from .wording import normalized
+
+
+class Cases(Job):
+    """Cases."""
+
+    def conditions_of(self, text: str, line: int):
+        """(index relations, real conditions) of a condition text, or None when it cannot be read."""
+        statement = read_row(text)
+        index_part, real_part = [], []
+        chains = list(statement.chains)
+        for clause in statement.leading + statement.conditions:
+            chains += read_row(clause.text).chains
+        if not chains:
+            return None
+        for chain in chains:
+            found = self.condition_of_chain(chain)
+            if found is None:
+                return None
+            kind, value = found
+            (index_part if kind == "index" else real_part).append(value)
+        return index_part, real_part
+
+    def condition_of_chain(self, chain):
+        if len(chain.parts) != 2 or len(chain.relations) != 1:
+            return None
+        left, right = chain.parts
+        relation = chain.relations[0]
+        try:
+            a = self.read_index(left)
+            b = self.read_index(right)
+        except (ParseError, Unread):
+            a = b = None
+        if a is not None and b is not None:
+            op = {"=": Eq, "!=": Ne, "<": sympy.Lt, ">": sympy.Gt, "<=": sympy.Le, ">=": sympy.Ge}.get(relation)
+            if op is None:
+                return None
+            return "index", op(a, b)
+        same = self.same_name_condition(chain)
+        if same is not None:
+            return "index", same
+        try:
+            u = self.state.scalar(left) - self.state.scalar(right)
+        except (ParseError, Unread):
+            return None
+        if relation in (">", "<", ">=", "<="):
+            return "real", RealCondition(u, relation, f"{left} {relation} {right}")
+        return None
+
+    def read_index(self, text: str):
+        """An index expression (k, y_i, 1, j + 1), or None when ``text`` is not one."""
+        reading = self.state.read(text)
+        value = reading.value
+        if isinstance(value, sympy.MatrixBase) or reading.vector:
+            return None
+        mapping = {s: index_symbol(s.name) for s in value.free_symbols
+                   if isinstance(s, Symbol) and not s.is_integer and s.name.rstrip("'") in INDEX_LETTERS}
+        value = value.xreplace(mapping)
+        if value.is_integer and not value.has(Indexed) and not (value.free_symbols & set(COUNTS)):
+            return value
+        return None
+
+    def condition_chain(self, chain, line, persistent: bool, text: str):
+        """Maths read as a case (after "when", "if", "for" in the prose); ``Delta = 2`` there is a given value."""
+        if not chain.relations or chain.continued:
+            return
+        if len(chain.parts) == 2 and chain.relations == ["="] and read_number(chain.parts[1].strip()) is not None \
+                and not self.reader.is_index_letter(chain.parts[0]) and self.definitions.definition(
+                    chain.parts[0], chain.parts[1], line, "", "condition") == "given":
+            return
+        if len(chain.parts) == 2 and len(chain.relations) == 1:
+            found = self.condition_of_chain(chain)
+            if found and found[0] == "index":
+                self.set_persistent(found[1], line, text)
+                return
+            same = self.same_name_condition(chain)
+            if same is not None:
+                self.set_persistent(same, line, text)
+                return
+        self.state.context(line, text, "note", "a condition on real quantities in the prose: it restricts no check")
+
+    def same_name_condition(self, chain):
+        """``s_i = s_j`` read as the case i = j (the same name at two indices)."""
+        if len(chain.parts) != 2 or chain.relations[0] not in ("=", "!=", "approx"):
+            return None
+        try:
+            a, b = self.state.scalar(chain.parts[0]), self.state.scalar(chain.parts[1])
+        except (ParseError, Unread):
+            return None
+        if isinstance(a, Indexed) and isinstance(b, Indexed) and a.base == b.base and len(a.indices) == 1 \
+                and len(b.indices) == 1 and a != b:
+            return (Ne if chain.relations[0] == "!=" else Eq)(a.indices[0], b.indices[0])
+        return None
+
+    def persistent_condition(self, text: str, line: int):
+        chain = split_chain(text)
+        found = self.condition_of_chain(chain) if chain.parts else None
+        if found and found[0] == "index":
+            self.set_persistent(found[1], line, text)
+        else:
+            self.state.context(line, text, "note", "this assumption could not be read as a case on indices")
+
+    def set_persistent(self, relation, line: int, text: str):
+        if relation in (sympy.true, sympy.false):
+            return
+        symbols = relation.free_symbols
+        pinned = any(s.is_Integer for s in (relation.lhs, relation.rhs)) and line != 0
+        self.state.part.conditions = [c for c in self.state.part.conditions if c[0].free_symbols != symbols]
+        self.state.part.conditions.append((relation, line, text, pinned))
+        self.state.part.general = False
+        self.state.context(line, text, "condition", show_relation(relation))
+
+    def index_conditions(self, extra=()):
+        return [c[0] for c in self.state.part.conditions] + list(extra)
+
+    def is_given_label(self, relation, line, chain) -> bool:
+        """``y_i = 0``: the label of the worked example (and not a case)."""
+        if isinstance(relation, Eq) and relation.lhs == notation.y and relation.rhs.is_Integer:
+            self.state.givens.label = int(relation.rhs)
+            self.state.context(line, f"{chain.parts[0]} = {chain.parts[1]}", "given", f"y_i = {relation.rhs}")
+            return True
+        return False
+
+    def scalar_defined(self, text):
+        try:
+            value = self.state.scalar(text)
+        except (Unread, ParseError):
+            return None
+        return isinstance(value, Indexed) and value.base in self.state.names.definitions
+
+    def companion(self, entry, a, b, conditions, real, before_text) -> bool:
+        """A step true in one case only (j ≠ y_i), when the text treats the other case elsewhere."""
+        if self.state.part.general:
+            return False                    # "in one formula", "for all j and k": every case is meant
+        indices = sorted({s for side in (a, b) if isinstance(side, sympy.Basic) for s in side.free_symbols
+                          if isinstance(s, Symbol) and s.is_integer and not s.name.endswith(BOUND_MARK)
+                          and s not in COUNTS and not s.name.startswith("c_")}, key=str)
+        if len(indices) < 2:
+            return False
+        pairs = index_pairs(indices)
+        if notation.y not in indices and len(indices) > 3:
+            return False                    # many indices and no label: no case the text could mean
+        for first, second in pairs[:6]:
+            for relation in (Ne(first, second), Eq(first, second)):
+                if relation in conditions or negation_of(relation) in conditions:
+                    continue
+                verification = self.state.judge.equal(a, b, list(conditions) + [relation], real)
+                if not verification.ok:
+                    continue
+                where = self.case_treated(relation, before_text)
+                if where:
+                    entry.verdict = "verified"
+                    entry.verified_by = f"when {show_relation(relation)} ({where}): {verification.verified_by}"
+                    return True
+                entry.notes.append(f"it holds when {show_relation(relation)}, a case the line does not state")
+                return False
+        return False
+
+    def stated_case(self, a, b, conditions, before_text):
+        """The case (j ≠ y_i ...) of a step that the text takes up elsewhere, if there is one."""
+        if self.state.part.general:
+            return None
+        indices = sorted({s for side in (a, b) if isinstance(side, sympy.Basic) for s in side.free_symbols
+                          if isinstance(s, Symbol) and s.is_integer and not s.name.endswith(BOUND_MARK)
+                          and s not in COUNTS and not s.name.startswith("c_")}, key=str)
+        if notation.y not in indices:
+            return None
+        for first, second in index_pairs(indices)[:4]:
+            for relation in (Ne(first, second), Eq(first, second)):
+                if relation in conditions or negation_of(relation) in conditions:
+                    continue
+                where = self.case_treated(relation, before_text)
+                if where:
+                    return Ne(first, second) if "separately" in where else relation
+        return None
+
+    def case_treated(self, relation, before_text) -> str:
+        """Where the text takes up ``relation`` or the other case: a stated condition or the other case's head."""
+        for text in self.state.part.stated_conditions:
+            try:
+                chain = split_chain(text)
+                found = self.condition_of_chain(chain) if len(chain.parts) == 2 else None
+            except (ParseError, Unread, ValueError):
+                found = None
+            if found and found[0] == "index" and found[1] in (relation, negation_of(relation),
+                                                                 relation.reversed, negation_of(relation).reversed):
+                return f"the text states the case {show_relation(found[1])}"
+        head = normalized(before_text)
+        symbols = sorted(relation.free_symbols, key=str)
+        if notation.y in symbols and ("\\partial" in head or "\\nabla" in head):
+            other = [s for s in symbols if s != notation.y]
+            if other:
+                letter = other[0].name
+                companion = re.sub(r"_\{" + re.escape(letter) + r"\}|_" + re.escape(letter) + r"(?![A-Za-z0-9'])",
+                                   "_{y_i}", head)
+                if companion != head and (companion in self.state.part.heads or companion in self.state.all_heads):
+                    return f"the text treats {letter} = y_i separately"
+        return ""

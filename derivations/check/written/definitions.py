@@ -1,0 +1,277 @@
+"""Definitions and names: a name seen for the first time on the left of ``=`` (``L_i = ...``,
+``p_j = ...``, ``\\mathbf{s} = \\mathbf{W}^T \\mathbf{x}_i``, ``f(x) = ...``, ``\\beta_{nj} = \\begin{cases}...``)
+is used for everything after it; a number given to a name is a given value of the worked example."""
+from __future__ import annotations
+
+import re
+
+import sympy
+from sympy import Indexed, IndexedBase, Symbol
+
+from ...engine import notation
+from .algebra import (
+    describe_definition,
+    is_number,
+    is_quantity_name,
+    letter_of,
+    name_key,
+    plain_text,
+    relation_indicator,
+)
+from .expand import expand
+from .names import MARGIN, Definition, index_symbol
+from .state import Job, Unread
+from .statements import cases_rows
+
+
+class Definitions(Job):
+    """Definitions and names."""
+
+    def implicit_definition(self, left: str, right: str, line: int) -> bool:
+        """``dL_i/ds_j = d(-log P_{y_i})/ds_j`` with L_i never defined: the step says what L_i is."""
+        try:
+            a, b = self.state.read(left).value, self.state.read(right).value
+        except Unread:
+            return False
+        if not (isinstance(a, sympy.Derivative) and isinstance(b, sympy.Derivative)):
+            return False
+        if a.variable_count != b.variable_count or not isinstance(a.expr, Symbol):
+            return False
+        name = a.expr
+        if not is_quantity_name(name.name) or name in self.state.names.definitions:
+            return False
+        self.state.names.definitions[name] = Definition(name, value=b.expr, line=line, written=f"{left} = {right}")
+        self.state.part.defined.add(name)
+        self.state.see(b.expr)
+        self.state.context(line, f"{left} = {right}", "definition",
+                      f"{name} is not defined in the text; this step says it is {plain_text(b.expr)}")
+        self.state.entry(line, f"{left} = {right}", "verified", f"definition: {name} read as {plain_text(b.expr)}")
+        return True
+
+    def definition(self, left: str, right: str, line: int, lead: str, mode: str):
+        """Whether ``left = right`` defines a name or gives a value: "definition", "given", "unread" or ""."""
+        left = left.strip()
+        function = re.fullmatch(r"(?P<name>\\mathcal\{[A-Z]\}(?:_\{?[A-Za-z0-9]+\}?)?|[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?)"
+                                r"\s*(?:\\left)?\(\s*(?P<args>[a-z](?:\s*,\s*[a-z])*)\s*(?:\\right)?\)", left)
+        if function:
+            return self.define_function(function.group("name"), function.group("args"), right, line, left)
+        exception = re.fullmatch(r"([A-Za-z])_\{\s*([a-z])\s*\\neq?\s*([A-Za-z])\s*\}", left)
+        if exception:
+            return self.define_exception(exception, right, line, left)
+        try:
+            head = self.state.read(left)
+        except Unread:
+            return ""
+        value = head.value
+        if isinstance(value, sympy.MatrixBase):
+            return ""
+        rows = cases_rows(right)
+        if head.vector:
+            return self.define_vector(value, right, line, left)
+        key, parameters, at = name_key(value)
+        if key is None:
+            return ""
+        defined = key in self.state.names.definitions
+        here = key in self.state.part.defined
+        if at and defined and self.state.names.definitions[key].apply(at) is None:
+            defined = here = False                      # P'_{dog} after P'_{cat}: a new entry of P'
+        if here and key in self.state.names.definitions and parameters and \
+                self.state.names.definitions[key].body is None and self.state.names.definitions[key].apply(parameters) is None:
+            here = False
+        if rows is not None and not here:
+            return self.define_cases(key, parameters, value, rows, right, line, left)
+        try:
+            reading = self.state.read(right)
+        except Unread as error:
+            if not defined:
+                self.state.entry(line, f"{left} = {right}", "unread", f"a definition that could not be read: {error}", kind="definition")
+                return "unread"
+            return ""
+        rhs = reading.value
+        for note in reading.notes:
+            self.state.context(line, right, "note", note)
+        if isinstance(rhs, sympy.MatrixBase):
+            return self.given_vector(key, rhs, line, left, right)
+        numeric = is_number(rhs)
+        leaf = key in self.state.seen or isinstance(key, Symbol) and key == MARGIN
+        if at and numeric and not defined and key in self.state.seen:
+            entry_key = key[at]
+            self.state.givens.values.setdefault(entry_key, [])
+            if rhs not in self.state.givens.values[entry_key]:
+                self.state.givens.values[entry_key].append(rhs)
+            self.state.context(line, f"{left} = {right}", "given", f"{plain_text(entry_key)} = {rhs}")
+            return "given"
+        if numeric and not defined and leaf and not at and not parameters:
+            self.state.givens.values.setdefault(key, [])
+            if rhs not in self.state.givens.values[key]:
+                self.state.givens.values[key].append(rhs)
+            self.state.context(line, f"{left} = {right}", "given", f"{plain_text(key)} = {rhs}")
+            self.state.see(rhs)
+            return "given"
+        if mode == "define" and here and not numeric:
+            here = False                                # "The formula of SVM loss is: L_i = ...": defined anew
+        if here or (defined and numeric):
+            return ""
+        if lead == "therefore" and (key in self.state.seen or defined):
+            return ""                                   # "therefore t_2 = 1 - t_1": a claim about a known name
+        if reading.vector and not head.vector:
+            self.state.entry(line, f"{left} = {right}", "unread",
+                        f"a definition that could not be read: {left} is one number but {right} is a vector",
+                        kind="definition")
+            return "unread"
+        self.store(key, parameters, at, rhs, line, f"{left} = {right}")
+        return "definition"
+
+    def store(self, key, parameters, at, rhs, line, written):
+        if isinstance(key, IndexedBase):
+            existing = self.state.names.definitions.get(key)
+            definition = Definition(key, line=line, written=written)
+            if at:
+                definition.at = dict(existing.at) if existing and key in self.state.part.defined else {}
+                if existing and existing.body is not None and key in self.state.part.defined:
+                    definition.parameters, definition.body = existing.parameters, existing.body
+                definition.at[at] = rhs
+            else:
+                definition.parameters, definition.body = parameters, rhs
+            self.state.names.definitions[key] = definition
+        else:
+            self.state.names.definitions[key] = Definition(key, value=rhs, line=line, written=written)
+        self.state.part.defined.add(key)
+        self.state.see(rhs)
+        self.state.context(line, written, "definition", describe_definition(key, parameters, at, rhs))
+
+    def given_vector(self, key, rhs, line, left, right):
+        if letter_of(key) in ("s", "S") and all(is_number(v) for v in rhs):
+            self.state.givens.scores = list(rhs)
+            self.state.context(line, f"{left} = {right}", "given", "s = [" + ", ".join(str(v) for v in rhs) + "]")
+            return "given"
+        return ""
+
+    def define_vector(self, value, right, line, left):
+        """``\\mathbf{s} = \\mathbf{W}^T \\mathbf{x}_i``: the vector's entries, as an indexed definition."""
+        from .names import COMPONENT as component
+        if not isinstance(value, Indexed) or value.indices != (component,):
+            return ""
+        try:
+            reading = self.state.read(right)
+        except Unread as error:
+            self.state.entry(line, f"{left} = {right}", "unread", f"a definition that could not be read: {error}", kind="definition")
+            return "unread"
+        if isinstance(reading.value, sympy.MatrixBase):
+            return self.given_vector(value.base, reading.value, line, left, right)
+        if not reading.vector:
+            self.state.entry(line, f"{left} = {right}", "unread", f"a definition that could not be read: {left} is a "
+                        f"vector, {right} is not (a vector is defined by its entries)", kind="definition")
+            return "unread"
+        m = Symbol("m", integer=True)
+        base = value.base
+        if base in self.state.part.defined:
+            return ""
+        self.store(base, (m,), None, reading.value.xreplace({component: m}), line, f"{left} = {right}")
+        return "definition"
+
+    def define_function(self, name_text, args_text, right, line, left):
+        args = [Symbol(a.strip(), real=True) for a in args_text.split(",")]
+        try:
+            head = self.state.read(name_text)
+            reading = self.state.read(right)
+        except Unread as error:
+            self.state.entry(line, f"{left} = {right}", "unread", f"a definition that could not be read: {error}", kind="definition")
+            return "unread"
+        key = head.value
+        if not isinstance(key, Symbol):
+            return ""
+        if key in self.state.part.defined:
+            return ""
+        arguments = [self.symbol_for(a) for a in args]
+        self.state.names.definitions[key] = Definition(key, value=reading.value, parameters=tuple(arguments),
+                                                 body=reading.value, line=line, written=f"{left} = {right}")
+        self.state.part.defined.add(key)
+        self.state.see(reading.value)
+        self.state.context(line, f"{left} = {right}", "definition", f"{key}({', '.join(map(str, arguments))}) = "
+                                                               f"{plain_text(reading.value)}")
+        return "definition"
+
+    def symbol_for(self, symbol):
+        if symbol.name == "t":
+            return notation.t
+        if symbol.name == "z":
+            return notation.z
+        return symbol
+
+    def define_exception(self, found, right, line, left):
+        """``t_{m \\neq T} = 0`` after ``t_T = 1``: t_m = 0 + (1 - 0) delta_{mT}."""
+        letter, index, excluded = found.groups()
+        try:
+            rhs = self.state.scalar(right)
+        except Unread:
+            return "unread"
+        base = self.state.names.base(letter)
+        existing = self.state.names.definitions.get(base)
+        excluded_symbol = index_symbol(excluded)
+        at_value = None
+        if existing is not None:
+            at_value = existing.apply((excluded_symbol,))
+        if at_value is None:
+            self.state.entry(line, f"{left} = {right}", "unread", f"a definition that could not be read: what "
+                        f"{letter}_{excluded} is, the text has not said before", kind="definition")
+            return "unread"
+        m = index_symbol(index)
+        body = rhs + (at_value - rhs) * sympy.KroneckerDelta(m, excluded_symbol)
+        self.store(base, (m,), None, body, line, f"{left} = {right}")
+        return "definition"
+
+    def define_cases(self, key, parameters, value, rows, right, line, left):
+        """A name defined by cases (beta_{nj} = 1 if ..., 0 if ...): the sum of value times indicator,
+        and whether the cases cover every possibility and do not overlap."""
+        pieces = []
+        for value_text, condition_text in rows:
+            try:
+                piece = self.state.scalar(value_text)
+            except Unread as error:
+                self.state.entry(line, f"{left} = {right}", "unread", f"a definition that could not be read: {error}", kind="definition")
+                return "unread"
+            found = self.cases.conditions_of(condition_text, line) if condition_text else None
+            if found is None:
+                self.state.entry(line, f"{left} = {right}", "unread",
+                            f"a definition that could not be read: the condition {condition_text!r} of a case",
+                            kind="definition")
+                return "unread"
+            pieces.append((piece, found))
+        body = sympy.Integer(0)
+        for piece, (index_part, real_part) in pieces:
+            factor = sympy.Integer(1)
+            for relation in index_part:
+                factor *= relation_indicator(relation)
+            for condition in real_part:
+                factor *= condition.indicator()
+            body += piece * factor
+        self.store(key, parameters, None, body, line, f"{left} = {right}")
+        self.check_cover(pieces, line, f"{left} = {right}")
+        return "definition"
+
+    def check_cover(self, pieces, line, written):
+        """Whether a definition's cases cover every possibility once: sampled, like a step."""
+        if self.state.quiet:
+            return
+        coverage = sympy.Integer(0)
+        for _, (index_part, real_part) in pieces:
+            factor = sympy.Integer(1)
+            for relation in index_part:
+                factor *= relation_indicator(relation)
+            for condition in real_part:
+                factor *= condition.indicator()
+            coverage += factor
+        coverage = expand(coverage, self.state.names.definitions)
+        verification = self.state.judge.equal(coverage, sympy.Integer(1))
+        if verification.ok:
+            self.state.entry(line, written, "verified", "the cases cover every possibility, each once "
+                                                   f"({verification.verified_by})", kind="cases")
+            return
+        counterexample = self.state.judge.counterexample(coverage, sympy.Integer(1))
+        count = counterexample.left if counterexample else None
+        what = "no case applies" if count == 0 else "more than one case applies" if count else \
+            "the cases do not cover every possibility once"
+        self.state.entry(line, written, "wrong", f"the cases of this definition do not cover every possibility once: "
+                                            f"{what}", counterexample=counterexample, kind="cases",
+                    diagnosis="cases: " + what)

@@ -1,0 +1,221 @@
+"""Numbers: a worked example's steps with the given values put in, numbers written after a chain
+at derive check's precision (rounding-aware), vectors of numbers entry by entry, inequalities."""
+from __future__ import annotations
+
+import sympy
+from sympy import Eq, Indexed
+
+from ...engine import notation
+from ...engine.notation import COUNTS, K
+from ..numeric import read_number
+from .algebra import is_number
+from .judging import decimal_literals
+from .mistakes import number_diagnosis
+from .state import Job, Unread
+from .verdicts import Counterexample
+from .wording import vector_texts
+
+
+class Numbers(Job):
+    """Numbers."""
+
+    def inequality(self, entry, a, b, relation, conditions):
+        values = self.numbers_with_givens(a, b, allow_givens=self.state.chain_has_number)
+        if values is None:
+            raise Unread("an inequality with unknowns in it is not checked")
+        (x, y_), how = values
+        holds = {"<": x < y_, ">": x > y_, "<=": x <= y_, ">=": x >= y_, ">>": x > y_, "<<": x < y_}[relation]
+        entry.kind = "inequality"
+        if holds:
+            entry.verdict, entry.verified_by = "verified", f"numbers: {x:.6g} {relation} {y_:.6g}{how}"
+        else:
+            entry.verdict, entry.verified_by = "wrong", f"numbers: {x:.6g} is not {relation} {y_:.6g}{how}"
+            entry.counterexample = Counterexample({}, {}, x, y_)
+
+    def numbers_with_givens(self, a, b, allow_givens=True):
+        """Both sides as floats, with the given values put in if needed: ((x, y), how) or None."""
+        for chosen in [None] + (self.given_choices(a, b) if allow_givens else []):
+            try:
+                if chosen is None:
+                    x, y_ = self.float(a), self.float(b)
+                    chosen = {}
+                else:
+                    x = self.float(self.given_instance(a, chosen))
+                    y_ = self.float(self.given_instance(b, chosen))
+            except (TypeError, ValueError):
+                continue
+            if not allow_givens:
+                return (x, y_), ""
+            how = f" (with {self.state.givens.describe(chosen)})" if chosen or self.uses_scores(a, b) else ""
+            return (x, y_), how
+        return None
+
+    def uses_scores(self, a, b) -> bool:
+        return any(isinstance(side, sympy.Basic) and side.has(notation.s) for side in (a, b))
+
+    def float(self, value) -> float:
+        if not isinstance(value, sympy.Basic) or value.free_symbols or value.has(sympy.Derivative):
+            if isinstance(value, sympy.Basic) and value.has(sympy.Derivative) and not value.free_symbols:
+                value = value.doit()
+            else:
+                raise ValueError("not a number")
+        number = sympy.N(value, 30)
+        if not number.is_real:
+            raise ValueError("not a real number")
+        return float(number)
+
+    def given_choices(self, a, b) -> list[dict]:
+        symbols = set()
+        for side in (a, b):
+            if isinstance(side, sympy.Basic):
+                symbols |= side.free_symbols
+        choices = self.state.judge.candidates(self.state.givens, symbols)
+        return [c for c in choices if c] or ([{}] if self.state.givens.scores is not None else [])
+
+    def given_instance(self, expr, chosen: dict):
+        """``expr`` at the worked example: K = the number of scores, the label, the scores, ``chosen`` values."""
+        if not isinstance(expr, sympy.Basic):
+            return expr
+        env = {}
+        if self.state.givens.scores is not None:
+            env[K] = len(self.state.givens.scores)
+        if self.state.givens.label is not None:
+            env[notation.y] = self.state.givens.label
+        from ...engine.evaluate import concrete
+        value = concrete(expr, env) if env else expr
+        if value.has(sympy.Derivative):
+            value = value.doit()
+        if self.state.givens.scores is not None:
+            value = value.xreplace({notation.s[i]: v for i, v in enumerate(self.state.givens.scores)})
+        value = value.xreplace(chosen)
+        if value.has(sympy.Heaviside):
+            value = value.replace(lambda e: isinstance(e, sympy.Heaviside), lambda e: sympy.Heaviside(e.args[0], 0))
+        return value
+
+    def number(self, entry, a, after_text, b, conditions) -> bool:
+        """A number written after a chain (= 1.317, \\approx 2.249): at the precision written, rounding-aware."""
+        value = None
+        how = ""
+        for chosen in [{}] + self.given_choices(a, b):
+            try:
+                value = self.given_instance(a, chosen)
+                self.float(value)
+            except (TypeError, ValueError):
+                value = None
+                continue
+            how = f" with {self.state.givens.describe(chosen)}" if (chosen or self.uses_scores(a, sympy.Integer(0))) \
+                else ""
+            break
+        if value is None:
+            return False
+        judged = self.state.judge.number_at_precision(value, after_text.strip())
+        if judged is None:
+            return False
+        ok, closeness, exact = judged
+        entry.kind = "number"
+        if ok:
+            note = f"; {closeness.note}" if closeness.note else ""
+            entry.verdict = "verified"
+            entry.verified_by = f"numbers{how}: the exact value {exact:.6g} is {after_text.strip()} as derive " \
+                                f"check reads numbers ({closeness.how}){note}"
+            return True
+        entry.verdict = "wrong"
+        reason = f" ({closeness.note})" if closeness.note else ""
+        entry.verified_by = f"numbers{how}: the exact value is {exact:.6g}, not {after_text.strip()} to 3 " \
+                            f"significant figures{reason}"
+        entry.counterexample = Counterexample({}, {}, exact, float(read_number(after_text.strip()).value))
+        written = read_number(after_text.strip())
+        entry.diagnosis = number_diagnosis(
+            lambda base: self.float(value.replace(sympy.log, lambda u: sympy.log(u) / sympy.log(base))),
+            written, lambda recomputed, w: self.state.judge.number_at_precision(sympy.Float(recomputed, 30),
+                                                                          str(w.value))[0])
+        return True
+
+    def numbers_vector(self, entry, a, after_text, b) -> bool:
+        """A vector of numbers written after a chain ([-0.732, 0.004, 0.728]): entry by entry, at the
+        precision written (small entries at the precision of the vector, as derive check does)."""
+        texts = vector_texts(after_text)
+        if texts is None or len(texts) != len(b):
+            return False
+        written = [read_number(t) for t in texts]
+        if any(w is None for w in written):
+            return False
+        for chosen in [{}] + self.given_choices(a, sympy.Integer(0)):
+            try:
+                if isinstance(a, sympy.MatrixBase):
+                    if len(a) != len(b):
+                        return False
+                    exact_values = [self.given_instance(e, chosen) for e in a]
+                else:
+                    from .names import COMPONENT
+                    exact_values = [self.given_instance(a.xreplace({COMPONENT: m}), chosen) for m in range(len(b))]
+                exact = [self.float(v) for v in exact_values]
+            except (TypeError, ValueError):
+                continue
+            break
+        else:
+            return False
+        scale = max(abs(v) for v in exact) or 1.0
+        notes, wrong = [], []
+        for position, (text, value, entry_exact) in enumerate(zip(texts, exact, exact_values)):
+            ok, closeness, _ = self.state.judge.number_at_precision(entry_exact, text, scale=scale)
+            if not ok:
+                wrong.append((position, read_number(text), value, closeness))
+            elif closeness.note:
+                notes.append(f"entry {position}: {closeness.note}")
+        shown = "[" + ", ".join(f"{v:.6g}" for v in exact) + "]"
+        how = f" with {self.state.givens.describe(chosen)}" if chosen or self.uses_scores(a, sympy.Integer(0)) else ""
+        entry.kind = "number"
+        if not wrong:
+            entry.verdict = "verified"
+            entry.verified_by = f"numbers{how}: the exact values {shown} are the entries to the digits written"
+            entry.notes.extend(notes)
+            return True
+        entry.verdict = "wrong"
+        position, w, value, closeness = wrong[0]
+        entry.verified_by = f"numbers{how}: the exact values are {shown}; entry {position}, {w.value}, is not " \
+                            f"{value:.6g} to 3 significant figures of the vector" + (
+                                f" ({closeness.note})" if closeness.note else "")
+        entry.counterexample = Counterexample({"entry": position}, {}, value, float(w.value))
+        return True
+
+    def worked(self, entry, a, b, after_text, conditions, real) -> bool:
+        """A step of a worked example: true with the given values (scores, label, Delta = 1 ...)."""
+        if not self.is_worked(a, b, after_text):
+            return False
+        for chosen in self.given_choices(a, b):
+            left = self.given_instance(a, chosen)
+            right = self.given_instance(b, chosen)
+            n = len(self.state.givens.scores) if self.state.givens.scores is not None else None
+            counts = (n,) if n else (2, 3, 4, 5)
+            extra = [Eq(notation.y, self.state.givens.label)] if self.state.givens.label is not None else []
+            verification = self.state.judge.equal(left, right, list(conditions) + extra, real, class_counts=counts)
+            if verification.ok:
+                entry.verdict = "verified"
+                entry.verified_by = f"with the given values {self.state.givens.describe(chosen)}: {verification.verified_by}"
+                return True
+            decimals = decimal_literals(after_text)
+            if decimals and is_number(left) and self.state.judge.within_rounding(left, right, decimals):
+                entry.verdict = "verified"
+                shown = ", ".join(str(sympy.Float(d, 6)).rstrip("0") for d in decimals)
+                entry.verified_by = (f"with the given values {self.state.givens.describe(chosen)}: the numbers "
+                                     f"{shown} are rounded values, and the left side lies within their rounding")
+                return True
+        decimals = decimal_literals(after_text)
+        if decimals and is_number(a) and self.state.judge.within_rounding(a, b, decimals):
+            entry.verdict = "verified"
+            entry.verified_by = "the numbers written are rounded values, and the left side lies within their rounding"
+            return True
+        return False
+
+    def is_worked(self, a, b, after_text) -> bool:
+        if self.state.givens.scores is None and not self.state.givens.values and self.state.givens.label is None:
+            return bool(decimal_literals(after_text))
+        for side in (a, b):
+            if not isinstance(side, sympy.Basic):
+                continue
+            if any(all(i.is_Integer for i in atom.indices) for atom in side.atoms(Indexed)):
+                return True
+        if isinstance(b, sympy.Basic) and not (b.free_symbols - set(COUNTS)):
+            return True
+        return bool(decimal_literals(after_text))

@@ -1,0 +1,275 @@
+"""Reading the text in order: each row of maths taken apart into chains, each chain started
+(a definition, a given value, a case, or the head of steps) and its steps handed to :mod:`.steps`."""
+from __future__ import annotations
+
+import re
+import time
+
+import sympy
+
+from ...parse.errors import ParseError
+from ..numeric import read_number
+from . import context as prose
+from .algebra import show_relation
+from .document import Hint, Math, Prose
+from .judging import Judge
+from .state import EQUALITIES, INDEX_LETTERS, Job, Last, Unread
+from .statements import cases_rows, read_row, split_chain
+from .verdicts import Outcome
+from .wording import RELATION_TEXT, introduces_definition, numbered, plain_words
+
+
+class Reader(Job):
+    """Reading the text in order."""
+
+    def run(self) -> Outcome:
+        self.setup.prescan()
+        for piece in self.state.document.pieces:
+            if isinstance(piece, Hint):
+                self.setup.hint(piece.text, piece.line)
+            elif isinstance(piece, Prose):
+                self.setup.prose(piece)
+            elif isinstance(piece, Math):
+                self.math(piece)
+        if self.state.last is not None and isinstance(self.state.last.reading.value, sympy.Basic):
+            try:
+                self.state.outcome.final = self.state.expanded(self.state.last.reading.value)
+                self.state.outcome.final_text = self.state.last.text
+            except Unread:
+                pass
+        return self.state.outcome
+
+    def math(self, piece: Math):
+        mode = "display" if piece.display else "inline"
+        words = self.state.pending_words if piece.words is None else piece.words
+        if not piece.display or len(piece.rows) == 1:
+            word = prose.last_word(words)
+            if word in ("if", "when", "while", "for", "or", "whenever", "where", "at") and \
+                    not words.rstrip().endswith((".", ":")):
+                mode = "condition"
+            elif word in ("because", "since", "as"):
+                mode = "because"
+            elif word in ("therefore", "thus", "hence", "so", "then", "know", "get"):
+                mode = "therefore"
+            elif word in ("means", "eg", "e.g", "i.e", "ie", "like"):
+                mode = "remark"
+        if introduces_definition(self.state.intro):
+            mode = "define"
+        self.state.intro = ""
+        self.state.pending_words = ""
+        self.state.display = piece.display
+        for row in piece.rows:
+            if row.line in self.state.skip:
+                continue
+            self.state.quiet = row.line < self.state.resume
+            if self.state.on_start and not self.state.quiet:
+                self.state.on_start(row.line)
+            started = time.perf_counter()
+            self.state.judge = Judge()            # each line its own sample points: they stay small
+            found = len(self.state.outcome.entries) + len(self.state.outcome.context)
+            try:
+                self.row_text(row.text, row.line, mode=mode)
+            except (MemoryError, KeyboardInterrupt):
+                raise
+            except Exception as error:  # noqa: BLE001 - a bug of the checker is "not read" for this line only
+                self.state.entry(row.line, row.text.strip(), "unread", failure_reason(error))
+            if len(self.state.outcome.entries) + len(self.state.outcome.context) == found \
+                    and not self.state.quiet and claims_something(row.text, piece.display):
+                self.state.entry(row.line, row.text.strip(), "unread",
+                                 "nothing on this line was read as a step, a definition or a case")
+            if self.state.on_line and not self.state.quiet:
+                self.state.on_line(row.line, time.perf_counter() - started)
+
+    def row_text(self, text: str, line: int, mode: str = ""):
+        if self.state.document.kind == "plain":
+            text = plain_words(text)
+        try:
+            statement = read_row(text)
+        except (ParseError, ValueError, RecursionError) as error:
+            self.state.entry(line, text, "unread", f"the line could not be taken apart: {error}")
+            return
+        if numbered(statement.label) and mode != "define-hint" and self.state.row_starts_part.get(line):
+            self.setup.enter_part(self.state.part.index + 1)
+        if mode == "condition":
+            for chain in statement.chains:
+                self.cases.condition_chain(chain, line, persistent=True, text=text)
+            return
+        for clause in statement.leading:
+            for chain in read_row(clause.text).chains:
+                self.cases.condition_chain(chain, line, persistent=True, text=clause.text)
+        if not statement.chains:
+            return
+        if any(prose.ends_cases(clause.words) for clause in statement.prose):
+            self.setup.end_cases(line, " ".join(clause.words for clause in statement.prose))
+        row_conditions, row_real = [], []
+        for clause in statement.conditions:
+            found = self.cases.conditions_of(clause.text, line)
+            if found is None:
+                self.state.context(line, clause.text, "note", f"the condition \"{clause.lead} {clause.text}\" is not "
+                                                         f"used: it could not be read")
+                continue
+            index_part, real_part = found
+            row_conditions += index_part
+            row_real += real_part
+        for clause in statement.justifications:
+            found = self.cases.conditions_of(clause.text, line) if clause.text else None
+            if found and found[0] and not found[1]:
+                for condition in found[0]:
+                    self.cases.set_persistent(condition, line, clause.text)
+            elif clause.text:
+                self.state.context(line, f"{clause.lead} {clause.text}", "note",
+                              "a justification: not checked (the step itself is)")
+        lead = statement.lead or (mode if mode in ("because", "therefore") else "")
+        for chain in statement.chains:
+            self.chain(chain, line, lead, row_conditions, row_real, statement, mode)
+
+    def chain(self, chain, line, lead, row_conditions, row_real, statement, mode):
+        parts, relations = list(chain.parts), list(chain.relations)
+        continued = chain.continued
+        if continued and relations and relations[0] == "implies":
+            continued = False
+            relations = relations[1:]
+            lead = lead or "therefore"
+        if continued and (mode in ("inline", "condition", "remark", "because", "therefore")
+                          and not self.state.display):
+            return                      # "$> 0$" in a sentence: a fragment, not a step
+        if continued and relations and relations[0] == "assign" and self.state.last is None:
+            return
+        if not relations:
+            rows = cases_rows(parts[0]) if parts else None
+            if rows and any(split_chain(value).relations for value, _ in rows):
+                for value, condition in rows:
+                    if condition and self.cases.conditions_of(condition, line) is None \
+                            and split_chain(condition).relations:
+                        self.row_text(value, line)
+                        self.row_text(condition, line)
+                    else:
+                        self.row_text(value + (f" \\text{{ if }} {condition}" if condition else ""), line)
+            else:
+                self.note_lone(parts, line)
+            return
+        if not continued and len(parts) == 2 and relations[0] in ("=", "!=", "approx"):
+            found = self.cases.condition_of_chain(chain)
+            if found and found[0] == "index" and not row_conditions and not row_real:
+                if not self.cases.is_given_label(found[1], line, chain):
+                    self.cases.set_persistent(found[1], line, f"{parts[0]} {relations[0]} {parts[1]}")
+                return
+            same = self.cases.same_name_condition(chain) if relations[0] in ("=", "approx") else None
+            if same is not None and self.cases.scalar_defined(parts[0]) is False:
+                self.state.context(line, f"{parts[0]} = {parts[1]}", "note",
+                              f"the same name at two indices: read as the case {show_relation(same)}, "
+                              f"not as a step")
+                return
+        if not continued and len(parts) >= 2 and relations[0] == "=" and "\\dots" in parts[1] \
+                and self.is_index_letter(parts[0]):
+            self.state.context(line, f"{parts[0]} = {parts[1]}", "note", "the range of an index")
+            return
+        words = " ".join(clause.words for clause in statement.prose).strip()
+        if any(not part.strip() for part in (parts[1:] if not continued else parts)) and words:
+            shown = " ".join(f"{p} {RELATION_TEXT.get(r, r)}" for p, r in zip(parts, relations)).strip()
+            self.state.entry(line, f"{shown} {words}", "unread", f"the right side is words ({words}), not maths")
+            return
+        if continued:
+            if self.state.last is None:
+                self.state.entry(line, "= " + parts[0], "unread",
+                            "this line continues a chain whose expression before it was not read")
+                return
+            head_text = self.state.last.text
+            if (row_conditions or row_real) and self.state.last.case_list and self.state.last.head is not None:
+                head_text = self.state.last.head_text          # "A > 0 if ... / = 0 if ...": cases of the same A
+                self.state.last.reading, self.state.last.text = self.state.last.head, head_text
+            texts = [None] + parts
+        else:
+            head_text = parts[0]
+            texts = parts
+            self.state.last = None
+        conditions = self.cases.index_conditions(row_conditions)
+        self.state.chain_has_number = any(r in EQUALITIES and read_number(t.strip()) is not None
+                                     for r, t in zip(relations, parts[1:]) if t)
+        start = 0
+        if not continued:
+            handled = self.start(texts, relations, line, lead, conditions, row_real, mode)
+            if handled is None:
+                return
+            start = handled
+        for position in range(start, len(relations)):
+            relation = relations[position]
+            before_text = texts[position] if texts[position] is not None else head_text
+            after_text = texts[position + 1]
+            self.steps.step(before_text, after_text, relation, line, lead if position == 0 else "", conditions, row_real)
+            if self.state.last is not None and position == 0 and (row_conditions or row_real):
+                self.state.last.case_list = True
+        del statement
+
+    def note_lone(self, parts, line):
+        """An expression without a relation: nothing to check (a name in the prose, a reference)."""
+        return
+
+    def is_index_letter(self, text: str) -> bool:
+        """A letter written alone that stands for an index (k, j, T), not a quantity the text names (x, q)."""
+        letter = text.strip()
+        if not re.fullmatch(r"[a-zA-Z]", letter) or letter not in INDEX_LETTERS:
+            return False
+        return not any(getattr(name, "name", None) == letter for name in self.state.seen) \
+            and not any(getattr(name, "name", None) == letter for name in self.state.names.definitions)
+
+    def start(self, texts, relations, line, lead, conditions, real, mode):
+        """The first expression of a new chain: a definition, a given value, or the head of steps.
+
+        Returns the position of the first step still to check, or None when the chain is done.
+        """
+        head_text, first_relation = texts[0], relations[0]
+        if first_relation in ("=", "define") and len(texts) >= 2:
+            kind = self.definitions.definition(texts[0], texts[1], line, lead, mode)
+            if kind == "given":
+                return None
+            if kind == "definition":
+                self.remember_head(texts[1], line, head_text)
+                return 1 if len(relations) > 1 else None
+            if kind == "unread":
+                return None
+        if first_relation == "=" and len(texts) >= 2 and self.definitions.implicit_definition(texts[0], texts[1], line):
+            self.remember_head(texts[1], line, head_text)
+            return 1 if len(relations) > 1 else None
+        if first_relation == "assign":
+            self.state.context(line, f"{texts[0]} \\leftarrow {texts[1]}", "note",
+                          "an update rule (\\leftarrow): the chain goes on from its right side")
+            self.remember_head(texts[1], line, texts[1])
+            return 1 if len(relations) > 1 else None
+        self.remember_head(head_text, line, head_text)
+        return 0
+
+    def remember_head(self, text, line, head_text):
+        try:
+            reading = self.state.read(text)
+        except Unread:
+            self.state.last = None
+            return
+        head = None
+        try:
+            head = self.state.read(head_text)
+        except Unread:
+            pass
+        self.state.last = Last(reading, text, line, correct=reading, correct_line=line, head=head, head_text=head_text)
+
+
+def failure_reason(error: Exception) -> str:
+    """What a line whose check failed inside the checker says: plainly, with the error for a bug report."""
+    if isinstance(error, RecursionError):
+        return "too deeply nested to check: not read"
+    detail = str(error).strip().splitlines()[0][:120] if str(error).strip() else ""
+    return (f"the checker failed on this line, so it is not read (a bug in derive verify; please report it: "
+            f"{type(error).__name__}{': ' + detail if detail else ''})")
+
+
+def claims_something(text: str, display: bool = True) -> bool:
+    """Whether a row of maths states a relation (a = b, a < b): a row that must get a verdict (in a
+    sentence, only a whole relation: "$> 0$" there is a fragment)."""
+    try:
+        statement = read_row(text)
+    except (ParseError, ValueError, RecursionError):
+        return True
+    if not display:
+        return any(chain.relations and not chain.continued and len(chain.parts) >= 2 and all(
+            p.strip() for p in chain.parts) for chain in statement.chains)
+    return any(chain.relations for chain in statement.chains) or bool(statement.conditions)

@@ -1,0 +1,205 @@
+"""What the text sets up around its maths: its problems, the prose (loss labels, cases that end,
+class names, sigmoid functions), hints and given values."""
+from __future__ import annotations
+
+import re
+
+import sympy
+from sympy import Symbol
+
+from ...engine import notation
+from ...parse.errors import ParseError
+from . import context as prose
+from .document import Math, Prose
+from .names import MARGIN, Definition
+from .state import Job, Problem
+from .statements import read_row
+from .wording import normalized, numbered
+
+
+class Setup(Job):
+    """What the text sets up around its maths."""
+
+    def prescan(self):
+        text = self.state.text
+        self.state.names.classes = prose.class_names(text)
+        for hint in self.state.extra_hints:
+            self.hint(hint, 0)
+        if self.state.loss:
+            self.hint(f"loss {self.state.loss}", 0)
+        if self.state.given:
+            self.apply_given(self.state.given, 0)
+        label = prose.class_label(text, self.state.names.classes)
+        if label is not None and self.state.givens.label is None:
+            self.state.givens.label = label
+            self.state.context(0, f'y_i is "{self.state.names.classes[label]}"', "given", f"y_i = {label}")
+        if self.state.names.classes:
+            self.state.context(0, "classes " + ", ".join(self.state.names.classes), "given",
+                          ", ".join(f"{c} = {i}" for i, c in enumerate(self.state.names.classes)))
+        for letter in prose.sigmoid_functions(text):
+            function = sympy.Function(letter, real=True)
+            self.state.names.functions[letter] = function
+            u = Symbol("u_", real=True)
+            self.state.names.definitions[function] = Definition(function, parameters=(u,), body=notation.sigmoid(u))
+            self.state.context(0, f"{letter}(s) is the sigmoid", "definition", f"{letter}(u) = 1 / (1 + e^(-u))")
+        self.state.einstein = prose.uses_einstein(text) if self.state.hints.einstein is None else self.state.hints.einstein
+        if self.state.einstein:
+            self.state.context(0, "x_{nd} W_{dc}", "note", "an index repeated in a product of a feature index (d) is "
+                                                      "summed over the features (Einstein's convention)")
+        self.scan_parts()
+        self.enter_part(0)
+
+    def scan_parts(self):
+        """The math of each problem (for the letters used as vectors) and its stated cases and heads."""
+        index = 0
+        texts = {0: []}
+        self.state.row_starts_part = {}
+        for piece in self.state.document.pieces:
+            if isinstance(piece, Prose) and prose.is_part_start(piece.text):
+                index += 1
+                texts[index] = []
+            elif isinstance(piece, Math):
+                for row in piece.rows:
+                    if numbered(read_row(row.text).label) and texts[index]:
+                        index += 1
+                        texts[index] = []
+                        self.state.row_starts_part[row.line] = True
+                    texts[index].append(row.text)
+        self.state.part_rows = texts
+        self.state.stated = self.stated_cases()
+        self.state.all_heads = set(self.heads([row for rows in texts.values() for row in rows]))
+        self.state.part_texts = {k: " $ ".join(v) for k, v in texts.items()}
+        self.state.part_count = index
+
+    def stated_cases(self) -> dict:
+        """Per problem, the maths the prose introduces as a case ("While $T = k$", "For $$j \\neq y_i$$")."""
+        stated, index, words = {0: []}, 0, ""
+        for piece in self.state.document.pieces:
+            if isinstance(piece, Prose):
+                if prose.is_part_start(piece.text):
+                    index += 1
+                    stated[index] = []
+                words = piece.text if piece.text.strip() else words
+            elif isinstance(piece, Math):
+                for row in piece.rows:
+                    if self.state.row_starts_part.get(row.line):
+                        index += 1
+                        stated[index] = []
+                if prose.last_word(words) in ("if", "when", "while", "for", "or", "whenever"):
+                    stated.setdefault(index, []).extend(r.text for r in piece.rows)
+                words = ""
+        return stated
+
+    def enter_part(self, index: int):
+        self.state.part = Problem(index=index)
+        self.state.names.current = self.state.part.defined
+        self.state.last = None
+        self.state.last_cases = []
+        text = self.state.part_texts.get(index, "")
+        self.state.names.plain_vectors = prose.plain_vector_letters(text)
+        for condition in self.state.hints.assume:
+            self.cases.persistent_condition(condition, 0)
+        stated = []
+        for math_text in re.findall(r"[^$]+", text):
+            for clause in re.findall(r"(?:\\text\{\s*(?:if|when|while|for|as)\s*\}|\b(?:if|when|while|for))"
+                                     r"\s*([^\\$&]*?(?:\\neq?|=)[^\\$&]*)", math_text):
+                stated.append(clause)
+        self.state.part.stated_conditions = stated + list(self.state.stated.get(index, []))
+        self.state.part.heads = self.heads(self.state.part_rows.get(index, []))
+
+    def heads(self, rows) -> list[str]:
+        heads = []
+        for row in rows:
+            try:
+                statement = read_row(row)
+            except (ParseError, ValueError):
+                continue
+            for chain in statement.chains:
+                if chain.parts and chain.relations and not chain.continued:
+                    heads.append(normalized(chain.parts[0]))
+        return heads
+
+    def hint(self, text: str, line: int):
+        self.state.quiet = 0 < line < self.state.resume or (line == 0 and self.state.resume > 0)
+        try:
+            meaning = prose.read_hint(text, self.state.hints)
+        except ValueError as error:
+            self.state.context(line, "derive: " + text, "hint", f"not read: {error}")
+            return
+        problems = self.state.hints.problems
+        if problems:
+            meaning = "not read: " + "; ".join(problems)
+            self.state.hints.problems = []
+        self.state.context(line, "derive: " + text, "hint", meaning)
+        if text.strip().lower().startswith("assume") and line:
+            self.cases.persistent_condition(text.strip()[len("assume"):].strip(), line)
+        elif text.strip().lower().startswith("loss"):
+            self.set_loss(self.state.hints.loss, line, self.state.hints.margin)
+        elif text.strip().lower().startswith("given"):
+            self.apply_given(self.state.hints.given, line)
+        elif text.strip().lower().startswith("log"):
+            self.state.names.log_base = self.state.hints.log_base
+        elif text.strip().lower().startswith("define"):
+            self.reader.row_text(self.state.hints.define[-1], line, mode="define")
+
+    def apply_given(self, given: dict, line: int):
+        if "classes" in given:
+            self.state.names.classes = list(given["classes"])
+        if "scores" in given:
+            self.state.givens.scores = [sympy.Rational(v) for v in given["scores"]]
+        if "label" in given:
+            label = given["label"]
+            if isinstance(label, str) and label in self.state.names.classes:
+                label = self.state.names.classes.index(label)
+            self.state.givens.label = int(label)
+        if "delta" in given:
+            deltas = given["delta"] if isinstance(given["delta"], list) else [given["delta"]]
+            self.state.givens.values[MARGIN] = [sympy.Rational(v) for v in deltas]
+
+    def prose(self, piece: Prose):
+        self.state.quiet = piece.line < self.state.resume
+        text = piece.text
+        if not text.strip():
+            self.state.pending_words = ""
+            self.state.part.conditions = [c for c in self.state.part.conditions if not c[3]]
+            return
+        if prose.is_part_start(text):
+            self.enter_part(self.state.part.index + 1)
+            self.state.pending_words = ""
+        kind = prose.loss_label(text)
+        if kind:
+            self.set_loss(kind, piece.line, None)
+        if prose.ends_cases(text):
+            self.end_cases(piece.line, text)
+        self.state.pending_words = text
+        self.state.intro = text
+
+    def end_cases(self, line, text):
+        """ "In one formula", "for all j and k", "in both cases": the cases stated before no longer hold."""
+        self.state.part.general = True
+        if self.state.part.conditions:
+            self.state.part.conditions = [c for c in self.state.part.conditions if c[1] == 0]
+            self.state.context(line, text.strip()[:80], "note", "the cases stated before end here")
+
+    def set_loss(self, kind: str | None, line: int, margin):
+        if kind is None:
+            return
+        part_text = self.state.part_texts.get(self.state.part.index, "")
+        if margin is None and kind == "svm":
+            margin = MARGIN if "\\Delta" in part_text or "Δ" in part_text else sympy.Integer(1)
+        uses_weights = bool(re.search(r"\\(?:mathbf|underline|boldsymbol)\{w\}|w_j\^T|w_\{?y_i", part_text))
+        symbols, indexed, described = prose.loss_definitions(kind, margin, uses_weights)
+        for name, value in symbols.items():
+            symbol = Symbol(name, real=True)
+            self.state.names.definitions[symbol] = Definition(symbol, value=value, line=line, written=name)
+            self.state.part.defined.add(symbol)
+            self.state.see(value)
+        for letter, (parameters, body) in indexed.items():
+            base = self.state.names.base(letter)
+            self.state.names.definitions[base] = Definition(base, parameters=parameters, body=body, line=line)
+            self.state.part.defined.add(base)
+            self.state.see(body)
+        self.state.part.loss = kind
+        self.state.part.conditions = [c for c in self.state.part.conditions if c[1] == 0]
+        self.state.last = None
+        self.state.context(line, f"{kind}:", "loss", described)

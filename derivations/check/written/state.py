@@ -1,0 +1,183 @@
+"""What the checker keeps while it reads a text, shared by its jobs.
+
+:class:`State` holds the text, the outcome so far, the names the text has defined (:class:`Names`),
+the given values, the current problem (:class:`Problem`: its cases, facts and definitions) and
+where the current chain stands (:class:`Last`); it reads an expression with those names. Each job
+of the checker (:mod:`.reader`, :mod:`.setup`, :mod:`.definitions`, :mod:`.cases`, :mod:`.steps`,
+:mod:`.numbers`) is a :class:`Job`: it sees the state and its fellow jobs.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sympy
+from sympy import Indexed
+
+from ...parse.errors import ParseError
+from ...parse.written import Reading, read_written
+from . import context as prose
+from .algebra import summed_repeated_features
+from .document import read_document
+from .expand import expand
+from .judging import Givens, Judge
+from .names import Names
+from .verdicts import Context, Entry, Outcome, Unread
+from .wording import unclosed_braces
+
+#: seconds one line may take before it is reported as not read (also enforced by the runner)
+LINE_SECONDS = 10.0
+#: characters of text read at most
+MAX_TEXT = 400_000
+
+EQUALITIES = ("=", "approx", "implies", "define")
+#: letters that, written alone, stand for an index (i = j, T = k, c \neq y_n)
+INDEX_LETTERS = set("ijklmnpqrcdT")
+INEQUALITIES = ("<", ">", "<=", ">=", ">>", "<<")
+
+
+@dataclass
+class Last:
+    """Where a chain stands: the last expression read, the last one that was correct, and its head."""
+
+    reading: Reading
+    text: str
+    line: int
+    correct: Reading | None = None
+    correct_line: int = 0
+    head: Reading | None = None
+    head_text: str = ""
+    case_list: bool = False
+
+
+@dataclass
+class Problem:
+    """One problem of the text: its conditions, facts and definitions."""
+
+    index: int = 0
+    conditions: list = field(default_factory=list)      # (relation, line, text, pinned)
+    facts: list = field(default_factory=list)           # (lhs, rhs, line)
+    defined: set = field(default_factory=set)
+    stated_conditions: list = field(default_factory=list)
+    heads: list = field(default_factory=list)
+    loss: str | None = None
+    general: bool = False                               # after "in one formula", "for all j and k"
+
+
+class State:
+    """The text, what it has said so far, and the outcome so far."""
+
+    def __init__(self, text: str, name: str, *, hints, given, loss, resume: int, skip, line_seconds: float):
+        if len(text) > MAX_TEXT:
+            raise ParseError(f"the text is {len(text)} characters long; at most {MAX_TEXT} are read")
+        self.text = text
+        self.document = read_document(text)
+        self.outcome = Outcome(name, text.splitlines(), kind=self.document.kind)
+        self.names = Names()
+        self.judge = Judge()
+        self.hints = prose.Hints()
+        self.givens = Givens(values={})
+        self.part = Problem()
+        self.last: Last | None = None
+        self.last_cases: list = []
+        self.seen: set = set()
+        self.einstein = False
+        self.on_line = None
+        self.on_start = None
+        self.resume = resume
+        self.skip = frozenset(skip)       # lines not read at all (they took too long before)
+        self.quiet = resume > 0           # lines before ``resume`` are read for their context only
+        self.line_seconds = line_seconds
+        self.extra_hints = list(hints or [])
+        self.given = dict(given or {})
+        self.loss = loss
+        self.pending_words = ""
+        self.part_texts: dict = {}
+        self.display = True
+        self.chain_has_number = False
+        self.intro = ""
+        self.row_starts_part: dict = {}
+        self.part_rows: dict = {}
+        self.stated: dict = {}
+        self.all_heads: set = set()
+        self.part_count = 0
+
+    def read(self, text: str) -> Reading:
+        try:
+            reading = read_written(text, self.names)
+        except ParseError as error:
+            missing = unclosed_braces(text)
+            if not missing:
+                raise Unread(str(error)) from None
+            try:
+                reading = read_written(text + "}" * missing, self.names)
+            except ParseError:
+                raise Unread(str(error)) from None
+            reading.notes.append(f"read with {missing} closing brace{'s' if missing > 1 else ''} added at the end "
+                                 f"(the text leaves {'them' if missing > 1 else 'it'} out)")
+        if self.einstein and isinstance(reading.value, sympy.Basic):
+            reading.value = summed_repeated_features(reading.value)
+        return reading
+
+    def scalar(self, text: str):
+        reading = self.read(text)
+        if isinstance(reading.value, sympy.MatrixBase):
+            raise Unread("a vector where a number is expected")
+        return reading.value
+
+    def expanded(self, value):
+        try:
+            return expand(value, self.names.definitions)
+        except ParseError as error:
+            raise Unread(str(error)) from None
+
+    def see(self, value):
+        if not isinstance(value, sympy.Basic):
+            return
+        for atom in value.atoms(Indexed):
+            self.seen.add(atom.base)
+        for symbol in value.free_symbols:
+            self.seen.add(symbol)
+
+    def entry(self, line, written, verdict, verified_by, counterexample=None, kind="step", relation="=",
+               diagnosis=None):
+        entry = Entry(line, written, verdict, verified_by, counterexample=counterexample, kind=kind,
+                      relation=relation, diagnosis=diagnosis)
+        if not self.quiet:
+            self.outcome.entries.append(entry)
+        return entry
+
+    def context(self, line, written, kind, meaning):
+        if not self.quiet:
+            self.outcome.context.append(Context(line, written, kind, meaning))
+
+
+class Job:
+    """One job of the checker: it sees the shared :class:`State` and its fellow jobs by name."""
+
+    def __init__(self, checker):
+        self.checker = checker
+        self.state: State = checker.state
+
+    @property
+    def reader(self):
+        return self.checker.reader
+
+    @property
+    def setup(self):
+        return self.checker.setup
+
+    @property
+    def definitions(self):
+        return self.checker.definitions
+
+    @property
+    def cases(self):
+        return self.checker.cases
+
+    @property
+    def steps(self):
+        return self.checker.steps
+
+    @property
+    def numbers(self):
+        return self.checker.numbers

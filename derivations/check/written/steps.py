@@ -1,0 +1,300 @@
+"""Judging a step: both sides read, definitions put in, the verifier asked; a wrong step gets a
+counterexample and a diagnosis; a step may hold against the last correct expression, from the
+facts stated before it (therefore), or in a case the text states."""
+from __future__ import annotations
+
+import time
+
+import sympy
+from sympy import Indexed, Symbol
+
+from ...parse.errors import ParseError
+from ..numeric import read_number
+from .algebra import cannot_evaluate, is_number, is_quantity_name, read_as_written, show_relation, solved_for
+from .expand import expand
+from .judging import decimal_literals
+from .mistakes import diagnose
+from .state import EQUALITIES, INEQUALITIES, Job, Last, Unread
+from .statements import cases_rows
+from .verdicts import Entry
+from .wording import RELATION_TEXT, is_exact_literal, normalized, shortened
+
+
+class Steps(Job):
+    """Judging a step."""
+
+    def step(self, before_text, after_text, relation, line, lead, conditions, real):
+        written = f"{before_text} {RELATION_TEXT.get(relation, relation)} {after_text}"
+        if relation == "assign":
+            self.state.context(line, written, "note", "an update rule (\\leftarrow): the chain goes on from its right side")
+            self.advance(after_text, line, correct=True)
+            return
+        if relation not in EQUALITIES + INEQUALITIES:
+            self.state.entry(line, written, "unread", f"the relation {RELATION_TEXT.get(relation, relation)} is not one "
+                                                 f"the verifier checks", relation=relation)
+            self.advance(after_text, line, correct=False)
+            return
+        rows = cases_rows(after_text)
+        if rows is not None:
+            self.cases_step(before_text, rows, line, conditions, real, written)
+            self.state.last = None
+            return
+        started = time.perf_counter()
+        try:
+            before = self.before_reading(before_text)
+        except Unread as error:
+            self.state.entry(line, written, "unread", f"the left side could not be read: {error}", relation=relation)
+            self.advance(after_text, line, correct=False)
+            return
+        try:
+            after = self.state.read(after_text)
+        except Unread as error:
+            self.state.entry(line, written, "unread", f"{shortened(after_text)} could not be read: {error}",
+                        relation=relation)
+            return
+        entry = self.judge(before, after, before_text, after_text, relation, line, lead, conditions, real, written)
+        if time.perf_counter() - started > self.state.line_seconds:
+            entry.notes.append(f"this step took {time.perf_counter() - started:.1f} s")
+        self.record_fact(before, after, line)
+        self.state.see(before.value)
+        self.state.see(after.value)
+        self.advance_reading(after, after_text, line, correct=entry.verdict == "verified")
+
+    def before_reading(self, text):
+        if self.state.last is not None and self.state.last.text == text:
+            return self.state.last.reading
+        return self.state.read(text)
+
+    def advance(self, text, line, correct: bool):
+        try:
+            reading = self.state.read(text)
+        except Unread:
+            return
+        self.advance_reading(reading, text, line, correct)
+
+    def advance_reading(self, reading, text, line, correct: bool):
+        if self.state.last is None:
+            self.state.last = Last(reading, text, line, correct=reading if correct else None, correct_line=line)
+            return
+        self.state.last.reading, self.state.last.text, self.state.last.line = reading, text, line
+        if correct:
+            self.state.last.correct, self.state.last.correct_line = reading, line
+
+    def record_fact(self, before, after, line):
+        if isinstance(before.value, sympy.Basic) and isinstance(after.value, sympy.Basic):
+            self.state.part.facts.append((before.value, after.value, line))
+
+    def cases_step(self, before_text, rows, line, conditions, real, written):
+        """``X = \\begin{cases} v_1 & c_1 \\\\ v_2 & c_2 \\end{cases}``: X = v_k checked in case c_k."""
+        inherited = self.state.last_cases if all(not c for _, c in rows) and len(self.state.last_cases) == len(rows) else None
+        read_conditions = []
+        for number, (value_text, condition_text) in enumerate(rows):
+            if inherited is not None:
+                found = inherited[number]
+            elif condition_text:
+                found = self.cases.conditions_of(condition_text, line)
+            else:
+                found = None
+            if found is None:
+                self.state.entry(line, f"{before_text} = {value_text}", "unread",
+                            "a case without a condition that can be read" if condition_text else
+                            "a case without a condition", kind="case")
+                continue
+            read_conditions.append(found)
+            index_part, real_part = found
+            shown = condition_text or " and ".join(show_relation(r) for r in index_part)
+            self.step_under(before_text, value_text, line, conditions + index_part, real + real_part,
+                             f"{before_text} = {value_text}  ({shown})", inherited is not None)
+        if len(read_conditions) == len(rows):
+            self.state.last_cases = read_conditions
+
+    def step_under(self, before_text, value_text, line, conditions, real, written, inherited):
+        try:
+            before = self.state.read(before_text)
+            after = self.state.read(value_text)
+        except Unread as error:
+            self.state.entry(line, written, "unread", str(error), kind="case")
+            return
+        entry = self.judge(before, after, before_text, value_text, "=", line, "", conditions, real, written,
+                            kind="case")
+        if inherited:
+            entry.notes.append("the cases are those of the cases above (the same number of rows, no conditions "
+                               "written)")
+
+    def judge(self, before, after, before_text, after_text, relation, line, lead, conditions, real, written,
+               kind="step"):
+        """The verdict on one step, and its entry."""
+        shown_conditions = ", ".join(show_relation(c) for c in conditions)
+        if real:
+            shown_conditions = ", ".join(filter(None, [shown_conditions] + [c.text for c in real]))
+        entry = Entry(line, written, "unread", kind=kind, relation=relation, conditions=shown_conditions)
+        if self.state.quiet:
+            entry.verdict = "verified"            # read again for its context only: checked before
+            return entry
+        self.state.outcome.entries.append(entry)
+        try:
+            self.decide(entry, before, after, before_text, after_text, relation, lead, conditions, real)
+        except Unread as error:
+            entry.verdict, entry.verified_by = "unread", str(error)
+        except RecursionError:
+            entry.verdict, entry.verified_by = "unread", "too deeply nested to check"
+        if lead == "because" and entry.verdict != "verified" and kind == "step" and not self.defined_head(before):
+            if entry in self.state.outcome.entries:
+                self.state.outcome.entries.remove(entry)   # "because t_1 + t_2 = 1": a premise, taken as given
+            self.state.context(line, written, "assumption", "a premise (introduced by because / since): taken as given, "
+                                                       "not checked")
+            return entry
+        notes = before.notes + after.notes
+        entry.notes.extend(n for n in dict.fromkeys(notes) if n not in entry.notes)
+        entry.read_as, entry.read_latex = read_as_written(before.value, after.value, relation)
+        return entry
+
+    def decide(self, entry, before, after, before_text, after_text, relation, lead, conditions, real):
+        self.check_defined(before.value, after.value)
+        from .names import COMPONENT
+        sides = [v for v in (before.value, after.value) if not isinstance(v, sympy.MatrixBase)]
+        if len(sides) == 2 and sides[0].has(COMPONENT) != sides[1].has(COMPONENT):
+            vector, number = (before_text, after_text) if sides[0].has(COMPONENT) else (after_text, before_text)
+            raise Unread(f"{shortened(vector)} is a vector and {shortened(number)} one number: the two are not compared")
+        a = self.state.expanded(before.value)
+        b = self.state.expanded(after.value)
+        written_number = read_number(after_text.strip()) if not isinstance(b, sympy.MatrixBase) else None
+        if isinstance(b, sympy.MatrixBase) and decimal_literals(after_text) and self.numbers.numbers_vector(
+                entry, a, after_text, b):
+            return
+        if relation in INEQUALITIES:
+            self.numbers.inequality(entry, a, b, relation, conditions)
+            return
+        if written_number is not None and not is_exact_literal(after_text) or \
+                (relation == "approx" and is_number(b)):
+            if self.numbers.number(entry, a, after_text, b, conditions):
+                return
+        verification = self.state.judge.equal(a, b, conditions, real)
+        if verification.ok:
+            entry.verdict, entry.verified_by = "verified", verification.verified_by
+            return
+        if cannot_evaluate(verification):
+            if (lead in ("therefore", "because") or relation == "implies") and \
+                    self.from_facts(entry, before.value, after.value, conditions, real):
+                return
+            raise Unread(f"the verifier could not evaluate a side ({verification.detail})")
+        if self.numbers.worked(entry, a, b, after_text, conditions, real):
+            return
+        if self.recovered(entry, b, conditions, real):
+            return
+        if lead in ("therefore", "because") or relation == "implies":
+            if self.from_facts(entry, before.value, after.value, conditions, real):
+                return
+        if self.cases.companion(entry, a, b, conditions, real, before_text):
+            return
+        last = self.state.last
+        if last is not None and last.correct is not None and last.correct is not last.reading \
+                and isinstance(last.correct.value, sympy.Basic):
+            correct = self.state.expanded(last.correct.value)
+            if self.cases.companion(entry, correct, b, conditions, real, last.head_text or before_text):
+                entry.verified_by = f"against the last correct expression (line {last.correct_line}): " \
+                                    + entry.verified_by
+                return
+        new = self.new_names(a, b)
+        if new:
+            raise Unread(f"{', '.join(sorted(new))} {'is' if len(new) == 1 else 'are'} not defined in the text "
+                         f"(first seen here): what {'it stands' if len(new) == 1 else 'they stand'} for is not said")
+        entry.verdict = "wrong"
+        entry.verified_by = f"{verification.method}: the two sides differ" if verification.method in (
+            "instantiated", "numeric") and "differ" in verification.detail else verification.verified_by
+        stated = self.cases.stated_case(a, b, conditions, before_text)
+        if stated is not None:
+            conditions = list(conditions) + [stated]
+            entry.notes.append(f"checked in the case {show_relation(stated)}, which the text takes up")
+        entry.counterexample = self.state.judge.counterexample(a, b, conditions, real)
+        if is_number(a) and is_number(b):
+            return                                          # two numbers: no edit of a formula explains them
+        if isinstance(before.value, sympy.Basic) and isinstance(after.value, sympy.Basic):
+            first = self.state.last is not None and normalized(self.state.last.head_text) == normalized(before_text)
+            entry.diagnosis = diagnose(self.state.judge, before.value, after.value, conditions, real,
+                                       expand=self.state.expanded, expanded_before=a, before_first=first)
+
+    def defined_head(self, reading) -> bool:
+        value = reading.value
+        return isinstance(value, sympy.Basic) and (value in self.state.names.definitions or (
+            isinstance(value, Indexed) and value.base in self.state.names.definitions))
+
+    def check_defined(self, a, b):
+        """A quantity (L_i, CE, J) left undefined cannot be checked: its derivative would be taken as 0."""
+        for side in (a, b):
+            if not isinstance(side, sympy.Basic):
+                continue
+            labels = {i.base.label for i in side.atoms(Indexed)}
+            for symbol in side.free_symbols:
+                if isinstance(symbol, Symbol) and is_quantity_name(symbol.name) and symbol not in labels \
+                        and symbol not in self.state.names.definitions:
+                    raise Unread(f"{symbol.name} is not defined in the text before this line")
+
+    def new_names(self, a, b) -> set:
+        names = set()
+        seen_names = {getattr(x, "name", None) or str(x) for x in self.state.seen}
+        for side in (a, b):
+            if not isinstance(side, sympy.Basic):
+                continue
+            for atom in side.atoms(Indexed):
+                if atom.base not in self.state.seen and atom.base not in self.state.names.definitions \
+                        and atom.base.label.name not in seen_names:
+                    names.add(str(atom.base))
+        return names
+
+    def recovered(self, entry, b, conditions, real) -> bool:
+        """A step that fails from the slipped line before it, but equals the last correct expression."""
+        last = self.state.last
+        if last is None or last.correct is None or last.correct is last.reading:
+            return False
+        correct = self.state.expanded(last.correct.value)
+        verification = self.state.judge.equal(correct, b, conditions, real)
+        if verification.ok:
+            entry.verdict = "verified"
+            entry.verified_by = (f"equals the last correct expression (line {last.correct_line}), not the wrong one "
+                                 f"just before it: {verification.verified_by}")
+            return True
+        return False
+
+    def from_facts(self, entry, left, right, conditions, real) -> bool:
+        """A line that says it follows (therefore, =>): true once earlier equations are put in.
+
+        Each earlier equation gives a rule (a name or an unknown it is linear in, solved for); the
+        definitions are put in (functions named in a rule, such as f in f(s_2) = 1 - f(s_1), kept as
+        they are written), finite sums written out, the rules applied, and the sides compared.
+        """
+        rules = []
+        for lhs, rhs, line in reversed(self.state.part.facts):
+            rule = solved_for(lhs, rhs)
+            if rule is not None:
+                rules.append((rule, line))
+        if not rules:
+            return False
+        from ...engine.evaluate import concrete
+        held = {atom.func for (atom, _), _ in rules if isinstance(atom, sympy.core.function.AppliedUndef)}
+        definitions = {k: d for k, d in self.state.names.definitions.items() if k not in held}
+        try:
+            current = [concrete(expand(side, definitions), {}) for side in (left, right)]
+        except ParseError:
+            return False
+        used = []
+        for _ in range(4):
+            changed = False
+            for (atom, value), line in rules:
+                if any(side.has(atom) for side in current):
+                    current = [side.xreplace({atom: value}) for side in current]
+                    used.append(line)
+                    changed = True
+            if not changed:
+                break
+        if not used:
+            return False
+        a, b = (self.state.expanded(side) for side in current)
+        verification = self.state.judge.equal(a, b, conditions, real)
+        if verification.ok:
+            lines = ", ".join(str(n) for n in sorted(set(used)))
+            entry.verdict = "verified"
+            entry.verified_by = f"follows from line{'s' if len(set(used)) > 1 else ''} {lines}: " \
+                                f"{verification.verified_by}"
+            return True
+        return False

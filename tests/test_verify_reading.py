@@ -1,0 +1,113 @@
+"""derive verify reads what students write: Leibniz's d, maths in running text, values and cases in
+prose, plain vectors, matrix forms; and its exit status is honest. Each test asserts the verdict of
+each line of a small derivation."""
+import pytest
+
+from derivations.check.written import check_text
+from derivations.check.written.running import segments
+
+
+def check(text, **options):
+    return check_text(text, "test", timeout=None, **options)
+
+
+def verdicts(outcome):
+    """line -> wrong | unread | verified (a definition, given value or case counts as read)."""
+    return outcome.line_verdicts()
+
+
+# --- running text -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("line, maths", [
+    ("The scores are s_j = w_j^T x_i, where w_j is the j-th column of W, so ∂s_j/∂w_j = x_i.",
+     ["s_j = w_j^T x_i", "∂s_j/∂w_j = x_i"]),
+    ("Evaluated at x = -2, y = 5, z = -4.", ["x = -2", "y = 5", "z = -4"]),
+    ("dq/dx = 1, dq/dy = 1", ["dq/dx = 1", "dq/dy = 1"]),
+    ("So the gradient is [df/dx, df/dy, df/dz] = [-4, -4, 3].", ["[df/dx, df/dy, df/dz] = [-4, -4, 3]"]),
+    ("Task 2.3: softmax on s = [3, -1, 4], true class cat (y_i = 0)", ["s = [3, -1, 4]", "y_i = 0"]),
+    ("One sample, column c ≠ y_n:  ∂L_n/∂W_dc = β_nc x_nd", ["c ≠ y_n", "∂L_n/∂W_dc = β_nc x_nd"]),
+    ("Margin indicators: β_nj = 1[s_nj − s_{n,y_n} + Δ > 0] for j ≠ y_n, and β_{n,y_n} = 0.",
+     ["β_nj = 1[s_nj − s_{n,y_n} + Δ > 0] \\text{ for } j ≠ y_n", "β_{n,y_n} = 0"]),
+    ("Gradient w.r.t. the scores: dL/ds = p - [1, 0, 0]", ["dL/ds = p - [1, 0, 0]"]),
+    ("Matrix form: let G_nc = β_nc − δ_{c,y_n} Σ_j β_nj (an N x C matrix). Then",
+     ["G_nc = β_nc − δ_{c,y_n} Σ_j β_nj"]),
+    ("The loss is small when the margin is large.", []),
+])
+def test_formulas_are_found_in_running_text(line, maths):
+    assert [s.text for s in segments(line) if s.kind == "maths"] == maths
+
+
+# --- Leibniz's d is a derivative ----------------------------------------------------------------------
+
+def test_leibniz_notation_is_a_derivative_never_a_quotient():
+    text = ("$$f = x^2 y$$\n\n"
+            "$$\\frac{df}{dx} = 2 x y$$\n\n"                       # 3
+            "$$\\frac{d}{dx} (x^2 y) = 2 x y$$\n\n"               # 5
+            "$$df/dy = x^2$$\n\n"                                # 7
+            "$$\\frac{d\\sigma}{dz} = \\sigma(z)(1 - \\sigma(z))$$\n\n"   # 9
+            "$$\\frac{df}{dx} = x y$$\n")                         # 11: wrong (a factor 2 dropped)
+    outcome = check(text)
+    assert verdicts(outcome) == {1: "verified", 3: "verified", 5: "verified", 7: "verified", 9: "verified",
+                                 11: "wrong"}
+
+
+def test_a_derivative_with_respect_to_an_intermediate_name():
+    # f is written in x, y, z; df/dq takes f through q = x + y (the text also says f = q z)
+    text = ("f(x, y, z) = (x + y) z, with the intermediate node q = x + y so that f = q z.\n"
+            "df/dq = z\n"
+            "df/dx = df/dq * dq/dx = z\n"
+            "df/dz = x + y\n"
+            "df/dz = q + 1\n")
+    outcome = check(text)
+    assert verdicts(outcome) == {1: "verified", 2: "verified", 3: "verified", 4: "verified", 5: "wrong"}
+
+
+# --- values and cases in prose ------------------------------------------------------------------------
+
+def test_values_in_prose_are_the_worked_example():
+    text = ("Backprop\n\n"
+            "f(x, y, z) = (x + y) z, with the intermediate node q = x + y so that f = q z.\n"
+            "Evaluated at x = -2, y = 5, z = -4.\n\n"
+            "q = x + y = -2 + 5 = 3\n"
+            "f = q z = 3 * (-4) = -12\n"
+            "df/dq = z = -4\n"
+            "df/dx = df/dq * dq/dx = -4 * 1 = -4\n"
+            "df/dz = q = 4\n")                                   # 10: wrong, q = 3 there
+    outcome = check(text)
+    assert verdicts(outcome) == {3: "verified", 4: "verified", 6: "verified", 7: "verified", 8: "verified",
+                                 9: "verified", 10: "wrong"}
+    assert outcome.status == 1
+
+
+def test_values_in_markdown_prose_are_taken():
+    text = ("We have $f = (x + y) z$ evaluated at x = -2, y = 5, z = -4.\n\n"
+            "$$\\frac{df}{dz} = x + y = 3$$\n")
+    outcome = check(text)
+    assert verdicts(outcome) == {1: "verified", 3: "verified"}
+
+
+def test_in_one_formula_means_every_case():
+    text = ("p_j = e^(s_j) / sum_m e^(s_m)\n\n"
+            "when j = k:\n"
+            "∂p_j/∂s_k = p_j (1 - p_k)\n\n"
+            "in one formula: ∂p_j/∂s_k = p_j (1 - p_k)\n")
+    outcome = check(text)
+    assert verdicts(outcome) == {1: "verified", 3: "verified", 4: "verified", 6: "wrong"}
+
+
+# --- exit status -----------------------------------------------------------------------------------
+
+def test_status_is_0_only_when_every_line_was_read_and_verified():
+    assert check("$$L_i = -\\log p_{y_i}$$\n\n$$a = b + c$$\n").status in (0, 3)
+    verified = check("$$f = x^2$$\n\n$$\\frac{df}{dx} = 2x$$\n")
+    assert verified.status == 0 and verified.summary()["lines_read"] == 2
+    unread = check("$$f = x^2$$\n\n$$\\frac{df}{dx} = 2x \\dots$$\n")
+    assert unread.status == 3 and unread.summary()["unread_lines"] == [3]
+    wrong = check("$$f = x^2$$\n\n$$\\frac{df}{dx} = 3x$$\n\n$$\\frac{df}{dx} = 2x \\dots$$\n")
+    assert wrong.status == 1
+    assert check("Only words here.\n").status == 3                  # no maths at all: nothing was verified
+
+
+def test_a_relation_that_yields_nothing_is_reported_not_skipped():
+    outcome = check("$$\\begin{aligned} a &= b \\\\ &\\in \\mathbb{R} \\end{aligned}$$\n")
+    assert outcome.status != 0
