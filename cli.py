@@ -146,7 +146,10 @@ def output_options(command):
 
 
 def example_options(command):
-    """--scores, --label and --classes: the worked example of a derivation."""
+    """--scores, --label, --classes and --no-example: the worked example of a derivation."""
+    command = click.option("--no-example", "no_example", is_flag=True,
+                           help="Leave out the worked example (by default the homework's: scores 3,-1,4, label 0, "
+                                "classes cat,dog,bird; with --wrt batch a small built-in batch).")(command)
     command = click.option("--classes", metavar="NAMES",
                            help="Class names, comma-separated, e.g. cat,dog,bird.")(command)
     command = click.option("--label", metavar="N", help="Index of the correct class (0-based).")(command)
@@ -272,7 +275,8 @@ def list_derivations():
 @example_options
 @weight_options
 @output_options
-def svm_grad(delta, scores, label, classes, wrt, inputs, weights, data, reg, reg_form, fmt, output, pdf, no_cache):
+def svm_grad(delta, scores, label, classes, no_example, wrt, inputs, weights, data, reg, reg_form, fmt, output, pdf,
+             no_cache):
     """Gradient of the multiclass SVM (hinge) loss with respect to the scores (or, with --wrt, the weights).
 
     \b
@@ -283,7 +287,7 @@ def svm_grad(delta, scores, label, classes, wrt, inputs, weights, data, reg, reg
     """
     def make():
         from derivations import svm
-        return svm.gradient(delta=delta, scores=scores, label=label, classes=classes,
+        return svm.gradient(delta=delta, scores=scores, label=label, classes=classes, example=not no_example,
                             **weight_arguments(wrt, inputs, weights, data, reg, reg_form))
     run(make, fmt, output, pdf, no_cache)
 
@@ -294,7 +298,7 @@ def svm_grad(delta, scores, label, classes, wrt, inputs, weights, data, reg, reg
               help="Multiply the scores by C before the loss (C != 0); the report compares with C = 1.")
 @weight_options
 @output_options
-def softmax_grad(scores, label, classes, scale, wrt, inputs, weights, data, reg, reg_form, fmt, output, pdf, no_cache):
+def softmax_grad(scores, label, classes, no_example, scale, wrt, inputs, weights, data, reg, reg_form, fmt, output, pdf, no_cache):
     """Gradient of the softmax cross-entropy loss with respect to the scores (or, with --wrt, the weights).
 
     \b
@@ -305,7 +309,7 @@ def softmax_grad(scores, label, classes, scale, wrt, inputs, weights, data, reg,
     """
     def make():
         from derivations import softmax
-        return softmax.gradient(scores=scores, label=label, classes=classes, scale=scale,
+        return softmax.gradient(scores=scores, label=label, classes=classes, scale=scale, example=not no_example,
                                 **weight_arguments(wrt, inputs, weights, data, reg, reg_form))
     run(make, fmt, output, pdf, no_cache)
 

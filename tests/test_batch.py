@@ -26,7 +26,7 @@ def _steps(derivation):
 @pytest.fixture(scope="module", params=sorted(EXPECTED))
 def derived(request):
     loss, reg_form = request.param
-    return loss, reg_form, batch.gradient(loss, reg_form=reg_form)
+    return loss, reg_form, batch.gradient(loss, reg_form=reg_form, example=False)
 
 
 def test_every_step_is_verified_and_the_matrix_form_is_reached(derived):

@@ -136,3 +136,53 @@ def test_pdf_without_pdflatex_says_so(tmp_path, capsys, monkeypatch):
     assert err.startswith("derive: error: pdflatex was not found")
     # a failed --pdf writes nothing: the previous output is as it was, and no PDF
     assert target.read_text() == "the previous report" and not (tmp_path / "svm.pdf").exists()
+
+
+@pytest.mark.parametrize("delta, loss", [("1", 2.0), ("2", 3.0)])
+def test_svm_grad_works_the_homework_example_by_default(delta, loss, capsys):
+    code, out, _ = run(["svm-grad", "--delta", delta, "--format", "json", "--no-cache"], capsys)
+    assert code == 0
+    data = json.loads(out)
+    assert data["results"]["loss"]["value"] == loss
+    assert data["results"]["dscores"]["value"] == [-1.0, 0.0, 1.0]
+    assert data["parameters"] == {"delta": float(delta), "scores": [3.0, -1.0, 4.0], "label": 0,
+                                  "classes": ["cat", "dog", "bird"]}
+
+
+def test_the_default_example_says_where_its_numbers_come_from(capsys):
+    code, out, _ = run(["svm-grad", "--delta", "1", "--format", "markdown", "--no-cache"], capsys)
+    assert code == 0
+    assert "the homework's example" in out and "`--scores`" in out and "`--no-example`" in out
+    assert "$\\Delta = 1$" in out and "cat (correct)" in out
+    code, out, _ = run(["svm-grad", "--scores", "3,2,4,1", "--label", "0", "--no-cache"], capsys)
+    assert "the scores given with --scores" in out and "homework" not in out
+
+
+def test_no_example_leaves_the_numbers_out(capsys):
+    code, out, _ = run(["svm-grad", "--delta", "1", "--no-example", "--format", "json", "--no-cache"], capsys)
+    assert code == 0
+    data = json.loads(out)
+    assert "loss" not in data["results"] and data["parameters"] == {"delta": 1.0}
+    code, out, _ = run(["softmax-grad", "--no-example", "--no-cache"], capsys)
+    assert code == 0 and "Worked example" not in out
+
+
+def test_softmax_grad_works_the_homework_example_by_default(capsys):
+    code, out, _ = run(["softmax-grad", "--format", "json", "--no-cache"], capsys)
+    data = json.loads(out)
+    assert round(data["results"]["loss"]["value"], 4) == 1.3182
+    assert [round(g, 4) for g in data["results"]["dscores"]["value"]] == [-0.7324, 0.0049, 0.7275]
+
+
+@pytest.mark.parametrize("loss, value", [("svm", 4 / 3), ("softmax", None)])
+def test_the_batch_commands_show_their_parameters(loss, value, capsys):
+    code, out, _ = run([f"{loss}-grad", "--wrt", "batch", "--reg", "0.1", "--reg-form", "half", "--format",
+                        "markdown", "--no-cache"], capsys)
+    assert code == 0
+    for shown in ("$N = 3$", "$D = 2$", "$K = 3$", "$\\lambda = 0.1$", "`--reg-form half`", "`--data FILE`"):
+        assert shown in out
+    code, out, _ = run([f"{loss}-grad", "--wrt", "batch", "--format", "json", "--no-cache"], capsys)
+    data = json.loads(out)
+    assert (data["parameters"]["N"], data["parameters"]["D"], data["parameters"]["K"]) == (3, 2, 3)
+    if value is not None:     # S = XW = (3, -1, 4), (1, 3, 3), (1, -1, 1): violated margins 2, 1, 1; lambda 0
+        assert abs(data["results"]["loss"]["value"] - value) < 1e-12

@@ -163,7 +163,7 @@ def test_a_tiny_loss_is_not_taken_for_zero():
 
 
 def test_symbolic_only():
-    result = softmax.gradient()
+    result = softmax.gradient(example=False)
     assert "loss" not in result.results and result.verified
     assert result.parameters == {}
 
@@ -182,7 +182,7 @@ def test_json_contract(example):
     ({"scores": [3, -1, 4], "label": 0, "scale": 0}, "scale must not be 0"),
     ({"scores": [3, -1, 4], "label": 0, "scale": "0.0"}, "scale must not be 0"),
     ({"scores": [3, -1, 4], "label": 0, "scale": "x"}, "scale must be a number"),
-    ({"scale": 2}, "--scale needs --scores"),
+    ({"scale": 2, "example": False}, "--scale needs a worked example"),
     ({"scores": [3, -1, 4], "label": 5}, "outside 0..2"),
 ])
 def test_bad_input(kwargs, message):

@@ -15,12 +15,12 @@ from derivations.report.printing import latex, text
 
 @pytest.fixture(scope="module")
 def svm_weights():
-    return svm.gradient(delta=1, wrt="weights")
+    return svm.gradient(delta=1, wrt="weights", example=False)
 
 
 @pytest.fixture(scope="module")
 def softmax_weights():
-    return softmax.gradient(wrt="weights")
+    return softmax.gradient(wrt="weights", example=False)
 
 
 def _claims(derivation):

@@ -8,14 +8,14 @@ term by term, a claim. Nothing leaves a builder unverified.
 from __future__ import annotations
 
 import sympy
-from sympy import Add, Mul, Number
+from sympy import Add, Integer, Mul, Number
 
 from . import rules as R
 from .algebra import tidy
 from .differentiate import d, differentiate
 from .inputs import number
 from .reading_order import ordered_terms
-from .steps import Chain, Claim, Math, Paragraph, Step, Text
+from .steps import Chain, Claim, Code, Math, Paragraph, Step, Text
 from .verify import Verifier
 
 
@@ -95,17 +95,38 @@ def written_out(expr, values: dict, memo: dict | None = None):
     return walk(expr)
 
 
+_RELATIONS = {"=": sympy.Eq, "≠": sympy.Ne, "<": sympy.Lt, ">": sympy.Gt, "≤": sympy.Le, "≥": sympy.Ge}
+
+
 def sentence(*parts) -> Paragraph:
-    """A paragraph from strings (words) and SymPy objects (inline maths)."""
+    """A paragraph from strings (words) and SymPy objects (inline maths).
+
+    ``a, " = ", b`` (two expressions and a relation between them) is one formula, a = b, not two
+    formulas and a word: ``Delta, " = ", 1`` is shown as the single formula Δ = 1.
+    """
     segments = []
     for part in parts:
         if isinstance(part, str):
             segments.append(Text(part))
-        elif isinstance(part, (Text, Math)):
+        elif isinstance(part, (Text, Code, Math)):
             segments.append(part)
         else:
             segments.append(Math(part if isinstance(part, sympy.Basic) else number(part, "a number in prose")))
-    return Paragraph(segments)
+    return Paragraph(_join_relations(segments))
+
+
+def _join_relations(segments):
+    """Math, Text(" = "), Math as one Math of the relation (left unevaluated)."""
+    out = []
+    for segment in segments:
+        out.append(segment)
+        if (len(out) >= 3 and isinstance(out[-1], Math) and isinstance(out[-2], Text) and isinstance(out[-3], Math)
+                and out[-2].text.strip() in _RELATIONS and not out[-1].display and not out[-3].display
+                and isinstance(out[-3].expr, sympy.Expr) and isinstance(out[-1].expr, sympy.Expr)):
+            relation = _RELATIONS[out[-2].text.strip()](out[-3].expr, out[-1].expr, evaluate=False)
+            del out[-3:]
+            out.append(Math(relation))
+    return out
 
 
 def note(*parts) -> Paragraph:
@@ -118,3 +139,14 @@ def warning(*parts) -> Paragraph:
     paragraph = sentence(*parts)
     paragraph.kind = "warning"
     return paragraph
+
+
+def example_origin(scores, options=("--scores", "--label", "--classes")) -> Paragraph:
+    """Where a worked example's numbers come from: the homework's example (and how to replace or omit it),
+    or the scores given."""
+    if scores is None:
+        return sentence("The numbers are the homework's example: an image of a cat scored 3 for cat, ", Integer(-1),
+                        " for dog and 4 for bird. Give ", Code(options[0]), " (with ", Code(options[1]), " and ",
+                        Code(options[2]), ") to work other scores; ", Code("--no-example"),
+                        " leaves this section out.")
+    return sentence("The numbers are the scores given with ", Code(options[0]), ".")

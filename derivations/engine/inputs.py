@@ -170,11 +170,18 @@ def probability(value, what: str) -> Rational:
     return result
 
 
-def worked_example(scores, label, classes):
+#: the homework's worked example: the scores of cat, dog and bird for an image of a cat
+HOMEWORK_SCORES, HOMEWORK_LABEL, HOMEWORK_CLASSES = ("3", "-1", "4"), 0, ("cat", "dog", "bird")
+
+
+def worked_example(scores, label, classes, default=False):
     """(scores, label, class names) for a worked example, or (None, None, None) without scores.
 
     A label or class names without scores is an error: they only mean something with scores.
+    ``default``: without scores, the homework's example (3, -1, 4; label 0; cat, dog, bird).
     """
+    if scores is None and default and label is None and classes is None:
+        return worked_example(",".join(HOMEWORK_SCORES), HOMEWORK_LABEL, ",".join(HOMEWORK_CLASSES))
     if scores is None:
         if label is not None or classes is not None:
             raise InputError("--label and --classes need --scores")

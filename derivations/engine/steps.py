@@ -138,6 +138,14 @@ class Text:
 
 
 @dataclass
+class Code:
+    """Something typed at a keyboard (an option such as ``--scores``): ``\\texttt`` in LaTeX, backticks in
+    Markdown, as it is in a terminal. Never mathematics."""
+
+    text: str
+
+
+@dataclass
 class Math:
     """A SymPy expression shown inline (or as a display when ``display`` is set)."""
 
@@ -149,7 +157,7 @@ class Math:
 class Paragraph:
     """Prose: words and mathematics, in order."""
 
-    segments: list[Union[Text, Math]]
+    segments: list[Union[Text, Code, Math]]
     kind: str = "text"          # "text", "note", "warning"
 
     verified = True

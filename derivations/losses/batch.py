@@ -221,8 +221,14 @@ def matrix_form(loss: str = "svm", reg_form: str = "full") -> MatrixForm:
 
 # --- the derivation ----------------------------------------------------------------------------------
 
-def gradient(loss: str = "svm", delta=1, reg=None, reg_form: str = "full", data=None) -> Derivation:
-    """The batch derivation; with ``data`` (a file or a mapping holding X, y and W), the numbers too.
+#: the default batch: three examples of two features, one of each class, and the weights that score the first
+#: example 3, -1, 4 (the homework's scores); the correct classes are 0, 1, 2
+DEFAULT_BATCH = {"X": [[1, 2], [2, -1], [0, 1]], "y": [0, 1, 2], "W": [[1, 1, 2], [1, -1, 1]]}
+
+
+def gradient(loss: str = "svm", delta=1, reg=None, reg_form: str = "full", data=None, example=True) -> Derivation:
+    """The batch derivation and its numbers: for ``data`` (a file or a mapping holding X, y and W) when given,
+    else for :data:`DEFAULT_BATCH` (N = 3, D = 2, K = 3); ``example=False`` leaves the numbers out.
 
     >>> g = gradient("softmax", reg_form="half")
     >>> from derivations.report.printing import text
@@ -242,9 +248,11 @@ def gradient(loss: str = "svm", delta=1, reg=None, reg_form: str = "full", data=
     if reg_value is not None and reg_value > MAX_REG:
         raise InputError(f"lambda (--reg) is at most {MAX_REG:.0e}, not {reg}")
     batch = None
-    if data is not None:
+    if data is not None or example:
         from .batch_numbers import read_batch
-        batch = read_batch(data)
+        batch = read_batch(data if data is not None else DEFAULT_BATCH)
+        if data is None:
+            batch.source = None                   # the built-in batch: the report says where it comes from
     parameters = {"wrt": "batch", "reg_form": reg_form}
     if reg_value is not None:
         parameters["reg"] = float(reg_value)

@@ -25,7 +25,7 @@ from ..engine.gradcheck import kinks_crossed
 from ..engine.inputs import InputError
 from ..engine.matrices import S_, W_, X_, Y_
 from ..engine.notation import D, Delta, K, N, lam
-from ..engine.steps import Math, Result, Section, Table, Text
+from ..engine.steps import Code, Math, Result, Section, Table, Text
 from .batch_files import describe, read_arrays, real_array
 
 #: at most this many examples, features, classes (and entries in all)
@@ -226,11 +226,19 @@ def worked_numbers(derivation, form, batch: Batch, delta, reg) -> None:
     n, features, classes = batch.shape
     derivation.parameters.update(data=batch.source, N=n, D=features, K=classes)
     derivation.parameters.setdefault("reg", float(reg))
-    blocks = [
-        sentence(f"The batch from {batch.source}: ", _eq(N, n), " examples, ", _eq(D, features),
-                 " features, ", _eq(K, classes), " classes, ", _eq(lam, _number(reg)),
-                 *([", ", _eq(Delta, _number(delta))] if form.loss_name == "svm" else []),
-                 ". Each number below is the matrix form above evaluated with NumPy, node by node."),
+    from .batch import regulariser
+    blocks = [_batch_origin(batch),
+              sentence(_eq(N, n), " examples, ", _eq(D, features), " features, ", _eq(K, classes), " classes, ",
+                       _eq(lam, _number(reg)), *([", ", _eq(Delta, _number(delta))] if form.loss_name == "svm" else []),
+                       ", and the regulariser ", regulariser(form.reg_form), " (", Code("--reg-form " + form.reg_form),
+                       "). Each number below is the matrix form above evaluated with NumPy, node by node.")]
+    if batch.X.size <= 24 and batch.W.size <= 24:
+        blocks.append(sentence("The inputs, one example a row, their labels and the weights: ",
+                               _eq(X_, sympy.ImmutableMatrix(batch.X.astype(int) if _integers(batch.X) else batch.X)),
+                               ", ", _eq(sympy.Symbol("y"), sympy.ImmutableMatrix([[int(v) for v in batch.y]])),
+                               ", ", _eq(W_, sympy.ImmutableMatrix(batch.W.astype(int) if _integers(batch.W)
+                                                                   else batch.W)), "."))
+    blocks += [
         sentence("The loss: ", _eq(sympy.Symbol("L", real=True), _number(numbers.loss, 10)), "."),
         sentence("The gradient dW (", features, " × ", classes, ")" + (", its middle rows and columns elided"
                  if features > sum(SHOW_ROWS) or classes > sum(SHOW_COLUMNS) else "") + ":"),
@@ -250,6 +258,20 @@ def worked_numbers(derivation, form, batch: Batch, delta, reg) -> None:
     derivation.results["loss"] = Result("loss", form.loss, numbers.loss, "L at the given batch")
     derivation.results["dW"] = Result("dW", form.dW, numbers.dW,
                                       "dL/dW at the given batch (D rows of K; a NumPy array)")
+
+
+def _batch_origin(batch: Batch):
+    """Where the batch comes from: a file given with --data, or the small batch built in."""
+    if batch.source is None:
+        return sentence("The numbers are a small batch built in for this report, whose first example the weights "
+                        "score 3, ", sympy.Integer(-1), ", 4 like the homework's. Give ", Code("--data FILE"),
+                        " (X, y and W) to work your own batch, ", Code("--reg"), " and ", Code("--reg-form"),
+                        " to change the regulariser; ", Code("--no-example"), " leaves this section out.")
+    return sentence("The numbers are the batch read from ", Code(batch.source), ".")
+
+
+def _integers(matrix) -> bool:
+    return bool(np.all(np.isfinite(matrix)) and np.all(matrix == np.round(matrix)) and np.all(abs(matrix) < 1e9))
 
 
 def _eq(a, b):

@@ -19,7 +19,7 @@ FLAGS = {"scores": "--scores", "label": "--label", "classes": "--classes", "inpu
          "weights": "--weights", "data": "--data", "reg": "--reg", "reg_form": "--reg-form"}
 
 
-def with_respect_to(loss: str, wrt: str, **options):
+def with_respect_to(loss: str, wrt: str, example=True, **options):
     """The derivation of ``loss`` ("svm" or "softmax") with respect to ``wrt`` ("scores", "weights", "batch")."""
     if wrt not in WRT:
         raise InputError(f"--wrt must be scores, weights or batch, not {wrt!r}")
@@ -40,19 +40,21 @@ def with_respect_to(loss: str, wrt: str, **options):
     if wrt == "scores":
         from . import softmax, svm
         if loss == "svm":
-            return svm.gradient(delta=delta, **{k: options.get(k) for k in ("scores", "label", "classes")})
-        return softmax.gradient(scale=scale, **{k: options.get(k) for k in ("scores", "label", "classes")})
+            return svm.gradient(delta=delta, example=example,
+                                **{k: options.get(k) for k in ("scores", "label", "classes")})
+        return softmax.gradient(scale=scale, example=example,
+                                **{k: options.get(k) for k in ("scores", "label", "classes")})
     if wrt == "weights":
         from . import weights
         return weights.gradient(loss, delta=delta, scale=scale, inputs=options.get("inputs"),
                                 weights=options.get("weights"), label=options.get("label"),
-                                classes=options.get("classes"))
+                                classes=options.get("classes"), example=example)
     from ..engine.inputs import number
     if number(scale, "scale") != 1:
         raise InputError("--scale applies to the gradient with respect to the scores (--wrt scores) only")
     from . import batch
     return batch.gradient(loss, delta=delta, reg=options.get("reg"), reg_form=options.get("reg_form") or "full",
-                          data=options.get("data"))
+                          data=options.get("data"), example=example)
 
 
 __all__ = ["with_respect_to", "WRT"]

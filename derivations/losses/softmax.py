@@ -19,7 +19,7 @@ import sympy
 from sympy import Add, Eq, Integer, KroneckerDelta, Ne, exp, log
 
 from ..engine import rules as R
-from ..engine.build import Builder, note, sentence, warning, written_out
+from ..engine.build import Builder, example_origin, note, sentence, warning, written_out
 from ..engine.differentiate import d
 from ..engine.inputs import InputError, exponent_bound, number, worked_example
 from ..engine.notation import K, L, SumExcept, all_classes_sum, j, k, m, p, s, x, y
@@ -104,8 +104,9 @@ def recognise_probabilities(expr):
 
 # --- the derivation ---------------------------------------------------------------
 
-def gradient(scores=None, label=None, classes=None, scale=1, wrt="scores", **weights) -> Derivation:
-    """The softmax gradient derivation; with ``scores`` and ``label``, the worked numbers too.
+def gradient(scores=None, label=None, classes=None, scale=1, wrt="scores", example=True, **weights) -> Derivation:
+    """The softmax gradient derivation and its worked numbers: on ``scores`` and ``label`` when given, else on
+    the homework's example (3, -1, 4; label 0; cat, dog, bird); ``example=False`` leaves the numbers out.
 
     ``wrt="weights"`` (with ``inputs``, ``weights``, ``label``) and ``wrt="batch"`` (with ``reg``,
     ``reg_form``, ``data``) are the gradients with respect to W: see :mod:`.weights` and :mod:`.batch`.
@@ -119,13 +120,14 @@ def gradient(scores=None, label=None, classes=None, scale=1, wrt="scores", **wei
     """
     if wrt != "scores" or weights:
         from .dispatch import with_respect_to
-        return with_respect_to("softmax", wrt, scores=scores, label=label, classes=classes, scale=scale, **weights)
+        return with_respect_to("softmax", wrt, scores=scores, label=label, classes=classes, scale=scale,
+                               example=example, **weights)
     scale_value = number(scale, "scale")
     if scale_value == 0:
         raise InputError("scale must not be 0: every score would become 0 and the loss would not depend on them")
-    values, label, names = worked_example(scores, label, classes)
+    values, label, names = worked_example(scores, label, classes, default=example)
     if values is None and scale_value != 1:
-        raise InputError("--scale needs --scores")
+        raise InputError("--scale needs a worked example: leave out --no-example")
     if values is not None:
         exponent_bound(values, label)
         if scale_value != 1:
@@ -149,7 +151,7 @@ def gradient(scores=None, label=None, classes=None, scale=1, wrt="scores", **wei
     derivation.results["dscore"] = Result(
         "dscore", combined, description="dL_i/ds_k for any class k (both cases in one formula)")
     if values is not None:
-        _worked_example(derivation, values, label, names, scale_value)
+        _worked_example(derivation, values, label, names, scale_value, example_origin(scores))
     return derivation
 
 
@@ -492,14 +494,15 @@ def _rounding_note(example):
                  "; rounding it ".join(found), ".")]
 
 
-def _worked_example(derivation, values, label, names, scale):
+def _worked_example(derivation, values, label, names, scale, origin):
     count = len(values)
     builder = Builder(concrete_definitions(count, label))
     split = next(b for b in derivation.sections[1].blocks if isinstance(b, CaseSplit))
     correct = split.cases[0].blocks[0].result
     incorrect = split.cases[1].blocks[0].result
     example = Example(values, label)
-    blocks = [sentence("With ", Eq(K, count), " classes and the correct class ", Eq(y, label), f" ({names[label]}):")]
+    blocks = [origin,
+              sentence("With ", Eq(K, count), " classes and the correct class ", Eq(y, label), f" ({names[label]}):")]
     blocks += _example_blocks(builder, example, names, correct, incorrect, "at the given scores")
     blocks += _gradient_meaning(example, names)
     warnings = float64_warnings(example, names)

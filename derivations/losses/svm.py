@@ -13,7 +13,7 @@ import sympy
 from sympy import Eq, Integer, Max, Ne
 
 from ..engine import rules as R
-from ..engine.build import Builder, note, sentence, written_out
+from ..engine.build import Builder, example_origin, note, sentence, written_out
 from ..engine.differentiate import d, differentiate
 from ..engine.evaluate import instantiate
 from ..engine.inputs import FLOAT64_MAX, float64, number, worked_example
@@ -38,8 +38,9 @@ def loss_expression():
     return SumExcept(Max(0, margin(j), evaluate=False), j, y)
 
 
-def gradient(delta=1, scores=None, label=None, classes=None, wrt="scores", **weights) -> "Derivation":
-    """The SVM gradient derivation; with ``scores`` and ``label``, the worked numbers too.
+def gradient(delta=1, scores=None, label=None, classes=None, wrt="scores", example=True, **weights) -> "Derivation":
+    """The SVM gradient derivation and its worked numbers: on ``scores`` and ``label`` when given, else on the
+    homework's example (3, -1, 4; label 0; cat, dog, bird); ``example=False`` leaves the numbers out.
 
     ``wrt="weights"`` (with ``inputs``, ``weights``, ``label``) and ``wrt="batch"`` (with ``reg``,
     ``reg_form``, ``data``) are the gradients with respect to W: see :mod:`.weights` and :mod:`.batch`.
@@ -50,9 +51,11 @@ def gradient(delta=1, scores=None, label=None, classes=None, wrt="scores", **wei
     """
     if wrt != "scores" or weights:
         from .dispatch import with_respect_to
-        return with_respect_to("svm", wrt, scores=scores, label=label, classes=classes, delta=delta, **weights)
+        return with_respect_to("svm", wrt, scores=scores, label=label, classes=classes, delta=delta,
+                               example=example, **weights)
     delta_value = number(delta, "delta")
-    values, label, names = worked_example(scores, label, classes)
+    values, label, names = worked_example(scores, label, classes, default=example)
+    origin = example_origin(scores)
 
     loss = loss_expression()
     builder = Builder({L: loss})
@@ -76,7 +79,7 @@ def gradient(delta=1, scores=None, label=None, classes=None, wrt="scores", **wei
     derivation.results["dscore_incorrect"] = Result(
         "dscore_incorrect", incorrect, description="dL_i/ds_k for an incorrect class k != y_i")
     if values is not None:
-        _worked_example(derivation, loss, correct, incorrect, delta_value, values, label, names)
+        _worked_example(derivation, loss, correct, incorrect, delta_value, values, label, names, origin)
     return derivation
 
 
@@ -163,7 +166,7 @@ def _safety_margin_section(builder):
 
 # --- the worked example ---------------------------------------------------------
 
-def _worked_example(derivation, loss, correct, incorrect, delta_value, values, label, names):
+def _worked_example(derivation, loss, correct, incorrect, delta_value, values, label, names, origin):
     count = len(values)
     concrete = {K: Integer(count), y: Integer(label), Delta: delta_value}
     concrete_loss = loss.xreplace(concrete)
@@ -188,6 +191,7 @@ def _worked_example(derivation, loss, correct, incorrect, delta_value, values, l
                    [Math(Max(0, margin(j)))], [Math(d(L, s[j]))]], rows)
 
     blocks = [
+        origin,
         sentence("With ", K, " = ", count, " classes, the correct class ", y, " = ", label, f" ({names[label]}) and ",
                  Delta, " = ", delta_value, ":"),
         table,

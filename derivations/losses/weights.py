@@ -40,7 +40,7 @@ from ..engine.notation import (
     x,
     y,
 )
-from ..engine.steps import Case, CaseSplit, Derivation, Result, Section, Step
+from ..engine.steps import Case, CaseSplit, Code, Derivation, Result, Section, Step
 from ..report import Report
 
 TITLES = {"svm": "Gradient of the multiclass SVM loss with respect to the weights",
@@ -82,9 +82,12 @@ def in_weights(expr):
 
 # --- the derivation ------------------------------------------------------------------------
 
-def gradient(loss="svm", delta=1, inputs=None, weights=None, label=None, classes=None, scale=1) -> Derivation:
+def gradient(loss="svm", delta=1, inputs=None, weights=None, label=None, classes=None, scale=1,
+             example=True) -> Derivation:
     """dL_i/dW for one example: the lemma, the chain rule through the scores, the cases, the vector and
-    matrix forms; with ``inputs`` (D numbers), ``weights`` (D rows of K numbers) and ``label``, the numbers.
+    matrix forms; the numbers for ``inputs`` (D numbers), ``weights`` (D rows of K numbers) and ``label``,
+    or, when none is given, for the homework's example (x = (1, 2) and weights that score it 3, -1, 4 for
+    cat, dog, bird); ``example=False`` leaves the numbers out.
 
     >>> g = gradient("svm", delta=1, inputs=[1, 2], weights=[[1, 0, 2], [1, -1, 1]], label=0)
     >>> g.results["scores"].value, g.results["loss"].value
@@ -98,6 +101,9 @@ def gradient(loss="svm", delta=1, inputs=None, weights=None, label=None, classes
     scale_value = number(scale, "scale")
     if scale_value != 1:
         raise InputError("--scale applies to the gradient with respect to the scores (--wrt scores) only")
+    given = not (inputs is None and weights is None and label is None and classes is None)
+    if not given and example:
+        inputs, weights, label, classes = DEFAULT_INPUTS, DEFAULT_WEIGHTS, 0, "cat,dog,bird"
     example = worked_inputs(inputs, weights, label, classes)
     parameters = {"wrt": "weights"}
     if loss == "svm":
@@ -133,8 +139,24 @@ def gradient(loss="svm", delta=1, inputs=None, weights=None, label=None, classes
     derivation.results["dW_matrix"] = Result("dW_matrix", matrix_form(loss), description="dL_i/dW as a D x K matrix")
     if example is not None:
         from .weights_example import worked_example
-        worked_example(derivation, loss, delta_value, correct, incorrect, *example)
+        worked_example(derivation, loss, delta_value, correct, incorrect, *example, origin=_origin(given))
     return derivation
+
+
+#: the default example: x = (1, 2) and W (D rows of K) whose scores are the homework's 3, -1, 4
+DEFAULT_INPUTS, DEFAULT_WEIGHTS = "1,2", "1,1,2;1,-1,1"
+
+
+def _origin(given: bool):
+    """Where the worked example's numbers come from."""
+    if given:
+        return sentence("The numbers are those given with ", Code("--inputs"), ", ", Code("--weights"), " and ",
+                        Code("--label"), ".")
+    return sentence("The numbers are the homework's example, made into weights: the input ",
+                    sympy.Eq(sympy.Symbol("x"), sympy.ImmutableMatrix([[1, 2]]).T, evaluate=False),
+                    " and weights that score it 3, ", sympy.Integer(-1), " and 4 for cat, dog and bird, the correct "
+                    "class cat. Give ", Code("--inputs"), ", ", Code("--weights"), " and ", Code("--label"),
+                    " to work other numbers; ", Code("--no-example"), " leaves this section out.")
 
 
 def matrix_form(loss: str):

@@ -20,7 +20,7 @@ from ..engine.steps import Chain, Result, Section, Step
 FD_STEP = Rational(1, 10 ** 6)
 
 
-def worked_example(derivation, loss, delta, correct, incorrect, inputs, rows, label, names):
+def worked_example(derivation, loss, delta, correct, incorrect, inputs, rows, label, names, origin=None):
     """Add the worked numbers of ``inputs`` (x, D numbers) and ``rows`` (W, D rows of K) to ``derivation``."""
     from . import softmax, svm
     features, classes = len(inputs), len(rows[0])
@@ -39,7 +39,8 @@ def worked_example(derivation, loss, delta, correct, incorrect, inputs, rows, la
     builder = Builder(names_defs)
     plain = Builder({L: loss_expr} if loss == "svm" else softmax.concrete_definitions(classes, label))
 
-    blocks = [sentence("With the input ", sympy.Eq(sympy.Symbol("x"), ImmutableMatrix([inputs]).T, evaluate=False),
+    blocks = [origin] if origin is not None else []
+    blocks += [sentence("With the input ", sympy.Eq(sympy.Symbol("x"), ImmutableMatrix([inputs]).T, evaluate=False),
                        " (", Eq(D, features), " feature" + ("s" if features != 1 else "") + "), the weights ", sympy.Eq(sympy.Symbol("W"),
                                                                                    ImmutableMatrix(rows),
                                                                                    evaluate=False),

@@ -7,7 +7,7 @@ Python API and Jupyter. Each method only calls :func:`~derivations.report.render
 from __future__ import annotations
 
 from ..engine.steps import Derivation
-from .render import render, to_dict
+from .render import plain, render, to_dict
 
 
 class Report(Derivation):
@@ -30,6 +30,11 @@ class Report(Derivation):
 
     def to_json(self) -> str:
         return render(self, "json")
+
+    @property
+    def warning_texts(self) -> list[str]:
+        """The warnings as a terminal shows them (words and maths in one line each)."""
+        return [plain(message) for message in self.warnings]
 
     def to_dict(self) -> dict:
         return to_dict(self)

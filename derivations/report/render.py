@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sympy import Indexed
 
-from ..engine.steps import Case, CaseSplit, Chain, Claim, Derivation, Result, Step, Text
+from ..engine.steps import Case, CaseSplit, Chain, Claim, Code, Derivation, Paragraph, Result, Step, Text
 from . import printing
 
 FORMATS = ("text", "markdown", "latex", "json")
@@ -108,14 +108,29 @@ def _math_filter(style):
     return show
 
 
+def _code(text: str, escape) -> str:
+    """Typed text (an option, a command) as code: \\texttt in LaTeX, backticks in Markdown, as is in a terminal."""
+    if escape is escape_latex:
+        return r"\texttt{" + escape_latex(text) + "}"
+    if escape is escape_markdown:
+        return "`" + str(text).replace("`", "'") + "`"
+    return escape(text)
+
+
 def _segments_filter(style, escape):
     math = _math_filter(style)
 
     def show(segments):
+        if isinstance(segments, str):                   # a message written as plain words
+            return escape(segments)
+        if isinstance(segments, Paragraph):
+            segments = segments.segments
         out = []
         for segment in segments:
             if isinstance(segment, Text):
                 out.append(escape(segment.text))
+            elif isinstance(segment, Code):
+                out.append(_code(segment.text, escape))
             elif style == "latex":
                 out.append("$" + math(segment.expr) + "$")
             else:
@@ -353,6 +368,11 @@ def _result_dict(result: Result) -> dict:
             "description": result.description}
 
 
+def plain(words) -> str:
+    """A message (plain words, or a paragraph of words and maths) as a terminal shows it."""
+    return _segments_filter("text", escape_text)(words)
+
+
 def exact_text(expr) -> str:
     """Every entry of ``expr`` exactly (a long vector sharing a denominator writes it once)."""
     return _exact(expr)
@@ -372,10 +392,10 @@ def to_dict(derivation: Derivation) -> dict:
         "parameters": derivation.parameters,
         "steps": steps,
         "results": {name: _result_dict(result) for name, result in derivation.results.items()},
-        "warnings": list(derivation.warnings),
+        "warnings": [plain(message) for message in derivation.warnings],
         "verified": derivation.verified,
     }
 
 
-__all__ = ["render", "to_dict", "environment", "escape_latex", "escape_markdown", "escape_text",
+__all__ = ["render", "to_dict", "plain", "environment", "escape_latex", "escape_markdown", "escape_text",
            "template_folder", "FORMATS"]
