@@ -23,17 +23,6 @@ class UserError(click.ClickException):
     exit_code = 2
 
 
-class FiniteRange(click.FloatRange):
-    """A float within a range, and finite: click's FloatRange lets NaN through (every comparison with it is false)."""
-
-    def convert(self, value, param, ctx):
-        import math
-        number = super().convert(value, param, ctx)
-        if not math.isfinite(number):
-            self.fail(f"{value!r} is not a finite number.", param, ctx)
-        return number
-
-
 # --- output -------------------------------------------------------------------------
 
 class FiniteRange(click.FloatRange):
