@@ -187,7 +187,7 @@ Block = Union[Chain, CaseSplit, Claim, Paragraph, Table, Figure]
 
 @dataclass
 class Section:
-    title: str
+    title: Union[str, Paragraph]      # words, or words and maths (``sentence("How ", Delta, " ...")``)
     blocks: list[Block]
 
     @property

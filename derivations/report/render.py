@@ -376,7 +376,7 @@ def to_dict(derivation: Derivation) -> dict:
     for section in derivation.sections:
         for block in section.blocks:
             for step in _block_steps(block):
-                step.setdefault("section", section.title)
+                step.setdefault("section", plain(section.title))
                 steps.append(step)
     return {
         "derivation": derivation.name,
