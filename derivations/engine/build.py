@@ -14,7 +14,7 @@ from . import rules as R
 from .algebra import tidy
 from .differentiate import d, differentiate
 from .inputs import number
-from .notation import Approx, Assign, Equals, Infix, Times
+from .notation import Approx, Assign, Equals, Infix, Scientific, Times
 from .reading_order import ordered_terms
 from .steps import Chain, Claim, Code, Math, Paragraph, Step, Text
 from .verify import Verifier
@@ -161,3 +161,15 @@ def example_origin(scores, options=("--scores", "--label", "--classes")) -> Para
                         Code(options[2]), ") to work other scores; ", Code("--no-example"),
                         " leaves this section out.")
     return sentence("The numbers are the scores given with ", Code(options[0]), ".")
+
+
+def decimal_number(text: str):
+    """A decimal as written (``"0.25"``, ``"1e-05"``, ``"2.5e-07"``) as SymPy shows it in prose: an integer
+    as such, a power of ten as 10^-5, a mantissa times a power of ten, else a Float of the digits written."""
+    mantissa, _, exponent = text.lower().partition("e")
+    digits = mantissa.lstrip("-").replace(".", "").lstrip("0") or "0"
+    number = sympy.Integer(int(float(mantissa))) if float(mantissa) == int(float(mantissa)) else \
+        sympy.Float(mantissa, max(1, len(digits)))
+    if not exponent:
+        return number
+    return Scientific(str(number), int(exponent))

@@ -259,3 +259,18 @@ class Equals(Infix):
 
 class Times(Infix):
     """lhs × rhs: the size of a matrix (rows × columns)."""
+
+
+class Scientific(sympy.Basic):
+    """A decimal in scientific notation for prose, as written: ``Scientific("2.5", -7)`` is 2.5 · 10^-7."""
+
+    def __new__(cls, mantissa: str, exponent: int):
+        return sympy.Basic.__new__(cls, Symbol(str(mantissa)), Integer(int(exponent)))
+
+    @property
+    def mantissa(self) -> str:
+        return self.args[0].name
+
+    @property
+    def exponent(self) -> int:
+        return int(self.args[1])
