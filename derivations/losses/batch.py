@@ -416,8 +416,8 @@ def _index_section(builder, loss, reg_form, per_example):
         chain,
     ]
     if loss == "svm":
-        blocks.append(sentence("This is seed 002's gradient, with the ", KroneckerDelta(c, labels[example]),
-                               " that its last line drops (see the end of this report)."))
+        blocks.append(sentence("Note the ", KroneckerDelta(c, labels[example]), ": dropping it is a common slip "
+                               "(see the section Common slips)."))
     return result, Section("The gradient in index form", blocks)
 
 
@@ -436,9 +436,10 @@ def _matrix_section(builder, loss, reg_form, index_form):
         products = (MatrixElement(MatMul(XT, B_), dd, cc)
                     - MatrixElement(MatMul(XT, HadamardProduct(Y_, row_sums(B_))), dd, cc)) / N \
             + MatrixElement(reg_matrix(reg_form), dd, cc)
-        words_entries = ("Write each factor as an entry of a matrix: ", X[n, dd], " is entry (d, n) of Xᵀ, ",
-                         BETA[n, cc], " entry (n, c) of B, ", KroneckerDelta(cc, labels[n]), " entry (n, c) of the "
-                         "one-hot Y, and ", counts, " entry n of ", MatMul(B_, Ones(K)), " (the row sums of B):")
+        words_entries = ("Write each factor as an entry of a matrix: ", X[n, dd], " is entry ", sympy.Tuple(dd, n),
+                         " of ", XT, ", ", BETA[n, cc], " entry ", sympy.Tuple(n, cc), " of ", B_, ", ",
+                         KroneckerDelta(cc, labels[n]), " entry ", sympy.Tuple(n, cc), " of the one-hot ", Y_, ", and ",
+                         counts, " entry ", n, " of ", MatMul(B_, Ones(K)), " (the row sums of ", B_, "):")
     else:
         expanded = (Sum(X[n, dd] * PROB[n, cc], (n, 0, N - 1))
                     - Sum(X[n, dd] * KroneckerDelta(cc, labels[n]), (n, 0, N - 1))) / N + reg
@@ -447,9 +448,9 @@ def _matrix_section(builder, loss, reg_form, index_form):
             + MatrixElement(reg_matrix(reg_form), dd, cc)
         products = (MatrixElement(MatMul(XT, P_), dd, cc) - MatrixElement(MatMul(XT, Y_), dd, cc)) / N \
             + MatrixElement(reg_matrix(reg_form), dd, cc)
-        words_entries = ("Write each factor as an entry of a matrix: ", X[n, dd], " is entry (d, n) of Xᵀ, ",
-                         PROB[n, cc], " entry (n, c) of P and ", KroneckerDelta(cc, labels[n]),
-                         " entry (n, c) of the one-hot Y:")
+        words_entries = ("Write each factor as an entry of a matrix: ", X[n, dd], " is entry ", sympy.Tuple(dd, n),
+                         " of ", XT, ", ", PROB[n, cc], " entry ", sympy.Tuple(n, cc), " of ", P_, " and ",
+                         KroneckerDelta(cc, labels[n]), " entry ", sympy.Tuple(n, cc), " of the one-hot ", Y_, ":")
     matrix = gradient_matrix(loss, reg_form)
     whole = MatrixElement(matrix, dd, cc)
     chain = builder.chain([

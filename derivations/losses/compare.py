@@ -213,10 +213,11 @@ class _Example:
         hinge = self.on_hinge()
         if hinge:
             which = " and ".join(self.names[i] for i in hinge)
-            messages.append(f"example {self.number}: class{'es' if len(hinge) > 1 else ''} {which} "
-                            f"sit{'s' if len(hinge) == 1 else ''} exactly on the hinge "
-                            f"(s_j - s_y_i + Delta = 0): the SVM loss has no derivative there; the subgradient "
-                            f"1[margin > 0] = 0 is used")
+            messages.append(sentence(f"example {self.number}: class{'es' if len(hinge) > 1 else ''} {which} "
+                                     f"sit{'s' if len(hinge) == 1 else ''} exactly on the hinge (",
+                                     Eq(s[j] - s[y] + Delta, 0), "): the SVM loss has no derivative there; the "
+                                     "subgradient ", Eq(indicator(s[j] - s[y] + Delta), 0, evaluate=False),
+                                     " is used"))
         messages += softmax.float64_warnings(self.softmax, self.names, where=f"example {self.number}: ")
         return messages
 
@@ -246,7 +247,7 @@ def _example_section(example, formulas):
         sentence("The gradients:"),
         svm_gradient,
         softmax_gradient,
-        sentence("≈ ", sm_numbers, "."),
+        sentence("The softmax gradient in decimals: ", sm_numbers, "."),
     ]
     return Section(example.title, blocks)
 

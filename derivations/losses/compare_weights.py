@@ -80,11 +80,11 @@ def _formulas_section(builder, svm_side, softmax_side):
         rows.append([[Text(case)], [Math(svm_vector)], [Math(softmax_vector)]])
     table = Table([[Text("class")], [Text("SVM")], [Text("softmax")]], rows)
     return Section("The two gradients", [
-        sentence("For one example with input x and label ", y, " (the table of seed 004, part 3, with its P_j of "
-                 "the correct class written ", p[y], "):"),
+        sentence("For one example with input ", x_, " and label ", y, " (the probability of the correct class "
+                 "written ", p[y], "):"),
         table,
-        sentence("each derived step by step by derive svm-grad --wrt weights and derive softmax-grad --wrt weights, "
-                 "and checked again here:"),
+        sentence("each derived step by step in the reports on the gradients with respect to the weights, and "
+                 "checked again here:"),
         *claims,
     ])
 
@@ -95,7 +95,7 @@ def _meaning_section(builder, svm_side, softmax_side):
             for name in (L_svm, L_softmax)]
     return Section("What the difference means", [
         sentence("Both gradients are the input x times the gradient with respect to the scores: every class's "
-                 "weights move along the same direction ±x, and the losses differ only in how much. The SVM's "
+                 "weights move along the same direction, ", x_, " or its opposite, and the losses differ only in how much. The SVM's "
                  "coefficient is 1 or 0 for an incorrect class (its margin violated or not) and minus the count of "
                  "violated margins for the correct class: once every margin is met, the SVM's gradient is exactly 0 "
                  "and the example stops moving the weights. Softmax's coefficient is the probability ", p[c],

@@ -286,7 +286,7 @@ def _lemma_section(builder):
         seed_way,
         sentence("The same holds entry by entry for any number of features:"),
         builder.claim(Gradient(WeightedScore(), WEIGHT_VECTOR), x_, R.DerivedAbove((d(WeightedScore(), w[feature]),))),
-        sentence("the gradient of wᵀx with respect to w is the input x."),
+        sentence("the gradient of ", WeightedScore(j), " with respect to ", w[j], " is the input ", x_, "."),
     ])
 
 
@@ -298,8 +298,8 @@ def _score_gradient_section(loss, delta_value):
         correct, incorrect, section = svm._gradient_section(Builder({L: definition}), definition, delta_value)
     else:
         correct, incorrect, _, section = softmax._gradient_section(Builder(softmax.definitions()))
-    intro = sentence(f"This is the derivation of derive {COMMANDS[loss]} (every step verified there and shown as "
-                     f"it is), with the case k = ", y, " and k ≠ ", y, " for a score ", s[k], ":")
+    intro = sentence("This is the derivation of the gradient with respect to the scores (every step verified there "
+                     "and shown as it is), with the cases ", Eq(k, y), " and ", Ne(k, y), " for a score ", s[k], ":")
     return correct, incorrect, Section("The gradient with respect to the scores", [intro] + section.blocks)
 
 

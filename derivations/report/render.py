@@ -206,6 +206,7 @@ def environment(style: str):
     env.filters["esc"] = escape
     env.filters["segments"] = _segments_filter(math_style, escape)
     env.filters["kind"] = _kind
+    env.filters["basename"] = lambda path: str(path).replace("\\", "/").rsplit("/", 1)[-1]
     env.filters["ljust"] = lambda s, width: str(s).ljust(width)
     env.filters["wrap"] = _wrap
     env.tests["indexed"] = lambda expr: isinstance(expr, Indexed)
