@@ -112,6 +112,8 @@ def sentence(*parts) -> Paragraph:
             segments.append(Text(part))
         elif isinstance(part, (Text, Code, Math)):
             segments.append(part)
+        elif isinstance(part, Paragraph):                    # a message written as a sentence: its segments
+            segments.extend(part.segments)
         else:
             segments.append(Math(part if isinstance(part, sympy.Basic) else number(part, "a number in prose")))
     return Paragraph(_join_relations(segments))

@@ -48,7 +48,8 @@ def worked_example(derivation, loss, delta, correct, incorrect, inputs, rows, la
                        " (", Eq(K, classes), " classes) and the label ", Eq(y, label),
                        ("" if names[label] == str(label) else f" ({names[label]})")
                        + (":" if loss != "svm" else ", "), *([Eq(Delta, delta), ":"] if loss == "svm" else []))]
-    blocks += [sentence("The scores s = Wᵀx, one weighted sum per class:"),
+    blocks += [sentence("The scores ", Eq(SCORES, MatMul(Transpose(W_), x_), evaluate=False),
+                        ", one weighted sum per class:"),
                _scores_chain(builder, features, classes, weights, input_values, scores)]
 
     if loss == "svm":
