@@ -161,6 +161,14 @@ class Paragraph:
 
     verified = True
 
+    def __str__(self) -> str:
+        """The words, with each formula in SymPy's own notation (for searching and logs; the printers show it)."""
+        return "".join(segment.text if isinstance(segment, (Text, Code)) else str(segment.expr)
+                       for segment in self.segments)
+
+    def __contains__(self, words: str) -> bool:
+        return words in str(self)
+
 
 @dataclass
 class Table:
