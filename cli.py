@@ -121,6 +121,23 @@ def write_report(report: str, files: dict, name: str, fmt: str, output: str | No
         click.echo(f"wrote {target}", err=True)
 
 
+EXTENSIONS = {".md": "markdown", ".markdown": "markdown", ".tex": "latex", ".json": "json", ".txt": "text"}
+
+
+def chosen_format(fmt: str, output: str | None, pdf: bool) -> tuple[str, bool]:
+    """(format, pdf): what --format says when it was given; else what -o FILE's extension says (.md, .tex,
+    .json, .txt; .pdf compiles the LaTeX report to that PDF); else the default, text."""
+    context = click.get_current_context()
+    from click.core import ParameterSource
+    explicit = context.get_parameter_source("fmt") not in (ParameterSource.DEFAULT, None)
+    if explicit or not output or output == "-":
+        return fmt, pdf
+    suffix = Path(output).suffix.lower()
+    if suffix == ".pdf":
+        return "latex", True
+    return EXTENSIONS.get(suffix, fmt), pdf
+
+
 def output_options(command):
     """--format, -o, --pdf and --no-cache, shared by every derivation command."""
     command = click.option("--no-cache", "no_cache", is_flag=True,
@@ -128,7 +145,8 @@ def output_options(command):
     command = click.option("--pdf", is_flag=True,
                            help="Also compile the LaTeX report to PDF (needs pdflatex).")(command)
     command = click.option("-o", "--output", metavar="FILE",
-                           help="Write the report to FILE (atomically) instead of printing it.")(command)
+                           help="Write the report to FILE (atomically) instead of printing it; its extension (.md, "
+                                ".tex, .json, .txt, .pdf) picks the format unless --format is given.")(command)
     command = click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
                            help="Report format.")(command)
     return command
@@ -184,6 +202,7 @@ def run(make, fmt, output, pdf, no_cache=False, cacheable=True):
     ``cacheable=False`` (gradcheck, train: their result is more than the report) always builds.
     """
     check_writable(output)
+    fmt, pdf = chosen_format(fmt, output, pdf)
     context = click.get_current_context()
     command = context.info_name
     if pdf and not pdf_alone(output, pdf):
@@ -464,6 +483,7 @@ def verify(files, fmt, output, pdf, timeout, assume, loss, given):
     if not files:
         raise UserError("no text given: derive verify FILE (or - for standard input)")
     check_writable(output)
+    fmt, pdf = chosen_format(fmt, output, pdf)
     if pdf and not pdf_alone(output, pdf):
         check_writable(str(pdf_target(output, "verify")))
     from derivations.check.written import TextError, check_file, check_text

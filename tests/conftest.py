@@ -27,3 +27,29 @@ def require_pdflatex():
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail("pdflatex is missing in CI: .ci/run must install TeX")
         pytest.skip("pdflatex not installed")
+
+
+@pytest.fixture(scope="session")
+def report_corpus(tmp_path_factory):
+    """Every report of every command (tests/report_corpus.py) in every format, written once for the session:
+    {(name, format): path}. Built with a cache of its own, never the user's."""
+    from cli import main
+
+    from .report_corpus import COMMANDS, FORMATS
+    folder = tmp_path_factory.mktemp("corpus")
+    previous = os.environ.get("DERIVE_CACHE_DIR")
+    os.environ["DERIVE_CACHE_DIR"] = str(tmp_path_factory.mktemp("corpus-cache"))
+    written = {}
+    try:
+        for index, (name, args) in enumerate(COMMANDS.items()):
+            for fmt, extension in FORMATS.items():
+                target = folder / f"{index:02d}.{extension}"
+                code = main(args + ["--format", fmt, "-o", str(target)])
+                assert code in (0, 1), f"{name} --format {fmt} exited {code}"     # check/verify: 1 = a wrong answer
+                written[(name, fmt)] = target
+    finally:
+        if previous is None:
+            del os.environ["DERIVE_CACHE_DIR"]
+        else:
+            os.environ["DERIVE_CACHE_DIR"] = previous
+    return written

@@ -11,7 +11,7 @@ COMMANDS = {
     "svm-grad": ["svm-grad", "--delta", "1"],
     "svm-grad delta 2": ["svm-grad", "--delta", "2"],
     "svm-grad symbolic": ["svm-grad", "--no-example"],
-    "svm-grad classes": ["svm-grad", "--scores", "3,-1,4", "--label", "0", "--classes", "cat_1,dog & co,$bird"],
+    "svm-grad classes": ["svm-grad", "--scores", "3,-1,4", "--label", "0", "--classes", "cat 1,dog & co,$bird"],
     "svm-grad hinge": ["svm-grad", "--scores", "3,2,4,1", "--label", "0"],
     "svm-grad K=50": ["svm-grad", "--scores", ",".join(str((i * 7) % 11 - 5) for i in range(50)), "--label", "0"],
     "softmax-grad": ["softmax-grad"],

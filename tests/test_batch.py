@@ -82,8 +82,9 @@ def test_seed_002_last_line_is_refuted_with_a_counterexample():
 def test_the_report_names_the_seed_s_mistakes():
     g = batch.gradient("svm")
     report = " ".join(g.to_text().split())
-    assert "the verifier rejects it (sides differ for" in report
-    assert "β_{n,yₙ}" in report and "indexes W as C × D" in report
+    assert "the verifier rejects it: at a random point with N = 4, D = 3 and K = 2 the two sides are" in report
+    assert "{'" not in report and "seed" not in report.lower()
+    assert "β_{n,yₙ} = 1" in report and "takes W as K × D, not D × K" in report
 
 
 def test_bad_reg_form_and_negative_lambda():

@@ -65,7 +65,7 @@ def test_numbers_against_finite_differences(numeric):
 
 
 def test_matrix_form_is_diag_minus_outer(numeric):
-    section = next(sec for sec in numeric.sections if sec.title.startswith("The matrix"))
+    section = next(sec for sec in numeric.sections if str(sec.title).startswith("The matrix"))
     chain = next(b for b in section.blocks if isinstance(b, Chain))
     form = chain.result
     assert isinstance(form, sympy.MatAdd)

@@ -63,7 +63,7 @@ def test_softmax_results_are_seed_004_s_with_the_typos_corrected(softmax_weights
     shown = [text(c.lhs) + " = " + text(c.rhs) for c in _claims(softmax_weights)]
     assert "∂Lᵢ/∂W = x (p - y)ᵀ" in shown and "∇_{w_{yᵢ}} Lᵢ = (p_{yᵢ} - 1)·x" in shown
     report = " ".join(softmax_weights.to_text().split())
-    assert "x_j is a typo for x_i" in report and "not of class j" in report
+    assert "Giving the input the class's index, as in xⱼ, is a slip" in report and "not of class j" in report
     assert r"\mathbf{x} \left(\mathbf{p} - \mathbf{y}\right)^{T}" == latex(weights.matrix_form("softmax"))
 
 

@@ -352,7 +352,7 @@ def _forward_table(graph, passes) -> Table:
 def _backward_table(graph, passes) -> Table:
     f = graph.output.symbol
     header = [_cell("gate"), _cell("to input"), _cell("upstream ", d(f, Symbol("v"))),
-              _cell("local ", d(Symbol("v"), Symbol("u"))), _cell("upstream × local")]
+              _cell("local ", d(Symbol("v"), Symbol("u"))), _cell("upstream times local")]
     rows = []
     for node in reversed(graph.gates):
         for inp in dict.fromkeys(node.inputs):
@@ -373,7 +373,7 @@ def _local_cell(node, inp, formula, value):
 def _against_diff(expr, inputs, passes, builder, report) -> list:
     """The gradients of the inputs, each against derive diff's verified derivative at the point."""
     f = passes.graph.output.symbol
-    header = [_cell("input"), _cell("by backpropagation"), _cell("derive diff at the point")]
+    header = [_cell("input"), _cell("by backpropagation"), _cell("differentiated, at the point")]
     rows, claims = [], []
     for v in inputs:
         done = Differentiation(expr, v, builder)
@@ -383,20 +383,21 @@ def _against_diff(expr, inputs, passes, builder, report) -> list:
                 AGREEMENT * max(1.0, abs(float(at_point))):
             raise RuntimeError(f"backpropagation and derive diff disagree on d f / d {v}")
         if not done.verified:
-            report.warnings.append(f"derive diff could not verify d f / d {v}: the gradient is not checked")
+            report.warnings.append(sentence("the derivative ", d(f, v), " could not be verified: the gradient is not checked"))
         claims.append(Claim(d(f, v), done.result, R.DerivedElsewhere("diff"),
                             verification=Verification(done.verified, "derivation",
-                                                      "derive diff's chain, every step verified")))
+                                                      "the step-by-step derivative, every step verified")))
         rows.append([_cell(v), _cell(d(f, v), " = ", shown(backpropagated)),
                      _cell(shown(at_point), " ✓" if at_point is not None else " (not checked)")])
     lead = sentence("The gradients of the inputs are the sums of what flows back into them. Each is checked "
-                    "against the derivative derive diff derives, every step verified (below), at the same point:")
+                    "against the derivative found by differentiating the expression step by step (every step "
+                    "verified, below), at the same point:")
     return [lead, Table(header, rows)] + claims
 
 
 def _local_chains(graph, passes) -> list:
     blocks = [sentence("Each local gradient is the derivative of the gate's formula with respect to one input, "
-                       "by the rules of derive diff, every step verified:")]
+                       "by the rules of differentiation, every step verified:")]
     for node in graph.gates:
         for inp in dict.fromkeys(node.inputs):
             chain, _ = passes.local[(node.symbol, inp)]

@@ -12,12 +12,15 @@ import hashlib
 
 import numpy as np
 import sympy
+from sympy import Eq, Max
 
-from ..engine.build import note, sentence, warning
+from ..engine.build import decimal_number, note, sentence, warning
+from ..engine.differentiate import d as derivative
 from ..engine.gradcheck import BANDS, FAILING, NOISE_FACTOR, check_gradient, choose_entries, kinks_crossed, svm_margins
 from ..engine.inputs import InputError, number
-from ..engine.notation import Delta, lam
-from ..engine.steps import Figure, Result, Section, Table, Text
+from ..engine.matrices import W_, X_
+from ..engine.notation import D, Delta, K, N, W, c, feature, lam
+from ..engine.steps import Code, Figure, Math, Result, Section, Table, Text
 from ..losses.batch import MAX_REG
 from ..report import Report
 from .module import LOSSES, load
@@ -170,28 +173,50 @@ def gradcheck(loss="svm", *, data=None, random=None, seed=0, delta=1, reg=0, reg
 
 def _code_note(loss):
     """What was verified behind a report of numbers: the matrix form the code was printed from."""
-    command = {"svm": "svm-grad", "softmax": "softmax-grad", "logistic": "logistic-grad"}[loss]
-    return sentence(f"The analytic gradient was computed by code printed from the matrix form that derive {command} "
-                    "--wrt batch derives, every step of it verified by SymPy (setting N, D and K to small sizes and "
-                    "comparing both sides on both sides of every kink); the numbers here are floating point.")
+    sizes = [N, ", ", D, " and ", K] if loss != "logistic" else [N, " and ", D]
+    return sentence("Checked for this document: the entries listed above, against centred differences. The analytic "
+                    "gradient was computed by code printed from the matrix form of the batch gradient, every step of "
+                    "which was verified by SymPy (setting ", *sizes, " to small sizes and comparing both sides on "
+                    "both sides of every kink); the numbers here are floating point.")
+
+
+_L = sympy.Function("L")
+_L0 = sympy.Symbol("L", real=True)
+_h, _a, _n, _r, _m = sympy.symbols("h a n r m", real=True)
+_E = sympy.MatrixSymbol("E", D, K)
+
+
+def _shown_number(value, digits=6):
+    """A number for prose: an integer as such, else ``digits`` significant digits."""
+    value = float(value)
+    if value == int(value) and abs(value) < 1e15:
+        return sympy.Integer(int(value))
+    return decimal_number(f"{value:.{digits}g}")
 
 
 def _what_section(form, loss, reg_form, step, batch, source, random, seed, delta_value, reg_value):
     n, d, k = batch.shape
-    targets = "targets 0 or 1" if loss == "logistic" else "labels uniform in 0..K-1"
-    data_words = (f"random data: X ~ N(0, 1), {targets}, W ~ 0.01 N(0, 1), seed {seed}"
-                  if random is not None else source)
+    targets = ["targets 0 or 1"] if loss == "logistic" else ["labels uniform in 0, ..., ", K - 1]
+    data_words = (["random data: entries of ", X_, " drawn from a standard normal distribution, ", *targets,
+                   ", entries of ", W_, " from a normal distribution of standard deviation 0.01 (generator seed ",
+                   Code(str(seed)), ")"] if random is not None else ["the file ", Code(str(source))])
+    gradient = derivative(sympy.Symbol("L", real=True), W_)
     blocks = [
-        sentence("The analytic gradient is the generated code's (derive codegen ", Text(loss),
-                 f" --reg-form {reg_form}), printed from the verified matrix form"),
-        sentence("dW = ", form.dW),
-        sentence("of the loss L = ", form.loss, f". The batch: {data_words}; N = {n} examples, D = {d} features"
-                 + (f", K = {k} classes; " if loss != "logistic" else "; "),
+        sentence("The analytic gradient is that of the generated code (", Code(f"derive codegen {loss} --reg-form "
+                                                                                f"{reg_form}"),
+                 "), printed from the verified matrix form"),
+        sentence(Eq(gradient, form.dW, evaluate=False)),
+        sentence("of the loss ", Eq(sympy.Symbol("L", real=True), form.loss, evaluate=False), ". The batch: ",
+                 *data_words, "; ", Eq(N, n), " examples, ", Eq(D, d), " features",
+                 *([", ", Eq(K, k), " classes; "] if loss != "logistic" else ["; "]),
                  sympy.Eq(lam, sympy.Float(reg_value, 6) if reg_value != int(reg_value) else sympy.Integer(int(reg_value))),
                  *([", ", sympy.Eq(Delta, sympy.Float(delta_value, 6) if delta_value != int(delta_value)
                                    else sympy.Integer(int(delta_value)))] if loss == "svm" else []), "."),
-        sentence(f"Each entry W_dc is checked against the centred difference (L(W + h e_dc) - L(W - h e_dc)) / 2h "
-                 f"with h = {step:g}, and the relative error |a - n| / (|a| + |n|)."),
+        sentence("Each entry ", W[feature, c], " is checked against the centred difference ",
+                 (_L(W_ + _h * _E) - _L(W_ - _h * _E)) / (2 * _h), " (", _E, " the matrix with a 1 at ",
+                 sympy.Tuple(feature, c), " and 0 elsewhere) with ", Eq(_h, _shown_number(step)),
+                 ", and the relative error ", Eq(_r, abs(_a - _n) / (abs(_a) + abs(_n)), evaluate=False),
+                 " of the analytic value ", _a, " and the numeric one ", _n, "."),
     ]
     return Section("What is checked", blocks)
 
@@ -264,64 +289,70 @@ def kink_demo(h="1e-5", runs=20, seed=0) -> Report:
     generated = load("svm", "full")
     example = seed_example(generated["loss_and_grad"], step)
     simulation = failure_frequency(generated["loss_and_grad"], runs=runs, seed=int(seed))
-    report = Report("gradcheck", "Why a gradient check of the SVM sometimes fails (seed 002, Question 1)",
+    report = Report("gradcheck", "Why a gradient check of the SVM sometimes fails",
                     {"kink_demo": True, "h": step, "runs": runs, "seed": int(seed)})
     first, second = example.entries
     x, w1, w2 = sympy.symbols("x W_1 W_2", real=True)
     hinge = sympy.Max(0, w1 * x - w2 * x + Delta, evaluate=False)
     blocks = [
-        sentence("The seed's loss of one example with one feature and two classes is ", sympy.Eq(
-            sympy.Symbol("L", real=True), hinge), ", at x = 1, W_1 = W_2 = 1 and ", sympy.Eq(Delta, int(SEED_DELTA)),
-            ": the margin W_1 x - W_2 x + Δ is exactly 0, on the kink of the hinge."),
-        sentence(f"The generated code (derive codegen svm) gives the subgradient dL/dW_1 = {first.analytic:g} and "
-                 f"dL/dW_2 = {second.analytic:g}: it uses 1[margin > 0], which is 0 on the kink."),
-        sentence(f"The centred difference with h = {step:g} gives {first.numeric:.6g} and {second.numeric:.6g}: "
-                 f"(max(0, h) - max(0, -h)) / 2h = h / 2h = 1/2. It averages the slope from the left "
-                 f"({first.slopes[0]:.6g}) and from the right ({first.slopes[1]:.6g}) of W_1, which differ: L has "
-                 "no derivative there, and any value between them is a subgradient."),
+        sentence("The loss of one example with one feature and two classes is ", sympy.Eq(
+            sympy.Symbol("L", real=True), hinge), ", at ", Eq(x, 1), ", ", Eq(w1, 1), ", ", Eq(w2, 1), " and ",
+            sympy.Eq(Delta, int(SEED_DELTA)), ": the margin ", w1 * x - w2 * x + Delta,
+            " is exactly 0, on the kink of the hinge."),
+        sentence("The generated code gives the subgradient ", Eq(derivative(_L0, w1), _shown_number(first.analytic), evaluate=False),
+                 " and ", Eq(derivative(_L0, w2), _shown_number(second.analytic), evaluate=False), ": it uses ",
+                 sympy.Heaviside(_m, 0), " for the margin ", _m, ", which is 0 on the kink."),
+        sentence("The centred difference with ", Eq(_h, _shown_number(step)), " gives ", _shown_number(first.numeric), " and ",
+                 _shown_number(second.numeric), ": ", (Max(0, _h) - Max(0, -_h)) / (2 * _h), " = ",
+                 sympy.Rational(1, 2), ". It averages the slope from the left (", _shown_number(first.slopes[0]),
+                 ") and from the right (", _shown_number(first.slopes[1]), ") of ", w1, ", which differ: ", _L0,
+                 " has no derivative there, and any value between them is a subgradient."),
         Table([[Text("entry")], [Text("analytic")], [Text("numeric")], [Text("relative error")],
                [Text("slope from the left")], [Text("slope from the right")]],
-              [[[Text(name)], [Text(f"{e.analytic:g}")], [Text(f"{e.numeric:.6g}")], [Text(f"{e.relative_error:.2g}")],
-                [Text(f"{e.slopes[0]:.6g}")], [Text(f"{e.slopes[1]:.6g}")]]
-               for name, e in (("W_1", first), ("W_2", second))]),
+              [[[Math(name)], [Math(_shown_number(e.analytic))], [Math(_shown_number(e.numeric))],
+                [Math(_shown_number(e.relative_error, 2))], [Math(_shown_number(e.slopes[0]))], [Math(_shown_number(e.slopes[1]))]]
+               for name, e in ((w1, first), (w2, second))]),
         sentence(f"The checker reports the relative error {first.relative_error:.2g} as '{first.band}', and explains "
                  "it: example 0, class 0 has margin 0, within reach of the step. It is not a reason for concern: "
                  "the analytic gradient is a valid subgradient, and away from the kink the two agree."),
     ]
-    report.sections.append(Section("The seed's one-dimensional example", blocks))
+    report.sections.append(Section("A one-dimensional example", blocks))
 
     rates = [(r.delta, r.h, r.rate) for r in simulation.rows]
     deltas = sorted({r.delta for r in simulation.rows})
     hs = sorted({r.h for r in simulation.rows})
     png = failure_rate_figure(rates, deltas, hs)
     name = f"gradcheck-kinks-{hashlib.sha256(repr(sorted(report.parameters.items())).encode()).hexdigest()[:8]}.png"
-    header = [[Text("Δ \\ h")]] + [[Text(f"{h:g}")] for h in hs]
+    header = [[Math(Delta), Text(" (rows), "), Math(_h), Text(" (columns)")]] + [[Math(_shown_number(h))] for h in hs]
     rows = []
     for delta in deltas:
         cells = []
         for h_ in hs:
             row = next(r for r in simulation.rows if r.delta == delta and r.h == h_)
             cells.append([Text(f"{100 * row.rate:.0f}% ({row.failed}/{row.checked})")])
-        rows.append([[Text(f"{delta:g}")]] + cells)
+        rows.append([[Math(_shown_number(delta))]] + cells)
     worst = max(simulation.rows, key=lambda r: (r.rate, -r.h))
     at_one = [r for r in simulation.rows if r.delta == max(deltas)]
     explained_all = all(r.explained == r.failed for r in simulation.rows)
     blocks = [
-        sentence(f"A simulation: {simulation.runs} random problems for each (Δ, h), each with N = "
-                 f"{simulation.examples} examples, D = {simulation.features} features, K = {simulation.classes} "
-                 f"classes, X ~ N(0, 1), uniform labels and the course's small initial weights W ~ "
-                 f"{simulation.weight_scale:g} N(0, 1); {simulation.checks} random entries checked in each "
-                 f"(generator seeds [{simulation.seed}, run]). The share of entries that fail:"),
+        sentence(f"A simulation: {simulation.runs} random problems for each pair ", sympy.Tuple(Delta, _h),
+                 ", each with ", Eq(N, simulation.examples), " examples, ", Eq(D, simulation.features), " features, ",
+                 Eq(K, simulation.classes), " classes, inputs drawn from a standard normal distribution, uniform "
+                 "labels and the course's small initial weights (normal, standard deviation ",
+                 _shown_number(simulation.weight_scale), f"); {simulation.checks} random entries checked in each. "
+                 "The share of entries that fail:"),
         Table(header, rows),
-        Figure(name, [Text("The share of gradient-check entries that fail, against the step h, for each margin Δ "
-                           "(the same simulation as the table).")]),
-        sentence(f"With small weights every score is near 0, so every margin sits near Δ. At Δ = {deltas[0]:g} the "
-                 f"margins crowd the kink and the ±h step crosses it often: up to {100 * worst.rate:.0f}% of the "
-                 f"entries fail (at h = {worst.h:g}). At Δ = {max(deltas):g} the margins are about "
-                 f"{max(deltas):g} away from it, and "
-                 + ("no entry fails at any h tried" if all(r.failed == 0 for r in at_one) else
-                    f"entries fail only for h as large as {min(r.h for r in at_one if r.failed):g}")
-                 + ". A larger margin makes failures rarer; a smaller h does too."
+        Figure(name, [Text("The share of gradient-check entries that fail, against the step "), Math(_h),
+                      Text(", for each margin "), Math(Delta), Text(" (the same simulation as the table).")]),
+        sentence("With small weights every score is near 0, so every margin sits near ", Delta, ". At ",
+                 Eq(Delta, _shown_number(deltas[0])), " the margins crowd the kink and a step of ", _h, " either way "
+                 f"crosses it often: up to {100 * worst.rate:.0f}% of the entries fail (at ", Eq(_h, _shown_number(worst.h)),
+                 "). At ", Eq(Delta, _shown_number(max(deltas))), " the margins are about ", _shown_number(max(deltas)),
+                 " away from it, and ",
+                 *(["no entry fails at any step tried"] if all(r.failed == 0 for r in at_one) else
+                   ["entries fail only for steps as large as ",
+                    Eq(_h, _shown_number(min(r.h for r in at_one if r.failed)))]),
+                 ". A larger margin makes failures rarer; a smaller step does too."
                  + (" Every failure in the simulation is explained by a crossed kink." if explained_all else "")),
     ]
     report.sections.append(Section("How often a check fails, measured", blocks))

@@ -12,12 +12,13 @@ import hashlib
 
 import numpy as np
 import sympy
+from sympy import Eq
 
-from ..engine.build import note, sentence
+from ..engine.build import decimal_number, note, sentence
 from ..engine.inputs import InputError, number
-from ..engine.matrices import W_, Column
-from ..engine.notation import WeightedScore, c
-from ..engine.steps import Figure, Result, Section, Table, Text
+from ..engine.matrices import W_, Column, Gradient
+from ..engine.notation import Assign, Delta, WeightedScore, c, lam
+from ..engine.steps import Code, Figure, Result, Section, Table, Text
 from ..losses.batch import MAX_REG
 from ..report import Report
 from .module import load
@@ -53,6 +54,10 @@ def _check_work(prepared, epochs, batch_size) -> None:
         raise InputError(f"--epochs {epochs} over {count:,} training examples of {features:,} features and "
                          f"{len(prepared.classes)} classes is {work:.1e} multiply-adds (3 N D K an epoch); a run does "
                          f"at most {MAX_WORK:.0e} (lower --epochs or use fewer examples)")
+
+
+#: the gradient of the loss with respect to the weights, as the prose writes it
+_GRADIENT = Gradient(sympy.Symbol("L", real=True), W_)
 
 
 def _dataset(dataset, data, seed):
@@ -127,13 +132,15 @@ def train(loss="softmax", *, dataset=None, data=None, epochs=20, lr="0.5", reg="
     key = hashlib.sha256(repr(sorted(parameters.items())).encode()).hexdigest()[:8]
     n_train, features = prepared.X_train.shape
     blocks = [
-        sentence(f"{prepared.name}: {n_train} training and {len(prepared.y_test)} held-out examples (split by a "
-                 f"generator seeded with {seed}), {features - 1} features scaled to [0, 1] with the training mean "
-                 f"subtracted, and a constant 1 appended (the bias trick: the last row of W is the bias); "
-                 f"{len(prepared.classes)} classes."),
-        sentence(f"Minibatch SGD from W ~ 0.001 N(0, 1): {epochs} epochs over shuffled batches of {batch_size}, "
-                 f"W ← W - {rate:g} dW, with dW from the generated loss_and_grad (derive codegen {loss}) and "
-                 f"λ = {strength:g}" + (f", Δ = {margin:g}" if loss == "svm" else "") + "."),
+        sentence(f"{prepared.name}: {n_train} training and {len(prepared.y_test)} held-out examples (split at "
+                 f"random, reproducibly), {features - 1} features scaled to ", sympy.Interval(0, 1), " with the "
+                 "training mean subtracted, and a constant 1 appended (the bias trick: the last row of ", W_,
+                 f" is the bias); {len(prepared.classes)} classes."),
+        sentence("Minibatch gradient descent from small random weights (normal, standard deviation ",
+                 decimal_number("0.001"), f"): {epochs} epochs over shuffled batches of {batch_size}, ",
+                 Assign(W_, W_ - decimal_number(f"{rate:g}") * _GRADIENT), ", with ", _GRADIENT,
+                 " from the generated ", Code("loss_and_grad"), " and ", Eq(lam, decimal_number(f"{strength:g}")),
+                 *([", ", Eq(Delta, decimal_number(f"{margin:g}"))] if loss == "svm" else []), "."),
     ]
     report.sections.append(Section("The data and the run", blocks))
 

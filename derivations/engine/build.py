@@ -14,6 +14,7 @@ from . import rules as R
 from .algebra import tidy
 from .differentiate import d, differentiate
 from .inputs import number
+from .notation import Approx, Assign, Equals, Infix, Scientific, Times
 from .reading_order import ordered_terms
 from .steps import Chain, Claim, Code, Math, Paragraph, Step, Text
 from .verify import Verifier
@@ -95,7 +96,8 @@ def written_out(expr, values: dict, memo: dict | None = None):
     return walk(expr)
 
 
-_RELATIONS = {"=": sympy.Eq, "≠": sympy.Ne, "<": sympy.Lt, ">": sympy.Gt, "≤": sympy.Le, "≥": sympy.Ge}
+_RELATIONS = {"=": sympy.Eq, "≠": sympy.Ne, "<": sympy.Lt, ">": sympy.Gt, "≤": sympy.Le, "≥": sympy.Ge,
+              "≈": Approx, "←": Assign, "×": Times}
 
 
 def sentence(*parts) -> Paragraph:
@@ -110,22 +112,33 @@ def sentence(*parts) -> Paragraph:
             segments.append(Text(part))
         elif isinstance(part, (Text, Code, Math)):
             segments.append(part)
+        elif isinstance(part, Paragraph):                    # a message written as a sentence: its segments
+            segments.extend(part.segments)
         else:
             segments.append(Math(part if isinstance(part, sympy.Basic) else number(part, "a number in prose")))
     return Paragraph(_join_relations(segments))
 
 
 def _join_relations(segments):
-    """Math, Text(" = "), Math as one Math of the relation (left unevaluated)."""
+    """Math, Text(" = "), Math as one Math of the relation (left unevaluated); a = b, " ≈ ", c as a = b ≈ c."""
+    operands = (sympy.Expr, sympy.MatrixBase, sympy.MatrixExpr)
     out = []
     for segment in segments:
         out.append(segment)
-        if (len(out) >= 3 and isinstance(out[-1], Math) and isinstance(out[-2], Text) and isinstance(out[-3], Math)
-                and out[-2].text.strip() in _RELATIONS and not out[-1].display and not out[-3].display
-                and isinstance(out[-3].expr, sympy.Expr) and isinstance(out[-1].expr, sympy.Expr)):
-            relation = _RELATIONS[out[-2].text.strip()](out[-3].expr, out[-1].expr, evaluate=False)
-            del out[-3:]
-            out.append(Math(relation))
+        if not (len(out) >= 3 and isinstance(out[-1], Math) and isinstance(out[-2], Text)
+                and isinstance(out[-3], Math) and out[-2].text.strip() in _RELATIONS
+                and not out[-1].display and not out[-3].display and isinstance(out[-1].expr, operands)):
+            continue
+        left, right, join = out[-3].expr, out[-1].expr, _RELATIONS[out[-2].text.strip()]
+        if isinstance(left, (sympy.Rel, Infix)):
+            join = Equals if join is sympy.Eq else join
+            if not isinstance(join, type) or not issubclass(join, Infix):
+                continue
+        elif not isinstance(left, operands):
+            continue
+        relation = join(left, right) if issubclass(join, Infix) else join(left, right, evaluate=False)
+        del out[-3:]
+        out.append(Math(relation))
     return out
 
 
@@ -150,3 +163,15 @@ def example_origin(scores, options=("--scores", "--label", "--classes")) -> Para
                         Code(options[2]), ") to work other scores; ", Code("--no-example"),
                         " leaves this section out.")
     return sentence("The numbers are the scores given with ", Code(options[0]), ".")
+
+
+def decimal_number(text: str):
+    """A decimal as written (``"0.25"``, ``"1e-05"``, ``"2.5e-07"``) as SymPy shows it in prose: an integer
+    as such, a power of ten as 10^-5, a mantissa times a power of ten, else a Float of the digits written."""
+    mantissa, _, exponent = text.lower().partition("e")
+    digits = mantissa.lstrip("-").replace(".", "").lstrip("0") or "0"
+    number = sympy.Integer(int(float(mantissa))) if float(mantissa) == int(float(mantissa)) else \
+        sympy.Float(mantissa, max(1, len(digits)))
+    if not exponent:
+        return number
+    return Scientific(str(number), int(exponent))

@@ -256,3 +256,52 @@ def all_classes_sum(function: Expr, index: Symbol) -> sympy.Sum:
 def score_symbols(count: int) -> list[Expr]:
     """The concrete scores s_0 .. s_{count-1}."""
     return [s[i] for i in range(count)]
+
+
+class Infix(sympy.Basic):
+    """``lhs op rhs`` shown as one formula in prose (a ≈ b, w ← w - αg, K × K); not a statement SymPy checks.
+
+    Subclasses name the operator: :class:`Approx`, :class:`Assign`, :class:`Times`.
+    """
+
+    def __new__(cls, lhs, rhs):
+        return sympy.Basic.__new__(cls, _sympify(lhs), _sympify(rhs))
+
+    @property
+    def lhs(self):
+        return self.args[0]
+
+    @property
+    def rhs(self):
+        return self.args[1]
+
+
+class Approx(Infix):
+    """lhs ≈ rhs: a value and its decimals."""
+
+
+class Assign(Infix):
+    """lhs ← rhs: an update, as in gradient descent."""
+
+
+class Equals(Infix):
+    """lhs = rhs where one side is itself a relation (a = b = c, written on from a = b)."""
+
+
+class Times(Infix):
+    """lhs × rhs: the size of a matrix (rows × columns)."""
+
+
+class Scientific(sympy.Basic):
+    """A decimal in scientific notation for prose, as written: ``Scientific("2.5", -7)`` is 2.5 · 10^-7."""
+
+    def __new__(cls, mantissa: str, exponent: int):
+        return sympy.Basic.__new__(cls, Symbol(str(mantissa)), Integer(int(exponent)))
+
+    @property
+    def mantissa(self) -> str:
+        return self.args[0].name
+
+    @property
+    def exponent(self) -> int:
+        return int(self.args[1])

@@ -162,6 +162,14 @@ class Paragraph:
 
     verified = True
 
+    def __str__(self) -> str:
+        """The words, with each formula in SymPy's own notation (for searching and logs; the printers show it)."""
+        return "".join(segment.text if isinstance(segment, (Text, Code)) else str(segment.expr)
+                       for segment in self.segments)
+
+    def __contains__(self, words: str) -> bool:
+        return words in str(self)
+
 
 @dataclass
 class Table:
@@ -188,7 +196,7 @@ Block = Union[Chain, CaseSplit, Claim, Paragraph, Table, Figure]
 
 @dataclass
 class Section:
-    title: str
+    title: Union[str, Paragraph]      # words, or words and maths (``sentence("How ", Delta, " ...")``)
     blocks: list[Block]
 
     @property

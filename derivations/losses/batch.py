@@ -25,6 +25,7 @@ from functools import lru_cache
 import sympy
 from sympy import (
     Dummy,
+    Eq,
     IndexedBase,
     Integer,
     KroneckerDelta,
@@ -57,8 +58,8 @@ from ..engine.matrices import (
     RowSoftmax,
     named,
 )
-from ..engine.notation import D, Delta, K, N, S, SumExcept, W, X, c, example, feature, j, k, labels, lam
-from ..engine.steps import Derivation, Result, Section, Step
+from ..engine.notation import D, Delta, K, N, S, SumExcept, Times, W, X, c, example, feature, j, k, labels, lam
+from ..engine.steps import Code, Derivation, Result, Section, Step
 from ..engine.verify import Verifier
 from ..report import Report
 
@@ -78,6 +79,8 @@ EXAMPLE_LOSS = IndexedBase("L")          # no assumptions: its label is not the 
 OBJECTIVE = Symbol("L", real=True)
 #: the index of the features and classes of the regulariser sum_k sum_l W_kl^2 (CS231n's notes write it so)
 l_ = Symbol("l", integer=True)
+_u = Symbol("u", real=True)
+_y_i = Symbol("y_i", integer=True)
 
 B_ = named("B", N, K, lambda i, j_: BETA[i, j_])
 P_ = named("P", N, K, lambda i, j_: PROB[i, j_])
@@ -226,9 +229,10 @@ def matrix_form(loss: str = "svm", reg_form: str = "full") -> MatrixForm:
 DEFAULT_BATCH = {"X": [[1, 2], [2, -1], [0, 1]], "y": [0, 1, 2], "W": [[1, 1, 2], [1, -1, 1]]}
 
 
-def gradient(loss: str = "svm", delta=1, reg=None, reg_form: str = "full", data=None, example=True) -> Derivation:
+def gradient(loss: str = "svm", delta=1, reg=None, reg_form: str = "full", data=None, example=False) -> Derivation:
     """The batch derivation and its numbers: for ``data`` (a file or a mapping holding X, y and W) when given,
-    else for :data:`DEFAULT_BATCH` (N = 3, D = 2, K = 3); ``example=False`` leaves the numbers out.
+    else for :data:`DEFAULT_BATCH` (N = 3, D = 2, K = 3);
+    ``example=True`` (what the command does unless ``--no-example``) works that example when no numbers are given.
 
     >>> g = gradient("softmax", reg_form="half")
     >>> from derivations.report.printing import text
@@ -302,10 +306,10 @@ def _objective_section(builder, loss, reg_form):
     per_example = example_loss(loss, example)
     whole = objective(reg_form)
     blocks = [
-        sentence("A batch of ", N, " examples: X is ", N, " × ", D, " (row ", example, " is the input of example ",
-                 example, ", ", X[example, feature], " its feature ", feature, "), W is ", D, " × ", K,
-                 ", the labels are ", labels[example], " in 0, ..., ", K - 1, ". The scores S = XW are ", N, " × ",
-                 K, ":"),
+        sentence("A batch of ", N, " examples: ", X_, " is ", Times(N, D), " (row ", example, " is the input of "
+                 "example ", example, ", ", X[example, feature], " its feature ", feature, "), ", W_, " is ",
+                 Times(D, K), ", the labels are ", labels[example], " in 0, ..., ", K - 1, ". The scores ",
+                 Eq(S_, MatMul(X_, W_), evaluate=False), " are ", Times(N, K), ":"),
         builder.chain([Step(S[example, j], scores, R.Definition(S[example, j], scores))]),
         builder.claim(S_, MatMul(X_, W_), R.Definition(S_, MatMul(X_, W_))),
     ]
@@ -320,10 +324,10 @@ def _objective_section(builder, loss, reg_form):
         sentence(*(["The objective averages them over the batch and adds the penalty on the weights (with the 1/2 "
                    "that makes its gradient ", lam * W_, "):"] if reg_form == "half" else
                   ["The objective averages them over the batch and adds the penalty on the weights (its gradient is ",
-                   2 * lam * W_, "; with --reg-form half, half the penalty gives ", lam * W_, "):"])),
+                   2 * lam * W_, "; half the penalty, ", Code("--reg-form half"), ", gives ", lam * W_, "):"])),
         builder.chain([Step(OBJECTIVE, whole, R.Definition(OBJECTIVE, whole))]),
-        sentence("The penalty sums the square of every entry of W, ", W[k, l_], " for feature ", k, " and class ",
-                 l_, "."),
+        sentence("The penalty sums the square of every entry of ", W_, ", ", W[feature, c], " for feature ",
+                 feature, " and class ", c, "."),
     ]
     return Section("The batch and the objective", blocks)
 
@@ -336,17 +340,18 @@ def _beta_section(builder):
                           R.Definition(BETA[example, j], definition))
     linear = builder.claim(EXAMPLE_LOSS[example], Sum(BETA[example, j] * margin(example, j), (j, 0, K - 1)),
                            R.Definition(BETA[example, j], definition))
-    return Section("The β matrix", [
+    return Section(sentence("The ", B_, " matrix of violated margins"), [
         sentence("Which margins are violated, example by example: for ", sympy.Ne(j, labels[example]), ", ",
                  BETA[example, j], " is 1 when the margin of class ", j, " is positive and 0 when it is not; for the "
                  "label itself it is 0 "
-                 "(the correct class has no margin of its own, as code's margins[range(N), y] = 0 says):"),
+                 "(the correct class has no margin of its own, as code's ", Code("margins[range(N), y] = 0"),
+                 " says):"),
         builder.chain([Step(BETA[example, j], definition, R.Definition(BETA[example, j], definition))]),
         correct,
-        sentence("So the sum of row ", example, " of B counts the violated margins of example ", example, ":"),
+        sentence("So the sum of row ", example, " of ", B_, " counts the violated margins of example ", example, ":"),
         count,
-        sentence("and, since max(0, u) = 1[u > 0] u, the loss of an example is linear where ", BETA[example, j],
-                 " is fixed (seed 002's rewrite):"),
+        sentence("and, since ", Eq(Max(0, _u), sympy.Heaviside(_u, 0) * _u, evaluate=False),
+                 ", the loss of an example is linear where ", BETA[example, j], " is fixed:"),
         linear,
     ])
 
@@ -354,7 +359,7 @@ def _beta_section(builder):
 def _example_section(builder, loss, delta_value):
     """dL_n/dW_dc, from the one-example derivation (derive ... --wrt weights), written for example n."""
     from . import weights
-    one = weights.gradient(loss, delta=delta_value if loss == "svm" else 1)
+    one = weights.gradient(loss, delta=delta_value if loss == "svm" else 1, example=False)
     combined = one.results["dw"].expr
     general = for_example(combined, example)
     delta = KroneckerDelta(c, labels[example])
@@ -369,12 +374,12 @@ def _example_section(builder, loss, delta_value):
     if rule is not None:
         steps.append(Step(general, recognised, rule))
     chain = builder.chain(steps)
-    words = ("The gradient of one example's loss was derived by derive " + COMMANDS[loss] + " --wrt weights, case "
-             "by case (c = y_i and c ≠ y_i) and then in one formula. Within a batch the case differs from example "
-             "to example (c is the label of some examples and not of others), so it is the one formula that is "
-             "used, written for example ")
-    blocks = [sentence(words, example, " (its scores ", S[example, j], ", its input ", X[example, feature],
-                       ", its label ", labels[example], "):"), chain]
+    blocks = [sentence("The gradient of one example's loss with respect to the weights is derived case by case (",
+                       Eq(c, _y_i), " and ", sympy.Ne(c, _y_i), ") and then in one formula in the report on the gradient "
+                       "with respect to the weights of one example. Within a batch the case differs from example "
+                       "to example (", c, " is the label of some examples and not of others), so it is the one "
+                       "formula that is used, written for example ", example, " (its scores ", S[example, j],
+                       ", its input ", X[example, feature], ", its label ", labels[example], "):"), chain]
     if loss == "svm":
         blocks.append(sentence("The ", delta, " picks out the examples whose label is ", c, ": only they carry the "
                                "minus count of violated margins."))
@@ -416,8 +421,8 @@ def _index_section(builder, loss, reg_form, per_example):
         chain,
     ]
     if loss == "svm":
-        blocks.append(sentence("This is seed 002's gradient, with the ", KroneckerDelta(c, labels[example]),
-                               " that its last line drops (see the end of this report)."))
+        blocks.append(sentence("Note the ", KroneckerDelta(c, labels[example]), ": dropping it is a common slip "
+                               "(see the section Common slips)."))
     return result, Section("The gradient in index form", blocks)
 
 
@@ -436,9 +441,10 @@ def _matrix_section(builder, loss, reg_form, index_form):
         products = (MatrixElement(MatMul(XT, B_), dd, cc)
                     - MatrixElement(MatMul(XT, HadamardProduct(Y_, row_sums(B_))), dd, cc)) / N \
             + MatrixElement(reg_matrix(reg_form), dd, cc)
-        words_entries = ("Write each factor as an entry of a matrix: ", X[n, dd], " is entry (d, n) of Xᵀ, ",
-                         BETA[n, cc], " entry (n, c) of B, ", KroneckerDelta(cc, labels[n]), " entry (n, c) of the "
-                         "one-hot Y, and ", counts, " entry n of ", MatMul(B_, Ones(K)), " (the row sums of B):")
+        words_entries = ("Write each factor as an entry of a matrix: ", X[n, dd], " is entry ", sympy.Tuple(dd, n),
+                         " of ", XT, ", ", BETA[n, cc], " entry ", sympy.Tuple(n, cc), " of ", B_, ", ",
+                         KroneckerDelta(cc, labels[n]), " entry ", sympy.Tuple(n, cc), " of the one-hot ", Y_, ", and ",
+                         counts, " entry ", n, " of ", MatMul(B_, Ones(K)), " (the row sums of ", B_, "):")
     else:
         expanded = (Sum(X[n, dd] * PROB[n, cc], (n, 0, N - 1))
                     - Sum(X[n, dd] * KroneckerDelta(cc, labels[n]), (n, 0, N - 1))) / N + reg
@@ -447,9 +453,9 @@ def _matrix_section(builder, loss, reg_form, index_form):
             + MatrixElement(reg_matrix(reg_form), dd, cc)
         products = (MatrixElement(MatMul(XT, P_), dd, cc) - MatrixElement(MatMul(XT, Y_), dd, cc)) / N \
             + MatrixElement(reg_matrix(reg_form), dd, cc)
-        words_entries = ("Write each factor as an entry of a matrix: ", X[n, dd], " is entry (d, n) of Xᵀ, ",
-                         PROB[n, cc], " entry (n, c) of P and ", KroneckerDelta(cc, labels[n]),
-                         " entry (n, c) of the one-hot Y:")
+        words_entries = ("Write each factor as an entry of a matrix: ", X[n, dd], " is entry ", sympy.Tuple(dd, n),
+                         " of ", XT, ", ", PROB[n, cc], " entry ", sympy.Tuple(n, cc), " of ", P_, " and ",
+                         KroneckerDelta(cc, labels[n]), " entry ", sympy.Tuple(n, cc), " of the one-hot ", Y_, ":")
     matrix = gradient_matrix(loss, reg_form)
     whole = MatrixElement(matrix, dd, cc)
     chain = builder.chain([
@@ -507,20 +513,37 @@ def _seed_section(builder, reg_form):
     n = example
     intermediate = BETA[n, c] + KroneckerDelta(c, labels[n]) * (-SumExcept(BETA[n, j], j, labels[n]) - BETA[n, c])
     simplified = BETA[n, c] - Sum(BETA[n, j], (j, 0, K - 1))
-    return Section("Reading seed 002", [
-        note("Seed 002's last line simplifies ", intermediate, " to ", simplified, ", dropping the ",
-             KroneckerDelta(c, labels[n]), ": it writes ", sympy.Eq(d(OBJECTIVE, W[feature, c]), written,
-                                                                      evaluate=False),
-             f". That is not the gradient: the verifier rejects it ({detail}). The ", KroneckerDelta(c, labels[n]),
-             " cannot go: only the examples whose label is c subtract the count of violated margins."),
-        note("Its other slips, which the derivation above avoids: its ", BETA[n, j], " is 1 for a positive margin "
-             "and 0 for a negative one \"and j = y_n\", which leaves a negative margin of another class undefined "
-             "and makes ", BETA[n, labels[n]], " = 1 (that 'margin' is Δ > 0), while its intermediate line needs ",
-             BETA[n, labels[n]], " = 1 and its last one ", BETA[n, labels[n]], " = 0; its regulariser "
-             "Σ_c Σ_d W_{c,d}² indexes W as C × D, not D × C; its 'For all samples' lines lose the 1/N and sum "
-             "W_{d,y_n} over n, whose column changes with n; and ", Sum(BETA[n, j], (j, 0, K - 1)),
-             " counts the positive margins of the n-th sample, not the j-th."),
+    return Section("Common slips", [
+        note("A tempting simplification turns ", intermediate, " into ", simplified, ", dropping the ",
+             KroneckerDelta(c, labels[n]), ", and writes ", sympy.Eq(d(OBJECTIVE, W[feature, c]), written,
+                                                                     evaluate=False),
+             ". That is not the gradient: the verifier rejects it", *_counterexample_words(detail), ". The ",
+             KroneckerDelta(c, labels[n]), " cannot go: only the examples whose label is ", c,
+             " subtract the count of violated margins."),
+        note("Other slips the derivation above avoids: defining ", BETA[n, j], " as 1 for a positive margin and 0 "
+             "for a negative one without excluding the correct class, which makes ", Eq(BETA[n, labels[n]], 1),
+             " (that margin is ", sympy.Gt(Delta, 0), "); indexing the regulariser as ",
+             Sum(Sum(W[c, feature] ** 2, (feature, 0, D - 1)), (c, 0, K - 1)), ", which takes ", W_, " as ",
+             Times(K, D), ", not ", Times(D, K), "; losing the ", 1 / N, " when summing over the batch; and reading ",
+             Sum(BETA[n, j], (j, 0, K - 1)), " as a count over classes for the ", j, "-th sample: it counts the "
+             "positive margins of sample ", n, "."),
     ])
+
+
+def _counterexample_words(detail: str) -> list:
+    """Where the verifier found the two sides apart, as words and numbers: the sizes it tried and the two values
+    (read from its message; nothing when the message has another form)."""
+    import re
+    sizes = dict(re.findall(r"'([DKN])': (\d+)", detail))
+    values = re.search(r": (-?[\d.e+-]+) vs (-?[\d.e+-]+)\)?$", detail)
+    if not sizes or values is None:
+        return []
+    shown = [Eq(symbol, Integer(int(sizes[symbol.name]))) for symbol in (N, D, K) if symbol.name in sizes]
+    words = [": at a random point with "]
+    for i, size in enumerate(shown):
+        words += [size, ", " if i < len(shown) - 2 else " and " if i == len(shown) - 2 else ""]
+    left, right = (sympy.Float(float(v), 4) for v in values.groups())
+    return words + [" the two sides are ", left, " and ", right]
 
 
 def seed_final_line(reg_form="full"):

@@ -143,8 +143,8 @@ def _slip_section(builder):
     mirror = builder.claim(Sigmoid(z) + Sigmoid(-z), sympy.S.One, R.SigmoidSymmetry())
     return Section("A slip to avoid", [
         sentence("The sigmoids of the two scores separately do not sum to 1: with ", Eq(s[1], example), " and ",
-                 Eq(s[2], example), ", ", Sigmoid(s[1]), " + ", Sigmoid(s[2]), " = ", 2 * Sigmoid(example),
-                 f" ≈ {total}. What does sum to 1 is"),
+                 Eq(s[2], example), ", ", Sigmoid(s[1]) + Sigmoid(s[2]), " = ", 2 * Sigmoid(example), " ≈ ", total,
+                 ". What does sum to 1 is"),
         mirror,
         note("so the solution's step ", Eq(F(s[1]) + F(s[2]), 1, evaluate=False), " holds for the softmax "
              "probabilities ", p[1] + p[2], ", with ", Eq(F(s[1]), Sigmoid(s[1] - s[2]), evaluate=False), " and ",
@@ -172,7 +172,7 @@ def _gradient_section(builder):
         sentence("the same is the derivative with respect to the score:"),
         through_scores,
         sentence("the logistic-regression gradient, prediction minus target: the ", p[k] - t[k],
-                 " of derive softmax-grad for class 1."),
+                 " of the softmax gradient for class 1."),
     ])
 
 

@@ -44,7 +44,7 @@ MAX_VECTORS = 20
 #: a softmax gradient entry below this is called saturated (it no longer moves the score noticeably)
 SATURATED = 1e-4
 #: the margin in the two-class picture
-MARGIN = sympy.Symbol("d", real=True)
+MARGIN = sympy.Symbol("g", real=True)          # the score gap s_{y_i} - s_j (the SVM's margin is s_j - s_{y_i} + Delta)
 
 
 def parse_vectors(scores) -> list[list]:
@@ -213,10 +213,11 @@ class _Example:
         hinge = self.on_hinge()
         if hinge:
             which = " and ".join(self.names[i] for i in hinge)
-            messages.append(f"example {self.number}: class{'es' if len(hinge) > 1 else ''} {which} "
-                            f"sit{'s' if len(hinge) == 1 else ''} exactly on the hinge "
-                            f"(s_j - s_y_i + Delta = 0): the SVM loss has no derivative there; the subgradient "
-                            f"1[margin > 0] = 0 is used")
+            messages.append(sentence(f"example {self.number}: class{'es' if len(hinge) > 1 else ''} {which} "
+                                     f"sit{'s' if len(hinge) == 1 else ''} exactly on the hinge (",
+                                     Eq(s[j] - s[y] + Delta, 0), "): the SVM loss has no derivative there; the "
+                                     "subgradient ", Eq(indicator(s[j] - s[y] + Delta), 0, evaluate=False),
+                                     " is used"))
         messages += softmax.float64_warnings(self.softmax, self.names, where=f"example {self.number}: ")
         return messages
 
@@ -246,7 +247,7 @@ def _example_section(example, formulas):
         sentence("The gradients:"),
         svm_gradient,
         softmax_gradient,
-        sentence("≈ ", sm_numbers, "."),
+        sentence("The softmax gradient in decimals: ", sm_numbers, "."),
     ]
     return Section(example.title, blocks)
 
@@ -346,8 +347,8 @@ def _margins_section(examples, names, delta_value):
     two = _two_class_claims()
     near = [e for e in examples if any(0 < e.margins[i] <= delta_value for i in range(e.count) if i != e.label)]
     blocks = [
-        sentence("With two classes and the margin ", Eq(MARGIN, s[y] - s[j]), " the two losses and the gradient "
-                 "with respect to the other score are (checked with K = 2):"),
+        sentence("With two classes and the score gap ", Eq(MARGIN, s[y] - s[j]), " the two losses and the gradient "
+                 "with respect to the other score are (checked with ", Eq(K, 2), "):"),
         *two,
         sentence("A near miss (", MARGIN, " just below ", Delta, ") and a large-margin error (", MARGIN,
                  " far below 0) get the same SVM gradient 1: only the SVM loss grows, linearly; past the margin the "
@@ -418,10 +419,10 @@ def _figure_section(examples, delta_value, parameters):
     key = hashlib.sha256(repr(parameters).encode()).hexdigest()[:8]
     name = f"compare-margins-{key}.png"
     caption = [Text("Both losses (left) and their gradients with respect to the other score (right) for two "
-                    "classes, against the margin "), Math(Eq(MARGIN, s[y] - s[j])),
-               Text(f", Δ = {sympy.sstr(delta_value)}. Each marker is one incorrect class of an example at its "
-                    "margin: for the SVM its height is exactly that class's term of the loss; for softmax it is "
-                    "the loss the example would have with that class as its only competitor. Margins off the "
+                    "classes, against the score gap "), Math(Eq(MARGIN, s[y] - s[j])),
+               Text(", "), Math(Eq(Delta, delta_value)), Text(". Each marker is one incorrect class of an example "
+                                                                "at its score gap: for the SVM its height is exactly that class's term of the loss; for softmax it is "
+                    "the loss the example would have with that class as its only competitor. Gaps off the "
                     "chart are drawn at its edge with their value.")]
     section = Section("Figure", [Figure(name, caption)])
     return section, {name: png}

@@ -69,22 +69,24 @@ def _formulas_section(builder, svm_side, softmax_side):
     differ = Ne(c, y)
     rows = []
     claims = []
-    for case, key, column, conditions in (("c ≠ yᵢ (incorrect class)", "dw_incorrect", Column(W_, c), (differ,)),
-                                          ("c = yᵢ (correct class)", "dw_correct", Column(W_, y), ())):
+    for case, key, column, conditions in (([Math(differ), Text(" (incorrect class)")], "dw_incorrect",
+                                           Column(W_, c), (differ,)),
+                                          ([Math(Eq(c, y)), Text(" (correct class)")], "dw_correct", Column(W_, y),
+                                           ())):
         svm_vector = _vector(svm_side, key)
         softmax_vector = _vector(softmax_side, key)
         claims += [builder.claim(Gradient(L_svm, column), svm_vector, R.DerivedElsewhere("svm-grad --wrt weights"),
                                  conditions=conditions),
                    builder.claim(Gradient(L_softmax, column), softmax_vector,
                                  R.DerivedElsewhere("softmax-grad --wrt weights"), conditions=conditions)]
-        rows.append([[Text(case)], [Math(svm_vector)], [Math(softmax_vector)]])
+        rows.append([case, [Math(svm_vector)], [Math(softmax_vector)]])
     table = Table([[Text("class")], [Text("SVM")], [Text("softmax")]], rows)
     return Section("The two gradients", [
-        sentence("For one example with input x and label ", y, " (the table of seed 004, part 3, with its P_j of "
-                 "the correct class written ", p[y], "):"),
+        sentence("For one example with input ", x_, " and label ", y, " (the probability of the correct class "
+                 "written ", p[y], "):"),
         table,
-        sentence("each derived step by step by derive svm-grad --wrt weights and derive softmax-grad --wrt weights, "
-                 "and checked again here:"),
+        sentence("each derived step by step in the reports on the gradients with respect to the weights, and "
+                 "checked again here:"),
         *claims,
     ])
 
@@ -95,12 +97,12 @@ def _meaning_section(builder, svm_side, softmax_side):
             for name in (L_svm, L_softmax)]
     return Section("What the difference means", [
         sentence("Both gradients are the input x times the gradient with respect to the scores: every class's "
-                 "weights move along the same direction ±x, and the losses differ only in how much. The SVM's "
+                 "weights move along the same direction, ", x_, " or its opposite, and the losses differ only in how much. The SVM's "
                  "coefficient is 1 or 0 for an incorrect class (its margin violated or not) and minus the count of "
                  "violated margins for the correct class: once every margin is met, the SVM's gradient is exactly 0 "
                  "and the example stops moving the weights. Softmax's coefficient is the probability ", p[c],
-                 " (minus 1 for the correct class): never 0, so every example keeps pulling w_y towards x and "
-                 "pushing the others away, less and less as ", p[y], " approaches 1."),
+                 " (minus 1 for the correct class): never 0, so every example keeps pulling ", Column(W_, y), " towards ",
+                 x_, " and pushing the others away, less and less as ", p[y], " approaches 1."),
         sentence("For both, the coefficients of the classes sum to 0 (the SVM's +1s cancel its -count; softmax's "
                  "probabilities sum to 1), so the columns of dW sum to 0: feature by feature, the weight one class "
                  "gains the others lose:"),

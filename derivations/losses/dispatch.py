@@ -19,7 +19,7 @@ FLAGS = {"scores": "--scores", "label": "--label", "classes": "--classes", "inpu
          "weights": "--weights", "data": "--data", "reg": "--reg", "reg_form": "--reg-form"}
 
 
-def with_respect_to(loss: str, wrt: str, example=True, **options):
+def with_respect_to(loss: str, wrt: str, example=False, **options):
     """The derivation of ``loss`` ("svm" or "softmax") with respect to ``wrt`` ("scores", "weights", "batch")."""
     if wrt not in WRT:
         raise InputError(f"--wrt must be scores, weights or batch, not {wrt!r}")

@@ -17,13 +17,14 @@ from __future__ import annotations
 import mpmath
 import sympy
 from sympy import Add, Eq, Integer, KroneckerDelta, Mul, Ne, exp
+from sympy.matrices.expressions.diagonal import DiagMatrix
 
 from ..engine import rules as R
 from ..engine.build import Builder, note, sentence
 from ..engine.differentiate import d, differentiate
 from ..engine.evaluate import instantiate
 from ..engine.inputs import exponent_bound, score_vector
-from ..engine.notation import K, L, j, k, m, p, s, y
+from ..engine.notation import K, L, Times, j, k, m, p, s, y
 from ..engine.sizes import HEAD, TAIL, is_long, listed, shown_positions
 from ..engine.steps import Case, CaseSplit, Derivation, Math, Result, Section, Step, Table, Text
 from ..engine.verify import final_check
@@ -31,6 +32,11 @@ from ..report import Report
 from .softmax import Example, concrete_definitions, decimal, probability, probability_chain, sum_exp
 
 TITLE = "The Jacobian of softmax"
+
+#: the Jacobian J and its matrix form diag(p) - p p^T, for the prose
+JAC = sympy.Symbol("J")
+_P = sympy.MatrixSymbol("p", K, 1)
+MATRIX_FORM = sympy.MatAdd(DiagMatrix(_P), sympy.MatMul(-1, _P, _P.T), evaluate=False)
 SUMMARY = "softmax probabilities: the Jacobian dp_j/ds_k = p_j (delta_jk - p_k), case j = k / j != k"
 
 #: the number of classes the matrix form is shown for when no scores are given
@@ -53,11 +59,11 @@ def jacobian(scores=None) -> Derivation:
 
     definition = builder.chain([Step(p[j], probability(j), R.Definition(p[j], probability(j)))])
     derivation.sections.append(Section("The probabilities", [
-        sentence("Softmax turns the scores ", s[k], " (classes k = 0, ..., K - 1) into probabilities"),
+        sentence("Softmax turns the scores ", s[k], " (classes ", Eq(k, 0), ", ..., ", K - 1, ") into probabilities"),
         definition,
-        sentence("Every ", p[j], " depends on every score through the sum, so the Jacobian J has ", K, " × ", K,
-                 " entries ", d(p[j], s[k]), ": row ", j, " is the probability, column ", k, " the score. (The seed "
-                 "writes ", d(sympy.Indexed("P", sympy.Symbol("i")), s[j]), "; here ", sympy.Symbol("i"),
+        sentence("Every ", p[j], " depends on every score through the sum, so the Jacobian ", JAC, " has ", K, " × ", K,
+                 " entries ", d(p[j], s[k]), ": row ", j, " is the probability, column ", k, " the score. (The "
+                 "exercise writes ", d(sympy.Indexed("P", sympy.Symbol("i")), s[j]), "; here ", sympy.Symbol("i"),
                  " is kept for the example, as in ", y, ".)"),
     ]))
     diagonal, off_diagonal, section = _cases_section(builder)
@@ -206,9 +212,10 @@ def _loss_section(builder, entry):
     return Section("Back to the loss: the chain rule through p", [
         sentence("The softmax loss ", Eq(L, loss, evaluate=False), " depends on the scores only through ", p[y],
                  ", so its gradient is row ", y, " of the Jacobian times ", -1 / p[y],
-                 " (the seed's second part):"),
+                 ":"),
         chain,
-        sentence("the same ", p[k] - KroneckerDelta(k, y), " as by the log-sum-exp route of derive softmax-grad."),
+        sentence("the same ", p[k] - KroneckerDelta(k, y), " as by the log-sum-exp route of the softmax gradient "
+                 "(written with the log of a sum of exponentials, the loss gives it in a few steps)."),
     ])
 
 
@@ -235,11 +242,11 @@ def _matrix_section(count, diagonal, off_diagonal):
     if is_long(count):
         opening = sentence("For ", Eq(K, count), " classes, the rows and columns of classes ",
                            listed(shown, limit=len(shown)), " (every other entry follows the same pattern), entry "
-                           "by entry from the cases, and as a matrix, J = diag(p) - p pᵀ:")
+                           "by entry from the cases, and as a matrix, ", Eq(JAC, MATRIX_FORM, evaluate=False), ":")
     else:
-        opening = sentence("For ", Eq(K, count), " classes, entry by entry from the cases, and as a matrix, "
-                                                 "J = diag(p) - p pᵀ:")
-    return Section(f"The matrix, K = {count}", [opening, chain]), entries
+        opening = sentence("For ", Eq(K, count), " classes, entry by entry from the cases, and as a matrix, ",
+                           Eq(JAC, MATRIX_FORM, evaluate=False), ":")
+    return Section(sentence("The matrix at ", Eq(K, count)), [opening, chain]), entries
 
 
 def _numeric(derivation, values, symbolic):
@@ -273,13 +280,13 @@ def _numeric(derivation, values, symbolic):
     blocks = [
         sentence("The probabilities:"),
         probability_chain(local, example),
-        sentence("≈ ", sympy.ImmutableMatrix([[decimal(v) for v in example.prob_numbers]]), ". Each entry of J "
-                 "from the matrix above (row ", j, ", column ", k, "):"),
+        sentence("In decimals ", sympy.ImmutableMatrix([[decimal(v) for v in example.prob_numbers]]), ". Each entry of ",
+                 JAC, " from the matrix above (row ", j, ", column ", k, "):"),
         table,
     ]
     if is_long(count):
         blocks.append(sentence(f"(Rows and columns {HEAD} to {count - TAIL - 1} are left out here; the JSON report "
-                               f"holds all {count} × {count} entries.)"))
+                               "holds all ", Times(count, count), " entries.)"))
     blocks.append(note(f"Checked: {which} with a centred finite difference of the probabilities (step 1e-12, "
                        f"exact arithmetic) to within {worst:.1e}."))
     derivation.sections.append(Section("At the given scores", blocks))

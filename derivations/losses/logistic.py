@@ -540,7 +540,7 @@ def _worked_example(derivation, dloss_dw, weights, inputs, target):
         sentence("so ", LOSS, " ≈ ", decimal(example.number(example.loss)), ". The gradient, from ",
                  Eq(d(LOSS, w[j]), dloss_dw), ":"),
         gradient_chain,
-        sentence("≈ ", sympy.ImmutableMatrix([[decimal(v) for v in exact]]), "."),
+        sentence("In decimals: ", sympy.ImmutableMatrix([[decimal(v) for v in exact]]), "."),
     ]
     blocks += _example_meaning(example, decimal)
     which = "each entry agrees" if len(features) == count else \

@@ -139,7 +139,8 @@ def gradient(reg_form="full") -> Report:
     ])
     claim = builder.claim(Gradient(OBJECTIVE, w_), matrix, R.MatrixSumEntry())
     report.sections.append(Section("The gradient, from index form to matrix form", [
-        sentence("Each example's gradient is (y - t) x_d, derived step by step by derive logistic-grad; averaged "
+        sentence("Each example's gradient is ", (sympy.Symbol("y", real=True) - sympy.Symbol("t", real=True))
+                 * sympy.Indexed("x", dd), ", derived step by step for logistic regression; averaged "
                  "over the batch, with the penalty's own gradient:"),
         chain,
         sentence("Entry ", dd, " of both sides for every ", dd, ", so as vectors (", D, " × 1, like w), with z = Xw:"),

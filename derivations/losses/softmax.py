@@ -104,9 +104,10 @@ def recognise_probabilities(expr):
 
 # --- the derivation ---------------------------------------------------------------
 
-def gradient(scores=None, label=None, classes=None, scale=1, wrt="scores", example=True, **weights) -> Derivation:
-    """The softmax gradient derivation and its worked numbers: on ``scores`` and ``label`` when given, else on
-    the homework's example (3, -1, 4; label 0; cat, dog, bird); ``example=False`` leaves the numbers out.
+def gradient(scores=None, label=None, classes=None, scale=1, wrt="scores", example=False, **weights) -> Derivation:
+    """The softmax gradient derivation and its worked numbers: on ``scores`` and ``label`` when given, or with
+    ``example=True`` on the homework's example (3, -1, 4; label 0; cat, dog, bird);
+    ``example=True`` (what the command does unless ``--no-example``) works that example when no numbers are given.
 
     ``wrt="weights"`` (with ``inputs``, ``weights``, ``label``) and ``wrt="batch"`` (with ``reg``,
     ``reg_form``, ``data``) are the gradients with respect to W: see :mod:`.weights` and :mod:`.batch`.
@@ -467,7 +468,7 @@ def _example_blocks(builder, example, names, correct, incorrect, what):
     ]
     blocks += _rounding_note(example)
     blocks += [sentence("The gradient, each entry from its case:"), gradient_chain(builder, example, correct, incorrect),
-               sentence("≈ ", sympy.ImmutableMatrix([[decimal(g) for g in example.gradient_numbers]]), ".")]
+               sentence("In decimals: ", sympy.ImmutableMatrix([[decimal(g) for g in example.gradient_numbers]]), ".")]
     return blocks
 
 
@@ -567,7 +568,7 @@ def _scaled_section(builder, example, scaled, names, scale, correct, incorrect):
     blocks += _example_blocks(builder, scaled, names, correct, incorrect, "at the scaled scores")
     blocks.append(sentence(
         "That is the gradient with respect to the scaled scores; with respect to the original ones each entry is "
-        "multiplied by ", scale, " (chain rule): ≈ ",
+        "multiplied by ", scale, " (chain rule), in decimals ",
         sympy.ImmutableMatrix([[decimal(scale * g) for g in scaled.gradient_numbers]]), "."))
     rows = []
     for i, name in enumerate(names):

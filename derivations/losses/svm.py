@@ -19,11 +19,12 @@ from ..engine.evaluate import instantiate
 from ..engine.inputs import FLOAT64_MAX, float64, number, worked_example
 from ..engine.notation import Delta, K, L, SumExcept, indicator, j, k, s, x, y
 from ..engine.sizes import is_long, listed
-from ..engine.steps import Case, CaseSplit, Chain, Derivation, Math, Result, Section, Step, Table, Text
+from ..engine.steps import Case, CaseSplit, Chain, Code, Derivation, Math, Result, Section, Step, Table, Text
 from ..engine.verify import final_check
 from ..report import Report
 
 x_i = x[sympy.Symbol("i", integer=True)]
+u_ = sympy.Symbol("u", real=True)
 TITLE = "Gradient of the multiclass SVM (hinge) loss"
 SUMMARY = "multiclass SVM (hinge) loss and its gradient with respect to the scores, case by case"
 
@@ -38,9 +39,10 @@ def loss_expression():
     return SumExcept(Max(0, margin(j), evaluate=False), j, y)
 
 
-def gradient(delta=1, scores=None, label=None, classes=None, wrt="scores", example=True, **weights) -> "Derivation":
-    """The SVM gradient derivation and its worked numbers: on ``scores`` and ``label`` when given, else on the
-    homework's example (3, -1, 4; label 0; cat, dog, bird); ``example=False`` leaves the numbers out.
+def gradient(delta=1, scores=None, label=None, classes=None, wrt="scores", example=False, **weights) -> "Derivation":
+    """The SVM gradient derivation and its worked numbers: on ``scores`` and ``label`` when given, or with
+    ``example=True`` on the homework's example (3, -1, 4; label 0; cat, dog, bird);
+    ``example=True`` (what the command does unless ``--no-example``) works that example when no numbers are given.
 
     ``wrt="weights"`` (with ``inputs``, ``weights``, ``label``) and ``wrt="batch"`` (with ``reg``,
     ``reg_form``, ``data``) are the gradients with respect to W: see :mod:`.weights` and :mod:`.batch`.
@@ -88,8 +90,8 @@ def gradient(delta=1, scores=None, label=None, classes=None, wrt="scores", examp
 def _loss_section(builder, loss):
     definition = builder.chain([Step(L, loss, R.Definition(L, loss))])
     return Section("The loss", [
-        sentence("For an example ", x_i, " with label ", y, " and class scores ", s[j], " (classes ", j, " = 0, ..., ",
-                 K - 1, "), the multiclass SVM loss sums a hinge over the incorrect classes:"),
+        sentence("For an example ", x_i, " with label ", y, " and class scores ", s[j], " (classes ", Eq(j, 0),
+                 ", ..., ", K - 1, "), the multiclass SVM loss sums a hinge over the incorrect classes:"),
         definition,
         sentence("The margin of class ", j, " is ", margin(j),
                  ": positive when the correct score does not beat ", s[j], " by at least ", Delta, "."),
@@ -121,12 +123,13 @@ def _gradient_section(builder, loss, delta_value):
         split,
         sentence("In words: an incorrect class gets 1 exactly when its margin is violated; the correct class gets "
                  "minus the number of classes whose margin is violated."),
-        note("Kink convention: ", indicator(margin(k)), " is 0 when the margin is exactly 0 (the margin > 0 test "
-             "used in code). max(0, u) has no derivative at u = 0; any value in [0, 1] is a subgradient there, "
-             "and SymPy's own Heaviside(0) = 1/2 is not the convention used here."),
-        note(f"Checked: both results agree with sympy.diff of the loss and with centred finite differences "
-             f"at {points} random points away from the kinks (K = 2..5 classes); largest relative difference "
-             f"{worst:.1e}."),
+        note("Kink convention: ", indicator(margin(k)), " is 0 when the margin is exactly 0 (the test ",
+             sympy.Gt(margin(k), 0), " used in code). ", Max(0, u_), " has no derivative at ", Eq(u_, 0),
+             "; any value in ", sympy.Interval(0, 1), " is a subgradient there, and SymPy's own ",
+             Code("Heaviside(0) = 1/2"), " is not the convention used here."),
+        note("Checked: both results agree with SymPy's own derivative of the loss and with centred finite "
+             f"differences at {points} random points away from the kinks (", K, " = 2, ..., 5 classes); largest "
+             f"relative difference {worst:.1e}."),
     ]
     return correct, incorrect, Section("Gradient with respect to the scores", blocks)
 
@@ -140,12 +143,12 @@ def _why_only_incorrect_section(builder, loss):
     gradient_steps = differentiate(extra, s[k])
     gradient_chain = builder.chain(gradient_steps)
     return Section("Why the margin is applied only to incorrect classes", [
-        sentence("Summing over every class, the correct one included, would add the term j = ", y, ":"),
+        sentence("Summing over every class, the correct one included, would add the term ", Eq(j, y), ":"),
         added,
         sentence("That extra term is ", extra, " = ", extra_positive, " for every example when ", Delta,
                  " > 0: a constant that says nothing about the scores. Its gradient is"),
         gradient_chain,
-        sentence("so it would shift every loss by ", Delta, " and change no gradient: leaving j = ", y,
+        sentence("so it would shift every loss by ", Delta, " and change no gradient: leaving ", Eq(j, y),
                  " out makes a perfectly classified example score exactly 0."),
     ])
 
@@ -154,7 +157,7 @@ def _safety_margin_section(builder):
     term = Max(0, margin(j))
     condition = sympy.Ge(s[y], s[j] + Delta)
     equivalence = builder.claim(Eq(term, 0), condition, R.NonNegativeSum(), relation="iff")
-    return Section("How Δ enforces a safety margin", [
+    return Section(sentence("How ", Delta, " enforces a safety margin"), [
         sentence("Every term of ", L, " is at least 0, so ", L, " = 0 exactly when every term is 0, and for each "
                  "incorrect class"),
         equivalence,
@@ -206,17 +209,19 @@ def _worked_example(derivation, loss, correct, incorrect, delta_value, values, l
     blocks += _gradient_meaning(names, label, margins, gradient_values)
     on_hinge = [i for i, m in enumerate(margins) if i != label and m == 0]
     if len(on_hinge) > 3:
-        derivation.warnings.append(
+        derivation.warnings.append(sentence(
             f"{len(on_hinge)} classes ({listed(names[i] for i in on_hinge)}) sit exactly on the hinge (margin 0): "
-            f"the loss has no derivative there; the gradient uses the subgradient 1[margin > 0] = 0 for them")
+            "the loss has no derivative there; the gradient uses the subgradient ",
+            Eq(indicator(margin(j)), 0, evaluate=False), " for them"))
     else:
         for i in on_hinge:
-            derivation.warnings.append(
+            derivation.warnings.append(sentence(
                 f"class {names[i]} sits exactly on the hinge (margin 0): the loss has no derivative there; "
-                f"the gradient uses the subgradient 1[margin > 0] = 0 for it")
+                "the gradient uses the subgradient ", Eq(indicator(margin(Integer(i))), 0, evaluate=False), " for it"))
     if abs(loss_value) > FLOAT64_MAX:
-        derivation.warnings.append(f"the loss {sympy.Float(loss_value, 4)} is beyond float64's range (about "
-                                   f"1.8e308): its JSON value is null; the exact value is in 'exact'")
+        derivation.warnings.append(sentence("the loss ", sympy.Float(loss_value, 4), " is beyond float64's range "
+                                            "(about ", sympy.Float("1.8e308", 2), "): its JSON value is null; the "
+                                            "exact value is in 'exact'"))
     derivation.sections.append(Section("Worked example", blocks))
     derivation.results["loss"] = Result("loss", loss_value, float64(loss_value), "L_i at the given scores")
     derivation.results["dscores"] = Result(

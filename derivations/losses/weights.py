@@ -26,6 +26,7 @@ from ..engine.notation import (
     Delta,
     K,
     L,
+    Times,
     W,
     WeightedScore,
     c,
@@ -83,11 +84,12 @@ def in_weights(expr):
 # --- the derivation ------------------------------------------------------------------------
 
 def gradient(loss="svm", delta=1, inputs=None, weights=None, label=None, classes=None, scale=1,
-             example=True) -> Derivation:
+             example=False) -> Derivation:
     """dL_i/dW for one example: the lemma, the chain rule through the scores, the cases, the vector and
     matrix forms; the numbers for ``inputs`` (D numbers), ``weights`` (D rows of K numbers) and ``label``,
     or, when none is given, for the homework's example (x = (1, 2) and weights that score it 3, -1, 4 for
-    cat, dog, bird); ``example=False`` leaves the numbers out.
+    cat, dog, bird);
+    ``example=True`` (what the command does unless ``--no-example``) works that example when no numbers are given.
 
     >>> g = gradient("svm", delta=1, inputs=[1, 2], weights=[[1, 0, 2], [1, -1, 1]], label=0)
     >>> g.results["scores"].value, g.results["loss"].value
@@ -223,9 +225,10 @@ def _model_section(builder, loss):
     ])
     blocks = [
         sentence("One example has the input ", x[feature], " (features ", Eq(feature, 0), ", ..., ", D - 1,
-                 "; seed 001 calls the vector x_i, the input of example i). The weights W are ", D, " × ", K,
-                 ": column ", w[j], " (written ", WeightedScore(j), " in products) weighs the input for class ", j,
-                 ", and the scores are s = Wᵀx, one per class:"),
+                 "; the vector ", x_, " is the input of the example, often written with its index). The weights ",
+                 W_, " are ", D, " × ", K, ": column ", w[j], " (written ", WeightedScore(j),
+                 " in products) weighs the input for class ", j, ", and the scores are ",
+                 Eq(SCORES, MatMul(Transpose(W_), x_), evaluate=False), ", one per class:"),
         scores,
     ]
     if loss == "svm":
@@ -275,15 +278,15 @@ def _lemma_section(builder):
                  ", class ", c, "): only the term of feature ", feature, " holds it, and only when ", Eq(j, c), ":"),
         lemma,
         sentence("So ", d(s[j], W[feature, c]), " = ", lemma.result, ": the weight ", W[feature, c],
-                 " moves the score of its own class only, by the input it weighs. Seed 001 proves the same for one "
-                 "weight vector w, component by component:"),
+                 " moves the score of its own class only, by the input it weighs. The same for one weight vector ",
+                 w[j], ", component by component:"),
         component,
         sentence("and as a vector (shown for ", Eq(D, shown), " features; for any ", D, " the component above is "
                  "entry ", feature, "), each ", sympy.Symbol("e_k"), " the unit vector of feature ", k, ":"),
         seed_way,
         sentence("The same holds entry by entry for any number of features:"),
         builder.claim(Gradient(WeightedScore(), WEIGHT_VECTOR), x_, R.DerivedAbove((d(WeightedScore(), w[feature]),))),
-        sentence("the gradient of wᵀx with respect to w is the input x."),
+        sentence("the gradient of ", WeightedScore(j), " with respect to ", w[j], " is the input ", x_, "."),
     ])
 
 
@@ -295,8 +298,8 @@ def _score_gradient_section(loss, delta_value):
         correct, incorrect, section = svm._gradient_section(Builder({L: definition}), definition, delta_value)
     else:
         correct, incorrect, _, section = softmax._gradient_section(Builder(softmax.definitions()))
-    intro = sentence(f"This is the derivation of derive {COMMANDS[loss]} (every step verified there and shown as "
-                     f"it is), with the case k = ", y, " and k ≠ ", y, " for a score ", s[k], ":")
+    intro = sentence("This is the derivation of the gradient with respect to the scores (every step verified there "
+                     "and shown as it is), with the cases ", Eq(k, y), " and ", Ne(k, y), " for a score ", s[k], ":")
     return correct, incorrect, Section("The gradient with respect to the scores", [intro] + section.blocks)
 
 
@@ -374,12 +377,11 @@ def _vector_section(builder, loss, cases):
         sentence("Entry ", feature, " of the gradient with respect to the weights of class ", c,
                  " is the formula above, for every feature at once:"),
         column,
-        sentence("For the correct class (seed 001's (4)) and for an incorrect class ", Ne(c, y),
-                 " (seed 001's (3), which calls it j):"),
+        sentence("For the correct class and for an incorrect class ", Ne(c, y), ":"),
         correct_vector,
         incorrect_vector,
         sentence("The gradient with respect to the whole weight matrix is the outer product of the input and the "
-                 "gradient with respect to the scores (", D, " × 1 times 1 × ", K, "):"),
+                 "gradient with respect to the scores (", Times(D, 1), " times ", Times(1, K), "):"),
         outer,
     ]
     if loss == "softmax":
@@ -393,20 +395,20 @@ def _vector_section(builder, loss, cases):
 
 def _seed_section(loss):
     if loss == "svm":
-        return Section("Reading seed 001", [
-            note("Seed 001 prints (3) as 1(w_i^T x_i - w_i^T x_i + 1 > 0) x_i: both weight vectors lost their "
-                 "class. The margin is that of class j, so it reads ", indicator(WeightedScore(j) - WeightedScore(y)
-                                                                                 + Delta), " x with Δ = 1, as "
-                 "derived above; x there is x_i, the input of example i (the same for every class)."),
+        return Section("Common slips", [
+            note("Writing both scores of the margin with the same weight vector (or the same index) turns the "
+                 "margin into the constant ", Delta, " and loses the class. The margin is that of class ", j,
+                 ", so the gradient of an incorrect class reads ", MatMul(indicator(WeightedScore(j)
+                                                                                    - WeightedScore(y) + Delta), x_),
+                 ", as derived above; ", x_, " is the input of the example, the same for every class."),
         ])
     from . import softmax
-    return Section("Reading seed 004", [
-        note("Seed 004 writes s_j = w_j^T x_j and (P_j - 1) x_j for the correct class: x_j is a typo for x_i, the "
-             "input of example i, which the score of every class uses: ", Eq(s[j], WeightedScore(j)), ". Its "
-             "table's (P_j - 1) x_i for the correct class means ", p[y] - 1, ", with the probability of the "
-             "correct class y_i, not of class j; P_j, the probability of class j, is ", Eq(p[j],
-                                                                                         softmax.probability(j)),
-             ", and belongs to the incorrect classes' P_j x_i."),
+    return Section("Common slips", [
+        note("Giving the input the class's index, as in ", x[j], ", is a slip: the input is that of the example, "
+             "which the score of every class uses: ", Eq(s[j], WeightedScore(j)), ". For the correct class the "
+             "factor is ", p[y] - 1, ", with the probability of the correct class ", y, ", not of class ", j,
+             "; the probability of class ", j, ", ", Eq(p[j], softmax.probability(j)), ", belongs to the incorrect "
+             "classes' ", MatMul(p[j], x_), "."),
     ])
 
 

@@ -7,14 +7,15 @@ differences of the exact loss at every entry whose step does not cross a kink.
 from __future__ import annotations
 
 import sympy
-from sympy import Add, Eq, ImmutableMatrix, Integer, MatMul, Max, Mul, Rational, Sum, exp, log
+from sympy import Add, Eq, ImmutableMatrix, Integer, MatMul, Max, Mul, Rational, Sum, Transpose, exp, log
 
 from ..engine import rules as R
-from ..engine.build import Builder, note, sentence, warning
+from ..engine.build import Builder, decimal_number, note, sentence, warning
 from ..engine.differentiate import d
 from ..engine.matrices import W_, Column, Gradient, x_
 from ..engine.notation import D, Delta, K, L, W, c, feature, s, x, y
 from ..engine.steps import Chain, Result, Section, Step
+from .weights import SCORES
 
 #: the step of the finite differences (exact arithmetic: no rounding to fear)
 FD_STEP = Rational(1, 10 ** 6)
@@ -46,8 +47,9 @@ def worked_example(derivation, loss, delta, correct, incorrect, inputs, rows, la
                                                                                    evaluate=False),
                        " (", Eq(K, classes), " classes) and the label ", Eq(y, label),
                        ("" if names[label] == str(label) else f" ({names[label]})")
-                       + (":" if loss != "svm" else ", Δ = "), *([delta, ":"] if loss == "svm" else []))]
-    blocks += [sentence("The scores s = Wᵀx, one weighted sum per class:"),
+                       + (":" if loss != "svm" else ", "), *([Eq(Delta, delta), ":"] if loss == "svm" else []))]
+    blocks += [sentence("The scores ", Eq(SCORES, MatMul(Transpose(W_), x_), evaluate=False),
+                        ", one weighted sum per class:"),
                _scores_chain(builder, features, classes, weights, input_values, scores)]
 
     if loss == "svm":
@@ -65,28 +67,31 @@ def worked_example(derivation, loss, delta, correct, incorrect, inputs, rows, la
                    sentence("so ", L, " ≈ ", softmax.decimal(example.loss_number), ". The gradient with respect to "
                             "the scores, each entry from its case:"),
                    softmax.gradient_chain(plain, example, correct, incorrect),
-                   sentence("≈ ", ImmutableMatrix([[softmax.decimal(g) for g in example.gradient_numbers]]), ".")]
+                   sentence("In decimals: ", ImmutableMatrix([[softmax.decimal(g) for g in example.gradient_numbers]]),
+                            ".")]
         loss_value, gradient_values = example.loss, example.gradient
         loss_number, gradient_numbers = example.loss_number, example.gradient_numbers
         margins = None
 
     dW_exact = ImmutableMatrix(features, classes, lambda r, q: inputs[r] * gradient_values[q])
-    blocks += [sentence("The gradient with respect to the weights, the outer product x (∇ₛLᵢ)ᵀ:"),
+    blocks += [sentence("The gradient with respect to the weights, the outer product ",
+                        MatMul(x_, Transpose(Gradient(L, SCORES))), ":"),
                _outer_chain(builder, loss, features, classes, weights, input_values, inputs, gradient_values,
                             dW_exact, _case_formulas(correct, incorrect, concrete, classes, label))]
     dW_numbers = [[inputs[r] * gradient_numbers[q] for q in range(classes)] for r in range(features)]
     if loss != "svm":
-        blocks.append(sentence("≈ ", ImmutableMatrix([[softmax.decimal(v) for v in row] for row in dW_numbers]), "."))
+        blocks.append(sentence("In decimals: ", ImmutableMatrix([[softmax.decimal(v) for v in row]
+                                                                 for row in dW_numbers]), "."))
     blocks += _meaning(loss, inputs, gradient_numbers, names, label)
 
     checked, skipped, worst = _finite_differences(loss, delta, inputs, rows, label, dW_numbers)
-    words = (f"Checked: {checked} of the {features * classes} entries agree with centred finite differences of "
-             f"the exact loss (each weight moved by ±{float(FD_STEP):g}); largest relative difference "
-             f"{float(worst):.1e}.")
+    words = [f"Checked: {checked} of the {features * classes} entries agree with centred finite differences of "
+             "the exact loss (each weight moved up and down by ", decimal_number(f"{float(FD_STEP):g}"),
+             f"); largest relative difference {float(worst):.1e}."]
     if skipped:
-        words += (f" {skipped} entr{'y was' if skipped == 1 else 'ies were'} not checked: there a step moves a "
-                  "margin across its kink, where the loss has no derivative.")
-    blocks.append(note(words))
+        words += [f" {skipped} entr{'y was' if skipped == 1 else 'ies were'} not checked: there a step moves a "
+                  "margin across its kink, where the loss has no derivative."]
+    blocks.append(note(*words))
     if margins is not None:
         for q, m in enumerate(margins):
             if q != label and m == 0:

@@ -13,7 +13,7 @@ MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 
 
 def margin_figure(losses, gradients, points, delta, x_range) -> bytes:
-    """A PNG: both losses (left) and both gradients (right) against the margin d = s_{y_i} - s_j.
+    """A PNG: both losses (left) and both gradients (right) against the score gap g = s_{y_i} - s_j.
 
     ``losses`` and ``gradients`` are {label: function of d}, the same labels in
     both; ``points`` are (example number, class name, d) for the markers, drawn
@@ -63,7 +63,7 @@ def margin_figure(losses, gradients, points, delta, x_range) -> bytes:
         if low <= float(delta) <= high:
             axis.axvline(float(delta), color="0.6", linewidth=0.8, linestyle=":")
         axis.axhline(0, color="0.8", linewidth=0.8)
-        axis.set_xlabel(r"margin $d = s_{y_i} - s_j$")
+        axis.set_xlabel(r"score gap $g = s_{y_i} - s_j$")
         axis.set_ylabel(ylabel)
         axis.set_title(title, fontsize=10)
         axis.set_xlim(low, high)

@@ -234,6 +234,19 @@ class DeriveLatexPrinter(MatrixLatex, LatexPrinter):
     def _print_Ne(self, expr):
         return r"%s \neq %s" % (self._print(expr.lhs), self._print(expr.rhs))
 
+    def _print_Scientific(self, expr):
+        power = "10^{%d}" % expr.exponent
+        return power if expr.mantissa == "1" else r"%s \cdot %s" % (expr.mantissa, power)
+
+    def _print_DiagMatrix(self, expr):
+        return r"\operatorname{diag}\left(%s\right)" % self._print(expr.args[0])
+
+    def _print_Infix(self, expr):
+        return "%s %s %s" % (self._print(expr.lhs), _INFIX_LATEX[type(expr).__name__], self._print(expr.rhs))
+
+
+_INFIX_LATEX = {"Approx": r"\approx", "Assign": r"\leftarrow", "Times": r"\times", "Equals": "="}
+_INFIX_TEXT = {"Approx": "≈", "Assign": "←", "Times": "×", "Equals": "="}
 
 _SUBSCRIPTS = str.maketrans("0123456789aehijklmnoprstuvx+-=()", "₀₁₂₃₄₅₆₇₈₉ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ₊₋₌₍₎")
 _SUBSCRIPTABLE = set("0123456789aehijklmnoprstuvx")
@@ -398,6 +411,16 @@ class DeriveTextPrinter(MatrixText, StrPrinter):
     def _print_Relational(self, expr):
         op = {"!=": "≠", ">=": "≥", "<=": "≤", "==": "="}.get(expr.rel_op, expr.rel_op)
         return f"{self._print(expr.lhs)} {op} {self._print(expr.rhs)}"
+
+    def _print_Scientific(self, expr):
+        power = "10" + superscript(str(expr.exponent))
+        return power if expr.mantissa == "1" else f"{expr.mantissa}·{power}"
+
+    def _print_DiagMatrix(self, expr):
+        return f"diag({self._print(expr.args[0])})"
+
+    def _print_Infix(self, expr):
+        return f"{self._print(expr.lhs)} {_INFIX_TEXT[type(expr).__name__]} {self._print(expr.rhs)}"
 
 
 class ElidingStrPrinter(StrPrinter):

@@ -214,6 +214,7 @@ def environment(style: str):
     env.filters["esc"] = escape
     env.filters["segments"] = _segments_filter(math_style, escape)
     env.filters["kind"] = _kind
+    env.filters["basename"] = lambda path: str(path).replace("\\", "/").rsplit("/", 1)[-1]
     env.filters["ljust"] = lambda s, width: str(s).ljust(width)
     env.filters["wrap"] = _wrap
     env.tests["indexed"] = lambda expr: isinstance(expr, Indexed)
@@ -384,7 +385,7 @@ def to_dict(derivation: Derivation) -> dict:
     for section in derivation.sections:
         for block in section.blocks:
             for step in _block_steps(block):
-                step.setdefault("section", section.title)
+                step.setdefault("section", plain(section.title))
                 steps.append(step)
     return {
         "derivation": derivation.name,
