@@ -30,7 +30,7 @@ from ..engine.functions import DEFINITIONS
 from ..engine.inputs import InputError, number
 from ..engine.notation import plain_symbols
 from ..engine.steps import Chain, Claim, Figure, Math, Result, Section, Step, Table, Text, Verification
-from ..engine.verify import VerificationError, expand_definitions
+from ..engine.verify import VerificationError
 from ..report import Report
 from .diff import (
     Differentiation,
@@ -43,6 +43,7 @@ from .diff import (
     worth_cancelling,
 )
 from .graph import Graph, stage
+from .values import Evaluation, Overflow, magnitude_text, product, total
 
 TITLE = "Backpropagation through a computational graph"
 SUMMARY = "any expression at a point: forward pass, backward pass (upstream x local), gradients, a picture"
@@ -103,19 +104,11 @@ def _inputs_of(expr) -> set:
 
 # --- numbers ---------------------------------------------------------------------------------------
 
-def _value(expr, values: dict):
-    """``expr`` at ``values``: exact while rational, else a 30-digit float; None where it is not a real number."""
-    result = expand_definitions(expr, DEFINITIONS).xreplace(values)
-    if not result.is_Rational:
-        try:
-            result = result.evalf(30)
-        except (TypeError, ValueError, ArithmeticError):
-            return None
-    if result.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo) or not result.is_number:
-        return None
-    if result.is_real is not True or result.is_finite is not True:
-        return None
-    return result
+def _value(expr, values: dict, evaluation: Evaluation | None = None):
+    """``expr`` at ``values``: exact while short, else a 30-digit float (:mod:`.values`, bounded work); None
+    where it is not a real number; :class:`~.values.Overflow` beyond double precision. ``evaluation`` collects
+    the values that underflowed to 0."""
+    return (evaluation or Evaluation()).value(expr, values)
 
 
 def shown(value):
@@ -158,10 +151,16 @@ class Backpropagation:
         self.warnings: list[str] = []
         self.undefined_at = None         # the first gate whose value is not a real number
         self.no_gradient_at = None       # the first gate whose local gradient is not a real number
+        self.evaluation = Evaluation()   # values computed with bounded work; underflows recorded
         self._forward()
         self._local_gradients()
         if self.undefined_at is None and self.no_gradient_at is None:
             self._backward()
+        if self.evaluation.underflows:
+            from ..report.printing import text
+            shown = ", ".join(dict.fromkeys(text(node) for node in self.evaluation.underflows[:3]))
+            self.warnings.append(f"some values are below double precision's smallest (about 2.2e-308) and were "
+                                 f"taken as 0, as float64 would: {shown}")
 
     @property
     def has_gradients(self) -> bool:
@@ -176,7 +175,12 @@ class Backpropagation:
             if any(v is None for v in inputs):
                 self.values[node.symbol] = None
                 continue
-            value = _value(node.formula, dict(zip(node.inputs, inputs)))
+            try:
+                value = _value(node.formula, dict(zip(node.inputs, inputs)), self.evaluation)
+            except Overflow as error:
+                raise InputError(f"the {node.label} gate {_name(node)} overflows at this point: its value is about "
+                                 f"{magnitude_text(error.exponent)}, beyond double precision (about 1.8e308), so f "
+                                 "and its gradients cannot be given as numbers; choose a point nearer 0") from None
             self.values[node.symbol] = value
             if value is None and self.undefined_at is None:
                 self.undefined_at = node
@@ -205,7 +209,12 @@ class Backpropagation:
                         self.warnings.append(f"the local gradient of {_name(node)} with respect to "
                                              f"{_name_of(inp)} is not verified: {error.verification.detail}")
                 chain = Chain(steps)
-                value = _value(chain.result, values) if defined else None
+                try:
+                    value = _value(chain.result, values, self.evaluation) if defined else None
+                except Overflow as error:
+                    raise InputError(f"the local gradient of the {node.label} gate {_name(node)} overflows at this "
+                                     f"point: it is about {magnitude_text(error.exponent)}, beyond double precision "
+                                     "(about 1.8e308); choose a point nearer 0") from None
                 self.local[(node.symbol, inp)] = (chain, value)
                 if defined and value is None and self.no_gradient_at is None:
                     self.no_gradient_at = node
@@ -228,9 +237,14 @@ class Backpropagation:
             upstream = self.gradients[node.symbol]
             for inp in dict.fromkeys(node.inputs):
                 _, local = self.local[(node.symbol, inp)]
-                flowing = _exact_product(upstream, local)
-                self.flowing[(node.symbol, inp)] = flowing
-                self.gradients[inp] = _exact_sum(self.gradients[inp], flowing)
+                try:
+                    flowing = _exact_product(upstream, local)
+                    self.flowing[(node.symbol, inp)] = flowing
+                    self.gradients[inp] = _exact_sum(self.gradients[inp], flowing)
+                except Overflow as error:
+                    raise InputError(f"the gradient flowing back from {_name(node)} to {_name_of(inp)} overflows at "
+                                     f"this point: it is about {magnitude_text(error.exponent)}, beyond double "
+                                     "precision (about 1.8e308); choose a point nearer 0") from None
 
 
 def _on_a_kink(formula, values) -> bool:
@@ -243,13 +257,11 @@ def _on_a_kink(formula, values) -> bool:
 
 
 def _exact_product(a, b):
-    product = a * b
-    return product if product.is_Rational else product.evalf(30)
+    return product(a, b, Symbol("the gradient"))
 
 
 def _exact_sum(a, b):
-    total = a + b
-    return total if total.is_Rational else total.evalf(30)
+    return total(a, b, Symbol("the gradient"))
 
 
 def _name(node) -> str:
@@ -377,7 +389,12 @@ def _against_diff(expr, inputs, passes, builder, report) -> list:
     rows, claims = [], []
     for v in inputs:
         done = Differentiation(expr, v, builder)
-        at_point = None if not done.verified else _value(done.result, passes.point)
+        try:
+            at_point = None if not done.verified else _value(done.result, passes.point)
+        except Overflow:
+            at_point = None
+            report.warnings.append(f"derive diff's d f / d {v} overflows double precision at this point (a part of "
+                                   "it is beyond 1.8e308): the gradient is not checked against it")
         backpropagated = passes.gradients[v]
         if at_point is not None and abs(float(backpropagated) - float(at_point)) > \
                 AGREEMENT * max(1.0, abs(float(at_point))):
