@@ -292,6 +292,7 @@ class Differentiation:
     def __init__(self, expr, var, builder: Builder):
         self.expr, self.var, self.builder = expr, var, builder
         self.precise = None                   # the 50-digit second look at points where double precision failed
+        self.searched_precisely = None        # points found in 50 digits when double precision found too few
         self.undecided: list = []             # steps that could not be checked for want of points
         self.stuck: list = []
         try:
@@ -318,10 +319,16 @@ class Differentiation:
             self.check = final_check(expr, steps[-1].after, var, definitions=DEFINITIONS)
             self.domain = self.check.domain
             if not self.check.ok and self.check.points >= MIN_VALID_POINTS:
-                self._look_again(steps[-1].after)
+                self._look_again(steps[-1].after, self.check.disagreements)
+            elif not self.check.ok:            # too few points in double precision: look for them in 50 digits
+                from .precise import points_for
+                found = points_for(expr, steps[-1].after, DEFINITIONS)
+                self.searched_precisely = len(found)
+                if len(found) >= MIN_VALID_POINTS:
+                    self._look_again(steps[-1].after, found)
         self.chain = Chain(steps)
 
-    def _look_again(self, result) -> None:
+    def _look_again(self, result, points) -> None:
         """Double precision disagreed at some points: compare again there in 50-digit arithmetic.
 
         Near a pole a finite difference in double precision is wrong in its first digits; in 50 digits
@@ -330,7 +337,7 @@ class Differentiation:
         too: the derivative is wrong, an error (never shown).
         """
         from .precise import recheck
-        self.precise = recheck(self.expr, result, self.var, DEFINITIONS, self.check.disagreements)
+        self.precise = recheck(self.expr, result, self.var, DEFINITIONS, points)
         if self.precise.disagreed:
             raise RuntimeError(f"the derivative with respect to {self.var} disagrees with sympy.diff or finite "
                                "differences, in 50-digit arithmetic too")
@@ -346,9 +353,18 @@ class Differentiation:
             try:
                 verify_step(self.builder.verifier, step)
             except VerificationError as error:
-                if not error.verification.undecided:
+                if error.verification.method not in ("numeric", "instantiated") and not error.verification.undecided:
                     raise
-                self.undecided.append(step)
+                # double precision could not evaluate the sides (overflow), or near a pole could not be trusted:
+                # a second look in 50-digit arithmetic
+                from .precise import check_step
+                second = check_step(step.before, step.after, DEFINITIONS)
+                if second is not None and second.ok:
+                    step.verification = second
+                elif error.verification.undecided and second is None:
+                    self.undecided.append(step)
+                else:
+                    raise
 
     def _keep(self, step) -> bool:
         """Whether a proposed shorter form verifies (it is shown only then)."""
@@ -376,6 +392,13 @@ class Differentiation:
                 blocks.append(note("Checked: agrees with sympy.diff and with centred finite differences at "
                                    f"{self.check.points} random points", *inside,
                                    f"; largest relative difference {self.check.max_relative_error:.1e}{skipped}."))
+            elif self.check.points < MIN_VALID_POINTS:
+                blocks.append(note("Checked: double precision could evaluate the expression and its derivative at "
+                                   f"only {self.check.points} of its random points (the domain is small, or the "
+                                   "values are beyond about 1.8e308), so they were compared at "
+                                   f"{self.precise.agreed} points found in 50-digit arithmetic (numbers up to "
+                                   "10^(10^9)): agrees with sympy.diff and with centred finite differences (a step "
+                                   f"of 1e-20); largest relative difference {self.precise.worst:.1e}."))
             else:
                 blocks.append(note("Checked: agrees with sympy.diff and with centred finite differences at "
                                    f"{self.check.points} random points", *inside, f"{skipped}. At "
@@ -389,12 +412,19 @@ class Differentiation:
         return blocks
 
     def _failed_check(self) -> str:
+        if self.precise is not None and self.check.points < MIN_VALID_POINTS:
+            return (f"double precision could evaluate the expression at only {self.check.points} random points and "
+                    f"50-digit arithmetic could not decide at {self.precise.undecided} of the others: not compared "
+                    "with sympy.diff and finite differences")
         if self.precise is not None:
             return (f"at {self.precise.undecided} of {self.check.points} random points double precision could "
                     "not be trusted (near a pole, or an overflow) and the 50-digit comparison could not evaluate "
                     "a side there: not compared with sympy.diff and finite differences")
-        return (f"only {self.check.points} points found where the expression and its derivative could be evaluated (real numbers, finite in double precision) "
-                f"({self.check.skipped} skipped): not compared with sympy.diff and finite differences")
+        searched = (f", and {self.searched_precisely} in 50-digit arithmetic (numbers up to 10^(10^9))"
+                    if self.searched_precisely is not None else "")
+        return (f"only {self.check.points} points found where the expression and its derivative could be evaluated "
+                f"(real numbers, finite in double precision) ({self.check.skipped} skipped){searched}: not compared "
+                "with sympy.diff and finite differences")
 
     @property
     def verified(self) -> bool:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import sys
 
+import mpmath
 import sympy
 
 from ..engine.functions import DEFINITIONS
@@ -55,10 +56,15 @@ def magnitude_text(exponent: float) -> str:
 
 
 class Evaluation:
-    """Evaluates expressions at one point; remembers the nodes whose values underflowed to 0."""
+    """Evaluates expressions at one point; remembers the nodes whose values underflowed to 0.
 
-    def __init__(self):
+    ``digits`` and ``max_exponent`` (values up to 10^max_exponent in magnitude, down to 10^-max_exponent)
+    default to those of a report's values; :mod:`.precise` checks with 50 digits and much larger values.
+    """
+
+    def __init__(self, digits: int = DIGITS, max_exponent: float = _LOG10_MAX):
         self.underflows: list = []
+        self.digits, self.max_exponent = digits, max_exponent
 
     def value(self, expr, values: dict):
         """``expr`` at ``values`` (symbol or entry -> number): a SymPy Rational or Float, or None where it is not
@@ -88,7 +94,7 @@ class Evaluation:
         if node.is_Number:
             return self._bounded(node, node)
         if isinstance(node, sympy.NumberSymbol):
-            return sympy.Float(node.evalf(DIGITS), DIGITS)
+            return sympy.Float(node.evalf(self.digits), self.digits)
         return None                            # a symbol without a value: not a number here
 
     def _node(self, node, arguments):
@@ -96,14 +102,14 @@ class Evaluation:
             return self._power(node, *arguments)
         if isinstance(node, sympy.exp):
             (u,) = arguments
-            if u > 710:                        # e^710 > 1.8e308: beyond double precision, not computed
+            if u > self.max_exponent * math.log(10):      # beyond the largest value: not computed
                 raise Overflow(node, float(u) / math.log(10))
-            if u < -746:
+            if u < -(self.max_exponent + 16) * math.log(10):
                 return self._underflow(node)
         try:
             result = node.func(*arguments)
             if not result.is_Number:
-                result = result.evalf(DIGITS)
+                result = result.evalf(self.digits)
         except (TypeError, ValueError, ArithmeticError, RecursionError):
             return None
         return self._bounded(node, result)
@@ -113,18 +119,18 @@ class Evaluation:
             return None
         if base.is_zero or exponent.is_zero:
             return self._bounded(node, sympy.Pow(base, exponent))
-        size = float(exponent) * math.log10(abs(float(base)))      # base and exponent are within double precision
-        if size > _LOG10_MAX:
+        size = float(exponent) * _log10(base)
+        if size > self.max_exponent:
             raise Overflow(node, size)
-        if size < -_LOG10_MAX - 16:
+        if size < -self.max_exponent - 16:
             return self._underflow(node)
         if base.is_Rational and exponent.is_Integer:
             digits = abs(int(exponent)) * math.log10(max(abs(base.p), base.q) + 1)
             if digits <= MAX_EXACT_DIGITS:
                 return self._bounded(node, sympy.Pow(base, exponent))
-        result = sympy.Pow(sympy.Float(base, DIGITS), exponent)
+        result = sympy.Pow(sympy.Float(base, self.digits), exponent)
         if not result.is_Number:
-            result = result.evalf(DIGITS)
+            result = result.evalf(self.digits)
         return self._bounded(node, result)
 
     def _underflow(self, node):
@@ -140,18 +146,26 @@ class Evaluation:
         if result.is_Rational:
             if max(abs(result.p), result.q) < 10 ** MAX_EXACT_DIGITS:
                 return self._checked(node, result)
-            result = sympy.Float(result, DIGITS)
+            result = sympy.Float(result, self.digits)
         return self._checked(node, result)
 
     def _checked(self, node, result):
         if result.is_zero:
             return result
-        size = abs(result)
-        if size > MAX_MAGNITUDE:
-            raise Overflow(node, float(sympy.log(size, 10).evalf(15)))
-        if size < MIN_MAGNITUDE:
+        size = _log10(result)
+        if size > self.max_exponent:
+            raise Overflow(node, size)
+        if size < -self.max_exponent:
             return self._underflow(node)
         return result
+
+
+def _log10(value) -> float:
+    """log10 |value| of a nonzero number, however large or small (a SymPy Float may exceed a float's range)."""
+    if value.is_Rational:
+        return math.log10(abs(value.p)) - math.log10(value.q)
+    mantissa, exponent = mpmath.frexp(abs(value._to_mpmath(64)))
+    return float(mpmath.log10(mantissa)) + float(exponent) * math.log10(2)
 
 
 def product(a, b, node=None):
