@@ -41,6 +41,7 @@ from .diff import (
     read_expression,
     refuse_non_real,
     worth_cancelling,
+    written,
 )
 from .graph import Graph, stage
 from .values import Evaluation, Overflow, magnitude_text, product, total
@@ -91,14 +92,6 @@ def read_point(at) -> dict:
             raise InputError(f"--at names one variable per value, such as x or w_0, not {name!r}")
         point[variable] = number(value, f"the value of {name}")
     return point
-
-
-def written(variable) -> str:
-    """A variable as it is typed: x, w_0, s_{y_i}."""
-    if isinstance(variable, Indexed):
-        index = ",".join(str(i) for i in variable.indices)
-        return f"{variable.base}_{index}" if len(index) == 1 else f"{variable.base}_{{{index}}}"
-    return str(variable)
 
 
 def _inputs_of(expr) -> set:

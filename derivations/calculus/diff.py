@@ -74,6 +74,14 @@ def read(text: str, what: str = "expression", *, max_length: int | None = None):
         raise InputError(f"cannot read the {what} {text!r}: {error}") from None
 
 
+def written(variable) -> str:
+    """A variable as it is typed: x, w_0, s_{y_i}."""
+    if isinstance(variable, Indexed):
+        index = ",".join(str(i) for i in variable.indices)
+        return f"{variable.base}_{index}" if len(index) == 1 else f"{variable.base}_{{{index}}}"
+    return str(variable)
+
+
 def _split_top_level(text: str) -> list[str]:
     """``text`` split at the commas outside brackets (s_{j,k} stays whole)."""
     parts, depth, start = [], 0, 0
@@ -487,7 +495,7 @@ def derivative(expression: str, wrt, *, max_length: int | None = None) -> Report
     for var in variables:
         done = Differentiation(expr, var, builder)
         results.append(done)
-        title = "Derivative" if len(variables) == 1 else f"Partial derivative with respect to {var}"
+        title = "Derivative" if len(variables) == 1 else f"Partial derivative with respect to {written(var)}"
         absent = absent_note(var, reading)
         blocks = (read_as if var == variables[0] else []) + ([absent] if absent is not None else []) + done.blocks()
         report.sections.append(Section(title, blocks))
@@ -497,7 +505,7 @@ def derivative(expression: str, wrt, *, max_length: int | None = None) -> Report
         report.results["derivative"] = _result("derivative", done)
     else:
         for done in results:
-            report.results[f"d/d{done.var}"] = _result(f"d/d{done.var}", done)
+            report.results[f"d/d{written(done.var)}"] = _result(f"d/d{written(done.var)}", done)
         gradient = sympy.ImmutableMatrix([done.result for done in results])
         report.results["gradient"] = Result("gradient", [done.result for done in results], None,
                                             "the partial derivatives, in the order of --wrt")
@@ -520,7 +528,7 @@ def _result(name, done: Differentiation) -> Result:
         return Result(name, done.result, None, "incomplete: no rule applies")
     if not done.verified:
         return Result(name, done.result, None, "not verified: too few points in the domain")
-    return Result(name, done.result, None, f"d/d{done.var} of the expression")
+    return Result(name, done.result, None, f"d/d{written(done.var)} of the expression")
 
 
 def _collect_warnings(report, done: Differentiation) -> None:
@@ -532,9 +540,10 @@ def _collect_warnings(report, done: Differentiation) -> None:
                                + ": the derivative is left unevaluated and this derivation is incomplete "
                                  f"(exit status {UNEVALUATED_STATUS})")
     for step in done.undecided:
-        report.warnings.append(f"a step with respect to {done.var} is not verified: {step.verification.detail}")
+        report.warnings.append(f"a step with respect to {written(done.var)} is not verified: "
+                               f"{step.verification.detail}")
     if done.check is not None and not done.check.ok:
-        report.warnings.append(f"the derivative with respect to {done.var} is not verified: "
+        report.warnings.append(f"the derivative with respect to {written(done.var)} is not verified: "
                                + done._failed_check())
 
 
