@@ -108,10 +108,12 @@ def read_variables(wrt) -> list:
     for name in names:
         try:
             var = read_expression(name, "variable")
-        except InputError:
-            raise InputError(f"--wrt must be one variable such as z, s_j or s_{{y_i}}, not {name!r}") from None
+        except InputError as error:
+            reason = str(error).split(": ", 1)[-1]
+            raise InputError(f"--wrt must be one variable such as z, w0, s_j or s_{{y_i}}, not {name!r}: "
+                             f"{reason}") from None
         if not isinstance(var, (Symbol, Indexed)):
-            raise InputError(f"--wrt must be one variable such as z, s_j or s_{{y_i}}, not {name!r}")
+            raise InputError(f"--wrt must be one variable such as z, w0, s_j or s_{{y_i}}, not {name!r}")
         if var not in variables:
             variables.append(var)
     return variables
