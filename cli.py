@@ -396,8 +396,11 @@ def diff(expression, wrt, fmt, output, pdf, no_cache):
 
     EXPRESSION may start with a minus ("-x^2"); or put it after --: derive diff --wrt x -- -x^2.
     Functions: sin cos tan cot sec csc, arcsin arccos arctan arccot, sinh cosh tanh coth sech csch,
-    arsinh arcosh artanh, exp log sqrt abs, sigmoid (\\sigma), relu, leaky_relu(x, a), softplus, erf, gelu,
-    max(u, v), min(u, v), indicators [x > 0]; plain text or LaTeX (\\tanh x, \\frac{a}{b}, \\max).
+    arsinh arcosh artanh, exp log log(x, b) sqrt cbrt pow(a, b) abs |x|, sigmoid (\\sigma), relu,
+    leaky_relu(x[, a]) (slope 0.01 unless given), softplus, erf, gelu, max and min of any number of
+    arguments, indicators [x > 0]; plain text or LaTeX (\\tanh x, \\frac{a}{b}, \\max). A letter followed
+    by digits is one name (w0 is w_0, b2 a variable); a product needs a space or * (2x is 2*x).
+    Exit status: 0 a report, 2 bad input, 3 a derivative left unevaluated (no rule applies).
 
     \b
     Examples:
@@ -620,12 +623,15 @@ def backprop(expression, at, fmt, output, pdf, no_cache):
     The expression is staged into gates (add, multiply, *-1, 1/x, exp, max, sigma, ...); the report
     has the forward pass, the backward pass (upstream x local gradient), the gradients of the inputs
     checked against derive diff, every local gradient verified, and a picture of the graph (with -o,
-    written beside a Markdown or LaTeX report, and in the PDF; needs Graphviz's dot).
+    written beside a Markdown or LaTeX report, and in the PDF; needs Graphviz's dot). Names as in derive
+    diff (w0 is w_0). Exit status: 0 a report, 2 bad input or a value beyond double precision, 3 a
+    derivative left unevaluated.
 
     \b
     Examples:
       derive backprop "(x + y)*z" --at x=-2,y=5,z=-4
       derive backprop "1/(1 + exp(-(w_0*x_0 + w_1*x_1 + w_2)))" --at "w=[2,-3,-3],x=[-1,-2]"
+      derive backprop "1/(1+exp(-(w0*x0+w1*x1+w2)))" --at w0=2,x0=-1,w1=-3,x1=-2,w2=-3
       derive backprop "(x + sigma(y))/(sigma(x) + (x + y)^2)" --at x=3,y=-4 -o graph.md
     """
     def make():

@@ -118,3 +118,12 @@ def test_listed():
     from derivations.check.quantities import all_quantities
     names = [q.name for q in all_quantities()]
     assert "logistic.dw" in names and "logistic.dz" in names
+
+
+def test_a_name_with_digits_is_one_name_never_a_silent_product():
+    """x0 is x_0 (issue 22): '(y - t) x0' is read as (y - t) x_0, not (y - t)·x·0 = 0."""
+    from derivations.parse import parse_expression
+    assert parse_expression("(y - t) x0") == (sympy.Symbol("y", real=True) - t) * x[0]
+    assert one("logistic.dw", "'(y - t) x0'").verdict == "incorrect"             # x_0 is not x_j
+    unread = one("logistic.dw", "'(y - t) x2y'")
+    assert unread.verdict == "invalid" and "x2·y" in unread.feedback and "x·2·y" in unread.feedback

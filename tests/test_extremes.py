@@ -83,3 +83,45 @@ def test_logistic_warns_when_y_rounds_to_one(capsys):
 def test_every_command_writes_strict_json(args, capsys):
     code, out, _ = run(args + ["--format", "json"], capsys)
     assert code == 0 and strict(out)["verified"] is True
+
+
+# --- derive diff and derive backprop: bounded work (issue 22) ------------------------------------------------
+
+@pytest.mark.parametrize("args, message", [
+    (["backprop", "exp(exp(exp(x)))", "--at", "x=10"], "about 10^9566, beyond double precision"),
+    (["backprop", "x^x^x^x", "--at", "x=10"], "about 10^10000000000, beyond double precision"),
+    (["backprop", "exp(x)*y", "--at", "x=800,y=1"], "the exp gate"),
+])
+def test_towers_end_within_seconds_with_one_line(args, message, capsys):
+    code, out, err = run(args, capsys)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and message in err, err
+
+
+def test_exact_values_have_a_size_bound():
+    from derivations.calculus.backprop import backprop
+    d = backprop("x^300*y", "x=3,y=1")                     # 3^300 has 144 digits: a 30-digit float, not exact
+    assert d.verified
+    value = d.results["f"].expr
+    assert not value.is_Rational and abs(float(value) / 3.0 ** 300 - 1) < 1e-12
+    d = backprop("x^3*y", "x=3,y=0.5")                      # short: exact
+    import sympy
+    assert d.results["f"].expr == sympy.Rational(27, 2)
+
+
+def test_underflow_is_taken_as_0_and_said(capsys):
+    code, out, err = run(["backprop", "exp(-x^2)*y", "--at", "x=30,y=2", "--format", "json"], capsys)
+    assert code == 0
+    data = strict(out)
+    assert data["results"]["f"]["value"] == 0.0
+    assert any("below double precision" in w for w in data["warnings"])
+
+
+def test_nested_tan_near_poles_is_checked_again_in_50_digits_never_an_internal_error(capsys):
+    from derivations import calculus
+    d = calculus.derivative("tan(tan(tan(tan(tan(tan(x))))))", "x")
+    assert d.verified
+    text = d.to_text()
+    assert "50-digit arithmetic" in text and "RuntimeError" not in text
+    code, out, err = run(["diff", "tan(tan(tan(tan(tan(tan(x))))))", "--wrt", "x", "--format", "json"], capsys)
+    assert code == 0 and strict(out)["verified"] is True

@@ -30,7 +30,7 @@ from ..engine.functions import DEFINITIONS
 from ..engine.inputs import InputError, number
 from ..engine.notation import plain_symbols
 from ..engine.steps import Chain, Claim, Figure, Math, Result, Section, Step, Table, Text, Verification
-from ..engine.verify import VerificationError, expand_definitions
+from ..engine.verify import VerificationError
 from ..report import Report
 from .diff import (
     Differentiation,
@@ -41,8 +41,10 @@ from .diff import (
     read_expression,
     refuse_non_real,
     worth_cancelling,
+    written,
 )
 from .graph import Graph, stage
+from .values import Evaluation, Overflow, magnitude_text, product, total
 
 TITLE = "Backpropagation through a computational graph"
 SUMMARY = "any expression at a point: forward pass, backward pass (upstream x local), gradients, a picture"
@@ -52,6 +54,12 @@ DIGITS = 4
 
 #: relative difference allowed between backpropagation and derive diff at the point
 AGREEMENT = 1e-9
+
+#: how the steps of ``derive backprop`` were checked, for the report's last paragraph
+VERIFICATION_NOTE = ("Each step of a local gradient was checked symbolically (the difference of its two sides "
+                     "simplifies to 0) or, where SymPy cannot decide, by evaluating both sides at random points; each "
+                     "gradient of an input was compared, at the point, with the derivative derive diff derives and "
+                     "verifies. Values are computed gate by gate, exact while short, else with 30 digits.")
 
 
 # --- the point -------------------------------------------------------------------------------------
@@ -86,14 +94,6 @@ def read_point(at) -> dict:
     return point
 
 
-def written(variable) -> str:
-    """A variable as it is typed: x, w_0, s_{y_i}."""
-    if isinstance(variable, Indexed):
-        index = ",".join(str(i) for i in variable.indices)
-        return f"{variable.base}_{index}" if len(index) == 1 else f"{variable.base}_{{{index}}}"
-    return str(variable)
-
-
 def _inputs_of(expr) -> set:
     """The variables of ``expr`` a value is needed for: real symbols and indexed entries (not their indices)."""
     indexed = expr.atoms(Indexed)
@@ -103,19 +103,11 @@ def _inputs_of(expr) -> set:
 
 # --- numbers ---------------------------------------------------------------------------------------
 
-def _value(expr, values: dict):
-    """``expr`` at ``values``: exact while rational, else a 30-digit float; None where it is not a real number."""
-    result = expand_definitions(expr, DEFINITIONS).xreplace(values)
-    if not result.is_Rational:
-        try:
-            result = result.evalf(30)
-        except (TypeError, ValueError, ArithmeticError):
-            return None
-    if result.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo) or not result.is_number:
-        return None
-    if result.is_real is not True or result.is_finite is not True:
-        return None
-    return result
+def _value(expr, values: dict, evaluation: Evaluation | None = None):
+    """``expr`` at ``values``: exact while short, else a 30-digit float (:mod:`.values`, bounded work); None
+    where it is not a real number; :class:`~.values.Overflow` beyond double precision. ``evaluation`` collects
+    the values that underflowed to 0."""
+    return (evaluation or Evaluation()).value(expr, values)
 
 
 def shown(value):
@@ -158,10 +150,16 @@ class Backpropagation:
         self.warnings: list[str] = []
         self.undefined_at = None         # the first gate whose value is not a real number
         self.no_gradient_at = None       # the first gate whose local gradient is not a real number
+        self.evaluation = Evaluation()   # values computed with bounded work; underflows recorded
         self._forward()
         self._local_gradients()
         if self.undefined_at is None and self.no_gradient_at is None:
             self._backward()
+        if self.evaluation.underflows:
+            from ..report.printing import text
+            shown = ", ".join(dict.fromkeys(text(node) for node in self.evaluation.underflows[:3]))
+            self.warnings.append(f"some values are below double precision's smallest (about 2.2e-308) and were "
+                                 f"taken as 0, as float64 would: {shown}")
 
     @property
     def has_gradients(self) -> bool:
@@ -176,7 +174,12 @@ class Backpropagation:
             if any(v is None for v in inputs):
                 self.values[node.symbol] = None
                 continue
-            value = _value(node.formula, dict(zip(node.inputs, inputs)))
+            try:
+                value = _value(node.formula, dict(zip(node.inputs, inputs)), self.evaluation)
+            except Overflow as error:
+                raise InputError(f"the {node.label} gate {_name(node)} overflows at this point: its value is about "
+                                 f"{magnitude_text(error.exponent)}, beyond double precision (about 1.8e308), so f "
+                                 "and its gradients cannot be given as numbers; choose a point nearer 0") from None
             self.values[node.symbol] = value
             if value is None and self.undefined_at is None:
                 self.undefined_at = node
@@ -205,7 +208,12 @@ class Backpropagation:
                         self.warnings.append(f"the local gradient of {_name(node)} with respect to "
                                              f"{_name_of(inp)} is not verified: {error.verification.detail}")
                 chain = Chain(steps)
-                value = _value(chain.result, values) if defined else None
+                try:
+                    value = _value(chain.result, values, self.evaluation) if defined else None
+                except Overflow as error:
+                    raise InputError(f"the local gradient of the {node.label} gate {_name(node)} overflows at this "
+                                     f"point: it is about {magnitude_text(error.exponent)}, beyond double precision "
+                                     "(about 1.8e308); choose a point nearer 0") from None
                 self.local[(node.symbol, inp)] = (chain, value)
                 if defined and value is None and self.no_gradient_at is None:
                     self.no_gradient_at = node
@@ -228,9 +236,14 @@ class Backpropagation:
             upstream = self.gradients[node.symbol]
             for inp in dict.fromkeys(node.inputs):
                 _, local = self.local[(node.symbol, inp)]
-                flowing = _exact_product(upstream, local)
-                self.flowing[(node.symbol, inp)] = flowing
-                self.gradients[inp] = _exact_sum(self.gradients[inp], flowing)
+                try:
+                    flowing = _exact_product(upstream, local)
+                    self.flowing[(node.symbol, inp)] = flowing
+                    self.gradients[inp] = _exact_sum(self.gradients[inp], flowing)
+                except Overflow as error:
+                    raise InputError(f"the gradient flowing back from {_name(node)} to {_name_of(inp)} overflows at "
+                                     f"this point: it is about {magnitude_text(error.exponent)}, beyond double "
+                                     "precision (about 1.8e308); choose a point nearer 0") from None
 
 
 def _on_a_kink(formula, values) -> bool:
@@ -243,13 +256,11 @@ def _on_a_kink(formula, values) -> bool:
 
 
 def _exact_product(a, b):
-    product = a * b
-    return product if product.is_Rational else product.evalf(30)
+    return product(a, b, Symbol("the gradient"))
 
 
 def _exact_sum(a, b):
-    total = a + b
-    return total if total.is_Rational else total.evalf(30)
+    return total(a, b, Symbol("the gradient"))
 
 
 def _name(node) -> str:
@@ -289,6 +300,7 @@ def backprop(expression: str, at) -> Report:
     passes = Backpropagation(graph, point, builder)
     report = Report("backprop", TITLE, {"expression": expression,
                                         "at": {written(k): str(v) for k, v in point.items()}})
+    report.verification_note = sentence(VERIFICATION_NOTE)
     report.warnings.extend(passes.warnings)
     f = graph.output.symbol
     inputs = [v for v in point]
@@ -377,7 +389,12 @@ def _against_diff(expr, inputs, passes, builder, report) -> list:
     rows, claims = [], []
     for v in inputs:
         done = Differentiation(expr, v, builder)
-        at_point = None if not done.verified else _value(done.result, passes.point)
+        try:
+            at_point = None if not done.verified else _value(done.result, passes.point)
+        except Overflow:
+            at_point = None
+            report.warnings.append(f"derive diff's d f / d {v} overflows double precision at this point (a part of "
+                                   "it is beyond 1.8e308): the gradient is not checked against it")
         backpropagated = passes.gradients[v]
         if at_point is not None and abs(float(backpropagated) - float(at_point)) > \
                 AGREEMENT * max(1.0, abs(float(at_point))):

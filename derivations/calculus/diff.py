@@ -10,6 +10,8 @@ derivation says so and is marked incomplete.
 """
 from __future__ import annotations
 
+import dataclasses
+
 import sympy
 from sympy import Indexed, Symbol
 
@@ -61,8 +63,6 @@ def read_expression(text: str, what: str = "expression", *, max_length: int | No
 def read(text: str, what: str = "expression", *, max_length: int | None = None):
     """What ``text`` was read as (:class:`~derivations.parse.calculus.Reading`: the expression, the variables
     typed, notes on readings); InputError naming the problem."""
-    import dataclasses
-
     from ..parse import ParseError
     from ..parse.calculus import LIMITS, read_calculus
     limits = LIMITS if max_length is None else dataclasses.replace(
@@ -72,6 +72,14 @@ def read(text: str, what: str = "expression", *, max_length: int | None = None):
         return read_calculus(text, limits=limits)
     except ParseError as error:
         raise InputError(f"cannot read the {what} {text!r}: {error}") from None
+
+
+def written(variable) -> str:
+    """A variable as it is typed: x, w_0, s_{y_i}."""
+    if isinstance(variable, Indexed):
+        index = ",".join(str(i) for i in variable.indices)
+        return f"{variable.base}_{index}" if len(index) == 1 else f"{variable.base}_{{{index}}}"
+    return str(variable)
 
 
 def _split_top_level(text: str) -> list[str]:
@@ -100,10 +108,12 @@ def read_variables(wrt) -> list:
     for name in names:
         try:
             var = read_expression(name, "variable")
-        except InputError:
-            raise InputError(f"--wrt must be one variable such as z, s_j or s_{{y_i}}, not {name!r}") from None
+        except InputError as error:
+            reason = str(error).split(": ", 1)[-1]
+            raise InputError(f"--wrt must be one variable such as z, w0, s_j or s_{{y_i}}, not {name!r}: "
+                             f"{reason}") from None
         if not isinstance(var, (Symbol, Indexed)):
-            raise InputError(f"--wrt must be one variable such as z, s_j or s_{{y_i}}, not {name!r}")
+            raise InputError(f"--wrt must be one variable such as z, w0, s_j or s_{{y_i}}, not {name!r}")
         if var not in variables:
             variables.append(var)
     return variables
@@ -291,6 +301,8 @@ class Differentiation:
 
     def __init__(self, expr, var, builder: Builder):
         self.expr, self.var, self.builder = expr, var, builder
+        self.precise = None                   # the 50-digit second look at points where double precision failed
+        self.searched_precisely = None        # points found in 50 digits when double precision found too few
         self.undecided: list = []             # steps that could not be checked for want of points
         self.stuck: list = []
         try:
@@ -317,8 +329,30 @@ class Differentiation:
             self.check = final_check(expr, steps[-1].after, var, definitions=DEFINITIONS)
             self.domain = self.check.domain
             if not self.check.ok and self.check.points >= MIN_VALID_POINTS:
-                raise RuntimeError("the derivative disagrees with sympy.diff or finite differences")
+                self._look_again(steps[-1].after, self.check.disagreements)
+            elif not self.check.ok:            # too few points in double precision: look for them in 50 digits
+                from .precise import points_for
+                found = points_for(expr, steps[-1].after, DEFINITIONS)
+                self.searched_precisely = len(found)
+                if len(found) >= MIN_VALID_POINTS:
+                    self._look_again(steps[-1].after, found)
         self.chain = Chain(steps)
+
+    def _look_again(self, result, points) -> None:
+        """Double precision disagreed at some points: compare again there in 50-digit arithmetic.
+
+        Near a pole a finite difference in double precision is wrong in its first digits; in 50 digits
+        the comparison can be trusted. All points agree: the check passes, and the report says how. A
+        point that cannot be evaluated: not verified (a warning). A point that disagrees in 50 digits
+        too: the derivative is wrong, an error (never shown).
+        """
+        from .precise import recheck
+        self.precise = recheck(self.expr, result, self.var, DEFINITIONS, points)
+        if self.precise.disagreed:
+            raise RuntimeError(f"the derivative with respect to {self.var} disagrees with sympy.diff or finite "
+                               "differences, in 50-digit arithmetic too")
+        if self.precise.ok:
+            self.check = dataclasses.replace(self.check, against_sympy=True, against_finite_differences=True)
 
     @property
     def result(self):
@@ -329,9 +363,18 @@ class Differentiation:
             try:
                 verify_step(self.builder.verifier, step)
             except VerificationError as error:
-                if not error.verification.undecided:
+                if error.verification.method not in ("numeric", "instantiated") and not error.verification.undecided:
                     raise
-                self.undecided.append(step)
+                # double precision could not evaluate the sides (overflow), or near a pole could not be trusted:
+                # a second look in 50-digit arithmetic
+                from .precise import check_step
+                second = check_step(step.before, step.after, DEFINITIONS)
+                if second is not None and second.ok:
+                    step.verification = second
+                elif error.verification.undecided and second is None:
+                    self.undecided.append(step)
+                else:
+                    raise
 
     def _keep(self, step) -> bool:
         """Whether a proposed shorter form verifies (it is shown only then)."""
@@ -355,17 +398,43 @@ class Differentiation:
             inside = [Text(" with "), *where] if where else []
             skipped = (f" ({self.check.skipped} points where a side is not a real number were skipped)"
                        if self.check.skipped else "")
-            blocks.append(note("Checked: agrees with sympy.diff and with centred finite differences at "
-                               f"{self.check.points} random points", *inside,
-                               f"; largest relative difference {self.check.max_relative_error:.1e}{skipped}."))
+            if self.precise is None:
+                blocks.append(note("Checked: agrees with sympy.diff and with centred finite differences at "
+                                   f"{self.check.points} random points", *inside,
+                                   f"; largest relative difference {self.check.max_relative_error:.1e}{skipped}."))
+            elif self.check.points < MIN_VALID_POINTS:
+                blocks.append(note("Checked: double precision could evaluate the expression and its derivative at "
+                                   f"only {self.check.points} of its random points (the domain is small, or the "
+                                   "values are beyond about 1.8e308), so they were compared at "
+                                   f"{self.precise.agreed} points found in 50-digit arithmetic (numbers up to "
+                                   "10^(10^9)): agrees with sympy.diff and with centred finite differences (a step "
+                                   f"of 1e-20); largest relative difference {self.precise.worst:.1e}."))
+            else:
+                blocks.append(note("Checked: agrees with sympy.diff and with centred finite differences at "
+                                   f"{self.check.points} random points", *inside, f"{skipped}. At "
+                                   f"{self.precise.agreed} of them double precision was too coarse (near a pole, "
+                                   "or where the function changes very fast), so there both were compared again "
+                                   "in 50-digit arithmetic (finite differences with a step of 1e-20): largest "
+                                   f"relative difference {self.precise.worst:.1e}."))
         else:
             blocks.append(Claim(d(self.expr, self.var), self.result, R.ReferenceCheck(),
                                 verification=Verification(False, "numeric", self._failed_check(), undecided=True)))
         return blocks
 
     def _failed_check(self) -> str:
-        return (f"only {self.check.points} points found where the expression and its derivative could be evaluated (real numbers, finite in double precision) "
-                f"({self.check.skipped} skipped): not compared with sympy.diff and finite differences")
+        if self.precise is not None and self.check.points < MIN_VALID_POINTS:
+            return (f"double precision could evaluate the expression at only {self.check.points} random points and "
+                    f"50-digit arithmetic could not decide at {self.precise.undecided} of the others: not compared "
+                    "with sympy.diff and finite differences")
+        if self.precise is not None:
+            return (f"at {self.precise.undecided} of {self.check.points} random points double precision could "
+                    "not be trusted (near a pole, or an overflow) and the 50-digit comparison could not evaluate "
+                    "a side there: not compared with sympy.diff and finite differences")
+        searched = (f", and {self.searched_precisely} in 50-digit arithmetic (numbers up to 10^(10^9))"
+                    if self.searched_precisely is not None else "")
+        return (f"only {self.check.points} points found where the expression and its derivative could be evaluated "
+                f"(real numbers, finite in double precision) ({self.check.skipped} skipped){searched}: not compared "
+                "with sympy.diff and finite differences")
 
     @property
     def verified(self) -> bool:
@@ -428,7 +497,7 @@ def derivative(expression: str, wrt, *, max_length: int | None = None) -> Report
     for var in variables:
         done = Differentiation(expr, var, builder)
         results.append(done)
-        title = "Derivative" if len(variables) == 1 else f"Partial derivative with respect to {var}"
+        title = "Derivative" if len(variables) == 1 else f"Partial derivative with respect to {written(var)}"
         absent = absent_note(var, reading)
         blocks = (read_as if var == variables[0] else []) + ([absent] if absent is not None else []) + done.blocks()
         report.sections.append(Section(title, blocks))
@@ -438,7 +507,7 @@ def derivative(expression: str, wrt, *, max_length: int | None = None) -> Report
         report.results["derivative"] = _result("derivative", done)
     else:
         for done in results:
-            report.results[f"d/d{done.var}"] = _result(f"d/d{done.var}", done)
+            report.results[f"d/d{written(done.var)}"] = _result(f"d/d{written(done.var)}", done)
         gradient = sympy.ImmutableMatrix([done.result for done in results])
         report.results["gradient"] = Result("gradient", [done.result for done in results], None,
                                             "the partial derivatives, in the order of --wrt")
@@ -461,7 +530,7 @@ def _result(name, done: Differentiation) -> Result:
         return Result(name, done.result, None, "incomplete: no rule applies")
     if not done.verified:
         return Result(name, done.result, None, "not verified: too few points in the domain")
-    return Result(name, done.result, None, f"d/d{done.var} of the expression")
+    return Result(name, done.result, None, f"d/d{written(done.var)} of the expression")
 
 
 def _collect_warnings(report, done: Differentiation) -> None:
@@ -473,9 +542,10 @@ def _collect_warnings(report, done: Differentiation) -> None:
                                + ": the derivative is left unevaluated and this derivation is incomplete "
                                  f"(exit status {UNEVALUATED_STATUS})")
     for step in done.undecided:
-        report.warnings.append(f"a step with respect to {done.var} is not verified: {step.verification.detail}")
+        report.warnings.append(f"a step with respect to {written(done.var)} is not verified: "
+                               f"{step.verification.detail}")
     if done.check is not None and not done.check.ok:
-        report.warnings.append(f"the derivative with respect to {done.var} is not verified: "
+        report.warnings.append(f"the derivative with respect to {written(done.var)} is not verified: "
                                + done._failed_check())
 
 

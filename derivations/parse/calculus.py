@@ -205,7 +205,7 @@ class CalculusBuilder(Builder):
     def leaky_relu_default(self, children):
         _, argument = children
         note = (f"leaky_relu(u) is read with the usual slope {float(F.DEFAULT_LEAKY_SLOPE)} (PyTorch's and Keras's "
-                "default): u for u > 0, 0.01 u for u <= 0; give another as leaky_relu(u, a)")
+                "default): u where u is positive, 0.01 u elsewhere; give another slope as leaky_relu(u, a)")
         if note not in self.notes:
             self.notes.append(note)
         return F.LeakyRelu(argument, F.DEFAULT_LEAKY_SLOPE)

@@ -12,10 +12,11 @@ from ..engine.steps import CaseSplit, Chain, Claim, Derivation
 #: method of a verification -> the group it is counted in (a method "a+b" of a step checked in parts
 #: counts in the weakest of its groups: a step checked partly at sample points is a numeric one)
 GROUPS = {"symbolic": "symbolic", "definition": "symbolic", "substitution": "symbolic",
-          "numeric": "numeric", "instantiated": "instantiated", "cases": "cases", "derivation": "derivation"}
+          "numeric": "numeric", "instantiated": "instantiated", "cases": "cases", "derivation": "derivation",
+          "precise": "precise"}
 
 #: groups from the strongest to the weakest
-ORDER = ("symbolic", "exact", "derivation", "cases", "instantiated", "numeric")
+ORDER = ("symbolic", "exact", "derivation", "cases", "instantiated", "numeric", "precise")
 
 
 def _group(verification) -> str:
@@ -76,6 +77,9 @@ def summary(derivation: Derivation) -> str:
         elif group == "instantiated":
             where = f", at {_points(points)}" if points else ""
             parts.append(f"{_steps(n)} with the sizes (K, and D, N) set to small numbers{where}")
+        elif group == "precise":
+            parts.append(f"{_steps(n)} numerically in 50-digit arithmetic at {_points(points)} (double precision "
+                         "overflows or cannot be trusted there)")
         else:
             where = f" at {_points(points)}" if points else ""
             parts.append(f"{_steps(n)} numerically{where} (not symbolically)")

@@ -33,6 +33,7 @@ class FinalCheck:
     max_relative_error: float
     skipped: int = 0                                    # points where a side was not a real number
     domain: tuple = field(default_factory=tuple)        # the conditions points were drawn inside (domain.Condition)
+    disagreements: tuple = ()                           # (indices, point) where a comparison failed in double precision
 
     @property
     def ok(self) -> bool:
@@ -53,7 +54,7 @@ def final_check(loss, gradient, variable, *, definitions=None, conditions=(), cl
     for c in conditions:
         indices |= integer_symbols(c)
     ok_sympy = ok_fd = True
-    worst, count, skipped = 0.0, 0, 0
+    worst, count, skipped, disagreements = 0.0, 0, 0, []
     exact = sympy.diff(a, variable)          # SymPy's own derivative, symbolic in K and the indices
     sampler.reseed(seed, a, g, variable, *conditions)
     domain = domain_conditions(a, g, exact)
@@ -86,12 +87,14 @@ def final_check(loss, gradient, variable, *, definitions=None, conditions=(), cl
                 skipped += 1
                 continue
             scale = max(1.0, abs(derived))
+            error = abs(derived - numeric) / scale
+            if abs(derived - reference) > 1e-9 * scale or error > 1e-5:
+                disagreements.append((dict(env), dict(point)))
             if abs(derived - reference) > 1e-9 * scale:
                 ok_sympy = False
-            error = abs(derived - numeric) / scale
             worst = max(worst, error)
             if error > 1e-5:
                 ok_fd = False
             count += 1
     return FinalCheck(ok_sympy and count >= MIN_VALID_POINTS, ok_fd and count >= MIN_VALID_POINTS, count, worst,
-                      skipped, domain)
+                      skipped, domain, tuple(disagreements))
