@@ -192,7 +192,8 @@ def _describe(error, path):
         message = str(error.msg)[:500]
     return {"type": kind, "message": message, "line": where[0] if where else None,
             "code": where[1] if where else None, "memory": isinstance(error, MemoryError),
-            "violation": isinstance(error, SandboxViolation)}
+            "violation": isinstance(error, SandboxViolation),
+            "file_too_large": isinstance(error, OSError) and getattr(error, "errno", None) == 27}
 
 
 def _as_outputs(value, np):

@@ -133,16 +133,17 @@ def match_gradient(values: dict, evaluated: dict, transposed: bool) -> Matches:
     return Matches("dW", alive, transposed)
 
 
-def explain(matches: Matches, loss: str, reg_form: str) -> PartDiagnosis:
-    """The simplest explanations of ``matches`` under ``reg_form`` (full or half)."""
+def explain(matches: Matches, loss: str, reg_form: str, auto: bool = False, extra=((), ())) -> PartDiagnosis:
+    """The simplest explanations of ``matches`` under ``reg_form`` (full or half; chosen by ``auto``), the
+    catalogue's data terms followed by ``extra`` (loss variants, gradient variants)."""
     loss_variants, grad_variants, _ = variants(loss)
-    data = loss_variants if matches.part == "loss" else grad_variants
+    data = tuple(loss_variants) + tuple(extra[0]) if matches.part == "loss" else tuple(grad_variants) + tuple(extra[1])
     candidates = []
     for index, scaled, key in matches.triples:
         mistakes = list(data[index].mistakes)
         if scaled:
             mistakes.append(MISSING_MEAN[matches.part])
-        penalty = reg_mistake(matches.part, key, reg_form)
+        penalty = reg_mistake(matches.part, key, reg_form, auto)
         if penalty is not None:
             mistakes.append(penalty)
         if matches.transposed:
@@ -158,14 +159,32 @@ def explain(matches: Matches, loss: str, reg_form: str) -> PartDiagnosis:
     return PartDiagnosis(matches.part, [c for c in best if len(c.notes) == with_notes])
 
 
-def choose_convention(loss_matches: Matches, grad_matches: Matches, loss: str, reg_form: str):
+def choose_convention(loss_matches: Matches, grad_matches: Matches, loss: str, reg_form: str, extra=((), ())):
     """(reg_form in force, loss diagnosis, dW diagnosis): ``reg_form`` itself, or under auto the one that
     explains the function with fewer mistakes (full when both do equally well)."""
-    forms = ("full", "half") if reg_form == "auto" else (reg_form,)
+    auto = reg_form == "auto"
+    forms = ("full", "half") if auto else (reg_form,)
     best = None
     for form in forms:
-        found = (form, explain(loss_matches, loss, form), explain(grad_matches, loss, form))
+        found = (form, explain(loss_matches, loss, form, auto, extra), explain(grad_matches, loss, form, auto, extra))
         cost = (sum(not part.explained for part in found[1:]), sum(part.cost for part in found[1:]))
         if best is None or cost < best[0]:
             best = (cost, found)
     return best[1]
+
+
+def _kind(mistake) -> str:
+    """A mistake's tag without its part: loss-delta-hard-coded and dW-delta-hard-coded are one kind."""
+    return mistake.tag.split("-", 1)[1]
+
+
+def prefer_shared(loss_part: PartDiagnosis, grad_part: PartDiagnosis) -> None:
+    """Where a part is explained several ways, keep those that share a kind of mistake with the other part's
+    explanation (one mistake in both the loss and dW is simpler than two different ones)."""
+    for part, other in ((loss_part, grad_part), (grad_part, loss_part)):
+        if len(part.best) < 2 or not other.best:
+            continue
+        kinds = {_kind(m) for candidate in other.best for m in candidate.errors}
+        shared = [c for c in part.best if any(_kind(m) in kinds for m in c.errors)]
+        if shared:
+            part.best = shared

@@ -66,8 +66,9 @@ CORRECT_REG = {"full": ("λ", "2λ"), "half": ("½λ", "λ")}
 _PENALTY_WORDS = {"full": ("reg·ΣW²", "2·reg·W"), "half": ("½·reg·ΣW²", "reg·W")}
 
 
-def reg_mistake(part: str, key: str, reg_form: str) -> Mistake | None:
-    """The mistake a penalty ``key`` is under ``reg_form`` (None when it is the correct one)."""
+def reg_mistake(part: str, key: str, reg_form: str, auto: bool = False) -> Mistake | None:
+    """The mistake a penalty ``key`` is under ``reg_form`` (None when it is the correct one); with ``auto``,
+    ``reg_form`` is the convention the other part of the function uses."""
     loss_words, grad_words = _PENALTY_WORDS[reg_form]
     index = 0 if part == "loss" else 1
     if key == CORRECT_REG[reg_form][index]:
@@ -76,6 +77,9 @@ def reg_mistake(part: str, key: str, reg_form: str) -> Mistake | None:
     if part == "loss":
         if key == "none":
             return Mistake("loss-reg-missing", part, f"the loss leaves out the regulariser {loss_words}")
+        if key == CORRECT_REG[other][0] and auto:
+            return Mistake("loss-reg-form", part, f"the loss adds {_PENALTY_WORDS[other][0]} but dW adds "
+                           f"{grad_words}, the gradient of {loss_words}: the loss and dW must use one convention")
         if key == CORRECT_REG[other][0]:
             return Mistake("loss-reg-form", part, f"the loss adds {_PENALTY_WORDS[other][0]}; with --reg-form "
                            f"{reg_form} the regulariser is {loss_words}")
@@ -86,6 +90,10 @@ def reg_mistake(part: str, key: str, reg_form: str) -> Mistake | None:
                        f"loss); the regulariser is {loss_words}")
     if key == "none":
         return Mistake("dW-reg-missing", part, f"dW leaves out the regulariser's gradient {grad_words}")
+    if key == CORRECT_REG[other][1] and auto:
+        return Mistake("dW-reg-form", part, f"dW adds {_PENALTY_WORDS[other][1]}, the gradient of "
+                       f"{_PENALTY_WORDS[other][0]}, but the loss adds {loss_words}, whose gradient is {grad_words}: "
+                       "the loss and dW must use one convention")
     if key == CORRECT_REG[other][1]:
         return Mistake("dW-reg-form", part, f"dW adds {_PENALTY_WORDS[other][1]}, the gradient of "
                        f"{_PENALTY_WORDS[other][0]}; the gradient of {loss_words} is {grad_words}")
@@ -111,8 +119,30 @@ class DataVariant:
     mistakes: tuple                      # Mistake, ... (empty for the verified term)
     expr: object
     named: tuple | None = None           # other definitions of the named matrices
-    delta: object = None                 # "flip", "zero", "one": another Delta
+    delta: object = None                 # "flip", "zero", "one" or a number: another Delta
     overflow: bool = False               # e^S (or e^-z) evaluated without the shift: not finite where it overflows
+    stale: str | None = None             # "first" or "last": what X_stale and Y_stale hold (a stale loop index)
+
+
+#: a stale loop index: every row of X_stale is one example's x (the first or the last), every row of Y_stale
+#: one-hot at one class (the first or the last)
+X_STALE = sympy.MatrixSymbol("X_stale", N, D)
+Y_STALE = sympy.MatrixSymbol("Y_stale", N, K)
+_WHICH = {"last": ("the last", "N - 1", "K - 1"), "first": ("the first", "0", "0")}
+
+
+def _stale_example(part_expr, which, after):
+    """The data gradient with X^T read as X_stale^T: every example's score gradient times one example's x."""
+    words, index, _ = _WHICH[which]
+    return DataVariant((Mistake(f"dW-stale-example-{which}", "dW", f"dW multiplies every example's score gradient "
+                                f"by {words} example's x (a stale loop index: x_i with i left at {index}{after})"),),
+                       part_expr.xreplace({Transpose(X_): Transpose(X_STALE)}), stale=which)
+
+
+def _stale_class(expr, which, what):
+    words, _, index = _WHICH[which]
+    return DataVariant((Mistake(f"dW-correct-class-{which}-column", "dW", f"{what} goes to {words} class's column "
+                                f"(a stale loop variable j left at {index}), not to column y_i"),), expr, stale=which)
 
 
 def _split(expr):
@@ -222,6 +252,13 @@ def _svm_variants(form):
         grad.append(DataVariant(grad_m(tag), expr, named=other_named, delta=delta))
         if other_named is not everyone:                 # without the indicator, the kink changes nothing
             grad.append(DataVariant(grad_m(tag) + (kink,), expr, named=counted(other_named), delta=delta))
+    stale = []
+    for which in ("last", "first"):
+        stale.append(_stale_example(data_grad, which, ""))
+        stale.append(_stale_class(data_grad.xreplace({counts: HadamardProduct(row_sums, Y_STALE)}), which,
+                                  "the correct class's update (-x_i for each violated margin)"))
+    for variant in stale:
+        grad += [variant, DataVariant(variant.mistakes + (kink,), variant.expr, named=at_least, stale=variant.stale)]
     return loss, grad
 
 
@@ -263,6 +300,10 @@ def _softmax_variants(form):
                              "examples (axis 0), not over the classes of each example (axis 1)"),), data_grad,
                     named=column_p),
     ]
+    for which in ("last", "first"):
+        grad.append(_stale_example(data_grad, which, ""))
+        grad.append(_stale_class(data_grad.xreplace({inner: MatAdd(P_, -Y_STALE)}), which,
+                                 "the correct class's -x_i"))
     return loss, grad
 
 
@@ -284,7 +325,20 @@ def _logistic_variants(form):
         DataVariant((Mistake("dW-sign-flipped", "dW", "the gradient's sign is flipped: t - σ(z) instead of "
                              "σ(z) - t"),), -data_grad),
     ]
+    grad += [_stale_example(data_grad, which, "") for which in ("last", "first")]
     return loss, grad
+
+
+def hard_coded_delta(loss: str, value: float, delta: float) -> tuple:
+    """(loss variants, gradient variants) of an SVM whose code has Delta = ``value`` where it must be ``delta``."""
+    loss_variants, grad_variants, _ = variants(loss)
+    words = f"Δ is {value:g} in the code; the margin must be Δ = {delta:g}"
+    data_loss, data_grad = loss_variants[0], grad_variants[0]
+    kink = grad_variants[1]
+    return ((DataVariant((Mistake("loss-delta-hard-coded", "loss", words),), data_loss.expr, delta=float(value)),),
+            (DataVariant((Mistake("dW-delta-hard-coded", "dW", words),), data_grad.expr, delta=float(value)),
+             DataVariant((Mistake("dW-delta-hard-coded", "dW", words),) + kink.mistakes, kink.expr, named=kink.named,
+                         delta=float(value))))
 
 
 @lru_cache(maxsize=8)
@@ -332,9 +386,11 @@ def _overflows(loss: str, scores) -> bool:
         return bool(np.any((sigma == 0) | (sigma == 1)))
 
 
-def evaluate(loss: str, test_input) -> Evaluated:
-    """Every data term of the catalogue at ``test_input``."""
-    loss_variants, grad_variants, form = variants(loss)
+def evaluate(loss: str, test_input, loss_variants=None, grad_variants=None) -> Evaluated:
+    """Every data term of the catalogue at ``test_input`` (or of the variants given)."""
+    all_loss, all_grad, form = variants(loss)
+    loss_variants = all_loss if loss_variants is None else loss_variants
+    grad_variants = all_grad if grad_variants is None else grad_variants
     X = np.asarray(test_input.X, dtype=float)
     n, d = X.shape
     if loss == "logistic":
@@ -350,12 +406,19 @@ def evaluate(loss: str, test_input) -> Evaluated:
     evaluators: dict = {}
 
     def evaluator(variant):
-        key = (variant.named, variant.delta)
+        key = (variant.named, variant.delta, variant.stale)
         if key not in evaluators:
             values = dict(scalars)
             if loss == "svm":
-                values[Delta] = float(deltas[variant.delta])
-            evaluators[key] = ArrayEvaluator(arrays, values, variant.named or form.named)
+                values[Delta] = float(deltas[variant.delta] if isinstance(variant.delta, (str, type(None)))
+                                      else variant.delta)
+            given = dict(arrays)
+            if variant.stale is not None:
+                row = 0 if variant.stale == "first" else n - 1
+                given[X_STALE] = np.broadcast_to(X[row], X.shape)
+                if loss != "logistic":
+                    given[Y_STALE] = _one_hot(np.full(n, 0 if variant.stale == "first" else k - 1), k)
+            evaluators[key] = ArrayEvaluator(given, values, variant.named or form.named)
         return evaluators[key]
 
     base = evaluator(DataVariant((), None))
@@ -384,5 +447,5 @@ def reference(loss: str, test_input, reg_form: str, evaluated: Evaluated | None 
     return value, gradient
 
 
-__all__ = ["Mistake", "RegOption", "DataVariant", "Evaluated", "LOSS_REG", "DW_REG", "CORRECT_REG", "MISSING_MEAN",
+__all__ = ["Mistake", "RegOption", "DataVariant", "X_STALE", "Y_STALE", "hard_coded_delta", "Evaluated", "LOSS_REG", "DW_REG", "CORRECT_REG", "MISSING_MEAN",
            "TRANSPOSED", "reg_mistake", "variants", "evaluate", "reference", "REG_FORMS"]

@@ -50,7 +50,8 @@ def consistency_words(function) -> str | None:
     if not failing:
         words = f"dW agrees with centred differences of its own loss at all {checked} entries checked{kinks}"
         if not function.loss_ok and function.verdict == "incorrect":
-            words += "; so dW is the gradient of the loss as written, and it is the loss that is wrong"
+            words += "; so dW is the gradient of the loss as written: the mistake is in the loss" + \
+                ("" if function.dW_ok else ", and dW carries it")
         return words + "."
     first = failing[0]
     words = (f"dW disagrees with centred differences of its own loss at {len(failing)} of {checked} entries (e.g. "
@@ -72,7 +73,10 @@ def mistake_lines(function) -> list:
         options = [" and ".join(m.words for m in option) or "no mistake" for option in function.alternatives]
         lines.append("one of: " + "; or ".join(options))
     else:
-        lines += [m.words for m in function.mistakes]
+        words = [m.words for m in function.mistakes]
+        for text in dict.fromkeys(words):
+            parts = [m.part for m in function.mistakes if m.words == text]
+            lines.append(text + (" (in the loss and in dW)" if len(parts) > 1 else ""))
     for part in function.unexplained:
         lines.append(f"{'the loss' if part == 'loss' else 'dW'} is wrong in a way none of the generated mistakes "
                      "reproduces")

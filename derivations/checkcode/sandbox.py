@@ -248,6 +248,8 @@ class RunResult:
 
 
 def _signal_words(code: int) -> str:
+    if 0 < code < 128:
+        return f"ended its own process in the middle of a call (exit status {code})"
     number = -code if code < 0 else code - 128
     try:
         known = signal.Signals(number)
