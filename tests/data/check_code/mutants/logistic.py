@@ -72,3 +72,9 @@ def loss_not_averaged(W, X, y, reg):
     z = X.dot(W)
     loss = np.sum(np.logaddexp(0, z) - y * z) + reg * np.sum(W * W)
     return loss, X.T.dot(_sigmoid(z) - y) / X.shape[0] + 2 * reg * W
+
+
+def stale_example_first(W, X, y, reg):
+    z = X.dot(W)
+    loss = np.mean(np.logaddexp(0, z) - y * z) + reg * np.sum(W * W)
+    return loss, X[0] * np.sum(_sigmoid(z) - y) / X.shape[0] + 2 * reg * W
