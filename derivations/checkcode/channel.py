@@ -63,21 +63,30 @@ class Reader:
         self.buffer = bytearray()
         self.total = 0
         self.pending = None           # a message waiting for its arrays: (message, [lengths])
+        self.error: ChannelError | None = None
 
     def feed(self, data: bytes) -> list:
-        """The complete messages in ``data`` and what came before it: (message, [arrays]) pairs."""
+        """The complete messages in ``data`` and what came before it: (message, [arrays]) pairs. When the stream
+        goes wrong, the messages before the fault are returned and ``self.error`` holds the fault (read no more)."""
+        found = []
+        try:
+            self._feed(data, found)
+        except ChannelError as error:
+            self.error = error
+        return found
+
+    def _feed(self, data: bytes, found: list) -> None:
         self.total += len(data)
         if self.total > MAX_STREAM:
             raise ChannelError(f"more than {MAX_STREAM >> 20} MB from the sandbox")
         self.buffer += data
-        found = []
         while True:
             if self.pending is None:
                 end = self.buffer.find(b"\n")
                 if end < 0:
                     if len(self.buffer) > MAX_LINE:
                         raise ChannelError("a message line longer than 1 MB")
-                    return found
+                    return
                 if end > MAX_LINE:
                     raise ChannelError("a message line longer than 1 MB")
                 line = bytes(self.buffer[:end])
@@ -96,7 +105,7 @@ class Reader:
             message, lengths = self.pending
             needed = sum(lengths)
             if len(self.buffer) < needed:
-                return found
+                return
             arrays, start = [], 0
             for length in lengths:
                 arrays.append(read_npy(bytes(self.buffer[start:start + length])))

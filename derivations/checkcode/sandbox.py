@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .channel import ChannelError, Reader
+from .channel import Reader
 
 HARNESS = Path(__file__).resolve().parent / "child.py"
 SANDBOX_ROOT = "/sandbox"
@@ -352,11 +352,7 @@ class Sandbox:
                 data = os.read(child.stdout.fileno(), 1 << 16)
                 if not data:
                     break
-                try:
-                    messages = reader.feed(data)
-                except ChannelError as error:
-                    stopped_reason = f"channel: {error}"
-                    break
+                messages = reader.feed(data)
                 for message, arrays in messages:
                     event = message.get("event")
                     now = time.perf_counter()
@@ -397,6 +393,9 @@ class Sandbox:
                         phase, current = "idle", None
                     elif event == "done":
                         done = True
+                if reader.error is not None and not done:
+                    stopped_reason = f"channel: {reader.error}"
+                    break
                 if done:
                     break
         finally:
