@@ -701,6 +701,95 @@ def check(sheets, fmt, output, jobs, timeout, follow_through, list_quantities):
         raise click.exceptions.Exit(1)
 
 
+@cli.command("check-code")
+@click.argument("paths", nargs=-1, metavar="FILE_OR_DIR...")
+@click.option("--loss", type=click.Choice(("svm", "softmax", "logistic")), required=True,
+              help="The loss the functions compute.")
+@click.option("--function", "functions", metavar="NAME[,NAME]",
+              help="The functions to check (default: svm_loss_naive,svm_loss_vectorized and likewise).")
+@click.option("--delta", default="1", show_default=True, metavar="D", help="The SVM margin Delta.")
+@click.option("--reg-form", type=click.Choice(("full", "half", "auto")), default="auto", show_default=True,
+              help="The penalty: λΣW² (full), ½λΣW² (half), or either, named (auto).")
+@click.option("--format", "fmt", type=click.Choice(("text", "markdown", "json", "gradescope")), default="text",
+              show_default=True, help="Report format (gradescope: Gradescope's results.json).")
+@click.option("-o", "--output", metavar="FILE",
+              help="Write the report to FILE (atomically); for gradescope and several submissions, a folder.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help="Submissions at a time.")
+@click.option("--timeout", type=click.FloatRange(0.5, 3600), default=20.0, show_default=True,
+              help="Seconds of wall time for each function (all its calls), and for loading a file.")
+@click.option("--memory", "memory_mb", type=click.IntRange(256, 65536), default=2048, show_default=True,
+              help="Megabytes a submission may allocate beyond Python and NumPy.")
+@click.option("--no-bwrap", is_flag=True, help="Resource limits alone, even where bubblewrap works.")
+def check_code(paths, loss, functions, delta, reg_form, fmt, output, jobs, timeout, memory_mb, no_bwrap):
+    """Run students' loss-and-gradient functions in a sandbox and grade them against the verified derivation.
+
+    Each function f(W, X, y, reg) -> (loss, dW) runs on generated inputs (margins exactly 0, ties, a label
+    never used, scores near 1,000, the CIFAR shape N = 500, D = 3073, K = 10); its loss and dW are compared
+    with the reference printed from the verified matrix form, and a wrong one is matched against the
+    generated mistakes to name the mistake.
+
+    Exit status: 0 when every submission was graded, 1 when some file could not be loaded, 2 for a usage error.
+    """
+    import re
+    if not paths:
+        raise UserError("no submissions given: derive check-code FILE_OR_DIR... --loss svm|softmax|logistic")
+    names = tuple(n.strip() for n in functions.split(",")) if functions else ()
+    if len(names) > 10 or any(not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,79}", n) for n in names):
+        raise UserError("--function must be one to ten Python names separated by commas, e.g. "
+                        "svm_loss_naive,svm_loss_vectorized")
+    from derivations.engine.inputs import InputError, number
+    try:
+        delta_value = float(number(delta, "--delta"))
+    except InputError as error:
+        raise UserError(str(error)) from None
+    if not 0 < delta_value <= 1e6:
+        raise UserError(f"--delta must be a positive number, not {delta}")
+    from derivations.checkcode import batch
+    try:
+        submissions = batch.find_submissions(paths)
+    except InputError as error:
+        raise UserError(str(error)) from None
+    if not submissions:
+        raise UserError("no .py files found in " + ", ".join(paths))
+    several_for_gradescope = fmt == "gradescope" and len(submissions) > 1
+    if several_for_gradescope:
+        if not output or not Path(output).is_dir():
+            raise UserError("--format gradescope with several submissions needs -o FOLDER (an existing folder): "
+                            "one results.json is written for each submission")
+    else:
+        check_writable(output)
+    from derivations.checkcode import gradescope, report
+    from derivations.checkcode.grade import Grader, Settings
+    from derivations.checkcode.sandbox import Limits
+    settings = Settings(loss, names, delta_value, reg_form, Limits(timeout=timeout, memory_mb=memory_mb),
+                        allow_bwrap=not no_bwrap)
+    with Grader(settings) as grader:
+        if sys.stderr.isatty():
+            with click.progressbar(length=len(submissions), label="checking", file=sys.stderr) as bar:
+                results = batch.grade_all(grader, submissions, jobs, progress=bar.update)
+        else:
+            results = batch.grade_all(grader, submissions, jobs)
+        header = {"loss": loss, "functions": grader.functions, "reg_form": reg_form, "delta": delta_value,
+                  "isolation": grader.describe_isolation(),
+                  "isolation_details": grader.isolation.to_dict(settings.limits),
+                  "regs": {name: i.reg for name, i in grader.inputs.items()}}
+    if several_for_gradescope:
+        for result in results:
+            folder = Path(output) / str(Path(result.name).with_suffix(""))
+            folder.mkdir(parents=True, exist_ok=True)
+            write_atomically(str(folder / "results.json"), gradescope.render(result))
+        click.echo(f"wrote {len(results)} results.json under {output}", err=True)
+    else:
+        text = gradescope.render(results[0]) if fmt == "gradescope" else report.render(results, fmt, header)
+        if output and output != "-":
+            write_atomically(output, text)
+            click.echo(f"wrote {output}", err=True)
+        else:
+            click.echo(text, nl=False)
+    if any(result.error for result in results):
+        raise click.exceptions.Exit(1)
+
+
 def main(argv=None) -> int:
     """Entry point: click in non-standalone mode so every error is one line on stderr."""
     try:

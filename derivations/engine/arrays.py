@@ -10,6 +10,7 @@ node's own shape (an N x K product for Y ∘ (B 1_K 1_K^T), a D x K one for X^T 
   is a broadcast view (no copy), ``1_N 1_K^T`` a broadcast 1;
 * ``softmax`` and ``logsumexp`` of rows subtract each row's maximum first, so
   e^{S} never overflows (the same numbers, in floating point that holds them);
+  sigma(Z) and softplus(Z) (logistic regression) are written with ``logaddexp``, for the same reason;
 * scalars (1/N, lambda, Delta) are put in from ``scalars``.
 
 Anything else raises :class:`NotEvaluable`.
@@ -23,6 +24,7 @@ from sympy.matrices.expressions.hadamard import HadamardPower, HadamardProduct
 
 from .evaluate import NotEvaluable
 from .matrices import Hinge, Ones, Positive, RowLogSumExp, RowSoftmax
+from .matrix_functions import Logistic, Softplus
 
 
 class _OnesColumn:
@@ -210,6 +212,12 @@ def _compile(expr):
     if isinstance(expr, Positive):
         inner = _full(expr.matrix)
         return lambda ev: (inner(ev) > 0).astype(float)
+    if isinstance(expr, Logistic):                  # sigma(z) = e^{-log(1 + e^{-z})}, never overflowing
+        inner = _full(expr.matrix)
+        return lambda ev: np.exp(-np.logaddexp(0.0, -inner(ev)))
+    if isinstance(expr, Softplus):                  # log(1 + e^z), never overflowing
+        inner = _full(expr.matrix)
+        return lambda ev: np.logaddexp(0.0, inner(ev))
     if isinstance(expr, RowSoftmax):
         inner = _full(expr.matrix)
 

@@ -1,0 +1,20 @@
+"""Calls os.system while the file is loaded: every function is an error."""
+import os
+
+import numpy as np
+
+os.system("touch /tmp/derive_check_code_test_marker_import")
+
+
+def svm_loss_vectorized(W, X, y, reg):
+    n = X.shape[0]
+    scores = X.dot(W)
+    margins = np.maximum(0, scores - scores[np.arange(n), y][:, None] + 1)
+    margins[np.arange(n), y] = 0
+    binary = (margins > 0).astype(float)
+    binary[np.arange(n), y] = -binary.sum(axis=1)
+    return margins.sum() / n + reg * np.sum(W * W), X.T.dot(binary) / n + 2 * reg * W
+
+
+def svm_loss_naive(W, X, y, reg):
+    return svm_loss_vectorized(W, X, y, reg)

@@ -1,0 +1,19 @@
+"""Writes a 100 MB file in its own directory (past the file-size limit)."""
+import numpy as np
+
+
+def svm_loss_naive(W, X, y, reg):
+    with open("big.bin", "wb") as stream:
+        for _ in range(100):
+            stream.write(b"0" * (1 << 20))
+    return svm_loss_vectorized(W, X, y, reg)
+
+
+def svm_loss_vectorized(W, X, y, reg):
+    n = X.shape[0]
+    scores = X.dot(W)
+    margins = np.maximum(0, scores - scores[np.arange(n), y][:, None] + 1)
+    margins[np.arange(n), y] = 0
+    binary = (margins > 0).astype(float)
+    binary[np.arange(n), y] = -binary.sum(axis=1)
+    return margins.sum() / n + reg * np.sum(W * W), X.T.dot(binary) / n + 2 * reg * W
