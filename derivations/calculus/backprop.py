@@ -58,8 +58,8 @@ AGREEMENT = 1e-9
 #: how the steps of ``derive backprop`` were checked, for the report's last paragraph
 VERIFICATION_NOTE = ("Each step of a local gradient was checked symbolically (the difference of its two sides "
                      "simplifies to 0) or, where SymPy cannot decide, by evaluating both sides at random points; each "
-                     "gradient of an input was compared, at the point, with the derivative derive diff derives and "
-                     "verifies. Values are computed gate by gate, exact while short, else with 30 digits.")
+                     "gradient of an input was compared, at the point, with its symbolic derivative, "
+                     "itself derived and verified step by step. Values are computed gate by gate, exact while short, else with 30 digits.")
 
 
 # --- the point -------------------------------------------------------------------------------------
