@@ -94,11 +94,15 @@ def _read_npz(stream, name: str, names) -> dict:
         return found
 
 
-def _fill(stream, buffer) -> int:
-    """Read from ``stream`` into ``buffer`` until it is full or the stream ends; the bytes read."""
+def _fill(stream, buffer, chunk: int = 1 << 18) -> int:
+    """Read from ``stream`` into ``buffer`` until it is full or the stream ends; the bytes read.
+
+    In pieces of 256 KB (as np.load does): one read of the whole array would make and copy a bytes object
+    as large as the array.
+    """
     filled = 0
     while filled < len(buffer):
-        count = stream.readinto(buffer[filled:])
+        count = stream.readinto(buffer[filled:filled + chunk])
         if not count:
             break
         filled += count
