@@ -389,8 +389,7 @@ def cache_info():
     click.echo(f"folder   {found['folder']}")
     click.echo(f"reports  {found['reports']}")
     click.echo(f"size     {found['bytes'] / 1e6:.1f} MB")
-    if found["problem"]:
-        click.echo(f"not used {found['problem']}")
+    click.echo(f"state    {'not used: ' + found['problem'] if found['problem'] else 'in use'}")
 
 
 @cache_group.command("clear")
