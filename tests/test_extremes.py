@@ -425,3 +425,19 @@ def test_training_beyond_its_step_bound_is_refused_naming_it(tmp_path, capsys):
     np.savez(path, X=rng.standard_normal((20_000, 64)), y=np.arange(20_000) % 10)
     code, out, err = run(["train", "svm", "--data", str(path), "--epochs", "10000", "--batch-size", "1"], capsys)
     assert code == 2 and one_line(err, "160,000,000 SGD steps", "at most 500,000")
+
+
+def test_figures_go_beside_a_linked_reports_target_and_never_beside_a_device(tmp_path, capsys):
+    args = ["compare", "--scores", "3,-1,4", "--label", "0", "--format", "markdown", "--no-cache", "-o"]
+    real, links = tmp_path / "real", tmp_path / "links"
+    real.mkdir(), links.mkdir()
+    (links / "cmp.md").symlink_to(real / "cmp.md")
+    code, _, _ = run(args + [str(links / "cmp.md")], capsys)
+    assert code == 0 and (real / "cmp.md").is_file() and any(p.suffix == ".png" for p in real.iterdir())
+    assert sorted(p.name for p in links.iterdir()) == ["cmp.md"]
+    folder = tmp_path / "dev"
+    folder.mkdir()
+    null = device(folder, "null", 3)
+    code, _, err = run(args + [str(null)], capsys)
+    assert code == 0 and "figures are written only beside a regular file" in err
+    assert not any(p.suffix == ".png" for p in null.parent.iterdir())
