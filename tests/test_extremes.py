@@ -396,6 +396,7 @@ def test_training_with_one_class_is_refused(tmp_path, capsys):
     (["train", "svm", "--dataset", "digits", "--reg", "1e308"], "--reg is at most 1e+10"),
     (["train", "svm", "--dataset", "digits", "--lr", "1e300"], "--lr is at most 1e+06"),
     (["gradcheck", "svm", "--random", "5,4,3", "--h", "1e300"], "--h is the step of a centred difference"),
+    (["gradcheck", "--kink-demo", "--h", "1e300"], "--h is the step of a centred difference"),
     (["gradcheck", "svm", "--random", "5,4,3", "--reg", "nan"], "--reg must be a finite number"),
     (["train", "svm", "--dataset", "digits", "--reg", "inf"], "--reg must be a finite number"),
     (["verify", "-", "--timeout", "nan"], "'nan' is not a finite number"),
