@@ -104,12 +104,18 @@ def write_report(report: str, files: dict, name: str, fmt: str, output: str | No
         pdf_bytes = compile_report(report, files)
     pdf_only = pdf_alone(output, pdf)
     if output and output != "-" and not pdf_only:
-        if fmt in ("markdown", "latex"):
-            # figures the report refers to, beside it (the report names them relative to itself)
+        from derivations.files import is_regular
+        real = os.path.realpath(output)
+        if fmt in ("markdown", "latex") and files and os.path.exists(real) and not is_regular(real):
+            click.echo(f"derive: note: the figures are written only beside a regular file, not beside {output}",
+                       err=True)
+        elif fmt in ("markdown", "latex"):
+            # figures the report refers to, beside it (through a link, beside its target: the report names them
+            # relative to itself)
             for figure, data in files.items():
                 if Path(figure).name != figure:
                     raise UserError(f"refusing to write {figure!r} outside the report's folder")
-                figure_path = Path(output).parent / figure
+                figure_path = Path(real).parent / figure
                 write_atomically(str(figure_path), data)
                 click.echo(f"wrote {figure_path}", err=True)
         write_atomically(output, report)
@@ -428,8 +434,7 @@ def cache_info():
     click.echo(f"folder   {found['folder']}")
     click.echo(f"reports  {found['reports']}")
     click.echo(f"size     {found['bytes'] / 1e6:.1f} MB")
-    if found["problem"]:
-        click.echo(f"not used {found['problem']}")
+    click.echo(f"state    {'not used: ' + found['problem'] if found['problem'] else 'in use'}")
 
 
 @cache_group.command("clear")

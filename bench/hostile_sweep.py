@@ -208,16 +208,22 @@ def forge_entries(folder):
     """Change every cached report's text and recompute its plain SHA-256 (what an attacker without a key can)."""
     import hashlib
     for path in (Path(folder) / "cache").rglob("*.json"):
-        data = json.loads(path.read_text())
+        raw = path.read_bytes()
+        header = None
+        if raw.startswith(b"hmac-sha256 "):                  # an authenticated entry: its digest line, then JSON
+            header, raw = raw.split(b"\n", 1)
+        data = json.loads(raw)
         data["report"] = data["report"].replace("Delta", "FORGED").replace("margin", "FORGED")
         files = {n: __import__("base64").b64decode(t) for n, t in data.get("files", {}).items()}
         digest = hashlib.sha256(data["report"].encode() + b"\0")
         for name in sorted(files):
             digest.update(name.encode() + b"\0" + files[name] + b"\0")
-        for field_name in ("digest", "mac"):
-            if field_name in data:
-                data[field_name] = digest.hexdigest()
-        path.write_text(json.dumps(data))
+        if "digest" in data:
+            data["digest"] = digest.hexdigest()
+        payload = json.dumps(data).encode()
+        if header is not None:                               # the best an attacker without the key can do
+            payload = b"hmac-sha256 " + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
+        path.write_bytes(payload)
 
 
 def not_served(folder, result):
@@ -235,9 +241,13 @@ def replace_entries(folder, make):
 
 
 def cache_is_empty(folder, result):
-    left = [p for p in (Path(folder) / "cache").rglob("*") if p.name not in ("key",)]
-    left = [str(p.relative_to(Path(folder) / "cache")) for p in left if not p.is_dir() or any(p.iterdir())]
-    return f"cache clear left {len(left)} files: {', '.join(left[:3])}" if left else None
+    """Everything derive keeps is gone (odd entries too); a file of the user's own in the folder is left alone."""
+    cache = Path(folder) / "cache"
+    left = [p for p in cache.rglob("*") if p.name != "notes.txt"]
+    left = [str(p.relative_to(cache)) for p in left if not p.is_dir() or any(p.iterdir())]
+    if left:
+        return f"cache clear left {len(left)} files: {', '.join(left[:3])}"
+    return None if (cache / "notes.txt").exists() else "cache clear removed a file that is not derive's"
 
 
 # --- the cases ---------------------------------------------------------------------------------------
@@ -303,8 +313,9 @@ def cases():
         (reports / "dangling.json").symlink_to(Path(f) / "gone")
         (reports / "nested.json").mkdir()
         (reports / "nested.json" / "inner.json").write_text("{}")
-        (Path(f) / "cache" / "stray").mkdir(exist_ok=True)
-        (Path(f) / "cache" / "stray" / "file.bin").write_bytes(b"x")
+        (reports / "stray").mkdir(exist_ok=True)
+        (reports / "stray" / "file.bin").write_bytes(b"x")
+        (Path(f) / "cache" / "notes.txt").write_text("the user's own file, not derive's")
     add(Case("cache: clear removes everything (odd entries, folders)", ["cache", "clear"], "ok", odd_everything,
              cache_is_empty))
     add(Case("cache: info with odd entries", ["cache", "info"], "ok", odd_everything, None))
@@ -497,7 +508,7 @@ def run_derive(folder, args, env_extra, stdin, wrap, timeout=20.0, root=None, me
     env.update(HOME=str(folder / "home"), DERIVE_CACHE_DIR=str(folder / "cache"), PYTHONPATH=str(root))
     env.update(env_extra)
     (folder / "home").mkdir(exist_ok=True)
-    peak_file = folder / ".peak"
+    peak_file = Path(tempfile.mkdtemp(prefix="derive-sweep-peak-")) / "peak"
     probe = ("import atexit, resource, runpy, sys\n"
              f"atexit.register(lambda: open({str(peak_file)!r}, 'w').write("
              "str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)))\n"
@@ -517,9 +528,9 @@ def run_derive(folder, args, env_extra, stdin, wrap, timeout=20.0, root=None, me
     seconds = time.perf_counter() - start
     try:
         peak = int(peak_file.read_text()) / 1024
-        peak_file.unlink()
     except (OSError, ValueError):
         peak = 0.0
+    shutil.rmtree(peak_file.parent, ignore_errors=True)
     return Result(code, out, err.decode("utf-8", "replace"), seconds, peak)
 
 
@@ -595,7 +606,12 @@ def main():
         folder = Path(tempfile.mkdtemp(prefix="derive-sweep-"))
         try:
             if case.setup is not None:
-                case.setup(folder)
+                try:
+                    case.setup(folder)
+                except Exception as error:  # noqa: BLE001 - a case that cannot be set up is reported, not fatal
+                    print(f"??? {case.name[:62]:62} setup failed: {type(error).__name__}: {error}", flush=True)
+                    totals["setup failed"] += 1
+                    continue
             result = run_derive(folder, case.args, case.env, case.stdin, case.wrap, args.timeout, ROOT,
                                 args.memory_gb)
             problems = judge(case, result, folder, args.read_mb)

@@ -17,7 +17,6 @@ library.
 from __future__ import annotations
 
 import errno
-import fcntl
 import io
 import os
 import stat
@@ -27,6 +26,15 @@ from pathlib import Path
 
 #: seconds an output FIFO may wait for a reader before the run is refused
 FIFO_WAIT = 5.0
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+
+
+def _blocking(descriptor: int) -> None:
+    """Clear O_NONBLOCK on an open file (where the platform has it)."""
+    if _NONBLOCK:
+        import fcntl
+        fcntl.fcntl(descriptor, fcntl.F_SETFL, fcntl.fcntl(descriptor, fcntl.F_GETFL) & ~_NONBLOCK)
 
 
 class FileProblem(ValueError):
@@ -56,7 +64,7 @@ def open_regular(path, limit: int | None, what: str = "") -> io.BufferedReader:
     """
     name = what or str(path)
     try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        descriptor = os.open(path, os.O_RDONLY | _NONBLOCK | _CLOEXEC)
     except OSError as error:
         raise FileProblem(f"cannot read {name}: {_reason(error)}") from None
     try:
@@ -65,8 +73,7 @@ def open_regular(path, limit: int | None, what: str = "") -> io.BufferedReader:
             raise FileProblem(f"cannot read {name}: it is {kind(info.st_mode)}, not a file")
         if limit is not None and info.st_size > limit:
             raise FileProblem(f"{name} is {info.st_size:,} bytes; at most {limit:,} are read")
-        flags = fcntl.fcntl(descriptor, fcntl.F_GETFL)
-        fcntl.fcntl(descriptor, fcntl.F_SETFL, flags & ~os.O_NONBLOCK)
+        _blocking(descriptor)
         return os.fdopen(descriptor, "rb")
     except BaseException:
         os.close(descriptor)
@@ -141,7 +148,7 @@ def write_output(path, data: bytes) -> None:
     if info is not None and stat.S_ISCHR(info.st_mode):
         _write_into(path, target, data, os.O_WRONLY)
     elif info is not None and stat.S_ISFIFO(info.st_mode):
-        _write_into(path, target, data, os.O_WRONLY | os.O_NONBLOCK)
+        _write_into(path, target, data, os.O_WRONLY | _NONBLOCK)
     elif info is not None and not stat.S_ISREG(info.st_mode):
         raise FileProblem(f"cannot write {path}: it is {kind(info.st_mode)}")
     else:
@@ -153,7 +160,7 @@ def _write_into(shown, target: str, data: bytes, flags: int) -> None:
     deadline = time.monotonic() + FIFO_WAIT
     while True:
         try:
-            descriptor = os.open(target, flags | os.O_CLOEXEC)
+            descriptor = os.open(target, flags | _CLOEXEC)
             break
         except OSError as error:
             if error.errno == errno.ENXIO and time.monotonic() < deadline:
@@ -164,7 +171,7 @@ def _write_into(shown, target: str, data: bytes, flags: int) -> None:
                                   f"within {FIFO_WAIT:g} s") from None
             raise FileProblem(f"cannot write {shown}: {_reason(error)}") from None
     try:
-        fcntl.fcntl(descriptor, fcntl.F_SETFL, fcntl.fcntl(descriptor, fcntl.F_GETFL) & ~os.O_NONBLOCK)
+        _blocking(descriptor)
         view = memoryview(data)
         while view:
             written = os.write(descriptor, view)

@@ -36,8 +36,11 @@ KEY_NAME = "key"
 KEY_BYTES = 32
 _HEADER = b"hmac-sha256 "
 _HEADER_LENGTH = len(_HEADER) + 64 + 1             # the prefix, the hex digest, the newline
-_DIRECTORY = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
-_READ = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+# (flags a platform lacks count as 0; without opening files relative to a folder the cache is not used)
+_NOFOLLOW, _NONBLOCK, _CLOEXEC = (getattr(os, name, 0) for name in ("O_NOFOLLOW", "O_NONBLOCK", "O_CLOEXEC"))
+_DIRECTORY = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | _NOFOLLOW | _CLOEXEC
+_READ = os.O_RDONLY | _NOFOLLOW | _NONBLOCK | _CLOEXEC
+_SUPPORTED = _NOFOLLOW != 0 and {os.open, os.stat, os.mkdir, os.unlink, os.rmdir} <= os.supports_dir_fd
 
 
 class Unusable(Exception):
@@ -62,9 +65,11 @@ def _uid() -> int:
 def _open_root() -> tuple[int, Path]:
     """A descriptor of the folder the caches go in (the cache folder, or its user-<uid> subfolder), and its path."""
     path = folder()
+    if not _SUPPORTED:
+        raise Unusable("this platform cannot open files relative to a folder without following links")
     try:
         os.makedirs(path, mode=0o700, exist_ok=True)
-        descriptor = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | _CLOEXEC)
     except OSError as error:
         raise Unusable(f"cannot open {path}: {error.strerror or error}") from None
     try:
@@ -94,7 +99,7 @@ def _open_subfolder(parent: int, name: str, where: Path, repair: bool = True) ->
         except OSError as error:
             raise Unusable(f"cannot create {where / name}: {error.strerror or error}") from None
         try:
-            descriptor = os.open(name, _DIRECTORY | os.O_NONBLOCK, dir_fd=parent)
+            descriptor = os.open(name, _DIRECTORY | _NONBLOCK, dir_fd=parent)
             break
         except OSError as error:
             if not repair or attempt == 2:
@@ -174,7 +179,7 @@ def _read(directory: int, name: str, limit: int) -> bytes | None:
 def _write(directory: int, name: str, data: bytes) -> None:
     """Put ``data`` in the file ``name`` atomically (mode 0600): a new file beside it, then a rename."""
     temporary = f".{name}.{os.urandom(8).hex()}"
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600,
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC, 0o600,
                          dir_fd=directory)
     try:
         with os.fdopen(descriptor, "wb") as stream:
@@ -205,7 +210,7 @@ def _remove(directory: int, name: str) -> None:
     while stack:
         parent, child, descriptor = stack[-1]
         if descriptor is None:
-            descriptor = os.open(child, _DIRECTORY | os.O_NONBLOCK, dir_fd=parent)
+            descriptor = os.open(child, _DIRECTORY | _NONBLOCK, dir_fd=parent)
             stack[-1] = (parent, child, descriptor)
         pending = None
         with os.scandir(descriptor) as entries:
@@ -236,7 +241,7 @@ def _key(root: int) -> bytes:
         except FileNotFoundError:
             pass
         temporary = f".{KEY_NAME}.{os.urandom(8).hex()}"
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC,
                              0o600, dir_fd=root)
         try:
             with os.fdopen(descriptor, "wb") as stream:

@@ -126,7 +126,7 @@ def test_bad_input_is_not_cached(capsys):
 def test_cache_info_and_clear(capsys, private_cache):
     run(["svm-grad", "--delta", "1"], capsys)
     code, out, _ = run(["cache", "info"], capsys)
-    assert code == 0 and str(private_cache) in out and "reports  1" in out and "not used" not in out
+    assert code == 0 and str(private_cache) in out and "reports  1" in out and "state    in use" in out
     code, out, _ = run(["cache", "clear"], capsys)
     assert code == 0 and "removed 1 cached report " in out and cache.entries() == []
 
@@ -352,7 +352,7 @@ def test_a_planted_link_as_the_private_subfolder_disables_the_cache(tmp_path, mo
     assert code == 0 and "Every step was verified" in out
     assert list(elsewhere.iterdir()) == [] and cache.entries() == []
     code, out, _ = run(["cache", "info"], capsys)
-    assert code == 0 and "not used" in out and f"user-{os.geteuid()}" in out
+    assert code == 0 and "state    not used: " in out and f"user-{os.geteuid()}" in out
 
 
 def test_a_key_of_the_wrong_mode_is_replaced(capsys, private_cache):

@@ -78,11 +78,23 @@ def test_bounds_one_to_k_are_all_classes():
 
 
 def test_the_parser_tables_are_kept_in_the_cache_folder(tmp_path, monkeypatch):
+    """lark's tables go to the private cache folder (grammars/, authenticated: see tests/test_cache.py), named by
+    the grammar; without a usable folder the parser is built each time and parses the same."""
     from derivations.parse import grammar
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    first = grammar._cache_file("a grammar")
-    assert first.startswith(str(tmp_path / "derive" / "grammar-")) and first != grammar._cache_file("another")
-    blocked = tmp_path / "file"
-    blocked.write_text("not a folder")
-    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
-    assert grammar._cache_file("a grammar") is None            # no cache: the tables are built each time
+    assert grammar._cache_name("a grammar") != grammar._cache_name("another")
+    monkeypatch.setenv("DERIVE_CACHE_DIR", str(tmp_path / "cache"))
+    grammar.parser.cache_clear()
+    try:
+        expected = grammar.parser().parse("s_j - s_{y_i} + 1")
+        [kept] = (tmp_path / "cache" / "grammars").iterdir()
+        assert kept.name == grammar._cache_name(
+            (grammar.resources.files(grammar.__package__) / "expression.lark").read_text(encoding="utf-8"))
+        grammar.parser.cache_clear()
+        assert grammar.parser().parse("s_j - s_{y_i} + 1") == expected          # from the kept tables
+        blocked = tmp_path / "file"
+        blocked.write_text("not a folder")
+        monkeypatch.setenv("DERIVE_CACHE_DIR", str(blocked))
+        grammar.parser.cache_clear()
+        assert grammar.parser().parse("s_j - s_{y_i} + 1") == expected          # built again, no cache
+    finally:
+        grammar.parser.cache_clear()

@@ -284,6 +284,8 @@ def kink_demo(h="1e-5", runs=20, seed=0) -> Report:
     from .kinks import SEED_DELTA, failure_frequency, seed_example
 
     step = _float(h, "--h", positive=True)
+    if step > MAX_STEP:
+        raise InputError(f"--h is the step of a centred difference: at most {MAX_STEP:g} (usually 1e-5), not {h}")
     if not isinstance(runs, int) or not 1 <= runs <= 1000:
         raise InputError("--runs must be a whole number from 1 to 1000")
     generated = load("svm", "full")

@@ -82,16 +82,31 @@ def _read_npz(stream, name: str, names) -> dict:
                     if total > MAX_ENTRIES:
                         raise InputError(f"{name}: {key} has shape {shape} ({entries:,} entries); at most "
                                          f"{MAX_ENTRIES:,} entries are read from one file")
-                    size = entries * dtype.itemsize
-                    raw = data.read(size)
+                    array = np.empty(entries, dtype=dtype)          # exactly what the header promises
+                    filled = _fill(data, memoryview(array.view(np.uint8)))
             except InputError:
                 raise
             except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as error:
                 raise InputError(f"cannot read {key} from {name}: {_first_line(error)}") from None
-            if len(raw) != size:
-                raise InputError(f"{name}: {key} is truncated ({len(raw):,} of its {size:,} bytes)")
-            found[key] = np.frombuffer(raw, dtype=dtype).reshape(shape, order="F" if fortran else "C")
+            if filled != array.nbytes:
+                raise InputError(f"{name}: {key} is truncated ({filled:,} of its {array.nbytes:,} bytes)")
+            found[key] = array.reshape(shape, order="F" if fortran else "C")
         return found
+
+
+def _fill(stream, buffer, chunk: int = 1 << 18) -> int:
+    """Read from ``stream`` into ``buffer`` until it is full or the stream ends; the bytes read.
+
+    In pieces of 256 KB (as np.load does): one read of the whole array would make and copy a bytes object
+    as large as the array.
+    """
+    filled = 0
+    while filled < len(buffer):
+        count = stream.readinto(buffer[filled:filled + chunk])
+        if not count:
+            break
+        filled += count
+    return filled
 
 
 def _header(data, name: str, key: str):
@@ -151,7 +166,7 @@ def real_array(value, name: str, shape_words: str) -> np.ndarray:
             raise InputError(f"{name} holds an integer beyond float64's range (about 1.8e308)") from None
     if raw.dtype.kind not in REAL_KINDS:
         raise InputError(f"{name} holds {describe(raw.dtype)}; it must hold real numbers, {shape_words}")
-    return raw.astype(np.float64)
+    return np.asarray(raw, dtype=np.float64)
 
 
 def _first_line(error) -> str:
