@@ -153,6 +153,9 @@ class Resolver(Protocol):
     def count(self, written: sympy.Expr) -> sympy.Expr | None:
         """The symbolic count a written upper bound names (K, C -> K, N, D), or None."""
 
+    def vector(self, ref: NameRef):
+        """A plain name (w_j, x_i, x) read as a vector where only a vector makes sense, or None."""
+
     def implicit_example(self, summand, index, count):
         """A sum over the examples (``count`` N) whose summand does not name the example (sum_i L_CE):
         the summand for example ``index``, or None to read it literally."""
@@ -478,9 +481,19 @@ class WrittenBuilder:
             items.append(self.value(factor))
             position += 1
         result = items[0]
-        for item in items[1:]:
+        for item, factor in zip(items[1:], factors[1:] if len(factors) == len(items) else [None] * len(items)):
+            if isinstance(result, Vector) and result.transposed and isinstance(factor, NameRef) \
+                    and not isinstance(item, (Vector, MatrixName)):
+                item = self._as_vector(factor, item)          # the x_i of w_j^T x_i is a vector
             result = _times(self, result, item)
         return result
+
+    def _as_vector(self, ref: NameRef, value):
+        """A plain name read as a vector where only a vector makes sense (w_j^T, the x_i of w_j^T x_i),
+        when the resolver knows it as one; else the value as it was."""
+        vector = getattr(self.resolver, "vector", None)
+        found = vector(ref) if vector is not None else None
+        return found if found is not None else value
 
     def call_name(self, ref: NameRef, argument):
         """f(s_1), L_CE(y, t), h'(x): a call when the resolver knows ``ref`` as a function, else None."""
@@ -524,6 +537,8 @@ class WrittenBuilder:
 
     def transpose(self, base):
         value = self.value(base)
+        if isinstance(base, NameRef) and not isinstance(value, (Vector, MatrixName)):
+            value = self._as_vector(base, value)
         if isinstance(value, Vector):
             return replace(value, transposed=not value.transposed)
         if isinstance(value, MatrixName):
@@ -619,6 +634,11 @@ class WrittenBuilder:
     def rule_index_label(self, children):
         return ("label", str(children[0]), str(children[1]))
 
+    def rule_index_nested(self, children):
+        """w_{y_i} in a subscript (\\nabla_{w_{y_i}}): a name whose index is a label."""
+        letter, label, of = (str(c) for c in children)
+        return ("nested", letter, (label, of))
+
     def rule_index_vector(self, children):
         font, letter, *sub = children
         subscript = ()
@@ -681,6 +701,8 @@ class WrittenBuilder:
             variable = self.resolver.name(NameRef(item[1], font="mathbf"))
         elif item[0] == "label":
             variable = self.resolver.name(NameRef(item[1], subscript=(("letter", item[2], 0),)))
+        elif item[0] == "nested":
+            variable = self.resolver.name(NameRef(item[1], subscript=(("label",) + item[2],)))
         else:
             raise ParseError("\\nabla takes a variable, as in \\nabla_{\\mathbf{w}_j}")
         return _DerivativeOperator(variable, "\\nabla")

@@ -98,6 +98,25 @@ def plain_vector_letters(math_text: str) -> set[str]:
     return letters - {"e", "d"}
 
 
+_SUBSCRIPT = r"_\s*(?:\{(?:[^{}]|\{[^{}]*\})*\}|[A-Za-z0-9])"
+_TRANSPOSE = r"\^\s*(?:\{\s*T\s*\}|T\b|\\top\b)"
+_FAMILY_TRANSPOSED = re.compile(r"(?<![A-Za-z\\])([a-z])" + _SUBSCRIPT + r"\s*" + _TRANSPOSE)
+_FAMILY_AFTER = re.compile(_TRANSPOSE + r"\s*(?:\\[,;: ]\s*)*([a-z])" + _SUBSCRIPT)
+
+
+def vector_family_letters(math_text: str) -> set[str]:
+    """Plain letters whose subscripted names are vectors: written transposed with a subscript (w_j^T)
+    or right after such a transpose (the x_i of w_j^T x_i): w_j is a column of W, x_i example i's input."""
+    letters = {m.group(1) for m in _FAMILY_TRANSPOSED.finditer(math_text)}
+    letters |= {m.group(1) for m in _FAMILY_AFTER.finditer(math_text)}
+    return letters - {"e", "d"}
+
+
+def bound_letters(text: str) -> set[str]:
+    """The index letters a sum binds in ``text`` (\\sum_k, Σ_{k=1}, sum_j): there a subscript is a component."""
+    return set(re.findall(r"(?:\\sum|Σ|∑|\bsum)\s*_\s*\{?\s*([a-z])", text))
+
+
 @dataclass
 class Hints:
     """What ``% derive: ...`` comments say."""

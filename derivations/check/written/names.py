@@ -126,6 +126,8 @@ class Names:
         self.classes: list[str] = []          # class names in order (cat, dog, bird)
         self.plain_vectors: set[str] = set()  # plain letters also written with an index (w, x)
         self.subscripted: set[str] = set()    # every letter written with a subscript in this part
+        self.vector_families: set[str] = set()  # plain letters whose subscripted names are vectors (w_j^T x_i)
+        self.bound: set[str] = set()          # the letters a sum binds in the expression being read
         self.example_data: set[str] = {"x", "t"}
         self.notes: list[str] = []
         self.functions: dict = {}             # letter -> sympy Function class (f, h)
@@ -281,6 +283,10 @@ class Names:
             if item[0] == "except":
                 raise ParseError(f"{ref.written()}: an index with an exception is only read in a definition")
             indices.extend(self._item_indices(item, two_letter_words=True, base=letter))
+        if letter in self.vector_families and len(ref.subscript) == 1 and not ref.primes and not ref.superscript \
+                and ref.example is None and len(indices) == 1 and not self._defined_base(letter) \
+                and not (isinstance(indices[0], Symbol) and indices[0].name in self.bound):
+            return self._vector(NameRef(letter, "mathbf", 0, ref.subscript))    # w_j in w_j^T x_i: a column of W
         if letter == "y" and len(indices) == 1 and ref.example is None and not self._defined_base("y") \
                 and isinstance(indices[0], Symbol) and indices[0].name in EXAMPLE_LETTERS:
             return notation.y if indices[0].name == "i" else example_label(indices[0])
@@ -331,6 +337,24 @@ class Names:
         raise ParseError("this subscript is not read")
 
     # -- vectors ----------------------------------------------------------------------------------------
+
+    def vector(self, ref: NameRef):
+        """w_j, x_i, x written plain where only a vector makes sense (w_j^T x_i): the vector, when the text
+        writes that letter as a vector in this problem (w_j^T, z = w^T x); else None."""
+        letter = ref.letter
+        if ref.font or ref.primes or ref.superscript or ref.example is not None or len(letter) != 1 \
+                or not letter.islower() or letter in ("e", "d"):
+            return None
+        if letter not in self.vector_families | self.plain_vectors:
+            return None
+        if not ref.subscript:
+            return self._plain_vector(letter)
+        if len(ref.subscript) != 1 or self._defined_base(letter):
+            return None
+        try:
+            return self._vector(NameRef(letter, "mathbf", 0, ref.subscript))
+        except ParseError:
+            return None
 
     def _vector(self, ref: NameRef):
         letter = ref.letter

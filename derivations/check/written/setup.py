@@ -97,6 +97,7 @@ class Setup(Job):
         self.state.last_cases = []
         text = self.state.part_texts.get(index, "")
         self.state.names.plain_vectors = prose.plain_vector_letters(text)
+        self.state.names.vector_families = prose.vector_family_letters(text)
         for condition in self.state.hints.assume:
             self.cases.persistent_condition(condition, 0)
         stated = []

@@ -102,6 +102,7 @@ class State:
         self.part_count = 0
 
     def read(self, text: str) -> Reading:
+        self.names.bound = prose.bound_letters(text)
         try:
             reading = read_written(text, self.names)
         except ParseError as error:

@@ -33,7 +33,7 @@ PREMISE_WORDS = {"because", "since", "as", "by"}
 
 _UNICODE = {"⇒": "\\Rightarrow ", "∴": "\\therefore ", "∵": "\\because ", "→": "\\rightarrow ", "≈": "\\approx ",
             "←": "\\leftarrow ", "⟹": "\\Rightarrow ", "≡": "\\equiv ", "∝": "\\propto ", "∈": "\\in ",
-            "≫": "\\gg ", "≪": "\\ll ", "⟺": "\\iff "}
+            "≫": "\\gg ", "≪": "\\ll ", "⟺": "\\iff ", "≠": "\\neq ", "≤": "\\leq ", "≥": "\\geq "}
 _CIRCLED = {chr(0x2460 + n): f"\\textcircled{{{n + 1}}}" for n in range(20)}
 
 _LABEL = re.compile(
