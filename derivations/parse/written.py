@@ -236,7 +236,10 @@ def parser() -> Lark:
 
 
 _COMMAND = re.compile(r"\\([A-Za-z]+|.?)", re.DOTALL)
-_EXTRA_CHARACTERS = {"…": r"\dots ", "′": "'", "∗": "*", "ᵀ": "^T", "⊤": "^T"}
+_EXTRA_CHARACTERS = {"…": r"\dots ", "′": "'", "∗": "*", "ᵀ": "^T", "⊤": "^T", "β": r"\beta ", "λ": r"\lambda ",
+                     "α": r"\alpha ", "η": r"\eta ", "θ": r"\theta ", "ε": r"\epsilon ", "μ": r"\mu ",
+                     "γ": r"\gamma ", "τ": r"\tau ", "φ": r"\phi ", "ω": r"\omega ", "²": "^2", "³": "^3",
+                     "^{\\prime}": "'", "^\\prime": "'", "\\prime": "'", "\\top": "T"}
 
 
 def screen_written(text: str, limits: Limits) -> str:
@@ -684,6 +687,18 @@ class WrittenBuilder:
     def rule_max(self, children):
         return sympy.Max(*[self.scalar(c) for c in children[1:]], evaluate=False)
 
+    def rule_max_over(self, children):
+        """\\max_j s_j: the largest over an index (the classes, unless the summand says otherwise)."""
+        _, letter, body = children
+        free = self.resolver.index_letter(str(letter))
+        bound = sympy.Symbol(str(letter) + BOUND_MARK, integer=True)
+        inner = self.scalar(body)
+        while bound in inner.free_symbols:
+            bound = sympy.Symbol(bound.name + BOUND_MARK, integer=True)
+        inner = inner.xreplace({free: bound})
+        count = self.resolver.sum_count(bound, inner)
+        return notation.MaxOver(inner, bound, sympy.Integer(0), count - 1)
+
     def rule_kronecker(self, children):
         indices = self.resolver.indices(NameRef("delta", subscript=children[1]))
         if len(indices) != 2:
@@ -706,6 +721,17 @@ class WrittenBuilder:
         else:
             raise ParseError("\\nabla takes a variable, as in \\nabla_{\\mathbf{w}_j}")
         return _DerivativeOperator(variable, "\\nabla")
+
+    def rule_gradient_call(self, children):
+        """grad f(s), \\nabla f(x): the gradient of a function with respect to its argument (a vector)."""
+        _, ref, argument = children
+        called = self.call_name(ref, _Group(argument)) if isinstance(ref, NameRef) else None
+        if called is None:
+            raise ParseError(f"grad {_show(ref)}(...): {_show(ref)} is not a function the text defines")
+        variable = self.value(argument)
+        if not isinstance(variable, Vector):
+            variable = self._as_vector(argument, variable) if isinstance(argument, NameRef) else variable
+        return self.differentiate(called, variable)
 
     def rule_partial_frac(self, children):
         parts = [c for c in children if not (isinstance(c, Token) and c.type in ("FRAC", "PARTIAL"))]
@@ -781,6 +807,13 @@ class WrittenBuilder:
     def rule_bounded_range(self, children):
         index, lower, upper = children
         return _SumRange(_letter_of(index), lower=lower, upper=upper)
+
+    def rule_bounded_except_range(self, children):
+        """\\sum_{j=1, j \\neq y_i}^{K}: the bounds and the index left out."""
+        index, lower, again, excluded, upper = children
+        if _letter_of(again) != _letter_of(index):
+            raise ParseError(f"\\sum_{{{_letter_of(index)}=..., {_letter_of(again)} \\neq ...}}: two different indices")
+        return _SumRange(_letter_of(index), lower=lower, upper=upper, excluded=tuple(excluded))
 
     def rule_big_sum(self, children):
         _, bounds, summand = children
@@ -868,10 +901,16 @@ class WrittenBuilder:
         return sympy.Heaviside(b - a, 1)
 
     def rule_equal(self, children):
-        a, b = (self.scalar(c) for c in children)
+        a, b = (self._index(self.scalar(c)) for c in children)
         if not (a.is_integer and b.is_integer):
             raise ParseError("'=' in an indicator compares indices, as in 1[j = y_i]")
         return sympy.KroneckerDelta(a, b)
+
+    def _index(self, value):
+        """A letter compared in an indicator (1[k = y_i]) is an index."""
+        if isinstance(value, sympy.Symbol) and not value.is_integer and re.fullmatch(r"[A-Za-z]'*", value.name):
+            return self.resolver.index_letter(value.name)
+        return value
 
     def rule_not_equal(self, children):
         return 1 - self.rule_equal(children)

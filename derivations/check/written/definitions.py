@@ -51,7 +51,8 @@ class Definitions(Job):
     def definition(self, left: str, right: str, line: int, lead: str, mode: str):
         """Whether ``left = right`` defines a name or gives a value: "definition", "given", "unread" or ""."""
         left = left.strip()
-        function = re.fullmatch(r"(?P<name>\\mathcal\{[A-Z]\}(?:_\{?[A-Za-z0-9]+\}?)?|[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?)"
+        function = re.fullmatch(r"(?P<name>\\mathcal\{[A-Z]\}(?:_\{?[A-Za-z0-9]+\}?)?|[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?"
+                                r"|[A-Z]{2,5})"
                                 r"\s*(?:\\left)?\(\s*(?P<args>[a-z](?:\s*,\s*[a-z])*)\s*(?:\\right)?\)", left)
         if function:
             return self.define_function(function.group("name"), function.group("args"), right, line, left)

@@ -282,7 +282,7 @@ def _running(line: str, number: int, whole_line_display: bool) -> list:
     if not any(s.kind == "maths" and _readable(s.text) for s in found):
         return [Prose(line, number)]
     if whole_line_display and len(found) == 1:
-        return [Math([Row(line.strip(), number)], number, True, line)]
+        return [Math([Row(found[0].text, number)], number, True, line)]
     pieces, words = [], ""
     for segment in found:
         if segment.kind == "maths" and _readable(segment.text):

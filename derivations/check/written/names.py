@@ -178,8 +178,7 @@ class Names:
                 return None
             definition = self.definitions[key]
             if definition.parameters:
-                return lambda *args, d=definition: d.body.xreplace(dict(zip(d.parameters, args))) \
-                    if len(args) == len(d.parameters) else key
+                return lambda *args, d=definition: applied(d, args) if len(args) == len(d.parameters) else key
             return lambda *args, k=key: k           # L_CE(y, t) for a quantity defined in y and t: L_CE itself
         if ref.letter in self.functions:
             return self.functions[ref.letter]
@@ -416,6 +415,21 @@ class Names:
                     and symbol not in labels:
                 mapping[symbol] = self.base(symbol.name)[example]
         return _replace_symbols(result, mapping)
+
+
+def applied(definition: Definition, args) -> sympy.Expr:
+    """A function the text defines, at ``args``: LSE(s) = log sum_j e^{s_j} called with the vector s (read at
+    the component index: s_c) is its body; called with another vector, that vector's entries are put in."""
+    mapping, bases = {}, {}
+    for parameter, arg in zip(definition.parameters, args):
+        vector = [b for b in definition.body.atoms(IndexedBase) if b.label == parameter]
+        if vector:
+            if isinstance(arg, Indexed) and arg.indices == (COMPONENT,) and arg.base != vector[0]:
+                bases[vector[0]] = arg.base
+            continue
+        mapping[parameter] = arg
+    body = definition.body.xreplace(bases) if bases else definition.body
+    return body.xreplace(mapping) if mapping else body
 
 
 class _PerExample(Definition):

@@ -16,7 +16,7 @@ from .judging import Judge
 from .state import EQUALITIES, INDEX_LETTERS, Job, Last, Unread
 from .statements import cases_rows, read_row, split_chain
 from .verdicts import Outcome
-from .wording import RELATION_TEXT, introduces_definition, numbered, plain_words
+from .wording import RELATION_TEXT, introduces_definition, numbered
 
 
 class Reader(Job):
@@ -81,8 +81,6 @@ class Reader(Job):
                 self.state.on_line(row.line, time.perf_counter() - started)
 
     def row_text(self, text: str, line: int, mode: str = ""):
-        if self.state.document.kind == "plain":
-            text = plain_words(text)
         try:
             statement = read_row(text)
         except (ParseError, ValueError, RecursionError) as error:
