@@ -46,11 +46,25 @@ def loss_label(prose: str) -> str | None:
     return "softmax"
 
 
+_CLASS_LIST = re.compile(r"(?:classes|labels|for|over)\s*:?\s*\[\s*([A-Za-z]{3,}(?:\s*,\s*[A-Za-z]{3,})+)\s*\]",
+                         re.IGNORECASE)
+_CLASS_IS = re.compile(r"class\s+(?:is\s+)?(?:the\s+)?[\"']?([a-z]{3,})[\"']?\s*\(\s*\$?\s*y_\{?i\}?\s*=\s*(\d)\s*\$?\s*\)",
+                       re.IGNORECASE)
+_WORD_SUBSCRIPT = re.compile(r"(?<![A-Za-z\\])[A-Za-z]'*\s*_\s*(?:\{\s*([a-z]{3,})\s*\}|([a-z]{3,})\b)")
+#: subscripts that are not class names
+_NOT_CLASSES = {"max", "min", "sum", "exp", "log", "svm", "softmax", "hinge", "true", "pred", "reg", "data", "total",
+                "batch", "new", "old", "text", "mathrm", "correct", "wrong", "ce", "cross", "train", "test"}
+
+
 def class_names(text: str) -> list[str]:
+    """The class names the text lists: classes ["cat", "dog", "bird"], or for [cat, dog, bird]."""
     found = _CLASSES.search(text)
-    if not found:
-        return []
-    return re.findall(r"[\"']([A-Za-z_]\w*)[\"']", found.group(1))
+    if found:
+        return re.findall(r"[\"']([A-Za-z_]\w*)[\"']", found.group(1))
+    found = _CLASS_LIST.search(text)
+    if found:
+        return [w.strip() for w in found.group(1).split(",")]
+    return []
 
 
 def class_label(text: str, classes: list[str]) -> int | None:
@@ -58,6 +72,22 @@ def class_label(text: str, classes: list[str]) -> int | None:
     if found and found.group(1) in classes:
         return classes.index(found.group(1))
     return None
+
+
+def stated_class(text: str) -> tuple[str, int] | None:
+    """ "the true class is cat ($y_i = 0$)": the class name the label stands for."""
+    found = _CLASS_IS.search(text)
+    return (found.group(1), int(found.group(2))) if found else None
+
+
+def named_subscripts(text: str) -> list[str]:
+    """Words written as subscripts (p_cat, s_{dog}), in the order the text first writes them."""
+    seen: list[str] = []
+    for match in _WORD_SUBSCRIPT.finditer(text):
+        word = match.group(1) or match.group(2)
+        if word.lower() not in _NOT_CLASSES and word not in seen:
+            seen.append(word)
+    return seen
 
 
 def sigmoid_functions(text: str) -> list[str]:
@@ -110,6 +140,33 @@ def vector_family_letters(math_text: str) -> set[str]:
     letters = {m.group(1) for m in _FAMILY_TRANSPOSED.finditer(math_text)}
     letters |= {m.group(1) for m in _FAMILY_AFTER.finditer(math_text)}
     return letters - {"e", "d"}
+
+
+_TWO_INDICES = r"_\s*(?:\{\s*[a-z]'?\s*,?\s*[a-z]'?\s*\}|[a-z]{2}\b)"
+#: letters that are counts or the loss, never matrices
+_NOT_MATRICES = set("KNDCLT")
+
+
+def matrix_letters(math_text: str) -> dict:
+    """Capital letters the text uses as matrices -> the letter their entries are written with.
+
+    X, W, P, Y, G ... written with two indices (W_{dc}, Y_{nc}) or transposed (X^T, J^T); W and X always
+    (the course's weights and data); a capital whose entries the text writes in small letters (x_{nd},
+    p_{nc}) has those for entries."""
+    found = {}
+    capitals = set(re.findall(r"(?<![A-Za-z\\])([A-Z])" + _TWO_INDICES, math_text))
+    capitals |= set(re.findall(r"(?<![A-Za-z\\])([A-Z])\s*" + _TRANSPOSE, math_text))
+    capitals |= {"W", "X"}
+    for _ in range(3):                                  # (P - Y) with Y a matrix: P is one too
+        for a, b in re.findall(r"(?<![A-Za-z\\])([A-Z])\s*[-+]\s*([A-Z])(?![A-Za-z_])", math_text):
+            if a in capitals or b in capitals:
+                capitals |= {a, b}
+    small = set(re.findall(r"(?<![A-Za-z\\])([a-z])" + _TWO_INDICES, math_text))
+    indexed_capitals = set(re.findall(r"(?<![A-Za-z\\])([A-Z])" + _TWO_INDICES, math_text))
+    for letter in capitals - _NOT_MATRICES:
+        lower = letter.lower()
+        found[letter] = lower if lower in small and letter not in indexed_capitals else letter
+    return found
 
 
 def bound_letters(text: str) -> set[str]:

@@ -48,8 +48,11 @@ class Definitions(Job):
         self.state.entry(line, f"{left} = {right}", "verified", f"definition: {name} read as {plain_text(b.expr)}")
         return True
 
-    def definition(self, left: str, right: str, line: int, lead: str, mode: str):
-        """Whether ``left = right`` defines a name or gives a value: "definition", "given", "unread" or ""."""
+    def definition(self, left: str, right: str, line: int, lead: str, mode: str, conditions=()):
+        """Whether ``left = right`` defines a name or gives a value: "definition", "given", "unread" or "".
+
+        ``conditions``: the cases on indices written on the same row ("β_nj = 1[...] for j ≠ y_n"): the
+        definition holds in them only, and a later row may complete it ("β_{n,y_n} = 0")."""
         left = left.strip()
         function = re.fullmatch(r"(?P<name>\\mathcal\{[A-Z]\}(?:_\{?[A-Za-z0-9]+\}?)?|[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?"
                                 r"|[A-Z]{2,5})"
@@ -69,6 +72,9 @@ class Definitions(Job):
         rows = cases_rows(right)
         if head.vector:
             return self.define_vector(value, right, line, left)
+        completed = self.complete(value, right, line, left)
+        if completed:
+            return completed
         key, parameters, at = name_key(value)
         if key is None:
             return ""
@@ -103,8 +109,8 @@ class Definitions(Job):
             self.state.context(line, f"{left} = {right}", "given", f"{plain_text(entry_key)} = {rhs}")
             return "given"
         if numeric and not defined and leaf and not at and not parameters:
-            self.state.givens.values.setdefault(key, [])
-            if rhs not in self.state.givens.values[key]:
+            self.state.givens.values.setdefault(key, [])           # every value stated is a candidate (a problem
+            if rhs not in self.state.givens.values[key]:           # may ask for Delta = 1 and for Delta = 2)
                 self.state.givens.values[key].append(rhs)
             self.state.context(line, f"{left} = {right}", "given", f"{plain_text(key)} = {rhs}")
             self.state.see(rhs)
@@ -120,7 +126,39 @@ class Definitions(Job):
                         f"a definition that could not be read: {left} is one number but {right} is a vector",
                         kind="definition")
             return "unread"
+        if conditions and isinstance(key, IndexedBase) and parameters:
+            indicator = sympy.Integer(1)
+            for relation in conditions:
+                indicator *= relation_indicator(relation)
+            self.store(key, parameters, at, rhs * indicator, line, f"{left} = {right}")
+            self.state.names.definitions[key].partial = tuple(conditions)
+            return "definition"
         self.store(key, parameters, at, rhs, line, f"{left} = {right}")
+        return "definition"
+
+    def complete(self, value, right: str, line: int, left: str) -> str:
+        """ "β_{n,y_n} = 0" after "β_nj = 1[...] for j ≠ y_n": the value in the case the definition left out."""
+        if not isinstance(value, Indexed) or value.base not in self.state.names.definitions:
+            return ""
+        definition = self.state.names.definitions[value.base]
+        if not getattr(definition, "partial", None) or len(definition.parameters) != len(value.indices):
+            return ""
+        at = dict(zip(definition.parameters, value.indices))
+        if any(sympy.simplify(relation.xreplace(at)) is not sympy.false for relation in definition.partial):
+            return ""
+        try:
+            rhs = self.state.scalar(right)
+        except Unread:
+            return ""
+        if rhs.free_symbols:
+            return ""
+        stated = sympy.Integer(1)
+        for relation in definition.partial:
+            stated *= relation_indicator(relation)
+        definition.body = definition.body + rhs * (1 - stated)
+        definition.partial = ()
+        self.state.context(line, f"{left} = {right}", "definition",
+                           f"{plain_text(value)} = {rhs}: the case the definition above left out")
         return "definition"
 
     def store(self, key, parameters, at, rhs, line, written):

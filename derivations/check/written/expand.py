@@ -9,7 +9,7 @@ the same for plain symbols; here indexed names and functions are held too).
 from __future__ import annotations
 
 import sympy
-from sympy import Derivative, Indexed, IndexedBase, Max, Min, Symbol
+from sympy import Derivative, Indexed, IndexedBase, Max, Min, Sum, Symbol
 from sympy.core.function import AppliedUndef
 
 from ...parse.errors import ParseError
@@ -93,9 +93,33 @@ def fold(expr, key, definition):
     if pattern.is_Atom or isinstance(pattern, sympy.Wild):
         return expr
     try:
-        return expr.replace(pattern, key[tuple(wilds)])
+        return canonical_bounds(expr).replace(canonical_bounds(pattern), key[tuple(wilds)])
     except (TypeError, ValueError, AttributeError):
         return expr
+
+
+def canonical_bounds(expr):
+    """``expr`` with the bound index of each sum named by the height of its sum (b0~ for a sum with no sum
+    inside, b1~ around one ...), so that sums that differ only in the name of their bound index (d1~, d2~)
+    are the same expression wherever they stand, and a sum inside another never shares its index."""
+    if not isinstance(expr, sympy.Basic) or not expr.has(Sum):
+        return expr
+
+    def visit(e):
+        if not e.args or isinstance(e, (IndexedBase, Symbol)):
+            return e, -1
+        if isinstance(e, Sum) and len(e.limits) == 1:
+            index, lo, hi = e.limits[0]
+            body, height = visit(e.function)
+            name = Symbol(f"b{height + 1}~", integer=True)
+            return Sum(body.xreplace({index: name}), (name, lo, hi)), height + 1
+        visited = [visit(a) for a in e.args]
+        args = [a for a, _ in visited]
+        height = max((h for _, h in visited), default=-1)
+        if all(a is b for a, b in zip(args, e.args)):
+            return e, height
+        return (e.func(*args, evaluate=False) if isinstance(e, (Max, Min)) else e.func(*args)), height
+    return visit(expr)[0]
 
 
 def _derivative(node: Derivative, definitions):

@@ -195,15 +195,22 @@ class Judge:
         """
         if not decimals:
             return False
-        target = _value(exact)
         symbols = {literal: Symbol(f"r{i}_") for i, literal in enumerate(decimals)}
         template = after.xreplace(symbols)
+        return self.within_rounding_of(exact, template, {symbols[v]: (v, unit) for v, unit in decimals.items()})
+
+    def within_rounding_of(self, exact, template, placeholders: dict) -> bool:
+        """Whether ``exact`` is what ``template`` gives for some value of each placeholder within its rounding:
+        ``placeholders`` maps each to (the literal written, the unit of its last digit)."""
+        if not placeholders:
+            return False
+        target = _value(exact)
+        items = list(placeholders.items())
         values = []
-        for corner in itertools.product((-1, 1), repeat=min(len(symbols), 4)):
-            point = {symbols[literal]: literal + sign * unit
-                     for (literal, unit), sign in zip(decimals.items(), corner)}
-            for literal in list(decimals)[4:]:
-                point[symbols[literal]] = literal
+        for corner in itertools.product((-1, 1), repeat=min(len(items), 4)):
+            point = {key: value + sign * unit for (key, (value, unit)), sign in zip(items, corner)}
+            for key, (value, _) in items[4:]:
+                point[key] = value
             try:
                 values.append(_value(template.xreplace(point)))
             except (TypeError, ValueError):

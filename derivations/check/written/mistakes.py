@@ -35,8 +35,13 @@ MAX_SECONDS = 4.0
 def displayed(expr):
     """``expr`` as the text writes it: y_n for an example's label, w_j for the entries W_{c,j} of the column
     w_j (a vector's component left out)."""
+    from ...parse.written_arrays import ROW
     from .names import COMPONENT, shown_labels
     expr = shown_labels(expr)
+    if isinstance(expr, sympy.Basic) and expr.has(ROW):             # a matrix: its entry (r, c)
+        taken = {s.name for s in expr.free_symbols}
+        row, column = ("r", "c") if not taken & {"r", "c"} else ("row", "col")
+        return expr.xreplace({ROW: Symbol(row, integer=True), COMPONENT: Symbol(column, integer=True)})
     if isinstance(expr, sympy.Basic) and expr.has(COMPONENT):
         def vector(e):
             indices = [i for i in e.indices if i != COMPONENT]

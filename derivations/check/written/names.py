@@ -42,6 +42,11 @@ ROLES = {
     ("beta", 2, 0): notation.N, ("beta", 2, 1): notation.K, ("t", 2, 0): notation.N, ("t", 2, 1): notation.K,
     ("y", 2, 0): notation.N, ("y", 2, 1): notation.K, ("L", 1, 0): notation.N, ("z", 2, 0): notation.N,
 }
+#: the shape of the matrices of the course's notation (others: one row per example, one column per class)
+MATRIX_SHAPES = {"X": (notation.N, notation.D), "W": (notation.D, notation.K), "J": (notation.K, notation.K),
+                 "H": (notation.K, notation.K)}
+#: what an index letter runs over when nothing else says (sum_n L_n: the examples)
+LETTER_COUNTS = {"n": notation.N, "d": notation.D}
 #: letters whose vectors have one entry per class (the others: one per feature)
 CLASS_VECTORS = {"s", "p", "P", "t", "y", "z", "S"}
 #: how many examples have their own label symbol (the rest share the last one)
@@ -104,6 +109,7 @@ class Definition:
     at: dict = field(default_factory=dict)
     line: int = 0
     written: str = ""
+    partial: tuple = ()           # index cases the definition holds in only (j != y_n), until completed
 
     def apply(self, indices):
         """The value at ``indices`` (a tuple), or None when the definition does not say."""
@@ -128,6 +134,8 @@ class Names:
         self.subscripted: set[str] = set()    # every letter written with a subscript in this part
         self.vector_families: set[str] = set()  # plain letters whose subscripted names are vectors (w_j^T x_i)
         self.bound: set[str] = set()          # the letters a sum binds in the expression being read
+        self.families: dict = {}              # L_n -> the family L_{.} whose entry n is L_n (see rebind)
+        self.matrix_letters: dict = {}        # capital letters the text uses as matrices -> the letter of their entries
         self.example_data: set[str] = {"x", "t"}
         self.notes: list[str] = []
         self.functions: dict = {}             # letter -> sympy Function class (f, h)
@@ -159,7 +167,32 @@ class Names:
                         count = ROLES.get((letter, len(node.indices), position))
                         if count is not None:
                             return count
-        return notation.K
+        return LETTER_COUNTS.get(bound.name.rstrip(BOUND_MARK).rstrip("'"), notation.K)
+
+    def rebind(self, summand, free, bound):
+        """L_n inside sum_n: L_n is one symbol named with n, so renaming n in the summand misses it; it is
+        replaced by the entry ``bound`` of a family whose definition is L_n's with n a parameter."""
+        if not isinstance(summand, sympy.Basic):
+            return summand
+        mapping = {}
+        for symbol in summand.free_symbols:
+            if not isinstance(symbol, Symbol) or symbol.is_integer or symbol not in self.definitions:
+                continue
+            head, _, rest = symbol.name.partition("_")
+            subscript = rest.split("^")[0]
+            if not head or subscript != free.name:
+                continue
+            definition = self.definitions[symbol]
+            if definition.value is None:
+                continue
+            family = self.families.get(symbol)
+            if family is None:
+                family = IndexedBase(f"{head}_{{}}{rest[len(subscript):]}", real=True)
+                self.families[symbol] = family
+                self.definitions[family] = Definition(family, parameters=(free,), body=definition.value,
+                                                      written=definition.written)
+            mapping[symbol] = family[bound]
+        return summand.xreplace(mapping) if mapping else summand
 
     def implicit_example(self, summand, index, count):
         if count != notation.N:
@@ -212,7 +245,13 @@ class Names:
         if letter == "delta":
             raise ParseError("\\delta without two indices is not read")
         if not ref.subscript and ref.example is None:
+            matrix = self.matrix(ref)
+            if matrix is not None:
+                return matrix
             return self._bare(ref)
+        if letter in self.matrix_letters and not ref.primes and not ref.superscript and ref.example is None \
+                and len(self.indices(ref)) == 2:
+            return self.base(letter)[tuple(self.indices(ref))]      # W_{dc}, Y_{nc}, G_nc: an entry of a matrix
         if letter in QUANTITY_LETTERS or len(letter) > 1 and letter.isupper() and letter not in ("CE",) \
                 or letter == "CE":
             if ref.example is not None:
@@ -335,7 +374,24 @@ class Names:
             raise ParseError("an index with an exception is only read in a definition, as in t_{m \\neq T} = 0")
         raise ParseError("this subscript is not read")
 
-    # -- vectors ----------------------------------------------------------------------------------------
+    # -- vectors and matrices ---------------------------------------------------------------------------
+
+    def matrix(self, ref: NameRef):
+        """A capital letter the text uses as a matrix (X, W, P, Y, G written with two indices or transposed),
+        bare: the matrix (entry (r, c) is X_{rc}, or x_{rc} when the text writes the entries in small letters);
+        None when it is not one (or the text defines it as one number)."""
+        letter = ref.letter
+        if len(letter) != 1 or not letter.isupper() or ref.primes or ref.superscript or ref.font \
+                or letter not in self.matrix_letters:
+            return None
+        if Symbol(letter, real=True) in self.definitions:
+            return None
+        entries = self.matrix_letters[letter]
+        base = self.base(entries)
+        if base in self.definitions and self.definitions[base].value is not None:
+            return None
+        rows, cols = MATRIX_SHAPES.get(letter, (notation.N, notation.K))
+        return MatrixName(base, rows, cols)
 
     def vector(self, ref: NameRef):
         """w_j, x_i, x written plain where only a vector makes sense (w_j^T x_i): the vector, when the text

@@ -2,11 +2,14 @@
 at derive check's precision (rounding-aware), vectors of numbers entry by entry, inequalities."""
 from __future__ import annotations
 
+import re
+
 import sympy
 from sympy import Eq, Indexed
 
 from ...engine import notation
 from ...engine.notation import COUNTS, K
+from ...parse.errors import ParseError
 from ..numeric import read_number
 from .algebra import is_number
 from .judging import decimal_literals
@@ -14,6 +17,8 @@ from .mistakes import number_diagnosis
 from .state import Job, Unread
 from .verdicts import Counterexample
 from .wording import vector_texts
+
+_DECIMAL = re.compile(r"(?<![\w.])(\d+\.\d+(?:[eE][-+]?\d+)?)(?![\d.])")
 
 
 class Numbers(Job):
@@ -68,7 +73,7 @@ class Numbers(Job):
         symbols = set()
         for side in (a, b):
             if isinstance(side, sympy.Basic):
-                symbols |= side.free_symbols
+                symbols |= side.free_symbols | side.atoms(Indexed)
         choices = self.state.judge.candidates(self.state.givens, symbols)
         return [c for c in choices if c] or ([{}] if self.state.givens.scores is not None else [])
 
@@ -195,18 +200,48 @@ class Numbers(Job):
                 entry.verified_by = f"with the given values {self.state.givens.describe(chosen)}: {verification.verified_by}"
                 return True
             decimals = decimal_literals(after_text)
-            if decimals and is_number(left) and self.state.judge.within_rounding(left, right, decimals):
+            if decimals and is_number(left) and self.rounded_as_written(left, after_text, chosen):
                 entry.verdict = "verified"
                 shown = ", ".join(str(sympy.Float(d, 6)).rstrip("0") for d in decimals)
                 entry.verified_by = (f"with the given values {self.state.givens.describe(chosen)}: the numbers "
                                      f"{shown} are rounded values, and the left side lies within their rounding")
                 return True
         decimals = decimal_literals(after_text)
-        if decimals and is_number(a) and self.state.judge.within_rounding(a, b, decimals):
+        if decimals and is_number(a) and self.rounded_as_written(a, after_text, {}):
             entry.verdict = "verified"
             entry.verified_by = "the numbers written are rounded values, and the left side lies within their rounding"
             return True
         return False
+
+    def rounded_as_written(self, exact, after_text, chosen) -> bool:
+        """Whether ``exact`` is what ``after_text`` gives with each decimal written in it anywhere within its
+        rounding (0.7311 (1 - 0.7311) for sigma'(1) = 0.196612): the text read again with each decimal a
+        placeholder, so that SymPy's arithmetic on the literals does not hide them."""
+        placeholders, texts = {}, []
+        for number, match in enumerate(_DECIMAL.finditer(after_text)):
+            written = read_number(match.group(1))
+            if written is None or written.last_place >= 0:
+                continue
+            key = self.state.names.base("xi")[number]
+            placeholders[key] = (sympy.Rational(match.group(1)), sympy.Rational(10) ** written.last_place)
+            texts.append((match.span(1), f"\\xi_{{{number}}}"))
+        if not placeholders or len(placeholders) > 8:
+            return False
+        written_text = after_text
+        for (start, end), replacement in reversed(texts):
+            written_text = written_text[:start] + replacement + written_text[end:]
+        if "xi" in after_text:
+            return False                                  # the placeholders' name is the text's own
+        try:
+            template = self.given_instance(self.state.expanded(self.state.read(written_text).value), chosen)
+        except (Unread, ParseError, TypeError, ValueError):
+            return False
+        if not isinstance(template, sympy.Basic) or isinstance(template, sympy.MatrixBase):
+            return False
+        try:
+            return self.state.judge.within_rounding_of(exact, template, placeholders)
+        except (TypeError, ValueError):
+            return False
 
     def is_worked(self, a, b, after_text) -> bool:
         if self.state.givens.scores is None and not self.state.givens.values and self.state.givens.label is None:

@@ -186,7 +186,7 @@ class Reader(Job):
                                      for r, t in zip(relations, parts[1:]) if t)
         start = 0
         if not continued:
-            handled = self.start(texts, relations, line, lead, conditions, row_real, mode)
+            handled = self.start(texts, relations, line, lead, conditions, row_real, mode, row_conditions)
             if handled is None:
                 return
             start = handled
@@ -208,17 +208,19 @@ class Reader(Job):
         letter = text.strip()
         if not re.fullmatch(r"[a-zA-Z]", letter) or letter not in INDEX_LETTERS:
             return False
-        return not any(getattr(name, "name", None) == letter for name in self.state.seen) \
-            and not any(getattr(name, "name", None) == letter for name in self.state.names.definitions)
+        def named(name):
+            return getattr(name, "name", None) == letter and not getattr(name, "is_integer", False)
+        return not any(named(name) for name in self.state.seen) \
+            and not any(named(name) for name in self.state.names.definitions)
 
-    def start(self, texts, relations, line, lead, conditions, real, mode):
+    def start(self, texts, relations, line, lead, conditions, real, mode, row_conditions=()):
         """The first expression of a new chain: a definition, a given value, or the head of steps.
 
         Returns the position of the first step still to check, or None when the chain is done.
         """
         head_text, first_relation = texts[0], relations[0]
         if first_relation in ("=", "define") and len(texts) >= 2:
-            kind = self.definitions.definition(texts[0], texts[1], line, lead, mode)
+            kind = self.definitions.definition(texts[0], texts[1], line, lead, mode, row_conditions)
             if kind == "given":
                 return None
             if kind == "definition":

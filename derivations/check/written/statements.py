@@ -95,10 +95,14 @@ def _environment_marker(text: str, i: int):
     return 0, i
 
 
+#: function names written upright (\operatorname{diag}(p), \mathrm{softmax}(s)): maths, not words
+_UPRIGHT_FUNCTION = re.compile(r"\\(?:operatorname|mathrm|text|textrm)\s*\{\s*(diag|exp|log|max|grad)\s*\}")
+
+
 def normalize(text: str) -> str:
     for ch, spelled in {**_UNICODE, **_CIRCLED}.items():
         text = text.replace(ch, spelled)
-    return text
+    return _UPRIGHT_FUNCTION.sub(lambda m: f" {m.group(1)} ", text)
 
 
 def read_row(text: str) -> RowStatement:
