@@ -90,6 +90,15 @@ def named_subscripts(text: str) -> list[str]:
     return seen
 
 
+def softmax_without_p(text: str) -> bool:
+    """Whether the text is about the softmax (or cross-entropy) and writes p_k without defining p."""
+    if not re.search(r"softmax|cross[- ]entropy", text, re.IGNORECASE):
+        return False
+    if not re.search(r"(?<![A-Za-z\\])[pP]_", text):
+        return False
+    return not re.search(r"(?<![A-Za-z\\])[pP]_\{?\s*[a-z]{1,2}'?\s*\}?\s*&?\s*(?::=|=(?!=))", text)
+
+
 def sigmoid_functions(text: str) -> list[str]:
     """Letters the prose calls the sigmoid: "where f(s) is the sigmoid function" -> ["f"]."""
     return sorted({m.group(1) for m in _SIGMOID.finditer(text)})
@@ -109,6 +118,22 @@ _ENDS_CASES = re.compile(r"\b(?:for (?:all|every|any)\s*(?:\$|\\\(|[a-z]\b(?!\w)
 def ends_cases(prose: str) -> bool:
     """Words that say what follows holds in every case, so the cases stated before end."""
     return bool(_ENDS_CASES.search(prose or ""))
+
+
+_CASE_CUE = re.compile(r"\b(?:cases?|for|when|whenever|if|while|assume|assuming|suppose|class|classes|column|row|"
+                       r"entries|entry|diagonal|off-diagonal|sample|example|index|incorrect|correct)\W*$|"
+                       r"\b(?:case|for|when|if|while|assume|suppose)\b[^.;]*$", re.IGNORECASE)
+
+
+def states_case(words: str) -> bool:
+    """Whether the words before a relation of indices in a sentence make it a case: "For the correct class
+    $k = y_i$", "Case $k \\neq y_i$", "column c ≠ y_n:", "Diagonal entries ($i = j$)" (not "the sum skips
+    $j = y_i$" or "only the term $j = k$ contains")."""
+    words = (words or "").strip().rstrip("(*")
+    if not words or words.endswith(":"):
+        return True                     # a case set apart on its own, or after a label ("Q1/2/2: $k \\neq y_i$")
+    tail = " ".join(_WORD.findall(words)[-8:])
+    return bool(_CASE_CUE.search(tail))
 
 
 def last_word(prose: str) -> str:

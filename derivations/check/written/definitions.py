@@ -62,10 +62,13 @@ class Definitions(Job):
         exception = re.fullmatch(r"([A-Za-z])_\{\s*([a-z])\s*\\neq?\s*([A-Za-z])\s*\}", left)
         if exception:
             return self.define_exception(exception, right, line, left)
+        self.state.names.aliasing = False          # the head of a definition is the name as written
         try:
             head = self.state.read(left)
         except Unread:
             return ""
+        finally:
+            self.state.names.aliasing = True
         value = head.value
         if isinstance(value, sympy.MatrixBase):
             return ""
@@ -122,6 +125,8 @@ class Definitions(Job):
         if lead == "therefore" and (key in self.state.seen or defined):
             return ""                                   # "therefore t_2 = 1 - t_1": a claim about a known name
         if reading.vector and not head.vector:
+            if isinstance(key, Symbol) and not parameters and not at and not reading.grid and not defined:
+                return self.define_new_vector(key, rhs, line, left, right, reading.count)
             self.state.entry(line, f"{left} = {right}", "unread",
                         f"a definition that could not be read: {left} is one number but {right} is a vector",
                         kind="definition")
@@ -184,7 +189,29 @@ class Definitions(Job):
             self.state.givens.scores = list(rhs)
             self.state.context(line, f"{left} = {right}", "given", "s = [" + ", ".join(str(v) for v in rhs) + "]")
             return "given"
+        if isinstance(key, Symbol) and min(rhs.shape) == 1 and key not in self.state.names.definitions \
+                and key not in self.state.part.defined:
+            return self.define_new_vector(key, rhs, line, left, right)
         return ""
+
+    def define_new_vector(self, key: Symbol, rhs, line, left, right, count=None) -> str:
+        """s' = 2s, p' = [e^6, e^-2, e^8] / (...): a new name for a vector, read as a vector from here on."""
+        from .names import COMPONENT
+        base = IndexedBase(key.name, real=True)
+        m = Symbol("m", integer=True)
+        if isinstance(rhs, sympy.MatrixBase):
+            definition = Definition(base, line=line, written=f"{left} = {right}",
+                                    at={(sympy.Integer(i),): v for i, v in enumerate(rhs)})
+        else:
+            definition = Definition(base, parameters=(m,), body=rhs.xreplace({COMPONENT: m}), line=line,
+                                    written=f"{left} = {right}")
+        self.state.names.definitions[base] = definition
+        self.state.names.bases[key.name] = base
+        self.state.names.named_vectors[key.name] = count if count is not None else notation.K
+        self.state.part.defined.add(base)
+        self.state.see(rhs if not isinstance(rhs, sympy.MatrixBase) else sympy.Add(*rhs))
+        self.state.context(line, f"{left} = {right}", "definition", f"{key.name} is a vector: {plain_text(rhs)}")
+        return "definition"
 
     def define_vector(self, value, right, line, left):
         """``\\mathbf{s} = \\mathbf{W}^T \\mathbf{x}_i``: the vector's entries, as an indexed definition."""

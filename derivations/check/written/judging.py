@@ -22,7 +22,7 @@ from ...engine.steps import Verification
 from ...engine.verify import CLASS_COUNTS, Verifier, integer_symbols, symbolic_counts
 from ...engine.verify.comparison import compare_at
 from ..numeric import Written, read_number
-from ..precision import DEFAULT, judge_written
+from ..precision import DEFAULT, Closeness, judge_written, round_at
 from .instances import WrittenInstances
 from .verdicts import Counterexample
 
@@ -185,6 +185,11 @@ class Judge:
             return None
         value = _value(exact)
         closeness = judge_written(written, _exactly(written, exact), value, DEFAULT, scale)
+        if not closeness.ok and written.value != 0 and written.last_place < 0 \
+                and written.value == round_at(value, written.last_place):
+            # a worked example writes its numbers to the decimals it carries (0.0049 beside 0.2676):
+            # right to every digit written is right, however few figures that is
+            closeness = Closeness(True, "figures", "right to every decimal written")
         return closeness.ok, closeness, value
 
     def within_rounding(self, exact, after, decimals) -> bool:

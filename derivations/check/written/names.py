@@ -134,6 +134,8 @@ class Names:
         self.subscripted: set[str] = set()    # every letter written with a subscript in this part
         self.vector_families: set[str] = set()  # plain letters whose subscripted names are vectors (w_j^T x_i)
         self.bound: set[str] = set()          # the letters a sum binds in the expression being read
+        self.named_vectors: dict = {}         # names the text defines as vectors (s' = 2s) -> their length
+        self.aliasing = True                  # an undefined L may be read as the one loss defined (not in a head)
         self.families: dict = {}              # L_n -> the family L_{.} whose entry n is L_n (see rebind)
         self.matrix_letters: dict = {}        # capital letters the text uses as matrices -> the letter of their entries
         self.example_data: set[str] = {"x", "t"}
@@ -267,9 +269,15 @@ class Names:
             return self._quantity_symbol(ref)
         if letter in ("K", "N", "D"):
             return COUNT_LETTERS[letter]
+        if (letter in QUANTITY_LETTERS or (len(letter) > 1 and letter.isupper())) and self.aliasing \
+                and self._symbol(letter) not in self.definitions and letter not in self.matrix_letters:
+            return self._quantity_symbol(ref)          # L for the one loss the text defines (L_i)
         if letter in _REAL_LETTER:
             return Symbol(_REAL_LETTER[letter], positive=letter in ("alpha", "lambda"))
         symbol = self._symbol(letter)
+        if letter in self.named_vectors:
+            base = self.base(letter)
+            return Vector(lambda d, b=base: b[d], self.named_vectors[letter], key=(letter,))
         if ref.primes == 0 and letter in self.plain_vectors and symbol not in self.current:
             return self._plain_vector(letter)         # y_k in this problem: y is the vector, whatever y was before
         if symbol in self.definitions:
@@ -298,7 +306,36 @@ class Names:
             name += "_" + ",".join(_item_name(item) for item in ref.subscript)
         if ref.superscript:
             name += "^" + ref.superscript
-        return Symbol(name, real=True)
+        symbol = Symbol(name, real=True)
+        if self.aliasing and symbol not in self.definitions:
+            same = self._same_quantity(symbol, ref)
+            if same is not None:
+                note = f"{ref.written()} is read as {same.name}, the only such loss the text defines"
+                if note not in self.notes:
+                    self.notes.append(note)
+                return same
+        return symbol
+
+    def _same_quantity(self, symbol, ref: NameRef):
+        """The one defined quantity a name the text never defines must mean: L for L_i, L_i for L_i^{SVM}
+        (the same letter, only decorations added or left out); None when there is none or more than one."""
+        letter = ref.letter + "'" * ref.primes
+        subscript = ",".join(_item_name(item) for item in ref.subscript)
+        found = []
+        for key in self.definitions:
+            if not isinstance(key, Symbol) or key.is_integer or key == symbol:
+                continue
+            head, _, rest = key.name.partition("_")
+            head, _, sup = head.partition("^")
+            if head != letter:
+                continue
+            sub = rest.split("^")[0]
+            if subscript and sub and sub != subscript:
+                continue                         # L_n is not L_i
+            found.append(key)
+        current = [k for k in found if k in self.current]
+        found = current or found
+        return found[0] if len(found) == 1 else None
 
     def _alias(self, letter: str):
         """P -> p and S -> s when the text does not define the capital letter."""

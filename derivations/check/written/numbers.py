@@ -200,7 +200,7 @@ class Numbers(Job):
                 entry.verified_by = f"with the given values {self.state.givens.describe(chosen)}: {verification.verified_by}"
                 return True
             decimals = decimal_literals(after_text)
-            if decimals and is_number(left) and self.rounded_as_written(left, after_text, chosen):
+            if decimals and (is_number(left) or _numbers(left)) and self.rounded_as_written(left, after_text, chosen):
                 entry.verdict = "verified"
                 shown = ", ".join(str(sympy.Float(d, 6)).rstrip("0") for d in decimals)
                 entry.verified_by = (f"with the given values {self.state.givens.describe(chosen)}: the numbers "
@@ -236,9 +236,14 @@ class Numbers(Job):
             template = self.given_instance(self.state.expanded(self.state.read(written_text).value), chosen)
         except (Unread, ParseError, TypeError, ValueError):
             return False
-        if not isinstance(template, sympy.Basic) or isinstance(template, sympy.MatrixBase):
-            return False
         try:
+            if isinstance(template, sympy.MatrixBase) or isinstance(exact, sympy.MatrixBase):
+                if not (isinstance(template, sympy.MatrixBase) and isinstance(exact, sympy.MatrixBase)) \
+                        or len(template) != len(exact):
+                    return False
+                return all(self.state.judge.within_rounding_of(e, t, placeholders) for e, t in zip(exact, template))
+            if not isinstance(template, sympy.Basic):
+                return False
             return self.state.judge.within_rounding_of(exact, template, placeholders)
         except (TypeError, ValueError):
             return False
@@ -254,3 +259,8 @@ class Numbers(Job):
         if isinstance(b, sympy.Basic) and not (b.free_symbols - set(COUNTS)):
             return True
         return bool(decimal_literals(after_text))
+
+
+def _numbers(value) -> bool:
+    """A vector of numbers (written out)."""
+    return isinstance(value, sympy.MatrixBase) and all(is_number(v) for v in value)

@@ -42,6 +42,7 @@ class Reader(Job):
     def math(self, piece: Math):
         mode = "display" if piece.display else "inline"
         words = self.state.pending_words if piece.words is None else piece.words
+        self.state.case_words = words
         if not piece.display or len(piece.rows) == 1:
             word = prose.last_word(words)
             if word in ("if", "when", "while", "for", "or", "whenever", "where", "at") and \
@@ -149,8 +150,14 @@ class Reader(Job):
         if not continued and len(parts) == 2 and relations[0] in ("=", "!=", "approx"):
             found = self.cases.condition_of_chain(chain)
             if found and found[0] == "index" and not row_conditions and not row_real:
-                if not self.cases.is_given_label(found[1], line, chain):
-                    self.cases.set_persistent(found[1], line, f"{parts[0]} {relations[0]} {parts[1]}")
+                if self.cases.is_given_label(found[1], line, chain):
+                    return
+                if not self.state.display and not prose.states_case(self.state.case_words):
+                    self.state.context(line, f"{parts[0]} {RELATION_TEXT.get(relations[0], relations[0])} {parts[1]}",
+                                       "note", "a relation of indices in a sentence that states no case (\"the sum "
+                                               "skips j = y_i\"): not a case")
+                    return
+                self.cases.set_persistent(found[1], line, f"{parts[0]} {relations[0]} {parts[1]}")
                 return
             same = self.cases.same_name_condition(chain) if relations[0] in ("=", "approx") else None
             if same is not None and self.cases.scalar_defined(parts[0]) is False:

@@ -43,6 +43,12 @@ class Setup(Job):
             u = Symbol("u_", real=True)
             self.state.names.definitions[function] = Definition(function, parameters=(u,), body=notation.sigmoid(u))
             self.state.context(0, f"{letter}(s) is the sigmoid", "definition", f"{letter}(u) = 1 / (1 + e^(-u))")
+        if prose.softmax_without_p(text):
+            m, m_ = Symbol("m", integer=True), Symbol("m~", integer=True)
+            body = sympy.exp(notation.s[m]) / sympy.Sum(sympy.exp(notation.s[m_]), (m_, 0, notation.K - 1))
+            self.state.names.definitions[notation.p] = Definition(notation.p, parameters=(m,), body=body)
+            self.state.context(0, "softmax", "definition", "p_m = e^(s_m) / sum_k e^(s_k): the text is about the "
+                                                           "softmax and does not define p")
         self.state.einstein = prose.uses_einstein(text) if self.state.hints.einstein is None else self.state.hints.einstein
         if self.state.einstein:
             self.state.context(0, "x_{nd} W_{dc}", "note", "an index repeated in a product of a feature index (d) is "

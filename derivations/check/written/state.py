@@ -91,6 +91,7 @@ class State:
         self.given = dict(given or {})
         self.loss = loss
         self.pending_words = ""
+        self.case_words = ""              # the words before the maths being read (do they state a case?)
         self.part_texts: dict = {}
         self.display = True
         self.chain_has_number = False
@@ -103,6 +104,7 @@ class State:
 
     def read(self, text: str) -> Reading:
         self.names.bound = prose.bound_letters(text)
+        self.names.notes = []
         try:
             reading = read_written(text, self.names)
         except ParseError as error:
@@ -117,6 +119,9 @@ class State:
                                  f"(the text leaves {'them' if missing > 1 else 'it'} out)")
         if self.einstein and isinstance(reading.value, sympy.Basic):
             reading.value = summed_repeated_features(reading.value)
+        if self.names.notes:
+            reading.notes.extend(n for n in self.names.notes if n not in reading.notes)
+            self.names.notes = []
         return reading
 
     def scalar(self, text: str):

@@ -8,6 +8,7 @@ import time
 import sympy
 from sympy import Indexed, Symbol
 
+from ...engine.notation import K
 from ...parse.errors import ParseError
 from ..numeric import read_number
 from .algebra import cannot_evaluate, is_number, is_quantity_name, read_as_written, show_relation, solved_for
@@ -158,6 +159,7 @@ class Steps(Job):
             raise Unread(f"{shortened(vector)} is a vector and {shortened(number)} one number: the two are not compared")
         a = self.state.expanded(before.value)
         b = self.state.expanded(after.value)
+        a, b = written_out_against(a, b), written_out_against(b, a)
         written_number = read_number(after_text.strip()) if not isinstance(b, sympy.MatrixBase) else None
         if isinstance(b, sympy.MatrixBase) and decimal_literals(after_text) and self.numbers.numbers_vector(
                 entry, a, after_text, b):
@@ -209,7 +211,8 @@ class Steps(Job):
         entry.counterexample = self.state.judge.counterexample(a, b, conditions, real)
         if is_number(a) and is_number(b):
             return                                          # two numbers: no edit of a formula explains them
-        if isinstance(before.value, sympy.Basic) and isinstance(after.value, sympy.Basic):
+        if isinstance(before.value, sympy.Basic) and isinstance(after.value, sympy.Basic) \
+                and not isinstance(a, sympy.MatrixBase) and not isinstance(b, sympy.MatrixBase):
             first = self.state.last is not None and normalized(self.state.last.head_text) == normalized(before_text)
             entry.diagnosis = diagnose(self.state.judge, before.value, after.value, conditions, real,
                                        expand=self.state.expanded, expanded_before=a, before_first=first)
@@ -298,3 +301,16 @@ class Steps(Job):
                                 f"{verification.verified_by}"
             return True
         return False
+
+
+def written_out_against(side, other):
+    """A vector read at its component (exp(s_c)) beside a vector written out ([e^3, e^-1, e^4]): its entries,
+    as many as the other has, so the two are compared entry by entry (K is then their number)."""
+    from ...engine.evaluate import concrete
+    from .names import COMPONENT
+    if isinstance(other, sympy.MatrixBase) and not isinstance(side, sympy.MatrixBase) \
+            and isinstance(side, sympy.Basic) and side.has(COMPONENT) and min(other.shape) == 1:
+        count = len(other)
+        return sympy.ImmutableMatrix([concrete(side.xreplace({COMPONENT: sympy.Integer(m)}), {K: count})
+                                      for m in range(count)])
+    return side
