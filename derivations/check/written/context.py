@@ -190,7 +190,7 @@ def matrix_letters(math_text: str) -> dict:
     indexed_capitals = set(re.findall(r"(?<![A-Za-z\\])([A-Z])" + _TWO_INDICES, math_text))
     for letter in capitals - _NOT_MATRICES:
         lower = letter.lower()
-        found[letter] = lower if lower in small and letter not in indexed_capitals else letter
+        found[letter] = lower if (lower in small or letter == "X") and letter not in indexed_capitals else letter
     return found
 
 

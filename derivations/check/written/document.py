@@ -97,6 +97,38 @@ def kind_of(text: str) -> str:
 
 def read_document(text: str) -> Document:
     """The pieces of ``text`` in order: :class:`Prose`, :class:`Math` and :class:`Hint`."""
+    document = _read_document(text)
+    document.pieces = definitions_first(document.pieces)
+    return document
+
+
+_WHERE = re.compile(r"\b(?:with|where|and|here)\s*[,:]?\s*$", re.IGNORECASE)
+_DEFINED_NAME = re.compile(r"^\s*\\?[A-Za-z]+(?:\{[A-Za-z]\})?(?:_\{?[^=]{1,12}?\}?)?(?:\^\{?[^=]{1,8}?\}?)?\s*(?::=|=)")
+
+
+def definitions_first(pieces: list) -> list:
+    """"$\\partial L_n / \\partial s_{nc} = ...$ with $L_n = -\\log p_{n y_n}$": a definition that a sentence
+    gives after the formula using it ("with", "where") is read before that formula."""
+    out = list(pieces)
+    i = 0
+    while i < len(out):
+        piece = out[i]
+        if isinstance(piece, Math) and not piece.display and len(piece.rows) == 1 and i > 0 \
+                and isinstance(out[i - 1], Prose) and out[i - 1].line == piece.line \
+                and _WHERE.search(out[i - 1].text) and _DEFINED_NAME.match(piece.rows[0].text):
+            first = i - 1
+            while first > 0 and out[first - 1].line == piece.line and not isinstance(out[first - 1], Hint):
+                first -= 1
+            earlier = [k for k in range(first, i - 1) if isinstance(out[k], Math)]
+            if earlier:
+                target = earlier[0]
+                moved = out.pop(i)
+                out.insert(target, moved)
+        i += 1
+    return out
+
+
+def _read_document(text: str) -> Document:
     kind = kind_of(text)
     document = Document(kind=kind)
     if kind == "plain":

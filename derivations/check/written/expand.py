@@ -53,6 +53,8 @@ def _once(e, definitions):
         definition = definitions.get(e.base)
         if definition is not None:
             value = definition.apply(indices)
+            if value is None:
+                value = _of_example(definition, indices, definitions)
             if value is not None:
                 return value
         return e.base[indices] if indices != tuple(e.indices) else e
@@ -70,6 +72,23 @@ def _once(e, definitions):
     if isinstance(e, (Max, Min)):
         return e.func(*args, evaluate=False)
     return e.func(*args)
+
+
+def _of_example(definition, indices, definitions):
+    """p_{nc} where the text defines p_c for its example i: p_c with example i's data and label made example
+    n's (None when the name is not that: another number of indices, or no example first)."""
+    if definition.body is None or len(definition.parameters) + 1 != len(indices):
+        return None
+    example, *rest = indices
+    if not (isinstance(example, Symbol) and example.is_integer and example.name.rstrip("~'") in ("n", "k", "m")
+            or getattr(example, "name", "").startswith(("n", "k"))):
+        return None
+    from .names import example_label, index_symbol
+    from ...engine import notation
+    body = expand(definition.body.xreplace(dict(zip(definition.parameters, rest))), definitions)
+    if not body.has(index_symbol("i")) and not body.has(notation.y):
+        return None
+    return body.xreplace({index_symbol("i"): example, notation.y: example_label(example)})
 
 
 def fold(expr, key, definition):

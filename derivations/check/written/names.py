@@ -307,6 +307,16 @@ class Names:
         if ref.superscript:
             name += "^" + ref.superscript
         symbol = Symbol(name, real=True)
+        if self.aliasing and symbol not in self.definitions and len(ref.subscript) == 1 \
+                and ref.subscript[0][0] == "letter" and ref.subscript[0][1] in EXAMPLE_LETTERS[1:]:
+            of_example_i = Symbol(name.replace("_" + ref.subscript[0][1], "_i", 1), real=True)
+            if of_example_i in self.definitions:       # L_n, when the text defines the loss L_i of example i
+                example = index_symbol(ref.subscript[0][1])
+                value = self.for_example(of_example_i, example)
+                self.definitions[symbol] = Definition(symbol, value=value, written=f"{name}: {of_example_i.name} "
+                                                                                   f"for example {example}")
+                self.notes.append(f"{name} is read as {of_example_i.name} for example {example}")
+                return symbol
         if self.aliasing and symbol not in self.definitions:
             same = self._same_quantity(symbol, ref)
             if same is not None:
@@ -330,8 +340,8 @@ class Names:
             if head != letter:
                 continue
             sub = rest.split("^")[0]
-            if subscript and sub and sub != subscript:
-                continue                         # L_n is not L_i
+            if subscript and sub != subscript:
+                continue                         # L_n is neither L_i nor L
             found.append(key)
         current = [k for k in found if k in self.current]
         found = current or found
@@ -371,14 +381,38 @@ class Names:
             if self._defined_base(letter):
                 return self._per_example_name(self.base(letter)[tuple(indices)], ref.example)
             indices = [ref.example, *indices]
+        other = self._for_example(self.base(letter), indices)
+        if other is not None:
+            return other
         return self.base(letter)[tuple(indices)]
+
+    def _for_example(self, base, indices):
+        """p_{nc} where the text defines p_c for its example i: p_c of example n (the text's definitions with
+        example i's data and label made example n's); None when that is not what the name means."""
+        definition = self.definitions.get(base)
+        if definition is None or definition.body is None or len(definition.parameters) + 1 != len(indices) \
+                or definition.apply(tuple(indices)) is not None:
+            return None
+        example, *rest = indices
+        if not (isinstance(example, Symbol) and example.name in EXAMPLE_LETTERS and example.name != "i"):
+            return None
+        entry = base[tuple(rest)]
+        return self.for_example(entry, example)
+
+    def for_example(self, expr, example):
+        """``expr`` (the text's example i) for example ``example``: its definitions put in, i made the example
+        and y_i its label."""
+        from .expand import expand
+        expanded = expand(expr, self.definitions)
+        return expanded.xreplace({index_symbol("i"): example, notation.y: example_label(example)})
 
     def base(self, letter: str) -> IndexedBase:
         """The indexed name for ``letter`` (the course's s, p, x, w are the notation's own)."""
         if letter in self.bases:
             return self.bases[letter]
         known = {"s": notation.s, "p": notation.p, "x": notation.x, "w": notation.w}
-        base = known.get(letter) or IndexedBase(letter, positive=letter in ("p", "P"), real=True)
+        base = known.get(letter) or (IndexedBase(letter, positive=True, real=True) if letter in ("p", "P")
+                                     else IndexedBase(letter, real=True))
         self.bases[letter] = base
         return base
 
@@ -465,6 +499,8 @@ class Names:
         if len(indices) != 1:
             raise ParseError(f"{ref.written()}: a vector takes one index (its column or its example)")
         index = indices[0]
+        if letter == "e" and not self._defined_base("e"):         # e_{y_i}: the one-hot vector of a class
+            return Vector(lambda d, j=index: sympy.KroneckerDelta(d, j), notation.K, key=("e", index))
         if letter == "w":
             matrix = IndexedBase("W", real=True)
             return Vector(lambda d, m=matrix, j=index: m[d, j], notation.D, key=("w", index))

@@ -119,7 +119,18 @@ class Reader(Job):
                 self.state.context(line, f"{clause.lead} {clause.text}", "note",
                               "a justification: not checked (the step itself is)")
         lead = statement.lead or (mode if mode in ("because", "therefore") else "")
-        for chain in statement.chains:
+        chains = list(statement.chains)
+        if len(chains) >= 2:                    # "∇ L_i = p_j x_i, \qquad j \neq y_i": the case of this row only
+            for chain in chains[1:]:
+                found = self.cases.condition_of_chain(chain) if len(chain.parts) == 2 and not chain.continued \
+                    else None
+                if found and found[0] == "index" and chain.relations[0] in ("=", "!="):
+                    chains.remove(chain)
+                    row_conditions.append(found[1])
+                    self.state.context(line, f"{chain.parts[0]} {RELATION_TEXT.get(chain.relations[0], '=')} "
+                                             f"{chain.parts[1]}", "condition",
+                                       f"{show_relation(found[1])} (this row only)")
+        for chain in chains:
             self.chain(chain, line, lead, row_conditions, row_real, statement, mode)
 
     def chain(self, chain, line, lead, row_conditions, row_real, statement, mode):

@@ -30,6 +30,11 @@ class Steps(Job):
             self.state.context(line, written, "note", "an update rule (\\leftarrow): the chain goes on from its right side")
             self.advance(after_text, line, correct=True)
             return
+        if relation == "in":
+            self.state.context(line, written, "note", "where a quantity lives (W \\in R^{D x K}, y_n in {0..K-1}): "
+                                                      "a statement of its kind, not a step")
+            self.advance(after_text, line, correct=False)
+            return
         if relation not in EQUALITIES + INEQUALITIES:
             self.state.entry(line, written, "unread", f"the relation {RELATION_TEXT.get(relation, relation)} is not one "
                                                  f"the verifier checks", relation=relation)
