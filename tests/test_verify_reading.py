@@ -108,6 +108,30 @@ def test_status_is_0_only_when_every_line_was_read_and_verified():
     assert check("Only words here.\n").status == 3                  # no maths at all: nothing was verified
 
 
-def test_a_relation_that_yields_nothing_is_reported_not_skipped():
-    outcome = check("$$\\begin{aligned} a &= b \\\\ &\\in \\mathbb{R} \\end{aligned}$$\n")
-    assert outcome.status != 0
+def test_a_relation_that_yields_nothing_is_reported_not_skipped(monkeypatch):
+    from derivations.check.written.reader import Reader
+    monkeypatch.setattr(Reader, "chain", lambda self, *args, **kwargs: None)      # a reading that finds nothing
+    outcome = check("$$f = x^2$$\n\n$$\\frac{df}{dx} = 2x$$\n")
+    assert [(e.source_line, e.verdict) for e in outcome.entries] == [(1, "unread"), (3, "unread")]
+    assert "nothing on this line was read" in outcome.entries[0].verified_by and outcome.status == 3
+
+
+def test_an_error_inside_one_line_is_not_read_with_a_plain_reason(monkeypatch):
+    from derivations.check.written.steps import Steps
+    original = Steps.decide
+
+    def failing(self, entry, before, after, *args):
+        if "3x" in args[1]:
+            raise TypeError("unsupported operand type(s) for +: 'ImmutableDenseMatrix' and 'NegativeOne'")
+        return original(self, entry, before, after, *args)
+    monkeypatch.setattr(Steps, "decide", failing)
+    outcome = check("$$f = x^2$$\n\n$$\\frac{df}{dx} = 3x$$\n\n$$\\frac{df}{dx} = 2x$$\n")
+    assert outcome.line_verdicts() == {1: "verified", 3: "unread", 5: "verified"}
+    reason = next(e.verified_by for e in outcome.entries if e.source_line == 3)
+    assert reason.startswith("the checker failed on this line, so it is not read") and "TypeError" in reason
+    assert outcome.status == 3
+
+
+def test_in_statements_are_context_not_unread():
+    outcome = check("Let $W \\in \\mathbb{R}^{D \\times K}$ and $f = x^2$.\n\n$$\\frac{df}{dx} = 2x$$\n")
+    assert outcome.status == 0 and any("where a quantity lives" in c.meaning for c in outcome.context)

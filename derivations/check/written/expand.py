@@ -80,11 +80,10 @@ def _of_example(definition, indices, definitions):
     if definition.body is None or len(definition.parameters) + 1 != len(indices):
         return None
     example, *rest = indices
-    if not (isinstance(example, Symbol) and example.is_integer and example.name.rstrip("~'") in ("n", "k", "m")
-            or getattr(example, "name", "").startswith(("n", "k"))):
+    if not getattr(example, "is_integer", False):
         return None
-    from .names import example_label, index_symbol
     from ...engine import notation
+    from .names import example_label, index_symbol
     body = expand(definition.body.xreplace(dict(zip(definition.parameters, rest))), definitions)
     if not body.has(index_symbol("i")) and not body.has(notation.y):
         return None

@@ -15,7 +15,7 @@ from .document import Hint, Math, Prose
 from .judging import Judge
 from .state import EQUALITIES, INDEX_LETTERS, Job, Last, Unread
 from .statements import cases_rows, read_row, split_chain
-from .verdicts import Outcome
+from .verdicts import Outcome, failure_reason
 from .wording import RELATION_TEXT, introduces_definition, numbered
 
 
@@ -269,15 +269,6 @@ class Reader(Job):
         except Unread:
             pass
         self.state.last = Last(reading, text, line, correct=reading, correct_line=line, head=head, head_text=head_text)
-
-
-def failure_reason(error: Exception) -> str:
-    """What a line whose check failed inside the checker says: plainly, with the error for a bug report."""
-    if isinstance(error, RecursionError):
-        return "too deeply nested to check: not read"
-    detail = str(error).strip().splitlines()[0][:120] if str(error).strip() else ""
-    return (f"the checker failed on this line, so it is not read (a bug in derive verify; please report it: "
-            f"{type(error).__name__}{': ' + detail if detail else ''})")
 
 
 def claims_something(text: str, display: bool = True) -> bool:

@@ -17,7 +17,7 @@ from .judging import decimal_literals
 from .mistakes import diagnose
 from .state import EQUALITIES, INEQUALITIES, Job, Last, Unread
 from .statements import cases_rows
-from .verdicts import Entry
+from .verdicts import Entry, failure_reason
 from .wording import RELATION_TEXT, is_exact_literal, normalized, shortened
 
 
@@ -144,6 +144,11 @@ class Steps(Job):
             entry.verdict, entry.verified_by = "unread", str(error)
         except RecursionError:
             entry.verdict, entry.verified_by = "unread", "too deeply nested to check"
+        except (MemoryError, KeyboardInterrupt):
+            raise
+        except Exception as error:  # noqa: BLE001 - a bug of the checker: this step is not read, the rest goes on
+            entry.verdict, entry.verified_by = "unread", failure_reason(error)
+            entry.counterexample = entry.diagnosis = None
         if lead == "because" and entry.verdict != "verified" and kind == "step" and not self.defined_head(before):
             if entry in self.state.outcome.entries:
                 self.state.outcome.entries.remove(entry)   # "because t_1 + t_2 = 1": a premise, taken as given
