@@ -155,7 +155,7 @@ class Definitions(Job):
             rhs = self.state.scalar(right)
         except Unread:
             return ""
-        if rhs.free_symbols:
+        if rhs.free_symbols & set(definition.parameters):
             return ""
         stated = sympy.Integer(1)
         for relation in definition.partial:
@@ -163,7 +163,7 @@ class Definitions(Job):
         definition.body = definition.body + rhs * (1 - stated)
         definition.partial = ()
         self.state.context(line, f"{left} = {right}", "definition",
-                           f"{plain_text(value)} = {rhs}: the case the definition above left out")
+                           f"{plain_text(value)} = {plain_text(rhs)}: the case the definition above left out")
         return "definition"
 
     def store(self, key, parameters, at, rhs, line, written):
@@ -215,7 +215,10 @@ class Definitions(Job):
 
     def define_vector(self, value, right, line, left):
         """``\\mathbf{s} = \\mathbf{W}^T \\mathbf{x}_i``: the vector's entries, as an indexed definition."""
+        from ...parse.written_arrays import ROW
         from .names import COMPONENT as component
+        if isinstance(value, Indexed) and value.indices == (ROW, component):
+            return self.define_matrix(value, right, line, left)
         if not isinstance(value, Indexed) or value.indices != (component,):
             return ""
         try:
@@ -234,6 +237,25 @@ class Definitions(Job):
         if base in self.state.part.defined:
             return ""
         self.store(base, (m,), None, reading.value.xreplace({component: m}), line, f"{left} = {right}")
+        return "definition"
+
+    def define_matrix(self, value, right, line, left):
+        """``J = \\partial p / \\partial s``, ``G = ...``: a matrix's entries, as an indexed definition."""
+        from ...parse.written_arrays import ROW
+        from .names import COMPONENT
+        base = value.base
+        if base in self.state.part.defined or base in self.state.names.definitions:
+            return ""
+        try:
+            reading = self.state.read(right)
+        except Unread as error:
+            self.state.entry(line, f"{left} = {right}", "unread", f"a definition that could not be read: {error}",
+                             kind="definition")
+            return "unread"
+        if not reading.grid:
+            return ""
+        r, c = Symbol("r", integer=True), Symbol("c", integer=True)
+        self.store(base, (r, c), None, reading.value.xreplace({ROW: r, COMPONENT: c}), line, f"{left} = {right}")
         return "definition"
 
     def define_function(self, name_text, args_text, right, line, left):

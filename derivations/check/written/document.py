@@ -98,12 +98,35 @@ def kind_of(text: str) -> str:
 def read_document(text: str) -> Document:
     """The pieces of ``text`` in order: :class:`Prose`, :class:`Math` and :class:`Hint`."""
     document = _read_document(text)
-    document.pieces = definitions_first(document.pieces)
+    document.pieces = definitions_first(joined_conditions(document.pieces))
     return document
 
 
-_WHERE = re.compile(r"\b(?:with|where|and|here)\s*[,:]?\s*$", re.IGNORECASE)
+_WHERE = re.compile(r"\b(?:with|where|here)\s*[,:]?\s*$", re.IGNORECASE)
+_JOINER = re.compile(r"^\s*(for|if|when|whenever)\s*$", re.IGNORECASE)
+_INDEX_CASE = re.compile(r"^\s*[A-Za-z]'?\s*(?:=|!=|\\neq?|\\ne)\s*[A-Za-z0-9_{}]+\s*$")
 _DEFINED_NAME = re.compile(r"^\s*\\?[A-Za-z]+(?:\{[A-Za-z]\})?(?:_\{?[^=]{1,12}?\}?)?(?:\^\{?[^=]{1,8}?\}?)?\s*(?::=|=)")
+
+
+def joined_conditions(pieces: list) -> list:
+    """"$g_j = \\mathbb{1}[m_j > 0]$ for $j \\neq y_i$": a formula, a condition word and a case of indices in one
+    sentence, as one row (the formula holds in that case)."""
+    out = []
+    i = 0
+    while i < len(pieces):
+        piece = pieces[i]
+        if isinstance(piece, Math) and not piece.display and len(piece.rows) == 1 and i + 2 < len(pieces) \
+                and isinstance(pieces[i + 1], Prose) and _JOINER.match(pieces[i + 1].text) \
+                and isinstance(pieces[i + 2], Math) and not pieces[i + 2].display and len(pieces[i + 2].rows) == 1 \
+                and _INDEX_CASE.match(pieces[i + 2].rows[0].text) and pieces[i + 2].line == piece.line:
+            word = _JOINER.match(pieces[i + 1].text).group(1).lower()
+            text = f"{piece.rows[0].text} \\text{{ {word} }} {pieces[i + 2].rows[0].text}"
+            out.append(Math([Row(text, piece.rows[0].line)], piece.line, False, text, words=piece.words))
+            i += 3
+            continue
+        out.append(piece)
+        i += 1
+    return out
 
 
 def definitions_first(pieces: list) -> list:

@@ -282,7 +282,7 @@ class Names:
             return self._plain_vector(letter)         # y_k in this problem: y is the vector, whatever y was before
         if symbol in self.definitions:
             return symbol
-        alias = self._alias(letter)
+        alias = self._alias(letter, bare=True)
         if alias is not None and alias in self.plain_vectors | {"s", "p"} and letter not in self.subscripted_own():
             return self._plain_vector(alias)
         if letter in ("s", "p") or (letter in self.subscripted and len(letter) == 1):
@@ -347,11 +347,11 @@ class Names:
         found = current or found
         return found[0] if len(found) == 1 else None
 
-    def _alias(self, letter: str):
-        """P -> p and S -> s when the text does not define the capital letter."""
-        if letter in ("P", "S"):
-            base = IndexedBase(letter, real=True)
-            if base not in self.definitions and self._symbol(letter) not in self.definitions:
+    def _alias(self, letter: str, bare: bool = False):
+        """P -> p and S -> s when the text does not define the capital letter (a bare S or P that a definition
+        names, S = sum_k e^{s_k}, is its own)."""
+        if letter in ("P", "S") and (self.aliasing or not bare):
+            if self.base(letter) not in self.definitions and self._symbol(letter) not in self.definitions:
                 return letter.lower()
         return None
 
