@@ -666,6 +666,16 @@ class WrittenBuilder:
             return arrays.elementwise(value, function)
         return function(self.scalar(value))
 
+    def rule_call_prime(self, children):
+        """\\sigma'(z): the derivative of a function, at its argument."""
+        function, *primes, argument = children
+        value = self.scalar(argument)
+        variable = sympy.Dummy("u", real=True)
+        result = function(variable)
+        for _ in primes:
+            result = sympy.diff(result, variable)
+        return result.xreplace({variable: value})
+
     def rule_letter_call(self, children):
         letter, argument = children
         ref = NameRef(str(letter))

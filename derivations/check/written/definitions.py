@@ -17,6 +17,7 @@ from .algebra import (
     name_key,
     plain_text,
     relation_indicator,
+    solved_for,
 )
 from .expand import expand
 from .names import MARGIN, Definition, index_symbol
@@ -59,6 +60,13 @@ class Definitions(Job):
                                 r"\s*(?:\\left)?\(\s*(?P<args>[a-z](?:\s*,\s*[a-z])*)\s*(?:\\right)?\)", left)
         if function:
             return self.define_function(function.group("name"), function.group("args"), right, line, left)
+        if re.fullmatch(r"[a-hA-H]", left) and right.strip() in ("\\sigma", "σ", "sigmoid", "\\mathrm{sigmoid}"):
+            function = sympy.Function(left, real=True)           # "f = \sigma": f is the sigmoid
+            self.state.names.functions[left] = function
+            u = Symbol("u_", real=True)
+            self.state.names.definitions[function] = Definition(function, parameters=(u,), body=notation.sigmoid(u))
+            self.state.context(line, f"{left} = {right}", "definition", f"{left}(u) = 1 / (1 + e^(-u))")
+            return "definition"
         exception = re.fullmatch(r"([A-Za-z])_\{\s*([a-z])\s*\\neq?\s*([A-Za-z])\s*\}", left)
         if exception:
             return self.define_exception(exception, right, line, left)
@@ -140,6 +148,42 @@ class Definitions(Job):
             return "definition"
         self.store(key, parameters, at, rhs, line, f"{left} = {right}")
         return "definition"
+
+    def constraint(self, left: str, right: str, line: int) -> bool:
+        """ "a one-hot target ($t_1 + t_2 = 1$)": a relation a sentence states between unknowns the text never
+        defines, solved for one of them and used from here on (it cannot be checked: nothing says what they are)."""
+        try:
+            a, b = self.state.scalar(left), self.state.scalar(right)
+        except Unread:
+            return False
+        if a.has(sympy.Derivative) or b.has(sympy.Derivative):
+            return False
+        unknowns = {x for side in (a, b) for x in side.atoms(Indexed) | side.free_symbols
+                    if isinstance(x, (Indexed, Symbol)) and not getattr(x, "is_integer", False)}
+        unknowns = {x for x in unknowns if not (isinstance(x, Symbol) and any(
+            isinstance(i, Indexed) and i.base.label == x for i in unknowns))}
+        if not unknowns or len(unknowns) > 4 or any(self.known(x) for x in unknowns):
+            return False
+        solved = solved_for(a, b)
+        if solved is None:
+            return False
+        atom, value = solved
+        key, parameters, at = name_key(atom)
+        if key is None or parameters:
+            return False
+        self.store(key, (), at, value, line, f"{left} = {right}")
+        self.state.context(line, f"{left} = {right}", "note", f"a relation the text states between unknowns it does "
+                                                            f"not define: {plain_text(atom)} = {plain_text(value)} "
+                                                            f"from here on")
+        return True
+
+    def known(self, name) -> bool:
+        """Whether the text has defined ``name`` or given it a value."""
+        definitions, givens = self.state.names.definitions, self.state.givens.values or {}
+        if name in givens or name in definitions:
+            return True
+        return isinstance(name, Indexed) and name.base in definitions and \
+            definitions[name.base].apply(tuple(name.indices)) is not None
 
     def complete(self, value, right: str, line: int, left: str) -> str:
         """ "β_{n,y_n} = 0" after "β_nj = 1[...] for j ≠ y_n": the value in the case the definition left out."""

@@ -42,9 +42,18 @@ def expand(expr, definitions: dict):
     raise ParseError("the definitions refer to each other in a loop")
 
 
+#: a sum with number bounds (sum_{i=1}^{2}) and at most this many terms is written out before definitions go in
+WRITTEN_OUT_TERMS = 12
+
+
 def _once(e, definitions):
     if isinstance(e, Derivative):
         return _derivative(e, definitions)
+    if isinstance(e, Sum) and len(e.limits) == 1:
+        index, lo, hi = e.limits[0]
+        if lo.is_Integer and hi.is_Integer and 0 <= hi - lo < WRITTEN_OUT_TERMS \
+                and any(isinstance(a, Indexed) and a.base in definitions for a in e.function.atoms(Indexed)):
+            return sympy.Add(*[e.function.xreplace({index: sympy.Integer(v)}) for v in range(int(lo), int(hi) + 1)])
     if isinstance(e, Symbol):
         definition = definitions.get(e)
         return definition.value if definition is not None and definition.value is not None else e

@@ -68,6 +68,7 @@ class Reader(Job):
             started = time.perf_counter()
             self.state.judge = Judge()            # each line its own sample points: they stay small
             found = len(self.state.outcome.entries) + len(self.state.outcome.context)
+            self.state.row_text, self.state.row_line = row.text, row.line
             try:
                 self.row_text(row.text, row.line, mode=mode)
             except (MemoryError, KeyboardInterrupt):
@@ -249,6 +250,9 @@ class Reader(Job):
         if first_relation == "=" and len(texts) >= 2 and self.definitions.implicit_definition(texts[0], texts[1], line):
             self.remember_head(texts[1], line, head_text)
             return 1 if len(relations) > 1 else None
+        if first_relation == "=" and len(texts) == 2 and not self.state.display \
+                and self.definitions.constraint(texts[0], texts[1], line):
+            return None
         if first_relation == "assign":
             self.state.context(line, f"{texts[0]} \\leftarrow {texts[1]}", "note",
                           "an update rule (\\leftarrow): the chain goes on from its right side")

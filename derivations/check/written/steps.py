@@ -94,7 +94,9 @@ class Steps(Job):
         """``X = \\begin{cases} v_1 & c_1 \\\\ v_2 & c_2 \\end{cases}``: X = v_k checked in case c_k."""
         inherited = self.state.last_cases if all(not c for _, c in rows) and len(self.state.last_cases) == len(rows) else None
         read_conditions = []
+        row_line = line
         for number, (value_text, condition_text) in enumerate(rows):
+            line = self.state.line_of(value_text, row_line)      # a case row on its own line has its verdict there
             if inherited is not None:
                 found = inherited[number]
             elif condition_text:
