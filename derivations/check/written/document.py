@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .running import segments
+from .running import segments, states_something
 
 #: environments whose rows are separate lines of a derivation
 ROW_ENVIRONMENTS = ("align", "align*", "aligned", "alignat", "alignat*", "alignedat", "equation", "equation*",
@@ -331,7 +331,7 @@ def _plain(text: str) -> list:
 def _running(line: str, number: int, whole_line_display: bool) -> list:
     """A line of running text as prose and the formulas in it (:mod:`.running`); in plain text, a line
     that is one formula is display maths (a chain may go on over the next lines)."""
-    if not _RELATION.search(line):
+    if not _RELATION.search(line) and not states_something(line):
         return [Prose(line, number)]
     found = segments(line)
     if not any(s.kind == "maths" and _readable(s.text) for s in found):
