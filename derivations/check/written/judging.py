@@ -35,6 +35,25 @@ MAX_SHOWN = 8
 MAX_CANDIDATES = 16
 
 
+#: at most this many points placed across kinks per instance (a batch SVM step has hundreds of kinks)
+MAX_KINK_POINTS = 16
+#: class counts for a step over a batch (N examples) or with features (D): K = 2, 3 (D = K + 1, N = K + 2)
+BATCH_COUNTS = (2, 3)
+FEATURE_COUNTS = (2, 3, 4)
+
+
+def counts_for(a, b) -> tuple:
+    """The class counts a step is checked at: fewer for the large instances of a batch or of features
+    (every count still differs from the others, so one written for another shows)."""
+    from ...engine.notation import D, N
+    sides = [side for side in (a, b) if isinstance(side, sympy.Basic)]
+    if any(side.has(N) for side in sides):
+        return BATCH_COUNTS
+    if any(side.has(D) for side in sides):
+        return FEATURE_COUNTS
+    return CLASS_COUNTS
+
+
 @dataclass
 class RealCondition:
     """A case on a real quantity: ``u op 0`` with op one of > < >= <=."""
@@ -86,6 +105,7 @@ class Judge:
         if class_counts not in self._verifiers:
             verifier = Verifier({}, class_counts=class_counts, base_points=4, seed=self.seed, spread=SPREAD)
             verifier.instances = WrittenInstances(class_counts, self.index_choices, seed=self.seed)
+            verifier.sampler.max_kink_points = MAX_KINK_POINTS
             self._verifiers[class_counts] = verifier
         return self._verifiers[class_counts]
 
@@ -100,6 +120,8 @@ class Judge:
             factor *= condition.indicator()
         if factor != 1:
             a, b = a * factor, b * factor
+        if class_counts == CLASS_COUNTS:
+            class_counts = counts_for(a, b)
         try:
             return self.verifier(class_counts).check(a, b, tuple(conditions))
         except (ValueError, TypeError, ArithmeticError, RecursionError, AttributeError, IndexError,
@@ -149,6 +171,8 @@ class Judge:
                 return Counterexample({}, {}, _value(a), _value(b))
             except (TypeError, ValueError):
                 return None
+        if class_counts == CLASS_COUNTS:
+            class_counts = counts_for(a, b)
         verifier = self.verifier(class_counts)
         indices = integer_symbols(a) | integer_symbols(b)
         for c in conditions:

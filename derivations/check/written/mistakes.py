@@ -11,7 +11,9 @@ by the same verifier. An edit that makes the step hold names the mistake:
 * ``extra-term`` / ``missing-term``: a term too many or too few (anywhere, a denominator too);
 * ``missing-factor`` / ``extra-factor``: a factor of the line before left out, or one too many;
 * ``log-base``: a number computed with log base 10 or 2 instead of the natural log;
-* ``power``: a denominator squared or not.
+* ``power``: a denominator squared or not;
+* ``normalisation``, ``regularizer``, ``exponent``, ``shift``: a dropped 1/N, λW for 2λW (or the reverse),
+  an exponent slip, the log-sum-exp shift on one side only (tried first: see :func:`_common`).
 
 Only one edit is tried at a time, so two slips in one step get no diagnosis (the counterexample
 still says where the step fails).
@@ -29,7 +31,7 @@ from .names import MARGIN as Delta  # noqa: E402 - the written derivations' own 
 
 #: the most repairs tried for one step, and the seconds they may take
 MAX_REPAIRS = 120
-MAX_SECONDS = 4.0
+MAX_SECONDS = 2.0
 
 
 def displayed(expr):
@@ -131,6 +133,7 @@ def number_diagnosis(exact_with, written_value, matches) -> str | None:
 def _repairs(before, after, reference, before_first=False, conditions=()):
     """(tag, description, repaired before, repaired after), most likely first; ``reference`` is
     ``before`` with the definitions put in (where a Delta or a delta to put back is looked for)."""
+    yield from _common(before, after, reference)
     yield from _sum_terms(before, after, reference)
     yield from _margins(before, after, reference)
     yield from _deltas(before, after, reference, conditions)
@@ -197,6 +200,74 @@ def _replace_at(expr, path, new):
     if isinstance(expr, Max):
         return Max(*args, evaluate=False)
     return expr.func(*args)
+
+
+def _common(before, after, reference):
+    """The slips students make most in these derivations, tried first (each one edit of ``after``):
+
+    * ``normalisation``: the 1/N of a batch average dropped from a term (or put where none belongs);
+    * ``regularizer``: λW written for 2λW, the gradient of λ Σ W² (or 2λW for λW, that of ½λ Σ W²);
+    * ``exponent``: a power off by one, or e^{-u} for e^{u};
+    * ``shift``: the log-sum-exp shift m applied to one side of a fraction only (e^{s_k - m} / Σ e^{s_j}).
+    """
+    from ...engine.notation import N
+    terms = list(after.args) if isinstance(after, Add) else [after]
+    if reference.has(N) or after.has(N):
+        for term in terms:
+            if _has_batch_sum(term) and not _divided_by(term, N):
+                yield ("normalisation", f"the 1/N of the average over the batch is missing from {show(term)}",
+                       before, after - term + term / N)
+        if len(terms) > 1 and all(not _divided_by(term, N) for term in terms if _has_batch_sum(term)):
+            yield "normalisation", "the 1/N of the average over the batch is missing", before, after / N
+        for term in terms:
+            if _divided_by(term, N) and not _has_batch_sum(term):
+                yield ("normalisation", f"{show(term)} is not averaged over the batch: the 1/N does not belong "
+                       f"there", before, after - term + term * N)
+    lam = [s for s in after.free_symbols | reference.free_symbols if getattr(s, "name", "") == "lambda"]
+    for term in terms if lam else ():
+        if term.has(lam[0]):
+            yield ("regularizer", f"{show(term)} is half the gradient of λ Σ W²: it is 2λW (λW is the gradient of "
+                   f"½λ Σ W²)", before, after - term + 2 * term)
+            yield ("regularizer", f"{show(term)} is twice the gradient of ½λ Σ W²: it is λW (2λW is the gradient "
+                   f"of λ Σ W²)", before, after - term + term / 2)
+    for node in sorted(after.atoms(Pow), key=str):
+        if node.exp.is_Integer and node.exp not in (-1, -2) and abs(node.exp) <= 4:
+            for exponent in (node.exp + 1, node.exp - 1):
+                if exponent != 0:
+                    yield ("exponent", f"{show(node)} should be {show(Pow(node.base, exponent))}", before,
+                           after.xreplace({node: Pow(node.base, exponent)}))
+    for node in sorted(after.atoms(sympy.exp), key=str):
+        yield ("exponent", f"the sign of the exponent of {show(node)} is flipped", before,
+               after.xreplace({node: sympy.exp(-node.args[0])}))
+    yield from _shifts(before, after)
+
+
+def _has_batch_sum(expr) -> bool:
+    from ...engine.notation import N
+    return any(isinstance(node, Sum) and any(limit[2].has(N) for limit in node.limits)
+               for node in sympy.preorder_traversal(expr))
+
+
+def _divided_by(term, count) -> bool:
+    return any(isinstance(f, Pow) and f.base == count and f.exp.is_negative for f in Mul.make_args(term))
+
+
+def _shifts(before, after):
+    """e^{s_k - m} over Σ_j e^{s_j}: the shift m put on the exponentials that lack it (or taken off)."""
+    exps = sorted(after.atoms(sympy.exp), key=str)
+    shifts = set()
+    for node in exps:
+        for term in Add.make_args(node.args[0]):
+            if term.could_extract_minus_sign() and not term.has(Indexed):
+                shifts.add(-term)
+    for shift in sorted(shifts, key=str):
+        lacking = [node for node in exps if not node.args[0].has(shift)]
+        if lacking:
+            yield ("shift", f"the shift {show(shift)} is applied to one side only: the other side's exponentials "
+                   f"need it too", before, after.xreplace({node: sympy.exp(node.args[0] - shift) for node in lacking}))
+        having = [node for node in exps if node.args[0].has(shift)]
+        yield ("shift", f"the shift {show(shift)} is applied to one side only", before,
+               after.xreplace({node: sympy.exp(node.args[0] + shift) for node in having}))
 
 
 def _signs(before, after):
