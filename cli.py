@@ -413,8 +413,16 @@ def verify(files, fmt, output, pdf, timeout, assume, loss, given):
         raise UserError("no text given: derive verify FILE (or - for standard input)")
     check_writable(output)
     from derivations.check.written import TextError, check_file, check_text
+    from derivations.check.written.context import read_case, read_given
     from derivations.check.written.document import DocumentError
     from derivations.check.written.report import render_many
+    try:
+        for case in assume:
+            read_case(case)
+        if given:
+            read_given(given)
+    except ValueError as error:
+        raise UserError(str(error)) from None
     hints = [f"assume {case}" for case in assume]
     if given:
         hints.append(f"given {given}")

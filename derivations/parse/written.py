@@ -560,6 +560,10 @@ class WrittenBuilder:
         letter, *rest = children
         primes = sum(1 for c in rest if isinstance(c, Token) and c.type == "PRIME")
         subscript = next((c for c in rest if isinstance(c, tuple)), ())
+        if isinstance(letter, NameRef) and letter.subscript:
+            if subscript:
+                raise ParseError(f"{letter.written()} with a subscript too is not read")
+            return replace(letter, primes=primes)
         if isinstance(letter, _Word):               # "ty_j": the subscript belongs to the last letter
             if not primes and not subscript:
                 return letter
@@ -575,6 +579,11 @@ class WrittenBuilder:
 
     def rule_plain_letter(self, children):
         return NameRef(str(children[0]))
+
+    def rule_digits_letter(self, children):
+        """w0, x2, W1: the letter with its digits as its index (w_0, x_2, W_1)."""
+        text = str(children[0])
+        return NameRef(text[0], subscript=(("number", literals.integer(text[1:], self.limits, "an index")),))
 
     def rule_word(self, children):
         """A run of letters: capitals name one quantity (CE, SVM); two or three small letters multiply (ty)."""

@@ -235,19 +235,11 @@ def read_hint(text: str, hints: Hints) -> str:
                 hints.margin = _number(value)
         return f"loss {kind}"
     if head == "given":
-        for part in rest.replace(";", " ").split():
-            key, _, value = part.partition("=")
-            key = key.lower()
-            if key == "scores":
-                hints.given["scores"] = [_number(v) for v in value.split(",") if v]
-            elif key in ("label", "y", "y_i"):
-                hints.given["label"] = int(value) if value.isdigit() else value
-            elif key in ("delta", "margin"):
-                hints.given.setdefault("delta", []).append(_number(value))
-            elif key == "classes":
-                hints.given["classes"] = [v for v in value.split(",") if v]
-            else:
-                hints.problems.append(f"unknown given {key!r}")
+        try:
+            hints.given.update(read_given(rest))
+        except ValueError as error:
+            hints.problems.append(str(error))
+            return "not read"
         return "given " + rest
     if head == "log":
         base = rest.split()[-1] if rest else ""
@@ -266,12 +258,67 @@ def read_hint(text: str, hints: Hints) -> str:
     return "not read"
 
 
+#: the largest magnitude a given value may have (a float64 holds it)
+LARGEST = 1e300
+
+
 def _number(text: str):
+    """A number the user typed (read by derive check's reader, never evaluated): finite, within float64."""
+    from ..numeric import read_number
     text = text.strip()
-    try:
-        return sympy.Rational(text)
-    except (TypeError, ValueError, sympy.SympifyError):
-        raise ValueError(f"not a number: {text!r}") from None
+    written = read_number(text) if text else None
+    if written is None:
+        raise ValueError(f"not a number: {text!r}")
+    value = written.value
+    if not value.is_finite() or abs(value) > LARGEST:
+        raise ValueError(f"{text} is beyond what a float64 holds")
+    return sympy.Rational(str(value))
+
+
+def read_given(text: str) -> dict:
+    """The values of ``given scores=3,-1,4 label=0 delta=1 classes=cat,dog,bird``; a ValueError says what is
+    wrong (an unknown key, a value that is not a number, a label that is not a class, Delta <= 0)."""
+    given: dict = {}
+    for part in text.replace(";", " ").split():
+        key, sign, value = part.partition("=")
+        key = key.lower()
+        if not sign or not value:
+            raise ValueError(f"given {part!r}: write key=value (scores=3,-1,4 label=0 delta=1 classes=cat,dog,bird)")
+        if key == "scores":
+            given["scores"] = [_number(v) for v in value.split(",")]
+        elif key in ("label", "y", "y_i"):
+            given["label"] = int(value) if value.isdigit() else value
+        elif key in ("delta", "margin"):
+            delta = _number(value)
+            if delta <= 0:
+                raise ValueError(f"delta={value}: the margin Δ is positive")
+            given.setdefault("delta", []).append(delta)
+        elif key == "classes":
+            names = [v for v in value.split(",") if v]
+            if not all(re.fullmatch(r"[A-Za-z_]\w*", n) for n in names) or len(set(names)) != len(names):
+                raise ValueError(f"classes={value}: class names are distinct words, separated by commas")
+            given["classes"] = names
+        else:
+            raise ValueError(f"unknown given {key!r}: use scores, label, delta or classes")
+    label = given.get("label")
+    if isinstance(label, str):
+        if label not in given.get("classes", []):
+            raise ValueError(f"label={label}: not a class index (0, 1, ...) nor one of the classes given")
+        given["label"] = label = given["classes"].index(label)
+    count = len(given["scores"]) if "scores" in given else len(given.get("classes", [])) or None
+    if label is not None and count is not None and not 0 <= label < count:
+        raise ValueError(f"label={label}: outside 0..{count - 1} ({count} classes)")
+    if "scores" in given and "classes" in given and len(given["scores"]) != len(given["classes"]):
+        raise ValueError(f"{len(given['scores'])} scores for {len(given['classes'])} classes")
+    return given
+
+
+def read_case(text: str) -> str:
+    """An --assume case, checked: a relation of two indices (k != y_i, j = k); a ValueError otherwise."""
+    if not re.fullmatch(r"\s*[A-Za-z]'?(?:_\{?\w+\}?)?\s*(?:=|==|!=|≠|\\neq?|\\ne)\s*[A-Za-z0-9]'?(?:_\{?\w+\}?)?\s*",
+                        text):
+        raise ValueError(f"assume {text!r}: a case is a relation of two indices, such as 'k != y_i' or 'j = k'")
+    return text
 
 
 def loss_definitions(kind: str, margin, uses_weights: bool):

@@ -11,7 +11,15 @@ from sympy import Indexed, Symbol
 from ...engine.notation import K
 from ...parse.errors import ParseError
 from ..numeric import read_number
-from .algebra import cannot_evaluate, is_number, is_quantity_name, read_as_written, show_relation, solved_for
+from .algebra import (
+    cannot_evaluate,
+    is_number,
+    is_quantity_name,
+    plain_text,
+    read_as_written,
+    show_relation,
+    solved_for,
+)
 from .expand import expand
 from .judging import decimal_literals
 from .mistakes import diagnose
@@ -244,6 +252,30 @@ class Steps(Job):
                 if isinstance(symbol, Symbol) and is_quantity_name(symbol.name) and symbol not in labels \
                         and symbol not in self.state.names.definitions:
                     raise Unread(f"{symbol.name} is not defined in the text before this line")
+            self.check_dependence(side)
+
+    def check_dependence(self, side):
+        """A chain rule (∂L/∂y ∂y/∂z ∂z/∂w_j) through a name the text never defines: what it depends on is not
+        stated, so its derivative would be read as 0 and the line "verified" by 0 = 0; it is not read."""
+        for node in sympy.preorder_traversal(side):
+            if not isinstance(node, sympy.Mul):
+                continue
+            derivatives = [f for f in node.args if isinstance(f, sympy.Derivative)]
+            if len(derivatives) < 2:
+                continue
+            for derivative in derivatives:
+                inner = derivative.expr
+                variable = derivative.variables[0]
+                if isinstance(inner, (Symbol, Indexed)) and inner != variable and not self.defined(inner):
+                    raise Unread(f"the chain rule goes through {plain_text(inner)}, which the text never defines: "
+                                 f"what it depends on is not stated, so ∂{plain_text(inner)}/∂{plain_text(variable)} "
+                                 f"cannot be read")
+
+    def defined(self, name) -> bool:
+        definitions = self.state.names.definitions
+        if name in definitions or name in (self.state.givens.values or {}):
+            return True
+        return isinstance(name, Indexed) and name.base in definitions
 
     def new_names(self, a, b) -> set:
         names = set()
