@@ -42,6 +42,19 @@ BATCH_COUNTS = (2, 3)
 FEATURE_COUNTS = (2, 3, 4)
 
 
+#: names whose values are labels: a target t (t_k of a one-hot vector) is 0 or 1
+LABEL_NAMES = {"t"}
+
+
+def domain_value(variable, rng):
+    """A value where the quantity lives, for the ones a uniform draw would put where no student's does: a
+    target t (t_k) is 0 or 1. None for every other unknown (drawn as usual; Delta, lambda and p are positive)."""
+    name = variable.label.name if isinstance(variable, sympy.IndexedBase) else getattr(variable, "name", "")
+    if name in LABEL_NAMES:
+        return float(rng.randint(0, 1))
+    return None
+
+
 def counts_for(a, b) -> tuple:
     """The class counts a step is checked at: fewer for the large instances of a batch or of features
     (every count still differs from the others, so one written for another shows)."""
@@ -106,6 +119,7 @@ class Judge:
             verifier = Verifier({}, class_counts=class_counts, base_points=4, seed=self.seed, spread=SPREAD)
             verifier.instances = WrittenInstances(class_counts, self.index_choices, seed=self.seed)
             verifier.sampler.max_kink_points = MAX_KINK_POINTS
+            verifier.sampler.value_of = domain_value
             self._verifiers[class_counts] = verifier
         return self._verifiers[class_counts]
 

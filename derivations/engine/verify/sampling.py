@@ -84,6 +84,7 @@ class Sampler:
         self.spread = spread
         self._kinks: dict = {}          # (kink, indices) -> (its argument at those indices, unknowns to move)
         self.max_kink_points = None     # at most this many points placed across kinks per instance (None: all)
+        self.value_of = None            # (variable, rng) -> a value in its domain, or None for the default draw
 
     def reseed(self, *material) -> None:
         """Draw the next points from a generator seeded by ``material`` (see :func:`seed_of`)."""
@@ -92,6 +93,10 @@ class Sampler:
     def random_value(self, variable) -> float:
         if isinstance(variable, tuple):
             variable = variable[0]
+        if self.value_of is not None:
+            value = self.value_of(variable, self.rng)
+            if value is not None:
+                return value
         if getattr(variable, "is_positive", False):
             return self.rng.uniform(0.2, self.spread)
         return self.rng.uniform(-self.spread, self.spread)
