@@ -53,7 +53,8 @@ _CLASS_IS = re.compile(r"class\s+(?:is\s+)?(?:the\s+)?[\"']?([a-z]{3,})[\"']?\s*
 _WORD_SUBSCRIPT = re.compile(r"(?<![A-Za-z\\])[A-Za-z]'*\s*_\s*(?:\{\s*([a-z]{3,})\s*\}|([a-z]{3,})\b)")
 #: subscripts that are not class names
 _NOT_CLASSES = {"max", "min", "sum", "exp", "log", "svm", "softmax", "hinge", "true", "pred", "reg", "data", "total",
-                "batch", "new", "old", "text", "mathrm", "correct", "wrong", "ce", "cross", "train", "test"}
+                "batch", "new", "old", "text", "mathrm", "correct", "wrong", "ce", "cross", "train", "test", "hat",
+                "bar", "tilde", "prev", "next", "out"}
 
 
 def class_names(text: str) -> list[str]:
@@ -147,6 +148,8 @@ def plain_vector_letters(math_text: str) -> set[str]:
     cleaned = re.sub(r"\\(?:mathbf|boldsymbol|bm|underline|vec|mathcal|mathbb|hat|bar|tilde)\s*\{[^{}]*\}", " ",
                      math_text)
     cleaned = re.sub(r"\\[A-Za-z]+", " ", cleaned)
+    cleaned = re.sub(r"_\s*\{?\s*(?:hat|pred|true|bar|tilde|old|new|prev|next|max|min|reg|data|total|out|in)\b\}?",
+                     " ", cleaned)                                           # y_hat: a name of its own
     cleaned = re.sub(r"_\s*\{[^{}]*\}|_\s*[A-Za-z0-9]", "_", cleaned)       # subscripts' own letters are indices
     for match in re.finditer(r"(?<![A-Za-z])([a-z])'*\s*(?:_|\^\s*\{?\s*T\b)", cleaned):
         letters.add(match.group(1))

@@ -45,6 +45,9 @@ ROLES = {
 #: the shape of the matrices of the course's notation (others: one row per example, one column per class)
 MATRIX_SHAPES = {"X": (notation.N, notation.D), "W": (notation.D, notation.K), "J": (notation.K, notation.K),
                  "H": (notation.K, notation.K)}
+#: subscripts that make a name of their own (y_hat is the prediction, not y at the index h, a, t)
+DECORATIONS = {"hat", "pred", "true", "bar", "tilde", "old", "new", "prev", "next", "max", "min", "reg", "data",
+               "total", "out", "in"}
 #: what an index letter runs over when nothing else says (sum_n L_n: the examples)
 LETTER_COUNTS = {"n": notation.N, "d": notation.D}
 #: letters whose vectors have one entry per class (the others: one per feature)
@@ -149,6 +152,8 @@ class Names:
     # -- the builder's questions ------------------------------------------------------------------
 
     def index_letter(self, letter: str) -> Symbol:
+        if letter == "y":
+            return notation.y                   # 1[j = y], p_y: the label of the example
         return index_symbol(letter)
 
     def count(self, written):
@@ -246,6 +251,8 @@ class Names:
             return MARGIN
         if letter == "delta":
             raise ParseError("\\delta without two indices is not read")
+        if len(ref.subscript) == 1 and ref.subscript[0][0] == "word" and ref.subscript[0][1] in DECORATIONS:
+            return self._symbol(f"{letter}_{ref.subscript[0][1]}")      # y_hat, y_pred: a name of its own
         if not ref.subscript and ref.example is None:
             matrix = self.matrix(ref)
             if matrix is not None:
@@ -381,6 +388,8 @@ class Names:
             if self._defined_base(letter):
                 return self._per_example_name(self.base(letter)[tuple(indices)], ref.example)
             indices = [ref.example, *indices]
+        if letter == "e" and len(indices) == 1 and not self._defined_base("e") and ref.example is None:
+            return self._vector(NameRef("e", "mathbf", 0, ref.subscript))    # e_y: the one-hot vector of the label
         other = self._for_example(self.base(letter), indices)
         if other is not None:
             return other
@@ -422,6 +431,8 @@ class Names:
     def _item_indices(self, item, two_letter_words: bool, base: str | None = None) -> list:
         kind = item[0]
         if kind == "letter":
+            if item[1] == "y" and not item[2]:
+                return [notation.y]             # p_y, s_y: at the label
             return [index_symbol(item[1] + "'" * item[2])]
         if kind == "number":
             return [sympy.Integer(item[1])]

@@ -27,7 +27,8 @@ class Numbers(Job):
     def inequality(self, entry, a, b, relation, conditions):
         values = self.numbers_with_givens(a, b, allow_givens=self.state.chain_has_number)
         if values is None:
-            raise Unread("an inequality with unknowns in it is not checked")
+            self.sampled_inequality(entry, a, b, relation, conditions)
+            return
         (x, y_), how = values
         holds = {"<": x < y_, ">": x > y_, "<=": x <= y_, ">=": x >= y_, ">>": x > y_, "<<": x < y_}[relation]
         entry.kind = "inequality"
@@ -36,6 +37,25 @@ class Numbers(Job):
         else:
             entry.verdict, entry.verified_by = "wrong", f"numbers: {x:.6g} is not {relation} {y_:.6g}{how}"
             entry.counterexample = Counterexample({}, {}, x, y_)
+
+    def sampled_inequality(self, entry, a, b, relation, conditions):
+        """``p_y - 1 < 0``: an inequality with unknowns, checked as the verifier checks an equation: its
+        indicator is 1 at every point of every instance (and on both sides of every kink)."""
+        if any(isinstance(side, sympy.MatrixBase) or not isinstance(side, sympy.Basic) for side in (a, b)):
+            raise Unread("an inequality between vectors is not checked")
+        difference = {"<": b - a, "<<": b - a, ">": a - b, ">>": a - b, "<=": b - a, ">=": a - b}[relation]
+        strict = relation in ("<", ">", "<<", ">>")
+        indicator = sympy.Heaviside(difference, 0 if strict else 1)
+        verification = self.state.judge.equal(indicator, sympy.Integer(1), conditions)
+        entry.kind = "inequality"
+        if verification.ok:
+            entry.verdict, entry.verified_by = "verified", f"holds at every point checked: {verification.verified_by}"
+            return
+        if "differ" not in (verification.detail or ""):
+            raise Unread(f"the inequality could not be evaluated ({verification.detail})")
+        entry.verdict = "wrong"
+        entry.verified_by = f"{verification.method}: it fails at a point"
+        entry.counterexample = self.state.judge.counterexample(indicator, sympy.Integer(1), conditions)
 
     def numbers_with_givens(self, a, b, allow_givens=True):
         """Both sides as floats, with the given values put in if needed: ((x, y), how) or None."""

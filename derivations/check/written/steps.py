@@ -66,6 +66,11 @@ class Steps(Job):
             self.state.entry(line, written, "unread", f"{shortened(after_text)} could not be read: {error}",
                         relation=relation)
             return
+        if relation in INEQUALITIES and self.domain_statement(before.value, after.value):
+            self.state.context(line, written, "assumption", "where a quantity lives (Δ > 0, λ ≥ 0, 0 < p < 1): "
+                                                            "taken as stated")
+            self.advance_reading(after, after_text, line, correct=True)
+            return
         entry = self.judge(before, after, before_text, after_text, relation, line, lead, conditions, real, written)
         if time.perf_counter() - started > self.state.line_seconds:
             entry.notes.append(f"this step took {time.perf_counter() - started:.1f} s")
@@ -73,6 +78,16 @@ class Steps(Job):
         self.state.see(before.value)
         self.state.see(after.value)
         self.advance_reading(after, after_text, line, correct=entry.verdict == "verified")
+
+    def domain_statement(self, a, b) -> bool:
+        """``Δ > 0``, ``λ ≥ 0``, ``0 < p_k``: a name the text never defines compared with a number (its domain)."""
+        if not all(isinstance(side, sympy.Basic) and not isinstance(side, sympy.MatrixBase) for side in (a, b)):
+            return False
+        for name, bound in ((a, b), (b, a)):
+            if isinstance(name, (Symbol, Indexed)) and not getattr(name, "is_integer", False) and bound.is_number \
+                    and not self.defined(name):
+                return True
+        return False
 
     def before_reading(self, text):
         if self.state.last is not None and self.state.last.text == text:
