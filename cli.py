@@ -495,8 +495,16 @@ def verify(files, fmt, output, pdf, timeout, assume, loss, given):
     if pdf and not pdf_alone(output, pdf):
         check_writable(str(pdf_target(output, "verify")))
     from derivations.check.written import TextError, check_file, check_text
+    from derivations.check.written.context import read_case, read_given
     from derivations.check.written.document import DocumentError
     from derivations.check.written.report import render_many
+    try:
+        for case in assume:
+            read_case(case)
+        if given:
+            read_given(given)
+    except ValueError as error:
+        raise UserError(str(error)) from None
     hints = [f"assume {case}" for case in assume]
     if given:
         hints.append(f"given {given}")

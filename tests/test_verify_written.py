@@ -170,7 +170,7 @@ SLIPS = [
     ("logistic.tex", 8, "(1 + e^{-z})^2", "(1 + e^{-z})", "power"),
     ("logistic.tex", 12, "y (1 - y) x_j", "y (1 - y)", "missing-factor"),
     ("logistic.tex", 14, "(y - t) x_j", "(t - y) x_j", "sign"),
-    ("batch.md", 13, "&= \\frac{1}{N} \\sum", "&= \\sum", "missing-factor"),
+    ("batch.md", 13, "&= \\frac{1}{N} \\sum", "&= \\sum", "normalisation"),        # the 1/N dropped
     ("batch.md", 13, "(y^{(n)} - t^{(n)})", "(t^{(n)} - y^{(n)})", "sign"),
     ("batch.md", 19, "= w_j - \\frac{\\alpha}{N}", "= w_j + \\frac{\\alpha}{N}", "sign"),
 ]

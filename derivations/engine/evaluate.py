@@ -45,7 +45,7 @@ from sympy import (
     log,
 )
 
-from .notation import SumExcept
+from .notation import MaxOver, SumExcept
 
 
 class NotEvaluable(ValueError):
@@ -355,6 +355,10 @@ def _compile(e):
             return math.fsum([body({**env, index: v}, pt, rec)
                               for v in range(lower(env), upper(env) + 1) if v != skip])
         return sum_except
+    if isinstance(e, MaxOver):
+        body, index = compiled(e.function), e.args[1]
+        lower, upper = _index_fn(e.args[2]), _index_fn(e.args[3])
+        return lambda env, pt, rec: max(body({**env, index: v}, pt, rec) for v in range(lower(env), upper(env) + 1))
     if isinstance(e, Sum):
         return _compile_sum(compiled(e.function), list(e.limits))
     if isinstance(e, Derivative):

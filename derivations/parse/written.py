@@ -28,7 +28,7 @@ import re
 import time
 from dataclasses import dataclass, field, replace
 from importlib import resources
-from typing import Callable, Protocol
+from typing import Protocol
 
 import sympy
 from lark import Lark, Token, Tree
@@ -36,11 +36,13 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput
 
 from ..engine import notation
 from . import literals
+from . import written_arrays as arrays
 from .characters import normalize_characters
 from .errors import ParseError
 from .grammar import check_nesting
 from .limits import Limits
 from .magnitude import check_defined, check_size, power
+from .written_arrays import ROW, Grid, MatrixName, Vector
 
 #: characters of one expression of a written derivation
 MAX_EXPRESSION_LENGTH = 2000
@@ -106,29 +108,6 @@ def _item_text(item) -> str:
     return "?"
 
 
-@dataclass(frozen=True)
-class Vector:
-    """A vector-valued expression: ``entry(d)`` is its component d; it has ``count`` components.
-
-    ``transposed`` marks ``a^T`` (a row), which a following vector turns into a dot product.
-    """
-
-    entry: Callable[[sympy.Expr], sympy.Expr]
-    count: sympy.Expr
-    transposed: bool = False
-    key: tuple = ()
-
-
-@dataclass(frozen=True)
-class MatrixName:
-    """A matrix written as a capital letter (``\\mathbf{W}``): entry (d, c) is ``base[d, c]``."""
-
-    base: sympy.IndexedBase
-    rows: sympy.Expr
-    columns: sympy.Expr
-    transposed: bool = False
-
-
 class Resolver(Protocol):
     """What the builder asks of whoever knows the text's names (``derivations.check.written``)."""
 
@@ -152,6 +131,13 @@ class Resolver(Protocol):
 
     def count(self, written: sympy.Expr) -> sympy.Expr | None:
         """The symbolic count a written upper bound names (K, C -> K, N, D), or None."""
+
+    def vector(self, ref: NameRef):
+        """A plain name (w_j, x_i, x) read as a vector where only a vector makes sense, or None."""
+
+    def rebind(self, summand, free, bound):
+        """``summand`` of a sum over ``free`` (renamed ``bound``) with the names that carry ``free`` in their own
+        name (the quantity L_n) made to depend on the bound index; as it is when there are none."""
 
     def implicit_example(self, summand, index, count):
         """A sum over the examples (``count`` N) whose summand does not name the example (sum_i L_CE):
@@ -220,6 +206,7 @@ class Reading:
     value: sympy.Basic
     vector: bool = False
     count: sympy.Expr | None = None
+    grid: bool = False
     notes: list = field(default_factory=list)
 
 
@@ -233,7 +220,10 @@ def parser() -> Lark:
 
 
 _COMMAND = re.compile(r"\\([A-Za-z]+|.?)", re.DOTALL)
-_EXTRA_CHARACTERS = {"…": r"\dots ", "′": "'", "∗": "*", "ᵀ": "^T", "⊤": "^T"}
+_EXTRA_CHARACTERS = {"…": r"\dots ", "′": "'", "∗": "*", "ᵀ": "^T", "⊤": "^T", "β": r"\beta ", "λ": r"\lambda ",
+                     "α": r"\alpha ", "η": r"\eta ", "θ": r"\theta ", "ε": r"\epsilon ", "μ": r"\mu ",
+                     "γ": r"\gamma ", "τ": r"\tau ", "φ": r"\phi ", "ω": r"\omega ", "²": "^2", "³": "^3",
+                     "^{\\prime}": "'", "^\\prime": "'", "\\prime": "'", "\\top": "T"}
 
 
 def screen_written(text: str, limits: Limits) -> str:
@@ -305,6 +295,7 @@ class WrittenBuilder:
         self.limits = limits
         self.deadline = time.perf_counter() + limits.max_build_seconds
         self.notes: list[str] = []
+        self.fresh = arrays.Fresh()
 
     def build(self, tree: Tree):
         built: list = []
@@ -336,11 +327,11 @@ class WrittenBuilder:
         if isinstance(value, sympy.MatrixBase):
             return Reading(value, notes=self.notes)
         if isinstance(value, Vector):
-            if value.transposed:
-                raise ParseError("a transposed vector (^T) without a vector after it is not read")
             return Reading(value.entry(self.resolver.component), vector=True, count=value.count, notes=self.notes)
-        if isinstance(value, MatrixName):
-            raise ParseError(f"the matrix {value.base} on its own is not read")
+        if isinstance(value, (MatrixName, Grid)):
+            grid = arrays.as_grid(value)
+            return Reading(grid.entry(ROW, self.resolver.component), vector=True, grid=True, count=grid.cols,
+                           notes=self.notes)
         if isinstance(value, _DerivativeOperator):
             raise ParseError(f"{value.written} has nothing to differentiate")
         return Reading(self.scalar(value), notes=self.notes)
@@ -375,10 +366,10 @@ class WrittenBuilder:
             if value.transposed:
                 raise ParseError("a transposed vector (^T) without a vector after it is not read")
             return value.entry(self.resolver.component)
-        if isinstance(value, MatrixName):
-            raise ParseError(f"the matrix {value.base} is only read in a product such as W^T x")
+        if isinstance(value, (MatrixName, Grid)):
+            raise ParseError("a matrix where one number is expected is not read")
         if isinstance(value, sympy.MatrixBase):
-            raise ParseError("a vector literal inside an expression is not read")
+            raise ParseError("a vector written out where one number is expected is not read")
         return value
 
     # -- whole answers ----------------------------------------------------------------------------
@@ -388,6 +379,10 @@ class WrittenBuilder:
 
     def rule_vector(self, items):
         return sympy.ImmutableMatrix([self.scalar(v) for v in items])
+
+    def rule_vector_atom(self, items):
+        """[1, 0, 0] inside an expression (p - [1, 0, 0], [e^6, e^-2, e^8] / (...))."""
+        return self.rule_vector(items)
 
     def rule_env_row(self, items):
         return [self.scalar(v) for v in items]
@@ -404,19 +399,19 @@ class WrittenBuilder:
 
     def rule_expr(self, children):
         values = [self.value(c) for c in children]
-        return _add(values)
+        return arrays.add(values)
 
     def rule_plus(self, children):
         return children[0]
 
     def rule_minus(self, children):
-        return _scale(self.value(children[0]), -1)
+        return arrays.scale(self.value(children[0]), -1)
 
     def rule_neg(self, children):
         item = children[0]
         if isinstance(item, _DerivativeOperator):
             raise ParseError(f"-{item.written} has nothing to differentiate")
-        return _scale(self.value(item), -1)
+        return arrays.scale(self.value(item), -1)
 
     def rule_mul(self, children):
         # the factors stay apart until the whole product is known (operators, calls, dot products)
@@ -426,9 +421,10 @@ class WrittenBuilder:
         numerator, denominator = children
         bottom = self.scalar(denominator)
         top = self._product(self._flatten([numerator]))
-        if isinstance(top, Vector):
-            return _vector_map(top, lambda e: e * power(bottom, sympy.Integer(-1), self.limits))
-        return sympy.Mul(self.scalar(top), power(bottom, sympy.Integer(-1), self.limits))
+        inverse = power(bottom, sympy.Integer(-1), self.limits)
+        if isinstance(top, (Vector, Grid, MatrixName, sympy.MatrixBase)):
+            return arrays.elementwise(top, lambda e: e * inverse)
+        return sympy.Mul(self.scalar(top), inverse)
 
     def rule_frac(self, children):
         _, numerator, denominator = children
@@ -478,9 +474,19 @@ class WrittenBuilder:
             items.append(self.value(factor))
             position += 1
         result = items[0]
-        for item in items[1:]:
+        for item, factor in zip(items[1:], factors[1:] if len(factors) == len(items) else [None] * len(items)):
+            if isinstance(result, Vector) and result.transposed and isinstance(factor, NameRef) \
+                    and not isinstance(item, (Vector, MatrixName)):
+                item = self._as_vector(factor, item)          # the x_i of w_j^T x_i is a vector
             result = _times(self, result, item)
         return result
+
+    def _as_vector(self, ref: NameRef, value):
+        """A plain name read as a vector where only a vector makes sense (w_j^T, the x_i of w_j^T x_i),
+        when the resolver knows it as one; else the value as it was."""
+        vector = getattr(self.resolver, "vector", None)
+        found = vector(ref) if vector is not None else None
+        return found if found is not None else value
 
     def call_name(self, ref: NameRef, argument):
         """f(s_1), L_CE(y, t), h'(x): a call when the resolver knows ``ref`` as a function, else None."""
@@ -524,10 +530,10 @@ class WrittenBuilder:
 
     def transpose(self, base):
         value = self.value(base)
-        if isinstance(value, Vector):
-            return replace(value, transposed=not value.transposed)
-        if isinstance(value, MatrixName):
-            return replace(value, transposed=not value.transposed)
+        if isinstance(base, NameRef) and not isinstance(value, arrays.ARRAYS):
+            value = self._as_vector(base, value)
+        if isinstance(value, (*arrays.ARRAYS, sympy.MatrixBase)):
+            return arrays.transpose(value)
         raise ParseError(f"^T of {_show(base)}, which is not a vector: write it bold (\\mathbf) or as a sum")
 
     def rule_number(self, children):
@@ -554,6 +560,10 @@ class WrittenBuilder:
         letter, *rest = children
         primes = sum(1 for c in rest if isinstance(c, Token) and c.type == "PRIME")
         subscript = next((c for c in rest if isinstance(c, tuple)), ())
+        if isinstance(letter, NameRef) and letter.subscript:
+            if subscript:
+                raise ParseError(f"{letter.written()} with a subscript too is not read")
+            return replace(letter, primes=primes)
         if isinstance(letter, _Word):               # "ty_j": the subscript belongs to the last letter
             if not primes and not subscript:
                 return letter
@@ -569,6 +579,11 @@ class WrittenBuilder:
 
     def rule_plain_letter(self, children):
         return NameRef(str(children[0]))
+
+    def rule_digits_letter(self, children):
+        """w0, x2, W1: the letter with its digits as its index (w_0, x_2, W_1)."""
+        text = str(children[0])
+        return NameRef(text[0], subscript=(("number", literals.integer(text[1:], self.limits, "an index")),))
 
     def rule_word(self, children):
         """A run of letters: capitals name one quantity (CE, SVM); two or three small letters multiply (ty)."""
@@ -619,6 +634,11 @@ class WrittenBuilder:
     def rule_index_label(self, children):
         return ("label", str(children[0]), str(children[1]))
 
+    def rule_index_nested(self, children):
+        """w_{y_i} in a subscript (\\nabla_{w_{y_i}}): a name whose index is a label."""
+        letter, label, of = (str(c) for c in children)
+        return ("nested", letter, (label, of))
+
     def rule_index_vector(self, children):
         font, letter, *sub = children
         subscript = ()
@@ -640,7 +660,7 @@ class WrittenBuilder:
             return _logarithm(base[0] if base else self.resolver.log_base)
         if token.type == "LOG_N":
             return _logarithm(str(token)[len("log"):])
-        return {"LN": sympy.log, "EXP": sympy.exp, "SIGMA": notation.sigmoid,
+        return {"LN": sympy.log, "EXP": sympy.exp, "SIGMA": notation.sigmoid, "DIAG": _DIAGONAL,
                 "SQRT": lambda u: power(u, sympy.Rational(1, 2), self.limits)}[token.type]
 
     def rule_log_base(self, children):
@@ -649,9 +669,21 @@ class WrittenBuilder:
     def rule_call(self, children):
         function, argument = children
         value = self.value(argument)
-        if isinstance(value, Vector):
-            return _vector_map(value, function)
+        if function is _DIAGONAL:
+            return arrays.diagonal(value)
+        if isinstance(value, (Vector, Grid, MatrixName, sympy.MatrixBase)):
+            return arrays.elementwise(value, function)
         return function(self.scalar(value))
+
+    def rule_call_prime(self, children):
+        """\\sigma'(z): the derivative of a function, at its argument."""
+        function, *primes, argument = children
+        value = self.scalar(argument)
+        variable = sympy.Dummy("u", real=True)
+        result = function(variable)
+        for _ in primes:
+            result = sympy.diff(result, variable)
+        return result.xreplace({variable: value})
 
     def rule_letter_call(self, children):
         letter, argument = children
@@ -663,6 +695,18 @@ class WrittenBuilder:
 
     def rule_max(self, children):
         return sympy.Max(*[self.scalar(c) for c in children[1:]], evaluate=False)
+
+    def rule_max_over(self, children):
+        """\\max_j s_j: the largest over an index (the classes, unless the summand says otherwise)."""
+        _, letter, body = children
+        free = self.resolver.index_letter(str(letter))
+        bound = sympy.Symbol(str(letter) + BOUND_MARK, integer=True)
+        inner = self.scalar(body)
+        while bound in inner.free_symbols:
+            bound = sympy.Symbol(bound.name + BOUND_MARK, integer=True)
+        inner = inner.xreplace({free: bound})
+        count = self.resolver.sum_count(bound, inner)
+        return notation.MaxOver(inner, bound, sympy.Integer(0), count - 1)
 
     def rule_kronecker(self, children):
         indices = self.resolver.indices(NameRef("delta", subscript=children[1]))
@@ -681,9 +725,22 @@ class WrittenBuilder:
             variable = self.resolver.name(NameRef(item[1], font="mathbf"))
         elif item[0] == "label":
             variable = self.resolver.name(NameRef(item[1], subscript=(("letter", item[2], 0),)))
+        elif item[0] == "nested":
+            variable = self.resolver.name(NameRef(item[1], subscript=(("label",) + item[2],)))
         else:
             raise ParseError("\\nabla takes a variable, as in \\nabla_{\\mathbf{w}_j}")
         return _DerivativeOperator(variable, "\\nabla")
+
+    def rule_gradient_call(self, children):
+        """grad f(s), \\nabla f(x): the gradient of a function with respect to its argument (a vector)."""
+        _, ref, argument = children
+        called = self.call_name(ref, _Group(argument)) if isinstance(ref, NameRef) else None
+        if called is None:
+            raise ParseError(f"grad {_show(ref)}(...): {_show(ref)} is not a function the text defines")
+        variable = self.value(argument)
+        if not isinstance(variable, Vector):
+            variable = self._as_vector(argument, variable) if isinstance(argument, NameRef) else variable
+        return self.differentiate(called, variable)
 
     def rule_partial_frac(self, children):
         parts = [c for c in children if not (isinstance(c, Token) and c.type in ("FRAC", "PARTIAL"))]
@@ -734,16 +791,23 @@ class WrittenBuilder:
             expression = expression.value
         expression = self.value(expression)
         variable = self.value(variable)
-        if isinstance(variable, MatrixName):
-            raise ParseError("a derivative with respect to a whole matrix is not read: name an entry, W_{dc}")
         if isinstance(variable, sympy.MatrixBase):
-            raise ParseError("a derivative with respect to a vector literal is not read")
+            raise ParseError("a derivative with respect to a vector written out is not read")
+        if isinstance(variable, (MatrixName, Grid)):
+            grid = arrays.as_grid(variable)
+            if isinstance(expression, arrays.ARRAYS) or isinstance(expression, sympy.MatrixBase):
+                raise ParseError("the derivative of a vector or matrix with respect to a matrix is not read")
+            scalar = self.scalar(expression)
+            return Grid(lambda r, c, e=scalar, g=grid: _derivative(e, g.entry(r, c)), grid.rows, grid.cols)
         if isinstance(variable, Vector):
-            if isinstance(expression, Vector):
-                raise ParseError("the derivative of a vector with respect to a vector (a Jacobian) is not read")
+            if isinstance(expression, Vector):             # the Jacobian: row r is component r, column c variable c
+                return Grid(lambda r, c, e=expression, v=variable: _derivative(e.entry(r), v.entry(c)),
+                            expression.count, variable.count)
+            if isinstance(expression, (MatrixName, Grid, sympy.MatrixBase)):
+                raise ParseError("the derivative of a matrix with respect to a vector is not read")
             return Vector(lambda d, e=expression, v=variable: _derivative(e, v.entry(d)), variable.count)
         if isinstance(expression, Vector):
-            return _vector_map(expression, lambda e, v=variable: _derivative(e, v))
+            return arrays.vector_map(expression, lambda e, v=variable: _derivative(e, v))
         return _derivative(self.scalar(expression), variable)
 
     # -- sums ------------------------------------------------------------------------------------------
@@ -760,6 +824,13 @@ class WrittenBuilder:
         index, lower, upper = children
         return _SumRange(_letter_of(index), lower=lower, upper=upper)
 
+    def rule_bounded_except_range(self, children):
+        """\\sum_{j=1, j \\neq y_i}^{K}: the bounds and the index left out."""
+        index, lower, again, excluded, upper = children
+        if _letter_of(again) != _letter_of(index):
+            raise ParseError(f"\\sum_{{{_letter_of(index)}=..., {_letter_of(again)} \\neq ...}}: two different indices")
+        return _SumRange(_letter_of(index), lower=lower, upper=upper, excluded=tuple(excluded))
+
     def rule_big_sum(self, children):
         _, bounds, summand = children
         return self.sum(summand, bounds)
@@ -773,12 +844,15 @@ class WrittenBuilder:
         free = self.resolver.index_letter(bounds.letter)
         bound = sympy.Symbol(bounds.letter + BOUND_MARK, integer=True)
         value = self.value(summand)
-        if isinstance(value, Vector):
-            return _vector_map(value, lambda e: self.sum(e, bounds))
+        if isinstance(value, (Vector, Grid, MatrixName)):
+            return arrays.elementwise(value, lambda e: self.sum(e, bounds))
         inner = self.scalar(value)
         while any(isinstance(a, sympy.Symbol) and a == bound for a in _bound_symbols(inner)):
             bound = sympy.Symbol(bound.name + BOUND_MARK, integer=True)     # a sum over j inside: a fresh name
         body = inner.xreplace({free: bound})
+        rebind = getattr(self.resolver, "rebind", None)
+        if rebind is not None:
+            body = rebind(body, free, bound)        # L_n in sum_n L_n: the loss of each example, not of one n
         lower, upper = bounds.lower, bounds.upper
         lower = None if lower is None else self.scalar(lower)
         upper = None if upper is None else self.scalar(upper)
@@ -846,13 +920,24 @@ class WrittenBuilder:
         return sympy.Heaviside(b - a, 1)
 
     def rule_equal(self, children):
-        a, b = (self.scalar(c) for c in children)
+        a, b = (self._index(self.scalar(c)) for c in children)
         if not (a.is_integer and b.is_integer):
             raise ParseError("'=' in an indicator compares indices, as in 1[j = y_i]")
         return sympy.KroneckerDelta(a, b)
 
+    def _index(self, value):
+        """A letter compared in an indicator (1[k = y_i]) is an index."""
+        if isinstance(value, sympy.Symbol) and not value.is_integer and re.fullmatch(r"[A-Za-z]'*", value.name):
+            return self.resolver.index_letter(value.name)
+        return value
+
     def rule_not_equal(self, children):
         return 1 - self.rule_equal(children)
+
+
+def _DIAGONAL(_value):
+    """diag(v), which :meth:`WrittenBuilder.rule_call` builds as a matrix (never called on a number)."""
+    raise ParseError("diag(...) of one number is not read")
 
 
 def _bound_symbols(expr) -> set:
@@ -911,61 +996,8 @@ def _chain_derivative(expression, inner):
     return sympy.Derivative(expression, variable) / slope
 
 
-def _add(values: list):
-    vectors = [v for v in values if isinstance(v, Vector)]
-    if not vectors:
-        for v in values:
-            if isinstance(v, MatrixName):
-                raise ParseError("a matrix in a sum is not read")
-        return sympy.Add(*values)
-    if any(not isinstance(v, Vector) and v != 0 for v in values):
-        raise ParseError("a vector added to a number is not read")
-    if any(v.transposed for v in vectors):
-        raise ParseError("a sum of transposed vectors is not read")
-    count = vectors[0].count
-    return Vector(lambda d, vs=tuple(vectors): sympy.Add(*[v.entry(d) for v in vs]), count)
-
-
-def _scale(value, factor):
-    if isinstance(value, Vector):
-        return _vector_map(value, lambda e: factor * e)
-    if isinstance(value, MatrixName):
-        raise ParseError("a multiple of a matrix is not read")
-    return factor * value
-
-
-def _vector_map(vector: Vector, function) -> Vector:
-    return Vector(lambda d, v=vector, f=function: f(v.entry(d)), vector.count, vector.transposed)
-
-
 def _times(builder: WrittenBuilder, a, b):
-    """a times b: numbers, a scalar and a vector, a^T b (dot product), W^T x (matrix times vector)."""
+    """a times b, once both are built (see :func:`derivations.parse.written_arrays.times`)."""
     a = builder.value(a) if isinstance(a, (NameRef, _Group, _Product, _Called, _Primed, _Word)) else a
     b = builder.value(b) if isinstance(b, (NameRef, _Group, _Product, _Called, _Primed, _Word)) else b
-    if isinstance(a, MatrixName):
-        if not isinstance(b, Vector) or b.transposed:
-            raise ParseError(f"the matrix {a.base} times something that is not a vector is not read")
-        if not a.transposed:
-            raise ParseError(f"{a.base} x is not read: the scores are written W^T x (W is D x K)")
-        d = sympy.Symbol("d" + BOUND_MARK, integer=True)
-        return Vector(lambda c, m=a, v=b: sympy.Sum(m.base[d, c] * v.entry(d), (d, 0, m.rows - 1)), a.columns)
-    if isinstance(b, MatrixName):
-        raise ParseError(f"a product ending in the matrix {b.base} is not read")
-    if isinstance(a, Vector) and isinstance(b, Vector):
-        if a.transposed and not b.transposed:
-            d = sympy.Symbol("d" + BOUND_MARK, integer=True)
-            return sympy.Sum(a.entry(d) * b.entry(d), (d, 0, a.count - 1))
-        raise ParseError("a product of two vectors is only read as a^T b (a dot product)")
-    if isinstance(a, Vector):
-        if a.transposed:
-            raise ParseError("a transposed vector times a number is not read")
-        return _vector_map(a, lambda e: e * b)
-    if isinstance(b, Vector):
-        if b.transposed:
-            raise ParseError("a number times a transposed vector is not read")
-        return _vector_map(b, lambda e: a * e)
-    if isinstance(a, sympy.MatrixBase) or isinstance(b, sympy.MatrixBase):
-        raise ParseError("a product with a vector literal is not read")
-    return sympy.Mul(a, b)
-
-
+    return arrays.times(a, b, builder.fresh)

@@ -92,6 +92,8 @@ def index_pairs(indices):
 
 def show_relation(relation) -> str:
     from ...report.printing import text
+    from .names import shown_labels
+    relation = shown_labels(relation)
     if isinstance(relation, Eq):
         return f"{text(relation.lhs)} = {text(relation.rhs)}"
     if isinstance(relation, Ne):

@@ -75,6 +75,9 @@ class Cases(Job):
             return None
         mapping = {s: index_symbol(s.name) for s in value.free_symbols
                    if isinstance(s, Symbol) and not s.is_integer and s.name.rstrip("'") in INDEX_LETTERS}
+        if text.strip() == "y" and value == Symbol("y", real=True) and value not in self.state.names.definitions \
+                and value not in self.state.seen:
+            mapping[value] = notation.y                 # a bare y compared with an index: the label
         value = value.xreplace(mapping)
         if value.is_integer and not value.has(Indexed) and not (value.free_symbols & set(COUNTS)):
             return value

@@ -46,11 +46,26 @@ def loss_label(prose: str) -> str | None:
     return "softmax"
 
 
+_CLASS_LIST = re.compile(r"(?:classes|labels|for|over)\s*:?\s*\[\s*([A-Za-z]{3,}(?:\s*,\s*[A-Za-z]{3,})+)\s*\]",
+                         re.IGNORECASE)
+_CLASS_IS = re.compile(r"class\s+(?:is\s+)?(?:the\s+)?[\"']?([a-z]{3,})[\"']?\s*\(\s*\$?\s*y_\{?i\}?\s*=\s*(\d)\s*\$?\s*\)",
+                       re.IGNORECASE)
+_WORD_SUBSCRIPT = re.compile(r"(?<![A-Za-z\\])[A-Za-z]'*\s*_\s*(?:\{\s*([a-z]{3,})\s*\}|([a-z]{3,})\b)")
+#: subscripts that are not class names
+_NOT_CLASSES = {"max", "min", "sum", "exp", "log", "svm", "softmax", "hinge", "true", "pred", "reg", "data", "total",
+                "batch", "new", "old", "text", "mathrm", "correct", "wrong", "ce", "cross", "train", "test", "hat",
+                "bar", "tilde", "prev", "next", "out"}
+
+
 def class_names(text: str) -> list[str]:
+    """The class names the text lists: classes ["cat", "dog", "bird"], or for [cat, dog, bird]."""
     found = _CLASSES.search(text)
-    if not found:
-        return []
-    return re.findall(r"[\"']([A-Za-z_]\w*)[\"']", found.group(1))
+    if found:
+        return re.findall(r"[\"']([A-Za-z_]\w*)[\"']", found.group(1))
+    found = _CLASS_LIST.search(text)
+    if found:
+        return [w.strip() for w in found.group(1).split(",")]
+    return []
 
 
 def class_label(text: str, classes: list[str]) -> int | None:
@@ -58,6 +73,31 @@ def class_label(text: str, classes: list[str]) -> int | None:
     if found and found.group(1) in classes:
         return classes.index(found.group(1))
     return None
+
+
+def stated_class(text: str) -> tuple[str, int] | None:
+    """ "the true class is cat ($y_i = 0$)": the class name the label stands for."""
+    found = _CLASS_IS.search(text)
+    return (found.group(1), int(found.group(2))) if found else None
+
+
+def named_subscripts(text: str) -> list[str]:
+    """Words written as subscripts (p_cat, s_{dog}), in the order the text first writes them."""
+    seen: list[str] = []
+    for match in _WORD_SUBSCRIPT.finditer(text):
+        word = match.group(1) or match.group(2)
+        if word.lower() not in _NOT_CLASSES and word not in seen:
+            seen.append(word)
+    return seen
+
+
+def softmax_without_p(text: str) -> bool:
+    """Whether the text is about the softmax (or cross-entropy) and writes p_k without defining p."""
+    if not re.search(r"softmax|cross[- ]entropy", text, re.IGNORECASE):
+        return False
+    if not re.search(r"(?<![A-Za-z\\])[pP]_", text):
+        return False
+    return not re.search(r"(?<![A-Za-z\\])[pP]_\{?\s*[a-z]{1,2}'?\s*\}?\s*&?\s*(?::=|=(?!=))", text)
 
 
 def sigmoid_functions(text: str) -> list[str]:
@@ -81,6 +121,22 @@ def ends_cases(prose: str) -> bool:
     return bool(_ENDS_CASES.search(prose or ""))
 
 
+_CASE_CUE = re.compile(r"\b(?:cases?|for|when|whenever|if|while|assume|assuming|suppose|class|classes|column|row|"
+                       r"entries|entry|diagonal|off-diagonal|sample|example|index|incorrect|correct)\W*$|"
+                       r"\b(?:case|for|when|if|while|assume|suppose)\b[^.;]*$", re.IGNORECASE)
+
+
+def states_case(words: str) -> bool:
+    """Whether the words before a relation of indices in a sentence make it a case: "For the correct class
+    $k = y_i$", "Case $k \\neq y_i$", "column c ≠ y_n:", "Diagonal entries ($i = j$)" (not "the sum skips
+    $j = y_i$" or "only the term $j = k$ contains")."""
+    words = (words or "").strip().rstrip("(*")
+    if not words or words.endswith(":"):
+        return True                     # a case set apart on its own, or after a label ("Q1/2/2: $k \\neq y_i$")
+    tail = " ".join(_WORD.findall(words)[-8:])
+    return bool(_CASE_CUE.search(tail))
+
+
 def last_word(prose: str) -> str:
     words = _WORD.findall(prose)
     return words[-1].lower() if words else ""
@@ -92,10 +148,58 @@ def plain_vector_letters(math_text: str) -> set[str]:
     cleaned = re.sub(r"\\(?:mathbf|boldsymbol|bm|underline|vec|mathcal|mathbb|hat|bar|tilde)\s*\{[^{}]*\}", " ",
                      math_text)
     cleaned = re.sub(r"\\[A-Za-z]+", " ", cleaned)
+    cleaned = re.sub(r"_\s*\{?\s*(?:hat|pred|true|bar|tilde|old|new|prev|next|max|min|reg|data|total|out|in)\b\}?",
+                     " ", cleaned)                                           # y_hat: a name of its own
     cleaned = re.sub(r"_\s*\{[^{}]*\}|_\s*[A-Za-z0-9]", "_", cleaned)       # subscripts' own letters are indices
     for match in re.finditer(r"(?<![A-Za-z])([a-z])'*\s*(?:_|\^\s*\{?\s*T\b)", cleaned):
         letters.add(match.group(1))
     return letters - {"e", "d"}
+
+
+_SUBSCRIPT = r"_\s*(?:\{(?:[^{}]|\{[^{}]*\})*\}|[A-Za-z0-9])"
+_TRANSPOSE = r"\^\s*(?:\{\s*T\s*\}|T\b|\\top\b)"
+_FAMILY_TRANSPOSED = re.compile(r"(?<![A-Za-z\\])([a-z])" + _SUBSCRIPT + r"\s*" + _TRANSPOSE)
+_FAMILY_AFTER = re.compile(_TRANSPOSE + r"\s*(?:\\[,;: ]\s*)*([a-z])" + _SUBSCRIPT)
+
+
+def vector_family_letters(math_text: str) -> set[str]:
+    """Plain letters whose subscripted names are vectors: written transposed with a subscript (w_j^T)
+    or right after such a transpose (the x_i of w_j^T x_i): w_j is a column of W, x_i example i's input."""
+    letters = {m.group(1) for m in _FAMILY_TRANSPOSED.finditer(math_text)}
+    letters |= {m.group(1) for m in _FAMILY_AFTER.finditer(math_text)}
+    return letters - {"e", "d"}
+
+
+_TWO_INDICES = r"_\s*(?:\{\s*[a-z]'?\s*,?\s*[a-z]'?\s*\}|[a-z]{2}\b)"
+#: letters that are counts or the loss, never matrices
+_NOT_MATRICES = set("KNDCLT")
+
+
+def matrix_letters(math_text: str) -> dict:
+    """Capital letters the text uses as matrices -> the letter their entries are written with.
+
+    X, W, P, Y, G ... written with two indices (W_{dc}, Y_{nc}) or transposed (X^T, J^T); W and X always
+    (the course's weights and data); a capital whose entries the text writes in small letters (x_{nd},
+    p_{nc}) has those for entries."""
+    found = {}
+    capitals = set(re.findall(r"(?<![A-Za-z\\])([A-Z])" + _TWO_INDICES, math_text))
+    capitals |= set(re.findall(r"(?<![A-Za-z\\])([A-Z])\s*" + _TRANSPOSE, math_text))
+    capitals |= {"W", "X"}
+    for _ in range(3):                                  # (P - Y) with Y a matrix: P is one too
+        for a, b in re.findall(r"(?<![A-Za-z\\])([A-Z])\s*[-+]\s*([A-Z])(?![A-Za-z_])", math_text):
+            if a in capitals or b in capitals:
+                capitals |= {a, b}
+    small = set(re.findall(r"(?<![A-Za-z\\])([a-z])" + _TWO_INDICES, math_text))
+    indexed_capitals = set(re.findall(r"(?<![A-Za-z\\])([A-Z])" + _TWO_INDICES, math_text))
+    for letter in capitals - _NOT_MATRICES:
+        lower = letter.lower()
+        found[letter] = lower if (lower in small or letter == "X") and letter not in indexed_capitals else letter
+    return found
+
+
+def bound_letters(text: str) -> set[str]:
+    """The index letters a sum binds in ``text`` (\\sum_k, Σ_{k=1}, sum_j): there a subscript is a component."""
+    return set(re.findall(r"(?:\\sum|Σ|∑|\bsum)\s*_\s*\{?\s*([a-z])", text))
 
 
 @dataclass
@@ -134,19 +238,11 @@ def read_hint(text: str, hints: Hints) -> str:
                 hints.margin = _number(value)
         return f"loss {kind}"
     if head == "given":
-        for part in rest.replace(";", " ").split():
-            key, _, value = part.partition("=")
-            key = key.lower()
-            if key == "scores":
-                hints.given["scores"] = [_number(v) for v in value.split(",") if v]
-            elif key in ("label", "y", "y_i"):
-                hints.given["label"] = int(value) if value.isdigit() else value
-            elif key in ("delta", "margin"):
-                hints.given.setdefault("delta", []).append(_number(value))
-            elif key == "classes":
-                hints.given["classes"] = [v for v in value.split(",") if v]
-            else:
-                hints.problems.append(f"unknown given {key!r}")
+        try:
+            hints.given.update(read_given(rest))
+        except ValueError as error:
+            hints.problems.append(str(error))
+            return "not read"
         return "given " + rest
     if head == "log":
         base = rest.split()[-1] if rest else ""
@@ -165,12 +261,67 @@ def read_hint(text: str, hints: Hints) -> str:
     return "not read"
 
 
+#: the largest magnitude a given value may have (a float64 holds it)
+LARGEST = 1e300
+
+
 def _number(text: str):
+    """A number the user typed (read by derive check's reader, never evaluated): finite, within float64."""
+    from ..numeric import read_number
     text = text.strip()
-    try:
-        return sympy.Rational(text)
-    except (TypeError, ValueError, sympy.SympifyError):
-        raise ValueError(f"not a number: {text!r}") from None
+    written = read_number(text) if text else None
+    if written is None:
+        raise ValueError(f"not a number: {text!r}")
+    value = written.value
+    if not value.is_finite() or abs(value) > LARGEST:
+        raise ValueError(f"{text} is beyond what a float64 holds")
+    return sympy.Rational(str(value))
+
+
+def read_given(text: str) -> dict:
+    """The values of ``given scores=3,-1,4 label=0 delta=1 classes=cat,dog,bird``; a ValueError says what is
+    wrong (an unknown key, a value that is not a number, a label that is not a class, Delta <= 0)."""
+    given: dict = {}
+    for part in text.replace(";", " ").split():
+        key, sign, value = part.partition("=")
+        key = key.lower()
+        if not sign or not value:
+            raise ValueError(f"given {part!r}: write key=value (scores=3,-1,4 label=0 delta=1 classes=cat,dog,bird)")
+        if key == "scores":
+            given["scores"] = [_number(v) for v in value.split(",")]
+        elif key in ("label", "y", "y_i"):
+            given["label"] = int(value) if value.isdigit() else value
+        elif key in ("delta", "margin"):
+            delta = _number(value)
+            if delta <= 0:
+                raise ValueError(f"delta={value}: the margin Δ is positive")
+            given.setdefault("delta", []).append(delta)
+        elif key == "classes":
+            names = [v for v in value.split(",") if v]
+            if not all(re.fullmatch(r"[A-Za-z_]\w*", n) for n in names) or len(set(names)) != len(names):
+                raise ValueError(f"classes={value}: class names are distinct words, separated by commas")
+            given["classes"] = names
+        else:
+            raise ValueError(f"unknown given {key!r}: use scores, label, delta or classes")
+    label = given.get("label")
+    if isinstance(label, str):
+        if label not in given.get("classes", []):
+            raise ValueError(f"label={label}: not a class index (0, 1, ...) nor one of the classes given")
+        given["label"] = label = given["classes"].index(label)
+    count = len(given["scores"]) if "scores" in given else len(given.get("classes", [])) or None
+    if label is not None and count is not None and not 0 <= label < count:
+        raise ValueError(f"label={label}: outside 0..{count - 1} ({count} classes)")
+    if "scores" in given and "classes" in given and len(given["scores"]) != len(given["classes"]):
+        raise ValueError(f"{len(given['scores'])} scores for {len(given['classes'])} classes")
+    return given
+
+
+def read_case(text: str) -> str:
+    """An --assume case, checked: a relation of two indices (k != y_i, j = k); a ValueError otherwise."""
+    if not re.fullmatch(r"\s*[A-Za-z]'?(?:_\{?\w+\}?)?\s*(?:=|==|!=|≠|\\neq?|\\ne)\s*[A-Za-z0-9]'?(?:_\{?\w+\}?)?\s*",
+                        text):
+        raise ValueError(f"assume {text!r}: a case is a relation of two indices, such as 'k != y_i' or 'j = k'")
+    return text
 
 
 def loss_definitions(kind: str, margin, uses_weights: bool):

@@ -17,6 +17,7 @@ from .algebra import (
     name_key,
     plain_text,
     relation_indicator,
+    solved_for,
 )
 from .expand import expand
 from .names import MARGIN, Definition, index_symbol
@@ -48,26 +49,43 @@ class Definitions(Job):
         self.state.entry(line, f"{left} = {right}", "verified", f"definition: {name} read as {plain_text(b.expr)}")
         return True
 
-    def definition(self, left: str, right: str, line: int, lead: str, mode: str):
-        """Whether ``left = right`` defines a name or gives a value: "definition", "given", "unread" or ""."""
+    def definition(self, left: str, right: str, line: int, lead: str, mode: str, conditions=()):
+        """Whether ``left = right`` defines a name or gives a value: "definition", "given", "unread" or "".
+
+        ``conditions``: the cases on indices written on the same row ("β_nj = 1[...] for j ≠ y_n"): the
+        definition holds in them only, and a later row may complete it ("β_{n,y_n} = 0")."""
         left = left.strip()
-        function = re.fullmatch(r"(?P<name>\\mathcal\{[A-Z]\}(?:_\{?[A-Za-z0-9]+\}?)?|[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?)"
+        function = re.fullmatch(r"(?P<name>\\mathcal\{[A-Z]\}(?:_\{?[A-Za-z0-9]+\}?)?|[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?"
+                                r"|[A-Z]{2,5})"
                                 r"\s*(?:\\left)?\(\s*(?P<args>[a-z](?:\s*,\s*[a-z])*)\s*(?:\\right)?\)", left)
         if function:
             return self.define_function(function.group("name"), function.group("args"), right, line, left)
+        if re.fullmatch(r"[a-hA-H]", left) and right.strip() in ("\\sigma", "σ", "sigmoid", "\\mathrm{sigmoid}"):
+            function = sympy.Function(left, real=True)           # "f = \sigma": f is the sigmoid
+            self.state.names.functions[left] = function
+            u = Symbol("u_", real=True)
+            self.state.names.definitions[function] = Definition(function, parameters=(u,), body=notation.sigmoid(u))
+            self.state.context(line, f"{left} = {right}", "definition", f"{left}(u) = 1 / (1 + e^(-u))")
+            return "definition"
         exception = re.fullmatch(r"([A-Za-z])_\{\s*([a-z])\s*\\neq?\s*([A-Za-z])\s*\}", left)
         if exception:
             return self.define_exception(exception, right, line, left)
+        self.state.names.aliasing = False          # the head of a definition is the name as written
         try:
             head = self.state.read(left)
         except Unread:
             return ""
+        finally:
+            self.state.names.aliasing = True
         value = head.value
         if isinstance(value, sympy.MatrixBase):
             return ""
         rows = cases_rows(right)
         if head.vector:
             return self.define_vector(value, right, line, left)
+        completed = self.complete(value, right, line, left)
+        if completed:
+            return completed
         key, parameters, at = name_key(value)
         if key is None:
             return ""
@@ -102,8 +120,8 @@ class Definitions(Job):
             self.state.context(line, f"{left} = {right}", "given", f"{plain_text(entry_key)} = {rhs}")
             return "given"
         if numeric and not defined and leaf and not at and not parameters:
-            self.state.givens.values.setdefault(key, [])
-            if rhs not in self.state.givens.values[key]:
+            self.state.givens.values.setdefault(key, [])           # every value stated is a candidate (a problem
+            if rhs not in self.state.givens.values[key]:           # may ask for Delta = 1 and for Delta = 2)
                 self.state.givens.values[key].append(rhs)
             self.state.context(line, f"{left} = {right}", "given", f"{plain_text(key)} = {rhs}")
             self.state.see(rhs)
@@ -115,11 +133,81 @@ class Definitions(Job):
         if lead == "therefore" and (key in self.state.seen or defined):
             return ""                                   # "therefore t_2 = 1 - t_1": a claim about a known name
         if reading.vector and not head.vector:
+            if isinstance(key, Symbol) and not parameters and not at and not reading.grid and not defined:
+                return self.define_new_vector(key, rhs, line, left, right, reading.count)
             self.state.entry(line, f"{left} = {right}", "unread",
                         f"a definition that could not be read: {left} is one number but {right} is a vector",
                         kind="definition")
             return "unread"
+        if conditions and isinstance(key, IndexedBase) and parameters:
+            indicator = sympy.Integer(1)
+            for relation in conditions:
+                indicator *= relation_indicator(relation)
+            self.store(key, parameters, at, rhs * indicator, line, f"{left} = {right}")
+            self.state.names.definitions[key].partial = tuple(conditions)
+            return "definition"
         self.store(key, parameters, at, rhs, line, f"{left} = {right}")
+        return "definition"
+
+    def constraint(self, left: str, right: str, line: int) -> bool:
+        """ "a one-hot target ($t_1 + t_2 = 1$)": a relation a sentence states between unknowns the text never
+        defines, solved for one of them and used from here on (it cannot be checked: nothing says what they are)."""
+        try:
+            a, b = self.state.scalar(left), self.state.scalar(right)
+        except Unread:
+            return False
+        if a.has(sympy.Derivative) or b.has(sympy.Derivative):
+            return False
+        unknowns = {x for side in (a, b) for x in side.atoms(Indexed) | side.free_symbols
+                    if isinstance(x, (Indexed, Symbol)) and not getattr(x, "is_integer", False)}
+        unknowns = {x for x in unknowns if not (isinstance(x, Symbol) and any(
+            isinstance(i, Indexed) and i.base.label == x for i in unknowns))}
+        if not unknowns or len(unknowns) > 4 or any(self.known(x) for x in unknowns):
+            return False
+        solved = solved_for(a, b)
+        if solved is None:
+            return False
+        atom, value = solved
+        key, parameters, at = name_key(atom)
+        if key is None or parameters:
+            return False
+        self.store(key, (), at, value, line, f"{left} = {right}")
+        self.state.context(line, f"{left} = {right}", "note", f"a relation the text states between unknowns it does "
+                                                            f"not define: {plain_text(atom)} = {plain_text(value)} "
+                                                            f"from here on")
+        return True
+
+    def known(self, name) -> bool:
+        """Whether the text has defined ``name`` or given it a value."""
+        definitions, givens = self.state.names.definitions, self.state.givens.values or {}
+        if name in givens or name in definitions:
+            return True
+        return isinstance(name, Indexed) and name.base in definitions and \
+            definitions[name.base].apply(tuple(name.indices)) is not None
+
+    def complete(self, value, right: str, line: int, left: str) -> str:
+        """ "β_{n,y_n} = 0" after "β_nj = 1[...] for j ≠ y_n": the value in the case the definition left out."""
+        if not isinstance(value, Indexed) or value.base not in self.state.names.definitions:
+            return ""
+        definition = self.state.names.definitions[value.base]
+        if not getattr(definition, "partial", None) or len(definition.parameters) != len(value.indices):
+            return ""
+        at = dict(zip(definition.parameters, value.indices))
+        if any(sympy.simplify(relation.xreplace(at)) is not sympy.false for relation in definition.partial):
+            return ""
+        try:
+            rhs = self.state.scalar(right)
+        except Unread:
+            return ""
+        if rhs.free_symbols & set(definition.parameters):
+            return ""
+        stated = sympy.Integer(1)
+        for relation in definition.partial:
+            stated *= relation_indicator(relation)
+        definition.body = definition.body + rhs * (1 - stated)
+        definition.partial = ()
+        self.state.context(line, f"{left} = {right}", "definition",
+                           f"{plain_text(value)} = {plain_text(rhs)}: the case the definition above left out")
         return "definition"
 
     def store(self, key, parameters, at, rhs, line, written):
@@ -145,11 +233,36 @@ class Definitions(Job):
             self.state.givens.scores = list(rhs)
             self.state.context(line, f"{left} = {right}", "given", "s = [" + ", ".join(str(v) for v in rhs) + "]")
             return "given"
+        if isinstance(key, Symbol) and min(rhs.shape) == 1 and key not in self.state.names.definitions \
+                and key not in self.state.part.defined:
+            return self.define_new_vector(key, rhs, line, left, right)
         return ""
+
+    def define_new_vector(self, key: Symbol, rhs, line, left, right, count=None) -> str:
+        """s' = 2s, p' = [e^6, e^-2, e^8] / (...): a new name for a vector, read as a vector from here on."""
+        from .names import COMPONENT
+        base = IndexedBase(key.name, real=True)
+        m = Symbol("m", integer=True)
+        if isinstance(rhs, sympy.MatrixBase):
+            definition = Definition(base, line=line, written=f"{left} = {right}",
+                                    at={(sympy.Integer(i),): v for i, v in enumerate(rhs)})
+        else:
+            definition = Definition(base, parameters=(m,), body=rhs.xreplace({COMPONENT: m}), line=line,
+                                    written=f"{left} = {right}")
+        self.state.names.definitions[base] = definition
+        self.state.names.bases[key.name] = base
+        self.state.names.named_vectors[key.name] = count if count is not None else notation.K
+        self.state.part.defined.add(base)
+        self.state.see(rhs if not isinstance(rhs, sympy.MatrixBase) else sympy.Add(*rhs))
+        self.state.context(line, f"{left} = {right}", "definition", f"{key.name} is a vector: {plain_text(rhs)}")
+        return "definition"
 
     def define_vector(self, value, right, line, left):
         """``\\mathbf{s} = \\mathbf{W}^T \\mathbf{x}_i``: the vector's entries, as an indexed definition."""
+        from ...parse.written_arrays import ROW
         from .names import COMPONENT as component
+        if isinstance(value, Indexed) and value.indices == (ROW, component):
+            return self.define_matrix(value, right, line, left)
         if not isinstance(value, Indexed) or value.indices != (component,):
             return ""
         try:
@@ -168,6 +281,25 @@ class Definitions(Job):
         if base in self.state.part.defined:
             return ""
         self.store(base, (m,), None, reading.value.xreplace({component: m}), line, f"{left} = {right}")
+        return "definition"
+
+    def define_matrix(self, value, right, line, left):
+        """``J = \\partial p / \\partial s``, ``G = ...``: a matrix's entries, as an indexed definition."""
+        from ...parse.written_arrays import ROW
+        from .names import COMPONENT
+        base = value.base
+        if base in self.state.part.defined or base in self.state.names.definitions:
+            return ""
+        try:
+            reading = self.state.read(right)
+        except Unread as error:
+            self.state.entry(line, f"{left} = {right}", "unread", f"a definition that could not be read: {error}",
+                             kind="definition")
+            return "unread"
+        if not reading.grid:
+            return ""
+        r, c = Symbol("r", integer=True), Symbol("c", integer=True)
+        self.store(base, (r, c), None, reading.value.xreplace({ROW: r, COMPONENT: c}), line, f"{left} = {right}")
         return "definition"
 
     def define_function(self, name_text, args_text, right, line, left):

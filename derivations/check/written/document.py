@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .running import segments
+from .running import segments, states_something
 
 #: environments whose rows are separate lines of a derivation
 ROW_ENVIRONMENTS = ("align", "align*", "aligned", "alignat", "alignat*", "alignedat", "equation", "equation*",
@@ -97,6 +97,61 @@ def kind_of(text: str) -> str:
 
 def read_document(text: str) -> Document:
     """The pieces of ``text`` in order: :class:`Prose`, :class:`Math` and :class:`Hint`."""
+    document = _read_document(text)
+    document.pieces = definitions_first(joined_conditions(document.pieces))
+    return document
+
+
+_WHERE = re.compile(r"\b(?:with|where|here)\s*[,:]?\s*$", re.IGNORECASE)
+_JOINER = re.compile(r"^\s*(for|if|when|whenever)\s*$", re.IGNORECASE)
+_INDEX_CASE = re.compile(r"^\s*[A-Za-z]'?\s*(?:=|!=|\\neq?|\\ne)\s*[A-Za-z0-9_{}]+\s*$")
+_DEFINED_NAME = re.compile(r"^\s*\\?[A-Za-z]+(?:\{[A-Za-z]\})?(?:_\{?[^=]{1,12}?\}?)?(?:\^\{?[^=]{1,8}?\}?)?\s*(?::=|=)")
+
+
+def joined_conditions(pieces: list) -> list:
+    """"$g_j = \\mathbb{1}[m_j > 0]$ for $j \\neq y_i$": a formula, a condition word and a case of indices in one
+    sentence, as one row (the formula holds in that case)."""
+    out = []
+    i = 0
+    while i < len(pieces):
+        piece = pieces[i]
+        if isinstance(piece, Math) and not piece.display and len(piece.rows) == 1 and i + 2 < len(pieces) \
+                and isinstance(pieces[i + 1], Prose) and _JOINER.match(pieces[i + 1].text) \
+                and isinstance(pieces[i + 2], Math) and not pieces[i + 2].display and len(pieces[i + 2].rows) == 1 \
+                and _INDEX_CASE.match(pieces[i + 2].rows[0].text) and pieces[i + 2].line == piece.line:
+            word = _JOINER.match(pieces[i + 1].text).group(1).lower()
+            text = f"{piece.rows[0].text} \\text{{ {word} }} {pieces[i + 2].rows[0].text}"
+            out.append(Math([Row(text, piece.rows[0].line)], piece.line, False, text, words=piece.words))
+            i += 3
+            continue
+        out.append(piece)
+        i += 1
+    return out
+
+
+def definitions_first(pieces: list) -> list:
+    """"$\\partial L_n / \\partial s_{nc} = ...$ with $L_n = -\\log p_{n y_n}$": a definition that a sentence
+    gives after the formula using it ("with", "where") is read before that formula."""
+    out = list(pieces)
+    i = 0
+    while i < len(out):
+        piece = out[i]
+        if isinstance(piece, Math) and not piece.display and len(piece.rows) == 1 and i > 0 \
+                and isinstance(out[i - 1], Prose) and out[i - 1].line == piece.line \
+                and _WHERE.search(out[i - 1].text) and _DEFINED_NAME.match(piece.rows[0].text):
+            first = i - 1
+            while first > 0 and out[first - 1].line == piece.line and not isinstance(out[first - 1], Hint):
+                first -= 1
+            earlier = [k for k in range(first, i - 1) if isinstance(out[k], Math)]
+            if earlier:
+                target = earlier[0]
+                moved = out.pop(i)
+                out.insert(target, moved)
+        i += 1
+    return out
+
+
+def _read_document(text: str) -> Document:
     kind = kind_of(text)
     document = Document(kind=kind)
     if kind == "plain":
@@ -276,13 +331,13 @@ def _plain(text: str) -> list:
 def _running(line: str, number: int, whole_line_display: bool) -> list:
     """A line of running text as prose and the formulas in it (:mod:`.running`); in plain text, a line
     that is one formula is display maths (a chain may go on over the next lines)."""
-    if not _RELATION.search(line):
+    if not _RELATION.search(line) and not states_something(line):
         return [Prose(line, number)]
     found = segments(line)
     if not any(s.kind == "maths" and _readable(s.text) for s in found):
         return [Prose(line, number)]
     if whole_line_display and len(found) == 1:
-        return [Math([Row(line.strip(), number)], number, True, line)]
+        return [Math([Row(found[0].text, number)], number, True, line)]
     pieces, words = [], ""
     for segment in found:
         if segment.kind == "maths" and _readable(segment.text):

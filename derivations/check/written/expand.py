@@ -9,7 +9,7 @@ the same for plain symbols; here indexed names and functions are held too).
 from __future__ import annotations
 
 import sympy
-from sympy import Derivative, Indexed, IndexedBase, Max, Min, Symbol
+from sympy import Derivative, Indexed, IndexedBase, Max, Min, Sum, Symbol
 from sympy.core.function import AppliedUndef
 
 from ...parse.errors import ParseError
@@ -42,9 +42,18 @@ def expand(expr, definitions: dict):
     raise ParseError("the definitions refer to each other in a loop")
 
 
+#: a sum with number bounds (sum_{i=1}^{2}) and at most this many terms is written out before definitions go in
+WRITTEN_OUT_TERMS = 12
+
+
 def _once(e, definitions):
     if isinstance(e, Derivative):
         return _derivative(e, definitions)
+    if isinstance(e, Sum) and len(e.limits) == 1:
+        index, lo, hi = e.limits[0]
+        if lo.is_Integer and hi.is_Integer and 0 <= hi - lo < WRITTEN_OUT_TERMS \
+                and any(isinstance(a, Indexed) and a.base in definitions for a in e.function.atoms(Indexed)):
+            return sympy.Add(*[e.function.xreplace({index: sympy.Integer(v)}) for v in range(int(lo), int(hi) + 1)])
     if isinstance(e, Symbol):
         definition = definitions.get(e)
         return definition.value if definition is not None and definition.value is not None else e
@@ -53,6 +62,8 @@ def _once(e, definitions):
         definition = definitions.get(e.base)
         if definition is not None:
             value = definition.apply(indices)
+            if value is None:
+                value = _of_example(definition, indices, definitions)
             if value is not None:
                 return value
         return e.base[indices] if indices != tuple(e.indices) else e
@@ -70,6 +81,22 @@ def _once(e, definitions):
     if isinstance(e, (Max, Min)):
         return e.func(*args, evaluate=False)
     return e.func(*args)
+
+
+def _of_example(definition, indices, definitions):
+    """p_{nc} where the text defines p_c for its example i: p_c with example i's data and label made example
+    n's (None when the name is not that: another number of indices, or no example first)."""
+    if definition.body is None or len(definition.parameters) + 1 != len(indices):
+        return None
+    example, *rest = indices
+    if not getattr(example, "is_integer", False):
+        return None
+    from ...engine import notation
+    from .names import example_label, index_symbol
+    body = expand(definition.body.xreplace(dict(zip(definition.parameters, rest))), definitions)
+    if not body.has(index_symbol("i")) and not body.has(notation.y):
+        return None
+    return body.xreplace({index_symbol("i"): example, notation.y: example_label(example)})
 
 
 def fold(expr, key, definition):
@@ -93,9 +120,33 @@ def fold(expr, key, definition):
     if pattern.is_Atom or isinstance(pattern, sympy.Wild):
         return expr
     try:
-        return expr.replace(pattern, key[tuple(wilds)])
+        return canonical_bounds(expr).replace(canonical_bounds(pattern), key[tuple(wilds)])
     except (TypeError, ValueError, AttributeError):
         return expr
+
+
+def canonical_bounds(expr):
+    """``expr`` with the bound index of each sum named by the height of its sum (b0~ for a sum with no sum
+    inside, b1~ around one ...), so that sums that differ only in the name of their bound index (d1~, d2~)
+    are the same expression wherever they stand, and a sum inside another never shares its index."""
+    if not isinstance(expr, sympy.Basic) or not expr.has(Sum):
+        return expr
+
+    def visit(e):
+        if not e.args or isinstance(e, (IndexedBase, Symbol)):
+            return e, -1
+        if isinstance(e, Sum) and len(e.limits) == 1:
+            index, lo, hi = e.limits[0]
+            body, height = visit(e.function)
+            name = Symbol(f"b{height + 1}~", integer=True)
+            return Sum(body.xreplace({index: name}), (name, lo, hi)), height + 1
+        visited = [visit(a) for a in e.args]
+        args = [a for a, _ in visited]
+        height = max((h for _, h in visited), default=-1)
+        if all(a is b for a, b in zip(args, e.args)):
+            return e, height
+        return (e.func(*args, evaluate=False) if isinstance(e, (Max, Min)) else e.func(*args)), height
+    return visit(expr)[0]
 
 
 def _derivative(node: Derivative, definitions):

@@ -22,7 +22,7 @@ from ...engine.steps import Verification
 from ...engine.verify import CLASS_COUNTS, Verifier, integer_symbols, symbolic_counts
 from ...engine.verify.comparison import compare_at
 from ..numeric import Written, read_number
-from ..precision import DEFAULT, judge_written
+from ..precision import DEFAULT, Closeness, judge_written, round_at
 from .instances import WrittenInstances
 from .verdicts import Counterexample
 
@@ -33,6 +33,38 @@ SPREAD = 1.0
 MAX_SHOWN = 8
 #: how many candidate value sets (Delta = 1 or 2, ...) a worked step is tried with
 MAX_CANDIDATES = 16
+
+
+#: at most this many points placed across kinks per instance (a batch SVM step has hundreds of kinks)
+MAX_KINK_POINTS = 16
+#: class counts for a step over a batch (N examples) or with features (D): K = 2, 3 (D = K + 1, N = K + 2)
+BATCH_COUNTS = (2, 3)
+FEATURE_COUNTS = (2, 3, 4)
+
+
+#: names whose values are labels: a target t (t_k of a one-hot vector) is 0 or 1
+LABEL_NAMES = {"t"}
+
+
+def domain_value(variable, rng):
+    """A value where the quantity lives, for the ones a uniform draw would put where no student's does: a
+    target t (t_k) is 0 or 1. None for every other unknown (drawn as usual; Delta, lambda and p are positive)."""
+    name = variable.label.name if isinstance(variable, sympy.IndexedBase) else getattr(variable, "name", "")
+    if name in LABEL_NAMES:
+        return float(rng.randint(0, 1))
+    return None
+
+
+def counts_for(a, b) -> tuple:
+    """The class counts a step is checked at: fewer for the large instances of a batch or of features
+    (every count still differs from the others, so one written for another shows)."""
+    from ...engine.notation import D, N
+    sides = [side for side in (a, b) if isinstance(side, sympy.Basic)]
+    if any(side.has(N) for side in sides):
+        return BATCH_COUNTS
+    if any(side.has(D) for side in sides):
+        return FEATURE_COUNTS
+    return CLASS_COUNTS
 
 
 @dataclass
@@ -86,6 +118,8 @@ class Judge:
         if class_counts not in self._verifiers:
             verifier = Verifier({}, class_counts=class_counts, base_points=4, seed=self.seed, spread=SPREAD)
             verifier.instances = WrittenInstances(class_counts, self.index_choices, seed=self.seed)
+            verifier.sampler.max_kink_points = MAX_KINK_POINTS
+            verifier.sampler.value_of = domain_value
             self._verifiers[class_counts] = verifier
         return self._verifiers[class_counts]
 
@@ -100,6 +134,8 @@ class Judge:
             factor *= condition.indicator()
         if factor != 1:
             a, b = a * factor, b * factor
+        if class_counts == CLASS_COUNTS:
+            class_counts = counts_for(a, b)
         try:
             return self.verifier(class_counts).check(a, b, tuple(conditions))
         except (ValueError, TypeError, ArithmeticError, RecursionError, AttributeError, IndexError,
@@ -149,6 +185,8 @@ class Judge:
                 return Counterexample({}, {}, _value(a), _value(b))
             except (TypeError, ValueError):
                 return None
+        if class_counts == CLASS_COUNTS:
+            class_counts = counts_for(a, b)
         verifier = self.verifier(class_counts)
         indices = integer_symbols(a) | integer_symbols(b)
         for c in conditions:
@@ -185,6 +223,11 @@ class Judge:
             return None
         value = _value(exact)
         closeness = judge_written(written, _exactly(written, exact), value, DEFAULT, scale)
+        if not closeness.ok and written.value != 0 and written.last_place < 0 \
+                and written.value == round_at(value, written.last_place):
+            # a worked example writes its numbers to the decimals it carries (0.0049 beside 0.2676):
+            # right to every digit written is right, however few figures that is
+            closeness = Closeness(True, "figures", "right to every decimal written")
         return closeness.ok, closeness, value
 
     def within_rounding(self, exact, after, decimals) -> bool:
@@ -195,15 +238,22 @@ class Judge:
         """
         if not decimals:
             return False
-        target = _value(exact)
         symbols = {literal: Symbol(f"r{i}_") for i, literal in enumerate(decimals)}
         template = after.xreplace(symbols)
+        return self.within_rounding_of(exact, template, {symbols[v]: (v, unit) for v, unit in decimals.items()})
+
+    def within_rounding_of(self, exact, template, placeholders: dict) -> bool:
+        """Whether ``exact`` is what ``template`` gives for some value of each placeholder within its rounding:
+        ``placeholders`` maps each to (the literal written, the unit of its last digit)."""
+        if not placeholders:
+            return False
+        target = _value(exact)
+        items = list(placeholders.items())
         values = []
-        for corner in itertools.product((-1, 1), repeat=min(len(symbols), 4)):
-            point = {symbols[literal]: literal + sign * unit
-                     for (literal, unit), sign in zip(decimals.items(), corner)}
-            for literal in list(decimals)[4:]:
-                point[symbols[literal]] = literal
+        for corner in itertools.product((-1, 1), repeat=min(len(items), 4)):
+            point = {key: value + sign * unit for (key, (value, unit)), sign in zip(items, corner)}
+            for key, (value, _) in items[4:]:
+                point[key] = value
             try:
                 values.append(_value(template.xreplace(point)))
             except (TypeError, ValueError):

@@ -11,7 +11,9 @@ by the same verifier. An edit that makes the step hold names the mistake:
 * ``extra-term`` / ``missing-term``: a term too many or too few (anywhere, a denominator too);
 * ``missing-factor`` / ``extra-factor``: a factor of the line before left out, or one too many;
 * ``log-base``: a number computed with log base 10 or 2 instead of the natural log;
-* ``power``: a denominator squared or not.
+* ``power``: a denominator squared or not;
+* ``normalisation``, ``regularizer``, ``exponent``, ``shift``: a dropped 1/N, λW for 2λW (or the reverse),
+  an exponent slip, the log-sum-exp shift on one side only (tried first: see :func:`_common`).
 
 Only one edit is tried at a time, so two slips in one step get no diagnosis (the counterexample
 still says where the step fails).
@@ -27,16 +29,24 @@ from ...engine.notation import SumExcept, y
 from ...report.printing import text as _text
 from .names import MARGIN as Delta  # noqa: E402 - the written derivations' own (positive) margin
 
-#: the most repairs tried for one step, and the seconds they may take
+#: the most repairs tried for one step (fewer for a step over a batch, whose checks are large); the same
+#: step gets the same diagnosis on any machine, so the work is counted, not timed (MAX_SECONDS only stops
+#: a runaway)
 MAX_REPAIRS = 120
-MAX_SECONDS = 4.0
+MAX_BATCH_REPAIRS = 30
+MAX_SECONDS = 20.0
 
 
 def displayed(expr):
     """``expr`` as the text writes it: y_n for an example's label, w_j for the entries W_{c,j} of the column
     w_j (a vector's component left out)."""
+    from ...parse.written_arrays import ROW
     from .names import COMPONENT, shown_labels
     expr = shown_labels(expr)
+    if isinstance(expr, sympy.Basic) and expr.has(ROW):             # a matrix: its entry (r, c)
+        taken = {s.name for s in expr.free_symbols}
+        row, column = ("r", "c") if not taken & {"r", "c"} else ("row", "col")
+        return expr.xreplace({ROW: Symbol(row, integer=True), COMPONENT: Symbol(column, integer=True)})
     if isinstance(expr, sympy.Basic) and expr.has(COMPONENT):
         def vector(e):
             indices = [i for i in e.indices if i != COMPONENT]
@@ -63,10 +73,12 @@ def diagnose(judge, before, after, conditions=(), real=(), class_counts=(3, 4), 
     expand = expand or (lambda e: e)
     reference = expanded_before if expanded_before is not None else before
     deadline = time.perf_counter() + MAX_SECONDS
+    from ...engine.notation import N
+    limit = MAX_BATCH_REPAIRS if reference.has(N) or after.has(N) else MAX_REPAIRS
     tried = 0
     found = []
     for tag, description, left, right in _repairs(before, after, reference, before_first, conditions):
-        if tried >= MAX_REPAIRS or time.perf_counter() > deadline or len(found) >= 3:
+        if tried >= limit or time.perf_counter() > deadline or len(found) >= 3:
             break
         if found and tag != "index":
             break                      # an index repair found: others of its kind may fit better
@@ -126,6 +138,7 @@ def number_diagnosis(exact_with, written_value, matches) -> str | None:
 def _repairs(before, after, reference, before_first=False, conditions=()):
     """(tag, description, repaired before, repaired after), most likely first; ``reference`` is
     ``before`` with the definitions put in (where a Delta or a delta to put back is looked for)."""
+    yield from _common(before, after, reference)
     yield from _sum_terms(before, after, reference)
     yield from _margins(before, after, reference)
     yield from _deltas(before, after, reference, conditions)
@@ -192,6 +205,88 @@ def _replace_at(expr, path, new):
     if isinstance(expr, Max):
         return Max(*args, evaluate=False)
     return expr.func(*args)
+
+
+def _common(before, after, reference):
+    """The slips students make most in these derivations, tried first (each one edit of ``after``):
+
+    * ``normalisation``: the 1/N of a batch average dropped from a term (or put where none belongs);
+    * ``regularizer``: λW written for 2λW, the gradient of λ Σ W² (or 2λW for λW, that of ½λ Σ W²);
+    * ``exponent``: a power off by one, or e^{-u} for e^{u};
+    * ``shift``: the log-sum-exp shift m applied to one side of a fraction only (e^{s_k - m} / Σ e^{s_j}).
+    """
+    from ...engine.notation import N
+    terms = list(after.args) if isinstance(after, Add) else [after]
+    if reference.has(N) or after.has(N):
+        for term in terms:
+            if _has_batch_sum(term) and not _divided_by(term, N):
+                yield ("normalisation", f"the 1/N of the average over the batch is missing from {show(term)}",
+                       before, after - term + term / N)
+        if len(terms) > 1 and all(not _divided_by(term, N) for term in terms if _has_batch_sum(term)):
+            yield "normalisation", "the 1/N of the average over the batch is missing", before, after / N
+        for term in terms:
+            if _divided_by(term, N) and not _has_batch_sum(term):
+                yield ("normalisation", f"{show(term)} is not averaged over the batch: the 1/N does not belong "
+                       f"there", before, after - term + term * N)
+    lam = [s for s in after.free_symbols | reference.free_symbols if getattr(s, "name", "") == "lambda"]
+    for term in terms if lam else ():
+        if term.has(lam[0]):
+            yield ("regularizer", f"{show(term)} is half the gradient of λ Σ W²: it is 2λW (λW is the gradient of "
+                   f"½λ Σ W²)", before, after - term + 2 * term)
+            yield ("regularizer", f"{show(term)} is twice the gradient of ½λ Σ W²: it is λW (2λW is the gradient "
+                   f"of λ Σ W²)", before, after - term + term / 2)
+    for node in sorted(after.atoms(Pow), key=str):
+        if node.exp.is_Integer and node.exp not in (-1, -2) and abs(node.exp) <= 4:
+            for exponent in (node.exp + 1, node.exp - 1):
+                if exponent != 0:
+                    yield ("exponent", f"{show(node)} should be {show(Pow(node.base, exponent))}", before,
+                           after.xreplace({node: Pow(node.base, exponent)}))
+    for node in sorted(after.atoms(sympy.exp), key=str):
+        yield ("exponent", f"the sign of the exponent of {show(node)} is flipped", before,
+               after.xreplace({node: sympy.exp(-node.args[0])}))
+    yield from _shifts(before, after)
+    yield from _swaps(before, after)
+
+
+def _swaps(before, after):
+    """Two indices swapped inside a max or an indicator (1[w_{y_i}^T x - w_j^T x + Δ > 0] for the reverse)."""
+    for node in sorted(after.atoms(Heaviside, Max), key=str):
+        indices = sorted({s for s in node.free_symbols if isinstance(s, Symbol) and s.is_integer}
+                         | {y} & node.free_symbols, key=str)
+        for n, first in enumerate(indices):
+            for second in indices[n + 1:]:
+                swapped = node.xreplace({first: second, second: first})
+                if swapped != node:
+                    yield ("index", f"{show(first)} and {show(second)} are swapped in {show(node)}", before,
+                           after.xreplace({node: swapped}))
+
+
+def _has_batch_sum(expr) -> bool:
+    from ...engine.notation import N
+    return any(isinstance(node, Sum) and any(limit[2].has(N) for limit in node.limits)
+               for node in sympy.preorder_traversal(expr))
+
+
+def _divided_by(term, count) -> bool:
+    return any(isinstance(f, Pow) and f.base == count and f.exp.is_negative for f in Mul.make_args(term))
+
+
+def _shifts(before, after):
+    """e^{s_k - m} over Σ_j e^{s_j}: the shift m put on the exponentials that lack it (or taken off)."""
+    exps = sorted(after.atoms(sympy.exp), key=str)
+    shifts = set()
+    for node in exps:
+        for term in Add.make_args(node.args[0]):
+            if term.could_extract_minus_sign() and not term.has(Indexed):
+                shifts.add(-term)
+    for shift in sorted(shifts, key=str):
+        lacking = [node for node in exps if not node.args[0].has(shift)]
+        if lacking:
+            yield ("shift", f"the shift {show(shift)} is applied to one side only: the other side's exponentials "
+                   f"need it too", before, after.xreplace({node: sympy.exp(node.args[0] - shift) for node in lacking}))
+        having = [node for node in exps if node.args[0].has(shift)]
+        yield ("shift", f"the shift {show(shift)} is applied to one side only", before,
+               after.xreplace({node: sympy.exp(node.args[0] + shift) for node in having}))
 
 
 def _signs(before, after):

@@ -42,6 +42,14 @@ ROLES = {
     ("beta", 2, 0): notation.N, ("beta", 2, 1): notation.K, ("t", 2, 0): notation.N, ("t", 2, 1): notation.K,
     ("y", 2, 0): notation.N, ("y", 2, 1): notation.K, ("L", 1, 0): notation.N, ("z", 2, 0): notation.N,
 }
+#: the shape of the matrices of the course's notation (others: one row per example, one column per class)
+MATRIX_SHAPES = {"X": (notation.N, notation.D), "W": (notation.D, notation.K), "J": (notation.K, notation.K),
+                 "H": (notation.K, notation.K)}
+#: subscripts that make a name of their own (y_hat is the prediction, not y at the index h, a, t)
+DECORATIONS = {"hat", "pred", "true", "bar", "tilde", "old", "new", "prev", "next", "max", "min", "reg", "data",
+               "total", "out", "in"}
+#: what an index letter runs over when nothing else says (sum_n L_n: the examples)
+LETTER_COUNTS = {"n": notation.N, "d": notation.D}
 #: letters whose vectors have one entry per class (the others: one per feature)
 CLASS_VECTORS = {"s", "p", "P", "t", "y", "z", "S"}
 #: how many examples have their own label symbol (the rest share the last one)
@@ -104,6 +112,7 @@ class Definition:
     at: dict = field(default_factory=dict)
     line: int = 0
     written: str = ""
+    partial: tuple = ()           # index cases the definition holds in only (j != y_n), until completed
 
     def apply(self, indices):
         """The value at ``indices`` (a tuple), or None when the definition does not say."""
@@ -126,6 +135,12 @@ class Names:
         self.classes: list[str] = []          # class names in order (cat, dog, bird)
         self.plain_vectors: set[str] = set()  # plain letters also written with an index (w, x)
         self.subscripted: set[str] = set()    # every letter written with a subscript in this part
+        self.vector_families: set[str] = set()  # plain letters whose subscripted names are vectors (w_j^T x_i)
+        self.bound: set[str] = set()          # the letters a sum binds in the expression being read
+        self.named_vectors: dict = {}         # names the text defines as vectors (s' = 2s) -> their length
+        self.aliasing = True                  # an undefined L may be read as the one loss defined (not in a head)
+        self.families: dict = {}              # L_n -> the family L_{.} whose entry n is L_n (see rebind)
+        self.matrix_letters: dict = {}        # capital letters the text uses as matrices -> the letter of their entries
         self.example_data: set[str] = {"x", "t"}
         self.notes: list[str] = []
         self.functions: dict = {}             # letter -> sympy Function class (f, h)
@@ -137,6 +152,8 @@ class Names:
     # -- the builder's questions ------------------------------------------------------------------
 
     def index_letter(self, letter: str) -> Symbol:
+        if letter == "y":
+            return notation.y                   # 1[j = y], p_y: the label of the example
         return index_symbol(letter)
 
     def count(self, written):
@@ -157,7 +174,32 @@ class Names:
                         count = ROLES.get((letter, len(node.indices), position))
                         if count is not None:
                             return count
-        return notation.K
+        return LETTER_COUNTS.get(bound.name.rstrip(BOUND_MARK).rstrip("'"), notation.K)
+
+    def rebind(self, summand, free, bound):
+        """L_n inside sum_n: L_n is one symbol named with n, so renaming n in the summand misses it; it is
+        replaced by the entry ``bound`` of a family whose definition is L_n's with n a parameter."""
+        if not isinstance(summand, sympy.Basic):
+            return summand
+        mapping = {}
+        for symbol in summand.free_symbols:
+            if not isinstance(symbol, Symbol) or symbol.is_integer or symbol not in self.definitions:
+                continue
+            head, _, rest = symbol.name.partition("_")
+            subscript = rest.split("^")[0]
+            if not head or subscript != free.name:
+                continue
+            definition = self.definitions[symbol]
+            if definition.value is None:
+                continue
+            family = self.families.get(symbol)
+            if family is None:
+                family = IndexedBase(f"{head}_{{}}{rest[len(subscript):]}", real=True)
+                self.families[symbol] = family
+                self.definitions[family] = Definition(family, parameters=(free,), body=definition.value,
+                                                      written=definition.written)
+            mapping[symbol] = family[bound]
+        return summand.xreplace(mapping) if mapping else summand
 
     def implicit_example(self, summand, index, count):
         if count != notation.N:
@@ -176,8 +218,7 @@ class Names:
                 return None
             definition = self.definitions[key]
             if definition.parameters:
-                return lambda *args, d=definition: d.body.xreplace(dict(zip(d.parameters, args))) \
-                    if len(args) == len(d.parameters) else key
+                return lambda *args, d=definition: applied(d, args) if len(args) == len(d.parameters) else key
             return lambda *args, k=key: k           # L_CE(y, t) for a quantity defined in y and t: L_CE itself
         if ref.letter in self.functions:
             return self.functions[ref.letter]
@@ -210,8 +251,16 @@ class Names:
             return MARGIN
         if letter == "delta":
             raise ParseError("\\delta without two indices is not read")
+        if len(ref.subscript) == 1 and ref.subscript[0][0] == "word" and ref.subscript[0][1] in DECORATIONS:
+            return self._symbol(f"{letter}_{ref.subscript[0][1]}")      # y_hat, y_pred: a name of its own
         if not ref.subscript and ref.example is None:
+            matrix = self.matrix(ref)
+            if matrix is not None:
+                return matrix
             return self._bare(ref)
+        if letter in self.matrix_letters and not ref.primes and not ref.superscript and ref.example is None \
+                and len(self.indices(ref)) == 2:
+            return self.base(letter)[tuple(self.indices(ref))]      # W_{dc}, Y_{nc}, G_nc: an entry of a matrix
         if letter in QUANTITY_LETTERS or len(letter) > 1 and letter.isupper() and letter not in ("CE",) \
                 or letter == "CE":
             if ref.example is not None:
@@ -227,14 +276,20 @@ class Names:
             return self._quantity_symbol(ref)
         if letter in ("K", "N", "D"):
             return COUNT_LETTERS[letter]
+        if (letter in QUANTITY_LETTERS or (len(letter) > 1 and letter.isupper())) and self.aliasing \
+                and self._symbol(letter) not in self.definitions and letter not in self.matrix_letters:
+            return self._quantity_symbol(ref)          # L for the one loss the text defines (L_i)
         if letter in _REAL_LETTER:
             return Symbol(_REAL_LETTER[letter], positive=letter in ("alpha", "lambda"))
         symbol = self._symbol(letter)
+        if letter in self.named_vectors:
+            base = self.base(letter)
+            return Vector(lambda d, b=base: b[d], self.named_vectors[letter], key=(letter,))
         if ref.primes == 0 and letter in self.plain_vectors and symbol not in self.current:
             return self._plain_vector(letter)         # y_k in this problem: y is the vector, whatever y was before
         if symbol in self.definitions:
             return symbol
-        alias = self._alias(letter)
+        alias = self._alias(letter, bare=True)
         if alias is not None and alias in self.plain_vectors | {"s", "p"} and letter not in self.subscripted_own():
             return self._plain_vector(alias)
         if letter in ("s", "p") or (letter in self.subscripted and len(letter) == 1):
@@ -258,13 +313,52 @@ class Names:
             name += "_" + ",".join(_item_name(item) for item in ref.subscript)
         if ref.superscript:
             name += "^" + ref.superscript
-        return Symbol(name, real=True)
+        symbol = Symbol(name, real=True)
+        if self.aliasing and symbol not in self.definitions and len(ref.subscript) == 1 \
+                and ref.subscript[0][0] == "letter" and ref.subscript[0][1] in EXAMPLE_LETTERS[1:]:
+            of_example_i = Symbol(name.replace("_" + ref.subscript[0][1], "_i", 1), real=True)
+            if of_example_i in self.definitions:       # L_n, when the text defines the loss L_i of example i
+                example = index_symbol(ref.subscript[0][1])
+                value = self.for_example(of_example_i, example)
+                self.definitions[symbol] = Definition(symbol, value=value, written=f"{name}: {of_example_i.name} "
+                                                                                   f"for example {example}")
+                self.notes.append(f"{name} is read as {of_example_i.name} for example {example}")
+                return symbol
+        if self.aliasing and symbol not in self.definitions:
+            same = self._same_quantity(symbol, ref)
+            if same is not None:
+                note = f"{ref.written()} is read as {same.name}, the only such loss the text defines"
+                if note not in self.notes:
+                    self.notes.append(note)
+                return same
+        return symbol
 
-    def _alias(self, letter: str):
-        """P -> p and S -> s when the text does not define the capital letter."""
-        if letter in ("P", "S"):
-            base = IndexedBase(letter, real=True)
-            if base not in self.definitions and self._symbol(letter) not in self.definitions:
+    def _same_quantity(self, symbol, ref: NameRef):
+        """The one defined quantity a name the text never defines must mean: L for L_i, L_i for L_i^{SVM}
+        (the same letter, only decorations added or left out); None when there is none or more than one."""
+        letter = ref.letter + "'" * ref.primes
+        subscript = ",".join(_item_name(item) for item in ref.subscript)
+        found = []
+        for key in self.definitions:
+            if not isinstance(key, Symbol) or key.is_integer or key == symbol:
+                continue
+            head, _, rest = key.name.partition("_")
+            head, _, sup = head.partition("^")
+            if head != letter:
+                continue
+            sub = rest.split("^")[0]
+            if subscript and sub != subscript:
+                continue                         # L_n is neither L_i nor L
+            found.append(key)
+        current = [k for k in found if k in self.current]
+        found = current or found
+        return found[0] if len(found) == 1 else None
+
+    def _alias(self, letter: str, bare: bool = False):
+        """P -> p and S -> s when the text does not define the capital letter (a bare S or P that a definition
+        names, S = sum_k e^{s_k}, is its own)."""
+        if letter in ("P", "S") and (self.aliasing or not bare):
+            if self.base(letter) not in self.definitions and self._symbol(letter) not in self.definitions:
                 return letter.lower()
         return None
 
@@ -281,6 +375,10 @@ class Names:
             if item[0] == "except":
                 raise ParseError(f"{ref.written()}: an index with an exception is only read in a definition")
             indices.extend(self._item_indices(item, two_letter_words=True, base=letter))
+        if letter in self.vector_families and len(ref.subscript) == 1 and not ref.primes and not ref.superscript \
+                and ref.example is None and len(indices) == 1 and not self._defined_base(letter) \
+                and not (isinstance(indices[0], Symbol) and indices[0].name in self.bound):
+            return self._vector(NameRef(letter, "mathbf", 0, ref.subscript))    # w_j in w_j^T x_i: a column of W
         if letter == "y" and len(indices) == 1 and ref.example is None and not self._defined_base("y") \
                 and isinstance(indices[0], Symbol) and indices[0].name in EXAMPLE_LETTERS:
             return notation.y if indices[0].name == "i" else example_label(indices[0])
@@ -290,14 +388,40 @@ class Names:
             if self._defined_base(letter):
                 return self._per_example_name(self.base(letter)[tuple(indices)], ref.example)
             indices = [ref.example, *indices]
+        if letter == "e" and len(indices) == 1 and not self._defined_base("e") and ref.example is None:
+            return self._vector(NameRef("e", "mathbf", 0, ref.subscript))    # e_y: the one-hot vector of the label
+        other = self._for_example(self.base(letter), indices)
+        if other is not None:
+            return other
         return self.base(letter)[tuple(indices)]
+
+    def _for_example(self, base, indices):
+        """p_{nc} where the text defines p_c for its example i: p_c of example n (the text's definitions with
+        example i's data and label made example n's); None when that is not what the name means."""
+        definition = self.definitions.get(base)
+        if definition is None or definition.body is None or len(definition.parameters) + 1 != len(indices) \
+                or definition.apply(tuple(indices)) is not None:
+            return None
+        example, *rest = indices
+        if not (isinstance(example, Symbol) and example.name in EXAMPLE_LETTERS and example.name != "i"):
+            return None
+        entry = base[tuple(rest)]
+        return self.for_example(entry, example)
+
+    def for_example(self, expr, example):
+        """``expr`` (the text's example i) for example ``example``: its definitions put in, i made the example
+        and y_i its label."""
+        from .expand import expand
+        expanded = expand(expr, self.definitions)
+        return expanded.xreplace({index_symbol("i"): example, notation.y: example_label(example)})
 
     def base(self, letter: str) -> IndexedBase:
         """The indexed name for ``letter`` (the course's s, p, x, w are the notation's own)."""
         if letter in self.bases:
             return self.bases[letter]
         known = {"s": notation.s, "p": notation.p, "x": notation.x, "w": notation.w}
-        base = known.get(letter) or IndexedBase(letter, positive=letter in ("p", "P"), real=True)
+        base = known.get(letter) or (IndexedBase(letter, positive=True, real=True) if letter in ("p", "P")
+                                     else IndexedBase(letter, real=True))
         self.bases[letter] = base
         return base
 
@@ -307,6 +431,8 @@ class Names:
     def _item_indices(self, item, two_letter_words: bool, base: str | None = None) -> list:
         kind = item[0]
         if kind == "letter":
+            if item[1] == "y" and not item[2]:
+                return [notation.y]             # p_y, s_y: at the label
             return [index_symbol(item[1] + "'" * item[2])]
         if kind == "number":
             return [sympy.Integer(item[1])]
@@ -330,7 +456,42 @@ class Names:
             raise ParseError("an index with an exception is only read in a definition, as in t_{m \\neq T} = 0")
         raise ParseError("this subscript is not read")
 
-    # -- vectors ----------------------------------------------------------------------------------------
+    # -- vectors and matrices ---------------------------------------------------------------------------
+
+    def matrix(self, ref: NameRef):
+        """A capital letter the text uses as a matrix (X, W, P, Y, G written with two indices or transposed),
+        bare: the matrix (entry (r, c) is X_{rc}, or x_{rc} when the text writes the entries in small letters);
+        None when it is not one (or the text defines it as one number)."""
+        letter = ref.letter
+        if len(letter) != 1 or not letter.isupper() or ref.primes or ref.superscript or ref.font \
+                or letter not in self.matrix_letters:
+            return None
+        if Symbol(letter, real=True) in self.definitions:
+            return None
+        entries = self.matrix_letters[letter]
+        base = self.base(entries)
+        if base in self.definitions and self.definitions[base].value is not None:
+            return None
+        rows, cols = MATRIX_SHAPES.get(letter, (notation.N, notation.K))
+        return MatrixName(base, rows, cols)
+
+    def vector(self, ref: NameRef):
+        """w_j, x_i, x written plain where only a vector makes sense (w_j^T x_i): the vector, when the text
+        writes that letter as a vector in this problem (w_j^T, z = w^T x); else None."""
+        letter = ref.letter
+        if ref.font or ref.primes or ref.superscript or ref.example is not None or len(letter) != 1 \
+                or not letter.islower() or letter in ("e", "d"):
+            return None
+        if letter not in self.vector_families | self.plain_vectors:
+            return None
+        if not ref.subscript:
+            return self._plain_vector(letter)
+        if len(ref.subscript) != 1 or self._defined_base(letter):
+            return None
+        try:
+            return self._vector(NameRef(letter, "mathbf", 0, ref.subscript))
+        except ParseError:
+            return None
 
     def _vector(self, ref: NameRef):
         letter = ref.letter
@@ -349,6 +510,8 @@ class Names:
         if len(indices) != 1:
             raise ParseError(f"{ref.written()}: a vector takes one index (its column or its example)")
         index = indices[0]
+        if letter == "e" and not self._defined_base("e"):         # e_{y_i}: the one-hot vector of a class
+            return Vector(lambda d, j=index: sympy.KroneckerDelta(d, j), notation.K, key=("e", index))
         if letter == "w":
             matrix = IndexedBase("W", real=True)
             return Vector(lambda d, m=matrix, j=index: m[d, j], notation.D, key=("w", index))
@@ -392,6 +555,21 @@ class Names:
                     and symbol not in labels:
                 mapping[symbol] = self.base(symbol.name)[example]
         return _replace_symbols(result, mapping)
+
+
+def applied(definition: Definition, args) -> sympy.Expr:
+    """A function the text defines, at ``args``: LSE(s) = log sum_j e^{s_j} called with the vector s (read at
+    the component index: s_c) is its body; called with another vector, that vector's entries are put in."""
+    mapping, bases = {}, {}
+    for parameter, arg in zip(definition.parameters, args):
+        vector = [b for b in definition.body.atoms(IndexedBase) if b.label == parameter]
+        if vector:
+            if isinstance(arg, Indexed) and arg.indices == (COMPONENT,) and arg.base != vector[0]:
+                bases[vector[0]] = arg.base
+            continue
+        mapping[parameter] = arg
+    body = definition.body.xreplace(bases) if bases else definition.body
+    return body.xreplace(mapping) if mapping else body
 
 
 class _PerExample(Definition):

@@ -2,11 +2,14 @@
 at derive check's precision (rounding-aware), vectors of numbers entry by entry, inequalities."""
 from __future__ import annotations
 
+import re
+
 import sympy
 from sympy import Eq, Indexed
 
 from ...engine import notation
 from ...engine.notation import COUNTS, K
+from ...parse.errors import ParseError
 from ..numeric import read_number
 from .algebra import is_number
 from .judging import decimal_literals
@@ -15,6 +18,8 @@ from .state import Job, Unread
 from .verdicts import Counterexample
 from .wording import vector_texts
 
+_DECIMAL = re.compile(r"(?<![\w.])(\d+\.\d+(?:[eE][-+]?\d+)?)(?![\d.])")
+
 
 class Numbers(Job):
     """Numbers."""
@@ -22,7 +27,8 @@ class Numbers(Job):
     def inequality(self, entry, a, b, relation, conditions):
         values = self.numbers_with_givens(a, b, allow_givens=self.state.chain_has_number)
         if values is None:
-            raise Unread("an inequality with unknowns in it is not checked")
+            self.sampled_inequality(entry, a, b, relation, conditions)
+            return
         (x, y_), how = values
         holds = {"<": x < y_, ">": x > y_, "<=": x <= y_, ">=": x >= y_, ">>": x > y_, "<<": x < y_}[relation]
         entry.kind = "inequality"
@@ -31,6 +37,25 @@ class Numbers(Job):
         else:
             entry.verdict, entry.verified_by = "wrong", f"numbers: {x:.6g} is not {relation} {y_:.6g}{how}"
             entry.counterexample = Counterexample({}, {}, x, y_)
+
+    def sampled_inequality(self, entry, a, b, relation, conditions):
+        """``p_y - 1 < 0``: an inequality with unknowns, checked as the verifier checks an equation: its
+        indicator is 1 at every point of every instance (and on both sides of every kink)."""
+        if any(isinstance(side, sympy.MatrixBase) or not isinstance(side, sympy.Basic) for side in (a, b)):
+            raise Unread("an inequality between vectors is not checked")
+        difference = {"<": b - a, "<<": b - a, ">": a - b, ">>": a - b, "<=": b - a, ">=": a - b}[relation]
+        strict = relation in ("<", ">", "<<", ">>")
+        indicator = sympy.Heaviside(difference, 0 if strict else 1)
+        verification = self.state.judge.equal(indicator, sympy.Integer(1), conditions)
+        entry.kind = "inequality"
+        if verification.ok:
+            entry.verdict, entry.verified_by = "verified", f"holds at every point checked: {verification.verified_by}"
+            return
+        if "differ" not in (verification.detail or ""):
+            raise Unread(f"the inequality could not be evaluated ({verification.detail})")
+        entry.verdict = "wrong"
+        entry.verified_by = f"{verification.method}: it fails at a point"
+        entry.counterexample = self.state.judge.counterexample(indicator, sympy.Integer(1), conditions)
 
     def numbers_with_givens(self, a, b, allow_givens=True):
         """Both sides as floats, with the given values put in if needed: ((x, y), how) or None."""
@@ -68,7 +93,7 @@ class Numbers(Job):
         symbols = set()
         for side in (a, b):
             if isinstance(side, sympy.Basic):
-                symbols |= side.free_symbols
+                symbols |= side.free_symbols | side.atoms(Indexed)
         choices = self.state.judge.candidates(self.state.givens, symbols)
         return [c for c in choices if c] or ([{}] if self.state.givens.scores is not None else [])
 
@@ -195,18 +220,53 @@ class Numbers(Job):
                 entry.verified_by = f"with the given values {self.state.givens.describe(chosen)}: {verification.verified_by}"
                 return True
             decimals = decimal_literals(after_text)
-            if decimals and is_number(left) and self.state.judge.within_rounding(left, right, decimals):
+            if decimals and (is_number(left) or _numbers(left)) and self.rounded_as_written(left, after_text, chosen):
                 entry.verdict = "verified"
                 shown = ", ".join(str(sympy.Float(d, 6)).rstrip("0") for d in decimals)
                 entry.verified_by = (f"with the given values {self.state.givens.describe(chosen)}: the numbers "
                                      f"{shown} are rounded values, and the left side lies within their rounding")
                 return True
         decimals = decimal_literals(after_text)
-        if decimals and is_number(a) and self.state.judge.within_rounding(a, b, decimals):
+        if decimals and is_number(a) and self.rounded_as_written(a, after_text, {}):
             entry.verdict = "verified"
             entry.verified_by = "the numbers written are rounded values, and the left side lies within their rounding"
             return True
         return False
+
+    def rounded_as_written(self, exact, after_text, chosen) -> bool:
+        """Whether ``exact`` is what ``after_text`` gives with each decimal written in it anywhere within its
+        rounding (0.7311 (1 - 0.7311) for sigma'(1) = 0.196612): the text read again with each decimal a
+        placeholder, so that SymPy's arithmetic on the literals does not hide them."""
+        placeholders, texts = {}, []
+        for number, match in enumerate(_DECIMAL.finditer(after_text)):
+            written = read_number(match.group(1))
+            if written is None or written.last_place >= 0:
+                continue
+            key = self.state.names.base("xi")[number]
+            placeholders[key] = (sympy.Rational(match.group(1)), sympy.Rational(10) ** written.last_place)
+            texts.append((match.span(1), f"\\xi_{{{number}}}"))
+        if not placeholders or len(placeholders) > 8:
+            return False
+        written_text = after_text
+        for (start, end), replacement in reversed(texts):
+            written_text = written_text[:start] + replacement + written_text[end:]
+        if "xi" in after_text:
+            return False                                  # the placeholders' name is the text's own
+        try:
+            template = self.given_instance(self.state.expanded(self.state.read(written_text).value), chosen)
+        except (Unread, ParseError, TypeError, ValueError):
+            return False
+        try:
+            if isinstance(template, sympy.MatrixBase) or isinstance(exact, sympy.MatrixBase):
+                if not (isinstance(template, sympy.MatrixBase) and isinstance(exact, sympy.MatrixBase)) \
+                        or len(template) != len(exact):
+                    return False
+                return all(self.state.judge.within_rounding_of(e, t, placeholders) for e, t in zip(exact, template))
+            if not isinstance(template, sympy.Basic):
+                return False
+            return self.state.judge.within_rounding_of(exact, template, placeholders)
+        except (TypeError, ValueError):
+            return False
 
     def is_worked(self, a, b, after_text) -> bool:
         if self.state.givens.scores is None and not self.state.givens.values and self.state.givens.label is None:
@@ -219,3 +279,8 @@ class Numbers(Job):
         if isinstance(b, sympy.Basic) and not (b.free_symbols - set(COUNTS)):
             return True
         return bool(decimal_literals(after_text))
+
+
+def _numbers(value) -> bool:
+    """A vector of numbers (written out)."""
+    return isinstance(value, sympy.MatrixBase) and all(is_number(v) for v in value)

@@ -15,8 +15,8 @@ from .document import Hint, Math, Prose
 from .judging import Judge
 from .state import EQUALITIES, INDEX_LETTERS, Job, Last, Unread
 from .statements import cases_rows, read_row, split_chain
-from .verdicts import Outcome
-from .wording import RELATION_TEXT, introduces_definition, numbered, plain_words
+from .verdicts import Outcome, failure_reason
+from .wording import RELATION_TEXT, introduces_definition, numbered
 
 
 class Reader(Job):
@@ -42,6 +42,7 @@ class Reader(Job):
     def math(self, piece: Math):
         mode = "display" if piece.display else "inline"
         words = self.state.pending_words if piece.words is None else piece.words
+        self.state.case_words = words
         if not piece.display or len(piece.rows) == 1:
             word = prose.last_word(words)
             if word in ("if", "when", "while", "for", "or", "whenever", "where", "at") and \
@@ -67,6 +68,7 @@ class Reader(Job):
             started = time.perf_counter()
             self.state.judge = Judge()            # each line its own sample points: they stay small
             found = len(self.state.outcome.entries) + len(self.state.outcome.context)
+            self.state.row_text, self.state.row_line = row.text, row.line
             try:
                 self.row_text(row.text, row.line, mode=mode)
             except (MemoryError, KeyboardInterrupt):
@@ -81,8 +83,6 @@ class Reader(Job):
                 self.state.on_line(row.line, time.perf_counter() - started)
 
     def row_text(self, text: str, line: int, mode: str = ""):
-        if self.state.document.kind == "plain":
-            text = plain_words(text)
         try:
             statement = read_row(text)
         except (ParseError, ValueError, RecursionError) as error:
@@ -120,7 +120,18 @@ class Reader(Job):
                 self.state.context(line, f"{clause.lead} {clause.text}", "note",
                               "a justification: not checked (the step itself is)")
         lead = statement.lead or (mode if mode in ("because", "therefore") else "")
-        for chain in statement.chains:
+        chains = list(statement.chains)
+        if len(chains) >= 2:                    # "∇ L_i = p_j x_i, \qquad j \neq y_i": the case of this row only
+            for chain in chains[1:]:
+                found = self.cases.condition_of_chain(chain) if len(chain.parts) == 2 and not chain.continued \
+                    else None
+                if found and found[0] == "index" and chain.relations[0] in ("=", "!="):
+                    chains.remove(chain)
+                    row_conditions.append(found[1])
+                    self.state.context(line, f"{chain.parts[0]} {RELATION_TEXT.get(chain.relations[0], '=')} "
+                                             f"{chain.parts[1]}", "condition",
+                                       f"{show_relation(found[1])} (this row only)")
+        for chain in chains:
             self.chain(chain, line, lead, row_conditions, row_real, statement, mode)
 
     def chain(self, chain, line, lead, row_conditions, row_real, statement, mode):
@@ -151,8 +162,14 @@ class Reader(Job):
         if not continued and len(parts) == 2 and relations[0] in ("=", "!=", "approx"):
             found = self.cases.condition_of_chain(chain)
             if found and found[0] == "index" and not row_conditions and not row_real:
-                if not self.cases.is_given_label(found[1], line, chain):
-                    self.cases.set_persistent(found[1], line, f"{parts[0]} {relations[0]} {parts[1]}")
+                if self.cases.is_given_label(found[1], line, chain):
+                    return
+                if not self.state.display and not prose.states_case(self.state.case_words):
+                    self.state.context(line, f"{parts[0]} {RELATION_TEXT.get(relations[0], relations[0])} {parts[1]}",
+                                       "note", "a relation of indices in a sentence that states no case (\"the sum "
+                                               "skips j = y_i\"): not a case")
+                    return
+                self.cases.set_persistent(found[1], line, f"{parts[0]} {relations[0]} {parts[1]}")
                 return
             same = self.cases.same_name_condition(chain) if relations[0] in ("=", "approx") else None
             if same is not None and self.cases.scalar_defined(parts[0]) is False:
@@ -188,7 +205,7 @@ class Reader(Job):
                                      for r, t in zip(relations, parts[1:]) if t)
         start = 0
         if not continued:
-            handled = self.start(texts, relations, line, lead, conditions, row_real, mode)
+            handled = self.start(texts, relations, line, lead, conditions, row_real, mode, row_conditions)
             if handled is None:
                 return
             start = handled
@@ -210,17 +227,19 @@ class Reader(Job):
         letter = text.strip()
         if not re.fullmatch(r"[a-zA-Z]", letter) or letter not in INDEX_LETTERS:
             return False
-        return not any(getattr(name, "name", None) == letter for name in self.state.seen) \
-            and not any(getattr(name, "name", None) == letter for name in self.state.names.definitions)
+        def named(name):
+            return getattr(name, "name", None) == letter and not getattr(name, "is_integer", False)
+        return not any(named(name) for name in self.state.seen) \
+            and not any(named(name) for name in self.state.names.definitions)
 
-    def start(self, texts, relations, line, lead, conditions, real, mode):
+    def start(self, texts, relations, line, lead, conditions, real, mode, row_conditions=()):
         """The first expression of a new chain: a definition, a given value, or the head of steps.
 
         Returns the position of the first step still to check, or None when the chain is done.
         """
         head_text, first_relation = texts[0], relations[0]
         if first_relation in ("=", "define") and len(texts) >= 2:
-            kind = self.definitions.definition(texts[0], texts[1], line, lead, mode)
+            kind = self.definitions.definition(texts[0], texts[1], line, lead, mode, row_conditions)
             if kind == "given":
                 return None
             if kind == "definition":
@@ -231,6 +250,9 @@ class Reader(Job):
         if first_relation == "=" and len(texts) >= 2 and self.definitions.implicit_definition(texts[0], texts[1], line):
             self.remember_head(texts[1], line, head_text)
             return 1 if len(relations) > 1 else None
+        if first_relation == "=" and len(texts) == 2 and not self.state.display \
+                and self.definitions.constraint(texts[0], texts[1], line):
+            return None
         if first_relation == "assign":
             self.state.context(line, f"{texts[0]} \\leftarrow {texts[1]}", "note",
                           "an update rule (\\leftarrow): the chain goes on from its right side")
@@ -251,15 +273,6 @@ class Reader(Job):
         except Unread:
             pass
         self.state.last = Last(reading, text, line, correct=reading, correct_line=line, head=head, head_text=head_text)
-
-
-def failure_reason(error: Exception) -> str:
-    """What a line whose check failed inside the checker says: plainly, with the error for a bug report."""
-    if isinstance(error, RecursionError):
-        return "too deeply nested to check: not read"
-    detail = str(error).strip().splitlines()[0][:120] if str(error).strip() else ""
-    return (f"the checker failed on this line, so it is not read (a bug in derive verify; please report it: "
-            f"{type(error).__name__}{': ' + detail if detail else ''})")
 
 
 def claims_something(text: str, display: bool = True) -> bool:

@@ -25,7 +25,8 @@ import re
 from dataclasses import dataclass
 
 #: names that are maths even when written as a word on their own
-MATH_WORDS = {"log", "ln", "exp", "max", "min", "sum", "sqrt", "grad", "diag", "sigma", "argmax", "tanh"}
+MATH_WORDS = {"log", "ln", "exp", "max", "min", "sum", "sqrt", "grad", "diag", "sigma", "argmax", "tanh", "delta",
+              "lambda", "alpha", "beta", "gamma", "epsilon", "theta"}
 #: a relation between two sides, as running text writes it
 RELATION = re.compile(r"(?<![<>!=:])=(?!=)|!=|<|>|≤|≥|≠|≈|⇒|=>|\\(?:approx|leq?|geq?|neq?|Rightarrow|implies|lt|gt)"
                       r"(?![A-Za-z])")
@@ -48,6 +49,11 @@ class Segment:
 
 def has_relation(text: str) -> bool:
     return bool(RELATION.search(text))
+
+
+def states_something(line: str) -> bool:
+    """Whether a line of running text may hold maths to read: a relation, or a derivative said in words."""
+    return has_relation(line) or bool(_DERIVATIVE_PHRASE.search(line))
 
 
 def _is_word(token: str) -> bool:
@@ -85,8 +91,20 @@ def _tokens(line: str):
     return found
 
 
+#: "∂/∂W_dc of λ Σ_d Σ_j W_dj² is 2λ W_dc", "the derivative of x^2 with respect to x is 2x": a derivative in words
+_DERIVATIVE_PHRASE = re.compile(
+    r"(?P<operator>(?:∂|\\partial|d)\s*/\s*(?:∂|\\partial|d)\s*\S+?)\s+of\s+(?P<expression>.+?)\s+(?:is|equals)\s+"
+    r"(?P<value>[^,;:()]+(?:\([^()]*\)[^,;:()]*)*?)\s*(?=[),;:]|\.(?:\s|$)|$)")
+
+
 def segments(line: str) -> list[Segment]:
     """The line as words and formulas, in order (a formula only when it has a relation in it)."""
+    found = _DERIVATIVE_PHRASE.search(line)
+    if found:                                   # the derivative said in words, as the formula it states
+        before, after = line[:found.start()], line[found.end():]
+        value = found.group('value').strip().rstrip(".")
+        formula = f"{found.group('operator')} ({found.group('expression')}) = {value}"
+        return _merged([*segments(before), Segment("maths", formula, found.start()), *segments(after)])
     pieces: list[Segment] = []
     tokens = _tokens(line)
     index = 0

@@ -23,6 +23,7 @@ class Setup(Job):
     def prescan(self):
         text = self.state.text
         self.state.names.classes = prose.class_names(text)
+        self.classes_from_subscripts(text)
         for hint in self.state.extra_hints:
             self.hint(hint, 0)
         if self.state.loss:
@@ -42,12 +43,38 @@ class Setup(Job):
             u = Symbol("u_", real=True)
             self.state.names.definitions[function] = Definition(function, parameters=(u,), body=notation.sigmoid(u))
             self.state.context(0, f"{letter}(s) is the sigmoid", "definition", f"{letter}(u) = 1 / (1 + e^(-u))")
+        if prose.softmax_without_p(text):
+            m, m_ = Symbol("m", integer=True), Symbol("m~", integer=True)
+            body = sympy.exp(notation.s[m]) / sympy.Sum(sympy.exp(notation.s[m_]), (m_, 0, notation.K - 1))
+            self.state.names.definitions[notation.p] = Definition(notation.p, parameters=(m,), body=body)
+            self.state.context(0, "softmax", "definition", "p_m = e^(s_m) / sum_k e^(s_k): the text is about the "
+                                                           "softmax and does not define p")
         self.state.einstein = prose.uses_einstein(text) if self.state.hints.einstein is None else self.state.hints.einstein
         if self.state.einstein:
             self.state.context(0, "x_{nd} W_{dc}", "note", "an index repeated in a product of a feature index (d) is "
                                                       "summed over the features (Einstein's convention)")
         self.scan_parts()
         self.enter_part(0)
+
+    def classes_from_subscripts(self, text: str):
+        """Class names the text writes as subscripts (p_cat, p_dog, p_bird) without listing them: the class
+        the label names ("true class cat (y_i = 0)") at its index, the others in the order the text first
+        writes them; said in a context line."""
+        if self.state.names.classes:
+            return
+        words = prose.named_subscripts(text)
+        if not words or len(words) > 12:
+            return
+        classes: list = [None] * len(words)
+        stated = prose.stated_class(text)
+        if stated is not None and stated[0] in words and stated[1] < len(words):
+            classes[stated[1]] = stated[0]
+        rest = iter(w for w in words if w not in classes)
+        classes = [c if c is not None else next(rest) for c in classes]
+        self.state.names.classes = classes
+        self.state.context(0, ", ".join(words), "note", "class names taken in the order the text first writes them"
+                           + (f" ({stated[0]} is class {stated[1]}, as the text says)" if stated else "") + ": "
+                           + ", ".join(f"{c} = {i}" for i, c in enumerate(classes)))
 
     def scan_parts(self):
         """The math of each problem (for the letters used as vectors) and its stated cases and heads."""
@@ -97,6 +124,8 @@ class Setup(Job):
         self.state.last_cases = []
         text = self.state.part_texts.get(index, "")
         self.state.names.plain_vectors = prose.plain_vector_letters(text)
+        self.state.names.vector_families = prose.vector_family_letters(text)
+        self.state.names.matrix_letters = prose.matrix_letters(text)
         for condition in self.state.hints.assume:
             self.cases.persistent_condition(condition, 0)
         stated = []

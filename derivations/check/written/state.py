@@ -91,6 +91,8 @@ class State:
         self.given = dict(given or {})
         self.loss = loss
         self.pending_words = ""
+        self.case_words = ""
+        self.row_text, self.row_line = "", 0      # the row of maths being read, and the line it starts on              # the words before the maths being read (do they state a case?)
         self.part_texts: dict = {}
         self.display = True
         self.chain_has_number = False
@@ -102,6 +104,8 @@ class State:
         self.part_count = 0
 
     def read(self, text: str) -> Reading:
+        self.names.bound = prose.bound_letters(text)
+        self.names.notes = []
         try:
             reading = read_written(text, self.names)
         except ParseError as error:
@@ -116,7 +120,18 @@ class State:
                                  f"(the text leaves {'them' if missing > 1 else 'it'} out)")
         if self.einstein and isinstance(reading.value, sympy.Basic):
             reading.value = summed_repeated_features(reading.value)
+        if self.names.notes:
+            reading.notes.extend(n for n in self.names.notes if n not in reading.notes)
+            self.names.notes = []
         return reading
+
+    def line_of(self, fragment: str, line: int) -> int:
+        """The source line ``fragment`` of the row being read stands on (a cases row spread over lines)."""
+        text, start = self.row_text, self.row_line
+        position = text.find(fragment.strip()) if text and fragment.strip() else -1
+        if position < 0 or not start or not start <= line <= start + text.count("\n"):
+            return line
+        return start + text.count("\n", 0, position)
 
     def scalar(self, text: str):
         reading = self.read(text)

@@ -33,7 +33,7 @@ PREMISE_WORDS = {"because", "since", "as", "by"}
 
 _UNICODE = {"⇒": "\\Rightarrow ", "∴": "\\therefore ", "∵": "\\because ", "→": "\\rightarrow ", "≈": "\\approx ",
             "←": "\\leftarrow ", "⟹": "\\Rightarrow ", "≡": "\\equiv ", "∝": "\\propto ", "∈": "\\in ",
-            "≫": "\\gg ", "≪": "\\ll ", "⟺": "\\iff "}
+            "≫": "\\gg ", "≪": "\\ll ", "⟺": "\\iff ", "≠": "\\neq ", "≤": "\\leq ", "≥": "\\geq "}
 _CIRCLED = {chr(0x2460 + n): f"\\textcircled{{{n + 1}}}" for n in range(20)}
 
 _LABEL = re.compile(
@@ -95,10 +95,14 @@ def _environment_marker(text: str, i: int):
     return 0, i
 
 
+#: function names written upright (\operatorname{diag}(p), \mathrm{softmax}(s)): maths, not words
+_UPRIGHT_FUNCTION = re.compile(r"\\(?:operatorname|mathrm|text|textrm)\s*\{\s*(diag|exp|log|max|grad)\s*\}")
+
+
 def normalize(text: str) -> str:
     for ch, spelled in {**_UNICODE, **_CIRCLED}.items():
         text = text.replace(ch, spelled)
-    return text
+    return _UPRIGHT_FUNCTION.sub(lambda m: f" {m.group(1)} ", text)
 
 
 def read_row(text: str) -> RowStatement:

@@ -8,15 +8,24 @@ import time
 import sympy
 from sympy import Indexed, Symbol
 
+from ...engine.notation import K
 from ...parse.errors import ParseError
 from ..numeric import read_number
-from .algebra import cannot_evaluate, is_number, is_quantity_name, read_as_written, show_relation, solved_for
+from .algebra import (
+    cannot_evaluate,
+    is_number,
+    is_quantity_name,
+    plain_text,
+    read_as_written,
+    show_relation,
+    solved_for,
+)
 from .expand import expand
 from .judging import decimal_literals
 from .mistakes import diagnose
 from .state import EQUALITIES, INEQUALITIES, Job, Last, Unread
 from .statements import cases_rows
-from .verdicts import Entry
+from .verdicts import Entry, failure_reason
 from .wording import RELATION_TEXT, is_exact_literal, normalized, shortened
 
 
@@ -28,6 +37,11 @@ class Steps(Job):
         if relation == "assign":
             self.state.context(line, written, "note", "an update rule (\\leftarrow): the chain goes on from its right side")
             self.advance(after_text, line, correct=True)
+            return
+        if relation == "in":
+            self.state.context(line, written, "note", "where a quantity lives (W \\in R^{D x K}, y_n in {0..K-1}): "
+                                                      "a statement of its kind, not a step")
+            self.advance(after_text, line, correct=False)
             return
         if relation not in EQUALITIES + INEQUALITIES:
             self.state.entry(line, written, "unread", f"the relation {RELATION_TEXT.get(relation, relation)} is not one "
@@ -52,6 +66,11 @@ class Steps(Job):
             self.state.entry(line, written, "unread", f"{shortened(after_text)} could not be read: {error}",
                         relation=relation)
             return
+        if relation in INEQUALITIES and self.domain_statement(before.value, after.value):
+            self.state.context(line, written, "assumption", "where a quantity lives (Δ > 0, λ ≥ 0, 0 < p < 1): "
+                                                            "taken as stated")
+            self.advance_reading(after, after_text, line, correct=True)
+            return
         entry = self.judge(before, after, before_text, after_text, relation, line, lead, conditions, real, written)
         if time.perf_counter() - started > self.state.line_seconds:
             entry.notes.append(f"this step took {time.perf_counter() - started:.1f} s")
@@ -59,6 +78,16 @@ class Steps(Job):
         self.state.see(before.value)
         self.state.see(after.value)
         self.advance_reading(after, after_text, line, correct=entry.verdict == "verified")
+
+    def domain_statement(self, a, b) -> bool:
+        """``Δ > 0``, ``λ ≥ 0``, ``0 < p_k``: a name the text never defines compared with a number (its domain)."""
+        if not all(isinstance(side, sympy.Basic) and not isinstance(side, sympy.MatrixBase) for side in (a, b)):
+            return False
+        for name, bound in ((a, b), (b, a)):
+            if isinstance(name, (Symbol, Indexed)) and not getattr(name, "is_integer", False) and bound.is_number \
+                    and not self.defined(name):
+                return True
+        return False
 
     def before_reading(self, text):
         if self.state.last is not None and self.state.last.text == text:
@@ -88,7 +117,9 @@ class Steps(Job):
         """``X = \\begin{cases} v_1 & c_1 \\\\ v_2 & c_2 \\end{cases}``: X = v_k checked in case c_k."""
         inherited = self.state.last_cases if all(not c for _, c in rows) and len(self.state.last_cases) == len(rows) else None
         read_conditions = []
+        row_line = line
         for number, (value_text, condition_text) in enumerate(rows):
+            line = self.state.line_of(value_text, row_line)      # a case row on its own line has its verdict there
             if inherited is not None:
                 found = inherited[number]
             elif condition_text:
@@ -138,6 +169,11 @@ class Steps(Job):
             entry.verdict, entry.verified_by = "unread", str(error)
         except RecursionError:
             entry.verdict, entry.verified_by = "unread", "too deeply nested to check"
+        except (MemoryError, KeyboardInterrupt):
+            raise
+        except Exception as error:  # noqa: BLE001 - a bug of the checker: this step is not read, the rest goes on
+            entry.verdict, entry.verified_by = "unread", failure_reason(error)
+            entry.counterexample = entry.diagnosis = None
         if lead == "because" and entry.verdict != "verified" and kind == "step" and not self.defined_head(before):
             if entry in self.state.outcome.entries:
                 self.state.outcome.entries.remove(entry)   # "because t_1 + t_2 = 1": a premise, taken as given
@@ -158,6 +194,7 @@ class Steps(Job):
             raise Unread(f"{shortened(vector)} is a vector and {shortened(number)} one number: the two are not compared")
         a = self.state.expanded(before.value)
         b = self.state.expanded(after.value)
+        a, b = written_out_against(a, b), written_out_against(b, a)
         written_number = read_number(after_text.strip()) if not isinstance(b, sympy.MatrixBase) else None
         if isinstance(b, sympy.MatrixBase) and decimal_literals(after_text) and self.numbers.numbers_vector(
                 entry, a, after_text, b):
@@ -209,7 +246,8 @@ class Steps(Job):
         entry.counterexample = self.state.judge.counterexample(a, b, conditions, real)
         if is_number(a) and is_number(b):
             return                                          # two numbers: no edit of a formula explains them
-        if isinstance(before.value, sympy.Basic) and isinstance(after.value, sympy.Basic):
+        if isinstance(before.value, sympy.Basic) and isinstance(after.value, sympy.Basic) \
+                and not isinstance(a, sympy.MatrixBase) and not isinstance(b, sympy.MatrixBase):
             first = self.state.last is not None and normalized(self.state.last.head_text) == normalized(before_text)
             entry.diagnosis = diagnose(self.state.judge, before.value, after.value, conditions, real,
                                        expand=self.state.expanded, expanded_before=a, before_first=first)
@@ -229,6 +267,30 @@ class Steps(Job):
                 if isinstance(symbol, Symbol) and is_quantity_name(symbol.name) and symbol not in labels \
                         and symbol not in self.state.names.definitions:
                     raise Unread(f"{symbol.name} is not defined in the text before this line")
+            self.check_dependence(side)
+
+    def check_dependence(self, side):
+        """A chain rule (∂L/∂y ∂y/∂z ∂z/∂w_j) through a name the text never defines: what it depends on is not
+        stated, so its derivative would be read as 0 and the line "verified" by 0 = 0; it is not read."""
+        for node in sympy.preorder_traversal(side):
+            if not isinstance(node, sympy.Mul):
+                continue
+            derivatives = [f for f in node.args if isinstance(f, sympy.Derivative)]
+            if len(derivatives) < 2:
+                continue
+            for derivative in derivatives:
+                inner = derivative.expr
+                variable = derivative.variables[0]
+                if isinstance(inner, (Symbol, Indexed)) and inner != variable and not self.defined(inner):
+                    raise Unread(f"the chain rule goes through {plain_text(inner)}, which the text never defines: "
+                                 f"what it depends on is not stated, so ∂{plain_text(inner)}/∂{plain_text(variable)} "
+                                 f"cannot be read")
+
+    def defined(self, name) -> bool:
+        definitions = self.state.names.definitions
+        if name in definitions or name in (self.state.givens.values or {}):
+            return True
+        return isinstance(name, Indexed) and name.base in definitions
 
     def new_names(self, a, b) -> set:
         names = set()
@@ -298,3 +360,16 @@ class Steps(Job):
                                 f"{verification.verified_by}"
             return True
         return False
+
+
+def written_out_against(side, other):
+    """A vector read at its component (exp(s_c)) beside a vector written out ([e^3, e^-1, e^4]): its entries,
+    as many as the other has, so the two are compared entry by entry (K is then their number)."""
+    from ...engine.evaluate import concrete
+    from .names import COMPONENT
+    if isinstance(other, sympy.MatrixBase) and not isinstance(side, sympy.MatrixBase) \
+            and isinstance(side, sympy.Basic) and side.has(COMPONENT) and min(other.shape) == 1:
+        count = len(other)
+        return sympy.ImmutableMatrix([concrete(side.xreplace({COMPONENT: sympy.Integer(m)}), {K: count})
+                                      for m in range(count)])
+    return side

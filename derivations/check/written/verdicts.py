@@ -156,3 +156,12 @@ class Outcome:
     def to_dict(self) -> dict:
         return {"source": self.name, "format": self.kind, "lines": [e.to_dict() for e in self.entries],
                 "context": [c.to_dict() for c in self.context], "summary": self.summary()}
+
+
+def failure_reason(error: Exception) -> str:
+    """What a line whose check failed inside the checker says: plainly, with the error for a bug report."""
+    if isinstance(error, RecursionError):
+        return "too deeply nested to check: not read"
+    detail = str(error).strip().splitlines()[0][:120] if str(error).strip() else ""
+    return (f"the checker failed on this line, so it is not read (a bug in derive verify; please report it: "
+            f"{type(error).__name__}{': ' + detail if detail else ''})")

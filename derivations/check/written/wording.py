@@ -7,29 +7,6 @@ RELATION_TEXT = {"=": "=", "approx": "\\approx", "implies": "\\Rightarrow", "def
                   "arrow": "\\rightarrow", "<=": "\\leq", ">=": "\\geq", "!=": "\\neq", ">>": "\\gg", "<<": "\\ll"}
 
 
-MATH_WORDS = {"sum", "log", "ln", "exp", "max", "min", "sigma", "sqrt", "delta", "Delta", "frac", "partial", "nabla",
-               "cdot", "times", "mathbb", "mathbf"}
-
-
-def plain_words(text: str) -> str:
-    """A plain-text line's leading words ("when", "in one formula:") as \\text{...}, as LaTeX would write them."""
-    tokens = text.split()
-    words = []
-    for token in tokens:
-        word = token.rstrip(":,")
-        if not (word.isalpha() and len(word) >= 2 and word not in MATH_WORDS):
-            break
-        words.append(token)
-        if token.endswith(":"):
-            break
-    if not words:
-        return text
-    rest = text.split(None, len(words))[len(words)] if len(tokens) > len(words) else ""
-    joined = " ".join(words)
-    colon = ":" if joined.endswith(":") else ""
-    return f"\\text{{{joined.rstrip(':,')}}}{colon} {rest}"
-
-
 def numbered(label: str) -> bool:
     """A label such as "2." (a numbered problem), not "Q1/2" or "(3)"."""
     return bool(re.fullmatch(r"\d+\s*\.", label or ""))

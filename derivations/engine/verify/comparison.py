@@ -79,12 +79,17 @@ def _read_by(sample, sides, point) -> dict:
 def _points_on_the_other_side(sampler, sample, signs, variables):
     """A point for each kink seen on one side only, placed on its other side."""
     extra = []
-    for key, seen in signs.items():
-        if len(seen) == 1:
-            node, env = key[0], dict(key[1])
-            point = sampler.kink_point(sample, node, env, not next(iter(seen)), variables)
-            if point is not None:
-                extra.append(point)
+    one_sided = [(key, seen) for key, seen in signs.items() if len(seen) == 1]
+    limit = getattr(sampler, "max_kink_points", None)
+    if limit is not None and len(one_sided) > limit:        # many kinks: an even spread of them, in a fixed order
+        one_sided.sort(key=lambda item: str(item[0]))
+        step = len(one_sided) / limit
+        one_sided = [one_sided[int(n * step)] for n in range(limit)]
+    for key, seen in one_sided:
+        node, env = key[0], dict(key[1])
+        point = sampler.kink_point(sample, node, env, not next(iter(seen)), variables)
+        if point is not None:
+            extra.append(point)
     return extra
 
 

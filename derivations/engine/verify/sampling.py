@@ -19,6 +19,9 @@ from ..evaluate import concrete, point_key
 from ..notation import COUNTS
 from .unknowns import real_symbols, unknowns
 
+#: unknowns tried, at most, to move a kink's argument to its other side
+MAX_KINK_TRIES = 6
+
 
 @functools.lru_cache(maxsize=65536)
 def _order(variable) -> str:
@@ -79,6 +82,9 @@ class Sampler:
     def __init__(self, rng, spread: float = 3.0):
         self.rng = rng
         self.spread = spread
+        self._kinks: dict = {}          # (kink, indices) -> (its argument at those indices, unknowns to move)
+        self.max_kink_points = None     # at most this many points placed across kinks per instance (None: all)
+        self.value_of = None            # (variable, rng) -> a value in its domain, or None for the default draw
 
     def reseed(self, *material) -> None:
         """Draw the next points from a generator seeded by ``material`` (see :func:`seed_of`)."""
@@ -87,6 +93,10 @@ class Sampler:
     def random_value(self, variable) -> float:
         if isinstance(variable, tuple):
             variable = variable[0]
+        if self.value_of is not None:
+            value = self.value_of(variable, self.rng)
+            if value is not None:
+                return value
         if getattr(variable, "is_positive", False):
             return self.rng.uniform(0.2, self.spread)
         return self.rng.uniform(-self.spread, self.spread)
@@ -112,17 +122,41 @@ class Sampler:
         return point
 
     def kink_point(self, sample, node, env, wanted_positive: bool, variables):
-        """A new point where the kink argument of ``node`` (for indices ``env``) has the wanted sign, or None."""
-        u = concrete(node.args[0] - node.args[1] if isinstance(node, (Max, Min)) else node.args[0], env)
+        """A new point where the kink argument of ``node`` (for indices ``env``) has the wanted sign, or None.
+
+        One unknown that u is linear in at the point (its slope measured by a unit step, so a margin
+        s_j - s_y + Delta and a bilinear one sum_d x_d W_dj alike) is moved so that u lands on ``target``;
+        the move is kept only if u then has the wanted sign."""
+        key = (node, tuple(sorted(env.items(), key=lambda kv: str(kv[0]))))
+        found = self._kinks.get(key)
+        if found is None:
+            u = concrete(node.args[0] - node.args[1] if isinstance(node, (Max, Min)) else node.args[0], env)
+            found = self._kinks[key] = (u, sorted(real_symbols(u) | u.atoms(Indexed), key=str))
+        u, candidates = found
         point = self.fill({}, variables)
         target = self.rng.uniform(0.3, 2.0) * (1 if wanted_positive else -1)
-        for v in sorted(real_symbols(u) | u.atoms(Indexed), key=str):
-            if v.is_positive:
+        value = sample.evaluator.value
+        try:
+            base = value(u, point)
+        except Exception:  # noqa: BLE001 - a kink whose argument cannot be evaluated here gets no point
+            return None
+        for v in candidates[:MAX_KINK_TRIES]:
+            position = point_key(v)
+            if v.is_positive or position not in point:
                 continue                 # a positive unknown (a margin, a probability) is never moved below 0
-            slope = sympy.diff(u, v)
-            if slope.is_Number and slope != 0 and point_key(v) in point:
-                point[point_key(v)] += (target - sample.evaluator.value(u, point)) / float(slope)
-                return point
+            old = point[position]
+            try:
+                point[position] = old + 1.0
+                slope = value(u, point) - base
+                if abs(slope) < 1e-9:
+                    point[position] = old
+                    continue
+                point[position] = old + (target - base) / slope
+                if (value(u, point) > 0) == wanted_positive:
+                    return point
+            except Exception:  # noqa: BLE001 - try the next unknown
+                pass
+            point[position] = old
         return None
 
     def dyadic_point(self, variables) -> dict:

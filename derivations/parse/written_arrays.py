@@ -1,0 +1,231 @@
+"""Vectors and matrices in a written derivation, as functions of their indices.
+
+A student writes ``\\mathbf{W}^T \\mathbf{x}``, ``X^T (P - Y) / N + 2 \\lambda W``, ``x_i g^T``,
+``\\mathrm{diag}(p) - p p^T`` or ``p - [1, 0, 0]``. None of these is expanded into entries here:
+
+* a :class:`Vector` is ``entry(d)``, its component d (``count`` of them); ``transposed`` marks a row;
+* a :class:`Grid` is ``entry(r, c)``, the entry in row r and column c (``rows`` x ``cols``);
+* a :class:`MatrixName` is a matrix the text names by a capital letter (entry (r, c) is ``base[r, c]``);
+* a vector written out (``[1, 0, 0]``) is a SymPy ``ImmutableMatrix``.
+
+Products follow linear algebra (A B sums over the inner index, u v^T is an outer product, u^T v
+a dot product, A v a matrix times a vector), sums and multiples go entry by entry. A matrix left
+standing is read at a row and a column index (the caller's), so both sides of a matrix equation
+are compared entry by entry, the way the engine checks its own matrix steps. Shapes are counts
+(K, D, N); a product whose inner counts are known to differ is refused.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Callable
+
+import sympy
+
+from .errors import ParseError
+
+#: letters of a sum's bound index get this mark (as in :mod:`derivations.parse.written`)
+BOUND_MARK = "~"
+#: the row index at which a matrix left standing is read
+ROW = sympy.Symbol("r_", integer=True)
+
+
+@dataclass(frozen=True)
+class Vector:
+    """A vector-valued expression: ``entry(d)`` is its component d; it has ``count`` components.
+
+    ``transposed`` marks ``a^T`` (a row), which a following vector turns into a dot product.
+    """
+
+    entry: Callable[[sympy.Expr], sympy.Expr]
+    count: sympy.Expr
+    transposed: bool = False
+    key: tuple = ()
+
+
+@dataclass(frozen=True)
+class MatrixName:
+    """A matrix written as a capital letter (``\\mathbf{W}``, ``X``): entry (d, c) is ``base[d, c]``."""
+
+    base: sympy.IndexedBase
+    rows: sympy.Expr
+    columns: sympy.Expr
+    transposed: bool = False
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A matrix-valued expression: ``entry(r, c)`` is its entry in row r, column c."""
+
+    entry: Callable[[sympy.Expr, sympy.Expr], sympy.Expr]
+    rows: sympy.Expr
+    cols: sympy.Expr
+
+
+ARRAYS = (Vector, MatrixName, Grid)
+
+
+class Fresh:
+    """Bound indices for the sums of matrix products, distinct within one expression (k1~, k2~ ...)."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, letter: str = "k") -> sympy.Symbol:
+        self.count += 1
+        return sympy.Symbol(f"{letter}{self.count}{BOUND_MARK}", integer=True)
+
+
+def as_grid(value):
+    """A :class:`MatrixName` as a :class:`Grid` (transposed if it is); anything else as it is."""
+    if isinstance(value, MatrixName):
+        base = value.base
+        grid = Grid(lambda r, c, b=base: b[r, c], value.rows, value.columns)
+        return transpose(grid) if value.transposed else grid
+    return value
+
+
+def transpose(value):
+    if isinstance(value, Vector):
+        return replace(value, transposed=not value.transposed)
+    if isinstance(value, MatrixName):
+        return replace(value, transposed=not value.transposed)
+    if isinstance(value, Grid):
+        return Grid(lambda r, c, g=value: g.entry(c, r), value.cols, value.rows)
+    if isinstance(value, sympy.MatrixBase):
+        return value.T
+    raise ParseError("^T of something that is not a vector or a matrix: write it bold (\\mathbf) or as a sum")
+
+
+def vector_map(vector: Vector, function) -> Vector:
+    return Vector(lambda d, v=vector, f=function: f(v.entry(d)), vector.count, vector.transposed)
+
+
+def grid_map(grid: Grid, function) -> Grid:
+    return Grid(lambda r, c, g=grid, f=function: f(g.entry(r, c)), grid.rows, grid.cols)
+
+
+def elementwise(value, function):
+    """``function`` applied to each entry (exp(s), a multiple of a matrix)."""
+    value = as_grid(value)
+    if isinstance(value, Vector):
+        return vector_map(value, function)
+    if isinstance(value, Grid):
+        return grid_map(value, function)
+    if isinstance(value, sympy.MatrixBase):
+        return value.applyfunc(function)
+    return function(value)
+
+
+def written_out(vector: Vector, length: int) -> sympy.ImmutableMatrix:
+    """A vector's ``length`` entries, to meet a vector written out ([1, 0, 0])."""
+    if vector.transposed:
+        raise ParseError("a transposed vector and a vector written out are not added")
+    return sympy.ImmutableMatrix([vector.entry(sympy.Integer(m)) for m in range(length)])
+
+
+def add(values: list):
+    """The sum of numbers, vectors or matrices (entry by entry); a vector or matrix added to a number is refused."""
+    values = [as_grid(v) for v in values]
+    literals = [v for v in values if isinstance(v, sympy.MatrixBase)]
+    grids = [v for v in values if isinstance(v, Grid)]
+    vectors = [v for v in values if isinstance(v, Vector)]
+    scalars = [v for v in values if not isinstance(v, (Vector, Grid, sympy.MatrixBase))]
+    if not literals and not grids and not vectors:
+        return sympy.Add(*values)
+    if any(v != 0 for v in scalars):
+        raise ParseError("a vector added to a number is not read" if not grids else
+                         "a matrix added to a number is not read")
+    if literals:
+        if grids:
+            raise ParseError("a matrix added to a vector written out is not read")
+        length = len(literals[0])
+        if any(len(v) != length for v in literals):
+            raise ParseError("vectors of different lengths are added")
+        total = sympy.ImmutableMatrix(sympy.zeros(*literals[0].shape))
+        for v in literals:
+            total = total + v.reshape(*literals[0].shape)
+        for v in vectors:
+            total = total + written_out(v, length).reshape(*literals[0].shape)
+        return sympy.ImmutableMatrix(total)
+    if grids:
+        if vectors:
+            raise ParseError("a matrix added to a vector is not read")
+        return Grid(lambda r, c, gs=tuple(grids): sympy.Add(*[g.entry(r, c) for g in gs]), grids[0].rows, grids[0].cols)
+    if len({v.transposed for v in vectors}) > 1:
+        raise ParseError("a row and a column vector added are not read")
+    return Vector(lambda d, vs=tuple(vectors): sympy.Add(*[v.entry(d) for v in vs]), vectors[0].count,
+                  vectors[0].transposed)
+
+
+def scale(value, factor):
+    """``factor`` times a number, a vector or a matrix."""
+    return elementwise(value, lambda e: factor * e)
+
+
+def _inner_count(left, right):
+    """The count an inner index runs to; a product whose counts are known to differ is refused."""
+    if left != right and ((isinstance(left, sympy.Symbol) and isinstance(right, sympy.Symbol))
+                          or (left - right).is_number):
+        raise ParseError(f"the sizes in a product do not match ({left} columns and {right} rows)")
+    return left
+
+
+def times(a, b, fresh: Fresh):
+    """a times b: numbers; a number and a vector or matrix; u^T v (a dot product); u v^T (an outer product);
+    A B, A v and u^T A (the inner index summed)."""
+    a, b = as_grid(a), as_grid(b)
+    if isinstance(a, Grid) and isinstance(b, Grid):
+        inner = _inner_count(a.cols, b.rows)
+        k = fresh()
+        return Grid(lambda r, c, x=a, y=b, k=k: sympy.Sum(x.entry(r, k) * y.entry(k, c), (k, 0, inner - 1)),
+                    a.rows, b.cols)
+    if isinstance(a, Grid) and isinstance(b, Vector):
+        if b.transposed:
+            raise ParseError("a matrix times a row vector is not read")
+        inner = _inner_count(a.cols, b.count)
+        k = fresh()
+        return Vector(lambda r, x=a, v=b, k=k: sympy.Sum(x.entry(r, k) * v.entry(k), (k, 0, inner - 1)), a.rows)
+    if isinstance(a, Vector) and isinstance(b, Grid):
+        if not a.transposed:
+            raise ParseError("a column vector times a matrix is not read (write u^T A)")
+        inner = _inner_count(a.count, b.rows)
+        k = fresh()
+        return Vector(lambda c, u=a, y=b, k=k: sympy.Sum(u.entry(k) * y.entry(k, c), (k, 0, inner - 1)), b.cols,
+                      transposed=True)
+    if isinstance(a, Vector) and isinstance(b, Vector):
+        if a.transposed and not b.transposed:
+            d = fresh("d")
+            return sympy.Sum(a.entry(d) * b.entry(d), (d, 0, a.count - 1))
+        if not a.transposed and b.transposed:
+            return Grid(lambda r, c, u=a, v=b: u.entry(r) * v.entry(c), a.count, b.count)
+        raise ParseError("a product of two vectors is only read as u^T v (a dot product) or u v^T (an outer product)")
+    if isinstance(a, sympy.MatrixBase) or isinstance(b, sympy.MatrixBase):
+        if isinstance(a, (Vector, Grid)) or isinstance(b, (Vector, Grid)):
+            raise ParseError("a product with a vector written out is not read")
+        return a * b
+    if isinstance(a, (Vector, Grid)):
+        if isinstance(a, Vector) and a.transposed:
+            raise ParseError("a transposed vector times a number is not read")
+        return elementwise(a, lambda e, f=b: e * f)
+    if isinstance(b, (Vector, Grid)):
+        if isinstance(b, Vector) and b.transposed:
+            raise ParseError("a number times a transposed vector is not read")
+        return elementwise(b, lambda e, f=a: f * e)
+    return sympy.Mul(a, b)
+
+
+def hadamard(a, b):
+    """a ⊙ b: entry by entry."""
+    a, b = as_grid(a), as_grid(b)
+    if isinstance(a, Grid) and isinstance(b, Grid):
+        return Grid(lambda r, c, x=a, y=b: x.entry(r, c) * y.entry(r, c), a.rows, a.cols)
+    if isinstance(a, Vector) and isinstance(b, Vector):
+        return Vector(lambda d, u=a, v=b: u.entry(d) * v.entry(d), a.count, a.transposed)
+    raise ParseError("an entrywise product (⊙) of a vector and a matrix is not read")
+
+
+def diagonal(value):
+    """diag(v): the square matrix with v on its diagonal."""
+    if not isinstance(value, Vector):
+        raise ParseError("diag(...) of something that is not a vector is not read")
+    return Grid(lambda r, c, v=value: v.entry(r) * sympy.KroneckerDelta(r, c), value.count, value.count)
