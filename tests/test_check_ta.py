@@ -100,8 +100,8 @@ def test_the_figures_required_are_configurable_per_sheet_and_item():
 
 def test_vector_figures_count_from_the_largest_entry():
     assert one("softmax.probs", "'[0.268, 0.005, 0.727]'").verdict == "correct"
-    item = one("softmax.probs", "'[0.27, 0.0049, 0.73]'")
-    assert item.verdict == "partially-correct" and item.score == pytest.approx(1 / 3)
+    item = one("softmax.probs", "'[0.27, 0.0049, 0.73]'")        # too few figures as a whole: no partial credit
+    assert item.verdict == "incorrect" and item.score == 0 and item.rule == "too-few-figures"
     assert "3 are needed" in item.feedback
     assert one("softmax.probs", "'[0.2676, 0.0049, 0.7275]'").verdict == "correct"   # 0.727475 to 4 places
 

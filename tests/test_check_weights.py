@@ -69,7 +69,7 @@ ONE = {"inputs": [1, 2], "weights": [[1, 0, 2], [1, -1, 1]], "label": 0, "delta"
     ("svm.dW", r"\begin{bmatrix} -1 & 0 & 1 \\ -2 & 0 & 2 \end{bmatrix}", "correct", None),
     ("svm.dW", [[1, 0, 1], [2, 0, 2]], "partially-correct", "sign-of-correct-class"),
     ("svm.dW", [[-1, -2], [0, 0], [1, 2]], "incorrect", "transposed"),
-    ("svm.dW", [[-2, 1, 1], [-4, 2, 2]], "partially-correct", "dropped-max"),
+    ("svm.dW", [[-2, 1, 1], [-4, 2, 2]], "incorrect", "dropped-max"),            # systematic: no partial credit
     ("svm.scores", [3, -2, 4], "correct", None),
     ("softmax.dW", [[-0.7315, 0.0018, 0.7297], [-1.4631, 0.0036, 1.4595]], "correct", None),
     ("softmax.dW", [[0.2685, 0.0018, 0.7297], [0.537, 0.0036, 1.4595]], "partially-correct", "no-minus-one"),

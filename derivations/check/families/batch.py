@@ -39,7 +39,7 @@ def _reg_words(given: Given, what: str) -> str:
 class BatchNumbers:
     """The exact evaluator of one batch, with the forms of its loss (``svm``, ``softmax`` or ``logistic``)."""
 
-    def __init__(self, loss: str, given: Given, delta=None):
+    def __init__(self, loss: str, given: Given, delta=None, flip_targets=False):
         from ...engine.matrices import W_, X_, Y_
         from ...engine.notation import D, Delta, K, N, lam
         self.loss, self.given = loss, given
@@ -48,7 +48,8 @@ class BatchNumbers:
         if loss == "logistic":
             from ...losses import logistic_batch as lb
             self.forms = lb
-            arrays = {X_: X, lb.w_: exact_array(list(given.W)), lb.t_: exact_array(list(given.y))}
+            targets = [1 - v for v in given.y] if flip_targets else list(given.y)
+            arrays = {X_: X, lb.w_: exact_array(list(given.W)), lb.t_: exact_array(targets)}
             scalars = {N: n, D: features, lam: given.reg}
             named = ((lb.Z_, MatMul(X_, lb.w_)),)
         else:
@@ -202,6 +203,10 @@ def _loss_variants(found: BatchNumbers) -> list:
                                     value=as_sympy(data_value / mpmath.log(10) + penalty_value)))
             variants.append(Variant("missing-minus", "the minus sign of -log p_{y_i} is missing",
                                     value=as_sympy(-data_value + penalty_value)))
+    if loss == "logistic" and all(t in (0, 1) for t in given.y):
+        from .logistic_numbers import WRONG_TARGET
+        other = BatchNumbers(loss, given, flip_targets=True)
+        variants.append(Variant("wrong-target", WRONG_TARGET, value=as_sympy(other.value(other.loss_form()))))
     if loss == "svm":
         from .svm import SVM_VARIANTS
         for tag, delta in (("flipped-delta", -given.delta), ("delta-left-out", 0)):

@@ -49,11 +49,20 @@ def _loss(given):
     _check(given, "logistic.loss")
     d = _worked(given)
     value = d.results["loss"].expr
-    return Reference("logistic.loss", value=value, derivation=d, variants=[
+    from ...losses.logistic import loss_expression
+    variants = [
         Variant("log10", "log base 10 was used instead of the natural log", value=value / log(10)),
         Variant("sign-flipped-gradient", "the minus sign of -t log y - (1 - t) log(1 - y) was dropped",
                 value=-value),
-    ])
+    ]
+    if given.target in (0, 1):
+        variants.append(Variant("wrong-target", WRONG_TARGET, value=loss_expression(d.results["y"].expr,
+                                                                                     1 - given.target)))
+    return Reference("logistic.loss", value=value, derivation=d, variants=variants)
+
+
+#: the loss of the other class: -log y is the loss when t = 1, -log(1 - y) when t = 0
+WRONG_TARGET = "the loss of the other target: -log y is the loss for t = 1, -log(1 - y) for t = 0"
 
 
 def _prediction(given):

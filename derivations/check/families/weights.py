@@ -195,7 +195,11 @@ def _formula(loss: str, name: str):
                 variants.append(Variant("margin-classes-lost", "the margin w_j^T x_i - w_{y_i}^T x_i + Δ lost its "
                                         "classes (w_i^T x_i - w_i^T x_i is 0): it is that of class j against the "
                                         "correct class y_i", expr=sympy.Heaviside(Delta, 0) * x[feature]))
-        elif name == "dw_correct":
+        else:
+            variants.append(Variant("unnormalised-softmax", "e^{s_j} was used for P_j, without dividing by "
+                                    "sum_m e^{s_m}", expr=expr.replace(lambda e: getattr(e, "base", None) == p,
+                                                                       lambda e: sympy.exp(s[e.indices[0]]))))
+        if loss != "svm" and name == "dw_correct":
             wrong_p = (p[j] - 1) * x[feature]
             variants += [
                 Variant("probability-of-class-j", "P_j was written for P_{y_i}: the correct class's gradient is "
