@@ -52,10 +52,10 @@ TAG_WORDS = {
     "indicator-left-out": [r"indicator left out", r"constant 1"],
     "dropped-delta": [r"delta_\{c,y_n\}", r"dropped delta"],
     "sum-skips-correct-class": [r"sum.*without the correct class"],
+    "sum-left-out": [r"sum over the classes .* left out"],
 }
 #: descriptions that are not a mistake the grader names (slips, policy notes): compared for "none"
-NOT_A_TAG = [r"slip", r"too few significant figures", r"follow", r"a number where a formula",
-             r"sum over the classes .* left out"]
+NOT_A_TAG = [r"slip", r"too few significant figures", r"follow", r"a number where a formula"]
 
 
 def tag_of(text: str | None):

@@ -26,7 +26,7 @@ from ...engine.notation import D, Delta, PerExample, W, c, feature, j, k, m, p, 
 from ..registry import Given, Quantity, Reference, Variant, register
 from . import batch as batch_numbers
 from .common import gradient as score_gradient
-from .svm import SVM_VARIANTS
+from .svm import SUM_LEFT_OUT, SVM_VARIANTS, without_sum
 
 #: the input of another example j (what x_j means when x_i is the example's input): x_d^(j)
 OTHER_INPUT = PerExample("x", real=True)
@@ -191,6 +191,8 @@ def _formula(loss: str, name: str):
         ]
         if loss == "svm":
             variants += _svm_formula_variants(name)
+            if name == "dw_correct":
+                variants.append(Variant("sum-left-out", SUM_LEFT_OUT, expr=without_sum(expr)))
             if name == "dw_incorrect":
                 variants.append(Variant("margin-classes-lost", "the margin w_j^T x_i - w_{y_i}^T x_i + Δ lost its "
                                         "classes (w_i^T x_i - w_i^T x_i is 0): it is that of class j against the "
