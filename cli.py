@@ -585,8 +585,13 @@ def backprop(expression, at, fmt, output, pdf, no_cache):
 
 @cli.command("check")
 @click.argument("sheets", nargs=-1, metavar="SHEET_OR_DIR...")
-@click.option("--format", "fmt", type=click.Choice(("text", "json", "csv", "markdown", "latex")), default="text",
-              show_default=True, help="Report format.")
+@click.option("--format", "fmt", type=click.Choice(("text", "json", "csv", "grades", "gradescope", "markdown", "latex")),
+              default="text", show_default=True,
+              help="Report format: grades is one CSV row per student (with --roster, the roster's rows); gradescope "
+                   "is Gradescope's autograder results.json for one sheet.")
+@click.option("--roster", metavar="ROSTER.csv", help="--format grades: the LMS's roster CSV, its rows and columns kept, "
+                                                     "the grades added.")
+@click.option("--feedback-dir", metavar="DIR", help="Also write one Markdown feedback file per student into DIR.")
 @click.option("-o", "--output", metavar="FILE", help="Write the report to FILE (atomically).")
 @click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes.")
 @click.option("--timeout", type=FiniteRange(0.1, 600), default=2.0, show_default=True,
@@ -594,10 +599,16 @@ def backprop(expression, at, fmt, output, pdf, no_cache):
 @click.option("--follow-through", type=FiniteRange(0, 1), default=None,
               help="Credit (0..1) for an answer that follows from the student's own wrong intermediate.")
 @click.option("--list-quantities", is_flag=True, help="List the quantities a sheet can ask for, and exit.")
-def check(sheets, fmt, output, jobs, timeout, follow_through, list_quantities):
+def check(sheets, fmt, roster, feedback_dir, output, jobs, timeout, follow_through, list_quantities):
     """Grade answer sheets (YAML or JSON files, or folders of them) against the derivations.
 
     Exit status: 0 when every sheet was graded, 1 when some could not be read, 2 for a usage error.
+
+    \b
+    Examples:
+      derive check sheets/ --jobs 2 --format csv -o grades.csv
+      derive check sheets/ --format grades --roster canvas_roster.csv -o grades.csv --feedback-dir feedback/
+      derive check /autograder/submission/sheet.yaml --format gradescope -o /autograder/results/results.json
     """
     from derivations.check.quantities import all_quantities
     if list_quantities:
@@ -618,23 +629,52 @@ def check(sheets, fmt, output, jobs, timeout, follow_through, list_quantities):
     if not sheets:
         raise UserError("no sheets given: derive check SHEET_OR_DIR...")
     check_writable(output)
-    from derivations.check import batch, report
+    if roster and fmt != "grades":
+        raise UserError("--roster goes with --format grades")
+    if feedback_dir is not None:
+        _check_folder(feedback_dir, "--feedback-dir")
+    from derivations.check import batch, lms, report
     from derivations.engine.inputs import InputError
+    roster_text = None
+    if roster:
+        try:
+            roster_text = lms.read_roster(roster)
+        except ValueError as error:
+            raise UserError(str(error)) from None
     defaults = {} if follow_through is None else {"follow_through": follow_through}
-    detail = fmt in ("markdown", "latex")          # formulas as read and worked derivations: only these show them
+    # formulas as read and worked derivations: only Markdown and LaTeX show them
+    detail = fmt in ("markdown", "latex") or feedback_dir is not None
     try:
         files = batch.find_sheets(sheets)
     except InputError as error:
         raise UserError(str(error)) from None
     if not files:
         raise UserError("no .yaml, .yml or .json sheets found in " + ", ".join(sheets))
+    if fmt == "gradescope" and len(files) != 1:
+        raise UserError(f"--format gradescope writes the results of one submission (Gradescope runs the autograder "
+                        f"once per student); {len(files)} sheets were given")
     if sys.stderr.isatty():
         with click.progressbar(length=len(files), label="grading", file=sys.stderr) as bar:
             results = batch.grade_paths(files, jobs=jobs, timeout=timeout, defaults=defaults, progress=bar.update,
                                         detail=detail)
     else:
         results = batch.grade_paths(files, jobs=jobs, timeout=timeout, defaults=defaults, detail=detail)
-    text = report.render(results, fmt)
+    if fmt == "gradescope":
+        text = lms.gradescope(results[0])
+    elif fmt == "grades":
+        try:
+            text = lms.grades_csv(results, roster_text)
+        except ValueError as error:
+            raise UserError(str(error)) from None
+    else:
+        text = report.render(results, fmt)
+    if feedback_dir is not None:
+        folder = Path(feedback_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        written = lms.feedback_files(results)
+        for name, content in written.items():
+            write_atomically(str(folder / name), content)
+        click.echo(f"wrote {len(written)} feedback file{'s' if len(written) != 1 else ''} into {folder}", err=True)
     if output and output != "-":
         write_atomically(output, text)
         click.echo(f"wrote {output}", err=True)
@@ -642,6 +682,16 @@ def check(sheets, fmt, output, jobs, timeout, follow_through, list_quantities):
         click.echo(text, nl=False)
     if any(result.error for result in results):
         raise click.exceptions.Exit(1)
+
+
+def _check_folder(path: str, what: str) -> None:
+    """Fail before any work when ``path`` cannot be a folder to write into (made when missing)."""
+    folder = Path(path)
+    if folder.exists() and not folder.is_dir():
+        raise UserError(f"{what} {path}: not a folder")
+    parent = folder if folder.exists() else next((p for p in folder.resolve().parents if p.exists()), Path("."))
+    if not os.access(parent, os.W_OK):
+        raise UserError(f"{what} {path}: permission denied")
 
 
 def main(argv=None) -> int:
