@@ -684,6 +684,60 @@ def check(sheets, fmt, roster, feedback_dir, output, jobs, timeout, follow_throu
         raise click.exceptions.Exit(1)
 
 
+@cli.command("problems")
+@click.argument("family", type=click.Choice(("svm", "softmax", "weights", "batch", "logistic")), metavar="FAMILY")
+@click.option("--students", required=True, metavar="N|ROSTER.csv",
+              help="How many students (ids s001 ...), or a roster CSV whose id column names them.")
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=0, show_default=True,
+              help="The course's seed: the same seed and student id give the same variant.")
+@click.option("-o", "--output", "folder", required=True, metavar="DIR",
+              help="Folder for sheets/ (to fill in), problems/ (the text) and keys/ (the answer keys).")
+@click.option("--pdf", is_flag=True, help="Also compile each problem text to PDF (needs pdflatex).")
+@click.option("--tie", is_flag=True, help="SVM families: put one margin exactly on its kink (0) in each variant.")
+def problems(family, students, seed, folder, pdf, tie):
+    """Per-student variants of a problem: a sheet to fill in, the problem text and an answer key each.
+
+    FAMILY is svm, softmax, weights (one example's dW), batch (X, y, W, reg) or logistic. Each variant is
+    drawn from the seed and the student's id, and again until it exercises every case (violated and cleared
+    margins, no margin near its kink, probabilities that need 3 figures, ...). Grade the filled-in sheets
+    with derive check DIR/sheets/; each is graded against its own given.
+
+    \b
+    Examples:
+      derive problems svm --students 120 --seed 2024 -o hw2/
+      derive problems batch --students roster.csv --seed 7 -o hw3/ --pdf
+    """
+    from derivations.check import problems as made
+    try:
+        ids = made.students_from(students)
+    except ValueError as error:
+        raise UserError(str(error)) from None
+    if tie and family not in ("svm", "weights", "batch"):
+        raise UserError(f"--tie puts an SVM margin on its kink: it is for svm, weights or batch, not {family}")
+    _check_folder(folder, "-o")
+    if pdf:
+        from derivations.report.latex import pdflatex
+        if pdflatex() is None:
+            raise UserError("--pdf needs pdflatex (Debian: apt-get install texlive-latex-base "
+                            "texlive-latex-recommended lmodern); leave out --pdf for Markdown only")
+    root = Path(folder)
+    for sub in ("sheets", "problems", "keys"):
+        (root / sub).mkdir(parents=True, exist_ok=True)
+    count = 0
+    for name, problem, files in made.files_for(family, ids, seed, tie):
+        for relative, text in files.items():
+            write_atomically(str(root / relative), text)
+        if pdf:
+            from derivations.report.latex import LatexFailed, compile_pdf
+            try:
+                write_atomically(str(root / "problems" / f"{name}.pdf"), compile_pdf(made.latex_text(problem, seed)))
+            except LatexFailed as error:
+                raise click.ClickException(f"the problem text of {problem.student} did not compile: {error}") from None
+        count += 1
+    click.echo(f"wrote {count} variant{'s' if count != 1 else ''} of {family} into {root}/ (sheets/, problems/, "
+               f"keys/)", err=True)
+
+
 def _check_folder(path: str, what: str) -> None:
     """Fail before any work when ``path`` cannot be a folder to write into (made when missing)."""
     folder = Path(path)

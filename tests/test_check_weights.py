@@ -2,8 +2,8 @@
 scores or in weights notation, the numbers svm.dW / softmax.dW / scores / logistic at given numbers, and the
 diagnosed mistakes."""
 import numpy as np
-import sympy
 import pytest
+import sympy
 
 from derivations.check.judge import judge
 from derivations.check.quantities import all_quantities, lookup

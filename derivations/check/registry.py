@@ -239,6 +239,51 @@ class Variant:
     expr: Any = None            # SymPy expression, when symbolic
 
 
+class LazyVariants(list):
+    """A reference's mistakes, worked out on first use: a right answer never needs them (a batch's take longer to
+    evaluate than its reference)."""
+
+    def __init__(self, make: Callable):
+        super().__init__()
+        self._make = make
+
+    def _fill(self):
+        if self._make is not None:
+            make, self._make = self._make, None
+            super().extend(make())
+
+    def __iter__(self):
+        self._fill()
+        return super().__iter__()
+
+    def __len__(self):
+        self._fill()
+        return super().__len__()
+
+    def __getitem__(self, index):
+        self._fill()
+        return super().__getitem__(index)
+
+    def __bool__(self):
+        return len(self) > 0
+
+    def __add__(self, other):
+        self._fill()
+        return list(super().__iter__()) + list(other)
+
+    def __iadd__(self, other):
+        self._fill()
+        return super().__iadd__(other)
+
+    def append(self, value):
+        self._fill()
+        super().append(value)
+
+    def extend(self, values):
+        self._fill()
+        super().extend(values)
+
+
 @dataclass
 class Reference:
     """What a quantity is for one given: exact value and/or formula, with its mistakes."""

@@ -96,8 +96,23 @@ def _at_numbers(formula, given, prediction):
                             for i, v in enumerate(given.inputs)])
 
 
+@lru_cache(maxsize=1)
+def _dw_formula():
+    """The formula reference of logistic.dw, the same for every given."""
+    return _logistic_case("dloss_dw")(Given())
+
+
+@lru_cache(maxsize=1)
+def _chain_mistakes() -> tuple:
+    """(tag, description, formula in y, t, x_j) of each link of the chain left out, the same for every given."""
+    from ...losses.logistic import loss_expression
+    factors = {key: _logistic_derivation().results[key].expr for key in ("dy_dz", "dz_dw")}
+    return tuple((tag, text, _logistic_chain(loss_expression(), factors, True, dropped))
+                 for tag, (text, dropped) in LOGISTIC_CHAIN_VARIANTS.items())
+
+
 def _dw(given):
-    formula = _logistic_case("dloss_dw")(given)
+    formula = _dw_formula()
     if given.X is not None:
         from .batch import dW_reference
         _logistic_batch(given, "logistic.dw")
@@ -109,13 +124,10 @@ def _dw(given):
         return formula
     _check(given, "logistic.dw")
     n = _numbers(given)
-    from ...losses.logistic import loss_expression
     prediction = n["y"]
-    factors = {key: _logistic_derivation().results[key].expr for key in ("dy_dz", "dz_dw")}
     variants = [Variant("sign-flipped-gradient", "(t - y) x instead of (y - t) x: the minus sign of the loss was "
                         "dropped", value=-n["dw"])]
-    for tag, (text, dropped) in LOGISTIC_CHAIN_VARIANTS.items():
-        wrong = _logistic_chain(loss_expression(), factors, True, dropped)
+    for tag, text, wrong in _chain_mistakes():
         variants.append(Variant(tag, text, value=_at_numbers(wrong, given, prediction)))
     return Reference("logistic.dw", value=ImmutableMatrix(n["dw"]), expr=formula.expr,
                      variants=variants + formula.variants, derive=lambda: _worked(given),

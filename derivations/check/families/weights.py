@@ -23,7 +23,7 @@ from sympy import ImmutableMatrix, Indexed, Ne, Symbol
 
 from ...engine.inputs import InputError
 from ...engine.notation import D, Delta, PerExample, W, c, feature, j, k, m, p, s, weighted_score, x, y
-from ..registry import Given, Quantity, Reference, Variant, register
+from ..registry import Given, LazyVariants, Quantity, Reference, Variant, register
 from . import batch as batch_numbers
 from .svm import SUM_LEFT_OUT, SVM_VARIANTS, without_sum
 
@@ -293,7 +293,8 @@ def _dW(loss: str):
             return batch_numbers.dW_reference(loss, given)
         if _one_example(given):
             value = _example_numbers(loss, given)["dW"]
-            return Reference(f"{loss}.dW", value=value, variants=_example_variants(loss, given, value),
+            return Reference(f"{loss}.dW", value=value,
+                             variants=LazyVariants(lambda: _example_variants(loss, given, value)),
                              derive=lambda: _example_derivation(loss, given))
         raise _needs(f"{loss}.dW")
     return reference
