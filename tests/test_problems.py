@@ -137,3 +137,19 @@ def test_key_numbers_are_exact_decimals_or_six_figures():
     assert P.decimal_text(sympy.Integer(2)) == "2"
     assert P.decimal_text(sympy.Rational(1, 3)) == "0.333333"
     assert P.decimal_text(sympy.log(2)) == "0.693147"
+
+
+def test_problem_texts_compile_to_pdf(tmp_path):
+    import os
+    import shutil
+    if shutil.which("pdflatex") is None:
+        if os.environ.get("CI"):
+            pytest.fail("pdflatex is needed in CI")
+        pytest.skip("pdflatex is not installed")
+    roster = tmp_path / "r.csv"
+    roster.write_text("id\nO'Brien_&_{x}%$#\n")                                     # LaTeX's special characters
+    for family in P.FAMILIES:
+        out = tmp_path / family
+        assert main(["problems", family, "--students", str(roster), "-o", str(out), "--pdf"]) == 0
+        pdf = next((out / "problems").glob("*.pdf"))
+        assert pdf.read_bytes().startswith(b"%PDF")

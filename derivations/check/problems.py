@@ -355,7 +355,7 @@ def _givens_latex(given: dict) -> list[str]:
         else:
             lines.append(r"w = " + _matrix_latex(given["weights"]) + r", \quad t = " + str(given["target"]))
     if "X" in given:
-        lines.append(r"X = " + _matrix_latex(given["X"]) + r", \quad y = " + _matrix_latex(given["y"]) + "^T")
+        lines.append(r"X = " + _matrix_latex(given["X"]) + r", \quad y = (" + ", ".join(map(str, given["y"])) + ")")
         lines.append(r"W = " + _matrix_latex(given["W"]) + r", \quad \lambda = " + str(given["reg"])
                      + r" \text{ (" + given["reg_form"] + r")}")
     return lines
@@ -385,7 +385,8 @@ def latex_text(problem: Variant, seed: int) -> str:
     """The problem text as a LaTeX document (for ``--pdf``), the student's name escaped."""
     from ..report.render import escape_latex
     body = [r"\documentclass[11pt]{article}", r"\usepackage[margin=2.5cm]{geometry}", r"\usepackage{amsmath,amssymb}",
-            r"\usepackage[T1]{fontenc}", r"\usepackage{lmodern}", r"\begin{document}",
+            r"\usepackage[T1]{fontenc}", r"\usepackage{lmodern}", r"\setlength{\parindent}{0pt}",
+            r"\setlength{\parskip}{0.5em}", r"\begin{document}",
             r"\section*{" + escape_latex(TITLES[problem.family]) + "}",
             r"Student: \textbf{" + escape_latex(problem.student) + r"} (variant drawn with seed " + str(seed)
             + r"; your numbers are your own).", "", "Given:"]
