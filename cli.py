@@ -434,6 +434,8 @@ def verify(files, fmt, output, pdf, timeout, assume, loss, given):
             if name == "-":
                 text = sys.stdin.read()
                 outcomes.append(check_text(text, "standard input", timeout=timeout, hints=hints, loss=loss))
+            elif name.lower().endswith(".ipynb"):
+                outcomes.append(_check_notebook(name, timeout=timeout, hints=hints, loss=loss))
             else:
                 outcomes.append(check_file(name, timeout=timeout, hints=hints, loss=loss))
         except (TextError, DocumentError) as error:
@@ -460,6 +462,21 @@ def verify(files, fmt, output, pdf, timeout, assume, loss, given):
         click.echo(f"wrote {target}", err=True)
     if any(not outcome.ok for outcome in outcomes):
         raise click.exceptions.Exit(1)
+
+
+def _check_notebook(name: str, **options):
+    """derive verify of a Jupyter notebook: its Markdown cells, each report line naming its cell and line."""
+    from derivations.check.notebook import NotebookError, markdown_text, read
+    from derivations.check.written import check_text
+    try:
+        found = markdown_text(read(name))
+    except NotebookError as error:
+        raise UserError(str(error)) from None
+    if not found.text.strip():
+        raise UserError(f"{name}: the notebook has no Markdown cell to check")
+    outcome = check_text(found.text, name, **options)
+    outcome.origins = found.origins
+    return outcome
 
 
 @cli.command("codegen")

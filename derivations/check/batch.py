@@ -35,7 +35,7 @@ from .judge import ItemResult
 from .limits import cap_memory
 from .sheet import SheetError, effective_options, load
 
-SHEET_SUFFIXES = {".yaml", ".yml", ".json"}
+SHEET_SUFFIXES = {".yaml", ".yml", ".json", ".ipynb"}
 DEFAULT_TIMEOUT = 2.0
 DEFAULT_MEMORY_MB = 2048
 REFERENCE_TIMEOUT = 120.0

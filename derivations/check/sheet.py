@@ -87,23 +87,35 @@ class Sheet:
 
 
 def load(path) -> Sheet:
-    """The sheet at ``path`` (.yaml, .yml or .json)."""
+    """The sheet at ``path`` (.yaml, .yml or .json; or a Jupyter notebook, .ipynb: see :mod:`.notebook`)."""
+    from .notebook import MAX_NOTEBOOK_BYTES
     path = Path(path)
+    limit = MAX_NOTEBOOK_BYTES if path.suffix.lower() == ".ipynb" else MAX_SHEET_BYTES
     try:
         size = path.stat().st_size
-        if size > MAX_SHEET_BYTES:
-            raise SheetError(f"the file is {size} bytes; at most {MAX_SHEET_BYTES} are read")
+        if size > limit:
+            raise SheetError(f"the file is {size} bytes; at most {limit} are read")
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError:
         raise SheetError("the file is not UTF-8 text") from None
     except OSError as error:
         raise SheetError(f"cannot read the file: {error.strerror or error}") from None
+    if path.suffix.lower() == ".ipynb":
+        from .notebook import NotebookError, reads, sheet_mapping
+        try:
+            return from_mapping(sheet_mapping(reads(text, path.name), path.name), path.name)
+        except NotebookError as error:
+            raise SheetError(str(error)) from None
     return parse(text, path.name, json_only=path.suffix.lower() == ".json")
 
 
 def parse(text: str, name: str = "sheet", json_only: bool = False) -> Sheet:
     """A sheet from its text; ``name`` gives the default student name."""
-    data = _load_text(text, json_only)
+    return from_mapping(_load_text(text, json_only), name)
+
+
+def from_mapping(data, name: str = "sheet") -> Sheet:
+    """A sheet from the mapping its text holds (checked: nesting, Unicode, keys, options, items)."""
     if _depth(data, MAX_SHEET_DEPTH) > MAX_SHEET_DEPTH:
         raise SheetError(f"the sheet is nested more than {MAX_SHEET_DEPTH} levels deep")
     data = _clean(data)
