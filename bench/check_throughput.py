@@ -153,7 +153,7 @@ def _batch_numbers(X, y, W, reg, reg_form):
     G = P.copy()
     G[rows, y] -= 1
     softmax_dW = X.T @ G / n + 2 * factor * reg * W
-    return S, P, svm_loss, svm_dW, softmax_loss, softmax_dW
+    return S, P, svm_loss, svm_dW, softmax_loss, softmax_dW, factor * reg * (W ** 2).sum(), 2 * factor * reg * W
 
 
 def _matrix(array, rng, figures=4):
@@ -172,7 +172,7 @@ def _batch_items(rng, wrong: bool):
     given = (f"{{X: {X.tolist()}, y: {y.tolist()}, W: {W.tolist()}, reg: {reg}, reg_form: {reg_form}}}")
     items = []
     for form, override in ((reg_form, None), (other, {"reg_form": other})):
-        S, P, svm_loss, svm_dW, softmax_loss, softmax_dW = _batch_numbers(X, y, W, reg, form)
+        S, P, svm_loss, svm_dW, softmax_loss, softmax_dW, penalty, penalty_dW = _batch_numbers(X, y, W, reg, form)
         n = X.shape[0]
 
         def add(quantity, right, mistakes):
@@ -181,10 +181,17 @@ def _batch_items(rng, wrong: bool):
         if override is None:
             add("svm.scores", lambda: _matrix(S, rng, 6), [lambda: _matrix(S.T, rng, 6)])
             add("softmax.probs", lambda: _matrix(P, rng), [lambda: _matrix(np.exp(S), rng)])
-        add("svm.loss", lambda: _num(svm_loss, rng), [lambda: _num(svm_loss * n, rng), lambda: _num(svm_loss + 1, rng)])
-        add("svm.dW", lambda: _matrix(svm_dW, rng), [lambda: _matrix(svm_dW.T, rng), lambda: _matrix(svm_dW * n, rng)])
-        add("softmax.loss", lambda: _num(softmax_loss, rng), [lambda: _num(softmax_loss * 1.1, rng)])
-        add("softmax.dW", lambda: _matrix(softmax_dW, rng), [lambda: _matrix(-softmax_dW, rng)])
+        # the mistakes: the 1/N missing, the j = y_i term kept (+ Delta), the penalty left out, a transposed dW,
+        # a slip (10 % off)
+        add("svm.loss", lambda: _num(svm_loss, rng), [lambda: _num((svm_loss - penalty) * n + penalty, rng),
+                                                     lambda: _num(svm_loss + 1, rng),
+                                                     lambda: _num(svm_loss - penalty, rng)])
+        add("svm.dW", lambda: _matrix(svm_dW, rng), [lambda: _matrix(svm_dW.T, rng),
+                                                     lambda: _matrix((svm_dW - penalty_dW) * n + penalty_dW, rng)])
+        add("softmax.loss", lambda: _num(softmax_loss, rng), [lambda: _num(softmax_loss * 1.1, rng),
+                                                             lambda: _num(softmax_loss - penalty, rng)])
+        add("softmax.dW", lambda: _matrix(softmax_dW, rng), [lambda: _matrix(-softmax_dW, rng),
+                                                             lambda: _matrix(softmax_dW - penalty_dW, rng)])
     return given, items
 
 

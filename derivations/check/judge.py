@@ -213,6 +213,9 @@ def _equal(exact, value) -> bool:
     50 digits (a batch's softmax, see :mod:`.exact_arrays`), equal to those digits."""
     from .exact_arrays import equal_to_digits, is_known_to_digits
     if is_known_to_digits(value) and isinstance(exact, sympy.Rational):
+        near = to_float(value)
+        if abs(to_float(exact) - near) > 1e-12 * max(1.0, abs(near)):
+            return False                                # plainly not equal: no need for the 50 digits
         return equal_to_digits(exact, value)
     return exact == value
 
@@ -283,10 +286,10 @@ def _flatten(read):
 def _show(value) -> str:
     from ..report.printing import text
     if isinstance(value, sympy.MatrixBase):
-        entries = [_show(v) for v in value]
+        rows = value.tolist()
         if value.cols == 1 or value.rows == 1:
-            return "[" + ", ".join(entries) + "]"
-        return "[" + ", ".join("[" + ", ".join(_show(v) for v in value.row(r)) + "]" for r in range(value.rows)) + "]"
+            return "[" + ", ".join(_show(v) for row in rows for v in row) + "]"
+        return "[" + ", ".join("[" + ", ".join(_show(v) for v in row) + "]" for row in rows) + "]"
     if isinstance(value, sympy.Basic) and not value.free_symbols:
         number = to_float(value)
         if number == int(number) and abs(number) < 1e15:

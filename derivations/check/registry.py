@@ -222,11 +222,20 @@ def _batch_size(given) -> None:
 
 
 def _exact(value, what):
-    return number(value, what)
+    """An entry of a batch as an exact Fraction: a sheet's decimal as written (0.1 is 1/10)."""
+    from fractions import Fraction
+
+    from .numeric import WrittenFloat
+    if isinstance(value, WrittenFloat):
+        return Fraction(value.text)                      # checked finite and in range by read_batch
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Fraction(value)
+    exact = number(value, what)
+    return Fraction(int(exact.p), int(exact.q))
 
 
 def _exact_rows(rows, name) -> tuple:
-    return tuple(tuple(number(v, f"{name}[{r}, {c}]") for c, v in enumerate(row)) for r, row in enumerate(rows))
+    return tuple(tuple(_exact(v, f"{name}[{r}, {c}]") for c, v in enumerate(row)) for r, row in enumerate(rows))
 
 
 @dataclass

@@ -39,12 +39,16 @@ def _reg_words(reg_form: str, what: str) -> str:
 class BatchNumbers:
     """The exact evaluator of one batch, with the forms of its loss (``svm``, ``softmax`` or ``logistic``)."""
 
-    def __init__(self, loss: str, given: Given, delta=None, flip_targets=False):
+    def __init__(self, loss: str, given: Given, delta=None, flip_targets=False, base: "BatchNumbers" = None):
         from ...engine.matrices import W_, X_, Y_
         from ...engine.notation import D, Delta, K, N, lam
         self.loss, self.given = loss, given
         n, features = len(given.X), len(given.X[0])
-        X = exact_array(given.X)
+        if base is not None and not flip_targets:        # the same arrays, another Delta: nothing converted again
+            arrays = dict(base.evaluator.arrays)
+            X = arrays[X_]
+        else:
+            X = exact_array(given.X)
         if loss == "logistic":
             from ...losses import logistic_batch as lb
             self.forms = lb
@@ -56,7 +60,8 @@ class BatchNumbers:
             from ...losses import batch as b
             self.forms = b
             classes = len(given.W[0])
-            arrays = {X_: X, W_: exact_array(given.W), Y_: one_hot(given.y, classes)}
+            if base is None or flip_targets:
+                arrays = {X_: X, W_: exact_array(given.W), Y_: one_hot(given.y, classes)}
             scalars = {N: n, D: features, K: classes, lam: given.reg,
                        Delta: given.delta if delta is None else delta}
             named = _named(loss)
@@ -204,12 +209,15 @@ def _loss_variants(found: BatchNumbers) -> list:
     rewritten, data, penalty = _loss_rewritten(loss, given.reg_form, given.reg != 0)
     variants = [Variant(tag, text, value=as_sympy(found.value(expr))) for tag, text, expr in rewritten]
     if loss == "softmax":
-        import mpmath
+        from decimal import Decimal, localcontext
         data_value = found.value(data)
         penalty_value = found.value(penalty)
-        with mpmath.workdps(DIGITS):
+        with localcontext() as context:
+            context.prec = DIGITS
+            penalty_value = Decimal(penalty_value.numerator) / Decimal(penalty_value.denominator) \
+                if not isinstance(penalty_value, Decimal) else penalty_value
             variants.append(Variant("log10", "log base 10 was used instead of the natural log",
-                                    value=as_sympy(data_value / mpmath.log(10) + penalty_value)))
+                                    value=as_sympy(data_value / Decimal(10).ln() + penalty_value)))
             variants.append(Variant("missing-minus", "the minus sign of -log p_{y_i} is missing",
                                     value=as_sympy(-data_value + penalty_value)))
     if loss == "logistic" and all(t in (0, 1) for t in given.y):
@@ -219,7 +227,7 @@ def _loss_variants(found: BatchNumbers) -> list:
     if loss == "svm":
         from .svm import SVM_VARIANTS
         for tag, delta in (("flipped-delta", -given.delta), ("delta-left-out", 0)):
-            other = BatchNumbers(loss, given, delta=delta)
+            other = BatchNumbers(loss, given, delta=delta, base=found)
             variants.append(Variant(tag, SVM_VARIANTS[tag][0], value=as_sympy(other.value(other.loss_form()))))
     return variants
 
