@@ -609,6 +609,8 @@ def backprop(expression, at, fmt, output, pdf, no_cache):
 @click.option("--roster", metavar="ROSTER.csv", help="--format grades: the LMS's roster CSV, its rows and columns kept, "
                                                      "the grades added.")
 @click.option("--feedback-dir", metavar="DIR", help="Also write one Markdown feedback file per student into DIR.")
+@click.option("--key", "keys", metavar="DIR", help="Grade each sheet as its key in DIR sets it (derive problems' "
+                                                  "keys/ or sheets/): only the answers come from the student's sheet.")
 @click.option("-o", "--output", metavar="FILE", help="Write the report to FILE (atomically).")
 @click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes.")
 @click.option("--timeout", type=FiniteRange(0.1, 600), default=2.0, show_default=True,
@@ -616,7 +618,7 @@ def backprop(expression, at, fmt, output, pdf, no_cache):
 @click.option("--follow-through", type=FiniteRange(0, 1), default=None,
               help="Credit (0..1) for an answer that follows from the student's own wrong intermediate.")
 @click.option("--list-quantities", is_flag=True, help="List the quantities a sheet can ask for, and exit.")
-def check(sheets, fmt, roster, feedback_dir, output, jobs, timeout, follow_through, list_quantities):
+def check(sheets, fmt, roster, feedback_dir, keys, output, jobs, timeout, follow_through, list_quantities):
     """Grade answer sheets (YAML or JSON files, or folders of them) against the derivations.
 
     Exit status: 0 when every sheet was graded, 1 when some could not be read, 2 for a usage error.
@@ -626,6 +628,7 @@ def check(sheets, fmt, roster, feedback_dir, output, jobs, timeout, follow_throu
       derive check sheets/ --jobs 2 --format csv -o grades.csv
       derive check sheets/ --format grades --roster canvas_roster.csv -o grades.csv --feedback-dir feedback/
       derive check /autograder/submission/sheet.yaml --format gradescope -o /autograder/results/results.json
+      derive check filled/ --key hw3/keys/ --format grades -o grades.csv
     """
     from derivations.check.quantities import all_quantities
     if list_quantities:
@@ -659,6 +662,11 @@ def check(sheets, fmt, roster, feedback_dir, output, jobs, timeout, follow_throu
         except ValueError as error:
             raise UserError(str(error)) from None
     defaults = {} if follow_through is None else {"follow_through": follow_through}
+    if keys is not None:
+        try:
+            defaults["keys"] = batch.key_paths(keys)
+        except InputError as error:
+            raise UserError(str(error)) from None
     # formulas as read and worked derivations: only Markdown and LaTeX show them
     detail = fmt in ("markdown", "latex") or feedback_dir is not None
     try:

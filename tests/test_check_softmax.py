@@ -95,6 +95,12 @@ def test_no_follow_through_from_a_coarse_rounding_and_the_feedback_says_why():
     two = items("  - {id: p, quantity: softmax.probs, answer: [0.25, 0.01, 0.74]}\n"        # 2 figures: carried
                 "  - {id: L, quantity: softmax.loss, answer: 1.386}\n")[1]               # -ln 0.25
     assert (two.verdict, two.rule) == ("correct", "follow-through")
+    small = items("  - {id: p, quantity: softmax.probs, answer: [0.08, 0.2, 0.72]}\n"       # p_0 = 0.08: 1 figure
+                  "  - {id: L, quantity: softmax.loss, answer: 2.526}\n")[1]             # -ln 0.08
+    assert small.verdict == "incorrect" and "p_0 = 0.08 (1 significant figure)" in small.feedback
+    precise = items("  - {id: p, quantity: softmax.probs, answer: [0.300, 0.005, 0.695]}\n"  # 0.005 to 3 decimals
+                    "  - {id: g, quantity: softmax.dscores, answer: [-0.700, 0.005, 0.695]}\n")[1]
+    assert (precise.verdict, precise.rule) == ("correct", "follow-through")
 
 
 def test_follow_through_credit_is_configurable():

@@ -1,4 +1,5 @@
 """derive problems: per-student variants, each exercising every case, deterministic, with keys that grade correct."""
+import json
 import math
 from fractions import Fraction
 
@@ -153,3 +154,37 @@ def test_problem_texts_compile_to_pdf(tmp_path):
         assert main(["problems", family, "--students", str(roster), "-o", str(out), "--pdf"]) == 0
         pdf = next((out / "problems").glob("*.pdf"))
         assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_check_with_the_key_takes_only_the_answers_from_the_students_sheet(tmp_path, capsys):
+    """A student who edits the given, a tolerance, the points or the options of their sheet changes nothing."""
+    import yaml
+    out = tmp_path / "hw"
+    assert main(["problems", "svm", "--students", "2", "--seed", "4", "-o", str(out)]) == 0
+    key = yaml.safe_load((out / "keys" / "s001.yaml").read_text())
+    filled = yaml.safe_load((out / "sheets" / "s001.yaml").read_text())
+    for item, right in zip(filled["items"], key["items"]):
+        item["answer"] = "999" if item["id"] == "Q1" else right["answer"]
+    filled["items"][0].update(tolerance={"absolute": 10000}, points=100)          # the forged parts
+    filled["given"]["scores"] = [999 if i == filled["given"]["label"] else 0
+                                 for i in range(len(filled["given"]["scores"]))]
+    filled["options"] = {"follow_through": 1}
+    filled["items"].append({"id": "Q9", "quantity": "svm.loss", "answer": 0, "given": {"scores": [0, 0]}})
+    (tmp_path / "filled").mkdir()
+    (tmp_path / "filled" / "s001.yaml").write_text(yaml.safe_dump(filled))
+    assert main(["check", str(tmp_path / "filled"), "--format", "json"]) == 0
+    forged = json.loads(capsys.readouterr().out)["sheets"][0]
+    assert forged["items"][0]["verdict"] == "correct"                              # the forgery works without a key
+    assert main(["check", str(tmp_path / "filled"), "--key", str(out / "keys"), "--format", "json"]) == 0
+    graded = json.loads(capsys.readouterr().out)["sheets"][0]
+    assert [i["id"] for i in graded["items"]] == ["Q1", "Q2", "Q3", "Q4"]
+    assert [i["verdict"] for i in graded["items"]] == ["incorrect", "correct", "correct", "correct"]
+    assert (graded["score"], graded["max_score"]) == (3, 4)
+    assert main(["check", str(tmp_path / "filled"), "--key", str(out / "sheets"), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["sheets"][0]["score"] == 3          # the blank sheets serve as keys
+    (tmp_path / "filled" / "s001.yaml").rename(tmp_path / "filled" / "zed.yaml")
+    other = yaml.safe_load((tmp_path / "filled" / "zed.yaml").read_text())
+    other["student"] = "zed"
+    (tmp_path / "filled" / "zed.yaml").write_text(yaml.safe_dump(other))
+    assert main(["check", str(tmp_path / "filled"), "--key", str(out / "keys"), "--format", "json"]) == 1
+    assert "no key for student 'zed'" in json.loads(capsys.readouterr().out)["sheets"][0]["error"]

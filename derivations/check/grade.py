@@ -72,16 +72,16 @@ class Context:
 @dataclass(frozen=True)
 class OwnValue:
     """A student's own (wrong) intermediate answer, and whether it may carry follow-through: its entries must be
-    written with at least the policy's ``intermediate_figures`` significant figures (a vector's counted from its
-    largest entry), as an intermediate rounded for the next step must; ``short`` names those that are not, as
-    (index, own value, figures shown). An own value that is a coarse rounding (p = 0.3 for 0.268) carries no
+    written with at least the policy's ``intermediate_figures`` significant figures of their own (or, in a
+    vector, to the ``sig_figs`` asked for, counted from its largest entry), as an intermediate rounded for the
+    next step must; ``short`` names those that are not, as (index, own value, figures shown). An own value that is a coarse rounding (p = 0.3 for 0.268) carries no
     follow-through: what follows from it is judged by the rounding rules."""
 
     value: Any
     short: tuple = ()
 
 
-def _own_value(item, quantity, reference, options, conventions, figures: int):
+def _own_value(item, quantity, reference, options, conventions, figures: int, sig_figs: int = 3):
     """What the student answered for ``item`` as an :class:`OwnValue` (for follow-through), or None."""
     from .judge import _entries_kind
     from .numeric import to_float
@@ -100,9 +100,12 @@ def _own_value(item, quantity, reference, options, conventions, figures: int):
     for index, (written, exact) in enumerate(pairs):
         if written is None:
             continue                                   # an expression (-\ln 0.268): exact, whatever it shows
-        shown = figures_written(written.last_place, scale) if scale > 0 else 0
-        if shown < figures:
-            short.append((index, exact, shown))
+        own = written.significant_figures if written.value != 0 else 0
+        relative = figures_written(written.last_place, scale) if scale > 0 else 0
+        # rounded too coarsely: fewer figures of its own than an intermediate needs (p = 0.08, 0.2), unless the
+        # vector is written to the figures asked for, counted from its largest entry (0.005 in [0.268, 0.005])
+        if own < figures and relative < sig_figs:
+            short.append((index, exact, own))
     value = sympy.ImmutableMatrix([exact for _, exact in pairs]) if kind is not None else pairs[0][1]
     return OwnValue(value, tuple(short))
 
@@ -140,7 +143,8 @@ def own_answers(sheet: Sheet, context: Context | None = None) -> dict:
             reference = reference_for(quantity, quantity.effective(given))
         except InputError:
             continue
-        value = _own_value(item, quantity, reference, sheet.options, conventions, figures)
+        value = _own_value(item, quantity, reference, sheet.options, conventions, figures,
+                           context.precision.sig_figs if context else DEFAULT.sig_figs)
         if value is None or reference.value is None or (context is not None and _right(item, context)):
             continue                                              # follow-through is from a wrong intermediate
         own.setdefault(given, {})[quantity.name] = value

@@ -466,7 +466,7 @@ def _short_words(dependency, short, figures) -> str:
     more = f" and {len(short) - 4} more" if len(short) > 4 else ""
     return (f"It follows from your own {dependency}, but no follow-through is given: {shown}{more} "
             f"{'is' if len(short) == 1 else 'are'} rounded too coarsely to carry forward (an intermediate needs at "
-            f"least {figures} significant figures, a vector's counted from its largest entry)")
+            f"least {figures} significant figures)")
 
 
 def _rounded_route(reference, read, policy):
