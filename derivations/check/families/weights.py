@@ -24,7 +24,6 @@ from sympy import ImmutableMatrix, Indexed, Ne, Symbol
 from ...engine.inputs import InputError
 from ...engine.notation import D, Delta, PerExample, W, c, feature, j, k, m, p, s, weighted_score, x, y
 from ..registry import Given, LazyVariants, Quantity, Reference, Variant, register
-from . import batch as batch_numbers
 from .svm import SUM_LEFT_OUT, SVM_VARIANTS, without_sum
 
 #: the input of another example j (what x_j means when x_i is the example's input): x_d^(j)
@@ -290,7 +289,8 @@ def _dW(loss: str):
     def reference(given):
         if _batch(given):
             _not_logistic(given, f"{loss}.dW")
-            return batch_numbers.dW_reference(loss, given)
+            from .batch import dW_reference  # NumPy only for a batch: other sheets never import it
+            return dW_reference(loss, given)
         if _one_example(given):
             value = _example_numbers(loss, given)["dW"]
             return Reference(f"{loss}.dW", value=value,
@@ -304,7 +304,8 @@ def _scores(loss: str):
     def reference(given):
         if _batch(given):
             _not_logistic(given, f"{loss}.scores")
-            return batch_numbers.scores_reference(loss, given)
+            from .batch import scores_reference
+            return scores_reference(loss, given)
         if given.inputs is not None and given.weights is not None and isinstance(given.weights[0], tuple):
             rows = ImmutableMatrix([list(row) for row in given.weights])
             value = ImmutableMatrix(rows.T * ImmutableMatrix(list(given.inputs)))
