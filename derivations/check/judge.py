@@ -241,6 +241,8 @@ def _all_close(read, value, policy, strict=False) -> tuple[bool, list]:
             return False, []
         scale = _scale(entries)
         verdicts = [_closeness(pair, v, policy, scale) for pair, v in zip(flat, entries)]
+        if not strict and not _coarse_as_a_whole(entries, verdicts):
+            verdicts = _zeros_left_off(flat, entries, verdicts, policy, scale)
         return all(ok(c) for c in verdicts), verdicts
     closeness = _closeness(read, value, policy)
     return ok(closeness), [closeness]
@@ -607,13 +609,39 @@ def _judge_entries(result, quantity, reference, read, policy, own_answers, optio
     result = _not_right(result, quantity, reference, read, policy, own_answers, options, notes, short_note, partial)
     if result.verdict == "partially-correct":
         named = [result.diagnosis] if result.diagnosis else list(result.candidates)
-        if short_note:
+        if _coarse_as_a_whole(entries, verdicts):
             result.verdict, result.score = "incorrect", 0.0          # written too coarsely as a whole
+            if not short_note:
+                result.feedback = _join(result.feedback, f"No partial credit: the answer is written with too few "
+                                                         f"figures as a whole ({policy.sig_figs} are needed, counted "
+                                                         f"from its largest entry)")
         elif named and not set(named) & PARTIAL_CREDIT_MISTAKES:
             result.verdict, result.score = "incorrect", 0.0
             result.feedback = _join(result.feedback, "No partial credit: under this mistake the entries that agree "
                                                      "do so by accident")
     return result
+
+
+def _coarse_as_a_whole(entries, verdicts) -> bool:
+    """Whether an answer is written with too few figures as a whole: a matrix's figures count from its largest
+    entry, so it is when the entry answering the largest exact value is itself too short."""
+    if not entries or len(verdicts) != len(entries):
+        return False
+    largest = max(range(len(entries)), key=lambda i: abs(to_float(entries[i])))
+    return verdicts[largest].how == "too-few-figures"
+
+
+def _zeros_left_off(flat, entries, verdicts, policy, scale) -> list:
+    """In an answer written to the figures asked for, an entry that is the exact value rounded there with its last
+    0s left off (-0.39 for -0.390, as NumPy prints it) is right."""
+    place = required_place(scale, policy.sig_figs) if scale else None
+    upgraded = []
+    for (written, _), value, closeness in zip(flat, entries, verdicts):
+        if closeness.how == "too-few-figures" and written is not None and place is not None and \
+                written.value == round_at(to_float(value), place):
+            closeness = Closeness(True, "figures")
+        upgraded.append(closeness)
+    return upgraded
 
 
 def _short_entries_note(wrong, verdicts, entries, policy, none_right=False) -> str:
