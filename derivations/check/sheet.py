@@ -116,12 +116,19 @@ def parse(text: str, name: str = "sheet", json_only: bool = False, template: boo
 
 
 def from_mapping(data, name: str = "sheet", template: bool = False) -> Sheet:
-    """A sheet from the mapping its text holds (checked: nesting, Unicode, keys, options, items)."""
-    if _depth(data, MAX_SHEET_DEPTH) > MAX_SHEET_DEPTH:
-        raise SheetError(f"the sheet is nested more than {MAX_SHEET_DEPTH} levels deep")
-    data = _clean(data)
+    """A sheet from the mapping its text holds (checked: nesting, Unicode, keys, options, items). An item nested
+    too deeply is an invalid item; anything else nested too deeply makes the sheet unreadable."""
     if not isinstance(data, dict):
         raise SheetError("a sheet must be a mapping with an 'items' list")
+    raw_items = data.get("items")
+    outside = {key: value for key, value in data.items() if key != "items"}
+    if _depth(outside, MAX_SHEET_DEPTH) > MAX_SHEET_DEPTH:
+        raise SheetError(f"the sheet is nested more than {MAX_SHEET_DEPTH} levels deep")
+    data = _clean(outside)
+    if isinstance(raw_items, list):
+        data["items"] = [raw if _depth(raw, MAX_ITEM_DEPTH) > MAX_ITEM_DEPTH else _clean(raw) for raw in raw_items]
+    elif raw_items is not None:
+        data["items"] = raw_items if _depth(raw_items, MAX_SHEET_DEPTH) <= MAX_SHEET_DEPTH else None
     unknown = set(map(str, data)) - SHEET_KEYS
     if unknown:
         raise SheetError(f"unknown key(s) {', '.join(sorted(unknown))}; a sheet has {', '.join(sorted(SHEET_KEYS))}")
@@ -321,8 +328,10 @@ def _item(raw, index, template: bool = False) -> Item:
     if not isinstance(raw, dict):
         return Item(str(index + 1), "", None, problem="the item is not a mapping with id, quantity and answer")
     if _depth(raw, MAX_ITEM_DEPTH) > MAX_ITEM_DEPTH:
-        return Item(str(raw.get("id", index + 1))[:100] if not isinstance(raw.get("id"), (list, dict)) else
-                    str(index + 1), str(raw.get("quantity", ""))[:100], None,
+        def label(key, default):
+            value = raw.get(key, default)
+            return _text(str(value))[:100] if isinstance(value, (str, int, float)) else str(default)
+        return Item(label("id", index + 1), label("quantity", ""), None,
                     problem=f"the item is nested more than {MAX_ITEM_DEPTH} levels deep")
     item = Item(str(raw.get("id", index + 1))[:100], str(raw.get("quantity", ""))[:100], raw.get("answer"))
     points = raw.get("points", 1)
