@@ -514,6 +514,8 @@ def verify(files, fmt, output, pdf, timeout, assume, loss, given):
             if name == "-":
                 text = read_standard_input()
                 outcomes.append(check_text(text, "standard input", timeout=timeout, hints=hints, loss=loss))
+            elif name.lower().endswith(".ipynb"):
+                outcomes.append(_check_notebook(name, timeout=timeout, hints=hints, loss=loss))
             else:
                 outcomes.append(check_file(name, timeout=timeout, hints=hints, loss=loss))
         except (TextError, DocumentError) as error:
@@ -527,6 +529,21 @@ def verify(files, fmt, output, pdf, timeout, assume, loss, given):
     status = max((outcome.status for outcome in outcomes), key=lambda s: {0: 0, 3: 1, 1: 2}[s])
     if status:
         raise click.exceptions.Exit(status)
+
+
+def _check_notebook(name: str, **options):
+    """derive verify of a Jupyter notebook: its Markdown cells, each report line naming its cell and line."""
+    from derivations.check.notebook import NotebookError, markdown_text, read
+    from derivations.check.written import check_text
+    try:
+        found = markdown_text(read(name))
+    except NotebookError as error:
+        raise UserError(str(error)) from None
+    if not found.text.strip():
+        raise UserError(f"{name}: the notebook has no Markdown cell to check")
+    outcome = check_text(found.text, name, **options)
+    outcome.origins = found.origins
+    return outcome
 
 
 @cli.command("codegen")
@@ -655,8 +672,15 @@ def backprop(expression, at, fmt, output, pdf, no_cache):
 
 @cli.command("check")
 @click.argument("sheets", nargs=-1, metavar="SHEET_OR_DIR...")
-@click.option("--format", "fmt", type=click.Choice(("text", "json", "csv", "markdown", "latex")), default="text",
-              show_default=True, help="Report format.")
+@click.option("--format", "fmt", type=click.Choice(("text", "json", "csv", "grades", "gradescope", "markdown", "latex")),
+              default="text", show_default=True,
+              help="Report format: grades is one CSV row per student (with --roster, the roster's rows); gradescope "
+                   "is Gradescope's autograder results.json for one sheet.")
+@click.option("--roster", metavar="ROSTER.csv", help="--format grades: the LMS's roster CSV, its rows and columns kept, "
+                                                     "the grades added.")
+@click.option("--feedback-dir", metavar="DIR", help="Also write one Markdown feedback file per student into DIR.")
+@click.option("--key", "keys", metavar="DIR", help="Grade each sheet as its key in DIR sets it (derive problems' "
+                                                  "keys/ or sheets/): only the answers come from the student's sheet.")
 @click.option("-o", "--output", metavar="FILE", help="Write the report to FILE (atomically).")
 @click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes.")
 @click.option("--timeout", type=FiniteRange(0.1, 600), default=2.0, show_default=True,
@@ -664,10 +688,17 @@ def backprop(expression, at, fmt, output, pdf, no_cache):
 @click.option("--follow-through", type=FiniteRange(0, 1), default=None,
               help="Credit (0..1) for an answer that follows from the student's own wrong intermediate.")
 @click.option("--list-quantities", is_flag=True, help="List the quantities a sheet can ask for, and exit.")
-def check(sheets, fmt, output, jobs, timeout, follow_through, list_quantities):
+def check(sheets, fmt, roster, feedback_dir, keys, output, jobs, timeout, follow_through, list_quantities):
     """Grade answer sheets (YAML or JSON files, or folders of them) against the derivations.
 
     Exit status: 0 when every sheet was graded, 1 when some could not be read, 2 for a usage error.
+
+    \b
+    Examples:
+      derive check sheets/ --jobs 2 --format csv -o grades.csv
+      derive check sheets/ --format grades --roster canvas_roster.csv -o grades.csv --feedback-dir feedback/
+      derive check /autograder/submission/sheet.yaml --format gradescope -o /autograder/results/results.json
+      derive check filled/ --key hw3/keys/ --format grades -o grades.csv
     """
     from derivations.check.quantities import all_quantities
     if list_quantities:
@@ -688,23 +719,57 @@ def check(sheets, fmt, output, jobs, timeout, follow_through, list_quantities):
     if not sheets:
         raise UserError("no sheets given: derive check SHEET_OR_DIR...")
     check_writable(output)
-    from derivations.check import batch, report
+    if roster and fmt != "grades":
+        raise UserError("--roster goes with --format grades")
+    if feedback_dir is not None:
+        _check_folder(feedback_dir, "--feedback-dir")
+    from derivations.check import batch, lms, report
     from derivations.engine.inputs import InputError
+    roster_text = None
+    if roster:
+        try:
+            roster_text = lms.read_roster(roster)
+        except ValueError as error:
+            raise UserError(str(error)) from None
     defaults = {} if follow_through is None else {"follow_through": follow_through}
-    detail = fmt in ("markdown", "latex")          # formulas as read and worked derivations: only these show them
+    if keys is not None:
+        try:
+            defaults["keys"] = batch.key_paths(keys)
+        except InputError as error:
+            raise UserError(str(error)) from None
+    # formulas as read and worked derivations: only Markdown and LaTeX show them
+    detail = fmt in ("markdown", "latex") or feedback_dir is not None
     try:
         files = batch.find_sheets(sheets)
     except InputError as error:
         raise UserError(str(error)) from None
     if not files:
         raise UserError("no .yaml, .yml or .json sheets found in " + ", ".join(sheets))
+    if fmt == "gradescope" and len(files) != 1:
+        raise UserError(f"--format gradescope writes the results of one submission (Gradescope runs the autograder "
+                        f"once per student); {len(files)} sheets were given")
     if sys.stderr.isatty():
         with click.progressbar(length=len(files), label="grading", file=sys.stderr) as bar:
             results = batch.grade_paths(files, jobs=jobs, timeout=timeout, defaults=defaults, progress=bar.update,
                                         detail=detail)
     else:
         results = batch.grade_paths(files, jobs=jobs, timeout=timeout, defaults=defaults, detail=detail)
-    text = report.render(results, fmt)
+    if fmt == "gradescope":
+        text = lms.gradescope(results[0])
+    elif fmt == "grades":
+        try:
+            text = lms.grades_csv(results, roster_text)
+        except ValueError as error:
+            raise UserError(str(error)) from None
+    else:
+        text = report.render(results, fmt)
+    if feedback_dir is not None:
+        folder = Path(feedback_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        written = lms.feedback_files(results)
+        for name, content in written.items():
+            write_atomically(str(folder / name), content)
+        click.echo(f"wrote {len(written)} feedback file{'s' if len(written) != 1 else ''} into {folder}", err=True)
     if output and output != "-":
         write_atomically(output, text)
         click.echo(f"wrote {output}", err=True)
@@ -801,6 +866,70 @@ def check_code(paths, loss, functions, delta, reg_form, fmt, output, jobs, timeo
             click.echo(text, nl=False)
     if any(result.error for result in results):
         raise click.exceptions.Exit(1)
+
+
+@cli.command("problems")
+@click.argument("family", type=click.Choice(("svm", "softmax", "weights", "batch", "logistic")), metavar="FAMILY")
+@click.option("--students", required=True, metavar="N|ROSTER.csv",
+              help="How many students (ids s001 ...), or a roster CSV whose id column names them.")
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=0, show_default=True,
+              help="The course's seed: the same seed and student id give the same variant.")
+@click.option("-o", "--output", "folder", required=True, metavar="DIR",
+              help="Folder for sheets/ (to fill in), problems/ (the text) and keys/ (the answer keys).")
+@click.option("--pdf", is_flag=True, help="Also compile each problem text to PDF (needs pdflatex).")
+@click.option("--tie", is_flag=True, help="SVM families: put one margin exactly on its kink (0) in each variant.")
+def problems(family, students, seed, folder, pdf, tie):
+    """Per-student variants of a problem: a sheet to fill in, the problem text and an answer key each.
+
+    FAMILY is svm, softmax, weights (one example's dW), batch (X, y, W, reg) or logistic. Each variant is
+    drawn from the seed and the student's id, and again until it exercises every case (violated and cleared
+    margins, no margin near its kink, probabilities that need 3 figures, ...). Grade the filled-in sheets
+    with derive check DIR/sheets/; each is graded against its own given.
+
+    \b
+    Examples:
+      derive problems svm --students 120 --seed 2024 -o hw2/
+      derive problems batch --students roster.csv --seed 7 -o hw3/ --pdf
+    """
+    from derivations.check import problems as made
+    try:
+        ids = made.students_from(students)
+    except ValueError as error:
+        raise UserError(str(error)) from None
+    if tie and family not in ("svm", "weights", "batch"):
+        raise UserError(f"--tie puts an SVM margin on its kink: it is for svm, weights or batch, not {family}")
+    _check_folder(folder, "-o")
+    if pdf:
+        from derivations.report.latex import pdflatex
+        if pdflatex() is None:
+            raise UserError("--pdf needs pdflatex (Debian: apt-get install texlive-latex-base "
+                            "texlive-latex-recommended lmodern); leave out --pdf for Markdown only")
+    root = Path(folder)
+    for sub in ("sheets", "problems", "keys"):
+        (root / sub).mkdir(parents=True, exist_ok=True)
+    count = 0
+    for name, problem, files in made.files_for(family, ids, seed, tie):
+        for relative, text in files.items():
+            write_atomically(str(root / relative), text)
+        if pdf:
+            from derivations.report.latex import LatexFailed, compile_pdf
+            try:
+                write_atomically(str(root / "problems" / f"{name}.pdf"), compile_pdf(made.latex_text(problem, seed)))
+            except LatexFailed as error:
+                raise click.ClickException(f"the problem text of {problem.student} did not compile: {error}") from None
+        count += 1
+    click.echo(f"wrote {count} variant{'s' if count != 1 else ''} of {family} into {root}/ (sheets/, problems/, "
+               f"keys/)", err=True)
+
+
+def _check_folder(path: str, what: str) -> None:
+    """Fail before any work when ``path`` cannot be a folder to write into (made when missing)."""
+    folder = Path(path)
+    if folder.exists() and not folder.is_dir():
+        raise UserError(f"{what} {path}: not a folder")
+    parent = folder if folder.exists() else next((p for p in folder.resolve().parents if p.exists()), Path("."))
+    if not os.access(parent, os.W_OK):
+        raise UserError(f"{what} {path}: permission denied")
 
 
 def main(argv=None) -> int:

@@ -8,7 +8,10 @@ Writes two classes of answer sheets (seeded, so every run grades the same bytes)
   the right ones in the notations students use (2, 2.0, 1.32, 1.318 nats,
   ≈ 1.318, [-1 0 1], tensor([...]), P_{y_i} - 1, \\begin{cases} ...), on three
   givens (the 3-class and 4-class worked examples and a 5-class one);
-* **numeric**: the same number of sheets of 10 numeric items each.
+* **numeric**: the same number of sheets of 10 numeric items each;
+* **batch**: the same number of sheets of 10 batch items each (S = XW, P, the SVM's and softmax's loss and dW
+  under both reg_forms), every sheet with its own X (5 x 4), y, W (4 x 3), reg and reg_form, as per-student
+  variants are, a third of the answers wrong (transposed, the 1/N missing, ...).
 
 Then, interleaved over --runs rounds, times `derive check DIR --format json -o
 FILE` as a fresh process (start-up, reading, references, judging, report:
@@ -131,15 +134,85 @@ def _numeric_items(scores, label, rng, wrong: bool):
     return items
 
 
+def _batch_numbers(X, y, W, reg, reg_form):
+    """S, the SVM's and softmax's loss and dW of a batch, in NumPy (the bench's own answers, not the grader's)."""
+    import numpy as np
+    n = X.shape[0]
+    S = X @ W
+    factor = 1.0 if reg_form == "full" else 0.5
+    rows = np.arange(n)
+    margins = S - S[rows, y][:, None] + 1
+    margins[rows, y] = 0
+    B = (margins > 0).astype(float)
+    B[rows, y] = -B.sum(axis=1)
+    svm_loss = np.maximum(margins, 0).sum() / n + factor * reg * (W ** 2).sum()
+    svm_dW = X.T @ B / n + 2 * factor * reg * W
+    P = np.exp(S - S.max(axis=1, keepdims=True))
+    P /= P.sum(axis=1, keepdims=True)
+    softmax_loss = -np.log(P[rows, y]).mean() + factor * reg * (W ** 2).sum()
+    G = P.copy()
+    G[rows, y] -= 1
+    softmax_dW = X.T @ G / n + 2 * factor * reg * W
+    return S, P, svm_loss, svm_dW, softmax_loss, softmax_dW, factor * reg * (W ** 2).sum(), 2 * factor * reg * W
+
+
+def _matrix(array, rng, figures=4):
+    return "[" + ", ".join("[" + ", ".join(_num(float(v), rng, figures) if v != int(v) else str(int(v))
+                                           for v in row) + "]" for row in array) + "]"
+
+
+def _batch_items(rng, wrong: bool):
+    """A batch sheet's given (X 5x4, y, W 4x3, reg, reg_form: every sheet its own) and 10 items on it."""
+    import numpy as np
+    X = np.array([[rng.randint(-20, 20) / 10 for _ in range(4)] for _ in range(5)])
+    W = np.array([[rng.randint(-10, 10) / 10 for _ in range(3)] for _ in range(4)])
+    y = np.array([rng.randrange(3) for _ in range(5)])
+    reg, reg_form = rng.choice([0.1, 0.05, 0.2]), rng.choice(["full", "half"])
+    other = "half" if reg_form == "full" else "full"
+    given = (f"{{X: {X.tolist()}, y: {y.tolist()}, W: {W.tolist()}, reg: {reg}, reg_form: {reg_form}}}")
+    items = []
+    for form, override in ((reg_form, None), (other, {"reg_form": other})):
+        S, P, svm_loss, svm_dW, softmax_loss, softmax_dW, penalty, penalty_dW = _batch_numbers(X, y, W, reg, form)
+        n = X.shape[0]
+
+        def add(quantity, right, mistakes):
+            answer = rng.choice(mistakes)() if wrong and rng.random() < 1 / 3 else right()
+            items.append((quantity, answer, override, None))
+        if override is None:
+            add("svm.scores", lambda: _matrix(S, rng, 6), [lambda: _matrix(S.T, rng, 6)])
+            add("softmax.probs", lambda: _matrix(P, rng), [lambda: _matrix(np.exp(S), rng)])
+        # the mistakes: the 1/N missing, the j = y_i term kept (+ Delta), the penalty left out, a transposed dW,
+        # a slip (10 % off)
+        add("svm.loss", lambda: _num(svm_loss, rng), [lambda: _num((svm_loss - penalty) * n + penalty, rng),
+                                                     lambda: _num(svm_loss + 1, rng),
+                                                     lambda: _num(svm_loss - penalty, rng)])
+        add("svm.dW", lambda: _matrix(svm_dW, rng), [lambda: _matrix(svm_dW.T, rng),
+                                                     lambda: _matrix((svm_dW - penalty_dW) * n + penalty_dW, rng)])
+        add("softmax.loss", lambda: _num(softmax_loss, rng), [lambda: _num(softmax_loss * 1.1, rng),
+                                                             lambda: _num(softmax_loss - penalty, rng)])
+        add("softmax.dW", lambda: _matrix(softmax_dW, rng), [lambda: _matrix(-softmax_dW, rng),
+                                                             lambda: _matrix(softmax_dW - penalty_dW, rng)])
+    return given, items
+
+
 def _yaml(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def write_sheets(folder: Path, count: int, mixed: bool, seed: int = 11) -> list[tuple[str, str]]:
-    """``count`` sheets; returns (a right answer, the answer) of every numeric item, for Math-Verify."""
+def write_sheets(folder: Path, count: int, mixed: bool, seed: int = 11, batch: bool = False) -> list:
+    """``count`` sheets; returns (a right answer, the answer) of every numeric item, for Math-Verify. ``batch``:
+    sheets of 10 batch items, each sheet with its own X, y, W (per-student givens)."""
     rng = random.Random(seed)
     pairs = []
     for n in range(count):
+        if batch:
+            given, items = _batch_items(rng, rng.random() < 0.75)
+            lines = [f"student: b{n:05d}", f"given: {given}", "items:"]
+            for i, (quantity, answer, override, _) in enumerate(items):
+                extra = f", given: {{reg_form: {override['reg_form']}}}" if override else ""
+                lines.append(f"  - {{id: q{i}, quantity: {quantity}, answer: {_yaml(answer)}{extra}}}")
+            (folder / f"b{n:05d}.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+            continue
         scores, label = GIVENS[n % len(GIVENS)]
         wrong = rng.random() < 0.75            # three sheets in four hold mistakes: about a third of the answers
         items = _numeric_items(scores, label, rng, wrong)
@@ -226,18 +299,21 @@ def main() -> int:
                         help="also time Math-Verify on N numeric answers (0: not at all)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        mixed_folder, numeric_folder = Path(tmp, "mixed"), Path(tmp, "numeric")
+        mixed_folder, numeric_folder, batch_folder = Path(tmp, "mixed"), Path(tmp, "numeric"), Path(tmp, "batch")
         mixed_folder.mkdir()
         numeric_folder.mkdir()
+        batch_folder.mkdir()
         write_sheets(mixed_folder, args.sheets, mixed=True)
         pairs = write_sheets(numeric_folder, args.sheets, mixed=False)
-        runs = {"mixed, --jobs 2": [], "mixed, --jobs 1": [], "numeric, --jobs 2": [], "numeric, --jobs 1": []}
+        write_sheets(batch_folder, args.sheets, mixed=False, batch=True)
+        runs = {"mixed, --jobs 2": [], "mixed, --jobs 1": [], "numeric, --jobs 2": [], "numeric, --jobs 1": [],
+                "batch, --jobs 2": [], "batch, --jobs 1": []}
+        folders = {"mixed": mixed_folder, "numeric": numeric_folder, "batch": batch_folder}
         verify_times = []
         for _ in range(args.runs):
-            runs["mixed, --jobs 2"].append(time_derive(mixed_folder, 2))
-            runs["numeric, --jobs 2"].append(time_derive(numeric_folder, 2))
-            runs["mixed, --jobs 1"].append(time_derive(mixed_folder, 1))
-            runs["numeric, --jobs 1"].append(time_derive(numeric_folder, 1))
+            for name in runs:
+                kind, jobs = name.split(", --jobs ")
+                runs[name].append(time_derive(folders[kind], int(jobs)))
         sample = pairs[:args.math_verify]
         mv = time_math_verify(sample) if sample else None
         if mv is not None:
@@ -252,9 +328,12 @@ def main() -> int:
         print(f"  {name:20} {wall:7.2f}s {cpu:7.2f}s {items / wall:9,.0f}")
     mixed2 = statistics.median(w for w, _ in runs["mixed, --jobs 2"])
     numeric2 = statistics.median(w for w, _ in runs["numeric, --jobs 2"])
+    batch2 = statistics.median(w for w, _ in runs["batch, --jobs 2"])
     print(f"  targets (issue 11): mixed --jobs 2 >= 1,000 items/s: {items / mixed2:,.0f} "
           f"({'met' if items / mixed2 >= 1000 else 'NOT met'}); numeric --jobs 2 >= 3,000 items/s: "
-          f"{items / numeric2:,.0f} ({'met' if items / numeric2 >= 3000 else 'NOT met'})")
+          f"{items / numeric2:,.0f} ({'met' if items / numeric2 >= 3000 else 'NOT met'}); (issue 19) batch, every "
+          f"sheet its own X 5x4 and W 4x3, --jobs 2 >= 2,000 items/s: {items / batch2:,.0f} "
+          f"({'met' if items / batch2 >= 2000 else 'NOT met'}); load average {os.getloadavg()[0]:.1f}")
     first, again, distinct = formula_costs()
     print(f"  formulas ({distinct} distinct answers, in one process): a new answer {first:.1f} ms (median: read, "
           f"probe, at most one full check), a repeated one {again:.0f} µs (cached)")

@@ -159,14 +159,16 @@ def test_hostile_sheets_fail_alone_and_the_report_stays_strict_json(tmp_path):
     (tmp_path / "surrogate.json").write_text('{"student": "s\\ud800", "given": {"scores": [3, -1, 4], "label": 0}, '
                                              '"items": [{"id": "q\\ud800", "quantity": "svm.loss", "answer": '
                                              '"2\\ud800"}, {"id": "ok", "quantity": "svm.loss", "answer": 2}]}')
+    (tmp_path / "nested_given.yaml").write_text("given: " + "{a: " * 900 + "1" + "}" * 900 + "\nitems:\n" + good)
     (tmp_path / "fine.yaml").write_text(head + good)
     results = {r.sheet.rsplit("/", 1)[-1]: r for r in batch.grade_paths([tmp_path], jobs=2)}
-    for name in ("digits.yaml", "digits.json", "nested_answer.yaml", "surrogate.json"):
+    for name in ("digits.yaml", "digits.json", "nested_answer.yaml", "nested_sheet.yaml", "surrogate.json"):
         first, second = results[name].items
         assert results[name].error is None and first.verdict == "invalid" and second.verdict == "correct", name
     assert "5000 digits" in results["digits.yaml"].items[0].feedback
     assert "nested more than" in results["nested_answer.yaml"].items[0].feedback
-    assert "nested more than 40 levels" in results["nested_sheet.yaml"].error
+    assert "nested more than 24 levels" in results["nested_sheet.yaml"].items[0].feedback    # the item, not the sheet
+    assert "nested more than 40 levels" in results["nested_given.yaml"].error
     assert results["fine.yaml"].items[0].verdict == "correct"
     text = report.render(list(results.values()), "json")
     json.loads(text, parse_constant=lambda c: (_ for _ in ()).throw(ValueError(c)))       # strict: no NaN

@@ -72,29 +72,35 @@ def test_gradient_sign_flipped():
     assert one("softmax.dscores", "[0.732, -0.005, -0.727]").diagnosis == "sign-flipped-gradient"
 
 
-def test_follow_through_from_own_probabilities_within_the_tolerance_for_an_intermediate():
-    result = items("  - {id: p, quantity: softmax.probs, answer: [0.269, 0.005, 0.726]}\n"
-                   "  - {id: L, quantity: softmax.loss, answer: 1.313}\n"          # -ln 0.269
-                   "  - {id: g, quantity: softmax.dscores, answer: [-0.731, 0.005, 0.726]}\n")
+def test_follow_through_from_own_wrong_probabilities():
+    result = items("  - {id: p, quantity: softmax.probs, answer: [0.321, 0.012, 0.667]}\n"
+                   "  - {id: L, quantity: softmax.loss, answer: 1.136}\n"          # -ln 0.321
+                   "  - {id: g, quantity: softmax.dscores, answer: [-0.679, 0.012, 0.667]}\n")
     probs, loss, grad = result
-    assert probs.verdict == "partially-correct"
+    assert probs.verdict == "incorrect"
     assert (loss.verdict, loss.rule) == ("correct", "follow-through") and "follow-through" in loss.feedback
     assert (grad.verdict, grad.rule) == ("correct", "follow-through")
 
 
 def test_no_follow_through_from_a_coarse_rounding_and_the_feedback_says_why():
-    """p = [0.3, 0.1, 0.6] is 1 figure: -ln 0.3 = 1.204 is not credited (issue 19), and the feedback says why."""
+    """p = [0.3, 0.1, 0.6] shows 1 figure: -ln 0.3 = 1.204 is not credited (issue 19), and the feedback says why."""
     result = items("  - {id: p, quantity: softmax.probs, answer: [0.3, 0.1, 0.6]}\n"
                    "  - {id: L, quantity: softmax.loss, answer: 1.204}\n"
                    "  - {id: g, quantity: softmax.dscores, answer: [-0.7, 0.1, 0.6]}\n")
     probs, loss, grad = result
     assert (probs.verdict, loss.verdict, loss.score, grad.verdict) == ("incorrect", "incorrect", 0.0, "incorrect")
-    assert "no follow-through is given: p_0 = 0.3 (exact 0.267623) is not within 2 significant figures" in loss.feedback
+    assert "no follow-through is given: p_0 = 0.3 (1 significant figure) is rounded too coarsely" in loss.feedback
     assert "p_1 = 0.1" not in loss.feedback                  # the loss reads p_0 only
-    assert "p_1 = 0.1 (exact 0.00490169)" in grad.feedback
-    wrong = items("  - {id: p, quantity: softmax.probs, answer: [0.5, 0.2, 0.3]}\n"       # a wrong vector, 1 figure
-                  "  - {id: L, quantity: softmax.loss, answer: 0.693}\n")[1]             # -ln 0.5
-    assert wrong.verdict == "incorrect" and "no follow-through" in wrong.feedback
+    assert "p_1 = 0.1 (1 significant figure)" in grad.feedback
+    two = items("  - {id: p, quantity: softmax.probs, answer: [0.25, 0.01, 0.74]}\n"        # 2 figures: carried
+                "  - {id: L, quantity: softmax.loss, answer: 1.386}\n")[1]               # -ln 0.25
+    assert (two.verdict, two.rule) == ("correct", "follow-through")
+    small = items("  - {id: p, quantity: softmax.probs, answer: [0.08, 0.2, 0.72]}\n"       # p_0 = 0.08: 1 figure
+                  "  - {id: L, quantity: softmax.loss, answer: 2.526}\n")[1]             # -ln 0.08
+    assert small.verdict == "incorrect" and "p_0 = 0.08 (1 significant figure)" in small.feedback
+    precise = items("  - {id: p, quantity: softmax.probs, answer: [0.300, 0.005, 0.695]}\n"  # 0.005 to 3 decimals
+                    "  - {id: g, quantity: softmax.dscores, answer: [-0.700, 0.005, 0.695]}\n")[1]
+    assert (precise.verdict, precise.rule) == ("correct", "follow-through")
 
 
 def test_follow_through_credit_is_configurable():
@@ -105,7 +111,7 @@ def test_follow_through_credit_is_configurable():
 
 
 def test_inconsistent_with_both_points_at_the_step():
-    result = items("  - {id: p, quantity: softmax.probs, answer: [0.269, 0.005, 0.726]}\n"
+    result = items("  - {id: p, quantity: softmax.probs, answer: [0.321, 0.012, 0.667]}\n"
                    "  - {id: L, quantity: softmax.loss, answer: 0.9}\n")
     assert result[1].verdict == "incorrect"
     assert "does not follow from your own softmax.probs" in result[1].feedback

@@ -100,8 +100,8 @@ def test_the_figures_required_are_configurable_per_sheet_and_item():
 
 def test_vector_figures_count_from_the_largest_entry():
     assert one("softmax.probs", "'[0.268, 0.005, 0.727]'").verdict == "correct"
-    item = one("softmax.probs", "'[0.27, 0.0049, 0.73]'")
-    assert item.verdict == "partially-correct" and item.score == pytest.approx(1 / 3)
+    item = one("softmax.probs", "'[0.27, 0.0049, 0.73]'")        # too few figures as a whole: no partial credit
+    assert item.verdict == "incorrect" and item.score == 0 and item.rule == "too-few-figures"
     assert "3 are needed" in item.feedback
     assert one("softmax.probs", "'[0.2676, 0.0049, 0.7275]'").verdict == "correct"   # 0.727475 to 4 places
 
@@ -354,3 +354,22 @@ def test_mistakes_are_the_encoded_variants_worked_through(scores, label, delta, 
         value, gradient = piecewise_linear(expr, given)
         assert value == instance(expr, given), tag
         assert gradient == gradient_by_diff(expr, given), tag
+
+
+def test_an_entry_with_its_last_zeros_left_off_is_right_in_a_well_written_vector():
+    from derivations.check.judge import judge
+    from derivations.check.quantities import lookup
+    from derivations.check.registry import Given
+    q = lookup("softmax.dW")
+    batch = Given.read({"X": [[-1.7, 1.1, 1.7], [-0.4, 0.6, 0.4], [-1.4, -0.6, -0.7], [0.5, -0.3, -0.3]],
+                        "y": [2, 0, 1, 2], "W": [[-0.7, -0.1, 0.7], [0.9, -0.4, -0.8], [0.6, 0.2, 0.3]],
+                        "reg": 0.05, "reg_form": "half"})
+    reference = q.reference(batch)                                   # its entry (2, 2) is -0.389978
+    written = "[[-0.5162, 0.1875, 0.3238], [0.1912, 0.0795, -0.2857], [0.326, 0.119, -0.39]]"   # NumPy's -0.39
+    assert judge("a", q, reference, written).verdict == "correct"
+    short = "[[-0.52, 0.19, 0.32], [0.19, 0.079, -0.29], [0.33, 0.12, -0.39]]"      # 2 figures as a whole
+    assert judge("a", q, reference, short).verdict == "incorrect"
+    coarse = one("softmax.probs", "'[0.27, 0.005, 0.73]'")         # the largest entry shows 2 figures: the whole
+    assert (coarse.verdict, coarse.score) == ("incorrect", 0.0)
+    mixed = one("softmax.probs", "'[0.3, 0.2, 0.7]'")               # coarse as a whole, and 0.2 plainly wrong
+    assert (mixed.verdict, mixed.score) == ("incorrect", 0.0)

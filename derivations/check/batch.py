@@ -33,9 +33,9 @@ from ..engine.inputs import InputError
 from .grade import SheetResult, cached_judgement, grade_item, has_reference, prepare_item, reference_for, sheet_context
 from .judge import ItemResult
 from .limits import cap_memory
-from .sheet import SheetError, effective_options, load
+from .sheet import SheetError, effective_options, load, with_key
 
-SHEET_SUFFIXES = {".yaml", ".yml", ".json"}
+SHEET_SUFFIXES = {".yaml", ".yml", ".json", ".ipynb"}
 DEFAULT_TIMEOUT = 2.0
 DEFAULT_MEMORY_MB = 2048
 REFERENCE_TIMEOUT = 120.0
@@ -95,8 +95,20 @@ def _grade_task(connection, index, path, start, defaults, detail) -> None:
     except Exception as error:  # noqa: BLE001 - one sheet must never stop the batch
         connection.send(("error", index, f"could not read this sheet ({type(error).__name__})", None))
         return
+    keys = (defaults or {}).get("keys")
+    if keys is not None:
+        key = keys.get(sheet.student) or keys.get(Path(path).stem)
+        if key is None:
+            connection.send(("error", index, f"no key for student {sheet.student!r} (nor for {Path(path).stem!r})",
+                             sheet.student))
+            return
+        try:
+            sheet = with_key(sheet, load(key, template=True))
+        except SheetError as error:
+            connection.send(("error", index, f"the key {Path(key).name}: {error}", sheet.student))
+            return
     sheet.path = str(path)
-    sheet.options = effective_options(sheet.options, defaults)
+    sheet.options = effective_options(sheet.options, {k: v for k, v in (defaults or {}).items() if k != "keys"})
     meta = [(i.id, i.quantity, i.points) for i in sheet.items]
     try:
         context = sheet_context(sheet)
@@ -229,12 +241,29 @@ def _preload() -> None:
     _loader()
 
 
+def key_paths(folder) -> dict:
+    """{student: key file} of a folder of keys (or of the sheets to fill in): each key's ``student``, and its file
+    stem; InputError when two keys name one student or a key cannot be read."""
+    found: dict = {}
+    for path in find_sheets([folder]):
+        try:
+            key = load(path, template=True)
+        except SheetError as error:
+            raise InputError(f"the key {path}: {error}") from None
+        for name in {key.student, path.stem}:
+            if name in found and found[name] != path:
+                raise InputError(f"two keys for {name!r}: {found[name]} and {path}")
+            found[name] = path
+    return found
+
+
 def grade_paths(paths, *, jobs: int = 1, timeout: float = DEFAULT_TIMEOUT, memory_mb: int = DEFAULT_MEMORY_MB,
                 defaults: dict | None = None, progress: Callable[[int], None] | None = None,
                 reference_timeout: float = REFERENCE_TIMEOUT, detail: bool = True) -> list[SheetResult]:
     """Every sheet under ``paths`` graded; results in the order the sheets were found.
 
-    ``defaults`` are sheet options (follow_through, log_base) for sheets that do not set them.
+    ``defaults`` are sheet options (follow_through, log_base) for sheets that do not set them, and ``keys``
+    ({student: key file}, see :func:`key_paths`): each sheet graded as its key sets it (:func:`.sheet.with_key`).
     ``detail``: keep what the Markdown and LaTeX reports show beyond the JSON (the formulas read, the
     given of each item for its worked derivation); without it results come back faster.
     """

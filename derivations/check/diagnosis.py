@@ -19,6 +19,13 @@ from dataclasses import dataclass, field
 
 CHANCE_RESOLUTION = 0.15
 
+#: kinds of mistake that are one mistake in a student's eyes when they give the same answer: named as one
+ONE_MISTAKE = {
+    frozenset({"dropped-max", "margin-classes-lost"}): (
+        "indicator-left-out", "the indicator 1(s_j - s_{y_i} + Δ > 0) was left out (dropping the max leaves "
+                              "none either): the gradient is x_i only for the classes whose margin is positive"),
+}
+
 
 @dataclass
 class Diagnosis:
@@ -35,6 +42,9 @@ def diagnose(variants, matches) -> Diagnosis:
     if not found:
         return Diagnosis(None)
     tags = list(dict.fromkeys(variant.tag for variant in found))
+    merged = ONE_MISTAKE.get(frozenset(tags))
+    if merged is not None:
+        return Diagnosis(merged[0], f"Likely mistake: {merged[1]}.", [merged[0]])
     if len(tags) == 1:
         descriptions = list(dict.fromkeys(variant.description for variant in found))
         return Diagnosis(tags[0], "Likely mistake: " + "; or ".join(descriptions) + ".", tags)

@@ -10,18 +10,22 @@ arrays whose entries are exact:
 
 * ``fractions.Fraction`` wherever the arithmetic is rational (+, -, x, /, max(0, u), 1[u > 0]): the
   whole SVM, the scores, the penalty;
-* ``mpmath.mpf`` at :data:`DIGITS` significant digits after an exp or a log (softmax, logsumexp,
+* ``decimal.Decimal`` at :data:`DIGITS` significant digits after an exp or a log (softmax, logsumexp,
   sigmoid, softplus), which a short decimal can only equal when the value is rational anyway
-  (p = 1/2 when two scores are equal): :func:`as_sympy` marks such values as known to that many digits,
+  (p = 1/2 when all scores are equal): :func:`as_sympy` marks such values as known to that many digits,
   and the judge treats an answer within :data:`EXACT_WITHIN` of them as equal.
+
+Rationals are kept as :class:`Scaled` matrices (int64 numerators over one denominator) wherever their
+integers stay small, which makes the SVM's forms whole-array integer operations.
 
 Only the node types the forms use are evaluated; anything else raises ``ValueError``.
 """
 from __future__ import annotations
 
+import math
+from decimal import Decimal, localcontext
 from fractions import Fraction
 
-import mpmath
 import numpy as np
 import sympy
 from sympy import MatAdd, MatMul, MatrixSymbol, Transpose
@@ -29,7 +33,7 @@ from sympy.matrices.expressions.hadamard import HadamardPower, HadamardProduct
 
 #: digits carried after an exp or a log; a value is "exactly" an answer within 10^-40 relative of it
 DIGITS = 50
-EXACT_WITHIN = mpmath.mpf(10) ** -40
+EXACT_WITHIN = Decimal("1e-40")
 
 
 def fraction(value) -> Fraction:
@@ -42,33 +46,178 @@ def fraction(value) -> Fraction:
     return Fraction(int(rational.p), int(rational.q))
 
 
-def exact_array(rows) -> np.ndarray:
-    """A 2-D object array of Fractions from rows (or a flat list, as one column) of exact numbers."""
+def exact_array(rows):
+    """A matrix of exact numbers from rows (or a flat list, as one column): a :class:`Scaled` when its integers
+    stay small, else an object array of Fractions."""
     if rows and not isinstance(rows[0], (list, tuple)):
         rows = [[v] for v in rows]
     array = np.empty((len(rows), len(rows[0])), dtype=object)
     for r, row in enumerate(rows):
         for c, v in enumerate(row):
             array[r, c] = fraction(v)
-    return array
+    return Scaled.of(array) or array
 
 
-def one_hot(labels, classes) -> np.ndarray:
-    array = np.zeros((len(labels), classes), dtype=object)
-    array[:] = 0
-    for n, label in enumerate(labels):
-        array[n, label] = 1
-    return array
+def one_hot(labels, classes) -> "Scaled":
+    array = np.zeros((len(labels), classes), dtype=np.int64)
+    array[np.arange(len(labels)), list(labels)] = 1
+    return Scaled(array)
 
 
-def _ones(n, m) -> np.ndarray:
-    array = np.empty((n, m), dtype=object)
-    array[:] = 1
-    return array
+#: numerators of a Scaled array stay below this; an operation that could pass it falls back to Fractions
+SAFE = 2 ** 62
 
 
-def _mpf(v):
-    return mpmath.mpf(v.numerator) / v.denominator if isinstance(v, Fraction) else mpmath.mpf(v)
+class Scaled:
+    """A matrix of rationals sharing one denominator: ``num / den`` with ``num`` a NumPy int64 array. Sums,
+    products and comparisons are integer operations on whole arrays (the decimals of a sheet share small
+    denominators), exact, and many times faster than arrays of Fractions; an operation whose integers could
+    overflow int64 is done on Fractions instead (:meth:`objects`)."""
+
+    __array_priority__ = 100             # NumPy leaves a Scaled's operators to it
+
+    def __init__(self, num: np.ndarray, den: int = 1):
+        self.num = num
+        self.den = int(den)
+
+    @classmethod
+    def of(cls, array: np.ndarray):
+        """A Scaled from an object array of Fractions and ints; None when its integers would be too large."""
+        den = 1
+        for v in array.flat:
+            den = den * v.denominator // math.gcd(den, v.denominator) if isinstance(v, Fraction) else den
+        if den >= SAFE:
+            return None
+        nums = [int(v * den) for v in array.flat]
+        if any(abs(v) >= SAFE for v in nums):
+            return None
+        return cls(np.array(nums, dtype=np.int64).reshape(array.shape), den)
+
+    @property
+    def shape(self):
+        return self.num.shape
+
+    @property
+    def T(self):
+        return Scaled(self.num.T, self.den)
+
+    def _bound(self) -> int:
+        return int(np.abs(self.num).max()) if self.num.size else 0
+
+    def objects(self) -> np.ndarray:
+        out = np.empty(self.num.shape, dtype=object)
+        for index, v in np.ndenumerate(self.num):
+            out[index] = Fraction(int(v), self.den)
+        return out
+
+    def _reduced(self) -> "Scaled":
+        if self.den == 1 or not self.num.size:
+            return self
+        g = math.gcd(int(np.gcd.reduce(self.num.ravel())), self.den)
+        return Scaled(self.num // g, self.den // g) if g > 1 else self
+
+    def _aligned(self, other: "Scaled"):
+        den = self.den * other.den // math.gcd(self.den, other.den)
+        a, b = den // self.den, den // other.den
+        if den >= SAFE or self._bound() * a >= SAFE // 2 or other._bound() * b >= SAFE // 2:
+            return None
+        return self.num * a, other.num * b, den
+
+    def add(self, other, sign=1):
+        if isinstance(other, Scaled):
+            aligned = self._aligned(other)
+            if aligned is not None:
+                a, b, den = aligned
+                return Scaled(a + sign * b, den)._reduced()
+            other = other.objects()
+        return self.objects() + sign * other
+
+    def multiply(self, other):
+        if isinstance(other, Scaled):
+            if self._bound() * other._bound() < SAFE and self.den * other.den < SAFE:
+                return Scaled(self.num * other.num, self.den * other.den)._reduced()
+            other = other.objects()
+        if isinstance(other, (Fraction, int)):
+            value = Fraction(other)
+            if self._bound() * abs(value.numerator) < SAFE and self.den * value.denominator < SAFE:
+                return Scaled(self.num * value.numerator, self.den * value.denominator)._reduced()
+        return self.objects() * other
+
+    def dot(self, other):
+        if isinstance(other, Scaled):
+            inner = self.num.shape[1] if self.num.ndim == 2 else 1
+            if self._bound() * other._bound() * max(inner, 1) < SAFE and self.den * other.den < SAFE:
+                return Scaled(self.num @ other.num, self.den * other.den)._reduced()
+            other = other.objects()
+        return self.objects().dot(other)
+
+    def power(self, exponent: int):
+        if self._bound() ** exponent < SAFE and self.den ** exponent < SAFE:
+            return Scaled(self.num ** exponent, self.den ** exponent)
+        return self.objects() ** exponent
+
+
+def _is_decimal(value) -> bool:
+    if isinstance(value, Decimal):
+        return True
+    return isinstance(value, np.ndarray) and value.size > 0 and isinstance(value.flat[0], Decimal)
+
+
+def _decimal(v) -> Decimal:
+    """An exact number as a Decimal at the context's precision (a Fraction's quotient rounded there)."""
+    if isinstance(v, Decimal):
+        return v
+    if isinstance(v, Fraction):
+        return Decimal(v.numerator) / Decimal(v.denominator)
+    return Decimal(int(v))
+
+
+def _decimals(value):
+    """A Scaled, an object array or a number with every entry a Decimal."""
+    if isinstance(value, Scaled):
+        den = Decimal(value.den)
+        out = np.empty(value.num.shape, dtype=object)
+        for index, v in np.ndenumerate(value.num):
+            out[index] = Decimal(int(v)) / den
+        return out
+    if isinstance(value, np.ndarray):
+        return value if _is_decimal(value) and all(isinstance(v, Decimal) for v in value.flat) else \
+            _map(value, _decimal)
+    return _decimal(value)
+
+
+def _common(a, b):
+    """``a`` and ``b`` in one kind of number: Decimals when either holds one, else Fractions."""
+    if _is_decimal(a) or _is_decimal(b):
+        return _decimals(a), _decimals(b)
+    return _objects(a), _objects(b)
+
+
+def _add(a, b, sign=1):
+    if isinstance(a, Scaled) and isinstance(b, Scaled):
+        return a.add(b, sign)
+    a, b = _common(a, b)
+    return a + b if sign == 1 else a - b
+
+
+def _multiply(a, b):
+    if isinstance(a, Scaled) and isinstance(b, (Scaled, Fraction, int)):
+        return a.multiply(b)
+    if isinstance(b, Scaled) and isinstance(a, (Fraction, int)):
+        return b.multiply(a)
+    a, b = _common(a, b)
+    return a * b
+
+
+def _dot(a, b):
+    if isinstance(a, Scaled) and isinstance(b, Scaled):
+        return a.dot(b)
+    a, b = _common(a, b)
+    return a.dot(b)
+
+
+def _objects(value):
+    return value.objects() if isinstance(value, Scaled) else value
 
 
 class ExactEvaluator:
@@ -84,8 +233,9 @@ class ExactEvaluator:
 
     def value(self, expr):
         """The value of ``expr``: an object array, or a scalar for a 1 x 1 matrix."""
-        with mpmath.workdps(DIGITS):
-            found = self._node(expr)
+        with localcontext() as context:
+            context.prec = DIGITS
+            found = _objects(self._node(expr))
         if isinstance(found, np.ndarray) and found.shape == (1, 1):
             return found[0, 0]
         return found
@@ -97,58 +247,75 @@ class ExactEvaluator:
         return Fraction(int(value.p), int(value.q))
 
     def _node(self, expr):
+        """The value of ``expr``, each node evaluated once per evaluator (the forms of a reference and of its
+        mistakes share most of theirs: X^T B, the penalty, ...)."""
+        found = self.cache.get(expr)
+        if found is None:
+            found = self.cache[expr] = self._evaluate(expr)
+        return found
+
+    def _evaluate(self, expr):
         if isinstance(expr, MatrixSymbol):
-            if expr in self.cache:
-                return self.cache[expr]
             if expr in self.arrays:
                 return self.arrays[expr]
             if expr in self.definitions:
-                found = self.cache[expr] = self._node(self.definitions[expr])
-                return found
+                return self._node(self.definitions[expr])
             raise ValueError(f"no value for the matrix {expr}")
         name = type(expr).__name__
         if name == "Ones":
-            return _ones(int(self.scalar(expr.args[0])), 1)
+            return Scaled(np.ones((int(self.scalar(expr.args[0])), 1), dtype=np.int64))
         if isinstance(expr, Transpose):
             return self._node(expr.arg).T
         if isinstance(expr, MatMul):
             coefficient, matrices = expr.as_coeff_matrices()
             total = self._node(matrices[0])
             for m in matrices[1:]:
-                total = total.dot(self._node(m))
+                total = _dot(total, self._node(m))
             scale = self.scalar(coefficient)
-            return total if scale == 1 else total * scale
+            return total if scale == 1 else _multiply(total, scale)
         if isinstance(expr, MatAdd):
             terms = [self._node(a) for a in expr.args]
             total = terms[0]
             for term in terms[1:]:
-                total = total + term
+                total = _add(total, term)
             return total
         if isinstance(expr, HadamardProduct):
             terms = [self._node(a) for a in expr.args]
             total = terms[0]
             for term in terms[1:]:
-                total = total * term
+                total = _multiply(total, term)
             return total
         if isinstance(expr, HadamardPower):
             exponent = int(self.scalar(expr.exp))
-            return self._node(expr.base) ** exponent
+            base = self._node(expr.base)
+            return base.power(exponent) if isinstance(base, Scaled) else base ** exponent
         inner = self._node(expr.args[0])
         if name == "Hinge":
+            if isinstance(inner, Scaled):
+                return Scaled(np.maximum(inner.num, 0), inner.den)
             return _map(inner, lambda u: u if u > 0 else 0)
         if name == "Positive":
+            if isinstance(inner, Scaled):
+                return Scaled((inner.num > 0).astype(np.int64))
             return _map(inner, lambda u: 1 if u > 0 else 0)
+        inner = _objects(inner)
         if name == "RowSoftmax":
-            return _rows(inner, _softmax_row)
+            rows = [_softmax_row(list(inner[n])) for n in range(inner.shape[0])]
+            if any(isinstance(v, Decimal) for row in rows for v in row):
+                rows = [[_decimal(v) for v in row] for row in rows]     # one kind of number in a matrix
+            out = np.empty(inner.shape, dtype=object)
+            for n, row in enumerate(rows):
+                out[n] = row
+            return out
         if name == "RowLogSumExp":
             out = np.empty((inner.shape[0], 1), dtype=object)
             for n in range(inner.shape[0]):
-                out[n, 0] = _logsumexp(inner[n])
+                out[n, 0] = _logsumexp(list(inner[n]))
             return out
         if name == "Logistic":
-            return _map(inner, lambda u: 1 / (1 + mpmath.exp(-_mpf(u))))
+            return _map(inner, lambda u: 1 / (1 + (-_decimal(u)).exp()))
         if name == "Softplus":
-            return _map(inner, lambda u: _softplus(_mpf(u)))
+            return _map(inner, lambda u: _softplus(_decimal(u)))
         raise ValueError(f"cannot evaluate {name} exactly")
 
 
@@ -159,39 +326,32 @@ def _map(array, fn) -> np.ndarray:
     return out
 
 
-def _rows(array, fn) -> np.ndarray:
-    out = np.empty(array.shape, dtype=object)
-    for n in range(array.shape[0]):
-        out[n] = fn(array[n])
-    return out
-
-
 def _softmax_row(row):
-    top = max(row)
-    exponentials = [mpmath.exp(_mpf(v - top)) for v in row]
-    total = mpmath.fsum(exponentials)
     if all(v == row[0] for v in row):
         return [Fraction(1, len(row))] * len(row)          # equal scores: 1/K exactly
+    top = max(row)
+    exponentials = [_decimal(v - top).exp() for v in row]
+    total = sum(exponentials, Decimal(0))
     return [e / total for e in exponentials]
 
 
 def _logsumexp(row):
     top = max(row)
-    return _mpf(top) + mpmath.log(mpmath.fsum(mpmath.exp(_mpf(v - top)) for v in row))
+    return _decimal(top) + sum((_decimal(v - top).exp() for v in row), Decimal(0)).ln()
 
 
-def _softplus(u):
-    return u + mpmath.log(1 + mpmath.exp(-u)) if u > 0 else mpmath.log(1 + mpmath.exp(u))
+def _softplus(u: Decimal) -> Decimal:
+    return u + (1 + (-u).exp()).ln() if u > 0 else (1 + u.exp()).ln()
 
 
 def as_sympy(value):
-    """An exact entry as SymPy: a Fraction as a Rational, an mpf as a Float carrying its :data:`DIGITS`."""
+    """An exact entry as SymPy: a Fraction as a Rational, a Decimal as a Float carrying its :data:`DIGITS`."""
     if isinstance(value, Fraction):
         return sympy.Rational(value.numerator, value.denominator)
-    if isinstance(value, int):
-        return sympy.Integer(value)
-    if isinstance(value, mpmath.mpf):
-        return sympy.Float(value, DIGITS)
+    if isinstance(value, (int, np.integer)):
+        return sympy.Integer(int(value))
+    if isinstance(value, Decimal):
+        return sympy.Float(str(value), DIGITS)
     raise TypeError(f"not an exact entry: {value!r}")
 
 
@@ -208,10 +368,11 @@ def is_known_to_digits(value) -> bool:
 
 def equal_to_digits(exact, value) -> bool:
     """Whether the exact rational ``exact`` equals ``value`` (known to DIGITS digits) within EXACT_WITHIN."""
-    with mpmath.workdps(DIGITS):
-        a = mpmath.mpf(int(exact.p)) / int(exact.q)
-        b = mpmath.mpf(value._mpf_)
-        return abs(a - b) <= EXACT_WITHIN * max(1, abs(b))
+    with localcontext() as context:
+        context.prec = DIGITS + 10
+        a = Decimal(int(exact.p)) / Decimal(int(exact.q))
+        b = Decimal(str(value))
+        return abs(a - b) <= EXACT_WITHIN * max(Decimal(1), abs(b))
 
 
 __all__ = ["ExactEvaluator", "exact_array", "one_hot", "as_matrix", "as_sympy", "fraction", "is_known_to_digits",

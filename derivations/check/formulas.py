@@ -18,13 +18,15 @@ import sympy
 from sympy import Symbol
 
 from ..engine.evaluate import NotEvaluable
-from ..engine.notation import Delta, K, all_classes_sum, k, m, p, s, y
+from ..engine.notation import D, Delta, K, all_classes_sum, k, m, p, s, y
 from ..engine.verify import KINK_CLEARANCE, RELATIVE_TOLERANCE, Verifier, expand_definitions, integer_symbols
 from ..engine.verify.instances import CLASS_COUNTS, Instances
 from ..engine.verify.sampling import Sampler
 
 BASE_POINTS = 5
 MIN_COMPARED = 3
+#: the number of features D at the probe's points
+PROBE_FEATURES = sympy.Integer(3)
 
 
 def softmax_definitions() -> dict:
@@ -88,7 +90,10 @@ class Probe:
                 self.variant_values[id(variant)] = self.evaluate_prepared(self.prepare(variant.expr))
 
     def prepare(self, expr):
-        return expand_definitions(_with_delta(expr, self.delta), self.definitions)
+        """``expr`` with its names expanded, and the number of features D set (a weight formula's s_j = sum_d
+        W_dj x_d has it; the points give values to the classes' indices only): the probe only rules out, the
+        full check decides."""
+        return expand_definitions(_with_delta(expr, self.delta), self.definitions).xreplace({D: PROBE_FEATURES})
 
     @staticmethod
     def _other_sides(sampler, sample, exprs, points, variables):

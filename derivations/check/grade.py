@@ -71,43 +71,43 @@ class Context:
 
 @dataclass(frozen=True)
 class OwnValue:
-    """A student's own (wrong) intermediate answer, and whether it may carry follow-through: it must itself be
-    within the precision policy's tolerance for an intermediate (``intermediate_figures`` significant figures of
-    the exact value, a vector's figures counted from its largest entry); ``outside`` names its entries that are
-    not, as (index, own value, exact value)."""
+    """A student's own (wrong) intermediate answer, and whether it may carry follow-through: its entries must be
+    written with at least the policy's ``intermediate_figures`` significant figures of their own (or, in a
+    vector, to the ``sig_figs`` asked for, counted from its largest entry), as an intermediate rounded for the
+    next step must; ``short`` names those that are not, as (index, own value, figures shown). An own value that is a coarse rounding (p = 0.3 for 0.268) carries no
+    follow-through: what follows from it is judged by the rounding rules."""
 
     value: Any
-    outside: tuple = ()
+    short: tuple = ()
 
 
-def _own_value(item, quantity, reference, options, conventions):
-    """What the student answered for ``item``, as an exact SymPy value (for follow-through), or None."""
+def _own_value(item, quantity, reference, options, conventions, figures: int, sig_figs: int = 3):
+    """What the student answered for ``item`` as an :class:`OwnValue` (for follow-through), or None."""
     from .judge import _entries_kind
+    from .numeric import to_float
+    from .precision import figures_written
     try:
         kind = _entries_kind(quantity, reference, item.answer, conventions)
         if kind is not None:
             read = read_entries(item.answer, options, kind == "matrix", conventions)
-            flat = read if kind == "vector" else [pair for row in read for pair in row]
-            return sympy.ImmutableMatrix([exact for _, exact in flat])
-        return read_scalar(item.answer, options, conventions)[1]
+            pairs = read if kind == "vector" else [pair for row in read for pair in row]
+        else:
+            pairs = [read_scalar(item.answer, options, conventions)]
     except Unreadable:
         return None
-
-
-def _outside_tolerance(value, exact, figures: int) -> tuple | None:
-    """The entries of ``value`` not within ``figures`` significant figures of ``exact`` (as (index, own, exact)),
-    or None when the two cannot be compared (another shape)."""
-    from .numeric import to_float
-    from .precision import Precision, judge_float
-    own = list(value) if isinstance(value, sympy.MatrixBase) else [value]
-    right = list(exact) if isinstance(exact, sympy.MatrixBase) else [exact]
-    if len(own) != len(right):
-        return None
-    floats = [to_float(v) for v in right]
-    scale = max(abs(v) for v in floats) if len(floats) > 1 else None
-    policy = Precision(sig_figs=figures)
-    return tuple((i, a, b) for i, (a, b) in enumerate(zip(own, right))
-                 if not judge_float(to_float(a), to_float(b), policy, scale))
+    scale = max((abs(to_float(exact)) for _, exact in pairs), default=0.0)
+    short = []
+    for index, (written, exact) in enumerate(pairs):
+        if written is None:
+            continue                                   # an expression (-\ln 0.268): exact, whatever it shows
+        own = written.significant_figures if written.value != 0 else 0
+        relative = figures_written(written.last_place, scale) if scale > 0 else 0
+        # rounded too coarsely: fewer figures of its own than an intermediate needs (p = 0.08, 0.2), unless the
+        # vector is written to the figures asked for, counted from its largest entry (0.005 in [0.268, 0.005])
+        if own < figures and relative < sig_figs:
+            short.append((index, exact, own))
+    value = sympy.ImmutableMatrix([exact for _, exact in pairs]) if kind is not None else pairs[0][1]
+    return OwnValue(value, tuple(short))
 
 
 def sheet_context(sheet: Sheet) -> Context:
@@ -143,13 +143,11 @@ def own_answers(sheet: Sheet, context: Context | None = None) -> dict:
             reference = reference_for(quantity, quantity.effective(given))
         except InputError:
             continue
-        value = _own_value(item, quantity, reference, sheet.options, conventions)
+        value = _own_value(item, quantity, reference, sheet.options, conventions, figures,
+                           context.precision.sig_figs if context else DEFAULT.sig_figs)
         if value is None or reference.value is None or (context is not None and _right(item, context)):
             continue                                              # follow-through is from a wrong intermediate
-        outside = _outside_tolerance(value, reference.value, figures)
-        if outside is None:
-            continue
-        own.setdefault(given, {})[quantity.name] = OwnValue(value, outside)
+        own.setdefault(given, {})[quantity.name] = value
     return own
 
 

@@ -43,11 +43,11 @@ from .registry import Quantity, Reference
 from .rounding import roundings
 
 MAX_ANSWER_LENGTH = 2000
-#: mistakes of the whole answer whose entries agree with the reference only by coincidence: no partial credit
-NO_PARTIAL_CREDIT = {
-    "transposed": "No partial credit: the entries that agree do so only where the matrix is symmetric",
-    "sign-flipped-gradient": "No partial credit: the entries that agree are the zeros, whatever their sign",
-}
+#: mistakes that leave the other entries right (the correct class's entry or column, the Jacobian's diagonal): the
+#: entries right earn partial credit. Any other mistake named is systematic: an entry that agrees does so by
+#: accident (a transposed matrix's diagonal, a sign-flipped 0, the entries where W is 0), and earns nothing.
+PARTIAL_CREDIT_MISTAKES = {"no-minus-one", "correct-class-zero", "missing-minus-correct-class", "sign-of-correct-class",
+                           "missing-diagonal"}
 MAX_ENTRIES = 1000
 
 __all__ = ["ItemResult", "Unreadable", "judge", "read_scalar", "read_entries"]
@@ -211,8 +211,11 @@ def _closeness(pair, value, policy: Precision, scale=None) -> Closeness:
 def _equal(exact, value) -> bool:
     """Whether the answer's exact value is the reference's: equal as rationals, or, for a reference known to
     50 digits (a batch's softmax, see :mod:`.exact_arrays`), equal to those digits."""
-    from .exact_arrays import equal_to_digits, is_known_to_digits
-    if is_known_to_digits(value) and isinstance(exact, sympy.Rational):
+    if isinstance(value, sympy.Float) and value._prec >= 150 and isinstance(exact, sympy.Rational):
+        from .exact_arrays import equal_to_digits  # (a value known to 50 digits: see is_known_to_digits)
+        near = to_float(value)
+        if abs(to_float(exact) - near) > 1e-12 * max(1.0, abs(near)):
+            return False                                # plainly not equal: no need for the 50 digits
         return equal_to_digits(exact, value)
     return exact == value
 
@@ -238,6 +241,8 @@ def _all_close(read, value, policy, strict=False) -> tuple[bool, list]:
             return False, []
         scale = _scale(entries)
         verdicts = [_closeness(pair, v, policy, scale) for pair, v in zip(flat, entries)]
+        if not strict and not _coarse_as_a_whole(entries, verdicts):
+            verdicts = _zeros_left_off(flat, entries, verdicts, policy, scale)
         return all(ok(c) for c in verdicts), verdicts
     closeness = _closeness(read, value, policy)
     return ok(closeness), [closeness]
@@ -283,10 +288,10 @@ def _flatten(read):
 def _show(value) -> str:
     from ..report.printing import text
     if isinstance(value, sympy.MatrixBase):
-        entries = [_show(v) for v in value]
+        rows = value.tolist()
         if value.cols == 1 or value.rows == 1:
-            return "[" + ", ".join(entries) + "]"
-        return "[" + ", ".join("[" + ", ".join(_show(v) for v in value.row(r)) + "]" for r in range(value.rows)) + "]"
+            return "[" + ", ".join(_show(v) for row in rows for v in row) + "]"
+        return "[" + ", ".join("[" + ", ".join(_show(v) for v in row) + "]" for row in rows) + "]"
     if isinstance(value, sympy.Basic) and not value.free_symbols:
         number = to_float(value)
         if number == int(number) and abs(number) < 1e15:
@@ -346,6 +351,10 @@ def judge(item_id: str, quantity: Quantity, reference: Reference, answer, *, tol
             read = read_entries(answer, options, entries == "matrix", conventions, notes)
             return _judge_entries(result, quantity, reference, read, policy, own_answers or {}, options, notes,
                                   entries)
+        if quantity.kind == "expression" and isinstance(reference.value, sympy.MatrixBase) and \
+                _reads_as_number(answer, options, conventions):
+            read = read_scalar(answer, options, conventions, notes)
+            return _judge_scalar_for_vector(result, reference, read, policy, notes)
         if quantity.kind == "expression":
             if accept_numbers and reference.value is not None and _reads_as_number(answer, options, conventions):
                 read = read_scalar(answer, options, conventions, notes)
@@ -362,6 +371,24 @@ def judge(item_id: str, quantity: Quantity, reference: Reference, answer, *, tol
         result.verdict, result.score, result.rule = "invalid", 0.0, "unreadable"
         result.feedback = _sentence(f"Could not read the answer: {error}")
         return result
+
+
+def _judge_scalar_for_vector(result, reference, read, policy, notes):
+    """One number where the given asks for a vector (logistic.dw at numbers): wrong, and a mistake whose entries
+    are all that number (dL/dz = y - t, the factor x_j left out) named when it explains it."""
+    result.read_as = _shown_pair(read)
+    entries = len(reference.value)
+    result.verdict, result.score, result.rule = "incorrect", 0.0, "shape"
+    result.feedback = _join(_notes_text(notes), f"One number for a vector of {entries} entries (one per input "
+                                                f"x_j), expected {result.expected}")
+
+    def explains(variant):
+        value = variant.value
+        if not isinstance(value, sympy.MatrixBase) or len(set(value)) != 1:
+            return False
+        return _mistake_match(read, value[0], policy)
+    _apply_diagnosis(result, diagnose(reference.variants, explains))
+    return result
 
 
 def _entries_kind(quantity, reference, answer, conventions):
@@ -383,7 +410,9 @@ def _entries_kind(quantity, reference, answer, conventions):
             return "vector"
         if isinstance(answer, str):
             text = tidy_numeric(answer, conventions).value
-            if _environment_cells(text) is not None or number_cells(text, conventions, False) is not None:
+            cells = number_cells(text, conventions, False)
+            if _environment_cells(text) is not None or (cells is not None and (
+                    len(cells) > 1 or text.strip().startswith(("[", "(")))):
                 return "vector"
     return None
 
@@ -409,8 +438,8 @@ def _credit(options) -> tuple[str, float]:
 
 
 def _follow_through(reference, quantity, own_answers, read, policy):
-    """(dependency, own value, its entries that matter here but lie outside the tolerance for an intermediate)
-    when the answer follows from the student's own wrong intermediate; None when it does not."""
+    """(dependency, own value, its entries that matter here but show too few figures for an intermediate) when
+    the answer follows from the student's own wrong intermediate; None when it does not."""
     if reference.recompute is None:
         return None
     for dependency in quantity.depends_on:
@@ -426,19 +455,20 @@ def _follow_through(reference, quantity, own_answers, read, policy):
             continue
         if _all_close(read, recomputed, policy)[0]:
             uses = reference.recompute_uses
-            outside = [entry for entry in getattr(own, "outside", ()) if uses is None or entry[0] in uses]
-            return dependency, value, outside
+            short = [entry for entry in getattr(own, "short", ()) if uses is None or entry[0] in uses]
+            return dependency, value, short
     return None
 
 
-def _outside_words(dependency, outside, figures) -> str:
-    """Why no follow-through: the entries of the student's intermediate too far from the exact ones."""
+def _short_words(dependency, short, figures) -> str:
+    """Why no follow-through: the entries of the student's intermediate written too coarsely to carry forward."""
     symbol = "p_" if dependency == "softmax.probs" else "entry "
-    shown = ", ".join(f"{symbol}{i} = {_show(own)} (exact {_show(exact)})" for i, own, exact in outside[:4])
-    more = f" and {len(outside) - 4} more" if len(outside) > 4 else ""
+    shown = ", ".join(f"{symbol}{i} = {_show(own)} ({'no' if n < 1 else n} significant figure{'' if n == 1 else 's'})"
+                      for i, own, n in short[:4])
+    more = f" and {len(short) - 4} more" if len(short) > 4 else ""
     return (f"It follows from your own {dependency}, but no follow-through is given: {shown}{more} "
-            f"{'is' if len(outside) == 1 else 'are'} not within {figures} significant figures of the exact value, "
-            f"the tolerance for an intermediate, so the error is not only a rounding carried forward")
+            f"{'is' if len(short) == 1 else 'are'} rounded too coarsely to carry forward (an intermediate needs at "
+            f"least {figures} significant figures)")
 
 
 def _rounded_route(reference, read, policy):
@@ -492,7 +522,7 @@ def _not_right(result, quantity, reference, read, policy, own_answers, options, 
     follows = _follow_through(reference, quantity, own_answers, read, policy)
     refused = ""
     if follows and follows[2]:
-        refused = _outside_words(follows[0], follows[2], policy.intermediate_figures)
+        refused = _short_words(follows[0], follows[2], policy.intermediate_figures)
     elif follows:
         dependency, own, _ = follows
         result.verdict, result.score = _credit(options)
@@ -550,8 +580,9 @@ def _judge_entries(result, quantity, reference, read, policy, own_answers, optio
             return result
     elif len(flat) != len(entries):
         result.verdict, result.score, result.rule = "incorrect", 0.0, "shape"
-        result.feedback = (f"{len(flat)} entries for {len(entries)} classes: one entry per class is expected, "
-                           f"in class order.")
+        per = "input" if quantity.name.startswith("logistic.") else "class"
+        result.feedback = (f"{len(flat)} entr{'y' if len(flat) == 1 else 'ies'} for {len(entries)} {per}"
+                           f"{'es' if per == 'class' else 's'}: one entry per {per} is expected, in order.")
         return result
     ok, verdicts = _all_close(read, expected, policy)
     right = sum(1 for c in verdicts if c.ok)
@@ -576,10 +607,41 @@ def _judge_entries(result, quantity, reference, read, policy, own_answers, optio
     else:
         short_note = ""
     result = _not_right(result, quantity, reference, read, policy, own_answers, options, notes, short_note, partial)
-    if result.diagnosis in NO_PARTIAL_CREDIT and result.score:
-        result.verdict, result.score = "incorrect", 0.0
-        result.feedback = _join(result.feedback, NO_PARTIAL_CREDIT[result.diagnosis])
+    if result.verdict == "partially-correct":
+        named = [result.diagnosis] if result.diagnosis else list(result.candidates)
+        if _coarse_as_a_whole(entries, verdicts):
+            result.verdict, result.score = "incorrect", 0.0          # written too coarsely as a whole
+            if not short_note:
+                result.feedback = _join(result.feedback, f"No partial credit: the answer is written with too few "
+                                                         f"figures as a whole ({policy.sig_figs} are needed, counted "
+                                                         f"from its largest entry)")
+        elif named and not set(named) & PARTIAL_CREDIT_MISTAKES:
+            result.verdict, result.score = "incorrect", 0.0
+            result.feedback = _join(result.feedback, "No partial credit: under this mistake the entries that agree "
+                                                     "do so by accident")
     return result
+
+
+def _coarse_as_a_whole(entries, verdicts) -> bool:
+    """Whether an answer is written with too few figures as a whole: a matrix's figures count from its largest
+    entry, so it is when the entry answering the largest exact value is itself too short."""
+    if not entries or len(verdicts) != len(entries):
+        return False
+    largest = max(range(len(entries)), key=lambda i: abs(to_float(entries[i])))
+    return verdicts[largest].how == "too-few-figures"
+
+
+def _zeros_left_off(flat, entries, verdicts, policy, scale) -> list:
+    """In an answer written to the figures asked for, an entry that is the exact value rounded there with its last
+    0s left off (-0.39 for -0.390, as NumPy prints it) is right."""
+    place = required_place(scale, policy.sig_figs) if scale else None
+    upgraded = []
+    for (written, _), value, closeness in zip(flat, entries, verdicts):
+        if closeness.how == "too-few-figures" and written is not None and place is not None and \
+                written.value == round_at(to_float(value), place):
+            closeness = Closeness(True, "figures")
+        upgraded.append(closeness)
+    return upgraded
 
 
 def _short_entries_note(wrong, verdicts, entries, policy, none_right=False) -> str:

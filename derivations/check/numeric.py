@@ -40,6 +40,13 @@ def to_float(value) -> float:
     """
     if isinstance(value, (int, float)):
         return float(value)
+    if getattr(value, "is_Rational", False):
+        try:
+            return int(value.p) / int(value.q)      # the quotient correctly rounded (Python's int division)
+        except OverflowError:
+            return math.copysign(math.inf, value.p)
+    if getattr(value, "is_Float", False):
+        return float(value)
     return _to_float(value)
 
 

@@ -191,7 +191,9 @@ def judge_written(written, exact_is_equal: bool, reference: float, policy: Preci
         return Closeness(True, "truncated", f"{r:.6g} was truncated to {_shown(a)}; rounding gives "
                                             f"{_shown(round_at(r, written.last_place))}")
     unit = Decimal(1).scaleb(place)
-    if abs(round_at(a, place) - decimal_of(r)) <= unit / 2:   # right to the figures required, not beyond
+    # right to the figures required, not beyond: within half a unit there (0.545 for 0.535 is a unit off, though
+    # both round to 0.54 half-even), and rounding to the same figures
+    if abs(a - decimal_of(r)) <= unit / 2 and abs(round_at(a, place) - decimal_of(r)) <= unit / 2:
         return Closeness(True, "figures-required",
                          f"right to {policy.sig_figs} significant figures ({_shown(round_at(r, place))}); the "
                          f"digits after those are not marked")

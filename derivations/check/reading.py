@@ -101,6 +101,9 @@ _KEYWORD_TAIL = re.compile(r"^\s*,\s*[A-Za-z_]+\s*=.*$", re.S)
 _WORDS_TAIL = re.compile(r"^(?P<body>.*?[\d\]).])\s*(?P<words>\((?=[^()]*[A-Za-z])[^()=<>^\\_{}\[\]]*\)"
                          r"|[A-Za-z]{2,}[A-Za-z .,'/()-]*)\s*$", re.S)
 _ANSWER_LABEL = re.compile(r"^\s*(?:answer|ans|result|loss|gradient|grad|probabilities|probs)\s*[:=]\s*", re.I)
+#: a name before = or ≈ and a number (y ≈ 0.8581, p_0 = 0.27, \hat{y} = 0.5): the name is a label
+_NAME_LABEL = re.compile(r"^\s*(?:\\hat\{[A-Za-z]\}|\\[A-Za-z]+|[A-Za-z]{1,3})(?:_\{?[\w,\\ ]{1,12}\}?)?"
+                         r"(?:\^\{?\(?\w{1,4}\)?\}?)?\s*(?:=|≈|\\approx|~)\s*(?=[-+\d.\[(])")
 
 
 def tidy_numeric(text: str, conventions: Conventions) -> Reading:
@@ -111,9 +114,11 @@ def tidy_numeric(text: str, conventions: Conventions) -> Reading:
         return Reading(text)
     if text.startswith("$") and text.endswith("$"):
         text = text.strip("$").strip()
-    label = _ANSWER_LABEL.match(text)
-    if label:
+    label = _ANSWER_LABEL.match(text) or _NAME_LABEL.match(text)
+    if label and _plain_after(text[label.end():]):
         notes.append(f"{label.group().strip()!r} before the answer was ignored")
+        if re.search(r"≈|\\approx|~", label.group()):
+            notes.append("≈ read as =")
         text = text[label.end():]
     approx = _APPROX_START.match(text)
     if approx and approx.end() < len(text):
@@ -140,6 +145,11 @@ def tidy_numeric(text: str, conventions: Conventions) -> Reading:
         text = inner.strip()
         notes.append(f"read the numbers inside {wrapper.group('name')}(...)")
     return Reading(text, notes)
+
+
+def _plain_after(rest: str) -> bool:
+    """Whether what follows a label starts like a number or an array of numbers: only then is the label dropped."""
+    return bool(re.match(r"^\s*[-+]?(?:\d|\.\d|\[|\()", rest))
 
 
 def _is_number_word(words: str) -> bool:
@@ -239,8 +249,12 @@ def _matching(text: str, position: int) -> int:
 
 def _flat_entries(inside: str, conventions: Conventions, matrix: bool):
     """The numbers of one bracket level; with ``;`` between rows of a matrix ([1 2; 3 4]), a list of rows."""
-    if ";" in inside and matrix and not conventions.decimal_comma:
-        return [_split(row, conventions, semicolons=False) for row in inside.split(";") if row.strip()]
+    if ";" in inside and matrix:
+        rows = [row for row in inside.split(";") if row.strip()]
+        # on a decimal-comma sheet ; separates entries ([0,268; 0,005]) unless each part holds several numbers
+        # separated by spaces: then it separates rows ([0,8 -1,5; 0,92 0,31])
+        if not conventions.decimal_comma or all(len(row.split()) > 1 for row in rows):
+            return [_split(row, conventions, semicolons=False) for row in rows]
     return _split(inside, conventions, semicolons=";" in inside)
 
 

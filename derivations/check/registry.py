@@ -222,11 +222,20 @@ def _batch_size(given) -> None:
 
 
 def _exact(value, what):
-    return number(value, what)
+    """An entry of a batch as an exact Fraction: a sheet's decimal as written (0.1 is 1/10)."""
+    from fractions import Fraction
+
+    from .numeric import WrittenFloat
+    if isinstance(value, WrittenFloat):
+        return Fraction(value.text)                      # checked finite and in range by read_batch
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Fraction(value)
+    exact = number(value, what)
+    return Fraction(int(exact.p), int(exact.q))
 
 
 def _exact_rows(rows, name) -> tuple:
-    return tuple(tuple(number(v, f"{name}[{r}, {c}]") for c, v in enumerate(row)) for r, row in enumerate(rows))
+    return tuple(tuple(_exact(v, f"{name}[{r}, {c}]") for c, v in enumerate(row)) for r, row in enumerate(rows))
 
 
 @dataclass
@@ -237,6 +246,51 @@ class Variant:
     description: str            # one line for the student
     value: Any = None           # exact SymPy number / matrix, when numeric
     expr: Any = None            # SymPy expression, when symbolic
+
+
+class LazyVariants(list):
+    """A reference's mistakes, worked out on first use: a right answer never needs them (a batch's take longer to
+    evaluate than its reference)."""
+
+    def __init__(self, make: Callable):
+        super().__init__()
+        self._make = make
+
+    def _fill(self):
+        if self._make is not None:
+            make, self._make = self._make, None
+            super().extend(make())
+
+    def __iter__(self):
+        self._fill()
+        return super().__iter__()
+
+    def __len__(self):
+        self._fill()
+        return super().__len__()
+
+    def __getitem__(self, index):
+        self._fill()
+        return super().__getitem__(index)
+
+    def __bool__(self):
+        return len(self) > 0
+
+    def __add__(self, other):
+        self._fill()
+        return list(super().__iter__()) + list(other)
+
+    def __iadd__(self, other):
+        self._fill()
+        return super().__iadd__(other)
+
+    def append(self, value):
+        self._fill()
+        super().append(value)
+
+    def extend(self, values):
+        self._fill()
+        super().extend(values)
 
 
 @dataclass

@@ -87,26 +87,46 @@ class Sheet:
     precision: dict | None = None
 
 
-def load(path) -> Sheet:
-    """The sheet at ``path`` (.yaml, .yml or .json)."""
+def load(path, template: bool = False) -> Sheet:
+    """The sheet at ``path`` (.yaml, .yml or .json; or a Jupyter notebook, .ipynb: see :mod:`.notebook`)."""
+    from .notebook import MAX_NOTEBOOK_BYTES
     path = Path(path)
+    limit = MAX_NOTEBOOK_BYTES if path.suffix.lower() == ".ipynb" else MAX_SHEET_BYTES
     try:
-        text = read_bytes(path, MAX_SHEET_BYTES, "the file").decode("utf-8")
+        text = read_bytes(path, limit, "the file").decode("utf-8")
     except UnicodeDecodeError:
         raise SheetError("the file is not UTF-8 text") from None
     except FileProblem as error:
         raise SheetError(str(error)) from None
-    return parse(text, path.name, json_only=path.suffix.lower() == ".json")
+    if path.suffix.lower() == ".ipynb":
+        from .notebook import NotebookError, reads, sheet_mapping
+        try:
+            return from_mapping(sheet_mapping(reads(text, path.name), path.name), path.name, template)
+        except NotebookError as error:
+            raise SheetError(str(error)) from None
+    return parse(text, path.name, json_only=path.suffix.lower() == ".json", template=template)
 
 
-def parse(text: str, name: str = "sheet", json_only: bool = False) -> Sheet:
-    """A sheet from its text; ``name`` gives the default student name."""
-    data = _load_text(text, json_only)
-    if _depth(data, MAX_SHEET_DEPTH) > MAX_SHEET_DEPTH:
-        raise SheetError(f"the sheet is nested more than {MAX_SHEET_DEPTH} levels deep")
-    data = _clean(data)
+def parse(text: str, name: str = "sheet", json_only: bool = False, template: bool = False) -> Sheet:
+    """A sheet from its text; ``name`` gives the default student name. ``template``: a key or a sheet to fill in,
+    read for everything but its answers (see :func:`with_key`)."""
+    return from_mapping(_load_text(text, json_only), name, template)
+
+
+def from_mapping(data, name: str = "sheet", template: bool = False) -> Sheet:
+    """A sheet from the mapping its text holds (checked: nesting, Unicode, keys, options, items). An item nested
+    too deeply is an invalid item; anything else nested too deeply makes the sheet unreadable."""
     if not isinstance(data, dict):
         raise SheetError("a sheet must be a mapping with an 'items' list")
+    raw_items = data.get("items")
+    outside = {key: value for key, value in data.items() if key != "items"}
+    if _depth(outside, MAX_SHEET_DEPTH) > MAX_SHEET_DEPTH:
+        raise SheetError(f"the sheet is nested more than {MAX_SHEET_DEPTH} levels deep")
+    data = _clean(outside)
+    if isinstance(raw_items, list):
+        data["items"] = [raw if _depth(raw, MAX_ITEM_DEPTH) > MAX_ITEM_DEPTH else _clean(raw) for raw in raw_items]
+    elif raw_items is not None:
+        data["items"] = raw_items if _depth(raw_items, MAX_SHEET_DEPTH) <= MAX_SHEET_DEPTH else None
     unknown = set(map(str, data)) - SHEET_KEYS
     if unknown:
         raise SheetError(f"unknown key(s) {', '.join(sorted(unknown))}; a sheet has {', '.join(sorted(SHEET_KEYS))}")
@@ -125,7 +145,31 @@ def parse(text: str, name: str = "sheet", json_only: bool = False) -> Sheet:
     if precision is not None:
         _check_precision(precision, "precision")
     student = data.get("student", Path(name).stem)
-    return Sheet(name, str(student)[:200], given, [_item(raw, i) for i, raw in enumerate(items)], options, precision)
+    return Sheet(name, str(student)[:200], given, [_item(raw, i, template) for i, raw in enumerate(items)], options,
+                 precision)
+
+
+def with_key(sheet: Sheet, key: Sheet) -> Sheet:
+    """``sheet`` graded as ``key`` sets it (``key`` loaded with ``template=True``): the key's student, given,
+    precision, options and items (quantity, given, tolerance, precision, points, target), with only the answers
+    taken from ``sheet``, matched by item id. A student who edits a sheet's given, tolerance, points or options
+    changes nothing; an item the sheet lacks has no answer; an item the key lacks is not graded."""
+    import copy
+    answers = {item.id: item.answer for item in sheet.items}
+    items = []
+    for template in key.items:
+        item = copy.copy(template)
+        item.answer = answers.get(template.id)
+        if item.problem is None and (item.answer is None or (isinstance(item.answer, str) and
+                                                              not item.answer.strip())):
+            item.problem = "no answer was given"
+        if item.problem is None and _depth(item.answer, MAX_ITEM_DEPTH) > MAX_ITEM_DEPTH:
+            item.problem, item.answer = f"the answer is nested more than {MAX_ITEM_DEPTH} levels deep", None
+        if item.problem is None and _oversized(item.answer):
+            item.problem = f"a number written with {_oversized(item.answer)} digits; at most {MAX_INTEGER_DIGITS} " \
+                           f"are read"
+        items.append(item)
+    return Sheet(sheet.path, key.student, key.given, items, dict(key.options), key.precision)
 
 
 def check_options(options, what: str = "options") -> dict:
@@ -271,13 +315,21 @@ def _text(value: str) -> str:
         return "".join("\ufffd" if 0xD800 <= ord(ch) <= 0xDFFF else ch for ch in value)
 
 
-def _item(raw, index) -> Item:
-    """The item at ``index``; what is wrong with it, if anything, goes in its ``problem`` (never raised)."""
+def _item(raw, index, template: bool = False) -> Item:
+    """The item at ``index``; what is wrong with it, if anything, goes in its ``problem`` (never raised).
+    ``template``: its answer is left out (to be taken from a student's sheet)."""
+    if template and isinstance(raw, dict):
+        raw = {**raw, "answer": "_"}
+        item = _item(raw, index)
+        item.answer = None
+        return item
     if not isinstance(raw, dict):
         return Item(str(index + 1), "", None, problem="the item is not a mapping with id, quantity and answer")
     if _depth(raw, MAX_ITEM_DEPTH) > MAX_ITEM_DEPTH:
-        return Item(str(raw.get("id", index + 1))[:100] if not isinstance(raw.get("id"), (list, dict)) else
-                    str(index + 1), str(raw.get("quantity", ""))[:100], None,
+        def label(key, default):
+            value = raw.get(key, default)
+            return _text(str(value))[:100] if isinstance(value, (str, int, float)) else str(default)
+        return Item(label("id", index + 1), label("quantity", ""), None,
                     problem=f"the item is nested more than {MAX_ITEM_DEPTH} levels deep")
     item = Item(str(raw.get("id", index + 1))[:100], str(raw.get("quantity", ""))[:100], raw.get("answer"))
     points = raw.get("points", 1)

@@ -19,64 +19,64 @@ import sympy
 from sympy import MatMul, Transpose
 
 from ..exact_arrays import DIGITS, ExactEvaluator, as_matrix, as_sympy, exact_array, one_hot
-from ..registry import Given, Reference, Variant
+from ..registry import Given, LazyVariants, Reference, Variant
 
 
 def _other(reg_form: str) -> str:
     return "half" if reg_form == "full" else "full"
 
 
-def _reg_words(given: Given, what: str) -> str:
-    other = _other(given.reg_form)
+def _reg_words(reg_form: str, what: str) -> str:
+    other = _other(reg_form)
     if what == "gradient":
         return (f"the penalty's gradient is {'λW' if other == 'half' else '2λW'}, that of "
-                f"{'(1/2)λ ΣW²' if other == 'half' else 'λ ΣW²'}; this reg_form ({given.reg_form}) gives "
-                f"{'2λW' if given.reg_form == 'full' else 'λW'}")
-    return (f"the penalty is {'(1/2)λ ΣW²' if other == 'half' else 'λ ΣW²'}; this reg_form ({given.reg_form}) is "
-            f"{'λ ΣW²' if given.reg_form == 'full' else '(1/2)λ ΣW²'}")
+                f"{'(1/2)λ ΣW²' if other == 'half' else 'λ ΣW²'}; this reg_form ({reg_form}) gives "
+                f"{'2λW' if reg_form == 'full' else 'λW'}")
+    return (f"the penalty is {'(1/2)λ ΣW²' if other == 'half' else 'λ ΣW²'}; this reg_form ({reg_form}) is "
+            f"{'λ ΣW²' if reg_form == 'full' else '(1/2)λ ΣW²'}")
 
 
 class BatchNumbers:
     """The exact evaluator of one batch, with the forms of its loss (``svm``, ``softmax`` or ``logistic``)."""
 
-    def __init__(self, loss: str, given: Given, delta=None):
+    def __init__(self, loss: str, given: Given, delta=None, flip_targets=False, base: "BatchNumbers" = None):
         from ...engine.matrices import W_, X_, Y_
         from ...engine.notation import D, Delta, K, N, lam
         self.loss, self.given = loss, given
         n, features = len(given.X), len(given.X[0])
-        X = exact_array(given.X)
+        if base is not None and not flip_targets:        # the same arrays, another Delta: nothing converted again
+            arrays = dict(base.evaluator.arrays)
+            X = arrays[X_]
+        else:
+            X = exact_array(given.X)
         if loss == "logistic":
             from ...losses import logistic_batch as lb
             self.forms = lb
-            arrays = {X_: X, lb.w_: exact_array(list(given.W)), lb.t_: exact_array(list(given.y))}
+            targets = [1 - v for v in given.y] if flip_targets else list(given.y)
+            arrays = {X_: X, lb.w_: exact_array(list(given.W)), lb.t_: exact_array(targets)}
             scalars = {N: n, D: features, lam: given.reg}
             named = ((lb.Z_, MatMul(X_, lb.w_)),)
         else:
             from ...losses import batch as b
             self.forms = b
             classes = len(given.W[0])
-            arrays = {X_: X, W_: exact_array(given.W), Y_: one_hot(given.y, classes)}
+            if base is None or flip_targets:
+                arrays = {X_: X, W_: exact_array(given.W), Y_: one_hot(given.y, classes)}
             scalars = {N: n, D: features, K: classes, lam: given.reg,
                        Delta: given.delta if delta is None else delta}
-            named = b.named_matrices(loss)
+            named = _named(loss)
         self.evaluator = ExactEvaluator(arrays, scalars, named)
 
     def value(self, expr):
         return self.evaluator.value(expr)
 
-    # --- the forms --------------------------------------------------------------------------------
+    # --- the forms (built once per loss and reg_form: SymPy's matrix expressions are slow to build) -------
 
     def dW_form(self, reg_form=None):
-        reg_form = reg_form or self.given.reg_form
-        if self.loss == "logistic":
-            return self.forms.gradient_matrix(reg_form)
-        return self.forms.gradient_matrix(self.loss, reg_form)
+        return dW_form(self.loss, reg_form or self.given.reg_form)
 
     def loss_form(self, reg_form=None):
-        reg_form = reg_form or self.given.reg_form
-        if self.loss == "logistic":
-            return self.forms.loss_matrix(reg_form)
-        return self.forms.loss_matrix(self.loss, reg_form)
+        return loss_form(self.loss, reg_form or self.given.reg_form)
 
     def scores(self):
         from ...engine.matrices import S_
@@ -88,6 +88,30 @@ class BatchNumbers:
 @lru_cache(maxsize=512)
 def numbers(loss: str, given: Given) -> BatchNumbers:
     return BatchNumbers(loss, given)
+
+
+@lru_cache(maxsize=4)
+def _named(loss: str) -> tuple:
+    from ...losses import batch
+    return batch.named_matrices(loss)
+
+
+@lru_cache(maxsize=16)
+def dW_form(loss: str, reg_form: str):
+    if loss == "logistic":
+        from ...losses import logistic_batch
+        return logistic_batch.gradient_matrix(reg_form)
+    from ...losses import batch
+    return batch.gradient_matrix(loss, reg_form)
+
+
+@lru_cache(maxsize=16)
+def loss_form(loss: str, reg_form: str):
+    if loss == "logistic":
+        from ...losses import logistic_batch
+        return logistic_batch.loss_matrix(reg_form)
+    from ...losses import batch
+    return batch.loss_matrix(loss, reg_form)
 
 
 def _data_and_penalty(loss_form):
@@ -108,7 +132,7 @@ def dW_reference(loss: str, given: Given) -> Reference:
     form = found.dW_form()
     value = as_matrix(found.value(form))
     return Reference(f"{loss}.dW" if loss != "logistic" else "logistic.dw", value=_shaped(value, loss), expr=form,
-                     variants=_dW_variants(found, value))
+                     variants=LazyVariants(lambda: _dW_variants(found, value)))
 
 
 def _shaped(value, loss):
@@ -117,13 +141,23 @@ def _shaped(value, loss):
 
 
 def _dW_variants(found: BatchNumbers, value) -> list:
+    loss, given = found.loss, found.given
+    variants = [Variant(tag, text, value=_shaped(as_matrix(found.value(expr)), loss))
+                for tag, text, expr in _dW_rewritten(loss, given.reg_form, given.reg != 0)]
+    if loss != "logistic":
+        variants.append(Variant("transposed", "dW is transposed: it is D x K like W, one row per feature and one "
+                                "column per class", value=value.T))
+    return variants
+
+
+@lru_cache(maxsize=16)
+def _dW_rewritten(loss: str, reg_form: str, with_reg: bool) -> tuple:
+    """(tag, description, matrix form) of each mistaken dW, built once per loss and reg_form."""
     from ...engine.matrices import X_, Y_
-    from ...engine.notation import N
-    given, loss, b = found.given, found.loss, found.forms
-    reg_form = given.reg_form
+    from ...engine.notation import N, lam
     if loss == "logistic":
         from ...engine.matrix_functions import Logistic
-        from ...engine.notation import lam
+        from ...losses import logistic_batch as b
         residual = Logistic(b.Z_) - b.t_
         reg = (2 * lam if reg_form == "full" else lam) * b.w_
         other = (2 * lam if reg_form == "half" else lam) * b.w_
@@ -132,15 +166,17 @@ def _dW_variants(found: BatchNumbers, value) -> list:
             "sign-flipped-gradient": ("(t - y) instead of (y - t): the sign of the data term is flipped",
                                       MatMul(1 / N, Transpose(X_), b.t_ - Logistic(b.Z_)) + reg),
         }
-        if given.reg != 0:
-            rewritten["other-reg-form"] = (_reg_words(given, "gradient"), MatMul(1 / N, Transpose(X_), residual) + other)
+        if with_reg:
+            rewritten["other-reg-form"] = (_reg_words(reg_form, "gradient"),
+                                           MatMul(1 / N, Transpose(X_), residual) + other)
             rewritten["reg-left-out"] = ("the penalty's gradient was left out", MatMul(1 / N, Transpose(X_), residual))
     else:
+        from ...losses import batch as b
         inner = (b.B_ - sympy.HadamardProduct(Y_, b.row_sums(b.B_))) if loss == "svm" else (b.P_ - Y_)
         reg = b.reg_matrix(reg_form)
         rewritten = {"missing-1/N": ("the 1/N of the average is missing", MatMul(Transpose(X_), inner) + reg)}
-        if given.reg != 0:
-            rewritten["other-reg-form"] = (_reg_words(given, "gradient"),
+        if with_reg:
+            rewritten["other-reg-form"] = (_reg_words(reg_form, "gradient"),
                                            b.data_gradient(loss) + b.reg_matrix(_other(reg_form)))
             rewritten["reg-left-out"] = ("the penalty's gradient (2λW or λW) was left out", b.data_gradient(loss))
         if loss == "svm":
@@ -156,12 +192,7 @@ def _dW_variants(found: BatchNumbers, value) -> list:
                                          MatMul(1 / N, Transpose(X_), b.P_) + reg)
             rewritten["sign-of-correct-class"] = ("the sign is flipped: Y - P instead of P - Y",
                                                   MatMul(1 / N, Transpose(X_), Y_ - b.P_) + reg)
-    variants = [Variant(tag, text, value=_shaped(as_matrix(found.value(expr)), loss))
-                for tag, (text, expr) in rewritten.items()]
-    if loss != "logistic":
-        variants.append(Variant("transposed", "dW is transposed: it is D x K like W, one row per feature and one "
-                                "column per class", value=value.T))
-    return variants
+    return tuple((tag, text, expr) for tag, (text, expr) in rewritten.items())
 
 
 # --- the loss -----------------------------------------------------------------------------------------
@@ -169,45 +200,61 @@ def _dW_variants(found: BatchNumbers, value) -> list:
 def loss_reference(loss: str, given: Given) -> Reference:
     found = numbers(loss, given)
     value = as_sympy(found.value(found.loss_form()))
-    return Reference(f"{loss}.loss", value=value, expr=found.loss_form(), variants=_loss_variants(found))
+    return Reference(f"{loss}.loss", value=value, expr=found.loss_form(),
+                     variants=LazyVariants(lambda: _loss_variants(found)))
 
 
 def _loss_variants(found: BatchNumbers) -> list:
+    given, loss = found.given, found.loss
+    rewritten, data, penalty = _loss_rewritten(loss, given.reg_form, given.reg != 0)
+    variants = [Variant(tag, text, value=as_sympy(found.value(expr))) for tag, text, expr in rewritten]
+    if loss == "softmax":
+        from decimal import Decimal, localcontext
+        data_value = found.value(data)
+        penalty_value = found.value(penalty)
+        with localcontext() as context:
+            context.prec = DIGITS
+            penalty_value = Decimal(penalty_value.numerator) / Decimal(penalty_value.denominator) \
+                if not isinstance(penalty_value, Decimal) else penalty_value
+            variants.append(Variant("log10", "log base 10 was used instead of the natural log",
+                                    value=as_sympy(data_value / Decimal(10).ln() + penalty_value)))
+            variants.append(Variant("missing-minus", "the minus sign of -log p_{y_i} is missing",
+                                    value=as_sympy(-data_value + penalty_value)))
+    if loss == "logistic" and all(t in (0, 1) for t in given.y):
+        from .logistic_numbers import WRONG_TARGET
+        other = BatchNumbers(loss, given, flip_targets=True)
+        variants.append(Variant("wrong-target", WRONG_TARGET, value=as_sympy(other.value(other.loss_form()))))
+    if loss == "svm":
+        from .svm import SVM_VARIANTS
+        for tag, delta in (("flipped-delta", -given.delta), ("delta-left-out", 0)):
+            other = BatchNumbers(loss, given, delta=delta, base=found)
+            variants.append(Variant(tag, SVM_VARIANTS[tag][0], value=as_sympy(other.value(other.loss_form()))))
+    return variants
+
+
+@lru_cache(maxsize=16)
+def _loss_rewritten(loss: str, reg_form: str, with_reg: bool):
+    """((tag, description, form) of each mistaken loss, the data term, the penalty), built once per loss and
+    reg_form."""
     from ...engine.matrices import Y_, Hinge, Ones
     from ...engine.notation import K, N
-    given, loss, b = found.given, found.loss, found.forms
-    reg_form = given.reg_form
-    data, penalty = _data_and_penalty(found.loss_form())
-    other_penalty = _data_and_penalty(found.loss_form(_other(reg_form)))[1]
+    data, penalty = _data_and_penalty(loss_form(loss, reg_form))
+    other_penalty = _data_and_penalty(loss_form(loss, _other(reg_form)))[1]
     rewritten = {"missing-1/N": ("the 1/N of the average is missing: the losses were summed, not averaged",
                                  _times_n(data) + penalty)}
-    if given.reg != 0:
-        rewritten["other-reg-form"] = (_reg_words(given, "loss"), data + other_penalty)
+    if with_reg:
+        rewritten["other-reg-form"] = (_reg_words(reg_form, "loss"), data + other_penalty)
         rewritten["reg-left-out"] = ("the penalty λ ΣW² was left out: the loss is the data term plus the penalty",
                                      data)
     if loss == "svm":
+        from ...losses import batch as b
         kept = MatMul(1 / N, Transpose(Ones(N)), Hinge(b.M_), Ones(K))
         dropped = MatMul(1 / N, Transpose(Ones(N)), sympy.HadamardProduct(b.ones_matrix() - Y_, b.M_), Ones(K))
         rewritten["kept-correct-term"] = ("the j = y_i term was kept in the sum: it adds Δ for every example",
                                           kept + penalty)
         rewritten["dropped-max"] = ("max(0, .) was dropped: negative margins were added instead of clipped at 0",
                                     dropped + penalty)
-    variants = [Variant(tag, text, value=as_sympy(found.value(expr))) for tag, (text, expr) in rewritten.items()]
-    if loss == "softmax":
-        import mpmath
-        data_value = found.value(data)
-        penalty_value = found.value(penalty)
-        with mpmath.workdps(DIGITS):
-            variants.append(Variant("log10", "log base 10 was used instead of the natural log",
-                                    value=as_sympy(data_value / mpmath.log(10) + penalty_value)))
-            variants.append(Variant("missing-minus", "the minus sign of -log p_{y_i} is missing",
-                                    value=as_sympy(-data_value + penalty_value)))
-    if loss == "svm":
-        from .svm import SVM_VARIANTS
-        for tag, delta in (("flipped-delta", -given.delta), ("delta-left-out", 0)):
-            other = BatchNumbers(loss, given, delta=delta)
-            variants.append(Variant(tag, SVM_VARIANTS[tag][0], value=as_sympy(other.value(other.loss_form()))))
-    return variants
+    return tuple((tag, text, expr) for tag, (text, expr) in rewritten.items()), data, penalty
 
 
 def _times_n(data):

@@ -35,6 +35,19 @@ def _worked(given: Given):
     return logistic.gradient(weights=list(given.weights), inputs=list(given.inputs), target=given.target)
 
 
+@lru_cache(maxsize=1024)
+def _numbers(given: Given) -> dict:
+    """z = w^T x, y = sigma(z), the loss as encoded (-t log y - (1 - t) log(1 - y)) and dL/dw_j = (y - t) x_j (the
+    symbolic derivation's result, put in at the numbers), exactly: what the worked derivation of ``_worked`` shows,
+    without building it for every sheet's given (the tests check they agree)."""
+    from ...engine.notation import sigmoid
+    from ...losses.logistic import loss_expression
+    z = sympy.Add(*[w * v for w, v in zip(given.weights, given.inputs)])
+    y = sigmoid(z)
+    formula = _logistic_derivation().results["dloss_dw"].expr
+    return {"z": z, "y": y, "loss": loss_expression(y, given.target), "dw": _at_numbers(formula, given, y)}
+
+
 def _logistic_batch(given: Given, name: str):
     if not given.is_logistic_batch:
         raise InputError(f"{name}: a logistic-regression batch has W as D numbers (one weight per column of X) and "
@@ -47,20 +60,28 @@ def _loss(given):
         _logistic_batch(given, "logistic.loss")
         return loss_reference("logistic", given)
     _check(given, "logistic.loss")
-    d = _worked(given)
-    value = d.results["loss"].expr
-    return Reference("logistic.loss", value=value, derivation=d, variants=[
+    n = _numbers(given)
+    value = n["loss"]
+    from ...losses.logistic import loss_expression
+    variants = [
         Variant("log10", "log base 10 was used instead of the natural log", value=value / log(10)),
         Variant("sign-flipped-gradient", "the minus sign of -t log y - (1 - t) log(1 - y) was dropped",
                 value=-value),
-    ])
+    ]
+    if given.target in (0, 1):
+        variants.append(Variant("wrong-target", WRONG_TARGET, value=loss_expression(n["y"], 1 - given.target)))
+    return Reference("logistic.loss", value=value, derive=lambda: _worked(given), variants=variants)
+
+
+#: the loss of the other class: -log y is the loss when t = 1, -log(1 - y) when t = 0
+WRONG_TARGET = "the loss of the other target: -log y is the loss for t = 1, -log(1 - y) for t = 0"
 
 
 def _prediction(given):
     _check(given, "logistic.y")
-    d = _worked(given)
-    value, z = d.results["y"].expr, d.results["z"].expr
-    return Reference("logistic.y", value=value, derivation=d, variants=[
+    n = _numbers(given)
+    value, z = n["y"], n["z"]
+    return Reference("logistic.y", value=value, derive=lambda: _worked(given), variants=[
         Variant("no-sigmoid", "the sigmoid was not applied: y = sigma(z), not z = w^T x", value=z),
         Variant("sign-of-z", "sigma(-z) was used: y = 1 / (1 + e^{-z})", value=1 - value),
     ])
@@ -75,8 +96,23 @@ def _at_numbers(formula, given, prediction):
                             for i, v in enumerate(given.inputs)])
 
 
+@lru_cache(maxsize=1)
+def _dw_formula():
+    """The formula reference of logistic.dw, the same for every given."""
+    return _logistic_case("dloss_dw")(Given())
+
+
+@lru_cache(maxsize=1)
+def _chain_mistakes() -> tuple:
+    """(tag, description, formula in y, t, x_j) of each link of the chain left out, the same for every given."""
+    from ...losses.logistic import loss_expression
+    factors = {key: _logistic_derivation().results[key].expr for key in ("dy_dz", "dz_dw")}
+    return tuple((tag, text, _logistic_chain(loss_expression(), factors, True, dropped))
+                 for tag, (text, dropped) in LOGISTIC_CHAIN_VARIANTS.items())
+
+
 def _dw(given):
-    formula = _logistic_case("dloss_dw")(given)
+    formula = _dw_formula()
     if given.X is not None:
         from .batch import dW_reference
         _logistic_batch(given, "logistic.dw")
@@ -87,17 +123,15 @@ def _dw(given):
     if not _numbers_given(given):
         return formula
     _check(given, "logistic.dw")
-    d = _worked(given)
-    from ...losses.logistic import loss_expression
-    prediction = d.results["y"].expr
-    factors = {key: _logistic_derivation().results[key].expr for key in ("dy_dz", "dz_dw")}
+    n = _numbers(given)
+    prediction = n["y"]
     variants = [Variant("sign-flipped-gradient", "(t - y) x instead of (y - t) x: the minus sign of the loss was "
-                        "dropped", value=-d.results["dw"].expr)]
-    for tag, (text, dropped) in LOGISTIC_CHAIN_VARIANTS.items():
-        wrong = _logistic_chain(loss_expression(), factors, True, dropped)
+                        "dropped", value=-n["dw"])]
+    for tag, text, wrong in _chain_mistakes():
         variants.append(Variant(tag, text, value=_at_numbers(wrong, given, prediction)))
-    return Reference("logistic.dw", value=ImmutableMatrix(d.results["dw"].expr), expr=formula.expr,
-                     variants=variants + formula.variants, derivation=d, definitions=formula.definitions)
+    return Reference("logistic.dw", value=ImmutableMatrix(n["dw"]), expr=formula.expr,
+                     variants=variants + formula.variants, derive=lambda: _worked(given),
+                     definitions=formula.definitions)
 
 
 register(Quantity("logistic.loss", "number", "a number, e.g. 0.6931", (), _loss))

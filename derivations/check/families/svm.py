@@ -40,6 +40,15 @@ SVM_VARIANTS = {
 }
 
 
+SUM_LEFT_OUT = ("the sum over the classes j ≠ y_i was left out: the correct class's gradient counts every class "
+                "whose margin is positive")
+
+
+def without_sum(expr):
+    """``expr`` with its sum over the classes j != y_i replaced by the summand (j left free)."""
+    return expr.replace(lambda e: isinstance(e, SumExcept), lambda e: e.args[0])
+
+
 #: above this many classes, the mistakes worked through class by class (each wrong label) are not tried
 MAX_CLASSES_TRIED = 50
 
@@ -123,6 +132,8 @@ def _svm_case(name, var, condition):
             expr.xreplace({s[k]: s[y], s[y]: s[k]})
         variants.append(Variant("reversed-margin", "the margin is reversed in the indicator: s_{y_i} - s_j + Delta "
                                                    "instead of s_j - s_{y_i} + Delta", expr=swapped))
+        if name == "dscore_correct":
+            variants.append(Variant("sum-left-out", SUM_LEFT_OUT, expr=without_sum(expr)))
         value = None
         if given.scores is not None and given.label is not None and name == "dscore_correct":
             value = svm_numbers(given)[1][given.label]

@@ -23,10 +23,8 @@ from sympy import ImmutableMatrix, Indexed, Ne, Symbol
 
 from ...engine.inputs import InputError
 from ...engine.notation import D, Delta, PerExample, W, c, feature, j, k, m, p, s, weighted_score, x, y
-from ..registry import Given, Quantity, Reference, Variant, register
-from . import batch as batch_numbers
-from .common import gradient as score_gradient
-from .svm import SVM_VARIANTS
+from ..registry import Given, LazyVariants, Quantity, Reference, Variant, register
+from .svm import SUM_LEFT_OUT, SVM_VARIANTS, without_sum
 
 #: the input of another example j (what x_j means when x_i is the example's input): x_d^(j)
 OTHER_INPUT = PerExample("x", real=True)
@@ -191,11 +189,17 @@ def _formula(loss: str, name: str):
         ]
         if loss == "svm":
             variants += _svm_formula_variants(name)
+            if name == "dw_correct":
+                variants.append(Variant("sum-left-out", SUM_LEFT_OUT, expr=without_sum(expr)))
             if name == "dw_incorrect":
                 variants.append(Variant("margin-classes-lost", "the margin w_j^T x_i - w_{y_i}^T x_i + Δ lost its "
                                         "classes (w_i^T x_i - w_i^T x_i is 0): it is that of class j against the "
                                         "correct class y_i", expr=sympy.Heaviside(Delta, 0) * x[feature]))
-        elif name == "dw_correct":
+        else:
+            variants.append(Variant("unnormalised-softmax", "e^{s_j} was used for P_j, without dividing by "
+                                    "sum_m e^{s_m}", expr=expr.replace(lambda e: getattr(e, "base", None) == p,
+                                                                       lambda e: sympy.exp(s[e.indices[0]]))))
+        if loss != "svm" and name == "dw_correct":
             wrong_p = (p[j] - 1) * x[feature]
             variants += [
                 Variant("probability-of-class-j", "P_j was written for P_{y_i}: the correct class's gradient is "
@@ -239,23 +243,42 @@ def _example_derivation(loss: str, given: Given):
                             weights=[list(row) for row in given.weights], label=given.label)
 
 
+@lru_cache(maxsize=1024)
+def _example_numbers(loss: str, given: Given) -> dict:
+    """s = W^T x, dL/ds and dW = x (dL/ds)^T for one example, exactly: dL/ds from the family's encoded loss at
+    these scores (:func:`.svm.svm_numbers`, the softmax probabilities minus the one-hot label), the chain the
+    weight derivation verifies, without building that derivation for every sheet's given (the tests check that
+    both agree)."""
+    from .softmax import _onehot, _softmax_probs_exact
+    from .svm import svm_numbers
+    rows = ImmutableMatrix([list(row) for row in given.weights])
+    scores = ImmutableMatrix(rows.T * ImmutableMatrix(list(given.inputs)))
+    scored = Given(scores=tuple(scores), label=given.label, delta=given.delta)
+    if loss == "svm":
+        dscores = svm_numbers(scored)[1]
+    else:
+        dscores = _softmax_probs_exact(scored, 1) - _onehot(len(scores), given.label)
+    inputs = ImmutableMatrix(list(given.inputs))
+    return {"scores": scores, "scored": scored, "dscores": dscores, "dW": ImmutableMatrix(inputs * dscores.T)}
+
+
 def _example_variants(loss: str, given: Given, reference):
-    d = _example_derivation(loss, given)
-    scores = tuple(d.results["scores"].expr)
+    from .svm import _variant_numbers
+    numbers = _example_numbers(loss, given)
     inputs = ImmutableMatrix(list(given.inputs))
     variants = []
     if loss == "svm":
-        scored = Given(scores=scores, label=given.label, delta=given.delta)
-        for tag, (text, expr) in SVM_VARIANTS.items():
-            variants.append(Variant(tag, text, value=ImmutableMatrix(inputs * score_gradient(expr, scored).T)))
+        for tag, text, _, gradient in _variant_numbers(numbers["scored"]):
+            variants.append(Variant(tag, text, value=ImmutableMatrix(inputs * gradient.T)))
         flipped = reference.as_mutable()
         flipped[:, given.label] = -flipped[:, given.label]
         variants.append(Variant("sign-of-correct-class", "the correct class's column lost its minus sign: it is "
                                 "minus the count of violated margins times x", value=ImmutableMatrix(flipped)))
     else:
-        probabilities = ImmutableMatrix([d.results["probs"].expr])
+        probabilities = numbers["dscores"] + ImmutableMatrix([1 if c == given.label else 0
+                                                             for c in range(len(numbers["dscores"]))])
         variants.append(Variant("no-minus-one", "the - 1 of the correct class is missing: dW = x (p - y)^T",
-                                value=ImmutableMatrix(inputs * probabilities)))
+                                value=ImmutableMatrix(inputs * probabilities.T)))
     variants.append(Variant("sign-flipped-gradient", "the gradient has the wrong sign everywhere", value=-reference))
     variants.append(Variant("transposed", "dW is transposed: it is D x K like W, x times the gradient of the "
                             "scores as a row", value=reference.T))
@@ -266,11 +289,13 @@ def _dW(loss: str):
     def reference(given):
         if _batch(given):
             _not_logistic(given, f"{loss}.dW")
-            return batch_numbers.dW_reference(loss, given)
+            from .batch import dW_reference  # NumPy only for a batch: other sheets never import it
+            return dW_reference(loss, given)
         if _one_example(given):
-            d = _example_derivation(loss, given)
-            value = ImmutableMatrix(d.results["dW"].expr)
-            return Reference(f"{loss}.dW", value=value, variants=_example_variants(loss, given, value), derivation=d)
+            value = _example_numbers(loss, given)["dW"]
+            return Reference(f"{loss}.dW", value=value,
+                             variants=LazyVariants(lambda: _example_variants(loss, given, value)),
+                             derive=lambda: _example_derivation(loss, given))
         raise _needs(f"{loss}.dW")
     return reference
 
@@ -279,7 +304,8 @@ def _scores(loss: str):
     def reference(given):
         if _batch(given):
             _not_logistic(given, f"{loss}.scores")
-            return batch_numbers.scores_reference(loss, given)
+            from .batch import scores_reference
+            return scores_reference(loss, given)
         if given.inputs is not None and given.weights is not None and isinstance(given.weights[0], tuple):
             rows = ImmutableMatrix([list(row) for row in given.weights])
             value = ImmutableMatrix(rows.T * ImmutableMatrix(list(given.inputs)))

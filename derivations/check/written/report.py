@@ -27,6 +27,17 @@ class Line:
     text: str
     entries: list = field(default_factory=list)
     context: list = field(default_factory=list)
+    origin: tuple | None = None          # (cell, line in the cell) for a notebook's text
+
+    @property
+    def gutter(self) -> str:
+        """The line's place in the left margin of the text report: its number, or cell:line in a notebook."""
+        return f"{self.origin[0]}:{self.origin[1]}".rjust(5) if self.origin else f"{self.number:5d}"
+
+    @property
+    def title(self) -> str:
+        """'Line 12', or 'Cell 3, line 2' in a notebook."""
+        return f"Cell {self.origin[0]}, line {self.origin[1]}" if self.origin else f"Line {self.number}"
 
     @property
     def verdict(self) -> str:
@@ -41,12 +52,14 @@ def lines_of(outcome: Outcome) -> list[Line]:
     """The lines to show, in order: each with its entries and context (line 0: what the prose set up)."""
     found: dict[int, Line] = {}
 
+    origins = getattr(outcome, "origins", None) or []
+
     def line(number):
         if number not in found:
             text = outcome.lines[number - 1].strip() if 0 < number <= len(outcome.lines) else ""
             if len(text) > QUOTED:
                 text = text[:QUOTED - 1] + "…"
-            found[number] = Line(number, text)
+            found[number] = Line(number, text, origin=origins[number - 1] if 0 < number <= len(origins) else None)
         return found[number]
     for context in outcome.context:
         line(context.source_line).context.append(context)
@@ -58,7 +71,7 @@ def lines_of(outcome: Outcome) -> list[Line]:
 def render(outcome: Outcome, fmt: str) -> str:
     """The report of ``outcome`` in ``fmt`` (text, markdown, latex or json)."""
     if fmt == "json":
-        return json.dumps(outcome.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        return json.dumps(_with_origins(outcome, outcome.to_dict()), indent=2, ensure_ascii=False) + "\n"
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
     from ...report.render import environment
@@ -88,10 +101,23 @@ def reading_sentence(summary: dict) -> str:
     return said + ". Exit status 0: every line was read and verified."
 
 
+def _with_origins(outcome, document: dict) -> dict:
+    """A notebook's JSON report: each line's cell and line in the cell beside its line in the joined text."""
+    origins = getattr(outcome, "origins", None)
+    if not origins:
+        return document
+    for key in ("lines", "context"):
+        for entry in document.get(key, []):
+            number = entry.get("source_line", 0)
+            if 0 < number <= len(origins) and origins[number - 1] is not None:
+                entry["cell"], entry["cell_line"] = origins[number - 1]
+    return document
+
+
 def render_many(outcomes: list, fmt: str) -> str:
     """Several texts' reports in one (JSON: one object for one text, a list for several)."""
     if fmt == "json" and len(outcomes) > 1:
-        return json.dumps([o.to_dict() for o in outcomes], indent=2, ensure_ascii=False) + "\n"
+        return json.dumps([_with_origins(o, o.to_dict()) for o in outcomes], indent=2, ensure_ascii=False) + "\n"
     if len(outcomes) == 1:
         return render(outcomes[0], fmt)
     return "\n".join(render(o, fmt) for o in outcomes)
