@@ -354,15 +354,17 @@ def probability_chain(builder, example):
     return Chain(steps)
 
 
-def gradient_chain(builder, example, correct, incorrect, name=L):
-    """[dL/ds_0, ...] = each entry from its case = with the scores put in."""
+def gradient_chain(builder, example, correct, incorrect, name=L, column=True):
+    """[dL/ds_0, ...] = each entry from its case = with the scores put in; ``column`` writes it one class per
+    line, else as a row."""
     n, label, scores = example.count, example.label, example.scores
-    lhs = sympy.ImmutableMatrix([d(name, s[i]) for i in range(n)])         # columns: one class per line
+    shape = sympy.ImmutableMatrix if column else (lambda entries: sympy.ImmutableMatrix([entries]))
+    lhs = shape([d(name, s[i]) for i in range(n)])
     formulas = [correct.xreplace({y: Integer(label)}) if i == label else incorrect.xreplace({k: Integer(i)})
                 for i in range(n)]
-    by_case = sympy.ImmutableMatrix(formulas)
+    by_case = shape(formulas)
     memo = {}
-    numbers = sympy.ImmutableMatrix([Add(written_out(builder.definitions[p](Integer(i)), scores, memo), -1,
+    numbers = shape([Add(written_out(builder.definitions[p](Integer(i)), scores, memo), -1,
                                          evaluate=False) if i == label
                                      else written_out(builder.definitions[p](Integer(i)), scores, memo)
                                      for i in range(n)])
