@@ -55,10 +55,14 @@ X = IndexedBase("X", real=True)
 S = IndexedBase("S", real=True)
 labels = IndexedBase("y", integer=True)
 
-#: the feature, class and example indices of the weight and batch derivations
+#: the feature, class and example indices of the weight and batch derivations (one letter, one meaning, in
+#: every document: j, k, m, c classes; d features; n examples)
 feature = Symbol("d", integer=True)
 c = Symbol("c", integer=True)
 example = Symbol("n", integer=True)
+#: a second feature and a second class index, for a sum beside the weight W_dc it is differentiated by
+other_feature = Symbol("d'", integer=True)
+other_class = Symbol("c'", integer=True)
 
 #: the regularisation strength lambda
 lam = Symbol("lambda", nonnegative=True)
