@@ -282,10 +282,11 @@ def gradient(loss: str = "svm", delta=1, reg=None, reg_form: str = "full", data=
         parameters["delta"] = float(delta_value)
     derivation = Report(COMMANDS[loss], TITLES[loss], parameters)
     derivation.verification_note = sentence(
-        "Every step was checked by setting the number of classes ", K, " to 2, 3, 4 and 5, the number of features ",
-        D, " and of examples ", N, " to one and two more, giving the examples labels such that every class is the "
-        "label of some example and one class of two, and comparing both sides at random points on both sides of "
-        "every kink; a matrix step entry by entry, for a symbolic entry.")
+        "A step with a symbolic sum was checked by setting the number of classes ", K, " to 2, 3, 4 and 5, the "
+        "number of features ", D, " and of examples ", N, " to one and two more, giving the examples labels such "
+        "that every class is the label of some example and one class of two, and comparing both sides at random "
+        "points" + (" on both sides of every kink" if loss == "svm" else "") + "; a matrix step entry by entry, "
+        "for a symbolic entry.")
     builder = Builder(definitions(loss, reg_form))
 
     derivation.sections.append(_objective_section(builder, loss, reg_form))

@@ -119,8 +119,9 @@ def gradient(loss="svm", delta=1, inputs=None, weights=None, label=None, classes
     derivation.verification_note = sentence(
         "Steps without a symbolic sum were checked symbolically (numbers in exact arithmetic); the others by "
         "setting the number of classes ", K, " to 2, 3, 4 and 5 and the number of features ", D,
-        " to one more, and comparing both sides at random points on both sides of every kink; a matrix "
-        "step entry by entry, for a symbolic entry.")
+        " to one more, and comparing both sides at random points" + (" on both sides of every kink" if loss == "svm"
+                                                                       else "") + "; a matrix step entry by entry, "
+        "for a symbolic entry.")
     builder = Builder(definitions(loss))
 
     derivation.sections.append(_model_section(builder, loss))
