@@ -47,7 +47,7 @@ def test_warnings(seed):
     hinge = [w for w in seed.warnings if "hinge" in w]
     assert len(hinge) == 1 and str(hinge[0]).startswith("example 2: classes 1 and 2")
     tiny = [w for w in seed.warnings if "float64" in w]
-    assert len(tiny) == 1 and tiny[0].startswith("example 3:") and "3.38e-48" in tiny[0]
+    assert len(tiny) == 1 and str(tiny[0]).startswith("example 3:") and "3.38e-48" in tiny[0]
 
 
 def test_tables_and_saturation(seed):
