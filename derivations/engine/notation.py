@@ -309,3 +309,14 @@ class Scientific(sympy.Basic):
     @property
     def exponent(self) -> int:
         return int(self.args[1])
+
+
+class Dots(sympy.Basic):
+    """Entries left out of a table: ``Dots("row")`` is ⋯ (along a row), ``Dots("column")`` ⋮ (down a column)."""
+
+    def __new__(cls, along: str = "row"):
+        return sympy.Basic.__new__(cls, Symbol(along))
+
+    @property
+    def along(self) -> str:
+        return self.args[0].name
