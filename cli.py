@@ -621,24 +621,39 @@ def gradcheck(loss, data, random_shape, seed, delta, reg, reg_form, step, num_ch
 @click.option("--batch-size", default="64", show_default=True, metavar="B")
 @click.option("--delta", default="1", show_default=True, metavar="D", help="The SVM margin Delta.")
 @click.option("--seed", default=0, show_default=True, type=click.IntRange(0, 2**32 - 1))
+@click.option("--save-weights", "save_weights", metavar="FILE.npz",
+              help="Also write the trained weights to FILE.npz (NumPy: W, a row per feature, the last the bias, a "
+                   "column per class; and the class names), atomically.")
 @output_options
-def train(loss, dataset, data, epochs, lr, reg, batch_size, delta, seed, fmt, output, pdf, no_cache):
+def train(loss, dataset, data, epochs, lr, reg, batch_size, delta, seed, save_weights, fmt, output, pdf, no_cache):
     """Train a linear classifier by minibatch SGD with the generated loss_and_grad; show the learned weights.
 
     \b
     Examples:
       derive train softmax --dataset digits -o digits.md
       derive train svm --dataset digits --epochs 30 --lr 0.1 --pdf
+      derive train softmax --dataset digits --save-weights W.npz --format json -o run.json
     """
+    if save_weights is not None:
+        if not save_weights.lower().endswith(".npz") or save_weights == "-":
+            raise UserError(f"--save-weights must name a .npz file (NumPy's format), not {save_weights!r}")
+        check_writable(save_weights)
+
     def make():
         from derivations.codegen.training import train as train_model
+        from derivations.codegen.training import weights_npz
         if sys.stderr.isatty():
             total = int(epochs) if str(epochs).isdigit() else 0
             with click.progressbar(length=total, label="training", file=sys.stderr) as bar:
-                return train_model(loss, dataset=dataset, data=data, epochs=epochs, lr=lr, reg=reg,
-                                   batch_size=batch_size, seed=seed, delta=delta, progress=bar.update)
-        return train_model(loss, dataset=dataset, data=data, epochs=epochs, lr=lr, reg=reg, batch_size=batch_size,
-                           seed=seed, delta=delta)
+                report = train_model(loss, dataset=dataset, data=data, epochs=epochs, lr=lr, reg=reg,
+                                     batch_size=batch_size, seed=seed, delta=delta, progress=bar.update)
+        else:
+            report = train_model(loss, dataset=dataset, data=data, epochs=epochs, lr=lr, reg=reg,
+                                 batch_size=batch_size, seed=seed, delta=delta)
+        if save_weights is not None:                    # before the report: a failure leaves no report behind
+            write_atomically(save_weights, weights_npz(report))
+            click.echo(f"wrote {save_weights}", err=True)
+        return report
     run(make, fmt, output, pdf, cacheable=False)
 
 

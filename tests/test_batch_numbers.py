@@ -72,7 +72,7 @@ def test_margins_exactly_on_the_kink_are_named():
     W = np.array([[1.0, 0.0, 2.0], [0.0, 1.0, 0.0]])
     y = np.array([0, 2, 0])               # example 0: s = (1, 0, 2), margin of class 1 is 0 - 1 + 1 = 0
     derivation = batch.gradient("svm", data={"X": X, "y": y, "W": W})
-    warnings = " ".join(derivation.warnings)
+    warnings = " ".join(map(str, derivation.warnings))
     assert "(example 0, class 1)" in warnings and "exactly 0" in warnings
     numbers = batch_numbers.compute(batch.matrix_form("svm", "full"), batch_numbers.read_batch(
         {"X": X, "y": y, "W": W}))

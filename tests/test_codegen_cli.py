@@ -81,6 +81,48 @@ def test_train_on_digits_reaches_a_linear_classifiers_accuracy(capsys, tmp_path)
     assert main(["train", "svm", "--dataset", "digits", "--epochs", "0"]) == 2
 
 
+def test_train_md_output_is_markdown_with_its_figures_beside_it(tmp_path):
+    pytest.importorskip("sklearn")
+    out = tmp_path / "digits.md"
+    assert main(["train", "softmax", "--dataset", "digits", "--epochs", "2", "-o", str(out)]) == 0    # the help's example
+    text = out.read_text(encoding="utf-8")
+    figures = sorted(path.name for path in tmp_path.glob("train-*.png"))
+    assert text.startswith("# Training a linear softmax classifier on digits")
+    assert len(figures) == 2 and all(f"![figure]({name})" in text for name in figures)
+    assert "[Figure, in the Markdown" not in text                   # the terminal's placeholder is not in Markdown
+
+
+def test_train_saves_the_trained_weights_and_puts_them_in_json(tmp_path, capsys):
+    pytest.importorskip("sklearn")
+    import numpy
+    weights, report = tmp_path / "W.npz", tmp_path / "run.json"
+    args = ["train", "softmax", "--dataset", "digits", "--epochs", "2", "--seed", "3"]
+    assert main(args + ["--save-weights", str(weights), "-o", str(report)]) == 0
+    saved = numpy.load(weights)
+    W = saved["W"]
+    assert W.shape == (65, 10) and list(saved["classes"]) == [str(c) for c in range(10)]   # 64 pixels + bias, 10 digits
+    data = _strict(report.read_text())
+    assert numpy.array_equal(numpy.array(data["results"]["W"]["value"]), W)          # JSON holds the same numbers
+    again = tmp_path / "again.npz"
+    assert main(args + ["--save-weights", str(again), "--format", "json"]) == 0
+    assert again.read_bytes() == weights.read_bytes()                                  # same run, same bytes
+    # the weights score the data as the report's accuracy says: [x, 1] W, the largest score the class
+    from derivations.codegen.train import load_digits
+    prepared = load_digits(seed=3)
+    predicted = numpy.argmax(prepared.X_test @ W, axis=1)
+    assert numpy.mean(predicted == prepared.y_test) == pytest.approx(data["results"]["accuracy"]["value"])
+
+
+@pytest.mark.parametrize("name", ["W.txt", "W", "-"])
+def test_save_weights_refuses_a_name_that_is_not_npz(name, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["train", "softmax", "--dataset", "digits", "--epochs", "2", "--save-weights", name,
+                 "-o", "run.json"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and ".npz" in err
+    assert list(tmp_path.iterdir()) == []                            # nothing trained, nothing written
+
+
 def test_train_without_scikit_learn_says_how_to_install_it(monkeypatch, capsys):
     import sys
     monkeypatch.setitem(sys.modules, "sklearn", None)

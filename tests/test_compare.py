@@ -27,7 +27,7 @@ def test_one_vector_matches_the_two_derivations():
     assert [round(v, 4) for v in result.results["softmax_loss"].value] == [1.3182]
     assert result.results["svm_dscores"].value == [[-1.0, 0.0, 1.0]]
     assert [[round(v, 4) for v in g] for g in result.results["softmax_dscores"].value] == [[-0.7324, 0.0049, 0.7275]]
-    assert "Here the SVM loss is larger (2 > 1.318)" in " ".join(render(result, "text").split())
+    assert "Here the SVM loss is larger (2 > 1.3182)" in " ".join(render(result, "text").split())
     assert result.verified
 
 
@@ -47,15 +47,22 @@ def test_warnings(seed):
     hinge = [w for w in seed.warnings if "hinge" in w]
     assert len(hinge) == 1 and str(hinge[0]).startswith("example 2: classes 1 and 2")
     tiny = [w for w in seed.warnings if "float64" in w]
-    assert len(tiny) == 1 and tiny[0].startswith("example 3:") and "3.38e-48" in tiny[0]
+    assert len(tiny) == 1 and str(tiny[0]).startswith("example 3:") and "3.38e-48" in tiny[0]
 
 
 def test_tables_and_saturation(seed):
     tables = [b for b in seed.blocks() if isinstance(b, Table)]
-    assert len(tables) == 3
+    assert len(tables) == 2                        # the losses, then each class's gradients (each number once)
+    per_class = {(str(row[0][0].text), row[1][0].text): row for row in tables[1].rows}
+    assert len(per_class) == 9
+    hinge = per_class[("2", "1")]
+    assert hinge[3][0].expr == 1 and hinge[4][0].expr == 0 and hinge[5][0].text == "on the hinge"
+    cleared = per_class[("1", "1")]
+    assert cleared[3][0].expr == 12 and cleared[5][0].text == "cleared (saturated)" and cleared[7][0].text == "saturated"
+    assert per_class[("2", "0 (correct)")][7][0].text == "active"
     text = " ".join(render(seed, "text").split())   # the terminal report wraps lines
-    assert "cleared: 0, saturated" in text and "on the hinge: 0" in text
     assert "the SVM is satisfied, softmax never is" in text
+    assert text.count("exactly on the hinge") == 1  # the warning is said once, in its example's section
 
 
 def test_figure(seed):

@@ -135,3 +135,21 @@ def test_latex_keeps_double_hyphens_and_quotes_as_typed(tmp_path):
     (tmp_path / "words.pdf").write_bytes(compile_pdf(source))
     text = subprocess.run(["pdftotext", "words.pdf", "-"], cwd=tmp_path, capture_output=True, text=True).stdout
     assert "derive svm-grad --wrt batch --reg-form full" in text
+
+
+def _verification_paragraph(report) -> str:
+    text = report.to_markdown()
+    return " ".join(text[text.index("## Verification"):].split())
+
+
+def test_the_verification_paragraph_says_only_what_was_checked_there(svm_example):
+    from derivations import bce, softmax
+    from derivations.calculus.backprop import backprop
+    svm_words = _verification_paragraph(svm_example)
+    assert "the number of classes $K$ to each of 2, 3, 4 and 5" in svm_words and "every kink" in svm_words
+    softmax_words = _verification_paragraph(softmax.gradient())
+    assert "$K$ to each of 2, 3, 4 and 5" in softmax_words and "kink" not in softmax_words   # softmax is smooth
+    for report in (bce.reduction(), backprop("(x + y)*z", "x=-2,y=5,z=-4")):   # no sum over classes, no kink
+        words = _verification_paragraph(report)
+        assert "symbolically" in words
+        assert "$K$" not in words and "classes" not in words and "kink" not in words, words

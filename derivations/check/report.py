@@ -79,16 +79,34 @@ def to_csv(results) -> str:
     return out.getvalue()
 
 
-def _worked(item):
-    """The derivation behind an item's reference (from this process's cache), or None."""
+def _reference(item):
+    """The reference an item was graded against (from this process's cache), or None."""
     from .grade import reference_for
     from .quantities import lookup
     if item.given is None:
         return None
     try:
-        return reference_for(lookup(item.quantity), item.given).worked()
+        return reference_for(lookup(item.quantity), item.given)
+    except Exception:  # noqa: BLE001 - feedback without the reference is still feedback
+        return None
+
+
+def _worked(item):
+    """The derivation behind an item's reference, or None."""
+    reference = _reference(item)
+    try:
+        return reference.worked() if reference is not None else None
     except Exception:  # noqa: BLE001 - feedback without a worked derivation is still feedback
         return None
+
+
+def _expected_formula(item):
+    """The expected formula of an expression quantity, for the printer, when grading did not keep it (an answer
+    refused before it was compared, such as a number where a formula is asked for)."""
+    reference = _reference(item)
+    expr = getattr(reference, "expr", None)
+    import sympy
+    return expr if isinstance(expr, sympy.Basic) and not expr.is_number else None
 
 
 def render(results, fmt: str) -> str:
@@ -115,4 +133,6 @@ def _render(results, fmt: str) -> str:
             for item in result.items:
                 if item.verdict != "correct":
                     item.worked = _worked(item)
+                if item.expected_expr is None and item.expected:
+                    item.expected_expr = _expected_formula(item)
     return env.get_template(template).render(results=results, summary=summary(results), verdicts=VERDICTS)

@@ -164,10 +164,34 @@ def train(loss="softmax", *, dataset=None, data=None, epochs=20, lr="0.5", reg="
                                     "training loss after the last epoch")
     report.results["epoch_losses"] = Result("epoch_losses", sympy.Integer(0), run.epoch_losses,
                                             "training loss after each epoch")
+    report.results["W"] = Result("W", sympy.Symbol("W"), run.W,
+                                 f"the trained weights, {run.W.shape[0]} x {run.W.shape[1]}: a row per feature, the "
+                                 "last row the bias, a column per class (scores = [x, 1] W)",
+                                 exact="float64: the numbers of value", latex="W")
+    report.parameters["classes"] = [str(name) for name in prepared.classes]
     from .checking import _code_note
     report.verification_note = _code_note(loss)
     report.passed = True
     return report
+
+
+def weights_npz(report) -> bytes:
+    """The trained weights of a :func:`train` report as a NumPy ``.npz`` file: ``W`` (a row per feature, the last
+    the bias; a column per class) and ``classes``. The same weights give the same bytes (the archive's dates are
+    fixed, unlike ``numpy.savez``'s)."""
+    import io
+    import zipfile
+
+    arrays = {"W": np.asarray(report.results["W"].value, dtype=np.float64),
+              "classes": np.asarray(report.parameters["classes"])}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+        for name, array in arrays.items():
+            member = io.BytesIO()
+            np.lib.format.write_array(member, array, allow_pickle=False)
+            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            archive.writestr(info, member.getvalue())
+    return buffer.getvalue()
 
 
 def _weights_section(run, prepared, loss, key, report):
@@ -188,8 +212,9 @@ def _weights_section(run, prepared, loss, key, report):
     ahead = int(np.sum(own > others))
     return Section("The learned weights", [
         Figure(name, sentence("Each class's weights ", Column(W_, c), " (a column of ", W_, " without the bias), "
-                              "shown as an image: bright where a bright pixel raises the class's score, dark where "
-                              "it lowers it.").segments),
+                              "shown as an image on one colour scale for every class, centred at 0: red where a "
+                              "bright pixel raises the class's score, blue where it lowers it, white where it does "
+                              "not matter.").segments),
         sentence("Why they look like templates: the score of class ", c, " is ", WeightedScore(c), ", a sum of "
                  "pixel times weight, so a weight image that resembles the typical image of its class gives that "
                  "class a high score on its own examples and a low one on the others. Measured: the correlation of "

@@ -55,10 +55,14 @@ X = IndexedBase("X", real=True)
 S = IndexedBase("S", real=True)
 labels = IndexedBase("y", integer=True)
 
-#: the feature, class and example indices of the weight and batch derivations
+#: the feature, class and example indices of the weight and batch derivations (one letter, one meaning, in
+#: every document: j, k, m, c classes; d features; n examples)
 feature = Symbol("d", integer=True)
 c = Symbol("c", integer=True)
 example = Symbol("n", integer=True)
+#: a second feature and a second class index, for a sum beside the weight W_dc it is differentiated by
+other_feature = Symbol("d'", integer=True)
+other_class = Symbol("c'", integer=True)
 
 #: the regularisation strength lambda
 lam = Symbol("lambda", nonnegative=True)
@@ -340,3 +344,14 @@ class MaxOver(Expr):
     def _latex(self, printer):
         function, index = self.args[:2]
         return f"\\max_{{{printer._print(index).replace('~', '')}}} {printer._print(function)}"
+
+
+class Dots(sympy.Basic):
+    """Entries left out of a table: ``Dots("row")`` is ⋯ (along a row), ``Dots("column")`` ⋮ (down a column)."""
+
+    def __new__(cls, along: str = "row"):
+        return sympy.Basic.__new__(cls, Symbol(along))
+
+    @property
+    def along(self) -> str:
+        return self.args[0].name

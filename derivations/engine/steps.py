@@ -235,6 +235,13 @@ class Derivation:
         return all(section.verified for section in self.sections)
 
     @property
+    def listed_warnings(self) -> list:
+        """The warnings for the list at the end: those not already shown as a warning paragraph in a section
+        (each warning is said once)."""
+        shown = {str(block) for block in self.blocks() if isinstance(block, Paragraph) and block.kind == "warning"}
+        return [message for message in self.warnings if str(message) not in shown]
+
+    @property
     def has_steps(self) -> bool:
         """Whether any block is a step of a derivation (a chain, a claim, a case split), not only prose and tables."""
         return any(isinstance(block, (Chain, Claim, CaseSplit)) for block in self.blocks())

@@ -58,7 +58,25 @@ from ..engine.matrices import (
     RowSoftmax,
     named,
 )
-from ..engine.notation import D, Delta, K, N, S, SumExcept, Times, W, X, c, example, feature, j, k, labels, lam
+from ..engine.notation import (
+    D,
+    Delta,
+    K,
+    N,
+    S,
+    SumExcept,
+    Times,
+    W,
+    X,
+    c,
+    example,
+    feature,
+    j,
+    labels,
+    lam,
+    other_class,
+    other_feature,
+)
 from ..engine.steps import Code, Derivation, Result, Section, Step
 from ..engine.verify import Verifier
 from ..report import Report
@@ -77,8 +95,8 @@ PROB = IndexedBase("P", positive=True)
 EXAMPLE_LOSS = IndexedBase("L")          # no assumptions: its label is not the objective L
 #: the objective of the batch
 OBJECTIVE = Symbol("L", real=True)
-#: the index of the features and classes of the regulariser sum_k sum_l W_kl^2 (CS231n's notes write it so)
-l_ = Symbol("l", integer=True)
+#: the feature and class indices of the regulariser sum_d' sum_c' W_d'c'^2 (d and c are the weight's own, W_dc)
+k_, l_ = other_feature, other_class
 _u = Symbol("u", real=True)
 _y_i = Symbol("y_i", integer=True)
 
@@ -107,7 +125,7 @@ def example_loss(loss: str, n):
 
 def regulariser(reg_form: str):
     """lambda sum_k sum_l W_kl^2, or half of it."""
-    total = Sum(Sum(W[k, l_] ** 2, (l_, 0, K - 1)), (k, 0, D - 1))
+    total = Sum(Sum(W[k_, l_] ** 2, (l_, 0, K - 1)), (k_, 0, D - 1))
     return (lam if reg_form == "full" else Rational(1, 2) * lam) * total
 
 
@@ -264,10 +282,11 @@ def gradient(loss: str = "svm", delta=1, reg=None, reg_form: str = "full", data=
         parameters["delta"] = float(delta_value)
     derivation = Report(COMMANDS[loss], TITLES[loss], parameters)
     derivation.verification_note = sentence(
-        "Every step was checked by setting the number of classes ", K, " to 2, 3, 4 and 5, the number of features ",
-        D, " and of examples ", N, " to one and two more, giving the examples labels such that every class is the "
-        "label of some example and one class of two, and comparing both sides at random points on both sides of "
-        "every kink; a matrix step entry by entry, for a symbolic entry.")
+        "A step with a symbolic sum was checked by setting the number of classes ", K, " to 2, 3, 4 and 5, the "
+        "number of features ", D, " and of examples ", N, " to one and two more, giving the examples labels such "
+        "that every class is the label of some example and one class of two, and comparing both sides at random "
+        "points" + (" on both sides of every kink" if loss == "svm" else "") + "; a matrix step entry by entry, "
+        "for a symbolic entry.")
     builder = Builder(definitions(loss, reg_form))
 
     derivation.sections.append(_objective_section(builder, loss, reg_form))
@@ -400,19 +419,19 @@ def _index_section(builder, loss, reg_form, per_example):
     whole = objective(reg_form)
     weight = lam if reg_form == "full" else Rational(1, 2) * lam
     average = Sum(d(EXAMPLE_LOSS[example], variable), (example, 0, N - 1)) / N
-    square = W[k, l_] ** 2
-    term_by_term = average + weight * Sum(Sum(d(square, variable), (l_, 0, K - 1)), (k, 0, D - 1))
-    powered = average + weight * Sum(Sum(2 * W[k, l_] * KroneckerDelta(k, feature) * KroneckerDelta(l_, c),
-                                         (l_, 0, K - 1)), (k, 0, D - 1))
+    square = W[k_, l_] ** 2
+    term_by_term = average + weight * Sum(Sum(d(square, variable), (l_, 0, K - 1)), (k_, 0, D - 1))
+    powered = average + weight * Sum(Sum(2 * W[k_, l_] * KroneckerDelta(k_, feature) * KroneckerDelta(l_, c),
+                                         (l_, 0, K - 1)), (k_, 0, D - 1))
     collapsed = average + reg_gradient(reg_form)
     result = Sum(per_example, (example, 0, N - 1)) / N + reg_gradient(reg_form)
     chain = builder.chain([
         Step(d(OBJECTIVE, variable), d(whole, variable), R.Definition(OBJECTIVE, whole)),
         Step(d(whole, variable), term_by_term, R.SumLinearityRule(EXAMPLE_LOSS[example], example, variable),
-             more=(R.SumLinearityRule(square, k, variable),)),
-        Step(term_by_term, powered, R.PowerRule(W[k, l_], Integer(2), variable),
-             more=(R.IndexedVariableRule(W[k, l_], variable),)),
-        Step(powered, collapsed, R.KroneckerCollapse(k, feature), more=(R.KroneckerCollapse(l_, c),)),
+             more=(R.SumLinearityRule(square, k_, variable),)),
+        Step(term_by_term, powered, R.PowerRule(W[k_, l_], Integer(2), variable),
+             more=(R.IndexedVariableRule(W[k_, l_], variable),)),
+        Step(powered, collapsed, R.KroneckerCollapse(k_, feature), more=(R.KroneckerCollapse(l_, c),)),
         Step(collapsed, result, R.DerivedAbove((d(EXAMPLE_LOSS[example], variable),))),
     ])
     blocks = [

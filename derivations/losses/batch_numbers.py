@@ -20,12 +20,14 @@ import numpy as np
 import sympy
 
 from ..engine.arrays import ArrayEvaluator
-from ..engine.build import note, sentence, warning
+from ..engine.build import decimal_number, note, sentence, warning
+from ..engine.differentiate import d as derivative
 from ..engine.gradcheck import kinks_crossed
 from ..engine.inputs import InputError
 from ..engine.matrices import S_, W_, X_, Y_
-from ..engine.notation import D, Delta, K, N, lam
-from ..engine.steps import Code, Math, Result, Section, Table, Text
+from ..engine.notation import D, Delta, Dots, K, N, Times, feature, lam
+from ..engine.notation import c as class_
+from ..engine.steps import Code, Math, Result, Section, Table
 from .batch_files import describe, read_arrays, real_array
 
 #: at most this many examples, features, classes (and entries in all)
@@ -240,14 +242,15 @@ def worked_numbers(derivation, form, batch: Batch, delta, reg) -> None:
                                                                    else batch.W)), "."))
     blocks += [
         sentence("The loss: ", _eq(sympy.Symbol("L", real=True), _number(numbers.loss, 10)), "."),
-        sentence("The gradient dW (", features, " × ", classes, ")" + (", its middle rows and columns elided"
-                 if features > sum(SHOW_ROWS) or classes > sum(SHOW_COLUMNS) else "") + ":"),
+        sentence("The gradient ", _GRADIENT, " (", Times(features, classes), ")" + (
+            ", its middle rows and columns elided" if features > sum(SHOW_ROWS) or classes > sum(SHOW_COLUMNS)
+            else "") + ":"),
         Table(*_matrix_table(numbers.dW)),
-        note(_fd_words(numbers)),
+        note(*_fd_words(numbers)),
     ]
     if numbers.violated is not None:
         blocks.append(sentence(f"{numbers.violated} of the {n * (classes - 1)} margins (example, incorrect class) "
-                               "are violated: those are the 1s of B."))
+                               "are violated: those are the 1s of ", sympy.Symbol("B"), "."))
     messages = _kink_messages(numbers.kinks)
     for message in messages:
         derivation.warnings.append(message)
@@ -288,17 +291,23 @@ def _number(value, digits=6):
     return sympy.Float(text, max(1, len(mantissa)))
 
 
+#: the gradient of the objective with respect to the weights, as the reports write it
+_GRADIENT = derivative(sympy.Symbol("L", real=True), W_)
+
+
 def _matrix_table(matrix):
     rows, columns = matrix.shape
     row_ids = _shown(rows, SHOW_ROWS)
     column_ids = _shown(columns, SHOW_COLUMNS)
-    header = [[Text("d")]] + [[Text("⋯")] if c is None else [Text(f"c = {c}")] for c in column_ids]
+    header = [[Math(feature)]] + [[Math(Dots("row"))] if c is None else [Math(sympy.Eq(class_, c))]
+                                  for c in column_ids]
     body = []
     for r in row_ids:
         if r is None:
-            body.append([[Text("⋮")]] + [[Text("⋮")] for _ in column_ids])
+            body.append([[Math(Dots("column"))] for _ in range(len(column_ids) + 1)])
             continue
-        body.append([[Text(str(r))]] + [[Text("⋯")] if c is None else [Math(_number(matrix[r, c], 4))]
+        body.append([[Math(sympy.Integer(r))]] + [[Math(Dots("row"))] if c is None
+                                                  else [Math(_number(matrix[r, c], 4))]
                                         for c in column_ids])
     return header, body
 
@@ -310,14 +319,18 @@ def _shown(count, ends):
     return list(range(head)) + [None] + list(range(count - tail, count))
 
 
-def _fd_words(numbers) -> str:
-    entries = ", ".join(f"({d}, {c})" for d, c in numbers.checked)
-    words = (f"Checked: the entries (d, c) = {entries} agree with centred finite differences of the matrix-form "
-             f"loss (step {FD_STEP:g}, the scores moved with the weights, S = XW being linear in W); largest "
-             f"relative difference {numbers.worst:.1e}.")
+def _fd_words(numbers) -> list:
+    """How the gradient's entries were checked against finite differences, in words and formulas."""
+    words = ["Checked: the entries "]
+    for place, (row, column) in enumerate(numbers.checked):
+        words += [", " if place else "", sympy.Tuple(row, column)]
+    words += [" (each ", sympy.Tuple(feature, class_), ") agree with centred finite differences of the matrix-form "
+              "loss (step ", decimal_number(f"{FD_STEP:g}"), ", the scores moved with the weights, ",
+              sympy.Eq(S_, sympy.MatMul(X_, W_), evaluate=False), " being linear in ", W_,
+              "); largest relative difference ", decimal_number(f"{numbers.worst:.1e}"), "."]
     if numbers.skipped:
-        words += (f" {numbers.skipped} sampled entr{'y was' if numbers.skipped == 1 else 'ies were'} skipped: a step "
-                  f"of that size would move a margin across its kink.")
+        words.append(f" {numbers.skipped} sampled entr{'y was' if numbers.skipped == 1 else 'ies were'} skipped: a "
+                     f"step of that size would move a margin across its kink.")
     return words
 
 
@@ -326,9 +339,10 @@ def _kink_messages(kinks):
         return []
     named = ", ".join(f"(example {n}, class {j})" for n, j in kinks[:MAX_KINKS_NAMED])
     more = f" and {len(kinks) - MAX_KINKS_NAMED} more" if len(kinks) > MAX_KINKS_NAMED else ""
-    return [f"{len(kinks)} margin{'s are' if len(kinks) > 1 else ' is'} exactly 0, on the kink of the hinge: "
-            f"{named}{more}. The loss has no derivative there; dW uses the subgradient 1[margin > 0] = 0 for "
-            f"{'them' if len(kinks) > 1 else 'it'}, as code's margins > 0 does."]
+    return [sentence(f"{len(kinks)} margin{'s are' if len(kinks) > 1 else ' is'} exactly 0, on the kink of the "
+                     f"hinge: {named}{more}. The loss has no derivative there; ", _GRADIENT, " uses the subgradient "
+                     f"0 for {'them' if len(kinks) > 1 else 'it'} (a margin counts only when it is positive), as "
+                     "code's ", Code("margins > 0"), " does.")]
 
 
 __all__ = ["read_batch", "compute", "worked_numbers", "Batch", "Numbers", "one_hot"]

@@ -202,8 +202,9 @@ class _Example:
         self.softmax = softmax.Example(values, label)
 
     @property
-    def title(self) -> str:
-        return f"Example {self.number}: s = ({', '.join(sympy.sstr(v) for v in self.values)})"
+    def title(self):
+        return sentence(f"Example {self.number}: ", Eq(sympy.Symbol("s"), sympy.ImmutableMatrix([self.values]),
+                                                        evaluate=False))
 
     def on_hinge(self):
         return [i for i, m_ in enumerate(self.margins) if i != self.label and m_ == 0]
@@ -234,9 +235,11 @@ def _example_section(example, formulas):
     softmax_chain = softmax.loss_chain(builder, example.softmax, name=L_softmax)
     svm_correct, svm_incorrect = formulas["svm"]
     sm_correct, sm_incorrect = formulas["softmax"]
+    column = n > 4                       # a few classes: the gradients as rows, side by side with their reasons
     svm_gradient, _ = svm._gradient_chain(builder, svm_correct, svm_incorrect, concrete, example.scores, n, label,
-                                          name=L_svm, column=True)
-    softmax_gradient = softmax.gradient_chain(builder, example.softmax, sm_correct, sm_incorrect, name=L_softmax)
+                                          name=L_svm, column=column)
+    softmax_gradient = softmax.gradient_chain(builder, example.softmax, sm_correct, sm_incorrect, name=L_softmax,
+                                              column=column)
     sm_numbers = sympy.ImmutableMatrix([[softmax.decimal(g) for g in example.softmax.gradient_numbers]])
     blocks = [
         sentence("With ", Eq(y, label), _named(example.names, label), " and ", Eq(Delta, example.delta), ":"),
@@ -272,18 +275,20 @@ def _larger_words(example):
         words += ["Every incorrect class clears the margin (", sympy.Ge(s[y] - s[j], Delta), "), so every hinge is 0 "
                   "and ", Eq(L_svm, 0), ". "]
     else:
-        listed = ", ".join(f"{softmax.class_word(names, i)}: {sympy.sstr(example.margins[i])}" for i in violated)
-        words += [f"The hinge charges each class inside the margin the amount it misses it by, Δ included ({listed})"
-                  f", so ", L_svm, " = ", svm_value, ": at least the largest gap ", s[j] - s[y], " plus ", Delta, ". "]
+        words += ["The hinge charges each class inside the margin the amount it misses it by, ", Delta, " included ("]
+        for n, i in enumerate(violated):
+            words += [", " if n else "", f"{softmax.class_word(names, i)}: ", example.margins[i]]
+        words += ["), so ", L_svm, " = ", svm_value, ": at least the largest gap ", s[j] - s[y], " plus ", Delta, ". "]
     total = sympy.Symbol("S")
-    words += ["Softmax charges ", log(1 + total), " with ", Eq(total, SumExcept(exp(s[j] - s[y]), j, y)),
-              f" = {softmax._short(terms_total)}: positive for any finite scores, and at most the largest gap "
-              f"(if positive) plus log K = {softmax._short(bound.evalf(15))}. "]
+    words += ["Softmax charges ", log(1 + total), " with ",
+              Eq(total, SumExcept(exp(s[j] - s[y]), j, y)), " ≈ ", softmax.decimal(terms_total),
+              ": positive for any finite scores, and at most the largest gap (if positive) plus ", log(K), ", here ",
+              bound, " ≈ ", softmax.decimal(bound.evalf(15)), ". "]
     if svm_value > soft:
-        words.append(f"Here the SVM loss is larger ({softmax._short(svm_value)} > {softmax._short(soft)}).")
+        words += ["Here the SVM loss is larger (", sympy.StrictGreaterThan(svm_value, softmax.decimal(soft), evaluate=False), ")."]
     elif svm_value < soft:
-        words.append(f"Here the softmax loss is larger ({softmax._short(soft)} > {softmax._short(svm_value)})"
-                     + (": the SVM is satisfied, softmax never is." if svm_value.is_zero else "."))
+        words += ["Here the softmax loss is larger (", sympy.StrictGreaterThan(softmax.decimal(soft), svm_value, evaluate=False), ")"
+                  + (": the SVM is satisfied, softmax never is." if svm_value.is_zero else ".")]
     else:
         words.append("Here they are equal.")
     return words
@@ -298,52 +303,42 @@ def _which_larger(example):
 
 
 def _table_section(examples, names):
+    """The losses of every example, then every class's gradients and how saturated they are (each number once)."""
     losses = []
     for e in examples:
         losses.append([[Text(str(e.number))], [Math(sympy.ImmutableMatrix([e.values]))], [Math(e.svm_loss)],
                        [Math(softmax.decimal(e.softmax.loss_number))], [Text(_which_larger(e))]])
-    gradients = []
+    rows = []
     for e in examples:
         for i in range(e.count):
-            gradients.append([[Text(str(e.number))], [Text(names[i] + (" (correct)" if i == e.label else ""))],
-                              [Math(e.values[i])], [Math(e.svm_gradient[i])],
-                              [Math(softmax.decimal(e.softmax.gradient_numbers[i]))]])
+            q = e.softmax.prob_numbers[i]
+            if i == e.label:
+                gap, svm_state = [Text("-")], f"correct: minus {sum(1 for g in e.svm_gradient if g == 1)} violated"
+                softmax_state = "saturated" if 1 - q < SATURATED else "active"
+            else:
+                margin = e.margins[i]
+                gap = [Math(e.values[e.label] - e.values[i])]
+                svm_state = "violated" if margin > 0 else "on the hinge" if margin == 0 else "cleared (saturated)"
+                softmax_state = "saturated" if q < SATURATED else "active"
+            rows.append([[Text(str(e.number))], [Text(names[i] + (" (correct)" if i == e.label else ""))],
+                         [Math(e.values[i])], gap, [Math(e.svm_gradient[i])], [Text(svm_state)],
+                         [Math(softmax.decimal(e.softmax.gradient_numbers[i]))], [Text(softmax_state)]])
+    header = [[Text("example")], [Text("class")], [Math(s[j])], [Math(s[y] - s[j])], [Math(d(L_svm, s[j]))],
+              [Text("SVM")], [Math(d(L_softmax, s[j]))], [Text("softmax")]]
     return Section("Side by side", [
         sentence("Softmax numbers rounded to 4 decimals (3 significant digits when smaller than 0.0001). The losses:"),
         Table([[Text("example")], [Math(sympy.Symbol("s"))], [Math(L_svm)], [Math(L_softmax)], [Text("larger")]],
               losses),
-        sentence("The gradients, class by class:"),
-        Table([[Text("example")], [Text("class")], [Math(s[j])], [Math(d(L_svm, s[j]))], [Math(d(L_softmax, s[j]))]],
-              gradients),
+        sentence("The gradients, class by class, with the score gap ", s[y] - s[j], " and whether each gradient "
+                 "still responds to it (saturated: it no longer does; exactly 0 for a cleared SVM margin, and for "
+                 "softmax a probability below 0.0001, or above 0.9999 for the correct class):"),
+        Table(header, rows),
     ])
 
 
 # --- near misses, large margins, saturation ------------------------------------------------------
 
 def _margins_section(examples, names, delta_value):
-    rows = []
-    for e in examples:
-        for i in range(e.count):
-            if i == e.label:
-                continue
-            margin = e.margins[i]
-            if margin > 0:
-                svm_state = "violated: 1 at any size"
-            elif margin == 0:
-                svm_state = "on the hinge: 0"
-            else:
-                svm_state = "cleared: 0, saturated"
-            q = e.softmax.prob_numbers[i]
-            rows.append([[Text(str(e.number))], [Text(names[i])], [Math(e.values[e.label] - e.values[i])],
-                         [Text(svm_state)], [Math(softmax.decimal(q))],
-                         [Text("saturated" if q < SATURATED else "active")]])
-        q = e.softmax.prob_numbers[e.label]
-        rows.append([[Text(str(e.number))], [Text(names[e.label] + " (correct)")], [Text("-")],
-                     [Text(f"minus {sum(1 for g in e.svm_gradient if g == 1)} violated")],
-                     [Math(softmax.decimal(e.softmax.gradient_numbers[e.label]))],
-                     [Text("saturated" if 1 - q < SATURATED else "active")]])
-    header = [[Text("example")], [Text("class")], [Text("margin "), Math(s[y] - s[j])], [Text("SVM gradient")],
-              [Text("softmax "), Math(d(L_softmax, s[j]))], [Text("softmax")]]
     two = _two_class_claims()
     near = [e for e in examples if any(0 < e.margins[i] <= delta_value for i in range(e.count) if i != e.label)]
     blocks = [
@@ -355,17 +350,16 @@ def _margins_section(examples, names, delta_value):
                  "gradient is exactly 0, so the SVM stops caring. Softmax's gradient ", Sigmoid(-MARGIN),
                  " moves smoothly from 1 (badly wrong) to 0 (well separated) and never reaches either: a "
                  "low-confidence prediction still has most of its probability to move, so its correct class gets "
-                 "close to -1 and the competing classes share the push in proportion to their probabilities."),
-        sentence("Per class, in the examples. Saturated: the gradient no longer responds to the margin — exactly 0 "
-                 "for a cleared SVM margin; for softmax, a probability below 0.0001 (or above 0.9999 for the correct "
-                 "class):"),
-        Table(header, rows),
+                 "close to ", Integer(-1), " and the competing classes share the push in proportion to their "
+                 "probabilities."),
     ]
     if near:
-        blocks.append(sentence("Near misses here: " + "; ".join(
-            f"example {e.number}, " + ", ".join(names[i] for i in range(e.count)
-                                                if i != e.label and 0 < e.margins[i] <= delta_value)
-            for e in near) + " (inside the margin by at most Δ, SVM gradient 1 all the same)."))
+        words = ["Near misses here: "]
+        for n, e in enumerate(near):
+            words.append(("; " if n else "") + f"example {e.number}, " + ", ".join(
+                names[i] for i in range(e.count) if i != e.label and 0 < e.margins[i] <= delta_value))
+        words += [" (inside the margin by at most ", Delta, ", SVM gradient 1 all the same)."]
+        blocks.append(sentence(*words))
     return Section("Near misses and large margins", blocks)
 
 

@@ -24,7 +24,7 @@ import sympy
 from sympy import Add, Eq, Indexed, Integer, Mul, Rational, Symbol, exp, log
 
 from ..engine import rules as R
-from ..engine.build import Builder, note, sentence, warning, written_out
+from ..engine.build import Builder, decimal_number, note, sentence, warning, written_out
 from ..engine.differentiate import d, differentiate
 from ..engine.inputs import MAX_EXPONENT, InputError, number_vector, probability
 from ..engine.notation import D, N, PerExample, Sigmoid, j, sigmoid, t, w, x, z
@@ -580,6 +580,11 @@ def _short(value) -> str:
     return sympy.sstr(sympy.Float(value, 3))
 
 
+def _shown(value) -> sympy.Float:
+    """A number for a formula, 3 significant digits: 1.2e-869 stays 1.2e-869 (not 0.0 as a float)."""
+    return sympy.Float(value, 3)
+
+
 def _sum_of(terms):
     """The terms as one unevaluated sum (a single term stands alone)."""
     return Add(*terms, evaluate=False) if len(terms) > 1 else terms[0]
@@ -637,13 +642,17 @@ def _float64_warnings(example):
     except OverflowError:
         naive = 0.0
     one_minus = example.number(1 - example.y)
+    y_value = example.number(example.y)
+    short = _shown
+    formula = Eq(Y, 1 / (1 + exp(-z)), evaluate=False)
+    at = [Eq(z, decimal_number(f"{float(z_value):.6g}")), ": "]
     saturated = None
     if naive == 1.0 and example.target != 1:
-        saturated = (f"y = 1/(1 + e^-z) rounds to 1.0 in float64 (1 - y = {_short(one_minus)}), so "
-                     f"log(1 - y) computed from y is -inf")
+        saturated = [formula, " rounds to 1.0 in float64 (", Eq(1 - Y, short(one_minus), evaluate=False), "), so ",
+                     log(1 - Y), " computed from ", Y, " is infinite"]
     elif naive == 0.0 and example.target != 0:
-        saturated = (f"y = 1/(1 + e^-z) is 0.0 in float64 (y = {_short(example.number(example.y))}), so "
-                     f"log(y) computed from y is -inf")
+        saturated = [formula, " is 0.0 in float64 (", Eq(Y, short(y_value)), "), so ", log(Y), " computed from ", Y,
+                     " is infinite"]
     if saturated:
         form = stable_loss(z_value >= 0)
         local = Builder({LOSS: loss_expression(), Y: Sigmoid(z), Sigmoid: sigmoid}, spread=SPREAD)
@@ -656,24 +665,27 @@ def _float64_warnings(example):
                             z, " with only ", exp(-abs(z)), " in it, it is"), claim,
                    sentence("which float64 evaluates without trouble at ", Eq(z, example.z), ": ",
                             LOSS, " ≈ ", sympy.Float(example.number(value), 6), ".")]
-        messages.append(f"z = {float(z_value):.6g}: {saturated}; compute the loss from z instead (see the form "
-                        f"of the loss in z in the worked example)")
+        messages.append(sentence(*at, *saturated, "; compute the loss from ", z, " instead (see the form of the loss "
+                                 "in ", z, " in the worked example)"))
     loss_value = example.number(example.loss)
     error = example.number(example.error)
     if naive == 1.0 and example.target == 1 and one_minus > 0:
-        messages.append(f"z = {float(z_value):.6g}: y = 1 - {_short(one_minus)} rounds to 1.0 in float64, so -log y "
-                        f"and y - t computed in float64 give 0, but the exact loss is {_short(loss_value)} and "
-                        f"y - t = {_short(error)}; compute the loss from z (log(1 + e^-z)) to keep them")
-    elif example.target == 0 and 0 < example.number(example.y) < 2.0 ** -53:
-        messages.append(f"z = {float(z_value):.6g}: 1 - y = 1 - {_short(example.number(example.y))} rounds to 1.0 in "
-                        f"float64, so -log(1 - y) computed in float64 gives 0, but the exact loss is "
-                        f"{_short(loss_value)}; compute the loss from z (log(1 + e^z)) to keep it")
+        messages.append(sentence(*at, Eq(Y, Add(1, -short(one_minus), evaluate=False)), " rounds to 1.0 in float64, "
+                                 "so ", -log(Y), " and ", Y - t, " computed in float64 give 0, but the exact loss is ",
+                                 short(loss_value), " and ", Eq(Y - t, short(error)), "; compute the loss from ", z,
+                                 " (", log(1 + exp(-z)), ") to keep them"))
+    elif example.target == 0 and 0 < y_value < 2.0 ** -53:
+        messages.append(sentence(*at, Eq(1 - Y, Add(1, -short(y_value), evaluate=False), evaluate=False),
+                                 " rounds to 1.0 in float64, so ", -log(1 - Y), " computed in float64 gives 0, but the "
+                                 "exact loss is ", short(loss_value), "; compute the loss from ", z, " (",
+                                 log(1 + exp(z)), ") to keep it"))
     if loss_value != 0 and abs(loss_value) < 2.2250738585072014e-308:
         as_float = float(loss_value)
-        written = "its JSON value is 0.0" if as_float == 0.0 else \
-            f"its JSON value {as_float:.5g} is a subnormal float64 number with fewer significant digits"
-        messages.append(f"the loss {_short(loss_value)} is below float64's smallest normal number (2.2e-308): "
-                        f"{written}; the exact value is in 'exact'")
+        written = ["its JSON value is 0.0"] if as_float == 0.0 else \
+            ["its JSON value ", decimal_number(f"{as_float:.5g}"), " is a subnormal float64 number with fewer "
+             "significant digits"]
+        messages.append(sentence("the loss ", short(loss_value), " is below float64's smallest normal number (",
+                                 decimal_number("2.2e-308"), "): ", *written, "; the exact value is in 'exact'"))
     return messages, blocks
 
 

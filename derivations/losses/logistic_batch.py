@@ -27,7 +27,7 @@ from ..engine.build import Builder, sentence
 from ..engine.differentiate import d
 from ..engine.matrices import X_, Gradient, Ones, named
 from ..engine.matrix_functions import Logistic, Softplus
-from ..engine.notation import D, N, PerExample, Sigmoid, X, example, feature, k, lam, sigmoid, w
+from ..engine.notation import D, N, PerExample, Sigmoid, X, example, feature, lam, other_feature, sigmoid, w
 from ..engine.steps import Result, Section, Step
 from ..report import Report
 from . import logistic
@@ -54,7 +54,7 @@ def logit(n):
 
 
 def penalty(reg_form):
-    return (lam if reg_form == "full" else Rational(1, 2) * lam) * Sum(w[k] ** 2, (k, 0, D - 1))
+    return (lam if reg_form == "full" else Rational(1, 2) * lam) * Sum(w[other_feature] ** 2, (other_feature, 0, D - 1))
 
 
 def objective(reg_form):
@@ -108,7 +108,7 @@ def gradient(reg_form="full") -> Report:
     setup = [
         sentence("A batch of ", N, " examples: X is ", N, " × ", D, " (row ", n, " is example ", n, "), w holds the ",
                  D, " weights and ", TB[n], " the target of example ", n, ":"),
-        builder.chain([Step(ZB[n], logit(n).xreplace({_Q: Symbol("q", integer=True)}),
+        builder.chain([Step(ZB[n], logit(n).xreplace({_Q: feature}),
                             R.Definition(ZB[n], logit(n)))]),
         builder.chain([Step(YB[n], Sigmoid(ZB[n]), R.Definition(YB[n], Sigmoid(ZB[n])))]),
         builder.chain([Step(LB[n], example_loss, R.Definition(LB[n], example_loss))]),
@@ -132,7 +132,7 @@ def gradient(reg_form="full") -> Report:
     chain = builder.chain([
         Step(d(OBJECTIVE, variable), d(whole, variable), R.Definition(OBJECTIVE, whole)),
         Step(d(whole, variable), average + reg, R.SumLinearityRule(LB[n], n, variable),
-             more=(R.PowerRule(w[k], Integer(2), variable),)),
+             more=(R.PowerRule(w[other_feature], Integer(2), variable),)),
         Step(average + reg, index, R.DerivedElsewhere("logistic-grad")),
         Step(index, entries, R.MatrixEntries()),
         Step(entries, MatrixElement(matrix, dd, Integer(0)), R.MatrixProductEntry()),

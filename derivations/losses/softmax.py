@@ -19,11 +19,11 @@ import sympy
 from sympy import Add, Eq, Integer, KroneckerDelta, Ne, exp, log
 
 from ..engine import rules as R
-from ..engine.build import Builder, example_origin, note, sentence, warning, written_out
+from ..engine.build import Builder, decimal_number, example_origin, note, sentence, warning, written_out
 from ..engine.differentiate import d
 from ..engine.inputs import InputError, exponent_bound, number, worked_example
 from ..engine.notation import K, L, SumExcept, all_classes_sum, j, k, m, p, s, x, y
-from ..engine.sizes import is_long, listed
+from ..engine.sizes import is_long
 from ..engine.steps import Case, CaseSplit, Chain, Derivation, Math, Result, Section, Step, Table, Text
 from ..engine.verify import exact_digits, final_check
 from ..report import Report
@@ -354,15 +354,17 @@ def probability_chain(builder, example):
     return Chain(steps)
 
 
-def gradient_chain(builder, example, correct, incorrect, name=L):
-    """[dL/ds_0, ...] = each entry from its case = with the scores put in."""
+def gradient_chain(builder, example, correct, incorrect, name=L, column=True):
+    """[dL/ds_0, ...] = each entry from its case = with the scores put in; ``column`` writes it one class per
+    line, else as a row."""
     n, label, scores = example.count, example.label, example.scores
-    lhs = sympy.ImmutableMatrix([d(name, s[i]) for i in range(n)])         # columns: one class per line
+    shape = sympy.ImmutableMatrix if column else (lambda entries: sympy.ImmutableMatrix([entries]))
+    lhs = shape([d(name, s[i]) for i in range(n)])
     formulas = [correct.xreplace({y: Integer(label)}) if i == label else incorrect.xreplace({k: Integer(i)})
                 for i in range(n)]
-    by_case = sympy.ImmutableMatrix(formulas)
+    by_case = shape(formulas)
     memo = {}
-    numbers = sympy.ImmutableMatrix([Add(written_out(builder.definitions[p](Integer(i)), scores, memo), -1,
+    numbers = shape([Add(written_out(builder.definitions[p](Integer(i)), scores, memo), -1,
                                          evaluate=False) if i == label
                                      else written_out(builder.definitions[p](Integer(i)), scores, memo)
                                      for i in range(n)])
@@ -376,60 +378,71 @@ def gradient_chain(builder, example, correct, incorrect, name=L):
 
 def float64_warnings(example, names, where=""):
     """What goes wrong when these numbers are computed in float64, from the exact values (and what this
-    report writes: a probability that float64 holds only as a subnormal number is written as that number)."""
+    report writes: a probability that float64 holds only as a subnormal number is written as that number).
+    Each warning is a paragraph of words and formulas."""
     def who(i):
         named = "" if names[i] == str(i) else f" ({names[i]})"
-        return f"p_{i}{named}" + (", the correct class," if i == example.label else "")
+        return [p[i], named + (", the correct class," if i == example.label else "")]
 
+    def formulas(items):
+        out = []
+        for place, item in enumerate(items[:6]):
+            out += [", " if place else "", item]
+        return out + ([f" and {len(items) - 6} others"] if len(items) > 6 else [])
+
+    limit = sympy.Pow(sympy.E, sympy.Float("709.78", 5), evaluate=False)
+    smallest = decimal_number("2.2e-308")
+    shift = ": subtract the largest score from every score before exponentiating (the log-sum-exp shift shown above)"
     messages = []
     overflow = [i for i, v in enumerate(example.values) if v > FLOAT64_EXP_LIMIT]
     if len(overflow) > 3:
-        messages.append(f"{where}e^(s_j) overflows float64 (above e^709.78) for {len(overflow)} classes "
-                        f"({listed(f's_{i}' for i in overflow)}): compute softmax from s - max(s), the log-sum-exp "
-                        f"shift shown above")
+        messages.append(sentence(where, exp(s[j]), " overflows float64 (above ", limit, f") for {len(overflow)} "
+                                 "classes (", *formulas([s[i] for i in overflow]), ")", shift))
     else:
         for i in overflow:
-            messages.append(f"{where}e^(s_{i}) with s_{i} = {_short(example.values[i])} overflows float64 (above "
-                            f"e^709.78): compute softmax from s - max(s), the log-sum-exp shift shown above")
+            messages.append(sentence(where, exp(s[i]), " with ", Eq(s[i], example.values[i]),
+                                     " overflows float64 (above ", limit, ")", shift))
     label = example.label
     tiny = [i for i in range(example.count)
             if not example.prob_numbers[i].is_zero and abs(example.prob_numbers[i]) < FLOAT64_TINY]
     grouped = [i for i in tiny if i != label] if len(tiny) > 3 else []
     if grouped:
         zeros = [i for i in grouped if float(example.prob_numbers[i]) == 0.0]
-        messages.append(f"{where}{len(grouped)} probabilities are below float64's smallest normal number "
-                        f"(2.2e-308): {listed(f'p_{i}' for i in grouped)}; "
-                        + (f"{len(zeros)} of them are 0.0 in float64 and in the JSON values, " if zeros else "")
-                        + "the others are held only as subnormal numbers with fewer digits; the exact values are "
-                          "in 'exact'")
+        messages.append(sentence(where, f"{len(grouped)} probabilities are below float64's smallest normal number (",
+                                 smallest, "): ", *formulas([p[i] for i in grouped]), "; ",
+                                 (f"{len(zeros)} of them are 0.0 in float64 and in the JSON values, " if zeros else ""),
+                                 "the others are held only as subnormal numbers with fewer digits; the exact values "
+                                 "are in 'exact'"))
     for i in tiny:
         if i in grouped:
             continue
         q = example.prob_numbers[i]
         as_float = float(q)
+        value = [*who(i)[:1], " = ", decimal(q), *who(i)[1:]]
         if as_float == 0.0:
-            consequence = (f"-log p_{i} in float64 is infinite, while the exact loss is "
-                           f"{_short(example.loss_number)}" if i == label else "float64 code gets 0 for it")
-            messages.append(f"{where}{who(i)} = {_short(q)} underflows in float64 (below 2.2e-308): "
-                            f"{consequence}; the exact value is kept here")
+            consequence = (["; ", -log(p[i]), " in float64 is infinite, while the exact loss is ",
+                            decimal(example.loss_number)] if i == label else ["; float64 code gets 0 for it"])
+            messages.append(sentence(where, *value, " underflows in float64 (below ", smallest, ")", *consequence,
+                                     "; the exact value is kept here"))
         else:
-            messages.append(f"{where}{who(i)} = {_short(q)} is below float64's smallest normal number (2.2e-308): "
-                            f"float64 holds it only as the subnormal {as_float:.5g}, with about "
-                            f"{_subnormal_digits(as_float)} significant digits (that is its JSON value); the exact "
-                            f"value is kept here")
+            messages.append(sentence(where, *value, " is below float64's smallest normal number (", smallest,
+                                     "): float64 holds it only as the subnormal ", decimal_number(f"{as_float:.5g}"),
+                                     f", with about {_subnormal_digits(as_float)} significant digits (that is its "
+                                     "JSON value); the exact value is kept here"))
     complement = -example.gradient_numbers[label]                # 1 - p_y, computed without cancellation
     if 0 < complement < FLOAT64_EPSILON_AT_ONE:
-        messages.append(f"{where}{who(label)} = 1 - {_short(complement)} rounds to 1.0 in float64: -log p and p - 1 "
-                        f"computed in float64 give 0, but the exact loss is {_short(example.loss_number)} and the "
-                        f"gradient on s_{label} is -{_short(complement)}")
+        messages.append(sentence(where, p[label], " = ", Add(1, -decimal(complement), evaluate=False), who(label)[1],
+                                 " rounds to 1.0 in float64: ", -log(p[label]), " and ", p[label] - 1,
+                                 " computed in float64 give 0, but the exact loss is ", decimal(example.loss_number),
+                                 " and the gradient on ", s[label], " is ", -decimal(complement)))
     loss = example.loss_number
     if not loss.is_zero and abs(loss) < FLOAT64_TINY:
         as_float = float(loss)
-        written = ("its JSON value is 0.0" if as_float == 0.0 else
-                   f"its JSON value {as_float:.5g} is a subnormal float64 number with about "
-                   f"{_subnormal_digits(as_float)} significant digits")
-        messages.append(f"{where}the loss {_short(loss)} is below float64's smallest normal number (2.2e-308): "
-                        f"{written}; the exact value is in 'exact'")
+        written = (["its JSON value is 0.0"] if as_float == 0.0 else
+                   ["its JSON value ", decimal_number(f"{as_float:.5g}"), " is a subnormal float64 number with "
+                    f"about {_subnormal_digits(as_float)} significant digits"])
+        messages.append(sentence(where, "the loss ", decimal(loss), " is below float64's smallest normal number (",
+                                 smallest, "): ", *written, "; the exact value is in 'exact'"))
     return messages
 
 

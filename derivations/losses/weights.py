@@ -34,6 +34,7 @@ from ..engine.notation import (
     indicator,
     j,
     k,
+    other_feature,
     p,
     s,
     w,
@@ -118,8 +119,9 @@ def gradient(loss="svm", delta=1, inputs=None, weights=None, label=None, classes
     derivation.verification_note = sentence(
         "Steps without a symbolic sum were checked symbolically (numbers in exact arithmetic); the others by "
         "setting the number of classes ", K, " to 2, 3, 4 and 5 and the number of features ", D,
-        " to one more, and comparing both sides at random points on both sides of every kink; a matrix "
-        "step entry by entry, for a symbolic entry.")
+        " to one more, and comparing both sides at random points" + (" on both sides of every kink" if loss == "svm"
+                                                                       else "") + "; a matrix step entry by entry, "
+        "for a symbolic entry.")
     builder = Builder(definitions(loss))
 
     derivation.sections.append(_model_section(builder, loss))
@@ -253,24 +255,25 @@ def _model_section(builder, loss):
 
 
 #: the feature index a sum runs over where d is the feature of the weight W_dc
-OTHER_FEATURE = sympy.Symbol("d'", integer=True)
+OTHER_FEATURE = other_feature
 
 
 def _lemma_section(builder):
     by_sum = Sum(W[OTHER_FEATURE, j] * x[OTHER_FEATURE], (OTHER_FEATURE, 0, D - 1))
     lemma = builder.derivative(s[j], by_sum, W[feature, c], rule=R.Definition(s[j], by_sum))
-    one = w[k] * x[k]
-    vector_sum = Sum(one, (k, 0, D - 1))
+    one = w[OTHER_FEATURE] * x[OTHER_FEATURE]
+    vector_sum = Sum(one, (OTHER_FEATURE, 0, D - 1))
     component = builder.derivative(WeightedScore(), vector_sum, w[feature], rule=R.Definition(WeightedScore(),
                                                                                               vector_sum))
     shown = 3
-    concrete = Builder({WeightedScore: lambda *a: Sum(w[k] * x[k], (k, 0, shown - 1))})
+    concrete = Builder({WeightedScore: lambda *a: Sum(w[OTHER_FEATURE] * x[OTHER_FEATURE],
+                                                      (OTHER_FEATURE, 0, shown - 1))})
     gradient_entries = ImmutableMatrix([d(WeightedScore(), w[i]) for i in range(shown)])
     units = [ImmutableMatrix([1 if r == i else 0 for r in range(shown)]) for i in range(shown)]
     by_units = sympy.MatAdd(*[MatMul(units[i], x[i], evaluate=False) for i in range(shown)], evaluate=False)
     vector = ImmutableMatrix([x[i] for i in range(shown)])
     seed_way = concrete.chain([
-        Step(gradient_entries, by_units, R.SumLinearityRule(one, k, w[feature])),
+        Step(gradient_entries, by_units, R.SumLinearityRule(one, OTHER_FEATURE, w[feature])),
         Step(by_units, vector, R.Evaluate()),
     ])
     return Section("A lemma: the scores with respect to the weights", [
@@ -282,7 +285,7 @@ def _lemma_section(builder):
                  w[j], ", component by component:"),
         component,
         sentence("and as a vector (shown for ", Eq(D, shown), " features; for any ", D, " the component above is "
-                 "entry ", feature, "), each ", sympy.Symbol("e_k"), " the unit vector of feature ", k, ":"),
+                 "entry ", feature, "), each column vector the unit vector of one feature:"),
         seed_way,
         sentence("The same holds entry by entry for any number of features:"),
         builder.claim(Gradient(WeightedScore(), WEIGHT_VECTOR), x_, R.DerivedAbove((d(WeightedScore(), w[feature]),))),

@@ -7,7 +7,9 @@ step was only checked at sample points.
 """
 from __future__ import annotations
 
-from ..engine.steps import CaseSplit, Chain, Claim, Derivation
+import re
+
+from ..engine.steps import CaseSplit, Chain, Claim, Derivation, Paragraph
 
 #: method of a verification -> the group it is counted in (a method "a+b" of a step checked in parts
 #: counts in the weakest of its groups: a step checked partly at sample points is a numeric one)
@@ -76,7 +78,7 @@ def summary(derivation: Derivation) -> str:
             parts.append(f"{_steps(n)} entry by entry, each entry from its case, with centred finite differences")
         elif group == "instantiated":
             where = f", at {_points(points)}" if points else ""
-            parts.append(f"{_steps(n)} with the sizes (K, and D, N) set to small numbers{where}")
+            parts.append(f"{_steps(n)} with the sizes set to small numbers{where}")
         elif group == "precise":
             parts.append(f"{_steps(n)} numerically in 50-digit arithmetic at {_points(points)} (double precision "
                          "overflows or cannot be trusted there)")
@@ -86,4 +88,43 @@ def summary(derivation: Derivation) -> str:
     return "; ".join(parts)
 
 
-__all__ = ["summary", "check_counts"]
+#: "K = 2..5" in a verification's detail: a count set to each number of a range
+_SIZE = re.compile(r"\b([KDN]) = (\d+)\.\.(\d+)")
+
+
+def _details(derivation: Derivation, group: str) -> list[str]:
+    return [item.verification.detail for item in _checked_items(derivation)
+            if item.verification is not None and item.verification.ok and _group(item.verification) == group]
+
+
+def how_checked(derivation: Derivation) -> Paragraph | None:
+    """What the counts of :func:`summary` mean for this derivation, in words and maths, or None when they say
+    it all: which sizes were set to which numbers (the number of classes K only where a sum over classes was
+    checked), and the kinks only where there were kinks."""
+    from ..engine.build import sentence
+    from ..engine.notation import COUNTS
+
+    details = _details(derivation, "instantiated")
+    if not details:
+        return None
+    ranges = {}
+    for detail in details:
+        for letter, low, high in _SIZE.findall(detail):
+            low, high = int(low), int(high)
+            old = ranges.get(letter, (low, high))
+            ranges[letter] = (min(old[0], low), max(old[1], high))
+    names = {"K": "the number of classes ", "D": "of features ", "N": "of examples "}
+    words = ["A step with a symbolic sum was checked by setting "]
+    shown = [symbol for symbol in COUNTS if str(symbol) in ranges]
+    for number, symbol in enumerate(shown):
+        low, high = ranges[str(symbol)]
+        words += [", " if 0 < number < len(shown) - 1 else " and " if number else "",
+                  names[str(symbol)] if number or str(symbol) == "K" else "the number " + names[str(symbol)],
+                  symbol, f" to each of {', '.join(str(v) for v in range(low, high))} and {high}"]
+    kinks = any("kink" in detail for detail in details)
+    words.append(" and comparing both sides at random points" + (" on both sides of every kink" if kinks else ""))
+    words.append(".")
+    return sentence(*words)
+
+
+__all__ = ["summary", "check_counts", "how_checked"]

@@ -19,6 +19,13 @@ class Report(Derivation):
         from .checks import summary
         return summary(self)
 
+    @property
+    def checked_note(self):
+        """The words after the counts: how the steps were checked, when the derivation does not say it itself
+        (its ``verification_note``): the sizes set and the kinks crossed, only those there were."""
+        from .checks import how_checked
+        return self.verification_note if self.verification_note is not None else how_checked(self)
+
     def to_text(self) -> str:
         return render(self, "text")
 

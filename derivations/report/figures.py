@@ -53,8 +53,8 @@ def margin_figure(losses, gradients, points, delta, x_range) -> bytes:
                           markerfacecolor="white", markeredgewidth=1.8, linestyle="none", clip_on=False, zorder=5)
     for shown, values in edge_notes.items():
         arrow = "→" if shown == high else "←"
-        text = f"d = {', '.join(dict.fromkeys(values))} {arrow}" if arrow == "→" else \
-            f"{arrow} d = {', '.join(dict.fromkeys(values))}"
+        text = f"g = {', '.join(dict.fromkeys(values))} {arrow}" if arrow == "→" else \
+            f"{arrow} g = {', '.join(dict.fromkeys(values))}"
         left.annotate(text, (shown, 0), textcoords="offset points", xytext=(-10 if arrow == "→" else 10, 14),
                       ha="right" if arrow == "→" else "left", fontsize=8, color="0.3")
     for axis, title, ylabel in ((left, "loss, two classes", "loss"),
@@ -69,7 +69,7 @@ def margin_figure(losses, gradients, points, delta, x_range) -> bytes:
         axis.set_xlim(low, high)
         axis.legend(fontsize=8, frameon=False)
     if low <= float(delta) <= high:
-        right.text(float(delta), 0.5, r" $d = \Delta$", fontsize=8, color="0.4")
+        right.text(float(delta), 0.5, r" $g = \Delta$", fontsize=8, color="0.4")
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", metadata={"Software": None})

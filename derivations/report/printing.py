@@ -234,6 +234,9 @@ class DeriveLatexPrinter(MatrixLatex, LatexPrinter):
     def _print_Ne(self, expr):
         return r"%s \neq %s" % (self._print(expr.lhs), self._print(expr.rhs))
 
+    def _print_Dots(self, expr):
+        return r"\cdots" if expr.along == "row" else r"\vdots"
+
     def _print_Scientific(self, expr):
         power = "10^{%d}" % expr.exponent
         return power if expr.mantissa == "1" else r"%s \cdot %s" % (expr.mantissa, power)
@@ -411,6 +414,9 @@ class DeriveTextPrinter(MatrixText, StrPrinter):
     def _print_Relational(self, expr):
         op = {"!=": "≠", ">=": "≥", "<=": "≤", "==": "="}.get(expr.rel_op, expr.rel_op)
         return f"{self._print(expr.lhs)} {op} {self._print(expr.rhs)}"
+
+    def _print_Dots(self, expr):
+        return "⋯" if expr.along == "row" else "⋮"
 
     def _print_Scientific(self, expr):
         power = "10" + superscript(str(expr.exponent))

@@ -117,6 +117,27 @@ def _code(text: str, escape) -> str:
     return escape(text)
 
 
+def code_span(text: str) -> str:
+    """``text`` as a Markdown code span that shows it literally (backticks in it included)."""
+    text = str(text).replace("\r", " ").replace("\n", " ")
+    longest = run = 0
+    for ch in text:
+        run = run + 1 if ch == "`" else 0
+        longest = max(longest, run)
+    fence = "`" * (longest + 1)
+    padding = " " if text.startswith("`") or text.endswith("`") or not text.strip() else ""
+    return f"{fence}{padding}{text}{padding}{fence}"
+
+
+def _code_filter(escape):
+    """Typed text as code in each format: a code span in Markdown, \\texttt in LaTeX, as is in a terminal."""
+    if escape is escape_markdown:
+        return code_span
+    if escape is escape_latex:
+        return lambda text: r"\texttt{" + escape_latex(text) + "}"
+    return escape
+
+
 def _segments_filter(style, escape):
     math = _math_filter(style)
 
@@ -212,6 +233,7 @@ def environment(style: str):
     )
     env.filters["math"] = _math_filter(math_style)
     env.filters["esc"] = escape
+    env.filters["code"] = _code_filter(escape)
     env.filters["segments"] = _segments_filter(math_style, escape)
     env.filters["kind"] = _kind
     env.filters["basename"] = lambda path: str(path).replace("\\", "/").rsplit("/", 1)[-1]

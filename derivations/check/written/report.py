@@ -76,7 +76,6 @@ def render(outcome: Outcome, fmt: str) -> str:
         raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
     from ...report.render import environment
     env = environment(fmt)
-    env.filters.setdefault("code", _code_span)
     template = {"text": "text/verify.txt.j2", "markdown": "markdown/verify.md.j2",
                 "latex": "latex/verify.tex.j2"}[fmt]
     summary = outcome.summary()
@@ -121,16 +120,3 @@ def render_many(outcomes: list, fmt: str) -> str:
     if len(outcomes) == 1:
         return render(outcomes[0], fmt)
     return "\n".join(render(o, fmt) for o in outcomes)
-
-
-def _code_span(text: str) -> str:
-    """``text`` as a Markdown code span that shows it literally (backticks in it included)."""
-    text = str(text).replace("\r", " ").replace("\n", " ")
-    longest = 0
-    run = 0
-    for ch in text:
-        run = run + 1 if ch == "`" else 0
-        longest = max(longest, run)
-    fence = "`" * (longest + 1)
-    padding = " " if text.startswith("`") or text.endswith("`") or not text.strip() else ""
-    return f"{fence}{padding}{text}{padding}{fence}"
