@@ -725,7 +725,8 @@ def serve(host, port, workers, timeout):
     missing = missing_packages()
     if missing:
         raise UserError(f"derive serve needs the web extra ({', '.join(missing)} missing): {INSTALL_HINT}")
-    from derivations.web.app import is_loopback, serve as run_server
+    from derivations.web.app import is_loopback
+    from derivations.web.app import serve as run_server
     from derivations.web.limits import Limits
     if not is_loopback(host):
         click.echo(f"derive serve: warning: listening on {host}: anyone who can reach this machine there can use "
