@@ -31,6 +31,8 @@ MATHML_ATTRIBUTES = frozenset(
     "accentunder displaystyle scriptlevel linethickness width height depth columnalign rowalign columnspacing "
     "rowspacing columnlines rowlines frame framespacing notation voffset rowspan columnspan symmetric encoding "
     "linebreak equalrows equalcolumns align".split())
+#: a row break with extra space, \\[8pt]: MathML spaces its rows itself (latex2mathml would print "[8pt]")
+_ROW_SPACE = re.compile(r"\\\\\[\s*-?[0-9.]+\s*(?:pt|em|ex|mm|cm|in|mu)\s*\]")
 _ENTITY = re.compile(r"&#x([0-9a-fA-F]+);|&#([0-9]+);|&(amp|lt|gt|quot|apos);")
 _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 
@@ -126,6 +128,7 @@ def mathml(latex: str, display: bool = False) -> str:
     if len(latex) > MAX_LATEX:
         raise MathError(f"not typeset: the formula is {len(latex):,} characters long")
     source = latex.replace(r"\begin{aligned}", r"\begin{align*}").replace(r"\end{aligned}", r"\end{align*}")
+    source = _ROW_SPACE.sub(lambda _: "\\\\", source)
     try:
         tree = convert_to_element(source, display="block" if display else "inline")
     except Exception as error:  # noqa: BLE001 - any failure of the converter is a formula not typeset

@@ -126,7 +126,8 @@ async def figure(request):
 
 
 def _lines(answer: dict) -> list[dict]:
-    """Every line of the text with what was found on it (line 0: what came before any line), in order."""
+    """Every line of the text with what was found on it (line 0: what came before any line), in order; blank
+    lines left out."""
     text = answer.get("text") or []
     lines = {n: {"number": n, "text": source, "entries": [], "context": []} for n, source in enumerate(text, 1)}
     for key, kind in (("lines", "entries"), ("context", "context")):
@@ -140,7 +141,7 @@ def _lines(answer: dict) -> list[dict]:
         verdicts = [entry["verdict"] for entry in line["entries"]]
         line["verdict"] = max(verdicts, key=rank.get) if verdicts else ("verified" if any(
             c["kind"] in ("definition", "given", "condition", "assumption", "loss") for c in line["context"]) else "")
-    return [lines[n] for n in sorted(lines)]
+    return [lines[n] for n in sorted(lines) if lines[n]["text"].strip() or lines[n]["entries"] or lines[n]["context"]]
 
 
 async def verify_page(request):
