@@ -126,7 +126,7 @@ def create_app(limits: Limits | None = None, host: str = "127.0.0.1"):
 
     middleware = [Middleware(SecurityHeaders), Middleware(BodyLimit, limit=service.limits.body_bytes)]
     if is_loopback(host):
-        names = {"localhost", "127.0.0.1", "[::1]", "testserver", host if ":" not in host else f"[{host}]"}
+        names = {"localhost", "127.0.0.1", "[::1]", host if ":" not in host else f"[{host}]"}
         middleware.append(Middleware(TrustedHostMiddleware, allowed_hosts=sorted(names)))
     app = Starlette(routes=api.routes() + pages.routes(), middleware=middleware, lifespan=lifespan)
     app.state.service = service

@@ -166,7 +166,7 @@ class Service:
         cases = [case for case in (_one_line(c, "a case") for c in assume) if case]
         given = _one_line(given, "the given values")
         name = _one_line(name, "the name", 200) or "your derivation"
-        key = _digest("verify", text, name, loss, cases, given)
+        key = _digest("verify", text, name, loss, cases, given, self.limits.line_timeout)
         found = self.checks.get(key)
         if found is not None:
             return found
@@ -189,7 +189,7 @@ class Service:
         if size > self.limits.sheet_bytes:
             raise Refused(too_long("the sheet", size, self.limits.sheet_bytes), 413)
         filename = _one_line(filename, "the file name", 200) or "sheet.yaml"
-        key = _digest("grade", sheet, filename)
+        key = _digest("grade", sheet, filename, self.limits.answer_timeout)
         found = self.checks.get(key)
         if found is not None:
             return found

@@ -26,8 +26,9 @@ RELATIONS = {"approx": r"\approx", "<=": r"\leq", ">=": r"\geq", "<": "<", ">": 
 def build(command: str, values: dict):
     """The derivation of ``command`` for the form's ``values`` (the fields given): the library call that
     ``derive <command>`` makes with those options."""
-    spec = COMMANDS[command]
-    every = shown_values(spec, values)             # the defaults of the fields not given
+    if command not in COMMANDS:
+        raise InputError(f"no derivation is called {command!r}")
+    every = shown_values(COMMANDS[command], values)             # the defaults of the fields not given
 
     def given(*names):
         return {name: values[name] for name in names if name in values}
@@ -65,7 +66,7 @@ def build(command: str, values: dict):
     if command == "backprop":
         from ..calculus.backprop import backprop
         return backprop(every["expression"], every["at"])
-    raise InputError(f"no derivation is called {command!r}")
+    raise InputError(f"{command} has no web form")
 
 
 def derivation(command: str, values: dict) -> dict:

@@ -107,7 +107,10 @@ class Workers:
             except BrokenProcessPool:                 # a worker died (killed from outside): start a new pool
                 self.close()
                 self.start()
-                kind, value = await loop.run_in_executor(self._executor, *call)
+                try:
+                    kind, value = await loop.run_in_executor(self._executor, *call)
+                except BrokenProcessPool:
+                    kind, value = "error", "the worker processes stopped and could not be started again"
         finally:
             self.pending -= 1
         if kind != "ok":
