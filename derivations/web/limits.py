@@ -23,6 +23,8 @@ class Limits:
     field_chars: int = 20_000
     #: worker processes (each runs one piece of work at a time)
     workers: int = 2
+    #: how much lower the workers' priority is than the server's (cached pages are answered first)
+    worker_niceness: int = 5
     #: pieces of work waiting or running at once; past it a request is told the server is busy
     queued: int = 64
     #: seconds one line of a written derivation may take to check (derive verify --timeout)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import mimetypes
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlencode
 
 from .api import DOWNLOADS, check_arguments, download_urls, failure, pdf_available, request_fields, verify_arguments
 from .forms import COMMANDS, shown_values
@@ -75,15 +76,21 @@ async def derive_page(request):
         bundle = await service.derivation(name, values)
     except (Refused, TaskFailed) as problem:
         status, error = failure(problem)
+    if bundle is not None and "page" in bundle:
+        from starlette.responses import HTMLResponse
+        return HTMLResponse(bundle["page"])          # the same derivation: the same page, written once
     shown = shown_values(command, values or {k: v for k, v in request.query_params.items() if isinstance(v, str)})
     downloads = download_urls(name, values, pdf_available()) if bundle else {}
     figures = {}
     if bundle and bundle["files"]:
-        query = request.url.query
+        query = urlencode(values)
         figures = {figure: f"/derive/{name}/figures/{figure}" + (f"?{query}" if query else "")
                    for figure in bundle["files"]}
-    return page(request, "derive.html.j2", status, command=command, shown=shown, bundle=bundle, error=error,
-                downloads=downloads, figures=figures)
+    response = page(request, "derive.html.j2", status, command=command, shown=shown, bundle=bundle, error=error,
+                    downloads=downloads, figures=figures)
+    if bundle is not None and bundle["verified"]:
+        bundle["page"] = response.body.decode("utf-8")
+    return response
 
 
 async def download(request):

@@ -69,8 +69,15 @@ def bounded(name: str, args: tuple, timeout: float, memory_mb: int):
         parent.close()
 
 
-def warm() -> None:
-    """Load what every piece of work needs, once per worker (its children inherit it)."""
+def warm(niceness: int = 0) -> None:
+    """Load what every piece of work needs, once per worker (its children inherit it); lower the worker's
+    priority by ``niceness``, so that the server answers cached pages first while the workers check."""
+    import os
+    if niceness:
+        try:
+            os.nice(niceness)
+        except OSError:
+            pass
     from . import tasks
     tasks.warm()
 
@@ -85,7 +92,8 @@ class Workers:
 
     def start(self) -> None:
         context = multiprocessing.get_context("spawn")
-        self._executor = ProcessPoolExecutor(max_workers=self.limits.workers, mp_context=context, initializer=warm)
+        self._executor = ProcessPoolExecutor(max_workers=self.limits.workers, mp_context=context, initializer=warm,
+                                             initargs=(self.limits.worker_niceness,))
         for _ in range(self.limits.workers):          # start (and warm) every worker now, not at the first visit
             self._executor.submit(int)
 
