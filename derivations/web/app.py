@@ -136,8 +136,9 @@ def create_app(limits: Limits | None = None, host: str = "127.0.0.1"):
 def listening_socket(host: str, port: int) -> socket.socket:
     """A socket bound to ``host``:``port`` (port 0: a free one), ready for uvicorn."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)   # TCP named: asyncio then sets
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)              # TCP_NODELAY on each connection
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind((host, port))
     sock.listen(128)
     sock.set_inheritable(True)
