@@ -104,6 +104,10 @@ class User:
         return time.perf_counter() - began, ok
 
 
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f}ms" if seconds < 0.01 else f"{seconds * 1000:.0f}ms"
+
+
 def percentile(values, share):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
@@ -183,8 +187,8 @@ def main() -> None:
             print(f"{names[kind]:24} {0:8d}")
             continue
         p95 = percentile(times, 0.95)
-        print(f"{names[kind]:24} {len(times):8d} {errors[kind]:6d} {statistics.median(times) * 1000:7.0f}ms "
-              f"{p95 * 1000:7.0f}ms {max(times) * 1000:7.0f}ms {ref * 1000:8.0f}ms {p95 / ref:8.1f}")
+        print(f"{names[kind]:24} {len(times):8d} {errors[kind]:6d} {ms(statistics.median(times)):>9} {ms(p95):>9} "
+              f"{ms(max(times)):>9} {ms(ref):>10} {p95 / ref:8.1f}")
     for kind in ("page", "verify"):
         if results[kind]:
             p95 = percentile(results[kind], 0.95)

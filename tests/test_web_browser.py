@@ -87,10 +87,16 @@ class Watched:
             d.dismiss()
         page.on("dialog", dialog)
 
-    def shot(self, name: str, full_page: bool = True) -> Path:
+    def shot(self, name: str, full_page: bool = True, selector: str | None = None, height: int = 900) -> Path:
+        """A screenshot: of the whole page, of what the window shows, or of ``height`` pixels from ``selector``."""
         SHOTS.mkdir(parents=True, exist_ok=True)
         path = SHOTS / f"{name}.png"
-        self.page.screenshot(path=str(path), full_page=full_page)
+        if selector:
+            box = self.page.locator(selector).bounding_box()
+            self.page.screenshot(path=str(path), full_page=True, clip={"x": 0, "y": max(0, box["y"] - 16),
+                                                                       "width": 1200, "height": height})
+        else:
+            self.page.screenshot(path=str(path), full_page=full_page)
         return path
 
 
@@ -212,6 +218,7 @@ def test_check_my_derivation_shows_each_line_with_its_verdict(page):
     assert "Exit status 1: a line is wrong" in p.inner_text("#result .summary")
     assert p.input_value("#text") == PLANTED                               # the text stays in the box
     page.shot("verify")
+    page.shot("verify-result", selector="#result", height=760)
 
 
 def test_check_my_derivation_reads_an_uploaded_file(page, tmp_path):
