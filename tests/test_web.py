@@ -188,6 +188,8 @@ def test_the_api_refuses_bad_input_in_one_line(client):
     unevaluated = client.get("/api/derive/diff", params={"expression": "x +* 2", "wrt": "x"})
     assert unevaluated.status_code == 400
     assert client.post("/api/verify", json={"text": "   "}).status_code == 400
+    unclosed = client.post("/api/verify", json={"text": "$$ x = 1\n"})
+    assert unclosed.status_code == 400 and unclosed.json() == {"error": "line 1: $$ is never closed by $$"}
     assert client.post("/api/verify", content=b"[1, 2]", headers={"content-type": "application/json"}).json() == \
         {"error": "the request must be a JSON object"}
 
