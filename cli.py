@@ -947,6 +947,42 @@ def _check_folder(path: str, what: str) -> None:
         raise UserError(f"{what} {path}: permission denied")
 
 
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; another than this machine's own (127.0.0.1) lets others reach it.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on (0: a free one, printed).")
+@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="Worker processes that build derivations and check texts and sheets.")
+@click.option("--timeout", type=FiniteRange(0.1, 600), default=10.0, show_default=True,
+              help="Seconds one line of a derivation may take to check (as derive verify --timeout).")
+def serve(host, port, workers, timeout):
+    """A local web app: the derivations with typeset maths, "Check my derivation", "Check my answers".
+
+    Needs the web extra: pip install "derive[web]". Open the address it prints in a browser.
+    The pages and their JSON API (/api/derive/COMMAND, /api/verify, /api/check) need no network.
+
+    \b
+    Examples:
+      derive serve
+      derive serve --port 8080 --workers 4
+    """
+    from derivations.web import INSTALL_HINT, missing_packages
+    missing = missing_packages()
+    if missing:
+        raise UserError(f"derive serve needs the web extra ({', '.join(missing)} missing): {INSTALL_HINT}")
+    from derivations.web.app import is_loopback
+    from derivations.web.app import serve as run_server
+    from derivations.web.limits import Limits
+    if not is_loopback(host):
+        click.echo(f"derive serve: warning: listening on {host}: anyone who can reach this machine there can use "
+                   f"it; the default, 127.0.0.1, is reachable from this machine only", err=True)
+    try:
+        run_server(host, port, Limits(workers=workers, line_timeout=timeout), announce=click.echo)
+    except OSError as error:
+        raise UserError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+
+
 def main(argv=None) -> int:
     """Entry point: click in non-standalone mode so every error is one line on stderr."""
     try:
