@@ -170,6 +170,9 @@ def read_entries(answer, options, matrix: bool, conventions: Conventions = Conve
         answer = cells
     if not isinstance(answer, (list, tuple)):
         raise Unreadable("expected a list of numbers" if not matrix else "expected a matrix")
+    answer = _spaced_entries(answer)
+    if matrix:
+        answer = [_spaced_entries(row) if isinstance(row, (list, tuple)) else row for row in answer]
     if len(answer) > MAX_ENTRIES:
         raise Unreadable(f"{len(answer)} entries; at most {MAX_ENTRIES} are read")
     if not matrix and answer and all(isinstance(row, (list, tuple)) and len(row) == 1 for row in answer):
@@ -183,6 +186,22 @@ def read_entries(answer, options, matrix: bool, conventions: Conventions = Conve
     if any(isinstance(e, (list, tuple)) for e in answer):
         raise Unreadable("expected a vector, got rows of a matrix")
     return [read_scalar(e, options, conventions) for e in answer]
+
+
+#: numbers separated by spaces only, as NumPy prints a vector: YAML reads ``[0.1 0.2 0.3]`` as one string
+_SPACED_NUMBERS = re.compile(r"\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+                             r"(?:\s+[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)+\s*")
+
+
+def _spaced_entries(entries):
+    """``entries`` with each string of numbers separated by spaces split into its numbers: an unquoted YAML
+    ``[0.08 0.60 0.02 0.30]`` (NumPy's print) is the one-element list ``['0.08 0.60 0.02 0.30']``."""
+    if not any(isinstance(e, str) and _SPACED_NUMBERS.fullmatch(e) for e in entries):
+        return entries
+    split = []
+    for e in entries:
+        split.extend(e.split() if isinstance(e, str) and _SPACED_NUMBERS.fullmatch(e) else [e])
+    return split
 
 
 def _checked_number(e):

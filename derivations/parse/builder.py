@@ -118,6 +118,11 @@ class Builder:
             return vectors.multiply(*children)
         return sympy.Mul(*children)
 
+    def juxtapose(self, children):
+        """``a b`` (a space or nothing between factors): a product; two numbers side by side were refused
+        before (:func:`.grammar.check_juxtaposed_numbers`)."""
+        return self.mul(children)
+
     def div(self, children):
         numerator, denominator = children
         return sympy.Mul(numerator, power(denominator, sympy.Integer(-1), self.limits))

@@ -30,7 +30,15 @@ from . import commands
 from .builder import Builder
 from .characters import normalize_characters
 from .errors import ParseError
-from .grammar import FUNCTION_RULES, _describe, _unknown_name, _UnknownName, _whole_word, check_nesting
+from .grammar import (
+    FUNCTION_RULES,
+    _describe,
+    _unknown_name,
+    _UnknownName,
+    _whole_word,
+    check_juxtaposed_numbers,
+    check_nesting,
+)
 from .limits import Limits
 from .magnitude import check_defined, check_size, power
 from .numbered import refuse_ambiguous
@@ -125,6 +133,7 @@ def parse_tree(text: str, limits: Limits):
                          f"(w0, x2, b1) or with a subscript (s_j, x_0); a product needs a space or *, as in "
                          f"'{' '.join(word) if len(word) <= 3 else 'a b'}'; {known_functions_message()}") from None
     check_nesting(tree, limits, CALCULUS_FUNCTION_RULES)
+    check_juxtaposed_numbers(tree, text)
     return tree
 
 

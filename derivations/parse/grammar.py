@@ -101,7 +101,34 @@ def parse_tree(text: str, limits: Limits):
     except _UnknownName as error:
         raise ParseError(f"unknown name '{_whole_word(text, error.token)}'") from None
     check_nesting(tree, limits)
+    check_juxtaposed_numbers(tree, text)
     return tree
+
+
+def _edge_token(tree, last: bool):
+    """The first (or last) token of ``tree``."""
+    node = tree
+    while isinstance(node, Tree):
+        if not node.children:
+            return None
+        node = node.children[-1 if last else 0]
+    return node
+
+
+def check_juxtaposed_numbers(tree, text: str) -> None:
+    """Refuse two numbers written side by side (``2 3``, ``1.81.5``, ``0.08 0.60``): no reader of maths takes
+    them for a product, so reading one would be a silent misreading. ``(2)(3)`` and ``2 x`` stay products."""
+    for node in tree.iter_subtrees():
+        if node.data != "juxtapose" or len(node.children) != 2:
+            continue
+        left, right = node.children
+        end = _edge_token(left, last=True)
+        start = _edge_token(right, last=False)
+        if (getattr(end, "type", None) == "NUMBER" and getattr(start, "type", None) == "NUMBER"
+                and not text[end.end_pos:start.start_pos].strip()):
+            pair = text[end.start_pos:start.end_pos]
+            raise ParseError(f"two numbers side by side ('{pair}'): write * between them to multiply, or a "
+                             "single number; a list of numbers goes in brackets with commas, [a, b, c]")
 
 
 def check_nesting(tree, limits: Limits, function_rules=FUNCTION_RULES) -> None:
