@@ -865,6 +865,10 @@ class WrittenBuilder:
             low, high = sympy.Integer(0), count - 1
         else:
             count = self.resolver.count(upper)
+            if count is None and lower in (0, 1) and isinstance(upper, sympy.Symbol) and len(upper.name) == 1 \
+                    and upper.name.islower():
+                count = self.resolver.sum_count(bound, body)     # sum_{i=1}^{n} e^{x_i}: the n entries of x
+                self.notes.append(f"the sum up to {upper} runs over every entry")
             if count is not None and lower in (0, 1):
                 low, high = sympy.Integer(0), count - 1    # 1..K and 0..K-1 both mean all K
             elif count is not None and lower == 0:

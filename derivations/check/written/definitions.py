@@ -211,6 +211,10 @@ class Definitions(Job):
         return "definition"
 
     def store(self, key, parameters, at, rhs, line, written):
+        example = index_symbol("i")
+        if len(parameters) >= 2 and example in parameters and isinstance(rhs, sympy.Basic) and rhs.has(notation.y):
+            from .names import example_label  # Y_{ij} = 1[j = y_i]: y_i is the label of each example i
+            rhs = rhs.xreplace({notation.y: example_label(example)})
         if isinstance(key, IndexedBase):
             existing = self.state.names.definitions.get(key)
             definition = Definition(key, line=line, written=written)
