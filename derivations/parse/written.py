@@ -417,6 +417,18 @@ class WrittenBuilder:
         # the factors stay apart until the whole product is known (operators, calls, dot products)
         return _Product(tuple(self._flatten(children)))
 
+    def rule_dot_mul(self, children):
+        """a \\cdot b: the dot product of two vectors; for anything else, a product."""
+        left, _, right = children
+        product = _Product(tuple(self._flatten([left, right])))
+        if any(isinstance(f, _DerivativeOperator) for f in product.factors):
+            return product                       # \\frac{1}{S} \\cdot \\frac{\\partial}{\\partial s_k} ...: the operator waits
+        a = self.value(left) if not isinstance(left, _Product) else self._product(list(left.factors))
+        b = self.value(right)
+        if isinstance(a, Vector) and isinstance(b, Vector) and not a.transposed and not b.transposed:
+            return arrays.times(arrays.transpose(a), b, self.fresh)
+        return product
+
     def rule_div(self, children):
         numerator, denominator = children
         bottom = self.scalar(denominator)

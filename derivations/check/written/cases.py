@@ -74,7 +74,8 @@ class Cases(Job):
         if isinstance(value, sympy.MatrixBase) or reading.vector:
             return None
         mapping = {s: index_symbol(s.name) for s in value.free_symbols
-                   if isinstance(s, Symbol) and not s.is_integer and s.name.rstrip("'") in INDEX_LETTERS}
+                   if isinstance(s, Symbol) and not s.is_integer and s.name.rstrip("'") in INDEX_LETTERS
+                   and s not in self.state.names.definitions and s not in self.state.seen}
         if text.strip() == "y" and value == Symbol("y", real=True) and value not in self.state.names.definitions \
                 and value not in self.state.seen:
             mapping[value] = notation.y                 # a bare y compared with an index: the label

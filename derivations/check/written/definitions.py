@@ -199,8 +199,8 @@ class Definitions(Job):
             rhs = self.state.scalar(right)
         except Unread:
             return ""
-        if rhs.free_symbols & set(definition.parameters):
-            return ""
+        if rhs.free_symbols & {p for p, v in at.items() if v != p}:
+            return ""                               # the value may name the example n, not the case's own index
         stated = sympy.Integer(1)
         for relation in definition.partial:
             stated *= relation_indicator(relation)

@@ -170,15 +170,21 @@ class Names:
         return None
 
     def sum_count(self, bound: Symbol, summand) -> sympy.Expr:
+        """What a sum without bounds runs over: the count of the places its index takes (s_j: the classes,
+        x_{nd}: the examples); when those disagree (t_n beside x_{n,i}), the one its letter names (n: N)."""
+        counts = []
         for node in sympy.preorder_traversal(summand):
             if isinstance(node, Indexed):
                 letter = _letter(node.base)
                 for position, index in enumerate(node.indices):
                     if index == bound:
                         count = ROLES.get((letter, len(node.indices), position))
-                        if count is not None:
-                            return count
-        return LETTER_COUNTS.get(bound.name.rstrip(BOUND_MARK).rstrip("'"), notation.K)
+                        if count is not None and count not in counts:
+                            counts.append(count)
+        by_letter = LETTER_COUNTS.get(bound.name.rstrip(BOUND_MARK).rstrip("'"))
+        if by_letter is not None and (by_letter in counts or not counts):
+            return by_letter
+        return counts[0] if counts else notation.K
 
     def rebind(self, summand, free, bound):
         """L_n inside sum_n: L_n is one symbol named with n, so renaming n in the summand misses it; it is
