@@ -29,6 +29,7 @@ NESTED_ENVIRONMENTS = ("cases", "matrix", "bmatrix", "pmatrix", "vmatrix", "Bmat
 _HINT = re.compile(r"^\s*(?:%+|<!--|#)\s*derive\s*:\s*(?P<hint>.*?)\s*(?:-->)?\s*$", re.IGNORECASE)
 _HTML_HINT = re.compile(r"<!--\s*derive\s*:\s*(?P<hint>.*?)\s*-->", re.IGNORECASE | re.DOTALL)
 _FENCE = re.compile(r"^\s*(```|~~~)")
+_HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
 _RELATION = re.compile(r"(?<![<>!=:])=(?!=)|!=|<|>|≤|≥|≠|≈|⇒|=>|\\(?:approx|leq?|geq?|neq?|Rightarrow|implies)\b")
 
 
@@ -339,6 +340,7 @@ def _plain(text: str) -> list:
 def _running(line: str, number: int, whole_line_display: bool) -> list:
     """A line of running text as prose and the formulas in it (:mod:`.running`); in plain text, a line
     that is one formula is display maths (a chain may go on over the next lines)."""
+    line = _HTML_TAG.sub(" ", line)                  # Q<sub>2</sub>: markup, not a comparison
     if not _RELATION.search(line) and not states_something(line):
         return [Prose(line, number)]
     found = segments(line)
