@@ -51,3 +51,18 @@ def test_no_line_is_left_unread_and_the_summary_says_so(outcomes):
         summary = outcome.summary()
         assert summary["unread_lines"] == [], name
         assert summary["lines_read"] == summary["lines"], name
+
+
+# --- a corpus of my own, in other students' styles (tests/data/written_own) ---------------------------
+
+OWN = Path(__file__).parent / "data" / "written_own"
+OWN_RECORDED = yaml.safe_load((OWN / "verdicts.yaml").read_text(encoding="utf-8"))["files"]
+
+
+@pytest.mark.parametrize("name", sorted(OWN_RECORDED))
+def test_other_styles_get_their_recorded_verdicts(name):
+    outcome = check_text((OWN / name).read_text(encoding="utf-8"), name, timeout=None)
+    found = outcome.line_verdicts()
+    recorded = {int(line): EXPECTED[str(verdict)] for line, verdict in OWN_RECORDED[name]["lines"].items()}
+    assert {line: found.get(line, "nothing read") for line in recorded} == recorded
+    assert outcome.status == OWN_RECORDED[name]["expected_exit"]

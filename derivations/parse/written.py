@@ -417,6 +417,18 @@ class WrittenBuilder:
         # the factors stay apart until the whole product is known (operators, calls, dot products)
         return _Product(tuple(self._flatten(children)))
 
+    def rule_dot_mul(self, children):
+        """a \\cdot b: the dot product of two vectors; for anything else, a product."""
+        left, _, right = children
+        product = _Product(tuple(self._flatten([left, right])))
+        if any(isinstance(f, _DerivativeOperator) for f in product.factors):
+            return product                       # \\frac{1}{S} \\cdot \\frac{\\partial}{\\partial s_k} ...: the operator waits
+        a = self.value(left) if not isinstance(left, _Product) else self._product(list(left.factors))
+        b = self.value(right)
+        if isinstance(a, Vector) and isinstance(b, Vector) and not a.transposed and not b.transposed:
+            return arrays.times(arrays.transpose(a), b, self.fresh)
+        return product
+
     def rule_div(self, children):
         numerator, denominator = children
         bottom = self.scalar(denominator)
@@ -865,6 +877,10 @@ class WrittenBuilder:
             low, high = sympy.Integer(0), count - 1
         else:
             count = self.resolver.count(upper)
+            if count is None and lower in (0, 1) and isinstance(upper, sympy.Symbol) and len(upper.name) == 1 \
+                    and upper.name.islower():
+                count = self.resolver.sum_count(bound, body)     # sum_{i=1}^{n} e^{x_i}: the n entries of x
+                self.notes.append(f"the sum up to {upper} runs over every entry")
             if count is not None and lower in (0, 1):
                 low, high = sympy.Integer(0), count - 1    # 1..K and 0..K-1 both mean all K
             elif count is not None and lower == 0:

@@ -74,7 +74,8 @@ class Cases(Job):
         if isinstance(value, sympy.MatrixBase) or reading.vector:
             return None
         mapping = {s: index_symbol(s.name) for s in value.free_symbols
-                   if isinstance(s, Symbol) and not s.is_integer and s.name.rstrip("'") in INDEX_LETTERS}
+                   if isinstance(s, Symbol) and not s.is_integer and s.name.rstrip("'") in INDEX_LETTERS
+                   and s not in self.state.names.definitions and s not in self.state.seen}
         if text.strip() == "y" and value == Symbol("y", real=True) and value not in self.state.names.definitions \
                 and value not in self.state.seen:
             mapping[value] = notation.y                 # a bare y compared with an index: the label
@@ -155,9 +156,7 @@ class Cases(Job):
         """A step true in one case only (j ≠ y_i), when the text treats the other case elsewhere."""
         if self.state.part.general:
             return False                    # "in one formula", "for all j and k": every case is meant
-        indices = sorted({s for side in (a, b) if isinstance(side, sympy.Basic) for s in side.free_symbols
-                          if isinstance(s, Symbol) and s.is_integer and not s.name.endswith(BOUND_MARK)
-                          and s not in COUNTS and not s.name.startswith("c_")}, key=str)
+        indices = _step_indices(a, b)
         if len(indices) < 2:
             return False
         pairs = index_pairs(indices)
@@ -183,9 +182,7 @@ class Cases(Job):
         """The case (j ≠ y_i ...) of a step that the text takes up elsewhere, if there is one."""
         if self.state.part.general:
             return None
-        indices = sorted({s for side in (a, b) if isinstance(side, sympy.Basic) for s in side.free_symbols
-                          if isinstance(s, Symbol) and s.is_integer and not s.name.endswith(BOUND_MARK)
-                          and s not in COUNTS and not s.name.startswith("c_")}, key=str)
+        indices = _step_indices(a, b)
         if notation.y not in indices:
             return None
         for first, second in index_pairs(indices)[:4]:
@@ -203,6 +200,9 @@ class Cases(Job):
             try:
                 chain = split_chain(text)
                 found = self.condition_of_chain(chain) if len(chain.parts) == 2 else None
+                if not found or found[0] != "index":
+                    same = self.same_name_condition(chain) if len(chain.parts) == 2 else None
+                    found = ("index", same) if same is not None else found
             except (ParseError, Unread, ValueError):
                 found = None
             if found and found[0] == "index" and found[1] in (relation, negation_of(relation),
@@ -219,3 +219,14 @@ class Cases(Job):
                 if companion != head and (companion in self.state.part.heads or companion in self.state.all_heads):
                     return f"the text treats {letter} = y_i separately"
         return ""
+
+
+def _step_indices(a, b) -> list:
+    """The free indices of a step (those of a derivative's variable too: p in d L / d s_p), sorted."""
+    from ...engine.verify import integer_symbols
+    found = set()
+    for side in (a, b):
+        if isinstance(side, sympy.Basic) and not isinstance(side, sympy.MatrixBase):
+            found |= integer_symbols(side)
+    return sorted((s for s in found if not s.name.endswith(BOUND_MARK) and s not in COUNTS
+                   and not s.name.startswith(("c_", "r_"))), key=str)

@@ -199,8 +199,8 @@ class Definitions(Job):
             rhs = self.state.scalar(right)
         except Unread:
             return ""
-        if rhs.free_symbols & set(definition.parameters):
-            return ""
+        if rhs.free_symbols & {p for p, v in at.items() if v != p}:
+            return ""                               # the value may name the example n, not the case's own index
         stated = sympy.Integer(1)
         for relation in definition.partial:
             stated *= relation_indicator(relation)
@@ -211,6 +211,10 @@ class Definitions(Job):
         return "definition"
 
     def store(self, key, parameters, at, rhs, line, written):
+        example = index_symbol("i")
+        if len(parameters) >= 2 and example in parameters and isinstance(rhs, sympy.Basic) and rhs.has(notation.y):
+            from .names import example_label  # Y_{ij} = 1[j = y_i]: y_i is the label of each example i
+            rhs = rhs.xreplace({notation.y: example_label(example)})
         if isinstance(key, IndexedBase):
             existing = self.state.names.definitions.get(key)
             definition = Definition(key, line=line, written=written)

@@ -29,6 +29,7 @@ NESTED_ENVIRONMENTS = ("cases", "matrix", "bmatrix", "pmatrix", "vmatrix", "Bmat
 _HINT = re.compile(r"^\s*(?:%+|<!--|#)\s*derive\s*:\s*(?P<hint>.*?)\s*(?:-->)?\s*$", re.IGNORECASE)
 _HTML_HINT = re.compile(r"<!--\s*derive\s*:\s*(?P<hint>.*?)\s*-->", re.IGNORECASE | re.DOTALL)
 _FENCE = re.compile(r"^\s*(```|~~~)")
+_HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
 _RELATION = re.compile(r"(?<![<>!=:])=(?!=)|!=|<|>|≤|≥|≠|≈|⇒|=>|\\(?:approx|leq?|geq?|neq?|Rightarrow|implies)\b")
 
 
@@ -105,7 +106,13 @@ def read_document(text: str) -> Document:
 _WHERE = re.compile(r"\b(?:with|where|here)\s*[,:]?\s*$", re.IGNORECASE)
 _JOINER = re.compile(r"^\s*(for|if|when|whenever)\s*$", re.IGNORECASE)
 _INDEX_CASE = re.compile(r"^\s*[A-Za-z]'?\s*(?:=|!=|\\neq?|\\ne)\s*[A-Za-z0-9_{}]+\s*$")
-_DEFINED_NAME = re.compile(r"^\s*\\?[A-Za-z]+(?:\{[A-Za-z]\})?(?:_\{?[^=]{1,12}?\}?)?(?:\^\{?[^=]{1,8}?\}?)?\s*(?::=|=)")
+_DEFINED_NAME = re.compile(r"^\s*(\\?[A-Za-z]+(?:\{[A-Za-z]\})?)(?:_\{?[^=]{1,12}?\}?)?(?:\^\{?[^=]{1,8}?\}?)?\s*(?::=|=)")
+
+
+def _defines(piece, head: str) -> bool:
+    """Whether a maths piece defines (or restates) the name ``head`` (M_{nj} = ... before M_{n y_n} = 0)."""
+    found = _DEFINED_NAME.match(piece.rows[0].text) if piece.rows else None
+    return bool(found and found.group(1) == head)
 
 
 def joined_conditions(pieces: list) -> list:
@@ -142,10 +149,12 @@ def definitions_first(pieces: list) -> list:
             first = i - 1
             while first > 0 and out[first - 1].line == piece.line and not isinstance(out[first - 1], Hint):
                 first -= 1
+            head = _DEFINED_NAME.match(piece.rows[0].text).group(1)
             earlier = [k for k in range(first, i - 1) if isinstance(out[k], Math)]
-            if earlier:
+            if earlier and not any(_defines(out[k], head) for k in earlier):
                 target = earlier[0]
                 moved = out.pop(i)
+                moved.words = out[i - 1].text if moved.words is None else moved.words
                 out.insert(target, moved)
         i += 1
     return out
@@ -331,6 +340,7 @@ def _plain(text: str) -> list:
 def _running(line: str, number: int, whole_line_display: bool) -> list:
     """A line of running text as prose and the formulas in it (:mod:`.running`); in plain text, a line
     that is one formula is display maths (a chain may go on over the next lines)."""
+    line = _HTML_TAG.sub(" ", line)                  # Q<sub>2</sub>: markup, not a comparison
     if not _RELATION.search(line) and not states_something(line):
         return [Prose(line, number)]
     found = segments(line)

@@ -92,8 +92,9 @@ def _of_example(definition, indices, definitions):
     if not getattr(example, "is_integer", False):
         return None
     from ...engine import notation
-    from .names import example_label, index_symbol
-    body = expand(definition.body.xreplace(dict(zip(definition.parameters, rest))), definitions)
+    from .names import _rename_bound, example_label, index_symbol
+    avoid = set().union(*(getattr(index, "free_symbols", set()) for index in indices))
+    body = expand(_rename_bound(definition.body, avoid).xreplace(dict(zip(definition.parameters, rest))), definitions)
     if not body.has(index_symbol("i")) and not body.has(notation.y):
         return None
     return body.xreplace({index_symbol("i"): example, notation.y: example_label(example)})

@@ -120,7 +120,11 @@ class Definition:
         if key in self.at:
             return self.at[key]
         if self.body is not None and len(self.parameters) == len(key):
-            return self.body.xreplace(dict(zip(self.parameters, key)))
+            avoid = set()
+            for index in key:
+                avoid |= getattr(index, "free_symbols", set())
+            body = _rename_bound(self.body, avoid) if avoid else self.body    # never capture an index put in
+            return body.xreplace(dict(zip(self.parameters, key)))
         return None
 
 
@@ -166,15 +170,21 @@ class Names:
         return None
 
     def sum_count(self, bound: Symbol, summand) -> sympy.Expr:
+        """What a sum without bounds runs over: the count of the places its index takes (s_j: the classes,
+        x_{nd}: the examples); when those disagree (t_n beside x_{n,i}), the one its letter names (n: N)."""
+        counts = []
         for node in sympy.preorder_traversal(summand):
             if isinstance(node, Indexed):
                 letter = _letter(node.base)
                 for position, index in enumerate(node.indices):
                     if index == bound:
                         count = ROLES.get((letter, len(node.indices), position))
-                        if count is not None:
-                            return count
-        return LETTER_COUNTS.get(bound.name.rstrip(BOUND_MARK).rstrip("'"), notation.K)
+                        if count is not None and count not in counts:
+                            counts.append(count)
+        by_letter = LETTER_COUNTS.get(bound.name.rstrip(BOUND_MARK).rstrip("'"))
+        if by_letter is not None and (by_letter in counts or not counts):
+            return by_letter
+        return counts[0] if counts else notation.K
 
     def rebind(self, summand, free, bound):
         """L_n inside sum_n: L_n is one symbol named with n, so renaming n in the summand misses it; it is
@@ -196,9 +206,15 @@ class Names:
             if family is None:
                 family = IndexedBase(f"{head}_{{}}{rest[len(subscript):]}", real=True)
                 self.families[symbol] = family
-                self.definitions[family] = Definition(family, parameters=(free,), body=definition.value,
+                body = definition.value
+                if free.name == "i":                       # L_i of each example i: its own label y_i
+                    from .expand import expand
+                    body = expand(body, self.definitions).xreplace({notation.y: example_label(free)})
+                self.definitions[family] = Definition(family, parameters=(free,), body=body,
                                                       written=definition.written)
             mapping[symbol] = family[bound]
+        if free.name == "i" and summand.has(notation.y):
+            mapping[notation.y] = example_label(bound)     # sum_i log P_{i, y_i}: each example's label
         return summand.xreplace(mapping) if mapping else summand
 
     def implicit_example(self, summand, index, count):
@@ -257,6 +273,9 @@ class Names:
             matrix = self.matrix(ref)
             if matrix is not None:
                 return matrix
+            product = self._matrix_product(ref)
+            if product is not None:
+                return product
             return self._bare(ref)
         if letter in self.matrix_letters and not ref.primes and not ref.superscript and ref.example is None \
                 and len(self.indices(ref)) == 2:
@@ -458,6 +477,22 @@ class Names:
 
     # -- vectors and matrices ---------------------------------------------------------------------------
 
+    def _matrix_product(self, ref: NameRef):
+        """XW: two capitals the text uses as matrices, written side by side (a product, not a name)."""
+        letters = ref.letter
+        if not (2 <= len(letters) <= 3 and letters.isupper()) or ref.font or ref.primes or ref.superscript \
+                or Symbol(letters, real=True) in self.definitions:
+            return None
+        matrices = [self.matrix(NameRef(letter)) for letter in letters]
+        if any(m is None for m in matrices):
+            return None
+        from ...parse.written_arrays import Fresh, times
+        fresh = Fresh()
+        product = matrices[0]
+        for matrix in matrices[1:]:
+            product = times(product, matrix, fresh)
+        return product
+
     def matrix(self, ref: NameRef):
         """A capital letter the text uses as a matrix (X, W, P, Y, G written with two indices or transposed),
         bare: the matrix (entry (r, c) is X_{rc}, or x_{rc} when the text writes the entries in small letters);
@@ -605,6 +640,9 @@ def _rename_bound(expr, avoid: set):
         if isinstance(e, notation.SumExcept) and e.index in avoid:
             fresh = Symbol(e.index.name + BOUND_MARK, integer=True)
             return notation.SumExcept(e.function.xreplace({e.index: fresh}), fresh, e.excluded, e.lower, e.upper)
+        if isinstance(e, notation.MaxOver) and e.index in avoid:
+            fresh = Symbol(e.index.name + BOUND_MARK, integer=True)
+            return notation.MaxOver(e.function.xreplace({e.index: fresh}), fresh, e.lower, e.upper)
         if isinstance(e, sympy.Sum) and any(limit[0] in avoid for limit in e.limits):
             mapping = {limit[0]: Symbol(limit[0].name + BOUND_MARK, integer=True) for limit in e.limits
                        if limit[0] in avoid}

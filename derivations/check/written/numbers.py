@@ -24,10 +24,10 @@ _DECIMAL = re.compile(r"(?<![\w.])(\d+\.\d+(?:[eE][-+]?\d+)?)(?![\d.])")
 class Numbers(Job):
     """Numbers."""
 
-    def inequality(self, entry, a, b, relation, conditions):
+    def inequality(self, entry, a, b, relation, conditions, real=()):
         values = self.numbers_with_givens(a, b, allow_givens=self.state.chain_has_number)
         if values is None:
-            self.sampled_inequality(entry, a, b, relation, conditions)
+            self.sampled_inequality(entry, a, b, relation, conditions, real)
             return
         (x, y_), how = values
         holds = {"<": x < y_, ">": x > y_, "<=": x <= y_, ">=": x >= y_, ">>": x > y_, "<<": x < y_}[relation]
@@ -38,24 +38,31 @@ class Numbers(Job):
             entry.verdict, entry.verified_by = "wrong", f"numbers: {x:.6g} is not {relation} {y_:.6g}{how}"
             entry.counterexample = Counterexample({}, {}, x, y_)
 
-    def sampled_inequality(self, entry, a, b, relation, conditions):
+    def sampled_inequality(self, entry, a, b, relation, conditions, real=()):
         """``p_y - 1 < 0``: an inequality with unknowns, checked as the verifier checks an equation: its
         indicator is 1 at every point of every instance (and on both sides of every kink)."""
         if any(isinstance(side, sympy.MatrixBase) or not isinstance(side, sympy.Basic) for side in (a, b)):
             raise Unread("an inequality between vectors is not checked")
+        if relation in (">>", "<<"):
+            raise Unread("much greater (or less) than: a description, not a step to check")
         difference = {"<": b - a, "<<": b - a, ">": a - b, ">>": a - b, "<=": b - a, ">=": a - b}[relation]
         strict = relation in ("<", ">", "<<", ">>")
         indicator = sympy.Heaviside(difference, 0 if strict else 1)
-        verification = self.state.judge.equal(indicator, sympy.Integer(1), conditions)
+        one = sympy.Integer(1)
+        verification = self.state.judge.equal(indicator, one, conditions, real)
         entry.kind = "inequality"
         if verification.ok:
             entry.verdict, entry.verified_by = "verified", f"holds at every point checked: {verification.verified_by}"
             return
         if "differ" not in (verification.detail or ""):
             raise Unread(f"the inequality could not be evaluated ({verification.detail})")
-        entry.verdict = "wrong"
-        entry.verified_by = f"{verification.method}: it fails at a point"
-        entry.counterexample = self.state.judge.counterexample(indicator, sympy.Integer(1), conditions)
+        if self.cases.companion(entry, indicator, one, conditions, real, entry.latex):
+            entry.verified_by = entry.verified_by.replace(": ", ": holds at every point checked, ", 1)
+            return                                   # true in the case the text does not take up elsewhere
+        example = self.state.judge.counterexample(indicator, one, conditions, real)
+        where = f" ({example.describe()})" if example is not None else ""
+        raise Unread(f"an inequality that does not hold everywhere{where}: it may describe a situation rather than "
+                     f"claim a fact, so it is not read as a step")
 
     def numbers_with_givens(self, a, b, allow_givens=True):
         """Both sides as floats, with the given values put in if needed: ((x, y), how) or None."""

@@ -46,7 +46,7 @@ class Reader(Job):
         if not piece.display or len(piece.rows) == 1:
             word = prose.last_word(words)
             if word in ("if", "when", "while", "for", "or", "whenever", "where", "at") and \
-                    not words.rstrip().endswith((".", ":")):
+                    not words.rstrip().endswith((".", ":", ",", ";")):
                 mode = "condition"
             elif word in ("because", "since", "as"):
                 mode = "because"

@@ -121,7 +121,7 @@ def segments(line: str) -> list[Segment]:
             for offset, part in _split_formula(text):
                 if has_relation(part):
                     cleaned, lead = _cleaned(part)
-                    if cleaned:
+                    if cleaned and not _word_named(cleaned):
                         pieces.append(Segment("maths", cleaned, start + offset + lead))
                         continue
                 pieces.append(Segment("words", part, start + offset))
@@ -153,6 +153,16 @@ def _split_formula(text: str):
         begin = after
     parts.append((begin, text[begin:]))
     return [(offset, part) for offset, part in parts if part.strip()]
+
+
+def _word_named(formula: str) -> bool:
+    """ "index=0", "loss = 2": an English word on the left of the relation, not a name maths uses."""
+    found = re.match(r"\s*([A-Za-z]{3,})\s*(?:=|<|>|!=|≠|≤|≥)", formula)
+    if not found:
+        return False
+    word = found.group(1)
+    return word.lower() not in MATH_WORDS and not word.isupper() and not word[0].isupper() or word.lower() in (
+        "index", "loss", "class", "label", "score", "scores", "gradient", "margin", "answer", "result", "total")
 
 
 def _cleaned(part: str) -> tuple[str, int]:

@@ -95,6 +95,8 @@ def _environment_marker(text: str, i: int):
     return 0, i
 
 
+#: names of quantities written upright (\mathrm{LSE}(x), \operatorname{CE}): maths, not words
+_UPRIGHT_NAME = re.compile(r"\\(?:operatorname|mathrm)\s*\{\s*([A-Z][A-Za-z]{1,7})\s*\}")
 #: function names written upright (\operatorname{diag}(p), \mathrm{softmax}(s)): maths, not words
 _UPRIGHT_FUNCTION = re.compile(r"\\(?:operatorname|mathrm|text|textrm)\s*\{\s*(diag|exp|log|max|grad)\s*\}")
 
@@ -102,6 +104,7 @@ _UPRIGHT_FUNCTION = re.compile(r"\\(?:operatorname|mathrm|text|textrm)\s*\{\s*(d
 def normalize(text: str) -> str:
     for ch, spelled in {**_UNICODE, **_CIRCLED}.items():
         text = text.replace(ch, spelled)
+    text = _UPRIGHT_NAME.sub(lambda m: f" {m.group(1)} ", text)
     return _UPRIGHT_FUNCTION.sub(lambda m: f" {m.group(1)} ", text)
 
 

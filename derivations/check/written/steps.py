@@ -200,7 +200,7 @@ class Steps(Job):
                 entry, a, after_text, b):
             return
         if relation in INEQUALITIES:
-            self.numbers.inequality(entry, a, b, relation, conditions)
+            self.numbers.inequality(entry, a, b, relation, conditions, real)
             return
         if written_number is not None and not is_exact_literal(after_text) or \
                 (relation == "approx" and is_number(b)):
