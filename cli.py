@@ -216,6 +216,9 @@ def run(make, fmt, output, pdf, no_cache=False, cacheable=True):
         data = parameters.get("data")
         if data:                                   # a data file: its contents are part of what the report says
             parameters["data"] = [data, cache.file_digest(data)]
+        spec = parameters.get("spec")
+        if spec and "\n" not in spec and os.path.exists(spec):    # derive grad FILE: the file's contents too
+            parameters["spec"] = [spec, cache.file_digest(spec)]
         entry_key = cache.key(command, parameters, shown, extra_code=(__file__,))
     if entry_key is not None and not no_cache:
         hit = cache.load(entry_key)
@@ -413,6 +416,45 @@ def diff(expression, wrt, fmt, output, pdf, no_cache):
         from derivations import calculus
         return calculus.derivative(expression, wrt)
     exit_if_unevaluated(run(make, fmt, output, pdf, no_cache))
+
+
+@cli.command("grad", context_settings={"ignore_unknown_options": True})
+@click.argument("spec", required=False)
+@click.option("--wrt", metavar="NAMES", help="The arrays to differentiate with respect to, e.g. W1,b1,W2,b2 "
+                                             "(default: the spec's own wrt line).")
+@click.option("--data", metavar="F.npz", help="The arrays by the spec's names (X, y, W, reg, ...): the loss and "
+                                              "gradients at these numbers.")
+@click.option("--list", "list_builtins", is_flag=True, help="List the built-in specs, and exit.")
+@output_options
+def grad(spec, wrt, data, list_builtins, fmt, output, pdf, no_cache):
+    """The gradient of a loss or layer written in the loss language, step by step, every step verified.
+
+    SPEC is a built-in's name (derive grad --list), a file holding a spec, or the spec's text. A spec declares
+    its arrays (X: N x D, W: D x K, b: K, y: labels, reg: scalar = 0.1) and defines the loss (L = ...) or a
+    layer's output (out = ..., whose upstream gradient is dout); see the README, "The loss language".
+
+    \b
+    Examples:
+      derive grad --list
+      derive grad two_layer
+      derive grad batchnorm --format markdown -o bn.md
+      derive grad "X: N x D; W: D x K; y: labels; S = X W; L = mean_n (logsumexp_k S[n, k] - S[n, y[n]])" --wrt W
+      derive grad my_loss.txt --wrt W --data batch.npz --format json
+    """
+    if list_builtins:
+        from derivations.grad.specs import catalogue
+        entries = catalogue()
+        width = max(len(name) for name, _ in entries)
+        for name, title in entries:
+            click.echo(f"{name.ljust(width)}  {title}")
+        return
+    if spec is None:
+        raise UserError("give a spec: a built-in's name (derive grad --list), a file, or the spec's text")
+
+    def make():
+        from derivations.grad.derivation import gradient
+        return gradient(spec, wrt, data)
+    run(make, fmt, output, pdf, no_cache)
 
 
 @cli.group("cache")

@@ -46,6 +46,8 @@ REGISTRY: dict[str, tuple[str, str]] = {
     "diff": ("calculus", "any expression: step-by-step derivative, or gradient, with respect to its variables"),
     "backprop": ("calculus.backprop",
                  "any expression at a point: backpropagation through its computational graph, with a picture"),
+    "grad": ("grad.derivation", "any loss or layer written in the loss language: index form, cases, matrix form, "
+                                "every step verified (derive grad --list: the built-ins)"),
 }
 
 #: the public topics, importable as ``from derivations import svm``: name -> module

@@ -43,8 +43,11 @@ Delta = Symbol("Delta", real=True)
 D = Symbol("D", integer=True, positive=True)
 N = Symbol("N", integer=True, positive=True)
 
+#: hidden units of a network (the loss language of derive grad)
+H = Symbol("H", integer=True, positive=True)
+
 #: the symbolic counts a sum may run up to; verification sets each to small numbers
-COUNTS = (K, D, N)
+COUNTS = (K, D, N, H)
 
 #: the weights of a linear classifier: W is D x K, its column c the weight vector w_c, so W_dc weighs
 #: feature d for class c and s_c = sum_d W_dc x_d (s = W^T x)

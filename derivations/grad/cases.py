@@ -1,0 +1,64 @@
+"""Case splits found in an index form: where a Kronecker delta with a label is left, c = y_i and c != y_i.
+
+After the Kronecker deltas of the indices have collapsed, a part of a gradient may still hold delta_{c, y_i}
+(c the class of the entry, y_i the label of its example) or a sum over j != y_i of delta_{cj}: its value
+depends on whether c is the label's class. The two cases are worked out separately, each step verified under
+its condition (the verifier chooses c and y_i accordingly): the formula with the delta holds both at once.
+"""
+from __future__ import annotations
+
+import sympy
+from sympy import Eq, Indexed, KroneckerDelta, Ne, Symbol
+
+from ..engine import rules as R
+from ..engine.algebra import tidy
+from ..engine.notation import SumExcept
+from ..engine.steps import Case, CaseSplit, Step
+
+
+def label_in_delta(expr, labels, indices):
+    """(c, y[p]) when ``expr`` holds delta_{c, y_p} or sum_{j != y_p} ... delta_{cj} for indices c, p of the entry
+    (and no other label), else None."""
+    if labels is None or not indices:
+        return None
+    found = None
+    for delta in expr.atoms(KroneckerDelta):
+        a, b = delta.args
+        for index, other in ((a, b), (b, a)):
+            if index in indices and isinstance(other, Indexed) and other.base == labels and \
+                    other.indices[0] in indices:
+                found = (index, other)
+    if found is None:
+        for node in sympy.preorder_traversal(expr):
+            if isinstance(node, SumExcept) and isinstance(node.excluded, Indexed) and node.excluded.base == labels:
+                for delta in node.function.atoms(KroneckerDelta):
+                    rest = set(delta.args) - {node.index}
+                    if len(rest) == 1 and next(iter(rest)) in indices:
+                        found = (next(iter(rest)), node.excluded)
+    if found is None:
+        return None
+    others = {a for a in expr.atoms(Indexed) if a.base == labels} - {found[1]}
+    return None if others else found
+
+
+def label_cases(builder, expr, labels, indices):
+    """The case split c = y_p / c != y_p of ``expr`` (each case's steps verified under its condition), or None."""
+    found = label_in_delta(expr, labels, indices)
+    if found is None:
+        return None
+    index, label = found
+    example = label.indices[0]
+    plain = Symbol(f"y_{example.name}", integer=True)
+    written = expr.xreplace({label: plain})
+    equal, differ = Eq(index, plain), Ne(index, plain)
+    same = written.xreplace({index: plain})
+    first = [Step(written, same, R.CaseAssumption(equal))] + tidy(same, facts=(equal,))
+    second = tidy(written, facts=(differ,)) or [Step(written, written, R.CaseAssumption(differ))]
+    cases = [
+        Case(equal, "the label's class", [builder.chain(first, conditions=(equal,))]),
+        Case(differ, "another class", [builder.chain(second, conditions=(differ,))]),
+    ]
+    return CaseSplit(cases, R.CaseSplitRule(index, (equal, differ)))
+
+
+__all__ = ["label_cases", "label_in_delta"]

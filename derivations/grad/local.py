@@ -1,0 +1,185 @@
+"""One part of a gradient, derived in index form and read as a matrix: every step verified.
+
+For a definition V (entry V_ij in index form) and one array A it uses, the part of dL/dA_pq that flows back
+through V is sum_ij G_ij dV_ij/dA_pq, with G = dL/dV held fixed (for the loss itself, dL/dA_pq of its
+definition). The steps:
+
+1. the upstream gradient held fixed: sum_ij G_ij dV_ij/dA_pq = d/dA_pq (sum_ij G_ij V_ij);
+2. V_ij replaced by its definition (its index form);
+3. the rules of :mod:`derivations.engine.differentiate` (sum, product, chain rules, max(0, u), exp, log, ...),
+   then the Kronecker deltas collapsed and the sums tidied (:mod:`derivations.engine.algebra`);
+4. where a Kronecker delta with a label is left (c = y_i or not), the cases, each worked out (:mod:`.cases`);
+5. the result read as entry (p, q) of the matrix that backpropagation gives (:mod:`.backprop`).
+
+Each step is checked by a verifier that knows only V's definition: the arrays V uses and the upstream
+gradient G are unknowns drawn at random (with N, D, H and K set to small sizes, on both sides of every kink),
+which is what makes the result the partial derivative through V alone.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy
+from sympy import Derivative, Indexed, IndexedBase, Sum, Symbol
+from sympy.matrices.expressions.matexpr import MatrixElement
+
+from ..engine import rules as R
+from ..engine.algebra import tidy
+from ..engine.build import Builder
+from ..engine.differentiate import d, differentiate
+from ..engine.notation import SIGMOID_DEFINITION
+from ..engine.steps import Chain, Step
+from ..lang import names as nm
+from ..lang.lower import Node
+from .cases import label_cases
+from .graph import Backprop, Part
+
+
+class UnknownDerivative(ValueError):
+    """A derivative no rule applies to was left in a part (a function the differentiator does not know)."""
+
+#: the verifier's sizes: K takes each of these, D, N and H one, two and three more
+CLASS_COUNTS = (2, 3)
+
+#: names for the indices of the entry differentiated with respect to, by the dimension they run over
+VARIABLE_LETTERS = {"N": ("i", "p", "a"), "D": ("d", "e", "f"), "H": ("h", "g", "l"), "K": ("c", "k", "b")}
+
+
+@dataclass
+class LocalDerivation:
+    """The steps of one part and the entry it ends in."""
+
+    part: Part
+    variable: object           # the entry A_pq differentiated with respect to
+    indices: tuple             # (p, q)
+    chain: Chain               # the derivation in index form, ending in entry (p, q) of the part's matrix
+    index_result: object       # the index form before it is read as a matrix
+    cases: object = None       # a CaseSplit, when a Kronecker delta with a label was left
+    matrix: Chain = None       # the index form read as entry (p, q) of the part's matrix
+
+
+def symbols_in(expr) -> set:
+    """The names of every symbol in ``expr``, bound ones included."""
+    found = set()
+    for node in sympy.preorder_traversal(expr):
+        if isinstance(node, Symbol):
+            found.add(node.name)
+        elif isinstance(node, IndexedBase):
+            found.add(str(node.label))
+    return found
+
+
+def variable_indices(item, avoid: set) -> tuple:
+    """Index symbols for an entry of ``item`` (an Input or Node), named by its dimensions, avoiding ``avoid``."""
+    from ..lang.lower import dim_name
+    chosen = []
+    for dim in item.dims:
+        letters = VARIABLE_LETTERS[dim_name(dim)]
+        name = next((x for x in letters if x not in avoid and x not in (c.name for c in chosen)), None)
+        k = 2
+        while name is None:
+            candidate = f"{letters[0]}{k}"
+            name = candidate if candidate not in avoid else None
+            k += 1
+        chosen.append(Symbol(name, integer=True))
+    return tuple(chosen)
+
+
+def entry_of(item, indices):
+    return item.base[tuple(indices)] if indices else item.base
+
+
+def surrogate(backprop: Backprop, node: Node):
+    """(the expression differentiated, the first steps' left side or None): the loss's definition itself, or
+    sum_ij G_ij V_ij for a definition with upstream gradient G."""
+    upstream = backprop.upstream_entry(node, node.indices)
+    if upstream is None:
+        return node.index, None
+    body = upstream * node.index
+    held = upstream * node.element
+    for index, dim in reversed(list(zip(node.indices, node.dims))):
+        body = Sum(body, (index, 0, dim - 1))
+        held = Sum(held, (index, 0, dim - 1))
+    return body, held
+
+
+def local_definitions(backprop: Backprop, part: Part) -> dict:
+    """What the verifier of one part may put in: V's definition, and the definitions of the other named
+    matrices the part's matrix holds that V does not use (softmax(S) written P, where the spec defines P)."""
+    program = backprop.program
+    node = part.consumer
+    found = dict(SIGMOID_DEFINITION)
+    found[node.base] = _definition(node)
+    used = node.uses()
+    for symbol in part.matrix.atoms(nm.SpecArray):
+        other = program.node(symbol.name)
+        if other is not None and other is not node and symbol not in used:
+            found[other.base] = _definition(other)
+            for inner in _nodes_below(program, other):
+                found.setdefault(inner.base, _definition(inner))
+    return found
+
+
+def _nodes_below(program, node):
+    for symbol in node.uses():
+        inner = program.node(symbol.name)
+        if inner is not None:
+            yield inner
+            yield from _nodes_below(program, inner)
+
+
+def _definition(node: Node):
+    if not node.indices:
+        return node.index
+    return lambda *indices: node.entry(*indices)
+
+
+def derive_part(backprop: Backprop, part: Part) -> LocalDerivation:
+    """The verified steps from sum_ij G_ij dV_ij/dA_pq (or dL/dA_pq) to entry (p, q) of the part's matrix."""
+    node, parent = part.consumer, part.parent
+    body, held = surrogate(backprop, node)
+    avoid = symbols_in(body)
+    indices = variable_indices(parent, avoid)
+    variable = entry_of(parent, indices)
+    builder = Builder(local_definitions(backprop, part), class_counts=CLASS_COUNTS)
+    steps = []
+    if held is None:
+        steps.append(Step(d(node.element, variable), d(body, variable), R.Definition(node.element, node.index)))
+    else:
+        upstream = backprop.upstream_entry(node, node.indices)
+        spread = _chain_rule_form(held, upstream, node, variable)
+        steps.append(Step(spread, d(held, variable), R.HoldUpstream(upstream, node.element)))
+        steps.append(Step(d(held, variable), d(body, variable), R.Definition(node.element, node.index)))
+    steps += differentiate(body, variable, start=d(body, variable))
+    steps += tidy(steps[-1].after)
+    if any(isinstance(step.rule, R.NoRule) for step in steps):
+        raise UnknownDerivative(steps[-1].after)
+    chain = builder.chain(steps)
+    result = chain.result
+    labels = backprop.program.labels
+    cases = label_cases(builder, result, labels.symbol if labels else None, indices)
+    row = indices[0] if indices else sympy.Integer(0)
+    col = indices[1] if len(indices) > 1 else sympy.Integer(0)
+    entry = MatrixElement(part.matrix, row, col) if indices else part.matrix
+    matrix = builder.chain([Step(result, entry, R.MatrixEntry())])
+    return LocalDerivation(part, variable, indices, chain, result, cases, matrix)
+
+
+def _chain_rule_form(held, upstream, node, variable):
+    """sum_ij G_ij dV_ij / dA_pq: the sum of ``held`` with each V_ij under a derivative."""
+    body = held
+    limits = []
+    while isinstance(body, Sum):
+        limits = list(body.limits) + limits
+        body = body.function
+    inner = upstream * Derivative(node.element, variable, evaluate=False)
+    for limit in limits:
+        inner = Sum(inner, limit)
+    return inner
+
+
+def is_indexed(e) -> bool:
+    return isinstance(e, Indexed)
+
+
+__all__ = ["derive_part", "LocalDerivation", "CLASS_COUNTS", "surrogate", "variable_indices", "symbols_in"]
