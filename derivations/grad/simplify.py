@@ -67,6 +67,40 @@ def _scaled(coefficient, m):
     return MatMul(coefficient * inner, rest) if inner != 1 or rest is not m else MatMul(coefficient, m)
 
 
+def _counted_ones(factors, coefficient):
+    """1_k^T 1_k = k in a product: the count taken into the coefficient."""
+    out = []
+    for factor in factors:
+        if out and isinstance(factor, Ones) and isinstance(out[-1], Transpose) and isinstance(out[-1].arg, Ones) \
+                and out[-1].arg.args[0] == factor.args[0] and (len(out) > 1 or len(factors) > 2):
+            coefficient *= factor.args[0]
+            out.pop()
+            continue
+        out.append(factor)
+    return out, coefficient
+
+
+def _like_terms_collected(terms):
+    """a M + b M = (a + b) M: terms with the same matrix part added up (their coefficients simplified)."""
+    order, sums = [], {}
+    for term in terms:
+        coefficient, rest = _coefficient_and_rest(term)
+        if rest is None:
+            return terms
+        if rest not in sums:
+            order.append(rest)
+            sums[rest] = sympy.S.Zero
+        sums[rest] += coefficient
+    if len(order) == len(terms):
+        return terms
+    out = []
+    for rest in order:
+        coefficient = sympy.factor_terms(sympy.cancel(sums[rest]))
+        if coefficient != 0:
+            out.append(rest if coefficient == 1 else MatMul(coefficient, rest))
+    return out
+
+
 def _pass(m):
     if isinstance(m, MatMul):
         coefficient, matrices = m.as_coeff_matrices()
@@ -83,6 +117,7 @@ def _pass(m):
                 kept.extend(rest.args)
             else:
                 kept.append(rest)
+        kept, coefficient = _counted_ones(kept, coefficient)
         if any(isinstance(f, ZeroMatrix) for f in kept) or coefficient == 0:
             return ZeroMatrix(*m.shape)
         if not kept:
@@ -121,6 +156,9 @@ def _pass(m):
                 terms.extend(term.args)
             elif not isinstance(term, ZeroMatrix):
                 terms.append(term)
+        if not terms:
+            return ZeroMatrix(*m.shape)
+        terms = _like_terms_collected(terms)
         if not terms:
             return ZeroMatrix(*m.shape)
         if len(terms) == 1:

@@ -1,0 +1,67 @@
+"""The array-code printer of the codegen package, with the nodes of the loss language: e^A, log A, tanh A, |A|,
+sign A entry by entry (one NumPy function each), and the largest entry of each row and its one-hot argmax
+(helpers that leave the masked entries, the label's class, out)."""
+from __future__ import annotations
+
+from ..codegen.printer import ArrayCodePrinter, NotPrintable, _Code
+from ..engine.elementwise import RowArgmax, RowMax, _Function
+
+HELPERS = {
+    "row_max": '''def row_max(A, mask=None):
+    """The largest entry of each row of A, as a column; with a 0/1 mask, among the entries where it is 0."""
+    if mask is not None:
+        A = np.where(mask > 0, -np.inf, A)
+    return A.max(axis=1, keepdims=True)
+''',
+    "row_argmax": '''def row_argmax(A, mask=None):
+    """The one-hot matrix of the largest entry of each row of A (the first of the largest), among the entries
+    where the mask is 0."""
+    if mask is not None:
+        A = np.where(mask > 0, -np.inf, A)
+    hot = np.zeros(A.shape)
+    hot[np.arange(A.shape[0]), A.argmax(axis=1)] = 1.0
+    return hot
+''',
+}
+
+
+class SpecCodePrinter(ArrayCodePrinter):
+    """NumPy code for the matrix forms of ``derive grad``."""
+
+    def __init__(self, names: dict):
+        super().__init__(names, "numpy")
+        self.own_helpers: set = set()
+
+    def _print(self, expr) -> _Code:
+        if isinstance(expr, _Function):
+            inner = self._print(expr.matrix)
+            if inner.kind != "array":
+                raise NotPrintable(f"{type(expr).__name__} of a column of ones")
+            return _Code(expr.code(inner.text), "array", True)
+        if isinstance(expr, (RowMax, RowArgmax)):
+            helper = "row_max" if isinstance(expr, RowMax) else "row_argmax"
+            self.own_helpers.add(helper)
+            arguments = [self._print(expr.matrix).text]
+            if expr.mask is not None:
+                arguments.append(self._print(expr.mask).text)
+            return _Code(f"{helper}({', '.join(arguments)})", "array", True)
+        return super()._print(expr)
+
+    def code(self, expr) -> str:
+        """The expression as code; an array of one value throughout (c 1_N 1_K^T) as ``np.full``."""
+        import sympy
+        printed = self._print(expr)
+        if isinstance(expr, sympy.MatrixExpr) and expr.shape != (1, 1) and printed.kind != "array":
+            rows, cols = (self.scalar(n).text for n in expr.shape)
+            value = "1.0" if printed.kind != "scalar" else printed.text
+            return f"np.full(({rows}, {cols}), {value})"
+        return super().code(expr)
+
+    def helper_sources(self) -> list:
+        from ..codegen.printer import HELPERS as BASE
+        sources = [BASE["numpy"][name] for name in sorted(self.helpers)]
+        sources += [HELPERS[name] for name in sorted(self.own_helpers)]
+        return sources
+
+
+__all__ = ["SpecCodePrinter"]
