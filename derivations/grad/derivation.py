@@ -141,8 +141,10 @@ def _spec_section(resolved, program, backprop) -> Section:
         declared[-1] = declared[-1].rstrip("; ") + "."
         blocks.append(sentence(*declared))
     blocks.append(sentence("Each definition in matrix form, and its entry in index form (the two checked equal):"))
+    every = {**SIGMOID_DEFINITION, **{n.base: _definition(n) for n in program.nodes}}
+    from .local import Widening
     for node in program.nodes:
-        builder = Builder({node.base: _definition(node), **SIGMOID_DEFINITION}, class_counts=CLASS_COUNTS)
+        builder = Widening({node.base: _definition(node), **SIGMOID_DEFINITION}, every)
         row = node.indices[0] if node.indices else sympy.Integer(0)
         col = node.indices[1] if len(node.indices) > 1 else sympy.Integer(0)
         entry = MatrixElement(node.matrix, row, col) if node.indices else node.matrix
@@ -286,6 +288,8 @@ def _gradients_section(program, backprop, report) -> Section:
         elif short is not None:
             steps.append(Step(total, short, R.DerivedAbove(
                 tuple(g.symbol for g in backprop.gradients.values() if g.of.name not in program.inputs))))
+        if stated is not None:
+            _check_stated(builder, steps[-1], item)
         blocks.append(builder.chain(steps))
         if stated is not None:
             blocks.append(sentence("The last line is the shorter form the spec states (", Code("simplify"),
@@ -300,6 +304,16 @@ def _gradients_section(program, backprop, report) -> Section:
     blocks.append(note("Each gradient above was checked entry by entry against the derivative of the loss as "
                        "defined (every definition put in), at small sizes, on both sides of every kink."))
     return Section("The gradients in matrix form", blocks)
+
+
+def _check_stated(builder, step, item) -> None:
+    """The shorter form a spec states (simplify d<name> = ...) checked first: a form that is not the gradient is
+    the spec's mistake (bad input, said with the counterexample), not the engine's."""
+    try:
+        builder.verifier.stamp(step)
+    except VerificationError as error:
+        detail = error.verification.detail
+        raise InputError(f"simplify d{item.name}: the form stated is not the gradient ({detail[:300]})") from None
 
 
 def _check_section(program, backprop, report) -> Section:

@@ -103,29 +103,87 @@ def surrogate(backprop: Backprop, node: Node):
     return body, held
 
 
-def local_definitions(backprop: Backprop, part: Part) -> dict:
-    """What the verifier of one part may put in: V's definition, and the definitions of the other named
-    matrices the part's matrix holds that V does not use (softmax(S) written P, where the spec defines P)."""
+class Widening:
+    """A builder that checks with ``narrow`` definitions first (the fewest names put in: the cheapest to evaluate)
+    and, where a check finds too few points at which both sides are real numbers (log P with P drawn at random
+    below 0), checks again with ``wide`` ones (P = sigma(X W), as the spec computes it) from then on."""
+
+    def __init__(self, narrow: dict, wide: dict):
+        self.builder = Builder(narrow, class_counts=CLASS_COUNTS)
+        self.wide = wide if wide != narrow else None
+
+    def _retry(self, make, steps):
+        from ..engine.verify import VerificationError
+        try:
+            return make()
+        except VerificationError as error:
+            if self.wide is None or not error.verification.undecided:
+                raise
+            for step in steps:
+                step.verification = None
+            self.builder, self.wide = Builder(self.wide, class_counts=CLASS_COUNTS), None
+            return make()
+
+    def chain(self, steps, conditions=()):
+        return self._retry(lambda: self.builder.chain(steps, conditions), steps)
+
+    def claim(self, lhs, rhs, rule, relation="=", conditions=()):
+        return self._retry(lambda: self.builder.claim(lhs, rhs, rule, relation, conditions), [])
+
+
+def local_definitions(backprop: Backprop, part: Part, alone: bool = False) -> dict:
+    """What the verifier of one part may put in: V's definition; the definitions of what V uses (A itself, held as
+    the variable, and the others with what they are made of, so that their values are those the spec computes:
+    P = sigma(X W) between 0 and 1), except an array of V that depends on A (mu = mean(x) for x - mu): that one
+    stays an unknown drawn at random, which makes the result the derivative through V alone; and the named
+    matrices the part's matrix holds (softmax(S) written P)."""
     program = backprop.program
-    node = part.consumer
+    node, parent = part.consumer, part.parent
     found = dict(SIGMOID_DEFINITION)
     found[node.base] = _definition(node)
-    used = node.uses()
+    if alone:                                    # V's definition, and those of the named matrices of the part
+        for symbol in part.matrix.atoms(nm.SpecArray):
+            other = program.node(symbol.name)
+            if other is not None and other is not node and symbol not in node.uses():
+                found[other.base] = _definition(other)
+                for inner in _parents(program, other):
+                    if inner is not parent and not _depends(program, inner, parent.symbol):
+                        found.setdefault(inner.base, _definition(inner))
+        return found
+    blocked = {other.name for other in _parents(program, node)
+               if other is not parent and _depends(program, other, parent.symbol)}
+
+    def add(item):
+        if item.name in blocked or item.base in found:
+            return
+        found[item.base] = _definition(item)
+        for inner in _parents(program, item):
+            add(inner)
+
+    for other in _parents(program, node):
+        add(other)
     for symbol in part.matrix.atoms(nm.SpecArray):
         other = program.node(symbol.name)
-        if other is not None and other is not node and symbol not in used:
-            found[other.base] = _definition(other)
-            for inner in _nodes_below(program, other):
-                found.setdefault(inner.base, _definition(inner))
+        if other is not None and other is not node:
+            add(other)
     return found
 
 
-def _nodes_below(program, node):
-    for symbol in node.uses():
+def _parents(program, node) -> list:
+    """The definitions (not the inputs) ``node``'s matrix form reads."""
+    found = []
+    for symbol in sorted(node.uses(), key=lambda s: s.name):
         inner = program.node(symbol.name)
-        if inner is not None:
-            yield inner
-            yield from _nodes_below(program, inner)
+        if inner is not None and inner is not node:
+            found.append(inner)
+    return found
+
+
+def _depends(program, node, symbol) -> bool:
+    """Whether ``node`` is computed from the array ``symbol`` (directly or through other definitions)."""
+    if symbol in node.uses():
+        return True
+    return any(_depends(program, inner, symbol) for inner in _parents(program, node))
 
 
 def _definition(node: Node):
@@ -141,7 +199,7 @@ def derive_part(backprop: Backprop, part: Part) -> LocalDerivation:
     avoid = symbols_in(body)
     indices = variable_indices(parent, avoid)
     variable = entry_of(parent, indices)
-    builder = Builder(local_definitions(backprop, part), class_counts=CLASS_COUNTS)
+    builder = Widening(local_definitions(backprop, part, alone=True), local_definitions(backprop, part))
     steps = []
     if held is None:
         steps.append(Step(d(node.element, variable), d(body, variable), R.Definition(node.element, node.index)))
