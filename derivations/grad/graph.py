@@ -159,8 +159,8 @@ def stated_forms(program: Program, backprop: Backprop) -> dict:
                             f"not {statement.name}", program.spec.where(statement.at))
         if target.name in found:
             raise SpecError(f"a second simplify for {statement.name}", program.spec.where(statement.at))
-        found[target.name] = lower_expression(program, statement.expr, extra, target.dims, statement.at,
-                                              statement.name)
+        found[target.name] = simplify(lower_expression(program, statement.expr, extra, target.dims, statement.at,
+                                                       statement.name))
     return found
 
 

@@ -3,8 +3,11 @@ sign A entry by entry (one NumPy function each), and the largest entry of each r
 (helpers that leave the masked entries, the label's class, out)."""
 from __future__ import annotations
 
+from sympy import MatMul, Transpose
+
 from ..codegen.printer import ArrayCodePrinter, NotPrintable, _Code
 from ..engine.elementwise import RowArgmax, RowMax, _Function
+from ..engine.matrices import Ones
 
 HELPERS = {
     "row_max": '''def row_max(A, mask=None):
@@ -25,6 +28,30 @@ HELPERS = {
 }
 
 
+def _is_ones_row(m) -> bool:
+    return isinstance(m, Transpose) and isinstance(m.arg, Ones)
+
+
+def _column_sums_first(expr):
+    """A product with 1_k^T A in it written with that part first (1_N (1_N^T A): the column sums of A broadcast
+    down N rows), so that the printer, which reads a product left to right and broadcasts a column of ones,
+    never takes 1_N 1_N^T A for A."""
+    coefficient, matrices = expr.as_coeff_matrices()
+    out, changed, i = [], False, 0
+    while i < len(matrices):
+        m = matrices[i]
+        if _is_ones_row(m) and i + 1 < len(matrices) and i > 0 and not isinstance(matrices[i + 1], Ones) \
+                and not _is_ones_row(matrices[i + 1]):
+            out.append(MatMul(m, matrices[i + 1]))
+            changed, i = True, i + 2
+            continue
+        out.append(m)
+        i += 1
+    if not changed:
+        return expr
+    return MatMul(coefficient, *out) if coefficient != 1 else MatMul(*out)
+
+
 class SpecCodePrinter(ArrayCodePrinter):
     """NumPy code for the matrix forms of ``derive grad``."""
 
@@ -33,6 +60,10 @@ class SpecCodePrinter(ArrayCodePrinter):
         self.own_helpers: set = set()
 
     def _print(self, expr) -> _Code:
+        if isinstance(expr, MatMul):
+            regrouped = _column_sums_first(expr)
+            if regrouped is not expr:
+                return super()._print(regrouped)
         if isinstance(expr, _Function):
             inner = self._print(expr.matrix)
             if inner.kind != "array":
