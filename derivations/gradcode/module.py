@@ -127,6 +127,7 @@ def _generate(module: Module) -> str:
     backward = [(backprop.gradient(node).name, backprop.gradient(node).total)
                 for node in backprop.order if node is not program.output]
     backward += [(f"d{item.name}", backprop.final(item)) for item in backprop.variables]
+    backward = _live(backward, len(backprop.variables))
     printer = SpecCodePrinter(names)
     needed_forward = _needed(program, [program.output.symbol])
     forward_lines = [(n, e) for n, e in forward if n in needed_forward]
@@ -134,8 +135,9 @@ def _generate(module: Module) -> str:
     sizes = _sizes_in([e for _, e in all_lines])
     frame = _frame(program, upstream, sizes)
     forward_code = _emit(printer, forward_lines, "f")
+    returned = [program.output.symbol] if program.is_loss else []          # a layer's backward returns no output
     full_forward = _emit(printer, [(n, e) for n, e in forward if n in _needed(
-        program, [program.output.symbol] + [s for _, e in backward for s in e.atoms(nm.SpecArray)])], "f")
+        program, returned + [s for _, e in backward for s in e.atoms(nm.SpecArray)])], "f")
     backward_code = _emit(printer, backward, "t")
     arguments = _arguments(program, None)
     signature = _signature(arguments)
@@ -174,6 +176,18 @@ def _generate(module: Module) -> str:
     source.append(_self_check(program, backprop, arguments, upstream))
     source += ["", "", 'if __name__ == "__main__":', "    raise SystemExit(_self_check())", ""]
     return "\n".join(source)
+
+
+def _live(statements, results: int) -> list:
+    """The statements the last ``results`` ones need (an intermediate gradient a stated shorter form no longer
+    uses is not computed)."""
+    needed = {name for name, _ in statements[-results:]}
+    kept = []
+    for name, expr in reversed(statements):
+        if name in needed:
+            kept.append((name, expr))
+            needed |= {s.name for s in expr.atoms(nm.SpecArray)}
+    return list(reversed(kept))
 
 
 def _returned(item) -> str:

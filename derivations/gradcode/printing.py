@@ -3,7 +3,8 @@ sign A entry by entry (one NumPy function each), and the largest entry of each r
 (helpers that leave the masked entries, the label's class, out)."""
 from __future__ import annotations
 
-from sympy import MatMul, Transpose
+from sympy import MatMul, Rational, Transpose
+from sympy.matrices.expressions.hadamard import HadamardPower
 
 from ..codegen.printer import ArrayCodePrinter, NotPrintable, _Code
 from ..engine.elementwise import RowArgmax, RowMax, _Function
@@ -64,6 +65,21 @@ class SpecCodePrinter(ArrayCodePrinter):
             regrouped = _column_sums_first(expr)
             if regrouped is not expr:
                 return super()._print(regrouped)
+            coefficient, matrices = expr.as_coeff_matrices()
+            if len(matrices) == 2 and isinstance(matrices[0], Transpose) and isinstance(matrices[1], Ones) \
+                    and expr.shape[1] == 1 and expr.shape[0] != 1:
+                # A^T 1: the column sums of A, summed down its rows (not along the rows of a strided A^T)
+                inner = self._print(matrices[0].arg)
+                text = f"{inner.operand()}.sum(axis=0, keepdims=True).T"
+                if coefficient != 1:
+                    scale = self.scalar(coefficient)
+                    text = f"{scale.operand()} * {text}" if coefficient != -1 else f"-{text}"
+                return _Code(text, "array", coefficient == 1)
+        if isinstance(expr, HadamardPower) and expr.exp in (Rational(1, 2), Rational(-1, 2), -1):
+            base = self._print(expr.base)
+            if base.kind == "array":
+                root = f"np.sqrt({base.text})" if expr.exp != -1 else base.operand()
+                return _Code(root if expr.exp == Rational(1, 2) else f"(1 / {root})", "array", True)
         if isinstance(expr, _Function):
             inner = self._print(expr.matrix)
             if inner.kind != "array":
