@@ -83,8 +83,8 @@ def variables_of(program: Program, wrt) -> list:
 
 
 def title_of(resolved: Resolved, variables) -> str:
-    what = resolved.program.spec.title or (f"the built-in {resolved.name}" if resolved.name else "the spec")
-    return f"Gradient of {what} with respect to {', '.join(variables)}"
+    what = resolved.program.spec.title or (f"The built-in {resolved.name}" if resolved.name else "A loss")
+    return f"{what}: the gradient with respect to {', '.join(variables)}"
 
 
 # --- the report -----------------------------------------------------------------------------------------------
@@ -117,8 +117,9 @@ def program_symbol(name):
 def _spec_section(resolved, program, backprop) -> Section:
     blocks = [sentence(text) for text in program.spec.explanations]
     blocks.append(sentence("The spec", *([" (", Code(resolved.label), ")"] if resolved.name else []), ":"))
-    lines = [line.strip() for line in program.spec.text.replace(";", "\n").splitlines()]
-    blocks += [sentence(Code(line)) for line in lines if line and not line.startswith("#")]
+    code = [line.split("#", 1)[0] for line in program.spec.text.splitlines()]
+    lines = [part.strip() for line in code for part in line.split(";")]
+    blocks += [sentence(Code(line)) for line in lines if line]
     declared = []
     for item in program.inputs.values():
         if item.kind == "array":
