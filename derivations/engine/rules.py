@@ -921,6 +921,14 @@ class StatedForm(Rule):
     name: ClassVar[str] = "stated_form"
 
 
+@frozen
+class ArgmaxExcluded(Rule):
+    """1[y = argmax_{j != y} f_j] = 0: the largest term over the classes other than y is never at y."""
+
+    name: ClassVar[str] = "argmax_excluded"
+    indicator: Basic
+
+
 def all_rules() -> list[type[Rule]]:
     """Every rule class in the closed list."""
     found = []

@@ -11,9 +11,22 @@ import sympy
 from sympy import Eq, Indexed, KroneckerDelta, Ne, Symbol
 
 from ..engine import rules as R
-from ..engine.algebra import tidy
+from ..engine.algebra import TIDY_MOVES, sum_of_constant, tidy
+from ..engine.maxima import Argmax
 from ..engine.notation import SumExcept
 from ..engine.steps import Case, CaseSplit, Step
+
+
+def argmax_of_the_excluded(expr, facts=()):
+    """1[y = argmax_{j != y} f_j] -> 0: the largest of the other classes is never the excluded one."""
+    for node in sympy.preorder_traversal(expr):
+        if isinstance(node, Argmax) and node.at == node.excluded:
+            return expr.xreplace({node: sympy.S.Zero}), R.ArgmaxExcluded(node)
+    return None
+
+
+#: the tidying moves within a case: the usual ones, a sum of zeros, the argmax of an excluded class
+MOVES = TIDY_MOVES + (argmax_of_the_excluded, sum_of_constant)
 
 
 def label_in_delta(expr, labels, indices):
@@ -52,8 +65,8 @@ def label_cases(builder, expr, labels, indices):
     written = expr.xreplace({label: plain})
     equal, differ = Eq(index, plain), Ne(index, plain)
     same = written.xreplace({index: plain})
-    first = [Step(written, same, R.CaseAssumption(equal))] + tidy(same, facts=(equal,))
-    second = tidy(written, facts=(differ,)) or [Step(written, written, R.CaseAssumption(differ))]
+    first = [Step(written, same, R.CaseAssumption(equal))] + tidy(same, facts=(equal,), moves=MOVES)
+    second = tidy(written, facts=(differ,), moves=MOVES) or [Step(written, written, R.CaseAssumption(differ))]
     cases = [
         Case(equal, "the label's class", [builder.chain(first, conditions=(equal,))]),
         Case(differ, "another class", [builder.chain(second, conditions=(differ,))]),
