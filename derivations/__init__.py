@@ -15,11 +15,14 @@ checks this, see ``pyproject.toml``):
 
 * :mod:`derivations.engine`: the step tree, the rules, the differentiator, the
   verifier and its evaluator, algebra, the builder, the notation;
-* :mod:`derivations.parse` (the grammar for what users type) and
+* :mod:`derivations.parse` (the grammar for what users type),
+  :mod:`derivations.lang` (the loss language of ``derive grad``: specs read into matrix and index forms) and
   :mod:`derivations.report` (rendering, printing, LaTeX, figures);
-* :mod:`derivations.losses` (one module per homework topic) and
-  :mod:`derivations.calculus` (``derive diff`` for any expression);
-* :mod:`derivations.check` (grading answer sheets);
+* :mod:`derivations.losses` (one module per homework topic),
+  :mod:`derivations.calculus` (``derive diff`` for any expression) and
+  :mod:`derivations.grad` (``derive grad`` for any loss or layer written in the loss language);
+* :mod:`derivations.check` (grading answer sheets), :mod:`derivations.codegen` (code from the verified forms);
+* :mod:`derivations.gradcode` (``derive codegen`` and ``derive gradcheck`` of a spec);
 * ``cli.py``, the ``derive`` command.
 
 Modules load on first use (``derivations.svm`` imports SymPy; this package

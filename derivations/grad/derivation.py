@@ -109,17 +109,30 @@ def _build(report, resolved, program, backprop, data):
         "definition of the loss. The numbers are floating point.")
 
 
+def explained(words: str):
+    """A paragraph of a spec's explanations: its words, and what stands between backticks as code (a formula
+    written as the spec writes it, `h = max(0, X W1 + b1)`)."""
+    parts = words.split("`")
+    if len(parts) % 2 == 0:                       # an unmatched backtick: all words
+        return sentence(words)
+    return sentence(*[Code(part) if i % 2 else part for i, part in enumerate(parts) if part])
+
+
 def program_symbol(name):
     from ..lang.names import DIMENSIONS
     return DIMENSIONS[name]
 
 
 def _spec_section(resolved, program, backprop) -> Section:
-    blocks = [sentence(text) for text in program.spec.explanations]
+    blocks = [explained(text) for text in program.spec.explanations]
     blocks.append(sentence("The spec", *([" (", Code(resolved.label), ")"] if resolved.name else []), ":"))
     code = [line.split("#", 1)[0] for line in program.spec.text.splitlines()]
     lines = [part.strip() for line in code for part in line.split(";")]
-    blocks += [sentence(Code(line)) for line in lines if line]
+    import textwrap
+    for line in lines:
+        if line:                                   # a long statement over lines, as the language allows
+            blocks += [sentence(Code(piece)) for piece in textwrap.wrap(line, 76, subsequent_indent="    ",
+                                                                         break_long_words=False)]
     declared = []
     for item in program.inputs.values():
         if item.kind == "array":
@@ -159,9 +172,8 @@ def _spec_section(resolved, program, backprop) -> Section:
 
 
 def _definition(node):
-    if not node.indices:
-        return node.index
-    return lambda *indices: node.entry(*indices)
+    from .local import _definition as dummified
+    return dummified(node)
 
 
 def _node_section(program, backprop, node) -> Section:
@@ -330,8 +342,8 @@ def _check_section(program, backprop, report) -> Section:
     sizes = ", ".join(f"{k} = {v}" for k, v in data.sizes.items() if any(
         k == _dim_name(d) for i in program.inputs.values() for d in i.dims) or (k in ("N", "K") and program.labels))
     header = [[Text("entry")], [Text("from the matrix form")], [Text("finite difference")], [Text("relative error")]]
-    rows = [[[Text(f"d{c.variable}{list(c.index)}")], [Text(f"{c.analytic:.10g}")], [Text(f"{c.numeric:.10g}")],
-             [Text(f"{c.error:.1e}")]] for c in checked]
+    rows = [[[Text(f"d{c.variable}{list(c.index)}")], [Text(f"{c.analytic + 0.0:.10g}")],
+             [Text(f"{c.numeric + 0.0:.10g}")], [Text(f"{c.error:.1e}")]] for c in checked]
     blocks = [
         sentence(f"At random data ({sizes}; arrays with standard normal entries, labels uniform, scalars their "
                  f"values), {len(checked)} entries of the gradients, computed from the matrix forms with NumPy, "

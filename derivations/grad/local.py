@@ -30,7 +30,7 @@ from ..engine.differentiate import d, differentiate
 from ..engine.notation import SIGMOID_DEFINITION
 from ..engine.steps import Chain, Step
 from ..lang import names as nm
-from ..lang.lower import Node
+from ..lang.lower import Node, bound_as_dummies, readable_bound_indices
 from .cases import label_cases
 from .graph import Backprop, Part
 
@@ -89,15 +89,17 @@ def entry_of(item, indices):
     return item.base[tuple(indices)] if indices else item.base
 
 
-def surrogate(backprop: Backprop, node: Node):
+def surrogate(backprop: Backprop, node: Node, own=None):
     """(the expression differentiated, the first steps' left side or None): the loss's definition itself, or
-    sum_ij G_ij V_ij for a definition with upstream gradient G."""
-    upstream = backprop.upstream_entry(node, node.indices)
+    sum_ij G_ij V_ij for a definition with upstream gradient G (its entries indexed by ``own``, default its own
+    indices)."""
+    own = node.indices if own is None else tuple(own)
+    upstream = backprop.upstream_entry(node, own)
     if upstream is None:
         return node.index, None
-    body = upstream * node.index
-    held = upstream * node.element
-    for index, dim in reversed(list(zip(node.indices, node.dims))):
+    body = upstream * node.entry(*own)
+    held = upstream * (node.base[own] if own else node.base)
+    for index, dim in reversed(list(zip(own, node.dims))):
         body = Sum(body, (index, 0, dim - 1))
         held = Sum(held, (index, 0, dim - 1))
     return body, held
@@ -187,25 +189,35 @@ def _depends(program, node, symbol) -> bool:
 
 
 def _definition(node: Node):
+    """A definition as the verifier is given it: its sums' indices Dummies (never a step's free index)."""
+    index = bound_as_dummies(node.index)
     if not node.indices:
-        return node.index
-    return lambda *indices: node.entry(*indices)
+        return index
+    return lambda *indices: index.xreplace(dict(zip(node.indices, indices)))
 
 
 def derive_part(backprop: Backprop, part: Part) -> LocalDerivation:
     """The verified steps from sum_ij G_ij dV_ij/dA_pq (or dL/dA_pq) to entry (p, q) of the part's matrix."""
     node, parent = part.consumer, part.parent
     body, held = surrogate(backprop, node)
-    avoid = symbols_in(body)
+    # the entry's indices named first (W_dc, x_id), avoiding the names that stand free; the sums' own indices
+    # renamed out of their way
+    avoid = {s.name for s in body.free_symbols if isinstance(s, Symbol)} | {str(b.label) for b in
+                                                                             body.atoms(IndexedBase)}
     indices = variable_indices(parent, avoid)
     variable = entry_of(parent, indices)
+    bound = symbols_in(node.index) - {s.name for s in node.index.free_symbols if isinstance(s, Symbol)}
+    own = _own_indices(node, set(avoid) | bound | {i.name for i in indices})
+    body, held = surrogate(backprop, node, own)
+    body = readable_bound_indices(body, set(indices))
+    held = None if held is None else readable_bound_indices(held, set(indices))
     builder = Widening(local_definitions(backprop, part, alone=True), local_definitions(backprop, part))
     steps = []
     if held is None:
         steps.append(Step(d(node.element, variable), d(body, variable), R.Definition(node.element, node.index)))
     else:
-        upstream = backprop.upstream_entry(node, node.indices)
-        spread = _chain_rule_form(held, upstream, node, variable)
+        upstream = backprop.upstream_entry(node, own)
+        spread = _chain_rule_form(held, upstream, node.base[own] if own else node.base, variable)
         steps.append(Step(spread, d(held, variable), R.HoldUpstream(upstream, node.element)))
         steps.append(Step(d(held, variable), d(body, variable), R.Definition(node.element, node.index)))
     steps += differentiate(body, variable, start=d(body, variable))
@@ -223,14 +235,26 @@ def derive_part(backprop: Backprop, part: Part) -> LocalDerivation:
     return LocalDerivation(part, variable, indices, chain, result, cases, matrix)
 
 
-def _chain_rule_form(held, upstream, node, variable):
+def _own_indices(node, taken: set) -> tuple:
+    """The indices of V's entries in the sum over them: its own, each renamed where the entry differentiated
+    with respect to has taken its name."""
+    from ..lang.lower import _readable
+    out, used = [], set(taken)
+    for index, dim in zip(node.indices, node.dims):
+        chosen = index if index.name not in used else _readable(Symbol("_" + index.name, integer=True), dim, used)
+        used.add(chosen.name)
+        out.append(chosen)
+    return tuple(out)
+
+
+def _chain_rule_form(held, upstream, element, variable):
     """sum_ij G_ij dV_ij / dA_pq: the sum of ``held`` with each V_ij under a derivative."""
     body = held
     limits = []
     while isinstance(body, Sum):
         limits = list(body.limits) + limits
         body = body.function
-    inner = upstream * Derivative(node.element, variable, evaluate=False)
+    inner = upstream * Derivative(element, variable, evaluate=False)
     for limit in limits:
         inner = Sum(inner, limit)
     return inner

@@ -793,6 +793,31 @@ def readable_bound_indices(expr, avoid: set):
     return _rename(expr, taken, {})
 
 
+def bound_as_dummies(expr):
+    """``expr`` with the index of every sum (and max over an index) a Dummy of the same name: what a verifier is
+    given as a definition, so that no bound index of it can ever be taken for a free index of a step (a sum over
+    d differentiated with respect to W_dh)."""
+    if isinstance(expr, Sum):
+        body, limits = expr.function, []
+        for index, lo, hi in expr.limits:
+            dummy = sympy.Dummy(index.name, integer=True)
+            body = body.xreplace({index: dummy})
+            limits.append((dummy, lo, hi))
+        return Sum(bound_as_dummies(body), *limits)
+    if isinstance(expr, (SumExcept, MaxOver)) or type(expr).__name__ == "Argmax":
+        dummy = sympy.Dummy(expr.index.name, integer=True)
+        body = bound_as_dummies(expr.function.xreplace({expr.index: dummy}))
+        return type(expr)(body, dummy, *[bound_as_dummies(a) for a in expr.args[2:]])
+    if not expr.args:
+        return expr
+    args = [bound_as_dummies(a) for a in expr.args]
+    if all(a is b for a, b in zip(args, expr.args)):
+        return expr
+    if isinstance(expr, (sympy.Max, sympy.Min)):
+        return expr.func(*args, evaluate=False)
+    return expr.func(*args)
+
+
 def _readable(index, upper, taken) -> Symbol:
     """A readable name for a bound index running up to ``upper`` (by its dimension), not among ``taken``."""
     if not index.name.startswith("_") and index.name not in taken:
@@ -837,4 +862,5 @@ def _rename(e, taken, memo):
     return e.func(*args)
 
 
-__all__ = ["compile_spec", "Program", "Node", "Input", "Compiler", "FUNCTIONS", "lower_expression"]
+__all__ = ["compile_spec", "Program", "Node", "Input", "Compiler", "FUNCTIONS", "lower_expression",
+           "readable_bound_indices", "bound_as_dummies"]
