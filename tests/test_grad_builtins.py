@@ -228,3 +228,16 @@ def test_crammer_singer_splits_the_cases_of_the_label():
     assert splits and all(case.verified for split in splits for case in split.cases)
     from derivations.report.printing import text
     assert "argmax" in text(report.results["dW"].expr)
+
+
+def test_an_indicator_splits_into_its_two_signs():
+    from derivations.report.printing import text
+    relu = gradient("relu")
+    split = next(b for b in relu.blocks() if type(b).__name__ == "CaseSplit")
+    shown = [text(case.condition) + ": " + text(case.blocks[0].result) for case in split.cases]
+    assert shown == ["x_{i,d} > 0: dout_{i,d}", "x_{i,d} ≤ 0: 0"]
+    assert all(step.verification.ok for case in split.cases for step in case.blocks[0].steps)
+    huber = gradient("huber")
+    split = next(b for b in huber.blocks() if type(b).__name__ == "CaseSplit")
+    results = [text(case.blocks[0].result) for case in split.cases]
+    assert results == ["δ·sign(rᵢ)/N", "|rᵢ|·sign(rᵢ)/N"]

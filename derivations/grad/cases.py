@@ -8,7 +8,7 @@ its condition (the verifier chooses c and y_i accordingly): the formula with the
 from __future__ import annotations
 
 import sympy
-from sympy import Eq, Indexed, KroneckerDelta, Ne, Symbol
+from sympy import Eq, Heaviside, Indexed, KroneckerDelta, Ne, Symbol
 
 from ..engine import rules as R
 from ..engine.algebra import TIDY_MOVES, sum_of_constant, tidy
@@ -74,4 +74,54 @@ def label_cases(builder, expr, labels, indices):
     return CaseSplit(cases, R.CaseSplitRule(index, (equal, differ)))
 
 
-__all__ = ["label_cases", "label_in_delta"]
+def _decided(expr, u, positive: bool):
+    """``expr`` where u > 0 (``positive``) or u <= 0: 1[u > 0] and 1[-u > 0] become 1 or 0, max(a, b) and min(a, b)
+    with a - b = +-u the argument that is the larger (smaller) there."""
+    minus = sympy.expand(-u)
+
+    def decide(e):
+        if isinstance(e, Heaviside) and len(e.args) == 2 and e.args[1] == 0:
+            if e.args[0] == u:
+                return sympy.S.One if positive else sympy.S.Zero
+            if sympy.expand(e.args[0]) == minus:
+                return sympy.S.Zero if positive else sympy.S.One
+        if isinstance(e, (sympy.Max, sympy.Min)) and len(e.args) == 2:
+            a, b = e.args
+            gap = sympy.expand(a - b)
+            if gap in (sympy.expand(u), minus):
+                a_larger = (gap == sympy.expand(u)) == positive
+                larger, smaller = (a, b) if a_larger else (b, a)
+                return larger if isinstance(e, sympy.Max) else smaller
+        return None
+
+    return expr.replace(lambda e: decide(e) is not None, decide)
+
+
+def indicator_cases(builder, expr):
+    """The case split u > 0 / u <= 0 of ``expr`` on the argument u of an indicator 1[u > 0] that holds no index
+    summed over (which term of a max is the larger; whether a ReLU passes), each case's steps verified where its
+    condition holds (both sides multiplied by the case's indicator, at points on both sides of the kink), or None."""
+    free = expr.free_symbols
+    found = sorted((h for h in expr.atoms(Heaviside) if len(h.args) == 2 and h.args[1] == 0
+                    and h.args[0].free_symbols <= free), key=str)
+    if not found:
+        return None
+    u = found[0].args[0]
+    cases = []
+    for positive in (True, False):
+        condition = sympy.Gt(u, 0, evaluate=False) if positive else sympy.Le(u, 0, evaluate=False)
+        weight = Heaviside(u, 0) if positive else 1 - Heaviside(u, 0)
+        decided = _decided(expr, u, positive)
+        steps = [Step(expr, decided, R.CaseAssumption(condition))]
+        steps += tidy(decided, moves=MOVES)
+        for step in steps:
+            step.verification = builder.verifier.check(step.before * weight, step.after * weight)
+            if not step.verification.ok:
+                from ..engine.verify import VerificationError
+                raise VerificationError(step, step.verification)
+        from ..engine.steps import Chain
+        cases.append(Case(condition, "where it is positive" if positive else "where it is not", [Chain(steps)]))
+    return CaseSplit(cases, R.CaseSplitRule(u, tuple(c.condition for c in cases)))
+
+
+__all__ = ["label_cases", "label_in_delta", "indicator_cases"]

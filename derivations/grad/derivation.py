@@ -209,8 +209,11 @@ def _node_section(program, backprop, node) -> Section:
             blocks.append(derived.chain)
             if derived.cases is not None:
                 case = derived.cases.cases[0].condition
-                blocks.append(sentence("The Kronecker delta depends on whether ", case.lhs, " is the label's class ",
-                                       case.rhs, ":"))
+                if isinstance(case, sympy.Eq):
+                    blocks.append(sentence("The Kronecker delta depends on whether ", case.lhs, " is the label's "
+                                           "class ", case.rhs, ":"))
+                else:
+                    blocks.append(sentence("The indicator depends on the sign of ", case.lhs, ":"))
                 blocks.append(derived.cases)
                 blocks.append(sentence("Both cases at once, as an entry of a matrix:"))
             else:

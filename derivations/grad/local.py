@@ -31,7 +31,7 @@ from ..engine.notation import SIGMOID_DEFINITION
 from ..engine.steps import Chain, Step
 from ..lang import names as nm
 from ..lang.lower import Node, bound_as_dummies, readable_bound_indices
-from .cases import label_cases
+from .cases import indicator_cases, label_cases
 from .graph import Backprop, Part
 
 
@@ -228,6 +228,8 @@ def derive_part(backprop: Backprop, part: Part) -> LocalDerivation:
     result = chain.result
     labels = backprop.program.labels
     cases = label_cases(builder, result, labels.symbol if labels else None, indices)
+    if cases is None:
+        cases = indicator_cases(builder.builder if isinstance(builder, Widening) else builder, result)
     row = indices[0] if indices else sympy.Integer(0)
     col = indices[1] if len(indices) > 1 else sympy.Integer(0)
     entry = MatrixElement(part.matrix, row, col) if indices else part.matrix

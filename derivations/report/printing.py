@@ -324,6 +324,9 @@ class DeriveTextPrinter(MatrixText, StrPrinter):
         args = sorted(expr.args, key=lambda a: 0 if a == 0 else 1)
         return "max(" + ", ".join(self._print(a) for a in args) + ")"
 
+    def _print_Min(self, expr):
+        return "min(" + ", ".join(self._print(a) for a in expr.args) + ")"
+
     def _print_exp(self, expr):
         return f"exp({self._print(expr.args[0])})"
 
