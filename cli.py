@@ -222,6 +222,9 @@ def run(make, fmt, output, pdf, no_cache=False, cacheable=True):
         data = parameters.get("data")
         if data:                                   # a data file: its contents are part of what the report says
             parameters["data"] = [data, cache.file_digest(data)]
+        spec = parameters.get("spec")
+        if spec and "\n" not in spec and os.path.exists(spec):    # derive grad FILE: the file's contents too
+            parameters["spec"] = [spec, cache.file_digest(spec)]
         entry_key = cache.key(command, parameters, shown, extra_code=(__file__,))
     if entry_key is not None and not no_cache:
         hit = cache.load(entry_key)
@@ -421,6 +424,45 @@ def diff(expression, wrt, fmt, output, pdf, no_cache):
     exit_if_unevaluated(run(make, fmt, output, pdf, no_cache))
 
 
+@cli.command("grad", context_settings={"ignore_unknown_options": True})
+@click.argument("spec", required=False)
+@click.option("--wrt", metavar="NAMES", help="The arrays to differentiate with respect to, e.g. W1,b1,W2,b2 "
+                                             "(default: the spec's own wrt line).")
+@click.option("--data", metavar="F.npz", help="The arrays by the spec's names (X, y, W, reg, ...): the loss and "
+                                              "gradients at these numbers.")
+@click.option("--list", "list_builtins", is_flag=True, help="List the built-in specs, and exit.")
+@output_options
+def grad(spec, wrt, data, list_builtins, fmt, output, pdf, no_cache):
+    """The gradient of a loss or layer written in the loss language, step by step, every step verified.
+
+    SPEC is a built-in's name (derive grad --list), a file holding a spec, or the spec's text. A spec declares
+    its arrays (X: N x D, W: D x K, b: K, y: labels, reg: scalar = 0.1) and defines the loss (L = ...) or a
+    layer's output (out = ..., whose upstream gradient is dout); see the README, "The loss language".
+
+    \b
+    Examples:
+      derive grad --list
+      derive grad two_layer
+      derive grad batchnorm --format markdown -o bn.md
+      derive grad "X: N x D; W: D x K; y: labels; S = X W; L = mean_n (logsumexp_k S[n, k] - S[n, y[n]])" --wrt W
+      derive grad my_loss.txt --wrt W --data batch.npz --format json
+    """
+    if list_builtins:
+        from derivations.grad.specs import catalogue
+        entries = catalogue()
+        width = max(len(name) for name, _ in entries)
+        for name, title in entries:
+            click.echo(f"{name.ljust(width)}  {title}")
+        return
+    if spec is None:
+        raise UserError("give a spec: a built-in's name (derive grad --list), a file, or the spec's text")
+
+    def make():
+        from derivations.grad.derivation import gradient
+        return gradient(spec, wrt, data)
+    run(make, fmt, output, pdf, no_cache)
+
+
 @cli.group("cache")
 def cache_group():
     """The verified-report cache: where it is, what it holds; clear it."""
@@ -546,24 +588,51 @@ def _check_notebook(name: str, **options):
     return outcome
 
 
-@cli.command("codegen")
-@click.argument("loss", type=click.Choice(("svm", "softmax", "logistic")), metavar="LOSS")
+#: the losses codegen and gradcheck know by their own derivations; any other name is a spec of derive grad
+HOMEWORK_LOSSES = ("svm", "softmax", "logistic")
+
+
+def given(name: str) -> bool:
+    """Whether the option ``name`` was given on the command line (not left at its default)."""
+    from click.core import ParameterSource
+    return click.get_current_context().get_parameter_source(name) not in (ParameterSource.DEFAULT, None)
+
+
+@cli.command("codegen", context_settings={"ignore_unknown_options": True})
+@click.argument("loss", metavar="LOSS|SPEC")
 @click.option("--reg-form", type=click.Choice(("full", "half")), default="full", show_default=True,
-              help="lambda sum W^2 (gradient 2 lambda W) or (1/2) lambda sum W^2 (gradient lambda W).")
+              help="svm, softmax, logistic: lambda sum W^2 (gradient 2 lambda W) or (1/2) lambda sum W^2.")
 @click.option("--backend", type=click.Choice(("numpy", "torch")), default="numpy", show_default=True,
-              help="Array library of the generated code.")
+              help="Array library of the generated code (a spec: NumPy).")
+@click.option("--wrt", metavar="NAMES", help="A spec: the arrays to differentiate with respect to (default: its wrt line).")
 @click.option("-o", "--output", metavar="FILE.py", help="Write the module to FILE.py (atomically) instead of printing it.")
-def codegen(loss, reg_form, backend, output):
-    """A standalone loss_and_grad(W, X, y, reg) module printed from the verified matrix form.
+def codegen(loss, reg_form, backend, wrt, output):
+    """A standalone module printed from the verified matrix forms: loss_and_grad(W, X, y, reg) for svm, softmax
+    and logistic; for a spec of derive grad (a built-in's name, a file or its text) loss and loss_and_grad, or a
+    layer's forward and backward.
 
     \b
     Examples:
       derive codegen svm -o svm_loss.py && python svm_loss.py
       derive codegen softmax --reg-form half --backend torch
+      derive codegen two_layer -o two_layer.py && python two_layer.py
     """
     check_writable(output)
-    from derivations.codegen.module import generate
-    source = generate(loss, reg_form, backend)
+    if loss in HOMEWORK_LOSSES:
+        if wrt is not None:
+            raise UserError(f"--wrt is for a spec of derive grad; {loss} differentiates with respect to W")
+        from derivations.codegen.module import generate
+        source = generate(loss, reg_form, backend)
+    else:
+        if given("reg_form") or backend != "numpy":
+            raise UserError("--reg-form and --backend are for svm, softmax and logistic; a spec's code is NumPy and "
+                            "its penalty is written in the spec")
+        from derivations.engine.inputs import InputError
+        try:
+            from derivations.gradcode.module import generate as generate_spec
+            source = generate_spec(loss, wrt)
+        except InputError as error:
+            raise UserError(str(error)) from None
     if output and output != "-":
         write_atomically(output, source)
         click.echo(f"wrote {output}", err=True)
@@ -571,10 +640,13 @@ def codegen(loss, reg_form, backend, output):
         click.echo(source, nl=False)
 
 
-@cli.command("gradcheck")
-@click.argument("loss", type=click.Choice(("svm", "softmax", "logistic")), required=False, metavar="[LOSS]")
-@click.option("--data", metavar="FILE", help="A .npz or .json file holding X (N x D), y (N labels) and W (D x K).")
-@click.option("--random", "random_shape", metavar="N,D,K", help="Random data of this shape instead of --data.")
+@cli.command("gradcheck", context_settings={"ignore_unknown_options": True})
+@click.argument("loss", required=False, metavar="[LOSS|SPEC]")
+@click.option("--data", metavar="FILE", help="A .npz or .json file holding X (N x D), y (N labels) and W (D x K); "
+                                             "for a spec, .npz with its arrays by name.")
+@click.option("--random", "random_shape", metavar="N,D,K", help="Random data of this shape instead of --data "
+                                                                "(a spec: sizes by name, N=500,D=3073,H=100,K=10).")
+@click.option("--wrt", metavar="NAMES", help="A spec: the arrays to check the gradients of (default: its wrt line).")
 @click.option("--seed", default=0, show_default=True, type=click.IntRange(0, 2**32 - 1), help="Seed of --random.")
 @click.option("--delta", default="1", show_default=True, metavar="D", help="The SVM margin Delta.")
 @click.option("--reg", default="0", show_default=True, metavar="LAMBDA", help="The regularisation strength.")
@@ -586,8 +658,8 @@ def codegen(loss, reg_form, backend, output):
 @click.option("--kink-demo", is_flag=True, help="Seed 002, Question 1: the one-dimensional example and how often "
                                                 "a check fails against Delta and h (a simulation).")
 @output_options
-def gradcheck(loss, data, random_shape, seed, delta, reg, reg_form, step, num_checks, all_entries, kink_demo, fmt,
-              output, pdf, no_cache):
+def gradcheck(loss, data, random_shape, wrt, seed, delta, reg, reg_form, step, num_checks, all_entries, kink_demo,
+              fmt, output, pdf, no_cache):
     """Check the generated analytic gradient against centred differences, naming the kinks.
 
     Exit status 1 when an entry fails that no kink explains.
@@ -597,13 +669,23 @@ def gradcheck(loss, data, random_shape, seed, delta, reg, reg_form, step, num_ch
       derive gradcheck svm --random 500,3073,10
       derive gradcheck softmax --data batch.npz --all --format json
       derive gradcheck --kink-demo -o kinks.md
+      derive gradcheck two_layer --random N=50,D=20,H=10,K=5
     """
     def make():
         from derivations.codegen import checking
         if kink_demo:
             return checking.kink_demo(h=step, seed=seed)
         if loss is None:
-            raise UserError("name the loss: derive gradcheck svm|softmax|logistic (or --kink-demo)")
+            raise UserError("name the loss: derive gradcheck svm|softmax|logistic|SPEC (or --kink-demo)")
+        if loss not in HOMEWORK_LOSSES:
+            if given("delta") or given("reg") or given("reg_form"):
+                raise UserError("--delta, --reg and --reg-form are for svm, softmax and logistic; a spec gives its "
+                                "scalars in --data or in the spec")
+            from derivations.gradcode import checking as spec_checking
+            return spec_checking.gradcheck(loss, wrt, data=data, random=random_shape, seed=seed, h=step,
+                                           num_checks=num_checks, all_entries=all_entries)
+        if wrt is not None:
+            raise UserError(f"--wrt is for a spec of derive grad; {loss} checks W")
         return checking.gradcheck(loss, data=data, random=random_shape, seed=seed, delta=delta, reg=reg,
                                   reg_form=reg_form, h=step, num_checks=num_checks, all_entries=all_entries)
     report = run(make, fmt, output, pdf, cacheable=False)

@@ -15,11 +15,14 @@ checks this, see ``pyproject.toml``):
 
 * :mod:`derivations.engine`: the step tree, the rules, the differentiator, the
   verifier and its evaluator, algebra, the builder, the notation;
-* :mod:`derivations.parse` (the grammar for what users type) and
+* :mod:`derivations.parse` (the grammar for what users type),
+  :mod:`derivations.lang` (the loss language of ``derive grad``: specs read into matrix and index forms) and
   :mod:`derivations.report` (rendering, printing, LaTeX, figures);
-* :mod:`derivations.losses` (one module per homework topic) and
-  :mod:`derivations.calculus` (``derive diff`` for any expression);
-* :mod:`derivations.check` (grading answer sheets);
+* :mod:`derivations.losses` (one module per homework topic),
+  :mod:`derivations.calculus` (``derive diff`` for any expression) and
+  :mod:`derivations.grad` (``derive grad`` for any loss or layer written in the loss language);
+* :mod:`derivations.check` (grading answer sheets), :mod:`derivations.codegen` (code from the verified forms);
+* :mod:`derivations.gradcode` (``derive codegen`` and ``derive gradcheck`` of a spec);
 * ``cli.py``, the ``derive`` command.
 
 Modules load on first use (``derivations.svm`` imports SymPy; this package
@@ -46,6 +49,8 @@ REGISTRY: dict[str, tuple[str, str]] = {
     "diff": ("calculus", "any expression: step-by-step derivative, or gradient, with respect to its variables"),
     "backprop": ("calculus.backprop",
                  "any expression at a point: backpropagation through its computational graph, with a picture"),
+    "grad": ("grad.derivation", "any loss or layer written in the loss language: index form, cases, matrix form, "
+                                "every step verified (derive grad --list: the built-ins)"),
 }
 
 #: the public topics, importable as ``from derivations import svm``: name -> module

@@ -66,12 +66,13 @@ def _template_folders() -> list:
 
 
 def code_digest(extra=()) -> str:
-    """A SHA-256 of this installation's code (derivations/*.py, the grammar), its templates and ``extra`` files."""
+    """A SHA-256 of this installation's code (derivations/*.py, the grammars, the built-in specs of derive grad),
+    its templates and ``extra`` files."""
     digest = hashlib.sha256()
     roots = [_PACKAGE] + _template_folders()
     for root in roots:
         for path in sorted(root.rglob("*")):
-            if path.suffix in (".py", ".lark", ".j2") and "__pycache__" not in path.parts:
+            if path.suffix in (".py", ".lark", ".j2", ".loss") and "__pycache__" not in path.parts:
                 digest.update(str(path.relative_to(root.parent)).encode("utf-8") + b"\0")
                 digest.update(path.read_bytes() + b"\0")
     for path in extra:

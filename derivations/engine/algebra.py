@@ -81,23 +81,33 @@ def split_sum(expr, facts=()):
 
 
 def collapse_kronecker(expr, facts=()):
-    """sum_j g_j delta_{jk} -> g_k when k is in the sum's range (for sum_{j != y}: when k != y is known)."""
+    """sum_j g_j delta_{jk} -> g_k when k is in the sum's range (for sum_{j != y}: when k != y is known).
+
+    In a sum over several indices (sum_n sum_j, which SymPy keeps as one sum) any of them may collapse;
+    the others stay summed over."""
     for node, summand, index, _ in _sums(expr):
         if not isinstance(summand, (Mul, KroneckerDelta)):
             continue
-        for delta in Mul.make_args(summand):
-            if not isinstance(delta, KroneckerDelta) or index not in delta.args:
-                continue
-            target = delta.args[1] if delta.args[0] == index else delta.args[0]
-            if target.has(index):
-                continue
-            if isinstance(node, SumExcept):
-                known = _known(target, node.excluded, facts, ())
-                if known is None or known[0] != 0:
+        if isinstance(node, Sum):
+            indices = [limit[0] for limit in node.limits]
+        else:
+            indices = [index]
+        for bound in indices:
+            for delta in Mul.make_args(summand):
+                if not isinstance(delta, KroneckerDelta) or bound not in delta.args:
                     continue
-            rest = Mul(*[f for f in Mul.make_args(summand) if f is not delta])
-            replacement = rest.xreplace({index: target})
-            return expr.xreplace({node: replacement}), R.KroneckerCollapse(index, target)
+                target = delta.args[1] if delta.args[0] == bound else delta.args[0]
+                if any(target.has(i) for i in indices):
+                    continue
+                if isinstance(node, SumExcept):
+                    known = _known(target, node.excluded, facts, ())
+                    if known is None or known[0] != 0:
+                        continue
+                rest = Mul(*[f for f in Mul.make_args(summand) if f is not delta])
+                replacement = rest.xreplace({bound: target})
+                if isinstance(node, Sum) and len(node.limits) > 1:         # the other sums stay
+                    replacement = Sum(replacement, *[limit for limit in node.limits if limit[0] != bound])
+                return expr.xreplace({node: replacement}), R.KroneckerCollapse(bound, target)
     return None
 
 
@@ -105,8 +115,9 @@ def factor_out_of_sum(expr, facts=()):
     """sum_j c f_j -> c sum_j f_j for a factor c that does not involve j."""
     for node, summand, index, rebuild in _sums(expr):
         factors = Mul.make_args(summand)
-        constant = [f for f in factors if not f.has(index)]
-        varying = [f for f in factors if f.has(index)]
+        indices = [limit[0] for limit in node.limits] if isinstance(node, Sum) else [index]
+        constant = [f for f in factors if not any(f.has(i) for i in indices)]
+        varying = [f for f in factors if any(f.has(i) for i in indices)]
         if constant and varying:
             c = Mul(*constant)
             return expr.xreplace({node: c * rebuild(Mul(*varying))}), R.SumFactorOut(c, index)
@@ -121,8 +132,10 @@ def sum_of_constant(expr, facts=()):
         if isinstance(node, SumExcept):
             count = node.upper - node.lower
         elif isinstance(node, Sum):
-            (_, lo, hi), = node.limits
+            (_, lo, hi) = node.limits[0]
             count = hi - lo + 1
+            if len(node.limits) > 1:                             # the outer sums stay
+                return expr.xreplace({node: Sum(count * summand, *node.limits[1:])}), R.SumOfConstant(summand, count)
         return expr.xreplace({node: count * summand}), R.SumOfConstant(summand, count)
     return None
 

@@ -23,7 +23,7 @@ from sympy import MatAdd, MatMul, MatrixSymbol, Transpose
 from sympy.matrices.expressions.hadamard import HadamardPower, HadamardProduct
 
 from .evaluate import NotEvaluable
-from .matrices import Hinge, Ones, Positive, RowLogSumExp, RowSoftmax
+from .matrices import Defined, Hinge, Ones, Positive, RowLogSumExp, RowSoftmax, _Elementwise
 from .matrix_functions import Logistic, Softplus
 
 
@@ -234,6 +234,9 @@ def _compile(expr):
             top = scores.max(axis=1, keepdims=True)
             return top + np.log(np.exp(scores - top).sum(axis=1, keepdims=True))
         return logsumexp
+    if hasattr(type(expr), "numpy") and isinstance(expr, (_Elementwise, Defined)):
+        parts = [_full(a) for a in expr.args]        # the nodes of .elementwise say how NumPy computes them
+        return lambda ev: expr.numpy(*[f(ev) for f in parts])
     raise NotEvaluable(f"cannot evaluate {type(expr).__name__} with NumPy")
 
 

@@ -21,6 +21,7 @@ from sympy import Add, Derivative, Heaviside, Indexed, KroneckerDelta, Max, Min,
 from . import rules as R
 from .elementary import one_argument
 from .functions import LeakyRelu
+from .maxima import Argmax, MaxOver, derivative_of_max
 from .notation import Sigmoid, SumExcept, indicator, p, plain_symbols, s
 from .steps import Step
 
@@ -89,6 +90,10 @@ def _sum_parts(expr):
     if isinstance(expr, Sum) and len(expr.limits) == 1:
         index, lo, hi = expr.limits[0]
         return expr.function, index, lambda f, i=index: Sum(f, (i, lo, hi))
+    if isinstance(expr, Sum):
+        # sum_i sum_j f (SymPy keeps nested sums as one): the innermost index, the outer sums kept around it
+        (index, lo, hi), outer = expr.limits[0], expr.limits[1:]
+        return expr.function, index, lambda f, i=index: Sum(f, (i, lo, hi), *outer)
     return None
 
 
@@ -150,6 +155,11 @@ def choose_rule(expr, var):
         return rule(inner, var), _chain(outer, inner, var)
     if isinstance(expr, Heaviside):
         return R.IndicatorRule(expr.args[0], var), sympy.S.Zero
+    if isinstance(expr, MaxOver):
+        fresh = _fresh_index(expr.free_symbols | var.free_symbols | {expr.index})
+        return R.MaxOverRule(expr.function, expr.index, var), derivative_of_max(expr, var, fresh)
+    if isinstance(expr, Argmax):
+        return R.ArgmaxRule(var), sympy.S.Zero
     if isinstance(expr, sympy.sign):
         return R.SignRule(expr.args[0], var), sympy.S.Zero
     parts = _sum_parts(expr)

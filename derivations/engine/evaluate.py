@@ -45,7 +45,8 @@ from sympy import (
     log,
 )
 
-from .notation import MaxOver, SumExcept
+from .maxima import Argmax, MaxOver
+from .notation import SumExcept
 
 
 class NotEvaluable(ValueError):
@@ -115,6 +116,10 @@ def concrete(expr, env: dict):
 def _rebuild(e, mapping):
     if e in mapping:
         return mapping[e]
+    if isinstance(e, MaxOver):                   # max over a known range: written out as SymPy's max of its terms
+        rebuilt = MaxOver(_rebuild(e.function, mapping), e.index, *(_rebuild(a, mapping) for a in e.args[2:]))
+        written = rebuilt.written_out()
+        return written if written is rebuilt else _rebuild(written, mapping)
     if isinstance(e, SumExcept):
         lo, hi, ex = (_rebuild(a, mapping) for a in (e.lower, e.upper, e.excluded))
         if lo.is_Integer and hi.is_Integer and ex.is_Integer:
@@ -135,7 +140,10 @@ def _rebuild(e, mapping):
         return e
     if isinstance(e, (Max, Min)):
         return e.func(*args, evaluate=False)
-    return e.func(*args)
+    rebuilt = e.func(*args)
+    if isinstance(rebuilt, Indexed) and rebuilt in mapping:      # a label y_n whose n was just put in: its class
+        return mapping[rebuilt]
+    return rebuilt
 
 
 def instantiate(expr, mapping: dict, memo: dict | None = None):
@@ -355,12 +363,10 @@ def _compile(e):
             return math.fsum([body({**env, index: v}, pt, rec)
                               for v in range(lower(env), upper(env) + 1) if v != skip])
         return sum_except
-    if isinstance(e, MaxOver):
-        body, index = compiled(e.function), e.args[1]
-        lower, upper = _index_fn(e.args[2]), _index_fn(e.args[3])
-        return lambda env, pt, rec: max(body({**env, index: v}, pt, rec) for v in range(lower(env), upper(env) + 1))
     if isinstance(e, Sum):
-        return _compile_sum(compiled(e.function), list(e.limits))
+        return _remembered(e, _compile_sum(compiled(e.function), list(e.limits)))
+    if isinstance(e, (MaxOver, Argmax)):
+        return _compile_max_over(e)
     if isinstance(e, Derivative):
         return _compile_derivative(e)
     if isinstance(e, (Abs, sympy.sign)):
@@ -392,6 +398,44 @@ def _compile(e):
     raise NotEvaluable(f"cannot evaluate {type(e).__name__}")
 
 
+#: the values of sums within one evaluation (see :func:`_remembered`), or None outside one
+_MEMO: list = [None]
+_TOKENS = iter(range(1 << 62))
+
+
+def _remembered(e, fn):
+    """``fn`` (a sum) evaluated once per value of the integer symbols it depends on within one evaluation: a sum
+    that appears many times over (the scores inside a softmax's numerator and its denominator) is added up once.
+    Only a cache: the value is the same."""
+    keys = tuple(sorted((s for s in e.free_symbols if isinstance(s, Symbol) and s.is_integer), key=str))
+    token = next(_TOKENS)
+
+    def remembered(env, pt, rec):
+        memo = _MEMO[0]
+        if memo is None:
+            return fn(env, pt, rec)
+        try:
+            key = (token, tuple(env[s] for s in keys))
+        except KeyError:
+            return fn(env, pt, rec)
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = fn(env, pt, rec)
+        return found
+    return remembered
+
+
+def _evaluation(fn, env, point, record):
+    """``fn`` at ``point`` with sums remembered for the length of this one evaluation."""
+    if _MEMO[0] is not None:
+        return fn(env, point, record)
+    _MEMO[0] = {}
+    try:
+        return fn(env, point, record)
+    finally:
+        _MEMO[0] = None
+
+
 def _compile_sum(body, limits):
     (index, lo, hi), rest = limits[0], limits[1:]
     lower, upper = _index_fn(lo), _index_fn(hi)
@@ -400,6 +444,31 @@ def _compile_sum(body, limits):
     def total(env, pt, rec):
         return math.fsum([inner({**env, index: v}, pt, rec) for v in range(lower(env), upper(env) + 1)])
     return total
+
+
+def _compile_max_over(e):
+    """max_j f_j over a range (or the indicator 1[at = argmax_j f_j], the first of the largest); the gap between
+    the two largest terms is recorded as the node's kink argument (a tie is where the argmax changes)."""
+    body, index = compiled(e.function), e.index
+    lower, upper, excluded = _index_fn(e.lower), _index_fn(e.upper), _index_fn(e.excluded)
+    at = _index_fn(e.at) if isinstance(e, Argmax) else None
+
+    def largest(env, pt, rec):
+        skip = excluded(env)
+        values = [(body({**env, index: v}, pt, rec), v) for v in range(lower(env), upper(env) + 1) if v != skip]
+        if not values:
+            raise NotEvaluable("a maximum over no terms")
+        best_value, best_index = values[0]
+        for value, v in values[1:]:
+            if value > best_value:
+                best_value, best_index = value, v
+        if len(values) > 1:
+            second = max(value for value, v in values if v != best_index)
+            _record(rec, e, env, best_value - second)
+        if at is None:
+            return best_value
+        return 1.0 if at(env) == best_index else 0.0
+    return largest
 
 
 def _compile_derivative(node):
@@ -417,17 +486,24 @@ def _compile_derivative(node):
     free = set(node.expr.free_symbols)
     for v in variables:
         free |= v.free_symbols
-    indices = sorted((a for a in free if isinstance(a, Symbol) and a.is_integer), key=str)
+    names = {a.base.label for a in node.expr.atoms(Indexed)}      # y of the labels y_n is a name, not an index
+    indices = sorted((a for a in free if isinstance(a, Symbol) and a.is_integer and a not in names), key=str)
+
+    label_bases = {a.base for a in node.expr.atoms(Indexed) if a.base.is_integer}
 
     def derivative(env, pt, rec):
         try:
             values = tuple(env[i] for i in indices)
         except KeyError as missing:
             raise NotEvaluable(f"no value for the index {missing.args[0]}") from None
-        key = (node, values)
+        # the labels y_n of a batch, put in with the indices (a max over j != y_n is then written out)
+        labels = tuple(sorted(((k, v) for k, v in env.items() if isinstance(k, tuple) and k[0] in label_bases),
+                              key=str)) if label_bases else ()
+        key = (node, values, labels)
         fn = _DERIVATIVES.get(key)
         if fn is None:
             mapping = dict(zip(indices, values))
+            mapping.update(dict(labels))
             inner = concrete(node.expr, mapping)
             concrete_variables = tuple(concrete(v, mapping) for v in variables)
             fn = _DERIVATIVES[key] = compiled(_expand_sums(sympy.diff(inner, *concrete_variables)))
@@ -457,7 +533,7 @@ class Instance:
 
     def value(self, expr, point: dict, record=None) -> float:
         """The float value of ``expr`` at ``point``; kink arguments go to ``record`` ((node, env) -> u)."""
-        return compiled(expr)(self.env, point, record)
+        return _evaluation(compiled(expr), self.env, point, record)
 
     def holds(self, condition, point) -> bool:
         return holds(condition, point, self.env)
@@ -465,4 +541,4 @@ class Instance:
 
 def evaluate(expr, point: dict, env: dict | None = None) -> float:
     """The float value of ``expr`` at ``point`` with the integer values ``env``."""
-    return compiled(expr)(env or {}, point, None)
+    return _evaluation(compiled(expr), env or {}, point, None)

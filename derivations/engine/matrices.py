@@ -159,7 +159,11 @@ class Gradient(MatrixExpr):
         return Derivative(self.function, entry(self.matrix, i, j), evaluate=False)
 
 
-OWN_NODES = (Ones, _Elementwise, RowSoftmax, RowLogSumExp, Column, Gradient)
+class Defined(MatrixExpr):
+    """A node that writes its own entries (``_entry(i, j)``): the nodes of :mod:`.elementwise` beyond these."""
+
+
+OWN_NODES = (Ones, _Elementwise, RowSoftmax, RowLogSumExp, Column, Gradient, Defined)
 
 
 # --- named matrices and their entries -------------------------------------------------

@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 
 import sympy
-from sympy import Expr, Heaviside, IndexedBase, Integer, Max, Symbol
+from sympy import Expr, Heaviside, IndexedBase, Integer, Symbol
 from sympy.core.sympify import _sympify
 
 #: scores, probabilities, inputs, weights (indexed: s[j] is s_j)
@@ -43,8 +43,11 @@ Delta = Symbol("Delta", real=True)
 D = Symbol("D", integer=True, positive=True)
 N = Symbol("N", integer=True, positive=True)
 
+#: hidden units of a network (the loss language of derive grad)
+H = Symbol("H", integer=True, positive=True)
+
 #: the symbolic counts a sum may run up to; verification sets each to small numbers
-COUNTS = (K, D, N)
+COUNTS = (K, D, N, H)
 
 #: the weights of a linear classifier: W is D x K, its column c the weight vector w_c, so W_dc weighs
 #: feature d for class c and s_c = sum_d W_dc x_d (s = W^T x)
@@ -309,41 +312,6 @@ class Scientific(sympy.Basic):
     @property
     def exponent(self) -> int:
         return int(self.args[1])
-
-
-class MaxOver(Expr):
-    """max over an index of ``function`` (\\max_j s_j, as a written derivation says it), for index = lower ..
-    upper; written out as a Max as soon as the bounds are numbers (an instance of K classes evaluates it
-    like any max)."""
-
-    is_commutative = True
-
-    def __new__(cls, function, index, lower, upper):
-        function, index, lower, upper = (_sympify(a) for a in (function, index, lower, upper))
-        if getattr(lower, "is_Integer", False) and getattr(upper, "is_Integer", False):
-            terms = [function.xreplace({index: Integer(v)}) for v in range(int(lower), int(upper) + 1)]
-            if not terms:
-                raise ValueError("a max over no index")
-            return terms[0] if len(terms) == 1 else Max(*terms, evaluate=False)
-        return Expr.__new__(cls, function, index, lower, upper)
-
-    function = property(lambda self: self.args[0])
-    index = property(lambda self: self.args[1])
-    lower = property(lambda self: self.args[2])
-    upper = property(lambda self: self.args[3])
-
-    @property
-    def free_symbols(self):
-        function, index, lower, upper = self.args
-        return (function.free_symbols - {index}) | lower.free_symbols | upper.free_symbols
-
-    def _sympystr(self, printer):
-        function, index = self.args[:2]
-        return f"max_{printer._print(index).replace('~', '')} {printer._print(function)}"
-
-    def _latex(self, printer):
-        function, index = self.args[:2]
-        return f"\\max_{{{printer._print(index).replace('~', '')}}} {printer._print(function)}"
 
 
 class Dots(sympy.Basic):

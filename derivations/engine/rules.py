@@ -869,6 +869,66 @@ class MatrixSumEntry(Rule):
     name: ClassVar[str] = "matrix_sum_entry"
 
 
+# --- the loss language (derive grad) ------------------------------------------------------------------
+
+@frozen
+class MaxOverRule(Rule):
+    """d/dv max_j f_j = sum_m 1[m = argmax_j f_j] df_m/dv: the derivative of the largest term (away from ties)."""
+
+    name: ClassVar[str] = "max_over_rule"
+    function: Basic
+    index: Basic
+    variable: Basic
+
+
+@frozen
+class ArgmaxRule(Rule):
+    """1[m = argmax_j f_j] is constant where no two terms tie: its derivative is 0."""
+
+    name: ClassVar[str] = "argmax_rule"
+    variable: Basic
+
+
+@frozen
+class HoldUpstream(Rule):
+    """sum_ij G_ij dV_ij/dA_pq = d/dA_pq (sum_ij G_ij V_ij): the upstream gradient G = dL/dV is held fixed."""
+
+    name: ClassVar[str] = "hold_upstream"
+    upstream: Basic
+    intermediate: Basic
+
+
+@frozen
+class MatrixEntry(Rule):
+    """An index form read as entry (p, q) of a matrix expression: sum_n A_dn C_nc = (A C)_dc, sum_j A_nj = (A 1)_n,
+    a_n b_c = (a b^T)_nc, delta_{c,y_n} = Y_nc."""
+
+    name: ClassVar[str] = "matrix_entry"
+
+
+@frozen
+class TotalGradient(Rule):
+    """dL/dA is the sum of the parts of the gradient that reach A through each expression that uses A."""
+
+    name: ClassVar[str] = "total_gradient"
+    uses: tuple
+
+
+@frozen
+class StatedForm(Rule):
+    """A shorter form of a result, as the spec states it (``simplify``), checked like every step."""
+
+    name: ClassVar[str] = "stated_form"
+
+
+@frozen
+class ArgmaxExcluded(Rule):
+    """1[y = argmax_{j != y} f_j] = 0: the largest term over the classes other than y is never at y."""
+
+    name: ClassVar[str] = "argmax_excluded"
+    indicator: Basic
+
+
 def all_rules() -> list[type[Rule]]:
     """Every rule class in the closed list."""
     found = []

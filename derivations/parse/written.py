@@ -35,6 +35,7 @@ from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput
 
 from ..engine import notation
+from ..engine.maxima import MaxOver
 from . import literals
 from . import written_arrays as arrays
 from .characters import normalize_characters
@@ -718,7 +719,7 @@ class WrittenBuilder:
             bound = sympy.Symbol(bound.name + BOUND_MARK, integer=True)
         inner = inner.xreplace({free: bound})
         count = self.resolver.sum_count(bound, inner)
-        return notation.MaxOver(inner, bound, sympy.Integer(0), count - 1)
+        return MaxOver(inner, bound, None, sympy.Integer(0), count - 1)
 
     def rule_kronecker(self, children):
         indices = self.resolver.indices(NameRef("delta", subscript=children[1]))

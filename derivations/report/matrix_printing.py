@@ -101,7 +101,10 @@ class MatrixLatex:
     def _print_HadamardPower(self, expr):
         if expr.exp == 2 and isinstance(expr.base, MatrixSymbol):
             return r"%s \circ %s" % (self._print(expr.base), self._print(expr.base))
-        return r"%s^{\circ %s}" % (self._print(expr.base), self._print(expr.exp))
+        base = self._print(expr.base)
+        if not isinstance(expr.base, MatrixSymbol):
+            base = r"\left(%s\right)" % base
+        return r"%s^{\circ %s}" % (base, self._print(expr.exp))
 
     def _print_Hinge(self, expr):
         return r"\max\left(0, %s\right)" % self._print(expr.matrix)
@@ -182,7 +185,11 @@ class MatrixText:
     def _print_HadamardPower(self, expr):
         if expr.exp == 2 and isinstance(expr.base, MatrixSymbol):
             return "%s ∘ %s" % (self._print(expr.base), self._print(expr.base))
-        return "%s^∘%s" % (self._print(expr.base), self._print(expr.exp))
+        base = self._print(expr.base)
+        if not isinstance(expr.base, MatrixSymbol):
+            base = "(" + base + ")"
+        exponent = self._print(expr.exp)
+        return "%s^∘%s" % (base, exponent if expr.exp.is_Integer and expr.exp >= 0 else "(" + exponent + ")")
 
     def _print_Hinge(self, expr):
         return "max(0, %s)" % self._print(expr.matrix)

@@ -181,6 +181,8 @@ class DeriveLatexPrinter(MatrixLatex, LatexPrinter):
             index = ",".join(self._print(i) for i in rest)
             return base + (f"_{{{index}}}" if rest else "") + f"^{{({self._print(example)})}}"
         index = ",".join(self._print(i) for i in expr.indices)
+        if "_" in base or "^" in base:                     # W_{1}: its own subscript, braced (not W_{1}_{d,h})
+            base = "{" + base + "}"
         return f"{base}_{{{index}}}"
 
     def _print_Symbol(self, expr, style="plain"):
@@ -253,7 +255,9 @@ _INFIX_TEXT = {"Approx": "≈", "Assign": "←", "Times": "×", "Equals": "="}
 
 _SUBSCRIPTS = str.maketrans("0123456789aehijklmnoprstuvx+-=()", "₀₁₂₃₄₅₆₇₈₉ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ₊₋₌₍₎")
 _SUBSCRIPTABLE = set("0123456789aehijklmnoprstuvx")
-_GREEK = {"Delta": "Δ", "delta": "δ", "sigma": "σ", "alpha": "α", "lambda": "λ", "lamda": "λ", "beta": "β"}
+_GREEK = {"Delta": "Δ", "delta": "δ", "sigma": "σ", "alpha": "α", "lambda": "λ", "lamda": "λ", "beta": "β",
+          "gamma": "γ", "epsilon": "ε", "mu": "μ", "rho": "ρ", "tau": "τ", "eta": "η", "theta": "θ", "kappa": "κ",
+          "nu": "ν", "omega": "ω", "phi": "φ", "psi": "ψ", "xi": "ξ", "zeta": "ζ", "chi": "χ", "pi": "π"}
 
 
 _SUPERSCRIPTS = str.maketrans("0123456789inT+-=()", "⁰¹²³⁴⁵⁶⁷⁸⁹ⁱⁿᵀ⁺⁻⁼⁽⁾")
@@ -322,6 +326,9 @@ class DeriveTextPrinter(MatrixText, StrPrinter):
     def _print_Max(self, expr):
         args = sorted(expr.args, key=lambda a: 0 if a == 0 else 1)
         return "max(" + ", ".join(self._print(a) for a in args) + ")"
+
+    def _print_Min(self, expr):
+        return "min(" + ", ".join(self._print(a) for a in expr.args) + ")"
 
     def _print_exp(self, expr):
         return f"exp({self._print(expr.args[0])})"

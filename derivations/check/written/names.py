@@ -25,6 +25,7 @@ import sympy
 from sympy import Indexed, IndexedBase, Symbol
 
 from ...engine import notation
+from ...engine.maxima import MaxOver
 from ...parse.errors import ParseError
 from ...parse.written import BOUND_MARK, MatrixName, NameRef, Vector
 
@@ -640,9 +641,9 @@ def _rename_bound(expr, avoid: set):
         if isinstance(e, notation.SumExcept) and e.index in avoid:
             fresh = Symbol(e.index.name + BOUND_MARK, integer=True)
             return notation.SumExcept(e.function.xreplace({e.index: fresh}), fresh, e.excluded, e.lower, e.upper)
-        if isinstance(e, notation.MaxOver) and e.index in avoid:
+        if isinstance(e, MaxOver) and e.index in avoid:
             fresh = Symbol(e.index.name + BOUND_MARK, integer=True)
-            return notation.MaxOver(e.function.xreplace({e.index: fresh}), fresh, e.lower, e.upper)
+            return MaxOver(e.function.xreplace({e.index: fresh}), fresh, e.excluded, e.lower, e.upper)
         if isinstance(e, sympy.Sum) and any(limit[0] in avoid for limit in e.limits):
             mapping = {limit[0]: Symbol(limit[0].name + BOUND_MARK, integer=True) for limit in e.limits
                        if limit[0] in avoid}

@@ -1,0 +1,202 @@
+"""derive grad: every built-in derives with every step verified, and its numbers equal an independent NumPy
+reference written here (not generated), on random data."""
+import json
+
+import numpy as np
+import pytest
+
+from cli import main
+from derivations.grad.derivation import gradient
+from derivations.grad.specs import builtin_names
+
+
+def rng_batch(seed, N=6, D=4, K=3, H=5):
+    rng = np.random.default_rng(seed)
+    return rng, dict(N=N, D=D, K=K, H=H)
+
+
+def results(report):
+    return {name: np.asarray(r.value, dtype=float) if r.value is not None else None
+            for name, r in report.results.items()}
+
+
+def assert_all_verified(report):
+    assert report.verified
+    assert report.has_steps
+    steps = [s for b in report.blocks() for s in getattr(b, "steps", [])]
+    assert steps and all(s.verification is not None and s.verification.ok for s in steps)
+
+
+# --- references, written by hand ---------------------------------------------------------------------------
+
+def squared_hinge_reference(X, y, W, reg):
+    N = X.shape[0]
+    S = X @ W
+    margins = np.maximum(0, S - S[np.arange(N), y][:, None] + 1)
+    margins[np.arange(N), y] = 0
+    loss = (margins ** 2).sum() / N + reg * (W ** 2).sum()
+    dS = 2 * margins / N
+    dS[np.arange(N), y] = -dS.sum(axis=1)
+    return loss, X.T @ dS + 2 * reg * W
+
+
+def test_squared_hinge_derives_and_matches_the_reference():
+    rng, s = rng_batch(0)
+    X, W = rng.standard_normal((s["N"], s["D"])), rng.standard_normal((s["D"], s["K"]))
+    y = rng.integers(0, s["K"], s["N"])
+    report = gradient("squared_hinge", "W", data={"X": X, "y": y, "W": W, "reg": 0.3})
+    assert_all_verified(report)
+    values = results(report)
+    loss, dW = squared_hinge_reference(X, y, W, 0.3)
+    assert values["loss"] == pytest.approx(loss, rel=1e-12)
+    np.testing.assert_allclose(values["dW"], dW, rtol=1e-10, atol=1e-12)
+
+
+def test_every_builtin_is_listed(capsys):
+    assert main(["grad", "--list"]) == 0
+    out = capsys.readouterr().out
+    for name in builtin_names():
+        assert name in out
+
+
+def test_json_results_hold_loss_and_the_gradients(tmp_path, capsys):
+    rng, s = rng_batch(1)
+    X, W = rng.standard_normal((s["N"], s["D"])), rng.standard_normal((s["D"], s["K"]))
+    y = rng.integers(0, s["K"], s["N"])
+    data = tmp_path / "batch.npz"
+    np.savez(data, X=X, W=W, y=y, reg=np.array(0.1))
+    code = main(["grad", "squared_hinge", "--wrt", "W", "--data", str(data), "--format", "json", "--no-cache"])
+    out = capsys.readouterr().out
+    assert code == 0
+    found = json.loads(out)["results"]
+    loss, dW = squared_hinge_reference(X, y, W, 0.1)
+    assert found["loss"]["value"] == pytest.approx(loss, rel=1e-12)
+    np.testing.assert_allclose(found["dW"]["value"], dW, rtol=1e-10)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["grad", "nonsense_builtin"], "no built-in or file named 'nonsense_builtin'"),
+    (["grad", "squared_hinge", "--wrt", "V"], "no 'V' to differentiate"),
+    (["grad", "squared_hinge", "--wrt", "reg"], "reg is a scalar"),
+    (["grad", "X: N x D; W: K x D; S = X W; L = sum(S)", "--wrt", "W"], "line 1, column 25: the product of N x D and K x D"),
+    (["grad", "X: N x D; L = exp2(X)", "--wrt", "X"], "unknown function 'exp2'"),
+    (["grad", "X: N x D; L = sum(X)"], "name the variables"),
+    (["grad"], "give a spec"),
+])
+def test_bad_input_one_line_exit_2(args, message, capsys):
+    code = main(args)
+    captured = capsys.readouterr()
+    assert code == 2
+    assert captured.out == ""
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0] and lines[0].startswith("derive: error:"), captured.err
+
+
+def readme_spec() -> str:
+    """The spec the README shows a user writing (the first text block of its section on derive grad)."""
+    from pathlib import Path
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## Gradients of any loss or layer"):]
+    start = section.index("```text\n") + len("```text\n")
+    return section[start:section.index("```", start)]
+
+
+def test_the_readme_spec_derives_and_matches_its_reference(tmp_path):
+    spec = tmp_path / "multilabel.txt"
+    spec.write_text(readme_spec())
+    rng = np.random.default_rng(5)
+    X, W = rng.standard_normal((6, 4)), rng.standard_normal((4, 3))
+    T = rng.integers(0, 2, (6, 3)).astype(float)
+    report = gradient(str(spec), data={"X": X, "W": W, "T": T})
+    assert_all_verified(report)
+    P = 1 / (1 + np.exp(-X @ W))
+    loss = -(T * np.log(P) + (1 - T) * np.log(1 - P)).sum() / 6
+    assert report.results["loss"].value == pytest.approx(loss, rel=1e-12)
+    np.testing.assert_allclose(report.results["dW"].value, X.T @ (P - T) / 6, rtol=1e-10)
+
+
+# --- specs written for these tests (not in the repository's built-ins), with their references -----------------
+
+HELD_OUT = {
+    "tanh regression": ("X: N x D\nW1: D x H\nw2: H\nt: N\nh = tanh(X W1)\nr = h w2 - t\nL = mean(r^2)\nwrt W1, w2",
+                        lambda a: _tanh_regression(**a)),
+    "softmax with a temperature": ("X: N x D\nW: D x K\ny: labels\nT: positive scalar = 2\nS = X W / T\n"
+                                   "L = mean_n (logsumexp_k S[n, k] - S[n, y[n]])\nwrt W",
+                                   lambda a: _temperature(**a)),
+    "inverted dropout": ("x: N x D\nm: N x D\np: positive scalar = 0.5\nout = x * m / p\nwrt x",
+                         lambda a: (a["x"] * a["m"] / 0.5, {"dx": a["dout"] * a["m"] / 0.5})),
+    "hinge with a margin, index form": ("X: N x D\nW: D x K\ny: labels\ndelta: scalar = 2\nS = X W\n"
+                                        "L = sum_n sum_{j != y[n]} max(0, S[n, j] - S[n, y[n]] + delta) / N\nwrt W",
+                                        lambda a: _hinge(**a)),
+}
+
+
+def _tanh_regression(X, W1, w2, t, **_):
+    h = np.tanh(X @ W1)
+    r = h @ w2 - t
+    dr = 2 * r / len(t)
+    return (r ** 2).mean(), {"dW1": X.T @ (np.outer(dr, w2) * (1 - h ** 2)), "dw2": h.T @ dr}
+
+
+def _temperature(X, W, y, **_):
+    S = X @ W / 2
+    e = np.exp(S - S.max(axis=1, keepdims=True))
+    P = e / e.sum(axis=1, keepdims=True)
+    n = len(y)
+    Y = np.zeros_like(P)
+    Y[np.arange(n), y] = 1
+    return -np.log(P[np.arange(n), y]).mean(), {"dW": X.T @ (P - Y) / (2 * n)}
+
+
+def _hinge(X, W, y, **_):
+    S = X @ W
+    n = len(y)
+    m = np.maximum(0, S - S[np.arange(n), y][:, None] + 2)
+    m[np.arange(n), y] = 0
+    B = (m > 0).astype(float)
+    B[np.arange(n), y] = -B.sum(axis=1)
+    return m.sum() / n, {"dW": X.T @ B / n}
+
+
+@pytest.mark.parametrize("name", sorted(HELD_OUT))
+def test_held_out_specs_derive_and_match_their_references(name):
+    spec, reference = HELD_OUT[name]
+    rng = np.random.default_rng(11)
+    shapes = {"X": (6, 4), "W1": (4, 3), "w2": (3,), "t": (6,), "W": (4, 3), "x": (6, 4), "m": (6, 4),
+              "dout": (6, 4)}
+    arrays = {k: rng.standard_normal(v) for k, v in shapes.items()}
+    arrays["m"] = (rng.random((6, 4)) < 0.5).astype(float)
+    arrays["y"] = rng.integers(0, 3, 6)
+    value, gradients = reference(arrays)
+    report = gradient(spec, data={k: v for k, v in arrays.items() if k in spec.replace("[", " ").split()
+                                  or f"{k}:" in spec or k == "dout"})
+    assert_all_verified(report)
+    if "loss" in report.results:
+        assert report.results["loss"].value == pytest.approx(value, rel=1e-10)
+    for key, expected in gradients.items():
+        np.testing.assert_allclose(report.results[key].value, expected, rtol=1e-9, atol=1e-12)
+
+
+def test_codegen_and_gradcheck_of_a_spec_through_the_command_line(tmp_path, capsys):
+    target = tmp_path / "two_layer.py"
+    assert main(["codegen", "two_layer", "-o", str(target)]) == 0
+    source = target.read_text()
+    assert "def loss_and_grad(X, y, W1, b1, W2, b2, reg=0.1):" in source
+    assert "dZ = dh * (Z > 0)" in source
+    capsys.readouterr()
+    assert main(["gradcheck", "batchnorm", "--random", "N=20,D=6", "--format", "json"]) == 0
+    found = json.loads(capsys.readouterr().out)["results"]
+    assert found["unexplained"]["value"] == 0 and len(found["dx_entries"]["value"]) == 10
+    assert all(row[-1] < 1e-6 for row in found["dx_entries"]["value"])
+    assert main(["codegen", "two_layer", "--backend", "torch"]) == 2
+    assert "NumPy" in capsys.readouterr().err
+    assert main(["gradcheck", "two_layer", "--random", "N=5,Q=3"]) == 2
+    assert "N=500,D=3073" in capsys.readouterr().err
+
+
+def test_a_wrong_stated_form_is_refused(capsys):
+    spec = ("X: N x D; W: D x K; T: N x K; P = sigmoid(X W); "
+            "L = -mean_n sum_k (T[n, k] log(P[n, k]) + (1 - T[n, k]) log(1 - P[n, k])); simplify dW = X' (P - T)")
+    assert main(["grad", spec, "--wrt", "W", "--no-cache"]) == 2
+    err = capsys.readouterr().err
+    assert "simplify dW: the form stated is not the gradient" in err and err.count("\n") == 1
