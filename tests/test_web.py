@@ -343,3 +343,16 @@ def test_the_command_line_does_not_load_the_web_app():
                                                 "'derivations.web.app') if m in sys.modules))"],
                          capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent)
     assert run.stdout.strip().endswith("[]") and "serve" in run.stdout
+
+
+def test_the_grad_page_takes_a_builtin_or_a_spec_text_never_a_file_on_the_server(client, tmp_path):
+    answer = client.get("/api/derive/grad", params={"spec": "ridge"}).json()
+    assert answer["verified"] is True and "dw" in answer["report"]["results"]
+    text = "X: N x D; w: D; t: N; L = mean_n (sum_d X[n, d] w[d] - t[n])^2; wrt w"
+    typed = client.get("/api/derive/grad", params={"spec": text}).json()
+    assert typed["verified"] is True and "dw" in typed["report"]["results"]
+    planted = tmp_path / "spec.txt"
+    planted.write_text("X: N x D\nW: D x K\nL = sum(X W)\nwrt W\n")
+    refused = client.get("/api/derive/grad", params={"spec": str(planted)})
+    assert refused.status_code == 400 and "neither a built-in" in refused.json()["error"]
+    assert client.get("/api/derive/grad", params={"spec": "/etc/passwd"}).status_code == 400

@@ -92,6 +92,12 @@ COMMANDS: dict[str, Command] = {command.name: command for command in (
             (Field("expression", "Expression", "plain text or LaTeX, e.g. tanh(x), \\frac{1}{1+e^{-z}}",
                    default="log(1 + exp(-z))"),
              Field("wrt", "With respect to", "a variable, or several separated by commas", default="z"))),
+    Command("grad", "Gradient of any loss or layer",
+            "A loss or layer written in the loss language (a built-in's name, such as two_layer or batchnorm, or "
+            "the spec's text with ; between statements): index form, cases, matrix form, every step verified.",
+            (Field("spec", "Spec", "a built-in's name, or the spec's text (statements separated by ;)",
+                   default="squared_hinge"),
+             Field("wrt", "With respect to", "the variables, separated by commas (default: the spec's wrt line)"))),
     Command("backprop", "Backpropagation",
             "Backpropagation through the computational graph of an expression at a point, with a picture.",
             (Field("expression", "Expression", default="(x + y)*z"),

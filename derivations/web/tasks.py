@@ -66,6 +66,14 @@ def build(command: str, values: dict):
     if command == "backprop":
         from ..calculus.backprop import backprop
         return backprop(every["expression"], every["at"])
+    if command == "grad":
+        from ..grad.derivation import gradient
+        from ..grad.specs import builtin_names
+        spec = every["spec"]
+        if spec not in builtin_names() and "=" not in spec:    # never a file on the server: a name or a text
+            raise InputError(f"{spec!r} is neither a built-in ({', '.join(builtin_names())}) nor a spec's text "
+                             "(definitions such as L = ..., separated by ;)")
+        return gradient(spec, wrt=optional("wrt"))
     raise InputError(f"{command} has no web form")
 
 
