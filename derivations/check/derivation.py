@@ -55,6 +55,10 @@ def _definitions(reference, item) -> dict:
     return definitions
 
 
+#: Greek letters as the written checker may name them, and SymPy's names for them
+_GREEK = {"Δ": "Delta", "δ": "delta", "σ": "sigma", "α": "alpha", "λ": "lambda", "β": "beta"}
+
+
 def _name(name: str):
     """A name the written checker gives a value of (``K``, ``y_i``, ``s_0``, ``W_1,2``, ``Delta``) as SymPy."""
     base, _, indices = name.partition("_")
@@ -76,9 +80,12 @@ def counterexample_words(counterexample):
     parts = []
     for name, value in list(counterexample.instance.items()) + list(counterexample.values.items()):
         parts += [", "] if parts else []
+        name = _GREEK.get(name, name)
         if name == "...":
             parts.append(f"and {value}")
-        elif name.isidentifier() or "_" in name:
+        elif name == "component":
+            parts.append(f"component {value}")
+        elif (name.isidentifier() or "_" in name) and name.isascii():
             parts += [_name(name), " = ", _value(value)]
         else:
             parts += [f"{name} ", _value(value)]

@@ -29,7 +29,7 @@ from ..engine.steps import Code, Math, Paragraph, Quote, Text
 Words = Union[str, Paragraph, None]
 
 __all__ = ["words", "joined", "listed", "as_sentence", "plain", "foreign", "decimal", "shown", "shown_text", "is_empty",
-           "code_names", "Code", "Math", "Quote", "Paragraph"]
+           "code_names", "displayed", "Code", "Math", "Quote", "Paragraph"]
 
 
 def words(*parts) -> Paragraph:
@@ -74,7 +74,7 @@ def as_sentence(part: Words) -> Paragraph:
     if isinstance(segments[-1], Text):
         text = segments[-1].text.rstrip()
         segments[-1] = Text(text if text.endswith((".", "!", "?")) else text + ".")
-    else:
+    elif not (isinstance(segments[-1], Math) and segments[-1].display):     # a display ends it: no period below
         segments.append(Text("."))
     return Paragraph(segments)
 
@@ -120,20 +120,22 @@ def _merged(segments) -> list:
 
 # --- a message of another layer -------------------------------------------------------------------
 
-#: in a message: a quoted span ('did', '[[0.268, -0.386,'), a LaTeX command (\lambda), a name with a dot or an
-#: underscore (softmax.probs, sig_figs, accept_numbers)
+#: in a message: a quoted span ('did', '[[0.268, -0.386,'), and what is typed rather than said: a LaTeX command with
+#: its scripts (\lambda, \delta_{jk}), a product written out (x2*y, x·2·y), a name with a dot or a subscript
+#: (softmax.probs, sig_figs, s_{y_i}, w_j^T), a power (a^b, ^T)
 _MESSAGE_PARTS = re.compile(r"(?<![A-Za-z])'(?P<quote>[^'\n]+?)'(?![A-Za-z])"
-                            r"|(?P<command>\\[A-Za-z]+)"
-                            r"|(?P<name>\b[A-Za-z][A-Za-z0-9]*(?:[._][A-Za-z0-9]+)+\b)")
+                            r"|(?P<typed>\bderive [a-z][a-z-]*(?: --[a-z][a-z-]*)*|(?<![\w-])--[a-z][a-z-]*"
+                            r"|\\[A-Za-z]+(?:[_^](?:\{[^{}]*\}|\w))*(?:\{[^{}\s]*\})*"
+                            r"|\b[^\W_]+(?:[*·][^\W_]+)+\b"
+                            r"|\b[^\W\d_][^\W_]*(?:[._](?:\{[^{}]*\}|[^\W_]+))+(?:\^(?:\{[^{}]*\}|\w+))?"
+                            r"|\w*\^(?:\{[^{}]*\}|\w+))")
 _NOT_NAMES = {"e.g", "i.e", "etc"}
-
-
 def foreign(message: str) -> Paragraph:
     """A message written by another layer (a parse error, a given's problem, a limit) as words: what it
     quotes is a quote, the names and commands it gives are code. Its plain text is the message."""
     segments, at = [], 0
     for found in _MESSAGE_PARTS.finditer(message):
-        if found.group("name") and found.group("name").lower() in _NOT_NAMES:
+        if found.group("typed") and found.group("typed").lower() in _NOT_NAMES:
             continue
         if found.start() > at:
             segments.append(Text(message[at:found.start()]))
@@ -214,6 +216,13 @@ def shown_text(text: str):
         if len({len(row) for row in rows}) == 1:
             return sympy.ImmutableMatrix(rows)
     return None
+
+
+def displayed(value) -> Math:
+    """A matrix (more than one row and column) on a line of its own, anything else in the line: a matrix of
+    numbers in a sentence is wider than the page."""
+    wide = isinstance(value, sympy.MatrixBase) and value.rows > 1 and value.cols > 1
+    return Math(value, display=wide)
 
 
 def code_names(names) -> list:

@@ -26,7 +26,7 @@ from typing import Any
 import sympy
 
 from .diagnosis import Diagnosis, diagnose, pins_down
-from .feedback import Code, code_names, decimal, foreign, joined, listed, plain, shown, words
+from .feedback import Code, code_names, decimal, displayed, foreign, joined, listed, plain, shown, words
 from .numeric import Written, read_number, to_float
 from .precision import (
     DEFAULT,
@@ -658,9 +658,11 @@ def _judge_entries(result, quantity, reference, read, policy, own_answers, optio
         return result
     wrong = [i for i, c in enumerate(verdicts) if not c.ok]
     short = [c.note for c in verdicts if c.how == "too-few-figures"]
-    text = words(f"{right} of {len(entries)} entries right; entr{'y' if len(wrong) == 1 else 'ies'} "
-                 f"{', '.join(map(str, wrong))} differ{'s' if len(wrong) == 1 else ''} (expected ",
-                 _expected_words(reference), ")")
+    differ = f"{right} of {len(entries)} entries right; entr{'y' if len(wrong) == 1 else 'ies'} " \
+             f"{', '.join(map(str, wrong))} differ{'s' if len(wrong) == 1 else ''}"
+    # a matrix expected is in every report beside the feedback (its expected cell, field or column), too wide for a
+    # sentence; a vector is said
+    text = words(differ) if _is_matrix(expected) else words(differ, " (expected ", _expected_words(reference), ")")
     partial = (right / len(entries), "partially-correct" if right else "incorrect", text)
     if short and len(short) == len(wrong):
         short_note = _short_entries_note(wrong, verdicts, entries, policy, none_right=not right, shape=expected.shape)
@@ -678,6 +680,10 @@ def _judge_entries(result, quantity, reference, read, policy, own_answers, optio
             result.verdict, result.score = "incorrect", 0.0
             result.say(result.message, "No partial credit: under this mistake the entries that agree do so by accident")
     return result
+
+
+def _is_matrix(value) -> bool:
+    return isinstance(value, sympy.MatrixBase) and value.rows > 1 and value.cols > 1
 
 
 def _coarse_as_a_whole(entries, verdicts) -> bool:
@@ -713,12 +719,13 @@ def _short_entries_note(wrong, verdicts, entries, policy, none_right=False, shap
     whole = "matrix" if matrix else "vector" if len(entries) > 1 else "value"
     shows = verdicts[wrong[0]].shows
     which = f"entr{'y' if len(wrong) == 1 else 'ies'} {', '.join(map(str, wrong))}"
+    said = [" (", needed, ")"] if not matrix else [":", displayed(needed)]
     if none_right:
         return words(f"every entry is written with {shows} for the {whole}'s largest entry: {policy.sig_figs} are "
-                     f"needed (", needed, ")")
+                     f"needed", *said)
     return words(f"{which} {'is' if len(wrong) == 1 else 'are'} right as far as "
                  f"{'it goes' if len(wrong) == 1 else 'they go'}, but with {shows} for the {whole}'s largest entry: "
-                 f"{policy.sig_figs} are needed (", needed, ")")
+                 f"{policy.sig_figs} are needed", *said)
 
 
 # --- formulas -------------------------------------------------------------------------------------

@@ -141,7 +141,9 @@ def _render(results, fmt: str) -> str:
     env = environment(fmt)
     template = {"text": "text/check.txt.j2", "markdown": "markdown/check.md.j2", "latex": "latex/check.tex.j2"}[fmt]
     if fmt in ("markdown", "latex"):
+        from .feedback import foreign
         for result in results:
+            result.error_words = foreign(result.error) if result.error else None
             for item in result.items:
                 if item.verdict != "correct":
                     item.worked = _worked(item)

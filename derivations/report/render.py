@@ -154,6 +154,9 @@ def _segments_filter(style, escape):
                 out.append("'" + escape(segment.text) + "'")        # a terminal has no code type: quotes
             elif isinstance(segment, Code):
                 out.append(_code(segment.text, escape))
+            elif style == "latex" and segment.display:      # a formula too wide for a line of words: its own line
+                shown = math(segment.expr)
+                out.append("\n\n$$\n" + shown + "\n$$\n\n" if escape is escape_markdown else "\n\\[" + shown + "\\]\n")
             elif style == "latex":
                 out.append("$" + math(segment.expr) + "$")
             else:

@@ -27,12 +27,31 @@ def _other(reg_form: str) -> str:
     return "half" if reg_form == "full" else "full"
 
 
+class Penalty(sympy.Expr):
+    """The penalty on the weights as prose writes it: lambda sum_{d,c} W_{d,c}^2 (``Penalty("full")``), or half of it
+    (``Penalty("half")``); the derivations write the sums' limits, which a sentence has no room for."""
+
+    is_commutative = True
+
+    def __new__(cls, reg_form):
+        return sympy.Expr.__new__(cls, sympy.Symbol(str(reg_form)))
+
+    @property
+    def half(self) -> bool:
+        return self.args[0].name == "half"
+
+    def _derive_latex(self, printer, exp=None):
+        from ...engine.notation import lam
+        return (r"\tfrac{1}{2} " if self.half else "") + printer._print(lam) + r" \sum_{d,c} W_{d,c}^{2}"
+
+    def _derive_text(self, printer):
+        from ...engine.notation import lam
+        return ("(1/2)·" if self.half else "") + printer._print(lam) + "·Σ_{d,c} W_{d,c}²"
+
+
 def _penalty(reg_form: str):
-    """lambda sum_{d,c} W_dc^2 (reg_form full), or 1/2 of it (half), as the feedback writes it: the half's 1/2 in
-    front, not a fraction of the whole."""
-    from ...losses.batch import regulariser
-    full = regulariser("full")
-    return full if reg_form == "full" else sympy.Mul(sympy.Rational(1, 2), full, evaluate=False)
+    """lambda sum_{d,c} W_dc^2 (reg_form full), or half of it (half), as the feedback writes it."""
+    return Penalty(reg_form)
 
 
 def _reg_words(reg_form: str, what: str):
@@ -45,9 +64,9 @@ def _reg_words(reg_form: str, what: str):
     def gradient(form):
         return (2 * lam if form == "full" else lam) * W_
     if what == "gradient":
-        return words("the penalty's gradient is ", gradient(other), ", that of ", regulariser(other), "; this ",
-                     Code(f"reg_form: {reg_form}"), " gives ", gradient(reg_form))
-    return words("the penalty is ", regulariser(other), "; this ", Code(f"reg_form: {reg_form}"), " is ",
+        return words("the penalty's gradient was taken as ", gradient(other), " (that of ", regulariser(other),
+                     "); with ", Code(f"reg_form: {reg_form}"), " it is ", gradient(reg_form))
+    return words("the penalty was taken as ", regulariser(other), "; with ", Code(f"reg_form: {reg_form}"), " it is ",
                  regulariser(reg_form))
 
 
