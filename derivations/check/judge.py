@@ -719,7 +719,7 @@ def _short_entries_note(wrong, verdicts, entries, policy, none_right=False, shap
     whole = "matrix" if matrix else "vector" if len(entries) > 1 else "value"
     shows = verdicts[wrong[0]].shows
     which = f"entr{'y' if len(wrong) == 1 else 'ies'} {', '.join(map(str, wrong))}"
-    said = [" (", needed, ")"] if not matrix else [":", displayed(needed)]
+    said = [" (", needed, ")"] if not matrix else [": ", displayed(needed)]
     if none_right:
         return words(f"every entry is written with {shows} for the {whole}'s largest entry: {policy.sig_figs} are "
                      f"needed", *said)
