@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .numeric import WrittenFloat, read_number
 
@@ -114,11 +115,17 @@ _NAME_LABEL = re.compile(r"^\s*(?:\\hat\{[A-Za-z]\}|\\[A-Za-z]+|[A-Za-z]{1,3})(?
                          r"(?:\^\{?\(?\w{1,4}\)?\}?)?\s*(?:=|≈|\\approx|~)\s*(?=[-+\d.\[(])")
 
 
+@lru_cache(maxsize=1)
+def _approximately():
+    """The note "≈ read as =", its signs as maths."""
+    from ..engine.notation import Sign
+    from .feedback import words
+    return words(Sign("≈"), " read as ", Sign("="))
+
+
 def tidy_numeric(text: str, conventions: Conventions) -> Reading:
     """The text of a number or vector answer with the liberties above taken, and a note for each."""
-    from ..engine.notation import Sign
     from .feedback import Code, Quote, words
-    approximately = words(Sign("≈"), " read as ", Sign("="))
     notes: list = []
     text = text.strip()
     if len(text) > MAX_TEXT:
@@ -129,15 +136,15 @@ def tidy_numeric(text: str, conventions: Conventions) -> Reading:
     if label and _plain_after(text[label.end():]):
         notes.append(words(Quote(label.group().strip()), " before the answer was ignored"))
         if re.search(r"≈|\\approx|~", label.group()):
-            notes.append(approximately)
+            notes.append(_approximately())
         text = text[label.end():]
     approx = _APPROX_START.match(text)
     if approx and approx.end() < len(text):
         text = text[approx.end():]
-        notes.append(approximately)
+        notes.append(_approximately())
     elif _APPROX_INSIDE.search(text):
         text = _APPROX_INSIDE.sub("=", text)
-        notes.append(approximately)
+        notes.append(_approximately())
     if text.startswith("=") and not text.startswith("=="):
         text = text[1:].strip()
     for _ in range(3):

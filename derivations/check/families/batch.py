@@ -70,6 +70,7 @@ def _reg_words(reg_form: str, what: str):
                  regulariser(reg_form))
 
 
+@lru_cache(maxsize=None)
 def _words(tag: str):
     """The description of a mistake of the batch forms (see _dW_rewritten and _loss_rewritten)."""
     from ...engine.matrices import W_, X_, Y_

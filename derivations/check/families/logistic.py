@@ -15,17 +15,20 @@ from ..registry import Quantity, Reference, Variant, register
 # (the minus sign dropped, log base 10) or a link of the chain left out (dy/dz or dz/dw_j taken as 1),
 # and each is worked through by the same chain.
 
+@lru_cache(maxsize=None)
 def _names():
     from ...engine.notation import j, t, w, x, z
     from ...losses.logistic import Y, loss_expression
     return j, t, w, x, z, Y, loss_expression()
 
 
+@lru_cache(maxsize=None)
 def _loss_words():
     *_, loss = _names()
     return words("the minus sign of ", loss, " was dropped")
 
 
+@lru_cache(maxsize=None)
 def _chain_words(dropped: str):
     j, t, w, x, z, Y, _ = _names()
     L = sympy.Symbol("L", real=True)
@@ -35,6 +38,7 @@ def _chain_words(dropped: str):
                  ", not ", sympy.Derivative(L, w[j]))
 
 
+@lru_cache(maxsize=None)
 def sign_words(name: str):
     """(t - y) x_j instead of (y - t) x_j (name ``dloss_dw``), or t - y instead of y - t."""
     j, t, w, x, z, Y, _ = _names()

@@ -80,6 +80,7 @@ def _loss(given):
     return Reference("logistic.loss", value=value, derive=lambda: _worked(given), variants=variants)
 
 
+@lru_cache(maxsize=1)
 def wrong_target():
     """The loss of the other class: -log y is the loss when t = 1, -log(1 - y) when t = 0."""
     from ...engine.notation import t

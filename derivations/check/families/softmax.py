@@ -193,8 +193,8 @@ def _softmax_case(name):
                     Variant("log10", words("log base 10 was used instead of the natural log: the gradient is divided "
                                            "by ", log(10)), expr=expr / log(10))]
         if name == "dscore_correct":
-            variants.append(Variant("no-minus-one", words(p[y], " without the ", sympy.Integer(-1),
-                                                          " of the correct class"),
+            variants.append(Variant("no-minus-one", words(p[y], " instead of ", p[y] - 1, ": the correct class "
+                                                          "subtracts 1 from its probability"),
                                     expr=expr + 1))
         else:
             text, loss = SOFTMAX_LOSS_VARIANTS["sum-skips-correct-class"]

@@ -298,23 +298,32 @@ def _example_variants(loss: str, given: Given, reference):
             variants.append(Variant(tag, text, value=ImmutableMatrix(inputs * gradient.T)))
         flipped = reference.as_mutable()
         flipped[:, given.label] = -flipped[:, given.label]
-        variants.append(Variant("sign-of-correct-class", words("the correct class's column lost its minus sign: it is "
-                                                               "minus the count of violated margins times ", _x()),
+        variants.append(Variant("sign-of-correct-class", _example_words("sign-of-correct-class"),
                                 value=ImmutableMatrix(flipped)))
     else:
         probabilities = numbers["dscores"] + ImmutableMatrix([1 if c == given.label else 0
                                                              for c in range(len(numbers["dscores"]))])
-        probs, onehot = sympy.MatrixSymbol("p", sympy.Symbol("K"), 1), sympy.MatrixSymbol("y", sympy.Symbol("K"), 1)
-        variants.append(Variant("no-minus-one", words("the one-hot label was not subtracted: ", sympy.MatMul(
-            _x(), probs.T), " instead of ", sympy.MatMul(_x(), sympy.Transpose(probs - onehot))),
+        variants.append(Variant("no-minus-one", _example_words("no-minus-one"),
                                 value=ImmutableMatrix(inputs * probabilities.T)))
     variants.append(Variant("sign-flipped-gradient", "the gradient has the wrong sign everywhere", value=-reference))
+    variants.append(Variant("transposed", _example_words("transposed"), value=reference.T))
+    return variants
+
+
+@lru_cache(maxsize=None)
+def _example_words(tag: str):
+    """The description of a mistake in the gradient of one example's weights (the same for every given)."""
     from ...engine.matrices import W_
     from ...engine.notation import K, Times
-    variants.append(Variant("transposed", words("the gradient is transposed: it is ", Times(D, K), " like ", W_, ", ",
-                                                _x(), " times the gradient of the scores as a row"),
-                            value=reference.T))
-    return variants
+    if tag == "sign-of-correct-class":
+        return words("the correct class's column lost its minus sign: it is minus the count of violated margins "
+                     "times ", _x())
+    if tag == "no-minus-one":
+        probs, onehot = sympy.MatrixSymbol("p", K, 1), sympy.MatrixSymbol("y", K, 1)
+        return words("the one-hot label was not subtracted: ", sympy.MatMul(_x(), probs.T), " instead of ",
+                     sympy.MatMul(_x(), sympy.Transpose(probs - onehot)))
+    return words("the gradient is transposed: it is ", Times(D, K), " like ", W_, ", ", _x(), " times the gradient "
+                 "of the scores as a row")
 
 
 def _x():
