@@ -29,7 +29,7 @@ from ..engine.steps import Code, Math, Paragraph, Quote, Text
 Words = Union[str, Paragraph, None]
 
 __all__ = ["words", "joined", "listed", "as_sentence", "plain", "foreign", "decimal", "shown", "shown_text", "is_empty",
-           "code_names", "displayed", "Code", "Math", "Quote", "Paragraph"]
+           "code_names", "displayed", "inline", "is_wide", "Code", "Math", "Quote", "Paragraph"]
 
 
 def words(*parts) -> Paragraph:
@@ -218,11 +218,27 @@ def shown_text(text: str):
     return None
 
 
+#: characters of a vector the terminal printer writes beyond which it is too wide for a line of words
+WIDE = 36
+
+
+def is_wide(value) -> bool:
+    """Whether ``value`` is too wide for a sentence (a matrix, a long vector): a formula in a line cannot break."""
+    if not isinstance(value, sympy.MatrixBase):
+        return False
+    from ..report.printing import text
+    return (value.rows > 1 and value.cols > 1) or len(text(value)) > WIDE
+
+
+def inline(value, before: str = " (", after: str = ")") -> list:
+    """``before``, ``value``, ``after`` for :func:`words` when ``value`` fits in a sentence; nothing when it does not
+    (a value every report shows beside the feedback: the expected value, the student's own)."""
+    return [] if is_wide(value) else [before, value, after]
+
+
 def displayed(value) -> Math:
-    """A matrix (more than one row and column) on a line of its own, anything else in the line: a matrix of
-    numbers in a sentence is wider than the page."""
-    wide = isinstance(value, sympy.MatrixBase) and value.rows > 1 and value.cols > 1
-    return Math(value, display=wide)
+    """A wide value (a matrix, a long vector) on a line of its own, anything else in the line."""
+    return Math(value, display=is_wide(value))
 
 
 def code_names(names) -> list:

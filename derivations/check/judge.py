@@ -26,7 +26,20 @@ from typing import Any
 import sympy
 
 from .diagnosis import Diagnosis, diagnose, pins_down
-from .feedback import Code, code_names, decimal, displayed, foreign, joined, listed, plain, shown, words
+from .feedback import (
+    Code,
+    code_names,
+    decimal,
+    displayed,
+    foreign,
+    inline,
+    is_wide,
+    joined,
+    listed,
+    plain,
+    shown,
+    words,
+)
 from .numeric import Written, read_number, to_float
 from .precision import (
     DEFAULT,
@@ -435,7 +448,7 @@ def _judge_scalar_for_vector(result, reference, read, policy, notes):
     result.verdict, result.score, result.rule = "incorrect", 0.0, "shape"
     from ..engine.notation import j, x
     result.say(_notes_text(notes), words(f"One number for a vector of {entries} entries (one per input ", x[j],
-                                         "), expected ", _expected_words(reference)))
+                                         ")", *inline(_expected_words(reference), ", expected ", "")))
 
     def explains(variant):
         value = variant.value
@@ -585,8 +598,8 @@ def _not_right(result, quantity, reference, read, policy, own_answers, options, 
         dependency, own, _ = follows
         result.verdict, result.score = _credit(options)
         result.rule = "follow-through"
-        result.say(_notes_text(notes), words("Follows from your own ", Code(dependency), " (", shown(own),
-                                             "), which was not right: credited as follow-through"),
+        result.say(_notes_text(notes), words("Follows from your own ", Code(dependency), *inline(shown(own)),
+                                             ", which was not right: credited as follow-through"),
                    words("The exact value is ", _expected_words(reference)))
         return result
     accepted, coarse = _rounded_route(reference, read, policy)
@@ -660,9 +673,9 @@ def _judge_entries(result, quantity, reference, read, policy, own_answers, optio
     short = [c.note for c in verdicts if c.how == "too-few-figures"]
     differ = f"{right} of {len(entries)} entries right; entr{'y' if len(wrong) == 1 else 'ies'} " \
              f"{', '.join(map(str, wrong))} differ{'s' if len(wrong) == 1 else ''}"
-    # a matrix expected is in every report beside the feedback (its expected cell, field or column), too wide for a
-    # sentence; a vector is said
-    text = words(differ) if _is_matrix(expected) else words(differ, " (expected ", _expected_words(reference), ")")
+    # the expected value is in every report beside the feedback (its expected cell, field or column): said when it
+    # fits in the sentence
+    text = words(differ, *inline(_expected_words(reference), " (expected ", ")"))
     partial = (right / len(entries), "partially-correct" if right else "incorrect", text)
     if short and len(short) == len(wrong):
         short_note = _short_entries_note(wrong, verdicts, entries, policy, none_right=not right, shape=expected.shape)
@@ -680,10 +693,6 @@ def _judge_entries(result, quantity, reference, read, policy, own_answers, optio
             result.verdict, result.score = "incorrect", 0.0
             result.say(result.message, "No partial credit: under this mistake the entries that agree do so by accident")
     return result
-
-
-def _is_matrix(value) -> bool:
-    return isinstance(value, sympy.MatrixBase) and value.rows > 1 and value.cols > 1
 
 
 def _coarse_as_a_whole(entries, verdicts) -> bool:
@@ -719,7 +728,7 @@ def _short_entries_note(wrong, verdicts, entries, policy, none_right=False, shap
     whole = "matrix" if matrix else "vector" if len(entries) > 1 else "value"
     shows = verdicts[wrong[0]].shows
     which = f"entr{'y' if len(wrong) == 1 else 'ies'} {', '.join(map(str, wrong))}"
-    said = [" (", needed, ")"] if not matrix else [": ", displayed(needed)]
+    said = [" (", needed, ")"] if not is_wide(needed) else [": ", displayed(needed)]
     if none_right:
         return words(f"every entry is written with {shows} for the {whole}'s largest entry: {policy.sig_figs} are "
                      f"needed", *said)

@@ -57,13 +57,13 @@ def _how(route: Route, used, words: str, rounded):
     import sympy
 
     from ..engine.notation import j
-    from .feedback import decimal
+    from .feedback import decimal, inline
     from .feedback import words as said
     if len(used) == 1:
         return said(route.name.xreplace({j: sympy.Integer(used[0])}), f" rounded {words} (",
                     decimal(format(rounded[used[0]], "f")), ")")
     row = sympy.ImmutableMatrix([[decimal(format(r, "f"), True) for r in rounded]])
-    return said(route.name, f" rounded {words} (", row, ")")
+    return said(route.name, f" rounded {words}", *inline(row))
 
 
 def roundings(route: Route) -> list[Rounded]:
