@@ -30,7 +30,7 @@ def test_the_first_wrong_line_is_named_with_its_mistake():
     slipped = CORRECT.replace(r"\delta_{jk} \\", r"\\")
     result = item(slipped)
     assert result.verdict == "incorrect" and result.score == 0.0
-    assert result.feedback.startswith("line 5 does not follow")     # line 5 of the answer as written
+    assert result.feedback.startswith("Line 5 does not follow")     # line 5 of the answer as written
     assert result.diagnosis == "delta-dropped"
 
 

@@ -55,7 +55,7 @@ def test_dw_mistakes_are_diagnosed(answer, tag):
 
 def test_sign_flip_is_described():
     item = one("logistic.dw", "'(t - y) x_j'")
-    assert "(t - y) x instead of (y - t) x" in item.feedback
+    assert "xⱼ·(t - y) instead of xⱼ·(y - t)" in item.feedback
 
 
 @pytest.mark.parametrize("answer, tag", [

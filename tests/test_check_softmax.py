@@ -23,7 +23,7 @@ def test_loss_right(answer):
 def test_rounded_probability_first_is_accepted_with_a_note():
     item = one("softmax.loss", "1.317")                          # -ln 0.268
     assert item.verdict == "correct" and item.rule == "rounded-intermediates"
-    assert "p_0 rounded to 3 significant figures (0.268)" in item.feedback and "1.31818" in item.feedback
+    assert "p₀ rounded to 3 significant figures (0.268)" in item.feedback and "1.31818" in item.feedback
 
 
 def test_log10_is_diagnosed():
@@ -89,15 +89,15 @@ def test_no_follow_through_from_a_coarse_rounding_and_the_feedback_says_why():
                    "  - {id: g, quantity: softmax.dscores, answer: [-0.7, 0.1, 0.6]}\n")
     probs, loss, grad = result
     assert (probs.verdict, loss.verdict, loss.score, grad.verdict) == ("incorrect", "incorrect", 0.0, "incorrect")
-    assert "no follow-through is given: p_0 = 0.3 (1 significant figure) is rounded too coarsely" in loss.feedback
-    assert "p_1 = 0.1" not in loss.feedback                  # the loss reads p_0 only
-    assert "p_1 = 0.1 (1 significant figure)" in grad.feedback
+    assert "no follow-through is given: p₀ = 0.3 (1 significant figure) is rounded too coarsely" in loss.feedback
+    assert "p₁ = 0.1" not in loss.feedback                  # the loss reads p_0 only
+    assert "p₁ = 0.1 (1 significant figure)" in grad.feedback
     two = items("  - {id: p, quantity: softmax.probs, answer: [0.25, 0.01, 0.74]}\n"        # 2 figures: carried
                 "  - {id: L, quantity: softmax.loss, answer: 1.386}\n")[1]               # -ln 0.25
     assert (two.verdict, two.rule) == ("correct", "follow-through")
     small = items("  - {id: p, quantity: softmax.probs, answer: [0.08, 0.2, 0.72]}\n"       # p_0 = 0.08: 1 figure
                   "  - {id: L, quantity: softmax.loss, answer: 2.526}\n")[1]             # -ln 0.08
-    assert small.verdict == "incorrect" and "p_0 = 0.08 (1 significant figure)" in small.feedback
+    assert small.verdict == "incorrect" and "p₀ = 0.08 (1 significant figure)" in small.feedback
     precise = items("  - {id: p, quantity: softmax.probs, answer: [0.300, 0.005, 0.695]}\n"  # 0.005 to 3 decimals
                     "  - {id: g, quantity: softmax.dscores, answer: [-0.700, 0.005, 0.695]}\n")[1]
     assert (precise.verdict, precise.rule) == ("correct", "follow-through")

@@ -42,13 +42,13 @@ def test_a_short_answer_is_told_how_many_figures_were_needed():
 
 
 def test_a_coarse_rounding_is_named_but_not_credited():
-    assert "p_0 rounded to 1 significant figure (0.3)" in one("softmax.loss", "1.20").feedback
-    assert "p_1 rounded to 1 significant figure (0.2)" in one("softmax.loss", "1.61", G4).feedback
+    assert "p₀ rounded to 1 significant figure (0.3)" in one("softmax.loss", "1.20").feedback
+    assert "p₁ rounded to 1 significant figure (0.2)" in one("softmax.loss", "1.61", G4).feedback
 
 
 def test_rounded_intermediates_say_which_rounding():
     item = one("softmax.loss", "1.309")                          # -ln 0.27: two figures on p
-    assert item.verdict == "correct" and "p_0 rounded to 2 significant figures (0.27)" in item.feedback
+    assert item.verdict == "correct" and "p₀ rounded to 2 significant figures (0.27)" in item.feedback
     item = one("softmax.loss", "1.514", G4)                      # -ln 0.22
     assert item.verdict == "correct" and "(0.22)" in item.feedback
 
@@ -143,9 +143,9 @@ def test_a_formula_question_may_accept_the_number_for_the_given():
     ("softmax.dscores", "'tensor([-0.7324,  0.0049,  0.7275], dtype=torch.float64)'", "inside tensor(...)"),
     ("softmax.probs", "'array([0.268, 0.005, 0.727])'", "inside array(...)"),
     ("softmax.jacobian", "'np.array([[ 0.196, -0.001, -0.195], [-0.001, 0.005, -0.004], [-0.195, -0.004, 0.198]])'",
-     "inside np.array(...)"),
+     "inside NumPy's array(...)"),
     ("softmax.jacobian", "'[[0.196 -0.001 -0.195] [-0.001 0.005 -0.004] [-0.195 -0.004 0.198]]'", ""),
-    ("softmax.loss", "'np.float64(1.3182)'", "inside np.float64(...)"),
+    ("softmax.loss", "'np.float64(1.3182)'", "inside NumPy's float64(...)"),
     ("svm.loss", "'tensor(2.)'", "inside tensor(...)"),
     ("svm.dscore_correct", "'-\\sum_{j=1, j \\neq y_i}^{K} \\mathbb{1}(s_j - s_{y_i} + \\Delta > 0)'", ""),
     ("svm.dscore_correct", "'-\\sum_{j=0, j \\neq y_i}^{K-1} \\mathbb{1}(s_j - s_{y_i} + \\Delta > 0)'", ""),
@@ -227,7 +227,7 @@ def test_new_mistakes_are_diagnosed(given, quantity, answer, tag):
 
 
 def test_the_wrong_label_says_which_class():
-    assert "the label was taken as class 1; the correct class is y_i = 0" in one("svm.loss", "11").feedback
+    assert "the label was taken as class 1; the correct class is yᵢ = 0" in one("svm.loss", "11").feedback
 
 
 @pytest.mark.parametrize("given", [G0, G4])

@@ -85,7 +85,7 @@ def test_check_grades_a_notebook_sheet(tmp_path, capsys):
     items = {item["id"]: item for item in report["sheets"][0]["items"]}
     assert report["sheets"][0]["student"] == "nora"
     assert [items[q]["verdict"] for q in ("Q1", "Q2", "Q3", "Q4")] == ["correct", "correct", "incorrect", "correct"]
-    assert items["Q3"]["feedback"].startswith("line 2 does not follow")      # the line in its cell
+    assert items["Q3"]["feedback"].startswith("Line 2 does not follow")      # the line in its cell
     untagged = notebook(tmp_path, [nbformat.v4.new_markdown_cell("no sheet here")], "plain.ipynb")
     assert main(["check", str(untagged), "--format", "json"]) == 1
     assert "needs a cell tagged 'derive'" in json.loads(capsys.readouterr().out)["sheets"][0]["error"]

@@ -257,7 +257,7 @@ def test_check_my_answers_grades_a_pasted_sheet_with_feedback(page):
     assert p.inner_text("#result h2") == "ada: 2 / 4"
     assert "shows 2 significant figures: 3 are needed (1.32)" in p.inner_text("tr[data-item=Q3] .feedback")
     assert "likely mistake" in p.inner_text("tr[data-item=Q4] .feedback")
-    assert "without the - 1" in p.inner_text("tr[data-item=Q4] .feedback")
+    assert "p_{yᵢ} instead of p_{yᵢ} - 1" in p.inner_text("tr[data-item=Q4] .feedback")
     assert p.eval_on_selector("tr[data-item=Q2] td.read", "cell => cell.querySelectorAll('math').length") == 1
     assert_typeset(p, "#result")
     page.shot("check")

@@ -181,7 +181,7 @@ def _derivation_first(connection, index, position, item, given) -> None:
 def _lean(outcome: ItemResult, detail: bool) -> ItemResult:
     """The result as the parent needs it: without the SymPy objects (slow to send) unless a report shows them."""
     if not detail:
-        outcome.given = outcome.read_expr = outcome.expected_expr = None
+        outcome.given = outcome.read_expr = outcome.expected_expr = outcome.message = None
     return outcome
 
 

@@ -21,6 +21,7 @@ import sympy
 
 from ..engine import notation
 from ..engine.inputs import InputError
+from .feedback import Code, Quote, decimal, foreign, words
 from .formulas import definitions_for, equivalent, rename_free_index
 from .judge import ItemResult
 from .quantities import lookup
@@ -54,6 +55,45 @@ def _definitions(reference, item) -> dict:
     return definitions
 
 
+#: Greek letters as the written checker may name them, and SymPy's names for them
+_GREEK = {"Δ": "Delta", "δ": "delta", "σ": "sigma", "α": "alpha", "λ": "lambda", "β": "beta"}
+
+
+def _name(name: str):
+    """A name the written checker gives a value of (``K``, ``y_i``, ``s_0``, ``W_1,2``, ``Delta``) as SymPy."""
+    base, _, indices = name.partition("_")
+    parts = indices.split(",") if indices else []
+    if base and parts and all(part.lstrip("-").isdigit() for part in parts):
+        return sympy.Indexed(sympy.IndexedBase(base), *[sympy.Integer(int(part)) for part in parts])
+    return sympy.Symbol(name)
+
+
+def _value(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    return sympy.Integer(value) if isinstance(value, int) else decimal(f"{value:.6g}")
+
+
+def counterexample_words(counterexample):
+    """Where the two sides of a wrong line differ, in words and maths: at K = 2, s_0 = 0.5: the left side is
+    0.3, the right side 1.2."""
+    parts = []
+    for name, value in list(counterexample.instance.items()) + list(counterexample.values.items()):
+        parts += [", "] if parts else []
+        name = _GREEK.get(name, name)
+        if name == "...":
+            parts.append(f"and {value}")
+        elif name == "component":
+            parts.append(f"component {value}")
+        elif (name.isidentifier() or "_" in name) and name.isascii():
+            parts += [_name(name), " = ", _value(value)]
+        else:
+            parts += [f"{name} ", _value(value)]
+    where = ["at ", *parts, ": "] if parts else []
+    return words(*where, "the left side is ", _value(counterexample.left), ", the right side ",
+                 _value(counterexample.right))
+
+
 def warm_up(family: str) -> None:
     """Load what checking a derivation about ``family`` needs (the written checker, the loss's names) by checking a
     one-line text once, so that a sheet's first derivation is not charged for it."""
@@ -72,52 +112,54 @@ def grade_derivation(item, given, options) -> ItemResult:
     from .written.names import MARGIN
     result = ItemResult(item.id, "derivation", "invalid", 0.0, points=item.points)
     if not item.target:
-        result.feedback = "a derivation item needs a target: the quantity it derives, e.g. svm.dscore_incorrect"
+        result.say(words("a derivation item needs a ", Code("target"), ": the quantity it derives, e.g. ",
+                         Code("svm.dscore_incorrect")))
         return result
     try:
         quantity = lookup(item.target)
         reference = reference_for(quantity, quantity.effective(given))
     except InputError as error:
-        result.feedback = f"target: {error}"
+        result.say(words(Code("target"), ": ", foreign(str(error))))
         return result
     if quantity.kind != "expression":
-        result.feedback = f"the target {item.target} is a {quantity.kind}, not a formula a derivation can end at"
+        result.say(words("the target ", Code(str(item.target)), f" is a {quantity.kind}, not a formula a derivation "
+                         f"can end at"))
         return result
     from ..report.printing import text
     result.quantity = f"derivation ({item.target})"
     result.expected, result.expected_expr = text(reference.expr), reference.expr
     answer = item.answer if isinstance(item.answer, str) else str(item.answer)
     if len(answer) > MAX_DERIVATION_LENGTH:
-        result.feedback = f"the derivation is {len(answer)} characters long; at most {MAX_DERIVATION_LENGTH} are read"
+        result.say(f"the derivation is {len(answer)} characters long; at most {MAX_DERIVATION_LENGTH} are read")
         return result
     try:
         outcome = check_text(answer, item.id, timeout=None, loss=_loss_of(item.target),
                              hints=_assumed(reference.conditions))
     except ValueError as error:
-        result.feedback = f"could not read the derivation: {error}"
+        result.say(words("could not read the derivation: ", foreign(str(error))))
         return result
     summary = outcome.summary()
-    unread = f" {summary['unread']} line{'s' if summary['unread'] != 1 else ''} could not be read." \
+    unread = f"{summary['unread']} line{'s' if summary['unread'] != 1 else ''} could not be read" \
         if summary["unread"] else ""
     wrong = outcome.first_wrong()
     if wrong is not None:
         result.verdict, result.score = "incorrect", 0.0
         result.read_as = outcome.final_text
         result.diagnosis = wrong.diagnosis.split(":")[0] if wrong.diagnosis else None
-        where = f" ({wrong.counterexample.describe()})" if wrong.counterexample else ""
-        mistake = f" Likely mistake: {wrong.diagnosis.split(': ', 1)[-1]}." if wrong.diagnosis else ""
-        result.feedback = (f"line {wrong.source_line} does not follow from the line before it: {wrong.latex}"
-                           f"{where}.{mistake}{unread}")
+        where = [" (", counterexample_words(wrong.counterexample), ")"] if wrong.counterexample else []
+        mistake = words("Likely mistake: ", foreign(wrong.diagnosis.split(": ", 1)[-1])) if wrong.diagnosis else None
+        result.say(words(f"line {wrong.source_line} does not follow from the line before it: ", Quote(wrong.latex),
+                         *where), mistake, unread)
         return result
     if outcome.final is None or not summary["verified"]:
         result.verdict, result.score = "incorrect", 0.0
-        result.feedback = f"no step of the derivation could be checked.{unread}"
+        result.say("no step of the derivation could be checked", unread)
         return result
     if outcome.final.has(sympy.Derivative):
         result.verdict, result.score = "incorrect", 0.0
         result.read_as = outcome.final_text
-        result.feedback = (f"every line checked follows, but the derivation stops at {outcome.final_text}, which "
-                           f"still has a derivative to take.{unread}")
+        result.say(words("every line checked follows, but the derivation stops at ", outcome.final, ", which still "
+                         "has a derivative to take"), unread)
         return result
     final = outcome.final.xreplace({MARGIN: notation.Delta})
     final = rename_free_index(final, reference.expr)
@@ -126,10 +168,10 @@ def grade_derivation(item, given, options) -> ItemResult:
             equivalent(final, reference.expr, reference.conditions, options.get("delta"), _definitions(reference, item)):
         result.verdict, result.score = "correct", 1.0
         steps = summary["verified"]
-        result.feedback = f"every line checked follows ({steps} step{'s' if steps != 1 else ''}) and the derivation " \
-                          f"ends at the target.{unread}"
+        result.say(f"every line checked follows ({steps} step{'s' if steps != 1 else ''}) and the derivation ends at "
+                   f"the target", unread)
         return result
     result.verdict, result.score = "incorrect", 0.0
-    result.feedback = (f"every line checked follows, but the derivation ends at {outcome.final_text}, "
-                       f"not at {result.expected}.{unread}")
+    result.say(words("every line checked follows, but the derivation ends at ", final, ", not at ", reference.expr),
+               unread)
     return result

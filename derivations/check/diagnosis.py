@@ -16,15 +16,25 @@ value down to within 15 % (0.4e-3 for 3.985e-4 does; 0.3 for 0.318 and a bare
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
+
+from .feedback import Code, Paragraph, foreign, listed, words
 
 CHANCE_RESOLUTION = 0.15
 
-#: kinds of mistake that are one mistake in a student's eyes when they give the same answer: named as one
-ONE_MISTAKE = {
-    frozenset({"dropped-max", "margin-classes-lost"}): (
-        "indicator-left-out", "the indicator 1(s_j - s_{y_i} + Δ > 0) was left out (dropping the max leaves "
-                              "none either): the gradient is x_i only for the classes whose margin is positive"),
-}
+
+@lru_cache(maxsize=1)
+def one_mistake() -> dict:
+    """Kinds of mistake that are one mistake in a student's eyes when they give the same answer: named as one."""
+    from ..engine.notation import indicator, j, x
+    from ..parse.names import i
+    from .families.svm import _margin
+    return {
+        frozenset({"dropped-max", "margin-classes-lost"}): (
+            "indicator-left-out", words("the indicator ", indicator(_margin(j)), " was left out (dropping the "
+                                        "max leaves none either): the gradient is ", x[i], " only for the classes "
+                                        "whose margin is positive")),
+    }
 
 
 @dataclass
@@ -32,7 +42,7 @@ class Diagnosis:
     """What the feedback says about a wrong answer's likely mistake."""
 
     tag: str | None                     # the mistake named, or None (nothing matched, or ambiguous)
-    text: str = ""
+    text: Paragraph | str = ""          # what the feedback says, in words and maths
     candidates: list = field(default_factory=list)   # the kinds of mistake that give the answer
 
 
@@ -42,14 +52,21 @@ def diagnose(variants, matches) -> Diagnosis:
     if not found:
         return Diagnosis(None)
     tags = list(dict.fromkeys(variant.tag for variant in found))
-    merged = ONE_MISTAKE.get(frozenset(tags))
+    merged = one_mistake().get(frozenset(tags))
     if merged is not None:
-        return Diagnosis(merged[0], f"Likely mistake: {merged[1]}.", [merged[0]])
+        return Diagnosis(merged[0], words("Likely mistake: ", merged[1]), [merged[0]])
     if len(tags) == 1:
-        descriptions = list(dict.fromkeys(variant.description for variant in found))
-        return Diagnosis(tags[0], "Likely mistake: " + "; or ".join(descriptions) + ".", tags)
-    return Diagnosis(None, f"Several mistakes give this answer for this given ({', '.join(tags)}), "
-                           f"so none is named.", tags)
+        descriptions = listed([_words(variant.description) for variant in found], "; or ")
+        return Diagnosis(tags[0], words("Likely mistake: ", descriptions), tags)
+    named = []
+    for number, tag in enumerate(tags):
+        named += ([", "] if number else []) + [Code(tag)]
+    return Diagnosis(None, words("Several mistakes give this answer for this given (", *named, "), so none is named"),
+                     tags)
+
+
+def _words(description):
+    return description if isinstance(description, Paragraph) else foreign(str(description))
 
 
 def pins_down(written, value: float, scale: float | None = None) -> bool:

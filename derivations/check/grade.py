@@ -38,6 +38,7 @@ class SheetResult:
     max_score: float = 0.0
     error: str | None = None
     items: list = field(default_factory=list)
+    error_words: Any = field(default=None, repr=False)    # the error as words (names and quotes in code type)
 
     def to_dict(self) -> dict:
         return {"sheet": self.sheet, "student": self.student, "score": round(self.score, 6),

@@ -26,6 +26,20 @@ from typing import Any
 import sympy
 
 from .diagnosis import Diagnosis, diagnose, pins_down
+from .feedback import (
+    Code,
+    code_names,
+    decimal,
+    displayed,
+    foreign,
+    inline,
+    is_wide,
+    joined,
+    listed,
+    plain,
+    shown,
+    words,
+)
 from .numeric import Written, read_number, to_float
 from .precision import (
     DEFAULT,
@@ -73,6 +87,18 @@ class ItemResult:
     expected_expr: Any = None        # the reference formula (expression quantities)
     rule: str = ""                   # the rule that decided: exact, figures, rounded-intermediates, ...
     candidates: list = field(default_factory=list)   # mistakes that each explain the answer (when ambiguous)
+    message: Any = None              # the feedback as words and maths (a Paragraph): ``feedback`` is its plain text
+    read_shown: Any = None           # read_as and expected typeset (numbers as SymPy numbers, formulas as read):
+    expected_shown: Any = None       # set by the Markdown and LaTeX reports
+
+    def __post_init__(self):
+        if self.message is None and self.feedback:
+            self.message = foreign(self.feedback)
+
+    def say(self, *parts) -> None:
+        """Set the feedback: ``parts`` (words, or paragraphs of words and maths), each a sentence."""
+        self.message = joined(*parts)
+        self.feedback = plain(self.message)
 
     def to_dict(self) -> dict:
         return {"id": self.id, "quantity": self.quantity, "verdict": self.verdict, "score": self.score,
@@ -163,7 +189,7 @@ def read_entries(answer, options, matrix: bool, conventions: Conventions = Conve
         if cells is None:
             parsed = _parse(text, options)
             if not isinstance(parsed, sympy.MatrixBase):
-                raise Unreadable("expected a matrix" if matrix else "expected a vector such as [-1, 0, 1]")
+                raise Unreadable("expected a matrix" if matrix else words("expected a vector such as ", Code("[-1, 0, 1]")))
             if matrix:
                 return [[(None, _checked_number(e)) for e in parsed.row(r)] for r in range(parsed.rows)]
             return [(None, _checked_number(e)) for e in parsed]
@@ -207,7 +233,7 @@ def _spaced_entries(entries):
 def _checked_number(e):
     value = _as_number(e)
     if value is None:
-        raise Unreadable(f"the entry {e} is not a number")
+        raise Unreadable(words("the entry ", e, " is not a number"))
     return value
 
 
@@ -332,21 +358,37 @@ def _shown_pair(pair) -> str:
     return str(written.value) if written is not None else _show(exact)
 
 
-def _sentence(text: str) -> str:
-    text = text.strip()
-    if not text:
-        return ""
-    text = text[0].upper() + text[1:]
-    return text if text[-1] in ".!?" else text + "."
+def _read_shown(read):
+    """The answer as read, as the feedback shows it (the digits written): a number, a row, a matrix; None
+    when its rows differ in length."""
+    try:
+        if isinstance(read, list):
+            if read and isinstance(read[0], list):
+                return sympy.ImmutableMatrix([[_pair_shown(pair, True) for pair in row] for row in read])
+            return sympy.ImmutableMatrix([[_pair_shown(pair, True) for pair in read]])
+        return _pair_shown(read)
+    except (ValueError, TypeError, IndexError):
+        return None
 
 
-def _join(*parts) -> str:
-    """Feedback from its parts, each a sentence."""
-    return " ".join(_sentence(part) for part in parts if part and part.strip())
+def _pair_shown(pair, entry=False):
+    written, exact = pair
+    return decimal(str(written.value), entry) if written is not None else shown(exact, entry)
 
 
-def _notes_text(notes) -> str:
-    return "; ".join(dict.fromkeys(notes))
+def _read_words(result, read):
+    """What was read, for the feedback: typeset, or as written when it cannot be (rows of different lengths)."""
+    value = _read_shown(read)
+    return value if value is not None else result.read_as
+
+
+def _expected_words(reference):
+    """The exact value (or the formula), as the feedback shows it."""
+    return shown(reference.value if reference.value is not None else reference.expr)
+
+
+def _notes_text(notes):
+    return listed(notes)
 
 
 # --- judging ------------------------------------------------------------------------------------
@@ -384,12 +426,18 @@ def judge(item_id: str, quantity: Quantity, reference: Reference, answer, *, tol
     except WrongKind as error:
         # a number (or a vector) where a formula was asked: read, and wrong, as a TA marks it
         result.verdict, result.score, result.rule = "incorrect", 0.0, "wrong-kind"
-        result.feedback = _sentence(str(error))
+        result.say(_said(error))
         return result
     except Unreadable as error:
         result.verdict, result.score, result.rule = "invalid", 0.0, "unreadable"
-        result.feedback = _sentence(f"Could not read the answer: {error}")
+        result.say(words("Could not read the answer: ", _said(error)))
         return result
+
+
+def _said(error: Unreadable):
+    """What an Unreadable says, as words and maths (a message of another layer read for its names and quotes)."""
+    said = getattr(error, "words", None)
+    return said if said is not None and not isinstance(said, str) else foreign(str(error))
 
 
 def _judge_scalar_for_vector(result, reference, read, policy, notes):
@@ -398,8 +446,9 @@ def _judge_scalar_for_vector(result, reference, read, policy, notes):
     result.read_as = _shown_pair(read)
     entries = len(reference.value)
     result.verdict, result.score, result.rule = "incorrect", 0.0, "shape"
-    result.feedback = _join(_notes_text(notes), f"One number for a vector of {entries} entries (one per input "
-                                                f"x_j), expected {result.expected}")
+    from ..engine.notation import j, x
+    result.say(_notes_text(notes), words(f"One number for a vector of {entries} entries (one per input ", x[j],
+                                         ")", *inline(_expected_words(reference), ", expected ", "")))
 
     def explains(variant):
         value = variant.value
@@ -448,7 +497,7 @@ def _apply_diagnosis(result, found: Diagnosis) -> None:
     result.diagnosis = found.tag
     result.candidates = found.candidates if found.tag is None else []
     if found.text:
-        result.feedback = _join(result.feedback, found.text)
+        result.say(result.message, found.text)
 
 
 def _credit(options) -> tuple[str, float]:
@@ -479,15 +528,18 @@ def _follow_through(reference, quantity, own_answers, read, policy):
     return None
 
 
-def _short_words(dependency, short, figures) -> str:
+def _short_words(dependency, short, figures):
     """Why no follow-through: the entries of the student's intermediate written too coarsely to carry forward."""
-    symbol = "p_" if dependency == "softmax.probs" else "entry "
-    shown = ", ".join(f"{symbol}{i} = {_show(own)} ({'no' if n < 1 else n} significant figure{'' if n == 1 else 's'})"
-                      for i, own, n in short[:4])
+    from ..engine.notation import p
+    parts = []
+    for number, (i, own, n) in enumerate(short[:4]):
+        parts += [", "] if number else []
+        parts += [p[i], " = ", shown(own)] if dependency == "softmax.probs" else [f"entry {i} = ", shown(own)]
+        parts.append(f" ({'no' if n < 1 else n} significant figure{'' if n == 1 else 's'})")
     more = f" and {len(short) - 4} more" if len(short) > 4 else ""
-    return (f"It follows from your own {dependency}, but no follow-through is given: {shown}{more} "
-            f"{'is' if len(short) == 1 else 'are'} rounded too coarsely to carry forward (an intermediate needs at "
-            f"least {figures} significant figures)")
+    return words("It follows from your own ", Code(dependency), ", but no follow-through is given: ", *parts,
+                 f"{more} {'is' if len(short) == 1 else 'are'} rounded too coarsely to carry forward (an "
+                 f"intermediate needs at least {figures} significant figures)")
 
 
 def _rounded_route(reference, read, policy):
@@ -528,7 +580,7 @@ def _judge_number(result, quantity, reference, read, policy, own_answers, option
     if closeness.ok:
         result.verdict, result.score, result.rule = "correct", 1.0, closeness.how
         rule_note = f"right to {policy.sig_figs} significant figures" if closeness.how == "figures" else ""
-        result.feedback = _join(_notes_text(notes), closeness.note, rule_note)
+        result.say(_notes_text(notes), closeness.note, rule_note)
         return result
     return _not_right(result, quantity, reference, read, policy, own_answers, options, notes,
                       closeness.note if closeness.how == "too-few-figures" else "")
@@ -546,40 +598,40 @@ def _not_right(result, quantity, reference, read, policy, own_answers, options, 
         dependency, own, _ = follows
         result.verdict, result.score = _credit(options)
         result.rule = "follow-through"
-        result.feedback = _join(_notes_text(notes), f"Follows from your own {dependency} ({_show(own)}), which was "
-                                                    f"not right: credited as follow-through. The exact value is "
-                                                    f"{result.expected}.")
+        result.say(_notes_text(notes), words("Follows from your own ", Code(dependency), *inline(shown(own)),
+                                             ", which was not right: credited as follow-through"),
+                   words("The exact value is ", _expected_words(reference)))
         return result
     accepted, coarse = _rounded_route(reference, read, policy)
     if accepted:
         result.verdict, result.score, result.rule = "correct", 1.0, "rounded-intermediates"
-        result.feedback = _join(_notes_text(notes), f"This is what {accepted.how} gives: accepted, as intermediates "
-                                                    f"kept to at least {policy.intermediate_figures} significant "
-                                                    f"figures are. The exact value is {result.expected}.")
+        result.say(_notes_text(notes), words("This is what ", accepted.how, " gives: accepted, as intermediates kept "
+                                             f"to at least {policy.intermediate_figures} significant figures are"),
+                   words("The exact value is ", _expected_words(reference)))
         return result
     if partial is not None:
         result.score, result.verdict, text = partial
-        result.feedback = _join(_notes_text(notes), text)
+        result.say(_notes_text(notes), text)
     else:
         result.verdict, result.score = "incorrect", 0.0
-        result.feedback = _join(_notes_text(notes), f"Expected {result.expected}, read {result.read_as}.")
+        result.say(_notes_text(notes), words("Expected ", _expected_words(reference), ", read ",
+                                             _read_words(result, read)))
     result.rule = "too-few-figures" if short_note else "wrong-value"
     if short_note:
-        result.feedback = _join(result.feedback, short_note)
+        result.say(result.message, short_note)
     if coarse:
-        result.feedback = _join(result.feedback, f"It is what {coarse.how} gives, a rounding too coarse to accept: "
-                                                 f"intermediates need at least {policy.intermediate_figures} "
-                                                 f"significant figures, and must still give the value to that "
-                                                 f"many figures.")
+        result.say(result.message, words("It is what ", coarse.how, " gives, a rounding too coarse to accept: "
+                                         f"intermediates need at least {policy.intermediate_figures} significant "
+                                         f"figures, and must still give the value to that many figures"))
     elif not short_note:
         _apply_diagnosis(result, diagnose(reference.variants,
                                           lambda v: v.value is not None and _mistake_match(read, v.value, policy)
                                           and not _mistake_match(read, reference.value, policy)))
     if refused:
-        result.feedback = _join(result.feedback, refused)
+        result.say(result.message, refused)
     elif quantity.depends_on and any(own_answers.get(d) is not None for d in quantity.depends_on) and not short_note:
-        result.feedback = _join(result.feedback, f"It does not follow from your own {', '.join(quantity.depends_on)} "
-                                                 f"either: recompute it from there.")
+        result.say(result.message, words("It does not follow from your own ", *code_names(quantity.depends_on),
+                                         " either: recompute it from there"))
     return result
 
 
@@ -593,15 +645,16 @@ def _judge_entries(result, quantity, reference, read, policy, own_answers, optio
         shape = (len(read), len(read[0]) if read else 0)
         if shape != expected.shape or any(len(row) != shape[1] for row in read):
             result.verdict, result.score, result.rule = "incorrect", 0.0, "shape"
-            result.feedback = f"A {shape[0]}x{shape[1]} matrix, expected {expected.rows}x{expected.cols}."
+            from ..engine.notation import Times
+            result.say(words("A ", Times(shape[0], shape[1]), " matrix, expected ", Times(expected.rows, expected.cols)))
             _apply_diagnosis(result, diagnose(reference.variants, lambda v: isinstance(v.value, sympy.MatrixBase)
                                               and v.value.shape == shape and _mistake_match(read, v.value, policy)))
             return result
     elif len(flat) != len(entries):
         result.verdict, result.score, result.rule = "incorrect", 0.0, "shape"
         per = "input" if quantity.name.startswith("logistic.") else "class"
-        result.feedback = (f"{len(flat)} entr{'y' if len(flat) == 1 else 'ies'} for {len(entries)} {per}"
-                           f"{'es' if per == 'class' else 's'}: one entry per {per} is expected, in order.")
+        result.say(f"{len(flat)} entr{'y' if len(flat) == 1 else 'ies'} for {len(entries)} {per}"
+                   f"{'es' if per == 'class' else 's'}: one entry per {per} is expected, in order")
         return result
     ok, verdicts = _all_close(read, expected, policy)
     right = sum(1 for c in verdicts if c.ok)
@@ -614,15 +667,18 @@ def _judge_entries(result, quantity, reference, read, policy, own_answers, optio
         result.rule = "exact" if hows == {"exact"} else "figures" if hows <= {"exact", "figures"} else \
             "+".join(sorted(hows - {"exact"}))
         rule_note = f"right to {policy.sig_figs} significant figures" if "figures" in hows else ""
-        result.feedback = _join(_notes_text(notes), " ".join(dict.fromkeys(entry_notes)), rule_note)
+        result.say(_notes_text(notes), listed(entry_notes, " "), rule_note)
         return result
     wrong = [i for i, c in enumerate(verdicts) if not c.ok]
     short = [c.note for c in verdicts if c.how == "too-few-figures"]
-    text = (f"{right} of {len(entries)} entries right; entr{'y' if len(wrong) == 1 else 'ies'} "
-            f"{', '.join(map(str, wrong))} differ{'s' if len(wrong) == 1 else ''} (expected {result.expected}).")
+    differ = f"{right} of {len(entries)} entries right; entr{'y' if len(wrong) == 1 else 'ies'} " \
+             f"{', '.join(map(str, wrong))} differ{'s' if len(wrong) == 1 else ''}"
+    # the expected value is in every report beside the feedback (its expected cell, field or column): said when it
+    # fits in the sentence
+    text = words(differ, *inline(_expected_words(reference), " (expected ", ")"))
     partial = (right / len(entries), "partially-correct" if right else "incorrect", text)
     if short and len(short) == len(wrong):
-        short_note = _short_entries_note(wrong, verdicts, entries, policy, none_right=not right)
+        short_note = _short_entries_note(wrong, verdicts, entries, policy, none_right=not right, shape=expected.shape)
     else:
         short_note = ""
     result = _not_right(result, quantity, reference, read, policy, own_answers, options, notes, short_note, partial)
@@ -631,13 +687,11 @@ def _judge_entries(result, quantity, reference, read, policy, own_answers, optio
         if _coarse_as_a_whole(entries, verdicts):
             result.verdict, result.score = "incorrect", 0.0          # written too coarsely as a whole
             if not short_note:
-                result.feedback = _join(result.feedback, f"No partial credit: the answer is written with too few "
-                                                         f"figures as a whole ({policy.sig_figs} are needed, counted "
-                                                         f"from its largest entry)")
+                result.say(result.message, f"No partial credit: the answer is written with too few figures as a "
+                                           f"whole ({policy.sig_figs} are needed, counted from its largest entry)")
         elif named and not set(named) & PARTIAL_CREDIT_MISTAKES:
             result.verdict, result.score = "incorrect", 0.0
-            result.feedback = _join(result.feedback, "No partial credit: under this mistake the entries that agree "
-                                                     "do so by accident")
+            result.say(result.message, "No partial credit: under this mistake the entries that agree do so by accident")
     return result
 
 
@@ -663,18 +717,24 @@ def _zeros_left_off(flat, entries, verdicts, policy, scale) -> list:
     return upgraded
 
 
-def _short_entries_note(wrong, verdicts, entries, policy, none_right=False) -> str:
-    """Which entries are written with too few figures, and the whole vector to the figures needed."""
+def _short_entries_note(wrong, verdicts, entries, policy, none_right=False, shape=None):
+    """Which entries are written with too few figures, and the whole vector (or matrix, of ``shape``) to the
+    figures needed."""
     scale = _scale(entries)
     place = required_place(scale, policy.sig_figs)
-    needed = "[" + ", ".join(format(round_at(to_float(v), place), "f") for v in entries) + "]"
-    shows = verdicts[wrong[0]].note.split("shows ", 1)[-1].split(":")[0]
+    rounded = [decimal(format(round_at(to_float(v), place), "f"), True) for v in entries]
+    matrix = shape is not None and shape[0] > 1 and shape[1] > 1
+    needed = sympy.ImmutableMatrix(shape[0], shape[1], rounded) if matrix else sympy.ImmutableMatrix([rounded])
+    whole = "matrix" if matrix else "vector" if len(entries) > 1 else "value"
+    shows = verdicts[wrong[0]].shows
     which = f"entr{'y' if len(wrong) == 1 else 'ies'} {', '.join(map(str, wrong))}"
+    said = [" (", needed, ")"] if not is_wide(needed) else [": ", displayed(needed)]
     if none_right:
-        return (f"every entry is written with {shows} for the {'vector' if len(entries) > 1 else 'value'}'s largest "
-                f"entry: {policy.sig_figs} are needed ({needed})")
-    return (f"{which} {'is' if len(wrong) == 1 else 'are'} right as far as {'it goes' if len(wrong) == 1 else 'they go'},"
-            f" but with {shows} for the vector's largest entry: {policy.sig_figs} are needed ({needed})")
+        return words(f"every entry is written with {shows} for the {whole}'s largest entry: {policy.sig_figs} are "
+                     f"needed", *said)
+    return words(f"{which} {'is' if len(wrong) == 1 else 'are'} right as far as "
+                 f"{'it goes' if len(wrong) == 1 else 'they go'}, but with {shows} for the {whole}'s largest entry: "
+                 f"{policy.sig_figs} are needed", *said)
 
 
 # --- formulas -------------------------------------------------------------------------------------
@@ -691,9 +751,9 @@ def _judge_expression(result, reference, answer, options):
     if reference.interpret is not None:
         parsed = reference.interpret(parsed)
     if not parsed.free_symbols:
-        raise WrongKind(f"A formula was expected, not the number {_show(parsed)}: this question asks for the "
-                        f"derivative in general (an item that also takes the value for its given says "
-                        f"accept_numbers: true)")
+        raise WrongKind(words("A formula was expected, not the number ", shown(parsed), ": this question asks for "
+                              "the derivative in general (an item that also takes the value for its given says ",
+                              Code("accept_numbers: true"), ")"))
     parsed = rename_free_index(parsed, reference.expr)
     result.read_as, result.read_expr = text(parsed), parsed
     result.expected, result.expected_expr = text(reference.expr), reference.expr
@@ -701,10 +761,11 @@ def _judge_expression(result, reference, answer, options):
     if equal:
         result.verdict, result.score, result.rule = "correct", 1.0, "equivalent"
         if any(len(h.args) > 1 and h.args[1] == 1 for h in parsed.atoms(sympy.Heaviside)):
-            result.feedback = ("1[u ≥ 0] differs from 1[u > 0] only on the kink u = 0, where either is a valid "
-                               "subgradient; code usually uses margin > 0.")
+            u = sympy.Symbol("u", real=True)
+            result.say(words(sympy.Heaviside(u, 1), " differs from ", sympy.Heaviside(u, 0), " only on the kink ", u,
+                             " = ", 0, ", where either is a valid subgradient; code usually uses ", Code("margin > 0")))
         return result
     result.verdict, result.score, result.rule = "incorrect", 0.0, "not-equivalent"
-    result.feedback = f"Not equivalent to {result.expected}."
+    result.say(words("Not equivalent to ", reference.expr))
     _apply_diagnosis(result, diagnose(mistakes, lambda v: True))
     return result

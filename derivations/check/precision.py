@@ -95,7 +95,8 @@ class Closeness:
 
     ok: bool
     how: str            # exact | tolerance | figures | figures-required | truncated | near-zero | too-few-figures | no
-    note: str = ""
+    note: object = ""   # what to say: words, or a paragraph of words and numbers (see :mod:`.feedback`)
+    shows: str = ""     # too-few-figures: how many figures the answer shows ("2 significant figures")
 
 
 def decimal_of(value: float) -> Decimal:
@@ -138,6 +139,17 @@ def _shown(value: Decimal) -> str:
     return text
 
 
+def _number(value):
+    """A Decimal or float as the feedback shows it (a SymPy number with the digits of :func:`_shown`)."""
+    from .feedback import decimal
+    return decimal(_shown(value) if isinstance(value, Decimal) else f"{value:.3g}")
+
+
+def _said(*parts):
+    from .feedback import words
+    return words(*parts)
+
+
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
@@ -156,18 +168,20 @@ def judge_written(written, exact_is_equal: bool, reference: float, policy: Preci
     r = float(reference)
     difference = abs(float(a) - r)
     if policy.absolute is not None and difference <= policy.absolute:
-        return Closeness(True, "tolerance", f"within the item's tolerance of ±{policy.absolute:g}")
+        return Closeness(True, "tolerance", _said("within the item's absolute tolerance of ",
+                                                  _number(Decimal(f"{policy.absolute:g}"))))
     if policy.relative is not None and r != 0 and difference <= policy.relative * abs(r):
-        return Closeness(True, "tolerance", f"within the item's tolerance of {policy.relative:.3g} relative")
+        return Closeness(True, "tolerance", _said("within the item's relative tolerance of ",
+                                                  _number(Decimal(f"{policy.relative:.3g}"))))
     single = scale is None
     scale = abs(r) if scale is None else abs(float(scale))
     if scale == 0 or not math.isfinite(scale):
         return Closeness(False, "no")
     if a == 0 and scale < policy.zero_below:
         if single:
-            return Closeness(True, "near-zero", f"the exact value {r:.3g} is 0 to the figures asked for")
-        return Closeness(True, "near-zero", f"the exact entries are at most {scale:.3g} in size: 0 to the figures "
-                                            f"asked for")
+            return Closeness(True, "near-zero", _said("the exact value ", _number(r), " is 0 to the figures asked for"))
+        return Closeness(True, "near-zero", _said("the exact entries are at most ", _number(scale), " in size: 0 to "
+                                                  "the figures asked for"))
     place = required_place(scale, policy.sig_figs)
     if not single and a == 0 and round_at(r, place) == 0:
         return Closeness(True, "figures")               # an entry that is 0 to the vector's figures, written 0
@@ -182,21 +196,21 @@ def judge_written(written, exact_is_equal: bool, reference: float, policy: Preci
         if a == round_at(r, written.last_place) or (policy.truncation and a == round_at(r, written.last_place, ROUND_DOWN)):
             shown = "no significant figure" if shows < 1 else _plural(shows, "significant figure")
             return Closeness(False, "too-few-figures",
-                             f"right as far as it goes, but it shows {shown}: {policy.sig_figs} are needed "
-                             f"({_shown(needed)})")
+                             _said(f"right as far as it goes, but it shows {shown}: {policy.sig_figs} are needed (",
+                                   _number(needed), ")"), shown)
         return Closeness(False, "no")
     if a == round_at(r, written.last_place):
         return Closeness(True, "figures")                     # right to every digit written
     if policy.truncation and a == round_at(r, written.last_place, ROUND_DOWN):
-        return Closeness(True, "truncated", f"{r:.6g} was truncated to {_shown(a)}; rounding gives "
-                                            f"{_shown(round_at(r, written.last_place))}")
+        return Closeness(True, "truncated", _said(_number(Decimal(f"{r:.6g}")), " was truncated to ", _number(a),
+                                                  "; rounding gives ", _number(round_at(r, written.last_place))))
     unit = Decimal(1).scaleb(place)
     # right to the figures required, not beyond: within half a unit there (0.545 for 0.535 is a unit off, though
     # both round to 0.54 half-even), and rounding to the same figures
     if abs(a - decimal_of(r)) <= unit / 2 and abs(round_at(a, place) - decimal_of(r)) <= unit / 2:
         return Closeness(True, "figures-required",
-                         f"right to {policy.sig_figs} significant figures ({_shown(round_at(r, place))}); the "
-                         f"digits after those are not marked")
+                         _said(f"right to {policy.sig_figs} significant figures (", _number(round_at(r, place)),
+                               "); the digits after those are not marked"))
     return Closeness(False, "no")
 
 

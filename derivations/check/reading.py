@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .numeric import WrittenFloat, read_number
 
@@ -30,7 +31,15 @@ MAX_TEXT = 2000
 
 
 class Unreadable(ValueError):
-    """The answer could not be read (the message says why)."""
+    """The answer could not be read (the message says why: words, or a paragraph of words and maths, kept as
+    ``words`` for the feedback; ``str()`` is its plain text)."""
+
+    def __init__(self, message=""):
+        self.words = message
+        if not isinstance(message, str):
+            from .feedback import plain
+            message = plain(message)
+        super().__init__(message)
 
 
 class WrongKind(Unreadable):
@@ -106,9 +115,18 @@ _NAME_LABEL = re.compile(r"^\s*(?:\\hat\{[A-Za-z]\}|\\[A-Za-z]+|[A-Za-z]{1,3})(?
                          r"(?:\^\{?\(?\w{1,4}\)?\}?)?\s*(?:=|≈|\\approx|~)\s*(?=[-+\d.\[(])")
 
 
+@lru_cache(maxsize=1)
+def _approximately():
+    """The note "≈ read as =", its signs as maths."""
+    from ..engine.notation import Sign
+    from .feedback import words
+    return words(Sign("≈"), " read as ", Sign("="))
+
+
 def tidy_numeric(text: str, conventions: Conventions) -> Reading:
     """The text of a number or vector answer with the liberties above taken, and a note for each."""
-    notes: list[str] = []
+    from .feedback import Code, Quote, words
+    notes: list = []
     text = text.strip()
     if len(text) > MAX_TEXT:
         return Reading(text)
@@ -116,25 +134,25 @@ def tidy_numeric(text: str, conventions: Conventions) -> Reading:
         text = text.strip("$").strip()
     label = _ANSWER_LABEL.match(text) or _NAME_LABEL.match(text)
     if label and _plain_after(text[label.end():]):
-        notes.append(f"{label.group().strip()!r} before the answer was ignored")
+        notes.append(words(Quote(label.group().strip()), " before the answer was ignored"))
         if re.search(r"≈|\\approx|~", label.group()):
-            notes.append("≈ read as =")
+            notes.append(_approximately())
         text = text[label.end():]
     approx = _APPROX_START.match(text)
     if approx and approx.end() < len(text):
         text = text[approx.end():]
-        notes.append("≈ read as =")
+        notes.append(_approximately())
     elif _APPROX_INSIDE.search(text):
         text = _APPROX_INSIDE.sub("=", text)
-        notes.append("≈ read as =")
+        notes.append(_approximately())
     if text.startswith("=") and not text.startswith("=="):
         text = text[1:].strip()
     for _ in range(3):
-        words = _WORDS_TAIL.match(text)
-        if not words or _is_number_word(words.group("words")):
+        tail = _WORDS_TAIL.match(text)
+        if not tail or _is_number_word(tail.group("words")):
             break
-        text = words.group("body").strip()
-        notes.append(f"the words {words.group('words').strip()!r} after the answer were ignored")
+        text = tail.group("body").strip()
+        notes.append(words("the words ", Quote(tail.group("words").strip()), " after the answer were ignored"))
     for _ in range(2):
         wrapper = _WRAPPER.match(text)
         if not wrapper:
@@ -143,8 +161,14 @@ def tidy_numeric(text: str, conventions: Conventions) -> Reading:
         if inner is None:
             break
         text = inner.strip()
-        notes.append(f"read the numbers inside {wrapper.group('name')}(...)")
+        library, _, function = wrapper.group("name").rpartition(".")
+        owner = f"{LIBRARIES[library]}'s " if library else ""
+        notes.append(words(f"read the numbers inside {owner}", Code(f"{function}(...)")))
     return Reading(text, notes)
+
+
+#: the libraries whose wrappers are read (np.float64(...) is NumPy's float64(...))
+LIBRARIES = {"np": "NumPy", "numpy": "NumPy", "torch": "PyTorch", "jnp": "JAX", "tf": "TensorFlow"}
 
 
 def _plain_after(rest: str) -> bool:
@@ -186,8 +210,10 @@ def scalar_text(text: str, conventions: Conventions) -> str:
     if _SCALAR_COMMA.match(text):
         if conventions.decimal_comma:
             return text.replace(",", ".")
-        raise Unreadable(f"{text.strip()}: write a decimal point ({text.strip().replace(',', '.')}), or say "
-                         f"options: {{decimal_comma: true}} for a sheet written with decimal commas")
+        from .feedback import Code, Quote, words
+        raise Unreadable(words(Quote(text.strip()), ": write a decimal point (", Code(text.strip().replace(",", ".")),
+                               "), or say ", Code("options: {decimal_comma: true}"), " for a sheet written with "
+                               "decimal commas"))
     return text
 
 

@@ -102,11 +102,23 @@ def _worked(item):
 
 def _expected_formula(item):
     """The expected formula of an expression quantity, for the printer, when grading did not keep it (an answer
-    refused before it was compared, such as a number where a formula is asked for)."""
+    refused before it was compared, such as a number where a formula is asked for); None for a quantity whose
+    reference is a value (a number, a vector, a matrix: the expected cell shows it)."""
     reference = _reference(item)
+    if reference is None or reference.value is not None:
+        return None
     expr = getattr(reference, "expr", None)
     import sympy
     return expr if isinstance(expr, sympy.Basic) and not expr.is_number else None
+
+
+def _typeset_cells(item) -> None:
+    """What was read and what was expected, for the printers: the formulas, or the numbers written."""
+    from .feedback import shown_text
+    item.read_shown = item.read_expr if item.read_expr is not None else shown_text(item.read_as)
+    item.expected_shown = item.expected_expr if item.expected_expr is not None else shown_text(item.expected)
+    if item.expected_shown is None and item.expected:
+        item.expected_shown = _expected_formula(item)
 
 
 def render(results, fmt: str) -> str:
@@ -129,10 +141,11 @@ def _render(results, fmt: str) -> str:
     env = environment(fmt)
     template = {"text": "text/check.txt.j2", "markdown": "markdown/check.md.j2", "latex": "latex/check.tex.j2"}[fmt]
     if fmt in ("markdown", "latex"):
+        from .feedback import foreign
         for result in results:
+            result.error_words = foreign(result.error) if result.error else None
             for item in result.items:
                 if item.verdict != "correct":
                     item.worked = _worked(item)
-                if item.expected_expr is None and item.expected:
-                    item.expected_expr = _expected_formula(item)
+                _typeset_cells(item)
     return env.get_template(template).render(results=results, summary=summary(results), verdicts=VERDICTS)

@@ -30,7 +30,7 @@ MAX_FIGURES = 6
 class Route:
     """Intermediates a student may round before going on."""
 
-    name: str                                   # how the feedback names them: "p", "e^{s_j}"
+    name: object                                # how the feedback names them, in the class j: p_j, e^{s_j}
     values: tuple                               # their exact values, as floats
     recompute: Callable                         # tuple of floats -> float, or tuple of floats (a vector)
     used: tuple = ()                            # the entries the result depends on (all when empty)
@@ -41,7 +41,7 @@ class Rounded:
     """What one rounding of a route's intermediates gives."""
 
     figures: int            # significant figures kept by the coarsest intermediate that matters
-    how: str                # "p rounded to 3 decimals ([0.268, 0.005, 0.727])"
+    how: object             # "p_j rounded to 3 decimals ([0.268, 0.005, 0.727])", words and maths (a Paragraph)
     value: object           # float, or tuple of floats
 
 
@@ -52,8 +52,18 @@ def _kept(original: float, rounded: Decimal) -> int:
     return leading_place(original) - rounded.as_tuple().exponent + 1
 
 
-def _text(values) -> str:
-    return "[" + ", ".join(format(v, "f") for v in values) + "]"
+def _how(route: Route, used, words: str, rounded):
+    """"p_0 rounded to 2 significant figures (0.27)", "p_j rounded to 3 decimals ([0.268, 0.005, 0.727])"."""
+    import sympy
+
+    from ..engine.notation import j
+    from .feedback import decimal, inline
+    from .feedback import words as said
+    if len(used) == 1:
+        return said(route.name.xreplace({j: sympy.Integer(used[0])}), f" rounded {words} (",
+                    decimal(format(rounded[used[0]], "f")), ")")
+    row = sympy.ImmutableMatrix([[decimal(format(r, "f"), True) for r in rounded]])
+    return said(route.name, f" rounded {words}", *inline(row))
 
 
 def roundings(route: Route) -> list[Rounded]:
@@ -83,10 +93,6 @@ def roundings(route: Route) -> list[Rounded]:
             value = route.recompute(tuple(float(r) for r in rounded))
         except (ValueError, ZeroDivisionError, OverflowError):
             continue
-        if len(used) == 1:
-            how = f"{route.name}_{used[0]} rounded {words} ({format(rounded[used[0]], 'f')})"
-        else:
-            how = f"{route.name} rounded {words} ({_text(rounded)})"
-        found.append(Rounded(kept, how, value))
+        found.append(Rounded(kept, _how(route, used, words, rounded), value))
     object.__setattr__(route, "_roundings", found)
     return found

@@ -299,6 +299,25 @@ class Times(Infix):
     """lhs × rhs: the size of a matrix (rows × columns)."""
 
 
+class Sign(sympy.Basic):
+    """A relation sign on its own, as prose names it ("≈ was read as ="): ``Sign("≈")``; one of
+    :data:`SIGNS`."""
+
+    def __new__(cls, sign):
+        sign = str(sign)                    # a str, or the Symbol it is kept as (SymPy rebuilds from args)
+        if sign not in SIGNS:
+            raise ValueError(f"not a sign: {sign!r}")
+        return sympy.Basic.__new__(cls, Symbol(sign))
+
+    @property
+    def sign(self) -> str:
+        return self.args[0].name
+
+
+#: the signs :class:`Sign` shows, and their LaTeX
+SIGNS = {"=": "=", "≈": r"\approx", "≠": r"\neq", "<": "<", ">": ">", "≤": r"\leq", "≥": r"\geq", "×": r"\times"}
+
+
 class Scientific(sympy.Basic):
     """A decimal in scientific notation for prose, as written: ``Scientific("2.5", -7)`` is 2.5 · 10^-7."""
 

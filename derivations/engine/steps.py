@@ -10,7 +10,7 @@
 * :class:`Claim` is a verified statement that is not a rewrite (an equality
   or equivalence used in an explanation).
 * :class:`Paragraph` is prose with mathematics in it: a list of
-  :class:`Text` and :class:`Math` segments. Derivation modules write these;
+  :class:`Text`, :class:`Math` and :class:`Code` (or :class:`Quote`) segments. Derivation modules write these;
   templates only place them.
 * :class:`Derivation` gathers sections of blocks, the results, the warnings.
 
@@ -143,6 +143,12 @@ class Code:
     Markdown, as it is in a terminal. Never mathematics."""
 
     text: str
+
+
+@dataclass
+class Quote(Code):
+    """What someone typed, quoted as written (a student's answer, a label before it): code type in LaTeX and
+    Markdown like :class:`Code`, and in quotes in a terminal, where nothing else sets it apart."""
 
 
 @dataclass

@@ -14,7 +14,7 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
 
-from ..engine.notation import K, PerExample, Sigmoid, SumExcept
+from ..engine.notation import SIGNS, K, PerExample, Sigmoid, SumExcept
 from ..engine.reading_order import ordered_terms
 from ..engine.sizes import HEAD, TAIL, is_long, shown_positions
 from .matrix_printing import MatrixLatex, MatrixText
@@ -239,6 +239,9 @@ class DeriveLatexPrinter(MatrixLatex, LatexPrinter):
     def _print_Dots(self, expr):
         return r"\cdots" if expr.along == "row" else r"\vdots"
 
+    def _print_Sign(self, expr):
+        return SIGNS[expr.sign]
+
     def _print_Scientific(self, expr):
         power = "10^{%d}" % expr.exponent
         return power if expr.mantissa == "1" else r"%s \cdot %s" % (expr.mantissa, power)
@@ -401,6 +404,18 @@ class DeriveTextPrinter(MatrixText, StrPrinter):
             return ("-" if coeff == -1 else "" if coeff == 1 else self._print(coeff) + "·") + text
         return super()._print_Mul(expr).replace("*", "·")
 
+    def _print_Float(self, expr):
+        """A number with fewer digits than double precision was written so (0.710, to 3 figures): every digit of it,
+        inside a vector or a product too, as in LaTeX; a computed one as SymPy shows it."""
+        if expr._prec >= 53:
+            return super()._print_Float(expr)
+        saved = self._settings["full_prec"]
+        self._settings["full_prec"] = True
+        try:
+            return super()._print_Float(expr)
+        finally:
+            self._settings["full_prec"] = saved
+
     def _print_MatrixBase(self, expr):
         rows, cols = shown_grid(expr)
         if expr.rows == 1 or expr.cols == 1:
@@ -424,6 +439,9 @@ class DeriveTextPrinter(MatrixText, StrPrinter):
 
     def _print_Dots(self, expr):
         return "⋯" if expr.along == "row" else "⋮"
+
+    def _print_Sign(self, expr):
+        return expr.sign
 
     def _print_Scientific(self, expr):
         power = "10" + superscript(str(expr.exponent))

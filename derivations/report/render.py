@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sympy import Indexed
 
-from ..engine.steps import Case, CaseSplit, Chain, Claim, Code, Derivation, Paragraph, Result, Step, Text
+from ..engine.steps import Case, CaseSplit, Chain, Claim, Code, Derivation, Paragraph, Quote, Result, Step, Text
 from . import printing
 
 FORMATS = ("text", "markdown", "latex", "json")
@@ -150,8 +150,13 @@ def _segments_filter(style, escape):
         for segment in segments:
             if isinstance(segment, Text):
                 out.append(escape(segment.text))
+            elif isinstance(segment, Quote) and escape is escape_text:
+                out.append("'" + escape(segment.text) + "'")        # a terminal has no code type: quotes
             elif isinstance(segment, Code):
                 out.append(_code(segment.text, escape))
+            elif style == "latex" and segment.display:      # a formula too wide for a line of words: its own line
+                shown = math(segment.expr)
+                out.append("\n\n$$\n" + shown + "\n$$\n\n" if escape is escape_markdown else "\n\\[" + shown + "\\]\n")
             elif style == "latex":
                 out.append("$" + math(segment.expr) + "$")
             else:

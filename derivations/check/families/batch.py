@@ -7,7 +7,7 @@ targets), the very expressions the batch derivations verify (``gradient_matrix``
 written (:mod:`derivations.check.exact_arrays`): 0.8 is compared with 4/5, never with a float near it.
 
 The mistakes are the same forms rewritten as a student might have them (the 1/N left out, the other
-reg_form's penalty, the penalty left out, seed 002's dropped δ_{c,y_n}, the correct class's sign, P
+reg_form's penalty, the penalty left out, the δ_{c,y_n} dropped, the correct class's sign, P
 without - Y, a transposed dW; for the loss the j = y_i term kept, the max dropped, Δ flipped or left
 out, log base 10, the minus missing), each evaluated by the same evaluator for this batch.
 """
@@ -19,6 +19,7 @@ import sympy
 from sympy import MatMul, Transpose
 
 from ..exact_arrays import DIGITS, ExactEvaluator, as_matrix, as_sympy, exact_array, one_hot
+from ..feedback import Code, words
 from ..registry import Given, LazyVariants, Reference, Variant
 
 
@@ -26,14 +27,84 @@ def _other(reg_form: str) -> str:
     return "half" if reg_form == "full" else "full"
 
 
-def _reg_words(reg_form: str, what: str) -> str:
+class Penalty(sympy.Expr):
+    """The penalty on the weights as prose writes it: lambda sum_{d,c} W_{d,c}^2 (``Penalty("full")``), or half of it
+    (``Penalty("half")``); the derivations write the sums' limits, which a sentence has no room for."""
+
+    is_commutative = True
+
+    def __new__(cls, reg_form):
+        return sympy.Expr.__new__(cls, sympy.Symbol(str(reg_form)))
+
+    @property
+    def half(self) -> bool:
+        return self.args[0].name == "half"
+
+    def _derive_latex(self, printer, exp=None):
+        from ...engine.notation import lam
+        return (r"\tfrac{1}{2} " if self.half else "") + printer._print(lam) + r" \sum_{d,c} W_{d,c}^{2}"
+
+    def _derive_text(self, printer):
+        from ...engine.notation import lam
+        return ("(1/2)·" if self.half else "") + printer._print(lam) + "·Σ_{d,c} W_{d,c}²"
+
+
+def _penalty(reg_form: str):
+    """lambda sum_{d,c} W_dc^2 (reg_form full), or half of it (half), as the feedback writes it."""
+    return Penalty(reg_form)
+
+
+def _reg_words(reg_form: str, what: str):
+    """The other reg_form's penalty (or its gradient) for this one's: (1/2) lambda sum W^2 for lambda sum W^2."""
+    from ...engine.matrices import W_
+    from ...engine.notation import lam
+    regulariser = _penalty
     other = _other(reg_form)
+
+    def gradient(form):
+        return (2 * lam if form == "full" else lam) * W_
     if what == "gradient":
-        return (f"the penalty's gradient is {'λW' if other == 'half' else '2λW'}, that of "
-                f"{'(1/2)λ ΣW²' if other == 'half' else 'λ ΣW²'}; this reg_form ({reg_form}) gives "
-                f"{'2λW' if reg_form == 'full' else 'λW'}")
-    return (f"the penalty is {'(1/2)λ ΣW²' if other == 'half' else 'λ ΣW²'}; this reg_form ({reg_form}) is "
-            f"{'λ ΣW²' if reg_form == 'full' else '(1/2)λ ΣW²'}")
+        return words("the penalty's gradient was taken as ", gradient(other), " (that of ", regulariser(other),
+                     "); with ", Code(f"reg_form: {reg_form}"), " it is ", gradient(reg_form))
+    return words("the penalty was taken as ", regulariser(other), "; with ", Code(f"reg_form: {reg_form}"), " it is ",
+                 regulariser(reg_form))
+
+
+@lru_cache(maxsize=None)
+def _words(tag: str):
+    """The description of a mistake of the batch forms (see _dW_rewritten and _loss_rewritten)."""
+    from ...engine.matrices import W_, X_, Y_
+    from ...engine.notation import Delta, N, c, example, j, labels, lam, t
+    from ...losses import batch as b
+    from ...losses.logistic import Y
+    said = {
+        "missing-1/N": words("the ", 1 / N, " of the average is missing"),
+        "missing-1/N-loss": words("the ", 1 / N, " of the average is missing: the losses were summed, not averaged"),
+        "sign-flipped-logistic": words(t - Y, " instead of ", Y - t, ": the sign of the data term is flipped"),
+        "reg-left-out-gradient": words("the penalty's gradient (", 2 * lam * W_, " or ", lam * W_, ") was left out"),
+        "dropped-delta": words("the ", sympy.KroneckerDelta(c, labels[example]), " was dropped: only the examples "
+                               "whose label is ", c, " subtract the count of violated margins"),
+        "no-minus-one": words("the one-hot ", Y_, " is missing: the gradient of the scores is ", b.P_ - Y_),
+        "sign-of-softmax": words("the sign is flipped: ", Y_ - b.P_, " instead of ", b.P_ - Y_),
+        "kept-correct-term": words("the ", j, " = ", labels[example], " term was kept in the sum: it adds ", Delta,
+                                   " for every example"),
+        "scores-transposed": words("the scores are ", _times(N, "K"), ", one row per example (", b.S_, " = ",
+                                   MatMul(X_, W_), ")"),
+        "probabilities-transposed": words(b.P_, " is ", _times(N, "K"), ", one row per example"),
+        "dW-transposed": words("the gradient is transposed: it is ", _times("D", "K"), " like ", W_,
+                               ", one row per feature and one column per class"),
+    }
+    return said[tag]
+
+
+def _times(rows, cols):
+    from ...engine.notation import Times
+    return Times(sympy.Symbol(rows, integer=True, positive=True) if isinstance(rows, str) else rows,
+                 sympy.Symbol(cols, integer=True, positive=True) if isinstance(cols, str) else cols)
+
+
+def _reg_left_out(reg_form: str):
+    return words("the penalty ", _penalty(reg_form), " was left out: the loss is the data term plus the penalty")
 
 
 class BatchNumbers:
@@ -145,8 +216,7 @@ def _dW_variants(found: BatchNumbers, value) -> list:
     variants = [Variant(tag, text, value=_shaped(as_matrix(found.value(expr)), loss))
                 for tag, text, expr in _dW_rewritten(loss, given.reg_form, given.reg != 0)]
     if loss != "logistic":
-        variants.append(Variant("transposed", "dW is transposed: it is D x K like W, one row per feature and one "
-                                "column per class", value=value.T))
+        variants.append(Variant("transposed", _words("dW-transposed"), value=value.T))
     return variants
 
 
@@ -162,8 +232,8 @@ def _dW_rewritten(loss: str, reg_form: str, with_reg: bool) -> tuple:
         reg = (2 * lam if reg_form == "full" else lam) * b.w_
         other = (2 * lam if reg_form == "half" else lam) * b.w_
         rewritten = {
-            "missing-1/N": ("the 1/N of the average is missing", MatMul(Transpose(X_), residual) + reg),
-            "sign-flipped-gradient": ("(t - y) instead of (y - t): the sign of the data term is flipped",
+            "missing-1/N": (_words("missing-1/N"), MatMul(Transpose(X_), residual) + reg),
+            "sign-flipped-gradient": (_words("sign-flipped-logistic"),
                                       MatMul(1 / N, Transpose(X_), b.t_ - Logistic(b.Z_)) + reg),
         }
         if with_reg:
@@ -174,23 +244,21 @@ def _dW_rewritten(loss: str, reg_form: str, with_reg: bool) -> tuple:
         from ...losses import batch as b
         inner = (b.B_ - sympy.HadamardProduct(Y_, b.row_sums(b.B_))) if loss == "svm" else (b.P_ - Y_)
         reg = b.reg_matrix(reg_form)
-        rewritten = {"missing-1/N": ("the 1/N of the average is missing", MatMul(Transpose(X_), inner) + reg)}
+        rewritten = {"missing-1/N": (_words("missing-1/N"), MatMul(Transpose(X_), inner) + reg)}
         if with_reg:
             rewritten["other-reg-form"] = (_reg_words(reg_form, "gradient"),
                                            b.data_gradient(loss) + b.reg_matrix(_other(reg_form)))
-            rewritten["reg-left-out"] = ("the penalty's gradient (2λW or λW) was left out", b.data_gradient(loss))
+            rewritten["reg-left-out"] = (_words("reg-left-out-gradient"), b.data_gradient(loss))
         if loss == "svm":
-            rewritten["dropped-delta"] = ("the δ_{c,y_n} was dropped (seed 002's last line): only the examples "
-                                          "whose label is c subtract the count of violated margins",
+            rewritten["dropped-delta"] = (_words("dropped-delta"),
                                           MatMul(1 / N, Transpose(X_), b.B_ - b.row_sums(b.B_)) + reg)
             rewritten["sign-of-correct-class"] = ("the correct class's term has the wrong sign: it is minus the "
                                                   "count of violated margins",
                                                   MatMul(1 / N, Transpose(X_), b.B_ + sympy.HadamardProduct(
                                                       Y_, b.row_sums(b.B_))) + reg)
         else:
-            rewritten["no-minus-one"] = ("the one-hot Y is missing: the gradient of the scores is P - Y",
-                                         MatMul(1 / N, Transpose(X_), b.P_) + reg)
-            rewritten["sign-of-correct-class"] = ("the sign is flipped: Y - P instead of P - Y",
+            rewritten["no-minus-one"] = (_words("no-minus-one"), MatMul(1 / N, Transpose(X_), b.P_) + reg)
+            rewritten["sign-of-correct-class"] = (_words("sign-of-softmax"),
                                                   MatMul(1 / N, Transpose(X_), Y_ - b.P_) + reg)
     return tuple((tag, text, expr) for tag, (text, expr) in rewritten.items())
 
@@ -218,12 +286,13 @@ def _loss_variants(found: BatchNumbers) -> list:
                 if not isinstance(penalty_value, Decimal) else penalty_value
             variants.append(Variant("log10", "log base 10 was used instead of the natural log",
                                     value=as_sympy(data_value / Decimal(10).ln() + penalty_value)))
-            variants.append(Variant("missing-minus", "the minus sign of -log p_{y_i} is missing",
+            from .softmax import SOFTMAX_LOSS_VARIANTS
+            variants.append(Variant("missing-minus", SOFTMAX_LOSS_VARIANTS["missing-minus"][0],
                                     value=as_sympy(-data_value + penalty_value)))
     if loss == "logistic" and all(t in (0, 1) for t in given.y):
-        from .logistic_numbers import WRONG_TARGET
+        from .logistic_numbers import wrong_target
         other = BatchNumbers(loss, given, flip_targets=True)
-        variants.append(Variant("wrong-target", WRONG_TARGET, value=as_sympy(other.value(other.loss_form()))))
+        variants.append(Variant("wrong-target", wrong_target(), value=as_sympy(other.value(other.loss_form()))))
     if loss == "svm":
         from .svm import SVM_VARIANTS
         for tag, delta in (("flipped-delta", -given.delta), ("delta-left-out", 0)):
@@ -240,20 +309,17 @@ def _loss_rewritten(loss: str, reg_form: str, with_reg: bool):
     from ...engine.notation import K, N
     data, penalty = _data_and_penalty(loss_form(loss, reg_form))
     other_penalty = _data_and_penalty(loss_form(loss, _other(reg_form)))[1]
-    rewritten = {"missing-1/N": ("the 1/N of the average is missing: the losses were summed, not averaged",
-                                 _times_n(data) + penalty)}
+    rewritten = {"missing-1/N": (_words("missing-1/N-loss"), _times_n(data) + penalty)}
     if with_reg:
         rewritten["other-reg-form"] = (_reg_words(reg_form, "loss"), data + other_penalty)
-        rewritten["reg-left-out"] = ("the penalty λ ΣW² was left out: the loss is the data term plus the penalty",
-                                     data)
+        rewritten["reg-left-out"] = (_reg_left_out(reg_form), data)
     if loss == "svm":
         from ...losses import batch as b
         kept = MatMul(1 / N, Transpose(Ones(N)), Hinge(b.M_), Ones(K))
         dropped = MatMul(1 / N, Transpose(Ones(N)), sympy.HadamardProduct(b.ones_matrix() - Y_, b.M_), Ones(K))
-        rewritten["kept-correct-term"] = ("the j = y_i term was kept in the sum: it adds Δ for every example",
-                                          kept + penalty)
-        rewritten["dropped-max"] = ("max(0, .) was dropped: negative margins were added instead of clipped at 0",
-                                    dropped + penalty)
+        from .svm import SVM_VARIANTS
+        rewritten["kept-correct-term"] = (_words("kept-correct-term"), kept + penalty)
+        rewritten["dropped-max"] = (SVM_VARIANTS["dropped-max"][0], dropped + penalty)
     return tuple((tag, text, expr) for tag, (text, expr) in rewritten.items()), data, penalty
 
 
@@ -270,7 +336,7 @@ def scores_reference(loss: str, given: Given) -> Reference:
     found = numbers(loss, given)
     value = as_matrix(found.scores())
     return Reference(f"{loss}.scores", value=value, variants=[
-        Variant("transposed", "the scores are N x K, one row per example (S = X W)", value=value.T)])
+        Variant("transposed", _words("scores-transposed"), value=value.T)])
 
 
 def probabilities_reference(given: Given) -> Reference:
@@ -279,7 +345,7 @@ def probabilities_reference(given: Given) -> Reference:
     found = numbers("softmax", given)
     value = as_matrix(found.value(b.P_))
     return Reference("softmax.probs", value=value, variants=[
-        Variant("transposed", "P is N x K, one row per example", value=value.T)])
+        Variant("transposed", _words("probabilities-transposed"), value=value.T)])
 
 
 __all__ = ["numbers", "dW_reference", "loss_reference", "scores_reference", "probabilities_reference"]

@@ -6,6 +6,7 @@ from functools import lru_cache
 import sympy
 from sympy import Integer, log
 
+from ..feedback import words
 from ..registry import Quantity, Reference, Variant, register
 
 #
@@ -14,15 +15,46 @@ from ..registry import Quantity, Reference, Variant, register
 # (the minus sign dropped, log base 10) or a link of the chain left out (dy/dz or dz/dw_j taken as 1),
 # and each is worked through by the same chain.
 
+@lru_cache(maxsize=None)
+def _names():
+    from ...engine.notation import j, t, w, x, z
+    from ...losses.logistic import Y, loss_expression
+    return j, t, w, x, z, Y, loss_expression()
+
+
+@lru_cache(maxsize=None)
+def _loss_words():
+    *_, loss = _names()
+    return words("the minus sign of ", loss, " was dropped")
+
+
+@lru_cache(maxsize=None)
+def _chain_words(dropped: str):
+    j, t, w, x, z, Y, _ = _names()
+    L = sympy.Symbol("L", real=True)
+    if dropped == "dy_dz":
+        return words("the sigmoid's derivative ", sympy.Derivative(Y, z), " = ", Y * (1 - Y), " is missing (taken as 1)")
+    return words("the factor ", sympy.Derivative(z, w[j]), " = ", x[j], " is missing: that is ", sympy.Derivative(L, z),
+                 ", not ", sympy.Derivative(L, w[j]))
+
+
+@lru_cache(maxsize=None)
+def sign_words(name: str):
+    """(t - y) x_j instead of (y - t) x_j (name ``dloss_dw``), or t - y instead of y - t."""
+    j, t, w, x, z, Y, _ = _names()
+    factor = x[j] if name == "dloss_dw" else 1
+    return words((t - Y) * factor, " instead of ", (Y - t) * factor)
+
+
 LOGISTIC_LOSS_VARIANTS = {
-    "sign-flipped-gradient": ("the minus sign of -t log y - (1 - t) log(1 - y) was dropped", lambda loss: -loss),
-    "log10": ("log base 10 was used instead of the natural log",
+    "sign-flipped-gradient": (_loss_words, lambda loss: -loss),
+    "log10": (lambda: "log base 10 was used instead of the natural log",
               lambda loss: loss.replace(log, lambda u: log(u) / log(10))),
 }
 #: links of the chain a student may leave out: (tag, description, which factor is taken as 1)
 LOGISTIC_CHAIN_VARIANTS = {
-    "missing-sigmoid-derivative": ("the sigmoid's derivative dy/dz = y(1 - y) is missing (taken as 1)", "dy_dz"),
-    "missing-input": ("the factor dz/dw_j = x_j is missing: that is dL/dz, not dL/dw_j", "dz_dw"),
+    "missing-sigmoid-derivative": (lambda: _chain_words("dy_dz"), "dy_dz"),
+    "missing-input": (lambda: _chain_words("dz_dw"), "dz_dw"),
 }
 
 
@@ -47,7 +79,6 @@ def _logistic_chain(loss, factors, through_input=True, dropped=None):
 def _logistic_case(name):
     """logistic.dw ((y - t) x_j) or logistic.dz (y - t), with the variants worked through by the chain."""
     through_input = name == "dloss_dw"
-    sign_words = {"dloss_dw": "(t - y) x instead of (y - t) x", "dloss_dz": "t - y instead of y - t"}
 
     def reference(given):
         from ...engine.notation import Sigmoid, sigmoid, z
@@ -60,13 +91,14 @@ def _logistic_case(name):
             raise RuntimeError(f"the chain of the encoded loss does not give the derivation's {name}")
         variants = []
         for tag, (text, mistake) in LOGISTIC_LOSS_VARIANTS.items():
+            said = text()
             if tag == "sign-flipped-gradient":
-                text = f"{sign_words[name]}: {text}"
-            variants.append(Variant(tag, text, expr=_logistic_chain(mistake(loss), factors, through_input)))
+                said = words(sign_words(name), ": ", said)
+            variants.append(Variant(tag, said, expr=_logistic_chain(mistake(loss), factors, through_input)))
         for tag, (text, dropped) in LOGISTIC_CHAIN_VARIANTS.items():
             if dropped == "dz_dw" and not through_input:
                 continue
-            variants.append(Variant(tag, text, expr=_logistic_chain(loss, factors, through_input, dropped)))
+            variants.append(Variant(tag, text(), expr=_logistic_chain(loss, factors, through_input, dropped)))
         return Reference(f"logistic.{name.replace('dloss_', 'd')}", expr=expected, variants=variants, derivation=d,
                          definitions={Y: Sigmoid(z), Sigmoid: sigmoid})
     return reference

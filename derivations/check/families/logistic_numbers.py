@@ -13,8 +13,16 @@ import sympy
 from sympy import ImmutableMatrix, log
 
 from ...engine.inputs import InputError
+from ..feedback import words
 from ..registry import Given, Quantity, Reference, Variant, register
-from .logistic import LOGISTIC_CHAIN_VARIANTS, _logistic_case, _logistic_chain, _logistic_derivation
+from .logistic import (
+    LOGISTIC_CHAIN_VARIANTS,
+    _logistic_case,
+    _logistic_chain,
+    _logistic_derivation,
+    _loss_words,
+    sign_words,
+)
 
 
 def _numbers_given(given: Given) -> bool:
@@ -65,25 +73,35 @@ def _loss(given):
     from ...losses.logistic import loss_expression
     variants = [
         Variant("log10", "log base 10 was used instead of the natural log", value=value / log(10)),
-        Variant("sign-flipped-gradient", "the minus sign of -t log y - (1 - t) log(1 - y) was dropped",
-                value=-value),
+        Variant("sign-flipped-gradient", _loss_words(), value=-value),
     ]
     if given.target in (0, 1):
-        variants.append(Variant("wrong-target", WRONG_TARGET, value=loss_expression(n["y"], 1 - given.target)))
+        variants.append(Variant("wrong-target", wrong_target(), value=loss_expression(n["y"], 1 - given.target)))
     return Reference("logistic.loss", value=value, derive=lambda: _worked(given), variants=variants)
 
 
-#: the loss of the other class: -log y is the loss when t = 1, -log(1 - y) when t = 0
-WRONG_TARGET = "the loss of the other target: -log y is the loss for t = 1, -log(1 - y) for t = 0"
+@lru_cache(maxsize=1)
+def wrong_target():
+    """The loss of the other class: -log y is the loss when t = 1, -log(1 - y) when t = 0."""
+    from ...engine.notation import t
+    from ...losses.logistic import Y
+    return words("the loss of the other target: ", -log(Y), " is the loss for ", t, " = ", 1, ", ", -log(1 - Y),
+                 " for ", t, " = ", 0)
 
 
 def _prediction(given):
     _check(given, "logistic.y")
     n = _numbers(given)
     value, z = n["y"], n["z"]
+    from ...engine.notation import Sigmoid
+    from ...engine.notation import z as logit
+    from ...losses.logistic import Y
+    weights, inputs = sympy.MatrixSymbol("w", sympy.Symbol("D"), 1), sympy.MatrixSymbol("x", sympy.Symbol("D"), 1)
     return Reference("logistic.y", value=value, derive=lambda: _worked(given), variants=[
-        Variant("no-sigmoid", "the sigmoid was not applied: y = sigma(z), not z = w^T x", value=z),
-        Variant("sign-of-z", "sigma(-z) was used: y = 1 / (1 + e^{-z})", value=1 - value),
+        Variant("no-sigmoid", words("the sigmoid was not applied: ", Y, " = ", Sigmoid(logit), ", not ", logit, " = ",
+                                    sympy.MatMul(weights.T, inputs)), value=z),
+        Variant("sign-of-z", words(Sigmoid(-logit), " was used instead of ", Sigmoid(logit), " = ",
+                                   1 / (1 + sympy.exp(-logit))), value=1 - value),
     ])
 
 
@@ -107,7 +125,7 @@ def _chain_mistakes() -> tuple:
     """(tag, description, formula in y, t, x_j) of each link of the chain left out, the same for every given."""
     from ...losses.logistic import loss_expression
     factors = {key: _logistic_derivation().results[key].expr for key in ("dy_dz", "dz_dw")}
-    return tuple((tag, text, _logistic_chain(loss_expression(), factors, True, dropped))
+    return tuple((tag, text(), _logistic_chain(loss_expression(), factors, True, dropped))
                  for tag, (text, dropped) in LOGISTIC_CHAIN_VARIANTS.items())
 
 
@@ -125,8 +143,8 @@ def _dw(given):
     _check(given, "logistic.dw")
     n = _numbers(given)
     prediction = n["y"]
-    variants = [Variant("sign-flipped-gradient", "(t - y) x instead of (y - t) x: the minus sign of the loss was "
-                        "dropped", value=-n["dw"])]
+    variants = [Variant("sign-flipped-gradient", words(sign_words("dloss_dw"), ": the minus sign of the loss was "
+                                                       "dropped"), value=-n["dw"])]
     for tag, text, wrong in _chain_mistakes():
         variants.append(Variant(tag, text, value=_at_numbers(wrong, given, prediction)))
     return Reference("logistic.dw", value=ImmutableMatrix(n["dw"]), expr=formula.expr,

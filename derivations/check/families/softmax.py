@@ -8,6 +8,7 @@ import sympy
 from sympy import Derivative, Eq, ImmutableMatrix, Ne, exp, log
 
 from ...engine.notation import SumExcept, all_classes_sum, j, k, m, p, s, y
+from ..feedback import words
 from ..numeric import to_float
 from ..registry import Given, Quantity, Reference, Variant, register
 from ..rounding import Route
@@ -18,23 +19,31 @@ def _p(index, scale=1):
 
 
 SOFTMAX_LOSS = -log(_p(y))
+#: the normalising sum of the softmax, sum_m e^{s_m}
+NORMALISER = all_classes_sum(exp(s[m]), m)
 SOFTMAX_LOSS_VARIANTS = {
     "log10": ("log base 10 was used instead of the natural log", -log(_p(y)) / log(10)),
     "log2": ("log base 2 was used instead of the natural log", -log(_p(y)) / log(2)),
-    "missing-minus": ("the minus sign of -log p_{y_i} is missing", log(_p(y))),
-    "unnormalised-softmax": ("e^{s_{y_i}} was used without dividing by sum_m e^{s_m}", -s[y]),
-    "sum-skips-correct-class": ("the normalising sum left out the correct class: sum_{j != y_i} e^{s_j} instead of "
-                                "sum_j e^{s_j}", -log(exp(s[y]) / SumExcept(exp(s[j]), j, y))),
+    "missing-minus": (words("the minus sign of ", -log(p[y]), " is missing"), log(_p(y))),
+    "unnormalised-softmax": (words(exp(s[y]), " was used without dividing by ", NORMALISER), -s[y]),
+    "sum-skips-correct-class": (words("the normalising sum left out the correct class: ", SumExcept(exp(s[j]), j, y),
+                                      " instead of ", all_classes_sum(exp(s[j]), j)),
+                                -log(exp(s[y]) / SumExcept(exp(s[j]), j, y))),
 }
 
 
 def _wrong_label_text(label, other):
-    return f"the label was taken as class {other}; the correct class is y_i = {label}"
+    return words(f"the label was taken as class {other}; the correct class is ", y, " = ", sympy.Integer(label))
 
 
 def _exponentials(given):
     """The exponentials e^{C s_j} a student computes first, as floats."""
     return tuple(math.exp(to_float(given.scale * v)) for v in given.scores)
+
+
+def _exponential(given):
+    """The exponentials' name in the feedback: e^{s_j}, or e^{C s_j} with a scale C."""
+    return exp(sympy.Rational(given.scale) * s[j])
 
 
 def _normalised(values):
@@ -75,12 +84,12 @@ def _softmax_probs(given):
             raise InputError("softmax.probs: W is D x K (one column per class), not D numbers")
         return probabilities_reference(given)
     reference = _softmax_probs_exact(given, given.scale)
-    variants = [Variant("unnormalised-softmax", "e^{s_j} was not divided by sum_m e^{s_m}",
+    variants = [Variant("unnormalised-softmax", words(exp(s[j]), " was not divided by ", NORMALISER),
                         value=ImmutableMatrix([exp(given.scale * v) for v in given.scores]))]
     if given.scale != 1:
         variants.append(Variant("scale-not-applied", "the scores were not multiplied by the scale",
                                 value=_softmax_probs_exact(given, 1)))
-    routes = [Route("e^{s_j}", _exponentials(given), _normalised)]
+    routes = [Route(_exponential(given), _exponentials(given), _normalised)]
     return Reference("softmax.probs", value=reference, variants=variants, derive=_derive(given), routes=routes)
 
 
@@ -125,8 +134,8 @@ def _softmax_loss(given):
     def from_probs(own):
         return -log(own[label])
     floats = tuple(to_float(v) for v in probs)
-    routes = [Route("p", floats, lambda q: -math.log(q[label]), used=(label,)),
-              Route("e^{s_j}", _exponentials(given), lambda e: -math.log(e[label] / math.fsum(e)))]
+    routes = [Route(p[j], floats, lambda q: -math.log(q[label]), used=(label,)),
+              Route(_exponential(given), _exponentials(given), lambda e: -math.log(e[label] / math.fsum(e)))]
     return Reference("softmax.loss", value=numbers["loss"], variants=variants,
                      derive=_derive(given), recompute=from_probs, recompute_uses=(label,), routes=routes)
 
@@ -138,17 +147,19 @@ def _softmax_dscores(given):
     onehot = _onehot(n, label)
     reference = probs - onehot
     variants = [
-        Variant("no-minus-one", "p_k was used for the correct class too: p_{y_i} - 1 is its gradient", value=probs),
-        Variant("sign-flipped-gradient", "the gradient has the wrong sign: 1[k = y_i] - p_k", value=-reference),
+        Variant("no-minus-one", words(p[k], " was used for the correct class too: ", p[y] - 1, " is its gradient"),
+                value=probs),
+        Variant("sign-flipped-gradient", words("the gradient has the wrong sign: ", _onehot_entry() - p[k],
+                                               " instead of ", p[k] - _onehot_entry()), value=-reference),
     ]
     if given.scale != 1:
         variants.append(Variant("scale-not-applied", "the scores were not multiplied by the scale",
                                 value=_softmax_probs_exact(given, 1) - onehot))
     correct_zero = probs.as_mutable()
     correct_zero[label] = 0
-    variants.append(Variant("correct-class-zero", "the correct class's entry was left at 0: it is p_{y_i} - 1",
+    variants.append(Variant("correct-class-zero", words("the correct class's entry was left at 0: it is ", p[y] - 1),
                             value=ImmutableMatrix(correct_zero)))
-    variants.append(Variant("unnormalised-softmax", "e^{s_k} was used without dividing by sum_m e^{s_m}",
+    variants.append(Variant("unnormalised-softmax", words(exp(s[k]), " was used without dividing by ", NORMALISER),
                             value=ImmutableMatrix([exp(given.scale * v) for v in given.scores]) - onehot))
     variants += [Variant("wrong-label", _wrong_label_text(label, c), value=probs - _onehot(n, c))
                  for c in _other_labels(given)]
@@ -158,8 +169,8 @@ def _softmax_dscores(given):
 
     def minus_onehot(q):
         return tuple(v - (1 if i == label else 0) for i, v in enumerate(q))
-    routes = [Route("p", tuple(to_float(v) for v in probs), minus_onehot),
-              Route("e^{s_j}", _exponentials(given), lambda e: minus_onehot(_normalised(e)))]
+    routes = [Route(p[j], tuple(to_float(v) for v in probs), minus_onehot),
+              Route(_exponential(given), _exponentials(given), lambda e: minus_onehot(_normalised(e)))]
     return Reference("softmax.dscores", value=reference, variants=variants, derive=_derive(given),
                      recompute=from_probs, routes=routes)
 
@@ -175,13 +186,15 @@ def _softmax_case(name):
         d = _softmax_symbolic()
         expr = d.results[name].expr
         variants = [Variant("sign-flipped-gradient", "the sign is flipped", expr=-expr),
-                    Variant("unnormalised-softmax", "e^{s_k} was used for p_k, without dividing by sum_m e^{s_m}",
+                    Variant("unnormalised-softmax", words(exp(s[k]), " was used for ", p[k], ", without dividing by ",
+                                                          NORMALISER),
                             expr=expr.replace(lambda e: getattr(e, "base", None) == p,
                                               lambda e: exp(s[e.indices[0]]))),
-                    Variant("log10", "log base 10 was used instead of the natural log: the gradient is divided by "
-                                     "ln 10", expr=expr / log(10))]
+                    Variant("log10", words("log base 10 was used instead of the natural log: the gradient is divided "
+                                           "by ", log(10)), expr=expr / log(10))]
         if name == "dscore_correct":
-            variants.append(Variant("no-minus-one", "p_{y_i} without the - 1 of the correct class",
+            variants.append(Variant("no-minus-one", words(p[y], " instead of ", p[y] - 1, ": the correct class "
+                                                          "subtracts 1 from its probability"),
                                     expr=expr + 1))
         else:
             text, loss = SOFTMAX_LOSS_VARIANTS["sum-skips-correct-class"]
@@ -191,6 +204,26 @@ def _softmax_case(name):
     return reference
 
 
+def _onehot_entry():
+    """1[k = y_i], the one-hot label's entry k, as the softmax derivation writes it: delta_{k,y_i}."""
+    return sympy.KroneckerDelta(k, y)
+
+
+def _diag_p():
+    """diag(p), the Jacobian's diagonal term (p the K x 1 vector of probabilities)."""
+    from sympy.matrices.expressions.diagonal import DiagMatrix
+
+    from ...engine.notation import K
+    return DiagMatrix(sympy.MatrixSymbol("p", K, 1))
+
+
+def _outer_p():
+    """-p p^T, the Jacobian's other term."""
+    from ...engine.notation import K
+    vector = sympy.MatrixSymbol("p", K, 1)
+    return sympy.MatMul(-1, vector, vector.T)
+
+
 def _softmax_jacobian(given):
     """dp/ds at the (scaled) scores: with a scale C, the Jacobian with respect to the scaled scores C s:
     dp_j/ds_k = p_j (delta_jk - p_k), that is diag(p) - p p^T."""
@@ -198,7 +231,8 @@ def _softmax_jacobian(given):
     n = len(probs)
     reference = ImmutableMatrix(n, n, lambda a, b: probs[a] * ((1 if a == b else 0) - probs[b]))
     variants = [Variant("sign-flipped-gradient", "the signs are flipped", value=-reference),
-                Variant("missing-diagonal", "the diag(p) term is missing: only -p p^T", value=-(probs * probs.T))]
+                Variant("missing-diagonal", words("the ", _diag_p(), " term is missing: only ", _outer_p()),
+                        value=-(probs * probs.T))]
 
     def jacobian_of(q):
         return tuple(q[a] * ((1 if a == b else 0) - q[b]) for a in range(len(q)) for b in range(len(q)))
@@ -206,7 +240,7 @@ def _softmax_jacobian(given):
     def derive():
         from ...losses import jacobian
         return jacobian.jacobian(scores=[given.scale * v for v in given.scores])
-    routes = [Route("p", tuple(to_float(v) for v in probs), jacobian_of)]
+    routes = [Route(p[j], tuple(to_float(v) for v in probs), jacobian_of)]
     return Reference("softmax.jacobian", value=reference, variants=variants, derive=derive, routes=routes)
 
 

@@ -7,6 +7,7 @@ import sympy
 from sympy import Eq, ImmutableMatrix, Max, Ne, Sum
 
 from ...engine.notation import Delta, K, SumExcept, j, k, s, y
+from ..feedback import words
 from ..registry import Given, Quantity, Reference, Variant, register
 from .common import piecewise_linear
 
@@ -27,21 +28,22 @@ def _margin(index, delta=Delta):
 
 SVM_LOSS = SumExcept(Max(0, _margin(j)), j, y)
 SVM_VARIANTS = {
-    "kept-correct-term": ("the j = y_i term was kept in the sum: it adds Delta to the loss",
+    "kept-correct-term": (words("the ", j, " = ", y, " term was kept in the sum: it adds ", Delta, " to the loss"),
                           Sum(Max(0, _margin(j)), (j, 0, K - 1))),
-    "dropped-max": ("max(0, .) was dropped: negative margins were added instead of clipped at 0",
+    "dropped-max": (words("the max was dropped: ", _margin(j), " instead of ", Max(0, _margin(j)), ", so negative "
+                          "margins were added instead of clipped at 0"),
                     SumExcept(_margin(j), j, y)),
-    "flipped-delta": ("Delta's sign is flipped: s_j - s_{y_i} - Delta instead of + Delta",
+    "flipped-delta": (words("the sign of ", Delta, " is flipped: ", _margin(j, -Delta), " instead of ", _margin(j)),
                       SumExcept(Max(0, _margin(j, -Delta)), j, y)),
-    "reversed-margin": ("the margin is reversed: s_{y_i} - s_j + Delta instead of s_j - s_{y_i} + Delta",
+    "reversed-margin": (words("the margin is reversed: ", s[y] - s[j] + Delta, " instead of ", _margin(j)),
                         SumExcept(Max(0, s[y] - s[j] + Delta), j, y)),
-    "delta-left-out": ("Delta was left out of the margin: s_j - s_{y_i} instead of s_j - s_{y_i} + Delta",
+    "delta-left-out": (words(Delta, " was left out of the margin: ", s[j] - s[y], " instead of ", _margin(j)),
                        SumExcept(Max(0, s[j] - s[y]), j, y)),
 }
 
 
-SUM_LEFT_OUT = ("the sum over the classes j ≠ y_i was left out: the correct class's gradient counts every class "
-                "whose margin is positive")
+SUM_LEFT_OUT = words("the sum over the classes ", j, " ≠ ", y, " was left out: the correct class's gradient counts "
+                     "every class whose margin is positive")
 
 
 def without_sum(expr):
@@ -54,7 +56,7 @@ MAX_CLASSES_TRIED = 50
 
 
 def _wrong_label_text(label, other):
-    return f"the label was taken as class {other}; the correct class is y_i = {label}"
+    return words(f"the label was taken as class {other}; the correct class is ", y, " = ", sympy.Integer(label))
 
 
 def _wrong_labels(given):
@@ -130,8 +132,8 @@ def _svm_case(name, var, condition):
         variants.append(Variant("sign-flipped-gradient", "the sign is flipped", expr=-expr))
         swapped = expr.xreplace({s[j]: s[y], s[y]: s[j]}) if name == "dscore_correct" else \
             expr.xreplace({s[k]: s[y], s[y]: s[k]})
-        variants.append(Variant("reversed-margin", "the margin is reversed in the indicator: s_{y_i} - s_j + Delta "
-                                                   "instead of s_j - s_{y_i} + Delta", expr=swapped))
+        variants.append(Variant("reversed-margin", words("the margin is reversed in the indicator: ",
+                                                         s[y] - s[j] + Delta, " instead of ", _margin(j)), expr=swapped))
         if name == "dscore_correct":
             variants.append(Variant("sum-left-out", SUM_LEFT_OUT, expr=without_sum(expr)))
         value = None

@@ -23,6 +23,7 @@ from sympy import ImmutableMatrix, Indexed, Ne, Symbol
 
 from ...engine.inputs import InputError
 from ...engine.notation import D, Delta, PerExample, W, c, feature, j, k, m, p, s, weighted_score, x, y
+from ..feedback import words
 from ..registry import Given, LazyVariants, Quantity, Reference, Variant, register
 from .svm import SUM_LEFT_OUT, SVM_VARIANTS, without_sum
 
@@ -54,7 +55,7 @@ def _vector_entry(expr, index):
     """A linear combination of vectors (w_j - w_{y_i}), entry ``index``."""
     from ...parse.vectors import Dot, Transposed
     if isinstance(expr, (Dot, Transposed)):
-        raise _unreadable("a transpose must multiply one vector: w_j^T x_i")
+        raise _unreadable(words("a transpose must multiply one vector: ", _score_of(j)))
     found = _component(expr, index)
     if found is not None:
         return found
@@ -63,10 +64,10 @@ def _vector_entry(expr, index):
     if isinstance(expr, sympy.Mul):
         vectors = [f for f in expr.args if _has_vector(f)]
         if len(vectors) != 1:
-            raise _unreadable(f"cannot read {expr} as a vector")
+            raise _unreadable(words("cannot read ", expr, " as a vector"))
         rest = [f for f in expr.args if f is not vectors[0]]
         return sympy.Mul(*rest) * _vector_entry(vectors[0], index)
-    raise _unreadable(f"cannot read {expr} as a vector: use w_j, x_i")
+    raise _unreadable(words("cannot read ", expr, " as a vector: use ", _weight_vector(j), ", ", _input()))
 
 
 def _combination(expr):
@@ -113,6 +114,23 @@ def _has_vector(expr) -> bool:
                if isinstance(a, (Indexed, Symbol)))
 
 
+def _weight_vector(index):
+    """w_j, the weight vector of class ``index`` (a column of W), as the feedback writes it."""
+    from ...engine.notation import w
+    return w[index]
+
+
+def _input(index=None):
+    """x_i (this example's input), or x_j, as the feedback writes it."""
+    return x[_example_index() if index is None else index]
+
+
+def _score_of(index):
+    """w_j^T x: the score of class ``index`` written with the weights, as the weight derivations write it."""
+    from ...engine.notation import WeightedScore
+    return WeightedScore(index)
+
+
 def _unreadable(message):
     from ..judge import Unreadable
     return Unreadable(message)
@@ -134,11 +152,12 @@ def in_components(expr, rename=True):
     dots = {node: sympy.Dummy("dot") for node in expr.atoms(Dot)}
     expr = expr.xreplace(dots)
     if expr.has(Transposed):
-        raise _unreadable("a transpose ^T must be followed by the vector it multiplies, as in w_j^T x_i")
+        raise _unreadable(words("a transpose must be followed by the vector it multiplies, as in ", _score_of(j)))
     vectors = {e: sympy.Dummy("vector") for e in expr.atoms(Indexed) if e.base in (x, sympy.IndexedBase("w", real=True))}
     expr = expr.xreplace(vectors)
     if expr.has(sympy.IndexedBase("w", real=True).label) or any(v.base != x for v in vectors):
-        raise _unreadable("w_j appears outside a product w_j^T x: the gradient is a multiple of the input x")
+        raise _unreadable(words(_weight_vector(j), " appears outside a product ", _score_of(j), ": the gradient is a "
+                                "multiple of the input ", _input()))
     expr = expr.xreplace({Symbol("x", real=True): x[feature]})
     expr = expr.xreplace({placeholder: _component(vector, feature) for vector, placeholder in vectors.items()})
     expr = expr.xreplace({placeholder: dot(*node.args) for node, placeholder in dots.items()})
@@ -182,9 +201,11 @@ def _formula(loss: str, name: str):
         conditions = (Ne(j, y),) if name == "dw_correct" else (Ne(c, y),)
         other = expr.xreplace({x[feature]: OTHER_INPUT[c, feature]}) if name == "dw_incorrect" else \
             expr.xreplace({x[feature]: OTHER_INPUT[j, feature]})
+        from ...parse.names import i
         variants = [
-            Variant("input-of-another-example", "x_j was written for x_i: the input is that of this example i, "
-                    "the same for every class (s_j = w_j^T x_i)", expr=other),
+            Variant("input-of-another-example", words(_input(j), " was written for ", _input(), ": the input is that "
+                                                      "of this example ", i, ", the same for every class (", s[j],
+                                                      " = ", _score_of(j), ")"), expr=other),
             Variant("sign-flipped-gradient", "the sign is flipped", expr=-expr),
         ]
         if loss == "svm":
@@ -192,23 +213,28 @@ def _formula(loss: str, name: str):
             if name == "dw_correct":
                 variants.append(Variant("sum-left-out", SUM_LEFT_OUT, expr=without_sum(expr)))
             if name == "dw_incorrect":
-                variants.append(Variant("margin-classes-lost", "the margin w_j^T x_i - w_{y_i}^T x_i + Δ lost its "
-                                        "classes (w_i^T x_i - w_i^T x_i is 0): it is that of class j against the "
-                                        "correct class y_i", expr=sympy.Heaviside(Delta, 0) * x[feature]))
+                variants.append(Variant("margin-classes-lost", words(
+                    "the margin ", _score_of(j) - _score_of(y) + Delta, " lost its classes (its two scores were "
+                    "written for one class, and cancel): it is that of class ", j, " against the correct class ", y),
+                    expr=sympy.Heaviside(Delta, 0) * x[feature]))
         else:
-            variants.append(Variant("unnormalised-softmax", "e^{s_j} was used for P_j, without dividing by "
-                                    "sum_m e^{s_m}", expr=expr.replace(lambda e: getattr(e, "base", None) == p,
-                                                                       lambda e: sympy.exp(s[e.indices[0]]))))
+            from .softmax import NORMALISER
+            variants.append(Variant("unnormalised-softmax", words(sympy.exp(s[j]), " was used for ", p[j],
+                                                                  ", without dividing by ", NORMALISER),
+                                    expr=expr.replace(lambda e: getattr(e, "base", None) == p,
+                                                      lambda e: sympy.exp(s[e.indices[0]]))))
         if loss != "svm" and name == "dw_correct":
             wrong_p = (p[j] - 1) * x[feature]
+            gradient = (p[y] - 1) * _input()
             variants += [
-                Variant("probability-of-class-j", "P_j was written for P_{y_i}: the correct class's gradient is "
-                        "(P_{y_i} - 1) x_i, with the probability of the correct class", expr=wrong_p),
-                Variant("probability-of-class-j-and-input-of-another-example", "P_j was written for P_{y_i} and "
-                        "x_j for x_i: the correct class's gradient is (P_{y_i} - 1) x_i",
-                        expr=(p[j] - 1) * OTHER_INPUT[j, feature]),
-                Variant("no-minus-one", "the - 1 of the correct class is missing: (P_{y_i} - 1) x_i",
-                        expr=p[y] * x[feature]),
+                Variant("probability-of-class-j", words(p[j], " was written for ", p[y], ": the correct class's "
+                                                        "gradient is ", gradient, ", with the probability of the "
+                                                        "correct class"), expr=wrong_p),
+                Variant("probability-of-class-j-and-input-of-another-example", words(
+                    p[j], " was written for ", p[y], " and ", _input(j), " for ", _input(), ": the correct class's "
+                    "gradient is ", gradient), expr=(p[j] - 1) * OTHER_INPUT[j, feature]),
+                Variant("no-minus-one", words(p[y] * _input(), " instead of ", gradient, ": the correct class "
+                                              "subtracts 1 from its probability"), expr=p[y] * x[feature]),
             ]
         return Reference(f"{loss}.{name}", expr=expr, conditions=conditions, variants=variants, derivation=d,
                          definitions=answer_definitions(),
@@ -272,17 +298,37 @@ def _example_variants(loss: str, given: Given, reference):
             variants.append(Variant(tag, text, value=ImmutableMatrix(inputs * gradient.T)))
         flipped = reference.as_mutable()
         flipped[:, given.label] = -flipped[:, given.label]
-        variants.append(Variant("sign-of-correct-class", "the correct class's column lost its minus sign: it is "
-                                "minus the count of violated margins times x", value=ImmutableMatrix(flipped)))
+        variants.append(Variant("sign-of-correct-class", _example_words("sign-of-correct-class"),
+                                value=ImmutableMatrix(flipped)))
     else:
         probabilities = numbers["dscores"] + ImmutableMatrix([1 if c == given.label else 0
                                                              for c in range(len(numbers["dscores"]))])
-        variants.append(Variant("no-minus-one", "the - 1 of the correct class is missing: dW = x (p - y)^T",
+        variants.append(Variant("no-minus-one", _example_words("no-minus-one"),
                                 value=ImmutableMatrix(inputs * probabilities.T)))
     variants.append(Variant("sign-flipped-gradient", "the gradient has the wrong sign everywhere", value=-reference))
-    variants.append(Variant("transposed", "dW is transposed: it is D x K like W, x times the gradient of the "
-                            "scores as a row", value=reference.T))
+    variants.append(Variant("transposed", _example_words("transposed"), value=reference.T))
     return variants
+
+
+@lru_cache(maxsize=None)
+def _example_words(tag: str):
+    """The description of a mistake in the gradient of one example's weights (the same for every given)."""
+    from ...engine.matrices import W_
+    from ...engine.notation import K, Times
+    if tag == "sign-of-correct-class":
+        return words("the correct class's column lost its minus sign: it is minus the count of violated margins "
+                     "times ", _x())
+    if tag == "no-minus-one":
+        probs, onehot = sympy.MatrixSymbol("p", K, 1), sympy.MatrixSymbol("y", K, 1)
+        return words("the one-hot label was not subtracted: ", sympy.MatMul(_x(), probs.T), " instead of ",
+                     sympy.MatMul(_x(), sympy.Transpose(probs - onehot)))
+    return words("the gradient is transposed: it is ", Times(D, K), " like ", W_, ", ", _x(), " times the gradient "
+                 "of the scores as a row")
+
+
+def _x():
+    """x, the example's input (a column of D numbers)."""
+    return sympy.MatrixSymbol("x", D, 1)
 
 
 def _dW(loss: str):
