@@ -185,6 +185,8 @@ def matrix_letters(math_text: str) -> dict:
     capitals = set(re.findall(r"(?<![A-Za-z\\])([A-Z])" + _TWO_INDICES, math_text))
     capitals |= set(re.findall(r"(?<![A-Za-z\\])([A-Z])\s*" + _TRANSPOSE, math_text))
     capitals |= {"W", "X"}
+    if re.search(r"(?<![A-Za-z\\])Y(?![A-Za-z_])", math_text):
+        capitals.add("Y")                               # Y: the one-hot labels, a matrix
     for _ in range(3):                                  # (P - Y) with Y a matrix: P is one too
         for a, b in re.findall(r"(?<![A-Za-z\\])([A-Z])\s*[-+]\s*([A-Z])(?![A-Za-z_])", math_text):
             if a in capitals or b in capitals:

@@ -24,6 +24,9 @@ from .names import MARGIN, Definition, index_symbol
 from .state import Job, Unread
 from .statements import cases_rows
 
+#: an argument in a function's definition: x, or a vector \mathbf{x}
+_ARGUMENT = r"(?:[a-z]|\\(?:mathbf|boldsymbol|bm|underline|vec)\s*\{\s*[a-z]\s*\})"
+
 
 class Definitions(Job):
     """Definitions and names."""
@@ -57,7 +60,8 @@ class Definitions(Job):
         left = left.strip()
         function = re.fullmatch(r"(?P<name>\\mathcal\{[A-Z]\}(?:_\{?[A-Za-z0-9]+\}?)?|[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?"
                                 r"|[A-Z]{2,5})"
-                                r"\s*(?:\\left)?\(\s*(?P<args>[a-z](?:\s*,\s*[a-z])*)\s*(?:\\right)?\)", left)
+                                r"\s*(?:\\left)?\(\s*(?P<args>" + _ARGUMENT + r"(?:\s*,\s*" + _ARGUMENT + r")*)\s*"
+                                r"(?:\\right)?\)", left)
         if function:
             return self.define_function(function.group("name"), function.group("args"), right, line, left)
         if re.fullmatch(r"[a-hA-H]", left) and right.strip() in ("\\sigma", "σ", "sigmoid", "\\mathrm{sigmoid}"):
@@ -135,6 +139,8 @@ class Definitions(Job):
         if reading.vector and not head.vector:
             if isinstance(key, Symbol) and not parameters and not at and not reading.grid and not defined:
                 return self.define_new_vector(key, rhs, line, left, right, reading.count)
+            if isinstance(key, Symbol) and reading.grid and not defined and re.fullmatch(r"[A-Z]", key.name):
+                return self.define_new_matrix(key, rhs, line, left, right)
             self.state.entry(line, f"{left} = {right}", "unread",
                         f"a definition that could not be read: {left} is one number but {right} is a vector",
                         kind="definition")
@@ -242,6 +248,16 @@ class Definitions(Job):
             return self.define_new_vector(key, rhs, line, left, right)
         return ""
 
+    def define_new_matrix(self, key: Symbol, rhs, line, left, right) -> str:
+        """S = XW: a capital letter named for a matrix; a matrix from here on (entry (r, c) as the right side's)."""
+        from ...parse.written_arrays import ROW
+        from .names import COMPONENT
+        base = self.state.names.base(key.name)
+        r, c = Symbol("r", integer=True), Symbol("c", integer=True)
+        self.state.names.matrix_letters[key.name] = key.name
+        self.store(base, (r, c), None, rhs.xreplace({ROW: r, COMPONENT: c}), line, f"{left} = {right}")
+        return "definition"
+
     def define_new_vector(self, key: Symbol, rhs, line, left, right, count=None) -> str:
         """s' = 2s, p' = [e^6, e^-2, e^8] / (...): a new name for a vector, read as a vector from here on."""
         from .names import COMPONENT
@@ -307,7 +323,8 @@ class Definitions(Job):
         return "definition"
 
     def define_function(self, name_text, args_text, right, line, left):
-        args = [Symbol(a.strip(), real=True) for a in args_text.split(",")]
+        args = [Symbol(re.sub(r"\\[A-Za-z]+\s*\{\s*([a-z])\s*\}", r"\1", a).strip(), real=True)
+                for a in args_text.split(",")]
         try:
             head = self.state.read(name_text)
             reading = self.state.read(right)
@@ -324,6 +341,7 @@ class Definitions(Job):
                                                  body=reading.value, line=line, written=f"{left} = {right}")
         self.state.part.defined.add(key)
         self.state.see(reading.value)
+        self.state.names.learn_counts(reading.value)
         self.state.context(line, f"{left} = {right}", "definition", f"{key}({', '.join(map(str, arguments))}) = "
                                                                f"{plain_text(reading.value)}")
         return "definition"

@@ -41,6 +41,9 @@ ROLES = {
     ("x", 2, 0): notation.N, ("x", 2, 1): notation.D, ("W", 2, 0): notation.D, ("W", 2, 1): notation.K,
     ("beta", 2, 0): notation.N, ("beta", 2, 1): notation.K, ("t", 2, 0): notation.N, ("t", 2, 1): notation.K,
     ("y", 2, 0): notation.N, ("y", 2, 1): notation.K, ("L", 1, 0): notation.N, ("z", 2, 0): notation.N,
+    ("X", 2, 0): notation.N, ("X", 2, 1): notation.D,
+    **{(letter, 2, 0): notation.N for letter in "PYSGBMp"}, **{(letter, 2, 1): notation.K for letter in "PYSGBMp"},
+    ("s", 2, 0): notation.N, ("s", 2, 1): notation.K,
 }
 #: the shape of the matrices of the course's notation (others: one row per example, one column per class)
 MATRIX_SHAPES = {"X": (notation.N, notation.D), "W": (notation.D, notation.K), "J": (notation.K, notation.K),
@@ -60,7 +63,7 @@ COMPONENT = Symbol("c_", integer=True)
 #: the SVM margin: positive, as a margin is (a step that holds only for Delta > 0 is right)
 MARGIN = Symbol("Delta", positive=True)
 
-_REAL_LETTER = {"alpha": "alpha", "lambda": "lambda", "epsilon": "epsilon", "varepsilon": "epsilon"}
+_REAL_LETTER = {"alpha": "alpha", "lambda": "lambda", "epsilon": "epsilon", "varepsilon": "epsilon", "reg": "reg"}
 
 
 def index_symbol(letter: str) -> Symbol:
@@ -141,6 +144,7 @@ class Names:
         self.subscripted: set[str] = set()    # every letter written with a subscript in this part
         self.vector_families: set[str] = set()  # plain letters whose subscripted names are vectors (w_j^T x_i)
         self.bound: set[str] = set()          # the letters a sum binds in the expression being read
+        self.vector_counts: dict = {}         # plain vectors the text sums over a count (x: K when sum_j^K x_j)
         self.named_vectors: dict = {}         # names the text defines as vectors (s' = 2s) -> their length
         self.aliasing = True                  # an undefined L may be read as the one loss defined (not in a head)
         self.families: dict = {}              # L_n -> the family L_{.} whose entry n is L_n (see rebind)
@@ -178,7 +182,8 @@ class Names:
                 letter = _letter(node.base)
                 for position, index in enumerate(node.indices):
                     if index == bound:
-                        count = ROLES.get((letter, len(node.indices), position))
+                        count = self.vector_counts.get(letter) if len(node.indices) == 1 else None
+                        count = count or ROLES.get((letter, len(node.indices), position))
                         if count is not None and count not in counts:
                             counts.append(count)
         by_letter = LETTER_COUNTS.get(bound.name.rstrip(BOUND_MARK).rstrip("'"))
@@ -236,6 +241,9 @@ class Names:
             if definition.parameters:
                 return lambda *args, d=definition: applied(d, args) if len(args) == len(d.parameters) else key
             return lambda *args, k=key: k           # L_CE(y, t) for a quantity defined in y and t: L_CE itself
+        defined = self.definitions.get(Symbol(ref.letter, real=True))
+        if len(ref.letter) == 1 and defined is not None and defined.parameters and defined.body is not None:
+            return lambda *args, d=defined: applied(d, args) if len(args) == len(d.parameters) else None
         if ref.letter in self.functions:
             return self.functions[ref.letter]
         if len(ref.letter) == 1 and ref.letter in "fgh":
@@ -299,7 +307,7 @@ class Names:
                 and self._symbol(letter) not in self.definitions and letter not in self.matrix_letters:
             return self._quantity_symbol(ref)          # L for the one loss the text defines (L_i)
         if letter in _REAL_LETTER:
-            return Symbol(_REAL_LETTER[letter], positive=letter in ("alpha", "lambda"))
+            return Symbol(_REAL_LETTER[letter], positive=letter in ("alpha", "lambda", "reg"))
         symbol = self._symbol(letter)
         if letter in self.named_vectors:
             base = self.base(letter)
@@ -554,8 +562,22 @@ class Names:
             return Vector(lambda d, b=self.base(letter), j=index: b[j, d], notation.K, key=(letter, index))
         return Vector(lambda d, b=self.base(letter), n=index: b[n, d], notation.D, key=(letter, index))
 
+    def learn_counts(self, expr) -> None:
+        """A vector the text sums over a known count (sum_{j=1}^{K} e^{x_j}): x has K entries from here on."""
+        if not isinstance(expr, sympy.Basic):
+            return
+        for node in sympy.preorder_traversal(expr):
+            if isinstance(node, sympy.Sum) and len(node.limits) == 1:
+                index, low, high = node.limits[0]
+                count = high + 1
+                if count not in notation.COUNTS:
+                    continue
+                for atom in node.function.atoms(Indexed):
+                    if atom.indices == (index,):
+                        self.vector_counts.setdefault(_letter(atom.base), count)
+
     def _plain_vector(self, letter: str) -> Vector:
-        count = notation.K if letter in CLASS_VECTORS else notation.D
+        count = self.vector_counts.get(letter) or (notation.K if letter in CLASS_VECTORS else notation.D)
         return Vector(lambda d, b=self.base(letter): b[d], count, key=(letter,))
 
     # -- examples --------------------------------------------------------------------------------------

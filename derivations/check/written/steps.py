@@ -204,7 +204,7 @@ class Steps(Job):
             return
         if written_number is not None and not is_exact_literal(after_text) or \
                 (relation == "approx" and is_number(b)):
-            if self.numbers.number(entry, a, after_text, b, conditions):
+            if self.numbers.number(entry, a, after_text, b, conditions, before_text):
                 return
         verification = self.state.judge.equal(a, b, conditions, real)
         if verification.ok:
