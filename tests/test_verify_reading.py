@@ -117,14 +117,14 @@ def test_a_relation_that_yields_nothing_is_reported_not_skipped(monkeypatch):
 
 
 def test_an_error_inside_one_line_is_not_read_with_a_plain_reason(monkeypatch):
-    from derivations.check.written.steps import Steps
-    original = Steps.decide
+    from derivations.check.written.decisions import Decisions
+    original = Decisions.decide
 
     def failing(self, entry, before, after, *args):
         if "3x" in args[1]:
             raise TypeError("unsupported operand type(s) for +: 'ImmutableDenseMatrix' and 'NegativeOne'")
         return original(self, entry, before, after, *args)
-    monkeypatch.setattr(Steps, "decide", failing)
+    monkeypatch.setattr(Decisions, "decide", failing)
     outcome = check("$$f = x^2$$\n\n$$\\frac{df}{dx} = 3x$$\n\n$$\\frac{df}{dx} = 2x$$\n")
     assert outcome.line_verdicts() == {1: "verified", 3: "unread", 5: "verified"}
     reason = next(e.verified_by for e in outcome.entries if e.source_line == 3)

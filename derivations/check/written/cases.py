@@ -15,7 +15,7 @@ from ...parse.written import BOUND_MARK
 from ..numeric import read_number
 from .algebra import index_pairs, negation_of, show_relation
 from .judging import RealCondition
-from .names import index_symbol
+from .roles import index_symbol
 from .state import INDEX_LETTERS, Job, Unread
 from .statements import read_row, split_chain
 from .wording import normalized

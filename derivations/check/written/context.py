@@ -339,7 +339,7 @@ def loss_definitions(kind: str, margin, uses_weights: bool):
     s, p = notation.s, notation.p
     symbols, indexed = {}, {}
     if kind == "svm":
-        from .names import MARGIN
+        from .roles import MARGIN
         margin = MARGIN if margin is None else margin
         loss = notation.SumExcept(Max(0, s[j_] - s[notation.y] + margin, evaluate=False), j_, notation.y)
         symbols["L_i"] = loss

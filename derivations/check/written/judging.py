@@ -151,7 +151,7 @@ class Judge:
                 return Verification(False, "symbolic", "the two vectors do not have the same length")
             pairs = list(zip(a, b))
         else:
-            from .names import COMPONENT as component
+            from .roles import COMPONENT as component
             if not other.has(component):
                 return Verification(False, "symbolic", "a vector is compared with a number")
             pairs = [(other.xreplace({component: sympy.Integer(m)}), e) for m, e in enumerate(matrix)]

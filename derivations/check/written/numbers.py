@@ -188,7 +188,7 @@ class Numbers(Job):
                         return False
                     exact_values = [self.given_instance(e, chosen) for e in a]
                 else:
-                    from .names import COMPONENT
+                    from .roles import COMPONENT
                     exact_values = [self.given_instance(a.xreplace({COMPONENT: m}), chosen) for m in range(len(b))]
                 exact = [self.float(v) for v in exact_values]
             except (TypeError, ValueError):

@@ -11,7 +11,7 @@ from ...engine import notation
 from ...parse.errors import ParseError
 from . import context as prose
 from .document import Math, Prose
-from .names import MARGIN, Definition, example_label
+from .roles import MARGIN, Definition, example_label
 from .state import Job, Problem
 from .statements import read_row
 from .wording import normalized, numbered

@@ -209,5 +209,13 @@ class Job:
         return self.checker.steps
 
     @property
+    def decisions(self):
+        return self.checker.decisions
+
+    @property
+    def forms(self):
+        return self.checker.forms
+
+    @property
     def numbers(self):
         return self.checker.numbers
