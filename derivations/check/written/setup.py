@@ -70,10 +70,12 @@ class Setup(Job):
         if self.state.names.classes:
             return
         words = prose.named_subscripts(text)
+        stated = prose.stated_class(text)
+        if words and stated is not None and stated[0] not in words:
+            words.insert(min(stated[1], len(words)), stated[0])      # "true class cat (y_i = 0)", p_dog, p_bird
         if not words or len(words) > 12:
             return
         classes: list = [None] * len(words)
-        stated = prose.stated_class(text)
         if stated is not None and stated[0] in words and stated[1] < len(words):
             classes[stated[1]] = stated[0]
         rest = iter(w for w in words if w not in classes)
