@@ -720,7 +720,7 @@ class WrittenBuilder:
         return _times(self, self.value(ref), self.value(argument))
 
     def rule_max(self, children):
-        return sympy.Max(*[self.scalar(c) for c in children[1:]], evaluate=False)
+        return KeptMax(*[self.scalar(c) for c in children[1:]])
 
     def rule_max_over(self, children):
         """\\max_j s_j: the largest over an index (the classes, unless the summand says otherwise)."""
@@ -976,6 +976,17 @@ class WrittenBuilder:
 
     def rule_not_equal(self, children):
         return 1 - self.rule_equal(children)
+
+
+class KeptMax(sympy.Max):
+    """max(0, u) as written: never simplified when it is rebuilt (an index put in, a sum's bound renamed), which
+    SymPy's Max does at a cost that grows with its arguments; evaluated and differentiated like any Max."""
+
+    def __new__(cls, *args, **options):
+        if args and all(getattr(a, "is_number", isinstance(a, (int, float))) for a in args):
+            return sympy.Max(*args)                     # numbers: their max (evalf and doit end here)
+        options["evaluate"] = False
+        return super().__new__(cls, *args, **options)
 
 
 def _DIAGONAL(_value):

@@ -341,7 +341,8 @@ def loss_definitions(kind: str, margin, uses_weights: bool):
     if kind == "svm":
         from .roles import MARGIN
         margin = MARGIN if margin is None else margin
-        loss = notation.SumExcept(Max(0, s[j_] - s[notation.y] + margin, evaluate=False), j_, notation.y)
+        from ...parse.written import KeptMax
+        loss = notation.SumExcept(KeptMax(0, s[j_] - s[notation.y] + margin), j_, notation.y)
         symbols["L_i"] = loss
         described = f"L_i = sum_{{j != y_i}} max(0, s_j - s_{{y_i}} + {margin})"
     elif kind == "softmax":
