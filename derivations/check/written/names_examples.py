@@ -8,6 +8,9 @@ from sympy import Indexed, IndexedBase, Symbol
 from ...engine import notation
 from .roles import EXAMPLE_LETTERS, Definition, _letter, _rename_bound, _replace_symbols, example_label, index_symbol
 
+#: the mark of a family made of a quantity named with an index (L_n in sum_n L_n: the family L•, entry n)
+FAMILY_MARK = "•"
+
 
 class ExampleNames:
     """The part of the resolver that knows examples (a mixin of :class:`~.names.Names`)."""
@@ -30,7 +33,7 @@ class ExampleNames:
                 continue
             family = self.families.get(symbol)
             if family is None:
-                family = IndexedBase(f"{head}_{{}}{rest[len(subscript):]}", real=True)
+                family = IndexedBase(f"{head}{rest[len(subscript):]}{FAMILY_MARK}", real=True)
                 self.families[symbol] = family
                 body = definition.value
                 if free.name == "i":                       # L_i of each example i: its own label y_i
