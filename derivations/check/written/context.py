@@ -48,9 +48,12 @@ def loss_label(prose: str) -> str | None:
 
 _CLASS_LIST = re.compile(r"(?:classes|labels|for|over)\s*:?\s*\[\s*([A-Za-z]{3,}(?:\s*,\s*[A-Za-z]{3,})+)\s*\]",
                          re.IGNORECASE)
+_CLASS_WORDS = re.compile(r"(?:classes|for|labels)\s*:?\s*([a-z]{3,}(?:(?:\s*,\s*(?:and\s+)?|\s+and\s+)[a-z]{3,})+)",
+                          re.IGNORECASE)
 _CLASS_IS = re.compile(r"class\s+(?:is\s+)?(?:the\s+)?[\"']?([a-z]{3,})[\"']?\s*\(\s*\$?\s*y_\{?i\}?\s*=\s*(\d)\s*\$?\s*\)",
                        re.IGNORECASE)
-_WORD_SUBSCRIPT = re.compile(r"(?<![A-Za-z\\])[A-Za-z]'*\s*_\s*(?:\{\s*([a-z]{3,})\s*\}|([a-z]{3,})\b)")
+_WORD_SUBSCRIPT = re.compile(r"(?<![A-Za-z\\])[A-Za-z]'*\s*_\s*(?:\{\s*(?:\\(?:text|mathrm|textrm)\s*\{\s*)?"
+                             r"([a-z]{3,})\s*\}?\s*\}|([a-z]{3,})\b)")
 #: subscripts that are not class names
 _NOT_CLASSES = {"max", "min", "sum", "exp", "log", "svm", "softmax", "hinge", "true", "pred", "reg", "data", "total",
                 "batch", "new", "old", "text", "mathrm", "correct", "wrong", "ce", "cross", "train", "test", "hat",
@@ -65,6 +68,11 @@ def class_names(text: str) -> list[str]:
     found = _CLASS_LIST.search(text)
     if found:
         return [w.strip() for w in found.group(1).split(",")]
+    written = set(named_subscripts(text))
+    for found in _CLASS_WORDS.finditer(text):                 # "for cat, dog, bird" when p_cat, p_dog are written
+        words = [w for w in re.split(r"\s*,\s*(?:and\s+)?|\s+and\s+", found.group(1)) if w]
+        if 2 <= len(words) <= 12 and set(words) & written and len(set(words)) == len(words):
+            return words
     return []
 
 

@@ -95,6 +95,8 @@ def _environment_marker(text: str, i: int):
     return 0, i
 
 
+#: a word as a subscript, written in text (p_{\text{cat}}, L_{\mathrm{SVM}})
+_TEXT_SUBSCRIPT = re.compile(r"_\s*\{\s*\\(?:text|mathrm|textrm|operatorname)\s*\{\s*([A-Za-z]+)\s*\}\s*\}")
 #: names of quantities written upright (\mathrm{LSE}(x), \operatorname{CE}): maths, not words
 _UPRIGHT_NAME = re.compile(r"\\(?:operatorname|mathrm)\s*\{\s*([A-Z][A-Za-z]{1,7})\s*\}")
 #: function names written upright (\operatorname{diag}(p), \mathrm{softmax}(s)): maths, not words
@@ -105,6 +107,7 @@ _UPRIGHT_FUNCTION = re.compile(r"\\(?:operatorname|mathrm|text|textrm)\s*\{\s*(d
 def normalize(text: str) -> str:
     for ch, spelled in {**_UNICODE, **_CIRCLED}.items():
         text = text.replace(ch, spelled)
+    text = _TEXT_SUBSCRIPT.sub(lambda m: f"_{{{m.group(1)}}}", text)          # p_{\text{cat}}: the subscript cat
     text = _UPRIGHT_NAME.sub(lambda m: f" {m.group(1)} ", text)
     return _UPRIGHT_FUNCTION.sub(lambda m: f" {m.group(1)} ", text)
 
