@@ -267,3 +267,12 @@ def test_a_target_is_drawn_as_0_or_1():
                     "\\frac{t - y}{y (1 - y)}$$\n")
     wrong = next(e for e in outcome.entries if e.source_line == 3)
     assert wrong.verdict == "wrong" and wrong.counterexample.values["t"] in (0.0, 1.0)
+
+
+def test_sizes_and_relations_stated_in_prose_are_context_not_steps():
+    text = ("We have $K = 3$ classes and $N = 5$ examples, with $0 < p_k < 1$ and $\\sum_k p_k = 1$.\n\n"
+            "The index runs over $j = 1, \\dots, K$ and $i \\in \\{1, \\dots, N\\}$.\n\n"
+            "$$L_i = \\sum_{j \\neq y_i} \\max(0, s_j - s_{y_i} + 1)$$\n")
+    outcome = check(text)
+    assert outcome.entries == [] and outcome.status == 0
+    assert [c.kind for c in outcome.context if c.source_line == 1][:2] == ["given", "given"]

@@ -88,6 +88,10 @@ class Definitions(Job):
         completed = self.complete(value, right, line, left)
         if completed:
             return completed
+        if value in notation.COUNTS and re.fullmatch(r"\s*\d+\s*", right):
+            self.state.context(line, f"{left} = {right}", "given", f"{value} = {right.strip()} (a size: the "
+                                                                   f"checks still try several)")
+            return "given"
         key, parameters, at = name_key(value)
         if key is None:
             return ""
@@ -170,7 +174,9 @@ class Definitions(Job):
             return False
         solved = solved_for(a, b)
         if solved is None:
-            return False
+            self.state.context(line, f"{left} = {right}", "assumption", "a relation the text states between unknowns "
+                                                                        "it does not define: taken as stated")
+            return True
         atom, value = solved
         key, parameters, at = name_key(atom)
         if key is None or parameters:
