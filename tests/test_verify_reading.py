@@ -117,14 +117,14 @@ def test_a_relation_that_yields_nothing_is_reported_not_skipped(monkeypatch):
 
 
 def test_an_error_inside_one_line_is_not_read_with_a_plain_reason(monkeypatch):
-    from derivations.check.written.steps import Steps
-    original = Steps.decide
+    from derivations.check.written.decisions import Decisions
+    original = Decisions.decide
 
     def failing(self, entry, before, after, *args):
         if "3x" in args[1]:
             raise TypeError("unsupported operand type(s) for +: 'ImmutableDenseMatrix' and 'NegativeOne'")
         return original(self, entry, before, after, *args)
-    monkeypatch.setattr(Steps, "decide", failing)
+    monkeypatch.setattr(Decisions, "decide", failing)
     outcome = check("$$f = x^2$$\n\n$$\\frac{df}{dx} = 3x$$\n\n$$\\frac{df}{dx} = 2x$$\n")
     assert outcome.line_verdicts() == {1: "verified", 3: "unread", 5: "verified"}
     reason = next(e.verified_by for e in outcome.entries if e.source_line == 3)
@@ -181,3 +181,98 @@ def test_a_bad_assume_is_a_usage_error(tmp_path, capsys):
     text.write_text("$$f = x^2$$\n")
     assert main(["verify", str(text), "--assume", "k ! y"]) == 2
     assert "a case is a relation of two indices" in capsys.readouterr().err
+
+
+# --- matrices, vectors written out, cases and definitions in sentences ---------------------------------
+
+BATCH = ("$$s_{nc} = \\sum_d x_{nd} W_{dc}$$\n\n"
+         "$$p_{nc} = \\frac{e^{s_{nc}}}{\\sum_j e^{s_{nj}}}$$\n\n"
+         "$$L = \\frac{1}{N} \\sum_{n=1}^{N} -\\log p_{n y_n} + \\lambda \\sum_d \\sum_c W_{dc}^2$$\n\n"
+         "With $Y_{nc} = \\mathbb{1}[c = y_n]$ and $P_{nc} = p_{nc}$:\n\n")
+
+
+def test_a_matrix_form_line_is_checked_entry_by_entry():
+    right = check(BATCH + "$$\\frac{\\partial L}{\\partial W} = \\frac{1}{N} X^T (P - Y) + 2\\lambda W$$\n")
+    assert verdicts(right)[9] == "verified" and right.status == 0
+    half = check(BATCH + "$$\\frac{\\partial L}{\\partial W} = \\frac{1}{N} X^T (P - Y) + \\lambda W$$\n")
+    wrong = next(e for e in half.entries if e.source_line == 9)
+    assert wrong.verdict == "wrong" and wrong.diagnosis.startswith("regularizer: λ·W_{r,c} is half the gradient")
+    unnormalised = check(BATCH + "$$dW = X^T (P - Y) + 2\\lambda W$$\n")
+    wrong = next(e for e in unnormalised.entries if e.source_line == 9)
+    assert wrong.verdict == "wrong" and wrong.diagnosis.startswith("normalisation: the 1/N")
+
+
+def test_vectors_written_out_take_part_in_sums():
+    text = ("softmax on s = [3, -1, 4], true class cat (y_i = 0)\n"
+            "L_i = -log(p_cat)\n"
+            "dL/ds = p - [1, 0, 0]\n"
+            "dL/ds = [0.2676 - 1, 0.0049, 0.7275] = [-0.7324, 0.0049, 0.7275]\n"
+            "dL/ds = p - [0, 1, 0]\n")
+    assert verdicts(check(text)) == {1: "verified", 2: "verified", 3: "verified", 4: "verified", 5: "wrong"}
+
+
+def test_a_case_needs_words_that_state_it():
+    text = ("$$L_i = \\sum_{j \\neq y_i} \\max(0, s_j - s_{y_i} + \\Delta)$$\n\n"
+            "The sum skips $j = y_i$. For an incorrect class $k \\neq y_i$ only the term $j = k$ counts:\n\n"
+            "$$\\frac{\\partial L_i}{\\partial s_k} = \\mathbb{1}[s_k - s_{y_i} + \\Delta > 0]$$\n")
+    outcome = check(text)
+    assert verdicts(outcome)[5] == "verified"
+    conditions = [c.meaning for c in outcome.context if c.kind == "condition"]
+    assert conditions == ["k ≠ yᵢ"]                            # "skips j = y_i", "the term j = k": no case
+
+
+def test_a_definition_in_a_case_and_its_completion():
+    text = ("Scores: s_nj = Σ_d x_nd W_dj\n"
+            "Per-sample loss: L_n = Σ_{j≠y_n} max(0, s_nj − s_{n,y_n} + Δ)\n"
+            "Margin indicators: β_nj = 1[s_nj − s_{n,y_n} + Δ > 0] for j ≠ y_n, and β_{n,y_n} = 0.\n"
+            "∂L_n/∂W_dc = (β_nc − δ_{c,y_n} Σ_j β_nj) x_nd\n"
+            "∂L_n/∂W_dc = (β_nc − Σ_j β_nj) x_nd\n")
+    outcome = check(text)
+    assert verdicts(outcome) == {1: "verified", 2: "verified", 3: "verified", 4: "verified", 5: "wrong"}
+
+
+def test_an_undefined_l_is_the_one_loss_the_text_defines():
+    text = "$$L_i^{SVM} = \\sum_{j \\neq y_i} \\max(0, s_j - s_{y_i} + 1)$$\n\nFor $k \\neq y_i$:\n\n" \
+           "$$\\frac{\\partial L_i}{\\partial s_k} = \\mathbb{1}[s_k - s_{y_i} + 1 > 0]$$\n"
+    outcome = check(text)
+    assert verdicts(outcome)[5] == "verified"
+    assert any("L_i is read as L_i^SVM" in n for e in outcome.entries for n in e.notes)
+
+
+def test_domains_and_inequalities():
+    text = ("$$p_j = \\frac{e^{s_j}}{\\sum_k e^{s_k}}$$ with $\\Delta > 0$ and $\\lambda \\geq 0$.\n\n"
+            "For the correct class this is $p_{y_i} - 1 < 0$.\n\n"
+            "When the class is confident, $s_{y_i} > s_j + 1$.\n")
+    outcome = check(text)
+    assert verdicts(outcome) == {1: "verified", 3: "verified", 5: "unread"}
+    assert "may describe a situation" in next(e.verified_by for e in outcome.entries if e.source_line == 5)
+
+
+def test_spelled_out_greek_and_delta_in_plain_text():
+    text = ("L_i = sum_{j != y_i} max(0, s_j - s_{y_i} + delta), with delta > 0.\n"
+            "For k != y_i:\n"
+            "dL_i/ds_k = 1(s_k - s_{y_i} + delta > 0)\n"
+            "R = lambda sum_d w_d^2, so dR/dw_d = 2 lambda w_d\n")
+    assert verdicts(check(text)) == {1: "verified", 2: "verified", 3: "verified", 4: "verified"}
+
+
+def test_an_exponent_slip_is_named():
+    outcome = check("$$f = x^3$$\n\n$$\\frac{df}{dx} = 3 x^3$$\n")
+    wrong = next(e for e in outcome.entries if e.source_line == 3)
+    assert wrong.verdict == "wrong" and wrong.diagnosis.startswith("exponent")
+
+
+def test_a_target_is_drawn_as_0_or_1():
+    outcome = check("$$L = -t \\log y - (1 - t) \\log(1 - y)$$\n\n$$\\frac{\\partial L}{\\partial y} = "
+                    "\\frac{t - y}{y (1 - y)}$$\n")
+    wrong = next(e for e in outcome.entries if e.source_line == 3)
+    assert wrong.verdict == "wrong" and wrong.counterexample.values["t"] in (0.0, 1.0)
+
+
+def test_sizes_and_relations_stated_in_prose_are_context_not_steps():
+    text = ("We have $K = 3$ classes and $N = 5$ examples, with $0 < p_k < 1$ and $\\sum_k p_k = 1$.\n\n"
+            "The index runs over $j = 1, \\dots, K$ and $i \\in \\{1, \\dots, N\\}$.\n\n"
+            "$$L_i = \\sum_{j \\neq y_i} \\max(0, s_j - s_{y_i} + 1)$$\n")
+    outcome = check(text)
+    assert outcome.entries == [] and outcome.status == 0
+    assert [c.kind for c in outcome.context if c.source_line == 1][:2] == ["given", "given"]

@@ -109,7 +109,7 @@ def grade_derivation(item, given, options) -> ItemResult:
     """The verdict on a derivation answer (``item.target`` names the formula it must reach)."""
     from .grade import reference_for
     from .written import check_text
-    from .written.names import MARGIN
+    from .written.roles import MARGIN
     result = ItemResult(item.id, "derivation", "invalid", 0.0, points=item.points)
     if not item.target:
         result.say(words("a derivation item needs a ", Code("target"), ": the quantity it derives, e.g. ",

@@ -58,6 +58,9 @@ KNOWN_COMMANDS = frozenset("""
     Lambda Sigma Omega Theta Phi
 """.split())
 
+#: words read as names: the softmax and sigmoid functions, and CS231n's regularization strength reg
+NAMED_WORDS = frozenset({"softmax", "sigmoid", "reg"})
+
 #: letters of a sum's bound index get this mark, so that sum_j f(j) never captures a free j
 BOUND_MARK = "~"
 
@@ -478,6 +481,13 @@ class WrittenBuilder:
         while position < len(factors):
             factor = factors[position]
             following = factors[position + 1] if position + 1 < len(factors) else None
+            if isinstance(factor, NameRef) and factor.letter in ("softmax", "sigmoid") and not factor.subscript \
+                    and isinstance(following, _Group):
+                argument = self.value(following)
+                items.append(arrays.softmax(argument, self.fresh) if factor.letter == "softmax"
+                             else arrays.elementwise(argument, notation.sigmoid))
+                position += 2
+                continue
             if isinstance(factor, NameRef) and isinstance(following, (_Group, _Tuple)):
                 called = self.call_name(factor, following)
                 if called is not None:
@@ -537,8 +547,11 @@ class WrittenBuilder:
                 and len(exponent.value.letter) == 1 and not exponent.value.subscript and isinstance(base, NameRef):
             return replace(base, example=self.resolver.index_letter(exponent.value.letter))
         value = self.value(base)
-        if isinstance(value, (Vector, MatrixName)):
-            raise ParseError("a power of a vector is not read")
+        if isinstance(value, (Vector, MatrixName, Grid)):
+            exponent_value = self.scalar(exponent)
+            if not exponent_value.is_Integer:
+                raise ParseError("a power of a vector is not read")
+            return arrays.elementwise(value, lambda e: power(e, exponent_value, self.limits))   # sum W^2: entry by entry
         return power(self.scalar(value), self.scalar(exponent), self.limits)
 
     def transpose(self, base):
@@ -599,9 +612,10 @@ class WrittenBuilder:
         return NameRef(text[0], subscript=(("number", literals.integer(text[1:], self.limits, "an index")),))
 
     def rule_word(self, children):
-        """A run of letters: capitals name one quantity (CE, SVM); two or three small letters multiply (ty)."""
+        """A run of letters: capitals name one quantity (CE, SVM); two or three small letters multiply (ty);
+        softmax, sigmoid and reg are themselves."""
         word = str(children[0])
-        if word.isupper():
+        if word.isupper() or word in NAMED_WORDS:
             return NameRef(word)
         return _Word(word)
 
@@ -707,7 +721,7 @@ class WrittenBuilder:
         return _times(self, self.value(ref), self.value(argument))
 
     def rule_max(self, children):
-        return sympy.Max(*[self.scalar(c) for c in children[1:]], evaluate=False)
+        return KeptMax(*[self.scalar(c) for c in children[1:]])
 
     def rule_max_over(self, children):
         """\\max_j s_j: the largest over an index (the classes, unless the summand says otherwise)."""
@@ -848,6 +862,19 @@ class WrittenBuilder:
         _, bounds, summand = children
         return self.sum(summand, bounds)
 
+    def rule_sum_all(self, children):
+        """\\sum W^2: the sum of every entry of a matrix or a vector."""
+        _, summand = children
+        value = self.value(summand)
+        if isinstance(value, (MatrixName, Grid)):
+            grid = arrays.as_grid(value)
+            r, c = self.fresh("r"), self.fresh("c")
+            return sympy.Sum(grid.entry(r, c), (r, 0, grid.rows - 1), (c, 0, grid.cols - 1))
+        if isinstance(value, Vector):
+            d = self.fresh("d")
+            return sympy.Sum(value.entry(d), (d, 0, value.count - 1))
+        raise ParseError("a sum with no index is only read over a vector or a matrix (\\sum W^2)")
+
     def rule_sum_call(self, children):
         _, summand, letter = children
         return self.sum(summand, _SumRange(str(letter)))
@@ -950,6 +977,17 @@ class WrittenBuilder:
 
     def rule_not_equal(self, children):
         return 1 - self.rule_equal(children)
+
+
+class KeptMax(sympy.Max):
+    """max(0, u) as written: never simplified when it is rebuilt (an index put in, a sum's bound renamed), which
+    SymPy's Max does at a cost that grows with its arguments; evaluated and differentiated like any Max."""
+
+    def __new__(cls, *args, **options):
+        if args and all(getattr(a, "is_number", isinstance(a, (int, float))) for a in args):
+            return sympy.Max(*args)                     # numbers: their max (evalf and doit end here)
+        options["evaluate"] = False
+        return super().__new__(cls, *args, **options)
 
 
 def _DIAGONAL(_value):

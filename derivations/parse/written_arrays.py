@@ -229,3 +229,21 @@ def diagonal(value):
     if not isinstance(value, Vector):
         raise ParseError("diag(...) of something that is not a vector is not read")
     return Grid(lambda r, c, v=value: v.entry(r) * sympy.KroneckerDelta(r, c), value.count, value.count)
+
+
+def softmax(value, fresh: Fresh):
+    """softmax(v): e^{v_c} / sum_m e^{v_m}; of a matrix, row by row (each example's scores)."""
+    value = as_grid(value)
+    if isinstance(value, Vector):
+        m = fresh("m")
+        return Vector(lambda c, v=value, m=m: sympy.exp(v.entry(c)) / sympy.Sum(sympy.exp(v.entry(m)),
+                                                                                  (m, 0, v.count - 1)), value.count)
+    if isinstance(value, Grid):
+        m = fresh("m")
+        return Grid(lambda r, c, g=value, m=m: sympy.exp(g.entry(r, c)) / sympy.Sum(sympy.exp(g.entry(r, m)),
+                                                                                     (m, 0, g.cols - 1)),
+                    value.rows, value.cols)
+    if isinstance(value, sympy.MatrixBase):
+        total = sum(sympy.exp(v) for v in value)
+        return value.applyfunc(lambda v: sympy.exp(v) / total)
+    raise ParseError("softmax(...) of one number is not read")

@@ -92,7 +92,7 @@ def index_pairs(indices):
 
 def show_relation(relation) -> str:
     from ...report.printing import text
-    from .names import shown_labels
+    from .roles import shown_labels
     relation = shown_labels(relation)
     if isinstance(relation, Eq):
         return f"{text(relation.lhs)} = {text(relation.rhs)}"
@@ -149,7 +149,7 @@ def is_atom(x) -> bool:
 
 def summed_repeated_features(expr):
     """Products with a feature index repeated (x_{nd} W_{dj}) summed over it, as Einstein's convention says."""
-    from .names import ROLES
+    from .roles import ROLES
 
     def role(base, rank, position):
         letter = base.label.name if isinstance(base, IndexedBase) else str(base)

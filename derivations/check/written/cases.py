@@ -15,7 +15,7 @@ from ...parse.written import BOUND_MARK
 from ..numeric import read_number
 from .algebra import index_pairs, negation_of, show_relation
 from .judging import RealCondition
-from .names import index_symbol
+from .roles import index_symbol
 from .state import INDEX_LETTERS, Job, Unread
 from .statements import read_row, split_chain
 from .wording import normalized
@@ -101,7 +101,21 @@ class Cases(Job):
             if same is not None:
                 self.set_persistent(same, line, text)
                 return
+        if chain.relations[0] == "=" and len(chain.parts) >= 2 and self.names_a_new_quantity(chain.parts[0]):
+            self.reader.chain(chain, line, "", [], [], read_row(text), "display")      # "For $L_i = ...$": a definition
+            return
         self.state.context(line, text, "note", "a condition on real quantities in the prose: it restricts no check")
+
+    def names_a_new_quantity(self, text: str) -> bool:
+        """Whether ``text`` is a name the text has not defined yet (L_i in "For $L_i = -\\log p_{y_i}$")."""
+        try:
+            value = self.state.read(text).value
+        except Unread:
+            return False
+        if isinstance(value, sympy.Indexed):
+            return value.base not in self.state.names.definitions and value.base not in self.state.seen
+        return isinstance(value, Symbol) and not value.is_integer and value not in self.state.names.definitions \
+            and value not in self.state.seen
 
     def same_name_condition(self, chain):
         """``s_i = s_j`` read as the case i = j (the same name at two indices)."""

@@ -8,7 +8,9 @@ has said so far (:mod:`.state`). The work is split by job:
   hints and given values;
 * :mod:`.definitions`: definitions and names (``L_i = ...``, ``p_j = ...``, ``f(x) = ...``, cases);
 * :mod:`.cases`: conditions on indices and on real quantities, and the case a step holds in;
-* :mod:`.steps`: judging one step (counterexample, diagnosis, the last correct expression, facts);
+* :mod:`.forms`: definitions of a form (vectors, matrices, functions, exceptions, cases);
+* :mod:`.steps`: one step read and its entry made; :mod:`.decisions`: its verdict (counterexample,
+  diagnosis, the last correct expression, facts, the dependences a chain rule needs);
 * :mod:`.numbers`: the worked example's values, numbers at their precision, inequalities.
 
 Every pair of consecutive expressions of a chain is one step. A wrong step gets a counterexample
@@ -19,10 +21,12 @@ from __future__ import annotations
 
 from ...parse.written import MatrixName, Vector
 from .cases import Cases
+from .decisions import Decisions
 from .definitions import Definitions
-from .names import example_label
+from .forms import Forms
 from .numbers import Numbers
 from .reader import Reader
+from .roles import example_label
 from .setup import Setup
 from .state import LINE_SECONDS, State, Unread
 from .steps import Steps
@@ -43,6 +47,8 @@ class Checker:
         self.definitions = Definitions(self)
         self.cases = Cases(self)
         self.steps = Steps(self)
+        self.decisions = Decisions(self)
+        self.forms = Forms(self)
         self.numbers = Numbers(self)
 
     @property

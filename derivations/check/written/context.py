@@ -48,9 +48,12 @@ def loss_label(prose: str) -> str | None:
 
 _CLASS_LIST = re.compile(r"(?:classes|labels|for|over)\s*:?\s*\[\s*([A-Za-z]{3,}(?:\s*,\s*[A-Za-z]{3,})+)\s*\]",
                          re.IGNORECASE)
+_CLASS_WORDS = re.compile(r"(?:classes|for|labels)\s*:?\s*([a-z]{3,}(?:(?:\s*,\s*(?:and\s+)?|\s+and\s+)[a-z]{3,})+)",
+                          re.IGNORECASE)
 _CLASS_IS = re.compile(r"class\s+(?:is\s+)?(?:the\s+)?[\"']?([a-z]{3,})[\"']?\s*\(\s*\$?\s*y_\{?i\}?\s*=\s*(\d)\s*\$?\s*\)",
                        re.IGNORECASE)
-_WORD_SUBSCRIPT = re.compile(r"(?<![A-Za-z\\])[A-Za-z]'*\s*_\s*(?:\{\s*([a-z]{3,})\s*\}|([a-z]{3,})\b)")
+_WORD_SUBSCRIPT = re.compile(r"(?<![A-Za-z\\])[A-Za-z]'*\s*_\s*(?:\{\s*(?:\\(?:text|mathrm|textrm)\s*\{\s*)?"
+                             r"([a-z]{3,})\s*\}?\s*\}|([a-z]{3,})\b)")
 #: subscripts that are not class names
 _NOT_CLASSES = {"max", "min", "sum", "exp", "log", "svm", "softmax", "hinge", "true", "pred", "reg", "data", "total",
                 "batch", "new", "old", "text", "mathrm", "correct", "wrong", "ce", "cross", "train", "test", "hat",
@@ -65,6 +68,11 @@ def class_names(text: str) -> list[str]:
     found = _CLASS_LIST.search(text)
     if found:
         return [w.strip() for w in found.group(1).split(",")]
+    written = set(named_subscripts(text))
+    for found in _CLASS_WORDS.finditer(text):                 # "for cat, dog, bird" when p_cat, p_dog are written
+        words = [w for w in re.split(r"\s*,\s*(?:and\s+)?|\s+and\s+", found.group(1)) if w]
+        if 2 <= len(words) <= 12 and set(words) & written and len(set(words)) == len(words):
+            return words
     return []
 
 
@@ -185,6 +193,8 @@ def matrix_letters(math_text: str) -> dict:
     capitals = set(re.findall(r"(?<![A-Za-z\\])([A-Z])" + _TWO_INDICES, math_text))
     capitals |= set(re.findall(r"(?<![A-Za-z\\])([A-Z])\s*" + _TRANSPOSE, math_text))
     capitals |= {"W", "X"}
+    if re.search(r"(?<![A-Za-z\\])Y(?![A-Za-z_])", math_text):
+        capitals.add("Y")                               # Y: the one-hot labels, a matrix
     for _ in range(3):                                  # (P - Y) with Y a matrix: P is one too
         for a, b in re.findall(r"(?<![A-Za-z\\])([A-Z])\s*[-+]\s*([A-Z])(?![A-Za-z_])", math_text):
             if a in capitals or b in capitals:
@@ -337,9 +347,10 @@ def loss_definitions(kind: str, margin, uses_weights: bool):
     s, p = notation.s, notation.p
     symbols, indexed = {}, {}
     if kind == "svm":
-        from .names import MARGIN
+        from .roles import MARGIN
         margin = MARGIN if margin is None else margin
-        loss = notation.SumExcept(Max(0, s[j_] - s[notation.y] + margin, evaluate=False), j_, notation.y)
+        from ...parse.written import KeptMax
+        loss = notation.SumExcept(KeptMax(0, s[j_] - s[notation.y] + margin), j_, notation.y)
         symbols["L_i"] = loss
         described = f"L_i = sum_{{j != y_i}} max(0, s_j - s_{{y_i}} + {margin})"
     elif kind == "softmax":

@@ -13,16 +13,17 @@ from .algebra import (
     describe_definition,
     is_number,
     is_quantity_name,
-    letter_of,
     name_key,
     plain_text,
     relation_indicator,
     solved_for,
 )
-from .expand import expand
-from .names import MARGIN, Definition, index_symbol
+from .roles import MARGIN, Definition, index_symbol
 from .state import Job, Unread
 from .statements import cases_rows
+
+#: an argument in a function's definition: x, or a vector \mathbf{x}
+_ARGUMENT = r"(?:[a-z]|\\(?:mathbf|boldsymbol|bm|underline|vec)\s*\{\s*[a-z]\s*\})"
 
 
 class Definitions(Job):
@@ -57,9 +58,10 @@ class Definitions(Job):
         left = left.strip()
         function = re.fullmatch(r"(?P<name>\\mathcal\{[A-Z]\}(?:_\{?[A-Za-z0-9]+\}?)?|[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?"
                                 r"|[A-Z]{2,5})"
-                                r"\s*(?:\\left)?\(\s*(?P<args>[a-z](?:\s*,\s*[a-z])*)\s*(?:\\right)?\)", left)
+                                r"\s*(?:\\left)?\(\s*(?P<args>" + _ARGUMENT + r"(?:\s*,\s*" + _ARGUMENT + r")*)\s*"
+                                r"(?:\\right)?\)", left)
         if function:
-            return self.define_function(function.group("name"), function.group("args"), right, line, left)
+            return self.forms.define_function(function.group("name"), function.group("args"), right, line, left)
         if re.fullmatch(r"[a-hA-H]", left) and right.strip() in ("\\sigma", "σ", "sigmoid", "\\mathrm{sigmoid}"):
             function = sympy.Function(left, real=True)           # "f = \sigma": f is the sigmoid
             self.state.names.functions[left] = function
@@ -69,7 +71,7 @@ class Definitions(Job):
             return "definition"
         exception = re.fullmatch(r"([A-Za-z])_\{\s*([a-z])\s*\\neq?\s*([A-Za-z])\s*\}", left)
         if exception:
-            return self.define_exception(exception, right, line, left)
+            return self.forms.define_exception(exception, right, line, left)
         self.state.names.aliasing = False          # the head of a definition is the name as written
         try:
             head = self.state.read(left)
@@ -82,10 +84,14 @@ class Definitions(Job):
             return ""
         rows = cases_rows(right)
         if head.vector:
-            return self.define_vector(value, right, line, left)
+            return self.forms.define_vector(value, right, line, left)
         completed = self.complete(value, right, line, left)
         if completed:
             return completed
+        if value in notation.COUNTS and re.fullmatch(r"\s*\d+\s*", right):
+            self.state.context(line, f"{left} = {right}", "given", f"{value} = {right.strip()} (a size: the "
+                                                                   f"checks still try several)")
+            return "given"
         key, parameters, at = name_key(value)
         if key is None:
             return ""
@@ -97,7 +103,7 @@ class Definitions(Job):
                 self.state.names.definitions[key].body is None and self.state.names.definitions[key].apply(parameters) is None:
             here = False
         if rows is not None and not here:
-            return self.define_cases(key, parameters, value, rows, right, line, left)
+            return self.forms.define_cases(key, parameters, value, rows, right, line, left)
         try:
             reading = self.state.read(right)
         except Unread as error:
@@ -109,7 +115,7 @@ class Definitions(Job):
         for note in reading.notes:
             self.state.context(line, right, "note", note)
         if isinstance(rhs, sympy.MatrixBase):
-            return self.given_vector(key, rhs, line, left, right)
+            return self.forms.given_vector(key, rhs, line, left, right)
         numeric = is_number(rhs)
         leaf = key in self.state.seen or isinstance(key, Symbol) and key == MARGIN
         if at and numeric and not defined and key in self.state.seen:
@@ -134,7 +140,9 @@ class Definitions(Job):
             return ""                                   # "therefore t_2 = 1 - t_1": a claim about a known name
         if reading.vector and not head.vector:
             if isinstance(key, Symbol) and not parameters and not at and not reading.grid and not defined:
-                return self.define_new_vector(key, rhs, line, left, right, reading.count)
+                return self.forms.define_new_vector(key, rhs, line, left, right, reading.count)
+            if isinstance(key, Symbol) and reading.grid and not defined and re.fullmatch(r"[A-Z]", key.name):
+                return self.forms.define_new_matrix(key, rhs, line, left, right)
             self.state.entry(line, f"{left} = {right}", "unread",
                         f"a definition that could not be read: {left} is one number but {right} is a vector",
                         kind="definition")
@@ -166,7 +174,9 @@ class Definitions(Job):
             return False
         solved = solved_for(a, b)
         if solved is None:
-            return False
+            self.state.context(line, f"{left} = {right}", "assumption", "a relation the text states between unknowns "
+                                                                        "it does not define: taken as stated")
+            return True
         atom, value = solved
         key, parameters, at = name_key(atom)
         if key is None or parameters:
@@ -213,7 +223,7 @@ class Definitions(Job):
     def store(self, key, parameters, at, rhs, line, written):
         example = index_symbol("i")
         if len(parameters) >= 2 and example in parameters and isinstance(rhs, sympy.Basic) and rhs.has(notation.y):
-            from .names import example_label  # Y_{ij} = 1[j = y_i]: y_i is the label of each example i
+            from .roles import example_label  # Y_{ij} = 1[j = y_i]: y_i is the label of each example i
             rhs = rhs.xreplace({notation.y: example_label(example)})
         if isinstance(key, IndexedBase):
             existing = self.state.names.definitions.get(key)
@@ -231,183 +241,3 @@ class Definitions(Job):
         self.state.part.defined.add(key)
         self.state.see(rhs)
         self.state.context(line, written, "definition", describe_definition(key, parameters, at, rhs))
-
-    def given_vector(self, key, rhs, line, left, right):
-        if letter_of(key) in ("s", "S") and all(is_number(v) for v in rhs):
-            self.state.givens.scores = list(rhs)
-            self.state.context(line, f"{left} = {right}", "given", "s = [" + ", ".join(str(v) for v in rhs) + "]")
-            return "given"
-        if isinstance(key, Symbol) and min(rhs.shape) == 1 and key not in self.state.names.definitions \
-                and key not in self.state.part.defined:
-            return self.define_new_vector(key, rhs, line, left, right)
-        return ""
-
-    def define_new_vector(self, key: Symbol, rhs, line, left, right, count=None) -> str:
-        """s' = 2s, p' = [e^6, e^-2, e^8] / (...): a new name for a vector, read as a vector from here on."""
-        from .names import COMPONENT
-        base = IndexedBase(key.name, real=True)
-        m = Symbol("m", integer=True)
-        if isinstance(rhs, sympy.MatrixBase):
-            definition = Definition(base, line=line, written=f"{left} = {right}",
-                                    at={(sympy.Integer(i),): v for i, v in enumerate(rhs)})
-        else:
-            definition = Definition(base, parameters=(m,), body=rhs.xreplace({COMPONENT: m}), line=line,
-                                    written=f"{left} = {right}")
-        self.state.names.definitions[base] = definition
-        self.state.names.bases[key.name] = base
-        self.state.names.named_vectors[key.name] = count if count is not None else notation.K
-        self.state.part.defined.add(base)
-        self.state.see(rhs if not isinstance(rhs, sympy.MatrixBase) else sympy.Add(*rhs))
-        self.state.context(line, f"{left} = {right}", "definition", f"{key.name} is a vector: {plain_text(rhs)}")
-        return "definition"
-
-    def define_vector(self, value, right, line, left):
-        """``\\mathbf{s} = \\mathbf{W}^T \\mathbf{x}_i``: the vector's entries, as an indexed definition."""
-        from ...parse.written_arrays import ROW
-        from .names import COMPONENT as component
-        if isinstance(value, Indexed) and value.indices == (ROW, component):
-            return self.define_matrix(value, right, line, left)
-        if not isinstance(value, Indexed) or value.indices != (component,):
-            return ""
-        try:
-            reading = self.state.read(right)
-        except Unread as error:
-            self.state.entry(line, f"{left} = {right}", "unread", f"a definition that could not be read: {error}", kind="definition")
-            return "unread"
-        if isinstance(reading.value, sympy.MatrixBase):
-            return self.given_vector(value.base, reading.value, line, left, right)
-        if not reading.vector:
-            self.state.entry(line, f"{left} = {right}", "unread", f"a definition that could not be read: {left} is a "
-                        f"vector, {right} is not (a vector is defined by its entries)", kind="definition")
-            return "unread"
-        m = Symbol("m", integer=True)
-        base = value.base
-        if base in self.state.part.defined:
-            return ""
-        self.store(base, (m,), None, reading.value.xreplace({component: m}), line, f"{left} = {right}")
-        return "definition"
-
-    def define_matrix(self, value, right, line, left):
-        """``J = \\partial p / \\partial s``, ``G = ...``: a matrix's entries, as an indexed definition."""
-        from ...parse.written_arrays import ROW
-        from .names import COMPONENT
-        base = value.base
-        if base in self.state.part.defined or base in self.state.names.definitions:
-            return ""
-        try:
-            reading = self.state.read(right)
-        except Unread as error:
-            self.state.entry(line, f"{left} = {right}", "unread", f"a definition that could not be read: {error}",
-                             kind="definition")
-            return "unread"
-        if not reading.grid:
-            return ""
-        r, c = Symbol("r", integer=True), Symbol("c", integer=True)
-        self.store(base, (r, c), None, reading.value.xreplace({ROW: r, COMPONENT: c}), line, f"{left} = {right}")
-        return "definition"
-
-    def define_function(self, name_text, args_text, right, line, left):
-        args = [Symbol(a.strip(), real=True) for a in args_text.split(",")]
-        try:
-            head = self.state.read(name_text)
-            reading = self.state.read(right)
-        except Unread as error:
-            self.state.entry(line, f"{left} = {right}", "unread", f"a definition that could not be read: {error}", kind="definition")
-            return "unread"
-        key = head.value
-        if not isinstance(key, Symbol):
-            return ""
-        if key in self.state.part.defined:
-            return ""
-        arguments = [self.symbol_for(a) for a in args]
-        self.state.names.definitions[key] = Definition(key, value=reading.value, parameters=tuple(arguments),
-                                                 body=reading.value, line=line, written=f"{left} = {right}")
-        self.state.part.defined.add(key)
-        self.state.see(reading.value)
-        self.state.context(line, f"{left} = {right}", "definition", f"{key}({', '.join(map(str, arguments))}) = "
-                                                               f"{plain_text(reading.value)}")
-        return "definition"
-
-    def symbol_for(self, symbol):
-        if symbol.name == "t":
-            return notation.t
-        if symbol.name == "z":
-            return notation.z
-        return symbol
-
-    def define_exception(self, found, right, line, left):
-        """``t_{m \\neq T} = 0`` after ``t_T = 1``: t_m = 0 + (1 - 0) delta_{mT}."""
-        letter, index, excluded = found.groups()
-        try:
-            rhs = self.state.scalar(right)
-        except Unread:
-            return "unread"
-        base = self.state.names.base(letter)
-        existing = self.state.names.definitions.get(base)
-        excluded_symbol = index_symbol(excluded)
-        at_value = None
-        if existing is not None:
-            at_value = existing.apply((excluded_symbol,))
-        if at_value is None:
-            self.state.entry(line, f"{left} = {right}", "unread", f"a definition that could not be read: what "
-                        f"{letter}_{excluded} is, the text has not said before", kind="definition")
-            return "unread"
-        m = index_symbol(index)
-        body = rhs + (at_value - rhs) * sympy.KroneckerDelta(m, excluded_symbol)
-        self.store(base, (m,), None, body, line, f"{left} = {right}")
-        return "definition"
-
-    def define_cases(self, key, parameters, value, rows, right, line, left):
-        """A name defined by cases (beta_{nj} = 1 if ..., 0 if ...): the sum of value times indicator,
-        and whether the cases cover every possibility and do not overlap."""
-        pieces = []
-        for value_text, condition_text in rows:
-            try:
-                piece = self.state.scalar(value_text)
-            except Unread as error:
-                self.state.entry(line, f"{left} = {right}", "unread", f"a definition that could not be read: {error}", kind="definition")
-                return "unread"
-            found = self.cases.conditions_of(condition_text, line) if condition_text else None
-            if found is None:
-                self.state.entry(line, f"{left} = {right}", "unread",
-                            f"a definition that could not be read: the condition {condition_text!r} of a case",
-                            kind="definition")
-                return "unread"
-            pieces.append((piece, found))
-        body = sympy.Integer(0)
-        for piece, (index_part, real_part) in pieces:
-            factor = sympy.Integer(1)
-            for relation in index_part:
-                factor *= relation_indicator(relation)
-            for condition in real_part:
-                factor *= condition.indicator()
-            body += piece * factor
-        self.store(key, parameters, None, body, line, f"{left} = {right}")
-        self.check_cover(pieces, line, f"{left} = {right}")
-        return "definition"
-
-    def check_cover(self, pieces, line, written):
-        """Whether a definition's cases cover every possibility once: sampled, like a step."""
-        if self.state.quiet:
-            return
-        coverage = sympy.Integer(0)
-        for _, (index_part, real_part) in pieces:
-            factor = sympy.Integer(1)
-            for relation in index_part:
-                factor *= relation_indicator(relation)
-            for condition in real_part:
-                factor *= condition.indicator()
-            coverage += factor
-        coverage = expand(coverage, self.state.names.definitions)
-        verification = self.state.judge.equal(coverage, sympy.Integer(1))
-        if verification.ok:
-            self.state.entry(line, written, "verified", "the cases cover every possibility, each once "
-                                                   f"({verification.verified_by})", kind="cases")
-            return
-        counterexample = self.state.judge.counterexample(coverage, sympy.Integer(1))
-        count = counterexample.left if counterexample else None
-        what = "no case applies" if count == 0 else "more than one case applies" if count else \
-            "the cases do not cover every possibility once"
-        self.state.entry(line, written, "wrong", f"the cases of this definition do not cover every possibility once: "
-                                            f"{what}", counterexample=counterexample, kind="cases",
-                    diagnosis="cases: " + what)

@@ -92,7 +92,7 @@ def _of_example(definition, indices, definitions):
     if not getattr(example, "is_integer", False):
         return None
     from ...engine import notation
-    from .names import _rename_bound, example_label, index_symbol
+    from .roles import _rename_bound, example_label, index_symbol
     avoid = set().union(*(getattr(index, "free_symbols", set()) for index in indices))
     body = expand(_rename_bound(definition.body, avoid).xreplace(dict(zip(definition.parameters, rest))), definitions)
     if not body.has(index_symbol("i")) and not body.has(notation.y):

@@ -151,7 +151,7 @@ class Judge:
                 return Verification(False, "symbolic", "the two vectors do not have the same length")
             pairs = list(zip(a, b))
         else:
-            from .names import COMPONENT as component
+            from .roles import COMPONENT as component
             if not other.has(component):
                 return Verification(False, "symbolic", "a vector is compared with a number")
             pairs = [(other.xreplace({component: sympy.Integer(m)}), e) for m, e in enumerate(matrix)]
@@ -203,10 +203,13 @@ class Judge:
                     point, x, y = mismatch
                     shown = _shown_values(a, b, sample.env, point)
                     instance = {str(k): v for k, v in sorted(sample.env.items(), key=lambda kv: str(kv[0]))
-                                if not str(k).startswith("c_")}
+                                if not str(k).startswith(("c_", "r_"))}
                     component = {str(k): v for k, v in sample.env.items() if str(k).startswith("c_")}
+                    row = {str(k): v for k, v in sample.env.items() if str(k).startswith("r_")}
+                    if row:                                     # a matrix: the entry (row, column)
+                        instance["row"] = next(iter(row.values()))
                     if component:
-                        instance["component"] = next(iter(component.values()))
+                        instance["column" if row else "component"] = next(iter(component.values()))
                     return Counterexample(instance, shown, x, y)
         except Exception:  # noqa: BLE001 - a counterexample is a courtesy; the verdict stands without it
             return None

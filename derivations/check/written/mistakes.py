@@ -27,7 +27,7 @@ from sympy import Add, Heaviside, Indexed, KroneckerDelta, Max, Mul, Pow, Sum, S
 
 from ...engine.notation import SumExcept, y
 from ...report.printing import text as _text
-from .names import MARGIN as Delta  # noqa: E402 - the written derivations' own (positive) margin
+from .roles import MARGIN as Delta  # noqa: E402 - the written derivations' own (positive) margin
 
 #: the most repairs tried for one step (fewer for a step over a batch, whose checks are large); the same
 #: step gets the same diagnosis on any machine, so the work is counted, not timed (MAX_SECONDS only stops
@@ -41,8 +41,15 @@ def displayed(expr):
     """``expr`` as the text writes it: y_n for an example's label, w_j for the entries W_{c,j} of the column
     w_j (a vector's component left out)."""
     from ...parse.written_arrays import ROW
-    from .names import COMPONENT, shown_labels
+    from .names_examples import FAMILY_MARK
+    from .roles import COMPONENT, shown_labels
     expr = shown_labels(expr)
+    if isinstance(expr, sympy.Basic):                                # L•[n]: the quantity L_n as written
+        expr = expr.replace(
+            lambda e: isinstance(e, Indexed) and e.base.label.name.endswith(FAMILY_MARK),
+            lambda e: sympy.Symbol(e.base.label.name[:-len(FAMILY_MARK)].replace("^", "_" + ",".join(
+                str(i) for i in e.indices) + "^", 1) if "^" in e.base.label.name else
+                e.base.label.name[:-len(FAMILY_MARK)] + "_" + ",".join(str(i) for i in e.indices)))
     if isinstance(expr, sympy.Basic) and expr.has(ROW):             # a matrix: its entry (r, c)
         taken = {s.name for s in expr.free_symbols}
         row, column = ("r", "c") if not taken & {"r", "c"} else ("row", "col")

@@ -19,117 +19,35 @@ the bound of a sum, is K too), D features, N examples. Then what the text itself
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import sympy
 from sympy import Indexed, IndexedBase, Symbol
 
 from ...engine import notation
-from ...engine.maxima import MaxOver
 from ...parse.errors import ParseError
-from ...parse.written import BOUND_MARK, MatrixName, NameRef, Vector
-
-#: letters whose subscripted names are one quantity each (L_i, L_{CE}, J), not an indexed family
-QUANTITY_LETTERS = {"L", "J", "E", "R", "F", "G", "H", "U", "V"}
-#: what a count-like letter means as the bound of a sum
-COUNT_LETTERS = {"K": notation.K, "C": notation.K, "N": notation.N, "D": notation.D}
-#: index letters of an example: y_i and y_n are labels
-EXAMPLE_LETTERS = ("i", "n")
-#: (base letter, rank, position) -> the count an index there runs to
-ROLES = {
-    ("s", 1, 0): notation.K, ("p", 1, 0): notation.K, ("P", 1, 0): notation.K, ("t", 1, 0): notation.K,
-    ("y", 1, 0): notation.K, ("z", 1, 0): notation.K, ("x", 1, 0): notation.D, ("w", 1, 0): notation.D,
-    ("x", 2, 0): notation.N, ("x", 2, 1): notation.D, ("W", 2, 0): notation.D, ("W", 2, 1): notation.K,
-    ("beta", 2, 0): notation.N, ("beta", 2, 1): notation.K, ("t", 2, 0): notation.N, ("t", 2, 1): notation.K,
-    ("y", 2, 0): notation.N, ("y", 2, 1): notation.K, ("L", 1, 0): notation.N, ("z", 2, 0): notation.N,
-}
-#: the shape of the matrices of the course's notation (others: one row per example, one column per class)
-MATRIX_SHAPES = {"X": (notation.N, notation.D), "W": (notation.D, notation.K), "J": (notation.K, notation.K),
-                 "H": (notation.K, notation.K)}
-#: subscripts that make a name of their own (y_hat is the prediction, not y at the index h, a, t)
-DECORATIONS = {"hat", "pred", "true", "bar", "tilde", "old", "new", "prev", "next", "max", "min", "reg", "data",
-               "total", "out", "in"}
-#: what an index letter runs over when nothing else says (sum_n L_n: the examples)
-LETTER_COUNTS = {"n": notation.N, "d": notation.D}
-#: letters whose vectors have one entry per class (the others: one per feature)
-CLASS_VECTORS = {"s", "p", "P", "t", "y", "z", "S"}
-#: how many examples have their own label symbol (the rest share the last one)
-LABELLED_EXAMPLES = 3
-
-#: the component index at which a vector left standing is read (both sides of an equation alike)
-COMPONENT = Symbol("c_", integer=True)
-#: the SVM margin: positive, as a margin is (a step that holds only for Delta > 0 is right)
-MARGIN = Symbol("Delta", positive=True)
-
-_REAL_LETTER = {"alpha": "alpha", "lambda": "lambda", "epsilon": "epsilon", "varepsilon": "epsilon"}
+from ...parse.written import BOUND_MARK, NameRef, Vector
+from .names_arrays import ArrayNames
+from .names_examples import ExampleNames
+from .roles import (
+    _REAL_LETTER,
+    COMPONENT,
+    COUNT_LETTERS,
+    DECORATIONS,
+    EXAMPLE_LETTERS,
+    LETTER_COUNTS,
+    MARGIN,
+    QUANTITY_LETTERS,
+    ROLES,
+    Definition,
+    _item_name,
+    _letter,
+    applied,
+    example_label,
+    index_symbol,
+    replace_example,
+)
 
 
-def index_symbol(letter: str) -> Symbol:
-    """The integer symbol of an index letter: j, k, k', T."""
-    return Symbol(letter, integer=True)
-
-
-def example_label(example) -> sympy.Expr:
-    """The label y_n of example n, for instantiation: one integer symbol per example (the first few).
-
-    ``y_n`` is y_(0) for n = 0, y_(1) for n = 1 and y_(2) for every later example, written as
-    y_(0) delta_{n0} + y_(1) delta_{n1} + y_(2) (1 - delta_{n0} - delta_{n1}) so that SymPy keeps
-    it as one index (a Piecewise would be folded into every expression around it). The labels are
-    sampled, like every index, over the classes.
-    """
-    symbols = [Symbol(f"y_({n})", integer=True) for n in range(LABELLED_EXAMPLES)]
-    if example.is_Integer:
-        return symbols[min(int(example), LABELLED_EXAMPLES - 1)]
-    deltas = [sympy.KroneckerDelta(example, n) for n in range(LABELLED_EXAMPLES - 1)]
-    label = sympy.Add(*[s_ * d for s_, d in zip(symbols, deltas)]) + symbols[-1] * (1 - sympy.Add(*deltas))
-    return label
-
-
-def shown_labels(expr):
-    """``expr`` with each label expression of :func:`example_label` written y_n again (for messages)."""
-    if not isinstance(expr, sympy.Basic):
-        return expr
-    last = Symbol(f"y_({LABELLED_EXAMPLES - 1})", integer=True)
-
-    def is_label(e):
-        return isinstance(e, sympy.Add) and e.has(last) and e.has(sympy.KroneckerDelta)
-
-    def name(e):
-        delta = next(iter(e.atoms(sympy.KroneckerDelta)))
-        example = next(a for a in delta.args if not a.is_Integer)
-        return Symbol(f"y_{str(example).replace(BOUND_MARK, '')}", integer=True)
-    return expr.replace(is_label, name)
-
-
-@dataclass
-class Definition:
-    """What a defined name stands for: ``value`` (a Symbol's), or for an indexed name ``body`` in its
-    ``parameters`` and the values at particular indices (``at``); for a function, ``parameters`` and ``body``."""
-
-    name: object
-    value: object = None
-    parameters: tuple = ()
-    body: object = None
-    at: dict = field(default_factory=dict)
-    line: int = 0
-    written: str = ""
-    partial: tuple = ()           # index cases the definition holds in only (j != y_n), until completed
-
-    def apply(self, indices):
-        """The value at ``indices`` (a tuple), or None when the definition does not say."""
-        key = tuple(indices)
-        if key in self.at:
-            return self.at[key]
-        if self.body is not None and len(self.parameters) == len(key):
-            avoid = set()
-            for index in key:
-                avoid |= getattr(index, "free_symbols", set())
-            body = _rename_bound(self.body, avoid) if avoid else self.body    # never capture an index put in
-            return body.xreplace(dict(zip(self.parameters, key)))
-        return None
-
-
-class Names:
+class Names(ArrayNames, ExampleNames):
     """The resolver of one derivation: the course's notation plus what the text has said so far."""
 
     log_base = "e"
@@ -142,6 +60,7 @@ class Names:
         self.subscripted: set[str] = set()    # every letter written with a subscript in this part
         self.vector_families: set[str] = set()  # plain letters whose subscripted names are vectors (w_j^T x_i)
         self.bound: set[str] = set()          # the letters a sum binds in the expression being read
+        self.vector_counts: dict = {}         # plain vectors the text sums over a count (x: K when sum_j^K x_j)
         self.named_vectors: dict = {}         # names the text defines as vectors (s' = 2s) -> their length
         self.aliasing = True                  # an undefined L may be read as the one loss defined (not in a head)
         self.families: dict = {}              # L_n -> the family L_{.} whose entry n is L_n (see rebind)
@@ -179,51 +98,14 @@ class Names:
                 letter = _letter(node.base)
                 for position, index in enumerate(node.indices):
                     if index == bound:
-                        count = ROLES.get((letter, len(node.indices), position))
+                        count = self.vector_counts.get(letter) if len(node.indices) == 1 else None
+                        count = count or ROLES.get((letter, len(node.indices), position))
                         if count is not None and count not in counts:
                             counts.append(count)
         by_letter = LETTER_COUNTS.get(bound.name.rstrip(BOUND_MARK).rstrip("'"))
         if by_letter is not None and (by_letter in counts or not counts):
             return by_letter
         return counts[0] if counts else notation.K
-
-    def rebind(self, summand, free, bound):
-        """L_n inside sum_n: L_n is one symbol named with n, so renaming n in the summand misses it; it is
-        replaced by the entry ``bound`` of a family whose definition is L_n's with n a parameter."""
-        if not isinstance(summand, sympy.Basic):
-            return summand
-        mapping = {}
-        for symbol in summand.free_symbols:
-            if not isinstance(symbol, Symbol) or symbol.is_integer or symbol not in self.definitions:
-                continue
-            head, _, rest = symbol.name.partition("_")
-            subscript = rest.split("^")[0]
-            if not head or subscript != free.name:
-                continue
-            definition = self.definitions[symbol]
-            if definition.value is None:
-                continue
-            family = self.families.get(symbol)
-            if family is None:
-                family = IndexedBase(f"{head}_{{}}{rest[len(subscript):]}", real=True)
-                self.families[symbol] = family
-                body = definition.value
-                if free.name == "i":                       # L_i of each example i: its own label y_i
-                    from .expand import expand
-                    body = expand(body, self.definitions).xreplace({notation.y: example_label(free)})
-                self.definitions[family] = Definition(family, parameters=(free,), body=body,
-                                                      written=definition.written)
-            mapping[symbol] = family[bound]
-        if free.name == "i" and summand.has(notation.y):
-            mapping[notation.y] = example_label(bound)     # sum_i log P_{i, y_i}: each example's label
-        return summand.xreplace(mapping) if mapping else summand
-
-    def implicit_example(self, summand, index, count):
-        if count != notation.N:
-            return None
-        if not any(self._per_example_possible(s) for s in summand.free_symbols):
-            return None
-        return self.per_example(summand, index)
 
     def function(self, ref: NameRef):
         quantity = ref.letter in QUANTITY_LETTERS or (len(ref.letter) > 1 and ref.letter.isupper())
@@ -237,6 +119,9 @@ class Names:
             if definition.parameters:
                 return lambda *args, d=definition: applied(d, args) if len(args) == len(d.parameters) else key
             return lambda *args, k=key: k           # L_CE(y, t) for a quantity defined in y and t: L_CE itself
+        defined = self.definitions.get(Symbol(ref.letter, real=True))
+        if len(ref.letter) == 1 and defined is not None and defined.parameters and defined.body is not None:
+            return lambda *args, d=defined: applied(d, args) if len(args) == len(d.parameters) else None
         if ref.letter in self.functions:
             return self.functions[ref.letter]
         if len(ref.letter) == 1 and ref.letter in "fgh":
@@ -300,7 +185,7 @@ class Names:
                 and self._symbol(letter) not in self.definitions and letter not in self.matrix_letters:
             return self._quantity_symbol(ref)          # L for the one loss the text defines (L_i)
         if letter in _REAL_LETTER:
-            return Symbol(_REAL_LETTER[letter], positive=letter in ("alpha", "lambda"))
+            return Symbol(_REAL_LETTER[letter], positive=letter in ("alpha", "lambda", "reg"))
         symbol = self._symbol(letter)
         if letter in self.named_vectors:
             base = self.base(letter)
@@ -415,26 +300,6 @@ class Names:
             return other
         return self.base(letter)[tuple(indices)]
 
-    def _for_example(self, base, indices):
-        """p_{nc} where the text defines p_c for its example i: p_c of example n (the text's definitions with
-        example i's data and label made example n's); None when that is not what the name means."""
-        definition = self.definitions.get(base)
-        if definition is None or definition.body is None or len(definition.parameters) + 1 != len(indices) \
-                or definition.apply(tuple(indices)) is not None:
-            return None
-        example, *rest = indices
-        if not (isinstance(example, Symbol) and example.name in EXAMPLE_LETTERS and example.name != "i"):
-            return None
-        entry = base[tuple(rest)]
-        return self.for_example(entry, example)
-
-    def for_example(self, expr, example):
-        """``expr`` (the text's example i) for example ``example``: its definitions put in, i made the example
-        and y_i its label."""
-        from .expand import expand
-        expanded = expand(expr, self.definitions)
-        return expanded.xreplace({index_symbol("i"): example, notation.y: example_label(example)})
-
     def base(self, letter: str) -> IndexedBase:
         """The indexed name for ``letter`` (the course's s, p, x, w are the notation's own)."""
         if letter in self.bases:
@@ -475,224 +340,3 @@ class Names:
         if kind == "except":
             raise ParseError("an index with an exception is only read in a definition, as in t_{m \\neq T} = 0")
         raise ParseError("this subscript is not read")
-
-    # -- vectors and matrices ---------------------------------------------------------------------------
-
-    def _matrix_product(self, ref: NameRef):
-        """XW: two capitals the text uses as matrices, written side by side (a product, not a name)."""
-        letters = ref.letter
-        if not (2 <= len(letters) <= 3 and letters.isupper()) or ref.font or ref.primes or ref.superscript \
-                or Symbol(letters, real=True) in self.definitions:
-            return None
-        matrices = [self.matrix(NameRef(letter)) for letter in letters]
-        if any(m is None for m in matrices):
-            return None
-        from ...parse.written_arrays import Fresh, times
-        fresh = Fresh()
-        product = matrices[0]
-        for matrix in matrices[1:]:
-            product = times(product, matrix, fresh)
-        return product
-
-    def matrix(self, ref: NameRef):
-        """A capital letter the text uses as a matrix (X, W, P, Y, G written with two indices or transposed),
-        bare: the matrix (entry (r, c) is X_{rc}, or x_{rc} when the text writes the entries in small letters);
-        None when it is not one (or the text defines it as one number)."""
-        letter = ref.letter
-        if len(letter) != 1 or not letter.isupper() or ref.primes or ref.superscript or ref.font \
-                or letter not in self.matrix_letters:
-            return None
-        if Symbol(letter, real=True) in self.definitions:
-            return None
-        entries = self.matrix_letters[letter]
-        base = self.base(entries)
-        if base in self.definitions and self.definitions[base].value is not None:
-            return None
-        rows, cols = MATRIX_SHAPES.get(letter, (notation.N, notation.K))
-        return MatrixName(base, rows, cols)
-
-    def vector(self, ref: NameRef):
-        """w_j, x_i, x written plain where only a vector makes sense (w_j^T x_i): the vector, when the text
-        writes that letter as a vector in this problem (w_j^T, z = w^T x); else None."""
-        letter = ref.letter
-        if ref.font or ref.primes or ref.superscript or ref.example is not None or len(letter) != 1 \
-                or not letter.islower() or letter in ("e", "d"):
-            return None
-        if letter not in self.vector_families | self.plain_vectors:
-            return None
-        if not ref.subscript:
-            return self._plain_vector(letter)
-        if len(ref.subscript) != 1 or self._defined_base(letter):
-            return None
-        try:
-            return self._vector(NameRef(letter, "mathbf", 0, ref.subscript))
-        except ParseError:
-            return None
-
-    def _vector(self, ref: NameRef):
-        letter = ref.letter
-        if letter.isupper() and len(letter) == 1 and not ref.subscript:
-            if letter in ("S", "P"):
-                return self._plain_vector(letter.lower())
-            return MatrixName(IndexedBase(letter, real=True), notation.D, notation.K)
-        if len(letter) != 1:
-            raise ParseError(f"\\{ref.font}{{{letter}}} is not read")
-        if not ref.subscript:
-            if ref.example is not None:
-                return Vector(lambda d, b=self.base(letter), n=ref.example: b[n, d], notation.D,
-                              key=(letter, "example"))
-            return self._plain_vector(letter)
-        indices = [i for item in ref.subscript for i in self._item_indices(item, two_letter_words=False)]
-        if len(indices) != 1:
-            raise ParseError(f"{ref.written()}: a vector takes one index (its column or its example)")
-        index = indices[0]
-        if letter == "e" and not self._defined_base("e"):         # e_{y_i}: the one-hot vector of a class
-            return Vector(lambda d, j=index: sympy.KroneckerDelta(d, j), notation.K, key=("e", index))
-        if letter == "w":
-            matrix = IndexedBase("W", real=True)
-            return Vector(lambda d, m=matrix, j=index: m[d, j], notation.D, key=("w", index))
-        if letter in CLASS_VECTORS:
-            return Vector(lambda d, b=self.base(letter), j=index: b[j, d], notation.K, key=(letter, index))
-        return Vector(lambda d, b=self.base(letter), n=index: b[n, d], notation.D, key=(letter, index))
-
-    def _plain_vector(self, letter: str) -> Vector:
-        count = notation.K if letter in CLASS_VECTORS else notation.D
-        return Vector(lambda d, b=self.base(letter): b[d], count, key=(letter,))
-
-    # -- examples --------------------------------------------------------------------------------------
-
-    def _per_example_possible(self, symbol) -> bool:
-        return symbol in self.definitions or getattr(symbol, "name", None) in self.example_data
-
-    def _per_example_name(self, name, example):
-        """``name`` for example ``example``: name^(n), whose definition is ``name``'s with example n's data."""
-        if isinstance(name, Indexed):
-            label, indices, of = _letter(name.base), tuple(name.indices), name.base
-        else:
-            label, indices, of = name.name, (), name
-        base = self.per_example_bases.get(label)
-        if base is None:
-            base = self.per_example_bases[label] = notation.PerExample(label, real=True)
-            self.definitions[base] = _PerExample(self)
-        self.definitions[base].of[len(indices)] = of
-        return base[(example, *indices)]
-
-    def per_example(self, expr, example):
-        """``expr`` for example ``example``: defined names and the data (x, t) of that example."""
-        from .expand import expand
-        expanded = _rename_bound(expand(expr, self.definitions), set(getattr(example, "free_symbols", ())))
-        result = expanded.replace(
-            lambda e: isinstance(e, Indexed) and _letter(e.base) in self.example_data and len(e.indices) == 1,
-            lambda e: self.base(_letter(e.base))[(example, *e.indices)])
-        labels = {a.base.label for a in result.atoms(Indexed)}
-        mapping = {}
-        for symbol in result.free_symbols:
-            if isinstance(symbol, Symbol) and symbol.name in self.example_data and not symbol.is_integer \
-                    and symbol not in labels:
-                mapping[symbol] = self.base(symbol.name)[example]
-        return _replace_symbols(result, mapping)
-
-
-def applied(definition: Definition, args) -> sympy.Expr:
-    """A function the text defines, at ``args``: LSE(s) = log sum_j e^{s_j} called with the vector s (read at
-    the component index: s_c) is its body; called with another vector, that vector's entries are put in."""
-    mapping, bases = {}, {}
-    for parameter, arg in zip(definition.parameters, args):
-        vector = [b for b in definition.body.atoms(IndexedBase) if b.label == parameter]
-        if vector:
-            if isinstance(arg, Indexed) and arg.indices == (COMPONENT,) and arg.base != vector[0]:
-                bases[vector[0]] = arg.base
-            continue
-        mapping[parameter] = arg
-    body = definition.body.xreplace(bases) if bases else definition.body
-    return body.xreplace(mapping) if mapping else body
-
-
-class _PerExample(Definition):
-    """The definition of name^{(n)}: the name's own definition with example n's data put in."""
-
-    def __init__(self, names: Names):
-        super().__init__(None)
-        self.names = names
-        self.of: dict = {}             # number of indices after the example's -> the name (y, or y_k's y)
-
-    def apply(self, indices):
-        if not indices:
-            return None
-        example, rest = indices[0], tuple(indices[1:])
-        of = self.of.get(len(rest))
-        if of is None:
-            return None
-        target = of[rest] if rest else of
-        return self.names.per_example(target, example)
-
-
-def _rename_bound(expr, avoid: set):
-    """``expr`` with the bound index of every sum that is in ``avoid`` renamed (so nothing is captured)."""
-    if not avoid:
-        return expr
-
-    def visit(e):
-        if not e.args:
-            return e
-        args = [visit(a) for a in e.args]
-        if any(a is not b for a, b in zip(args, e.args)):
-            e = sympy.Max(*args, evaluate=False) if isinstance(e, sympy.Max) else e.func(*args)
-        if isinstance(e, notation.SumExcept) and e.index in avoid:
-            fresh = Symbol(e.index.name + BOUND_MARK, integer=True)
-            return notation.SumExcept(e.function.xreplace({e.index: fresh}), fresh, e.excluded, e.lower, e.upper)
-        if isinstance(e, MaxOver) and e.index in avoid:
-            fresh = Symbol(e.index.name + BOUND_MARK, integer=True)
-            return MaxOver(e.function.xreplace({e.index: fresh}), fresh, e.excluded, e.lower, e.upper)
-        if isinstance(e, sympy.Sum) and any(limit[0] in avoid for limit in e.limits):
-            mapping = {limit[0]: Symbol(limit[0].name + BOUND_MARK, integer=True) for limit in e.limits
-                       if limit[0] in avoid}
-            limits = [(mapping.get(v, v), lo, hi) for v, lo, hi in e.limits]
-            return sympy.Sum(e.function.xreplace(mapping), *limits)
-        return e
-    return visit(expr)
-
-
-def _replace_symbols(expr, mapping):
-    """``expr`` with the symbols of ``mapping`` replaced, but not where one is the label of an indexed name."""
-    if not mapping:
-        return expr
-
-    def visit(e):
-        if isinstance(e, Symbol):
-            return mapping.get(e, e)
-        if isinstance(e, (IndexedBase,)):
-            return e
-        if not e.args:
-            return e
-        args = [visit(a) for a in e.args]
-        if all(a is b for a, b in zip(args, e.args)):
-            return e
-        if isinstance(e, sympy.Max):
-            return sympy.Max(*args, evaluate=False)
-        return e.func(*args)
-    return visit(expr)
-
-
-def replace_example(ref: NameRef, example) -> NameRef:
-    return NameRef(ref.letter, ref.font, ref.primes, ref.subscript, ref.superscript, example)
-
-
-def _letter(base) -> str:
-    return base.label.name if isinstance(base, IndexedBase) else str(base)
-
-
-def _item_name(item) -> str:
-    kind = item[0]
-    if kind == "letter":
-        return item[1] + "'" * item[2]
-    if kind in ("number", "word", "greek"):
-        return str(item[1])
-    if kind == "label":
-        return f"{item[1]}_{item[2]}"
-    return "?"
-
-
-def bound_name(symbol) -> bool:
-    """Whether ``symbol`` is the bound index of a sum read from the text."""
-    return isinstance(symbol, Symbol) and symbol.name.endswith(BOUND_MARK)

@@ -124,10 +124,12 @@ class Numbers(Job):
             value = value.replace(lambda e: isinstance(e, sympy.Heaviside), lambda e: sympy.Heaviside(e.args[0], 0))
         return value
 
-    def number(self, entry, a, after_text, b, conditions) -> bool:
-        """A number written after a chain (= 1.317, \\approx 2.249): at the precision written, rounding-aware."""
+    def number(self, entry, a, after_text, b, conditions, before_text="") -> bool:
+        """A number written after a chain (= 1.317, \\approx 2.249): at the precision written, rounding-aware
+        (0.20 \\times w_0 = 0.39: 0.20 is a rounded value, and 0.39 lies within its rounding)."""
         value = None
         how = ""
+        chosen = {}
         for chosen in [{}] + self.given_choices(a, b):
             try:
                 value = self.given_instance(a, chosen)
@@ -150,6 +152,13 @@ class Numbers(Job):
             entry.verdict = "verified"
             entry.verified_by = f"numbers{how}: the exact value {exact:.6g} is {after_text.strip()} as derive " \
                                 f"check reads numbers ({closeness.how}){note}"
+            return True
+        written_value = read_number(after_text.strip())
+        if before_text and decimal_literals(before_text) and written_value is not None \
+                and self.rounded_as_written(sympy.Rational(str(written_value.value)), before_text, chosen):
+            entry.verdict = "verified"
+            entry.verified_by = (f"numbers{how}: {after_text.strip()} is what {before_text.strip()} gives with its "
+                                 f"rounded numbers anywhere within their rounding")
             return True
         entry.verdict = "wrong"
         reason = f" ({closeness.note})" if closeness.note else ""
@@ -179,7 +188,7 @@ class Numbers(Job):
                         return False
                     exact_values = [self.given_instance(e, chosen) for e in a]
                 else:
-                    from .names import COMPONENT
+                    from .roles import COMPONENT
                     exact_values = [self.given_instance(a.xreplace({COMPONENT: m}), chosen) for m in range(len(b))]
                 exact = [self.float(v) for v in exact_values]
             except (TypeError, ValueError):

@@ -11,7 +11,7 @@ from ...engine import notation
 from ...parse.errors import ParseError
 from . import context as prose
 from .document import Math, Prose
-from .names import MARGIN, Definition
+from .roles import MARGIN, Definition, example_label
 from .state import Job, Problem
 from .statements import read_row
 from .wording import normalized, numbered
@@ -49,6 +49,13 @@ class Setup(Job):
             self.state.names.definitions[notation.p] = Definition(notation.p, parameters=(m,), body=body)
             self.state.context(0, "softmax", "definition", "p_m = e^(s_m) / sum_k e^(s_k): the text is about the "
                                                            "softmax and does not define p")
+        if "Y" in prose.matrix_letters(text) and not re.search(r"(?<![A-Za-z\\])Y_\{?[a-z]{1,2}\}?\s*&?=", text):
+            n, c = Symbol("n", integer=True), Symbol("c", integer=True)
+            base = self.state.names.base("Y")
+            self.state.names.definitions[base] = Definition(base, parameters=(n, c),
+                                                            body=sympy.KroneckerDelta(c, example_label(n)))
+            self.state.context(0, "Y", "definition", "Y_nc = 1[c = y_n]: the one-hot labels (the text does not "
+                                                     "define Y)")
         self.state.einstein = prose.uses_einstein(text) if self.state.hints.einstein is None else self.state.hints.einstein
         if self.state.einstein:
             self.state.context(0, "x_{nd} W_{dc}", "note", "an index repeated in a product of a feature index (d) is "
@@ -63,10 +70,12 @@ class Setup(Job):
         if self.state.names.classes:
             return
         words = prose.named_subscripts(text)
+        stated = prose.stated_class(text)
+        if words and stated is not None and stated[0] not in words:
+            words.insert(min(stated[1], len(words)), stated[0])      # "true class cat (y_i = 0)", p_dog, p_bird
         if not words or len(words) > 12:
             return
         classes: list = [None] * len(words)
-        stated = prose.stated_class(text)
         if stated is not None and stated[0] in words and stated[1] < len(words):
             classes[stated[1]] = stated[0]
         rest = iter(w for w in words if w not in classes)

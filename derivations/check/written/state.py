@@ -8,10 +8,11 @@ of the checker (:mod:`.reader`, :mod:`.setup`, :mod:`.definitions`, :mod:`.cases
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import sympy
-from sympy import Indexed
+from sympy import Indexed, Symbol
 
 from ...parse.errors import ParseError
 from ...parse.written import Reading, read_written
@@ -104,6 +105,7 @@ class State:
         self.part_count = 0
 
     def read(self, text: str) -> Reading:
+        text = self.gradient_name(text)
         self.names.bound = prose.bound_letters(text)
         self.names.notes = []
         try:
@@ -124,6 +126,19 @@ class State:
             reading.notes.extend(n for n in self.names.notes if n not in reading.notes)
             self.names.notes = []
         return reading
+
+    def gradient_name(self, text: str) -> str:
+        """dW (ds, dX): the gradient of the loss with respect to W, as code and CS231n write it, when the text
+        defines one loss (L, else J, else the one L_...); else the text as it is."""
+        found = re.fullmatch(r"\s*d([A-Za-z])\s*(_\s*\{?[A-Za-z0-9, ]+\}?)?\s*", text)
+        if not found:
+            return text
+        losses = [k.name for k in self.names.definitions if isinstance(k, Symbol) and re.fullmatch(r"[LJ](?:_.*)?", k.name)]
+        loss = "L" if "L" in losses else "J" if "J" in losses else losses[0] if len(losses) == 1 else None
+        if loss is None:
+            return text
+        written = loss.replace("_", "_{", 1) + "}" if "_" in loss else loss
+        return f"\\frac{{\\partial {written}}}{{\\partial {found.group(1)}{found.group(2) or ''}}}"
 
     def line_of(self, fragment: str, line: int) -> int:
         """The source line ``fragment`` of the row being read stands on (a cases row spread over lines)."""
@@ -192,6 +207,14 @@ class Job:
     @property
     def steps(self):
         return self.checker.steps
+
+    @property
+    def decisions(self):
+        return self.checker.decisions
+
+    @property
+    def forms(self):
+        return self.checker.forms
 
     @property
     def numbers(self):

@@ -95,15 +95,19 @@ def _environment_marker(text: str, i: int):
     return 0, i
 
 
+#: a word as a subscript, written in text (p_{\text{cat}}, L_{\mathrm{SVM}})
+_TEXT_SUBSCRIPT = re.compile(r"_\s*\{\s*\\(?:text|mathrm|textrm|operatorname)\s*\{\s*([A-Za-z]+)\s*\}\s*\}")
 #: names of quantities written upright (\mathrm{LSE}(x), \operatorname{CE}): maths, not words
 _UPRIGHT_NAME = re.compile(r"\\(?:operatorname|mathrm)\s*\{\s*([A-Z][A-Za-z]{1,7})\s*\}")
 #: function names written upright (\operatorname{diag}(p), \mathrm{softmax}(s)): maths, not words
-_UPRIGHT_FUNCTION = re.compile(r"\\(?:operatorname|mathrm|text|textrm)\s*\{\s*(diag|exp|log|max|grad)\s*\}")
+_UPRIGHT_FUNCTION = re.compile(r"\\(?:operatorname|mathrm|text|textrm)\s*\{\s*(diag|exp|log|max|grad|softmax|sigmoid|"
+                               r"reg)\s*\}")
 
 
 def normalize(text: str) -> str:
     for ch, spelled in {**_UNICODE, **_CIRCLED}.items():
         text = text.replace(ch, spelled)
+    text = _TEXT_SUBSCRIPT.sub(lambda m: f"_{{{m.group(1)}}}", text)          # p_{\text{cat}}: the subscript cat
     text = _UPRIGHT_NAME.sub(lambda m: f" {m.group(1)} ", text)
     return _UPRIGHT_FUNCTION.sub(lambda m: f" {m.group(1)} ", text)
 
@@ -301,8 +305,23 @@ def _top_level(body: str):
 
 
 def _statements(text: str) -> list[str]:
-    """A clause cut at top-level ';' into statements."""
-    return [piece for piece in _split_top(text, ";") if piece.strip()]
+    """A clause cut at top-level ';' into statements, and at a top-level ',' or \\quad between two relations
+    (``w_0 = 2, x_0 = -1``, ``q = 3, \\quad f = qz``)."""
+    found = []
+    for piece in _split_top(text, ";"):
+        if not piece.strip():
+            continue
+        parts = _split_top(re.sub(r"\\q?quad\b", ",", piece), ",")
+        merged: list[str] = []
+        for part in parts:
+            if merged and (not _RELATION_AT.search(part) or not _RELATION_AT.search(merged[-1])):
+                merged[-1] = merged[-1] + "," + part
+            else:
+                merged.append(part)
+        if any(not _RELATION_AT.search(m) for m in merged):
+            merged = [piece]                        # a list that is not a list of statements: as written
+        found += [m for m in merged if m.strip()]
+    return found
 
 
 def _split_top(text: str, separator: str) -> list[str]:

@@ -8,25 +8,14 @@ import time
 import sympy
 from sympy import Indexed, Symbol
 
-from ...engine.notation import K
-from ...parse.errors import ParseError
-from ..numeric import read_number
 from .algebra import (
-    cannot_evaluate,
-    is_number,
-    is_quantity_name,
-    plain_text,
     read_as_written,
     show_relation,
-    solved_for,
 )
-from .expand import expand
-from .judging import decimal_literals
-from .mistakes import diagnose
 from .state import EQUALITIES, INEQUALITIES, Job, Last, Unread
 from .statements import cases_rows
 from .verdicts import Entry, failure_reason
-from .wording import RELATION_TEXT, is_exact_literal, normalized, shortened
+from .wording import RELATION_TEXT, shortened
 
 
 class Steps(Job):
@@ -85,7 +74,7 @@ class Steps(Job):
             return False
         for name, bound in ((a, b), (b, a)):
             if isinstance(name, (Symbol, Indexed)) and not getattr(name, "is_integer", False) and bound.is_number \
-                    and not self.defined(name):
+                    and not self.decisions.defined(name):
                 return True
         return False
 
@@ -164,7 +153,7 @@ class Steps(Job):
             return entry
         self.state.outcome.entries.append(entry)
         try:
-            self.decide(entry, before, after, before_text, after_text, relation, lead, conditions, real)
+            self.decisions.decide(entry, before, after, before_text, after_text, relation, lead, conditions, real)
         except Unread as error:
             entry.verdict, entry.verified_by = "unread", str(error)
         except RecursionError:
@@ -174,7 +163,7 @@ class Steps(Job):
         except Exception as error:  # noqa: BLE001 - a bug of the checker: this step is not read, the rest goes on
             entry.verdict, entry.verified_by = "unread", failure_reason(error)
             entry.counterexample = entry.diagnosis = None
-        if lead == "because" and entry.verdict != "verified" and kind == "step" and not self.defined_head(before):
+        if lead == "because" and entry.verdict != "verified" and kind == "step" and not self.decisions.defined_head(before):
             if entry in self.state.outcome.entries:
                 self.state.outcome.entries.remove(entry)   # "because t_1 + t_2 = 1": a premise, taken as given
             self.state.context(line, written, "assumption", "a premise (introduced by because / since): taken as given, "
@@ -184,192 +173,3 @@ class Steps(Job):
         entry.notes.extend(n for n in dict.fromkeys(notes) if n not in entry.notes)
         entry.read_as, entry.read_latex = read_as_written(before.value, after.value, relation)
         return entry
-
-    def decide(self, entry, before, after, before_text, after_text, relation, lead, conditions, real):
-        self.check_defined(before.value, after.value)
-        from .names import COMPONENT
-        sides = [v for v in (before.value, after.value) if not isinstance(v, sympy.MatrixBase)]
-        if len(sides) == 2 and sides[0].has(COMPONENT) != sides[1].has(COMPONENT):
-            vector, number = (before_text, after_text) if sides[0].has(COMPONENT) else (after_text, before_text)
-            raise Unread(f"{shortened(vector)} is a vector and {shortened(number)} one number: the two are not compared")
-        a = self.state.expanded(before.value)
-        b = self.state.expanded(after.value)
-        a, b = written_out_against(a, b), written_out_against(b, a)
-        written_number = read_number(after_text.strip()) if not isinstance(b, sympy.MatrixBase) else None
-        if isinstance(b, sympy.MatrixBase) and decimal_literals(after_text) and self.numbers.numbers_vector(
-                entry, a, after_text, b):
-            return
-        if relation in INEQUALITIES:
-            self.numbers.inequality(entry, a, b, relation, conditions, real)
-            return
-        if written_number is not None and not is_exact_literal(after_text) or \
-                (relation == "approx" and is_number(b)):
-            if self.numbers.number(entry, a, after_text, b, conditions):
-                return
-        verification = self.state.judge.equal(a, b, conditions, real)
-        if verification.ok:
-            entry.verdict, entry.verified_by = "verified", verification.verified_by
-            return
-        if cannot_evaluate(verification):
-            if (lead in ("therefore", "because") or relation == "implies") and \
-                    self.from_facts(entry, before.value, after.value, conditions, real):
-                return
-            raise Unread(f"the verifier could not evaluate a side ({verification.detail})")
-        if self.numbers.worked(entry, a, b, after_text, conditions, real):
-            return
-        if self.recovered(entry, b, conditions, real):
-            return
-        if lead in ("therefore", "because") or relation == "implies":
-            if self.from_facts(entry, before.value, after.value, conditions, real):
-                return
-        if self.cases.companion(entry, a, b, conditions, real, before_text):
-            return
-        last = self.state.last
-        if last is not None and last.correct is not None and last.correct is not last.reading \
-                and isinstance(last.correct.value, sympy.Basic):
-            correct = self.state.expanded(last.correct.value)
-            if self.cases.companion(entry, correct, b, conditions, real, last.head_text or before_text):
-                entry.verified_by = f"against the last correct expression (line {last.correct_line}): " \
-                                    + entry.verified_by
-                return
-        new = self.new_names(a, b)
-        if new:
-            raise Unread(f"{', '.join(sorted(new))} {'is' if len(new) == 1 else 'are'} not defined in the text "
-                         f"(first seen here): what {'it stands' if len(new) == 1 else 'they stand'} for is not said")
-        entry.verdict = "wrong"
-        entry.verified_by = f"{verification.method}: the two sides differ" if verification.method in (
-            "instantiated", "numeric") and "differ" in verification.detail else verification.verified_by
-        stated = self.cases.stated_case(a, b, conditions, before_text)
-        if stated is not None:
-            conditions = list(conditions) + [stated]
-            entry.notes.append(f"checked in the case {show_relation(stated)}, which the text takes up")
-        entry.counterexample = self.state.judge.counterexample(a, b, conditions, real)
-        if is_number(a) and is_number(b):
-            return                                          # two numbers: no edit of a formula explains them
-        if isinstance(before.value, sympy.Basic) and isinstance(after.value, sympy.Basic) \
-                and not isinstance(a, sympy.MatrixBase) and not isinstance(b, sympy.MatrixBase):
-            first = self.state.last is not None and normalized(self.state.last.head_text) == normalized(before_text)
-            entry.diagnosis = diagnose(self.state.judge, before.value, after.value, conditions, real,
-                                       expand=self.state.expanded, expanded_before=a, before_first=first)
-
-    def defined_head(self, reading) -> bool:
-        value = reading.value
-        return isinstance(value, sympy.Basic) and (value in self.state.names.definitions or (
-            isinstance(value, Indexed) and value.base in self.state.names.definitions))
-
-    def check_defined(self, a, b):
-        """A quantity (L_i, CE, J) left undefined cannot be checked: its derivative would be taken as 0."""
-        for side in (a, b):
-            if not isinstance(side, sympy.Basic):
-                continue
-            labels = {i.base.label for i in side.atoms(Indexed)}
-            for symbol in side.free_symbols:
-                if isinstance(symbol, Symbol) and is_quantity_name(symbol.name) and symbol not in labels \
-                        and symbol not in self.state.names.definitions:
-                    raise Unread(f"{symbol.name} is not defined in the text before this line")
-            self.check_dependence(side)
-
-    def check_dependence(self, side):
-        """A chain rule (∂L/∂y ∂y/∂z ∂z/∂w_j) through a name the text never defines: what it depends on is not
-        stated, so its derivative would be read as 0 and the line "verified" by 0 = 0; it is not read."""
-        for node in sympy.preorder_traversal(side):
-            if not isinstance(node, sympy.Mul):
-                continue
-            derivatives = [f for f in node.args if isinstance(f, sympy.Derivative)]
-            if len(derivatives) < 2:
-                continue
-            for derivative in derivatives:
-                inner = derivative.expr
-                variable = derivative.variables[0]
-                if isinstance(inner, (Symbol, Indexed)) and inner != variable and not self.defined(inner):
-                    raise Unread(f"the chain rule goes through {plain_text(inner)}, which the text never defines: "
-                                 f"what it depends on is not stated, so ∂{plain_text(inner)}/∂{plain_text(variable)} "
-                                 f"cannot be read")
-
-    def defined(self, name) -> bool:
-        definitions = self.state.names.definitions
-        if name in definitions or name in (self.state.givens.values or {}):
-            return True
-        return isinstance(name, Indexed) and name.base in definitions
-
-    def new_names(self, a, b) -> set:
-        names = set()
-        seen_names = {getattr(x, "name", None) or str(x) for x in self.state.seen}
-        for side in (a, b):
-            if not isinstance(side, sympy.Basic):
-                continue
-            for atom in side.atoms(Indexed):
-                if atom.base not in self.state.seen and atom.base not in self.state.names.definitions \
-                        and atom.base.label.name not in seen_names:
-                    names.add(str(atom.base))
-        return names
-
-    def recovered(self, entry, b, conditions, real) -> bool:
-        """A step that fails from the slipped line before it, but equals the last correct expression."""
-        last = self.state.last
-        if last is None or last.correct is None or last.correct is last.reading:
-            return False
-        correct = self.state.expanded(last.correct.value)
-        verification = self.state.judge.equal(correct, b, conditions, real)
-        if verification.ok:
-            entry.verdict = "verified"
-            entry.verified_by = (f"equals the last correct expression (line {last.correct_line}), not the wrong one "
-                                 f"just before it: {verification.verified_by}")
-            return True
-        return False
-
-    def from_facts(self, entry, left, right, conditions, real) -> bool:
-        """A line that says it follows (therefore, =>): true once earlier equations are put in.
-
-        Each earlier equation gives a rule (a name or an unknown it is linear in, solved for); the
-        definitions are put in (functions named in a rule, such as f in f(s_2) = 1 - f(s_1), kept as
-        they are written), finite sums written out, the rules applied, and the sides compared.
-        """
-        rules = []
-        for lhs, rhs, line in reversed(self.state.part.facts):
-            rule = solved_for(lhs, rhs)
-            if rule is not None:
-                rules.append((rule, line))
-        if not rules:
-            return False
-        from ...engine.evaluate import concrete
-        held = {atom.func for (atom, _), _ in rules if isinstance(atom, sympy.core.function.AppliedUndef)}
-        definitions = {k: d for k, d in self.state.names.definitions.items() if k not in held}
-        try:
-            current = [concrete(expand(side, definitions), {}) for side in (left, right)]
-        except ParseError:
-            return False
-        used = []
-        for _ in range(4):
-            changed = False
-            for (atom, value), line in rules:
-                if any(side.has(atom) for side in current):
-                    current = [side.xreplace({atom: value}) for side in current]
-                    used.append(line)
-                    changed = True
-            if not changed:
-                break
-        if not used:
-            return False
-        a, b = (self.state.expanded(side) for side in current)
-        verification = self.state.judge.equal(a, b, conditions, real)
-        if verification.ok:
-            lines = ", ".join(str(n) for n in sorted(set(used)))
-            entry.verdict = "verified"
-            entry.verified_by = f"follows from line{'s' if len(set(used)) > 1 else ''} {lines}: " \
-                                f"{verification.verified_by}"
-            return True
-        return False
-
-
-def written_out_against(side, other):
-    """A vector read at its component (exp(s_c)) beside a vector written out ([e^3, e^-1, e^4]): its entries,
-    as many as the other has, so the two are compared entry by entry (K is then their number)."""
-    from ...engine.evaluate import concrete
-    from .names import COMPONENT
-    if isinstance(other, sympy.MatrixBase) and not isinstance(side, sympy.MatrixBase) \
-            and isinstance(side, sympy.Basic) and side.has(COMPONENT) and min(other.shape) == 1:
-        count = len(other)
-        return sympy.ImmutableMatrix([concrete(side.xreplace({COMPONENT: sympy.Integer(m)}), {K: count})
-                                      for m in range(count)])
-    return side

@@ -1,0 +1,211 @@
+"""Definitions of a particular form: a vector (``s' = 2s``, ``\\mathbf{s} = \\mathbf{W}^T \\mathbf{x}``), a
+matrix (``J = \\partial p / \\partial s``, ``S = XW``), a function (``f(x, y, z) = ...``), an exception
+(``t_{m \\neq T} = 0``) and cases (``\\beta_{nj} = \\begin{cases} ...``, checked to cover every case once)."""
+from __future__ import annotations
+
+import re
+
+import sympy
+from sympy import Indexed, IndexedBase, Symbol
+
+from ...engine import notation
+from .algebra import is_number, letter_of, plain_text, relation_indicator
+from .expand import expand
+from .roles import Definition, index_symbol
+from .state import Job, Unread
+
+
+class Forms(Job):
+    """Definitions of a particular form."""
+
+    def given_vector(self, key, rhs, line, left, right):
+        if letter_of(key) in ("s", "S") and all(is_number(v) for v in rhs):
+            self.state.givens.scores = list(rhs)
+            self.state.context(line, f"{left} = {right}", "given", "s = [" + ", ".join(str(v) for v in rhs) + "]")
+            return "given"
+        if isinstance(key, Symbol) and min(rhs.shape) == 1 and key not in self.state.names.definitions \
+                and key not in self.state.part.defined:
+            return self.define_new_vector(key, rhs, line, left, right)
+        return ""
+
+    def define_new_matrix(self, key: Symbol, rhs, line, left, right) -> str:
+        """S = XW: a capital letter named for a matrix; a matrix from here on (entry (r, c) as the right side's)."""
+        from ...parse.written_arrays import ROW
+        from .roles import COMPONENT
+        base = self.state.names.base(key.name)
+        r, c = Symbol("r", integer=True), Symbol("c", integer=True)
+        self.state.names.matrix_letters[key.name] = key.name
+        self.definitions.store(base, (r, c), None, rhs.xreplace({ROW: r, COMPONENT: c}), line, f"{left} = {right}")
+        return "definition"
+
+    def define_new_vector(self, key: Symbol, rhs, line, left, right, count=None) -> str:
+        """s' = 2s, p' = [e^6, e^-2, e^8] / (...): a new name for a vector, read as a vector from here on."""
+        from .roles import COMPONENT
+        base = IndexedBase(key.name, real=True)
+        m = Symbol("m", integer=True)
+        if isinstance(rhs, sympy.MatrixBase):
+            definition = Definition(base, line=line, written=f"{left} = {right}",
+                                    at={(sympy.Integer(i),): v for i, v in enumerate(rhs)})
+        else:
+            definition = Definition(base, parameters=(m,), body=rhs.xreplace({COMPONENT: m}), line=line,
+                                    written=f"{left} = {right}")
+        self.state.names.definitions[base] = definition
+        self.state.names.bases[key.name] = base
+        self.state.names.named_vectors[key.name] = count if count is not None else notation.K
+        self.state.part.defined.add(base)
+        self.state.see(rhs if not isinstance(rhs, sympy.MatrixBase) else sympy.Add(*rhs))
+        self.state.context(line, f"{left} = {right}", "definition", f"{key.name} is a vector: {plain_text(rhs)}")
+        return "definition"
+
+    def define_vector(self, value, right, line, left):
+        """``\\mathbf{s} = \\mathbf{W}^T \\mathbf{x}_i``: the vector's entries, as an indexed definition."""
+        from ...parse.written_arrays import ROW
+        from .roles import COMPONENT as component
+        if isinstance(value, Indexed) and value.indices == (ROW, component):
+            return self.define_matrix(value, right, line, left)
+        if not isinstance(value, Indexed) or value.indices != (component,):
+            return ""
+        try:
+            reading = self.state.read(right)
+        except Unread as error:
+            self.state.entry(line, f"{left} = {right}", "unread", f"a definition that could not be read: {error}", kind="definition")
+            return "unread"
+        if isinstance(reading.value, sympy.MatrixBase):
+            return self.given_vector(value.base, reading.value, line, left, right)
+        if not reading.vector:
+            self.state.entry(line, f"{left} = {right}", "unread", f"a definition that could not be read: {left} is a "
+                        f"vector, {right} is not (a vector is defined by its entries)", kind="definition")
+            return "unread"
+        m = Symbol("m", integer=True)
+        base = value.base
+        if base in self.state.part.defined:
+            return ""
+        self.definitions.store(base, (m,), None, reading.value.xreplace({component: m}), line, f"{left} = {right}")
+        return "definition"
+
+    def define_matrix(self, value, right, line, left):
+        """``J = \\partial p / \\partial s``, ``G = ...``: a matrix's entries, as an indexed definition."""
+        from ...parse.written_arrays import ROW
+        from .roles import COMPONENT
+        base = value.base
+        if base in self.state.part.defined or base in self.state.names.definitions:
+            return ""
+        try:
+            reading = self.state.read(right)
+        except Unread as error:
+            self.state.entry(line, f"{left} = {right}", "unread", f"a definition that could not be read: {error}",
+                             kind="definition")
+            return "unread"
+        if not reading.grid:
+            return ""
+        r, c = Symbol("r", integer=True), Symbol("c", integer=True)
+        self.definitions.store(base, (r, c), None, reading.value.xreplace({ROW: r, COMPONENT: c}), line, f"{left} = {right}")
+        return "definition"
+
+    def define_function(self, name_text, args_text, right, line, left):
+        args = [Symbol(re.sub(r"\\[A-Za-z]+\s*\{\s*([a-z])\s*\}", r"\1", a).strip(), real=True)
+                for a in args_text.split(",")]
+        try:
+            head = self.state.read(name_text)
+            reading = self.state.read(right)
+        except Unread as error:
+            self.state.entry(line, f"{left} = {right}", "unread", f"a definition that could not be read: {error}", kind="definition")
+            return "unread"
+        key = head.value
+        if not isinstance(key, Symbol):
+            return ""
+        if key in self.state.part.defined:
+            return ""
+        arguments = [self.symbol_for(a) for a in args]
+        self.state.names.definitions[key] = Definition(key, value=reading.value, parameters=tuple(arguments),
+                                                 body=reading.value, line=line, written=f"{left} = {right}")
+        self.state.part.defined.add(key)
+        self.state.see(reading.value)
+        self.state.names.learn_counts(reading.value)
+        self.state.context(line, f"{left} = {right}", "definition", f"{key}({', '.join(map(str, arguments))}) = "
+                                                               f"{plain_text(reading.value)}")
+        return "definition"
+
+    def symbol_for(self, symbol):
+        if symbol.name == "t":
+            return notation.t
+        if symbol.name == "z":
+            return notation.z
+        return symbol
+
+    def define_exception(self, found, right, line, left):
+        """``t_{m \\neq T} = 0`` after ``t_T = 1``: t_m = 0 + (1 - 0) delta_{mT}."""
+        letter, index, excluded = found.groups()
+        try:
+            rhs = self.state.scalar(right)
+        except Unread:
+            return "unread"
+        base = self.state.names.base(letter)
+        existing = self.state.names.definitions.get(base)
+        excluded_symbol = index_symbol(excluded)
+        at_value = None
+        if existing is not None:
+            at_value = existing.apply((excluded_symbol,))
+        if at_value is None:
+            self.state.entry(line, f"{left} = {right}", "unread", f"a definition that could not be read: what "
+                        f"{letter}_{excluded} is, the text has not said before", kind="definition")
+            return "unread"
+        m = index_symbol(index)
+        body = rhs + (at_value - rhs) * sympy.KroneckerDelta(m, excluded_symbol)
+        self.definitions.store(base, (m,), None, body, line, f"{left} = {right}")
+        return "definition"
+
+    def define_cases(self, key, parameters, value, rows, right, line, left):
+        """A name defined by cases (beta_{nj} = 1 if ..., 0 if ...): the sum of value times indicator,
+        and whether the cases cover every possibility and do not overlap."""
+        pieces = []
+        for value_text, condition_text in rows:
+            try:
+                piece = self.state.scalar(value_text)
+            except Unread as error:
+                self.state.entry(line, f"{left} = {right}", "unread", f"a definition that could not be read: {error}", kind="definition")
+                return "unread"
+            found = self.cases.conditions_of(condition_text, line) if condition_text else None
+            if found is None:
+                self.state.entry(line, f"{left} = {right}", "unread",
+                            f"a definition that could not be read: the condition {condition_text!r} of a case",
+                            kind="definition")
+                return "unread"
+            pieces.append((piece, found))
+        body = sympy.Integer(0)
+        for piece, (index_part, real_part) in pieces:
+            factor = sympy.Integer(1)
+            for relation in index_part:
+                factor *= relation_indicator(relation)
+            for condition in real_part:
+                factor *= condition.indicator()
+            body += piece * factor
+        self.definitions.store(key, parameters, None, body, line, f"{left} = {right}")
+        self.check_cover(pieces, line, f"{left} = {right}")
+        return "definition"
+
+    def check_cover(self, pieces, line, written):
+        """Whether a definition's cases cover every possibility once: sampled, like a step."""
+        if self.state.quiet:
+            return
+        coverage = sympy.Integer(0)
+        for _, (index_part, real_part) in pieces:
+            factor = sympy.Integer(1)
+            for relation in index_part:
+                factor *= relation_indicator(relation)
+            for condition in real_part:
+                factor *= condition.indicator()
+            coverage += factor
+        coverage = expand(coverage, self.state.names.definitions)
+        verification = self.state.judge.equal(coverage, sympy.Integer(1))
+        if verification.ok:
+            self.state.entry(line, written, "verified", "the cases cover every possibility, each once "
+                                                   f"({verification.verified_by})", kind="cases")
+            return
+        counterexample = self.state.judge.counterexample(coverage, sympy.Integer(1))
+        count = counterexample.left if counterexample else None
+        what = "no case applies" if count == 0 else "more than one case applies" if count else \
+            "the cases do not cover every possibility once"
+        self.state.entry(line, written, "wrong", f"the cases of this definition do not cover every possibility once: "
+                                            f"{what}", counterexample=counterexample, kind="cases",
+                    diagnosis="cases: " + what)
