@@ -536,13 +536,13 @@ class Compiler:
         if f not in FUNCTIONS:
             raise self.error(f"unknown function {f!r}{suggest(f, FUNCTIONS)} (the functions: "
                              f"{', '.join(FUNCTIONS)})", e.at)
+        if f == "onehot":                      # its argument is the labels themselves, not a value
+            return self.onehot(e)
         arguments = [self.lower(a) for a in e.arguments]
         if f in ("max", "min") and len(arguments) == 2:
             if e.axis is not None:
                 raise self.error(f"{f}(a, b) of two takes no axis", e.at)
             return self.extreme_of_two(f, *arguments, e)
-        if f == "onehot":
-            return self.onehot(e)
         if len(arguments) != 1:
             raise self.error(f"{f} takes one argument{' (or two: max(0, u))' if f in ('max', 'min') else ''}, "
                              f"not {len(arguments)}", e.at)
@@ -563,9 +563,11 @@ class Compiler:
 
     def onehot(self, e) -> Value:
         labels = self.inputs_of_kind("labels")
-        if len(e.arguments) != 1 or not isinstance(e.arguments[0], ast.Name) or labels is None \
-                or e.arguments[0].name != labels.name:
-            raise self.error("onehot takes the labels: onehot(y)", e.at)
+        if labels is None:
+            raise self.error("onehot(...) is the one-hot matrix of labels: declare them first (y: labels)", e.at)
+        if len(e.arguments) != 1 or not isinstance(e.arguments[0], ast.Name) or e.arguments[0].name != labels.name \
+                or e.axis is not None:
+            raise self.error(f"onehot takes the labels alone: onehot({labels.name})", e.at)
         n, k = nm.DIMENSIONS["N"], nm.DIMENSIONS["K"]
         axes = (Axis(self.fresh(n), n, False), Axis(self.fresh(k), k, False))
         return Value(labels.onehot, KroneckerDelta(axes[1].symbol, labels.symbol[axes[0].symbol]), axes)

@@ -149,8 +149,9 @@ def check_numerically(a, b, conditions, counts, *, instances, sampler, base_poin
             return Verification(False, method, f"cannot evaluate a side: {type(error).__name__}: {error}")
         if mismatch is not None:
             point, x, y_ = mismatch
-            where = describe_point(_read_by(sample, (a, b), point))
-            return Verification(False, method, f"sides differ for {dict(sample.key)} at {where}: {x} vs {y_}")
+            read = _read_by(sample, (a, b), point)
+            return Verification(False, method, f"sides differ for {dict(sample.key)} at {describe_point(read)}: "
+                                f"{x} vs {y_}", mismatch=(dict(sample.env), read, x, y_))
         compared += count
         covered += sum(1 for seen in signs.values() if len(seen) == 2)
     if compared == 0:
