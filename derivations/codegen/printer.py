@@ -189,9 +189,13 @@ class ArrayCodePrinter:
 
     def _product(self, expr) -> _Code:
         coefficient, matrices = expr.as_coeff_matrices()
-        total = self._print(matrices[0])
-        for factor in matrices[1:]:
-            total = self._multiply(total, self._print(factor))
+        printed = [self._print(m) for m in matrices]
+        if len(matrices) > 1:                    # a 1 x 1 factor of a longer product is a number: v (1^T v)^-1
+            printed = [_Code(p.text, "scalar", p.atom) if m.shape == (1, 1) and p.kind == "array" else p
+                       for m, p in zip(matrices, printed)]
+        total = printed[0]
+        for factor in printed[1:]:
+            total = self._multiply(total, factor)
         if expr.shape == (1, 1) and total.column_sums_of is not None:
             total = _Code(f"{total.column_sums_of}.sum()", "scalar", True)          # 1_N^T v for a column v
         elif expr.shape == (1, 1) and total.kind == "array":
@@ -210,6 +214,13 @@ class ArrayCodePrinter:
         """a b with columns and rows of ones summed or broadcast (as ArrayEvaluator multiplies them)."""
         keep = "keepdims=True" if self.backend == "numpy" else "keepdim=True"
         axis = "axis" if self.backend == "numpy" else "dim"
+        if "scalar" in (a.kind, b.kind):                                     # a number times an array
+            if a.kind == "scalar" and b.kind == "scalar":
+                return _Code(f"{a.operand()} * {b.operand()}", "scalar")
+            number, other = (a, b) if a.kind == "scalar" else (b, a)
+            if other.kind != "array":
+                return number                                              # c 1: broadcast like 1 (_broadcast)
+            return _Code(f"{other.operand()} * {number.operand()}", "array")
         if b.kind == "ones-column":
             if a.kind == "ones-row":
                 raise NotPrintable("1^T 1 alone: the count of ones, not an array")

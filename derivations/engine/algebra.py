@@ -57,6 +57,18 @@ def evaluate_kronecker(expr, facts=()):
         first_delta, value, reason)
 
 
+def multiply_out(expr):
+    """``expr`` with products multiplied out (sympy.expand), but an exponential of a sum kept as it is: SymPy would
+    write e^{sum_q a_q} as the product prod_q e^{a_q}, which is no clearer and which no step's check evaluates."""
+    kept = {}
+    for node in sympy.preorder_traversal(expr):
+        if isinstance(node, sympy.exp) and node.args[0].has(Sum) and node not in kept:
+            kept[node] = sympy.Dummy("e")
+    if not kept:
+        return sympy.expand(expr)
+    return sympy.expand(expr.xreplace(kept)).xreplace({v: k for k, v in kept.items()})
+
+
 def _summand_terms_with_delta(summand, index):
     return [t for t in Add.make_args(summand) if any(index in dl.args for dl in t.atoms(KroneckerDelta))]
 
@@ -72,8 +84,8 @@ def _sums(expr):
 def split_sum(expr, facts=()):
     """sum_j (a_j + b_j) -> sum_j a_j + sum_j b_j, where a term holds a delta on j (to collapse it next)."""
     for node, summand, index, rebuild in _sums(expr):
-        summand = sympy.expand(summand) if isinstance(summand, Mul) and _summand_terms_with_delta(
-            sympy.expand(summand), index) else summand
+        summand = multiply_out(summand) if isinstance(summand, Mul) and _summand_terms_with_delta(
+            multiply_out(summand), index) else summand
         if isinstance(summand, Add) and _summand_terms_with_delta(summand, index):
             replacement = Add(*[rebuild(t) for t in summand.args])
             return expr.xreplace({node: replacement}), R.SplitSum(index)

@@ -62,6 +62,8 @@ def _real_power(base: float, exponent: float) -> float:
     result = base ** exponent
     if isinstance(result, complex):
         raise OutsideDomain(f"{base!r} ** {exponent!r} is not a real number")
+    if result == 0 and base != 0:
+        raise OverflowError(f"{base!r} ** {exponent!r} is below double precision")   # 1e301 ** -2: no digit left
     return result
 
 
@@ -305,6 +307,8 @@ def _compile(e):
             result = 1.0
             for f in fns:
                 result *= f(env, pt, rec)
+            if not math.isfinite(result):          # a factor beyond double precision: no number to compare here
+                raise OverflowError("a product beyond double precision")
             return result
         return product
     if isinstance(e, Pow):

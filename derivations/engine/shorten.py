@@ -22,6 +22,7 @@ import sympy
 from sympy import Abs, Add, Mul, Pow, exp, log
 
 from . import rules as R
+from .algebra import multiply_out
 from .notation import Sigmoid
 from .steps import Step
 from .verify.exact import costly_to_expand
@@ -63,7 +64,7 @@ def _collect_numerator(expr, var):
     numerator, denominator = sympy.fraction(expr, exact=True)
     if not isinstance(numerator, Add):
         return None
-    expanded = sympy.expand(numerator)
+    expanded = multiply_out(numerator)
     if len(Add.make_args(expanded)) >= len(Add.make_args(numerator)):
         return None                 # nothing collected: multiplying out only makes it longer
     return R.CollectLikeTerms(), expanded / denominator

@@ -37,6 +37,7 @@ class Verification:
     detail: str = ""     # e.g. "K = 2..5, 48 points, both sides of 3 kinks"
     undecided: bool = False   # not verified for want of points where both sides are real numbers, not refuted
     points: int = 0           # for a check at sample points: how many points were compared
+    mismatch: Any = None      # a failed check at sample points: (sizes and indices set, point, left, right)
 
     @property
     def verified_by(self) -> str:

@@ -305,7 +305,7 @@ def _gradients_section(program, backprop, report) -> Section:
             steps.append(Step(total, short, R.DerivedAbove(
                 tuple(g.symbol for g in backprop.gradients.values() if g.of.name not in program.inputs))))
         if stated is not None:
-            _check_stated(builder, steps[-1], item)
+            _check_stated(builder, steps[-1], item, program, backprop.upstream)
         blocks.append(builder.chain(steps))
         if stated is not None:
             blocks.append(sentence("The last line is the shorter form the spec states (", Code("simplify"),
@@ -322,14 +322,16 @@ def _gradients_section(program, backprop, report) -> Section:
     return Section("The gradients in matrix form", blocks)
 
 
-def _check_stated(builder, step, item) -> None:
+def _check_stated(builder, step, item, program, upstream) -> None:
     """The shorter form a spec states (simplify d<name> = ...) checked first: a form that is not the gradient is
-    the spec's mistake (bad input, said with the counterexample), not the engine's."""
+    the spec's mistake (bad input, said in one line with the counterexample), not the engine's."""
+    from .refusal import refusal
     try:
         builder.verifier.stamp(step)
     except VerificationError as error:
-        detail = error.verification.detail
-        raise InputError(f"simplify d{item.name}: the form stated is not the gradient ({detail[:300]})") from None
+        where = next((program.spec.where(s.at) for s in program.simplifications if s.name == f"d{item.name}"), None)
+        message = refusal(f"simplify d{item.name}", item, error.verification.mismatch, program, upstream)
+        raise InputError(f"{where}: {message}" if where else message) from None
 
 
 def _check_section(program, backprop, report) -> Section:

@@ -151,6 +151,8 @@ def stated_forms(program: Program, backprop: Backprop) -> dict:
     from ..lang.lower import lower_expression
     found = {}
     extra = {g.name: Node(g.name, g.of.dims, g.symbol, g.base, g.total, (), None) for g in backprop.gradients.values()}
+    if backprop.upstream is not None:            # a layer's dout, declared or not
+        extra[backprop.upstream.name] = backprop.upstream
     for statement in program.simplifications:
         target = next((i for i in backprop.variables if "d" + i.name == statement.name), None)
         if target is None:

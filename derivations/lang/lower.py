@@ -20,7 +20,7 @@ The rules of the language (the README's section "The loss language" says the sam
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import sympy
 from sympy import Integer, KroneckerDelta, MatMul, Sum, Symbol, Transpose
@@ -30,6 +30,7 @@ from ..engine.matrices import Hinge, Ones, RowLogSumExp, RowSoftmax
 from ..engine.matrix_functions import Logistic
 from ..engine.maxima import MaxOver
 from ..engine.notation import Sigmoid, SumExcept
+from . import contraction as wide
 from . import names as nm
 from . import syntax as ast
 from .errors import SpecError
@@ -241,6 +242,9 @@ class Compiler:
             raise self.error("at most two indices (a matrix): M[n, j]", d.at)
         self.bound = set(d.indices)
         value = self.lower(d.expr)
+        if isinstance(value, wide.Wide):
+            raise self.error(f"the right side of {d.name} has {len(value.axes)} free indices ({self.listed(value)}); "
+                             "a definition has at most two (a matrix): sum over the others", d.expr.at)
         if d.indices:
             if value.positional:
                 raise self.error(f"the right side of {d.name}[{', '.join(d.indices)}] is a whole array: index it "
@@ -412,6 +416,8 @@ class Compiler:
 
     def lower_unary(self, e: ast.Unary) -> Value:
         v = self.lower(e.operand)
+        if isinstance(v, wide.Wide):
+            return wide.negate(v)
         return Value(-v.matrix if v.constant else scale(-1, v.matrix), -v.index, v.axes)
 
     def lower_binary(self, e: ast.Binary) -> Value:
@@ -460,6 +466,18 @@ class Compiler:
     def elementwise(self, op, a: Value, b: Value, e) -> Value:
         if a.constant and b.constant:
             return Value(_scalar_op(op, a.matrix, b.matrix), _scalar_op(op, a.index, b.index))
+        if isinstance(a, wide.Wide) or isinstance(b, wide.Wide) or (
+                a.named and b.named and len(wide.union_axes(a, b)) > 2):
+            return self.wide_elementwise(op, a, b, e)
+        value = self.narrow_elementwise(op, a, b, e)
+        if value.named and not (a.positional or b.positional):   # index notation: its terms, for a sum to contract
+            try:
+                value = replace(value, terms=wide.combine(op, a, b, value.index).terms)
+            except wide.Contraction:
+                pass
+        return value
+
+    def narrow_elementwise(self, op, a: Value, b: Value, e) -> Value:
         axes, a, b = self.axes_of(a, b, e)
         index = _scalar_op(op, a.index, b.index)
         if op in ("+", "-"):
@@ -485,6 +503,28 @@ class Compiler:
                 return Value(scale(a.matrix, inverse), index, axes)
             return Value(hadamard(arrange(a, axes), inverse), index, axes)
         raise self.error(f"unknown operator {op}", e.at)  # pragma: no cover
+
+    def wide_elementwise(self, op, a, b, e):
+        """An entry-by-entry combination with more than two free indices (X[n, d] W[d, j]): kept as terms until a
+        sum over an index contracts them to a matrix (:mod:`.contraction`)."""
+        if a.positional or b.positional:
+            raise self.error("this mixes index notation and whole arrays: index the whole array too "
+                             "(b[k] rather than b)", e.at)
+        try:
+            return wide.combine(op, a, b, _scalar_op(op, a.index, b.index))
+        except wide.Contraction as problem:
+            raise self.error(f"{problem}: sum over an index first", e.at) from None
+
+    def narrow(self, v, e, what: str):
+        """``v`` itself, or the error for ``what`` applied to an expression with more than two free indices."""
+        if isinstance(v, wide.Wide):
+            raise self.error(f"{what} of an expression with {len(v.axes)} free indices ({self.listed(v)}): sum over "
+                             "one of them first (sum_d X[n, d] W[d, j] is entry (n, j) of X W)", e.at)
+        return v
+
+    @staticmethod
+    def listed(v) -> str:
+        return ", ".join(a.symbol.name for a in v.axes)
 
     def matrix_product(self, a: Value, b: Value, e) -> Value:
         """A @ B of whole arrays, as NumPy: matrix times matrix, matrix times vector, vector times vector."""
@@ -512,7 +552,7 @@ class Compiler:
         return self.counter
 
     def lower_power(self, e: ast.Power) -> Value:
-        base = self.lower(e.base)
+        base = self.narrow(self.lower(e.base), e, "a power")
         exponent = self.lower(e.exponent)
         if not exponent.constant or exponent.matrix.free_symbols:
             raise self.error("an exponent is a number (x^2, x^-1, x^(1/2))", e.exponent.at)
@@ -536,13 +576,13 @@ class Compiler:
         if f not in FUNCTIONS:
             raise self.error(f"unknown function {f!r}{suggest(f, FUNCTIONS)} (the functions: "
                              f"{', '.join(FUNCTIONS)})", e.at)
-        arguments = [self.lower(a) for a in e.arguments]
+        if f == "onehot":                      # its argument is the labels themselves, not a value
+            return self.onehot(e)
+        arguments = [self.narrow(self.lower(a), a, f"{f}(...)") for a in e.arguments]
         if f in ("max", "min") and len(arguments) == 2:
             if e.axis is not None:
                 raise self.error(f"{f}(a, b) of two takes no axis", e.at)
             return self.extreme_of_two(f, *arguments, e)
-        if f == "onehot":
-            return self.onehot(e)
         if len(arguments) != 1:
             raise self.error(f"{f} takes one argument{' (or two: max(0, u))' if f in ('max', 'min') else ''}, "
                              f"not {len(arguments)}", e.at)
@@ -563,9 +603,11 @@ class Compiler:
 
     def onehot(self, e) -> Value:
         labels = self.inputs_of_kind("labels")
-        if len(e.arguments) != 1 or not isinstance(e.arguments[0], ast.Name) or labels is None \
-                or e.arguments[0].name != labels.name:
-            raise self.error("onehot takes the labels: onehot(y)", e.at)
+        if labels is None:
+            raise self.error("onehot(...) is the one-hot matrix of labels: declare them first (y: labels)", e.at)
+        if len(e.arguments) != 1 or not isinstance(e.arguments[0], ast.Name) or e.arguments[0].name != labels.name \
+                or e.axis is not None:
+            raise self.error(f"onehot takes the labels alone: onehot({labels.name})", e.at)
         n, k = nm.DIMENSIONS["N"], nm.DIMENSIONS["K"]
         axes = (Axis(self.fresh(n), n, False), Axis(self.fresh(k), k, False))
         return Value(labels.onehot, KroneckerDelta(axes[1].symbol, labels.symbol[axes[0].symbol]), axes)
@@ -671,6 +713,19 @@ class Compiler:
 
     def reduce_named(self, e, name, dim, body: Value) -> Value:
         j = nm.index_symbol(name)
+        if not isinstance(body, wide.Wide) and body.terms is not None and e.operator in ("sum", "mean") \
+                and e.excluded is None and any(a.symbol == j for a in body.axes):
+            body = wide.Wide(body.terms, body.index, body.axes)   # a product of entries: contracted (X w, not X ∘ w)
+        if isinstance(body, wide.Wide):
+            if e.operator not in ("sum", "mean") or e.excluded is not None:
+                self.narrow(body, e, f"{e.operator}_{name}" if e.excluded is None else
+                            f"{e.operator} over {name} != {e.excluded.label}[{e.excluded.name}]")
+            axis = next(a for a in body.axes if a.symbol == j)
+            index = Sum(body.index, (j, 0, dim - 1))
+            try:
+                return wide.reduce(body, axis, index / dim if e.operator == "mean" else index, e.operator == "mean")
+            except wide.Contraction as problem:
+                raise self.error(str(problem), e.at) from None
         if body.positional:
             raise self.error(f"{e.operator}_{name} runs over entries: index the arrays (S[n, {name}])", e.body.at)
         others = tuple(a for a in body.axes if a.symbol != j)

@@ -9,7 +9,7 @@ and its index form can be checked against each other (entry by entry, at small s
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sympy import HadamardProduct, MatAdd, MatMul, Symbol, Transpose
 from sympy.matrices.expressions.hadamard import HadamardPower
@@ -30,6 +30,7 @@ class Value:
     matrix: object       # a MatrixExpr with rows and columns as the axes, or a scalar Expr (a constant)
     index: object        # its entry at the axes' symbols, in index form
     axes: tuple = ()
+    terms: object = field(default=None, compare=False)   # in index notation: its terms (see .contraction)
 
     @property
     def constant(self) -> bool:

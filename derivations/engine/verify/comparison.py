@@ -8,6 +8,8 @@ are skipped: there the subgradient is a convention (1[u > 0] is 0 at u = 0).
 """
 from __future__ import annotations
 
+import math
+
 from ..evaluate import NotEvaluable
 from ..steps import Verification
 from .domain import DomainSampler, domain_conditions
@@ -37,6 +39,10 @@ def compare_at(sample, a, b, points, skipped=None):
             if skipped is not None:
                 skipped.append(point)
             continue                 # outside the domain (log of a negative number ...): another point
+        if not (math.isfinite(x) and math.isfinite(y_)):
+            if skipped is not None:  # a side beyond double precision (inf, nan) equals nothing: another point
+                skipped.append(point)
+            continue
         if any(abs(u) <= KINK_CLEARANCE for u in record.values()):
             continue
         for key, u in record.items():
@@ -149,8 +155,9 @@ def check_numerically(a, b, conditions, counts, *, instances, sampler, base_poin
             return Verification(False, method, f"cannot evaluate a side: {type(error).__name__}: {error}")
         if mismatch is not None:
             point, x, y_ = mismatch
-            where = describe_point(_read_by(sample, (a, b), point))
-            return Verification(False, method, f"sides differ for {dict(sample.key)} at {where}: {x} vs {y_}")
+            read = _read_by(sample, (a, b), point)
+            return Verification(False, method, f"sides differ for {dict(sample.key)} at {describe_point(read)}: "
+                                f"{x} vs {y_}", mismatch=(dict(sample.env), read, x, y_))
         compared += count
         covered += sum(1 for seen in signs.values() if len(seen) == 2)
     if compared == 0:

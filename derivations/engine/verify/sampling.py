@@ -21,6 +21,8 @@ from .unknowns import real_symbols, unknowns
 
 #: unknowns tried, at most, to move a kink's argument to its other side
 MAX_KINK_TRIES = 6
+#: an unknown moved to cross a kink stays within this many times the spread of the random points
+KINK_REACH = 4
 
 
 @functools.lru_cache(maxsize=65536)
@@ -172,6 +174,8 @@ class Sampler:
                     point[position] = old
                     continue
                 point[position] = old + (target - base) / slope
+                if abs(point[position]) > KINK_REACH * self.spread:
+                    raise OverflowError("too far")   # a small slope: a point far out, where exp() overflows
                 if (value(u, point) > 0) == wanted_positive:
                     return point
             except Exception:  # noqa: BLE001 - try the next unknown

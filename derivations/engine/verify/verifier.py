@@ -211,7 +211,7 @@ class Verifier:
         col = sympy.Integer(0) if cols == 1 else COL
         found = self.check(entry(before, row, col), entry(after, row, col), conditions, values)
         return Verification(found.ok, found.method, f"entry ({row}, {col}) of each side: {found.detail}"
-                            if found.ok else found.detail, points=found.points)
+                            if found.ok else found.detail, points=found.points, mismatch=found.mismatch)
 
     def _check_matrices(self, before, after, conditions, values) -> Verification:
         if not (isinstance(before, sympy.MatrixBase) and isinstance(after, sympy.MatrixBase)) \
