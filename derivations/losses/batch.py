@@ -74,12 +74,11 @@ from ..engine.notation import (
     j,
     labels,
     lam,
-    other_class,
-    other_feature,
 )
 from ..engine.steps import Code, Derivation, Result, Section, Step
 from ..engine.verify import Verifier
 from ..report import Report
+from .regulariser import k_, l_, reg_gradient, regulariser
 
 TITLES = {"svm": "Gradient of the regularised multiclass SVM loss of a batch with respect to the weights",
           "softmax": "Gradient of the regularised softmax loss of a batch with respect to the weights"}
@@ -95,8 +94,6 @@ PROB = IndexedBase("P", positive=True)
 EXAMPLE_LOSS = IndexedBase("L")          # no assumptions: its label is not the objective L
 #: the objective of the batch
 OBJECTIVE = Symbol("L", real=True)
-#: the feature and class indices of the regulariser sum_d' sum_c' W_d'c'^2 (d and c are the weight's own, W_dc)
-k_, l_ = other_feature, other_class
 _u = Symbol("u", real=True)
 _y_i = Symbol("y_i", integer=True)
 
@@ -123,20 +120,9 @@ def example_loss(loss: str, n):
     return -log(PROB[n, labels[n]])
 
 
-def regulariser(reg_form: str):
-    """lambda sum_k sum_l W_kl^2, or half of it."""
-    total = Sum(Sum(W[k_, l_] ** 2, (l_, 0, K - 1)), (k_, 0, D - 1))
-    return (lam if reg_form == "full" else Rational(1, 2) * lam) * total
-
-
 def objective(reg_form: str):
     """(1/N) sum_n L_n + the regulariser."""
     return Sum(EXAMPLE_LOSS[example], (example, 0, N - 1)) / N + regulariser(reg_form)
-
-
-def reg_gradient(reg_form: str):
-    """2 lambda W_dc (full) or lambda W_dc (half)."""
-    return (2 * lam if reg_form == "full" else lam) * W[feature, c]
 
 
 def beta_definition(n, j_):
@@ -255,7 +241,7 @@ def gradient(loss: str = "svm", delta=1, reg=None, reg_form: str = "full", data=
     >>> g = gradient("softmax", reg_form="half")
     >>> from derivations.report.printing import text
     >>> text(g.results["dW"].expr)
-    '(1/N)·Xᵀ(P - Y) + λ·W'
+    '(1/N)·Xᵀ (P - Y) + λ·W'
     """
     from ..engine.inputs import number
     if loss not in TITLES:

@@ -29,6 +29,7 @@ from ..engine.notation import D, Delta, Dots, K, N, Times, feature, lam
 from ..engine.notation import c as class_
 from ..engine.steps import Code, Math, Result, Section, Table
 from .batch_files import describe, read_arrays, real_array
+from .regulariser import regulariser
 
 #: at most this many examples, features, classes (and entries in all)
 MAX_EXAMPLES, MAX_FEATURES, MAX_CLASSES = 100_000, 100_000, 10_000
@@ -228,7 +229,6 @@ def worked_numbers(derivation, form, batch: Batch, delta, reg) -> None:
     n, features, classes = batch.shape
     derivation.parameters.update(data=batch.source, N=n, D=features, K=classes)
     derivation.parameters.setdefault("reg", float(reg))
-    from .batch import regulariser
     blocks = [_batch_origin(batch),
               sentence(_eq(N, n), " examples, ", _eq(D, features), " features, ", _eq(K, classes), " classes, ",
                        _eq(lam, _number(reg)), *([", ", _eq(Delta, _number(delta))] if form.loss_name == "svm" else []),

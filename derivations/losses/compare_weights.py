@@ -18,7 +18,9 @@ from ..engine.matrices import W_, Column, Gradient, x_
 from ..engine.notation import K, L_softmax, L_svm, W, WeightedScore, c, feature, j, p, s, weighted_score, x, y
 from ..engine.steps import Derivation, Math, Section, Table, Text
 from ..report import Report
-from . import softmax, svm, weights
+from . import softmax_scores as softmax
+from . import svm_scores as svm
+from . import weights
 
 TITLE = "SVM and softmax gradients with respect to the weights, side by side"
 
@@ -111,7 +113,7 @@ def _meaning_section(builder, svm_side, softmax_side):
 
 
 def _numbers_section(svm_side, softmax_side):
-    from .softmax import decimal
+    from .softmax_scores import decimal
     names = svm_side.parameters["classes"]
     label = svm_side.parameters["label"]
     rows = []
@@ -138,7 +140,7 @@ def _numbers_section(svm_side, softmax_side):
 
 
 def _words(svm_side, softmax_side, names, label):
-    from .softmax import class_word
+    from .softmax_scores import class_word
     zero = [class_word(names, q) for q, g in enumerate(svm_side.results["dscores"].value) if g == 0]
     if len(zero) == len(names):
         return ["Every margin is met: the SVM's dW is 0, while softmax still moves every column (its smallest "

@@ -38,7 +38,8 @@ def with_respect_to(loss: str, wrt: str, example=False, **options):
                          + {"scores": "", "weights": ": give --inputs, --weights and --label",
                             "batch": ": give --data FILE (X, y, W), --reg and --reg-form"}[wrt])
     if wrt == "scores":
-        from . import softmax, svm
+        from . import softmax_scores as softmax
+        from . import svm_scores as svm
         if loss == "svm":
             return svm.gradient(delta=delta, example=example,
                                 **{k: options.get(k) for k in ("scores", "label", "classes")})

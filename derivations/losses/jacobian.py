@@ -29,7 +29,7 @@ from ..engine.sizes import HEAD, TAIL, is_long, listed, shown_positions
 from ..engine.steps import Case, CaseSplit, Derivation, Math, Result, Section, Step, Table, Text
 from ..engine.verify import final_check
 from ..report import Report
-from .softmax import Example, concrete_definitions, decimal, probability, probability_chain, sum_exp
+from .softmax_scores import Example, concrete_definitions, decimal, probability, probability_chain, sum_exp
 
 TITLE = "The Jacobian of softmax"
 

@@ -529,7 +529,7 @@ def _worked_example(derivation, dloss_dw, weights, inputs, target):
     if worst_fd > 1e-8 or worst_sympy > sympy.Float(10) ** (-20):
         raise RuntimeError("the worked gradient disagrees with finite differences or sympy.diff")
 
-    from .softmax import decimal
+    from .softmax_scores import decimal
     blocks = [
         sentence("With the weights ", sympy.ImmutableMatrix([weights]), ", the inputs ",
                  sympy.ImmutableMatrix([inputs]), " (", Eq(D, count), ") and the target ", Eq(t, target), ":"),

@@ -20,7 +20,7 @@ from ..engine import rules as R
 from ..engine.build import Builder, note, sentence
 from ..engine.differentiate import d
 from ..engine.inputs import InputError, label_index, number, number_vector
-from ..engine.matrices import W_, Column, Gradient, named, x_
+from ..engine.matrices import W_, Column, Gradient, x_
 from ..engine.notation import (
     D,
     Delta,
@@ -44,17 +44,12 @@ from ..engine.notation import (
 )
 from ..engine.steps import Case, CaseSplit, Code, Derivation, Result, Section, Step
 from ..report import Report
+from .columns import ONE_HOT, PROBABILITIES, SCORES, WEIGHT_VECTOR
 
 TITLES = {"svm": "Gradient of the multiclass SVM loss with respect to the weights",
           "softmax": "Gradient of the softmax cross-entropy loss with respect to the weights"}
 COMMANDS = {"svm": "svm-grad", "softmax": "softmax-grad"}
 
-#: the scores, the probabilities and the one-hot label of the example, as columns of K entries
-SCORES = named("s", K, 1, lambda i, _: s[i])
-PROBABILITIES = named("p", K, 1, lambda i, _: p[i])
-ONE_HOT = named("y", K, 1, lambda i, _: KroneckerDelta(i, y))
-#: one weight vector w (D entries), as in seed 001's lemma d(w^T x)/dw = x
-WEIGHT_VECTOR = named("w", D, 1, lambda i, _: w[i])
 
 #: the largest worked example: D features and K classes
 MAX_FEATURES = 100
@@ -68,7 +63,8 @@ def score_definitions():
 
 def definitions(loss: str, delta=Delta):
     """Every name of the derivation: L_i in the scores (p_j too for softmax), and the scores in the weights."""
-    from . import softmax, svm
+    from . import softmax_scores as softmax
+    from . import svm_scores as svm
     if loss == "svm":
         names = {L: svm.loss_expression().xreplace({Delta: delta})}
     else:
@@ -219,7 +215,8 @@ def weight_rows(weights, features: int) -> list[list]:
 # --- sections ------------------------------------------------------------------------------
 
 def _model_section(builder, loss):
-    from . import softmax, svm
+    from . import softmax_scores as softmax
+    from . import svm_scores as svm
     by_sum = Sum(W[feature, j] * x[feature], (feature, 0, D - 1))
     scores = builder.chain([
         Step(s[j], WeightedScore(j), R.Definition(s[j], WeightedScore(j))),
@@ -295,7 +292,8 @@ def _lemma_section(builder):
 
 def _score_gradient_section(loss, delta_value):
     """The gradient with respect to the scores, as derive svm-grad / softmax-grad derive it: its verified chains."""
-    from . import softmax, svm
+    from . import softmax_scores as softmax
+    from . import svm_scores as svm
     if loss == "svm":
         definition = svm.loss_expression()
         correct, incorrect, section = svm._gradient_section(Builder({L: definition}), definition, delta_value)
@@ -405,7 +403,7 @@ def _seed_section(loss):
                                                                                     - WeightedScore(y) + Delta), x_),
                  ", as derived above; ", x_, " is the input of the example, the same for every class."),
         ])
-    from . import softmax
+    from . import softmax_scores as softmax
     return Section("Common slips", [
         note("Giving the input the class's index, as in ", x[j], ", is a slip: the input is that of the example, "
              "which the score of every class uses: ", Eq(s[j], WeightedScore(j)), ". For the correct class the "

@@ -15,7 +15,7 @@ from ..engine.differentiate import d
 from ..engine.matrices import W_, Column, Gradient, x_
 from ..engine.notation import D, Delta, K, L, W, c, feature, s, x, y
 from ..engine.steps import Chain, Result, Section, Step
-from .weights import SCORES
+from .columns import SCORES
 
 #: the step of the finite differences (exact arithmetic: no rounding to fear)
 FD_STEP = Rational(1, 10 ** 6)
@@ -23,7 +23,8 @@ FD_STEP = Rational(1, 10 ** 6)
 
 def worked_example(derivation, loss, delta, correct, incorrect, inputs, rows, label, names, origin=None):
     """Add the worked numbers of ``inputs`` (x, D numbers) and ``rows`` (W, D rows of K) to ``derivation``."""
-    from . import softmax, svm
+    from . import softmax_scores as softmax
+    from . import svm_scores as svm
     features, classes = len(inputs), len(rows[0])
     weights = {W[r, q]: rows[r][q] for r in range(features) for q in range(classes)}
     input_values = {x[r]: inputs[r] for r in range(features)}
@@ -169,7 +170,7 @@ def _meaning(loss, inputs, gradient_numbers, names, label):
     """What the columns of dW say: each class's column is the input scaled by that class's score gradient."""
     moving = [q for q, g in enumerate(gradient_numbers) if g != 0]
     still = [names[q] for q, g in enumerate(gradient_numbers) if g == 0]
-    from .softmax import class_word
+    from .softmax_scores import class_word
     correct = class_word(names, label)
     gradient = Gradient(L, W_)
     slope = d(L, s[c])
