@@ -184,3 +184,15 @@ def test_logistic_numbers_are_the_logistic_derivations(given):
         derived = d.results[key].expr
         pairs = zip(value, derived) if isinstance(value, sympy.MatrixBase) else [(value, derived)]
         assert all(abs(float((a - b).evalf(30))) < 1e-25 for a, b in pairs), quantity
+
+
+@pytest.mark.parametrize("quantity, answer_for_label_0", [
+    ("svm.dW", [[-1, 0, 1], [-2, 0, 2]]),
+    ("softmax.dW", [[-0.7315, 0.0018, 0.7297], [-1.4631, 0.0036, 1.4595]]),
+])
+def test_one_example_gradient_worked_for_another_label(quantity, answer_for_label_0):
+    """dW of ONE's example worked out with class 0 as the label when it is class 2: the mistake is named and no
+    entry earns credit (as for the gradient of the scores), although some entries agree by accident."""
+    result = grade(quantity, answer_for_label_0, **{**ONE, "label": 2})
+    assert (result.verdict, result.diagnosis, result.score) == ("incorrect", "wrong-label", 0), result.feedback
+    assert "class 0" in result.feedback

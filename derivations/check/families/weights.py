@@ -307,7 +307,23 @@ def _example_variants(loss: str, given: Given, reference):
                                 value=ImmutableMatrix(inputs * probabilities.T)))
     variants.append(Variant("sign-flipped-gradient", "the gradient has the wrong sign everywhere", value=-reference))
     variants.append(Variant("transposed", _example_words("transposed"), value=reference.T))
+    variants += _wrong_label_variants(loss, numbers["scored"], inputs)
     return variants
+
+
+def _wrong_label_variants(loss: str, scored: Given, inputs):
+    """dW = x (dL/ds)^T with dL/ds worked out for another class c taken as the label (each c is tried, as for
+    the gradient of the scores): the SVM's indicators and count, or p - onehot(c)."""
+    from .softmax import _onehot, _other_labels, _softmax_probs_exact
+    from .svm import _wrong_label_text, _wrong_labels, svm_numbers
+    if loss == "svm":
+        return [Variant("wrong-label", _wrong_label_text(scored.label, c),
+                        value=ImmutableMatrix(inputs * svm_numbers(scored, label=c)[1].T))
+                for c in _wrong_labels(scored)]
+    probabilities = _softmax_probs_exact(scored, 1)
+    return [Variant("wrong-label", _wrong_label_text(scored.label, c),
+                    value=ImmutableMatrix(inputs * (probabilities - _onehot(len(probabilities), c)).T))
+            for c in _other_labels(scored)]
 
 
 @lru_cache(maxsize=None)
