@@ -146,8 +146,9 @@ class ArrayCodePrinter:
             text = f"({inner} > 0)" if self.backend == "numpy" else f"({inner} > 0).to({self._dtype_source()})"
             return _Code(text, "array", True)
         if isinstance(expr, Logistic):                        # sigma(z) = e^{-log(1 + e^{-z})}, never overflowing
-            inner = self._print(expr.matrix).text
-            text = f"np.exp(-np.logaddexp(0.0, -{inner}))" if self.backend == "numpy" else f"torch.sigmoid({inner})"
+            inner = self._print(expr.matrix)        # -(X W + b), not -X W + b: the minus takes the whole argument
+            text = f"np.exp(-np.logaddexp(0.0, -{inner.operand()}))" if self.backend == "numpy" else \
+                f"torch.sigmoid({inner.text})"
             return _Code(text, "array", True)
         if isinstance(expr, Softplus):                        # log(1 + e^z), never overflowing
             inner = self._print(expr.matrix).text
