@@ -259,3 +259,18 @@ def test_a_wrong_stated_form_is_refused(capsys):
     assert main(["grad", spec, "--wrt", "W", "--no-cache"]) == 2
     err = capsys.readouterr().err
     assert "simplify dW: the form stated is not the gradient" in err and err.count("\n") == 1
+
+
+def test_the_printed_code_is_checked_against_the_verified_forms():
+    """Module() runs the printed code on random data against derive's own evaluation of the matrix forms; a
+    printing slip (the minus of sigma(z) taking only part of z) is a PrintingError, not a module."""
+    from derivations.gradcode.agreement import PrintingError, check, differences
+    from derivations.gradcode.module import Module
+    spec = HELD_OUT["multi-label sigmoid with a bias"][0]
+    module = Module(spec)
+    gaps = differences(module)
+    assert set(gaps) == {"loss", "dW", "db"} and max(gaps.values()) <= 1e-12
+    assert "-(X @ W + b.T)" in module.source
+    module.source = module.source.replace("-(X @ W + b.T)", "-X @ W + b.T")
+    with pytest.raises(PrintingError, match="loss differs"):
+        check(module)

@@ -19,6 +19,7 @@ from sympy.matrices.expressions.hadamard import HadamardPower, HadamardProduct
 from .. import __version__
 from ..engine.inputs import InputError
 from ..engine.matrices import Ones
+from ..grad import numbers as num
 from ..grad.derivation import variables_of
 from ..grad.graph import backpropagate
 from ..grad.specs import resolve
@@ -40,6 +41,8 @@ class Module:
         self.variables = variables_of(self.program, wrt)
         self.backprop = backpropagate(self.program, self.variables)
         self.source = _generate(self)
+        from .agreement import check
+        check(self, seed=num.seed_of("codegen", self.program.spec.text))
 
 
 def generate(spec: str, wrt=None) -> str:
