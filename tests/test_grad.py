@@ -274,3 +274,17 @@ def test_the_printed_code_is_checked_against_the_verified_forms():
     module.source = module.source.replace("-(X @ W + b.T)", "-X @ W + b.T")
     with pytest.raises(PrintingError, match="loss differs"):
         check(module)
+
+
+def test_the_verification_paragraph_says_only_what_was_checked():
+    """A regression spec has no classes, labels or kinks; a hinge has all three; a layer has an output."""
+    ridge, hinge, layer = (_note_text(gradient(name)) for name in ("ridge", "squared_hinge", "affine"))
+    assert "classes" not in ridge and "labels" not in ridge and "kink" not in ridge and "the loss" in ridge
+    assert "number of classes" in hinge and "every class is some example's label" in hinge and "kink" in hinge
+    assert "the layer's output" in layer and "classes" not in layer
+
+
+def _note_text(report):
+    from derivations.report.render import render
+    plain = render(report, "text")
+    return " ".join(plain[plain.index("Every step was checked by"):].split())

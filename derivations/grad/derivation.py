@@ -100,13 +100,45 @@ def _build(report, resolved, program, backprop, data):
     report.sections.append(_check_section(program, backprop, report))
     if data is not None:
         report.sections.append(_data_section(program, backprop, data, report))
-    report.verification_note = sentence(
-        "Every step was checked by setting the number of classes ", program_symbol("K"), " to ",
-        ", ".join(map(str, CLASS_COUNTS)), " and each other size one, two and three more, giving the examples "
-        "labels such that every class is some example's label, and comparing both sides at random points on both "
-        "sides of every kink; a part of a gradient with the upstream gradient and the arrays it uses drawn at "
-        "random (so that it is the derivative through that definition alone), each whole gradient against the "
-        "definition of the loss. The numbers are floating point.")
+    report.verification_note = _verification_note(program)
+
+
+def _verification_note(program):
+    """What the checks of this spec did, and only that: the class counts where the spec has classes, labels
+    where it has labels, kinks where it has one, the loss or the layer's output."""
+    dims = sorted({_dim_name(d) for item in program.inputs.values() if item.kind == "array" for d in item.dims}
+                  | ({"N", "K"} if program.labels is not None else set()))
+    others = [program_symbol(d) for d in dims if d != "K"]
+    parts = ["Every step was checked by "]
+    if "K" in dims:
+        parts += ["setting the number of classes ", program_symbol("K"), " to ", ", ".join(map(str, CLASS_COUNTS))]
+        if others:
+            parts += [" and each other size (", *_listed(others), ") one, two and three more"]
+    elif others:
+        parts += ["giving each size (", *_listed(others), ") one, two and three more"]
+    if program.labels is not None:
+        parts += [", giving the examples labels such that every class is some example's label"]
+    parts += [", and comparing both sides at random points", *([" on both sides of every kink"] if _has_kink(program)
+                                                             else []), "; "]
+    parts += ["a part of a gradient with the upstream gradient and the arrays it uses drawn at random (so that it "
+              "is the derivative through that definition alone), each whole gradient against the definition of ",
+              "the loss" if program.is_loss else "the layer's output", ". The numbers are floating point."]
+    return sentence(*parts)
+
+
+def _listed(symbols) -> list:
+    out = []
+    for i, symbol in enumerate(symbols):
+        out += ([", "] if i else []) + [symbol]
+    return out
+
+
+def _has_kink(program) -> bool:
+    """A max(0, u), 1[u > 0], |u| or a row's largest entry anywhere in the spec's definitions."""
+    from ..engine.elementwise import Abs, RowMax
+    from ..engine.matrices import Hinge, Positive
+    return any(isinstance(part, (Hinge, Positive, Abs, RowMax))
+               for node in program.nodes for part in sympy.preorder_traversal(node.matrix))
 
 
 def explained(words: str):
