@@ -288,3 +288,34 @@ def _note_text(report):
     from derivations.report.render import render
     plain = render(report, "text")
     return " ".join(plain[plain.index("Every step was checked by"):].split())
+
+
+def test_an_entrywise_gradient_is_cancelled_to_the_course_form():
+    """Sigmoid cross-entropy: P ∘ (Z ∘ P^∘-1 - (1 - Z) ∘ (1 1^T - P)^∘-1) ∘ (1 1^T - P) is Z - P entry by entry,
+    so dW is (1/N) X^T (P - Z) and db its column sums; the form is checked against the loss like every step."""
+    from derivations.report.printing import text as plain
+    spec = HELD_OUT["multi-label sigmoid with a bias"][0]
+    report = gradient(spec)
+    assert_all_verified(report)
+    assert plain(report.results["dW"].expr) == "(1/N)·Xᵀ (P - Z)"
+    assert plain(report.results["db"].expr) == "(1/N)·(P - Z)ᵀ 𝟙_N"
+
+
+def test_the_entrywise_cancellation_keeps_values():
+    import sympy
+
+    from derivations.grad.simplify import simplify
+    from derivations.lang.values import ones_matrix
+    P, T = sympy.MatrixSymbol("P", 3, 2), sympy.MatrixSymbol("T", 3, 2)
+    ones = ones_matrix(3, 2)
+    tangled = sympy.HadamardProduct(P, sympy.MatAdd(sympy.HadamardProduct(T, sympy.HadamardPower(P, -1)),
+                                                    sympy.MatMul(-1, sympy.HadamardPower(ones - P, -1)),
+                                                    sympy.HadamardProduct(T, sympy.HadamardPower(ones - P, -1))),
+                                    ones - P)
+    short = simplify(tangled)
+    assert sympy.count_ops(short) < sympy.count_ops(tangled)
+    rng = np.random.default_rng(3)
+    values = {P: sympy.ImmutableMatrix(rng.uniform(0.1, 0.9, (3, 2))), T: sympy.ImmutableMatrix(rng.random((3, 2)))}
+    as_array = lambda m: np.array(m.subs(values).doit().as_explicit().evalf(), dtype=float)  # noqa: E731
+    np.testing.assert_allclose(as_array(short), as_array(tangled), rtol=1e-12)
+    np.testing.assert_allclose(as_array(short), np.array(values[T] - values[P], dtype=float), rtol=1e-12)

@@ -344,6 +344,12 @@ def _gradients_section(program, backprop, report) -> Section:
                                    "), checked equal to the sum of the parts like every other step."))
         elif short is not None:
             blocks.append(sentence("The last line puts in every intermediate gradient."))
+        elif _intermediates_in(total, backprop, program):
+            names = _intermediates_in(total, backprop, program)
+            blocks.append(sentence("The intermediate gradients (", *_listed(names), ") are left as derived above: "
+                                   "put in, the line would run past ", str(MAX_INLINED_LENGTH), " characters (a ",
+                                   Code("simplify"), " line in the spec can state a shorter form, which is then "
+                                   "checked)."))
         report.results[f"d{item.name}"] = Result(f"d{item.name}", short if short is not None else total,
                                                  description=f"dL/d{item.name} in matrix form "
                                                              f"({' x '.join(map(str, item.dims))})")
@@ -352,6 +358,11 @@ def _gradients_section(program, backprop, report) -> Section:
     blocks.append(note("Each gradient above was checked entry by entry against the derivative of the loss as "
                        "defined (every definition put in), at small sizes, on both sides of every kink."))
     return Section("The gradients in matrix form", blocks)
+
+
+def _intermediates_in(expr, backprop, program) -> tuple:
+    """The intermediate gradients dV that ``expr`` holds."""
+    return tuple(g.symbol for g in backprop.gradients.values() if g.of.name not in program.inputs and expr.has(g.symbol))
 
 
 def _check_stated(builder, step, item, program, upstream) -> None:

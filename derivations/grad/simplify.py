@@ -7,7 +7,11 @@ coefficient inside an entrywise product); these moves write the same matrix the 
 * an entrywise product with a matrix of ones (or of a constant c) is the other factor (times c);
   a coefficient of a factor of an entrywise product moves in front of it;
 * (A^∘a)^∘b = A^∘(ab), A^∘1 = A;
-* a sum whose terms share one coefficient has it taken out: c A + c B = c (A + B).
+* a sum whose terms share one coefficient has it taken out: c A + c B = c (A + B);
+* an entrywise expression (sums, entrywise products and powers of arrays of one shape, constants times
+  1 1^T) is one scalar expression applied entry by entry: it is cancelled as a rational function of its
+  arrays' entries and kept when that is shorter, P ∘ (T ∘ P^∘-1 - (1 - T) ∘ (1 1^T - P)^∘-1) ∘ (1 1^T - P)
+  becoming T - P.
 
 Every result is checked afterwards against the index form of the loss, so a wrong move could not pass unseen.
 """
@@ -25,12 +29,103 @@ def simplify(m):
     """``m`` tidied (see the module's docstring); a scalar is returned as it is."""
     if not isinstance(m, sympy.MatrixExpr):
         return m
+    m = _tidied(m)
+    shorter = _tidied(_entrywise(m))
+    return shorter if shorter != m and sympy.count_ops(shorter) < sympy.count_ops(m) else m
+
+
+def _tidied(m):
     previous = None
     for _ in range(8):
         if m == previous:
             break
         previous, m = m, _pass(m)
     return m
+
+
+# --- entrywise expressions as scalar ones ---------------------------------------------------------------------
+
+#: the largest entrywise expression (in operations) cancelled as a rational function
+MAX_ENTRYWISE_OPS = 200
+
+
+def _is_entrywise(m) -> bool:
+    """A node whose entry (n, c) is a function of the entries (n, c) of its parts."""
+    return isinstance(m, (HadamardProduct, HadamardPower, MatAdd))
+
+
+def _entrywise(m):
+    """``m`` with each largest entrywise part (one holding an entrywise product or power) rewritten from its
+    cancelled scalar form, where that is shorter."""
+    if not isinstance(m, sympy.MatrixExpr):
+        return m
+    if _is_entrywise(m) and any(isinstance(part, (HadamardProduct, HadamardPower))
+                                for part in sympy.preorder_traversal(m)):
+        rewritten = _cancelled(m)
+        if rewritten is not None:
+            return rewritten
+    if not m.args:
+        return m
+    args = [_entrywise(a) if isinstance(a, sympy.MatrixExpr) else a for a in m.args]
+    return m if all(a is b for a, b in zip(args, m.args)) else m.func(*args)
+
+
+def _cancelled(m):
+    """The entrywise expression m from its scalar form cancelled, or None when that is not shorter."""
+    leaves = {}
+    scalar = _as_scalar(m, m.shape, leaves)
+    if scalar is None or sympy.count_ops(scalar) > MAX_ENTRYWISE_OPS:
+        return None
+    cancelled = sympy.factor_terms(sympy.cancel(sympy.together(scalar)))
+    if sympy.count_ops(cancelled) >= sympy.count_ops(scalar):
+        return None
+    matrices = {symbol: leaf for leaf, symbol in leaves.items()}
+    return _as_matrix(cancelled, m.shape, matrices)
+
+
+def _as_scalar(m, shape, leaves):
+    """One entry of m as a scalar expression: each array that is not entrywise (a symbol, a product X W, a
+    function of an array) a fresh symbol; None where a part has another shape."""
+    if m.shape != shape:
+        return None
+    if _is_ones(m):
+        return sympy.S.One
+    if isinstance(m, MatAdd):
+        terms = [_as_scalar(a, shape, leaves) for a in m.args]
+        return None if any(t is None for t in terms) else sympy.Add(*terms)
+    if isinstance(m, HadamardProduct):
+        factors = [_as_scalar(a, shape, leaves) for a in m.args]
+        return None if any(f is None for f in factors) else sympy.Mul(*factors)
+    if isinstance(m, HadamardPower):
+        base = _as_scalar(m.base, shape, leaves)
+        return None if base is None else base ** m.exp
+    if isinstance(m, MatMul):
+        coefficient, rest = _coefficient_and_rest(m)
+        if coefficient != 1 and rest is not None:
+            inner = _as_scalar(rest, shape, leaves)
+            return None if inner is None else coefficient * inner
+    if m not in leaves:
+        leaves[m] = sympy.Dummy(f"e{len(leaves)}")
+    return leaves[m]
+
+
+def _as_matrix(scalar, shape, matrices):
+    """The scalar form back as an entrywise matrix expression of ``shape``."""
+    from ..lang.values import ones_matrix
+    if not scalar.free_symbols & set(matrices):
+        return MatMul(scalar, ones_matrix(*shape)) if scalar != 1 else ones_matrix(*shape)
+    if scalar in matrices:
+        return matrices[scalar]
+    if isinstance(scalar, sympy.Add):
+        return MatAdd(*[_as_matrix(term, shape, matrices) for term in scalar.args])
+    if isinstance(scalar, sympy.Mul):
+        constant = sympy.Mul(*[f for f in scalar.args if not f.free_symbols & set(matrices)])
+        parts = [_as_matrix(f, shape, matrices) for f in scalar.args if f.free_symbols & set(matrices)]
+        body = parts[0] if len(parts) == 1 else HadamardProduct(*parts)
+        return body if constant == 1 else MatMul(constant, body)
+    if isinstance(scalar, sympy.Pow):
+        return HadamardPower(_as_matrix(scalar.base, shape, matrices), scalar.exp)
+    raise ValueError(f"not an entrywise form: {scalar}")
 
 
 def _coefficient_and_rest(m):
@@ -42,6 +137,12 @@ def _coefficient_and_rest(m):
         rest = matrices[0] if len(matrices) == 1 else MatMul(*matrices)
         return coefficient, rest
     return sympy.S.One, m
+
+
+def _negated(term):
+    """-term, its coefficient negated (-(c A) = (-c) A, -(-A) = A)."""
+    coefficient, rest = _coefficient_and_rest(term)
+    return _scaled(-coefficient, rest)
 
 
 def _is_ones(m) -> bool:
@@ -122,6 +223,10 @@ def _pass(m):
             return ZeroMatrix(*m.shape)
         if not kept:
             return MatMul(coefficient, Identity(1)) if coefficient != 1 else Identity(1)
+        sums = [i for i, f in enumerate(kept) if isinstance(f, MatAdd)]
+        if coefficient.could_extract_minus_sign() and len(sums) == 1:      # -c A (T - P) = c A (P - T)
+            coefficient = -coefficient
+            kept[sums[0]] = MatAdd(*[_negated(term) for term in kept[sums[0]].args])
         body = kept[0] if len(kept) == 1 else MatMul(*kept)
         return body if coefficient == 1 else MatMul(coefficient, body)
     if isinstance(m, HadamardProduct):
