@@ -37,6 +37,12 @@ COMMANDS = {
     "diff gradient": ["diff", "x^2*y + sin(y)", "--wrt", "x,y"],
     "backprop": ["backprop", "(x + y)*z", "--at", "x=-2,y=5,z=-4"],
     "backprop sigmoid": ["backprop", "1/(1 + exp(-(w_0*x_0 + w_1*x_1 + w_2)))", "--at", "w=[2,-3,-3],x=[-1,-2]"],
+    "grad two_layer": ["grad", "two_layer"],
+    "grad batchnorm": ["grad", "batchnorm"],
+    "grad crammer_singer": ["grad", "crammer_singer"],
+    "grad spec": ["grad", "X: N x D; W: D x K; b: K; T: N x K; P = sigmoid(X W + b); "
+                  "L = -mean_n sum_k (T[n, k] log(P[n, k]) + (1 - T[n, k]) log(1 - P[n, k]))", "--wrt", "W,b"],
+    "gradcheck spec": ["gradcheck", "layernorm", "--random", "N=6,D=4"],
     "train": ["train", "softmax", "--dataset", "digits", "--epochs", "3"],
     "check": ["check", str(DATA / "ta_corpus")],
     "verify svm": ["verify", str(DATA / "written" / "svm.tex")],

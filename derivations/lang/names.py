@@ -73,7 +73,7 @@ def latex_name(name: str, bold: bool = False) -> str:
     head = SHOWN_AS.get(head, head)
     if head in GREEK:
         core = "\\" + head
-        core = r"\boldsymbol{%s}" % core if bold else core
+        core = r"\pmb{%s}" % core if bold else core      # \boldsymbol is no macro of MathJax's base and AMS
     elif head.endswith("hat") and len(head) > 3:
         core = r"\hat{%s}" % latex_name(head[:-3])
     elif len(head) > 1 and head[0] == "d" and len(head) > 1 and (head[1:] in GREEK or head[1].isupper()):
