@@ -130,7 +130,7 @@ def test_gradescope_fields(svm_results):
     assert [set(t) for t in document["tests"]] == [{"name", "score", "max_score", "status", "output"}] * 2
     naive, vectorized = document["tests"]
     assert (naive["name"], naive["score"], naive["max_score"], naive["status"]) == ("svm_loss_naive", 0.5, 1.0, "failed")
-    assert "the loss leaves out the regulariser reg·ΣW²" in naive["output"]
+    assert "the loss leaves out the regulariser λ·ΣW²" in naive["output"]
     assert (vectorized["score"], vectorized["status"]) == (1.0, "passed")
     assert document["output"].startswith("Sandbox: ")
 
@@ -196,3 +196,34 @@ def test_cli_gradescope_folder(tmp_path, capsys):
     emma = json.loads((folder / "s05_emma" / "results.json").read_text())
     assert (bob["score"], emma["score"]) == (1.5, 1.5)
     assert "the correct class's margin is counted" in emma["tests"][0]["output"]
+
+
+# --- the Markdown report stands alone ---------------------------------------------------------------------
+
+MARKDOWN_FUNCTIONS = {
+    "svm": "loss_reg_missing,grad_not_averaged,correct_half,delta_ten,correct_kink,grad_reg_quadrupled",
+    "softmax": "correct_half,log10,loss_sign,no_max,no_minus_one,sign_flipped,minus_one_everywhere,stale_column_last,"
+               "stale_example_first,transposed",
+    "logistic": "correct_half,log10,loss_sign,unstable,sign_flipped,stale_example_last,grad_reg_missing,"
+                "loss_not_averaged",
+}
+
+
+@pytest.mark.parametrize("loss", sorted(MARKDOWN_FUNCTIONS))
+def test_the_markdown_report_typesets_its_mathematics(loss, tmp_path, capsys):
+    """The mistakes, notes and header of a Markdown report are words and maths: no formula outside $...$, no
+    command name in its prose, and every formula typesets in MathJax 3 (as GitHub renders it)."""
+    from .test_markdown_mathjax import formulas, require_mathjax, typeset
+    from .test_report_lint import problems
+    functions = MARKDOWN_FUNCTIONS[loss]
+    target = tmp_path / "report.md"
+    assert main(["check-code", str(DATA / "mutants" / f"{loss}.py"), "--loss", loss, "--function", functions,
+                 "--format", "markdown", "-o", str(target)]) == 0
+    capsys.readouterr()
+    text = target.read_text(encoding="utf-8")
+    assert text.count("**Mistake**") >= 3 and "$" in text
+    assert problems(text, "markdown") == []
+    require_mathjax()
+    items = formulas(text)
+    assert [error for error in typeset(items) if error is not None] == []
+

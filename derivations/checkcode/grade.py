@@ -29,6 +29,7 @@ from . import mistakes
 from .compare import close, largest_difference, number
 from .diagnosis import choose_convention, match_gradient, match_loss, prefer_shared
 from .inputs import GRADCHECK, WIDE, inputs_for
+from .said import PENALTY, plain
 from .sandbox import Limits, Sandbox, detect
 
 DEFAULT_FUNCTIONS = {
@@ -40,7 +41,10 @@ REG_FORMS = ("full", "half", "auto")
 GRADCHECK_H = 1e-5
 #: extra seconds per example above which a vectorized function is said to loop over the examples in Python
 LOOP_SECONDS_PER_EXAMPLE = 1e-6
-CONVENTION_WORDS = {"full": "λΣW² in the loss, 2λW in dW", "half": "½λΣW² in the loss, λW in dW"}
+def convention_words(convention: str) -> tuple:
+    """The note of a function right under --reg-form auto: which penalty it uses (λ being the code's reg)."""
+    loss_penalty, grad_penalty = PENALTY[convention]
+    return ("uses the convention ", loss_penalty, " in the loss and ", grad_penalty, " in dW")
 
 
 @dataclass
@@ -71,7 +75,7 @@ class Failure:
     """Where a function first goes wrong: the input and both values."""
 
     input: str
-    description: str
+    description: tuple                 # the input described, in words and formulas (see .said)
     part: str                          # "loss" or "dW"
     student_loss: float | None
     expected_loss: float
@@ -81,7 +85,7 @@ class Failure:
     matrices: dict | None = None       # X, y, W, the student's dW and the expected one, when the input is small
 
     def to_dict(self) -> dict:
-        found = {"input": self.input, "description": self.description, "part": self.part,
+        found = {"input": self.input, "description": plain(self.description), "part": self.part,
                  "loss": self.student_loss, "expected_loss": self.expected_loss}
         if self.entry is not None:
             found.update({"entry": list(self.entry), "dW_entry": self.student_entry,
@@ -141,7 +145,7 @@ class FunctionResult:
             "dW_correct": self.dW_ok,
             "mistakes": [{"tag": m.tag, "part": m.part, "words": m.words} for m in self.mistakes],
             "alternatives": [[m.tag for m in c] for c in self.alternatives],
-            "unexplained": self.unexplained, "notes": self.notes,
+            "unexplained": self.unexplained, "notes": [plain(note) for note in self.notes],
             "first_failure": self.failure.to_dict() if self.failure else None,
             "consistency": [c.to_dict() for c in self.consistency],
             "seconds": self.seconds, "seconds_per_extra_example": self.per_example, "loops_over_examples": self.loops,
@@ -342,7 +346,7 @@ class Grader:
         found.loss_ok, found.dW_ok = loss_part.correct, grad_part.correct and not transposed
         for part in (loss_part, grad_part):
             found.mistakes += [m for m in part.mistakes() if m not in found.mistakes]
-            found.notes += [m.words for m in part.notes()]
+            found.notes += [m.said for m in part.notes()]
             if len(part.best) > 1:
                 found.alternatives += [c.errors for c in part.best]
             if not part.explained:
@@ -350,8 +354,7 @@ class Grader:
         found.consistency = self._consistency(function, run, shaped, transposed)
         if found.loss_ok and found.dW_ok:
             if self.settings.reg_form == "auto":
-                found.notes.append(f"uses the {'½λ' if convention == 'half' else 'λ'} convention "
-                                   f"({CONVENTION_WORDS[convention]})")
+                found.notes.append(convention_words(convention))
             found.verdict, found.score = "correct", found.max_score
             return found
         found.verdict = "incorrect"
@@ -420,7 +423,7 @@ class Grader:
             grad_bad = name in grads and not close(grads[name], grad_ref)
             if not (loss_bad or grad_bad):
                 continue
-            failure = Failure(name, test_input.describe(), "loss" if loss_bad else "dW", losses[name], loss_ref)
+            failure = Failure(name, test_input.described(), "loss" if loss_bad else "dW", losses[name], loss_ref)
             if name in grads:
                 failure.entry, failure.student_entry, failure.expected_entry = largest_difference(grads[name], grad_ref)
             if test_input.small:
@@ -452,7 +455,7 @@ class Grader:
             if outcome is None or outcome.message is None or outcome.message.get("status") != "ok":
                 why = outcome.failure if outcome and outcome.failure else \
                     (outcome.message.get("status") if outcome and outcome.message else "not run")
-                found.append(Consistency(name, 0, [], [], problem=f"the loss at W ± h could not be computed ({why})"))
+                found.append(Consistency(name, 0, [], [], problem=f"the loss at W moved by h either way could not be computed ({why})"))
                 continue
             plus, minus = outcome.arrays
             plus = plus.T if transposed and plus.shape != test_input.W.shape else plus

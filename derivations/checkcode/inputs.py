@@ -65,6 +65,21 @@ class TestInput:
         extra = f", Δ = {self.delta:g}" if self.delta is not None else ""
         return f"'{self.name}' ({self.purpose}; {shape}, reg = {self.reg:g}{extra})"
 
+    def described(self) -> tuple:
+        """:meth:`describe` as words and formulas (see :mod:`.said`): the sizes, λ (the code's reg) and Δ."""
+        import sympy
+
+        from ..engine.notation import D, Delta, K, N, lam
+        from .said import number
+        n, d, k = self.shape
+        sizes = [sympy.Eq(N, n), sympy.Eq(D, d)] + ([sympy.Eq(K, k)] if self.W.ndim == 2 else [])
+        sizes += [sympy.Eq(lam, number(self.reg))] + ([sympy.Eq(Delta, number(self.delta))]
+                                                       if self.delta is not None else [])
+        parts = [f"'{self.name}' ({self.purpose}; "]
+        for index, size in enumerate(sizes):
+            parts += ([", "] if index else []) + [size]
+        return tuple(parts + [")"])
+
 
 def _rng(loss: str, name: str, delta) -> np.random.Generator:
     digest = hashlib.sha256(f"derive check-code {loss} {name} {delta!r}".encode()).digest()
@@ -163,7 +178,7 @@ def logistic_inputs() -> list:
     rng = _rng("logistic", "large-scores", None)
     X = np.hstack([rng.standard_normal((6, 2)), np.array([[1.0], [-1.0]] * 3)])
     W = np.array([0.5 * rng.standard_normal(), 0.5 * rng.standard_normal(), 1000.0])
-    found.append(TestInput("large-scores", "z near ±1,000", X, targets(rng, 6), W, 1e-7))
+    found.append(TestInput("large-scores", "z near 1,000 and -1,000", X, targets(rng, 6), W, 1e-7))
     rng = _rng("logistic", "cifar", None)
     n, d, _ = CIFAR
     found.append(TestInput("cifar", "the CIFAR-10 development shape", _cifar_like(rng, n, d), targets(rng, n),

@@ -30,7 +30,33 @@ from sympy.matrices.expressions.hadamard import HadamardProduct
 
 from ..engine.arrays import ArrayEvaluator
 from ..engine.matrices import W_, X_, Y_, Hinge, Ones, Positive, RowLogSumExp, RowSoftmax
-from ..engine.notation import D, Delta, K, N, lam
+from ..engine.notation import D, Delta, K, N, Times, lam, z
+from ..engine.steps import Code
+from .said import (
+    CORRECT_LOG,
+    DOUBLED_PENALTY,
+    EXP_SCORES,
+    FLIPPED_MARGIN,
+    LOGISTIC_LIKELIHOOD,
+    MARGIN,
+    MARGIN_WITHOUT_DELTA,
+    ONE_HOT_ENTRY,
+    P_J,
+    PENALTY,
+    QUADRUPLED_GRADIENT,
+    REVERSED_MARGIN,
+    SIGMA,
+    VIOLATED,
+    VIOLATED_OR_TIED,
+    i,
+    number,
+    plain,
+    t,
+    x_i,
+)
+from .said import hinge as hinge_of
+from .said import j as class_j
+from .said import y as label_y
 
 REG_FORMS = ("full", "half")
 
@@ -41,8 +67,13 @@ class Mistake:
 
     tag: str
     part: str                 # "loss" or "dW"
-    words: str
+    said: object              # a TA's words: a string, or a tuple of words and formulas (see .said)
     valid: bool = False       # a valid alternative (named as a note): the kink counted
+
+    @property
+    def words(self) -> str:
+        """The words as a terminal, JSON and Gradescope show them."""
+        return plain(self.said)
 
 
 @dataclass(frozen=True)
@@ -63,7 +94,7 @@ DW_REG = (RegOption("2λ", 2.0), RegOption("λ", 1.0), RegOption("none", 0.0), R
           RegOption("λ/N", 1.0, True), RegOption("4λ", 4.0))
 #: the correct penalty of each reg_form, in the loss and in dW
 CORRECT_REG = {"full": ("λ", "2λ"), "half": ("½λ", "λ")}
-_PENALTY_WORDS = {"full": ("reg·ΣW²", "2·reg·W"), "half": ("½·reg·ΣW²", "reg·W")}
+_PENALTY_WORDS = PENALTY
 
 
 def reg_mistake(part: str, key: str, reg_form: str, auto: bool = False) -> Mistake | None:
@@ -76,38 +107,40 @@ def reg_mistake(part: str, key: str, reg_form: str, auto: bool = False) -> Mista
     other = "half" if reg_form == "full" else "full"
     if part == "loss":
         if key == "none":
-            return Mistake("loss-reg-missing", part, f"the loss leaves out the regulariser {loss_words}")
+            return Mistake("loss-reg-missing", part, ("the loss leaves out the regulariser ", loss_words))
         if key == CORRECT_REG[other][0] and auto:
-            return Mistake("loss-reg-form", part, f"the loss adds {_PENALTY_WORDS[other][0]} but dW adds "
-                           f"{grad_words}, the gradient of {loss_words}: the loss and dW must use one convention")
+            return Mistake("loss-reg-form", part, ("the loss adds ", _PENALTY_WORDS[other][0], " but dW adds ",
+                           grad_words, ", the gradient of ", loss_words, ": the loss and dW must use one convention"))
         if key == CORRECT_REG[other][0]:
-            return Mistake("loss-reg-form", part, f"the loss adds {_PENALTY_WORDS[other][0]}; with --reg-form "
-                           f"{reg_form} the regulariser is {loss_words}")
+            return Mistake("loss-reg-form", part, ("the loss adds ", _PENALTY_WORDS[other][0], "; with ",
+                           Code(f"--reg-form {reg_form}"), " the regulariser is ", loss_words))
         if key in ("λ/N", "½λ/N"):
-            return Mistake("loss-reg-over-N", part, "the loss's regulariser is divided by N with the data loss "
-                           "(add it after averaging)")
-        return Mistake("loss-reg-doubled", part, f"the loss adds 2·reg·ΣW² (the gradient's factor 2 put in the "
-                       f"loss); the regulariser is {loss_words}")
+            return Mistake("loss-reg-over-N", part, ("the loss's regulariser is divided by ", N, " with the data "
+                           "loss (add it after averaging)"))
+        return Mistake("loss-reg-doubled", part, ("the loss adds ", DOUBLED_PENALTY, " (the gradient's factor 2 put "
+                       "in the loss); the regulariser is ", loss_words))
     if key == "none":
-        return Mistake("dW-reg-missing", part, f"dW leaves out the regulariser's gradient {grad_words}")
+        return Mistake("dW-reg-missing", part, ("dW leaves out the regulariser's gradient ", grad_words))
     if key == CORRECT_REG[other][1] and auto:
-        return Mistake("dW-reg-form", part, f"dW adds {_PENALTY_WORDS[other][1]}, the gradient of "
-                       f"{_PENALTY_WORDS[other][0]}, but the loss adds {loss_words}, whose gradient is {grad_words}: "
-                       "the loss and dW must use one convention")
+        return Mistake("dW-reg-form", part, ("dW adds ", _PENALTY_WORDS[other][1], ", the gradient of ",
+                       _PENALTY_WORDS[other][0], ", but the loss adds ", loss_words, ", whose gradient is ", grad_words,
+                       ": the loss and dW must use one convention"))
     if key == CORRECT_REG[other][1]:
-        return Mistake("dW-reg-form", part, f"dW adds {_PENALTY_WORDS[other][1]}, the gradient of "
-                       f"{_PENALTY_WORDS[other][0]}; the gradient of {loss_words} is {grad_words}")
+        return Mistake("dW-reg-form", part, ("dW adds ", _PENALTY_WORDS[other][1], ", the gradient of ",
+                       _PENALTY_WORDS[other][0], "; the gradient of ", loss_words, " is ", grad_words))
     if key in ("2λ/N", "λ/N"):
-        return Mistake("dW-reg-over-N", part, "dW's regulariser term is divided by N with the data gradient "
-                       "(add it after averaging)")
-    return Mistake("dW-reg-doubled", part, f"dW adds 4·reg·W; the gradient of {loss_words} is {grad_words}")
+        return Mistake("dW-reg-over-N", part, ("dW's regulariser term is divided by ", N, " with the data "
+                       "gradient (add it after averaging)"))
+    return Mistake("dW-reg-doubled", part, ("dW adds ", QUADRUPLED_GRADIENT, "; the gradient of ", loss_words, " is ",
+                   grad_words))
 
 
 MISSING_MEAN = {
-    "loss": Mistake("loss-missing-1/N", "loss", "the data loss is summed, not averaged: the 1/N is missing"),
-    "dW": Mistake("dW-missing-1/N", "dW", "the data gradient is summed, not averaged: the 1/N is missing"),
+    "loss": Mistake("loss-missing-1/N", "loss", ("the data loss is summed, not averaged: the ", 1 / N, " is missing")),
+    "dW": Mistake("dW-missing-1/N", "dW", ("the data gradient is summed, not averaged: the ", 1 / N, " is missing")),
 }
-TRANSPOSED = Mistake("dW-transposed", "dW", "dW is transposed: it must have W's shape (D x K), one column per class")
+TRANSPOSED = Mistake("dW-transposed", "dW", ("dW is transposed: it must have W's shape (", Times(D, K), "), one "
+                                              "column per class"))
 
 
 # --- the data terms -----------------------------------------------------------------------------------
@@ -128,21 +161,23 @@ class DataVariant:
 #: one-hot at one class (the first or the last)
 X_STALE = sympy.MatrixSymbol("X_stale", N, D)
 Y_STALE = sympy.MatrixSymbol("Y_stale", N, K)
-_WHICH = {"last": ("the last", "N - 1", "K - 1"), "first": ("the first", "0", "0")}
+_WHICH = {"last": ("the last", N - 1, K - 1), "first": ("the first", sympy.Integer(0), sympy.Integer(0))}
 
 
 def _stale_example(part_expr, which, after):
     """The data gradient with X^T read as X_stale^T: every example's score gradient times one example's x."""
     words, index, _ = _WHICH[which]
-    return DataVariant((Mistake(f"dW-stale-example-{which}", "dW", f"dW multiplies every example's score gradient "
-                                f"by {words} example's x (a stale loop index: x_i with i left at {index}{after})"),),
+    return DataVariant((Mistake(f"dW-stale-example-{which}", "dW", (f"dW multiplies every example's score gradient "
+                                f"by {words} example's input (a stale loop index: ", x_i, " with ", sympy.Eq(i, index),
+                                " left from the loop", after, ")")),),
                        part_expr.xreplace({Transpose(X_): Transpose(X_STALE)}), stale=which)
 
 
 def _stale_class(expr, which, what):
     words, _, index = _WHICH[which]
-    return DataVariant((Mistake(f"dW-correct-class-{which}-column", "dW", f"{what} goes to {words} class's column "
-                                f"(a stale loop variable j left at {index}), not to column y_i"),), expr, stale=which)
+    return DataVariant((Mistake(f"dW-correct-class-{which}-column", "dW", (*what, f" goes to {words} class's column "
+                                "(a stale loop variable ", sympy.Eq(class_j, index), " left from the loop), not to "
+                                "column ", label_y)),), expr, stale=which)
 
 
 def _split(expr):
@@ -186,30 +221,32 @@ def _svm_variants(form):
     counts = _find(inner, HadamardProduct)                     # (B 1 1^T) ∘ Y
     row_sums = next(a for a in counts.args if a != Y_)
     words = {
-        "kept-correct-term": "the correct class's margin is counted: the sum over j includes j = y_i, which adds "
-                             "Δ for every example",
-        "dropped-max": "max(0, ·) is missing: negative margins are added instead of clipped at 0",
-        "flipped-delta": "Δ's sign is flipped: the margin is s_j - s_{y_i} - Δ",
-        "reversed-margin": "the margin is reversed: s_{y_i} - s_j + Δ instead of s_j - s_{y_i} + Δ",
-        "delta-left-out": "Δ is left out of the margin: s_j - s_{y_i}",
-        "delta-hard-coded": "Δ is hard-coded as 1: the function ignores its delta argument",
+        "kept-correct-term": ("the correct class's margin is counted: the sum over ", class_j, " includes ",
+                              sympy.Eq(class_j, label_y), ", which adds ", Delta, " for every example"),
+        "dropped-max": (hinge_of(MARGIN), " is missing: negative margins are added instead of clipped at 0"),
+        "flipped-delta": (Delta, "'s sign is flipped: the margin is ", FLIPPED_MARGIN),
+        "reversed-margin": ("the margin is reversed: ", REVERSED_MARGIN, " instead of ", MARGIN),
+        "delta-left-out": (Delta, " is left out of the margin: ", MARGIN_WITHOUT_DELTA),
+        "delta-hard-coded": (sympy.Eq(Delta, 1), " is hard-coded: the function ignores its delta argument"),
     }
     grad_words = {
-        "dropped-delta": "the correct class's column subtracts x_i for every class's violations, not only for the "
-                         "example's own label (the δ_{c,y_i} is dropped)",
-        "sign-of-correct-class": "the correct class's column adds x_i for each violated margin; it must subtract it",
-        "correct-class-zero": "the correct class's column is never updated: it must subtract x_i once for each "
-                              "violated margin",
-        "sign-flipped": "the two updates are swapped: the violated class's column gets -x_i and the correct class's "
-                        "+x_i (the gradient's sign is flipped)",
-        "correct-class-counted": "the correct class is counted among the violated margins (its margin is Δ > 0), "
-                                 "so its column subtracts x_i once too often",
-        "dropped-indicator": "every incorrect class's column gets x_i, violated or not: the indicator "
-                             "1[margin > 0] is missing",
-        "reversed-margin": "the gradient follows the reversed margin s_{y_i} - s_j + Δ",
-        "flipped-delta": "the gradient uses the margin s_j - s_{y_i} - Δ (Δ's sign flipped)",
-        "delta-left-out": "the gradient's margin leaves out Δ: s_j - s_{y_i}",
-        "delta-hard-coded": "the gradient's Δ is hard-coded as 1: the function ignores its delta argument",
+        "dropped-delta": ("the correct class's column subtracts ", x_i, " for every class's violations, not only "
+                          "for the example's own label (the ", ONE_HOT_ENTRY, " is dropped)"),
+        "sign-of-correct-class": ("the correct class's column adds ", x_i, " for each violated margin; it must "
+                                  "subtract it"),
+        "correct-class-zero": ("the correct class's column is never updated: it must subtract ", x_i, " once for "
+                               "each violated margin"),
+        "sign-flipped": ("the two updates are swapped: the violated class's column gets ", -x_i, " and the correct "
+                         "class's ", x_i, " (the gradient's sign is flipped)"),
+        "correct-class-counted": ("the correct class is counted among the violated margins (its margin is ",
+                                  sympy.Gt(Delta, 0), "), so its column subtracts ", x_i, " once too often"),
+        "dropped-indicator": ("every incorrect class's column gets ", x_i, ", violated or not: the indicator ",
+                              VIOLATED, " is missing"),
+        "reversed-margin": ("the gradient follows the reversed margin ", REVERSED_MARGIN),
+        "flipped-delta": ("the gradient uses the margin ", FLIPPED_MARGIN, " (", Delta, "'s sign flipped)"),
+        "delta-left-out": ("the gradient's margin leaves out ", Delta, ": ", MARGIN_WITHOUT_DELTA),
+        "delta-hard-coded": ("the gradient's ", sympy.Eq(Delta, 1), " is hard-coded: the function ignores its delta "
+                             "argument"),
     }
 
     def loss_m(tag):
@@ -240,8 +277,9 @@ def _svm_variants(form):
         ("delta-left-out", data_grad, None, "zero"),
         ("delta-hard-coded", data_grad, None, "one"),
     ]
-    kink = Mistake("dW-kink-counted", "dW", "a margin of exactly 0 counts as violated (1[margin >= 0]): a valid "
-                   "subgradient, since the hinge has no derivative there", valid=True)
+    kink = Mistake("dW-kink-counted", "dW", ("a margin of exactly 0 counts as violated (", VIOLATED_OR_TIED,
+                                            "): a valid subgradient, since the hinge has no derivative there"),
+                   valid=True)
     at_least_b = dict(at_least)[B_]
 
     def counted(other_named):
@@ -256,7 +294,7 @@ def _svm_variants(form):
     for which in ("last", "first"):
         stale.append(_stale_example(data_grad, which, ""))
         stale.append(_stale_class(data_grad.xreplace({counts: HadamardProduct(row_sums, Y_STALE)}), which,
-                                  "the correct class's update (-x_i for each violated margin)"))
+                                  ("the correct class's update (", -x_i, " for each violated margin)")))
     for variant in stale:
         grad += [variant, DataVariant(variant.mistakes + (kink,), variant.expr, named=at_least, stale=variant.stale)]
     return loss, grad
@@ -274,12 +312,12 @@ def _softmax_variants(form):
     inner = _find(data_grad, MatAdd)                            # P - Y
     loss = [
         DataVariant((), data_loss),
-        DataVariant((Mistake("loss-log10", "loss", "the loss uses log base 10 (np.log10): the cross-entropy is the "
-                             "natural log, -ln p_{y_i}"),), MatMul(1 / sympy.log(10), data_loss)),
-        DataVariant((Mistake("loss-sign", "loss", "the loss's sign is flipped: it adds ln p_{y_i}; the loss is "
-                             "-ln p_{y_i}"),), -data_loss),
-        DataVariant((Mistake("loss-no-max-shift", "loss", "the scores are exponentiated without subtracting each "
-                             "row's maximum: e^s overflows for large scores and the loss is not a number"),),
+        DataVariant((Mistake("loss-log10", "loss", ("the loss uses log base 10 (", Code("np.log10"), "): the "
+                             "cross-entropy is the natural log, ", CORRECT_LOG)),), MatMul(1 / sympy.log(10), data_loss)),
+        DataVariant((Mistake("loss-sign", "loss", ("the loss's sign is flipped: it adds ", -CORRECT_LOG, "; the loss "
+                             "is ", CORRECT_LOG)),), -data_loss),
+        DataVariant((Mistake("loss-no-max-shift", "loss", ("the scores are exponentiated without subtracting each "
+                             "row's maximum: ", EXP_SCORES, " overflows for large scores and the loss is not a number")),),
                     data_loss, overflow=True),
         DataVariant((Mistake("loss-normalised-over-examples", "loss", "the probabilities are normalised over the "
                              "examples (axis 0), not over the classes of each example (axis 1)"),),
@@ -287,14 +325,15 @@ def _softmax_variants(form):
     ]
     grad = [
         DataVariant((), data_grad),
-        DataVariant((Mistake("dW-no-minus-one", "dW", "the correct class's -1 is missing: the gradient of the "
-                             "scores is p - 1[j = y_i], not p"),), data_grad.xreplace({inner: P_})),
-        DataVariant((Mistake("dW-sign-flipped", "dW", "the gradient's sign is flipped: 1[j = y_i] - p instead of "
-                             "p - 1[j = y_i]"),), -data_grad),
-        DataVariant((Mistake("dW-wrong-class", "dW", "the -x_i meant for the correct class is subtracted from every "
-                             "class's column"),), data_grad.xreplace({inner: MatAdd(P_, -Ones(N) * Transpose(Ones(K)))})),
-        DataVariant((Mistake("dW-no-max-shift", "dW", "the scores are exponentiated without subtracting each row's "
-                             "maximum: e^s overflows for large scores and dW is not a number"),), data_grad,
+        DataVariant((Mistake("dW-no-minus-one", "dW", ("the correct class's ", -1, " is missing: the gradient of "
+                             "the scores is ", P_J - ONE_HOT_ENTRY, ", not ", P_J)),), data_grad.xreplace({inner: P_})),
+        DataVariant((Mistake("dW-sign-flipped", "dW", ("the gradient's sign is flipped: ", ONE_HOT_ENTRY - P_J,
+                             " instead of ", P_J - ONE_HOT_ENTRY)),), -data_grad),
+        DataVariant((Mistake("dW-wrong-class", "dW", ("the ", -x_i, " meant for the correct class is subtracted from "
+                             "every class's column")),),
+                    data_grad.xreplace({inner: MatAdd(P_, -Ones(N) * Transpose(Ones(K)))})),
+        DataVariant((Mistake("dW-no-max-shift", "dW", ("the scores are exponentiated without subtracting each row's "
+                             "maximum: ", EXP_SCORES, " overflows for large scores and dW is not a number")),), data_grad,
                     overflow=True),
         DataVariant((Mistake("dW-normalised-over-examples", "dW", "the probabilities are normalised over the "
                              "examples (axis 0), not over the classes of each example (axis 1)"),), data_grad,
@@ -303,7 +342,7 @@ def _softmax_variants(form):
     for which in ("last", "first"):
         grad.append(_stale_example(data_grad, which, ""))
         grad.append(_stale_class(data_grad.xreplace({inner: MatAdd(P_, -Y_STALE)}), which,
-                                 "the correct class's -x_i"))
+                                 ("the correct class's ", -x_i)))
     return loss, grad
 
 
@@ -312,18 +351,19 @@ def _logistic_variants(form):
     data_grad, _ = _split(form.dW)
     loss = [
         DataVariant((), data_loss),
-        DataVariant((Mistake("loss-log10", "loss", "the loss uses log base 10 (np.log10): the cross-entropy is the "
-                             "natural log"),), MatMul(1 / sympy.log(10), data_loss)),
-        DataVariant((Mistake("loss-sign", "loss", "the loss's sign is flipped: it adds t ln σ(z) + (1 - t) ln(1 - "
-                             "σ(z)) instead of subtracting it"),), -data_loss),
-        DataVariant((Mistake("loss-unstable", "loss", "log σ(z) and log(1 - σ(z)) are taken of a σ(z) that rounds "
-                             "to exactly 0 or 1 for large |z|: the loss is not a number (use logaddexp)"),),
+        DataVariant((Mistake("loss-log10", "loss", ("the loss uses log base 10 (", Code("np.log10"), "): the "
+                             "cross-entropy is the natural log")),), MatMul(1 / sympy.log(10), data_loss)),
+        DataVariant((Mistake("loss-sign", "loss", ("the loss's sign is flipped: it adds ", LOGISTIC_LIKELIHOOD,
+                             " instead of subtracting it")),), -data_loss),
+        DataVariant((Mistake("loss-unstable", "loss", (sympy.log(SIGMA), " and ", sympy.log(1 - SIGMA), " are taken "
+                             "of a ", SIGMA, " that rounds to exactly 0 or 1 for large ", sympy.Abs(z), ": the loss is "
+                             "not a number (use ", Code("np.logaddexp"), ")")),),
                     data_loss, overflow=True),
     ]
     grad = [
         DataVariant((), data_grad),
-        DataVariant((Mistake("dW-sign-flipped", "dW", "the gradient's sign is flipped: t - σ(z) instead of "
-                             "σ(z) - t"),), -data_grad),
+        DataVariant((Mistake("dW-sign-flipped", "dW", ("the gradient's sign is flipped: ", t - SIGMA, " instead of ",
+                             SIGMA - t)),), -data_grad),
     ]
     grad += [_stale_example(data_grad, which, "") for which in ("last", "first")]
     return loss, grad
@@ -332,7 +372,7 @@ def _logistic_variants(form):
 def hard_coded_delta(loss: str, value: float, delta: float) -> tuple:
     """(loss variants, gradient variants) of an SVM whose code has Delta = ``value`` where it must be ``delta``."""
     loss_variants, grad_variants, _ = variants(loss)
-    words = f"Δ is {value:g} in the code; the margin must be Δ = {delta:g}"
+    words = (sympy.Eq(Delta, number(value)), " in the code; the margin must be ", sympy.Eq(Delta, number(delta)))
     data_loss, data_grad = loss_variants[0], grad_variants[0]
     kink = grad_variants[1]
     return ((DataVariant((Mistake("loss-delta-hard-coded", "loss", words),), data_loss.expr, delta=float(value)),),

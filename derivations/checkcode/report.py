@@ -18,6 +18,7 @@ import numpy as np
 from ..report.render import escape_markdown, escape_text
 from .compare import number
 from .inputs import CIFAR
+from .said import markdown, plain
 
 VERDICTS = ("correct", "incorrect", "error")
 
@@ -44,7 +45,7 @@ def consistency_words(function) -> str | None:
     if explained:
         check, example = explained[0]
         kink = example.kinks[0]
-        kinks = (f"; at {len(explained)} of them the step ±h crosses a kink of the hinge, where the loss has no "
+        kinks = (f"; at {len(explained)} of them a step of h either way crosses a kink of the hinge, where the loss has no "
                  f"derivative (e.g. {_entry((example.row, example.col))} on '{check.input}': example {kink.example}, "
                  f"class {kink.cls} has margin {number(kink.margin, 3)}), and those are not counted")
     if not failing:
@@ -66,37 +67,56 @@ def consistency_words(function) -> str | None:
     return words + "."
 
 
-def mistake_lines(function) -> list:
-    """The mistakes, one sentence each (alternatives joined with 'or')."""
-    lines = []
+def mistake_messages(function) -> list:
+    """The mistakes, one message each (words and formulas; alternatives joined with 'or')."""
+    messages = []
     if function.alternatives:
-        options = [" and ".join(m.words for m in option) or "no mistake" for option in function.alternatives]
-        lines.append("one of: " + "; or ".join(options))
+        parts = ["one of: "]
+        for index, option in enumerate(function.alternatives):
+            parts += (["; or "] if index else []) + (_joined([m.said for m in option], " and ") or ["no mistake"])
+        messages.append(tuple(parts))
     else:
-        words = [m.words for m in function.mistakes]
-        for text in dict.fromkeys(words):
-            parts = [m.part for m in function.mistakes if m.words == text]
-            lines.append(text + (" (in the loss and in dW)" if len(parts) > 1 else ""))
+        said = {m.words: m.said for m in function.mistakes}
+        for text, message in said.items():
+            counted = [m.part for m in function.mistakes if m.words == text]
+            messages.append(_parts(message) + ((" (in the loss and in dW)",) if len(counted) > 1 else ()))
     for part in function.unexplained:
-        lines.append(f"{'the loss' if part == 'loss' else 'dW'} is wrong in a way none of the generated mistakes "
-                     "reproduces")
-    return lines
+        messages.append((f"{'the loss' if part == 'loss' else 'dW'} is wrong in a way none of the generated "
+                         "mistakes reproduces",))
+    return messages
 
 
-def failure_words(function) -> str | None:
+def _parts(said) -> tuple:
+    return (said,) if isinstance(said, str) else tuple(said)
+
+
+def _joined(messages, separator) -> list:
+    out = []
+    for index, message in enumerate(messages):
+        out += ([separator] if index else []) + list(_parts(message))
+    return out
+
+
+def mistake_lines(function) -> list:
+    """The mistakes, one sentence each, as a terminal shows them."""
+    return [plain(message) for message in mistake_messages(function)]
+
+
+def failure_words(function, first: str = "first") -> tuple | None:
+    """Where the function first goes wrong, and both values (words and formulas, see :mod:`.said`)."""
     failure = function.failure
     if failure is None:
         return None
     loss = f"loss {number(failure.student_loss)} (expected {number(failure.expected_loss)})"
-    words = f"first wrong on input {failure.description}: "
+    words = (f"{first} wrong on input ", *failure.description, ": ")
     if failure.entry is not None and failure.part == "dW":
         return words + (f"dW{list(failure.entry)} is {number(failure.student_entry)}, expected "
-                        f"{number(failure.expected_entry)}; " + loss)
+                        f"{number(failure.expected_entry)}; " + loss,)
     if failure.entry is not None and failure.student_entry is not None and \
             not np.isclose(failure.student_entry, failure.expected_entry, equal_nan=True):
-        return words + loss + (f"; dW{list(failure.entry)} is {number(failure.student_entry)}, expected "
-                               f"{number(failure.expected_entry)}")
-    return words + loss
+        return words + (loss + f"; dW{list(failure.entry)} is {number(failure.student_entry)}, expected "
+                               f"{number(failure.expected_entry)}",)
+    return words + (loss,)
 
 
 def timing_words(result, functions) -> list:
@@ -135,12 +155,12 @@ def function_text(function) -> list:
         lines.append(f"  mistake: {words}")
     failure = failure_words(function)
     if failure:
-        lines.append(f"  {failure}")
+        lines.append(f"  {plain(failure)}")
     consistency = consistency_words(function)
     if consistency and function.verdict != "correct":
         lines.append(f"  own loss: {consistency}")
     for note in function.notes:
-        lines.append(f"  note: {note}")
+        lines.append(f"  note: {plain(note)}")
     return lines
 
 
@@ -160,7 +180,8 @@ def summary(results) -> dict:
 
 def to_text(results, header: dict) -> str:
     lines = [f"derive check-code: {header['loss']} ({', '.join(header['functions'])}), --reg-form "
-             f"{header['reg_form']}" + (f", Δ = {header['delta']:g}" if header['loss'] == 'svm' else ""),
+             f"{header['reg_form']}" + (f", Δ = {header['delta']:g}" if header['loss'] == 'svm' else "")
+             + "; λ is the code's reg",
              f"Isolation: {header['isolation']}", ""]
     for result in results:
         lines.append(f"== {escape_text(result.name)}: {result.score:g}/{result.max_score:g}")
@@ -195,10 +216,11 @@ def matrix_markdown(name: str, value) -> str:
 
 def to_markdown(results, header: dict) -> str:
     md = escape_markdown
-    lines = [f"# derive check-code: {md(header['loss'])}", "",
+    lines = [f"# Code checked against the verified derivation: {md(header['loss'])}", "",
              f"Functions: {', '.join('`' + f + '`' for f in header['functions'])}; `--reg-form {header['reg_form']}`"
-             + (f"; Δ = {header['delta']:g}" if header['loss'] == 'svm' else "") + ".", "",
-             f"Isolation: {md(header['isolation'])}", ""]
+             + (f"; $\\Delta = {header['delta']:g}$" if header['loss'] == 'svm' else "")
+             + "; $\\lambda$ is the code's `reg`.", "",
+             f"Isolation: {_limits_as_code(md(header['isolation']))}", ""]
     for result in results:
         lines += [f"## {md(result.name)}: {result.score:g} / {result.max_score:g}", ""]
         if result.error:
@@ -211,16 +233,16 @@ def to_markdown(results, header: dict) -> str:
         lines.append("")
         for function in result.functions:
             lines += [f"### `{function.name}`", ""]
-            for words in mistake_lines(function):
-                lines.append(f"- **Mistake**: {md(words)}")
-            failure = failure_words(function)
+            for message in mistake_messages(function):
+                lines.append(f"- **Mistake**: {markdown(message)}")
+            failure = failure_words(function, first="First")
             if failure:
-                lines.append(f"- {md(failure[0].upper() + failure[1:])}")
+                lines.append(f"- {markdown(failure)}")
             consistency = consistency_words(function)
             if consistency:
                 lines.append(f"- {md(consistency)}")
             for note in function.notes:
-                lines.append(f"- Note: {md(note)}")
+                lines.append(f"- Note: {markdown(note)}")
             if function.verdict == "error":
                 lines.append(f"- {md(function_summary(function))}")
             lines.append("")
@@ -236,6 +258,12 @@ def to_markdown(results, header: dict) -> str:
     lines += ["## Summary", "", "| verdict | functions |", "| --- | --- |"]
     lines += [f"| {verdict} | {count} |" for verdict, count in total["functions"].items()]
     return "\n".join(lines) + "\n"
+
+
+def _limits_as_code(text: str) -> str:
+    """RLIMIT_CPU and its kin (escaped for Markdown) as code spans."""
+    import re
+    return re.sub(r"RLIMIT\\_[A-Z]+", lambda m: "`" + m.group(0).replace("\\_", "_") + "`", text)
 
 
 def _reg(header, name):

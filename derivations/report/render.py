@@ -401,6 +401,11 @@ def plain(words) -> str:
     return _segments_filter("text", escape_text)(words)
 
 
+def markdown_words(words) -> str:
+    """A message (plain words, or a paragraph of words and maths) in Markdown: words escaped, formulas $...$."""
+    return _segments_filter("latex", escape_markdown)(words)
+
+
 def exact_text(expr) -> str:
     """Every entry of ``expr`` exactly (a long vector sharing a denominator writes it once)."""
     return _exact(expr)
