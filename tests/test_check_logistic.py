@@ -62,6 +62,7 @@ def test_sign_flip_is_described():
     ("'t - y'", "sign-flipped-gradient"),
     ("'-\\frac{t}{y} + \\frac{1 - t}{1 - y}'", "missing-sigmoid-derivative"),
     ("'(y - t) / \\ln(10)'", "log10"),
+    ("'y (1 - y)'", "missing-loss-derivative"),                # dy/dz for dL/dz: the chain stops at the sigmoid
 ])
 def test_dz_mistakes_are_diagnosed(answer, tag):
     item = one("logistic.dz", answer)
@@ -74,7 +75,6 @@ def test_dz_mistakes_are_diagnosed(answer, tag):
     ("logistic.dw", "'(y - t) x_j^2'"),
     ("logistic.dw", "'(y - t) y (1 - y) x_j'"),                 # the squared error's gradient
     ("logistic.dw", "'t - y'"),                                 # two mistakes at once: no single diagnosis
-    ("logistic.dz", "'y (1 - y)'"),
     ("logistic.dz", "'-t \\log y'"),
 ])
 def test_unrelated_answers_are_rejected_without_a_false_diagnosis(quantity, answer):
@@ -97,12 +97,15 @@ def test_references_come_from_the_derivation():
     assert dw.derivation.name == "logistic-grad"
     assert set(dw.definitions) >= {Y}
     variants = {v.tag: v.expr for v in dw.variants}
-    assert set(variants) == {"sign-flipped-gradient", "log10", "missing-sigmoid-derivative", "missing-input"}
+    assert set(variants) == {"sign-flipped-gradient", "log10", "missing-sigmoid-derivative", "missing-input",
+                             "missing-loss-derivative"}
     assert sympy.simplify(variants["sign-flipped-gradient"] - (t - Y) * x[j]) == 0
     assert sympy.simplify(variants["missing-input"] - (Y - t)) == 0
     assert sympy.simplify(variants["missing-sigmoid-derivative"] - (-t / Y + (1 - t) / (1 - Y)) * x[j]) == 0
     assert sympy.simplify(variants["log10"] - (Y - t) * x[j] / log(10)) == 0
-    assert {v.tag for v in dz.variants} == {"sign-flipped-gradient", "log10", "missing-sigmoid-derivative"}
+    assert {v.tag for v in dz.variants} == {"sign-flipped-gradient", "log10", "missing-sigmoid-derivative",
+                                            "missing-loss-derivative"}
+    assert sympy.simplify(variants["missing-loss-derivative"] - Y * (1 - Y) * x[j]) == 0
 
 
 def test_variants_follow_the_encoded_loss(monkeypatch):

@@ -34,6 +34,9 @@ def _chain_words(dropped: str):
     L = sympy.Symbol("L", real=True)
     if dropped == "dy_dz":
         return words("the sigmoid's derivative ", sympy.Derivative(Y, z), " = ", Y * (1 - Y), " is missing (taken as 1)")
+    if dropped == "dloss_dy":
+        return words("only the sigmoid's derivative ", sympy.Derivative(Y, z), " = ", Y * (1 - Y), " was taken: the "
+                     "factor ", sympy.Derivative(L, Y), " of the loss is missing (the chain starts at the loss)")
     return words("the factor ", sympy.Derivative(z, w[j]), " = ", x[j], " is missing: that is ", sympy.Derivative(L, z),
                  ", not ", sympy.Derivative(L, w[j]))
 
@@ -55,6 +58,7 @@ LOGISTIC_LOSS_VARIANTS = {
 LOGISTIC_CHAIN_VARIANTS = {
     "missing-sigmoid-derivative": (lambda: _chain_words("dy_dz"), "dy_dz"),
     "missing-input": (lambda: _chain_words("dz_dw"), "dz_dw"),
+    "missing-loss-derivative": (lambda: _chain_words("dloss_dy"), "dloss_dy"),
 }
 
 
