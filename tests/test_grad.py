@@ -319,3 +319,19 @@ def test_the_entrywise_cancellation_keeps_values():
     as_array = lambda m: np.array(m.subs(values).doit().as_explicit().evalf(), dtype=float)  # noqa: E731
     np.testing.assert_allclose(as_array(short), as_array(tangled), rtol=1e-12)
     np.testing.assert_allclose(as_array(short), np.array(values[T] - values[P], dtype=float), rtol=1e-12)
+
+
+def test_batchnorm_reads_as_written():
+    """A row subtracted is x - 1_N mu^T (not x + 1_N (-mu)^T), and a name of several letters is one upright name
+    in index form (xc_{n,d} is \\mathrm{xc}, not x times c)."""
+    from derivations.report.printing import latex
+    report = gradient("batchnorm")
+    source = render_latex(report)
+    assert r"\mathrm{xc} = x - \mathbf{1}_{N} \pmb{\mu}^{T}" in source
+    assert r"\mathrm{xc}_{n,d}" in source and r"\left(- \pmb{\mu}\right)" not in source
+    assert latex(report.results["dgamma"].expr)
+
+
+def render_latex(report):
+    from derivations.report.render import render
+    return render(report, "latex")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import sympy
 from sympy import HadamardProduct, MatAdd, MatMul, Symbol, Transpose
 from sympy.matrices.expressions.hadamard import HadamardPower
 from sympy.matrices.expressions.matexpr import MatrixExpr
@@ -83,10 +84,21 @@ def arrange(value: Value, axes) -> MatrixExpr:
         if own == (first.symbol,):
             return MatMul(m, Transpose(Ones(second.dim)))
         if own == (second.symbol,):
-            return MatMul(Ones(first.dim), Transpose(m))
+            coefficient, rest = _coefficient(m)       # -mu as a row: -(1_N mu^T), not 1_N (-mu)^T
+            row = MatMul(Ones(first.dim), Transpose(rest))
+            return row if coefficient == 1 else MatMul(coefficient, row)
         if own == (second.symbol, first.symbol):
             return Transpose(m)
     raise ValueError(f"cannot arrange axes {own} as {target}")  # pragma: no cover - callers check
+
+
+def _coefficient(m):
+    """(c, M) with m = c M: the scalar coefficient of a product taken out (1 and m itself otherwise)."""
+    if isinstance(m, MatMul):
+        coefficient, matrices = m.as_coeff_matrices()
+        if matrices and coefficient != 1:
+            return coefficient, matrices[0] if len(matrices) == 1 else MatMul(*matrices)
+    return sympy.S.One, m
 
 
 def scale(constant, matrix):

@@ -176,6 +176,9 @@ class DeriveLatexPrinter(MatrixLatex, LatexPrinter):
 
     def _print_Indexed(self, expr):
         base = self._print(expr.base.label)
+        name = getattr(expr.base.label, "name", "")
+        if len(name) > 1 and name.isalpha() and base == name:      # xc, var, istd: one name, not a product
+            base = r"\mathrm{%s}" % name
         if isinstance(expr.base, PerExample):             # x_j^{(n)}: the example as a superscript
             example, rest = expr.indices[0], expr.indices[1:]
             index = ",".join(self._print(i) for i in rest)
