@@ -80,7 +80,19 @@ def render(outcome: Outcome, fmt: str) -> str:
                 "latex": "latex/verify.tex.j2"}[fmt]
     summary = outcome.summary()
     return env.get_template(template).render(outcome=outcome, lines=lines_of(outcome), summary=summary,
-                                             reading=reading_sentence(summary))
+                                             reading=reading_sentence(summary), say=saying(fmt))
+
+
+def saying(fmt: str):
+    """How the report of ``fmt`` writes what the checker says (:mod:`.said`): Markdown and LaTeX typeset its
+    paragraph (words escaped, each formula through the printers); a terminal shows its plain text."""
+    from ...report.render import environment
+    from .said import paragraph
+    if fmt == "text":
+        escape = environment("text").filters["esc"]
+        return lambda value: escape(str(value or ""))
+    segments = environment(fmt).filters["segments"]
+    return lambda value: segments(paragraph(value))
 
 
 def reading_sentence(summary: dict) -> str:
