@@ -11,10 +11,13 @@ shows another layer's message: its names and quotes in code type.
 """
 from __future__ import annotations
 
+import re
+
 import sympy
 from sympy import Indexed, Symbol
 
-from ..feedback import Code, Paragraph, Quote, decimal, foreign, plain, words
+from ...engine.steps import Text
+from ..feedback import Code, Math, Paragraph, Quote, decimal, foreign, plain, words
 
 __all__ = ["Code", "Quote", "Said", "said", "shown", "paragraph", "joined_said", "reason", "Shown"]
 
@@ -66,10 +69,37 @@ def paragraph(value) -> Paragraph:
     """What the reports typeset for ``value``: a :class:`Said`'s paragraph, a paragraph itself, and a plain
     string as another layer's message (its names in code type)."""
     if isinstance(value, Said):
-        return value.paragraph
-    if isinstance(value, Paragraph):
-        return value
-    return foreign(str(value or ""))
+        found = value.paragraph
+    elif isinstance(value, Paragraph):
+        found = value
+    else:
+        found = foreign(str(value or ""))
+    return Paragraph(_with_sizes(found.segments), found.kind)
+
+
+#: the sizes a verification set, as the engine writes them: "K = 2..5", "D = 3..5", "K = 3"
+_SIZES = re.compile(r"\b([KDN]) = (\d+)(?:\.\.(\d+))?\b")
+
+
+def _with_sizes(segments) -> list:
+    """The sizes in a verification's words as maths, as the derivations' reports write them: $K$ = 2, ..., 5 and
+    $K = 3$ (the words of the engine's detail, "instantiated: K = 2..5, 14 index choices", are a string)."""
+    out = []
+    for segment in segments:
+        if type(segment) is not Text or not _SIZES.search(segment.text):
+            out.append(segment)
+            continue
+        at = 0
+        for found in _SIZES.finditer(segment.text):
+            out.append(Text(segment.text[at:found.start()]))
+            letter, low, high = found.groups()
+            if high is None:
+                out.append(Math(sympy.Eq(Symbol(letter), sympy.Integer(int(low)), evaluate=False)))
+            else:
+                out += [Math(Symbol(letter)), Text(f" = {low}, ..., {high}")]
+            at = found.end()
+        out.append(Text(segment.text[at:]))
+    return [segment for segment in out if not (type(segment) is Text and not segment.text)]
 
 
 # --- a formula as the text writes it -------------------------------------------------------------------
