@@ -36,18 +36,34 @@ class Said(str):
         return made
 
     def __reduce__(self):
-        """Pickled (from the worker that checks a text to its parent) with its paragraph, whose formulas are
-        unpickled unevaluated: SymPy rebuilds Eq(s, [3, -1, 4]) or 2 > 0 from its arguments, which would
-        evaluate them to False and True."""
-        import pickle
-        return (_unpickled, (str(self), pickle.dumps(self.paragraph)))
+        """Pickled (from the worker that checks a text to its parent) with its paragraph, each formula's relations
+        rebuilt unevaluated: SymPy rebuilds Eq(s, [3, -1, 4]) or 2 > 0 from its arguments, which would evaluate
+        them to False and True."""
+        paragraph = self.paragraph
+        segments = [(_frozen(s.expr), s.display) if isinstance(s, Math) else s for s in paragraph.segments]
+        return (_thawed, (str(self), segments, paragraph.kind))
 
 
-def _unpickled(text: str, data: bytes) -> Said:
-    import pickle
-    with sympy.evaluate(False):
-        paragraph = pickle.loads(data)
-    return Said(paragraph, text)
+def _frozen(expr):
+    """``expr`` for pickling: a relation (and what holds one: a formula as shown, a ≈ b) as its parts."""
+    from ...engine.notation import Infix
+    if isinstance(expr, (sympy.core.relational.Relational, Shown, Infix)):
+        return ("built", type(expr), tuple(_frozen(a) for a in expr.args))
+    return ("expr", expr)
+
+
+def _unfrozen(frozen):
+    if frozen[0] == "expr":
+        return frozen[1]
+    kind, args = frozen[1], [_unfrozen(a) for a in frozen[2]]
+    if issubclass(kind, sympy.core.relational.Relational):
+        return kind(*args, evaluate=False)
+    return kind(*args)
+
+
+def _thawed(text: str, segments: list, kind: str) -> Said:
+    shown = [Math(_unfrozen(s[0]), display=s[1]) if isinstance(s, tuple) else s for s in segments]
+    return Said(Paragraph(shown, kind), text)
 
 
 def said(*parts) -> Said:
