@@ -156,7 +156,8 @@ class Cases(Job):
         """``y_i = 0``: the label of the worked example (and not a case)."""
         if isinstance(relation, Eq) and relation.lhs == notation.y and relation.rhs.is_Integer:
             self.state.givens.label = int(relation.rhs)
-            self.state.context(line, f"{chain.parts[0]} = {chain.parts[1]}", "given", said(notation.y, " = ", relation.rhs))
+            self.state.context(line, f"{chain.parts[0]} = {chain.parts[1]}", "given",
+                               said(notation.y, " = ", relation.rhs))
             return True
         return False
 

@@ -19,7 +19,7 @@ from .algebra import (
     solved_for,
 )
 from .roles import MARGIN, Definition, index_symbol
-from .said import Quote, reason, said, sigmoid_said
+from .said import Quote, not_read, said, sigmoid_said
 from .state import Job, Unread
 from .statements import cases_rows
 
@@ -110,7 +110,7 @@ class Definitions(Job):
             reading = self.state.read(right)
         except Unread as error:
             if not defined:
-                self.state.entry(line, f"{left} = {right}", "unread", said("a definition that could not be read: ", reason(error)), kind="definition")
+                self.state.entry(line, f"{left} = {right}", "unread", not_read(error), kind="definition")
                 return "unread"
             return ""
         rhs = reading.value

@@ -12,7 +12,7 @@ from ...engine import notation
 from .algebra import is_number, letter_of, relation_indicator
 from .expand import expand
 from .roles import Definition, index_symbol
-from .said import Quote, reason, said, shown
+from .said import Quote, not_read, said, shown
 from .state import Job, Unread
 
 
@@ -22,7 +22,8 @@ class Forms(Job):
     def given_vector(self, key, rhs, line, left, right):
         if letter_of(key) in ("s", "S") and all(is_number(v) for v in rhs):
             self.state.givens.scores = list(rhs)
-            self.state.context(line, f"{left} = {right}", "given", said(sympy.Symbol("s"), " = ", sympy.ImmutableMatrix([list(rhs)])))
+            self.state.context(line, f"{left} = {right}", "given",
+                               said(sympy.Symbol("s"), " = ", sympy.ImmutableMatrix([list(rhs)])))
             return "given"
         if isinstance(key, Symbol) and min(rhs.shape) == 1 and key not in self.state.names.definitions \
                 and key not in self.state.part.defined:
@@ -69,13 +70,14 @@ class Forms(Job):
         try:
             reading = self.state.read(right)
         except Unread as error:
-            self.state.entry(line, f"{left} = {right}", "unread", said("a definition that could not be read: ", reason(error)), kind="definition")
+            self.state.entry(line, f"{left} = {right}", "unread", not_read(error), kind="definition")
             return "unread"
         if isinstance(reading.value, sympy.MatrixBase):
             return self.given_vector(value.base, reading.value, line, left, right)
         if not reading.vector:
-            self.state.entry(line, f"{left} = {right}", "unread", said("a definition that could not be read: ", Quote(left), " is a vector, ", Quote(right),
-                             " is not (a vector is defined by its entries)"), kind="definition")
+            self.state.entry(line, f"{left} = {right}", "unread",
+                             said("a definition that could not be read: ", Quote(left), " is a vector, ", Quote(right),
+                                  " is not (a vector is defined by its entries)"), kind="definition")
             return "unread"
         m = Symbol("m", integer=True)
         base = value.base
@@ -94,7 +96,7 @@ class Forms(Job):
         try:
             reading = self.state.read(right)
         except Unread as error:
-            self.state.entry(line, f"{left} = {right}", "unread", said("a definition that could not be read: ", reason(error)),
+            self.state.entry(line, f"{left} = {right}", "unread", not_read(error),
                              kind="definition")
             return "unread"
         if not reading.grid:
@@ -110,7 +112,7 @@ class Forms(Job):
             head = self.state.read(name_text)
             reading = self.state.read(right)
         except Unread as error:
-            self.state.entry(line, f"{left} = {right}", "unread", said("a definition that could not be read: ", reason(error)), kind="definition")
+            self.state.entry(line, f"{left} = {right}", "unread", not_read(error), kind="definition")
             return "unread"
         key = head.value
         if not isinstance(key, Symbol):
@@ -148,8 +150,9 @@ class Forms(Job):
         if existing is not None:
             at_value = existing.apply((excluded_symbol,))
         if at_value is None:
-            self.state.entry(line, f"{left} = {right}", "unread", said("a definition that could not be read: what ", sympy.Indexed(base, excluded_symbol),
-                             " is, the text has not said before"), kind="definition")
+            self.state.entry(line, f"{left} = {right}", "unread",
+                             said("a definition that could not be read: what ", sympy.Indexed(base, excluded_symbol),
+                                  " is, the text has not said before"), kind="definition")
             return "unread"
         m = index_symbol(index)
         body = rhs + (at_value - rhs) * sympy.KroneckerDelta(m, excluded_symbol)
@@ -164,7 +167,7 @@ class Forms(Job):
             try:
                 piece = self.state.scalar(value_text)
             except Unread as error:
-                self.state.entry(line, f"{left} = {right}", "unread", said("a definition that could not be read: ", reason(error)), kind="definition")
+                self.state.entry(line, f"{left} = {right}", "unread", not_read(error), kind="definition")
                 return "unread"
             found = self.cases.conditions_of(condition_text, line) if condition_text else None
             if found is None:

@@ -34,12 +34,11 @@ class Numbers(Job):
         (x, y_), how = values
         holds = {"<": x < y_, ">": x > y_, "<=": x <= y_, ">=": x >= y_, ">>": x > y_, "<<": x < y_}[relation]
         entry.kind = "inequality"
+        compared_numbers = compared(shown_number(x), relation, shown_number(y_), negated=not holds)
         if holds:
-            entry.verdict, entry.verified_by = "verified", said("numbers: ", *compared(shown_number(x), relation,
-                                                                                          shown_number(y_)), how)
+            entry.verdict, entry.verified_by = "verified", said("numbers: ", *compared_numbers, how)
         else:
-            entry.verdict, entry.verified_by = "wrong", said("numbers: ", *compared(shown_number(x), relation, shown_number(y_),
-                                                                                       negated=True), how)
+            entry.verdict, entry.verified_by = "wrong", said("numbers: ", *compared_numbers, how)
             entry.counterexample = Counterexample({}, {}, x, y_)
 
     def sampled_inequality(self, entry, a, b, relation, conditions, real=()):
@@ -225,8 +224,8 @@ class Numbers(Job):
         entry.verdict = "wrong"
         position, w, value, closeness = wrong[0]
         entry.verified_by = said("numbers", how, ": the exact values are ", shown, f"; entry {position}, ",
-                                 shown_number(None, str(w.value)), ", is not ", shown_number(value), " to 3 significant figures "
-                                 "of the vector" + (f" ({closeness.note})" if closeness.note else ""))
+                                 shown_number(None, str(w.value)), ", is not ", shown_number(value),
+                                 " to 3 significant figures of the vector" + (f" ({closeness.note})" if closeness.note else ""))
         entry.counterexample = Counterexample({"entry": position}, {}, value, float(w.value))
         return True
 

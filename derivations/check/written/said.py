@@ -4,10 +4,10 @@ The checker's readings (a definition, a given value, a case), its reasons, notes
 counterexamples are made with :func:`said`: words (strings) and formulas (SymPy objects, each shown as
 the text writes it by :func:`shown`), as :func:`~derivations.check.feedback.words` makes the grader's
 feedback. The result is a :class:`Said`: the plain text a terminal and the JSON report show (the formulas
-as the terminal printer writes them: ``L_i = Σ_{j≠yᵢ} ...``), carrying the paragraph it was made from, which
+as the terminal printer writes them: ``Lᵢ = Σ_{j≠yᵢ} ...``), carrying the paragraph it was made from, which
 the Markdown and LaTeX reports typeset (each formula through the printers, ``$...$``). A plain string the
-checker passes on (a parse error's message) is shown by :func:`paragraph` as :func:`~derivations.check.feedback.foreign`
-shows another layer's message: its names and quotes in code type.
+checker passes on (a parse error's message) is shown by :func:`paragraph` as
+:func:`~derivations.check.feedback.foreign` shows another layer's message: its names and quotes in code type.
 """
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ from sympy import Indexed, Symbol
 from ...engine.steps import Text
 from ..feedback import Code, Math, Paragraph, Quote, decimal, foreign, plain, words
 
-__all__ = ["Code", "Quote", "Said", "said", "shown", "paragraph", "joined_said", "reason", "Shown"]
+__all__ = ["Code", "Quote", "Said", "said", "joined_said", "paragraph", "shown", "Shown", "displayed", "show", "reason",
+           "sigmoid_said", "number", "numbers", "compared", "counterexample_said"]
 
 
 class Said(str):
@@ -186,7 +187,7 @@ class Shown(sympy.Expr):
         from ...report.printing import latex
         left, right, relation = self._shown()
         if relation is not None:
-            shown = f"{latex(left)} {'=' if relation == '=' else chr(92) + 'neq'} {latex(right)}"
+            shown = " ".join([latex(left), "=" if relation == "=" else r"\neq", latex(right)])
         else:
             shown = latex(left)
         return shown.replace("~", "")
@@ -220,7 +221,6 @@ def sigmoid_said(function=None) -> Said:
 def number(value, text: str | None = None):
     """A number as the report shows it in maths: ``text`` (the digits written) when it is a decimal, else
     ``value`` to 6 significant figures (an integer as such)."""
-    from ..feedback import decimal
     from ..feedback import shown as feedback_shown
     if text is not None:
         try:
@@ -241,7 +241,7 @@ _RELATIONS = {"<": sympy.Lt, ">": sympy.Gt, "<=": sympy.Le, ">=": sympy.Ge}
 
 def compared(left, relation: str, right, negated: bool = False) -> list:
     """``left relation right`` for :func:`said`: one formula (0.3 < 0.5), or, negated, the two numbers with the
-    relation in words (0.7 is not < 0.5); ≫ and ≪ in words."""
+    relation in words (0.7 is not less than 0.5); ≫ and ≪ in words."""
     if relation in _RELATIONS and not negated:
         return [_RELATIONS[relation](left, right, evaluate=False)]
     words = {"<": "less than", ">": "greater than", "<=": "at most", ">=": "at least", ">>": "much greater than",
@@ -301,3 +301,8 @@ def counterexample_said(counterexample) -> Said:
     where = ["at ", *parts, ": "] if parts else []
     return said(*where, "the left side is ", _value(counterexample.left), ", the right side ",
                 _value(counterexample.right))
+
+
+def not_read(error: Exception) -> Said:
+    """Why a definition could not be read: what the error says."""
+    return said("a definition that could not be read: ", reason(error))
