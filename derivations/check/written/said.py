@@ -292,7 +292,7 @@ def counterexample_said(counterexample) -> Said:
         name = _ascii_name(_GREEK.get(name, name))
         if name == "...":
             parts.append(f"and {value}")
-        elif name in ("component", "entry"):
+        elif name in ("component", "entry", "row", "column"):
             parts.append(f"{name} {value}")
         elif (name.isidentifier() or "_" in name) and name.isascii():
             parts += [_name(name), " = ", _value(value)]
