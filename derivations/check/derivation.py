@@ -114,7 +114,8 @@ def grade_derivation(item, given, options) -> ItemResult:
         result.read_as = outcome.final_text
         result.diagnosis = wrong.diagnosis.split(":")[0] if wrong.diagnosis else None
         where = [" (", counterexample_words(wrong.counterexample), ")"] if wrong.counterexample else []
-        mistake = words("Likely mistake: ", foreign(wrong.diagnosis.split(": ", 1)[-1])) if wrong.diagnosis else None
+        from .written.said import described
+        mistake = words("Likely mistake: ", described(wrong.diagnosis)) if wrong.diagnosis else None
         result.say(words(f"line {wrong.source_line} does not follow from the line before it: ", Quote(wrong.latex),
                          *where), mistake, unread)
         return result

@@ -20,7 +20,7 @@ from ...engine.steps import Text
 from ..feedback import Code, Math, Paragraph, Quote, decimal, foreign, plain, words
 
 __all__ = ["Code", "Quote", "Said", "said", "joined_said", "paragraph", "shown", "Shown", "displayed", "show", "reason",
-           "sigmoid_said", "number", "numbers", "compared", "counterexample_said"]
+           "sigmoid_said", "number", "numbers", "compared", "counterexample_said", "described", "not_read"]
 
 
 class Said(str):
@@ -306,3 +306,16 @@ def counterexample_said(counterexample) -> Said:
 def not_read(error: Exception) -> Said:
     """Why a definition could not be read: what the error says."""
     return said("a definition that could not be read: ", reason(error))
+
+
+def described(diagnosis) -> Paragraph:
+    """A diagnosis ("tag: what the slip is") without its tag, in words and maths (a plain string as another
+    layer's message)."""
+    found = paragraph(diagnosis)
+    segments = list(found.segments)
+    if segments and type(segments[0]) is Text and ": " in segments[0].text:
+        rest = segments[0].text.split(": ", 1)[1]
+        segments = ([Text(rest)] if rest else []) + segments[1:]
+    elif not isinstance(diagnosis, Said):
+        return foreign(str(diagnosis).split(": ", 1)[-1])
+    return Paragraph(segments, found.kind)
