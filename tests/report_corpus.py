@@ -50,6 +50,9 @@ COMMANDS = {
     "verify batch": ["verify", str(DATA / "written" / "batch.md")],
     "verify jacobian": ["verify", str(DATA / "written" / "jacobian.txt")],
     "verify logistic": ["verify", str(DATA / "written" / "logistic.tex")],
+    # a wrong line: its counterexample and the likely mistake (an exponent; a regulariser's factor, a matrix)
+    "verify wrong jacobian": ["verify", str(DATA / "written_own" / "03_jacobian.tex")],
+    "verify wrong batch": ["verify", str(DATA / "written_own" / "05_batch_softmax_matrix.md")],
 }
 
 FORMATS = {"text": "txt", "markdown": "md", "latex": "tex", "json": "json"}

@@ -129,4 +129,4 @@ def test_markdown_report_quotes_student_text_literally(tmp_path, capsys):
     assert main(["verify", str(hostile), "--format", "markdown"]) == 3          # nothing wrong, a line not read
     out = capsys.readouterr().out
     assert "``$$L_i = `rm -rf` \\input{x} <script>$$``" in out               # a code span, shown as written
-    assert "1 not read" in out and "\\\\input is not read" in out        # the reason, escaped for Markdown
+    assert "1 not read" in out and "`\\input` is not read" in out          # the reason, its command in code type

@@ -80,23 +80,13 @@ def test_the_lint_finds_formulas_written_as_words():
     assert not problems("$$\\text{sum rule};\\ \\text{power rule}$$", "markdown")
 
 
-#: reports that still hold formulas as plain strings, and why; strict, so that the day they pass, this list must
-#: shrink. The rendering side is done (a step as read, an expected formula and a quantity's name go through the
-#: printers or code type); what is left are strings the checker builds, which needs it to hand over expressions
-#: (paragraphs of words and formulas) instead:
-#: - `derive verify` (Markdown, LaTeX): derivations/check/written builds the reading of a definition or a given
-#:   (Context.meaning), the case of a step (Entry.conditions) and its notes as text ("L_i = Σ_{j≠yᵢ} ...").
-#: (`derive check` writes its feedback as paragraphs: derivations/check/feedback.py.)
-NOT_YET = {name for name in COMMANDS if name.startswith("verify")}
-
-
 def _cases():
+    """Every report of every command in every format: none is known to fail (the checkers hand over paragraphs
+    of words and formulas: derivations/check/feedback.py for derive check, check/written/said.py for derive
+    verify)."""
     for name in COMMANDS:
         for fmt in FORMATS:
-            known = name in NOT_YET and fmt in ("markdown", "latex")
-            marks = [pytest.mark.xfail(strict=True, reason="the checkers' readings and feedback are text")] \
-                if known else []
-            yield pytest.param(name, fmt, marks=marks, id=f"{name}-{fmt}")
+            yield pytest.param(name, fmt, id=f"{name}-{fmt}")
 
 
 @pytest.mark.parametrize("name, fmt", list(_cases()))

@@ -236,7 +236,7 @@ def test_an_undefined_l_is_the_one_loss_the_text_defines():
            "$$\\frac{\\partial L_i}{\\partial s_k} = \\mathbb{1}[s_k - s_{y_i} + 1 > 0]$$\n"
     outcome = check(text)
     assert verdicts(outcome)[5] == "verified"
-    assert any("L_i is read as L_i^SVM" in n for e in outcome.entries for n in e.notes)
+    assert any("Lᵢ is read as Lᵢ^SVM" in n for e in outcome.entries for n in e.notes)
 
 
 def test_domains_and_inequalities():

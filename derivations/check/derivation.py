@@ -21,7 +21,7 @@ import sympy
 
 from ..engine import notation
 from ..engine.inputs import InputError
-from .feedback import Code, Quote, decimal, foreign, words
+from .feedback import Code, Quote, foreign, words
 from .formulas import definitions_for, equivalent, rename_free_index
 from .judge import ItemResult
 from .quantities import lookup
@@ -55,43 +55,10 @@ def _definitions(reference, item) -> dict:
     return definitions
 
 
-#: Greek letters as the written checker may name them, and SymPy's names for them
-_GREEK = {"Δ": "Delta", "δ": "delta", "σ": "sigma", "α": "alpha", "λ": "lambda", "β": "beta"}
-
-
-def _name(name: str):
-    """A name the written checker gives a value of (``K``, ``y_i``, ``s_0``, ``W_1,2``, ``Delta``) as SymPy."""
-    base, _, indices = name.partition("_")
-    parts = indices.split(",") if indices else []
-    if base and parts and all(part.lstrip("-").isdigit() for part in parts):
-        return sympy.Indexed(sympy.IndexedBase(base), *[sympy.Integer(int(part)) for part in parts])
-    return sympy.Symbol(name)
-
-
-def _value(value):
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return str(value)
-    return sympy.Integer(value) if isinstance(value, int) else decimal(f"{value:.6g}")
-
-
 def counterexample_words(counterexample):
-    """Where the two sides of a wrong line differ, in words and maths: at K = 2, s_0 = 0.5: the left side is
-    0.3, the right side 1.2."""
-    parts = []
-    for name, value in list(counterexample.instance.items()) + list(counterexample.values.items()):
-        parts += [", "] if parts else []
-        name = _GREEK.get(name, name)
-        if name == "...":
-            parts.append(f"and {value}")
-        elif name == "component":
-            parts.append(f"component {value}")
-        elif (name.isidentifier() or "_" in name) and name.isascii():
-            parts += [_name(name), " = ", _value(value)]
-        else:
-            parts += [f"{name} ", _value(value)]
-    where = ["at ", *parts, ": "] if parts else []
-    return words(*where, "the left side is ", _value(counterexample.left), ", the right side ",
-                 _value(counterexample.right))
+    """Where the two sides of a wrong line differ, in words and maths (:func:`.written.said.counterexample_said`)."""
+    from .written.said import counterexample_said
+    return counterexample_said(counterexample).paragraph
 
 
 def warm_up(family: str) -> None:
@@ -147,7 +114,8 @@ def grade_derivation(item, given, options) -> ItemResult:
         result.read_as = outcome.final_text
         result.diagnosis = wrong.diagnosis.split(":")[0] if wrong.diagnosis else None
         where = [" (", counterexample_words(wrong.counterexample), ")"] if wrong.counterexample else []
-        mistake = words("Likely mistake: ", foreign(wrong.diagnosis.split(": ", 1)[-1])) if wrong.diagnosis else None
+        from .written.said import described
+        mistake = words("Likely mistake: ", described(wrong.diagnosis)) if wrong.diagnosis else None
         result.say(words(f"line {wrong.source_line} does not follow from the line before it: ", Quote(wrong.latex),
                          *where), mistake, unread)
         return result

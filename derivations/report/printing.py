@@ -8,6 +8,8 @@ These printers only write; they never change an expression.
 """
 from __future__ import annotations
 
+import re
+
 import sympy
 from sympy import Add, Derivative, Indexed, Mul, Pow, Sum, Symbol, exp
 from sympy.printing.latex import LatexPrinter
@@ -98,6 +100,11 @@ def is_negated_number(expr) -> bool:
 def _is_all_classes(limits) -> bool:
     index, lo, hi = limits
     return lo == 0 and hi == K - 1
+
+
+#: a letter and a combining accent (a name the written checker read from \bar{j}, \hat{x}, \tilde{s})
+_ACCENT_COMMANDS = {"\u0304": r"\bar", "\u0302": r"\hat", "\u0303": r"\tilde", "\u0305": r"\overline"}
+_ACCENTS = re.compile("([A-Za-z])([" + "".join(_ACCENT_COMMANDS) + "])")
 
 
 class DeriveLatexPrinter(MatrixLatex, LatexPrinter):
@@ -194,7 +201,10 @@ class DeriveLatexPrinter(MatrixLatex, LatexPrinter):
             return "y_i"
         if name == "L_i":
             return "L_i"
-        return super()._print_Symbol(expr, style=style)
+        shown = super()._print_Symbol(expr, style=style)
+        if _ACCENTS.search(shown):                       # j̄ (a text's \bar{j}): \bar{j}, as LaTeX writes it
+            shown = _ACCENTS.sub(lambda m: "%s{%s}" % (_ACCENT_COMMANDS[m.group(2)], m.group(1)), shown)
+        return shown
 
     def _print_Heaviside(self, expr, exp=None):
         u = expr.args[0]

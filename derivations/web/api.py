@@ -4,8 +4,10 @@
     GET  /api/derive/<command>?f=v...   a derivation (POST: the fields as a JSON object): its report as
                                         ``derive <command> --format json`` gives it, and where to download it
     POST /api/verify                    {"text", "loss"?, "assume"?: [...], "given"?}: ``derive verify``'s JSON,
-                                        each step with ``read_latex`` (how it was read), the text's ``text``
-                                        lines and the summing-up sentence ``reading``
+                                        each step with ``read_latex`` (how it was read) and ``said`` (its
+                                        case, reason, diagnosis and notes as words, code and LaTeX segments;
+                                        a context line's meaning too), the text's ``text`` lines and the
+                                        summing-up sentence ``reading``
     POST /api/check                     {"sheet", "name"?} or {"quantity", "given", "answer"}: ``derive check``'s
                                         JSON, each formula answer with ``read_latex`` and ``expected_latex``
     GET  /api/quantities                what a sheet can ask for

@@ -118,14 +118,39 @@ def verify(text: str, name: str, loss: str | None, assume: list, given: str, lin
         hints.append(f"given {given}")
     outcome = check_text(text, name, timeout=line_timeout, memory_mb=memory_mb, hints=hints, loss=loss or None)
     answer = outcome.to_dict()
+    formulas = []
     for entry, line in zip(outcome.entries, answer["lines"]):
         reading = getattr(entry, "read_latex", ()) or ()
         line["read_latex"] = (f"{reading[0]} {RELATIONS.get(entry.relation, '=')} {reading[1]}"
                               if len(reading) == 2 else None)
         line["timed_out"] = entry.verdict == "unread" and "took longer than" in entry.verified_by
+        line["said"] = {key: _said(getattr(entry, key), formulas) for key in ("conditions", "verified_by", "diagnosis")
+                        if getattr(entry, key)}
+        line["said"]["notes"] = [_said(note, formulas) for note in entry.notes]
+        formulas.append(line["read_latex"])
+    for context, line in zip(outcome.context, answer["context"]):
+        line["said"] = {"meaning": _said(context.meaning, formulas, r"\displaystyle ")} if context.meaning else {}
     answer["text"] = list(outcome.lines)
     answer["reading"] = reading_sentence(answer["summary"])
-    return {"answer": answer, "mathml": _typeset_all(line["read_latex"] for line in answer["lines"])}
+    return {"answer": answer, "mathml": _typeset_all(formulas)}
+
+
+def _said(value, formulas: list, style: str = "") -> list:
+    """What the checker says (a reason, a case, a note) as the page shows it: [{"text": words}, {"code": typed},
+    {"latex": a formula, as the report's printer writes it}, ...]; each formula added to ``formulas``. ``style``
+    comes before each formula (``\\displaystyle`` for a definition as read, as the LaTeX report shows it)."""
+    from ..check.written.said import Code, Math, paragraph
+    from ..report.printing import latex
+    out = []
+    for segment in paragraph(value).segments:
+        if isinstance(segment, Math):
+            out.append({"latex": style + latex(segment.expr)})
+            formulas.append(out[-1]["latex"])
+        elif isinstance(segment, Code):
+            out.append({"code": segment.text})
+        else:
+            out.append({"text": segment.text})
+    return out
 
 
 # --- derive check --------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ MAX_SHOWN_OPERATIONS = 120
 def read_as_written(left, right, relation):
     """(text, (LaTeX left, LaTeX right)) of a step as read, or ("", ()) when a side is too long to show."""
     from ...report.printing import latex
-    from .mistakes import displayed, show
+    from .said import displayed, show
     try:
         sides = [displayed(v) for v in (left, right)]
         if any(isinstance(v, sympy.Basic) and sympy.count_ops(v) > MAX_SHOWN_OPERATIONS for v in sides):
@@ -90,32 +90,29 @@ def index_pairs(indices):
     return pairs
 
 
-def show_relation(relation) -> str:
-    from ...report.printing import text
-    from .roles import shown_labels
-    relation = shown_labels(relation)
-    if isinstance(relation, Eq):
-        return f"{text(relation.lhs)} = {text(relation.rhs)}"
-    if isinstance(relation, Ne):
-        return f"{text(relation.lhs)} ≠ {text(relation.rhs)}"
-    return text(relation)
+def show_relation(relation):
+    """A case (k = y_i, j ≠ k) as the text writes it: words and maths (:class:`~.said.Said`)."""
+    from .said import said, shown
+    if isinstance(relation, (Eq, Ne)):
+        return said(shown(relation))
+    return said(shown(relation))
 
 
-def plain_text(value) -> str:
-    from .mistakes import show
-    try:
-        return show(value)
-    except Exception:  # noqa: BLE001 - a description for the report only
-        return str(value).replace(BOUND_MARK, "")
+def plain_text(value):
+    """An expression as the text writes it, for a reading or a reason (:class:`~.said.Said`)."""
+    from .said import said, shown
+    return said(shown(value))
 
 
-def describe_definition(key, parameters, at, rhs) -> str:
+def describe_definition(key, parameters, at, rhs):
+    """A definition as read: L_i = ..., s_j = ..., p_{0,1} = ... (words and maths)."""
+    from .said import said, shown
     if isinstance(key, IndexedBase):
-        name = key.label.name
-        if at:
-            return f"{name}_{','.join(map(str, at))} = {plain_text(rhs)}"
-        return f"{name}_{','.join(map(str, parameters))} = {plain_text(rhs)}"
-    return f"{key} = {plain_text(rhs)}"
+        indices = at if at else parameters
+        name = sympy.Indexed(key, *indices) if indices else key
+    else:
+        name = key
+    return said(shown(name), " = ", shown(rhs))
 
 
 def solved_for(lhs, rhs):

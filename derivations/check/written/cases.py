@@ -16,6 +16,7 @@ from ..numeric import read_number
 from .algebra import index_pairs, negation_of, show_relation
 from .judging import RealCondition
 from .roles import index_symbol
+from .said import said
 from .state import INDEX_LETTERS, Job, Unread
 from .statements import read_row, split_chain
 from .wording import normalized
@@ -155,7 +156,8 @@ class Cases(Job):
         """``y_i = 0``: the label of the worked example (and not a case)."""
         if isinstance(relation, Eq) and relation.lhs == notation.y and relation.rhs.is_Integer:
             self.state.givens.label = int(relation.rhs)
-            self.state.context(line, f"{chain.parts[0]} = {chain.parts[1]}", "given", f"y_i = {relation.rhs}")
+            self.state.context(line, f"{chain.parts[0]} = {chain.parts[1]}", "given",
+                               said(notation.y, " = ", relation.rhs))
             return True
         return False
 
@@ -166,7 +168,7 @@ class Cases(Job):
             return None
         return isinstance(value, Indexed) and value.base in self.state.names.definitions
 
-    def companion(self, entry, a, b, conditions, real, before_text) -> bool:
+    def companion(self, entry, a, b, conditions, real, before_text, checked: str = "") -> bool:
         """A step true in one case only (j ≠ y_i), when the text treats the other case elsewhere."""
         if self.state.part.general:
             return False                    # "in one formula", "for all j and k": every case is meant
@@ -186,9 +188,10 @@ class Cases(Job):
                 where = self.case_treated(relation, before_text)
                 if where:
                     entry.verdict = "verified"
-                    entry.verified_by = f"when {show_relation(relation)} ({where}): {verification.verified_by}"
+                    entry.verified_by = said("when ", show_relation(relation), " (", where, "): ", checked,
+                                             verification.verified_by)
                     return True
-                entry.notes.append(f"it holds when {show_relation(relation)}, a case the line does not state")
+                entry.notes.append(said("it holds when ", show_relation(relation), ", a case the line does not state"))
                 return False
         return False
 
@@ -221,7 +224,7 @@ class Cases(Job):
                 found = None
             if found and found[0] == "index" and found[1] in (relation, negation_of(relation),
                                                                  relation.reversed, negation_of(relation).reversed):
-                return f"the text states the case {show_relation(found[1])}"
+                return said("the text states the case ", show_relation(found[1]))
         head = normalized(before_text)
         symbols = sorted(relation.free_symbols, key=str)
         if notation.y in symbols and ("\\partial" in head or "\\nabla" in head):
@@ -231,7 +234,7 @@ class Cases(Job):
                 companion = re.sub(r"_\{" + re.escape(letter) + r"\}|_" + re.escape(letter) + r"(?![A-Za-z0-9'])",
                                    "_{y_i}", head)
                 if companion != head and (companion in self.state.part.heads or companion in self.state.all_heads):
-                    return f"the text treats {letter} = y_i separately"
+                    return said("the text treats ", other[0], " = ", notation.y, " separately")
         return ""
 
 

@@ -226,15 +226,17 @@ class Hints:
     problems: list = field(default_factory=list)
 
 
-def read_hint(text: str, hints: Hints) -> str:
-    """Add one hint's meaning to ``hints``; returns how it was read (for the report)."""
+def read_hint(text: str, hints: Hints):
+    """Add one hint's meaning to ``hints``; returns how it was read (for the report: words, what was typed in
+    code type)."""
+    from .said import Code, said
     words = text.strip()
     head, _, rest = words.partition(" ")
     head = head.lower().rstrip(":")
     rest = rest.strip()
     if head == "assume":
         hints.assume.append(rest)
-        return f"assume {rest}"
+        return said("assume ", Code(rest))
     if head == "loss":
         parts = rest.split()
         kind = parts[0].lower() if parts else ""
@@ -253,7 +255,7 @@ def read_hint(text: str, hints: Hints) -> str:
         except ValueError as error:
             hints.problems.append(str(error))
             return "not read"
-        return "given " + rest
+        return said("given ", Code(rest))
     if head == "log":
         base = rest.split()[-1] if rest else ""
         if base in ("10", "2", "e"):
@@ -266,7 +268,7 @@ def read_hint(text: str, hints: Hints) -> str:
         return "repeated indices are summed" if hints.einstein else "no implicit sums"
     if head == "define":
         hints.define.append(rest)
-        return f"define {rest}"
+        return said("define ", Code(rest))
     hints.problems.append(f"unknown hint {head!r}: use assume, loss, given, log, define or einstein")
     return "not read"
 
@@ -340,6 +342,8 @@ def loss_definitions(kind: str, margin, uses_weights: bool):
     Returns (symbol definitions, indexed definitions, a description for the report).
     """
     from sympy import Indexed, IndexedBase, Max, Sum, Symbol, exp, log  # noqa: F401
+
+    from .said import said, shown
     j_ = Symbol("j~", integer=True)
     m_ = Symbol("m~", integer=True)
     d_ = Symbol("d~", integer=True)
@@ -352,20 +356,24 @@ def loss_definitions(kind: str, margin, uses_weights: bool):
         from ...parse.written import KeptMax
         loss = notation.SumExcept(KeptMax(0, s[j_] - s[notation.y] + margin), j_, notation.y)
         symbols["L_i"] = loss
-        described = f"L_i = sum_{{j != y_i}} max(0, s_j - s_{{y_i}} + {margin})"
+        described = [Symbol("L_i"), " = ", shown(loss)]
     elif kind == "softmax":
         symbols["L_i"] = -log(p[notation.y])
         indexed["p"] = ((m,), exp(s[m]) / Sum(exp(s[m_]), (m_, 0, notation.K - 1)))
-        described = "L_i = -log p_{y_i}, p_j = e^{s_j} / sum_m e^{s_m}"
+        j = Symbol("j", integer=True)              # the report writes p_j, its sum over m
+        described = [Symbol("L_i"), " = ", shown(symbols["L_i"]), ", ", p[j], " = ",
+                     shown(indexed["p"][1].xreplace({m: j}))]
     else:
         y_, z_ = Symbol("y", real=True), notation.z
         symbols["L"] = -notation.t * log(y_) - (1 - notation.t) * log(1 - y_)
         symbols["y"] = notation.sigmoid(z_)
         symbols["z"] = Sum(notation.w[d_] * notation.x[d_], (d_, 0, notation.D - 1))
-        described = "L = -t log y - (1 - t) log(1 - y), y = sigma(z), z = w^T x"
+        described = [Symbol("L"), " = ", shown(symbols["L"]), ", ", y_, " = ", shown(symbols["y"]), ", ", z_, " = ",
+                     shown(symbols["z"])]
         uses_weights = False
     if uses_weights:
         W = IndexedBase("W", real=True)
         indexed["s"] = ((m,), Sum(W[d_, m] * notation.x[Symbol("i", integer=True), d_], (d_, 0, notation.D - 1)))
-        described += "; s_j = w_j^T x_i (the linear classifier)"
-    return symbols, indexed, described
+        j = Symbol("j", integer=True)
+        described += ["; ", s[j], " = ", shown(indexed["s"][1].xreplace({m: j})), " (the linear classifier)"]
+    return symbols, indexed, said(*described)

@@ -8,10 +8,11 @@ from sympy import Indexed, Symbol
 
 from ...parse.errors import ParseError
 from ..numeric import read_number
-from .algebra import cannot_evaluate, is_number, is_quantity_name, plain_text, show_relation, solved_for
+from .algebra import cannot_evaluate, is_number, is_quantity_name, show_relation, solved_for
 from .expand import expand
 from .judging import decimal_literals
 from .mistakes import diagnose
+from .said import said, shown
 from .state import INEQUALITIES, Job, Unread
 from .wording import is_exact_literal, normalized, shortened
 
@@ -63,8 +64,8 @@ class Decisions(Job):
                 and isinstance(last.correct.value, sympy.Basic):
             correct = self.state.expanded(last.correct.value)
             if self.cases.companion(entry, correct, b, conditions, real, last.head_text or before_text):
-                entry.verified_by = f"against the last correct expression (line {last.correct_line}): " \
-                                    + entry.verified_by
+                entry.verified_by = said(f"against the last correct expression (line {last.correct_line}): ",
+                                         entry.verified_by)
                 return
         new = self.new_names(a, b)
         if new:
@@ -76,7 +77,7 @@ class Decisions(Job):
         stated = self.cases.stated_case(a, b, conditions, before_text)
         if stated is not None:
             conditions = list(conditions) + [stated]
-            entry.notes.append(f"checked in the case {show_relation(stated)}, which the text takes up")
+            entry.notes.append(said("checked in the case ", show_relation(stated), ", which the text takes up"))
         entry.counterexample = self.state.judge.counterexample(a, b, conditions, real)
         if is_number(a) and is_number(b):
             return                                          # two numbers: no edit of a formula explains them
@@ -116,9 +117,9 @@ class Decisions(Job):
                 inner = derivative.expr
                 variable = derivative.variables[0]
                 if isinstance(inner, (Symbol, Indexed)) and inner != variable and not self.defined(inner):
-                    raise Unread(f"the chain rule goes through {plain_text(inner)}, which the text never defines: "
-                                 f"what it depends on is not stated, so ∂{plain_text(inner)}/∂{plain_text(variable)} "
-                                 f"cannot be read")
+                    raise Unread(said("the chain rule goes through ", shown(inner), ", which the text never "
+                                      "defines: what it depends on is not stated, so ", shown(derivative),
+                                      " cannot be read"))
 
     def defined(self, name) -> bool:
         definitions = self.state.names.definitions
@@ -147,8 +148,8 @@ class Decisions(Job):
         verification = self.state.judge.equal(correct, b, conditions, real)
         if verification.ok:
             entry.verdict = "verified"
-            entry.verified_by = (f"equals the last correct expression (line {last.correct_line}), not the wrong one "
-                                 f"just before it: {verification.verified_by}")
+            entry.verified_by = said(f"equals the last correct expression (line {last.correct_line}), not the "
+                                     f"wrong one just before it: ", verification.verified_by)
             return True
         return False
 

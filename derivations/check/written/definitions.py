@@ -19,6 +19,7 @@ from .algebra import (
     solved_for,
 )
 from .roles import MARGIN, Definition, index_symbol
+from .said import Quote, not_read, said, sigmoid_said
 from .state import Job, Unread
 from .statements import cases_rows
 
@@ -46,8 +47,9 @@ class Definitions(Job):
         self.state.part.defined.add(name)
         self.state.see(b.expr)
         self.state.context(line, f"{left} = {right}", "definition",
-                      f"{name} is not defined in the text; this step says it is {plain_text(b.expr)}")
-        self.state.entry(line, f"{left} = {right}", "verified", f"definition: {name} read as {plain_text(b.expr)}")
+                           said(name, " is not defined in the text; this step says it is ", plain_text(b.expr)))
+        self.state.entry(line, f"{left} = {right}", "verified", said("definition: ", name, " read as ",
+                                                                     plain_text(b.expr)))
         return True
 
     def definition(self, left: str, right: str, line: int, lead: str, mode: str, conditions=()):
@@ -67,7 +69,7 @@ class Definitions(Job):
             self.state.names.functions[left] = function
             u = Symbol("u_", real=True)
             self.state.names.definitions[function] = Definition(function, parameters=(u,), body=notation.sigmoid(u))
-            self.state.context(line, f"{left} = {right}", "definition", f"{left}(u) = 1 / (1 + e^(-u))")
+            self.state.context(line, f"{left} = {right}", "definition", sigmoid_said(function))
             return "definition"
         exception = re.fullmatch(r"([A-Za-z])_\{\s*([a-z])\s*\\neq?\s*([A-Za-z])\s*\}", left)
         if exception:
@@ -89,8 +91,8 @@ class Definitions(Job):
         if completed:
             return completed
         if value in notation.COUNTS and re.fullmatch(r"\s*\d+\s*", right):
-            self.state.context(line, f"{left} = {right}", "given", f"{value} = {right.strip()} (a size: the "
-                                                                   f"checks still try several)")
+            self.state.context(line, f"{left} = {right}", "given", said(value, " = ", sympy.Integer(int(right)),
+                                                                        " (a size: the checks still try several)"))
             return "given"
         key, parameters, at = name_key(value)
         if key is None:
@@ -108,7 +110,7 @@ class Definitions(Job):
             reading = self.state.read(right)
         except Unread as error:
             if not defined:
-                self.state.entry(line, f"{left} = {right}", "unread", f"a definition that could not be read: {error}", kind="definition")
+                self.state.entry(line, f"{left} = {right}", "unread", not_read(error), kind="definition")
                 return "unread"
             return ""
         rhs = reading.value
@@ -123,13 +125,13 @@ class Definitions(Job):
             self.state.givens.values.setdefault(entry_key, [])
             if rhs not in self.state.givens.values[entry_key]:
                 self.state.givens.values[entry_key].append(rhs)
-            self.state.context(line, f"{left} = {right}", "given", f"{plain_text(entry_key)} = {rhs}")
+            self.state.context(line, f"{left} = {right}", "given", said(plain_text(entry_key), " = ", rhs))
             return "given"
         if numeric and not defined and leaf and not at and not parameters:
             self.state.givens.values.setdefault(key, [])           # every value stated is a candidate (a problem
             if rhs not in self.state.givens.values[key]:           # may ask for Delta = 1 and for Delta = 2)
                 self.state.givens.values[key].append(rhs)
-            self.state.context(line, f"{left} = {right}", "given", f"{plain_text(key)} = {rhs}")
+            self.state.context(line, f"{left} = {right}", "given", said(plain_text(key), " = ", rhs))
             self.state.see(rhs)
             return "given"
         if mode == "define" and here and not numeric:
@@ -144,7 +146,8 @@ class Definitions(Job):
             if isinstance(key, Symbol) and reading.grid and not defined and re.fullmatch(r"[A-Z]", key.name):
                 return self.forms.define_new_matrix(key, rhs, line, left, right)
             self.state.entry(line, f"{left} = {right}", "unread",
-                        f"a definition that could not be read: {left} is one number but {right} is a vector",
+                        said("a definition that could not be read: ", Quote(left), " is one number but ", Quote(right),
+                             " is a vector"),
                         kind="definition")
             return "unread"
         if conditions and isinstance(key, IndexedBase) and parameters:
@@ -182,9 +185,9 @@ class Definitions(Job):
         if key is None or parameters:
             return False
         self.store(key, (), at, value, line, f"{left} = {right}")
-        self.state.context(line, f"{left} = {right}", "note", f"a relation the text states between unknowns it does "
-                                                            f"not define: {plain_text(atom)} = {plain_text(value)} "
-                                                            f"from here on")
+        self.state.context(line, f"{left} = {right}", "note", said("a relation the text states between unknowns it "
+                                                                 "does not define: ", plain_text(atom), " = ",
+                                                                 plain_text(value), " from here on"))
         return True
 
     def known(self, name) -> bool:
@@ -217,7 +220,7 @@ class Definitions(Job):
         definition.body = definition.body + rhs * (1 - stated)
         definition.partial = ()
         self.state.context(line, f"{left} = {right}", "definition",
-                           f"{plain_text(value)} = {plain_text(rhs)}: the case the definition above left out")
+                           said(plain_text(value), " = ", plain_text(rhs), ": the case the definition above left out"))
         return "definition"
 
     def store(self, key, parameters, at, rhs, line, written):

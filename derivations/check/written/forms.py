@@ -9,9 +9,10 @@ import sympy
 from sympy import Indexed, IndexedBase, Symbol
 
 from ...engine import notation
-from .algebra import is_number, letter_of, plain_text, relation_indicator
+from .algebra import is_number, letter_of, relation_indicator
 from .expand import expand
 from .roles import Definition, index_symbol
+from .said import Quote, not_read, said, shown
 from .state import Job, Unread
 
 
@@ -21,7 +22,8 @@ class Forms(Job):
     def given_vector(self, key, rhs, line, left, right):
         if letter_of(key) in ("s", "S") and all(is_number(v) for v in rhs):
             self.state.givens.scores = list(rhs)
-            self.state.context(line, f"{left} = {right}", "given", "s = [" + ", ".join(str(v) for v in rhs) + "]")
+            self.state.context(line, f"{left} = {right}", "given",
+                               said(sympy.Symbol("s"), " = ", sympy.ImmutableMatrix([list(rhs)])))
             return "given"
         if isinstance(key, Symbol) and min(rhs.shape) == 1 and key not in self.state.names.definitions \
                 and key not in self.state.part.defined:
@@ -54,7 +56,7 @@ class Forms(Job):
         self.state.names.named_vectors[key.name] = count if count is not None else notation.K
         self.state.part.defined.add(base)
         self.state.see(rhs if not isinstance(rhs, sympy.MatrixBase) else sympy.Add(*rhs))
-        self.state.context(line, f"{left} = {right}", "definition", f"{key.name} is a vector: {plain_text(rhs)}")
+        self.state.context(line, f"{left} = {right}", "definition", said(key, " is a vector: ", shown(rhs)))
         return "definition"
 
     def define_vector(self, value, right, line, left):
@@ -68,13 +70,14 @@ class Forms(Job):
         try:
             reading = self.state.read(right)
         except Unread as error:
-            self.state.entry(line, f"{left} = {right}", "unread", f"a definition that could not be read: {error}", kind="definition")
+            self.state.entry(line, f"{left} = {right}", "unread", not_read(error), kind="definition")
             return "unread"
         if isinstance(reading.value, sympy.MatrixBase):
             return self.given_vector(value.base, reading.value, line, left, right)
         if not reading.vector:
-            self.state.entry(line, f"{left} = {right}", "unread", f"a definition that could not be read: {left} is a "
-                        f"vector, {right} is not (a vector is defined by its entries)", kind="definition")
+            self.state.entry(line, f"{left} = {right}", "unread",
+                             said("a definition that could not be read: ", Quote(left), " is a vector, ", Quote(right),
+                                  " is not (a vector is defined by its entries)"), kind="definition")
             return "unread"
         m = Symbol("m", integer=True)
         base = value.base
@@ -93,7 +96,7 @@ class Forms(Job):
         try:
             reading = self.state.read(right)
         except Unread as error:
-            self.state.entry(line, f"{left} = {right}", "unread", f"a definition that could not be read: {error}",
+            self.state.entry(line, f"{left} = {right}", "unread", not_read(error),
                              kind="definition")
             return "unread"
         if not reading.grid:
@@ -109,7 +112,7 @@ class Forms(Job):
             head = self.state.read(name_text)
             reading = self.state.read(right)
         except Unread as error:
-            self.state.entry(line, f"{left} = {right}", "unread", f"a definition that could not be read: {error}", kind="definition")
+            self.state.entry(line, f"{left} = {right}", "unread", not_read(error), kind="definition")
             return "unread"
         key = head.value
         if not isinstance(key, Symbol):
@@ -122,8 +125,8 @@ class Forms(Job):
         self.state.part.defined.add(key)
         self.state.see(reading.value)
         self.state.names.learn_counts(reading.value)
-        self.state.context(line, f"{left} = {right}", "definition", f"{key}({', '.join(map(str, arguments))}) = "
-                                                               f"{plain_text(reading.value)}")
+        self.state.context(line, f"{left} = {right}", "definition", said(sympy.Function(key.name)(*arguments), " = ",
+                                                                    shown(reading.value)))
         return "definition"
 
     def symbol_for(self, symbol):
@@ -147,8 +150,9 @@ class Forms(Job):
         if existing is not None:
             at_value = existing.apply((excluded_symbol,))
         if at_value is None:
-            self.state.entry(line, f"{left} = {right}", "unread", f"a definition that could not be read: what "
-                        f"{letter}_{excluded} is, the text has not said before", kind="definition")
+            self.state.entry(line, f"{left} = {right}", "unread",
+                             said("a definition that could not be read: what ", sympy.Indexed(base, excluded_symbol),
+                                  " is, the text has not said before"), kind="definition")
             return "unread"
         m = index_symbol(index)
         body = rhs + (at_value - rhs) * sympy.KroneckerDelta(m, excluded_symbol)
@@ -163,12 +167,12 @@ class Forms(Job):
             try:
                 piece = self.state.scalar(value_text)
             except Unread as error:
-                self.state.entry(line, f"{left} = {right}", "unread", f"a definition that could not be read: {error}", kind="definition")
+                self.state.entry(line, f"{left} = {right}", "unread", not_read(error), kind="definition")
                 return "unread"
             found = self.cases.conditions_of(condition_text, line) if condition_text else None
             if found is None:
                 self.state.entry(line, f"{left} = {right}", "unread",
-                            f"a definition that could not be read: the condition {condition_text!r} of a case",
+                            said("a definition that could not be read: the condition ", Quote(condition_text), " of a case"),
                             kind="definition")
                 return "unread"
             pieces.append((piece, found))

@@ -88,14 +88,17 @@ class Givens:
     label: int | None = None
     values: dict | None = None          # Symbol -> [candidate numbers]
 
-    def describe(self, chosen: dict) -> str:
+    def describe(self, chosen: dict):
+        """The values a step was checked with: s = [3, -1, 4], y_i = 0, Δ = 1 (words and maths)."""
+        from .said import joined_said, said
         parts = []
         if self.scores is not None:
-            parts.append("s = [" + ", ".join(str(v) for v in self.scores) + "]")
+            parts.append(said(sympy.Symbol("s"), " = ", sympy.ImmutableMatrix([list(self.scores)])))
         if self.label is not None:
-            parts.append(f"y_i = {self.label}")
-        parts += [f"{_name(k)} = {v}" for k, v in chosen.items()]
-        return ", ".join(parts)
+            from ...engine.notation import y
+            parts.append(said(y, " = ", sympy.Integer(self.label)))
+        parts += [said(_shown_name(k), " = ", v) for k, v in chosen.items()]
+        return joined_said(parts)
 
 
 def _name(symbol) -> str:
@@ -103,6 +106,14 @@ def _name(symbol) -> str:
     if str(symbol) == "Delta":
         return "Δ"
     return text(symbol) if isinstance(symbol, sympy.Basic) else str(symbol)
+
+
+def _shown_name(symbol):
+    """A given's name as the text writes it (the margin as Δ)."""
+    if str(symbol) == "Delta":
+        return sympy.Symbol("Delta")
+    from .said import shown
+    return shown(symbol) if isinstance(symbol, sympy.Basic) else sympy.Symbol(str(symbol))
 
 
 class Judge:

@@ -26,8 +26,8 @@ import sympy
 from sympy import Add, Heaviside, Indexed, KroneckerDelta, Max, Mul, Pow, Sum, Symbol
 
 from ...engine.notation import SumExcept, y
-from ...report.printing import text as _text
 from .roles import MARGIN as Delta  # noqa: E402 - the written derivations' own (positive) margin
+from .said import said, shown
 
 #: the most repairs tried for one step (fewer for a step over a batch, whose checks are large); the same
 #: step gets the same diagnosis on any machine, so the work is counted, not timed (MAX_SECONDS only stops
@@ -35,38 +35,6 @@ from .roles import MARGIN as Delta  # noqa: E402 - the written derivations' own 
 MAX_REPAIRS = 120
 MAX_BATCH_REPAIRS = 30
 MAX_SECONDS = 20.0
-
-
-def displayed(expr):
-    """``expr`` as the text writes it: y_n for an example's label, w_j for the entries W_{c,j} of the column
-    w_j (a vector's component left out)."""
-    from ...parse.written_arrays import ROW
-    from .names_examples import FAMILY_MARK
-    from .roles import COMPONENT, shown_labels
-    expr = shown_labels(expr)
-    if isinstance(expr, sympy.Basic):                                # L•[n]: the quantity L_n as written
-        expr = expr.replace(
-            lambda e: isinstance(e, Indexed) and e.base.label.name.endswith(FAMILY_MARK),
-            lambda e: sympy.Symbol(e.base.label.name[:-len(FAMILY_MARK)].replace("^", "_" + ",".join(
-                str(i) for i in e.indices) + "^", 1) if "^" in e.base.label.name else
-                e.base.label.name[:-len(FAMILY_MARK)] + "_" + ",".join(str(i) for i in e.indices)))
-    if isinstance(expr, sympy.Basic) and expr.has(ROW):             # a matrix: its entry (r, c)
-        taken = {s.name for s in expr.free_symbols}
-        row, column = ("r", "c") if not taken & {"r", "c"} else ("row", "col")
-        return expr.xreplace({ROW: Symbol(row, integer=True), COMPONENT: Symbol(column, integer=True)})
-    if isinstance(expr, sympy.Basic) and expr.has(COMPONENT):
-        def vector(e):
-            indices = [i for i in e.indices if i != COMPONENT]
-            name = "w" if e.base.label.name == "W" else e.base.label.name
-            shown = ",".join(str(i).replace("~", "") for i in indices)
-            return sympy.Symbol(f"{name}_{{{shown}}}" if len(shown) > 1 else f"{name}_{shown}" if indices else name)
-        expr = expr.replace(lambda e: isinstance(e, Indexed) and COMPONENT in e.indices, vector)
-    return expr
-
-
-def show(expr) -> str:
-    """An expression for a message: as :func:`displayed`, bound indices as their letters (j, not j~)."""
-    return _text(displayed(expr)).replace("~", "")
 
 
 def diagnose(judge, before, after, conditions=(), real=(), class_counts=(3, 4), expand=None,
@@ -106,7 +74,7 @@ def diagnose(judge, before, after, conditions=(), real=(), class_counts=(3, 4), 
     if not found:
         return None
     tag, description, _, _ = max(found, key=lambda f: _fits(f, before, after))
-    return f"{tag}: {description}"
+    return said(f"{tag}: ", description)
 
 
 def _fits(repair, before, after) -> int:
@@ -187,7 +155,7 @@ def _indices(before, after, reference, before_first=False):
                     new = _replace_at(side, path, replaced)
                     if new == side:
                         continue
-                    description = f"{show(node)} written where {show(replaced)} makes the step hold"
+                    description = said(shown(node), " written where ", shown(replaced), " makes the step hold")
                     if side_name == "after":
                         yield "index", description, before, new
                     else:
@@ -227,29 +195,35 @@ def _common(before, after, reference):
     if reference.has(N) or after.has(N):
         for term in terms:
             if _has_batch_sum(term) and not _divided_by(term, N):
-                yield ("normalisation", f"the 1/N of the average over the batch is missing from {show(term)}",
+                yield ("normalisation", said("the ", 1 / N, " of the average over the batch is missing from ",
+                                             shown(term)),
                        before, after - term + term / N)
         if len(terms) > 1 and all(not _divided_by(term, N) for term in terms if _has_batch_sum(term)):
-            yield "normalisation", "the 1/N of the average over the batch is missing", before, after / N
+            yield "normalisation", said("the ", 1 / N, " of the average over the batch is missing"), before, after / N
         for term in terms:
             if _divided_by(term, N) and not _has_batch_sum(term):
-                yield ("normalisation", f"{show(term)} is not averaged over the batch: the 1/N does not belong "
-                       f"there", before, after - term + term * N)
+                yield ("normalisation", said(shown(term), " is not averaged over the batch: the ", 1 / N,
+                                             " does not belong there"), before, after - term + term * N)
     lam = [s for s in after.free_symbols | reference.free_symbols if getattr(s, "name", "") == "lambda"]
     for term in terms if lam else ():
         if term.has(lam[0]):
-            yield ("regularizer", f"{show(term)} is half the gradient of λ Σ W²: it is 2λW (λW is the gradient of "
-                   f"½λ Σ W²)", before, after - term + 2 * term)
-            yield ("regularizer", f"{show(term)} is twice the gradient of ½λ Σ W²: it is λW (2λW is the gradient "
-                   f"of λ Σ W²)", before, after - term + term / 2)
+            penalty = (lam[0], " times the sum of the squared weights")
+            half = (sympy.Rational(1, 2) * lam[0], " times that sum")
+            yield ("regularizer", said(shown(term), " is half the gradient of ", *penalty, ": it is ", shown(2 * term),
+                                       " (", shown(term), " is the gradient of ", *half, ")"),
+                   before, after - term + 2 * term)
+            yield ("regularizer", said(shown(term), " is twice the gradient of ", *half[:1], " times the sum of the "
+                                       "squared weights: it is ", shown(term / 2), " (", shown(term),
+                                       " is the gradient of ", lam[0], " times that sum)"),
+                   before, after - term + term / 2)
     for node in sorted(after.atoms(Pow), key=str):
         if node.exp.is_Integer and node.exp not in (-1, -2) and abs(node.exp) <= 4:
             for exponent in (node.exp + 1, node.exp - 1):
                 if exponent != 0:
-                    yield ("exponent", f"{show(node)} should be {show(Pow(node.base, exponent))}", before,
+                    yield ("exponent", said(shown(node), " should be ", shown(Pow(node.base, exponent))), before,
                            after.xreplace({node: Pow(node.base, exponent)}))
     for node in sorted(after.atoms(sympy.exp), key=str):
-        yield ("exponent", f"the sign of the exponent of {show(node)} is flipped", before,
+        yield ("exponent", said("the sign of the exponent of ", shown(node), " is flipped"), before,
                after.xreplace({node: sympy.exp(-node.args[0])}))
     yield from _shifts(before, after)
     yield from _swaps(before, after)
@@ -264,7 +238,7 @@ def _swaps(before, after):
             for second in indices[n + 1:]:
                 swapped = node.xreplace({first: second, second: first})
                 if swapped != node:
-                    yield ("index", f"{show(first)} and {show(second)} are swapped in {show(node)}", before,
+                    yield ("index", said(shown(first), " and ", shown(second), " are swapped in ", shown(node)), before,
                            after.xreplace({node: swapped}))
 
 
@@ -289,10 +263,11 @@ def _shifts(before, after):
     for shift in sorted(shifts, key=str):
         lacking = [node for node in exps if not node.args[0].has(shift)]
         if lacking:
-            yield ("shift", f"the shift {show(shift)} is applied to one side only: the other side's exponentials "
-                   f"need it too", before, after.xreplace({node: sympy.exp(node.args[0] - shift) for node in lacking}))
+            yield ("shift", said("the shift ", shown(shift), " is applied to one side only: the other side's "
+                                 "exponentials need it too"), before,
+                   after.xreplace({node: sympy.exp(node.args[0] - shift) for node in lacking}))
         having = [node for node in exps if node.args[0].has(shift)]
-        yield ("shift", f"the shift {show(shift)} is applied to one side only", before,
+        yield ("shift", said("the shift ", shown(shift), " is applied to one side only"), before,
                after.xreplace({node: sympy.exp(node.args[0] + shift) for node in having}))
 
 
@@ -300,7 +275,7 @@ def _signs(before, after):
     yield "sign", "the sign of the right side is flipped", before, -after
     if isinstance(after, Add):
         for term in after.args:
-            yield "sign", f"the sign of the term {show(term)} is flipped", before, after - 2 * term
+            yield "sign", said("the sign of the term ", shown(term), " is flipped"), before, after - 2 * term
 
 
 def _terms(before, after):
@@ -308,12 +283,12 @@ def _terms(before, after):
     for node in sorted(_value_sums(after), key=lambda e: -sympy.count_ops(e)):
         for term in node.args:
             smaller = after.xreplace({node: node - term})
-            yield "extra-term", f"the term {show(term)} should not be there", before, smaller
+            yield "extra-term", said("the term ", shown(term), " should not be there"), before, smaller
     if isinstance(before, Add):
         for term in before.args:
-            yield "missing-term", f"the term {show(term)} is missing", before, after + term
+            yield "missing-term", said("the term ", shown(term), " is missing"), before, after + term
     for term in (sympy.Integer(-1), sympy.Integer(1)):
-        yield "missing-term", f"a term {show(term)} is missing", before, after + term
+        yield "missing-term", said("a term ", shown(term), " is missing"), before, after + term
 
 
 def _value_sums(expr) -> set:
@@ -341,27 +316,27 @@ def _factors(before, after):
         for term in before.args:
             factors += [f for f in Mul.make_args(term) if not f.is_Number and f not in factors]
     for factor in factors:
-        yield "missing-factor", f"the factor {show(factor)} is missing", before, after * factor
+        yield "missing-factor", said("the factor ", shown(factor), " is missing"), before, after * factor
     if isinstance(after, Mul):
         for factor in after.args:
             if not factor.is_Number:
-                yield "extra-factor", f"the factor {show(factor)} should not be there", before, after / factor
+                yield "extra-factor", said("the factor ", shown(factor), " should not be there"), before, after / factor
     for factor in (sympy.Integer(2), sympy.Rational(1, 2)):
-        yield "missing-factor", f"a factor {show(factor)} is missing", before, after * factor
+        yield "missing-factor", said("a factor ", shown(factor), " is missing"), before, after * factor
 
 
 def _sum_terms(before, after, reference):
     for node in after.atoms(SumExcept):
         full = Sum(node.function, (node.index, node.lower, node.upper))
-        yield ("term-of-sum", f"the term {show(node.index)} = {show(node.excluded)} is left out of the sum; "
-               f"it belongs in", before, after.xreplace({node: full}))
+        yield ("term-of-sum", said("the term ", shown(node.index), " = ", shown(node.excluded),
+                                   " is left out of the sum; it belongs in"), before, after.xreplace({node: full}))
     for node in after.atoms(Sum):
         if len(node.limits) == 1 and reference.has(SumExcept):
             index, lower, upper = node.limits[0]
             for excluded in {s.excluded for s in reference.atoms(SumExcept)}:
-                yield ("term-of-sum", f"the sum keeps the term {show(index)} = {show(excluded)}, which it must "
-                       f"leave out", before, after.xreplace({node: SumExcept(node.function, index, excluded,
-                                                                                    lower, upper)}))
+                yield ("term-of-sum", said("the sum keeps the term ", shown(index), " = ", shown(excluded),
+                                           ", which it must leave out"), before,
+                       after.xreplace({node: SumExcept(node.function, index, excluded, lower, upper)}))
 
 
 def _margins(before, after, reference):
@@ -370,11 +345,11 @@ def _margins(before, after, reference):
     for node in after.atoms(Max):
         if not node.has(Delta):
             arguments = [a + Delta if not a.is_Number else a for a in node.args]
-            yield ("margin-dropped", f"Δ is missing from {show(node)}", before,
+            yield ("margin-dropped", said(Delta, " is missing from ", shown(node)), before,
                    after.xreplace({node: Max(*arguments, evaluate=False)}))
     for node in after.atoms(Heaviside):
         if not node.has(Delta):
-            yield ("margin-dropped", f"Δ is missing from {show(node)}", before,
+            yield ("margin-dropped", said(Delta, " is missing from ", shown(node)), before,
                    after.xreplace({node: Heaviside(node.args[0] + Delta, *node.args[1:])}))
 
 
@@ -398,24 +373,25 @@ def _deltas(before, after, reference, conditions=()):
                     if term.has(delta) or (term.free_symbols and not delta.free_symbols & term.free_symbols):
                         continue
                     repaired = after.xreplace({node: node - term + delta * term})
-                    yield ("delta-dropped", f"the factor {show(delta)} is missing from the term {show(term)}",
+                    yield ("delta-dropped", said("the factor ", shown(delta), " is missing from the term ", shown(term)),
                            before, repaired)
         for node in after.atoms(Sum, SumExcept):
             body = node.function
             bound = node.index if isinstance(node, SumExcept) else node.limits[0][0]
             for delta in deltas:
                 if bound in delta.free_symbols and not body.has(delta):
-                    yield ("delta-dropped", f"the factor {show(delta)} is missing from the sum's terms", before,
+                    yield ("delta-dropped", said("the factor ", shown(delta), " is missing from the sum's terms"),
+                           before,
                            after.xreplace({node: node.func(delta * body, *node.args[1:])}))
     for delta in after.atoms(KroneckerDelta):
-        yield "delta-kept", f"the factor {show(delta)} should not be there", before, after.xreplace({delta: 1})
+        yield "delta-kept", said("the factor ", shown(delta), " should not be there"), before, after.xreplace({delta: 1})
 
 
 def _powers(before, after):
     for node in after.atoms(Pow):
         if node.exp == -1:
-            yield "power", f"the denominator {show(node.base)} should be squared", before, \
+            yield "power", said("the denominator ", shown(node.base), " should be squared"), before, \
                 after.xreplace({node: Pow(node.base, -2)})
         elif node.exp == -2:
-            yield "power", f"the denominator {show(node.base)} is squared once too often", before, \
+            yield "power", said("the denominator ", shown(node.base), " is squared once too often"), before, \
                 after.xreplace({node: Pow(node.base, -1)})

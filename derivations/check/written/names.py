@@ -45,6 +45,7 @@ from .roles import (
     index_symbol,
     replace_example,
 )
+from .said import said
 
 
 class Names(ArrayNames, ExampleNames):
@@ -227,12 +228,12 @@ class Names(ArrayNames, ExampleNames):
                 value = self.for_example(of_example_i, example)
                 self.definitions[symbol] = Definition(symbol, value=value, written=f"{name}: {of_example_i.name} "
                                                                                    f"for example {example}")
-                self.notes.append(f"{name} is read as {of_example_i.name} for example {example}")
+                self.notes.append(said(symbol, " is read as ", of_example_i, " for example ", example))
                 return symbol
         if self.aliasing and symbol not in self.definitions:
             same = self._same_quantity(symbol, ref)
             if same is not None:
-                note = f"{ref.written()} is read as {same.name}, the only such loss the text defines"
+                note = said(symbol, " is read as ", same, ", the only such loss the text defines")
                 if note not in self.notes:
                     self.notes.append(note)
                 return same

@@ -14,6 +14,8 @@ from ..numeric import read_number
 from .algebra import is_number
 from .judging import decimal_literals
 from .mistakes import number_diagnosis
+from .said import Code, Quote, compared, numbers, said
+from .said import number as shown_number
 from .state import Job, Unread
 from .verdicts import Counterexample
 from .wording import vector_texts
@@ -32,10 +34,11 @@ class Numbers(Job):
         (x, y_), how = values
         holds = {"<": x < y_, ">": x > y_, "<=": x <= y_, ">=": x >= y_, ">>": x > y_, "<<": x < y_}[relation]
         entry.kind = "inequality"
+        compared_numbers = compared(shown_number(x), relation, shown_number(y_), negated=not holds)
         if holds:
-            entry.verdict, entry.verified_by = "verified", f"numbers: {x:.6g} {relation} {y_:.6g}{how}"
+            entry.verdict, entry.verified_by = "verified", said("numbers: ", *compared_numbers, how)
         else:
-            entry.verdict, entry.verified_by = "wrong", f"numbers: {x:.6g} is not {relation} {y_:.6g}{how}"
+            entry.verdict, entry.verified_by = "wrong", said("numbers: ", *compared_numbers, how)
             entry.counterexample = Counterexample({}, {}, x, y_)
 
     def sampled_inequality(self, entry, a, b, relation, conditions, real=()):
@@ -52,17 +55,18 @@ class Numbers(Job):
         verification = self.state.judge.equal(indicator, one, conditions, real)
         entry.kind = "inequality"
         if verification.ok:
-            entry.verdict, entry.verified_by = "verified", f"holds at every point checked: {verification.verified_by}"
+            entry.verdict, entry.verified_by = "verified", said("holds at every point checked: ",
+                                                                verification.verified_by)
             return
         if "differ" not in (verification.detail or ""):
             raise Unread(f"the inequality could not be evaluated ({verification.detail})")
-        if self.cases.companion(entry, indicator, one, conditions, real, entry.latex):
-            entry.verified_by = entry.verified_by.replace(": ", ": holds at every point checked, ", 1)
+        if self.cases.companion(entry, indicator, one, conditions, real, entry.latex,
+                                checked="holds at every point checked, "):
             return                                   # true in the case the text does not take up elsewhere
         example = self.state.judge.counterexample(indicator, one, conditions, real)
-        where = f" ({example.describe()})" if example is not None else ""
-        raise Unread(f"an inequality that does not hold everywhere{where}: it may describe a situation rather than "
-                     f"claim a fact, so it is not read as a step")
+        where = [" (", example.describe(), ")"] if example is not None else []
+        raise Unread(said("an inequality that does not hold everywhere", *where, ": it may describe a situation "
+                          "rather than claim a fact, so it is not read as a step"))
 
     def numbers_with_givens(self, a, b, allow_givens=True):
         """Both sides as floats, with the given values put in if needed: ((x, y), how) or None."""
@@ -78,7 +82,8 @@ class Numbers(Job):
                 continue
             if not allow_givens:
                 return (x, y_), ""
-            how = f" (with {self.state.givens.describe(chosen)})" if chosen or self.uses_scores(a, b) else ""
+            how = said(" (with ", self.state.givens.describe(chosen), ")") if chosen or self.uses_scores(a, b) \
+                else ""
             return (x, y_), how
         return None
 
@@ -137,8 +142,8 @@ class Numbers(Job):
             except (TypeError, ValueError):
                 value = None
                 continue
-            how = f" with {self.state.givens.describe(chosen)}" if (chosen or self.uses_scores(a, sympy.Integer(0))) \
-                else ""
+            how = said(" with ", self.state.givens.describe(chosen)) \
+                if (chosen or self.uses_scores(a, sympy.Integer(0))) else ""
             break
         if value is None:
             return False
@@ -150,20 +155,22 @@ class Numbers(Job):
         if ok:
             note = f"; {closeness.note}" if closeness.note else ""
             entry.verdict = "verified"
-            entry.verified_by = f"numbers{how}: the exact value {exact:.6g} is {after_text.strip()} as derive " \
-                                f"check reads numbers ({closeness.how}){note}"
+            entry.verified_by = said("numbers", how, ": the exact value ", shown_number(exact), " is ",
+                                     shown_number(None, after_text), " as ", Code("derive check"),
+                                     f" reads numbers ({closeness.how}){note}")
             return True
         written_value = read_number(after_text.strip())
         if before_text and decimal_literals(before_text) and written_value is not None \
                 and self.rounded_as_written(sympy.Rational(str(written_value.value)), before_text, chosen):
             entry.verdict = "verified"
-            entry.verified_by = (f"numbers{how}: {after_text.strip()} is what {before_text.strip()} gives with its "
-                                 f"rounded numbers anywhere within their rounding")
+            entry.verified_by = said("numbers", how, ": ", shown_number(None, after_text), " is what ",
+                                     Quote(before_text.strip()), " gives with its rounded numbers anywhere within "
+                                     "their rounding")
             return True
         entry.verdict = "wrong"
         reason = f" ({closeness.note})" if closeness.note else ""
-        entry.verified_by = f"numbers{how}: the exact value is {exact:.6g}, not {after_text.strip()} to 3 " \
-                            f"significant figures{reason}"
+        entry.verified_by = said("numbers", how, ": the exact value is ", shown_number(exact), ", not ",
+                                 shown_number(None, after_text), f" to 3 significant figures{reason}")
         entry.counterexample = Counterexample({}, {}, exact, float(read_number(after_text.strip()).value))
         written = read_number(after_text.strip())
         entry.diagnosis = number_diagnosis(
@@ -204,19 +211,21 @@ class Numbers(Job):
                 wrong.append((position, read_number(text), value, closeness))
             elif closeness.note:
                 notes.append(f"entry {position}: {closeness.note}")
-        shown = "[" + ", ".join(f"{v:.6g}" for v in exact) + "]"
-        how = f" with {self.state.givens.describe(chosen)}" if chosen or self.uses_scores(a, sympy.Integer(0)) else ""
+        shown = numbers(exact)
+        how = said(" with ", self.state.givens.describe(chosen)) if chosen or self.uses_scores(a, sympy.Integer(0)) \
+            else ""
         entry.kind = "number"
         if not wrong:
             entry.verdict = "verified"
-            entry.verified_by = f"numbers{how}: the exact values {shown} are the entries to the digits written"
+            entry.verified_by = said("numbers", how, ": the exact values ", shown, " are the entries to the digits "
+                                     "written")
             entry.notes.extend(notes)
             return True
         entry.verdict = "wrong"
         position, w, value, closeness = wrong[0]
-        entry.verified_by = f"numbers{how}: the exact values are {shown}; entry {position}, {w.value}, is not " \
-                            f"{value:.6g} to 3 significant figures of the vector" + (
-                                f" ({closeness.note})" if closeness.note else "")
+        entry.verified_by = said("numbers", how, ": the exact values are ", shown, f"; entry {position}, ",
+                                 shown_number(None, str(w.value)), ", is not ", shown_number(value),
+                                 " to 3 significant figures of the vector" + (f" ({closeness.note})" if closeness.note else ""))
         entry.counterexample = Counterexample({"entry": position}, {}, value, float(w.value))
         return True
 
@@ -233,14 +242,15 @@ class Numbers(Job):
             verification = self.state.judge.equal(left, right, list(conditions) + extra, real, class_counts=counts)
             if verification.ok:
                 entry.verdict = "verified"
-                entry.verified_by = f"with the given values {self.state.givens.describe(chosen)}: {verification.verified_by}"
+                entry.verified_by = said("with the given values ", self.state.givens.describe(chosen), ": ",
+                                         verification.verified_by)
                 return True
             decimals = decimal_literals(after_text)
             if decimals and (is_number(left) or _numbers(left)) and self.rounded_as_written(left, after_text, chosen):
                 entry.verdict = "verified"
                 shown = ", ".join(str(sympy.Float(d, 6)).rstrip("0") for d in decimals)
-                entry.verified_by = (f"with the given values {self.state.givens.describe(chosen)}: the numbers "
-                                     f"{shown} are rounded values, and the left side lies within their rounding")
+                entry.verified_by = said("with the given values ", self.state.givens.describe(chosen), f": the numbers "
+                                         f"{shown} are rounded values, and the left side lies within their rounding")
                 return True
         decimals = decimal_literals(after_text)
         if decimals and is_number(a) and self.rounded_as_written(a, after_text, {}):

@@ -6,6 +6,7 @@ import re
 import time
 
 import sympy
+from sympy import Symbol
 
 from ...parse.errors import ParseError
 from ..numeric import read_number
@@ -13,6 +14,7 @@ from . import context as prose
 from .algebra import show_relation
 from .document import Hint, Math, Prose
 from .judging import Judge
+from .said import Quote, said
 from .state import EQUALITIES, INDEX_LETTERS, Job, Last, Unread
 from .statements import cases_rows, read_row, split_chain
 from .verdicts import Outcome, failure_reason
@@ -105,8 +107,8 @@ class Reader(Job):
         for clause in statement.conditions:
             found = self.cases.conditions_of(clause.text, line)
             if found is None:
-                self.state.context(line, clause.text, "note", f"the condition \"{clause.lead} {clause.text}\" is not "
-                                                         f"used: it could not be read")
+                self.state.context(line, clause.text, "note", said("the condition ", Quote(f"{clause.lead} {clause.text}"),
+                                                              " is not used: it could not be read"))
                 continue
             index_part, real_part = found
             row_conditions += index_part
@@ -130,7 +132,7 @@ class Reader(Job):
                     row_conditions.append(found[1])
                     self.state.context(line, f"{chain.parts[0]} {RELATION_TEXT.get(chain.relations[0], '=')} "
                                              f"{chain.parts[1]}", "condition",
-                                       f"{show_relation(found[1])} (this row only)")
+                                       said(show_relation(found[1]), " (this row only)"))
         for chain in chains:
             self.chain(chain, line, lead, row_conditions, row_real, statement, mode)
 
@@ -166,16 +168,16 @@ class Reader(Job):
                     return
                 if not self.state.display and not prose.states_case(self.state.case_words):
                     self.state.context(line, f"{parts[0]} {RELATION_TEXT.get(relations[0], relations[0])} {parts[1]}",
-                                       "note", "a relation of indices in a sentence that states no case (\"the sum "
-                                               "skips j = y_i\"): not a case")
+                                       "note", said("a relation of indices in a sentence that states no case (the sum "
+                                                    "skips ", Symbol("j"), " = ", Symbol("y_i"), "): not a case"))
                     return
                 self.cases.set_persistent(found[1], line, f"{parts[0]} {relations[0]} {parts[1]}")
                 return
             same = self.cases.same_name_condition(chain) if relations[0] in ("=", "approx") else None
             if same is not None and self.cases.scalar_defined(parts[0]) is False:
                 self.state.context(line, f"{parts[0]} = {parts[1]}", "note",
-                              f"the same name at two indices: read as the case {show_relation(same)}, "
-                              f"not as a step")
+                              said("the same name at two indices: read as the case ", show_relation(same),
+                                   ", not as a step"))
                 return
         if not continued and len(parts) >= 2 and relations[0] == "=" and "\\dots" in parts[1] \
                 and self.is_index_letter(parts[0]):
@@ -184,7 +186,7 @@ class Reader(Job):
         words = " ".join(clause.words for clause in statement.prose).strip()
         if any(not part.strip() for part in (parts[1:] if not continued else parts)) and words:
             shown = " ".join(f"{p} {RELATION_TEXT.get(r, r)}" for p, r in zip(parts, relations)).strip()
-            self.state.entry(line, f"{shown} {words}", "unread", f"the right side is words ({words}), not maths")
+            self.state.entry(line, f"{shown} {words}", "unread", said("the right side is words (", Quote(words), "), not maths"))
             return
         if continued:
             if self.state.last is None:

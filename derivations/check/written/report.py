@@ -80,7 +80,47 @@ def render(outcome: Outcome, fmt: str) -> str:
                 "latex": "latex/verify.tex.j2"}[fmt]
     summary = outcome.summary()
     return env.get_template(template).render(outcome=outcome, lines=lines_of(outcome), summary=summary,
-                                             reading=reading_sentence(summary))
+                                             reading=reading_sentence(summary), say=saying(fmt),
+                                             wide=WIDE_READING, quote=_breakable if fmt == "latex" else None)
+
+
+def saying(fmt: str):
+    """How the report of ``fmt`` writes what the checker says (:mod:`.said`): Markdown and LaTeX typeset its
+    paragraph (words escaped, each formula through the printers); a terminal shows its plain text."""
+    from ...report.render import environment
+    from .said import paragraph
+    if fmt == "text":
+        escape = environment("text").filters["esc"]
+        return lambda value: escape(str(value or ""))
+    segments = environment(fmt).filters["segments"]
+    if fmt == "latex":
+        return lambda value: segments(_on_own_lines(paragraph(value)))
+    return lambda value: segments(paragraph(value))
+
+
+#: characters of a step as read (as a terminal writes it) beyond which the LaTeX report displays it
+WIDE_READING = 90
+
+
+def _breakable(text: str) -> str:
+    """A line of the text quoted in code type (LaTeX), with a place to break the line before each of its
+    commands: a long formula written without spaces would run past the margin."""
+    from ...report.render import escape_latex
+    return escape_latex(text).replace("\\textbackslash{}", "\\allowbreak{}\\textbackslash{}")
+
+
+#: characters (as a terminal writes it) beyond which a formula in the LaTeX report gets a line of its own: a
+#: formula in a line of words cannot break, and a sum in a definition or a diagnosis runs past the margin
+WIDE_FORMULA = 50
+
+
+def _on_own_lines(paragraph):
+    """The paragraph with each wide formula displayed (LaTeX's layout; Markdown keeps them in the line, where a
+    display would end the list it stands in)."""
+    from ...report.printing import text
+    from .said import Math, Paragraph
+    return Paragraph([Math(s.expr, display=True) if isinstance(s, Math) and not s.display
+                      and len(text(s.expr)) > WIDE_FORMULA else s for s in paragraph.segments], paragraph.kind)
 
 
 def reading_sentence(summary: dict) -> str:

@@ -12,6 +12,7 @@ from ...parse.errors import ParseError
 from . import context as prose
 from .document import Math, Prose
 from .roles import MARGIN, Definition, example_label
+from .said import said, shown, sigmoid_said
 from .state import Job, Problem
 from .statements import read_row
 from .wording import normalized, numbered
@@ -33,7 +34,7 @@ class Setup(Job):
         label = prose.class_label(text, self.state.names.classes)
         if label is not None and self.state.givens.label is None:
             self.state.givens.label = label
-            self.state.context(0, f'y_i is "{self.state.names.classes[label]}"', "given", f"y_i = {label}")
+            self.state.context(0, f'y_i is "{self.state.names.classes[label]}"', "given", said(notation.y, " = ", sympy.Integer(label)))
         if self.state.names.classes:
             self.state.context(0, "classes " + ", ".join(self.state.names.classes), "given",
                           ", ".join(f"{c} = {i}" for i, c in enumerate(self.state.names.classes)))
@@ -42,24 +43,27 @@ class Setup(Job):
             self.state.names.functions[letter] = function
             u = Symbol("u_", real=True)
             self.state.names.definitions[function] = Definition(function, parameters=(u,), body=notation.sigmoid(u))
-            self.state.context(0, f"{letter}(s) is the sigmoid", "definition", f"{letter}(u) = 1 / (1 + e^(-u))")
+            self.state.context(0, f"{letter}(s) is the sigmoid", "definition", sigmoid_said(sympy.Function(letter)))
         if prose.softmax_without_p(text):
             m, m_ = Symbol("m", integer=True), Symbol("m~", integer=True)
             body = sympy.exp(notation.s[m]) / sympy.Sum(sympy.exp(notation.s[m_]), (m_, 0, notation.K - 1))
             self.state.names.definitions[notation.p] = Definition(notation.p, parameters=(m,), body=body)
-            self.state.context(0, "softmax", "definition", "p_m = e^(s_m) / sum_k e^(s_k): the text is about the "
-                                                           "softmax and does not define p")
+            self.state.context(0, "softmax", "definition", said(notation.p[m], " = ", shown(body), ": the text is "
+                                                                 "about the softmax and does not define ",
+                                                                 Symbol("p")))
         if "Y" in prose.matrix_letters(text) and not re.search(r"(?<![A-Za-z\\])Y_\{?[a-z]{1,2}\}?\s*&?=", text):
             n, c = Symbol("n", integer=True), Symbol("c", integer=True)
             base = self.state.names.base("Y")
             self.state.names.definitions[base] = Definition(base, parameters=(n, c),
                                                             body=sympy.KroneckerDelta(c, example_label(n)))
-            self.state.context(0, "Y", "definition", "Y_nc = 1[c = y_n]: the one-hot labels (the text does not "
-                                                     "define Y)")
+            self.state.context(0, "Y", "definition", said(base[n, c], " = ", shown(self.state.names.definitions[base].body),
+                                                           ": the one-hot labels (the text does not define ",
+                                                           Symbol("Y"), ")"))
         self.state.einstein = prose.uses_einstein(text) if self.state.hints.einstein is None else self.state.hints.einstein
         if self.state.einstein:
-            self.state.context(0, "x_{nd} W_{dc}", "note", "an index repeated in a product of a feature index (d) is "
-                                                      "summed over the features (Einstein's convention)")
+            self.state.context(0, "x_{nd} W_{dc}", "note", said("an index repeated in a product of a feature index (",
+                                                            Symbol("d"), ") is summed over the features "
+                                                            "(Einstein's convention)"))
         self.scan_parts()
         self.enter_part(0)
 

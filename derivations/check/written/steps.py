@@ -12,10 +12,15 @@ from .algebra import (
     read_as_written,
     show_relation,
 )
+from .said import Code, Quote, joined_said, reason, said, shown
 from .state import EQUALITIES, INEQUALITIES, Job, Last, Unread
 from .statements import cases_rows
 from .verdicts import Entry, failure_reason
 from .wording import RELATION_TEXT, shortened
+
+#: where a quantity lives, as a text states it: Δ > 0, λ ≥ 0, 0 < p < 1
+_DOMAINS = (sympy.Gt(sympy.Symbol("Delta"), 0), ", ", sympy.Ge(sympy.Symbol("lambda"), 0), ", ",
+            sympy.Symbol("p"), " between 0 and 1")
 
 
 class Steps(Job):
@@ -24,12 +29,14 @@ class Steps(Job):
     def step(self, before_text, after_text, relation, line, lead, conditions, real):
         written = f"{before_text} {RELATION_TEXT.get(relation, relation)} {after_text}"
         if relation == "assign":
-            self.state.context(line, written, "note", "an update rule (\\leftarrow): the chain goes on from its right side")
+            self.state.context(line, written, "note", said("an update rule (", Code("\\leftarrow"), "): the chain goes on "
+                                                           "from its right side"))
             self.advance(after_text, line, correct=True)
             return
         if relation == "in":
-            self.state.context(line, written, "note", "where a quantity lives (W \\in R^{D x K}, y_n in {0..K-1}): "
-                                                      "a statement of its kind, not a step")
+            self.state.context(line, written, "note", said("where a quantity lives (", Code("W \\in R^{D x K}"), ", ",
+                                                           Code("y_n \\in \\{0..K-1\\}"), "): a statement of its kind, "
+                                                           "not a step"))
             self.advance(after_text, line, correct=False)
             return
         if relation not in EQUALITIES + INEQUALITIES:
@@ -46,18 +53,18 @@ class Steps(Job):
         try:
             before = self.before_reading(before_text)
         except Unread as error:
-            self.state.entry(line, written, "unread", f"the left side could not be read: {error}", relation=relation)
+            self.state.entry(line, written, "unread", said("the left side could not be read: ", reason(error)), relation=relation)
             self.advance(after_text, line, correct=False)
             return
         try:
             after = self.state.read(after_text)
         except Unread as error:
-            self.state.entry(line, written, "unread", f"{shortened(after_text)} could not be read: {error}",
+            self.state.entry(line, written, "unread", said(Quote(shortened(after_text)), " could not be read: ", reason(error)),
                         relation=relation)
             return
         if relation in INEQUALITIES and self.domain_statement(before.value, after.value):
-            self.state.context(line, written, "assumption", "where a quantity lives (Δ > 0, λ ≥ 0, 0 < p < 1): "
-                                                            "taken as stated")
+            self.state.context(line, written, "assumption", said("where a quantity lives (", *_DOMAINS,
+                                                                 "): taken as stated"))
             self.advance_reading(after, after_text, line, correct=True)
             return
         entry = self.judge(before, after, before_text, after_text, relation, line, lead, conditions, real, written)
@@ -133,7 +140,7 @@ class Steps(Job):
             before = self.state.read(before_text)
             after = self.state.read(value_text)
         except Unread as error:
-            self.state.entry(line, written, "unread", str(error), kind="case")
+            self.state.entry(line, written, "unread", reason(error), kind="case")
             return
         entry = self.judge(before, after, before_text, value_text, "=", line, "", conditions, real, written,
                             kind="case")
@@ -144,9 +151,8 @@ class Steps(Job):
     def judge(self, before, after, before_text, after_text, relation, line, lead, conditions, real, written,
                kind="step"):
         """The verdict on one step, and its entry."""
-        shown_conditions = ", ".join(show_relation(c) for c in conditions)
-        if real:
-            shown_conditions = ", ".join(filter(None, [shown_conditions] + [c.text for c in real]))
+        shown_conditions = joined_said([show_relation(c) for c in conditions] + [_real_case(c) for c in real]) \
+            if conditions or real else ""
         entry = Entry(line, written, "unread", kind=kind, relation=relation, conditions=shown_conditions)
         if self.state.quiet:
             entry.verdict = "verified"            # read again for its context only: checked before
@@ -155,7 +161,7 @@ class Steps(Job):
         try:
             self.decisions.decide(entry, before, after, before_text, after_text, relation, lead, conditions, real)
         except Unread as error:
-            entry.verdict, entry.verified_by = "unread", str(error)
+            entry.verdict, entry.verified_by = "unread", reason(error)
         except RecursionError:
             entry.verdict, entry.verified_by = "unread", "too deeply nested to check"
         except (MemoryError, KeyboardInterrupt):
@@ -173,3 +179,11 @@ class Steps(Job):
         entry.notes.extend(n for n in dict.fromkeys(notes) if n not in entry.notes)
         entry.read_as, entry.read_latex = read_as_written(before.value, after.value, relation)
         return entry
+
+
+def _real_case(condition):
+    """A case on a real quantity (s_k - s_{y_i} + Δ > 0) as maths; as written when it cannot be shown."""
+    relation = {">": sympy.Gt, "<": sympy.Lt, ">=": sympy.Ge, "<=": sympy.Le}.get(condition.op)
+    if relation is None or not isinstance(condition.u, sympy.Expr):
+        return Quote(condition.text)
+    return said(shown(relation(condition.u, 0, evaluate=False)))

@@ -36,18 +36,11 @@ class Counterexample:
     def to_dict(self) -> dict:
         return {"instance": self.instance, "values": self.values, "left": self.left, "right": self.right}
 
-    def describe(self) -> str:
-        parts = [f"{k} = {v}" for k, v in self.instance.items()]
-        parts += [f"{k} = {_number(v)}" for k, v in self.values.items()]
-        where = ", ".join(parts)
-        return (f"at {where}: " if where else "") + f"the left side is {_number(self.left)}, " \
-                                                     f"the right side {_number(self.right)}"
-
-
-def _number(value) -> str:
-    if isinstance(value, float):
-        return f"{value:.6g}"
-    return str(value)
+    def describe(self):
+        """Where the sides differ, in words and maths (:func:`.said.counterexample_said`): at K = 3, s_0 = 0.5: the
+        left side is 0.3, the right side 1.2."""
+        from .said import counterexample_said
+        return counterexample_said(self)
 
 
 @dataclass
