@@ -82,9 +82,19 @@ class Given:
         return cls(scores, label, delta, scale, inputs, weights, target, X, y, W, reg, reg_form)
 
     def merged(self, raw: dict | None) -> "Given":
-        """This given with an item's own ``given`` laid over it."""
+        """This given with an item's own ``given`` laid over it.
+
+        A batch (X, y, W) the item does not replace is kept as read (its exact entries are not read again: they
+        are Fractions, which the batch reader, taking a sheet's numbers, refuses); a label is then checked
+        against its classes as :meth:`read` would."""
         if not raw:
             return self
+        if self.X is not None and not set(raw) & {"X", "y", "W"}:
+            rest = replace(self, X=None, y=None, W=None).merged(raw)
+            if rest.label is not None and rest.scores is None and rest.weights is None and \
+                    isinstance(self.W[0], tuple) and rest.label != self.label:
+                label_index(rest.label, len(self.W[0]))
+            return replace(rest, X=self.X, y=self.y, W=self.W)
         base = {}
         for key in ("scores", "inputs", "weights", "target", "X", "y", "W"):
             value = getattr(self, key)
