@@ -102,7 +102,11 @@ class Scaled:
         return Scaled(self.num.T, self.den)
 
     def _bound(self) -> int:
-        return int(np.abs(self.num).max()) if self.num.size else 0
+        """The largest numerator's size (computed once: a Scaled is never changed in place)."""
+        bound = self.__dict__.get("_largest")
+        if bound is None:
+            bound = self._largest = int(np.abs(self.num).max()) if self.num.size else 0
+        return bound
 
     def objects(self) -> np.ndarray:
         out = np.empty(self.num.shape, dtype=object)
@@ -351,14 +355,76 @@ def as_sympy(value):
     if isinstance(value, (int, np.integer)):
         return sympy.Integer(int(value))
     if isinstance(value, Decimal):
-        return sympy.Float(str(value), DIGITS)
+        return _float(value)
     raise TypeError(f"not an exact entry: {value!r}")
 
 
+def _float(value: Decimal) -> sympy.Float:
+    """``sympy.Float(str(value), DIGITS)``, from the Decimal's exact ratio (the quotient rounded to the nearest at
+    DIGITS digits' bits, as SymPy's parser rounds it) without writing and reading its 50 digits again."""
+    import mpmath.libmp as mlib
+    if not value.is_finite() or not -300 < value.adjusted() < 300:
+        return sympy.Float(str(value), DIGITS)
+    precision = mlib.dps_to_prec(DIGITS)
+    p, q = value.as_integer_ratio()
+    if q == 1:
+        mpf = mlib.from_int(p, precision, mlib.round_nearest)
+    else:
+        mpf = mlib.from_rational(p, q, precision, mlib.round_nearest)
+    return sympy.Float._new(mpf, precision, zero=False)
+
+
 def as_matrix(array) -> sympy.ImmutableMatrix:
-    """An object array (or a scalar) as a SymPy matrix of exact entries (one row for a vector)."""
+    """An object array (or a scalar) as a SymPy matrix of exact entries (one row for a vector).
+
+    The matrix is the one ``sympy.ImmutableMatrix(rows, cols, [as_sympy(v) ...])`` makes (the same entries, the same
+    domain, ZZ, QQ or EXRAW, and the same sparse representation without its zeros: equal, and of equal hash), built
+    from the entries directly: SymPy would convert every Fraction to a Rational (reducing it again), to its domain's
+    rational and back."""
+    from sympy.polys.domains import EXRAW, QQ, ZZ
+    from sympy.polys.matrices import DomainMatrix
     array = np.atleast_2d(np.asarray(array, dtype=object))
-    return sympy.ImmutableMatrix(array.shape[0], array.shape[1], [as_sympy(v) for v in array.flat])
+    rows, cols = array.shape
+    flat = list(array.flat)
+    if not _FAST_MATRICES or not all(isinstance(v, (Fraction, int, np.integer)) for v in flat):
+        entries = [as_sympy(v) for v in flat]
+        if not _FAST_MATRICES:
+            return sympy.ImmutableMatrix(rows, cols, entries)
+        domain, element = EXRAW, None
+    else:
+        entries = [_rational(v) for v in flat]
+        domain = ZZ if all(v.q == 1 for v in entries) else QQ
+        element = ZZ if domain is ZZ else _qq
+    nonzero: dict = {}
+    for n, v in enumerate(entries):
+        if v != 0:                                     # SymPy's test (a Float 0 is kept: Float(0) != 0)
+            r, c = divmod(n, cols)
+            nonzero.setdefault(r, {})[c] = v if element is None else element(v)
+    rep = DomainMatrix(nonzero, (rows, cols), domain)
+    # what ImmutableDenseMatrix._fromrep does, with the entries already made (it would make them from rep again)
+    matrix = sympy.Basic.__new__(sympy.ImmutableDenseMatrix, sympy.Integer(rows), sympy.Integer(cols),
+                                 sympy.Tuple(*entries, sympify=False))
+    matrix._rows, matrix._cols, matrix._rep = rows, cols, rep
+    return matrix
+
+
+def _rational(v) -> sympy.Rational:
+    """A Fraction (in lowest terms, positive denominator) or an integer as a SymPy Rational, not reduced again."""
+    if isinstance(v, Fraction):
+        return sympy.Rational.from_coprime_ints(int(v.numerator), int(v.denominator))
+    return sympy.Integer(int(v))
+
+
+def _qq(v: sympy.Rational):
+    from sympy.polys.domains import QQ
+    if QQ.dtype.__name__ == "PythonMPQ":
+        return QQ.dtype._new(int(v.p), int(v.q))
+    return QQ(int(v.p), int(v.q))
+
+
+#: the fast construction relies on SymPy's matrix internals of 1.13 and later (checked by the tests against
+#: SymPy's own construction); otherwise matrices are made by SymPy
+_FAST_MATRICES = hasattr(sympy.Rational, "from_coprime_ints") and hasattr(sympy.ImmutableDenseMatrix, "_fromrep")
 
 
 def is_known_to_digits(value) -> bool:
