@@ -23,7 +23,7 @@ Only the node types the forms use are evaluated; anything else raises ``ValueErr
 from __future__ import annotations
 
 import math
-from decimal import Decimal, localcontext
+from decimal import Decimal, getcontext, localcontext
 from fractions import Fraction
 
 import numpy as np
@@ -108,6 +108,20 @@ class Scaled:
             bound = self._largest = int(np.abs(self.num).max()) if self.num.size else 0
         return bound
 
+    def decimals(self) -> np.ndarray:
+        """The entries as Decimals at the context's precision (kept per precision: a Scaled is never changed, and X
+        meets the Decimals of a softmax in several forms). The array returned must not be changed."""
+        key = (getcontext().prec, getcontext().rounding)
+        kept = self.__dict__.setdefault("_decimals", {})
+        out = kept.get(key)
+        if out is None:
+            den = Decimal(self.den)
+            out = np.empty(self.num.shape, dtype=object)
+            for index, v in np.ndenumerate(self.num):
+                out[index] = Decimal(int(v)) / den
+            kept[key] = out
+        return out
+
     def objects(self) -> np.ndarray:
         out = np.empty(self.num.shape, dtype=object)
         for index, v in np.ndenumerate(self.num):
@@ -179,11 +193,7 @@ def _decimal(v) -> Decimal:
 def _decimals(value):
     """A Scaled, an object array or a number with every entry a Decimal."""
     if isinstance(value, Scaled):
-        den = Decimal(value.den)
-        out = np.empty(value.num.shape, dtype=object)
-        for index, v in np.ndenumerate(value.num):
-            out[index] = Decimal(int(v)) / den
-        return out
+        return value.decimals()
     if isinstance(value, np.ndarray):
         return value if _is_decimal(value) and all(isinstance(v, Decimal) for v in value.flat) else \
             _map(value, _decimal)
@@ -234,6 +244,8 @@ class ExactEvaluator:
                         for k, v in scalars.items()}
         self.definitions = dict(named)
         self.cache: dict = {}
+        self.rows: dict = {}              # the exponentials of rows of scores (see _exponentials)
+        self.scalar_values: dict = {}
 
     def value(self, expr):
         """The value of ``expr``: an object array, or a scalar for a 1 x 1 matrix."""
@@ -245,10 +257,14 @@ class ExactEvaluator:
         return found
 
     def scalar(self, expr):
-        value = sympy.sympify(expr).xreplace(self.scalars)
-        if value.free_symbols or not value.is_Rational:
-            raise ValueError(f"no exact value for {expr}")
-        return Fraction(int(value.p), int(value.q))
+        """The exact value of a scalar of the forms (1/N, 2 lambda, ...) for this batch, kept per evaluator."""
+        found = self.scalar_values.get(expr)
+        if found is None:
+            value = sympy.sympify(expr).xreplace(self.scalars)
+            if value.free_symbols or not value.is_Rational:
+                raise ValueError(f"no exact value for {expr}")
+            found = self.scalar_values[expr] = Fraction(int(value.p), int(value.q))
+        return found
 
     def _node(self, expr):
         """The value of ``expr``, each node evaluated once per evaluator (the forms of a reference and of its
@@ -304,7 +320,7 @@ class ExactEvaluator:
             return _map(inner, lambda u: 1 if u > 0 else 0)
         inner = _objects(inner)
         if name == "RowSoftmax":
-            rows = [_softmax_row(list(inner[n])) for n in range(inner.shape[0])]
+            rows = [_softmax_row(list(inner[n]), self.rows) for n in range(inner.shape[0])]
             if any(isinstance(v, Decimal) for row in rows for v in row):
                 rows = [[_decimal(v) for v in row] for row in rows]     # one kind of number in a matrix
             out = np.empty(inner.shape, dtype=object)
@@ -314,7 +330,7 @@ class ExactEvaluator:
         if name == "RowLogSumExp":
             out = np.empty((inner.shape[0], 1), dtype=object)
             for n in range(inner.shape[0]):
-                out[n, 0] = _logsumexp(list(inner[n]))
+                out[n, 0] = _logsumexp(list(inner[n]), self.rows)
             return out
         if name == "Logistic":
             return _map(inner, lambda u: 1 / (1 + (-_decimal(u)).exp()))
@@ -330,18 +346,30 @@ def _map(array, fn) -> np.ndarray:
     return out
 
 
-def _softmax_row(row):
+def _softmax_row(row, memo=None):
     if all(v == row[0] for v in row):
         return [Fraction(1, len(row))] * len(row)          # equal scores: 1/K exactly
-    top = max(row)
-    exponentials = [_decimal(v - top).exp() for v in row]
-    total = sum(exponentials, Decimal(0))
+    exponentials, total = _exponentials(row, memo)
     return [e / total for e in exponentials]
 
 
-def _logsumexp(row):
+def _logsumexp(row, memo=None):
     top = max(row)
-    return _decimal(top) + sum((_decimal(v - top).exp() for v in row), Decimal(0)).ln()
+    return _decimal(top) + _exponentials(row, memo)[1].ln()
+
+
+def _exponentials(row, memo=None):
+    """(e^(v - max) of each entry, their sum) at the context's precision; kept in ``memo`` by the row (and the
+    precision): a batch's softmax and logsumexp take the same exponentials of the same scores."""
+    key = (tuple(row), getcontext().prec, getcontext().rounding)
+    found = memo.get(key) if memo is not None else None
+    if found is None:
+        top = max(row)
+        exponentials = [_decimal(v - top).exp() for v in row]
+        found = (exponentials, sum(exponentials, Decimal(0)))
+        if memo is not None:
+            memo[key] = found
+    return found
 
 
 def _softplus(u: Decimal) -> Decimal:
