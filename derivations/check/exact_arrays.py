@@ -234,6 +234,27 @@ def _objects(value):
     return value.objects() if isinstance(value, Scaled) else value
 
 
+#: id(expression) -> (the expression, the first expression equal to it met): each kept with its expression, so that
+#: no other object can take its id while it is here
+_SAME: dict = {}
+_FIRST: dict = {}
+
+
+def _canonical(expr):
+    """The first expression met that equals ``expr``: the forms of a batch share subexpressions that are equal but
+    distinct objects (X^T B in dW and in its mistakes), and a cache keyed by one object finds it by identity, where
+    an equal object is compared node by node."""
+    found = _SAME.get(id(expr))
+    if found is not None and found[0] is expr:
+        return found[1]
+    if len(_SAME) >= 20_000:
+        _SAME.clear()
+        _FIRST.clear()
+    first = _FIRST.setdefault(expr, expr)
+    _SAME[id(expr)] = (expr, first)
+    return first
+
+
 class ExactEvaluator:
     """Values of the matrix forms for exact arrays: ``arrays`` maps X, W, Y (or w, t) to object arrays,
     ``scalars`` maps N, D, K, lambda, Delta to exact numbers, ``named`` the named matrices' definitions."""
@@ -269,6 +290,7 @@ class ExactEvaluator:
     def _node(self, expr):
         """The value of ``expr``, each node evaluated once per evaluator (the forms of a reference and of its
         mistakes share most of theirs: X^T B, the penalty, ...)."""
+        expr = _canonical(expr)
         found = self.cache.get(expr)
         if found is None:
             found = self.cache[expr] = self._evaluate(expr)

@@ -270,6 +270,8 @@ def _equal(exact, value) -> bool:
         if abs(to_float(exact) - near) > 1e-12 * max(1.0, abs(near)):
             return False                                # plainly not equal: no need for the 50 digits
         return equal_to_digits(exact, value)
+    if isinstance(exact, sympy.Rational) and isinstance(value, sympy.Rational):
+        return exact.p == value.p and exact.q == value.q      # SymPy's Rational ==, without sympifying again
     return exact == value
 
 
@@ -343,11 +345,12 @@ def _flatten(read):
 def _show(value) -> str:
     from ..report.printing import text
     if isinstance(value, sympy.MatrixBase):
-        rows = value.tolist()
+        flat, cols = _entries_of(value), value.cols
+        rows = [flat[r * cols:(r + 1) * cols] for r in range(value.rows)]
         if value.cols == 1 or value.rows == 1:
             return "[" + ", ".join(_show(v) for row in rows for v in row) + "]"
         return "[" + ", ".join("[" + ", ".join(_show(v) for v in row) + "]" for row in rows) + "]"
-    if isinstance(value, sympy.Basic) and not value.free_symbols:
+    if isinstance(value, (sympy.Rational, sympy.Float)) or isinstance(value, sympy.Basic) and not value.free_symbols:
         number = to_float(value)
         if number == int(number) and abs(number) < 1e15:
             return str(int(number))
