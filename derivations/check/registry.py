@@ -17,6 +17,7 @@ verified step by step, is made only when a report shows it (``worked()``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any, Callable
 
 import sympy
@@ -237,11 +238,18 @@ def _exact(value, what):
 
     from .numeric import WrittenFloat
     if isinstance(value, WrittenFloat):
-        return Fraction(value.text)                      # checked finite and in range by read_batch
+        return _decimal_fraction(value.text)             # checked finite and in range by read_batch
     if isinstance(value, int) and not isinstance(value, bool):
         return Fraction(value)
     exact = number(value, what)
     return Fraction(int(exact.p), int(exact.q))
+
+
+@lru_cache(maxsize=4096)
+def _decimal_fraction(text: str):
+    """A decimal as written on a sheet as a Fraction (kept: a class's batches repeat the same short decimals)."""
+    from fractions import Fraction
+    return Fraction(text)
 
 
 def _exact_rows(rows, name) -> tuple:
