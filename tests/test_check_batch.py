@@ -53,6 +53,22 @@ def test_yaml_decimals_on_a_sheet_are_exact_too():
     assert results[3].verdict == "incorrect" and results[3].expected == "0.5"
 
 
+def test_an_item_may_set_its_own_reg_form_over_a_batch_given():
+    """An item's own given (reg_form: half) over the sheet's batch keeps the batch as read: graded against the half
+    penalty, not refused (it was 'X must hold numbers only': the exact entries were read again as a sheet's)."""
+    # reg_form half, lambda 0.1: L = 0.625 + 0.05 (0.04 + 0.01 + 0.09 + 0.16) = 0.64; dW = X^T B / N + 0.1 W
+    results = sheet("{X: [[1, 0.5], [-1, 2]], y: [0, 1], W: [[0.2, -0.1], [0.3, 0.4]], reg: 0.1, reg_form: full}",
+                    "  - {id: a, quantity: svm.loss, answer: 0.655}\n"
+                    "  - {id: b, quantity: svm.loss, answer: 0.64, given: {reg_form: half}}\n"
+                    "  - {id: c, quantity: svm.dW, answer: '[[-0.98, 0.99], [0.78, -0.71]]', given: {reg_form: half}}\n"
+                    "  - {id: d, quantity: svm.loss, answer: 0.655, given: {reg_form: half}}\n"
+                    "  - {id: e, quantity: svm.loss, answer: 0.64, given: {reg_form: third}}\n")
+    assert [(r.verdict, r.rule) for r in results[:3]] == [("correct", "exact")] * 3, [r.feedback for r in results]
+    assert results[3].verdict == "incorrect" and results[3].expected == "0.64"
+    assert results[3].diagnosis == "other-reg-form", results[3].feedback
+    assert results[4].verdict == "invalid" and "reg_form must be full or half" in results[4].feedback
+
+
 def test_minus_point_three_passes_where_it_is_right():
     # reg_form half, lambda 1: dW = X^T B / N + W; entry (1, 1) = -0.75 + 0.4 = -0.35; (0, 1) = 1 - 0.1 = 0.9
     given = dict(SMALL, reg=1, reg_form="half")

@@ -73,10 +73,11 @@ def _worker(connection, memory_mb: int) -> None:
     """Grade the sheets the parent sends, in order, reporting results a sheet (or an uncached answer) at a time.
 
     Messages: ("sheet", index, student, items) before the first answer of a sheet that is not cached (so
-    the parent can name it if it must be stopped), ("reference", index, position) before computing a
-    reference, ("start", index, position) before judging an uncached answer, ("items", index, results)
-    with what was finished before it, ("done", index, results, student, items) at the end of a sheet,
-    ("error", index, message, student) for a sheet that cannot be graded.
+    the parent can name it if it must be stopped), ("reference", index, position, results) before computing
+    a reference, ("start", index, position, results) before judging an uncached answer, each with the results
+    finished since the last message (so that every answer costs one message, not two), ("done", index,
+    results, student, items) at the end of a sheet, ("error", index, message, student) for a sheet that
+    cannot be graded.
     """
     cap_memory(memory_mb)
     while True:
@@ -131,28 +132,27 @@ def _grade_task(connection, index, path, start, defaults, detail) -> None:
             if not announced:
                 connection.send(("sheet", index, sheet.student, meta))
                 announced = True
-            if buffer:
-                connection.send(("items", index, buffer))
-                buffer = []
-            _reference_first(connection, index, position, item, context)
-            connection.send(("start", index, position))
+            _reference_first(connection, index, position, item, context, buffer)
+            connection.send(("start", index, position, buffer))
+            buffer = []
             outcome = _graded(item, context)
         buffer.append((position, _lean(outcome, detail)))
     connection.send(("done", index, buffer, sheet.student, meta))
 
 
-def _reference_first(connection, index, position, item, context) -> None:
-    """Compute the item's reference, if this worker has not yet, saying so (it has its own time bound)."""
+def _reference_first(connection, index, position, item, context, buffer: list) -> None:
+    """Compute the item's reference, if this worker has not yet, saying so (it has its own time bound); the
+    results in ``buffer`` go with the message (and are taken out of it)."""
     if item.problem is not None:
         return
     try:
         quantity, _, reference_given, _ = prepare_item(item, context)
         if quantity.kind == "derivation":
-            _derivation_first(connection, index, position, item, reference_given)
+            _derivation_first(connection, index, position, item, reference_given, buffer)
             return
         if has_reference(quantity, reference_given):
             return
-        connection.send(("reference", index, position))
+        _announce(connection, index, position, buffer)
         reference_for(quantity, reference_given)
     except Exception:  # noqa: BLE001 - grading the item reports what is wrong with it
         return
@@ -161,7 +161,13 @@ def _reference_first(connection, index, position, item, context) -> None:
 _WARMED: set = set()
 
 
-def _derivation_first(connection, index, position, item, given) -> None:
+def _announce(connection, index, position, buffer: list) -> None:
+    """("reference", ...) with the results finished before it, which leave ``buffer``."""
+    connection.send(("reference", index, position, list(buffer)))
+    buffer.clear()
+
+
+def _derivation_first(connection, index, position, item, given, buffer: list) -> None:
     """For a derivation item: its target's reference and, once per loss, the written checker itself (its
     grammar and the loss's definitions, loaded by checking a one-line text), under the reference's bound."""
     from .derivation import warm_up
@@ -171,7 +177,7 @@ def _derivation_first(connection, index, position, item, given) -> None:
     family = str(item.target).split(".")[0]
     if has_reference(target, reference_given) and family in _WARMED:
         return
-    connection.send(("reference", index, position))
+    _announce(connection, index, position, buffer)
     reference_for(target, reference_given)
     if family not in _WARMED:
         _WARMED.add(family)
@@ -348,15 +354,16 @@ def _run(pending, results, jobs, timeout, memory_mb, progress, settings, referen
                 if kind == "sheet":
                     job.student, job.items = message[2], message[3]
                 elif kind in ("reference", "start"):
+                    for position, outcome in message[3]:
+                        job.results[position] = outcome
                     worker["deadline"] = time.monotonic() + (reference_timeout if kind == "reference" else timeout)
                     job.start = message[2]
-                elif kind in ("items", "done"):
+                elif kind == "done":
                     for position, outcome in message[2]:
                         job.results[position] = outcome
                         job.start = max(job.start, position + 1)
-                    if kind == "done":
-                        job.student, job.items = message[3], message[4]
-                        finished(worker, job)
+                    job.student, job.items = message[3], message[4]
+                    finished(worker, job)
                 elif kind == "error":
                     job.error = message[2]
                     if message[3] is not None:

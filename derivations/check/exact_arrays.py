@@ -23,7 +23,7 @@ Only the node types the forms use are evaluated; anything else raises ``ValueErr
 from __future__ import annotations
 
 import math
-from decimal import Decimal, localcontext
+from decimal import Decimal, getcontext, localcontext
 from fractions import Fraction
 
 import numpy as np
@@ -102,7 +102,25 @@ class Scaled:
         return Scaled(self.num.T, self.den)
 
     def _bound(self) -> int:
-        return int(np.abs(self.num).max()) if self.num.size else 0
+        """The largest numerator's size (computed once: a Scaled is never changed in place)."""
+        bound = self.__dict__.get("_largest")
+        if bound is None:
+            bound = self._largest = int(np.abs(self.num).max()) if self.num.size else 0
+        return bound
+
+    def decimals(self) -> np.ndarray:
+        """The entries as Decimals at the context's precision (kept per precision: a Scaled is never changed, and X
+        meets the Decimals of a softmax in several forms). The array returned must not be changed."""
+        key = (getcontext().prec, getcontext().rounding)
+        kept = self.__dict__.setdefault("_decimals", {})
+        out = kept.get(key)
+        if out is None:
+            den = Decimal(self.den)
+            out = np.empty(self.num.shape, dtype=object)
+            for index, v in np.ndenumerate(self.num):
+                out[index] = Decimal(int(v)) / den
+            kept[key] = out
+        return out
 
     def objects(self) -> np.ndarray:
         out = np.empty(self.num.shape, dtype=object)
@@ -175,11 +193,7 @@ def _decimal(v) -> Decimal:
 def _decimals(value):
     """A Scaled, an object array or a number with every entry a Decimal."""
     if isinstance(value, Scaled):
-        den = Decimal(value.den)
-        out = np.empty(value.num.shape, dtype=object)
-        for index, v in np.ndenumerate(value.num):
-            out[index] = Decimal(int(v)) / den
-        return out
+        return value.decimals()
     if isinstance(value, np.ndarray):
         return value if _is_decimal(value) and all(isinstance(v, Decimal) for v in value.flat) else \
             _map(value, _decimal)
@@ -220,6 +234,27 @@ def _objects(value):
     return value.objects() if isinstance(value, Scaled) else value
 
 
+#: id(expression) -> (the expression, the first expression equal to it met): each kept with its expression, so that
+#: no other object can take its id while it is here
+_SAME: dict = {}
+_FIRST: dict = {}
+
+
+def _canonical(expr):
+    """The first expression met that equals ``expr``: the forms of a batch share subexpressions that are equal but
+    distinct objects (X^T B in dW and in its mistakes), and a cache keyed by one object finds it by identity, where
+    an equal object is compared node by node."""
+    found = _SAME.get(id(expr))
+    if found is not None and found[0] is expr:
+        return found[1]
+    if len(_SAME) >= 20_000:
+        _SAME.clear()
+        _FIRST.clear()
+    first = _FIRST.setdefault(expr, expr)
+    _SAME[id(expr)] = (expr, first)
+    return first
+
+
 class ExactEvaluator:
     """Values of the matrix forms for exact arrays: ``arrays`` maps X, W, Y (or w, t) to object arrays,
     ``scalars`` maps N, D, K, lambda, Delta to exact numbers, ``named`` the named matrices' definitions."""
@@ -230,6 +265,8 @@ class ExactEvaluator:
                         for k, v in scalars.items()}
         self.definitions = dict(named)
         self.cache: dict = {}
+        self.rows: dict = {}              # the exponentials of rows of scores (see _exponentials)
+        self.scalar_values: dict = {}
 
     def value(self, expr):
         """The value of ``expr``: an object array, or a scalar for a 1 x 1 matrix."""
@@ -241,14 +278,19 @@ class ExactEvaluator:
         return found
 
     def scalar(self, expr):
-        value = sympy.sympify(expr).xreplace(self.scalars)
-        if value.free_symbols or not value.is_Rational:
-            raise ValueError(f"no exact value for {expr}")
-        return Fraction(int(value.p), int(value.q))
+        """The exact value of a scalar of the forms (1/N, 2 lambda, ...) for this batch, kept per evaluator."""
+        found = self.scalar_values.get(expr)
+        if found is None:
+            value = sympy.sympify(expr).xreplace(self.scalars)
+            if value.free_symbols or not value.is_Rational:
+                raise ValueError(f"no exact value for {expr}")
+            found = self.scalar_values[expr] = Fraction(int(value.p), int(value.q))
+        return found
 
     def _node(self, expr):
         """The value of ``expr``, each node evaluated once per evaluator (the forms of a reference and of its
         mistakes share most of theirs: X^T B, the penalty, ...)."""
+        expr = _canonical(expr)
         found = self.cache.get(expr)
         if found is None:
             found = self.cache[expr] = self._evaluate(expr)
@@ -300,7 +342,7 @@ class ExactEvaluator:
             return _map(inner, lambda u: 1 if u > 0 else 0)
         inner = _objects(inner)
         if name == "RowSoftmax":
-            rows = [_softmax_row(list(inner[n])) for n in range(inner.shape[0])]
+            rows = [_softmax_row(list(inner[n]), self.rows) for n in range(inner.shape[0])]
             if any(isinstance(v, Decimal) for row in rows for v in row):
                 rows = [[_decimal(v) for v in row] for row in rows]     # one kind of number in a matrix
             out = np.empty(inner.shape, dtype=object)
@@ -310,7 +352,7 @@ class ExactEvaluator:
         if name == "RowLogSumExp":
             out = np.empty((inner.shape[0], 1), dtype=object)
             for n in range(inner.shape[0]):
-                out[n, 0] = _logsumexp(list(inner[n]))
+                out[n, 0] = _logsumexp(list(inner[n]), self.rows)
             return out
         if name == "Logistic":
             return _map(inner, lambda u: 1 / (1 + (-_decimal(u)).exp()))
@@ -326,18 +368,30 @@ def _map(array, fn) -> np.ndarray:
     return out
 
 
-def _softmax_row(row):
+def _softmax_row(row, memo=None):
     if all(v == row[0] for v in row):
         return [Fraction(1, len(row))] * len(row)          # equal scores: 1/K exactly
-    top = max(row)
-    exponentials = [_decimal(v - top).exp() for v in row]
-    total = sum(exponentials, Decimal(0))
+    exponentials, total = _exponentials(row, memo)
     return [e / total for e in exponentials]
 
 
-def _logsumexp(row):
+def _logsumexp(row, memo=None):
     top = max(row)
-    return _decimal(top) + sum((_decimal(v - top).exp() for v in row), Decimal(0)).ln()
+    return _decimal(top) + _exponentials(row, memo)[1].ln()
+
+
+def _exponentials(row, memo=None):
+    """(e^(v - max) of each entry, their sum) at the context's precision; kept in ``memo`` by the row (and the
+    precision): a batch's softmax and logsumexp take the same exponentials of the same scores."""
+    key = (tuple(row), getcontext().prec, getcontext().rounding)
+    found = memo.get(key) if memo is not None else None
+    if found is None:
+        top = max(row)
+        exponentials = [_decimal(v - top).exp() for v in row]
+        found = (exponentials, sum(exponentials, Decimal(0)))
+        if memo is not None:
+            memo[key] = found
+    return found
 
 
 def _softplus(u: Decimal) -> Decimal:
@@ -351,14 +405,76 @@ def as_sympy(value):
     if isinstance(value, (int, np.integer)):
         return sympy.Integer(int(value))
     if isinstance(value, Decimal):
-        return sympy.Float(str(value), DIGITS)
+        return _float(value)
     raise TypeError(f"not an exact entry: {value!r}")
 
 
+def _float(value: Decimal) -> sympy.Float:
+    """``sympy.Float(str(value), DIGITS)``, from the Decimal's exact ratio (the quotient rounded to the nearest at
+    DIGITS digits' bits, as SymPy's parser rounds it) without writing and reading its 50 digits again."""
+    import mpmath.libmp as mlib
+    if not value.is_finite() or not -300 < value.adjusted() < 300:
+        return sympy.Float(str(value), DIGITS)
+    precision = mlib.dps_to_prec(DIGITS)
+    p, q = value.as_integer_ratio()
+    if q == 1:
+        mpf = mlib.from_int(p, precision, mlib.round_nearest)
+    else:
+        mpf = mlib.from_rational(p, q, precision, mlib.round_nearest)
+    return sympy.Float._new(mpf, precision, zero=False)
+
+
 def as_matrix(array) -> sympy.ImmutableMatrix:
-    """An object array (or a scalar) as a SymPy matrix of exact entries (one row for a vector)."""
+    """An object array (or a scalar) as a SymPy matrix of exact entries (one row for a vector).
+
+    The matrix is the one ``sympy.ImmutableMatrix(rows, cols, [as_sympy(v) ...])`` makes (the same entries, the same
+    domain, ZZ, QQ or EXRAW, and the same sparse representation without its zeros: equal, and of equal hash), built
+    from the entries directly: SymPy would convert every Fraction to a Rational (reducing it again), to its domain's
+    rational and back."""
+    from sympy.polys.domains import EXRAW, QQ, ZZ
+    from sympy.polys.matrices import DomainMatrix
     array = np.atleast_2d(np.asarray(array, dtype=object))
-    return sympy.ImmutableMatrix(array.shape[0], array.shape[1], [as_sympy(v) for v in array.flat])
+    rows, cols = array.shape
+    flat = list(array.flat)
+    if not _FAST_MATRICES or not all(isinstance(v, (Fraction, int, np.integer)) for v in flat):
+        entries = [as_sympy(v) for v in flat]
+        if not _FAST_MATRICES:
+            return sympy.ImmutableMatrix(rows, cols, entries)
+        domain, element = EXRAW, None
+    else:
+        entries = [_rational(v) for v in flat]
+        domain = ZZ if all(v.q == 1 for v in entries) else QQ
+        element = ZZ if domain is ZZ else _qq
+    nonzero: dict = {}
+    for n, v in enumerate(entries):
+        if v != 0:                                     # SymPy's test (a Float 0 is kept: Float(0) != 0)
+            r, c = divmod(n, cols)
+            nonzero.setdefault(r, {})[c] = v if element is None else element(v)
+    rep = DomainMatrix(nonzero, (rows, cols), domain)
+    # what ImmutableDenseMatrix._fromrep does, with the entries already made (it would make them from rep again)
+    matrix = sympy.Basic.__new__(sympy.ImmutableDenseMatrix, sympy.Integer(rows), sympy.Integer(cols),
+                                 sympy.Tuple(*entries, sympify=False))
+    matrix._rows, matrix._cols, matrix._rep = rows, cols, rep
+    return matrix
+
+
+def _rational(v) -> sympy.Rational:
+    """A Fraction (in lowest terms, positive denominator) or an integer as a SymPy Rational, not reduced again."""
+    if isinstance(v, Fraction):
+        return sympy.Rational.from_coprime_ints(int(v.numerator), int(v.denominator))
+    return sympy.Integer(int(v))
+
+
+def _qq(v: sympy.Rational):
+    from sympy.polys.domains import QQ
+    if QQ.dtype.__name__ == "PythonMPQ":
+        return QQ.dtype._new(int(v.p), int(v.q))
+    return QQ(int(v.p), int(v.q))
+
+
+#: the fast construction relies on SymPy's matrix internals of 1.13 and later (checked by the tests against
+#: SymPy's own construction); otherwise matrices are made by SymPy
+_FAST_MATRICES = hasattr(sympy.Rational, "from_coprime_ints") and hasattr(sympy.ImmutableDenseMatrix, "_fromrep")
 
 
 def is_known_to_digits(value) -> bool:

@@ -144,10 +144,12 @@ def own_answers(sheet: Sheet, context: Context | None = None) -> dict:
             reference = reference_for(quantity, quantity.effective(given))
         except InputError:
             continue
+        if reference.value is None or (context is not None and _right(item, context)):
+            continue                      # follow-through is from a wrong intermediate (judged once: it is cached)
         value = _own_value(item, quantity, reference, sheet.options, conventions, figures,
                            context.precision.sig_figs if context else DEFAULT.sig_figs)
-        if value is None or reference.value is None or (context is not None and _right(item, context)):
-            continue                                              # follow-through is from a wrong intermediate
+        if value is None:
+            continue
         own.setdefault(given, {})[quantity.name] = value
     return own
 

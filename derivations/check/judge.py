@@ -128,7 +128,15 @@ def _as_number(value):
 
 
 def _exact(written: Written):
-    return sympy.Rational(str(written.value))
+    """The exact value of a written decimal: its digits over a power of ten (what ``Rational(str(value))`` gives,
+    without parsing the text again)."""
+    sign, digits, exponent = written.value.as_tuple()
+    whole = 0
+    for digit in digits:
+        whole = whole * 10 + digit
+    if sign:
+        whole = -whole
+    return sympy.Integer(whole * 10 ** exponent) if exponent >= 0 else sympy.Rational(whole, 10 ** -exponent)
 
 
 def read_scalar(answer, options, conventions: Conventions = Conventions(), notes=None):
@@ -262,10 +270,14 @@ def _equal(exact, value) -> bool:
         if abs(to_float(exact) - near) > 1e-12 * max(1.0, abs(near)):
             return False                                # plainly not equal: no need for the 50 digits
         return equal_to_digits(exact, value)
+    if isinstance(exact, sympy.Rational) and isinstance(value, sympy.Rational):
+        return exact.p == value.p and exact.q == value.q      # SymPy's Rational ==, without sympifying again
     return exact == value
 
 
 def _entries_of(value):
+    if isinstance(value, sympy.ImmutableDenseMatrix) and len(value.args) == 3:
+        return list(value.args[2])        # the entries it holds, row by row (reading each makes a rational afresh)
     return list(value) if isinstance(value, (sympy.MatrixBase, tuple, list)) else [value]
 
 
@@ -333,11 +345,12 @@ def _flatten(read):
 def _show(value) -> str:
     from ..report.printing import text
     if isinstance(value, sympy.MatrixBase):
-        rows = value.tolist()
+        flat, cols = _entries_of(value), value.cols
+        rows = [flat[r * cols:(r + 1) * cols] for r in range(value.rows)]
         if value.cols == 1 or value.rows == 1:
             return "[" + ", ".join(_show(v) for row in rows for v in row) + "]"
         return "[" + ", ".join("[" + ", ".join(_show(v) for v in row) + "]" for row in rows) + "]"
-    if isinstance(value, sympy.Basic) and not value.free_symbols:
+    if isinstance(value, (sympy.Rational, sympy.Float)) or isinstance(value, sympy.Basic) and not value.free_symbols:
         number = to_float(value)
         if number == int(number) and abs(number) < 1e15:
             return str(int(number))
@@ -385,6 +398,15 @@ def _read_words(result, read):
 def _expected_words(reference):
     """The exact value (or the formula), as the feedback shows it."""
     return shown(reference.value if reference.value is not None else reference.expr)
+
+
+def _expected_inline(reference, before: str, after: str) -> list:
+    """:func:`inline` of the expected value: nothing for a matrix of several rows and columns, which is never put in
+    a sentence (:func:`is_wide`), without typesetting its entries first."""
+    value = reference.value
+    if isinstance(value, sympy.MatrixBase) and value.rows > 1 and value.cols > 1:
+        return []
+    return inline(_expected_words(reference), before, after)
 
 
 def _notes_text(notes):
@@ -640,7 +662,7 @@ def _judge_entries(result, quantity, reference, read, policy, own_answers, optio
     expected = reference.value
     if expected is None:
         raise Unreadable("this quantity has no numeric value for the given")
-    flat, entries = _flatten(read), list(expected)
+    flat, entries = _flatten(read), _entries_of(expected)
     if (kind or quantity.kind) == "matrix":
         shape = (len(read), len(read[0]) if read else 0)
         if shape != expected.shape or any(len(row) != shape[1] for row in read):
@@ -675,7 +697,7 @@ def _judge_entries(result, quantity, reference, read, policy, own_answers, optio
              f"{', '.join(map(str, wrong))} differ{'s' if len(wrong) == 1 else ''}"
     # the expected value is in every report beside the feedback (its expected cell, field or column): said when it
     # fits in the sentence
-    text = words(differ, *inline(_expected_words(reference), " (expected ", ")"))
+    text = words(differ, *_expected_inline(reference, " (expected ", ")"))
     partial = (right / len(entries), "partially-correct" if right else "incorrect", text)
     if short and len(short) == len(wrong):
         short_note = _short_entries_note(wrong, verdicts, entries, policy, none_right=not right, shape=expected.shape)

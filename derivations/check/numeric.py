@@ -46,8 +46,19 @@ def to_float(value) -> float:
         except OverflowError:
             return math.copysign(math.inf, value.p)
     if getattr(value, "is_Float", False):
-        return float(value)
+        key = value._mpf_
+        found = _FLOATS.get(key)
+        if found is None:
+            if len(_FLOATS) >= 100_000:
+                _FLOATS.clear()
+            found = _FLOATS[key] = float(value)
+        return found
     return _to_float(value)
+
+
+#: float() of SymPy Floats by their mpf (a batch's 50-digit values are compared entry by entry, several times each,
+#: and SymPy rounds each to 53 bits afresh)
+_FLOATS: dict = {}
 
 
 @lru_cache(maxsize=4096)
@@ -139,7 +150,13 @@ def read_number(text) -> Written | None:
         if not math.isfinite(text):
             return None
         text = repr(float(text))                 # float(): NumPy's float64 reprs as np.float64(...)
-    text = str(text)
+    return _read_text(str(text))
+
+
+@lru_cache(maxsize=16384)
+def _read_text(text: str) -> Written | None:
+    """:func:`read_number` of a text (kept: an answer's entries are read when its kind is found and again when it is
+    judged, and a class writes the same numbers)."""
     if len(text) > 100:
         return None
     match = _TIMES_TEN.match(text)

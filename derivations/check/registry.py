@@ -17,6 +17,7 @@ verified step by step, is made only when a report shows it (``worked()``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any, Callable
 
 import sympy
@@ -82,9 +83,19 @@ class Given:
         return cls(scores, label, delta, scale, inputs, weights, target, X, y, W, reg, reg_form)
 
     def merged(self, raw: dict | None) -> "Given":
-        """This given with an item's own ``given`` laid over it."""
+        """This given with an item's own ``given`` laid over it.
+
+        A batch (X, y, W) the item does not replace is kept as read (its exact entries are not read again: they
+        are Fractions, which the batch reader, taking a sheet's numbers, refuses); a label is then checked
+        against its classes as :meth:`read` would."""
         if not raw:
             return self
+        if self.X is not None and not set(raw) & {"X", "y", "W"}:
+            rest = replace(self, X=None, y=None, W=None).merged(raw)
+            if rest.label is not None and rest.scores is None and rest.weights is None and \
+                    isinstance(self.W[0], tuple) and rest.label != self.label:
+                label_index(rest.label, len(self.W[0]))
+            return replace(rest, X=self.X, y=self.y, W=self.W)
         base = {}
         for key in ("scores", "inputs", "weights", "target", "X", "y", "W"):
             value = getattr(self, key)
@@ -227,11 +238,18 @@ def _exact(value, what):
 
     from .numeric import WrittenFloat
     if isinstance(value, WrittenFloat):
-        return Fraction(value.text)                      # checked finite and in range by read_batch
+        return _decimal_fraction(value.text)             # checked finite and in range by read_batch
     if isinstance(value, int) and not isinstance(value, bool):
         return Fraction(value)
     exact = number(value, what)
     return Fraction(int(exact.p), int(exact.q))
+
+
+@lru_cache(maxsize=4096)
+def _decimal_fraction(text: str):
+    """A decimal as written on a sheet as a Fraction (kept: a class's batches repeat the same short decimals)."""
+    from fractions import Fraction
+    return Fraction(text)
 
 
 def _exact_rows(rows, name) -> tuple:

@@ -220,7 +220,20 @@ def _loader():
         base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
         class Loader(base):
-            """The safe loader, except that a float remembers its digits (1.50 stays three figures)."""
+            """The safe loader, except that a float remembers its digits (1.50 stays three figures), and a plain
+            scalar's tag is kept by its text (the safe loader has no path resolvers: the tag depends on the text
+            and how it is quoted alone, and a class's sheets repeat the same numbers)."""
+
+            def resolve(self, kind, value, implicit):
+                if kind is not yaml.ScalarNode or self.yaml_path_resolvers:
+                    return super().resolve(kind, value, implicit)
+                key = (value, implicit)
+                tag = _TAGS.get(key)
+                if tag is None:
+                    if len(_TAGS) >= 50_000:
+                        _TAGS.clear()
+                    tag = _TAGS[key] = super().resolve(kind, value, implicit)
+                return tag
 
         def bounded_int(loader, node):
             digits = sum(ch.isdigit() for ch in node.value)
@@ -242,6 +255,7 @@ def _loader():
 
 
 _LOADER = None
+_TAGS: dict = {}
 _DECIMAL = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
 
 

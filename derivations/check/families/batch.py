@@ -13,6 +13,7 @@ out, log base 10, the minus missing), each evaluated by the same evaluator for t
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import lru_cache
 
 import sympy
@@ -108,35 +109,23 @@ def _reg_left_out(reg_form: str):
 
 
 class BatchNumbers:
-    """The exact evaluator of one batch, with the forms of its loss (``svm``, ``softmax`` or ``logistic``)."""
+    """The exact evaluator of one batch, with the forms of its loss (``svm``, ``softmax`` or ``logistic``).
+
+    The evaluator (and the values of its nodes) is shared by every BatchNumbers of the same data (X, y, W, reg,
+    Delta): the SVM's and softmax's forms of a batch, under either reg_form, evaluate S = X W, the margins, P,
+    X^T B, ... once (reg_form chooses the forms, never the value of a node)."""
 
     def __init__(self, loss: str, given: Given, delta=None, flip_targets=False, base: "BatchNumbers" = None):
-        from ...engine.matrices import W_, X_, Y_
-        from ...engine.notation import D, Delta, K, N, lam
         self.loss, self.given = loss, given
-        n, features = len(given.X), len(given.X[0])
-        if base is not None and not flip_targets:        # the same arrays, another Delta: nothing converted again
-            arrays = dict(base.evaluator.arrays)
-            X = arrays[X_]
+        self.forms = _forms_module(loss)
+        kind = "logistic" if loss == "logistic" else "both"
+        if flip_targets:
+            self.evaluator = _new_evaluator(loss, given, delta, flip_targets)
+        elif base is not None:        # the same arrays, another Delta: nothing converted again
+            data = replace(given, reg_form="full", delta=given.delta if delta is None else delta)
+            self.evaluator = _shared_evaluator(kind, data, base.evaluator)
         else:
-            X = exact_array(given.X)
-        if loss == "logistic":
-            from ...losses import logistic_batch as lb
-            self.forms = lb
-            targets = [1 - v for v in given.y] if flip_targets else list(given.y)
-            arrays = {X_: X, lb.w_: exact_array(list(given.W)), lb.t_: exact_array(targets)}
-            scalars = {N: n, D: features, lam: given.reg}
-            named = ((lb.Z_, MatMul(X_, lb.w_)),)
-        else:
-            from ...losses import batch as b
-            self.forms = b
-            classes = len(given.W[0])
-            if base is None or flip_targets:
-                arrays = {X_: X, W_: exact_array(given.W), Y_: one_hot(given.y, classes)}
-            scalars = {N: n, D: features, K: classes, lam: given.reg,
-                       Delta: given.delta if delta is None else delta}
-            named = _named(loss)
-        self.evaluator = ExactEvaluator(arrays, scalars, named)
+            self.evaluator = _shared_evaluator(kind, replace(given, reg_form="full"))
 
     def value(self, expr):
         return self.evaluator.value(expr)
@@ -159,6 +148,59 @@ class BatchNumbers:
 @lru_cache(maxsize=512)
 def numbers(loss: str, given: Given) -> BatchNumbers:
     return BatchNumbers(loss, given)
+
+
+def _forms_module(loss: str):
+    if loss == "logistic":
+        from ...losses import logistic_batch
+        return logistic_batch
+    from ...losses import batch
+    return batch
+
+
+_EVALUATORS: dict = {}
+MAX_EVALUATORS = 256
+
+
+def _shared_evaluator(kind: str, data: Given, base: ExactEvaluator | None = None) -> ExactEvaluator:
+    """One evaluator per batch (``data``: its given with reg_form set to full), for the SVM and softmax together
+    (``kind`` "both": their named matrices S, M, B, P side by side) or for logistic regression. ``base``: an
+    evaluator of the same arrays (another Delta), whose converted arrays and scores S = X W (which Delta does not
+    enter) are taken over."""
+    key = (kind, data)
+    found = _EVALUATORS.get(key)
+    if found is None:
+        if len(_EVALUATORS) >= MAX_EVALUATORS:
+            _EVALUATORS.clear()
+        found = _EVALUATORS[key] = _new_evaluator(kind, data, arrays=base.arrays if base is not None else None)
+        if base is not None and kind == "both":
+            from ...engine.matrices import S_
+            if S_ in base.cache:
+                found.cache[S_] = base.cache[S_]
+    return found
+
+
+def _new_evaluator(loss: str, given: Given, delta=None, flip_targets=False, arrays=None) -> ExactEvaluator:
+    """An evaluator of ``given``'s batch for ``loss`` ("both": the SVM's and softmax's named matrices); ``arrays``
+    already converted (X, W, Y) are reused; ``delta`` for another Delta; ``flip_targets`` for logistic
+    regression's targets 1 - t."""
+    from ...engine.matrices import W_, X_, Y_
+    from ...engine.notation import D, Delta, K, N, lam
+    n, features = len(given.X), len(given.X[0])
+    X = arrays[X_] if arrays is not None else exact_array(given.X)
+    if loss == "logistic":
+        from ...losses import logistic_batch as lb
+        targets = [1 - v for v in given.y] if flip_targets else list(given.y)
+        arrays = {X_: X, lb.w_: exact_array(list(given.W)), lb.t_: exact_array(targets)}
+        scalars = {N: n, D: features, lam: given.reg}
+        named = ((lb.Z_, MatMul(X_, lb.w_)),)
+    else:
+        classes = len(given.W[0])
+        if arrays is None:
+            arrays = {X_: X, W_: exact_array(given.W), Y_: one_hot(given.y, classes)}
+        scalars = {N: n, D: features, K: classes, lam: given.reg, Delta: given.delta if delta is None else delta}
+        named = _named("svm") + _named("softmax") if loss == "both" else _named(loss)
+    return ExactEvaluator(arrays, scalars, named)
 
 
 @lru_cache(maxsize=4)
