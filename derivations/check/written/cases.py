@@ -18,7 +18,7 @@ from .judging import RealCondition
 from .roles import index_symbol
 from .state import INDEX_LETTERS, Job, Unread
 from .statements import read_row, split_chain
-from .wording import normalized
+from .wording import has_derivative, normalized
 
 
 class Cases(Job):
@@ -103,6 +103,11 @@ class Cases(Job):
                 return
         if chain.relations[0] == "=" and len(chain.parts) >= 2 and self.names_a_new_quantity(chain.parts[0]):
             self.reader.chain(chain, line, "", [], [], read_row(text), "display")      # "For $L_i = ...$": a definition
+            return
+        if any(r in ("=", "approx") for r in chain.relations) and any(has_derivative(p) for p in chain.parts):
+            shown = " = ".join(p.strip() for p in chain.parts)
+            self.state.entry(line, shown, "unread", "an equation of derivatives written as a condition (after "
+                                                    "\"if\", \"when\", \"for\" in a sentence): not read as a step")
             return
         self.state.context(line, text, "note", "a condition on real quantities in the prose: it restricts no check")
 

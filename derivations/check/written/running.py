@@ -126,7 +126,7 @@ def segments(line: str) -> list[Segment]:
                         continue
                 pieces.append(Segment("words", part, start + offset))
         index = last + 1
-    return _merged(_joined_conditions(pieces))
+    return _merged(_leading_cases(_joined_conditions(pieces), line))
 
 
 def _split_formula(text: str):
@@ -207,6 +207,45 @@ def _joined_conditions(pieces: list[Segment]) -> list[Segment]:
         out.append(piece)
         i += 1
     return out
+
+
+#: words that open a case written before its formula: "For j != y_i: ...", "When k = y_i, ...", "Case u > 0: ..."
+_LEADING_CASE = re.compile(r"(?:^|(?<=\W))(for|when|whenever|if|case|in\s+the\s+case)"
+                           r"(?:\s+(?:the\s+)?(?:correct|incorrect|wrong|other|true)?\s*(?:class|classes|index|indices|"
+                           r"column|columns|row|rows|entry|entries))?\s*$", re.IGNORECASE)
+
+
+def _leading_cases(pieces: list[Segment], line: str) -> list[Segment]:
+    """"For j != y_i: dL_i/dw_j = ...", "When k = y_i, ∂L_i/∂s_k = p_k - 1": a case and, after a colon or a
+    comma, the formula that holds in it, as one formula with its condition after it ("... for j != y_i"), so
+    the case restricts that formula (and only it) and the formula is checked."""
+    out: list[Segment] = []
+    i = 0
+    while i < len(pieces):
+        if i + 2 < len(pieces) and pieces[i].kind == "words" and pieces[i + 1].kind == "maths" \
+                and pieces[i + 2].kind == "maths":
+            opener = _LEADING_CASE.search(pieces[i].text.rstrip())
+            case, formula = pieces[i + 1], pieces[i + 2]
+            between = line[case.start + len(case.text):formula.start].strip()
+            if opener and between in (":", ",", ";") and (_is_condition(case.text) or _is_inequality(case.text)) \
+                    and not _is_condition(formula.text) and not _is_inequality(formula.text):
+                before = pieces[i].text[:opener.start()].rstrip()
+                if before:
+                    out.append(Segment("words", before, pieces[i].start))
+                word = opener.group(1).lower()
+                word = word if word in CONDITION_JOINERS else "for"
+                out.append(Segment("maths", f"{formula.text} \\text{{ {word} }} {case.text}", formula.start))
+                i += 3
+                continue
+        out.append(pieces[i])
+        i += 1
+    return out
+
+
+def _is_inequality(text: str) -> bool:
+    """One comparison of real quantities and no equation: "u > 0", "s_j - s_{y_i} + 1 > 0"."""
+    return len(RELATION.findall(text)) == 1 and bool(re.search(r"<|>|≤|≥|\\[lg]eq?(?![A-Za-z])|\\[lg]t(?![A-Za-z])",
+                                                              text)) and "=" not in text.replace("<=", "").replace(">=", "")
 
 
 def _is_condition(text: str) -> bool:
