@@ -1,0 +1,77 @@
+"""derive verify on writing it had not seen (issue 18, fourth round): each file in tests/data/written_dev4
+with each mathematical line's verdict and the exit status recorded by hand before the fix (verdicts.yaml).
+
+Every line recorded correct is verified (read and not called wrong), every planted slip is wrong at its
+line, and the exit status is the one recorded.
+"""
+from pathlib import Path
+
+import pytest
+import yaml
+
+from derivations.check.written import check_text
+from derivations.check.written.reader import claims_derivative
+from derivations.check.written.running import segments
+
+CORPUS = Path(__file__).parent / "data" / "written_dev4"
+RECORDED = yaml.safe_load((CORPUS / "verdicts.yaml").read_text(encoding="utf-8"))["files"]
+EXPECTED = {"correct": "verified", "wrong": "wrong"}
+
+
+@pytest.fixture(scope="module")
+def outcomes():
+    return {name: check_text((CORPUS / name).read_text(encoding="utf-8"), name, timeout=None)
+            for name in sorted(RECORDED)}
+
+
+@pytest.mark.parametrize("name", sorted(RECORDED))
+def test_every_line_gets_its_recorded_verdict(outcomes, name):
+    found = outcomes[name].line_verdicts()
+    recorded = {int(line): EXPECTED[str(verdict).split()[0]] for line, verdict in RECORDED[name]["lines"].items()}
+    assert {line: found.get(line, "nothing read") for line in recorded} == recorded
+
+
+@pytest.mark.parametrize("name", sorted(RECORDED))
+def test_the_exit_status_is_the_one_recorded(outcomes, name):
+    assert outcomes[name].status == RECORDED[name]["expected_exit"]
+
+
+# --- a case written before its formula on the same line --------------------------------------------
+
+@pytest.mark.parametrize("line, formula", [
+    ("For j != y_i: dL_i/dw_j = x_i", "dL_i/dw_j = x_i \\text{ for } j != y_i"),
+    ("For j != y_i, dL_i/dw_j = x_i", "dL_i/dw_j = x_i \\text{ for } j != y_i"),
+    ("When j = y_i: dL_i/dw_j = -x_i", "dL_i/dw_j = -x_i \\text{ when } j = y_i"),
+    ("Case k = y_i: dL_i/ds_k = p_k - 1", "dL_i/ds_k = p_k - 1 \\text{ for } k = y_i"),
+    ("If u > 0: dh/du = 1", "dh/du = 1 \\text{ if } u > 0"),
+])
+def test_a_leading_case_is_the_condition_of_the_formula_after_it(line, formula):
+    assert [s.text for s in segments(line) if s.kind == "maths"] == [formula]
+
+
+def test_values_after_at_stay_apart():
+    assert [s.text for s in segments("evaluated at x = -2, y = 5") if s.kind == "maths"] == ["x = -2", "y = 5"]
+
+
+def test_the_case_restricts_its_own_line_only():
+    text = ("p_k = exp(s_k) / sum_j exp(s_j)\nL_i = -log(p_{y_i})\n"
+            "For k != y_i: dL_i/ds_k = p_k\n"
+            "dL_i/ds_k = p_k - 1(k = y_i)\n")
+    outcome = check_text(text, "t.txt", timeout=None)
+    assert outcome.line_verdicts() == {1: "verified", 2: "verified", 3: "verified", 4: "verified"}
+    assert [e.conditions for e in outcome.entries if e.source_line == 4] == [""]
+
+
+def test_an_equation_of_derivatives_after_when_is_not_read_and_not_counted():
+    text = "Let $L = x^2$. The loss is flat when $\\frac{dL}{dx} = 2x + 1$.\n"
+    outcome = check_text(text, "t.md", timeout=None)
+    assert outcome.line_verdicts() == {1: "unread"}
+    assert outcome.status == 3
+
+
+@pytest.mark.parametrize("text, claims", [
+    ("dL_i/dw_j = x_i", True), ("\\frac{\\partial L}{\\partial w} = x", True), ("\\nabla_w L = x", True),
+    ("j \\neq y_i", False), ("s_j = w_j^T x_i", False), ("d = 3", False),
+])
+def test_an_equation_of_derivatives_is_a_claim(text, claims):
+    assert claims_derivative(text) is claims
