@@ -75,3 +75,12 @@ def test_an_equation_of_derivatives_after_when_is_not_read_and_not_counted():
 ])
 def test_an_equation_of_derivatives_is_a_claim(text, claims):
     assert claims_derivative(text) is claims
+
+
+def test_a_markdown_case_before_its_formula_restricts_that_line_only():
+    text = ("With $p_i = \\frac{e^{s_i}}{\\sum_k e^{s_k}}$:\n\n"
+            "For $i \\neq j$: $\\frac{\\partial p_i}{\\partial s_j} = -p_i p_j$.\n\n"
+            "$$\\frac{\\partial p_i}{\\partial s_j} = p_i (\\delta_{ij} - p_j)$$\n")
+    outcome = check_text(text, "t.md", timeout=None)
+    assert outcome.line_verdicts() == {1: "verified", 3: "verified", 5: "verified"}
+    assert [e.conditions for e in outcome.entries if e.source_line in (3, 5)] == ["i ≠ j", ""]

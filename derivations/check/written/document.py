@@ -105,6 +105,7 @@ def read_document(text: str) -> Document:
 
 _WHERE = re.compile(r"\b(?:with|where|here)\s*[,:]?\s*$", re.IGNORECASE)
 _JOINER = re.compile(r"^\s*(for|if|when|whenever)\s*$", re.IGNORECASE)
+_LEADING_CASE = re.compile(r"(?:^|(?<=\W))(for|when|whenever|if|case|in\s+the\s+case)\s*$", re.IGNORECASE)
 _INDEX_CASE = re.compile(r"^\s*[A-Za-z]'?\s*(?:=|!=|\\neq?|\\ne)\s*[A-Za-z0-9_{}]+\s*$")
 _DEFINED_NAME = re.compile(r"^\s*(\\?[A-Za-z]+(?:\{[A-Za-z]\})?)(?:_\{?[^=]{1,12}?\}?)?(?:\^\{?[^=]{1,8}?\}?)?\s*(?::=|=)")
 
@@ -130,6 +131,24 @@ def joined_conditions(pieces: list) -> list:
             text = f"{piece.rows[0].text} \\text{{ {word} }} {pieces[i + 2].rows[0].text}"
             out.append(Math([Row(text, piece.rows[0].line)], piece.line, False, text, words=piece.words))
             i += 3
+            continue
+        if isinstance(piece, Prose) and i + 3 < len(pieces) and _LEADING_CASE.search(piece.text) \
+                and isinstance(pieces[i + 1], Math) and not pieces[i + 1].display and len(pieces[i + 1].rows) == 1 \
+                and _INDEX_CASE.match(pieces[i + 1].rows[0].text) and isinstance(pieces[i + 2], Prose) \
+                and pieces[i + 2].text.strip() in (":", ",") and isinstance(pieces[i + 3], Math) \
+                and len(pieces[i + 3].rows) == 1 and not _INDEX_CASE.match(pieces[i + 3].rows[0].text) \
+                and piece.line == pieces[i + 1].line == pieces[i + 3].line:
+            # "For $i \neq j$: $\frac{\partial p_i}{\partial s_j} = -p_i p_j$": the case of that formula only
+            opener = _LEADING_CASE.search(piece.text)
+            word = opener.group(1).lower()
+            word = word if word in ("for", "if", "when", "whenever") else "for"
+            before = piece.text[:opener.start()].rstrip()
+            if before:
+                out.append(Prose(before, piece.line))
+            formula = pieces[i + 3]
+            text = f"{formula.rows[0].text} \\text{{ {word} }} {pieces[i + 1].rows[0].text}"
+            out.append(Math([Row(text, formula.rows[0].line)], formula.line, formula.display, text, words=before))
+            i += 4
             continue
         out.append(piece)
         i += 1
