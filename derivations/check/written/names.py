@@ -333,7 +333,7 @@ class Names(ArrayNames, ExampleNames):
             if word in self.classes:
                 return [sympy.Integer(self.classes.index(word))]
             if two_letter_words and len(word) in (2, 3) and word.islower():
-                return [index_symbol(letter) for letter in word]
+                return [notation.y if letter == "y" else index_symbol(letter) for letter in word]   # δ_{yj}: y the label
             raise ParseError(f"the subscript {word!r} is not read: no class is called {word!r}")
         if kind == "vector":
             raise ParseError(f"{item[2].written()} in a subscript is not read")
