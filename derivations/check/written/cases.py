@@ -88,7 +88,8 @@ class Cases(Job):
         """Maths read as a case (after "when", "if", "for" in the prose); ``Delta = 2`` there is a given value."""
         if not chain.relations or chain.continued:
             return
-        if len(chain.parts) == 2 and chain.relations == ["="] and read_number(chain.parts[1].strip()) is not None \
+        if len(chain.parts) == 2 and chain.relations == ["="] and (read_number(chain.parts[1].strip()) is not None
+                                                                   or numbers_listed(chain.parts[1])) \
                 and not self.reader.is_index_letter(chain.parts[0]) and self.definitions.definition(
                     chain.parts[0], chain.parts[1], line, "", "condition") == "given":
             return
@@ -238,6 +239,14 @@ class Cases(Job):
                 if companion != head and (companion in self.state.part.heads or companion in self.state.all_heads):
                     return f"the text treats {letter} = y_i separately"
         return ""
+
+
+def numbers_listed(text: str) -> bool:
+    """Whether ``text`` is a list of numbers, (3, -1, 4) or [1, 2, 0]: the values of a worked example's vector."""
+    found = re.fullmatch(r"\s*(?:\\left)?[(\[]\s*(.*?)\s*(?:\\right)?[)\]]\s*", text, re.DOTALL)
+    if not found or "," not in found.group(1):
+        return False
+    return all(read_number(item.strip()) is not None for item in found.group(1).split(","))
 
 
 def _step_indices(a, b) -> list:
