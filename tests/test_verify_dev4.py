@@ -15,7 +15,7 @@ from derivations.check.written.running import segments
 
 CORPUS = Path(__file__).parent / "data" / "written_dev4"
 RECORDED = yaml.safe_load((CORPUS / "verdicts.yaml").read_text(encoding="utf-8"))["files"]
-EXPECTED = {"correct": "verified", "wrong": "wrong"}
+EXPECTED = {"correct": "verified", "wrong": "wrong", "unread": "unread"}
 
 
 @pytest.fixture(scope="module")

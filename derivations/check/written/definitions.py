@@ -172,7 +172,14 @@ class Definitions(Job):
             isinstance(i, Indexed) and i.base.label == x for i in unknowns))}
         if not unknowns or len(unknowns) > 4 or any(self.known(x) for x in unknowns):
             return False
+        if self.state.judge.equal(a, b).ok:
+            return False                    # an identity (log Σ e^{s_j} = c + log Σ e^{s_j - c}): checked as a step
         solved = solved_for(a, b)
+        if solved is None and not (is_number(a) or is_number(b)):
+            self.state.entry(line, f"{left} = {right}", "unread", "a relation between quantities the text does not "
+                                                                   "define that does not hold for every value: a claim "
+                                                                   "or an assumption, the text does not say which")
+            return True
         if solved is None:
             self.state.context(line, f"{left} = {right}", "assumption", "a relation the text states between unknowns "
                                                                         "it does not define: taken as stated")
