@@ -17,7 +17,8 @@ from ...engine import notation
 _PART = re.compile(
     r"^\s*(?:#{1,6}\s|\*\*\s*(?:task|question|problem|exercise|part)\b|(?:task|question|problem|exercise|part)"
     r"\s*\d+\s*[:.)]?|\*\*\s*\d+\s*\.|\d+\s*\.\s+(?:please|write|derive|show|compute|explain|compare|prove|the|"
-    r"using|given|find|for|consider))",
+    r"using|given|find|for|consider)|(?:a\s+)?(?:new|next|another|second|third|last)\s+(?:problem|question|task|"
+    r"exercise|part)\b)",
     re.IGNORECASE)
 #: a line that names the loss the formulas below it are about: "SVM:", "Softmax:"
 _LOSS_LABEL = re.compile(r"^\s*\**\s*(svm|hinge|multiclass svm|softmax|cross[- ]entropy|logistic(?: regression)?)"
