@@ -84,3 +84,11 @@ def test_a_markdown_case_before_its_formula_restricts_that_line_only():
     outcome = check_text(text, "t.md", timeout=None)
     assert outcome.line_verdicts() == {1: "verified", 3: "verified", 5: "verified"}
     assert [e.conditions for e in outcome.entries if e.source_line in (3, 5)] == ["i ≠ j", ""]
+
+
+def test_reg_between_operators_is_maths_and_a_new_problem_starts_a_part():
+    from derivations.check.written.context import is_part_start
+    line = "L = -(1/N) sum_n log P_{n,y_n} + reg * sum_d sum_k W_dk^2"
+    assert [(s.kind, s.text) for s in segments(line)] == [("maths", line)]
+    assert is_part_start("New problem: a batch X (N x D), scores")
+    assert not is_part_start("The problem is that the scores overflow")
