@@ -218,6 +218,10 @@ class Definitions(Job):
             return ""
         if rhs.free_symbols & {p for p, v in at.items() if v != p}:
             return ""                               # the value may name the example n, not the case's own index
+        if rhs.has(value.base):             # G_{i,y_i} = -sum_{k != y_i} G_ik: the entries it sums are the cases
+            rhs = rhs.replace(                # already defined, put in (else the definition would hold itself)
+                lambda e: isinstance(e, Indexed) and e.base == value.base and definition.apply(e.indices) is not None,
+                lambda e: definition.apply(e.indices))
         stated = sympy.Integer(1)
         for relation in definition.partial:
             stated *= relation_indicator(relation)

@@ -95,7 +95,7 @@ class Names(ArrayNames, ExampleNames):
         counts = []
         for node in sympy.preorder_traversal(summand):
             if isinstance(node, Indexed):
-                letter = _letter(node.base)
+                letter = _letter(node.base).rstrip("•")      # L•[i]: the family of L_i, as L_i counts
                 for position, index in enumerate(node.indices):
                     if index == bound:
                         count = self.vector_counts.get(letter) if len(node.indices) == 1 else None
@@ -332,6 +332,8 @@ class Names(ArrayNames, ExampleNames):
             word = item[1]
             if word in self.classes:
                 return [sympy.Integer(self.classes.index(word))]
+            if len(word) == 2 and word[0] == "y" and word[1] in EXAMPLE_LETTERS and not self._defined_base("y"):
+                return [notation.y if word[1] == "i" else example_label(index_symbol(word[1]))]   # s_yi: s_{y_i}
             if two_letter_words and len(word) in (2, 3) and word.islower():
                 return [notation.y if letter == "y" else index_symbol(letter) for letter in word]   # δ_{yj}: y the label
             raise ParseError(f"the subscript {word!r} is not read: no class is called {word!r}")
