@@ -100,6 +100,14 @@ def named_subscripts(text: str) -> list[str]:
     return seen
 
 
+_SHAPE = re.compile(r"(?<![A-Za-z\\$])([A-Z])\s+is\s+(?:an?\s+)?([A-Z])\s*(?:x|×|\\times|by)\s*([A-Z])(?![A-Za-z])")
+
+
+def stated_shapes(text: str) -> list[tuple[str, str, str]]:
+    """(matrix, rows, columns) for each shape said in words: "X is N x D", "W is a D by K matrix"."""
+    return [m.groups() for m in _SHAPE.finditer(text)]
+
+
 def softmax_without_p(text: str) -> bool:
     """Whether the text is about the softmax (or cross-entropy) and writes p_k without defining p."""
     if not re.search(r"softmax|cross[- ]entropy", text, re.IGNORECASE):
@@ -168,6 +176,7 @@ def plain_vector_letters(math_text: str) -> set[str]:
 _SUBSCRIPT = r"_\s*(?:\{(?:[^{}]|\{[^{}]*\})*\}|[A-Za-z0-9])"
 _TRANSPOSE = r"\^\s*(?:\{\s*T\s*\}|T\b|\\top\b)"
 _FAMILY_TRANSPOSED = re.compile(r"(?<![A-Za-z\\])([a-z])" + _SUBSCRIPT + r"\s*" + _TRANSPOSE)
+_FAMILY_DOT = re.compile(r"(?<![A-Za-z\\])([a-z])" + _SUBSCRIPT + r"\s+\.\s+([a-z])" + _SUBSCRIPT)
 _FAMILY_AFTER = re.compile(_TRANSPOSE + r"\s*(?:\\[,;: ]\s*)*([a-z])" + _SUBSCRIPT)
 
 
@@ -176,6 +185,8 @@ def vector_family_letters(math_text: str) -> set[str]:
     or right after such a transpose (the x_i of w_j^T x_i): w_j is a column of W, x_i example i's input."""
     letters = {m.group(1) for m in _FAMILY_TRANSPOSED.finditer(math_text)}
     letters |= {m.group(1) for m in _FAMILY_AFTER.finditer(math_text)}
+    for m in _FAMILY_DOT.finditer(math_text):           # x_i . w_j in plain text: a dot product of two vectors
+        letters |= {m.group(1), m.group(2)}             # (y_T \cdot y_k is a product of two numbers)
     return letters - {"e", "d"}
 
 

@@ -121,6 +121,10 @@ def segments(line: str) -> list[Segment]:
             for offset, part in _split_formula(text):
                 if has_relation(part):
                     cleaned, lead = _cleaned(part)
+                    inner = segments(cleaned) if lead > len(part) - len(part.lstrip()) and cleaned != part else []
+                    if any(s.kind == "words" for s in inner):     # "(delta = 1, regularization strength reg)"
+                        pieces += [Segment(s.kind, s.text, start + offset + lead + s.start) for s in inner]
+                        continue
                     if cleaned and not _word_named(cleaned):
                         pieces.append(Segment("maths", cleaned, start + offset + lead))
                         continue

@@ -11,7 +11,7 @@ from ...engine import notation
 from ...parse.errors import ParseError
 from . import context as prose
 from .document import Math, Prose
-from .roles import MARGIN, Definition, example_label
+from .roles import MARGIN, MATRIX_SHAPES, Definition, example_label
 from .state import Job, Problem
 from .statements import read_row
 from .wording import normalized, numbered
@@ -207,10 +207,24 @@ class Setup(Job):
         kind = prose.loss_label(text)
         if kind:
             self.set_loss(kind, piece.line, None)
+        self.shapes(text, piece.line)
         if prose.ends_cases(text):
             self.end_cases(piece.line, text)
         self.state.pending_words = text
         self.state.intro = text
+
+    def shapes(self, text: str, line: int):
+        """ "X is N x D, W is D x K": the shape of a matrix said in words; read (it is the shape the checks
+        give that matrix) when it is the course's, a note saying so when it is not."""
+        for letter, rows, cols in prose.stated_shapes(text):
+            counts = {"N": notation.N, "D": notation.D, "K": notation.K, "C": notation.K}
+            known = MATRIX_SHAPES.get(letter)
+            stated = (counts.get(rows), counts.get(cols))
+            if known is not None and stated == known:
+                self.state.context(line, f"{letter} is {rows} x {cols}", "given", f"{letter} has {rows} rows and "
+                                                                                  f"{cols} columns")
+            else:
+                self.state.context(line, f"{letter} is {rows} x {cols}", "note", "a shape said in words: not used")
 
     def end_cases(self, line, text):
         """ "In one formula", "for all j and k", "in both cases": the cases stated before no longer hold."""
