@@ -92,3 +92,24 @@ def test_reg_between_operators_is_maths_and_a_new_problem_starts_a_part():
     assert [(s.kind, s.text) for s in segments(line)] == [("maths", line)]
     assert is_part_start("New problem: a batch X (N x D), scores")
     assert not is_part_start("The problem is that the scores overflow")
+
+
+def test_words_inside_brackets_stay_words():
+    line = "gradient in index form (delta = 1, regularization strength reg)"
+    assert [(s.kind, s.text) for s in segments(line)] == [
+        ("words", "gradient in index form"), ("maths", "delta = 1"), ("words", "regularization strength reg")]
+    assert [(s.kind, s.text) for s in segments("the true class is cat (y = 0).")] == [
+        ("words", "the true class is cat"), ("maths", "y = 0")]
+
+
+def test_a_dot_between_two_subscripted_names_in_plain_text_is_a_dot_product_of_vectors():
+    from derivations.check.written.context import vector_family_letters
+    assert vector_family_letters("s_j = x_i . w_j") == {"x", "w"}
+    assert vector_family_letters("-y_T \\cdot y_k") == set()
+
+
+def test_a_shape_said_in_words_is_read():
+    from derivations.check.written.context import stated_shapes
+    assert stated_shapes("X is N x D with rows x_i, W is D x K with columns w_j.") == [("X", "N", "D"), ("W", "D", "K")]
+    assert stated_shapes("W is a D by K matrix") == [("W", "D", "K")]
+    assert stated_shapes("It is N x D") == []
