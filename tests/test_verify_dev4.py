@@ -113,3 +113,22 @@ def test_a_shape_said_in_words_is_read():
     assert stated_shapes("X is N x D with rows x_i, W is D x K with columns w_j.") == [("X", "N", "D"), ("W", "D", "K")]
     assert stated_shapes("W is a D by K matrix") == [("W", "D", "K")]
     assert stated_shapes("It is N x D") == []
+
+
+@pytest.mark.parametrize("written, meaning", [
+    ("\\sum_{d,c} W_{dc}^2", "R = Σ_{c=0..K - 1, d=0..D - 1} W_{d,c}^2"),
+    ("\\sum_{j,k} s_j s_k", "R = Σ_{k=0..K - 1, j=0..K - 1} s_{j}·s_{k}"),
+    ("\\sum_{n,j} M_{nj}", "R = Σ_{j=0..K - 1, n=0..N - 1} M_{n,j}"),
+])
+def test_a_sum_over_two_indices_sums_over_both(written, meaning):
+    outcome = check_text(f"$$R = {written}$$\n", "t.md", timeout=None)
+    assert outcome.line_verdicts() == {1: "verified"}
+    assert [c.meaning for c in outcome.context if c.kind == "definition"] == [meaning]
+
+
+def test_an_undefined_loss_inside_a_derivative_is_not_read():
+    text = ("$$L = \\frac{1}{N}\\sum_{n=1}^{N} L_n + \\lambda \\sum_{d,c} W_{dc}^2$$\n\n"
+            "$$\\frac{\\partial L}{\\partial W} = 2\\lambda W$$\n")
+    outcome = check_text(text, "t.md", timeout=None)
+    assert outcome.line_verdicts() == {1: "verified", 3: "unread"}
+    assert "L" in next(e.verified_by for e in outcome.entries if e.source_line == 3)

@@ -28,6 +28,8 @@ class Decisions(Job):
             raise Unread(f"{shortened(vector)} is a vector and {shortened(number)} one number: the two are not compared")
         a = self.state.expanded(before.value)
         b = self.state.expanded(after.value)
+        undefined_inside_derivative(a)
+        undefined_inside_derivative(b)
         a, b = written_out_against(a, b), written_out_against(b, a)
         written_number = read_number(after_text.strip()) if not isinstance(b, sympy.MatrixBase) else None
         if isinstance(b, sympy.MatrixBase) and decimal_literals(after_text) and self.numbers.numbers_vector(
@@ -208,3 +210,19 @@ def written_out_against(side, other):
         return sympy.ImmutableMatrix([concrete(side.xreplace({COMPONENT: sympy.Integer(m)}), {K: count})
                                       for m in range(count)])
     return side
+
+
+def undefined_inside_derivative(side):
+    """A loss the text never defines (L_n in L = 1/N sum_n L_n + λ sum W^2) inside a derivative: what it depends
+    on is not stated, so its derivative would be taken as 0 (a step verified or refuted by that); not read."""
+    if not isinstance(side, sympy.Basic):
+        return
+    for derivative in side.atoms(sympy.Derivative):
+        for atom in derivative.expr.atoms(Indexed, Symbol):
+            name = atom.base.label.name if isinstance(atom, Indexed) else atom.name
+            if isinstance(atom, Symbol) and (atom.is_integer or any(isinstance(i, Indexed) and i.base.label == atom
+                                                                   for i in derivative.expr.atoms(Indexed))):
+                continue
+            if is_quantity_name(name.rstrip("•")):
+                raise Unread(f"{plain_text(atom)} is not defined in the text: what it depends on is not stated, so "
+                             f"its derivative is not known")
