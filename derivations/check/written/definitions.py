@@ -249,6 +249,7 @@ class Definitions(Job):
             self.state.names.definitions[key] = definition
         else:
             self.state.names.definitions[key] = Definition(key, value=rhs, line=line, written=written)
+            self.state.names.define_family(key)     # L_n defined after L = 1/N sum_n L_n: L's terms are L_n's
         self.state.part.defined.add(key)
         self.state.see(rhs)
         self.state.context(line, written, "definition", describe_definition(key, parameters, at, rhs))
