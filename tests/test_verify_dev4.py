@@ -132,3 +132,10 @@ def test_an_undefined_loss_inside_a_derivative_is_not_read():
     outcome = check_text(text, "t.md", timeout=None)
     assert outcome.line_verdicts() == {1: "verified", 3: "unread"}
     assert "L" in next(e.verified_by for e in outcome.entries if e.source_line == 3)
+
+
+def test_the_index_slip_is_named_on_the_side_that_holds_it():
+    name = "dev4_13_svm_unicode.txt"
+    outcome = check_text((CORPUS / name).read_text(encoding="utf-8"), name, timeout=None)
+    wrong = [e for e in outcome.entries if e.source_line == 9 and e.verdict == "wrong"]
+    assert [e.diagnosis for e in wrong] == ["index: xⱼ written where xᵢ makes the step hold"]

@@ -84,9 +84,13 @@ class Decisions(Job):
             return                                          # two numbers: no edit of a formula explains them
         if isinstance(before.value, sympy.Basic) and isinstance(after.value, sympy.Basic) \
                 and not isinstance(a, sympy.MatrixBase) and not isinstance(b, sympy.MatrixBase):
-            first = self.state.last is not None and normalized(self.state.last.head_text) == normalized(before_text)
+            last = self.state.last
+            first = last is not None and normalized(last.head_text) == normalized(before_text)
+            checked = last is not None and not first and last.correct is last.reading \
+                and normalized(last.text) == normalized(before_text)      # the left side was verified just before
             entry.diagnosis = diagnose(self.state.judge, before.value, after.value, conditions, real,
-                                       expand=self.state.expanded, expanded_before=a, before_first=first)
+                                       expand=self.state.expanded, expanded_before=a, before_first=first,
+                                       before_correct=checked)
 
     def defined_head(self, reading) -> bool:
         value = reading.value
