@@ -65,6 +65,10 @@ class Cases(Job):
             return None
         if relation in (">", "<", ">=", "<="):
             return "real", RealCondition(u, relation, f"{left} {relation} {right}")
+        if relation == "=":
+            name, value = self.state.scalar(left), self.state.scalar(right)
+            if isinstance(name, (Symbol, Indexed)) and not getattr(name, "is_integer", False) and value.is_number:
+                return "real", RealCondition(name, "=", f"{left} = {right}", value=value)     # "when t = 1"
         return None
 
     def read_index(self, text: str):
