@@ -30,6 +30,7 @@ class Decisions(Job):
         b = self.state.expanded(after.value)
         undefined_inside_derivative(a)
         undefined_inside_derivative(b)
+        self.check_readable(a, b)
         a, b = written_out_against(a, b), written_out_against(b, a)
         written_number = read_number(after_text.strip()) if not isinstance(b, sympy.MatrixBase) else None
         if isinstance(b, sympy.MatrixBase) and decimal_literals(after_text) and self.numbers.numbers_vector(
@@ -91,6 +92,23 @@ class Decisions(Job):
             entry.diagnosis = diagnose(self.state.judge, before.value, after.value, conditions, real,
                                        expand=self.state.expanded, expanded_before=a, before_first=first,
                                        before_correct=checked)
+
+    def check_readable(self, a, b):
+        """A derivative through a name whose definition the text gives but that could not be read (∂L/∂b with
+        z = w^T x + b not read) would take that name as constant: not read."""
+        unreadable = self.state.names.unreadable
+        if not unreadable:
+            return
+        for side in (a, b):
+            if not isinstance(side, sympy.Basic):
+                continue
+            for derivative in side.atoms(sympy.Derivative):      # d/db through z: z's definition is needed
+                inside = derivative.expr.free_symbols | {i.base for i in derivative.expr.atoms(Indexed)}
+                variables = set(derivative.variables) | {v.base for v in derivative.variables if isinstance(v, Indexed)}
+                for name in inside - variables:
+                    if name in unreadable:
+                        raise Unread(f"{plain_text(name)} is defined on line {unreadable[name]}, but that definition "
+                                     f"could not be read, and this derivative goes through it")
 
     def defined_head(self, reading) -> bool:
         value = reading.value

@@ -231,6 +231,17 @@ class Definitions(Job):
                            f"{plain_text(value)} = {plain_text(rhs)}: the case the definition above left out")
         return "definition"
 
+    def unreadable(self, left: str, line: int):
+        """The name ``left`` defines, whose definition could not be read: a step that uses it is not read (it
+        would be a name without a value, its derivatives 0)."""
+        try:
+            value = self.state.read(left).value
+        except Unread:
+            return
+        key = value.base if isinstance(value, Indexed) else value
+        if isinstance(key, (Symbol, IndexedBase)) and key not in self.state.names.definitions:
+            self.state.names.unreadable[key] = line
+
     def store(self, key, parameters, at, rhs, line, written):
         example = index_symbol("i")
         if len(parameters) >= 2 and example in parameters and isinstance(rhs, sympy.Basic) and rhs.has(notation.y):
@@ -250,6 +261,7 @@ class Definitions(Job):
         else:
             self.state.names.definitions[key] = Definition(key, value=rhs, line=line, written=written)
             self.state.names.define_family(key)     # L_n defined after L = 1/N sum_n L_n: L's terms are L_n's
+        self.state.names.unreadable.pop(key, None)
         self.state.part.defined.add(key)
         self.state.see(rhs)
         self.state.context(line, written, "definition", describe_definition(key, parameters, at, rhs))

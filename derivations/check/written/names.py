@@ -55,6 +55,7 @@ class Names(ArrayNames, ExampleNames):
     def __init__(self):
         self.component = COMPONENT
         self.definitions: dict = {}           # Symbol / IndexedBase / Function -> Definition
+        self.unreadable: dict = {}            # names whose definition could not be read -> its line
         self.classes: list[str] = []          # class names in order (cat, dog, bird)
         self.plain_vectors: set[str] = set()  # plain letters also written with an index (w, x)
         self.subscripted: set[str] = set()    # every letter written with a subscript in this part
@@ -229,6 +230,16 @@ class Names(ArrayNames, ExampleNames):
                                                                                    f"for example {example}")
                 self.notes.append(f"{name} is read as {of_example_i.name} for example {example}")
                 return symbol
+            bare = Symbol(name.split("_")[0], real=True)
+            if bare in self.definitions and bare.name in QUANTITY_LETTERS and ref.subscript[0][1] == "n" \
+                    and self.definitions[bare].value is not None and self.example_data & {
+                        getattr(s, "name", "") for s in self.definitions[bare].value.free_symbols}:
+                example = index_symbol("n")            # L_n in a batch, when the text defines the loss L of
+                value = self.per_example(bare, example)    # one example (in x, t): L with example n's data
+                self.definitions[symbol] = Definition(symbol, value=value, written=f"{name}: {bare.name} for "
+                                                                                   f"example {example}")
+                self.notes.append(f"{name} is read as {bare.name} for example {example}")
+                return symbol
         if self.aliasing and symbol not in self.definitions:
             same = self._same_quantity(symbol, ref)
             if same is not None:
@@ -298,6 +309,12 @@ class Names(ArrayNames, ExampleNames):
         other = self._for_example(self.base(letter), indices)
         if other is not None:
             return other
+        bare = self._symbol(letter)
+        if len(indices) == 1 and indices[0] == index_symbol("n") and not self._defined_base(letter) \
+                and bare in self.definitions and self.definitions[bare].value is not None \
+                and letter not in self.example_data and self.example_data & {
+                    getattr(s, "name", "") for s in self.definitions[bare].value.free_symbols}:
+            return self.per_example(bare, indices[0])     # z_n: z = w^T x + b with example n's x
         return self.base(letter)[tuple(indices)]
 
     def base(self, letter: str) -> IndexedBase:

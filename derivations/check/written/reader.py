@@ -247,6 +247,8 @@ class Reader(Job):
         head_text, first_relation = texts[0], relations[0]
         if first_relation in ("=", "define") and len(texts) >= 2:
             kind = self.definitions.definition(texts[0], texts[1], line, lead, mode, row_conditions)
+            if kind == "unread":
+                self.definitions.unreadable(texts[0], line)
             if kind == "given":
                 return None
             if kind == "definition":
