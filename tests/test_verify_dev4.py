@@ -139,3 +139,17 @@ def test_the_index_slip_is_named_on_the_side_that_holds_it():
     outcome = check_text((CORPUS / name).read_text(encoding="utf-8"), name, timeout=None)
     wrong = [e for e in outcome.entries if e.source_line == 9 and e.verdict == "wrong"]
     assert [e.diagnosis for e in wrong] == ["index: xⱼ written where xᵢ makes the step hold"]
+
+
+def test_a_value_stated_as_the_case_of_a_formula_is_put_in():
+    text = ("a = σ(z)\nL = -[t log a + (1 - t) log(1 - a)]\n"
+            "When t = 1 the gradient ∂L/∂z = a - 1 is negative.\n"
+            "When t = 0 the gradient ∂L/∂z = a - 1 is negative.\n")
+    outcome = check_text(text, "t.txt", timeout=None)
+    assert outcome.line_verdicts() == {1: "verified", 2: "verified", 3: "verified", 4: "wrong"}
+    assert [e.conditions for e in outcome.entries] == ["t = 1", "t = 0"]
+
+
+def test_the_x_of_w_transposed_x_is_a_vector_and_z_n_is_one_number_per_example():
+    from derivations.check.written.context import plain_vector_letters
+    assert plain_vector_letters("z = w^T x + b, t_n, z_n, x_nd") == {"w", "x"}

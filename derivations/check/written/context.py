@@ -167,10 +167,23 @@ def plain_vector_letters(math_text: str) -> set[str]:
     cleaned = re.sub(r"\\[A-Za-z]+", " ", cleaned)
     cleaned = re.sub(r"_\s*\{?\s*(?:hat|pred|true|bar|tilde|old|new|prev|next|max|min|reg|data|total|out|in)\b\}?",
                      " ", cleaned)                                           # y_hat: a name of its own
+    per_example = _per_example_letters(cleaned)
     cleaned = re.sub(r"_\s*\{[^{}]*\}|_\s*[A-Za-z0-9]", "_", cleaned)       # subscripts' own letters are indices
     for match in re.finditer(r"(?<![A-Za-z])([a-z])'*\s*(?:_|\^\s*\{?\s*T\b)", cleaned):
         letters.add(match.group(1))
-    return letters - {"e", "d"}
+    for match in re.finditer(r"(?<![A-Za-z])[a-z]'*\s*\^\s*\{?\s*T\s*\}?\s*([a-z])(?![A-Za-z(_'])", cleaned):
+        letters.add(match.group(1))                     # the x of w^T x: a vector too
+    return letters - {"e", "d"} - per_example
+
+
+def _per_example_letters(text: str) -> set[str]:
+    """Letters written with the example index n only (z_n, t_n: the z and t of example n in a batch), never
+    transposed: numbers, one per example, not vectors with components (z = w^T x + b is one number)."""
+    subscripts: dict = {}
+    for match in re.finditer(r"(?<![A-Za-z])([a-z])'*\s*(?:_\s*(?:\{\s*([^{}]*?)\s*\}|([A-Za-z0-9]+))|(\^\s*\{?\s*T\b))",
+                             text):
+        subscripts.setdefault(match.group(1), set()).add("^T" if match.group(4) else match.group(2) or match.group(3))
+    return {letter for letter, found in subscripts.items() if found == {"n"}}
 
 
 _SUBSCRIPT = r"_\s*(?:\{(?:[^{}]|\{[^{}]*\})*\}|[A-Za-z0-9])"

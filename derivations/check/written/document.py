@@ -30,7 +30,7 @@ _HINT = re.compile(r"^\s*(?:%+|<!--|#)\s*derive\s*:\s*(?P<hint>.*?)\s*(?:-->)?\s
 _HTML_HINT = re.compile(r"<!--\s*derive\s*:\s*(?P<hint>.*?)\s*-->", re.IGNORECASE | re.DOTALL)
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
-_RELATION = re.compile(r"(?<![<>!=:])=(?!=)|!=|<|>|≤|≥|≠|≈|⇒|=>|\\(?:approx|leq?|geq?|neq?|Rightarrow|implies)\b")
+_RELATION = re.compile(r"(?<![<>!=:])=(?!=)|!=|<|>|≤|≥|≠|≈|⇒|=>|∈|\\(?:approx|leq?|geq?|neq?|Rightarrow|implies)\b")
 
 
 @dataclass

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 MATH_WORDS = {"log", "ln", "exp", "max", "min", "sum", "sqrt", "grad", "diag", "sigma", "argmax", "tanh", "delta",
               "lambda", "alpha", "beta", "gamma", "epsilon", "theta", "reg"}
 #: a relation between two sides, as running text writes it
-RELATION = re.compile(r"(?<![<>!=:])=(?!=)|!=|<|>|≤|≥|≠|≈|⇒|=>|\\(?:approx|leq?|geq?|neq?|Rightarrow|implies|lt|gt)"
+RELATION = re.compile(r"(?<![<>!=:])=(?!=)|!=|<|>|≤|≥|≠|≈|⇒|=>|∈|\\(?:approx|leq?|geq?|neq?|Rightarrow|implies|lt|gt)"
                       r"(?![A-Za-z])")
 _WORD = re.compile(r"[A-Za-z]+(?:[-'][A-Za-z]+)*")
 _ABBREVIATION = re.compile(r"(?:[A-Za-z]\.){2,}|etc\.|vs\.|cf\.")
@@ -94,7 +94,7 @@ def _tokens(line: str):
 #: "∂/∂W_dc of λ Σ_d Σ_j W_dj² is 2λ W_dc", "the derivative of x^2 with respect to x is 2x": a derivative in words
 _DERIVATIVE_PHRASE = re.compile(
     r"(?P<operator>(?:∂|\\partial|d)\s*/\s*(?:∂|\\partial|d)\s*\S+?)\s+of\s+(?P<expression>.+?)\s+(?:is|equals)\s+"
-    r"(?P<value>[^,;:()]+(?:\([^()]*\)[^,;:()]*)*?)\s*(?=[),;:]|\.(?:\s|$)|$)")
+    r"(?P<value>(?:[^,;:()]|\((?:[^()]|\([^()]*\))*\))+?)\s*(?=[),;:]|\.(?:\s|$)|$)")
 
 
 def segments(line: str) -> list[Segment]:
@@ -176,6 +176,8 @@ def _cleaned(part: str) -> tuple[str, int]:
     text = part.strip()
     while text and text[-1] in ".,;:" and not text.endswith("..."):
         text = text[:-1].rstrip()
+    while text.endswith(")") and text.count(")") > text.count("("):
+        text = text[:-1].rstrip()                 # "(labels t ∈ {0, 1})": the bracket the words opened
     while len(text) >= 2 and text[0] == "(" and text[-1] == ")" and _wraps(text):
         text = text[1:-1].strip()
         lead += 1
@@ -226,12 +228,13 @@ def _leading_cases(pieces: list[Segment], line: str) -> list[Segment]:
     out: list[Segment] = []
     i = 0
     while i < len(pieces):
+        named = i + 3 < len(pieces) and pieces[i + 2].kind == "words" and pieces[i + 3].kind == "maths"
         if i + 2 < len(pieces) and pieces[i].kind == "words" and pieces[i + 1].kind == "maths" \
-                and pieces[i + 2].kind == "maths":
+                and (pieces[i + 2].kind == "maths" or named):
             opener = _LEADING_CASE.search(pieces[i].text.rstrip())
-            case, formula = pieces[i + 1], pieces[i + 2]
+            case, formula = pieces[i + 1], pieces[i + 3 if named else 2]
             between = line[case.start + len(case.text):formula.start].strip()
-            if opener and between in (":", ",", ";") and (_is_condition(case.text) or _is_inequality(case.text)) \
+            if opener and _joins(between) and (_is_condition(case.text) or _is_inequality(case.text)) \
                     and not _is_condition(formula.text) and not _is_inequality(formula.text):
                 before = pieces[i].text[:opener.start()].rstrip()
                 if before:
@@ -239,11 +242,21 @@ def _leading_cases(pieces: list[Segment], line: str) -> list[Segment]:
                 word = opener.group(1).lower()
                 word = word if word in CONDITION_JOINERS else "for"
                 out.append(Segment("maths", f"{formula.text} \\text{{ {word} }} {case.text}", formula.start))
-                i += 3
+                i += 4 if named else 3
                 continue
         out.append(pieces[i])
         i += 1
     return out
+
+
+def _joins(between: str) -> bool:
+    """What may stand between a case and its formula: a colon, a comma, or a few words naming the formula
+    ("When t = 1 the gradient ∂L/∂z = a - 1")."""
+    if between in (":", ",", ";"):
+        return True
+    words = between.rstrip(":,").split()
+    return 0 < len(words) <= 3 and all(_WORD.fullmatch(w) for w in words) and words[-1].lower() in (
+        "gradient", "derivative", "loss", "value", "slope", "output", "result")
 
 
 def _is_inequality(text: str) -> bool:

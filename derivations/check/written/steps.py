@@ -28,7 +28,7 @@ class Steps(Job):
             self.advance(after_text, line, correct=True)
             return
         if relation == "in":
-            self.state.context(line, written, "note", "where a quantity lives (W \\in R^{D x K}, y_n in {0..K-1}): "
+            self.state.context(line, written, "assumption", "where a quantity lives (W \\in R^{D x K}, y_n in {0..K-1}): "
                                                       "a statement of its kind, not a step")
             self.advance(after_text, line, correct=False)
             return
