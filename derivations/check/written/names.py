@@ -125,6 +125,8 @@ class Names(ArrayNames, ExampleNames):
             return lambda *args, d=defined: applied(d, args) if len(args) == len(d.parameters) else None
         if ref.letter in self.functions:
             return self.functions[ref.letter]
+        if defined is not None and defined.value is not None:
+            return None                             # g (1 - g) with g = 1 / (1 + exp(-u)): a product, not a call
         if len(ref.letter) == 1 and ref.letter in "fgh":
             function = self.functions.setdefault(ref.letter, sympy.Function(ref.letter, real=True))
             return function
