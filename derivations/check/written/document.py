@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from .running import segments, states_something
+from .wording import has_derivative
 
 #: environments whose rows are separate lines of a derivation
 ROW_ENVIRONMENTS = ("align", "align*", "aligned", "alignat", "alignat*", "alignedat", "equation", "equation*",
@@ -99,8 +100,48 @@ def kind_of(text: str) -> str:
 def read_document(text: str) -> Document:
     """The pieces of ``text`` in order: :class:`Prose`, :class:`Math` and :class:`Hint`."""
     document = _read_document(text)
-    document.pieces = definitions_first(joined_conditions(document.pieces))
+    document.pieces = definitions_first(joined_conditions(claims_in_words(document.pieces)))
     return document
+
+
+_IS = re.compile(r"^\s*(?:is|equals|is equal to)\s*$", re.IGNORECASE)
+_OPENS_CASE = re.compile(r"\b(?:when|whenever|if)\b", re.IGNORECASE)
+
+
+def claims_in_words(pieces: list) -> list:
+    """"When ... $k \neq y_i$, that is $s_k - s_{y_i} + \Delta > 0$, the derivative $\frac{\partial L_i}{\partial
+    s_k}$ is $1$.": a derivative, "is" and a value in one sentence are the claim derivative = value, in the cases
+    the same sentence states after "when" or "if" (those cases hold for that claim only)."""
+    out = list(pieces)
+    i = 0
+    while i + 2 < len(out):
+        left, word, right = out[i], out[i + 1], out[i + 2]
+        if _inline_row(left) and isinstance(word, Prose) and _IS.match(word.text) and _inline_row(right) \
+                and left.line == word.line == right.line and has_derivative(left.rows[0].text) \
+                and not _RELATION.search(left.rows[0].text) and not _RELATION.search(right.rows[0].text):
+            cases, first = [], i
+            k = i - 1
+            while k >= 0 and out[k].line == left.line and not isinstance(out[k], Hint):
+                if _inline_row(out[k]) and _RELATION.search(out[k].rows[0].text):
+                    cases.insert(0, k)
+                k -= 1
+            opened = any(isinstance(out[m], Prose) and _OPENS_CASE.search(out[m].text) for m in range(k + 1, i))
+            text = f"{left.rows[0].text} = {right.rows[0].text}"
+            if opened and cases:
+                text += " \\text{ when } " + " \\text{ and } ".join(out[m].rows[0].text for m in cases)
+            else:
+                cases = []
+            claim = Math([Row(text, left.rows[0].line)], left.line, False, text, words="")
+            out[i:i + 3] = [claim]
+            for m in reversed(cases):
+                del out[m]
+                i -= 1
+        i += 1
+    return out
+
+
+def _inline_row(piece) -> bool:
+    return isinstance(piece, Math) and not piece.display and len(piece.rows) == 1
 
 
 _WHERE = re.compile(r"\b(?:with|where|here)\s*[,:]?\s*$", re.IGNORECASE)
