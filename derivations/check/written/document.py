@@ -119,7 +119,7 @@ def claims_in_words(pieces: list) -> list:
         if _inline_row(left) and isinstance(word, Prose) and _IS.match(word.text) and _inline_row(right) \
                 and left.line == word.line == right.line and has_derivative(left.rows[0].text) \
                 and not _RELATION.search(left.rows[0].text) and not _RELATION.search(right.rows[0].text):
-            cases, first = [], i
+            cases = []
             k = i - 1
             while k >= 0 and out[k].line == left.line and not isinstance(out[k], Hint):
                 if _inline_row(out[k]) and _RELATION.search(out[k].rows[0].text):
