@@ -109,7 +109,7 @@ _OPENS_CASE = re.compile(r"\b(?:when|whenever|if)\b", re.IGNORECASE)
 
 
 def claims_in_words(pieces: list) -> list:
-    """"When ... $k \neq y_i$, that is $s_k - s_{y_i} + \Delta > 0$, the derivative $\frac{\partial L_i}{\partial
+    r""""When ... $k \neq y_i$, that is $s_k - s_{y_i} + \Delta > 0$, the derivative $\frac{\partial L_i}{\partial
     s_k}$ is $1$.": a derivative, "is" and a value in one sentence are the claim derivative = value, in the cases
     the same sentence states after "when" or "if" (those cases hold for that claim only)."""
     out = list(pieces)
