@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .running import segments, states_something
+from .running import is_case, joins_case, segments, states_something
 from .wording import has_derivative
 
 #: environments whose rows are separate lines of a derivation
@@ -151,6 +151,12 @@ _INDEX_CASE = re.compile(r"^\s*[A-Za-z]'?\s*(?:=|!=|\\neq?|\\ne)\s*[A-Za-z0-9_{}
 _DEFINED_NAME = re.compile(r"^\s*(\\?[A-Za-z]+(?:\{[A-Za-z]\})?)(?:_\{?[^=]{1,12}?\}?)?(?:\^\{?[^=]{1,8}?\}?)?\s*(?::=|=)")
 
 
+def _is_case(text: str) -> bool:
+    """A case in LaTeX or plain text: k = y_i, j \\neq y_i, u > 0."""
+    return bool(_INDEX_CASE.match(text)) or is_case(re.sub(r"\\(?:neq?|ne)(?![A-Za-z])", "≠", re.sub(
+        r"\\(?:leq?|le)(?![A-Za-z])", "≤", re.sub(r"\\(?:geq?|ge)(?![A-Za-z])", "≥", text))))
+
+
 def _defines(piece, head: str) -> bool:
     """Whether a maths piece defines (or restates) the name ``head`` (M_{nj} = ... before M_{n y_n} = 0)."""
     found = _DEFINED_NAME.match(piece.rows[0].text) if piece.rows else None
@@ -175,9 +181,10 @@ def joined_conditions(pieces: list) -> list:
             continue
         if isinstance(piece, Prose) and i + 3 < len(pieces) and _LEADING_CASE.search(piece.text) \
                 and isinstance(pieces[i + 1], Math) and not pieces[i + 1].display and len(pieces[i + 1].rows) == 1 \
-                and _INDEX_CASE.match(pieces[i + 1].rows[0].text) and isinstance(pieces[i + 2], Prose) \
-                and pieces[i + 2].text.strip() in (":", ",") and isinstance(pieces[i + 3], Math) \
-                and len(pieces[i + 3].rows) == 1 and not _INDEX_CASE.match(pieces[i + 3].rows[0].text) \
+                and _is_case(pieces[i + 1].rows[0].text) and isinstance(pieces[i + 2], Prose) \
+                and joins_case(pieces[i + 2].text) and isinstance(pieces[i + 3], Math) \
+                and len(pieces[i + 3].rows) == 1 and not _is_case(pieces[i + 3].rows[0].text) \
+                and _RELATION.search(pieces[i + 3].rows[0].text) \
                 and piece.line == pieces[i + 1].line == pieces[i + 3].line:
             # "For $i \neq j$: $\frac{\partial p_i}{\partial s_j} = -p_i p_j$": the case of that formula only
             opener = _LEADING_CASE.search(piece.text)

@@ -234,7 +234,7 @@ def _leading_cases(pieces: list[Segment], line: str) -> list[Segment]:
             opener = _LEADING_CASE.search(pieces[i].text.rstrip())
             case, formula = pieces[i + 1], pieces[i + 3 if named else 2]
             between = line[case.start + len(case.text):formula.start].strip()
-            if opener and _joins(between) and (_is_condition(case.text) or _is_inequality(case.text)) \
+            if opener and joins_case(between) and (_is_condition(case.text) or _is_inequality(case.text)) \
                     and not _is_condition(formula.text) and not _is_inequality(formula.text):
                 before = pieces[i].text[:opener.start()].rstrip()
                 if before:
@@ -249,14 +249,25 @@ def _leading_cases(pieces: list[Segment], line: str) -> list[Segment]:
     return out
 
 
-def _joins(between: str) -> bool:
-    """What may stand between a case and its formula: a colon, a comma, or a few words naming the formula
-    ("When t = 1 the gradient ∂L/∂z = a - 1")."""
-    if between in (":", ",", ";"):
+#: words that may stand between a case and the formula that holds in it ("If u > 0 then dh/du = 1", "When t = 1
+#: the gradient ∂L/∂z = a - 1", "for u < 0 we have ...")
+_FILLERS = {"then", "we", "get", "have", "obtain", "find", "so", "it", "follows", "that", "the", "gradient",
+            "derivative", "loss", "value", "slope", "output", "result", "is", "becomes", "gives", "and", "one"}
+
+
+def joins_case(between: str) -> bool:
+    """What may stand between a case and its formula: a colon, a comma, or a few words that introduce or name
+    the formula ("then", "we get", "the gradient")."""
+    between = between.strip()
+    if between in (":", ",", ";", ""):
         return True
-    words = between.rstrip(":,").split()
-    return 0 < len(words) <= 3 and all(_WORD.fullmatch(w) for w in words) and words[-1].lower() in (
-        "gradient", "derivative", "loss", "value", "slope", "output", "result")
+    words = between.strip(":,; ").replace(",", " ").split()
+    return 0 < len(words) <= 4 and all(w.lower() in _FILLERS for w in words)
+
+
+def is_case(text: str) -> bool:
+    """A case a formula may be stated in: k = y_i, j ≠ y_i, u > 0, s_j - s_{y_i} + 1 > 0."""
+    return _is_condition(text) or _is_inequality(text)
 
 
 def _is_inequality(text: str) -> bool:
