@@ -153,3 +153,12 @@ def test_a_value_stated_as_the_case_of_a_formula_is_put_in():
 def test_the_x_of_w_transposed_x_is_a_vector_and_z_n_is_one_number_per_example():
     from derivations.check.written.context import plain_vector_letters
     assert plain_vector_letters("z = w^T x + b, t_n, z_n, x_nd") == {"w", "x"}
+
+
+@pytest.mark.parametrize("line, formula", [
+    ("If u > 0 then dh/du = 1.", "dh/du = 1 \\text{ if } u > 0"),
+    ("When u > 0 we get dh/du = 1", "dh/du = 1 \\text{ when } u > 0"),
+    ("for u < 0 we have dh/du = 0", "dh/du = 0 \\text{ for } u < 0"),
+])
+def test_a_case_and_its_formula_joined_by_a_few_words(line, formula):
+    assert [s.text for s in segments(line) if s.kind == "maths"] == [formula]

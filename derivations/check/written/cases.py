@@ -115,6 +115,8 @@ class Cases(Job):
                                                     "\"if\", \"when\", \"for\" in a sentence): not read as a step")
             return
         self.state.context(line, text, "note", "a condition on real quantities in the prose: it restricts no check")
+        self.state.unapplied.setdefault(line, " ".join(f"{p.strip()} {r}" for p, r in zip(
+            chain.parts, chain.relations + [""])).strip())
 
     def names_a_new_quantity(self, text: str) -> bool:
         """Whether ``text`` is a name the text has not defined yet (L_i in "For $L_i = -\\log p_{y_i}$")."""

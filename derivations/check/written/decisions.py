@@ -69,6 +69,9 @@ class Decisions(Job):
                 entry.verified_by = f"against the last correct expression (line {last.correct_line}): " \
                                     + entry.verified_by
                 return
+        if entry.source_line in self.state.unapplied:
+            raise Unread(f"the two sides differ, but the sentence states a case ({self.state.unapplied[entry.source_line]}) "
+                         f"that could not be applied to this step")
         new = self.new_names(a, b)
         if new:
             raise Unread(f"{', '.join(sorted(new))} {'is' if len(new) == 1 else 'are'} not defined in the text "
