@@ -162,6 +162,7 @@ def last_word(prose: str) -> str:
 def plain_vector_letters(math_text: str) -> set[str]:
     """Plain (not bold) lower-case letters written with a subscript or a transpose: vectors with components."""
     letters = set()
+    math_text = re.sub(r"\\(?:top|intercal)(?![A-Za-z])|\\math(?:rm|sf)\s*\{\s*T\s*\}", "T", math_text)   # w^\top
     cleaned = re.sub(r"\\(?:mathbf|boldsymbol|bm|underline|vec|mathcal|mathbb|hat|bar|tilde)\s*\{[^{}]*\}", " ",
                      math_text)
     cleaned = re.sub(r"\\[A-Za-z]+", " ", cleaned)
