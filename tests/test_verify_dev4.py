@@ -162,3 +162,10 @@ def test_the_x_of_w_transposed_x_is_a_vector_and_z_n_is_one_number_per_example()
 ])
 def test_a_case_and_its_formula_joined_by_a_few_words(line, formula):
     assert [s.text for s in segments(line) if s.kind == "maths"] == [formula]
+
+
+def test_the_value_otherwise_is_the_formula_in_the_other_case():
+    found = [s.text for s in segments("dL/ds_k = p_k - 1 if k = y, and p_k otherwise") if s.kind == "maths"]
+    assert found == ["dL/ds_k = p_k - 1 \\text{ if } k = y", "dL/ds_k = p_k \\text{ if } k != y"]
+    found = [s.text for s in segments("dh/du = 1 if u > 0, and zero otherwise") if s.kind == "maths"]
+    assert found[0] == "dh/du = 1 \\text{ if } u > 0"

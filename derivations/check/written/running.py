@@ -130,7 +130,7 @@ def segments(line: str) -> list[Segment]:
                         continue
                 pieces.append(Segment("words", part, start + offset))
         index = last + 1
-    return _merged(_leading_cases(_joined_conditions(pieces), line))
+    return _otherwise(_merged(_leading_cases(_joined_conditions(pieces), line)))
 
 
 def _split_formula(text: str):
@@ -274,6 +274,29 @@ def _is_inequality(text: str) -> bool:
     """One comparison of real quantities and no equation: "u > 0", "s_j - s_{y_i} + 1 > 0"."""
     return len(RELATION.findall(text)) == 1 and bool(re.search(r"<|>|≤|≥|\\[lg]eq?(?![A-Za-z])|\\[lg]t(?![A-Za-z])",
                                                               text)) and "=" not in text.replace("<=", "").replace(">=", "")
+
+
+_CASED = re.compile(r"^(?P<head>[^=]+?)\s*=\s*.+?\s*\\text\{ (?:if|when|for) \}\s*(?P<left>\S+)\s*(?P<op>=|!=|≠)\s*(?P<right>\S+)$")
+_OTHERWISE = re.compile(r"^[,;]?\s*(?:and|or)?\s*(?P<value>.+?)\s+otherwise[.,;]?$", re.IGNORECASE)
+
+
+def _otherwise(pieces: list[Segment]) -> list[Segment]:
+    """"dL/ds_k = p_k - 1 if k = y, and p_k otherwise": the value after "and" is the formula's in the other case
+    (k ≠ y), a claim of its own, not words."""
+    out: list[Segment] = []
+    for index, piece in enumerate(pieces):
+        previous = out[-1] if out else None
+        if piece.kind == "words" and previous is not None and previous.kind == "maths":
+            cased, other = _CASED.match(previous.text), _OTHERWISE.match(piece.text.strip())
+            value = other.group("value") if other else ""
+            value = {"zero": "0", "one": "1"}.get(value.lower(), value)
+            if cased and other and not all(_is_word(w) for w in value.split()):
+                op = "!=" if cased.group("op") == "=" else "="
+                out.append(Segment("maths", f"{cased.group('head')} = {value} \\text{{ if }} "
+                                            f"{cased.group('left')} {op} {cased.group('right')}", piece.start))
+                continue
+        out.append(piece)
+    return out
 
 
 def _is_condition(text: str) -> bool:
