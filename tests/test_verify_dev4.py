@@ -169,3 +169,12 @@ def test_the_value_otherwise_is_the_formula_in_the_other_case():
     assert found == ["dL/ds_k = p_k - 1 \\text{ if } k = y", "dL/ds_k = p_k \\text{ if } k != y"]
     found = [s.text for s in segments("dh/du = 1 if u > 0, and zero otherwise") if s.kind == "maths"]
     assert found[0] == "dh/du = 1 \\text{ if } u > 0"
+
+
+@pytest.mark.parametrize("name", ["lead_relu_case_after_formula.txt", "lead_relu_otherwise.txt",
+                                  "lead_svm_weights_case_colon.txt"])
+def test_the_worker_process_reports_what_the_checker_decides(outcomes, name):
+    """derive verify runs the check in a worker that sends each line as it is done: a verdict a later piece of
+    the same line changes (a case stated after the formula) is sent again."""
+    text = (CORPUS / name).read_text(encoding="utf-8")
+    assert check_text(text, name).line_verdicts() == outcomes[name].line_verdicts()

@@ -115,8 +115,17 @@ class Cases(Job):
                                                     "\"if\", \"when\", \"for\" in a sentence): not read as a step")
             return
         self.state.context(line, text, "note", "a condition on real quantities in the prose: it restricts no check")
-        self.state.unapplied.setdefault(line, " ".join(f"{p.strip()} {r}" for p, r in zip(
-            chain.parts, chain.relations + [""])).strip())
+        self.unapplied(line, " ".join(f"{p.strip()} {r}" for p, r in zip(chain.parts, chain.relations + [""])).strip())
+
+    def unapplied(self, line: int, case: str):
+        """A case the prose of ``line`` states that no check takes up: a step of that line whose sides differ is
+        not read (the case may be meant for it), before or after it on the line."""
+        self.state.unapplied.setdefault(line, case)
+        for entry in self.state.outcome.entries:
+            if entry.source_line == line and entry.verdict == "wrong":
+                entry.verdict, entry.counterexample, entry.diagnosis = "unread", None, None
+                entry.verified_by = (f"the two sides differ, but the sentence states a case "
+                                     f"({self.state.unapplied[line]}) that could not be applied to this step")
 
     def names_a_new_quantity(self, text: str) -> bool:
         """Whether ``text`` is a name the text has not defined yet (L_i in "For $L_i = -\\log p_{y_i}$")."""

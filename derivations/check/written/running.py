@@ -205,7 +205,7 @@ def _joined_conditions(pieces: list[Segment]) -> list[Segment]:
         piece = pieces[i]
         if piece.kind == "maths" and i + 2 < len(pieces) and pieces[i + 1].kind == "words" \
                 and pieces[i + 1].text.strip().lower() in CONDITION_JOINERS and pieces[i + 2].kind == "maths" \
-                and _is_condition(pieces[i + 2].text):
+                and (_is_condition(pieces[i + 2].text) or _is_inequality(pieces[i + 2].text)):
             word = pieces[i + 1].text.strip().lower()
             out.append(Segment("maths", f"{piece.text} \\text{{ {word} }} {pieces[i + 2].text}", piece.start))
             i += 3
@@ -276,7 +276,7 @@ def _is_inequality(text: str) -> bool:
                                                               text)) and "=" not in text.replace("<=", "").replace(">=", "")
 
 
-_CASED = re.compile(r"^(?P<head>[^=]+?)\s*=\s*.+?\s*\\text\{ (?:if|when|for) \}\s*(?P<left>\S+)\s*(?P<op>=|!=|≠)\s*(?P<right>\S+)$")
+_CASED = re.compile(r"^(?P<head>[^=]+?)\s*=\s*.+?\s*\\text\{ (?:if|when|for) \}\s*(?P<left>\S+)\s*(?P<op>=|!=|≠|<=|>=|<|>|≤|≥)\s*(?P<right>\S+)$")
 _OTHERWISE = re.compile(r"^[,;]?\s*(?:and|or)?\s*(?P<value>.+?)\s+otherwise[.,;]?$", re.IGNORECASE)
 
 
@@ -291,7 +291,8 @@ def _otherwise(pieces: list[Segment]) -> list[Segment]:
             value = other.group("value") if other else ""
             value = {"zero": "0", "one": "1"}.get(value.lower(), value)
             if cased and other and not all(_is_word(w) for w in value.split()):
-                op = "!=" if cased.group("op") == "=" else "="
+                op = {"=": "!=", "!=": "=", "≠": "=", "<": ">=", ">": "<=", "<=": ">", ">=": "<", "≤": ">",
+                      "≥": "<"}[cased.group("op")]
                 out.append(Segment("maths", f"{cased.group('head')} = {value} \\text{{ if }} "
                                             f"{cased.group('left')} {op} {cased.group('right')}", piece.start))
                 continue

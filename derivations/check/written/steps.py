@@ -58,6 +58,8 @@ class Steps(Job):
         if relation in INEQUALITIES and self.domain_statement(before.value, after.value):
             self.state.context(line, written, "assumption", "where a quantity lives (Δ > 0, λ ≥ 0, 0 < p < 1): "
                                                             "taken as stated")
+            if not self.state.display:
+                self.cases.unapplied(line, written)    # in a sentence it may also be the case of a formula there
             self.advance_reading(after, after_text, line, correct=True)
             return
         entry = self.judge(before, after, before_text, after_text, relation, line, lead, conditions, real, written)
