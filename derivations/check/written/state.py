@@ -100,6 +100,7 @@ class State:
         self.intro = ""
         self.row_starts_part: dict = {}
         self.unapplied: dict = {}             # line -> a case its prose states that no check could take up
+        self.losses_in_words: set = set()     # lines whose prose defines the loss of example n in words
         self.part_rows: dict = {}
         self.stated: dict = {}
         self.all_heads: set = set()
