@@ -178,3 +178,11 @@ def test_the_worker_process_reports_what_the_checker_decides(outcomes, name):
     the same line changes (a case stated after the formula) is sent again."""
     text = (CORPUS / name).read_text(encoding="utf-8")
     assert check_text(text, name).line_verdicts() == outcomes[name].line_verdicts()
+
+
+def test_reg_w_for_two_reg_w_is_named():
+    name = "dev4_03_svm_batch_index.txt"
+    outcome = check_text((CORPUS / name).read_text(encoding="utf-8"), name, timeout=None)
+    diagnoses = {e.source_line: e.diagnosis for e in outcome.entries if e.verdict == "wrong"}
+    assert diagnoses[13].startswith("normalisation: the 1/N of the average over the batch is missing")
+    assert diagnoses[17].startswith("regularizer: reg·W_{r,c} is half the gradient")

@@ -236,7 +236,7 @@ def _common(before, after, reference):
             if _divided_by(term, N) and not _has_batch_sum(term):
                 yield ("normalisation", f"{show(term)} is not averaged over the batch: the 1/N does not belong "
                        f"there", before, after - term + term * N)
-    lam = [s for s in after.free_symbols | reference.free_symbols if getattr(s, "name", "") == "lambda"]
+    lam = [s for s in after.free_symbols | reference.free_symbols if getattr(s, "name", "") in ("lambda", "reg")]
     for term in terms if lam else ():
         if term.has(lam[0]):
             yield ("regularizer", f"{show(term)} is half the gradient of λ Σ W²: it is 2λW (λW is the gradient of "
