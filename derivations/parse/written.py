@@ -858,8 +858,20 @@ class WrittenBuilder:
             raise ParseError(f"\\sum_{{{_letter_of(index)}=..., {_letter_of(again)} \\neq ...}}: two different indices")
         return _SumRange(_letter_of(index), lower=lower, upper=upper, excluded=tuple(excluded))
 
+    def rule_multi_range(self, children):
+        """\\sum_{d,c}: a sum over each of the indices, every entry (the first index outermost)."""
+        letters = [_letter_of(index) for index in children]
+        if len(set(letters)) != len(letters):
+            raise ParseError(f"\\sum_{{{','.join(letters)}}}: an index is written twice")
+        return [_SumRange(letter) for letter in letters]
+
     def rule_big_sum(self, children):
         _, bounds, summand = children
+        if isinstance(bounds, list):
+            value = summand
+            for each in reversed(bounds):
+                value = self.sum(value, each)
+            return value
         return self.sum(summand, bounds)
 
     def rule_sum_all(self, children):

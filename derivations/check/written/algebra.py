@@ -135,7 +135,9 @@ def solved_for(lhs, rhs):
                 return atom, sympy.expand(atom - rest.xreplace({d: atom}) / slope)
             continue
         if slope.is_number and slope != 0:
-            return atom, sympy.expand(atom - difference / slope)
+            value = sympy.expand(atom - difference / slope)
+            if not value.has(atom):             # c = (... c ...)/2 is no solution: c inside a sum or a function
+                return atom, value
     return None
 
 

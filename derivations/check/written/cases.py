@@ -19,7 +19,7 @@ from .roles import index_symbol
 from .said import said
 from .state import INDEX_LETTERS, Job, Unread
 from .statements import read_row, split_chain
-from .wording import normalized
+from .wording import has_derivative, normalized
 
 
 class Cases(Job):
@@ -66,6 +66,10 @@ class Cases(Job):
             return None
         if relation in (">", "<", ">=", "<="):
             return "real", RealCondition(u, relation, f"{left} {relation} {right}")
+        if relation == "=":
+            name, value = self.state.scalar(left), self.state.scalar(right)
+            if isinstance(name, (Symbol, Indexed)) and not getattr(name, "is_integer", False) and value.is_number:
+                return "real", RealCondition(name, "=", f"{left} = {right}", value=value)     # "when t = 1"
         return None
 
     def read_index(self, text: str):
@@ -89,7 +93,8 @@ class Cases(Job):
         """Maths read as a case (after "when", "if", "for" in the prose); ``Delta = 2`` there is a given value."""
         if not chain.relations or chain.continued:
             return
-        if len(chain.parts) == 2 and chain.relations == ["="] and read_number(chain.parts[1].strip()) is not None \
+        if len(chain.parts) == 2 and chain.relations == ["="] and (read_number(chain.parts[1].strip()) is not None
+                                                                   or numbers_listed(chain.parts[1])) \
                 and not self.reader.is_index_letter(chain.parts[0]) and self.definitions.definition(
                     chain.parts[0], chain.parts[1], line, "", "condition") == "given":
             return
@@ -105,7 +110,23 @@ class Cases(Job):
         if chain.relations[0] == "=" and len(chain.parts) >= 2 and self.names_a_new_quantity(chain.parts[0]):
             self.reader.chain(chain, line, "", [], [], read_row(text), "display")      # "For $L_i = ...$": a definition
             return
+        if any(r in ("=", "approx") for r in chain.relations) and any(has_derivative(p) for p in chain.parts):
+            shown = " = ".join(p.strip() for p in chain.parts)
+            self.state.entry(line, shown, "unread", "an equation of derivatives written as a condition (after "
+                                                    "\"if\", \"when\", \"for\" in a sentence): not read as a step")
+            return
         self.state.context(line, text, "note", "a condition on real quantities in the prose: it restricts no check")
+        self.unapplied(line, " ".join(f"{p.strip()} {r}" for p, r in zip(chain.parts, chain.relations + [""])).strip())
+
+    def unapplied(self, line: int, case: str):
+        """A case the prose of ``line`` states that no check takes up: a step of that line whose sides differ is
+        not read (the case may be meant for it), before or after it on the line."""
+        self.state.unapplied.setdefault(line, case)
+        for entry in self.state.outcome.entries:
+            if entry.source_line == line and entry.verdict == "wrong":
+                entry.verdict, entry.counterexample, entry.diagnosis = "unread", None, None
+                entry.verified_by = (f"the two sides differ, but the sentence states a case "
+                                     f"({self.state.unapplied[line]}) that could not be applied to this step")
 
     def names_a_new_quantity(self, text: str) -> bool:
         """Whether ``text`` is a name the text has not defined yet (L_i in "For $L_i = -\\log p_{y_i}$")."""
@@ -236,6 +257,14 @@ class Cases(Job):
                 if companion != head and (companion in self.state.part.heads or companion in self.state.all_heads):
                     return said("the text treats ", other[0], " = ", notation.y, " separately")
         return ""
+
+
+def numbers_listed(text: str) -> bool:
+    """Whether ``text`` is a list of numbers, (3, -1, 4) or [1, 2, 0]: the values of a worked example's vector."""
+    found = re.fullmatch(r"\s*(?:\\left)?[(\[]\s*(.*?)\s*(?:\\right)?[)\]]\s*", text, re.DOTALL)
+    if not found or "," not in found.group(1):
+        return False
+    return all(read_number(item.strip()) is not None for item in found.group(1).split(","))
 
 
 def _step_indices(a, b) -> list:

@@ -17,7 +17,8 @@ from ...engine import notation
 _PART = re.compile(
     r"^\s*(?:#{1,6}\s|\*\*\s*(?:task|question|problem|exercise|part)\b|(?:task|question|problem|exercise|part)"
     r"\s*\d+\s*[:.)]?|\*\*\s*\d+\s*\.|\d+\s*\.\s+(?:please|write|derive|show|compute|explain|compare|prove|the|"
-    r"using|given|find|for|consider))",
+    r"using|given|find|for|consider)|(?:a\s+)?(?:new|next|another|second|third|last)\s+(?:problem|question|task|"
+    r"exercise|part)\b)",
     re.IGNORECASE)
 #: a line that names the loss the formulas below it are about: "SVM:", "Softmax:"
 _LOSS_LABEL = re.compile(r"^\s*\**\s*(svm|hinge|multiclass svm|softmax|cross[- ]entropy|logistic(?: regression)?)"
@@ -99,6 +100,14 @@ def named_subscripts(text: str) -> list[str]:
     return seen
 
 
+_SHAPE = re.compile(r"(?<![A-Za-z\\$])([A-Z])\s+is\s+(?:an?\s+)?([A-Z])\s*(?:x|×|\\times|by)\s*([A-Z])(?![A-Za-z])")
+
+
+def stated_shapes(text: str) -> list[tuple[str, str, str]]:
+    """(matrix, rows, columns) for each shape said in words: "X is N x D", "W is a D by K matrix"."""
+    return [m.groups() for m in _SHAPE.finditer(text)]
+
+
 def softmax_without_p(text: str) -> bool:
     """Whether the text is about the softmax (or cross-entropy) and writes p_k without defining p."""
     if not re.search(r"softmax|cross[- ]entropy", text, re.IGNORECASE):
@@ -153,20 +162,35 @@ def last_word(prose: str) -> str:
 def plain_vector_letters(math_text: str) -> set[str]:
     """Plain (not bold) lower-case letters written with a subscript or a transpose: vectors with components."""
     letters = set()
+    math_text = re.sub(r"\\(?:top|intercal)(?![A-Za-z])|\\math(?:rm|sf)\s*\{\s*T\s*\}", "T", math_text)   # w^\top
     cleaned = re.sub(r"\\(?:mathbf|boldsymbol|bm|underline|vec|mathcal|mathbb|hat|bar|tilde)\s*\{[^{}]*\}", " ",
                      math_text)
     cleaned = re.sub(r"\\[A-Za-z]+", " ", cleaned)
     cleaned = re.sub(r"_\s*\{?\s*(?:hat|pred|true|bar|tilde|old|new|prev|next|max|min|reg|data|total|out|in)\b\}?",
                      " ", cleaned)                                           # y_hat: a name of its own
+    per_example = _per_example_letters(cleaned)
     cleaned = re.sub(r"_\s*\{[^{}]*\}|_\s*[A-Za-z0-9]", "_", cleaned)       # subscripts' own letters are indices
     for match in re.finditer(r"(?<![A-Za-z])([a-z])'*\s*(?:_|\^\s*\{?\s*T\b)", cleaned):
         letters.add(match.group(1))
-    return letters - {"e", "d"}
+    for match in re.finditer(r"(?<![A-Za-z])[a-z]'*\s*\^\s*\{?\s*T\s*\}?\s*([a-z])(?![A-Za-z(_'])", cleaned):
+        letters.add(match.group(1))                     # the x of w^T x: a vector too
+    return letters - {"e", "d"} - per_example
+
+
+def _per_example_letters(text: str) -> set[str]:
+    """Letters written with the example index n only (z_n, t_n: the z and t of example n in a batch), never
+    transposed: numbers, one per example, not vectors with components (z = w^T x + b is one number)."""
+    subscripts: dict = {}
+    for match in re.finditer(r"(?<![A-Za-z])([a-z])'*\s*(?:_\s*(?:\{\s*([^{}]*?)\s*\}|([A-Za-z0-9]+))|(\^\s*\{?\s*T\b))",
+                             text):
+        subscripts.setdefault(match.group(1), set()).add("^T" if match.group(4) else match.group(2) or match.group(3))
+    return {letter for letter, found in subscripts.items() if found == {"n"}}
 
 
 _SUBSCRIPT = r"_\s*(?:\{(?:[^{}]|\{[^{}]*\})*\}|[A-Za-z0-9])"
 _TRANSPOSE = r"\^\s*(?:\{\s*T\s*\}|T\b|\\top\b)"
 _FAMILY_TRANSPOSED = re.compile(r"(?<![A-Za-z\\])([a-z])" + _SUBSCRIPT + r"\s*" + _TRANSPOSE)
+_FAMILY_DOT = re.compile(r"(?<![A-Za-z\\])([a-z])" + _SUBSCRIPT + r"\s+\.\s+([a-z])" + _SUBSCRIPT)
 _FAMILY_AFTER = re.compile(_TRANSPOSE + r"\s*(?:\\[,;: ]\s*)*([a-z])" + _SUBSCRIPT)
 
 
@@ -175,6 +199,8 @@ def vector_family_letters(math_text: str) -> set[str]:
     or right after such a transpose (the x_i of w_j^T x_i): w_j is a column of W, x_i example i's input."""
     letters = {m.group(1) for m in _FAMILY_TRANSPOSED.finditer(math_text)}
     letters |= {m.group(1) for m in _FAMILY_AFTER.finditer(math_text)}
+    for m in _FAMILY_DOT.finditer(math_text):           # x_i . w_j in plain text: a dot product of two vectors
+        letters |= {m.group(1), m.group(2)}             # (y_T \cdot y_k is a product of two numbers)
     return letters - {"e", "d"}
 
 

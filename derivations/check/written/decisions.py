@@ -29,6 +29,9 @@ class Decisions(Job):
             raise Unread(f"{shortened(vector)} is a vector and {shortened(number)} one number: the two are not compared")
         a = self.state.expanded(before.value)
         b = self.state.expanded(after.value)
+        undefined_inside_derivative(a)
+        undefined_inside_derivative(b)
+        self.check_readable(a, b)
         a, b = written_out_against(a, b), written_out_against(b, a)
         written_number = read_number(after_text.strip()) if not isinstance(b, sympy.MatrixBase) else None
         if isinstance(b, sympy.MatrixBase) and decimal_literals(after_text) and self.numbers.numbers_vector(
@@ -67,6 +70,9 @@ class Decisions(Job):
                 entry.verified_by = said(f"against the last correct expression (line {last.correct_line}): ",
                                          entry.verified_by)
                 return
+        if entry.source_line in self.state.unapplied:
+            raise Unread(f"the two sides differ, but the sentence states a case ({self.state.unapplied[entry.source_line]}) "
+                         f"that could not be applied to this step")
         new = self.new_names(a, b)
         if new:
             raise Unread(f"{', '.join(sorted(new))} {'is' if len(new) == 1 else 'are'} not defined in the text "
@@ -83,9 +89,30 @@ class Decisions(Job):
             return                                          # two numbers: no edit of a formula explains them
         if isinstance(before.value, sympy.Basic) and isinstance(after.value, sympy.Basic) \
                 and not isinstance(a, sympy.MatrixBase) and not isinstance(b, sympy.MatrixBase):
-            first = self.state.last is not None and normalized(self.state.last.head_text) == normalized(before_text)
+            last = self.state.last
+            first = last is not None and normalized(last.head_text) == normalized(before_text)
+            checked = last is not None and not first and last.correct is last.reading \
+                and normalized(last.text) == normalized(before_text)      # the left side was verified just before
             entry.diagnosis = diagnose(self.state.judge, before.value, after.value, conditions, real,
-                                       expand=self.state.expanded, expanded_before=a, before_first=first)
+                                       expand=self.state.expanded, expanded_before=a, before_first=first,
+                                       before_correct=checked)
+
+    def check_readable(self, a, b):
+        """A derivative through a name whose definition the text gives but that could not be read (∂L/∂b with
+        z = w^T x + b not read) would take that name as constant: not read."""
+        unreadable = self.state.names.unreadable
+        if not unreadable:
+            return
+        for side in (a, b):
+            if not isinstance(side, sympy.Basic):
+                continue
+            for derivative in side.atoms(sympy.Derivative):      # d/db through z: z's definition is needed
+                inside = derivative.expr.free_symbols | {i.base for i in derivative.expr.atoms(Indexed)}
+                variables = set(derivative.variables) | {v.base for v in derivative.variables if isinstance(v, Indexed)}
+                for name in inside - variables:
+                    if name in unreadable:
+                        raise Unread(said(shown(name), f" is defined on line {unreadable[name]}, but that "
+                                          "definition could not be read, and this derivative goes through it"))
 
     def defined_head(self, reading) -> bool:
         value = reading.value
@@ -209,3 +236,19 @@ def written_out_against(side, other):
         return sympy.ImmutableMatrix([concrete(side.xreplace({COMPONENT: sympy.Integer(m)}), {K: count})
                                       for m in range(count)])
     return side
+
+
+def undefined_inside_derivative(side):
+    """A loss the text never defines (L_n in L = 1/N sum_n L_n + λ sum W^2) inside a derivative: what it depends
+    on is not stated, so its derivative would be taken as 0 (a step verified or refuted by that); not read."""
+    if not isinstance(side, sympy.Basic):
+        return
+    for derivative in side.atoms(sympy.Derivative):
+        for atom in derivative.expr.atoms(Indexed, Symbol):
+            name = atom.base.label.name if isinstance(atom, Indexed) else atom.name
+            if isinstance(atom, Symbol) and (atom.is_integer or any(isinstance(i, Indexed) and i.base.label == atom
+                                                                   for i in derivative.expr.atoms(Indexed))):
+                continue
+            if is_quantity_name(name.rstrip("•")):
+                raise Unread(said(shown(atom), " is not defined in the text: what it depends on is not stated, "
+                                  "so its derivative is not known"))

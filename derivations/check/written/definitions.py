@@ -175,7 +175,14 @@ class Definitions(Job):
             isinstance(i, Indexed) and i.base.label == x for i in unknowns))}
         if not unknowns or len(unknowns) > 4 or any(self.known(x) for x in unknowns):
             return False
+        if self.state.judge.equal(a, b).ok:
+            return False                    # an identity (log Σ e^{s_j} = c + log Σ e^{s_j - c}): checked as a step
         solved = solved_for(a, b)
+        if solved is None and not (is_number(a) or is_number(b)):
+            self.state.entry(line, f"{left} = {right}", "unread", "a relation between quantities the text does not "
+                                                                   "define that does not hold for every value: a claim "
+                                                                   "or an assumption, the text does not say which")
+            return True
         if solved is None:
             self.state.context(line, f"{left} = {right}", "assumption", "a relation the text states between unknowns "
                                                                         "it does not define: taken as stated")
@@ -214,6 +221,10 @@ class Definitions(Job):
             return ""
         if rhs.free_symbols & {p for p, v in at.items() if v != p}:
             return ""                               # the value may name the example n, not the case's own index
+        if rhs.has(value.base):             # G_{i,y_i} = -sum_{k != y_i} G_ik: the entries it sums are the cases
+            rhs = rhs.replace(                # already defined, put in (else the definition would hold itself)
+                lambda e: isinstance(e, Indexed) and e.base == value.base and definition.apply(e.indices) is not None,
+                lambda e: definition.apply(e.indices))
         stated = sympy.Integer(1)
         for relation in definition.partial:
             stated *= relation_indicator(relation)
@@ -222,6 +233,17 @@ class Definitions(Job):
         self.state.context(line, f"{left} = {right}", "definition",
                            said(plain_text(value), " = ", plain_text(rhs), ": the case the definition above left out"))
         return "definition"
+
+    def unreadable(self, left: str, line: int):
+        """The name ``left`` defines, whose definition could not be read: a step that uses it is not read (it
+        would be a name without a value, its derivatives 0)."""
+        try:
+            value = self.state.read(left).value
+        except Unread:
+            return
+        key = value.base if isinstance(value, Indexed) else value
+        if isinstance(key, (Symbol, IndexedBase)) and key not in self.state.names.definitions:
+            self.state.names.unreadable[key] = line
 
     def store(self, key, parameters, at, rhs, line, written):
         example = index_symbol("i")
@@ -241,6 +263,8 @@ class Definitions(Job):
             self.state.names.definitions[key] = definition
         else:
             self.state.names.definitions[key] = Definition(key, value=rhs, line=line, written=written)
+            self.state.names.define_family(key)     # L_n defined after L = 1/N sum_n L_n: L's terms are L_n's
+        self.state.names.unreadable.pop(key, None)
         self.state.part.defined.add(key)
         self.state.see(rhs)
         self.state.context(line, written, "definition", describe_definition(key, parameters, at, rhs))

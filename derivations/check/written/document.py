@@ -17,7 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .running import segments, states_something
+from .running import is_case, joins_case, segments, states_something
+from .wording import has_derivative
 
 #: environments whose rows are separate lines of a derivation
 ROW_ENVIRONMENTS = ("align", "align*", "aligned", "alignat", "alignat*", "alignedat", "equation", "equation*",
@@ -30,7 +31,7 @@ _HINT = re.compile(r"^\s*(?:%+|<!--|#)\s*derive\s*:\s*(?P<hint>.*?)\s*(?:-->)?\s
 _HTML_HINT = re.compile(r"<!--\s*derive\s*:\s*(?P<hint>.*?)\s*-->", re.IGNORECASE | re.DOTALL)
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
-_RELATION = re.compile(r"(?<![<>!=:])=(?!=)|!=|<|>|≤|≥|≠|≈|⇒|=>|\\(?:approx|leq?|geq?|neq?|Rightarrow|implies)\b")
+_RELATION = re.compile(r"(?<![<>!=:])=(?!=)|!=|<|>|≤|≥|≠|≈|⇒|=>|∈|\\(?:approx|leq?|geq?|neq?|Rightarrow|implies)\b")
 
 
 @dataclass
@@ -99,14 +100,61 @@ def kind_of(text: str) -> str:
 def read_document(text: str) -> Document:
     """The pieces of ``text`` in order: :class:`Prose`, :class:`Math` and :class:`Hint`."""
     document = _read_document(text)
-    document.pieces = definitions_first(joined_conditions(document.pieces))
+    document.pieces = definitions_first(joined_conditions(claims_in_words(document.pieces)))
     return document
+
+
+_IS = re.compile(r"^\s*(?:is|equals|is equal to)\s*$", re.IGNORECASE)
+_OPENS_CASE = re.compile(r"\b(?:when|whenever|if)\b", re.IGNORECASE)
+
+
+def claims_in_words(pieces: list) -> list:
+    r""""When ... $k \neq y_i$, that is $s_k - s_{y_i} + \Delta > 0$, the derivative $\frac{\partial L_i}{\partial
+    s_k}$ is $1$.": a derivative, "is" and a value in one sentence are the claim derivative = value, in the cases
+    the same sentence states after "when" or "if" (those cases hold for that claim only)."""
+    out = list(pieces)
+    i = 0
+    while i + 2 < len(out):
+        left, word, right = out[i], out[i + 1], out[i + 2]
+        if _inline_row(left) and isinstance(word, Prose) and _IS.match(word.text) and _inline_row(right) \
+                and left.line == word.line == right.line and has_derivative(left.rows[0].text) \
+                and not _RELATION.search(left.rows[0].text) and not _RELATION.search(right.rows[0].text):
+            cases = []
+            k = i - 1
+            while k >= 0 and out[k].line == left.line and not isinstance(out[k], Hint):
+                if _inline_row(out[k]) and _RELATION.search(out[k].rows[0].text):
+                    cases.insert(0, k)
+                k -= 1
+            opened = any(isinstance(out[m], Prose) and _OPENS_CASE.search(out[m].text) for m in range(k + 1, i))
+            text = f"{left.rows[0].text} = {right.rows[0].text}"
+            if opened and cases:
+                text += " \\text{ when } " + " \\text{ and } ".join(out[m].rows[0].text for m in cases)
+            else:
+                cases = []
+            claim = Math([Row(text, left.rows[0].line)], left.line, False, text, words="")
+            out[i:i + 3] = [claim]
+            for m in reversed(cases):
+                del out[m]
+                i -= 1
+        i += 1
+    return out
+
+
+def _inline_row(piece) -> bool:
+    return isinstance(piece, Math) and not piece.display and len(piece.rows) == 1
 
 
 _WHERE = re.compile(r"\b(?:with|where|here)\s*[,:]?\s*$", re.IGNORECASE)
 _JOINER = re.compile(r"^\s*(for|if|when|whenever)\s*$", re.IGNORECASE)
+_LEADING_CASE = re.compile(r"(?:^|(?<=\W))(for|when|whenever|if|case|in\s+the\s+case)\s*$", re.IGNORECASE)
 _INDEX_CASE = re.compile(r"^\s*[A-Za-z]'?\s*(?:=|!=|\\neq?|\\ne)\s*[A-Za-z0-9_{}]+\s*$")
 _DEFINED_NAME = re.compile(r"^\s*(\\?[A-Za-z]+(?:\{[A-Za-z]\})?)(?:_\{?[^=]{1,12}?\}?)?(?:\^\{?[^=]{1,8}?\}?)?\s*(?::=|=)")
+
+
+def _is_case(text: str) -> bool:
+    """A case in LaTeX or plain text: k = y_i, j \\neq y_i, u > 0."""
+    return bool(_INDEX_CASE.match(text)) or is_case(re.sub(r"\\(?:neq?|ne)(?![A-Za-z])", "≠", re.sub(
+        r"\\(?:leq?|le)(?![A-Za-z])", "≤", re.sub(r"\\(?:geq?|ge)(?![A-Za-z])", "≥", text))))
 
 
 def _defines(piece, head: str) -> bool:
@@ -130,6 +178,25 @@ def joined_conditions(pieces: list) -> list:
             text = f"{piece.rows[0].text} \\text{{ {word} }} {pieces[i + 2].rows[0].text}"
             out.append(Math([Row(text, piece.rows[0].line)], piece.line, False, text, words=piece.words))
             i += 3
+            continue
+        if isinstance(piece, Prose) and i + 3 < len(pieces) and _LEADING_CASE.search(piece.text) \
+                and isinstance(pieces[i + 1], Math) and not pieces[i + 1].display and len(pieces[i + 1].rows) == 1 \
+                and _is_case(pieces[i + 1].rows[0].text) and isinstance(pieces[i + 2], Prose) \
+                and joins_case(pieces[i + 2].text) and isinstance(pieces[i + 3], Math) \
+                and len(pieces[i + 3].rows) == 1 and not _is_case(pieces[i + 3].rows[0].text) \
+                and _RELATION.search(pieces[i + 3].rows[0].text) \
+                and piece.line == pieces[i + 1].line == pieces[i + 3].line:
+            # "For $i \neq j$: $\frac{\partial p_i}{\partial s_j} = -p_i p_j$": the case of that formula only
+            opener = _LEADING_CASE.search(piece.text)
+            word = opener.group(1).lower()
+            word = word if word in ("for", "if", "when", "whenever") else "for"
+            before = piece.text[:opener.start()].rstrip()
+            if before:
+                out.append(Prose(before, piece.line))
+            formula = pieces[i + 3]
+            text = f"{formula.rows[0].text} \\text{{ {word} }} {pieces[i + 1].rows[0].text}"
+            out.append(Math([Row(text, formula.rows[0].line)], formula.line, formula.display, text, words=before))
+            i += 4
             continue
         out.append(piece)
         i += 1

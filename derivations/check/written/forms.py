@@ -83,6 +83,19 @@ class Forms(Job):
         base = value.base
         if base in self.state.part.defined:
             return ""
+        if base == notation.p and re.search(r"(?<![\d.])\d+\.\d+", right) and self.state.givens.scores is not None \
+                and base not in self.state.names.definitions and re.search(r"softmax|cross[- ]entropy",
+                                                                           self.state.text, re.IGNORECASE):
+            # "p = exp(s) / 11.1073": the softmax at the worked example's scores, its sum written as a number;
+            # p is the softmax (the text is about it), and the line is a step checked at the given scores
+            m_ = Symbol("m~", integer=True)
+            body = sympy.exp(notation.s[m]) / sympy.Sum(sympy.exp(notation.s[m_]), (m_, 0, notation.K - 1))
+            self.state.names.definitions[notation.p] = Definition(notation.p, parameters=(m,), body=body, line=line)
+            self.state.part.defined.add(notation.p)
+            self.state.context(line, f"{left} = {right}", "note", "p is the softmax of s (the text is about the "
+                                                                  "softmax); the numbers on this line are its values "
+                                                                  "at the given scores, checked as a step")
+            return ""
         self.definitions.store(base, (m,), None, reading.value.xreplace({component: m}), line, f"{left} = {right}")
         return "definition"
 

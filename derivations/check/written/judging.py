@@ -69,13 +69,17 @@ def counts_for(a, b) -> tuple:
 
 @dataclass
 class RealCondition:
-    """A case on a real quantity: ``u op 0`` with op one of > < >= <=."""
+    """A case on a real quantity: ``u op 0`` with op one of > < >= <=; or, with op "=", the value ``value`` of
+    the quantity ``u`` ("when t = 1"), put in before the sides are compared."""
 
     u: sympy.Expr
     op: str
     text: str = ""
+    value: object = None
 
     def indicator(self):
+        if self.op == "=":
+            return sympy.Piecewise((1, sympy.Eq(self.u, self.value)), (0, True))
         return {">": Heaviside(self.u, 0), "<": Heaviside(-self.u, 0), ">=": Heaviside(self.u, 1),
                 "<=": Heaviside(-self.u, 1)}[self.op]
 
@@ -138,6 +142,7 @@ class Judge:
 
     def equal(self, a, b, conditions=(), real=(), class_counts=CLASS_COUNTS) -> Verification:
         """Whether a = b under the index ``conditions`` and the real conditions ``real``."""
+        a, b, real = _given_values(a, b, real)
         if isinstance(a, sympy.MatrixBase) or isinstance(b, sympy.MatrixBase):
             return self._entries(a, b, conditions, real)
         factor = sympy.Integer(1)
@@ -183,6 +188,7 @@ class Judge:
 
     def counterexample(self, a, b, conditions=(), real=(), class_counts=CLASS_COUNTS) -> Counterexample | None:
         """Where a and b differ, found at the verifier's own points (None when it cannot say)."""
+        a, b, real = _given_values(a, b, real)
         if isinstance(a, sympy.MatrixBase) or isinstance(b, sympy.MatrixBase):
             return None
         factor = sympy.Integer(1)
@@ -282,6 +288,16 @@ class Judge:
             return [{}]
         combos = itertools.product(*[values[s] for s in present])
         return [dict(zip(present, combo)) for combo in itertools.islice(combos, MAX_CANDIDATES)]
+
+
+def _given_values(a, b, real):
+    """``a`` and ``b`` with the values of the conditions "t = 1" put in, and the other real conditions."""
+    values = {c.u: c.value for c in real if c.op == "="}
+    if not values:
+        return a, b, real
+    def put(side):
+        return side.xreplace(values) if isinstance(side, sympy.Basic) else side
+    return put(a), put(b), [c for c in real if c.op != "="]
 
 
 def _exactly(written, exact) -> bool:

@@ -38,12 +38,13 @@ MAX_SECONDS = 20.0
 
 
 def diagnose(judge, before, after, conditions=(), real=(), class_counts=(3, 4), expand=None,
-             expanded_before=None, before_first=False) -> str | None:
+             expanded_before=None, before_first=False, before_correct=False) -> str | None:
     """``tag: description`` of the one edit that makes ``before = after`` hold, or None.
 
     ``before`` and ``after`` are the step as written (defined names not put in), so that the edit is
     named in the text's own terms (P_j, not the softmax it stands for); ``expand`` puts the
-    definitions in before each repaired step is checked.
+    definitions in before each repaired step is checked. ``before_correct``: the left side is the right side
+    of a step verified just before it (only the right side can hold the slip).
     """
     expand = expand or (lambda e: e)
     reference = expanded_before if expanded_before is not None else before
@@ -59,7 +60,7 @@ def diagnose(judge, before, after, conditions=(), real=(), class_counts=(3, 4), 
             break                      # an index repair found: others of its kind may fit better
         tried += 1
         try:
-            if left == before and right == after:
+            if left == before and right == after or before_correct and left != before:
                 continue
             if left.has(sympy.zoo, sympy.nan, sympy.oo) or right.has(sympy.zoo, sympy.nan, sympy.oo):
                 continue
@@ -204,7 +205,7 @@ def _common(before, after, reference):
             if _divided_by(term, N) and not _has_batch_sum(term):
                 yield ("normalisation", said(shown(term), " is not averaged over the batch: the ", 1 / N,
                                              " does not belong there"), before, after - term + term * N)
-    lam = [s for s in after.free_symbols | reference.free_symbols if getattr(s, "name", "") == "lambda"]
+    lam = [s for s in after.free_symbols | reference.free_symbols if getattr(s, "name", "") in ("lambda", "reg")]
     for term in terms if lam else ():
         if term.has(lam[0]):
             penalty = (lam[0], " times the sum of the squared weights")

@@ -56,6 +56,7 @@ class Names(ArrayNames, ExampleNames):
     def __init__(self):
         self.component = COMPONENT
         self.definitions: dict = {}           # Symbol / IndexedBase / Function -> Definition
+        self.unreadable: dict = {}            # names whose definition could not be read -> its line
         self.classes: list[str] = []          # class names in order (cat, dog, bird)
         self.plain_vectors: set[str] = set()  # plain letters also written with an index (w, x)
         self.subscripted: set[str] = set()    # every letter written with a subscript in this part
@@ -96,7 +97,7 @@ class Names(ArrayNames, ExampleNames):
         counts = []
         for node in sympy.preorder_traversal(summand):
             if isinstance(node, Indexed):
-                letter = _letter(node.base)
+                letter = _letter(node.base).rstrip("•")      # L•[i]: the family of L_i, as L_i counts
                 for position, index in enumerate(node.indices):
                     if index == bound:
                         count = self.vector_counts.get(letter) if len(node.indices) == 1 else None
@@ -125,6 +126,8 @@ class Names(ArrayNames, ExampleNames):
             return lambda *args, d=defined: applied(d, args) if len(args) == len(d.parameters) else None
         if ref.letter in self.functions:
             return self.functions[ref.letter]
+        if defined is not None and defined.value is not None:
+            return None                             # g (1 - g) with g = 1 / (1 + exp(-u)): a product, not a call
         if len(ref.letter) == 1 and ref.letter in "fgh":
             function = self.functions.setdefault(ref.letter, sympy.Function(ref.letter, real=True))
             return function
@@ -230,6 +233,16 @@ class Names(ArrayNames, ExampleNames):
                                                                                    f"for example {example}")
                 self.notes.append(said(symbol, " is read as ", of_example_i, " for example ", example))
                 return symbol
+            bare = Symbol(name.split("_")[0], real=True)
+            if bare in self.definitions and bare.name in QUANTITY_LETTERS and ref.subscript[0][1] == "n" \
+                    and self.definitions[bare].value is not None and self.example_data & {
+                        getattr(s, "name", "") for s in self.definitions[bare].value.free_symbols}:
+                example = index_symbol("n")            # L_n in a batch, when the text defines the loss L of
+                value = self.per_example(bare, example)    # one example (in x, t): L with example n's data
+                self.definitions[symbol] = Definition(symbol, value=value, written=f"{name}: {bare.name} for "
+                                                                                   f"example {example}")
+                self.notes.append(f"{name} is read as {bare.name} for example {example}")
+                return symbol
         if self.aliasing and symbol not in self.definitions:
             same = self._same_quantity(symbol, ref)
             if same is not None:
@@ -299,6 +312,12 @@ class Names(ArrayNames, ExampleNames):
         other = self._for_example(self.base(letter), indices)
         if other is not None:
             return other
+        bare = self._symbol(letter)
+        if len(indices) == 1 and indices[0] == index_symbol("n") and not self._defined_base(letter) \
+                and bare in self.definitions and self.definitions[bare].value is not None \
+                and letter not in self.example_data and self.example_data & {
+                    getattr(s, "name", "") for s in self.definitions[bare].value.free_symbols}:
+            return self.per_example(bare, indices[0])     # z_n: z = w^T x + b with example n's x
         return self.base(letter)[tuple(indices)]
 
     def base(self, letter: str) -> IndexedBase:
@@ -333,8 +352,10 @@ class Names(ArrayNames, ExampleNames):
             word = item[1]
             if word in self.classes:
                 return [sympy.Integer(self.classes.index(word))]
+            if len(word) == 2 and word[0] == "y" and word[1] in EXAMPLE_LETTERS and not self._defined_base("y"):
+                return [notation.y if word[1] == "i" else example_label(index_symbol(word[1]))]   # s_yi: s_{y_i}
             if two_letter_words and len(word) in (2, 3) and word.islower():
-                return [index_symbol(letter) for letter in word]
+                return [notation.y if letter == "y" else index_symbol(letter) for letter in word]   # δ_{yj}: y the label
             raise ParseError(f"the subscript {word!r} is not read: no class is called {word!r}")
         if kind == "vector":
             raise ParseError(f"{item[2].written()} in a subscript is not read")

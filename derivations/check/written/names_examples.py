@@ -22,29 +22,37 @@ class ExampleNames:
             return summand
         mapping = {}
         for symbol in summand.free_symbols:
-            if not isinstance(symbol, Symbol) or symbol.is_integer or symbol not in self.definitions:
+            if not isinstance(symbol, Symbol) or symbol.is_integer:
                 continue
             head, _, rest = symbol.name.partition("_")
             subscript = rest.split("^")[0]
             if not head or subscript != free.name:
                 continue
-            definition = self.definitions[symbol]
-            if definition.value is None:
+            definition = self.definitions.get(symbol)
+            if definition is not None and definition.value is None:
                 continue
             family = self.families.get(symbol)
             if family is None:
                 family = IndexedBase(f"{head}{rest[len(subscript):]}{FAMILY_MARK}", real=True)
                 self.families[symbol] = family
-                body = definition.value
-                if free.name == "i":                       # L_i of each example i: its own label y_i
-                    from .expand import expand
-                    body = expand(body, self.definitions).xreplace({notation.y: example_label(free)})
-                self.definitions[family] = Definition(family, parameters=(free,), body=body,
-                                                      written=definition.written)
+                self.define_family(symbol)          # L_n not defined yet: its family is, when L_n is
             mapping[symbol] = family[bound]
         if free.name == "i" and summand.has(notation.y):
             mapping[notation.y] = example_label(bound)     # sum_i log P_{i, y_i}: each example's label
         return summand.xreplace(mapping) if mapping else summand
+
+    def define_family(self, symbol):
+        """The family of ``symbol`` (L_n: L•, entry n) defined as ``symbol`` is, with n a parameter (once the text
+        defines ``symbol``: before or after the sum over n that uses it)."""
+        family, definition = self.families.get(symbol), self.definitions.get(symbol)
+        if family is None or definition is None or definition.value is None:
+            return
+        free = Symbol(symbol.name.partition("_")[2].split("^")[0], integer=True)
+        body = definition.value
+        if free.name == "i":                       # L_i of each example i: its own label y_i
+            from .expand import expand
+            body = expand(body, self.definitions).xreplace({notation.y: example_label(free)})
+        self.definitions[family] = Definition(family, parameters=(free,), body=body, written=definition.written)
 
     def implicit_example(self, summand, index, count):
         if count != notation.N:

@@ -111,6 +111,8 @@ class Numbers(Job):
 
     def given_instance(self, expr, chosen: dict):
         """``expr`` at the worked example: K = the number of scores, the label, the scores, ``chosen`` values."""
+        if isinstance(expr, sympy.MatrixBase):
+            return expr.applyfunc(lambda entry: self.given_instance(entry, chosen))
         if not isinstance(expr, sympy.Basic):
             return expr
         env = {}
@@ -246,6 +248,8 @@ class Numbers(Job):
                                          verification.verified_by)
                 return True
             decimals = decimal_literals(after_text)
+            if _entries(a, n) is not a:             # p at the given scores: the vector of its n entries
+                left = self.given_instance(_entries(a, n), chosen)
             if decimals and (is_number(left) or _numbers(left)) and self.rounded_as_written(left, after_text, chosen):
                 entry.verdict = "verified"
                 shown = ", ".join(str(sympy.Float(d, 6)).rstrip("0") for d in decimals)
@@ -279,7 +283,10 @@ class Numbers(Job):
         if "xi" in after_text:
             return False                                  # the placeholders' name is the text's own
         try:
-            template = self.given_instance(self.state.expanded(self.state.read(written_text).value), chosen)
+            template = self.state.expanded(self.state.read(written_text).value)
+            if isinstance(exact, sympy.MatrixBase):
+                template = _entries(template, len(exact))     # exp(s) / 11.1073 at the given scores, entry by entry
+            template = self.given_instance(template, chosen)
         except (Unread, ParseError, TypeError, ValueError):
             return False
         try:
@@ -305,6 +312,15 @@ class Numbers(Job):
         if isinstance(b, sympy.Basic) and not (b.free_symbols - set(COUNTS)):
             return True
         return bool(decimal_literals(after_text))
+
+
+def _entries(value, n):
+    """A vector expression (one entry, at the component index) as the matrix of its ``n`` entries; anything
+    else as it is."""
+    from .roles import COMPONENT
+    if not n or not isinstance(value, sympy.Basic) or isinstance(value, sympy.MatrixBase) or not value.has(COMPONENT):
+        return value
+    return sympy.ImmutableMatrix([value.xreplace({COMPONENT: sympy.Integer(m)}) for m in range(n)])
 
 
 def _numbers(value) -> bool:

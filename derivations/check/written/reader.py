@@ -18,7 +18,7 @@ from .said import Quote, said
 from .state import EQUALITIES, INDEX_LETTERS, Job, Last, Unread
 from .statements import cases_rows, read_row, split_chain
 from .verdicts import Outcome, failure_reason
-from .wording import RELATION_TEXT, introduces_definition, numbered
+from .wording import RELATION_TEXT, has_derivative, introduces_definition, numbered
 
 
 class Reader(Job):
@@ -70,6 +70,7 @@ class Reader(Job):
             started = time.perf_counter()
             self.state.judge = Judge()            # each line its own sample points: they stay small
             found = len(self.state.outcome.entries) + len(self.state.outcome.context)
+            entries_before, context_before = len(self.state.outcome.entries), len(self.state.outcome.context)
             self.state.row_text, self.state.row_line = row.text, row.line
             try:
                 self.row_text(row.text, row.line, mode=mode)
@@ -81,6 +82,12 @@ class Reader(Job):
                     and not self.state.quiet and claims_something(row.text, piece.display):
                 self.state.entry(row.line, row.text.strip(), "unread",
                                  "nothing on this line was read as a step, a definition or a case")
+            elif not self.state.quiet and len(self.state.outcome.entries) == entries_before \
+                    and not any(c.kind in SETS_UP for c in self.state.outcome.context[context_before:]) \
+                    and claims_derivative(row.text):
+                self.state.entry(row.line, row.text.strip(), "unread",
+                                 "the equation of derivatives on this line was not judged (only a case or a note "
+                                 "was taken from it)")
             if self.state.on_line and not self.state.quiet:
                 self.state.on_line(row.line, time.perf_counter() - started)
 
@@ -242,6 +249,8 @@ class Reader(Job):
         head_text, first_relation = texts[0], relations[0]
         if first_relation in ("=", "define") and len(texts) >= 2:
             kind = self.definitions.definition(texts[0], texts[1], line, lead, mode, row_conditions)
+            if kind == "unread":
+                self.definitions.unreadable(texts[0], line)
             if kind == "given":
                 return None
             if kind == "definition":
@@ -275,6 +284,21 @@ class Reader(Job):
         except Unread:
             pass
         self.state.last = Last(reading, text, line, correct=reading, correct_line=line, head=head, head_text=head_text)
+
+
+#: what a line may set up instead of claiming a step (a case or a note is not among them)
+SETS_UP = ("definition", "given", "assumption", "loss")
+
+
+def claims_derivative(text: str) -> bool:
+    """Whether a row of maths states an equation with a derivative in it (∂L/∂w = ..., dL/dz = ...): a
+    claim that needs a verdict of its own, never a case or a note only."""
+    try:
+        statement = read_row(text)
+    except (ParseError, ValueError, RecursionError):
+        return False
+    return any(any(r in ("=", "approx") for r in chain.relations) and any(has_derivative(p) for p in chain.parts)
+               for chain in statement.chains + [split_chain(c.text) for c in statement.leading])
 
 
 def claims_something(text: str, display: bool = True) -> bool:

@@ -110,7 +110,12 @@ class Definition:
             for index in key:
                 avoid |= getattr(index, "free_symbols", set())
             body = _rename_bound(self.body, avoid) if avoid else self.body    # never capture an index put in
-            return body.xreplace(dict(zip(self.parameters, key)))
+            mapping = dict(zip(self.parameters, key))
+            example = mapping.get(Symbol("i", integer=True))
+            if example is not None and example != Symbol("i", integer=True) and body.has(notation.y) \
+                    and getattr(example, "is_integer", False):
+                mapping[notation.y] = example_label(example)     # G_ij with y_i, taken at example n: y_n
+            return body.xreplace(mapping)
         return None
 
 

@@ -38,22 +38,40 @@ def _worker(connection, text, name, options, resume, skip, memory_mb):
     try:
         checker = Checker(text, name, resume=resume, skip=skip, **options)
         sent = {"entries": 0, "context": 0}
+        verdicts: list = []                 # the verdict of each entry sent, to send it again if it changes
+
+        def revised():
+            """(index, entry) of the entries sent before whose verdict a later piece of their line changed
+            (a case the sentence states after the formula)."""
+            found = []
+            for index, entry in enumerate(checker.outcome.entries[:sent["entries"]]):
+                if (entry.verdict, entry.verified_by) != verdicts[index]:
+                    verdicts[index] = (entry.verdict, entry.verified_by)
+                    found.append((index, entry))
+            return found
+
+        def new_entries():
+            entries = checker.outcome.entries[sent["entries"]:]
+            verdicts.extend((e.verdict, e.verified_by) for e in entries)
+            return entries
 
         def started(line):
             connection.send(("start", line))
 
         def finished(line, _seconds):
             outcome = checker.outcome
-            entries = outcome.entries[sent["entries"]:]
+            changed = revised()
+            entries = new_entries()
             context = outcome.context[sent["context"]:]
             sent["entries"], sent["context"] = len(outcome.entries), len(outcome.context)
-            connection.send(("line", line, entries, context))
+            connection.send(("line", line, entries, context, changed))
 
         checker.on_start = started
         checker.on_line = finished
         outcome = checker.run()
-        connection.send(("done", outcome.entries[sent["entries"]:], outcome.context[sent["context"]:],
-                         outcome.kind, outcome.final, outcome.final_text))
+        changed = revised()
+        connection.send(("done", new_entries(), outcome.context[sent["context"]:],
+                         outcome.kind, outcome.final, outcome.final_text, changed))
     except MemoryError:
         connection.send(("error", "checking ran out of memory"))
     except Exception as error:  # noqa: BLE001 - reported as the reason the rest is not read
@@ -93,6 +111,7 @@ class _Supervisor:
         process.start()
         child.close()
         current, started = 0, time.monotonic()
+        base = len(self.outcome.entries)            # where this worker's entries start in the outcome
         try:
             while True:
                 remaining = self.timeout - (time.monotonic() - started)
@@ -106,10 +125,14 @@ class _Supervisor:
                 if kind == "start":
                     current, started = message[1], time.monotonic()
                 elif kind == "line":
+                    for index, entry in message[4]:
+                        self.outcome.entries[base + index] = entry
                     self.outcome.entries.extend(message[2])
                     self.outcome.context.extend(message[3])
                     started = time.monotonic()
                 elif kind == "done":
+                    for index, entry in message[6]:
+                        self.outcome.entries[base + index] = entry
                     self.outcome.entries.extend(message[1])
                     self.outcome.context.extend(message[2])
                     self.outcome.kind, self.outcome.final, self.outcome.final_text = message[3:6]

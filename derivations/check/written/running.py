@@ -26,9 +26,9 @@ from dataclasses import dataclass
 
 #: names that are maths even when written as a word on their own
 MATH_WORDS = {"log", "ln", "exp", "max", "min", "sum", "sqrt", "grad", "diag", "sigma", "argmax", "tanh", "delta",
-              "lambda", "alpha", "beta", "gamma", "epsilon", "theta"}
+              "lambda", "alpha", "beta", "gamma", "epsilon", "theta", "reg"}
 #: a relation between two sides, as running text writes it
-RELATION = re.compile(r"(?<![<>!=:])=(?!=)|!=|<|>|≤|≥|≠|≈|⇒|=>|\\(?:approx|leq?|geq?|neq?|Rightarrow|implies|lt|gt)"
+RELATION = re.compile(r"(?<![<>!=:])=(?!=)|!=|<|>|≤|≥|≠|≈|⇒|=>|∈|\\(?:approx|leq?|geq?|neq?|Rightarrow|implies|lt|gt)"
                       r"(?![A-Za-z])")
 _WORD = re.compile(r"[A-Za-z]+(?:[-'][A-Za-z]+)*")
 _ABBREVIATION = re.compile(r"(?:[A-Za-z]\.){2,}|etc\.|vs\.|cf\.")
@@ -94,7 +94,7 @@ def _tokens(line: str):
 #: "∂/∂W_dc of λ Σ_d Σ_j W_dj² is 2λ W_dc", "the derivative of x^2 with respect to x is 2x": a derivative in words
 _DERIVATIVE_PHRASE = re.compile(
     r"(?P<operator>(?:∂|\\partial|d)\s*/\s*(?:∂|\\partial|d)\s*\S+?)\s+of\s+(?P<expression>.+?)\s+(?:is|equals)\s+"
-    r"(?P<value>[^,;:()]+(?:\([^()]*\)[^,;:()]*)*?)\s*(?=[),;:]|\.(?:\s|$)|$)")
+    r"(?P<value>(?:[^,;:()]|\((?:[^()]|\([^()]*\))*\))+?)\s*(?=[),;:]|\.(?:\s|$)|$)")
 
 
 def segments(line: str) -> list[Segment]:
@@ -121,12 +121,16 @@ def segments(line: str) -> list[Segment]:
             for offset, part in _split_formula(text):
                 if has_relation(part):
                     cleaned, lead = _cleaned(part)
+                    inner = segments(cleaned) if lead > len(part) - len(part.lstrip()) and cleaned != part else []
+                    if any(s.kind == "words" for s in inner):     # "(delta = 1, regularization strength reg)"
+                        pieces += [Segment(s.kind, s.text, start + offset + lead + s.start) for s in inner]
+                        continue
                     if cleaned and not _word_named(cleaned):
                         pieces.append(Segment("maths", cleaned, start + offset + lead))
                         continue
                 pieces.append(Segment("words", part, start + offset))
         index = last + 1
-    return _merged(_joined_conditions(pieces))
+    return _otherwise(_merged(_leading_cases(_joined_conditions(pieces), line)))
 
 
 def _split_formula(text: str):
@@ -172,6 +176,8 @@ def _cleaned(part: str) -> tuple[str, int]:
     text = part.strip()
     while text and text[-1] in ".,;:" and not text.endswith("..."):
         text = text[:-1].rstrip()
+    while text.endswith(")") and text.count(")") > text.count("("):
+        text = text[:-1].rstrip()                 # "(labels t ∈ {0, 1})": the bracket the words opened
     while len(text) >= 2 and text[0] == "(" and text[-1] == ")" and _wraps(text):
         text = text[1:-1].strip()
         lead += 1
@@ -199,13 +205,98 @@ def _joined_conditions(pieces: list[Segment]) -> list[Segment]:
         piece = pieces[i]
         if piece.kind == "maths" and i + 2 < len(pieces) and pieces[i + 1].kind == "words" \
                 and pieces[i + 1].text.strip().lower() in CONDITION_JOINERS and pieces[i + 2].kind == "maths" \
-                and _is_condition(pieces[i + 2].text):
+                and (_is_condition(pieces[i + 2].text) or _is_inequality(pieces[i + 2].text)):
             word = pieces[i + 1].text.strip().lower()
             out.append(Segment("maths", f"{piece.text} \\text{{ {word} }} {pieces[i + 2].text}", piece.start))
             i += 3
             continue
         out.append(piece)
         i += 1
+    return out
+
+
+#: words that open a case written before its formula: "For j != y_i: ...", "When k = y_i, ...", "Case u > 0: ..."
+_LEADING_CASE = re.compile(r"(?:^|(?<=\W))(for|when|whenever|if|case|in\s+the\s+case)"
+                           r"(?:\s+(?:the\s+)?(?:correct|incorrect|wrong|other|true)?\s*(?:class|classes|index|indices|"
+                           r"column|columns|row|rows|entry|entries))?\s*$", re.IGNORECASE)
+
+
+def _leading_cases(pieces: list[Segment], line: str) -> list[Segment]:
+    """"For j != y_i: dL_i/dw_j = ...", "When k = y_i, ∂L_i/∂s_k = p_k - 1": a case and, after a colon or a
+    comma, the formula that holds in it, as one formula with its condition after it ("... for j != y_i"), so
+    the case restricts that formula (and only it) and the formula is checked."""
+    out: list[Segment] = []
+    i = 0
+    while i < len(pieces):
+        named = i + 3 < len(pieces) and pieces[i + 2].kind == "words" and pieces[i + 3].kind == "maths"
+        if i + 2 < len(pieces) and pieces[i].kind == "words" and pieces[i + 1].kind == "maths" \
+                and (pieces[i + 2].kind == "maths" or named):
+            opener = _LEADING_CASE.search(pieces[i].text.rstrip())
+            case, formula = pieces[i + 1], pieces[i + 3 if named else 2]
+            between = line[case.start + len(case.text):formula.start].strip()
+            if opener and joins_case(between) and (_is_condition(case.text) or _is_inequality(case.text)) \
+                    and not _is_condition(formula.text) and not _is_inequality(formula.text):
+                before = pieces[i].text[:opener.start()].rstrip()
+                if before:
+                    out.append(Segment("words", before, pieces[i].start))
+                word = opener.group(1).lower()
+                word = word if word in CONDITION_JOINERS else "for"
+                out.append(Segment("maths", f"{formula.text} \\text{{ {word} }} {case.text}", formula.start))
+                i += 4 if named else 3
+                continue
+        out.append(pieces[i])
+        i += 1
+    return out
+
+
+#: words that may stand between a case and the formula that holds in it ("If u > 0 then dh/du = 1", "When t = 1
+#: the gradient ∂L/∂z = a - 1", "for u < 0 we have ...")
+_FILLERS = {"then", "we", "get", "have", "obtain", "find", "so", "it", "follows", "that", "the", "gradient",
+            "derivative", "loss", "value", "slope", "output", "result", "is", "becomes", "gives", "and", "one"}
+
+
+def joins_case(between: str) -> bool:
+    """What may stand between a case and its formula: a colon, a comma, or a few words that introduce or name
+    the formula ("then", "we get", "the gradient")."""
+    between = between.strip()
+    if between in (":", ",", ";", ""):
+        return True
+    words = between.strip(":,; ").replace(",", " ").split()
+    return 0 < len(words) <= 4 and all(w.lower() in _FILLERS for w in words)
+
+
+def is_case(text: str) -> bool:
+    """A case a formula may be stated in: k = y_i, j ≠ y_i, u > 0, s_j - s_{y_i} + 1 > 0."""
+    return _is_condition(text) or _is_inequality(text)
+
+
+def _is_inequality(text: str) -> bool:
+    """One comparison of real quantities and no equation: "u > 0", "s_j - s_{y_i} + 1 > 0"."""
+    return len(RELATION.findall(text)) == 1 and bool(re.search(r"<|>|≤|≥|\\[lg]eq?(?![A-Za-z])|\\[lg]t(?![A-Za-z])",
+                                                              text)) and "=" not in text.replace("<=", "").replace(">=", "")
+
+
+_CASED = re.compile(r"^(?P<head>[^=]+?)\s*=\s*.+?\s*\\text\{ (?:if|when|for) \}\s*(?P<left>\S+)\s*(?P<op>=|!=|≠|<=|>=|<|>|≤|≥)\s*(?P<right>\S+)$")
+_OTHERWISE = re.compile(r"^[,;]?\s*(?:and|or)?\s*(?P<value>.+?)\s+otherwise[.,;]?$", re.IGNORECASE)
+
+
+def _otherwise(pieces: list[Segment]) -> list[Segment]:
+    """"dL/ds_k = p_k - 1 if k = y, and p_k otherwise": the value after "and" is the formula's in the other case
+    (k ≠ y), a claim of its own, not words."""
+    out: list[Segment] = []
+    for index, piece in enumerate(pieces):
+        previous = out[-1] if out else None
+        if piece.kind == "words" and previous is not None and previous.kind == "maths":
+            cased, other = _CASED.match(previous.text), _OTHERWISE.match(piece.text.strip())
+            value = other.group("value") if other else ""
+            value = {"zero": "0", "one": "1"}.get(value.lower(), value)
+            if cased and other and not all(_is_word(w) for w in value.split()):
+                op = {"=": "!=", "!=": "=", "≠": "=", "<": ">=", ">": "<=", "<=": ">", ">=": "<", "≤": ">",
+                      "≥": "<"}[cased.group("op")]
+                out.append(Segment("maths", f"{cased.group('head')} = {value} \\text{{ if }} "
+                                            f"{cased.group('left')} {op} {cased.group('right')}", piece.start))
+                continue
+        out.append(piece)
     return out
 
 

@@ -11,11 +11,15 @@ from ...engine import notation
 from ...parse.errors import ParseError
 from . import context as prose
 from .document import Math, Prose
-from .roles import MARGIN, Definition, example_label
+from .roles import MARGIN, MATRIX_SHAPES, Definition, example_label
 from .said import said, shown, sigmoid_said
 from .state import Job, Problem
 from .statements import read_row
 from .wording import normalized, numbered
+
+#: the loss of example n said in words ("$L_n$ is the softmax cross-entropy loss of example $n$")
+_LOSS_IN_WORDS = re.compile(r"\$?L_\{?n\}?\$?\s+(?:is|denotes|being)\s+the\s+(?:softmax\s+)?cross[- ]entropy(?:\s+loss)?"
+                            r"\s+of\s+(?:the\s+)?(?:example|sample|data point|image)\s+\$?n\$?", re.IGNORECASE)
 
 
 class Setup(Job):
@@ -211,10 +215,39 @@ class Setup(Job):
         kind = prose.loss_label(text)
         if kind:
             self.set_loss(kind, piece.line, None)
+        self.shapes(text, piece.line)
+        self.loss_in_words(piece.line)
         if prose.ends_cases(text):
             self.end_cases(piece.line, text)
         self.state.pending_words = text
         self.state.intro = text
+
+    def shapes(self, text: str, line: int):
+        """ "X is N x D, W is D x K": the shape of a matrix said in words; read (it is the shape the checks
+        give that matrix) when it is the course's, a note saying so when it is not."""
+        for letter, rows, cols in prose.stated_shapes(text):
+            counts = {"N": notation.N, "D": notation.D, "K": notation.K, "C": notation.K}
+            known = MATRIX_SHAPES.get(letter)
+            stated = (counts.get(rows), counts.get(cols))
+            if known is not None and stated == known:
+                self.state.context(line, f"{letter} is {rows} x {cols}", "given", f"{letter} has {rows} rows and "
+                                                                                  f"{cols} columns")
+            else:
+                self.state.context(line, f"{letter} is {rows} x {cols}", "note", "a shape said in words: not used")
+
+    def loss_in_words(self, line: int):
+        """ "where $L_n$ is the softmax cross-entropy loss of example $n$": L_n = -log P_{n, y_n}, the probability
+        the batch's softmax P gives example n's label (P as the text defines it; not read if it does not)."""
+        source = self.state.outcome.lines[line - 1] if 0 < line <= len(self.state.outcome.lines) else ""
+        found = _LOSS_IN_WORDS.search(source)
+        if not found or line in self.state.losses_in_words:
+            return
+        self.state.losses_in_words.add(line)
+        symbol, n = Symbol("L_n", real=True), Symbol("n", integer=True)
+        if symbol in self.state.names.definitions:
+            return
+        value = -sympy.log(self.state.names.base("P")[n, example_label(n)])
+        self.definitions.store(symbol, (), None, value, line, "L_n: the softmax cross-entropy of example n")
 
     def end_cases(self, line, text):
         """ "In one formula", "for all j and k", "in both cases": the cases stated before no longer hold."""

@@ -99,6 +99,8 @@ class State:
         self.chain_has_number = False
         self.intro = ""
         self.row_starts_part: dict = {}
+        self.unapplied: dict = {}             # line -> a case its prose states that no check could take up
+        self.losses_in_words: set = set()     # lines whose prose defines the loss of example n in words
         self.part_rows: dict = {}
         self.stated: dict = {}
         self.all_heads: set = set()

@@ -109,7 +109,7 @@ def normalize(text: str) -> str:
         text = text.replace(ch, spelled)
     text = _TEXT_SUBSCRIPT.sub(lambda m: f"_{{{m.group(1)}}}", text)          # p_{\text{cat}}: the subscript cat
     text = _UPRIGHT_NAME.sub(lambda m: f" {m.group(1)} ", text)
-    return _UPRIGHT_FUNCTION.sub(lambda m: f" {m.group(1)} ", text)
+    return _UPRIGHT_FUNCTION.sub(lambda m: f" {m.group(1)}", text)      # softmax(s): the call kept whole
 
 
 def read_row(text: str) -> RowStatement:

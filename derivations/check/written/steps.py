@@ -34,7 +34,7 @@ class Steps(Job):
             self.advance(after_text, line, correct=True)
             return
         if relation == "in":
-            self.state.context(line, written, "note", said("where a quantity lives (", Code("W \\in R^{D x K}"), ", ",
+            self.state.context(line, written, "assumption", said("where a quantity lives (", Code("W \\in R^{D x K}"), ", ",
                                                            Code("y_n \\in \\{0..K-1\\}"), "): a statement of its kind, "
                                                            "not a step"))
             self.advance(after_text, line, correct=False)
@@ -65,6 +65,8 @@ class Steps(Job):
         if relation in INEQUALITIES and self.domain_statement(before.value, after.value):
             self.state.context(line, written, "assumption", said("where a quantity lives (", *_DOMAINS,
                                                                  "): taken as stated"))
+            if not self.state.display:
+                self.cases.unapplied(line, written)    # in a sentence it may also be the case of a formula there
             self.advance_reading(after, after_text, line, correct=True)
             return
         entry = self.judge(before, after, before_text, after_text, relation, line, lead, conditions, real, written)

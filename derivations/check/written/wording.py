@@ -56,3 +56,13 @@ def normalized(text: str) -> str:
 def is_exact_literal(text: str) -> bool:
     """An integer literal (2, -1): exact, not a rounded number."""
     return bool(re.fullmatch(r"\s*[+-]?\d+\s*", text))
+
+
+#: a derivative as a text writes it: ∂L/∂w, \partial, \nabla, \frac{dL}{dz}, \frac{d}{dx}, dL_i/dw_j, d/ds_k
+_DERIVATIVE = re.compile(r"\\partial|∂|\\nabla|∇|\\frac\s*\{\s*d\s*[A-Za-z\\}]"
+                         r"|(?<![A-Za-z\\])d[A-Za-z\\]?[^\s/=]*\s*/\s*d[A-Za-z\\]")
+
+
+def has_derivative(text: str) -> bool:
+    """Whether ``text`` writes a derivative (Leibniz, partial or gradient notation)."""
+    return bool(_DERIVATIVE.search(text or ""))
