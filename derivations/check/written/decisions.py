@@ -21,6 +21,7 @@ class Decisions(Job):
 
     def decide(self, entry, before, after, before_text, after_text, relation, lead, conditions, real):
         self.check_defined(before.value, after.value)
+        self.check_unread_definitions(before.value, after.value)
         from .roles import COMPONENT
         sides = [v for v in (before.value, after.value) if not isinstance(v, sympy.MatrixBase)]
         if len(sides) == 2 and sides[0].has(COMPONENT) != sides[1].has(COMPONENT):
@@ -102,6 +103,41 @@ class Decisions(Job):
                         and symbol not in self.state.names.definitions:
                     raise Unread(f"{symbol.name} is not defined in the text before this line")
             self.check_dependence(side)
+
+    def check_unread_definitions(self, *sides):
+        """A derivative of a name whose definition could not be read (z in z = w^T x + b), itself or through
+        another definition (L through y = sigma(z)): what z depends on is not known, so dL/db would be taken
+        with z free (0); the step is not read. (A derivative with respect to a name held as the variable,
+        dL/dy, does not look into that name's definition.)"""
+        for side in sides:
+            if not isinstance(side, sympy.Basic):
+                continue
+            for node in sympy.preorder_traversal(side):
+                if isinstance(node, sympy.Derivative):
+                    self.raise_unread_definition([node.expr], held=set(node.variables))
+
+    def raise_unread_definition(self, sides, held=frozenset()):
+        """Unread when ``sides`` use, directly or through definitions, a name whose definition could not be read."""
+        unread = self.state.unread_definitions
+        if not unread:
+            return
+        definitions = self.state.names.definitions
+        stack = [side for side in sides if isinstance(side, sympy.Basic)]
+        visited = set(held) | {i.base for i in held if isinstance(i, Indexed)}
+        while stack:
+            expression = stack.pop()
+            names = set(expression.free_symbols) | {i.base for i in expression.atoms(Indexed)}
+            for name in names - visited:
+                visited.add(name)
+                if name in unread and name not in definitions:
+                    raise Unread(f"{plain_text(name)} is used, but its definition (line {unread[name]}) could not "
+                                 f"be read")
+                definition = definitions.get(name)
+                if definition is None:
+                    continue
+                for part in (definition.value, definition.body, *definition.at.values()):
+                    if isinstance(part, sympy.Basic):
+                        stack.append(part)
 
     def check_dependence(self, side):
         """A chain rule (∂L/∂y ∂y/∂z ∂z/∂w_j) through a name the text never defines: what it depends on is not

@@ -163,6 +163,12 @@ class Steps(Job):
         except Exception as error:  # noqa: BLE001 - a bug of the checker: this step is not read, the rest goes on
             entry.verdict, entry.verified_by = "unread", failure_reason(error)
             entry.counterexample = entry.diagnosis = None
+        if entry.verdict == "wrong":
+            try:                                  # wrong with z free: a definition of z not read might make it hold
+                self.decisions.raise_unread_definition([before.value, after.value])
+            except Unread as error:
+                entry.verdict, entry.verified_by = "unread", str(error)
+                entry.counterexample = entry.diagnosis = None
         if lead == "because" and entry.verdict != "verified" and kind == "step" and not self.decisions.defined_head(before):
             if entry in self.state.outcome.entries:
                 self.state.outcome.entries.remove(entry)   # "because t_1 + t_2 = 1": a premise, taken as given
