@@ -43,6 +43,7 @@ from .errors import ParseError
 from .grammar import check_nesting
 from .limits import Limits
 from .magnitude import check_defined, check_size, power
+from .norms import read_norms
 from .written_arrays import ROW, Grid, MatrixName, Vector
 
 #: characters of one expression of a written derivation
@@ -55,7 +56,7 @@ KNOWN_COMMANDS = frozenset("""
     neq ne leq le geq ge gt lt begin end left right big Big bigg Bigg bigl bigr Bigl Bigr biggl biggr
     Biggl Biggr displaystyle textstyle limits nolimits quad qquad dots cdots ldots vdots ddots
     alpha beta gamma epsilon varepsilon eta theta lambda mu xi pi rho tau phi varphi omega
-    Lambda Sigma Omega Theta Phi
+    Lambda Sigma Omega Theta Phi Vert lVert rVert
 """.split())
 
 #: words read as names: the softmax and sigmoid functions, and CS231n's regularization strength reg
@@ -249,7 +250,7 @@ def screen_written(text: str, limits: Limits) -> str:
         name = match.group(1)
         if (len(name) > 1 or name.isalpha()) and name not in KNOWN_COMMANDS:
             raise ParseError(f"\\{name} is not read")
-    return text
+    return read_norms(text)
 
 
 def read_written(text: str, resolver: Resolver, *, limits: Limits | None = None) -> Reading:
@@ -808,6 +809,38 @@ class WrittenBuilder:
 
     def rule_bad_partial_frac(self, children):
         raise ParseError("the denominator of \\frac{\\partial ...}{...} has no \\partial")
+
+    def rule_norm(self, children):
+        """\\|W\\|_F, \\|w\\|_2, \\|w\\|: the square root of the sum of the squares of the entries (the Frobenius
+        norm of a matrix, the Euclidean norm of a vector; \\|W\\|_F^2 is then the sum of squares itself); of one
+        number, its absolute value."""
+        inner, kind = children[1], (children[3] if len(children) > 3 else None)
+        value = self.value(inner)
+        if isinstance(inner, NameRef) and not isinstance(value, arrays.ARRAYS):
+            value = self._as_vector(inner, value)
+        if isinstance(value, (MatrixName, Grid)):
+            if kind not in (None, "F"):         # ||W||_2 is the spectral norm (or, for some, the Frobenius)
+                raise ParseError(f"the norm ||.||_{kind} of a matrix is not read: only the Frobenius norm ||.||_F")
+            grid = arrays.as_grid(value)
+            r, c = self.fresh("r"), self.fresh("c")
+            squares = sympy.Sum(grid.entry(r, c) ** 2, (r, 0, grid.rows - 1), (c, 0, grid.cols - 1))
+        elif isinstance(value, Vector):
+            if kind not in (None, "2"):
+                raise ParseError(f"the norm ||.||_{kind} of a vector is not read: only the Euclidean norm ||.||_2")
+            d = self.fresh("d")
+            squares = sympy.Sum(value.entry(d) ** 2, (d, 0, value.count - 1))
+        elif isinstance(value, sympy.MatrixBase):
+            if kind not in (None, "2", "F"):
+                raise ParseError(f"the norm ||.||_{kind} is not read: only the Euclidean norm ||.||_2")
+            squares = sympy.Add(*[e ** 2 for e in value])
+        elif kind is None:
+            return sympy.Abs(self.scalar(value))
+        else:
+            raise ParseError(f"the norm ||.||_{kind} of one number is not read")
+        return power(squares, sympy.Rational(1, 2), self.limits)
+
+    def rule_norm_kind(self, children):
+        return str(children[0])
 
     def rule_dots(self, _children):
         raise ParseError("an ellipsis (\\dots) stands for terms that are not written: not read")
