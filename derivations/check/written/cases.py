@@ -11,7 +11,7 @@ from sympy import Eq, Indexed, Ne, Symbol
 from ...engine import notation
 from ...engine.notation import COUNTS
 from ...parse.errors import ParseError
-from ...parse.written import BOUND_MARK
+from ...parse.written import BOUND_MARK, NameRef
 from ..numeric import read_number
 from .algebra import index_pairs, negation_of, show_relation
 from .judging import RealCondition
@@ -69,6 +69,10 @@ class Cases(Job):
 
     def read_index(self, text: str):
         """An index expression (k, y_i, 1, j + 1), or None when ``text`` is not one."""
+        label = re.fullmatch(r"\s*y([in])\s*", text)
+        if label and Symbol("y", real=True) not in self.state.names.definitions \
+                and Symbol("y", real=True) not in self.state.seen:
+            return self.state.names.indices(NameRef("y", subscript=(("label", "y", label.group(1)),)))[0]   # j != yi
         reading = self.state.read(text)
         value = reading.value
         if isinstance(value, sympy.MatrixBase) or reading.vector:

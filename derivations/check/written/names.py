@@ -72,6 +72,7 @@ class Names(ArrayNames, ExampleNames):
         self.bases: dict = {}
         self.current: set = set()             # the names defined in the current problem of the text
         self.per_example_bases: dict = {}     # name -> its per-example indexed name, name^(n)
+        self.ranks: dict = {}                 # letter -> the numbers of indices the text writes it with
 
     # -- the builder's questions ------------------------------------------------------------------
 
@@ -131,8 +132,8 @@ class Names(ArrayNames, ExampleNames):
 
     def indices(self, ref: NameRef) -> list:
         out = []
-        for item in ref.subscript:
-            out.extend(self._item_indices(item, two_letter_words=True))
+        for item in ref.subscript:      # \delta_{yi} is delta_{y,i}; the y_i of sum_{j != yi} is the label
+            out.extend(self._item_indices(item, two_letter_words=True, label_words=ref.letter != "delta"))
         return out
 
     def name(self, ref: NameRef):
@@ -298,6 +299,7 @@ class Names(ArrayNames, ExampleNames):
         other = self._for_example(self.base(letter), indices)
         if other is not None:
             return other
+        self.ranks.setdefault(letter, set()).add(len(indices))
         return self.base(letter)[tuple(indices)]
 
     def base(self, letter: str) -> IndexedBase:
@@ -313,7 +315,16 @@ class Names(ArrayNames, ExampleNames):
     def _defined_base(self, letter: str) -> bool:
         return self.base(letter) in self.definitions
 
-    def _item_indices(self, item, two_letter_words: bool, base: str | None = None) -> list:
+    def _two_index(self, letter) -> bool:
+        """Whether the text writes ``letter`` with two indices (x_{nd}) and never one: then x_{yi} is x_{y,i}."""
+        if not letter:
+            return False
+        definition = self.definitions.get(self.bases.get(letter))
+        if definition is not None and len(definition.parameters) == 2:
+            return True
+        return self.ranks.get(letter) == {2}
+
+    def _item_indices(self, item, two_letter_words: bool, base: str | None = None, label_words: bool = True) -> list:
         kind = item[0]
         if kind == "letter":
             if item[1] == "y" and not item[2]:
@@ -332,6 +343,9 @@ class Names(ArrayNames, ExampleNames):
             word = item[1]
             if word in self.classes:
                 return [sympy.Integer(self.classes.index(word))]
+            if label_words and len(word) == 2 and word[0] == "y" and word[1] in EXAMPLE_LETTERS \
+                    and not (base in self.matrix_letters or self._two_index(base)):
+                return self._item_indices(("label", "y", word[1]), two_letter_words)   # s_yi, sum_{j != yi}: s_{y_i}
             if two_letter_words and len(word) in (2, 3) and word.islower():
                 return [index_symbol(letter) for letter in word]
             raise ParseError(f"the subscript {word!r} is not read: no class is called {word!r}")
