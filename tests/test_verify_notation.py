@@ -86,3 +86,78 @@ def test_norm_bars_pair_up_and_an_unclosed_one_is_refused():
     assert read_norms("\\|W\\|_F^2 + ||w||") == " \\lVert W \\rVert _F^2 +  \\lVert w \\rVert "
     with pytest.raises(ParseError, match="not closed"):
         read_norms("\\|W\\|_F^2 + \\|w")
+
+
+# --- the label written yi: s_yi, s_{yi}, s_y_i, sum_{j != yi} are s_{y_i} -----------------------------
+
+def test_the_label_written_without_braces_in_plain_text():
+    text = ("SVM loss for one example, plain text.\n"
+            "L_i = sum_{j != yi} max(0, s_j - s_yi + 1)\n"
+            "For j != yi the derivative is\n"
+            "dL_i/ds_j = 1(s_j - s_yi + 1 > 0)\n"                      # 4
+            "and for the correct class\n"
+            "dL_i/ds_yi = -sum_{j != yi} 1(s_j - s_yi + 1 > 0)\n"      # 6
+            "dL_i/ds_{yi} = -sum_{j != y_i} 1(s_j - s_y_i + 1 > 0)\n"  # 7
+            "dL_i/ds_y_i = sum_{j != yi} 1(s_j - s_yi + 1 > 0)\n")     # 8: wrong (the sign)
+    outcome = check(text)
+    assert verdicts(outcome) == {2: "verified", 3: "verified", 4: "verified", 6: "verified", 7: "verified",
+                                 8: "wrong"}
+    assert outcome.status == 1
+
+
+def test_the_label_yi_in_latex_and_a_two_index_name_stays_two_indices():
+    text = ("$$L_i = \\sum_{j \\neq yi} \\max(0, s_j - s_{yi} + 1)$$\n\n"
+            "$$\\frac{\\partial L_i}{\\partial s_{yi}} = -\\sum_{j \\neq y_i} \\mathbb{1}(s_j - s_{y_i} + 1 > 0)$$\n\n"
+            "$$\\frac{\\partial L_i}{\\partial s_{yi}} = -\\sum_{j \\neq y_i} \\mathbb{1}(s_j - s_{y_i} > 0)$$\n\n"  # 5
+            "Let $Q = x_{ab}^2$ with $x_{ab} = 2 c_{ab}$.\n\n"           # 7: x_{ab} has two indices: x_{yi} is x_{y,i}
+            "$$x_{yi} = 2 c_{yi}$$\n")                                  # 9
+    outcome = check(text)
+    assert verdicts(outcome) == {1: "verified", 3: "verified", 5: "wrong", 7: "verified", 9: "verified"}
+
+
+# --- an error inside the checker is "not read", said plainly ------------------------------------------
+
+class _Internal(Exception):
+    """An error no part of the checker expects."""
+
+
+def test_an_error_inside_a_line_check_is_not_read_and_never_shown(monkeypatch):
+    from derivations.check.written.decisions import Decisions
+    original = Decisions.decide
+
+    def failing(self, entry, before, after, before_text, after_text, *rest):
+        if "3x" in after_text:
+            raise _Internal("Different # of indices: secret internal text")
+        return original(self, entry, before, after, before_text, after_text, *rest)
+
+    monkeypatch.setattr(Decisions, "decide", failing)
+    text = "$$f = x^2 + x$$\n\n$$f = x(x + 1)$$\n\n$$f = 3x$$\n\n$$f = x^2$$\n"
+    for timeout in (None, 60):                     # in this process, and in the worker the runner starts
+        outcome = check_text(text, "test", timeout=timeout)
+        assert verdicts(outcome) == {1: "verified", 3: "verified", 5: "unread", 7: "wrong"}
+        reasons = [e.verified_by for e in outcome.entries if e.source_line == 5]
+        assert reasons == ["the checker failed on this line (an internal error in derive verify), so it is not read"]
+        assert outcome.status == 1
+
+
+def test_an_error_while_reading_an_expression_is_not_read_and_never_shown(monkeypatch):
+    from derivations.parse.written import WrittenBuilder
+    original = WrittenBuilder.rule_frac
+
+    def failing(self, children):
+        raise _Internal("secret internal text")
+
+    monkeypatch.setattr(WrittenBuilder, "rule_frac", failing)
+    outcome = check("$$f = x^2$$\n\n$$f = \\frac{x^3}{x}$$\n\n$$f = 2x$$\n")
+    assert verdicts(outcome) == {1: "verified", 3: "unread", 5: "wrong"}
+    shown = " ".join(e.verified_by for e in outcome.entries)
+    assert "secret" not in shown and "_Internal" not in shown and "internal error" in shown
+    monkeypatch.setattr(WrittenBuilder, "rule_frac", original)
+
+
+def test_a_name_with_two_numbers_of_indices_is_said_plainly():
+    outcome = check("Let $L = s_{ab}^2$.\n\n$$\\frac{\\partial L}{\\partial s_j} = 0$$\n")
+    assert verdicts(outcome) == {1: "verified", 3: "unread"}
+    reason = next(e.verified_by for e in outcome.entries if e.source_line == 3)
+    assert "one number of indices in one place and another elsewhere" in reason
+    assert "Exception" not in reason and "#" not in reason

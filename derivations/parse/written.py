@@ -268,8 +268,13 @@ def read_written(text: str, resolver: Resolver, *, limits: Limits | None = None)
         reading = builder.finish(value)
     except ParseError:
         raise
-    except (ValueError, TypeError, ArithmeticError, RecursionError, AttributeError, IndexError) as error:
-        reason = str(error).strip().splitlines()[0][:120] if str(error).strip() else type(error).__name__
+    except RecursionError:
+        raise ParseError("cannot build this expression: too deeply nested") from None
+    except MemoryError:
+        raise
+    except Exception as error:  # noqa: BLE001 - SymPy or the builder failing: the expression is not read
+        reason = "a name is written with one number of indices in one place and another elsewhere" \
+            if "Different # of indices" in str(error) else "the reader failed on it (an internal error)"
         raise ParseError(f"cannot build this expression: {reason}") from None
     if isinstance(reading.value, sympy.Basic):
         check_defined(reading.value)

@@ -13,6 +13,7 @@ from .expand import expand
 from .judging import decimal_literals
 from .mistakes import diagnose
 from .state import INEQUALITIES, Job, Unread
+from .verdicts import plain_detail
 from .wording import is_exact_literal, normalized, shortened
 
 
@@ -49,7 +50,7 @@ class Decisions(Job):
             if (lead in ("therefore", "because") or relation == "implies") and \
                     self.from_facts(entry, before.value, after.value, conditions, real):
                 return
-            raise Unread(f"the verifier could not evaluate a side ({verification.detail})")
+            raise Unread(f"the verifier could not evaluate a side ({plain_detail(verification.detail)})")
         if self.numbers.worked(entry, a, b, after_text, conditions, real):
             return
         if self.recovered(entry, b, conditions, real):
