@@ -161,3 +161,22 @@ def test_a_name_with_two_numbers_of_indices_is_said_plainly():
     reason = next(e.verified_by for e in outcome.entries if e.source_line == 3)
     assert "one number of indices in one place and another elsewhere" in reason
     assert "Exception" not in reason and "#" not in reason
+
+
+# --- a premise after "since" that the definitions decide is checked ------------------------------------
+
+def test_a_premise_about_a_defined_name_is_checked_like_any_step():
+    text = ("Let $z = \\mathbf{w}^T \\mathbf{x} + b$ and $\\hat y = \\sigma(z)$, "
+            "with $L = -t\\log\\hat y - (1-t)\\log(1-\\hat y)$.\n\n"
+            "Since $\\frac{\\partial z}{\\partial \\mathbf{w}} = \\mathbf{x}$, the chain rule gives\n\n"      # 3
+            "$$\\frac{\\partial L}{\\partial \\mathbf{w}} = (\\hat y - t)\\, \\mathbf{x}$$\n\n"              # 5
+            "Since $\\frac{\\partial z}{\\partial b} = 2$, we get $\\frac{\\partial L}{\\partial b} = \\hat y - t$.\n\n"  # 7
+            "Since $\\frac{\\partial z}{\\partial b} = 1$, we get $\\frac{\\partial L}{\\partial b} = \\hat y - t$.\n\n"  # 9
+            "Because $\\frac{\\partial q}{\\partial b} = 3$, the rest follows.\n")                       # 11: q is not defined
+    outcome = check(text)
+    assert verdicts(outcome) == {1: "verified", 3: "verified", 5: "verified", 7: "wrong", 9: "verified",
+                                 11: "verified"}
+    wrong = [e for e in outcome.entries if e.verdict == "wrong"]
+    assert [(e.source_line, e.latex) for e in wrong] == [(7, "\\frac{\\partial z}{\\partial b} = 2")]
+    premises = [c for c in outcome.context if c.kind == "assumption"]
+    assert [c.source_line for c in premises] == [11]

@@ -105,6 +105,21 @@ class Decisions(Job):
                     raise Unread(f"{symbol.name} is not defined in the text before this line")
             self.check_dependence(side)
 
+    def about_definitions(self, *sides) -> bool:
+        """Whether a premise ("since dz/db = 1") differentiates a name the text defines (or one whose definition
+        could not be read): it is then a claim the text's definitions decide, checked like any step, never
+        taken as given ("because t_1 + t_2 = 1", about data the text does not define, is)."""
+        known = set(self.state.names.definitions) | set(self.state.unread_definitions)
+        for side in sides:
+            if not isinstance(side, sympy.Basic) or isinstance(side, sympy.MatrixBase):
+                continue
+            for node in sympy.preorder_traversal(side):
+                if isinstance(node, sympy.Derivative):
+                    names = node.expr.free_symbols | {i.base for i in node.expr.atoms(Indexed)}
+                    if names & known:
+                        return True
+        return False
+
     def check_unread_definitions(self, *sides):
         """A derivative of a name whose definition could not be read (z in z = w^T x + b), itself or through
         another definition (L through y = sigma(z)): what z depends on is not known, so dL/db would be taken

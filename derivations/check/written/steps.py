@@ -169,7 +169,8 @@ class Steps(Job):
             except Unread as error:
                 entry.verdict, entry.verified_by = "unread", str(error)
                 entry.counterexample = entry.diagnosis = None
-        if lead == "because" and entry.verdict != "verified" and kind == "step" and not self.decisions.defined_head(before):
+        if lead == "because" and entry.verdict != "verified" and kind == "step" and not self.decisions.defined_head(before) \
+                and not self.decisions.about_definitions(before.value, after.value):
             if entry in self.state.outcome.entries:
                 self.state.outcome.entries.remove(entry)   # "because t_1 + t_2 = 1": a premise, taken as given
             self.state.context(line, written, "assumption", "a premise (introduced by because / since): taken as given, "
