@@ -180,3 +180,24 @@ def test_a_premise_about_a_defined_name_is_checked_like_any_step():
     assert [(e.source_line, e.latex) for e in wrong] == [(7, "\\frac{\\partial z}{\\partial b} = 2")]
     premises = [c for c in outcome.context if c.kind == "assumption"]
     assert [c.source_line for c in premises] == [11]
+
+
+# --- a derivative said in words around inline formulas is read, never skipped ----------------------------
+
+def test_a_derivative_said_in_words_is_read():
+    text = ("The regulariser of the batch loss is $R = \\lambda \\sum_k \\sum_j W_{kj}^2$.\n\n"
+            "The derivative $\\partial / \\partial W_{dc}$ of $\\lambda \\sum_k \\sum_j W_{kj}^2$ is "
+            "$2\\lambda W_{dc}$.\n\n"                                                               # 3
+            "The derivative $\\partial / \\partial W_{dc}$ of $\\lambda \\sum_k \\sum_j W_{kj}^2$ is "
+            "$\\lambda W_{dc}$.\n\n"                                                                # 5: wrong
+            "Let $f = x^2 y$.\n\n"                                                                  # 7
+            "The derivative of $x^2 y$ with respect to $x$ is $2xy$.\n\n"                           # 9
+            "The derivative of $f$ with respect to $y$ is $2x$.\n\n"                                # 11: wrong
+            "The derivative $d/dx$ of $f$ equals $2 x y$.\n\n"                                      # 13
+            "The derivative $\\frac{\\partial}{\\partial y}$ of the function is $x^2$.\n\n"         # 15: not read
+            "Applying $\\frac{\\partial}{\\partial y}$ to both sides is easy.\n")                   # 17: no claim
+    outcome = check(text)
+    assert verdicts(outcome) == {1: "verified", 3: "verified", 5: "wrong", 7: "verified", 9: "verified",
+                                 11: "wrong", 13: "verified", 15: "unread"}
+    reason = next(e.verified_by for e in outcome.entries if e.source_line == 15)
+    assert reason == "a derivative said in words that could not be read"

@@ -76,8 +76,9 @@ class Reader(Job):
             except Exception as error:  # noqa: BLE001 - a bug of the checker is "not read" for this line only
                 self.state.entry(row.line, row.text.strip(), "unread", failure_reason(error))
             if len(self.state.outcome.entries) + len(self.state.outcome.context) == found \
-                    and not self.state.quiet and claims_something(row.text, piece.display):
+                    and not self.state.quiet and (piece.claim or claims_something(row.text, piece.display)):
                 self.state.entry(row.line, row.text.strip(), "unread",
+                                 "a derivative said in words that could not be read" if piece.claim else
                                  "nothing on this line was read as a step, a definition or a case")
             if self.state.on_line and not self.state.quiet:
                 self.state.on_line(row.line, time.perf_counter() - started)
