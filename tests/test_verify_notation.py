@@ -201,3 +201,55 @@ def test_a_derivative_said_in_words_is_read():
                                  11: "wrong", 13: "verified", 15: "unread"}
     reason = next(e.verified_by for e in outcome.entries if e.source_line == 15)
     assert reason == "a derivative said in words that could not be read"
+
+
+# --- \nabla f over the variables of f -----------------------------------------------------------------
+
+def test_the_gradient_of_a_function_over_its_variables():
+    text = ("Let $f = (x + y) z$, evaluated at $x = -2$, $y = 5$, $z = -4$.\n\n"
+            "$$\\nabla f = \\left[\\frac{\\partial f}{\\partial x}, \\frac{\\partial f}{\\partial y}, "
+            "\\frac{\\partial f}{\\partial z}\\right] = [z, z, x + y] = [-4, -4, 3]$$\n\n"      # 3
+            "$$\\nabla f = [-4, -4, 3]$$\n\n"                                                    # 5
+            "$$\\nabla f = [-4, 3, -4]$$\n\n"                                                    # 7: wrong
+            "$$\\nabla f = [z, x + y, z]$$\n\n"                                                  # 9: wrong
+            "Let $g(a, b) = a^2 b$.\n\n"                                                         # 11
+            "$$\\nabla g = [2ab, a^2]$$\n\n"                                                     # 13
+            "$$\\nabla g = [a^2, 2ab]$$\n\n"                                                     # 15: wrong
+            "Let $q = (w x + b)^2$.\n\n"                                                         # 17
+            "$$\\nabla q = [2(wx + b)x, 2(wx + b)w, 2(wx + b)]$$\n\n"                            # 19: which order?
+            "$$\\nabla h = [1, 2]$$\n")                                                          # 21: h not defined
+    outcome = check(text)
+    assert verdicts(outcome) == {1: "verified", 3: "verified", 5: "verified", 7: "wrong", 9: "wrong",
+                                 11: "verified", 13: "verified", 15: "wrong", 17: "verified", 19: "unread",
+                                 21: "unread"}
+    reason = next(e.verified_by for e in outcome.entries if e.source_line == 19)
+    assert "over which variables, in which order, is not said" in reason
+
+
+# --- \nabla_W L, \nabla_{w_j} L_i, \partial L / \partial \mathbf{w}_j, \mathcal{L} --------------------------
+
+def test_gradients_with_respect_to_weights_and_a_calligraphic_loss():
+    text = ("Let $\\mathcal{L} = \\frac{1}{2}\\|W\\|_F^2 + \\sum_j W_{1j}$.\n\n"
+            "$$\\frac{\\partial \\mathcal{L}}{\\partial W_{dc}} = W_{dc} + \\delta_{d1}$$\n\n"      # 3
+            "$$\\nabla_W \\mathcal{L} = W$$\n\n"                                                  # 5: wrong
+            "The softmax loss for example $i$ is $L_i = -\\log p_{y_i}$ with "
+            "$p_j = \\frac{e^{s_j}}{\\sum_k e^{s_k}}$ and $s_j = \\mathbf{w}_j^T \\mathbf{x}_i$.\n\n"  # 7
+            "$$\\nabla_{w_j} L_i = (p_j - \\mathbb{1}[j = y_i]) \\mathbf{x}_i$$\n\n"                # 9
+            "$$\\frac{\\partial L_i}{\\partial \\mathbf{w}_j} = (p_j - \\mathbb{1}[j = y_i]) \\mathbf{x}_i$$\n\n"  # 11
+            "$$\\nabla_{\\mathbf{w}_j} L_i = p_j \\mathbf{x}_i$$\n\n"                              # 13: wrong
+            "$$\\nabla_{w_j} L_i = (p_j - 1) \\mathbf{x}_i$$\n")                                   # 15: wrong
+    outcome = check(text)
+    assert verdicts(outcome) == {1: "verified", 3: "verified", 5: "wrong", 7: "verified", 9: "verified",
+                                 11: "verified", 13: "wrong", 15: "wrong"}
+
+
+def test_a_gradient_with_respect_to_a_scalar_weight_is_its_derivative():
+    text = ("Let $z = \\sum_j w_j x_j$ and $L = (z - t)^2$.\n\n"
+            "$$\\nabla_{w_j} L = 2(z - t) x_j$$\n\n"                                             # 3
+            "$$\\nabla_{w_j} L = (z - t) x_j$$\n\n"                                              # 5: wrong
+            "Let $\\mathcal{L}_i = -\\log p_{y_i}$ with $p_j = \\frac{e^{s_j}}{\\sum_k e^{s_k}}$.\n\n"  # 7
+            "$$\\frac{\\partial \\mathcal{L}_i}{\\partial s_j} = p_j - \\mathbb{1}[j = y_i]$$\n\n"   # 9
+            "$$\\frac{\\partial \\mathcal{L}_i}{\\partial s_j} = p_j$$\n")                         # 11: wrong
+    outcome = check(text)
+    assert verdicts(outcome) == {1: "verified", 3: "verified", 5: "wrong", 7: "verified", 9: "verified",
+                                 11: "wrong"}

@@ -756,8 +756,10 @@ class WrittenBuilder:
             variable = self.resolver.name(item[2])
         elif item[0] == "letter":
             variable = self.resolver.name(NameRef(item[1], font="mathbf"))
-        elif item[0] == "label":
-            variable = self.resolver.name(NameRef(item[1], subscript=(("letter", item[2], 0),)))
+        elif item[0] == "label":                 # \\nabla_{w_j}: the vector w_j when the text writes w bold
+            ref = NameRef(item[1], subscript=(("letter", item[2], 0),))
+            bold = item[1] in getattr(self.resolver, "bold_letters", ())
+            variable = self.resolver.name(replace(ref, font="mathbf") if bold else ref)
         elif item[0] == "nested":
             variable = self.resolver.name(NameRef(item[1], subscript=(("label",) + item[2],)))
         else:
@@ -774,6 +776,21 @@ class WrittenBuilder:
         if not isinstance(variable, Vector):
             variable = self._as_vector(argument, variable) if isinstance(argument, NameRef) else variable
         return self.differentiate(called, variable)
+
+    def rule_gradient_of(self, children):
+        """\\nabla f: the vector of the derivatives of f with respect to each of its variables, in the order the
+        text gives them (f(x, y, z) = ..., or as they first appear in f's definition)."""
+        _, ref = children
+        variables = getattr(self.resolver, "gradient_variables", lambda _ref: None)(ref)
+        if not variables:
+            raise ParseError(f"\\nabla {_show(ref)}: over which variables, in which order, is not said "
+                             f"(write {_show(ref)}(x, y, ...) = ... or the derivatives one by one)")
+        value = self.value(ref)
+        if not isinstance(value, sympy.Expr):
+            raise ParseError(f"\\nabla {_show(ref)} of a vector or a matrix is not read")
+        self.notes.append(f"\\nabla {_show(ref)} is read over the variables "
+                          f"{', '.join(str(v) for v in variables)}, in that order")
+        return sympy.ImmutableMatrix([_derivative(value, v) for v in variables])
 
     def rule_partial_frac(self, children):
         parts = [c for c in children if not (isinstance(c, Token) and c.type in ("FRAC", "PARTIAL"))]

@@ -19,6 +19,8 @@ the bound of a sum, is K too), D features, N examples. Then what the text itself
 """
 from __future__ import annotations
 
+import re
+
 import sympy
 from sympy import Indexed, IndexedBase, Symbol
 
@@ -73,6 +75,7 @@ class Names(ArrayNames, ExampleNames):
         self.current: set = set()             # the names defined in the current problem of the text
         self.per_example_bases: dict = {}     # name -> its per-example indexed name, name^(n)
         self.ranks: dict = {}                 # letter -> the numbers of indices the text writes it with
+        self.bold_letters: set[str] = set()   # letters the text writes bold (\\mathbf{w}_j): \\nabla_{w_j} is that vector
 
     # -- the builder's questions ------------------------------------------------------------------
 
@@ -130,6 +133,38 @@ class Names(ArrayNames, ExampleNames):
             return function
         return None
 
+    def gradient_variables(self, ref: NameRef) -> list | None:
+        """The variables of a defined scalar name, for \\nabla f: its parameters (f(x, y, z) = ...), else the
+        real names its definition depends on (definitions put in), when the order they first appear in it as
+        written is also their alphabetical order (f = (x + y) z); None when the order is not said that way or
+        the name is not defined as one number of plain variables."""
+        if ref.subscript or ref.font or ref.superscript or ref.primes or ref.example is not None:
+            return None
+        key = self._symbol(ref.letter) if len(ref.letter) == 1 else Symbol(ref.letter, real=True)
+        definition = self.definitions.get(key)
+        if definition is None:
+            return None
+        if definition.parameters and all(isinstance(p, Symbol) for p in definition.parameters):
+            return list(definition.parameters)
+        from .expand import expand
+        try:
+            value = expand(definition.value, self.definitions)
+        except ParseError:
+            return None
+        if not isinstance(value, sympy.Expr) or value.atoms(Indexed, sympy.Sum):
+            return None
+        variables = [v for v in value.free_symbols if isinstance(v, Symbol) and not v.is_integer
+                     and v not in notation.COUNTS]
+        written = definition.written.partition("=")[2] if definition.written else ""
+
+        def first_seen(variable):
+            found = re.search(rf"(?<![A-Za-z\\]){re.escape(variable.name)}(?![A-Za-z])", written)
+            return (found.start() if found else len(written), variable.name)
+        ordered = sorted(variables, key=first_seen)
+        if ordered != sorted(variables, key=lambda v: v.name):
+            return None                     # L = (w x + b)^2: w, x, b or b, w, x? the text does not say
+        return ordered or None
+
     def indices(self, ref: NameRef) -> list:
         out = []
         for item in ref.subscript:      # \delta_{yi} is delta_{y,i}; the y_i of sum_{j != yi} is the label
@@ -141,6 +176,7 @@ class Names(ArrayNames, ExampleNames):
         if ref.font in ("mathcal", "mathit", "mathrm") and len(letter) == 1:
             ref = NameRef(letter, "", ref.primes, ref.subscript, ref.superscript, ref.example)
         if ref.font in ("mathbf", "boldsymbol", "bm", "underline", "vec"):
+            self.bold_letters.add(letter)
             return self._vector(ref)
         if ref.font in ("bar", "hat", "tilde", "overline"):
             if ref.subscript:
