@@ -253,3 +253,12 @@ def test_a_gradient_with_respect_to_a_scalar_weight_is_its_derivative():
     outcome = check(text)
     assert verdicts(outcome) == {1: "verified", 3: "verified", 5: "wrong", 7: "verified", 9: "verified",
                                  11: "wrong"}
+
+
+def test_an_accented_name_with_an_index_is_a_name_of_its_own():
+    text = ("Let $\\hat{y}_k = \\frac{e^{s_k}}{\\sum_j e^{s_j}}$.\n\n"
+            "$$\\frac{\\partial \\hat y_k}{\\partial s_k} = \\hat y_k (1 - \\hat y_k)$$\n\n"          # 3
+            "$$\\frac{\\partial \\hat{y}_k}{\\partial s_j} = -\\hat{y}_k \\hat{y}_j \\text{ for } j \\neq k$$\n\n"  # 5
+            "$$\\frac{\\partial \\hat y_k}{\\partial s_k} = \\hat y_k$$\n")                              # 7: wrong
+    outcome = check(text)
+    assert verdicts(outcome) == {1: "verified", 3: "verified", 5: "verified", 7: "wrong"}

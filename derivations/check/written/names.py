@@ -179,8 +179,10 @@ class Names(ArrayNames, ExampleNames):
             self.bold_letters.add(letter)
             return self._vector(ref)
         if ref.font in ("bar", "hat", "tilde", "overline"):
-            if ref.subscript:
-                raise ParseError(f"\\{ref.font}{{{letter}}} with a subscript is not read")
+            if ref.subscript:                    # \\hat{y}_k: the entries of a name of its own, y_hat
+                if len(letter) != 1 or ref.primes or ref.superscript or ref.example is not None:
+                    raise ParseError(f"\\{ref.font}{{{letter}}} with a subscript is not read")
+                return self._indexed(NameRef(f"{letter}_{ref.font}", subscript=ref.subscript))
             if letter in "ijkmnc":
                 return index_symbol(letter + {"bar": "̄", "hat": "̂", "tilde": "̃", "overline": "̄"}[ref.font])
             return Symbol(f"{letter}_{ref.font}", real=True)
