@@ -262,3 +262,20 @@ def test_an_accented_name_with_an_index_is_a_name_of_its_own():
             "$$\\frac{\\partial \\hat y_k}{\\partial s_k} = \\hat y_k$$\n")                              # 7: wrong
     outcome = check(text)
     assert verdicts(outcome) == {1: "verified", 3: "verified", 5: "verified", 7: "wrong"}
+
+
+# --- an upright d, an accented Greek letter, the entrywise product ------------------------------------
+
+def test_upright_d_accented_greek_and_the_entrywise_product():
+    text = ("Let $f = x^3$ and $\\hat\\theta = 2a + \\hat{\\beta}$.\n\n"
+            "$$\\frac{\\mathrm{d} f}{\\mathrm{d} x} = 3x^2$$\n\n"                          # 3: never f/x
+            "$$\\frac{\\mathrm{d}f}{\\mathrm{d}x} = x^2$$\n\n"                             # 5: wrong
+            "$$\\frac{\\partial \\hat\\theta}{\\partial a} = 2$$\n\n"                      # 7
+            "$$\\frac{\\partial \\hat\\theta}{\\partial \\hat\\beta} = 2$$\n\n"            # 9: wrong
+            "$$\\mathbf{u} \\odot \\mathbf{v} = \\mathbf{v} \\odot \\mathbf{u}$$\n\n"      # 11
+            "$$\\mathbf{u}^T (\\mathbf{u} \\odot \\mathbf{v}) = \\sum_d u_d^2 v_d$$\n\n"    # 13
+            "$$\\mathbf{u}^T (\\mathbf{u} \\odot \\mathbf{v}) = \\sum_d u_d v_d$$\n\n"      # 15: wrong
+            "$$\\sigma(z) \\odot (1 - \\sigma(z)) = \\sigma(z) - \\sigma(z)^2$$\n")        # 17
+    outcome = check(text)
+    assert verdicts(outcome) == {1: "verified", 3: "verified", 5: "wrong", 7: "verified", 9: "wrong",
+                                 11: "verified", 13: "verified", 15: "wrong", 17: "verified"}

@@ -56,7 +56,7 @@ KNOWN_COMMANDS = frozenset("""
     neq ne leq le geq ge gt lt begin end left right big Big bigg Bigg bigl bigr Bigl Bigr biggl biggr
     Biggl Biggr displaystyle textstyle limits nolimits quad qquad dots cdots ldots vdots ddots
     alpha beta gamma epsilon varepsilon eta theta lambda mu xi pi rho tau phi varphi omega
-    Lambda Sigma Omega Theta Phi Vert lVert rVert
+    Lambda Sigma Omega Theta Phi Vert lVert rVert odot
 """.split())
 
 #: words read as names: the softmax and sigmoid functions, and CS231n's regularization strength reg
@@ -231,10 +231,15 @@ _EXTRA_CHARACTERS = {"…": r"\dots ", "′": "'", "∗": "*", "ᵀ": "^T", "⊤
                      "^{\\prime}": "'", "^\\prime": "'", "\\prime": "'", "\\top": "T"}
 
 
+#: an upright d before what it differentiates (\\mathrm{d}f / \\mathrm{d}x): Leibniz's d, never a name d
+_UPRIGHT_D = re.compile(r"\\(?:mathrm|operatorname|text|mathit)\s*\{\s*d\s*\}(?=\s*[A-Za-z\\({])")
+
+
 def screen_written(text: str, limits: Limits) -> str:
     """The expression text, checked for length, characters, nesting and commands."""
     if len(text) > limits.max_length:
         raise ParseError(f"expression too long: {len(text)} characters (limit {limits.max_length})")
+    text = _UPRIGHT_D.sub("d ", text)
     for ch, spelled in _EXTRA_CHARACTERS.items():
         text = text.replace(ch, spelled)
     text = normalize_characters(text)
@@ -439,6 +444,17 @@ class WrittenBuilder:
             return arrays.times(arrays.transpose(a), b, self.fresh)
         return product
 
+    def rule_hadamard_mul(self, children):
+        """a \\odot b: entry by entry for two vectors or two matrices; with a number, its multiple."""
+        left, right = children
+        a = self._product(self._flatten([left]))
+        b = self.value(right)
+        if isinstance(a, arrays.ARRAYS) and isinstance(b, arrays.ARRAYS):
+            return arrays.hadamard(a, b)
+        if isinstance(a, sympy.MatrixBase) or isinstance(b, sympy.MatrixBase):
+            raise ParseError("an entrywise product (⊙) with a vector written out is not read")
+        return _times(self, a, b)
+
     def rule_div(self, children):
         numerator, denominator = children
         bottom = self.scalar(denominator)
@@ -634,6 +650,11 @@ class WrittenBuilder:
     def rule_font_letter(self, children):
         font, letter = children
         return NameRef(str(letter), font=str(font).lstrip("\\"))
+
+    def rule_font_greek(self, children):
+        """\\hat\\theta, \\hat{\\beta}: a Greek letter with an accent, a name of its own."""
+        font, letter = children
+        return NameRef(str(letter).lstrip("\\"), font=str(font).lstrip("\\"))
 
     def rule_font_word(self, children):
         font, word = children
