@@ -279,3 +279,29 @@ def test_upright_d_accented_greek_and_the_entrywise_product():
     outcome = check(text)
     assert verdicts(outcome) == {1: "verified", 3: "verified", 5: "wrong", 7: "verified", 9: "wrong",
                                  11: "verified", 13: "verified", 15: "wrong", 17: "verified"}
+
+
+# --- plain text: reg, 1(k = yi), a definition after "where", a derivative after "for" ------------------------
+
+def test_plain_text_softmax_with_reg_and_the_label_yi():
+    text = ("Softmax loss for one example:\n"
+            "L_i = -log(p_yi), where p_k = e^(s_k) / sum_j e^(s_j)\n"
+            "dL_i/ds_k = p_k - 1(k = yi)\n"                    # 3: after "where ...": a step, not a case
+            "dL_i/ds_yi = p_yi - 1\n"                          # 4
+            "dL_i/ds_k = p_k for k != yi\n"                    # 5
+            "dL_i/ds_k = p_k - 1(k = yi) + 1\n"                # 6: wrong
+            "With regularization R = reg * ||W||^2:\n"         # 7
+            "dR/dW = 2 * reg * W\n"                            # 8
+            "dR/dW = reg * W\n")                               # 9: wrong
+    outcome = check(text)
+    assert verdicts(outcome) == {2: "verified", 3: "verified", 4: "verified", 5: "verified", 6: "wrong",
+                                 7: "verified", 8: "verified", 9: "wrong"}
+
+
+def test_a_derivative_after_for_or_when_is_a_claim_never_a_case():
+    text = ("Let $f = x^2 y$.\n\n"
+            "For $\\frac{\\partial f}{\\partial x} = 3xy$ we see it.\n\n"     # 3: wrong, not a silent "case"
+            "When $df/dy = x^2$ holds, fine.\n\n"                             # 5
+            "When $x > 0$ the value is positive.\n")                          # 7: a condition, no verdict
+    outcome = check(text)
+    assert verdicts(outcome) == {1: "verified", 3: "wrong", 5: "verified"}

@@ -639,6 +639,8 @@ class WrittenBuilder:
         word = str(children[0])
         if word.isupper() or word in NAMED_WORDS:
             return NameRef(word)
+        if word in ("yi", "yn"):                    # 1(k = yi): the label y_i written without its underscore
+            return NameRef("y", subscript=(("letter", word[1], 0),))
         return _Word(word)
 
     def rule_greek(self, children):

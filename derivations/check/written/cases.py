@@ -20,6 +20,9 @@ from .state import INDEX_LETTERS, Job, Unread
 from .statements import read_row, split_chain
 from .wording import normalized
 
+#: a derivative written in a formula: \\partial, \\nabla, ∂, d/dx, \\frac{d...}{d...}
+_DERIVATIVE = re.compile(r"\\partial|\\nabla|∂|∇|(?<![A-Za-z])d[A-Za-z_{}\\^0-9]*\s*/\s*d[A-Za-z\\]|\\[dt]?frac\s*\{\s*d")
+
 
 class Cases(Job):
     """Cases."""
@@ -105,8 +108,10 @@ class Cases(Job):
             if same is not None:
                 self.set_persistent(same, line, text)
                 return
-        if chain.relations[0] == "=" and len(chain.parts) >= 2 and self.names_a_new_quantity(chain.parts[0]):
-            self.reader.chain(chain, line, "", [], [], read_row(text), "display")      # "For $L_i = ...$": a definition
+        if chain.relations[0] == "=" and len(chain.parts) >= 2 and (self.names_a_new_quantity(chain.parts[0]) or
+                                                                    _DERIVATIVE.search(chain.parts[0])):
+            # "For $L_i = ...$": a definition; "for $dL/ds_k = p_k$": a claim about a derivative, never a case
+            self.reader.chain(chain, line, "", [], [], read_row(text), "display")
             return
         self.state.context(line, text, "note", "a condition on real quantities in the prose: it restricts no check")
 

@@ -215,8 +215,11 @@ def definitions_first(pieces: list) -> list:
             if earlier and not any(_defines(out[k], head) for k in earlier):
                 target = earlier[0]
                 moved = out.pop(i)
-                moved.words = out[i - 1].text if moved.words is None else moved.words
+                words = out[i - 1]
+                moved.words = words.text if moved.words is None else moved.words
                 out.insert(target, moved)
+                # the "where" went with its definition: left behind, it would make the next formula a case
+                out[i] = Prose(_WHERE.sub("", words.text).rstrip(), words.line)
         i += 1
     return out
 
