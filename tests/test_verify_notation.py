@@ -305,3 +305,20 @@ def test_a_derivative_after_for_or_when_is_a_claim_never_a_case():
             "When $x > 0$ the value is positive.\n")                          # 7: a condition, no verdict
     outcome = check(text)
     assert verdicts(outcome) == {1: "verified", 3: "wrong", 5: "verified"}
+
+
+# --- a column of a matrix written W_{:,j} -------------------------------------------------------------
+
+def test_a_column_of_the_weights_written_as_a_slice():
+    text = ("\\documentclass{article}\n\\begin{document}\n"
+            "The SVM loss is $L_i = \\sum_{j \\neq y_i} \\max(0, s_j - s_{y_i} + 1)$ with $s_j = W_{:,j}^\\top x_i$.\n"
+            "\\begin{align*}\n"
+            "\\nabla_{W_{:,j}} L_i &= \\mathbb{1}(s_j - s_{y_i} + 1 > 0)\\, x_i \\text{ for } j \\neq y_i \\\\\n"   # 5
+            "\\nabla_{W_{:,y_i}} L_i &= -\\left(\\sum_{j \\neq y_i} \\mathbb{1}(s_j - s_{y_i} + 1 > 0)\\right) x_i \\\\\n"  # 6
+            "\\nabla_{W_{:,y_i}} L_i &= \\left(\\sum_{j \\neq y_i} \\mathbb{1}(s_j - s_{y_i} + 1 > 0)\\right) x_i \\\\\n"  # 7: wrong
+            "\\frac{\\partial s_j}{\\partial W_{:,j}} &= x_i \\\\\n"                                              # 8
+            "\\frac{\\partial s_j}{\\partial W_{j,:}} &= x_i\n"                                                   # 9: wrong, W_{j,:} is a row
+            "\\end{align*}\n\\end{document}\n")
+    outcome = check(text)
+    assert verdicts(outcome) == {3: "verified", 5: "verified", 6: "verified", 7: "wrong", 8: "verified",
+                                 9: "wrong"}

@@ -703,6 +703,15 @@ class WrittenBuilder:
             subscript = tuple(item) if isinstance(item, list) else (("letter", str(item), 0),)
         return ("vector", str(font).lstrip("\\"), NameRef(str(letter), font=str(font).lstrip("\\"), subscript=subscript))
 
+    def rule_index_all(self, _children):
+        """The ':' of W_{:,j}: every row (or column) of a matrix."""
+        return ("all",)
+
+    def rule_index_column(self, children):
+        """W_{:,j} in a subscript (\\nabla_{W_{:,j}}): column j of W, a vector."""
+        letter, item = str(children[0]), children[1]
+        return ("vector", "", NameRef(letter, subscript=(("all",), item)))
+
     def rule_index_except(self, children):
         letter = str(children[0])
         primes = sum(1 for c in children[1:-1] if isinstance(c, Token) and c.type == "PRIME")

@@ -27,6 +27,7 @@ from sympy import Indexed, IndexedBase, Symbol
 from ...engine import notation
 from ...parse.errors import ParseError
 from ...parse.written import BOUND_MARK, NameRef, Vector
+from ...parse.written_arrays import MatrixName
 from .names_arrays import ArrayNames
 from .names_examples import ExampleNames
 from .roles import (
@@ -202,6 +203,8 @@ class Names(ArrayNames, ExampleNames):
             if product is not None:
                 return product
             return self._bare(ref)
+        if any(item[0] == "all" for item in ref.subscript):
+            return self._slice(ref)
         if letter in self.matrix_letters and not ref.primes and not ref.superscript and ref.example is None \
                 and len(self.indices(ref)) == 2:
             return self.base(letter)[tuple(self.indices(ref))]      # W_{dc}, Y_{nc}, G_nc: an entry of a matrix
@@ -211,6 +214,25 @@ class Names(ArrayNames, ExampleNames):
                 return self._per_example_name(self._quantity_symbol(replace_example(ref, None)), ref.example)
             return self._quantity_symbol(ref)
         return self._indexed(ref)
+
+    def _slice(self, ref: NameRef):
+        """W_{:,j}: column j of the matrix W (a vector of its rows' count); W_{i,:}: row i."""
+        items = ref.subscript
+        if len(ref.letter) != 1 or not ref.letter.isupper() or len(items) != 2 or ref.primes or ref.superscript \
+                or [item[0] == "all" for item in items].count(True) != 1:
+            raise ParseError(f"{ref.written()}: a slice is read only as a column W_{{:,j}} or a row W_{{i,:}} of a "
+                             f"matrix")
+        matrix = self.matrix(NameRef(ref.letter)) or self._vector(NameRef(ref.letter, "mathbf"))
+        if not isinstance(matrix, MatrixName):
+            raise ParseError(f"{ref.written()}: {ref.letter} is not a matrix")
+        column = items[0][0] == "all"
+        found = self._item_indices(items[1] if column else items[0], two_letter_words=False)
+        if len(found) != 1:
+            raise ParseError(f"{ref.written()}: a slice takes one index")
+        index, base = found[0], matrix.base
+        if column:
+            return Vector(lambda d, b=base, j=index: b[d, j], matrix.rows, key=(ref.letter, "column", index))
+        return Vector(lambda c, b=base, i=index: b[i, c], matrix.columns, key=(ref.letter, "row", index))
 
     # -- the parts of a name ----------------------------------------------------------------------------
 
