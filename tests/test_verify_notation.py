@@ -322,3 +322,18 @@ def test_a_column_of_the_weights_written_as_a_slice():
     outcome = check(text)
     assert verdicts(outcome) == {3: "verified", 5: "verified", 6: "verified", 7: "wrong", 8: "verified",
                                  9: "wrong"}
+
+
+# --- accents and norms typed as Unicode in plain text --------------------------------------------------
+
+def test_unicode_accents_and_norm_bars_in_plain_text():
+    text = ("y\u0302 = sigma(z)\n"                              # y and a combining circumflex
+            "L = -t log(ŷ) - (1 - t) log(1 - ŷ)\n"
+            "dL/dz = ŷ - t\n"                                   # 3
+            "dL/dz = t - y\u0302\n"                             # 4: wrong
+            "R = lambda ‖w‖^2\n"                                # 5
+            "dR/dw_j = 2 lambda w_j\n"                          # 6
+            "dR/dw_j = lambda w_j\n")                           # 7: wrong
+    outcome = check(text)
+    assert verdicts(outcome) == {1: "verified", 2: "verified", 3: "verified", 4: "wrong", 5: "verified",
+                                 6: "verified", 7: "wrong"}

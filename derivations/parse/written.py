@@ -228,7 +228,11 @@ _COMMAND = re.compile(r"\\([A-Za-z]+|.?)", re.DOTALL)
 _EXTRA_CHARACTERS = {"…": r"\dots ", "′": "'", "∗": "*", "ᵀ": "^T", "⊤": "^T", "β": r"\beta ", "λ": r"\lambda ",
                      "α": r"\alpha ", "η": r"\eta ", "θ": r"\theta ", "ε": r"\epsilon ", "μ": r"\mu ",
                      "γ": r"\gamma ", "τ": r"\tau ", "φ": r"\phi ", "ω": r"\omega ", "²": "^2", "³": "^3",
-                     "^{\\prime}": "'", "^\\prime": "'", "\\prime": "'", "\\top": "T"}
+                     "^{\\prime}": "'", "^\\prime": "'", "\\prime": "'", "\\top": "T",
+                     "ŷ": r"\hat{y}", "ȳ": r"\bar{y}", "‖": r"\|", "∥": r"\|", "⊙": r"\odot "}
+#: a letter with a combining accent (y + U+0302 is ŷ): the accent as a command
+_COMBINING = re.compile("([A-Za-z])([\u0302\u0304\u0303])")
+_ACCENTS = {"\u0302": "hat", "\u0304": "bar", "\u0303": "tilde"}
 
 
 #: an upright d before what it differentiates (\\mathrm{d}f / \\mathrm{d}x): Leibniz's d, never a name d
@@ -240,6 +244,7 @@ def screen_written(text: str, limits: Limits) -> str:
     if len(text) > limits.max_length:
         raise ParseError(f"expression too long: {len(text)} characters (limit {limits.max_length})")
     text = _UPRIGHT_D.sub("d ", text)
+    text = _COMBINING.sub(lambda m: f"\\{_ACCENTS[m.group(2)]}{{{m.group(1)}}}", text)
     for ch, spelled in _EXTRA_CHARACTERS.items():
         text = text.replace(ch, spelled)
     text = normalize_characters(text)
