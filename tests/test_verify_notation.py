@@ -337,3 +337,19 @@ def test_unicode_accents_and_norm_bars_in_plain_text():
     outcome = check(text)
     assert verdicts(outcome) == {1: "verified", 2: "verified", 3: "verified", 4: "wrong", 5: "verified",
                                  6: "verified", 7: "wrong"}
+
+
+def test_an_error_while_reading_prose_leaves_the_maths_read(monkeypatch):
+    from derivations.check.written.setup import Setup
+    original = Setup.prose
+
+    def failing(self, piece):
+        if "secret" in piece.text:
+            raise _Internal("secret internal text")
+        return original(self, piece)
+
+    monkeypatch.setattr(Setup, "prose", failing)
+    outcome = check("Let $f = x^2$. A secret sentence.\n\n$$\\frac{df}{dx} = 2x$$\n\n$$\\frac{df}{dx} = x$$\n")
+    assert verdicts(outcome) == {1: "verified", 3: "verified", 5: "wrong"}
+    notes = [c.meaning for c in outcome.context if c.source_line == 1 and c.kind == "note"]
+    assert notes and all("secret" not in n and "_Internal" not in n for n in notes)

@@ -25,12 +25,20 @@ class Reader(Job):
     def run(self) -> Outcome:
         self.setup.prescan()
         for piece in self.state.document.pieces:
-            if isinstance(piece, Hint):
-                self.setup.hint(piece.text, piece.line)
-            elif isinstance(piece, Prose):
-                self.setup.prose(piece)
-            elif isinstance(piece, Math):
+            if isinstance(piece, Math):
                 self.math(piece)
+                continue
+            try:
+                if isinstance(piece, Hint):
+                    self.setup.hint(piece.text, piece.line)
+                elif isinstance(piece, Prose):
+                    self.setup.prose(piece)
+            except (MemoryError, KeyboardInterrupt):
+                raise
+            except Exception:  # noqa: BLE001 - a bug of the checker: these words are not used, the rest goes on
+                self.state.context(piece.line, piece.text.strip()[:200], "note",
+                                   "the checker failed on these words (an internal error in derive verify): "
+                                   "what they say is not used")
         if self.state.last is not None and isinstance(self.state.last.reading.value, sympy.Basic):
             try:
                 self.state.outcome.final = self.state.expanded(self.state.last.reading.value)
