@@ -353,3 +353,19 @@ def test_an_error_while_reading_prose_leaves_the_maths_read(monkeypatch):
     assert verdicts(outcome) == {1: "verified", 3: "verified", 5: "wrong"}
     notes = [c.meaning for c in outcome.context if c.source_line == 1 and c.kind == "note"]
     assert notes and all("secret" not in n and "_Internal" not in n for n in notes)
+
+
+# --- a bold vector with an accent; targets the text leaves undefined are one-hot ---------------------------
+
+def test_an_accented_bold_vector_and_one_hot_targets():
+    text = ("Let $\\hat{\\mathbf{y}} = \\mathrm{softmax}(\\mathbf{z})$ and $L = -\\sum_k y_k \\log \\hat{y}_k$.\n\n"
+            "$$\\frac{\\partial L}{\\partial z_k} = \\hat{y}_k - y_k$$\n\n"                          # 3
+            "$$\\frac{\\partial L}{\\partial \\mathbf{z}} = \\hat{\\mathbf{y}} - \\mathbf{y}$$\n\n"    # 5
+            "$$\\nabla_{\\mathbf{z}} L = \\mathbf{\\hat y} - \\mathbf{y}$$\n\n"                      # 7
+            "$$\\frac{\\partial L}{\\partial z_k} = \\hat{y}_k$$\n\n"                                # 9: wrong
+            "$$\\nabla_{\\mathbf{z}} L = \\mathbf{y} - \\hat{\\mathbf{y}}$$\n")                      # 11: wrong
+    outcome = check(text)
+    assert verdicts(outcome) == {1: "verified", 3: "verified", 5: "verified", 7: "verified", 9: "wrong",
+                                 11: "wrong"}
+    line3 = next(e for e in outcome.entries if e.source_line == 3)
+    assert line3.verified_by.startswith("with the targets one-hot (y_k = 1[k = y]")

@@ -658,6 +658,12 @@ class WrittenBuilder:
         font, letter = children
         return NameRef(str(letter), font=str(font).lstrip("\\"))
 
+    def rule_font_font_letter(self, children):
+        """\\hat{\\mathbf{y}}, \\mathbf{\\hat y}: a letter in two fonts (a bold vector with an accent), the fonts
+        named in order, outer first ("hat+mathbf")."""
+        outer, inner, letter = children
+        return NameRef(str(letter), font=f"{str(outer).lstrip(chr(92))}+{str(inner).lstrip(chr(92))}")
+
     def rule_font_greek(self, children):
         """\\hat\\theta, \\hat{\\beta}: a Greek letter with an accent, a name of its own."""
         font, letter = children

@@ -72,6 +72,8 @@ class Decisions(Job):
         if new:
             raise Unread(f"{', '.join(sorted(new))} {'is' if len(new) == 1 else 'are'} not defined in the text "
                          f"(first seen here): what {'it stands' if len(new) == 1 else 'they stand'} for is not said")
+        if self.one_hot(entry, a, b, conditions, real):
+            return
         entry.verdict = "wrong"
         entry.verified_by = f"{verification.method}: the two sides differ" if verification.method in (
             "instantiated", "numeric") and "differ" in verification.detail else verification.verified_by
@@ -87,6 +89,30 @@ class Decisions(Job):
             first = self.state.last is not None and normalized(self.state.last.head_text) == normalized(before_text)
             entry.diagnosis = diagnose(self.state.judge, before.value, after.value, conditions, real,
                                        expand=self.state.expanded, expanded_before=a, before_first=first)
+
+    def one_hot(self, entry, a, b, conditions, real) -> bool:
+        """A step about the targets t_k (or y_k) of a cross-entropy that the text does not define: they are the
+        one-hot labels (t_k = 1[k = y]), which the step may need (dL/ds_k = p_k - t_k needs sum_k t_k = 1).
+        True (verified, said so) when the step holds once they are; the step is wrong otherwise."""
+        from ...engine import notation
+        targets = {}
+        for side in (a, b):
+            if not isinstance(side, sympy.Basic) or isinstance(side, sympy.MatrixBase):
+                return False
+            for atom in side.atoms(Indexed):
+                if atom.base.label.name in ("t", "y") and len(atom.indices) == 1 and not self.defined(atom) \
+                        and atom.base not in (self.state.givens.values or {}):
+                    targets[atom] = sympy.KroneckerDelta(atom.indices[0], notation.y)
+        if not targets or any(side.has(notation.y) for side in (a, b)):
+            return False
+        verification = self.state.judge.equal(a.xreplace(targets), b.xreplace(targets), conditions, real)
+        if not verification.ok:
+            return False
+        letter = next(iter(targets)).base.label.name
+        entry.verdict = "verified"
+        entry.verified_by = f"with the targets one-hot ({letter}_k = 1[k = y], the label; the text does not say " \
+                            f"what {letter} is): {verification.verified_by}"
+        return True
 
     def defined_head(self, reading) -> bool:
         value = reading.value

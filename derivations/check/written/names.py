@@ -32,6 +32,7 @@ from .names_arrays import ArrayNames
 from .names_examples import ExampleNames
 from .roles import (
     _REAL_LETTER,
+    CLASS_VECTORS,
     COMPONENT,
     COUNT_LETTERS,
     DECORATIONS,
@@ -174,6 +175,8 @@ class Names(ArrayNames, ExampleNames):
 
     def name(self, ref: NameRef):
         letter = ref.letter
+        if "+" in ref.font:
+            return self._accented_vector(ref)
         if ref.font in ("mathcal", "mathit", "mathrm") and len(letter) == 1:
             ref = NameRef(letter, "", ref.primes, ref.subscript, ref.superscript, ref.example)
         if ref.font in ("mathbf", "boldsymbol", "bm", "underline", "vec"):
@@ -214,6 +217,18 @@ class Names(ArrayNames, ExampleNames):
                 return self._per_example_name(self._quantity_symbol(replace_example(ref, None)), ref.example)
             return self._quantity_symbol(ref)
         return self._indexed(ref)
+
+    def _accented_vector(self, ref: NameRef):
+        """\\hat{\\mathbf{y}} (or \\mathbf{\\hat y}): the vector whose entries are \\hat{y}_k (a name of its own)."""
+        fonts = set(ref.font.split("+"))
+        accents = fonts & {"bar", "hat", "tilde", "overline"}
+        bold = fonts & {"mathbf", "boldsymbol", "bm", "vec", "underline"}
+        if len(fonts) != 2 or len(accents) != 1 or len(bold) != 1 or ref.subscript or ref.primes \
+                or ref.superscript or ref.example is not None:
+            raise ParseError(f"{ref.written()} is not read")
+        name = f"{ref.letter}_{accents.pop()}"
+        count = self.vector_counts.get(name) or (notation.K if ref.letter in CLASS_VECTORS else notation.D)
+        return Vector(lambda d, b=self.base(name): b[d], count, key=(name,))
 
     def _slice(self, ref: NameRef):
         """W_{:,j}: column j of the matrix W (a vector of its rows' count); W_{i,:}: row i."""
