@@ -369,3 +369,14 @@ def test_an_accented_bold_vector_and_one_hot_targets():
                                  11: "wrong"}
     line3 = next(e for e in outcome.entries if e.source_line == 3)
     assert line3.verified_by.startswith("with the targets one-hot (y_k = 1[k = y]")
+
+
+def test_an_example_label_in_a_sum_is_shown_with_the_terms_around_it():
+    # (y_i - q_i) was shown as y_i and (1 - y_i) as y_i: the label's display swallowed the terms beside it
+    text = ("For a batch of $N$ examples, $q_i = 2 x_i$ and\n"
+            "$$J = \\frac{1}{N}\\sum_{i=1}^N (1 - y_i) q_i$$\n\n"
+            "$$J = \\frac{1}{N}\\sum_{i=1}^N (y_i - q_i)$$\n")
+    outcome = check(text)
+    assert verdicts(outcome) == {1: "verified", 2: "verified", 4: "wrong"}
+    assert "(yᵢ - q_{i})" in next(e.read_as for e in outcome.entries if e.source_line == 4)
+    assert any("(1 - yᵢ)" in c.meaning for c in outcome.context if c.source_line == 2)
