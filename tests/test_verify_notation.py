@@ -380,3 +380,17 @@ def test_an_example_label_in_a_sum_is_shown_with_the_terms_around_it():
     assert verdicts(outcome) == {1: "verified", 2: "verified", 4: "wrong"}
     assert "(yᵢ - q_{i})" in next(e.read_as for e in outcome.entries if e.source_line == 4)
     assert any("(1 - yᵢ)" in c.meaning for c in outcome.context if c.source_line == 2)
+
+
+# --- an entry of a vector in brackets: softmax(s)_k, (p - t)_k -----------------------------------------
+
+def test_an_entry_of_a_vector_in_brackets():
+    text = ("Let $\\mathbf{p} = \\operatorname{softmax}(\\mathbf{s})$ and $L = -\\log p_y$.\n\n"
+            "$$p_k = \\operatorname{softmax}(\\mathbf{s})_k$$\n\n"                                  # 3
+            "$$\\mathrm{softmax}(\\mathbf{s})_k = \\frac{e^{s_k}}{\\sum_j e^{s_j}}$$\n\n"           # 5
+            "$$(\\mathbf{p} - \\mathbf{t})_k = p_k - t_k$$\n\n"                                    # 7
+            "$$\\mathrm{softmax}(\\mathbf{s})_k = \\frac{e^{s_k}}{\\sum_j e^{s_j}} + 1$$\n\n"       # 9: wrong
+            "$$(\\mathbf{p} - \\mathbf{t})_k = p_k + t_k$$\n")                                     # 11: wrong
+    outcome = check(text)
+    assert verdicts(outcome) == {1: "verified", 3: "verified", 5: "verified", 7: "verified", 9: "wrong",
+                                 11: "wrong"}

@@ -165,6 +165,14 @@ class _Group:
 
 
 @dataclass(frozen=True)
+class _Entry:
+    """(u)_k: entry k of the vector in brackets (softmax(s)_k, (p - y)_j)."""
+
+    group: object
+    index: tuple
+
+
+@dataclass(frozen=True)
 class _Tuple:
     """(a, b): the arguments of a function such as L_CE(y, t)."""
 
@@ -374,6 +382,8 @@ class WrittenBuilder:
             return self.resolver.name(item)
         if isinstance(item, _Group):
             return self.value(item.value)
+        if isinstance(item, _Entry):
+            return self.entry_of(self.value(item.group), item.index)
         if isinstance(item, _Tuple):
             raise ParseError("a list in brackets (a, b) is only read as a function's arguments or a whole vector")
         if isinstance(item, _DerivativeOperator):
@@ -509,10 +519,11 @@ class WrittenBuilder:
             factor = factors[position]
             following = factors[position + 1] if position + 1 < len(factors) else None
             if isinstance(factor, NameRef) and factor.letter in ("softmax", "sigmoid") and not factor.subscript \
-                    and isinstance(following, _Group):
-                argument = self.value(following)
-                items.append(arrays.softmax(argument, self.fresh) if factor.letter == "softmax"
-                             else arrays.elementwise(argument, notation.sigmoid))
+                    and isinstance(following, (_Group, _Entry)):
+                argument = self.value(following.group if isinstance(following, _Entry) else following)
+                applied = arrays.softmax(argument, self.fresh) if factor.letter == "softmax" \
+                    else arrays.elementwise(argument, notation.sigmoid)
+                items.append(self.entry_of(applied, following.index) if isinstance(following, _Entry) else applied)
                 position += 2
                 continue
             if isinstance(factor, NameRef) and isinstance(following, (_Group, _Tuple)):
@@ -557,6 +568,23 @@ class WrittenBuilder:
 
     def rule_bracket(self, children):
         return _Group(children[0])
+
+    def rule_group_entry(self, children):
+        return _Entry(_Group(children[0]), children[1])
+
+    def entry_of(self, value, item):
+        """Entry ``item`` (a subscript item: k, y_i, 2) of a vector: softmax(s)_k, (p - y)_j."""
+        indices = self.resolver.indices(NameRef("entry", subscript=(item,)))
+        if len(indices) != 1:
+            raise ParseError("an entry of a vector in brackets takes one index, as in softmax(s)_k")
+        index = indices[0]
+        if isinstance(value, Vector):
+            return value.entry(index)
+        if isinstance(value, sympy.MatrixBase) and min(value.shape) == 1 and index.is_Integer:
+            if not 0 <= int(index) < len(value):     # written out: (a, b, c)_1 counts from 0 like the classes
+                raise ParseError(f"entry {index} of a vector of {len(value)} entries")
+            return value[int(index)]
+        raise ParseError("(...)_k of something that is not a vector is not read")
 
     def rule_tuple(self, children):
         return _Tuple(tuple(children))
@@ -1151,6 +1179,6 @@ def _chain_derivative(expression, inner):
 
 def _times(builder: WrittenBuilder, a, b):
     """a times b, once both are built (see :func:`derivations.parse.written_arrays.times`)."""
-    a = builder.value(a) if isinstance(a, (NameRef, _Group, _Product, _Called, _Primed, _Word)) else a
-    b = builder.value(b) if isinstance(b, (NameRef, _Group, _Product, _Called, _Primed, _Word)) else b
+    a = builder.value(a) if isinstance(a, (NameRef, _Group, _Entry, _Product, _Called, _Primed, _Word)) else a
+    b = builder.value(b) if isinstance(b, (NameRef, _Group, _Entry, _Product, _Called, _Primed, _Word)) else b
     return arrays.times(a, b, builder.fresh)
