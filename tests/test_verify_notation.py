@@ -394,3 +394,17 @@ def test_an_entry_of_a_vector_in_brackets():
     outcome = check(text)
     assert verdicts(outcome) == {1: "verified", 3: "verified", 5: "verified", 7: "verified", 9: "wrong",
                                  11: "wrong"}
+
+
+def test_the_gradient_in_the_order_the_text_lists_its_variables():
+    text = ("Let $q = x + y$ and $f = q z$, evaluated at $x = -2$, $y = 5$, $z = -4$.\n\n"
+            "$$\\nabla f = [z, z, x + y]$$\n\n"                                                   # 3: x, y, z through q
+            "$$\\nabla f = \\left[\\frac{\\partial f}{\\partial z}, \\frac{\\partial f}{\\partial x}, "
+            "\\frac{\\partial f}{\\partial y}\\right] = [x + y, z, z] = [3, -4, -4]$$\n\n"         # 5: listed z, x, y
+            "$$\\nabla f = [3, -4, -4]$$\n\n"                                                     # 7: in that order
+            "$$\\nabla f = [3, -4, 4]$$\n\n"                                                      # 9: wrong
+            "$$\\nabla f = \\left[\\frac{\\partial f}{\\partial x}, \\frac{\\partial f}{\\partial x}, "
+            "\\frac{\\partial f}{\\partial y}\\right]$$\n")                                       # 11: wrong (x twice)
+    outcome = check(text)
+    assert verdicts(outcome) == {1: "verified", 3: "verified", 5: "verified", 7: "verified", 9: "wrong",
+                                 11: "wrong"}

@@ -3,6 +3,8 @@ hold (the last correct expression, the facts stated before it, the case the text
 the names a step may not use (a quantity never defined, a chain rule through an undefined name)."""
 from __future__ import annotations
 
+import re
+
 import sympy
 from sympy import Indexed, Symbol
 
@@ -21,6 +23,8 @@ class Decisions(Job):
     """Deciding one step once both sides are read."""
 
     def decide(self, entry, before, after, before_text, after_text, relation, lead, conditions, real):
+        if self.gradient_listed(entry, before_text, after.value):
+            return
         self.check_defined(before.value, after.value)
         self.check_unread_definitions(before.value, after.value)
         from .roles import COMPONENT
@@ -89,6 +93,25 @@ class Decisions(Job):
             first = self.state.last is not None and normalized(self.state.last.head_text) == normalized(before_text)
             entry.diagnosis = diagnose(self.state.judge, before.value, after.value, conditions, real,
                                        expand=self.state.expanded, expanded_before=a, before_first=first)
+
+    def gradient_listed(self, entry, before_text, value) -> bool:
+        """``\\nabla f = [\\partial f/\\partial z, \\partial f/\\partial x, ...]``: the line says in which order the gradient
+        lists f's variables; it holds when those are f's variables, each once (and \\nabla f keeps that order)."""
+        found = re.fullmatch(r"\s*(?:\\nabla|∇)\s*([A-Za-z])\s*", before_text)
+        if not found or not isinstance(value, sympy.MatrixBase) or min(value.shape) != 1:
+            return False
+        names = self.state.names
+        key = names._symbol(found.group(1))
+        listed = [e.variables[0] if isinstance(e, sympy.Derivative) and e.expr == key and len(e.variables) == 1
+                  else None for e in value]
+        variables = names.variables_of(key)
+        if None in listed or variables is None or sorted(listed, key=str) != sorted(variables, key=str):
+            return False
+        names.gradient_orders[key] = listed
+        entry.verdict = "verified"
+        entry.verified_by = f"the gradient of {key}, its variables in the order listed " \
+                            f"({', '.join(str(v) for v in listed)})"
+        return True
 
     def one_hot(self, entry, a, b, conditions, real) -> bool:
         """A step about the targets t_k (or y_k) of a cross-entropy that the text does not define: they are the

@@ -78,6 +78,7 @@ class Names(ArrayNames, ExampleNames):
         self.per_example_bases: dict = {}     # name -> its per-example indexed name, name^(n)
         self.ranks: dict = {}                 # letter -> the numbers of indices the text writes it with
         self.bold_letters: set[str] = set()   # letters the text writes bold (\\mathbf{w}_j): \\nabla_{w_j} is that vector
+        self.gradient_orders: dict = {}       # f -> its variables in the order a line listed them (\\nabla f = [df/dz, ...])
 
     # -- the builder's questions ------------------------------------------------------------------
 
@@ -148,6 +149,21 @@ class Names(ArrayNames, ExampleNames):
             return None
         if definition.parameters and all(isinstance(p, Symbol) for p in definition.parameters):
             return list(definition.parameters)
+        if key in self.gradient_orders:
+            return list(self.gradient_orders[key])
+        variables = self.variables_of(key)
+        if variables is None:
+            return None
+        ordered = self._written_order(definition, set(variables), [])
+        if len(ordered) != len(variables) or ordered != sorted(variables, key=lambda v: v.name):
+            return None                     # L = (w x + b)^2: w, x, b or b, w, x? the text does not say
+        return ordered or None
+
+    def variables_of(self, key) -> list | None:
+        """The real names a defined scalar depends on once every definition is put in, or None."""
+        definition = self.definitions.get(key)
+        if definition is None or definition.value is None:
+            return None
         from .expand import expand
         try:
             value = expand(definition.value, self.definitions)
@@ -155,17 +171,20 @@ class Names(ArrayNames, ExampleNames):
             return None
         if not isinstance(value, sympy.Expr) or value.atoms(Indexed, sympy.Sum):
             return None
-        variables = [v for v in value.free_symbols if isinstance(v, Symbol) and not v.is_integer
-                     and v not in notation.COUNTS]
-        written = definition.written.partition("=")[2] if definition.written else ""
+        return [v for v in value.free_symbols if isinstance(v, Symbol) and not v.is_integer
+                and v not in notation.COUNTS]
 
-        def first_seen(variable):
-            found = re.search(rf"(?<![A-Za-z\\]){re.escape(variable.name)}(?![A-Za-z])", written)
-            return (found.start() if found else len(written), variable.name)
-        ordered = sorted(variables, key=first_seen)
-        if ordered != sorted(variables, key=lambda v: v.name):
-            return None                     # L = (w x + b)^2: w, x, b or b, w, x? the text does not say
-        return ordered or None
+    def _written_order(self, definition, variables: set, found: list, depth: int = 0) -> list:
+        """The ``variables`` in the order they first appear in ``definition`` as written, a defined name in it
+        (q in f = q z) standing for the variables of its own definition at its place."""
+        written = definition.written.partition("=")[2] if definition.written else ""
+        for match in re.finditer(r"(?<![A-Za-z\\])[A-Za-z](?![A-Za-z])", written):
+            symbol = self._symbol(match.group())
+            if symbol in variables and symbol not in found:
+                found.append(symbol)
+            elif symbol in self.definitions and symbol != definition.name and depth < 4:
+                self._written_order(self.definitions[symbol], variables, found, depth + 1)
+        return found
 
     def indices(self, ref: NameRef) -> list:
         out = []
