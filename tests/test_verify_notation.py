@@ -408,3 +408,18 @@ def test_the_gradient_in_the_order_the_text_lists_its_variables():
     outcome = check(text)
     assert verdicts(outcome) == {1: "verified", 3: "verified", 5: "verified", 7: "verified", 9: "wrong",
                                  11: "wrong"}
+
+
+# --- \ell as a loss, an accented capital as a matrix -------------------------------------------------
+
+def test_ell_and_an_accented_matrix():
+    text = ("Let $\\ell = (w x - t)^2$.\n\n"
+            "$$\\frac{\\partial \\ell}{\\partial w} = 2(wx - t)x$$\n\n"                                  # 3
+            "$$\\frac{\\partial \\ell}{\\partial w} = (wx - t)x$$\n\n"                                   # 5: wrong
+            "With $\\hat{Y} = \\mathrm{softmax}(X W)$ row by row and "
+            "$L = -\\frac{1}{N}\\sum_n \\sum_c Y_{nc} \\log \\hat{Y}_{nc}$:\n\n"                          # 7
+            "$$\\frac{\\partial L}{\\partial W} = \\frac{1}{N} X^T(\\hat{Y} - Y)$$\n\n"                   # 9
+            "$$\\frac{\\partial L}{\\partial W} = X^T(\\hat{Y} - Y)$$\n")                                # 11: wrong
+    outcome = check(text)
+    assert verdicts(outcome) == {1: "verified", 3: "verified", 5: "wrong", 7: "verified", 9: "verified",
+                                 11: "wrong"}

@@ -56,7 +56,7 @@ KNOWN_COMMANDS = frozenset("""
     neq ne leq le geq ge gt lt begin end left right big Big bigg Bigg bigl bigr Bigl Bigr biggl biggr
     Biggl Biggr displaystyle textstyle limits nolimits quad qquad dots cdots ldots vdots ddots
     alpha beta gamma epsilon varepsilon eta theta lambda mu xi pi rho tau phi varphi omega
-    Lambda Sigma Omega Theta Phi Vert lVert rVert odot
+    Lambda Sigma Omega Theta Phi Vert lVert rVert odot ell
 """.split())
 
 #: words read as names: the softmax and sigmoid functions, and CS231n's regularization strength reg
@@ -237,7 +237,7 @@ _EXTRA_CHARACTERS = {"…": r"\dots ", "′": "'", "∗": "*", "ᵀ": "^T", "⊤
                      "α": r"\alpha ", "η": r"\eta ", "θ": r"\theta ", "ε": r"\epsilon ", "μ": r"\mu ",
                      "γ": r"\gamma ", "τ": r"\tau ", "φ": r"\phi ", "ω": r"\omega ", "²": "^2", "³": "^3",
                      "^{\\prime}": "'", "^\\prime": "'", "\\prime": "'", "\\top": "T",
-                     "ŷ": r"\hat{y}", "ȳ": r"\bar{y}", "‖": r"\|", "∥": r"\|", "⊙": r"\odot "}
+                     "ŷ": r"\hat{y}", "ℓ": r"\ell ", "ȳ": r"\bar{y}", "‖": r"\|", "∥": r"\|", "⊙": r"\odot "}
 #: a letter with a combining accent (y + U+0302 is ŷ): the accent as a command
 _COMBINING = re.compile("([A-Za-z])([\u0302\u0304\u0303])")
 _ACCENTS = {"\u0302": "hat", "\u0304": "bar", "\u0303": "tilde"}

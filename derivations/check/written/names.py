@@ -39,6 +39,7 @@ from .roles import (
     EXAMPLE_LETTERS,
     LETTER_COUNTS,
     MARGIN,
+    MATRIX_SHAPES,
     QUANTITY_LETTERS,
     ROLES,
     Definition,
@@ -208,6 +209,9 @@ class Names(ArrayNames, ExampleNames):
                 return self._indexed(NameRef(f"{letter}_{ref.font}", subscript=ref.subscript))
             if letter in "ijkmnc":
                 return index_symbol(letter + {"bar": "̄", "hat": "̂", "tilde": "̃", "overline": "̄"}[ref.font])
+            if len(letter) == 1 and letter.isupper() and letter not in ("K", "N", "D"):    # \\hat{Y}: a matrix
+                rows, cols = MATRIX_SHAPES.get(letter, (notation.N, notation.K))
+                return MatrixName(self.base(f"{letter}_{ref.font}"), rows, cols)
             return Symbol(f"{letter}_{ref.font}", real=True)
         if letter == "e" and not ref.subscript and not ref.primes:
             return sympy.E
