@@ -423,3 +423,12 @@ def test_ell_and_an_accented_matrix():
     outcome = check(text)
     assert verdicts(outcome) == {1: "verified", 3: "verified", 5: "wrong", 7: "verified", 9: "verified",
                                  11: "wrong"}
+
+
+def test_targets_are_taken_one_hot_only_in_a_cross_entropy_of_one_family():
+    # both y_k and t_k one-hot would make y_k = t_k and hide the slip on line 3
+    text = ("Let $L = \\sum_k (y_k - t_k)^2$.\n\n"
+            "$$L = \\sum_k (y_k - t_k)$$\n\n"                                   # 3: wrong
+            "$$\\frac{\\partial L}{\\partial y_k} = 2(y_k - t_k)$$\n")          # 5
+    outcome = check(text)
+    assert verdicts(outcome) == {1: "verified", 3: "wrong", 5: "verified"}

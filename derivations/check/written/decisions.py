@@ -126,8 +126,9 @@ class Decisions(Job):
                 if atom.base.label.name in ("t", "y") and len(atom.indices) == 1 and not self.defined(atom) \
                         and atom.base not in (self.state.givens.values or {}):
                     targets[atom] = sympy.KroneckerDelta(atom.indices[0], notation.y)
-        if not targets or any(side.has(notation.y) for side in (a, b)):
-            return False
+        if not targets or any(side.has(notation.y) for side in (a, b)) \
+                or len({atom.base for atom in targets}) != 1 or not any(side.has(sympy.log) for side in (a, b)):
+            return False                # one family of targets, in a cross-entropy (a log): never y_k and t_k both
         verification = self.state.judge.equal(a.xreplace(targets), b.xreplace(targets), conditions, real)
         if not verification.ok:
             return False
