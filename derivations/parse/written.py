@@ -43,6 +43,7 @@ from .errors import ParseError
 from .grammar import check_nesting
 from .limits import Limits
 from .magnitude import check_defined, check_size, power
+from .norms import read_norms
 from .written_arrays import ROW, Grid, MatrixName, Vector
 
 #: characters of one expression of a written derivation
@@ -55,7 +56,7 @@ KNOWN_COMMANDS = frozenset("""
     neq ne leq le geq ge gt lt begin end left right big Big bigg Bigg bigl bigr Bigl Bigr biggl biggr
     Biggl Biggr displaystyle textstyle limits nolimits quad qquad dots cdots ldots vdots ddots
     alpha beta gamma epsilon varepsilon eta theta lambda mu xi pi rho tau phi varphi omega
-    Lambda Sigma Omega Theta Phi
+    Lambda Sigma Omega Theta Phi Vert lVert rVert odot ell
 """.split())
 
 #: words read as names: the softmax and sigmoid functions, and CS231n's regularization strength reg
@@ -164,6 +165,14 @@ class _Group:
 
 
 @dataclass(frozen=True)
+class _Entry:
+    """(u)_k: entry k of the vector in brackets (softmax(s)_k, (p - y)_j)."""
+
+    group: object
+    index: tuple
+
+
+@dataclass(frozen=True)
 class _Tuple:
     """(a, b): the arguments of a function such as L_CE(y, t)."""
 
@@ -227,13 +236,23 @@ _COMMAND = re.compile(r"\\([A-Za-z]+|.?)", re.DOTALL)
 _EXTRA_CHARACTERS = {"…": r"\dots ", "′": "'", "∗": "*", "ᵀ": "^T", "⊤": "^T", "β": r"\beta ", "λ": r"\lambda ",
                      "α": r"\alpha ", "η": r"\eta ", "θ": r"\theta ", "ε": r"\epsilon ", "μ": r"\mu ",
                      "γ": r"\gamma ", "τ": r"\tau ", "φ": r"\phi ", "ω": r"\omega ", "²": "^2", "³": "^3",
-                     "^{\\prime}": "'", "^\\prime": "'", "\\prime": "'", "\\top": "T"}
+                     "^{\\prime}": "'", "^\\prime": "'", "\\prime": "'", "\\top": "T",
+                     "ŷ": r"\hat{y}", "ℓ": r"\ell ", "ȳ": r"\bar{y}", "‖": r"\|", "∥": r"\|", "⊙": r"\odot "}
+#: a letter with a combining accent (y + U+0302 is ŷ): the accent as a command
+_COMBINING = re.compile("([A-Za-z])([\u0302\u0304\u0303])")
+_ACCENTS = {"\u0302": "hat", "\u0304": "bar", "\u0303": "tilde"}
+
+
+#: an upright d before what it differentiates (\\mathrm{d}f / \\mathrm{d}x): Leibniz's d, never a name d
+_UPRIGHT_D = re.compile(r"\\(?:mathrm|operatorname|text|mathit)\s*\{\s*d\s*\}(?=\s*[A-Za-z\\({])")
 
 
 def screen_written(text: str, limits: Limits) -> str:
     """The expression text, checked for length, characters, nesting and commands."""
     if len(text) > limits.max_length:
         raise ParseError(f"expression too long: {len(text)} characters (limit {limits.max_length})")
+    text = _UPRIGHT_D.sub("d ", text)
+    text = _COMBINING.sub(lambda m: f"\\{_ACCENTS[m.group(2)]}{{{m.group(1)}}}", text)
     for ch, spelled in _EXTRA_CHARACTERS.items():
         text = text.replace(ch, spelled)
     text = normalize_characters(text)
@@ -249,7 +268,7 @@ def screen_written(text: str, limits: Limits) -> str:
         name = match.group(1)
         if (len(name) > 1 or name.isalpha()) and name not in KNOWN_COMMANDS:
             raise ParseError(f"\\{name} is not read")
-    return text
+    return read_norms(text)
 
 
 def read_written(text: str, resolver: Resolver, *, limits: Limits | None = None) -> Reading:
@@ -267,8 +286,13 @@ def read_written(text: str, resolver: Resolver, *, limits: Limits | None = None)
         reading = builder.finish(value)
     except ParseError:
         raise
-    except (ValueError, TypeError, ArithmeticError, RecursionError, AttributeError, IndexError) as error:
-        reason = str(error).strip().splitlines()[0][:120] if str(error).strip() else type(error).__name__
+    except RecursionError:
+        raise ParseError("cannot build this expression: too deeply nested") from None
+    except MemoryError:
+        raise
+    except Exception as error:  # noqa: BLE001 - SymPy or the builder failing: the expression is not read
+        reason = "a name is written with one number of indices in one place and another elsewhere" \
+            if "Different # of indices" in str(error) else "the reader failed on it (an internal error)"
         raise ParseError(f"cannot build this expression: {reason}") from None
     if isinstance(reading.value, sympy.Basic):
         check_defined(reading.value)
@@ -358,6 +382,8 @@ class WrittenBuilder:
             return self.resolver.name(item)
         if isinstance(item, _Group):
             return self.value(item.value)
+        if isinstance(item, _Entry):
+            return self.entry_of(self.value(item.group), item.index)
         if isinstance(item, _Tuple):
             raise ParseError("a list in brackets (a, b) is only read as a function's arguments or a whole vector")
         if isinstance(item, _DerivativeOperator):
@@ -433,6 +459,17 @@ class WrittenBuilder:
             return arrays.times(arrays.transpose(a), b, self.fresh)
         return product
 
+    def rule_hadamard_mul(self, children):
+        """a \\odot b: entry by entry for two vectors or two matrices; with a number, its multiple."""
+        left, right = children
+        a = self._product(self._flatten([left]))
+        b = self.value(right)
+        if isinstance(a, arrays.ARRAYS) and isinstance(b, arrays.ARRAYS):
+            return arrays.hadamard(a, b)
+        if isinstance(a, sympy.MatrixBase) or isinstance(b, sympy.MatrixBase):
+            raise ParseError("an entrywise product (⊙) with a vector written out is not read")
+        return _times(self, a, b)
+
     def rule_div(self, children):
         numerator, denominator = children
         bottom = self.scalar(denominator)
@@ -482,10 +519,11 @@ class WrittenBuilder:
             factor = factors[position]
             following = factors[position + 1] if position + 1 < len(factors) else None
             if isinstance(factor, NameRef) and factor.letter in ("softmax", "sigmoid") and not factor.subscript \
-                    and isinstance(following, _Group):
-                argument = self.value(following)
-                items.append(arrays.softmax(argument, self.fresh) if factor.letter == "softmax"
-                             else arrays.elementwise(argument, notation.sigmoid))
+                    and isinstance(following, (_Group, _Entry)):
+                argument = self.value(following.group if isinstance(following, _Entry) else following)
+                applied = arrays.softmax(argument, self.fresh) if factor.letter == "softmax" \
+                    else arrays.elementwise(argument, notation.sigmoid)
+                items.append(self.entry_of(applied, following.index) if isinstance(following, _Entry) else applied)
                 position += 2
                 continue
             if isinstance(factor, NameRef) and isinstance(following, (_Group, _Tuple)):
@@ -530,6 +568,23 @@ class WrittenBuilder:
 
     def rule_bracket(self, children):
         return _Group(children[0])
+
+    def rule_group_entry(self, children):
+        return _Entry(_Group(children[0]), children[1])
+
+    def entry_of(self, value, item):
+        """Entry ``item`` (a subscript item: k, y_i, 2) of a vector: softmax(s)_k, (p - y)_j."""
+        indices = self.resolver.indices(NameRef("entry", subscript=(item,)))
+        if len(indices) != 1:
+            raise ParseError("an entry of a vector in brackets takes one index, as in softmax(s)_k")
+        index = indices[0]
+        if isinstance(value, Vector):
+            return value.entry(index)
+        if isinstance(value, sympy.MatrixBase) and min(value.shape) == 1 and index.is_Integer:
+            if not 0 <= int(index) < len(value):     # written out: (a, b, c)_1 counts from 0 like the classes
+                raise ParseError(f"entry {index} of a vector of {len(value)} entries")
+            return value[int(index)]
+        raise ParseError("(...)_k of something that is not a vector is not read")
 
     def rule_tuple(self, children):
         return _Tuple(tuple(children))
@@ -617,6 +672,8 @@ class WrittenBuilder:
         word = str(children[0])
         if word.isupper() or word in NAMED_WORDS:
             return NameRef(word)
+        if word in ("yi", "yn"):                    # 1(k = yi): the label y_i written without its underscore
+            return NameRef("y", subscript=(("letter", word[1], 0),))
         return _Word(word)
 
     def rule_greek(self, children):
@@ -628,6 +685,17 @@ class WrittenBuilder:
     def rule_font_letter(self, children):
         font, letter = children
         return NameRef(str(letter), font=str(font).lstrip("\\"))
+
+    def rule_font_font_letter(self, children):
+        """\\hat{\\mathbf{y}}, \\mathbf{\\hat y}: a letter in two fonts (a bold vector with an accent), the fonts
+        named in order, outer first ("hat+mathbf")."""
+        outer, inner, letter = children
+        return NameRef(str(letter), font=f"{str(outer).lstrip(chr(92))}+{str(inner).lstrip(chr(92))}")
+
+    def rule_font_greek(self, children):
+        """\\hat\\theta, \\hat{\\beta}: a Greek letter with an accent, a name of its own."""
+        font, letter = children
+        return NameRef(str(letter).lstrip("\\"), font=str(font).lstrip("\\"))
 
     def rule_font_word(self, children):
         font, word = children
@@ -673,6 +741,15 @@ class WrittenBuilder:
             item = sub[0]
             subscript = tuple(item) if isinstance(item, list) else (("letter", str(item), 0),)
         return ("vector", str(font).lstrip("\\"), NameRef(str(letter), font=str(font).lstrip("\\"), subscript=subscript))
+
+    def rule_index_all(self, _children):
+        """The ':' of W_{:,j}: every row (or column) of a matrix."""
+        return ("all",)
+
+    def rule_index_column(self, children):
+        """W_{:,j} in a subscript (\\nabla_{W_{:,j}}): column j of W, a vector."""
+        letter, item = str(children[0]), children[1]
+        return ("vector", "", NameRef(letter, subscript=(("all",), item)))
 
     def rule_index_except(self, children):
         letter = str(children[0])
@@ -750,8 +827,10 @@ class WrittenBuilder:
             variable = self.resolver.name(item[2])
         elif item[0] == "letter":
             variable = self.resolver.name(NameRef(item[1], font="mathbf"))
-        elif item[0] == "label":
-            variable = self.resolver.name(NameRef(item[1], subscript=(("letter", item[2], 0),)))
+        elif item[0] == "label":                 # \\nabla_{w_j}: the vector w_j when the text writes w bold
+            ref = NameRef(item[1], subscript=(("letter", item[2], 0),))
+            bold = item[1] in getattr(self.resolver, "bold_letters", ())
+            variable = self.resolver.name(replace(ref, font="mathbf") if bold else ref)
         elif item[0] == "nested":
             variable = self.resolver.name(NameRef(item[1], subscript=(("label",) + item[2],)))
         else:
@@ -768,6 +847,21 @@ class WrittenBuilder:
         if not isinstance(variable, Vector):
             variable = self._as_vector(argument, variable) if isinstance(argument, NameRef) else variable
         return self.differentiate(called, variable)
+
+    def rule_gradient_of(self, children):
+        """\\nabla f: the vector of the derivatives of f with respect to each of its variables, in the order the
+        text gives them (f(x, y, z) = ..., or as they first appear in f's definition)."""
+        _, ref = children
+        variables = getattr(self.resolver, "gradient_variables", lambda _ref: None)(ref)
+        if not variables:
+            raise ParseError(f"\\nabla {_show(ref)}: over which variables, in which order, is not said "
+                             f"(write {_show(ref)}(x, y, ...) = ... or the derivatives one by one)")
+        value = self.value(ref)
+        if not isinstance(value, sympy.Expr):
+            raise ParseError(f"\\nabla {_show(ref)} of a vector or a matrix is not read")
+        self.notes.append(f"\\nabla {_show(ref)} is read over the variables "
+                          f"{', '.join(str(v) for v in variables)}, in that order")
+        return sympy.ImmutableMatrix([_derivative(value, v) for v in variables])
 
     def rule_partial_frac(self, children):
         parts = [c for c in children if not (isinstance(c, Token) and c.type in ("FRAC", "PARTIAL"))]
@@ -808,6 +902,38 @@ class WrittenBuilder:
 
     def rule_bad_partial_frac(self, children):
         raise ParseError("the denominator of \\frac{\\partial ...}{...} has no \\partial")
+
+    def rule_norm(self, children):
+        """\\|W\\|_F, \\|w\\|_2, \\|w\\|: the square root of the sum of the squares of the entries (the Frobenius
+        norm of a matrix, the Euclidean norm of a vector; \\|W\\|_F^2 is then the sum of squares itself); of one
+        number, its absolute value."""
+        inner, kind = children[1], (children[3] if len(children) > 3 else None)
+        value = self.value(inner)
+        if isinstance(inner, NameRef) and not isinstance(value, arrays.ARRAYS):
+            value = self._as_vector(inner, value)
+        if isinstance(value, (MatrixName, Grid)):
+            if kind not in (None, "F"):         # ||W||_2 is the spectral norm (or, for some, the Frobenius)
+                raise ParseError(f"the norm ||.||_{kind} of a matrix is not read: only the Frobenius norm ||.||_F")
+            grid = arrays.as_grid(value)
+            r, c = self.fresh("r"), self.fresh("c")
+            squares = sympy.Sum(grid.entry(r, c) ** 2, (r, 0, grid.rows - 1), (c, 0, grid.cols - 1))
+        elif isinstance(value, Vector):
+            if kind not in (None, "2"):
+                raise ParseError(f"the norm ||.||_{kind} of a vector is not read: only the Euclidean norm ||.||_2")
+            d = self.fresh("d")
+            squares = sympy.Sum(value.entry(d) ** 2, (d, 0, value.count - 1))
+        elif isinstance(value, sympy.MatrixBase):
+            if kind not in (None, "2", "F"):
+                raise ParseError(f"the norm ||.||_{kind} is not read: only the Euclidean norm ||.||_2")
+            squares = sympy.Add(*[e ** 2 for e in value])
+        elif kind is None:
+            return sympy.Abs(self.scalar(value))
+        else:
+            raise ParseError(f"the norm ||.||_{kind} of one number is not read")
+        return power(squares, sympy.Rational(1, 2), self.limits)
+
+    def rule_norm_kind(self, children):
+        return str(children[0])
 
     def rule_dots(self, _children):
         raise ParseError("an ellipsis (\\dots) stands for terms that are not written: not read")
@@ -1065,6 +1191,6 @@ def _chain_derivative(expression, inner):
 
 def _times(builder: WrittenBuilder, a, b):
     """a times b, once both are built (see :func:`derivations.parse.written_arrays.times`)."""
-    a = builder.value(a) if isinstance(a, (NameRef, _Group, _Product, _Called, _Primed, _Word)) else a
-    b = builder.value(b) if isinstance(b, (NameRef, _Group, _Product, _Called, _Primed, _Word)) else b
+    a = builder.value(a) if isinstance(a, (NameRef, _Group, _Entry, _Product, _Called, _Primed, _Word)) else a
+    b = builder.value(b) if isinstance(b, (NameRef, _Group, _Entry, _Product, _Called, _Primed, _Word)) else b
     return arrays.times(a, b, builder.fresh)

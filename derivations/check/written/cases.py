@@ -11,7 +11,7 @@ from sympy import Eq, Indexed, Ne, Symbol
 from ...engine import notation
 from ...engine.notation import COUNTS
 from ...parse.errors import ParseError
-from ...parse.written import BOUND_MARK
+from ...parse.written import BOUND_MARK, NameRef
 from ..numeric import read_number
 from .algebra import index_pairs, negation_of, show_relation
 from .judging import RealCondition
@@ -20,6 +20,9 @@ from .said import said
 from .state import INDEX_LETTERS, Job, Unread
 from .statements import read_row, split_chain
 from .wording import has_derivative, normalized
+
+#: a derivative written in a formula: \\partial, \\nabla, ∂, d/dx, \\frac{d...}{d...}
+_DERIVATIVE = re.compile(r"\\partial|\\nabla|∂|∇|(?<![A-Za-z])d[A-Za-z_{}\\^0-9]*\s*/\s*d[A-Za-z\\]|\\[dt]?frac\s*\{\s*d")
 
 
 class Cases(Job):
@@ -74,6 +77,10 @@ class Cases(Job):
 
     def read_index(self, text: str):
         """An index expression (k, y_i, 1, j + 1), or None when ``text`` is not one."""
+        label = re.fullmatch(r"\s*y([in])\s*", text)
+        if label and Symbol("y", real=True) not in self.state.names.definitions \
+                and Symbol("y", real=True) not in self.state.seen:
+            return self.state.names.indices(NameRef("y", subscript=(("label", "y", label.group(1)),)))[0]   # j != yi
         reading = self.state.read(text)
         value = reading.value
         if isinstance(value, sympy.MatrixBase) or reading.vector:
@@ -107,8 +114,10 @@ class Cases(Job):
             if same is not None:
                 self.set_persistent(same, line, text)
                 return
-        if chain.relations[0] == "=" and len(chain.parts) >= 2 and self.names_a_new_quantity(chain.parts[0]):
-            self.reader.chain(chain, line, "", [], [], read_row(text), "display")      # "For $L_i = ...$": a definition
+        if chain.relations[0] == "=" and len(chain.parts) >= 2 and (self.names_a_new_quantity(chain.parts[0]) or
+                                                                    _DERIVATIVE.search(chain.parts[0])):
+            # "For $L_i = ...$": a definition; "for $dL/ds_k = p_k$": a claim about a derivative, never a case
+            self.reader.chain(chain, line, "", [], [], read_row(text), "display")
             return
         if any(r in ("=", "approx") for r in chain.relations) and any(has_derivative(p) for p in chain.parts):
             shown = " = ".join(p.strip() for p in chain.parts)

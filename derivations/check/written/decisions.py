@@ -3,6 +3,8 @@ hold (the last correct expression, the facts stated before it, the case the text
 the names a step may not use (a quantity never defined, a chain rule through an undefined name)."""
 from __future__ import annotations
 
+import re
+
 import sympy
 from sympy import Indexed, Symbol
 
@@ -14,6 +16,7 @@ from .judging import decimal_literals
 from .mistakes import diagnose
 from .said import said, shown
 from .state import INEQUALITIES, Job, Unread
+from .verdicts import plain_detail
 from .wording import is_exact_literal, normalized, shortened
 
 
@@ -21,7 +24,10 @@ class Decisions(Job):
     """Deciding one step once both sides are read."""
 
     def decide(self, entry, before, after, before_text, after_text, relation, lead, conditions, real):
+        if self.gradient_listed(entry, before_text, after.value):
+            return
         self.check_defined(before.value, after.value)
+        self.check_unread_definitions(before.value, after.value)
         from .roles import COMPONENT
         sides = [v for v in (before.value, after.value) if not isinstance(v, sympy.MatrixBase)]
         if len(sides) == 2 and sides[0].has(COMPONENT) != sides[1].has(COMPONENT):
@@ -52,7 +58,7 @@ class Decisions(Job):
             if (lead in ("therefore", "because") or relation == "implies") and \
                     self.from_facts(entry, before.value, after.value, conditions, real):
                 return
-            raise Unread(f"the verifier could not evaluate a side ({verification.detail})")
+            raise Unread(f"the verifier could not evaluate a side ({plain_detail(verification.detail)})")
         if self.numbers.worked(entry, a, b, after_text, conditions, real):
             return
         if self.recovered(entry, b, conditions, real):
@@ -77,6 +83,8 @@ class Decisions(Job):
         if new:
             raise Unread(f"{', '.join(sorted(new))} {'is' if len(new) == 1 else 'are'} not defined in the text "
                          f"(first seen here): what {'it stands' if len(new) == 1 else 'they stand'} for is not said")
+        if self.one_hot(entry, a, b, conditions, real):
+            return
         entry.verdict = "wrong"
         entry.verified_by = f"{verification.method}: the two sides differ" if verification.method in (
             "instantiated", "numeric") and "differ" in verification.detail else verification.verified_by
@@ -114,6 +122,50 @@ class Decisions(Job):
                         raise Unread(said(shown(name), f" is defined on line {unreadable[name]}, but that "
                                           "definition could not be read, and this derivative goes through it"))
 
+    def gradient_listed(self, entry, before_text, value) -> bool:
+        """``\\nabla f = [\\partial f/\\partial z, \\partial f/\\partial x, ...]``: the line says in which order the gradient
+        lists f's variables; it holds when those are f's variables, each once (and \\nabla f keeps that order)."""
+        found = re.fullmatch(r"\s*(?:\\nabla|∇)\s*([A-Za-z])\s*", before_text)
+        if not found or not isinstance(value, sympy.MatrixBase) or min(value.shape) != 1:
+            return False
+        names = self.state.names
+        key = names._symbol(found.group(1))
+        listed = [e.variables[0] if isinstance(e, sympy.Derivative) and e.expr == key and len(e.variables) == 1
+                  else None for e in value]
+        variables = names.variables_of(key)
+        if None in listed or variables is None or sorted(listed, key=str) != sorted(variables, key=str):
+            return False
+        names.gradient_orders[key] = listed
+        entry.verdict = "verified"
+        entry.verified_by = f"the gradient of {key}, its variables in the order listed " \
+                            f"({', '.join(str(v) for v in listed)})"
+        return True
+
+    def one_hot(self, entry, a, b, conditions, real) -> bool:
+        """A step about the targets t_k (or y_k) of a cross-entropy that the text does not define: they are the
+        one-hot labels (t_k = 1[k = y]), which the step may need (dL/ds_k = p_k - t_k needs sum_k t_k = 1).
+        True (verified, said so) when the step holds once they are; the step is wrong otherwise."""
+        from ...engine import notation
+        targets = {}
+        for side in (a, b):
+            if not isinstance(side, sympy.Basic) or isinstance(side, sympy.MatrixBase):
+                return False
+            for atom in side.atoms(Indexed):
+                if atom.base.label.name in ("t", "y") and len(atom.indices) == 1 and not self.defined(atom) \
+                        and atom.base not in (self.state.givens.values or {}):
+                    targets[atom] = sympy.KroneckerDelta(atom.indices[0], notation.y)
+        if not targets or any(side.has(notation.y) for side in (a, b)) \
+                or len({atom.base for atom in targets}) != 1 or not any(side.has(sympy.log) for side in (a, b)):
+            return False                # one family of targets, in a cross-entropy (a log): never y_k and t_k both
+        verification = self.state.judge.equal(a.xreplace(targets), b.xreplace(targets), conditions, real)
+        if not verification.ok:
+            return False
+        letter = next(iter(targets)).base.label.name
+        entry.verdict = "verified"
+        entry.verified_by = f"with the targets one-hot ({letter}_k = 1[k = y], the label; the text does not say " \
+                            f"what {letter} is): {verification.verified_by}"
+        return True
+
     def defined_head(self, reading) -> bool:
         value = reading.value
         return isinstance(value, sympy.Basic) and (value in self.state.names.definitions or (
@@ -130,6 +182,56 @@ class Decisions(Job):
                         and symbol not in self.state.names.definitions:
                     raise Unread(f"{symbol.name} is not defined in the text before this line")
             self.check_dependence(side)
+
+    def about_definitions(self, *sides) -> bool:
+        """Whether a premise ("since dz/db = 1") differentiates a name the text defines (or one whose definition
+        could not be read): it is then a claim the text's definitions decide, checked like any step, never
+        taken as given ("because t_1 + t_2 = 1", about data the text does not define, is)."""
+        known = set(self.state.names.definitions) | set(self.state.unread_definitions)
+        for side in sides:
+            if not isinstance(side, sympy.Basic) or isinstance(side, sympy.MatrixBase):
+                continue
+            for node in sympy.preorder_traversal(side):
+                if isinstance(node, sympy.Derivative):
+                    names = node.expr.free_symbols | {i.base for i in node.expr.atoms(Indexed)}
+                    if names & known:
+                        return True
+        return False
+
+    def check_unread_definitions(self, *sides):
+        """A derivative of a name whose definition could not be read (z in z = w^T x + b), itself or through
+        another definition (L through y = sigma(z)): what z depends on is not known, so dL/db would be taken
+        with z free (0); the step is not read. (A derivative with respect to a name held as the variable,
+        dL/dy, does not look into that name's definition.)"""
+        for side in sides:
+            if not isinstance(side, sympy.Basic):
+                continue
+            for node in sympy.preorder_traversal(side):
+                if isinstance(node, sympy.Derivative):
+                    self.raise_unread_definition([node.expr], held=set(node.variables))
+
+    def raise_unread_definition(self, sides, held=frozenset()):
+        """Unread when ``sides`` use, directly or through definitions, a name whose definition could not be read."""
+        unread = self.state.unread_definitions
+        if not unread:
+            return
+        definitions = self.state.names.definitions
+        stack = [side for side in sides if isinstance(side, sympy.Basic)]
+        visited = set(held) | {i.base for i in held if isinstance(i, Indexed)}
+        while stack:
+            expression = stack.pop()
+            names = set(expression.free_symbols) | {i.base for i in expression.atoms(Indexed)}
+            for name in names - visited:
+                visited.add(name)
+                if name in unread and name not in definitions:
+                    raise Unread(said(shown(name), f" is used, but its definition (line {unread[name]}) could not "
+                                      "be read"))
+                definition = definitions.get(name)
+                if definition is None:
+                    continue
+                for part in (definition.value, definition.body, *definition.at.values()):
+                    if isinstance(part, sympy.Basic):
+                        stack.append(part)
 
     def check_dependence(self, side):
         """A chain rule (∂L/∂y ∂y/∂z ∂z/∂w_j) through a name the text never defines: what it depends on is not

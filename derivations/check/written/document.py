@@ -62,6 +62,7 @@ class Math:
     display: bool
     source: str = ""
     words: str | None = None
+    claim: bool = False             # a derivative operator alone in a sentence stating its value: never skipped
 
 
 @dataclass
@@ -100,11 +101,69 @@ def kind_of(text: str) -> str:
 def read_document(text: str) -> Document:
     """The pieces of ``text`` in order: :class:`Prose`, :class:`Math` and :class:`Hint`."""
     document = _read_document(text)
-    document.pieces = definitions_first(joined_conditions(claims_in_words(document.pieces)))
+    document.pieces = definitions_first(joined_conditions(claims_in_words(derivatives_in_words(document.pieces))))
     return document
 
 
-_IS = re.compile(r"^\s*(?:is|equals|is equal to)\s*$", re.IGNORECASE)
+#: a derivative operator written alone: \partial / \partial W_{dc}, \frac{\partial}{\partial w}, d/dx, \nabla_W
+_OPERATOR = re.compile(r"\s*(?:(?:\\partial|d)\s*/\s*(?:\\partial|d)\s*\S.*|\\[dt]?frac\s*\{\s*(?:\\partial|d)\s*\}\s*\{.+\}"
+                       r"|\\nabla\s*_.+)", re.DOTALL)
+_IS = re.compile(r"\s*(?:is|equals|is equal to|is given by|gives)\s*", re.IGNORECASE)
+_OF = re.compile(r"\s*of\s*", re.IGNORECASE)
+_RESPECT = re.compile(r"\s*(?:with respect to|w\.\s*r\.\s*t\.?|wrt)\s*", re.IGNORECASE)
+_DERIVATIVE_OF = re.compile(r"\b(?:derivative|partial derivative|gradient)\s+of\s*$", re.IGNORECASE)
+
+
+def _inline(piece, line) -> str | None:
+    """The text of an inline formula on ``line`` that states no relation, or None."""
+    if isinstance(piece, Math) and not piece.display and len(piece.rows) == 1 and piece.line == line \
+            and not _RELATION.search(piece.rows[0].text):
+        return piece.rows[0].text
+    return None
+
+
+def _prose_on(piece, line, pattern) -> bool:
+    return isinstance(piece, Prose) and piece.line == line and bool(pattern.fullmatch(piece.text))
+
+
+def derivatives_in_words(pieces: list) -> list:
+    """A derivative said in words around inline formulas, as the formula it states:
+    "The derivative $\\partial / \\partial W_{dc}$ of $\\lambda \\sum W^2$ is $2\\lambda W_{dc}$" and
+    "the derivative of $x^2$ with respect to $x$ is $2x$" are ``\\partial/\\partial W_{dc} (...) = 2\\lambda W_{dc}``.
+    An operator alone in a sentence that says "of ... is" but not in these words is marked a claim, so that it
+    is reported as not read rather than skipped."""
+    out, i = [], 0
+    while i < len(pieces):
+        piece = pieces[i]
+        line = getattr(piece, "line", None)
+        found = None
+        head = _inline(piece, line)
+        if head is not None and _OPERATOR.fullmatch(head) and i + 4 < len(pieces) \
+                and _prose_on(pieces[i + 1], line, _OF) and _prose_on(pieces[i + 3], line, _IS):
+            expression, value = _inline(pieces[i + 2], line), _inline(pieces[i + 4], line)
+            if expression is not None and value is not None:
+                found = (f"{head.strip()} \\left({expression}\\right) = {value}", 5)
+        elif head is not None and i > 0 and isinstance(pieces[i - 1], Prose) and pieces[i - 1].line == line \
+                and _DERIVATIVE_OF.search(pieces[i - 1].text) and i + 4 < len(pieces) \
+                and _prose_on(pieces[i + 1], line, _RESPECT) and _prose_on(pieces[i + 3], line, _IS):
+            variable, value = _inline(pieces[i + 2], line), _inline(pieces[i + 4], line)
+            if variable is not None and value is not None:
+                found = (f"\\frac{{\\partial}}{{\\partial {variable}}} \\left({head}\\right) = {value}", 5)
+        if found is not None:
+            formula, used = found
+            out.append(Math([Row(formula, line)], line, False, formula, words=piece.words))
+            i += used
+            continue
+        if head is not None and _OPERATOR.fullmatch(head) and i + 1 < len(pieces) \
+                and isinstance(pieces[i + 1], Prose) and pieces[i + 1].line == line \
+                and re.match(r"\s*of\b", pieces[i + 1].text, re.IGNORECASE) and any(
+                isinstance(p, Prose) and p.line == line and re.search(r"\b(?:is|equals)\b", p.text)
+                for p in pieces[i + 1:i + 6]):
+            piece.claim = True
+        out.append(piece)
+
+
+_IS_ALONE = re.compile(r"^\s*(?:is|equals|is equal to)\s*$", re.IGNORECASE)
 _OPENS_CASE = re.compile(r"\b(?:when|whenever|if)\b", re.IGNORECASE)
 
 
@@ -116,7 +175,7 @@ def claims_in_words(pieces: list) -> list:
     i = 0
     while i + 2 < len(out):
         left, word, right = out[i], out[i + 1], out[i + 2]
-        if _inline_row(left) and isinstance(word, Prose) and _IS.match(word.text) and _inline_row(right) \
+        if _inline_row(left) and isinstance(word, Prose) and _IS_ALONE.match(word.text) and _inline_row(right) \
                 and left.line == word.line == right.line and has_derivative(left.rows[0].text) \
                 and not _RELATION.search(left.rows[0].text) and not _RELATION.search(right.rows[0].text):
             cases = []
@@ -221,8 +280,11 @@ def definitions_first(pieces: list) -> list:
             if earlier and not any(_defines(out[k], head) for k in earlier):
                 target = earlier[0]
                 moved = out.pop(i)
-                moved.words = out[i - 1].text if moved.words is None else moved.words
+                words = out[i - 1]
+                moved.words = words.text if moved.words is None else moved.words
                 out.insert(target, moved)
+                # the "where" went with its definition: left behind, it would make the next formula a case
+                out[i] = Prose(_WHERE.sub("", words.text).rstrip(), words.line)
         i += 1
     return out
 

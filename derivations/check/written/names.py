@@ -19,22 +19,27 @@ the bound of a sum, is K too), D features, N examples. Then what the text itself
 """
 from __future__ import annotations
 
+import re
+
 import sympy
 from sympy import Indexed, IndexedBase, Symbol
 
 from ...engine import notation
 from ...parse.errors import ParseError
 from ...parse.written import BOUND_MARK, NameRef, Vector
+from ...parse.written_arrays import MatrixName
 from .names_arrays import ArrayNames
 from .names_examples import ExampleNames
 from .roles import (
     _REAL_LETTER,
+    CLASS_VECTORS,
     COMPONENT,
     COUNT_LETTERS,
     DECORATIONS,
     EXAMPLE_LETTERS,
     LETTER_COUNTS,
     MARGIN,
+    MATRIX_SHAPES,
     QUANTITY_LETTERS,
     ROLES,
     Definition,
@@ -74,6 +79,9 @@ class Names(ArrayNames, ExampleNames):
         self.bases: dict = {}
         self.current: set = set()             # the names defined in the current problem of the text
         self.per_example_bases: dict = {}     # name -> its per-example indexed name, name^(n)
+        self.ranks: dict = {}                 # letter -> the numbers of indices the text writes it with
+        self.bold_letters: set[str] = set()   # letters the text writes bold (\\mathbf{w}_j): \\nabla_{w_j} is that vector
+        self.gradient_orders: dict = {}       # f -> its variables in the order a line listed them (\\nabla f = [df/dz, ...])
 
     # -- the builder's questions ------------------------------------------------------------------
 
@@ -133,23 +141,81 @@ class Names(ArrayNames, ExampleNames):
             return function
         return None
 
+    def gradient_variables(self, ref: NameRef) -> list | None:
+        """The variables of a defined scalar name, for \\nabla f: its parameters (f(x, y, z) = ...), else the
+        real names its definition depends on (definitions put in), when the order they first appear in it as
+        written is also their alphabetical order (f = (x + y) z); None when the order is not said that way or
+        the name is not defined as one number of plain variables."""
+        if ref.subscript or ref.font or ref.superscript or ref.primes or ref.example is not None:
+            return None
+        key = self._symbol(ref.letter) if len(ref.letter) == 1 else Symbol(ref.letter, real=True)
+        definition = self.definitions.get(key)
+        if definition is None:
+            return None
+        if definition.parameters and all(isinstance(p, Symbol) for p in definition.parameters):
+            return list(definition.parameters)
+        if key in self.gradient_orders:
+            return list(self.gradient_orders[key])
+        variables = self.variables_of(key)
+        if variables is None:
+            return None
+        ordered = self._written_order(definition, set(variables), [])
+        if len(ordered) != len(variables) or ordered != sorted(variables, key=lambda v: v.name):
+            return None                     # L = (w x + b)^2: w, x, b or b, w, x? the text does not say
+        return ordered or None
+
+    def variables_of(self, key) -> list | None:
+        """The real names a defined scalar depends on once every definition is put in, or None."""
+        definition = self.definitions.get(key)
+        if definition is None or definition.value is None:
+            return None
+        from .expand import expand
+        try:
+            value = expand(definition.value, self.definitions)
+        except ParseError:
+            return None
+        if not isinstance(value, sympy.Expr) or value.atoms(Indexed, sympy.Sum):
+            return None
+        return [v for v in value.free_symbols if isinstance(v, Symbol) and not v.is_integer
+                and v not in notation.COUNTS]
+
+    def _written_order(self, definition, variables: set, found: list, depth: int = 0) -> list:
+        """The ``variables`` in the order they first appear in ``definition`` as written, a defined name in it
+        (q in f = q z) standing for the variables of its own definition at its place."""
+        written = definition.written.partition("=")[2] if definition.written else ""
+        for match in re.finditer(r"(?<![A-Za-z\\])[A-Za-z](?![A-Za-z])", written):
+            symbol = self._symbol(match.group())
+            if symbol in variables and symbol not in found:
+                found.append(symbol)
+            elif symbol in self.definitions and symbol != definition.name and depth < 4:
+                self._written_order(self.definitions[symbol], variables, found, depth + 1)
+        return found
+
     def indices(self, ref: NameRef) -> list:
         out = []
-        for item in ref.subscript:
-            out.extend(self._item_indices(item, two_letter_words=True))
+        for item in ref.subscript:      # \delta_{yi} is delta_{y,i}; the y_i of sum_{j != yi} is the label
+            out.extend(self._item_indices(item, two_letter_words=True, label_words=ref.letter != "delta"))
         return out
 
     def name(self, ref: NameRef):
         letter = ref.letter
+        if "+" in ref.font:
+            return self._accented_vector(ref)
         if ref.font in ("mathcal", "mathit", "mathrm") and len(letter) == 1:
             ref = NameRef(letter, "", ref.primes, ref.subscript, ref.superscript, ref.example)
         if ref.font in ("mathbf", "boldsymbol", "bm", "underline", "vec"):
+            self.bold_letters.add(letter)
             return self._vector(ref)
         if ref.font in ("bar", "hat", "tilde", "overline"):
-            if ref.subscript:
-                raise ParseError(f"\\{ref.font}{{{letter}}} with a subscript is not read")
+            if ref.subscript:                    # \\hat{y}_k: the entries of a name of its own, y_hat
+                if len(letter) != 1 or ref.primes or ref.superscript or ref.example is not None:
+                    raise ParseError(f"\\{ref.font}{{{letter}}} with a subscript is not read")
+                return self._indexed(NameRef(f"{letter}_{ref.font}", subscript=ref.subscript))
             if letter in "ijkmnc":
                 return index_symbol(letter + {"bar": "̄", "hat": "̂", "tilde": "̃", "overline": "̄"}[ref.font])
+            if len(letter) == 1 and letter.isupper() and letter not in ("K", "N", "D"):    # \\hat{Y}: a matrix
+                rows, cols = MATRIX_SHAPES.get(letter, (notation.N, notation.K))
+                return MatrixName(self.base(f"{letter}_{ref.font}"), rows, cols)
             return Symbol(f"{letter}_{ref.font}", real=True)
         if letter == "e" and not ref.subscript and not ref.primes:
             return sympy.E
@@ -167,6 +233,8 @@ class Names(ArrayNames, ExampleNames):
             if product is not None:
                 return product
             return self._bare(ref)
+        if any(item[0] == "all" for item in ref.subscript):
+            return self._slice(ref)
         if letter in self.matrix_letters and not ref.primes and not ref.superscript and ref.example is None \
                 and len(self.indices(ref)) == 2:
             return self.base(letter)[tuple(self.indices(ref))]      # W_{dc}, Y_{nc}, G_nc: an entry of a matrix
@@ -176,6 +244,37 @@ class Names(ArrayNames, ExampleNames):
                 return self._per_example_name(self._quantity_symbol(replace_example(ref, None)), ref.example)
             return self._quantity_symbol(ref)
         return self._indexed(ref)
+
+    def _accented_vector(self, ref: NameRef):
+        """\\hat{\\mathbf{y}} (or \\mathbf{\\hat y}): the vector whose entries are \\hat{y}_k (a name of its own)."""
+        fonts = set(ref.font.split("+"))
+        accents = fonts & {"bar", "hat", "tilde", "overline"}
+        bold = fonts & {"mathbf", "boldsymbol", "bm", "vec", "underline"}
+        if len(fonts) != 2 or len(accents) != 1 or len(bold) != 1 or ref.subscript or ref.primes \
+                or ref.superscript or ref.example is not None:
+            raise ParseError(f"{ref.written()} is not read")
+        name = f"{ref.letter}_{accents.pop()}"
+        count = self.vector_counts.get(name) or (notation.K if ref.letter in CLASS_VECTORS else notation.D)
+        return Vector(lambda d, b=self.base(name): b[d], count, key=(name,))
+
+    def _slice(self, ref: NameRef):
+        """W_{:,j}: column j of the matrix W (a vector of its rows' count); W_{i,:}: row i."""
+        items = ref.subscript
+        if len(ref.letter) != 1 or not ref.letter.isupper() or len(items) != 2 or ref.primes or ref.superscript \
+                or [item[0] == "all" for item in items].count(True) != 1:
+            raise ParseError(f"{ref.written()}: a slice is read only as a column W_{{:,j}} or a row W_{{i,:}} of a "
+                             f"matrix")
+        matrix = self.matrix(NameRef(ref.letter)) or self._vector(NameRef(ref.letter, "mathbf"))
+        if not isinstance(matrix, MatrixName):
+            raise ParseError(f"{ref.written()}: {ref.letter} is not a matrix")
+        column = items[0][0] == "all"
+        found = self._item_indices(items[1] if column else items[0], two_letter_words=False)
+        if len(found) != 1:
+            raise ParseError(f"{ref.written()}: a slice takes one index")
+        index, base = found[0], matrix.base
+        if column:
+            return Vector(lambda d, b=base, j=index: b[d, j], matrix.rows, key=(ref.letter, "column", index))
+        return Vector(lambda c, b=base, i=index: b[i, c], matrix.columns, key=(ref.letter, "row", index))
 
     # -- the parts of a name ----------------------------------------------------------------------------
 
@@ -318,6 +417,7 @@ class Names(ArrayNames, ExampleNames):
                 and letter not in self.example_data and self.example_data & {
                     getattr(s, "name", "") for s in self.definitions[bare].value.free_symbols}:
             return self.per_example(bare, indices[0])     # z_n: z = w^T x + b with example n's x
+        self.ranks.setdefault(letter, set()).add(len(indices))
         return self.base(letter)[tuple(indices)]
 
     def base(self, letter: str) -> IndexedBase:
@@ -333,7 +433,16 @@ class Names(ArrayNames, ExampleNames):
     def _defined_base(self, letter: str) -> bool:
         return self.base(letter) in self.definitions
 
-    def _item_indices(self, item, two_letter_words: bool, base: str | None = None) -> list:
+    def _two_index(self, letter) -> bool:
+        """Whether the text writes ``letter`` with two indices (x_{nd}) and never one: then x_{yi} is x_{y,i}."""
+        if not letter:
+            return False
+        definition = self.definitions.get(self.bases.get(letter))
+        if definition is not None and len(definition.parameters) == 2:
+            return True
+        return self.ranks.get(letter) == {2}
+
+    def _item_indices(self, item, two_letter_words: bool, base: str | None = None, label_words: bool = True) -> list:
         kind = item[0]
         if kind == "letter":
             if item[1] == "y" and not item[2]:
@@ -352,8 +461,10 @@ class Names(ArrayNames, ExampleNames):
             word = item[1]
             if word in self.classes:
                 return [sympy.Integer(self.classes.index(word))]
-            if len(word) == 2 and word[0] == "y" and word[1] in EXAMPLE_LETTERS and not self._defined_base("y"):
-                return [notation.y if word[1] == "i" else example_label(index_symbol(word[1]))]   # s_yi: s_{y_i}
+            if label_words and len(word) == 2 and word[0] == "y" and word[1] in EXAMPLE_LETTERS \
+                    and not (base in self.matrix_letters or self._two_index(base)) \
+                    and not self._defined_base("y"):
+                return self._item_indices(("label", "y", word[1]), two_letter_words)   # s_yi, sum_{j != yi}: s_{y_i}
             if two_letter_words and len(word) in (2, 3) and word.islower():
                 return [notation.y if letter == "y" else index_symbol(letter) for letter in word]   # δ_{yj}: y the label
             raise ParseError(f"the subscript {word!r} is not read: no class is called {word!r}")

@@ -27,12 +27,20 @@ class Reader(Job):
     def run(self) -> Outcome:
         self.setup.prescan()
         for piece in self.state.document.pieces:
-            if isinstance(piece, Hint):
-                self.setup.hint(piece.text, piece.line)
-            elif isinstance(piece, Prose):
-                self.setup.prose(piece)
-            elif isinstance(piece, Math):
+            if isinstance(piece, Math):
                 self.math(piece)
+                continue
+            try:
+                if isinstance(piece, Hint):
+                    self.setup.hint(piece.text, piece.line)
+                elif isinstance(piece, Prose):
+                    self.setup.prose(piece)
+            except (MemoryError, KeyboardInterrupt):
+                raise
+            except Exception:  # noqa: BLE001 - a bug of the checker: these words are not used, the rest goes on
+                self.state.context(piece.line, piece.text.strip()[:200], "note",
+                                   "the checker failed on these words (an internal error in derive verify): "
+                                   "what they say is not used")
         if self.state.last is not None and isinstance(self.state.last.reading.value, sympy.Basic):
             try:
                 self.state.outcome.final = self.state.expanded(self.state.last.reading.value)
@@ -79,8 +87,9 @@ class Reader(Job):
             except Exception as error:  # noqa: BLE001 - a bug of the checker is "not read" for this line only
                 self.state.entry(row.line, row.text.strip(), "unread", failure_reason(error))
             if len(self.state.outcome.entries) + len(self.state.outcome.context) == found \
-                    and not self.state.quiet and claims_something(row.text, piece.display):
+                    and not self.state.quiet and (piece.claim or claims_something(row.text, piece.display)):
                 self.state.entry(row.line, row.text.strip(), "unread",
+                                 "a derivative said in words that could not be read" if piece.claim else
                                  "nothing on this line was read as a step, a definition or a case")
             elif not self.state.quiet and len(self.state.outcome.entries) == entries_before \
                     and not any(c.kind in SETS_UP for c in self.state.outcome.context[context_before:]) \

@@ -80,9 +80,18 @@ def shown_labels(expr):
         return isinstance(e, sympy.Add) and e.has(last) and e.has(sympy.KroneckerDelta)
 
     def name(e):
+        """The label's terms in ``e`` written y_n; the other terms kept (1 - y_n is not y_n)."""
         delta = next(iter(e.atoms(sympy.KroneckerDelta)))
-        example = next(a for a in delta.args if not a.is_Integer)
-        return Symbol(f"y_{str(example).replace(BOUND_MARK, '')}", integer=True)
+        example = next((a for a in delta.args if not a.is_Integer), None)
+        if example is None:
+            return e
+        label = example_label(example)
+        shown = Symbol(f"y_{str(example).replace(BOUND_MARK, '')}", integer=True)
+        for sign in (1, -1):
+            rest = e - sign * label
+            if not rest.has(last):
+                return rest + sign * shown
+        return e
     return expr.replace(is_label, name)
 
 

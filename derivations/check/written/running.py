@@ -65,8 +65,8 @@ def _is_word(token: str) -> bool:
         return True
     if not core or not _WORD.fullmatch(core):
         return False
-    if len(core) < 2 or core.lower() in MATH_WORDS:
-        return False
+    if len(core) < 2 or core.lower() in MATH_WORDS or core in ("yi", "yn"):
+        return False                    # yi, yn: the label y_i written without its underscore
     if core.isupper() and len(core) <= 4:
         return False                    # LSE, CE, SVM: the name of a quantity
     if "(" in token.rstrip(")") and not token.startswith("("):

@@ -105,6 +105,7 @@ class State:
         self.stated: dict = {}
         self.all_heads: set = set()
         self.part_count = 0
+        self.unread_definitions: dict = {}    # a name whose definition could not be read -> its line
 
     def read(self, text: str) -> Reading:
         text = self.gradient_name(text)
@@ -174,9 +175,22 @@ class State:
                diagnosis=None):
         entry = Entry(line, written, verdict, verified_by, counterexample=counterexample, kind=kind,
                       relation=relation, diagnosis=diagnosis)
+        if kind == "definition" and verdict == "unread":
+            self.remember_unread_definition(written.partition(" = ")[0], line)
         if not self.quiet:
             self.outcome.entries.append(entry)
         return entry
+
+    def remember_unread_definition(self, head: str, line: int):
+        """The name a definition that could not be read defines (z in z = w^T x + b): a step that uses it,
+        directly or through another definition, cannot be judged (what z depends on is not known)."""
+        try:
+            value = self.read(head).value
+        except Unread:
+            return
+        key = value.base if isinstance(value, Indexed) else value
+        if isinstance(key, (Symbol, sympy.IndexedBase)) and not getattr(key, "is_integer", False):
+            self.unread_definitions.setdefault(key, line)
 
     def context(self, line, written, kind, meaning):
         if not self.quiet:

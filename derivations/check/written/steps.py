@@ -171,7 +171,14 @@ class Steps(Job):
         except Exception as error:  # noqa: BLE001 - a bug of the checker: this step is not read, the rest goes on
             entry.verdict, entry.verified_by = "unread", failure_reason(error)
             entry.counterexample = entry.diagnosis = None
-        if lead == "because" and entry.verdict != "verified" and kind == "step" and not self.decisions.defined_head(before):
+        if entry.verdict == "wrong":
+            try:                                  # wrong with z free: a definition of z not read might make it hold
+                self.decisions.raise_unread_definition([before.value, after.value])
+            except Unread as error:
+                entry.verdict, entry.verified_by = "unread", str(error)
+                entry.counterexample = entry.diagnosis = None
+        if lead == "because" and entry.verdict != "verified" and kind == "step" and not self.decisions.defined_head(before) \
+                and not self.decisions.about_definitions(before.value, after.value):
             if entry in self.state.outcome.entries:
                 self.state.outcome.entries.remove(entry)   # "because t_1 + t_2 = 1": a premise, taken as given
             self.state.context(line, written, "assumption", "a premise (introduced by because / since): taken as given, "

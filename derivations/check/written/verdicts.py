@@ -10,6 +10,7 @@
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -152,9 +153,25 @@ class Outcome:
 
 
 def failure_reason(error: Exception) -> str:
-    """What a line whose check failed inside the checker says: plainly, with the error for a bug report."""
+    """What a line whose check failed inside the checker says: plainly, never the error's own text (which
+    is for developers: the line is not read, and the rest of the text is read as usual)."""
     if isinstance(error, RecursionError):
         return "too deeply nested to check: not read"
-    detail = str(error).strip().splitlines()[0][:120] if str(error).strip() else ""
-    return (f"the checker failed on this line, so it is not read (a bug in derive verify; please report it: "
-            f"{type(error).__name__}{': ' + detail if detail else ''})")
+    return "the checker failed on this line (an internal error in derive verify), so it is not read"
+
+
+#: what SymPy's own errors mean, said plainly (the error's text is never shown)
+_PLAIN_ERRORS = (
+    (re.compile(r"Different # of indices"), "a name is written with one number of indices in one place and "
+                                            "another elsewhere, as s_j beside s_{n,j}"),
+)
+_RAISED = re.compile(r"\b[A-Z][A-Za-z]*(?:Error|Exception)\b:?.*", re.DOTALL)
+
+
+def plain_detail(detail: str) -> str:
+    """A verifier's detail with any Python error's text taken out (said plainly when it is a known one)."""
+    detail = detail.removeprefix("cannot evaluate a side: ")
+    for pattern, plain in _PLAIN_ERRORS:
+        if pattern.search(detail):
+            return _RAISED.sub(plain, detail, count=1) if _RAISED.search(detail) else plain
+    return _RAISED.sub("an error inside the verifier", detail).strip()
