@@ -161,6 +161,8 @@ def derivatives_in_words(pieces: list) -> list:
                 for p in pieces[i + 1:i + 6]):
             piece.claim = True
         out.append(piece)
+        i += 1
+    return out
 
 
 _IS_ALONE = re.compile(r"^\s*(?:is|equals|is equal to)\s*$", re.IGNORECASE)
