@@ -114,9 +114,13 @@ class Cases(Job):
             if same is not None:
                 self.set_persistent(same, line, text)
                 return
-        if chain.relations[0] == "=" and len(chain.parts) >= 2 and (self.names_a_new_quantity(chain.parts[0]) or
-                                                                    _DERIVATIVE.search(chain.parts[0])):
-            # "For $L_i = ...$": a definition; "for $dL/ds_k = p_k$": a claim about a derivative, never a case
+        if chain.relations[0] == "=" and len(chain.parts) >= 2 and self.names_a_new_quantity(chain.parts[0]):
+            self.reader.chain(chain, line, "", [], [], read_row(text), "display")     # "For $L_i = ...$": a definition
+            return
+        if chain.relations[0] == "=" and len(chain.parts) >= 2 and _DERIVATIVE.search(chain.parts[0]):
+            # "for $dL/ds_k = p_k$", "flat when $dL/dx = 0$": a claim about a derivative, checked, never a silent
+            # case; but the words also allow a condition, so sides that differ make it not read, never wrong
+            self.state.unapplied.setdefault(line, text.strip())
             self.reader.chain(chain, line, "", [], [], read_row(text), "display")
             return
         if any(r in ("=", "approx") for r in chain.relations) and any(has_derivative(p) for p in chain.parts):

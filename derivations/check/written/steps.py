@@ -194,5 +194,5 @@ def _real_case(condition):
     """A case on a real quantity (s_k - s_{y_i} + Δ > 0) as maths; as written when it cannot be shown."""
     relation = {">": sympy.Gt, "<": sympy.Lt, ">=": sympy.Ge, "<=": sympy.Le}.get(condition.op)
     if relation is None or not isinstance(condition.u, sympy.Expr):
-        return Quote(condition.text)
+        return said(condition.text)          # as written (t = 1), in words: not a quotation of the student
     return said(shown(relation(condition.u, 0, evaluate=False)))
