@@ -277,3 +277,11 @@ def test_sizes_and_relations_stated_in_prose_are_context_not_steps():
     outcome = check(text)
     assert outcome.entries == [] and outcome.status == 0
     assert [c.kind for c in outcome.context if c.source_line == 1][:2] == ["given", "given"]
+
+
+def test_a_reason_names_an_indexed_name_by_its_letter():
+    """A reason about a name with indices (an IndexedBase inside the checker) shows its letter, never a repr."""
+    import sympy
+
+    from derivations.check.written.algebra import plain_text
+    assert str(plain_text(sympy.IndexedBase("s"))) == "s"

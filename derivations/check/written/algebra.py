@@ -99,8 +99,11 @@ def show_relation(relation):
 
 
 def plain_text(value):
-    """An expression as the text writes it, for a reading or a reason (:class:`~.said.Said`)."""
+    """An expression as the text writes it, for a reading or a reason (:class:`~.said.Said`); a name with indices
+    (an IndexedBase) as its letter."""
     from .said import said, shown
+    if isinstance(value, sympy.IndexedBase):
+        value = value.label
     return said(shown(value))
 
 

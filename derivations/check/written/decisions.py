@@ -10,7 +10,7 @@ from sympy import Indexed, Symbol
 
 from ...parse.errors import ParseError
 from ..numeric import read_number
-from .algebra import cannot_evaluate, is_number, is_quantity_name, show_relation, solved_for
+from .algebra import cannot_evaluate, is_number, is_quantity_name, plain_text, show_relation, solved_for
 from .expand import expand
 from .judging import decimal_literals
 from .mistakes import diagnose
@@ -119,7 +119,7 @@ class Decisions(Job):
                 variables = set(derivative.variables) | {v.base for v in derivative.variables if isinstance(v, Indexed)}
                 for name in inside - variables:
                     if name in unreadable:
-                        raise Unread(said(shown(name), f" is defined on line {unreadable[name]}, but that "
+                        raise Unread(said(plain_text(name), f" is defined on line {unreadable[name]}, but that "
                                           "definition could not be read, and this derivative goes through it"))
 
     def gradient_listed(self, entry, before_text, value) -> bool:
@@ -224,7 +224,7 @@ class Decisions(Job):
             for name in names - visited:
                 visited.add(name)
                 if name in unread and name not in definitions:
-                    raise Unread(said(shown(name), f" is used, but its definition (line {unread[name]}) could not "
+                    raise Unread(said(plain_text(name), f" is used, but its definition (line {unread[name]}) could not "
                                       "be read"))
                 definition = definitions.get(name)
                 if definition is None:
@@ -352,5 +352,5 @@ def undefined_inside_derivative(side):
                                                                    for i in derivative.expr.atoms(Indexed))):
                 continue
             if is_quantity_name(name.rstrip("•")):
-                raise Unread(said(shown(atom), " is not defined in the text: what it depends on is not stated, "
+                raise Unread(said(plain_text(atom), " is not defined in the text: what it depends on is not stated, "
                                   "so its derivative is not known"))
