@@ -5,29 +5,23 @@ each file's exit status recorded before the first run (verdicts.yaml, kept as re
 Every line recorded correct is verified (read and not called wrong), every planted slip is wrong at
 its line, and the exit status is the one recorded. The first run's figures are in FIRST_RUN.md.
 """
-from pathlib import Path
 
 import pytest
-import yaml
 
-from derivations.check.written import check_text
+from .recorded_corpus import checked, found_and_recorded, recorded
 
-CORPUS = Path(__file__).parent / "data" / "written_blind"
-RECORDED = yaml.safe_load((CORPUS / "verdicts.yaml").read_text(encoding="utf-8"))["files"]
-EXPECTED = {"correct": "verified", "wrong": "wrong"}
+RECORDED = recorded("written_blind")
 
 
 @pytest.fixture(scope="module")
 def outcomes():
-    return {name: check_text((CORPUS / name).read_text(encoding="utf-8"), name, timeout=None)
-            for name in sorted(RECORDED)}
+    return checked("written_blind", RECORDED)
 
 
 @pytest.mark.parametrize("name", sorted(RECORDED))
 def test_every_line_gets_its_recorded_verdict(outcomes, name):
-    found = outcomes[name].line_verdicts()
-    recorded = {int(line): EXPECTED[str(verdict).split()[0]] for line, verdict in RECORDED[name]["lines"].items()}
-    assert {line: found.get(line, "nothing read") for line in recorded} == recorded
+    found, expected = found_and_recorded(outcomes[name], RECORDED[name])
+    assert found == expected
 
 
 @pytest.mark.parametrize("name", sorted(RECORDED))
@@ -55,14 +49,12 @@ def test_no_line_is_left_unread_and_the_summary_says_so(outcomes):
 
 # --- a corpus of my own, in other students' styles (tests/data/written_own) ---------------------------
 
-OWN = Path(__file__).parent / "data" / "written_own"
-OWN_RECORDED = yaml.safe_load((OWN / "verdicts.yaml").read_text(encoding="utf-8"))["files"]
+OWN_RECORDED = recorded("written_own")
 
 
 @pytest.mark.parametrize("name", sorted(OWN_RECORDED))
 def test_other_styles_get_their_recorded_verdicts(name):
-    outcome = check_text((OWN / name).read_text(encoding="utf-8"), name, timeout=None)
-    found = outcome.line_verdicts()
-    recorded = {int(line): EXPECTED[str(verdict)] for line, verdict in OWN_RECORDED[name]["lines"].items()}
-    assert {line: found.get(line, "nothing read") for line in recorded} == recorded
+    outcome = checked("written_own", [name])[name]
+    found, expected = found_and_recorded(outcome, OWN_RECORDED[name])
+    assert found == expected
     assert outcome.status == OWN_RECORDED[name]["expected_exit"]

@@ -4,31 +4,28 @@ with each mathematical line's verdict and the exit status recorded by hand befor
 Every line recorded correct is verified (read and not called wrong), every planted slip is wrong at its
 line, and the exit status is the one recorded.
 """
-from pathlib import Path
 
 import pytest
-import yaml
 
 from derivations.check.written import check_text
 from derivations.check.written.reader import claims_derivative
 from derivations.check.written.running import segments
 
-CORPUS = Path(__file__).parent / "data" / "written_dev4"
-RECORDED = yaml.safe_load((CORPUS / "verdicts.yaml").read_text(encoding="utf-8"))["files"]
-EXPECTED = {"correct": "verified", "wrong": "wrong", "unread": "unread"}
+from .recorded_corpus import DATA, checked, found_and_recorded, recorded
+
+RECORDED = recorded("written_dev4")
+CORPUS = DATA / "written_dev4"
 
 
 @pytest.fixture(scope="module")
 def outcomes():
-    return {name: check_text((CORPUS / name).read_text(encoding="utf-8"), name, timeout=None)
-            for name in sorted(RECORDED)}
+    return checked("written_dev4", RECORDED)
 
 
 @pytest.mark.parametrize("name", sorted(RECORDED))
 def test_every_line_gets_its_recorded_verdict(outcomes, name):
-    found = outcomes[name].line_verdicts()
-    recorded = {int(line): EXPECTED[str(verdict).split()[0]] for line, verdict in RECORDED[name]["lines"].items()}
-    assert {line: found.get(line, "nothing read") for line in recorded} == recorded
+    found, expected = found_and_recorded(outcomes[name], RECORDED[name])
+    assert found == expected
 
 
 @pytest.mark.parametrize("name", sorted(RECORDED))
