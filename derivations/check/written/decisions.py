@@ -61,6 +61,9 @@ class Decisions(Job):
             raise Unread(f"the verifier could not evaluate a side ({plain_detail(verification.detail)})")
         if self.numbers.worked(entry, a, b, after_text, conditions, real):
             return
+        held = self.sides_with_givens_held(before.value, after.value, (a, b))
+        if held is not None and self.numbers.worked(entry, *held, after_text, conditions, real):
+            return
         if self.recovered(entry, b, conditions, real):
             return
         if lead in ("therefore", "because") or relation == "implies":
@@ -92,7 +95,8 @@ class Decisions(Job):
         if stated is not None:
             conditions = list(conditions) + [stated]
             entry.notes.append(said("checked in the case ", show_relation(stated), ", which the text takes up"))
-        entry.counterexample = self.state.judge.counterexample(a, b, conditions, real)
+        if held is None or not self.wrong_with_givens(entry, held, conditions):
+            entry.counterexample = self.state.judge.counterexample(a, b, conditions, real)
         if is_number(a) and is_number(b):
             return                                          # two numbers: no edit of a formula explains them
         if isinstance(before.value, sympy.Basic) and isinstance(after.value, sympy.Basic) \
@@ -104,6 +108,46 @@ class Decisions(Job):
             entry.diagnosis = diagnose(self.state.judge, before.value, after.value, conditions, real,
                                        expand=self.state.expanded, expanded_before=a, before_first=first,
                                        before_correct=checked)
+
+    def sides_with_givens_held(self, before, after, expanded):
+        """A worked example's step about a name the text both defines and gives numbers for (s_j = w_j . x_i,
+        then "Example: s = [3.2, 5.1, -1.7]"): the numbers given hold over the definition, so the step is
+        checked with that name's definition left out (its given values go in): both sides so expanded, or
+        None when that changes nothing."""
+        held = self.state.given_names()
+        if not held:
+            return None
+        definitions = {k: v for k, v in self.state.names.definitions.items() if k not in held}
+        try:
+            sides = expand(before, definitions), expand(after, definitions)
+        except ParseError:
+            return None
+        return None if sides == expanded else sides
+
+    def wrong_with_givens(self, entry, sides, conditions) -> bool:
+        """A wrong step of a worked example shown where the text puts it: both sides at the given values."""
+        from .numbers import _entries
+        from .verdicts import Counterexample
+        scores = self.state.givens.scores
+        if scores is not None and isinstance(sides[1], sympy.MatrixBase):
+            sides = (_entries(sides[0], len(scores)), sides[1])
+        for chosen in self.numbers.given_choices(*sides):
+            try:
+                left, right = (self.numbers.given_instance(side, chosen) for side in sides)
+                values = [(float(x), float(y)) for x, y in zip(*(list(v) if isinstance(v, sympy.MatrixBase) else [v]
+                                                              for v in (left, right)))]
+            except (TypeError, ValueError):
+                continue
+            if not values or all(abs(x - y) <= 1e-9 * max(1.0, abs(y)) for x, y in values):
+                continue
+            entry.verified_by = said("with the given values ", self.state.givens.describe(chosen), ": the two sides differ")
+            if len(values) == 1:
+                entry.counterexample = Counterexample({}, {}, round(values[0][0], 6), round(values[0][1], 6))
+            else:
+                entry.counterexample = Counterexample({}, {}, str([round(x, 6) for x, _ in values]),
+                                                      str([round(y, 6) for _, y in values]))
+            return True
+        return False
 
     def check_readable(self, a, b):
         """A derivative through a name whose definition the text gives but that could not be read (∂L/∂b with

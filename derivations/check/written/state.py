@@ -163,6 +163,16 @@ class State:
         except ParseError as error:
             raise Unread(str(error)) from None
 
+    def given_names(self) -> set:
+        """The defined names the text also gives numbers for (the scores s, a symbol with a given value)."""
+        from ...engine import notation
+        defined = self.names.definitions
+        held = {name for name in (self.givens.values or {}) if name in defined}
+        held |= {name.base for name in (self.givens.values or {}) if isinstance(name, Indexed) and name.base in defined}
+        if self.givens.scores is not None:
+            held |= {key for key in defined if key == notation.s or str(key) == "s"}
+        return held
+
     def see(self, value):
         if not isinstance(value, sympy.Basic):
             return

@@ -1,0 +1,33 @@
+"""derive verify on faults the lead found trying writing the checker had not seen (issue 18): each file in
+tests/data/written_lead with each mathematical line's verdict and the exit status recorded by hand before
+the fix (verdicts.yaml)."""
+
+import pytest
+
+from .recorded_corpus import checked, found_and_recorded, recorded
+
+RECORDED = recorded("written_lead")
+
+
+@pytest.fixture(scope="module")
+def outcomes():
+    return checked("written_lead", RECORDED)
+
+
+@pytest.mark.parametrize("name", sorted(RECORDED))
+def test_every_line_gets_its_recorded_verdict(outcomes, name):
+    found, expected = found_and_recorded(outcomes[name], RECORDED[name])
+    assert found == expected
+
+
+@pytest.mark.parametrize("name", sorted(RECORDED))
+def test_the_exit_status_is_the_one_recorded(outcomes, name):
+    assert outcomes[name].status == RECORDED[name]["expected_exit"]
+
+
+def test_a_wrong_worked_value_is_shown_at_the_given_values(outcomes):
+    """The counterexample of a wrong line of a worked example is the example itself, not random weights."""
+    entry = next(e for e in outcomes["svm_example_loss_slip.txt"].entries if e.source_line == 13)
+    assert entry.verdict == "wrong"
+    assert (entry.counterexample.left, entry.counterexample.right) == (2.9, 3.9)
+    assert entry.counterexample.instance == {}
