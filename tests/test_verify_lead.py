@@ -31,3 +31,21 @@ def test_a_wrong_worked_value_is_shown_at_the_given_values(outcomes):
     assert entry.verdict == "wrong"
     assert (entry.counterexample.left, entry.counterexample.right) == (2.9, 3.9)
     assert entry.counterexample.instance == {}
+
+
+def test_a_sum_and_a_max_over_the_same_index_keep_their_own_index():
+    """sum_j exp(s_j - max_j s_j): written out at K = 3, the max inside stays the max over every class (the
+    sum's j = 0 put into the max gave exp(0) for each term, so the softmax's denominator became 3)."""
+    import sympy
+
+    from derivations.engine import notation
+    from derivations.engine.evaluate import concrete, instantiate
+    from derivations.engine.maxima import MaxOver
+    j = sympy.Symbol("j~", integer=True)
+    s = notation.s
+    denominator = sympy.Sum(sympy.exp(s[j] - MaxOver(s[j], j, None, 0, notation.K - 1)), (j, 0, notation.K - 1))
+    values = {s[0]: 1000, s[1]: 1001, s[2]: 1002}
+    expected = sympy.exp(-2) + sympy.exp(-1) + 1
+    for written in (concrete(denominator, {notation.K: 3}), instantiate(denominator, {notation.K: 3})):
+        value = concrete(written, {notation.K: 3}).xreplace(values)
+        assert abs(float(value) - float(expected)) < 1e-12

@@ -115,11 +115,18 @@ def concrete(expr, env: dict):
     return _rebuild(expr, mapping)
 
 
+def _shadowed(mapping, index):
+    """``mapping`` inside a sum or a max over ``index``: that index is its own there (sum_j exp(s_j - max_j s_j)
+    with both bound to the same name must not put the outer sum's value into the inner max)."""
+    return {k: v for k, v in mapping.items() if k != index} if index in mapping else mapping
+
+
 def _rebuild(e, mapping):
     if e in mapping:
         return mapping[e]
     if isinstance(e, MaxOver):                   # max over a known range: written out as SymPy's max of its terms
-        rebuilt = MaxOver(_rebuild(e.function, mapping), e.index, *(_rebuild(a, mapping) for a in e.args[2:]))
+        rebuilt = MaxOver(_rebuild(e.function, _shadowed(mapping, e.index)), e.index,
+                          *(_rebuild(a, mapping) for a in e.args[2:]))
         written = rebuilt.written_out()
         return written if written is rebuilt else _rebuild(written, mapping)
     if isinstance(e, SumExcept):
@@ -127,14 +134,14 @@ def _rebuild(e, mapping):
         if lo.is_Integer and hi.is_Integer and ex.is_Integer:
             return Add(*[_rebuild(e.function, {**mapping, e.index: sympy.Integer(v)})
                          for v in range(int(lo), int(hi) + 1) if v != int(ex)])
-        return SumExcept(_rebuild(e.function, mapping), e.index, ex, lo, hi)
+        return SumExcept(_rebuild(e.function, _shadowed(mapping, e.index)), e.index, ex, lo, hi)
     if isinstance(e, Sum) and len(e.limits) == 1:
         index, lo, hi = e.limits[0]
         lo, hi = _rebuild(lo, mapping), _rebuild(hi, mapping)
         if lo.is_Integer and hi.is_Integer:
             return Add(*[_rebuild(e.function, {**mapping, index: sympy.Integer(v)})
                          for v in range(int(lo), int(hi) + 1)])
-        return Sum(_rebuild(e.function, mapping), (index, lo, hi))
+        return Sum(_rebuild(e.function, _shadowed(mapping, index)), (index, lo, hi))
     if not e.args:
         return e
     args = [_rebuild(a, mapping) for a in e.args]
@@ -166,6 +173,9 @@ def instantiate(expr, mapping: dict, memo: dict | None = None):
             result = mapping[e]
         elif isinstance(e, (SumExcept, Sum)) and (terms := _written_out_terms(e, mapping)) is not None:
             result = Add(*[instantiate(body, inner) for body, inner in terms])
+        elif isinstance(e, MaxOver) and e.index in mapping:     # its own index inside: not the outer value
+            result = MaxOver(instantiate(e.function, _shadowed(mapping, e.index)), e.index,
+                             *(walk(a) for a in e.args[2:]))
         elif not e.args:
             result = e
         else:
