@@ -53,6 +53,8 @@ class Decisions(Job):
         verification = self.state.judge.equal(a, b, conditions, real)
         if verification.ok:
             entry.verdict, entry.verified_by = "verified", verification.verified_by
+            if is_number(a) and is_number(b):
+                self.arithmetic_inside(entry, before_text, after_text)
             return
         if cannot_evaluate(verification):
             if (lead in ("therefore", "because") or relation == "implies") and \
@@ -108,6 +110,18 @@ class Decisions(Job):
             entry.diagnosis = diagnose(self.state.judge, before.value, after.value, conditions, real,
                                        expand=self.state.expanded, expanded_before=a, before_first=first,
                                        before_correct=checked)
+
+    def arithmetic_inside(self, entry, before_text, after_text):
+        """``max(0, -1 - 3 + 1) = max(0, -5)``: equal numbers, but an argument written with another value."""
+        from .inside import changed_argument
+        changed = changed_argument(self.state.read, before_text, after_text)
+        if changed is None:
+            return
+        position, left, right = changed
+        entry.verdict = "wrong"
+        entry.verified_by = said("both sides are the same number, but argument ", str(position + 1),
+                                 " is ", left, " on the left and ", right, " on the right: the arithmetic inside is "
+                                 "wrong")
 
     def sides_with_givens_held(self, before, after, expanded):
         """A worked example's step about a name the text both defines and gives numbers for (s_j = w_j . x_i,

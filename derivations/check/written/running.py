@@ -97,8 +97,24 @@ _DERIVATIVE_PHRASE = re.compile(
     r"(?P<value>(?:[^,;:()]|\((?:[^()]|\([^()]*\))*\))+?)\s*(?=[),;:]|\.(?:\s|$)|$)")
 
 
+#: a sum said in words: "sum over j != y of max(0, ...)", "sum over all j of e^{s_j}"
+_SUM_IN_WORDS = re.compile(
+    r"\bsum\s+over\s+(?:all\s+)?(?P<index>[A-Za-z](?:_\{?\w+\}?)?(?:\s*(?:!=|≠|\\neq|\\ne)\s*[A-Za-z](?:_\{?\w+\}?)?)?)"
+    r"\s+of\s+")
+
+
+def _sums_in_words(line: str) -> str:
+    """``line`` with each sum said in words written as ``sum_{j != y}``, padded to the same length so that the
+    positions of everything else stay where they are."""
+    def written(found):
+        text = f"sum_{{{found.group('index')}}} "
+        return text + " " * (len(found.group(0)) - len(text))
+    return _SUM_IN_WORDS.sub(written, line)
+
+
 def segments(line: str) -> list[Segment]:
     """The line as words and formulas, in order (a formula only when it has a relation in it)."""
+    line = _sums_in_words(line)
     found = _DERIVATIVE_PHRASE.search(line)
     if found:                                   # the derivative said in words, as the formula it states
         before, after = line[:found.start()], line[found.end():]
