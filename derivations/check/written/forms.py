@@ -74,6 +74,8 @@ class Forms(Job):
             return "unread"
         if isinstance(reading.value, sympy.MatrixBase):
             return self.given_vector(value.base, reading.value, line, left, right)
+        if value.base in self.state.names.definitions and (value.base in self.state.part.defined or not reading.vector):
+            return ""                                   # p = e^s / 10.4752 after p was defined: a claim about it
         if not reading.vector:
             self.state.entry(line, f"{left} = {right}", "unread",
                              said("a definition that could not be read: ", Quote(left), " is a vector, ", Quote(right),

@@ -236,9 +236,13 @@ class Numbers(Job):
         if not self.is_worked(a, b, after_text):
             return False
         for chosen in self.given_choices(a, b):
-            left = self.given_instance(a, chosen)
-            right = self.given_instance(b, chosen)
             n = len(self.state.givens.scores) if self.state.givens.scores is not None else None
+            # a vector at its component (p_c - 1[c = y]) beside the given scores: its n entries, each at the
+            # given scores (s_c left free would be drawn at random)
+            left = self.given_instance(_entries(a, n), chosen)
+            right = self.given_instance(_entries(b, n), chosen)
+            if isinstance(left, sympy.MatrixBase) != isinstance(right, sympy.MatrixBase):
+                left, right = self.given_instance(a, chosen), self.given_instance(b, chosen)
             counts = (n,) if n else (2, 3, 4, 5)
             extra = [Eq(notation.y, self.state.givens.label)] if self.state.givens.label is not None else []
             verification = self.state.judge.equal(left, right, list(conditions) + extra, real, class_counts=counts)
