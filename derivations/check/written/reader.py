@@ -21,6 +21,11 @@ from .verdicts import Outcome, failure_reason
 from .wording import RELATION_TEXT, has_derivative, introduces_definition, numbered
 
 
+#: the word before a formula that makes it a choice, not a claim ("Choosing \log C = -m gives ...")
+CHOOSING = ("choosing", "choose", "chose", "setting", "set", "pick", "picking", "take", "taking", "put", "putting",
+            "suppose", "assume", "assuming")
+
+
 class Reader(Job):
     """Reading the text in order."""
 
@@ -64,6 +69,8 @@ class Reader(Job):
                 mode = "therefore"
             elif word in ("means", "eg", "e.g", "i.e", "ie", "like"):
                 mode = "remark"
+            elif word in CHOOSING:
+                mode = "choice"
         if introduces_definition(self.state.intro):
             mode = "define"
         self.state.intro = ""
@@ -267,6 +274,11 @@ class Reader(Job):
                 return 1 if len(relations) > 1 else None
             if kind == "unread":
                 return None
+        if mode == "choice" and first_relation == "=" and len(texts) == 2:
+            self.state.context(line, f"{texts[0]} = {texts[1]}", "assumption",
+                               said("a choice the text makes (", Quote(f"{texts[0]} = {texts[1]}"), "): taken as given, "
+                                    "not a step"))
+            return None
         if first_relation == "=" and len(texts) >= 2 and self.definitions.implicit_definition(texts[0], texts[1], line):
             self.remember_head(texts[1], line, head_text)
             return 1 if len(relations) > 1 else None
