@@ -247,11 +247,16 @@ _ACCENTS = {"\u0302": "hat", "\u0304": "bar", "\u0303": "tilde"}
 _UPRIGHT_D = re.compile(r"\\(?:mathrm|operatorname|text|mathit)\s*\{\s*d\s*\}(?=\s*[A-Za-z\\({])")
 
 
+#: y hat spelled in ASCII (yhat, y_hat, phat): the accented letter
+_HAT_WORD = re.compile(r"(?<![A-Za-z\\])(d?)([yp])_?hat(?![A-Za-z])")
+
+
 def screen_written(text: str, limits: Limits) -> str:
     """The expression text, checked for length, characters, nesting and commands."""
     if len(text) > limits.max_length:
         raise ParseError(f"expression too long: {len(text)} characters (limit {limits.max_length})")
     text = _UPRIGHT_D.sub("d ", text)
+    text = _HAT_WORD.sub(lambda m: f"{m.group(1)}\\hat{{{m.group(2)}}}", text)
     text = _COMBINING.sub(lambda m: f"\\{_ACCENTS[m.group(2)]}{{{m.group(1)}}}", text)
     for ch, spelled in _EXTRA_CHARACTERS.items():
         text = text.replace(ch, spelled)
@@ -520,6 +525,12 @@ class WrittenBuilder:
             following = factors[position + 1] if position + 1 < len(factors) else None
             if isinstance(factor, NameRef) and factor.letter in ("softmax", "sigmoid") and not factor.subscript \
                     and isinstance(following, (_Group, _Entry)):
+                if factor.primes:                   # sigmoid'(z): the derivative at z, never sigmoid(z) itself
+                    if factor.letter == "softmax" or isinstance(following, _Entry):
+                        raise ParseError(f"{factor.written()} is not read: write the derivative with d/ds")
+                    items.append(self.derivative_at(notation.sigmoid, factor.primes, following))
+                    position += 2
+                    continue
                 argument = self.value(following.group if isinstance(following, _Entry) else following)
                 applied = arrays.softmax(argument, self.fresh) if factor.letter == "softmax" \
                     else arrays.elementwise(argument, notation.sigmoid)
@@ -782,10 +793,14 @@ class WrittenBuilder:
     def rule_call_prime(self, children):
         """\\sigma'(z): the derivative of a function, at its argument."""
         function, *primes, argument = children
+        return self.derivative_at(function, len(primes), argument)
+
+    def derivative_at(self, function, order: int, argument):
+        """f^{(order)}(argument) of a named function (sigma'(z) = sigma(z)(1 - sigma(z)) at z)."""
         value = self.scalar(argument)
         variable = sympy.Dummy("u", real=True)
         result = function(variable)
-        for _ in primes:
+        for _ in range(order):
             result = sympy.diff(result, variable)
         return result.xreplace({variable: value})
 

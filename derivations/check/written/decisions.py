@@ -84,6 +84,7 @@ class Decisions(Job):
         if entry.source_line in self.state.unapplied:
             raise Unread(f"the two sides differ, but the sentence states a case ({self.state.unapplied[entry.source_line]}) "
                          f"that could not be applied to this step")
+        self.check_variables_defined(before.value, after.value)
         new = self.new_names(a, b)
         if new:
             raise Unread(f"{', '.join(sorted(new))} {'is' if len(new) == 1 else 'are'} not defined in the text "
@@ -307,6 +308,24 @@ class Decisions(Job):
                     raise Unread(said("the chain rule goes through ", shown(inner), ", which the text never "
                                       "defines: what it depends on is not stated, so ", shown(derivative),
                                       " cannot be read"))
+
+    def check_variables_defined(self, *sides):
+        """dL/dz with z never defined and L, as the text defines it, not written through z (yhat = sigmoid(w^T x
+        + b), then dL/dz = yhat - y): the student's z is the argument left unnamed; the derivative would be
+        read as 0 and the line called wrong, so it is not read."""
+        for side in sides:
+            if not isinstance(side, sympy.Basic) or isinstance(side, sympy.MatrixBase):
+                continue
+            for derivative in side.atoms(sympy.Derivative):
+                for variable in derivative.variables:
+                    if not isinstance(variable, Symbol) or variable.is_integer or self.defined(variable):
+                        continue
+                    inner = self.state.expanded(derivative.expr)
+                    if isinstance(inner, sympy.Basic) and variable not in inner.free_symbols \
+                            and inner.free_symbols:
+                        raise Unread(said(plain_text(variable), " is not defined in the text, and ",
+                                          shown(derivative.expr), " as the text defines it is not written through it: "
+                                          "what ", plain_text(variable), " stands for is not said"))
 
     def defined(self, name) -> bool:
         definitions = self.state.names.definitions

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 #: names that are maths even when written as a word on their own
 MATH_WORDS = {"log", "ln", "exp", "max", "min", "sum", "sqrt", "grad", "diag", "sigma", "argmax", "tanh", "delta",
-              "lambda", "alpha", "beta", "gamma", "epsilon", "theta", "reg"}
+              "lambda", "alpha", "beta", "gamma", "epsilon", "theta", "reg", "yhat", "phat"}
 #: a relation between two sides, as running text writes it
 RELATION = re.compile(r"(?<![<>!=:])=(?!=)|!=|<|>|≤|≥|≠|≈|⇒|=>|∈|\\(?:approx|leq?|geq?|neq?|Rightarrow|implies|lt|gt)"
                       r"(?![A-Za-z])")
