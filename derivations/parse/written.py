@@ -547,9 +547,9 @@ class WrittenBuilder:
             position += 1
         result = items[0]
         for item, factor in zip(items[1:], factors[1:] if len(factors) == len(items) else [None] * len(items)):
-            if isinstance(result, Vector) and result.transposed and isinstance(factor, NameRef) \
-                    and not isinstance(item, (Vector, MatrixName)):
-                item = self._as_vector(factor, item)          # the x_i of w_j^T x_i is a vector
+            if (isinstance(result, Vector) and result.transposed or isinstance(result, (MatrixName, arrays.Grid))) \
+                    and isinstance(factor, NameRef) and not isinstance(item, (Vector, MatrixName)):
+                item = self._as_vector(factor, item)          # the x_i of w_j^T x_i (of W x_i) is a vector
             result = _times(self, result, item)
         return result
 

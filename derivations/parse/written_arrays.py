@@ -162,10 +162,15 @@ def scale(value, factor):
     return elementwise(value, lambda e: factor * e)
 
 
+def _differ(left, right) -> bool:
+    """Whether two counts are known to differ (K and D, 3 and 4)."""
+    return left != right and ((isinstance(left, sympy.Symbol) and isinstance(right, sympy.Symbol))
+                              or bool((left - right).is_number))
+
+
 def _inner_count(left, right):
     """The count an inner index runs to; a product whose counts are known to differ is refused."""
-    if left != right and ((isinstance(left, sympy.Symbol) and isinstance(right, sympy.Symbol))
-                          or (left - right).is_number):
+    if _differ(left, right):
         raise ParseError(f"the sizes in a product do not match ({left} columns and {right} rows)")
     return left
 
@@ -182,6 +187,11 @@ def times(a, b, fresh: Fresh):
     if isinstance(a, Grid) and isinstance(b, Vector):
         if b.transposed:
             raise ParseError("a matrix times a row vector is not read")
+        if _differ(a.cols, b.count) and not _differ(a.rows, b.count):
+            # W x_i with the course's W (D x K, a column per class): the text's W has a row per class
+            # (W in R^{K x D}, s = W x), so W x is the course's W^T x
+            k = fresh()
+            return Vector(lambda c, x=a, v=b, k=k: sympy.Sum(x.entry(k, c) * v.entry(k), (k, 0, a.rows - 1)), a.cols)
         inner = _inner_count(a.cols, b.count)
         k = fresh()
         return Vector(lambda r, x=a, v=b, k=k: sympy.Sum(x.entry(r, k) * v.entry(k), (k, 0, inner - 1)), a.rows)

@@ -174,6 +174,8 @@ def plain_vector_letters(math_text: str) -> set[str]:
         letters.add(match.group(1))
     for match in re.finditer(r"(?<![A-Za-z])[a-z]'*\s*\^\s*\{?\s*T\s*\}?\s*([a-z])(?![A-Za-z(_'])", cleaned):
         letters.add(match.group(1))                     # the x of w^T x: a vector too
+    for match in re.finditer(r"(?<![A-Za-z])W\s*(?:\^\s*\{?\s*T\s*\}?)?\s*([a-z])(?![A-Za-z(])", cleaned):
+        letters.add(match.group(1))                     # the x of s = W x: the weights times an input vector
     return letters - {"e", "d"} - per_example
 
 
@@ -192,6 +194,8 @@ _TRANSPOSE = r"\^\s*(?:\{\s*T\s*\}|T\b|\\top\b)"
 _FAMILY_TRANSPOSED = re.compile(r"(?<![A-Za-z\\])([a-z])" + _SUBSCRIPT + r"\s*" + _TRANSPOSE)
 _FAMILY_DOT = re.compile(r"(?<![A-Za-z\\])([a-z])" + _SUBSCRIPT + r"\s+\.\s+([a-z])" + _SUBSCRIPT)
 _FAMILY_AFTER = re.compile(_TRANSPOSE + r"\s*(?:\\[,;: ]\s*)*([a-z])" + _SUBSCRIPT)
+#: the x_i of s = W x_i (the weights times example i's input)
+_FAMILY_AFTER_WEIGHTS = re.compile(r"(?<![A-Za-z\\])W\s*(?:" + _TRANSPOSE + r")?\s*(?:\\[,;: ]\s*)*([a-z])" + _SUBSCRIPT)
 
 
 def vector_family_letters(math_text: str) -> set[str]:
@@ -199,6 +203,7 @@ def vector_family_letters(math_text: str) -> set[str]:
     or right after such a transpose (the x_i of w_j^T x_i): w_j is a column of W, x_i example i's input."""
     letters = {m.group(1) for m in _FAMILY_TRANSPOSED.finditer(math_text)}
     letters |= {m.group(1) for m in _FAMILY_AFTER.finditer(math_text)}
+    letters |= {m.group(1) for m in _FAMILY_AFTER_WEIGHTS.finditer(math_text)}
     for m in _FAMILY_DOT.finditer(math_text):           # x_i . w_j in plain text: a dot product of two vectors
         letters |= {m.group(1), m.group(2)}             # (y_T \cdot y_k is a product of two numbers)
     return letters - {"e", "d"}
