@@ -144,6 +144,11 @@ class Definitions(Job):
             if isinstance(key, Symbol) and not parameters and not at and not reading.grid and not defined:
                 return self.forms.define_new_vector(key, rhs, line, left, right, reading.count)
             if isinstance(key, Symbol) and reading.grid and not defined and re.fullmatch(r"[A-Z]", key.name):
+                if self.names_the_jacobian(key, line):         # J = diag(p) - p p^T: a claim about dp/ds
+                    before = len(self.state.outcome.entries)
+                    self.steps.step("\\partial p / \\partial s", right, "=", line, "", [], [])
+                    for entry in self.state.outcome.entries[before:]:
+                        entry.notes.append("J is the Jacobian of the softmax, dp/ds, as the text says")
                 return self.forms.define_new_matrix(key, rhs, line, left, right)
             self.state.entry(line, f"{left} = {right}", "unread",
                         said("a definition that could not be read: ", Quote(left), " is one number but ", Quote(right),
@@ -244,6 +249,18 @@ class Definitions(Job):
         key = value.base if isinstance(value, Indexed) else value
         if isinstance(key, (Symbol, IndexedBase)) and key not in self.state.names.definitions:
             self.state.names.unreadable[key] = line
+
+    def names_the_jacobian(self, key, line) -> bool:
+        """J defined by a matrix in a text whose p is the softmax of the scores, where J or the line is said to be
+        the Jacobian (J = diag(p) - p p^T): J is dp/ds, so the right side is a claim about it, checked as one."""
+        from ...engine import notation
+        if key.name != "J" or notation.p not in self.state.names.definitions:
+            return False
+        definition = self.state.names.definitions[notation.p]
+        body = getattr(definition, "body", None)
+        if not isinstance(body, sympy.Basic) or not body.has(notation.s):
+            return False
+        return bool(re.search(r"jacobian", self.state.text, re.IGNORECASE))
 
     def store(self, key, parameters, at, rhs, line, written):
         example = index_symbol("i")
