@@ -37,6 +37,8 @@ def is_number(value) -> bool:
 
 def cannot_evaluate(verification) -> bool:
     detail = verification.detail or ""
+    if getattr(verification, "undecided", False):
+        return True                                     # too few points compared: neither verified nor refuted
     return detail.startswith("cannot evaluate") or detail.startswith("no point where") or \
         "cannot evaluate a side" in detail
 

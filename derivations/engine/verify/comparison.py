@@ -43,8 +43,9 @@ def compare_at(sample, a, b, points, skipped=None):
             if skipped is not None:  # a side beyond double precision (inf, nan) equals nothing: another point
                 skipped.append(point)
             continue
-        if any(abs(u) <= KINK_CLEARANCE for u in record.values()):
-            continue
+        if any(0.0 < abs(u) <= KINK_CLEARANCE for u in record.values()):
+            continue                 # near a kink, not on it: another point (a kink argument that is exactly 0,
+                                     # 1[M_{i,y_i} > 0] with M_{i,y_i} = 0, is 0 at every point: it is no kink)
         for key, u in record.items():
             signs.setdefault(key, set()).add(u > 0)
         if abs(x - y_) > RELATIVE_TOLERANCE * max(1.0, abs(x), abs(y_)):
@@ -88,7 +89,14 @@ def _points_on_the_other_side(sampler, sample, signs, variables):
     one_sided = [(key, seen) for key, seen in signs.items() if len(seen) == 1]
     limit = getattr(sampler, "max_kink_points", None)
     if limit is not None and len(one_sided) > limit:        # many kinks: an even spread of them, in a fixed order
-        one_sided.sort(key=lambda item: str(item[0]))
+        printed: dict = {}                                  # each kink printed once (printing is slow)
+
+        def order(item):
+            node, env = item[0][0], item[0][1:]
+            if node not in printed:
+                printed[node] = str(node)
+            return printed[node], str(env)
+        one_sided.sort(key=order)
         step = len(one_sided) / limit
         one_sided = [one_sided[int(n * step)] for n in range(limit)]
     for key, seen in one_sided:
