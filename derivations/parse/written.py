@@ -251,11 +251,17 @@ _UPRIGHT_D = re.compile(r"\\(?:mathrm|operatorname|text|mathit)\s*\{\s*d\s*\}(?=
 _HAT_WORD = re.compile(r"(?<![A-Za-z\\])(d?)([yp])_?hat(?![A-Za-z])")
 
 
+#: the derivative operator written with a subscript (\\partial_{s_k} L, \\partial_x f): d/ds_k applied to what follows
+_PARTIAL_SUBSCRIPT = re.compile(r"\\partial\s*_\s*(?:\{((?:[^{}]|\{[^{}]*\})*)\}|([A-Za-z]))")
+
+
 def screen_written(text: str, limits: Limits) -> str:
     """The expression text, checked for length, characters, nesting and commands."""
     if len(text) > limits.max_length:
         raise ParseError(f"expression too long: {len(text)} characters (limit {limits.max_length})")
     text = _UPRIGHT_D.sub("d ", text)
+    text = _PARTIAL_SUBSCRIPT.sub(lambda m: f"\\frac{{\\partial}}{{\\partial {m.group(1) or m.group(2)}}} ", text)
+    text = text.replace("[\\![", "\\mathbb{1}[").replace("]\\!]", "]")
     text = _HAT_WORD.sub(lambda m: f"{m.group(1)}\\hat{{{m.group(2)}}}", text)
     text = _COMBINING.sub(lambda m: f"\\{_ACCENTS[m.group(2)]}{{{m.group(1)}}}", text)
     for ch, spelled in _EXTRA_CHARACTERS.items():

@@ -213,6 +213,8 @@ class Cases(Job):
         if notation.y not in indices and len(indices) > 3:
             return False                    # many indices and no label: no case the text could mean
         for first, second in pairs[:6]:
+            if _written_for_both_cases(a, b, first, second):
+                continue                    # p_k - 1[k = y_i]: the formula itself covers both cases
             for relation in (Ne(first, second), Eq(first, second)):
                 if relation in conditions or negation_of(relation) in conditions:
                     continue
@@ -289,3 +291,10 @@ def _step_indices(a, b) -> list:
             found |= integer_symbols(side)
     return sorted((s for s in found if not s.name.endswith(BOUND_MARK) and s not in COUNTS
                    and not s.name.startswith(("c_", "r_"))), key=str)
+
+
+def _written_for_both_cases(a, b, first, second) -> bool:
+    """Whether a side holds the indicator of ``first = second`` (KroneckerDelta): a formula written for both
+    cases at once (p_k - 1[k = y_i]), so that a step true in one of them only is wrong, not a case."""
+    deltas = (sympy.KroneckerDelta(first, second), sympy.KroneckerDelta(second, first))
+    return any(isinstance(side, sympy.Basic) and any(side.has(d) for d in deltas) for side in (a, b))

@@ -3,6 +3,7 @@ counterexample and a diagnosis; a step may hold against the last correct express
 facts stated before it (therefore), or in a case the text states."""
 from __future__ import annotations
 
+import re
 import time
 
 import sympy
@@ -116,10 +117,13 @@ class Steps(Job):
         inherited = self.state.last_cases if all(not c for _, c in rows) and len(self.state.last_cases) == len(rows) else None
         read_conditions = []
         row_line = line
+        others = _otherwise_conditions(self.cases, rows, line) if inherited is None else None
         for number, (value_text, condition_text) in enumerate(rows):
             line = self.state.line_of(value_text, row_line)      # a case row on its own line has its verdict there
             if inherited is not None:
                 found = inherited[number]
+            elif others is not None and number in others:
+                found = others[number]
             elif condition_text:
                 found = self.cases.conditions_of(condition_text, line)
             else:
@@ -196,3 +200,28 @@ def _real_case(condition):
     if relation is None or not isinstance(condition.u, sympy.Expr):
         return said(condition.text)          # as written (t = 1), in words: not a quotation of the student
     return said(shown(relation(condition.u, 0, evaluate=False)))
+
+
+_OTHERWISE_WORDS = re.compile(r"^\s*(?:\\text\s*\{\s*(?:otherwise|else)\s*\}|otherwise|else)\s*[.,;]?\s*$", re.IGNORECASE)
+
+
+def _otherwise_conditions(cases, rows, line):
+    """{row: (index relations, real conditions)} for the row of a cases environment whose condition is
+    "otherwise": the other case negated, when the other rows state one relation of indices between them
+    (k = y_i, so otherwise k != y_i); None when no row says otherwise or its case cannot be known."""
+    otherwise = [n for n, (_, condition) in enumerate(rows) if condition and _OTHERWISE_WORDS.match(condition)]
+    if len(otherwise) != 1:
+        return None
+    stated = []
+    for n, (_, condition) in enumerate(rows):
+        if n in otherwise:
+            continue
+        found = cases.conditions_of(condition, line) if condition else None
+        if found is None or found[1] or len(found[0]) != 1:
+            return None
+        stated.append(found[0][0])
+    if len(stated) != 1 or not isinstance(stated[0], (sympy.Eq, sympy.Ne)):
+        return None
+    relation = stated[0]
+    negated = sympy.Ne(*relation.args) if isinstance(relation, sympy.Eq) else sympy.Eq(*relation.args)
+    return {otherwise[0]: ([negated], [])}
