@@ -552,7 +552,11 @@ class WrittenBuilder:
             items.append(self.value(factor))
             position += 1
         result = items[0]
-        for item, factor in zip(items[1:], factors[1:] if len(factors) == len(items) else [None] * len(items)):
+        aligned = len(factors) == len(items)
+        if aligned and len(items) > 1 and isinstance(items[1], Vector) and items[1].transposed \
+                and isinstance(factors[0], NameRef) and not isinstance(result, (Vector, MatrixName)):
+            result = self._as_vector(factors[0], result)      # the x_i of x_i (p - e_y)^T: an outer product
+        for item, factor in zip(items[1:], factors[1:] if aligned else [None] * len(items)):
             if (isinstance(result, Vector) and result.transposed or isinstance(result, (MatrixName, arrays.Grid))) \
                     and isinstance(factor, NameRef) and not isinstance(item, (Vector, MatrixName)):
                 item = self._as_vector(factor, item)          # the x_i of w_j^T x_i (of W x_i) is a vector

@@ -15,7 +15,8 @@ from ...engine import notation
 
 #: a line that starts a new problem: a heading, "Task 2", "Question 1:", "2. Please ...", "**3."
 _PART = re.compile(
-    r"^\s*(?:#{1,6}\s|\*\*\s*(?:task|question|problem|exercise|part)\b|(?:task|question|problem|exercise|part)"
+    r"^\s*(?:#{1,6}\s|\**\s*Q\s*\d+(?:\.\d+)*\s*(?:\([a-z]\))?\s*[:.)]|"
+    r"\*\*\s*(?:task|question|problem|exercise|part)\b|(?:task|question|problem|exercise|part)"
     r"\s*\d+\s*[:.)]?|\*\*\s*\d+\s*\.|\d+\s*\.\s+(?:please|write|derive|show|compute|explain|compare|prove|the|"
     r"using|given|find|for|consider)|(?:a\s+)?(?:new|next|another|second|third|last)\s+(?:problem|question|task|"
     r"exercise|part)\b)",
@@ -108,12 +109,17 @@ def stated_shapes(text: str) -> list[tuple[str, str, str]]:
     return [m.groups() for m in _SHAPE.finditer(text)]
 
 
+#: "where $p$ is the vector of softmax probabilities", "p denotes the softmax output"
+_P_IS_SOFTMAX = re.compile(r"(?<![A-Za-z\\])\$?\s*\\?(?:mathbf\{)?p\}?\s*\$?\s+(?:is|are|denotes|means)\s+[^.;]{0,60}?"
+                           r"softmax", re.IGNORECASE)
+
+
 def softmax_without_p(text: str) -> bool:
     """Whether the text is about the softmax (or cross-entropy) and writes p_k without defining p."""
     if not re.search(r"softmax|cross[- ]entropy", text, re.IGNORECASE):
         return False
-    if not re.search(r"(?<![A-Za-z\\])[pP]_", text):
-        return False
+    if not re.search(r"(?<![A-Za-z\\])[pP]_", text) and not _P_IS_SOFTMAX.search(text):
+        return False                            # no p_k, and p not said to be the softmax in words
     return not re.search(r"(?<![A-Za-z\\])[pP]_\{?\s*[a-z]{1,2}'?\s*\}?\s*&?\s*(?::=|=(?!=))", text)
 
 
