@@ -21,6 +21,8 @@ from .verdicts import Outcome, failure_reason
 from .wording import RELATION_TEXT, has_derivative, introduces_definition, numbered
 
 
+#: a name a definition may give: z, z_i, s_{k}
+_SIMPLE_NAME = re.compile(r"[A-Za-z](?:_\{?[A-Za-z0-9]{1,3}\}?)?")
 #: the word before a formula that makes it a choice, not a claim ("Choosing \log C = -m gives ...")
 CHOOSING = ("choosing", "choose", "chose", "setting", "set", "pick", "picking", "take", "taking", "put", "putting",
             "suppose", "assume", "assuming")
@@ -156,8 +158,33 @@ class Reader(Job):
                     self.state.context(line, f"{chain.parts[0]} {RELATION_TEXT.get(chain.relations[0], '=')} "
                                              f"{chain.parts[1]}", "condition",
                                        said(show_relation(found[1]), " (this row only)"))
-        for chain in chains:
+        for chain in self.definitions_first(chains):
             self.chain(chain, line, lead, row_conditions, row_real, statement, mode)
+
+    def definitions_first(self, chains):
+        """The row's chains, with a definition written after the chain that uses it brought before that chain
+        ("... = \\sigma(z), \\quad z = s_1 - s_0": z is defined by the row itself, not a free value)."""
+        ordered = list(chains)
+        for position, chain in enumerate(chains):
+            if position == 0 or len(chain.parts) != 2 or chain.relations[0] != "=" or chain.continued:
+                continue
+            name = chain.parts[0].strip()
+            if not _SIMPLE_NAME.fullmatch(name) or not self.undefined_name(name):
+                continue
+            used = re.compile(r"(?<![A-Za-z\\])" + re.escape(name) + r"(?![A-Za-z_])")
+            earlier = [c for c in ordered[:ordered.index(chain)] if any(used.search(part) for part in c.parts)]
+            if earlier:
+                ordered.remove(chain)
+                ordered.insert(ordered.index(earlier[0]), chain)
+        return ordered
+
+    def undefined_name(self, name: str) -> bool:
+        try:
+            value = self.state.read(name).value
+        except Unread:
+            return False
+        return isinstance(value, sympy.Basic) and not self.decisions.defined(value) \
+            and value not in self.state.seen
 
     def chain(self, chain, line, lead, row_conditions, row_real, statement, mode):
         parts, relations = list(chain.parts), list(chain.relations)
