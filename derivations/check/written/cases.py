@@ -202,7 +202,7 @@ class Cases(Job):
             return None
         return isinstance(value, Indexed) and value.base in self.state.names.definitions
 
-    def companion(self, entry, a, b, conditions, real, before_text, checked: str = "") -> bool:
+    def companion(self, entry, a, b, conditions, real, before_text, checked: str = "", written=()) -> bool:
         """A step true in one case only (j ≠ y_i), when the text treats the other case elsewhere."""
         if self.state.part.general:
             return False                    # "in one formula", "for all j and k": every case is meant
@@ -213,7 +213,7 @@ class Cases(Job):
         if notation.y not in indices and len(indices) > 3:
             return False                    # many indices and no label: no case the text could mean
         for first, second in pairs[:6]:
-            if _written_for_both_cases(a, b, first, second):
+            if _written_for_both_cases(written, first, second):
                 continue                    # p_k - 1[k = y_i]: the formula itself covers both cases
             for relation in (Ne(first, second), Eq(first, second)):
                 if relation in conditions or negation_of(relation) in conditions:
@@ -293,8 +293,9 @@ def _step_indices(a, b) -> list:
                    and not s.name.startswith(("c_", "r_"))), key=str)
 
 
-def _written_for_both_cases(a, b, first, second) -> bool:
-    """Whether a side holds the indicator of ``first = second`` (KroneckerDelta): a formula written for both
-    cases at once (p_k - 1[k = y_i]), so that a step true in one of them only is wrong, not a case."""
+def _written_for_both_cases(written, first, second) -> bool:
+    """Whether a side as written (before definitions go in) holds the indicator of ``first = second``
+    (KroneckerDelta): a formula written for both cases at once (p_k - 1[k = y_i]), so that a step true in
+    one of them only is wrong, not a case."""
     deltas = (sympy.KroneckerDelta(first, second), sympy.KroneckerDelta(second, first))
-    return any(isinstance(side, sympy.Basic) and any(side.has(d) for d in deltas) for side in (a, b))
+    return any(isinstance(side, sympy.Basic) and any(side.has(d) for d in deltas) for side in written)

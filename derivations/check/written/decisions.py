@@ -72,7 +72,7 @@ class Decisions(Job):
         if lead in ("therefore", "because") or relation == "implies":
             if self.from_facts(entry, before.value, after.value, conditions, real):
                 return
-        if self.cases.companion(entry, a, b, conditions, real, before_text):
+        if self.cases.companion(entry, a, b, conditions, real, before_text, written=(before.value, after.value)):
             return
         last = self.state.last
         if last is not None and last.correct is not None and last.correct is not last.reading \
