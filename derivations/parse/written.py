@@ -255,6 +255,21 @@ _HAT_WORD = re.compile(r"(?<![A-Za-z\\])(d?)([yp])_?hat(?![A-Za-z])")
 _PARTIAL_SUBSCRIPT = re.compile(r"\\partial\s*_\s*(?:\{((?:[^{}]|\{[^{}]*\})*)\}|([A-Za-z]))")
 
 
+_SMALL_NAME = r"[A-Za-z](?:_\{?[A-Za-z0-9]{1,3}\}?)?"
+#: Iverson's bracket written bare, [j = y_i]: the indicator (a bracket after a name is that name's entry)
+_BARE_IVERSON = re.compile(r"(?<![A-Za-z0-9_}\])|])\[\s*(" + _SMALL_NAME + r"\s*(?:=|!=|\\neq?|≠)\s*" + _SMALL_NAME
+                           + r")\s*\]")
+#: \mathbb{1}_{y}: the one-hot vector of y; \mathbb{1}_{j = y}: the indicator of j = y
+_ONE_SUBSCRIPT = re.compile(r"\\math(?:bb|bf)\s*\{\s*1\s*\}\s*_\s*(?:\{((?:[^{}]|\{[^{}]*\})*)\}|([A-Za-z]))(?!\s*[(\[{]|\s*\\[{(])")
+
+
+def _one_with_subscript(found) -> str:
+    inside = found.group(1) if found.group(1) is not None else found.group(2)
+    if re.search(r"=|\\neq?|≠|<|>", inside):
+        return f"\\mathbb{{1}}[{inside}]"
+    return f"e_{{{inside}}}"
+
+
 def screen_written(text: str, limits: Limits) -> str:
     """The expression text, checked for length, characters, nesting and commands."""
     if len(text) > limits.max_length:
@@ -262,6 +277,8 @@ def screen_written(text: str, limits: Limits) -> str:
     text = _UPRIGHT_D.sub("d ", text)
     text = _PARTIAL_SUBSCRIPT.sub(lambda m: f"\\frac{{\\partial}}{{\\partial {m.group(1) or m.group(2)}}} ", text)
     text = text.replace("[\\![", "\\mathbb{1}[").replace("]\\!]", "]")
+    text = _BARE_IVERSON.sub(lambda m: f"\\mathbb{{1}}[{m.group(1)}]", text)
+    text = _ONE_SUBSCRIPT.sub(_one_with_subscript, text)
     text = _HAT_WORD.sub(lambda m: f"{m.group(1)}\\hat{{{m.group(2)}}}", text)
     text = _COMBINING.sub(lambda m: f"\\{_ACCENTS[m.group(2)]}{{{m.group(1)}}}", text)
     for ch, spelled in _EXTRA_CHARACTERS.items():
