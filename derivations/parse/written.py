@@ -840,6 +840,13 @@ class WrittenBuilder:
         return _times(self, self.value(ref), self.value(argument))
 
     def rule_max(self, children):
+        if len(children) == 2:                    # max(s): the largest entry of a vector
+            value = self.value(children[1])
+            if isinstance(value, Vector) and not value.transposed:
+                bound = sympy.Symbol("j" + BOUND_MARK * 2, integer=True)
+                return MaxOver(value.entry(bound), bound, None, sympy.Integer(0), value.count - 1)
+            if isinstance(value, sympy.MatrixBase) and min(value.shape) == 1:
+                return sympy.Max(*value)
         return KeptMax(*[self.scalar(c) for c in children[1:]])
 
     def rule_max_over(self, children):
