@@ -45,7 +45,7 @@ def cannot_evaluate(verification) -> bool:
 
 def is_quantity_name(name: str) -> bool:
     base = name.split("_")[0].split("^")[0].rstrip("'")
-    return base in ("L", "J", "CE", "E", "R") or (len(base) > 1 and base.isupper())
+    return base in ("L", "J", "CE", "E", "R", "ell") or (len(base) > 1 and base.isupper())
 
 
 def name_key(value):

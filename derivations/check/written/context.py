@@ -104,6 +104,16 @@ def named_subscripts(text: str) -> list[str]:
 _SHAPE = re.compile(r"(?<![A-Za-z\\$])([A-Z])\s+is\s+(?:an?\s+)?([A-Z])\s*(?:x|×|\\times|by)\s*([A-Z])(?![A-Za-z])")
 
 
+#: "a batch of $m$ examples", "m training examples", "over M samples": the letter that counts the examples
+_EXAMPLE_COUNT = re.compile(r"(?<![A-Za-z\\])\$?\s*([mM])\s*\$?\s+(?:training\s+|labelled\s+|labeled\s+)?"
+                            r"(?:examples|samples|data\s*points|images|inputs)\b")
+
+
+def example_count_letters(text: str) -> set[str]:
+    """Letters the prose counts the examples with (m in "a batch of m examples"): read as N in sum bounds."""
+    return {m.group(1) for m in _EXAMPLE_COUNT.finditer(text)}
+
+
 def stated_shapes(text: str) -> list[tuple[str, str, str]]:
     """(matrix, rows, columns) for each shape said in words: "X is N x D", "W is a D by K matrix"."""
     return [m.groups() for m in _SHAPE.finditer(text)]
@@ -171,7 +181,7 @@ def plain_vector_letters(math_text: str) -> set[str]:
     math_text = re.sub(r"\\(?:top|intercal)(?![A-Za-z])|\\math(?:rm|sf)\s*\{\s*T\s*\}", "T", math_text)   # w^\top
     cleaned = re.sub(r"\\(?:mathbf|boldsymbol|bm|underline|vec|mathcal|mathbb|hat|bar|tilde)\s*\{[^{}]*\}", " ",
                      math_text)
-    cleaned = re.sub(r"\\[A-Za-z]+", " ", cleaned)
+    cleaned = re.sub(r"\\[A-Za-z]+", " # ", cleaned)      # a command between: not the letter's subscript (m \ell_i)
     cleaned = re.sub(r"_\s*\{?\s*(?:hat|pred|true|bar|tilde|old|new|prev|next|max|min|reg|data|total|out|in)\b\}?",
                      " ", cleaned)                                           # y_hat: a name of its own
     per_example = _per_example_letters(cleaned)
@@ -192,7 +202,12 @@ def _per_example_letters(text: str) -> set[str]:
     for match in re.finditer(r"(?<![A-Za-z])([a-z])'*\s*(?:_\s*(?:\{\s*([^{}]*?)\s*\}|([A-Za-z0-9]+))|(\^\s*\{?\s*T\b))",
                              text):
         subscripts.setdefault(match.group(1), set()).add("^T" if match.group(4) else match.group(2) or match.group(3))
-    return {letter for letter, found in subscripts.items() if found == {"n"}}
+    return {letter for letter, found in subscripts.items()
+            if found == {"n"} or letter in _PER_EXAMPLE_NUMBERS and found and found <= {"i", "n"}}
+
+
+#: targets, labels and logits written with the example index only (t_i, y_i, z_i): one number per example
+_PER_EXAMPLE_NUMBERS = frozenset("tyz")
 
 
 _SUBSCRIPT = r"_\s*(?:\{(?:[^{}]|\{[^{}]*\})*\}|[A-Za-z0-9])"

@@ -58,7 +58,7 @@ class Definitions(Job):
         ``conditions``: the cases on indices written on the same row ("β_nj = 1[...] for j ≠ y_n"): the
         definition holds in them only, and a later row may complete it ("β_{n,y_n} = 0")."""
         left = left.strip()
-        function = re.fullmatch(r"(?P<name>\\mathcal\{[A-Z]\}(?:_\{?[A-Za-z0-9]+\}?)?|[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?"
+        function = re.fullmatch(r"(?P<name>(?:\\mathcal\{[A-Z]\}|\\ell)(?:_\{?[A-Za-z0-9]+\}?)?|[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?"
                                 r"|[A-Z]{2,5})"
                                 r"\s*(?:\\left)?\(\s*(?P<args>" + _ARGUMENT + r"(?:\s*,\s*" + _ARGUMENT + r")*)\s*"
                                 r"(?:\\right)?\)", left)

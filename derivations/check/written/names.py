@@ -69,6 +69,7 @@ class Names(ArrayNames, ExampleNames):
         self.bound: set[str] = set()          # the letters a sum binds in the expression being read
         self.vector_counts: dict = {}         # plain vectors the text sums over a count (x: K when sum_j^K x_j)
         self.named_vectors: dict = {}         # names the text defines as vectors (s' = 2s) -> their length
+        self.example_counts: set[str] = set()  # letters the text counts its examples with ("m examples": m is N)
         self.aliasing = True                  # an undefined L may be read as the one loss defined (not in a head)
         self.families: dict = {}              # L_n -> the family L_{.} whose entry n is L_n (see rebind)
         self.matrix_letters: dict = {}        # capital letters the text uses as matrices -> the letter of their entries
@@ -95,6 +96,8 @@ class Names(ArrayNames, ExampleNames):
             return None
         if isinstance(written, Symbol) and written.name in COUNT_LETTERS:
             return COUNT_LETTERS[written.name]
+        if isinstance(written, Symbol) and written.name in self.example_counts:
+            return notation.N                     # "a batch of m examples": sum_{i=1}^{m} runs over them
         if written in notation.COUNTS:
             return written
         return None
@@ -284,6 +287,8 @@ class Names(ArrayNames, ExampleNames):
             return self._quantity_symbol(ref)
         if letter in ("K", "N", "D"):
             return COUNT_LETTERS[letter]
+        if letter in self.example_counts:
+            return notation.N                         # "a batch of m examples": m is the number of examples
         if (letter in QUANTITY_LETTERS or (len(letter) > 1 and letter.isupper())) and self.aliasing \
                 and self._symbol(letter) not in self.definitions and letter not in self.matrix_letters:
             return self._quantity_symbol(ref)          # L for the one loss the text defines (L_i)
@@ -393,9 +398,13 @@ class Names(ArrayNames, ExampleNames):
             if item[0] == "except":
                 raise ParseError(f"{ref.written()}: an index with an exception is only read in a definition")
             indices.extend(self._item_indices(item, two_letter_words=True, base=letter))
-        if letter in self.vector_families and len(ref.subscript) == 1 and not ref.primes and not ref.superscript \
+        example_input = letter == "x" and letter in self.plain_vectors and len(indices) == 1 \
+            and isinstance(indices[0], Symbol) and indices[0].name in EXAMPLE_LETTERS   # w^T x, then x_i: example i's
+        if (letter in self.vector_families or example_input) and len(ref.subscript) == 1 and not ref.primes \
+                and not ref.superscript \
                 and ref.example is None and len(indices) == 1 and not self._defined_base(letter) \
-                and not (isinstance(indices[0], Symbol) and indices[0].name in self.bound):
+                and not (isinstance(indices[0], Symbol) and indices[0].name in self.bound
+                         and not (letter == "x" and indices[0].name in EXAMPLE_LETTERS)):   # sum_i (...) x_i: vectors
             return self._vector(NameRef(letter, "mathbf", 0, ref.subscript))    # w_j in w_j^T x_i: a column of W
         if letter == "y" and len(indices) == 1 and ref.example is None and not self._defined_base("y") \
                 and isinstance(indices[0], Symbol) and indices[0].name in EXAMPLE_LETTERS:
