@@ -8,6 +8,8 @@ line, and the exit status is the one recorded.
 
 import pytest
 
+from derivations.check.written import check_text
+
 from .recorded_corpus import checked, found_and_recorded, recorded
 
 RECORDED = recorded("written_h4faults")
@@ -27,3 +29,34 @@ def test_every_line_gets_its_recorded_verdict(outcomes, name):
 @pytest.mark.parametrize("name", sorted(RECORDED))
 def test_the_exit_status_is_the_one_recorded(outcomes, name):
     assert outcomes[name].status == RECORDED[name]["expected_exit"]
+
+
+# --- fault 1: values after with / at / where / for / given, vectors included ------------------------
+
+LOGISTIC = ("Let $w$ and $x$ be vectors, $z = w^T x$ and $\\hat y = \\sigma(z)$.\n\n"
+            "Numerically, {word} $w = [1, -1]$, $x = [2, 1]$: $z = {z}$.\n")
+
+
+@pytest.mark.parametrize("word", ["with", "at", "where", "for", "given"])
+def test_a_vector_given_after_a_word_is_a_given_value(word):
+    outcome = check_text(LOGISTIC.format(word=word, z=1), "t.md", timeout=None)
+    assert outcome.line_verdicts() == {1: "verified", 3: "verified"}
+    assert outcome.status == 0
+
+
+@pytest.mark.parametrize("word", ["with", "at"])
+def test_a_slip_after_a_given_vector_is_wrong(word):
+    outcome = check_text(LOGISTIC.format(word=word, z=3), "t.md", timeout=None)
+    assert outcome.line_verdicts() == {1: "verified", 3: "wrong"}
+    assert outcome.status == 1
+
+
+def test_the_steps_after_words_and_an_equals_sign_are_read():
+    text = "Numerically, gradient $= (0.731 - 1)[2, 1] = [-0.538, {last}]$.\n"
+    assert check_text(text.format(last="-0.269"), "t.md", timeout=None).line_verdicts() == {1: "verified"}
+    assert check_text(text.format(last="0.269"), "t.md", timeout=None).line_verdicts() == {1: "wrong"}
+
+
+def test_a_fragment_after_words_is_still_no_step():
+    outcome = check_text("Let $L = x^2$, a loss that is $> 0$ when $x \\neq 0$.\n", "t.md", timeout=None)
+    assert outcome.status == 0

@@ -19,11 +19,18 @@ from .state import Job, Unread
 class Forms(Job):
     """Definitions of a particular form."""
 
-    def given_vector(self, key, rhs, line, left, right):
+    def given_vector(self, key, rhs, line, left, right, count=None):
         if letter_of(key) in ("s", "S") and all(is_number(v) for v in rhs):
             self.state.givens.scores = list(rhs)
             self.state.context(line, f"{left} = {right}", "given",
                                said(sympy.Symbol("s"), " = ", sympy.ImmutableMatrix([list(rhs)])))
+            return "given"
+        if isinstance(key, IndexedBase) and count in notation.COUNTS and min(rhs.shape) == 1 \
+                and all(is_number(v) for v in rhs) and key not in self.state.names.definitions:
+            self.state.givens.vectors[key] = list(rhs)          # "with w = [1, -1]", w a vector the text named
+            self.state.givens.sizes[count] = len(rhs)
+            self.state.context(line, f"{left} = {right}", "given",
+                               said(sympy.Symbol(key.name), " = ", sympy.ImmutableMatrix([list(rhs)])))
             return "given"
         if isinstance(key, Symbol) and min(rhs.shape) == 1 and key not in self.state.names.definitions \
                 and key not in self.state.part.defined:
@@ -59,7 +66,7 @@ class Forms(Job):
         self.state.context(line, f"{left} = {right}", "definition", said(key, " is a vector: ", shown(rhs)))
         return "definition"
 
-    def define_vector(self, value, right, line, left):
+    def define_vector(self, value, right, line, left, count=None):
         """``\\mathbf{s} = \\mathbf{W}^T \\mathbf{x}_i``: the vector's entries, as an indexed definition."""
         from ...parse.written_arrays import ROW
         from .roles import COMPONENT as component
@@ -73,7 +80,7 @@ class Forms(Job):
             self.state.entry(line, f"{left} = {right}", "unread", not_read(error), kind="definition")
             return "unread"
         if isinstance(reading.value, sympy.MatrixBase):
-            return self.given_vector(value.base, reading.value, line, left, right)
+            return self.given_vector(value.base, reading.value, line, left, right, count)
         if not reading.vector:
             self.state.entry(line, f"{left} = {right}", "unread",
                              said("a definition that could not be read: ", Quote(left), " is a vector, ", Quote(right),

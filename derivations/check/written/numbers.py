@@ -107,7 +107,8 @@ class Numbers(Job):
             if isinstance(side, sympy.Basic):
                 symbols |= side.free_symbols | side.atoms(Indexed)
         choices = self.state.judge.candidates(self.state.givens, symbols)
-        return [c for c in choices if c] or ([{}] if self.state.givens.scores is not None else [])
+        given = self.state.givens.scores is not None or self.state.givens.vectors
+        return [c for c in choices if c] or ([{}] if given else [])
 
     def given_instance(self, expr, chosen: dict):
         """``expr`` at the worked example: K = the number of scores, the label, the scores, ``chosen`` values."""
@@ -120,12 +121,15 @@ class Numbers(Job):
             env[K] = len(self.state.givens.scores)
         if self.state.givens.label is not None:
             env[notation.y] = self.state.givens.label
+        env.update(self.state.givens.sizes)
         from ...engine.evaluate import concrete
         value = concrete(expr, env) if env else expr
         if value.has(sympy.Derivative):
             value = value.doit()
         if self.state.givens.scores is not None:
             value = value.xreplace({notation.s[i]: v for i, v in enumerate(self.state.givens.scores)})
+        for base, entries in self.state.givens.vectors.items():
+            value = value.xreplace({base[i]: v for i, v in enumerate(entries)})
         value = value.xreplace(chosen)
         if value.has(sympy.Heaviside):
             value = value.replace(lambda e: isinstance(e, sympy.Heaviside), lambda e: sympy.Heaviside(e.args[0], 0))
@@ -302,7 +306,8 @@ class Numbers(Job):
             return False
 
     def is_worked(self, a, b, after_text) -> bool:
-        if self.state.givens.scores is None and not self.state.givens.values and self.state.givens.label is None:
+        if self.state.givens.scores is None and not self.state.givens.values and self.state.givens.label is None \
+                and not self.state.givens.vectors:
             return bool(decimal_literals(after_text))
         for side in (a, b):
             if not isinstance(side, sympy.Basic):

@@ -161,7 +161,10 @@ class Reader(Job):
             lead = lead or "therefore"
         if continued and (mode in ("inline", "condition", "remark", "because", "therefore")
                           and not self.state.display):
-            return                      # "$> 0$" in a sentence: a fragment, not a step
+            if len(relations) < 2 or relations[1] not in EQUALITIES or mode != "inline":
+                return                  # "$> 0$" in a sentence: a fragment, not a step
+            relations, continued = relations[1:], False   # "gradient $= (0.731 - 1)[2, 1] = ...$": the steps
+            #                                               after the value of the words
         if continued and relations and relations[0] == "assign" and self.state.last is None:
             return
         if not relations:
