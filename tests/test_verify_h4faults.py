@@ -9,6 +9,7 @@ line, and the exit status is the one recorded.
 import pytest
 
 from derivations.check.written import check_text
+from derivations.check.written.context import softmax_without_p
 
 from .recorded_corpus import checked, found_and_recorded, recorded
 
@@ -60,3 +61,24 @@ def test_the_steps_after_words_and_an_equals_sign_are_read():
 def test_a_fragment_after_words_is_still_no_step():
     outcome = check_text("Let $L = x^2$, a loss that is $> 0$ when $x \\neq 0$.\n", "t.md", timeout=None)
     assert outcome.status == 0
+
+
+# --- fault 2: p given by its numbers in a softmax text ----------------------------------------------
+
+@pytest.mark.parametrize("text, about", [
+    ("Softmax.\ns = [1, 2]\nL = -log p_y = -log(0.731)", True),       # p_y used in a chain, not defined
+    ("Softmax.\np = [0.269, 0.731]\nL = -log(0.731)", True),          # p given by its numbers
+    ("Softmax.\n$p \\approx (0.269, 0.731)$", True),
+    ("Softmax.\np_k = exp(s_k) / sum_j exp(s_j)\nL = -log p_y", False),
+    ("Softmax: $p_k = e^{s_k} / Z$, L = -log p_y", False),
+    ("The loss L = -log p_y = 0.3", False),                             # not about the softmax
+])
+def test_a_softmax_text_that_does_not_define_p(text, about):
+    assert softmax_without_p(text) is about
+
+
+def test_p_given_by_numbers_is_checked_against_the_softmax_of_the_scores():
+    text = "Softmax cross-entropy.\nScores s = [0, 1], y = 1.\np = [0.269, {p1}]\nL = -log p_y = -log(0.731)\n"
+    assert check_text(text.format(p1="0.731"), "t.txt", timeout=None).line_verdicts() == \
+        {2: "verified", 3: "verified", 4: "verified"}
+    assert check_text(text.format(p1="0.769"), "t.txt", timeout=None).line_verdicts()[3] == "wrong"

@@ -112,9 +112,23 @@ def softmax_without_p(text: str) -> bool:
     """Whether the text is about the softmax (or cross-entropy) and writes p_k without defining p."""
     if not re.search(r"softmax|cross[- ]entropy", text, re.IGNORECASE):
         return False
-    if not re.search(r"(?<![A-Za-z\\])[pP]_", text):
+    if not re.search(r"(?<![A-Za-z\\])[pP]_", text) and not _P_GIVEN.search(text):
         return False
-    return not re.search(r"(?<![A-Za-z\\])[pP]_\{?\s*[a-z]{1,2}'?\s*\}?\s*&?\s*(?::=|=(?!=))", text)
+    return not any(_heads_formula(text, m.start()) for m in _P_DEFINED.finditer(text))
+
+
+#: p_k = ... (a definition of p, when it heads its formula)
+_P_DEFINED = re.compile(r"(?<![A-Za-z\\])[pP]_\{?\s*[a-z]{1,2}'?\s*\}?\s*&?\s*(?::=|=(?!=))")
+#: p = [0.090, 0.245, 0.665], p \approx (...): the probabilities of a worked example, by their numbers
+_P_GIVEN = re.compile(r"(?<![A-Za-z\\])p\s*(?:=|≈|\\approx)\s*(?:\\left)?[\[(]\s*-?\d")
+
+
+def _heads_formula(text: str, start: int) -> bool:
+    """Whether the name at ``start`` heads its formula: no relation before it on its line since the last
+    "$" or comma (``L = -log p_y = -log(0.665)`` uses p_y, it does not define it)."""
+    before = text[text.rfind("\n", 0, start) + 1:start]
+    before = re.split(r"\$|,|;|:", before)[-1]
+    return not re.search(r"=|≈|\\approx", before)
 
 
 def sigmoid_functions(text: str) -> list[str]:
