@@ -7,6 +7,7 @@ line, and the exit status is the one recorded.
 """
 
 import pytest
+import sympy
 
 from derivations.check.written import check_text
 from derivations.check.written.context import softmax_without_p
@@ -82,3 +83,29 @@ def test_p_given_by_numbers_is_checked_against_the_softmax_of_the_scores():
     assert check_text(text.format(p1="0.731"), "t.txt", timeout=None).line_verdicts() == \
         {2: "verified", 3: "verified", 4: "verified"}
     assert check_text(text.format(p1="0.769"), "t.txt", timeout=None).line_verdicts()[3] == "wrong"
+
+
+# --- fault 3: a number added to a vector, entry by entry ---------------------------------------------
+
+SVM_WORKED = "L_i = sum_{{j != y_i}} max(0, s_j - s_{{y_i}} + 1)\nScores s = [3, -1, 4], y_i = 2.\n{line}\n"
+
+
+@pytest.mark.parametrize("line, verdict", [
+    ("s - 4 = [-1, -5, 0]", "verified"), ("s - 4 = [-1, -5, 1]", "wrong"),
+    ("s - s_{y_i} + 1 = [0, -4, 1]", "verified"), ("s + 1 - s_{y_i} = [0, -4, 2]", "wrong"),
+    ("s_j - s_{y_i} + 1 = [0, -4, 1]", "verified"), ("s_j - s_{y_i} + 1 = [0, -3, 1]", "wrong"),
+    ("[3, -1, 4] - 4 = [-1, -5, 0]", "verified"), ("[3, -1, 4] - 4 = [-1, -5, 4]", "wrong"),
+])
+def test_a_number_added_to_a_vector_is_added_to_each_entry(line, verdict):
+    outcome = check_text(SVM_WORKED.format(line=line), "t.txt", timeout=None)
+    assert outcome.line_verdicts() == {1: "verified", 2: "verified", 3: verdict}
+
+
+def test_a_quantity_of_its_own_added_to_a_vector_is_still_not_read():
+    from derivations.parse.errors import ParseError
+    from derivations.parse.written_arrays import Vector, add
+    s, t = sympy.IndexedBase("s"), sympy.Symbol("t")
+    vector = Vector(lambda d: s[d], sympy.Symbol("K"))
+    assert add([vector, sympy.Integer(-4)]).entry(sympy.Integer(0)) == s[0] - 4
+    with pytest.raises(ParseError):
+        add([vector, -t])

@@ -239,6 +239,9 @@ class Numbers(Job):
         """A step of a worked example: true with the given values (scores, label, Delta = 1 ...)."""
         if not self.is_worked(a, b, after_text):
             return False
+        if isinstance(b, sympy.MatrixBase) != isinstance(a, sympy.MatrixBase):   # a vector against one written
+            a, b = _entries(a, len(b)) if isinstance(b, sympy.MatrixBase) else a, \
+                _entries(b, len(a)) if isinstance(a, sympy.MatrixBase) else b      # out: entry by entry
         for chosen in self.given_choices(a, b):
             left = self.given_instance(a, chosen)
             right = self.given_instance(b, chosen)
@@ -317,6 +320,25 @@ class Numbers(Job):
         if isinstance(b, sympy.Basic) and not (b.free_symbols - set(COUNTS)):
             return True
         return bool(decimal_literals(after_text))
+
+
+def over_free_index(value, other):
+    """``value``, a number with one free index (s_j - s_{y_i} + 1) compared with a vector written out, as the
+    vector over that index (read at the component index); anything else as it is."""
+    from .roles import COMPONENT
+    if not isinstance(other, sympy.MatrixBase) or not isinstance(value, sympy.Basic) \
+            or isinstance(value, sympy.MatrixBase) or value.has(COMPONENT):
+        return value
+    index = free_index(value)
+    return value if index is None else value.xreplace({index: COMPONENT})
+
+
+def free_index(expr):
+    """The one index an expression leaves free (j in s_j - s_{y_i} + 1), or None: not the label, a count or
+    an index a sum binds."""
+    free = [s for s in expr.free_symbols if s.is_integer and s != notation.y and s not in COUNTS
+            and not s.name.endswith("~")]
+    return free[0] if len(free) == 1 else None
 
 
 def _entries(value, n):
