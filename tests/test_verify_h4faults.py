@@ -10,7 +10,7 @@ import pytest
 import sympy
 
 from derivations.check.written import check_text
-from derivations.check.written.context import softmax_without_p
+from derivations.check.written.context import dotted_letters, softmax_without_p
 
 from .recorded_corpus import checked, found_and_recorded, recorded
 
@@ -109,3 +109,27 @@ def test_a_quantity_of_its_own_added_to_a_vector_is_still_not_read():
     assert add([vector, sympy.Integer(-4)]).entry(sympy.Integer(0)) == s[0] - 4
     with pytest.raises(ParseError):
         add([vector, -t])
+
+
+# --- fault 4: w_j·x_n, w·x_n a dot product ----------------------------------------------------------
+
+@pytest.mark.parametrize("text, plain, family", [
+    ("s_nj = w_j·x_n", set(), {"w", "x"}),
+    ("z_n = w·x_n", {"w"}, {"x"}),
+    ("z = w·x + b", {"w", "x"}, set()),
+    ("z_k = w_k \\cdot x", set(), set()),             # in LaTeX, \cdot is any product
+    ("∂p_i/∂s_j = -p_i·p_j", set(), set()),           # a product of two numbers
+    ("y_T \\cdot y_k", set(), set()),
+])
+def test_the_weights_and_the_input_with_a_dot_are_vectors(text, plain, family):
+    assert dotted_letters(text) == (plain, family)
+
+
+BATCH = ("z_n = w·x_n, a_n = σ(z_n)\nL_n = -[t_n log a_n + (1 - t_n) log(1 - a_n)]\n"
+         "L = (1/N) Σ_n L_n + λ ||w||²\n∂L/∂w = (1/N) Σ_n (a_n - t_n) x_n + {reg}\n")
+
+
+@pytest.mark.parametrize("reg, verdict", [("2λ w", "verified"), ("λ w", "wrong"), ("2λ", "unread")])
+def test_a_batch_gradient_with_a_dot_product_is_read(reg, verdict):
+    outcome = check_text(BATCH.format(reg=reg), "t.txt", timeout=None)
+    assert outcome.line_verdicts() == {1: "verified", 2: "verified", 3: "verified", 4: verdict}

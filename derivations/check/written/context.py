@@ -188,7 +188,7 @@ def plain_vector_letters(math_text: str) -> set[str]:
         letters.add(match.group(1))
     for match in re.finditer(r"(?<![A-Za-z])[a-z]'*\s*\^\s*\{?\s*T\s*\}?\s*([a-z])(?![A-Za-z(_'])", cleaned):
         letters.add(match.group(1))                     # the x of w^T x: a vector too
-    return letters - {"e", "d"} - per_example
+    return (letters - {"e", "d"} - per_example) | dotted_letters(math_text)[0]
 
 
 def _per_example_letters(text: str) -> set[str]:
@@ -215,7 +215,26 @@ def vector_family_letters(math_text: str) -> set[str]:
     letters |= {m.group(1) for m in _FAMILY_AFTER.finditer(math_text)}
     for m in _FAMILY_DOT.finditer(math_text):           # x_i . w_j in plain text: a dot product of two vectors
         letters |= {m.group(1), m.group(2)}             # (y_T \cdot y_k is a product of two numbers)
-    return letters - {"e", "d"}
+    return (letters - {"e", "d"}) | dotted_letters(math_text)[1]
+
+
+#: w_j·x_n, w·x_n: the weights and the input written with Unicode's dot (in LaTeX, \cdot is any product:
+#: w_k \cdot x beside a scalar x^{(i)})
+_WEIGHTS_DOT = re.compile(r"(?<![A-Za-z\\])([a-z])(" + _SUBSCRIPT + r")?\s*·\s*([a-z])("
+                          + _SUBSCRIPT + r")?(?![A-Za-z(_'^])")
+
+
+def dotted_letters(math_text: str) -> tuple[set, set]:
+    """The weights and the input of a dot product written with Unicode's dot (w_j·x_n, w·x_n): (the letters
+    written plain, the letters written with a subscript), vectors both; a dot between other letters (p_i·p_j)
+    is a product of numbers."""
+    plain, family = set(), set()
+    for m in _WEIGHTS_DOT.finditer(math_text):
+        if m.group(1) == m.group(3) or {m.group(1), m.group(3)} != {"w", "x"}:
+            continue
+        for letter, subscript in ((m.group(1), m.group(2)), (m.group(3), m.group(4))):
+            (family if subscript else plain).add(letter)
+    return plain, family
 
 
 _TWO_INDICES = r"_\s*(?:\{\s*[a-z]'?\s*,?\s*[a-z]'?\s*\}|[a-z]{2}\b)"
