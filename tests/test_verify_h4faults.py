@@ -133,3 +133,18 @@ BATCH = ("z_n = w·x_n, a_n = σ(z_n)\nL_n = -[t_n log a_n + (1 - t_n) log(1 - a
 def test_a_batch_gradient_with_a_dot_product_is_read(reg, verdict):
     outcome = check_text(BATCH.format(reg=reg), "t.txt", timeout=None)
     assert outcome.line_verdicts() == {1: "verified", 2: "verified", 3: "verified", 4: verdict}
+
+
+# --- fault 5: the one-hot vector of the label, and the sigmoid's names -------------------------------
+
+SOFTMAX = "Softmax cross-entropy: p = softmax(s), L = -log p_y\n{line}\n"
+
+
+@pytest.mark.parametrize("line, verdict", [
+    ("dL/ds = p - onehot(y)", "verified"), ("dL/ds = p - one_hot(y)", "verified"),
+    ("dL/ds = p - one-hot(y)", "verified"), ("dL/ds = p - \\mathrm{onehot}(y)", "verified"),
+    ("dL/ds = p - e_y", "verified"), ("dL/ds = onehot(y) - p", "wrong"), ("dL/ds = p + one_hot(y)", "wrong"),
+])
+def test_onehot_of_the_label_is_its_one_hot_vector(line, verdict):
+    outcome = check_text(SOFTMAX.format(line=line), "t.txt", timeout=None)
+    assert outcome.line_verdicts() == {1: "verified", 2: verdict}
