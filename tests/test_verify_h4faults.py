@@ -10,7 +10,7 @@ import pytest
 import sympy
 
 from derivations.check.written import check_text
-from derivations.check.written.context import dotted_letters, softmax_without_p
+from derivations.check.written.context import dotted_letters, function_argument, softmax_without_p
 
 from .recorded_corpus import checked, found_and_recorded, recorded
 
@@ -148,3 +148,34 @@ SOFTMAX = "Softmax cross-entropy: p = softmax(s), L = -log p_y\n{line}\n"
 def test_onehot_of_the_label_is_its_one_hot_vector(line, verdict):
     outcome = check_text(SOFTMAX.format(line=line), "t.txt", timeout=None)
     assert outcome.line_verdicts() == {1: "verified", 2: verdict}
+
+
+@pytest.mark.parametrize("head, sigmoids, argument", [
+    ("σ(x)", set(), "x"), ("\\sigma'(x)", set(), "x"), ("s(x)", {"s"}, "x"), ("s(x)", set(), None),
+    ("f(x, y)", {"f"}, None), ("z", set(), None),
+])
+def test_the_argument_of_the_sigmoid_in_a_formula_head(head, sigmoids, argument):
+    assert function_argument(head, sigmoids) == argument
+
+
+LOGISTIC_NAMES = ("Logistic regression: x is the input vector and w the weight vector.\n"
+                  "σ(x) = 1/(1 + e^(-x)) and σ'(x) = {derivative}\n"
+                  "z = w^T x and p = σ(z)\nL = -[t log p + (1 - t) log(1 - p)]\ndL/dw = {gradient}\n")
+
+
+@pytest.mark.parametrize("derivative, gradient, verdicts", [
+    ("σ(x)(1 - σ(x))", "(p - t) x", {2: "verified", 3: "verified", 4: "verified", 5: "verified"}),
+    ("σ(x)(1 + σ(x))", "(p - t) x", {2: "wrong", 3: "verified", 4: "verified", 5: "verified"}),
+    ("σ(x)(1 - σ(x))", "(p - t) w", {2: "verified", 3: "verified", 4: "verified", 5: "wrong"}),
+])
+def test_sigma_of_the_input_letter_and_p_one_number(derivative, gradient, verdicts):
+    outcome = check_text(LOGISTIC_NAMES.format(derivative=derivative, gradient=gradient), "t.txt", timeout=None)
+    assert outcome.line_verdicts() == verdicts
+
+
+def test_s_the_sigmoid_beside_s_the_score():
+    text = ("Logistic regression with scores s = w^T x.\nThe sigmoid is s(x) = 1/(1 + exp(-x)).\n"
+            "p = s(s) and L = -[t log p + (1 - t) log(1 - p)]\ndL/ds = {slope}\n")
+    assert check_text(text.format(slope="p - t"), "t.txt", timeout=None).line_verdicts() == \
+        {1: "verified", 2: "verified", 3: "verified", 4: "verified"}
+    assert check_text(text.format(slope="t - p"), "t.txt", timeout=None).line_verdicts()[4] == "wrong"

@@ -25,7 +25,9 @@ _LOSS_LABEL = re.compile(r"^\s*\**\s*(svm|hinge|multiclass svm|softmax|cross[- ]
                          r"\s*\**\s*:\s*\**\s*$", re.IGNORECASE)
 _CLASSES = re.compile(r"classes\s*\[\s*((?:[\"'][A-Za-z_]\w*[\"']\s*,?\s*)+)\]", re.IGNORECASE)
 _CLASS_LABEL = re.compile(r"y_i\s*\$?\s*(?:is|=)\s*[\"']([A-Za-z_]\w*)[\"']")
-_SIGMOID = re.compile(r"\b([a-z])\s*\(\s*[a-z]\s*\)\s+is\s+the\s+(?:sigmoid|logistic)\b", re.IGNORECASE)
+_SIGMOID = re.compile(r"\b([a-z])\s*\(\s*[a-z]\s*\)\s+is\s+the\s+(?:sigmoid|logistic)\b"
+                      r"|\b(?:sigmoid|logistic)(?:\s+function)?(?:\s+is)?\s+\$?([a-z])\s*\(\s*[a-z]\s*\)\s*=",
+                      re.IGNORECASE)                    # "f(s) is the sigmoid", "The sigmoid is s(x) = ..."
 _EINSTEIN = re.compile(r"[A-Za-z]_\{([a-z])([a-z])\}\s*[A-Za-z]_\{\s*\2\s*,?\s*[a-z]")
 _WORD = re.compile(r"[A-Za-z]+")
 
@@ -133,7 +135,22 @@ def _heads_formula(text: str, start: int) -> bool:
 
 def sigmoid_functions(text: str) -> list[str]:
     """Letters the prose calls the sigmoid: "where f(s) is the sigmoid function" -> ["f"]."""
-    return sorted({m.group(1) for m in _SIGMOID.finditer(text)})
+    return sorted({m.group(1) or m.group(2) for m in _SIGMOID.finditer(text)})
+
+
+#: the head of a formula about a function of one letter: σ(x) = ..., σ'(x) = ..., s(x) = ...
+_FUNCTION_HEAD = re.compile(r"\s*(\\sigma|σ|sigmoid|\\mathrm\{sigmoid\}|[a-z])\s*'*\s*(?:\\left)?\(\s*([a-z])\s*"
+                            r"(?:\\right)?\)\s*")
+
+
+def function_argument(head: str, sigmoids) -> str | None:
+    """The letter a formula headed by the sigmoid of one letter takes as its argument (x in σ(x) = 1/(1 +
+    e^{-x}), σ'(x) = σ(x)(1 - σ(x)), s(x) = ... when the text calls s the sigmoid): one number there,
+    whatever the letter is elsewhere (the input vector x); None for any other head."""
+    found = _FUNCTION_HEAD.fullmatch(head)
+    if not found or (re.fullmatch("[a-z]", found.group(1)) and found.group(1) not in sigmoids):
+        return None
+    return found.group(2)
 
 
 def uses_einstein(text: str) -> bool:

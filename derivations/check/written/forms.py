@@ -81,6 +81,9 @@ class Forms(Job):
             return "unread"
         if isinstance(reading.value, sympy.MatrixBase):
             return self.given_vector(value.base, reading.value, line, left, right, count)
+        if not reading.vector and self.scalar_by_default(value.base, left):
+            self.definitions.store(Symbol(left.strip(), real=True), (), None, reading.value, line, f"{left} = {right}")
+            return "definition"                   # p = σ(z): one number, p a vector by convention only
         if not reading.vector:
             self.state.entry(line, f"{left} = {right}", "unread",
                              said("a definition that could not be read: ", Quote(left), " is a vector, ", Quote(right),
@@ -105,6 +108,15 @@ class Forms(Job):
             return ""
         self.definitions.store(base, (m,), None, reading.value.xreplace({component: m}), line, f"{left} = {right}")
         return "definition"
+
+    def scalar_by_default(self, base, left: str) -> bool:
+        """Whether ``left`` is s or p written plain, a vector only by the course's convention (scores,
+        probabilities): the text never writes it with an index, bold or transposed, nor defines it as a vector."""
+        letter = left.strip()
+        names = self.state.names
+        return letter in ("s", "p") and getattr(base, "name", "") == letter and letter not in names.plain_vectors \
+            and letter not in names.named_vectors and letter not in names.vector_families \
+            and letter not in names.bold_letters and base not in names.definitions
 
     def define_matrix(self, value, right, line, left):
         """``J = \\partial p / \\partial s``, ``G = ...``: a matrix's entries, as an indexed definition."""

@@ -150,7 +150,14 @@ class Reader(Job):
                                              f"{chain.parts[1]}", "condition",
                                        said(show_relation(found[1]), " (this row only)"))
         for chain in chains:
-            self.chain(chain, line, lead, row_conditions, row_real, statement, mode)
+            names = self.state.names
+            vectors = names.plain_vectors
+            argument = self.sigmoid_argument(chain.parts[0]) if chain.parts and not chain.continued else None
+            names.plain_vectors = vectors - {argument}      # the x of σ(x) = ...: one number
+            try:
+                self.chain(chain, line, lead, row_conditions, row_real, statement, mode)
+            finally:
+                names.plain_vectors = vectors
 
     def chain(self, chain, line, lead, row_conditions, row_real, statement, mode):
         parts, relations = list(chain.parts), list(chain.relations)
@@ -274,7 +281,7 @@ class Reader(Job):
             self.remember_head(texts[1], line, head_text)
             return 1 if len(relations) > 1 else None
         if first_relation == "=" and len(texts) == 2 and not self.state.display \
-                and self.definitions.constraint(texts[0], texts[1], line):
+                and self.sigmoid_argument(texts[0]) is None and self.definitions.constraint(texts[0], texts[1], line):
             return None
         if first_relation == "assign":
             self.state.context(line, f"{texts[0]} \\leftarrow {texts[1]}", "note",
@@ -283,6 +290,11 @@ class Reader(Job):
             return 1 if len(relations) > 1 else None
         self.remember_head(head_text, line, head_text)
         return 0
+
+    def sigmoid_argument(self, head: str):
+        """The letter of σ(x) heading a formula about the sigmoid (a claim, its x one number), or None."""
+        names = self.state.names
+        return prose.function_argument(head, {letter for letter, f in names.functions.items() if f in names.definitions})
 
     def remember_head(self, text, line, head_text):
         try:
