@@ -60,7 +60,10 @@ KNOWN_COMMANDS = frozenset("""
 """.split())
 
 #: words read as names: the softmax and sigmoid functions, and CS231n's regularization strength reg
-NAMED_WORDS = frozenset({"softmax", "sigmoid", "reg"})
+NAMED_WORDS = frozenset({"softmax", "sigmoid", "reg", "onehot"})
+#: onehot(y), one_hot(y), one-hot(y), \mathrm{one\_hot}(y): the one-hot vector of a label, spelled one way
+_ONE_HOT = re.compile(r"(?:\\(?:mathrm|text|operatorname)\s*\{\s*)?(?<![A-Za-z])one(?:\\?_|-)?hot\s*\}?(?=\s*\()",
+                      re.IGNORECASE)
 
 #: letters of a sum's bound index get this mark, so that sum_j f(j) never captures a free j
 BOUND_MARK = "~"
@@ -280,6 +283,7 @@ def screen_written(text: str, limits: Limits) -> str:
     text = _BARE_IVERSON.sub(lambda m: f"\\mathbb{{1}}[{m.group(1)}]", text)
     text = _ONE_SUBSCRIPT.sub(_one_with_subscript, text)
     text = _HAT_WORD.sub(lambda m: f"{m.group(1)}\\hat{{{m.group(2)}}}", text)
+    text = _ONE_HOT.sub("onehot", text)
     text = _COMBINING.sub(lambda m: f"\\{_ACCENTS[m.group(2)]}{{{m.group(1)}}}", text)
     for ch, spelled in _EXTRA_CHARACTERS.items():
         text = text.replace(ch, spelled)
@@ -558,6 +562,13 @@ class WrittenBuilder:
                 applied = arrays.softmax(argument, self.fresh) if factor.letter == "softmax" \
                     else arrays.elementwise(argument, notation.sigmoid)
                 items.append(self.entry_of(applied, following.index) if isinstance(following, _Entry) else applied)
+                position += 2
+                continue
+            if isinstance(factor, NameRef) and factor.letter == "onehot" and isinstance(following, _Group):
+                label = self.scalar(self.value(following))            # onehot(y): e_y, the one-hot vector
+                if isinstance(label, sympy.Symbol) and len(label.name) == 1:
+                    label = self.resolver.index_letter(label.name)         # y: the label, as in e_y
+                items.append(Vector(lambda d, j=label: sympy.KroneckerDelta(d, j), notation.K, key=("e", label)))
                 position += 2
                 continue
             if isinstance(factor, NameRef) and isinstance(following, (_Group, _Tuple)):

@@ -132,9 +132,15 @@ def add(values: list):
     scalars = [v for v in values if not isinstance(v, (Vector, Grid, sympy.MatrixBase))]
     if not literals and not grids and not vectors:
         return sympy.Add(*values)
-    if any(v != 0 for v in scalars):
+    if any(v != 0 for v in scalars) and (grids or not _broadcast(scalars, vectors, literals)):
         raise ParseError("a vector added to a number is not read" if not grids else
                          "a matrix added to a number is not read")
+    if any(v != 0 for v in scalars):           # s - 4, s - s_{y_i} + 1: the number added to each entry
+        scalar = sympy.Add(*scalars)
+        if vectors:
+            vectors[0] = Vector(lambda d, v=vectors[0]: v.entry(d) + scalar, vectors[0].count, vectors[0].transposed)
+        else:
+            literals[0] = literals[0].applyfunc(lambda e: e + scalar)
     if literals:
         if grids:
             raise ParseError("a matrix added to a vector written out is not read")
@@ -155,6 +161,24 @@ def add(values: list):
         raise ParseError("a row and a column vector added are not read")
     return Vector(lambda d, vs=tuple(vectors): sympy.Add(*[v.entry(d) for v in vs]), vectors[0].count,
                   vectors[0].transposed)
+
+
+def _broadcast(scalars, vectors, literals) -> bool:
+    """Whether numbers added to a vector are added to each of its entries (s - 4, s - s_{y_i} + 1, [3, -1] + 1):
+    a number, or an entry of the very vector added (a quantity of its own, p - t, is not read)."""
+    if any(v.transposed for v in vectors):
+        return False
+    bases = {a.base for v in vectors for a in sympy.sympify(v.entry(sympy.Symbol("d_", integer=True)))
+             .atoms(sympy.Indexed)}
+    for scalar in scalars:
+        scalar = sympy.sympify(scalar)
+        if scalar.is_number:
+            continue
+        entries = scalar.atoms(sympy.Indexed)
+        if not entries or any(e.base not in bases for e in entries) \
+                or scalar.free_symbols - set().union(*(e.free_symbols for e in entries)):
+            return False
+    return bool(vectors or literals)
 
 
 def scale(value, factor):

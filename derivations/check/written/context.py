@@ -26,7 +26,9 @@ _LOSS_LABEL = re.compile(r"^\s*\**\s*(svm|hinge|multiclass svm|softmax|cross[- ]
                          r"\s*\**\s*:\s*\**\s*$", re.IGNORECASE)
 _CLASSES = re.compile(r"classes\s*\[\s*((?:[\"'][A-Za-z_]\w*[\"']\s*,?\s*)+)\]", re.IGNORECASE)
 _CLASS_LABEL = re.compile(r"y_i\s*\$?\s*(?:is|=)\s*[\"']([A-Za-z_]\w*)[\"']")
-_SIGMOID = re.compile(r"\b([a-z])\s*\(\s*[a-z]\s*\)\s+is\s+the\s+(?:sigmoid|logistic)\b", re.IGNORECASE)
+_SIGMOID = re.compile(r"\b([a-z])\s*\(\s*[a-z]\s*\)\s+is\s+the\s+(?:sigmoid|logistic)\b"
+                      r"|\b(?:sigmoid|logistic)(?:\s+function)?(?:\s+is)?\s+\$?([a-z])\s*\(\s*[a-z]\s*\)\s*=",
+                      re.IGNORECASE)                    # "f(s) is the sigmoid", "The sigmoid is s(x) = ..."
 _EINSTEIN = re.compile(r"[A-Za-z]_\{([a-z])([a-z])\}\s*[A-Za-z]_\{\s*\2\s*,?\s*[a-z]")
 _WORD = re.compile(r"[A-Za-z]+")
 
@@ -128,14 +130,44 @@ def softmax_without_p(text: str) -> bool:
     """Whether the text is about the softmax (or cross-entropy) and writes p_k without defining p."""
     if not re.search(r"softmax|cross[- ]entropy", text, re.IGNORECASE):
         return False
-    if not re.search(r"(?<![A-Za-z\\])[pP]_", text) and not _P_IS_SOFTMAX.search(text):
-        return False                            # no p_k, and p not said to be the softmax in words
-    return not re.search(r"(?<![A-Za-z\\])[pP]_\{?\s*[a-z]{1,2}'?\s*\}?\s*&?\s*(?::=|=(?!=))", text)
+    if not re.search(r"(?<![A-Za-z\\])[pP]_", text) and not _P_GIVEN.search(text) \
+            and not _P_IS_SOFTMAX.search(text):
+        return False                            # no p_k, no p given by numbers, and p not said to be the softmax
+    return not any(_heads_formula(text, m.start()) for m in _P_DEFINED.finditer(text))
+
+
+#: p_k = ... (a definition of p, when it heads its formula)
+_P_DEFINED = re.compile(r"(?<![A-Za-z\\])[pP]_\{?\s*[a-z]{1,2}'?\s*\}?\s*&?\s*(?::=|=(?!=))")
+#: p = [0.090, 0.245, 0.665], p \approx (...): the probabilities of a worked example, by their numbers
+_P_GIVEN = re.compile(r"(?<![A-Za-z\\])p\s*(?:=|≈|\\approx)\s*(?:\\left)?[\[(]\s*-?\d")
+
+
+def _heads_formula(text: str, start: int) -> bool:
+    """Whether the name at ``start`` heads its formula: no relation before it on its line since the last
+    "$" or comma (``L = -log p_y = -log(0.665)`` uses p_y, it does not define it)."""
+    before = text[text.rfind("\n", 0, start) + 1:start]
+    before = re.split(r"\$|,|;|:", before)[-1]
+    return not re.search(r"=|≈|\\approx", before)
 
 
 def sigmoid_functions(text: str) -> list[str]:
     """Letters the prose calls the sigmoid: "where f(s) is the sigmoid function" -> ["f"]."""
-    return sorted({m.group(1) for m in _SIGMOID.finditer(text)})
+    return sorted({m.group(1) or m.group(2) for m in _SIGMOID.finditer(text)})
+
+
+#: the head of a formula about a function of one letter: σ(x) = ..., σ'(x) = ..., s(x) = ...
+_FUNCTION_HEAD = re.compile(r"\s*(\\sigma|σ|sigmoid|\\mathrm\{sigmoid\}|[a-z])\s*'*\s*(?:\\left)?\(\s*([a-z])\s*"
+                            r"(?:\\right)?\)\s*")
+
+
+def function_argument(head: str, sigmoids) -> str | None:
+    """The letter a formula headed by the sigmoid of one letter takes as its argument (x in σ(x) = 1/(1 +
+    e^{-x}), σ'(x) = σ(x)(1 - σ(x)), s(x) = ... when the text calls s the sigmoid): one number there,
+    whatever the letter is elsewhere (the input vector x); None for any other head."""
+    found = _FUNCTION_HEAD.fullmatch(head)
+    if not found or (re.fullmatch("[a-z]", found.group(1)) and found.group(1) not in sigmoids):
+        return None
+    return found.group(2)
 
 
 def uses_einstein(text: str) -> bool:
@@ -192,7 +224,7 @@ def plain_vector_letters(math_text: str) -> set[str]:
         letters.add(match.group(1))                     # the x of w^T x: a vector too
     for match in re.finditer(r"(?<![A-Za-z])W\s*(?:\^\s*\{?\s*T\s*\}?)?\s*([a-z])(?![A-Za-z(])", cleaned):
         letters.add(match.group(1))                     # the x of s = W x: the weights times an input vector
-    return letters - {"e", "d"} - per_example
+    return (letters - {"e", "d"} - per_example) | dotted_letters(math_text)[0]
 
 
 def _per_example_letters(text: str) -> set[str]:
@@ -227,7 +259,26 @@ def vector_family_letters(math_text: str) -> set[str]:
     letters |= {m.group(1) for m in _FAMILY_AFTER_WEIGHTS.finditer(math_text)}
     for m in _FAMILY_DOT.finditer(math_text):           # x_i . w_j in plain text: a dot product of two vectors
         letters |= {m.group(1), m.group(2)}             # (y_T \cdot y_k is a product of two numbers)
-    return letters - {"e", "d"}
+    return (letters - {"e", "d"}) | dotted_letters(math_text)[1]
+
+
+#: w_j·x_n, w·x_n: the weights and the input written with Unicode's dot (in LaTeX, \cdot is any product:
+#: w_k \cdot x beside a scalar x^{(i)})
+_WEIGHTS_DOT = re.compile(r"(?<![A-Za-z\\])([a-z])(" + _SUBSCRIPT + r")?\s*·\s*([a-z])("
+                          + _SUBSCRIPT + r")?(?![A-Za-z(_'^])")
+
+
+def dotted_letters(math_text: str) -> tuple[set, set]:
+    """The weights and the input of a dot product written with Unicode's dot (w_j·x_n, w·x_n): (the letters
+    written plain, the letters written with a subscript), vectors both; a dot between other letters (p_i·p_j)
+    is a product of numbers."""
+    plain, family = set(), set()
+    for m in _WEIGHTS_DOT.finditer(math_text):
+        if m.group(1) == m.group(3) or {m.group(1), m.group(3)} != {"w", "x"}:
+            continue
+        for letter, subscript in ((m.group(1), m.group(2)), (m.group(3), m.group(4))):
+            (family if subscript else plain).add(letter)
+    return plain, family
 
 
 _TWO_INDICES = r"_\s*(?:\{\s*[a-z]'?\s*,?\s*[a-z]'?\s*\}|[a-z]{2}\b)"

@@ -14,6 +14,7 @@ from .algebra import cannot_evaluate, is_number, is_quantity_name, plain_text, s
 from .expand import expand
 from .judging import decimal_literals
 from .mistakes import diagnose
+from .numbers import over_free_index
 from .said import said, shown
 from .state import INEQUALITIES, Job, Unread
 from .verdicts import plain_detail
@@ -40,6 +41,7 @@ class Decisions(Job):
         undefined_inside_derivative(b)
         self.check_readable(a, b)
         a, b = written_out_against(a, b), written_out_against(b, a)
+        a, b = over_free_index(a, b), over_free_index(b, a)     # s_j - s_{y_i} + 1 = [0, -4, 1]: over j
         written_number = read_number(after_text.strip()) if not isinstance(b, sympy.MatrixBase) else None
         if isinstance(b, sympy.MatrixBase) and decimal_literals(after_text) and self.numbers.numbers_vector(
                 entry, a, after_text, b):

@@ -86,7 +86,7 @@ class Definitions(Job):
             return ""
         rows = cases_rows(right)
         if head.vector:
-            return self.forms.define_vector(value, right, line, left)
+            return self.forms.define_vector(value, right, line, left, head.count)
         completed = self.complete(value, right, line, left)
         if completed:
             return completed

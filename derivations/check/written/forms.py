@@ -19,11 +19,18 @@ from .state import Job, Unread
 class Forms(Job):
     """Definitions of a particular form."""
 
-    def given_vector(self, key, rhs, line, left, right):
+    def given_vector(self, key, rhs, line, left, right, count=None):
         if letter_of(key) in ("s", "S") and all(is_number(v) for v in rhs):
             self.state.givens.scores = list(rhs)
             self.state.context(line, f"{left} = {right}", "given",
                                said(sympy.Symbol("s"), " = ", sympy.ImmutableMatrix([list(rhs)])))
+            return "given"
+        if isinstance(key, IndexedBase) and count in notation.COUNTS and min(rhs.shape) == 1 \
+                and all(is_number(v) for v in rhs) and key not in self.state.names.definitions:
+            self.state.givens.vectors[key] = list(rhs)          # "with w = [1, -1]", w a vector the text named
+            self.state.givens.sizes[count] = len(rhs)
+            self.state.context(line, f"{left} = {right}", "given",
+                               said(sympy.Symbol(key.name), " = ", sympy.ImmutableMatrix([list(rhs)])))
             return "given"
         if isinstance(key, Symbol) and min(rhs.shape) == 1 and key not in self.state.names.definitions \
                 and key not in self.state.part.defined:
@@ -59,7 +66,7 @@ class Forms(Job):
         self.state.context(line, f"{left} = {right}", "definition", said(key, " is a vector: ", shown(rhs)))
         return "definition"
 
-    def define_vector(self, value, right, line, left):
+    def define_vector(self, value, right, line, left, count=None):
         """``\\mathbf{s} = \\mathbf{W}^T \\mathbf{x}_i``: the vector's entries, as an indexed definition."""
         from ...parse.written_arrays import ROW
         from .roles import COMPONENT as component
@@ -73,7 +80,10 @@ class Forms(Job):
             self.state.entry(line, f"{left} = {right}", "unread", not_read(error), kind="definition")
             return "unread"
         if isinstance(reading.value, sympy.MatrixBase):
-            return self.given_vector(value.base, reading.value, line, left, right)
+            return self.given_vector(value.base, reading.value, line, left, right, count)
+        if not reading.vector and self.scalar_by_default(value.base, left):
+            self.definitions.store(Symbol(left.strip(), real=True), (), None, reading.value, line, f"{left} = {right}")
+            return "definition"                   # p = σ(z): one number, p a vector by convention only
         if value.base in self.state.names.definitions and (value.base in self.state.part.defined or not reading.vector):
             return ""                                   # p = e^s / 10.4752 after p was defined: a claim about it
         if not reading.vector:
@@ -100,6 +110,15 @@ class Forms(Job):
             return ""
         self.definitions.store(base, (m,), None, reading.value.xreplace({component: m}), line, f"{left} = {right}")
         return "definition"
+
+    def scalar_by_default(self, base, left: str) -> bool:
+        """Whether ``left`` is s or p written plain, a vector only by the course's convention (scores,
+        probabilities): the text never writes it with an index, bold or transposed, nor defines it as a vector."""
+        letter = left.strip()
+        names = self.state.names
+        return letter in ("s", "p") and getattr(base, "name", "") == letter and letter not in names.plain_vectors \
+            and letter not in names.named_vectors and letter not in names.vector_families \
+            and letter not in names.bold_letters and base not in names.definitions
 
     def define_matrix(self, value, right, line, left):
         """``J = \\partial p / \\partial s``, ``G = ...``: a matrix's entries, as an indexed definition."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sympy
 from sympy import Heaviside, Indexed, Symbol
@@ -91,6 +91,8 @@ class Givens:
     scores: list | None = None
     label: int | None = None
     values: dict | None = None          # Symbol -> [candidate numbers]
+    vectors: dict = field(default_factory=dict)   # a vector the text gives (w = [1, -1]): IndexedBase -> entries
+    sizes: dict = field(default_factory=dict)     # the counts those vectors fix (D = 2)
 
     def describe(self, chosen: dict):
         """The values a step was checked with: s = [3, -1, 4], y_i = 0, Δ = 1 (words and maths)."""
@@ -101,6 +103,8 @@ class Givens:
         if self.label is not None:
             from ...engine.notation import y
             parts.append(said(y, " = ", sympy.Integer(self.label)))
+        parts += [said(sympy.Symbol(base.name), " = ", sympy.ImmutableMatrix([list(v)]))
+                  for base, v in self.vectors.items()]
         parts += [said(_shown_name(k), " = ", v) for k, v in chosen.items()]
         return joined_said(parts)
 

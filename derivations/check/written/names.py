@@ -404,7 +404,7 @@ class Names(ArrayNames, ExampleNames):
                 and not ref.superscript \
                 and ref.example is None and len(indices) == 1 and not self._defined_base(letter) \
                 and not (isinstance(indices[0], Symbol) and indices[0].name in self.bound
-                         and not (letter == "x" and indices[0].name in EXAMPLE_LETTERS)):   # sum_i (...) x_i: vectors
+                         and not (letter == "x" and indices[0].name.rstrip("~") in EXAMPLE_LETTERS)):
             return self._vector(NameRef(letter, "mathbf", 0, ref.subscript))    # w_j in w_j^T x_i: a column of W
         if letter == "y" and len(indices) == 1 and ref.example is None and not self._defined_base("y") \
                 and isinstance(indices[0], Symbol) and indices[0].name in EXAMPLE_LETTERS:

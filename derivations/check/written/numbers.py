@@ -107,7 +107,8 @@ class Numbers(Job):
             if isinstance(side, sympy.Basic):
                 symbols |= side.free_symbols | side.atoms(Indexed)
         choices = self.state.judge.candidates(self.state.givens, symbols)
-        return [c for c in choices if c] or ([{}] if self.state.givens.scores is not None else [])
+        given = self.state.givens.scores is not None or self.state.givens.vectors
+        return [c for c in choices if c] or ([{}] if given else [])
 
     def given_instance(self, expr, chosen: dict):
         """``expr`` at the worked example: K = the number of scores, the label, the scores, ``chosen`` values."""
@@ -120,12 +121,15 @@ class Numbers(Job):
             env[K] = len(self.state.givens.scores)
         if self.state.givens.label is not None:
             env[notation.y] = self.state.givens.label
+        env.update(self.state.givens.sizes)
         from ...engine.evaluate import concrete
         value = concrete(expr, env) if env else expr
         if value.has(sympy.Derivative):
             value = value.doit()
         if self.state.givens.scores is not None:
             value = value.xreplace({notation.s[i]: v for i, v in enumerate(self.state.givens.scores)})
+        for base, entries in self.state.givens.vectors.items():
+            value = value.xreplace({base[i]: v for i, v in enumerate(entries)})
         value = value.xreplace(chosen)
         if value.has(sympy.Heaviside):
             value = value.replace(lambda e: isinstance(e, sympy.Heaviside), lambda e: sympy.Heaviside(e.args[0], 0))
@@ -235,6 +239,9 @@ class Numbers(Job):
         """A step of a worked example: true with the given values (scores, label, Delta = 1 ...)."""
         if not self.is_worked(a, b, after_text):
             return False
+        if isinstance(b, sympy.MatrixBase) != isinstance(a, sympy.MatrixBase):   # a vector against one written
+            a, b = _entries(a, len(b)) if isinstance(b, sympy.MatrixBase) else a, \
+                _entries(b, len(a)) if isinstance(a, sympy.MatrixBase) else b      # out: entry by entry
         for chosen in self.given_choices(a, b):
             n = len(self.state.givens.scores) if self.state.givens.scores is not None else None
             # a vector at its component (p_c - 1[c = y]) beside the given scores: its n entries, each at the
@@ -306,7 +313,8 @@ class Numbers(Job):
             return False
 
     def is_worked(self, a, b, after_text) -> bool:
-        if self.state.givens.scores is None and not self.state.givens.values and self.state.givens.label is None:
+        if self.state.givens.scores is None and not self.state.givens.values and self.state.givens.label is None \
+                and not self.state.givens.vectors:
             return bool(decimal_literals(after_text))
         for side in (a, b):
             if not isinstance(side, sympy.Basic):
@@ -316,6 +324,25 @@ class Numbers(Job):
         if isinstance(b, sympy.Basic) and not (b.free_symbols - set(COUNTS)):
             return True
         return bool(decimal_literals(after_text))
+
+
+def over_free_index(value, other):
+    """``value``, a number with one free index (s_j - s_{y_i} + 1) compared with a vector written out, as the
+    vector over that index (read at the component index); anything else as it is."""
+    from .roles import COMPONENT
+    if not isinstance(other, sympy.MatrixBase) or not isinstance(value, sympy.Basic) \
+            or isinstance(value, sympy.MatrixBase) or value.has(COMPONENT):
+        return value
+    index = free_index(value)
+    return value if index is None else value.xreplace({index: COMPONENT})
+
+
+def free_index(expr):
+    """The one index an expression leaves free (j in s_j - s_{y_i} + 1), or None: not the label, a count or
+    an index a sum binds."""
+    free = [s for s in expr.free_symbols if s.is_integer and s != notation.y and s not in COUNTS
+            and not s.name.endswith("~")]
+    return free[0] if len(free) == 1 else None
 
 
 def _entries(value, n):

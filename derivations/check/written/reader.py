@@ -159,7 +159,14 @@ class Reader(Job):
                                              f"{chain.parts[1]}", "condition",
                                        said(show_relation(found[1]), " (this row only)"))
         for chain in self.definitions_first(chains):
-            self.chain(chain, line, lead, row_conditions, row_real, statement, mode)
+            names = self.state.names
+            vectors = names.plain_vectors
+            argument = self.sigmoid_argument(chain.parts[0]) if chain.parts and not chain.continued else None
+            names.plain_vectors = vectors - {argument}      # the x of σ(x) = ...: one number
+            try:
+                self.chain(chain, line, lead, row_conditions, row_real, statement, mode)
+            finally:
+                names.plain_vectors = vectors
 
     def definitions_first(self, chains):
         """The row's chains, with a definition written after the chain that uses it brought before that chain
@@ -195,7 +202,10 @@ class Reader(Job):
             lead = lead or "therefore"
         if continued and (mode in ("inline", "condition", "remark", "because", "therefore")
                           and not self.state.display):
-            return                      # "$> 0$" in a sentence: a fragment, not a step
+            if len(relations) < 2 or relations[1] not in EQUALITIES or mode != "inline":
+                return                  # "$> 0$" in a sentence: a fragment, not a step
+            relations, continued = relations[1:], False   # "gradient $= (0.731 - 1)[2, 1] = ...$": the steps
+            #                                               after the value of the words
         if continued and relations and relations[0] == "assign" and self.state.last is None:
             return
         if not relations:
@@ -310,7 +320,7 @@ class Reader(Job):
             self.remember_head(texts[1], line, head_text)
             return 1 if len(relations) > 1 else None
         if first_relation == "=" and len(texts) == 2 and not self.state.display \
-                and self.definitions.constraint(texts[0], texts[1], line):
+                and self.sigmoid_argument(texts[0]) is None and self.definitions.constraint(texts[0], texts[1], line):
             return None
         if first_relation == "assign":
             self.state.context(line, f"{texts[0]} \\leftarrow {texts[1]}", "note",
@@ -319,6 +329,11 @@ class Reader(Job):
             return 1 if len(relations) > 1 else None
         self.remember_head(head_text, line, head_text)
         return 0
+
+    def sigmoid_argument(self, head: str):
+        """The letter of σ(x) heading a formula about the sigmoid (a claim, its x one number), or None."""
+        names = self.state.names
+        return prose.function_argument(head, {letter for letter, f in names.functions.items() if f in names.definitions})
 
     def remember_head(self, text, line, head_text):
         try:

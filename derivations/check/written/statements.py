@@ -101,7 +101,7 @@ _TEXT_SUBSCRIPT = re.compile(r"_\s*\{\s*\\(?:text|mathrm|textrm|operatorname)\s*
 _UPRIGHT_NAME = re.compile(r"\\(?:operatorname|mathrm)\s*\{\s*([A-Z][A-Za-z]{1,7})\s*\}")
 #: function names written upright (\operatorname{diag}(p), \mathrm{softmax}(s)): maths, not words
 _UPRIGHT_FUNCTION = re.compile(r"\\(?:operatorname|mathrm|text|textrm)\s*\{\s*(diag|exp|log|max|grad|softmax|sigmoid|"
-                               r"reg)\s*\}")
+                               r"reg|one(?:\\?_|-)?hot)\s*\}")
 
 
 def normalize(text: str) -> str:
