@@ -20,7 +20,6 @@ from .statements import cases_rows, read_row, split_chain
 from .verdicts import Outcome, failure_reason
 from .wording import RELATION_TEXT, has_derivative, introduces_definition, numbered
 
-
 #: a name a definition may give: z, z_i, s_{k}
 _SIMPLE_NAME = re.compile(r"[A-Za-z](?:_\{?[A-Za-z0-9]{1,3}\}?)?")
 #: the word before a formula that makes it a choice, not a claim ("Choosing \log C = -m gives ...")
