@@ -321,14 +321,31 @@ class Decisions(Job):
                 continue
             for derivative in side.atoms(sympy.Derivative):
                 for variable in derivative.variables:
-                    if not isinstance(variable, Symbol) or variable.is_integer or self.defined(variable):
+                    if isinstance(variable, Indexed):
+                        name = variable.base                        # w_c of the gradient by the vector w
+                    elif isinstance(variable, Symbol) and not variable.is_integer:
+                        name = variable
+                    else:
                         continue
-                    inner = self.state.expanded(derivative.expr)
-                    if isinstance(inner, sympy.Basic) and variable not in inner.free_symbols \
-                            and inner.free_symbols:
-                        raise Unread(said(plain_text(variable), " is not defined in the text, and ",
-                                          shown(derivative.expr), " as the text defines it is not written through it: "
-                                          "what ", plain_text(variable), " stands for is not said"))
+                    held = {k: v for k, v in self.state.names.definitions.items() if k != name}
+                    try:
+                        inner = expand(derivative.expr, held)       # every definition but the variable's own
+                    except ParseError:
+                        continue
+                    if not isinstance(inner, sympy.Basic) or variable in inner.free_symbols \
+                            or any(atom.base == name for atom in inner.atoms(Indexed)):
+                        continue
+                    variable = name
+                    givens = self.state.givens.values or {}
+                    if variable in self.state.names.definitions or variable in givens \
+                            or str(variable) in {str(getattr(k, "base", k)) for k in givens} \
+                            or str(variable) in {str(k) for k in getattr(self.state.givens, "vectors", {}) or {}}:
+                        raise Unread(said(shown(derivative.expr), " as the text defines it does not go through ",
+                                          plain_text(variable), " (a value put in where ", plain_text(variable),
+                                          " was meant?): its derivative would be 0"))
+                    raise Unread(said(plain_text(variable), " is not defined in the text, and ",
+                                      shown(derivative.expr), " as the text defines it is not written through it: "
+                                      "what ", plain_text(variable), " stands for is not said"))
 
     def defined(self, name) -> bool:
         definitions = self.state.names.definitions
