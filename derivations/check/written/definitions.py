@@ -18,6 +18,7 @@ from .algebra import (
     relation_indicator,
     solved_for,
 )
+from .names_examples import per_example_term
 from .roles import MARGIN, Definition, index_symbol
 from .said import Quote, not_read, said, sigmoid_said
 from .state import Job, Unread
@@ -245,12 +246,42 @@ class Definitions(Job):
         if isinstance(key, (Symbol, IndexedBase)) and key not in self.state.names.definitions:
             self.state.names.unreadable[key] = line
 
+    def example_term(self, key, rhs, line):
+        """``L = (1/N) sum_n sum_{j != y_n} max(...) + ...`` with L_n never defined: L_n is the term of example n
+        (the per-example loss), said in a context line; a later definition of L_n replaces it."""
+        if not re.fullmatch(r"[A-Z]", key.name):
+            return
+        term = per_example_term(rhs)
+        symbol = Symbol(f"{key.name}_n", real=True)
+        if term is None or symbol in self.state.names.definitions:
+            return
+        example, body = term
+        self.state.names.definitions[symbol] = Definition(symbol, value=body, line=line, written=f"{symbol.name} = ...")
+        self.state.see(body)
+        self.state.context(line, symbol.name, "definition",
+                           said(symbol, " = ", plain_text(body), ": the term of example ", example, " of ", key,
+                                " (the text does not define ", symbol, ")"))
+
+    def examples_named(self, rhs, parameters):
+        """``G_nc = dL_n/ds_nc / N`` with L_n defined: L_n is the loss of example n, so G_{k,c} must hold example
+        k's (the entry k of L_n's family), not L_n itself, whatever the index G is taken at."""
+        if not isinstance(rhs, sympy.Basic):
+            return rhs
+        for parameter in parameters:
+            named = [s for s in rhs.free_symbols if isinstance(s, Symbol) and not s.is_integer
+                     and s.name.partition("_")[2].split("^")[0] == getattr(parameter, "name", None)]
+            definitions = self.state.names.definitions
+            if named and all(s in definitions and definitions[s].value is not None for s in named):
+                rhs = self.state.names.rebind(rhs, parameter, parameter)
+        return rhs
+
     def store(self, key, parameters, at, rhs, line, written):
         example = index_symbol("i")
         if len(parameters) >= 2 and example in parameters and isinstance(rhs, sympy.Basic) and rhs.has(notation.y):
             from .roles import example_label  # Y_{ij} = 1[j = y_i]: y_i is the label of each example i
             rhs = rhs.xreplace({notation.y: example_label(example)})
         if isinstance(key, IndexedBase):
+            rhs = self.examples_named(rhs, parameters)
             existing = self.state.names.definitions.get(key)
             definition = Definition(key, line=line, written=written)
             if at:
@@ -264,6 +295,7 @@ class Definitions(Job):
         else:
             self.state.names.definitions[key] = Definition(key, value=rhs, line=line, written=written)
             self.state.names.define_family(key)     # L_n defined after L = 1/N sum_n L_n: L's terms are L_n's
+            self.example_term(key, rhs, line)
         self.state.names.unreadable.pop(key, None)
         self.state.part.defined.add(key)
         self.state.see(rhs)
