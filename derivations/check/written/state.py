@@ -235,3 +235,7 @@ class Job:
     @property
     def numbers(self):
         return self.checker.numbers
+
+    @property
+    def in_words(self):
+        return self.checker.in_words

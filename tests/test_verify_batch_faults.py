@@ -1,0 +1,76 @@
+"""derive verify on batch derivations a held-out corpus found it misread (issue 18): each file in
+tests/data/written_batch_faults with each mathematical line's verdict and the exit status recorded by hand
+before the fix (verdicts.yaml), a correct version beside one with a planted slip.
+
+Every line recorded correct is verified, every planted slip is wrong at its line, every line recorded not
+read is not read, and the exit status is the one recorded.
+"""
+
+import pytest
+
+from derivations.check.written import check_text
+
+from .recorded_corpus import checked, found_and_recorded, recorded
+
+RECORDED = recorded("written_batch_faults")
+
+
+@pytest.fixture(scope="module")
+def outcomes():
+    return checked("written_batch_faults", RECORDED)
+
+
+@pytest.mark.parametrize("name", sorted(RECORDED))
+def test_every_line_gets_its_recorded_verdict(outcomes, name):
+    found, expected = found_and_recorded(outcomes[name], RECORDED[name])
+    assert found == expected
+
+
+@pytest.mark.parametrize("name", sorted(RECORDED))
+def test_the_exit_status_is_the_one_recorded(outcomes, name):
+    assert outcomes[name].status == RECORDED[name]["expected_exit"]
+
+
+# --- L_n read as the term of example n of the batch loss ---------------------------------------------
+
+def test_the_term_of_example_n_keeps_the_sign_and_drops_the_average():
+    from sympy import Symbol
+
+    from derivations.check.written.names_examples import per_example_term
+    text = "$$L = -\\frac{1}{N}\\sum_{n=1}^{N} \\log P_{n,y_n} + \\lambda \\sum_{d,c} W_{dc}^2$$\n"
+    outcome = check_text(text, "t.md", timeout=None)
+    meanings = [c.meaning for c in outcome.context if c.kind == "definition"]
+    assert str(meanings[0]).startswith("Lₙ = -log(p_{n,yₙ}): the term of example n of L")
+    assert per_example_term(Symbol("x")) is None
+
+
+def test_a_sum_over_l_n_is_not_read_as_a_definition_of_l_n():
+    text = ("$$L = \\frac{1}{N}\\sum_{n=1}^{N} L_n + \\lambda \\sum_{d,c} W_{dc}^2$$\n\n"
+            "$$\\frac{\\partial L}{\\partial W} = 2\\lambda W$$\n")
+    outcome = check_text(text, "t.md", timeout=None)
+    assert outcome.line_verdicts() == {1: "verified", 3: "unread"}
+
+
+def test_an_entry_defined_with_the_loss_of_example_n_takes_each_examples_loss():
+    text = ("s_nc = x_n . w_c\nL_n = sum_{j != y_n} max(0, s_nj - s_{n,y_n} + 1)\nL = (1/N) sum_n L_n\n"
+            "G_nc = dL_n/ds_nc / N\ndL/dW = X^T G\ndL/dW = X^T G / N\n")
+    outcome = check_text(text, "t.txt", timeout=None)
+    assert outcome.line_verdicts() == {1: "verified", 2: "verified", 3: "verified", 4: "verified",
+                                       5: "verified", 6: "wrong"}
+
+
+@pytest.mark.parametrize("words", ["L_n is the hinge loss of example n.", "$L_n$ is the multiclass SVM loss of example $n$."])
+def test_the_hinge_loss_of_example_n_said_in_words(words):
+    text = (f"s_nc = x_n . w_c\nL = (1/N) sum_n L_n\n{words}\n"
+            "For c != y_n: dL_n/ds_nc = 1(s_nc - s_{n,y_n} + 1 > 0)\n"
+            "For c != y_n: dL_n/ds_nc = 1(s_nc - s_{n,y_n} > 0)\n")
+    outcome = check_text(text, "t.txt", timeout=None)
+    assert {k: v for k, v in outcome.line_verdicts().items() if k > 3} == {4: "verified", 5: "wrong"}
+
+
+def test_the_softmax_probabilities_said_in_words_are_those_of_the_scores_xw():
+    text = ("P is the N×C matrix of softmax probabilities, Y the one-hot labels.\n\n"
+            "$$\\frac{\\partial P_{nc}}{\\partial W_{dc}} = P_{nc} (1 - P_{nc}) x_{nd}$$\n")
+    outcome = check_text(text, "t.md", timeout=None)
+    assert outcome.line_verdicts() == {1: "verified", 3: "verified"}
+    assert any("the softmax probabilities, as the text says" in str(c.meaning) for c in outcome.context if c.source_line == 1)
