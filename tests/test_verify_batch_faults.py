@@ -74,3 +74,30 @@ def test_the_softmax_probabilities_said_in_words_are_those_of_the_scores_xw():
     outcome = check_text(text, "t.md", timeout=None)
     assert outcome.line_verdicts() == {1: "verified", 3: "verified"}
     assert any("the softmax probabilities, as the text says" in str(c.meaning) for c in outcome.context if c.source_line == 1)
+
+
+# --- a case in brackets trailing an align row ----------------------------------------------------------
+
+_SVM_ROWS = ("\\begin{align*}\ns_j &= w_j^T x_i \\\\\nL_i &= \\sum_{j \\neq y_i} \\max(0, s_j - s_{y_i} + \\Delta) \\\\\n"
+             "\\frac{\\partial L_i}{\\partial s_j} &= \\mathbb{1}(s_j - s_{y_i} + \\Delta > 0) CASE\n\\end{align*}\n")
+
+
+@pytest.mark.parametrize("case", ["\\quad (j \\neq y_i)", "\\qquad (j \\ne y_i).", "\\; (j \\neq y_i)",
+                                  "\\quad (\\text{for } j \\neq y_i)", "~~(j \\neq y_i)", "\\quad \\left(j \\neq y_i\\right)",
+                                  ", \\quad (j != y_i)"])
+def test_a_bracketed_case_after_the_row_is_the_rows_case(case):
+    outcome = check_text(_SVM_ROWS.replace("CASE", case), "t.tex", timeout=None)
+    assert outcome.line_verdicts()[4] == "verified"
+    assert [e.conditions for e in outcome.entries if e.source_line == 4] == ["j ≠ yᵢ"]
+
+
+@pytest.mark.parametrize("case", ["\\quad (j = y_i)", "\\qquad (\\text{if } j = y_i)"])
+def test_a_row_in_the_wrong_bracketed_case_is_wrong(case):
+    outcome = check_text(_SVM_ROWS.replace("CASE", case), "t.tex", timeout=None)
+    assert outcome.line_verdicts()[4] == "wrong"
+
+
+def test_a_bracketed_argument_is_not_a_case():
+    from derivations.check.written.statements import read_row
+    assert [c.parts for c in read_row("f(x) = g(j = k)").chains] != [["f(x)", "g"]]
+    assert read_row("\\delta_{jk} = \\mathbb{1}(j = k)").conditions == []
