@@ -101,3 +101,25 @@ def test_a_bracketed_argument_is_not_a_case():
     from derivations.check.written.statements import read_row
     assert [c.parts for c in read_row("f(x) = g(j = k)").chains] != [["f(x)", "g"]]
     assert read_row("\\delta_{jk} = \\mathbb{1}(j = k)").conditions == []
+
+
+# --- a regulariser named R or R_2, a function of W ---------------------------------------------------
+
+_BATCH = ("With $S = XW$, $P_{nc} = \\frac{e^{S_{nc}}}{\\sum_k e^{S_{nk}}}$ and $L_n = -\\log P_{n y_n}$:\n\n"
+          "$$R_2(W) = \\sum_{d,c} W_{dc}^2$$\n\n$$L = \\frac{1}{N}\\sum_{n=1}^{N} L_n + \\lambda REG$$\n\n"
+          "$$\\frac{\\partial L}{\\partial W} = \\frac{1}{N} X^T (P - Y) + 2\\lambda W$$\n\n"
+          "$$\\frac{\\partial L}{\\partial W} = \\frac{1}{N} X^T (P - Y) + \\lambda W$$\n")
+
+
+@pytest.mark.parametrize("reg", ["R_2(W)", "R_2", "R_2\\left(W\\right)"])
+def test_a_regulariser_defined_as_a_function_of_w_is_used_by_its_name(reg):
+    outcome = check_text(_BATCH.replace("REG", reg), "t.md", timeout=None)
+    assert outcome.line_verdicts() == {1: "verified", 3: "verified", 5: "verified", 7: "verified", 9: "wrong"}
+    assert any(str(c.meaning).startswith("R₂ = Σ") for c in outcome.context if c.source_line == 3)
+
+
+def test_a_regulariser_never_defined_leaves_the_gradient_unread_naming_it():
+    outcome = check_text(_BATCH.replace("$$R_2(W) = \\sum_{d,c} W_{dc}^2$$\n\n", "").replace("REG", "R_2"),
+                         "t.md", timeout=None)
+    assert outcome.line_verdicts() == {1: "verified", 3: "verified", 5: "unread", 7: "unread"}
+    assert all("R₂ is not defined" in e.verified_by for e in outcome.entries if e.source_line in (5, 7))

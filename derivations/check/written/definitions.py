@@ -27,6 +27,10 @@ from .statements import cases_rows
 #: an argument in a function's definition: x, or a vector \mathbf{x}
 _ARGUMENT = r"(?:[a-z]|\\(?:mathbf|boldsymbol|bm|underline|vec)\s*\{\s*[a-z]\s*\})"
 
+#: a name of a function of one matrix: R_2(W), R(W), \Omega(W)
+_MATRIX_CALL = re.compile(r"(?P<name>(?:[A-Za-z]|\\[A-Z][a-z]+|\\mathcal\{[A-Z]\})(?:_\{?[A-Za-z0-9]+\}?)?)\s*(?:\\left)?\(\s*"
+                         r"[A-Z]\s*(?:\\right)?\)")
+
 
 class Definitions(Job):
     """Definitions and names."""
@@ -65,6 +69,10 @@ class Definitions(Job):
                                 r"(?:\\right)?\)", left)
         if function:
             return self.forms.define_function(function.group("name"), function.group("args"), right, line, left)
+        matrix_call = _MATRIX_CALL.fullmatch(left)
+        if matrix_call:                             # "R_2(W) = sum_{d,c} W_dc^2": R_2, whose value names W's entries
+            left = matrix_call.group("name")
+            self.state.matrix_functions.add(left)
         if re.fullmatch(r"[a-hA-H]", left) and right.strip() in ("\\sigma", "σ", "sigmoid", "\\mathrm{sigmoid}"):
             function = sympy.Function(left, real=True)           # "f = \sigma": f is the sigmoid
             self.state.names.functions[left] = function
