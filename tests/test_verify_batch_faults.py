@@ -123,3 +123,9 @@ def test_a_regulariser_never_defined_leaves_the_gradient_unread_naming_it():
                          "t.md", timeout=None)
     assert outcome.line_verdicts() == {1: "verified", 3: "verified", 5: "unread", 7: "unread"}
     assert all("R₂ is not defined" in e.verified_by for e in outcome.entries if e.source_line in (5, 7))
+
+
+def test_the_vector_of_scores_of_example_n_defines_its_entries():
+    outcome = check_text("s_n = W^T x_n\nds_nc/dW_dc = x_nd\nds_nc/dW_dc = x_nc\n", "t.txt", timeout=None)
+    assert outcome.line_verdicts() == {1: "verified", 2: "verified", 3: "wrong"}
+    assert [str(c.meaning) for c in outcome.context if c.source_line == 1] == ["s_{n,c} = Σ_{k1=0..D - 1} W_{k1,c}·x_{n,k1}"]

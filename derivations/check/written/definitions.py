@@ -149,6 +149,9 @@ class Definitions(Job):
             return ""
         if lead == "therefore" and (key in self.state.seen or defined):
             return ""                                   # "therefore t_2 = 1 - t_1": a claim about a known name
+        if reading.vector and not head.vector and parameters and not at and not reading.grid and not defined \
+                and [p.name for p in parameters] == ["n"]:
+            return self.forms.define_example_vector(key, parameters[0], rhs, line, f"{left} = {right}")
         if reading.vector and not head.vector:
             if isinstance(key, Symbol) and not parameters and not at and not reading.grid and not defined:
                 return self.forms.define_new_vector(key, rhs, line, left, right, reading.count)
