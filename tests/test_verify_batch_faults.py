@@ -129,3 +129,13 @@ def test_the_vector_of_scores_of_example_n_defines_its_entries():
     outcome = check_text("s_n = W^T x_n\nds_nc/dW_dc = x_nd\nds_nc/dW_dc = x_nc\n", "t.txt", timeout=None)
     assert outcome.line_verdicts() == {1: "verified", 2: "verified", 3: "wrong"}
     assert [str(c.meaning) for c in outcome.context if c.source_line == 1] == ["s_{n,c} = Σ_{k1=0..D - 1} W_{k1,c}·x_{n,k1}"]
+
+
+@pytest.mark.parametrize("line, formula", [
+    ("dL_i/ds_j = 1(s_j - s_yi + 1 > 0)   (j != y_i)", "dL_i/ds_j = 1(s_j - s_yi + 1 > 0) \\text{ for } j != y_i"),
+    ("dL_i/ds_j = -x_i (for j = y_i).", "dL_i/ds_j = -x_i \\text{ for } j = y_i"),
+    ("dL_i/dw_j = 1(j != y_i) x_i", "dL_i/dw_j = 1(j != y_i) x_i"),
+])
+def test_a_bracketed_case_after_a_plain_text_formula_is_its_case(line, formula):
+    from derivations.check.written.running import segments
+    assert [s.text for s in segments(line) if s.kind == "maths"] == [formula]
