@@ -139,3 +139,25 @@ def test_the_vector_of_scores_of_example_n_defines_its_entries():
 def test_a_bracketed_case_after_a_plain_text_formula_is_its_case(line, formula):
     from derivations.check.written.running import segments
     assert [s.text for s in segments(line) if s.kind == "maths"] == [formula]
+
+
+_SOFTMAX_BATCH = ("# Batch softmax. WORDS\n\n"
+                  "$$L = -\\frac{1}{N}\\sum_{n=1}^{N} \\log P_{n,y_n} + \\lambda \\sum_{d,c} W_{dc}^2$$\n\n"
+                  "$$\\frac{\\partial L}{\\partial W} = \\frac{1}{N} X^\\top (P - Y) + 2\\lambda W$$\n\n"
+                  "$$\\frac{\\partial L}{\\partial W} = \\frac{1}{N} X^\\top (P - Y) + \\lambda W$$\n")
+
+
+@pytest.mark.parametrize("words", [
+    "P is the N×C matrix of softmax probabilities, Y the one-hot labels.",
+    "where P is the N x C matrix of class probabilities and Y is the one-hot label matrix.",
+    "P denotes the softmax probabilities and Y the one-hot labels.",
+    "$P_{nc}$ is the softmax probability of class $c$ for example $n$.",
+])
+def test_the_matrix_form_gradient_with_p_said_in_words_is_read_entry_by_entry(words):
+    outcome = check_text(_SOFTMAX_BATCH.replace("WORDS", words), "t.md", timeout=None)
+    assert {k: v for k, v in outcome.line_verdicts().items() if k > 1} == {3: "verified", 5: "verified", 7: "wrong"}
+
+
+def test_a_p_the_words_do_not_make_softmax_probabilities_is_not_read():
+    outcome = check_text(_SOFTMAX_BATCH.replace("WORDS", "P is the probability of the data."), "t.md", timeout=None)
+    assert {k: v for k, v in outcome.line_verdicts().items() if k > 1} == {3: "verified", 5: "unread", 7: "unread"}

@@ -21,9 +21,11 @@ _LOSS_NAME = r"\$?L_\{?n\}?\$?\s+(?:is|denotes|being)\s+the\s+"
 _CROSS_ENTROPY = re.compile(_LOSS_NAME + r"(?:softmax\s+)?cross[- ]entropy(?:\s+loss)?" + _EXAMPLE, re.IGNORECASE)
 #: the SVM loss of example n said in words ("L_n is the hinge loss of example n", "the multiclass SVM loss")
 _HINGE = re.compile(_LOSS_NAME + r"(?:multi-?class\s+)?(?:hinge|SVM)(?:\s+loss)?" + _EXAMPLE, re.IGNORECASE)
-#: "P is the N×C matrix of softmax probabilities", "P the matrix of the softmax probabilities of the scores"
-_PROBABILITIES = re.compile(r"(?<![A-Za-z\\])\$?P\$?\s+(?:is\s+|denotes\s+)?the\s+(?:\$?N\s*(?:×|x|\\times)\s*[CK]\$?\s+)?"
-                            r"matri(?:x|ces)\s+of\s+(?:the\s+)?(?:softmax|class)\s+probabilities", re.IGNORECASE)
+#: "P is the N×C matrix of softmax probabilities", "P denotes the softmax probabilities", "$P_{nc}$ is the softmax
+#: probability of class $c$ for example $n$", "P holds the class probabilities"
+_PROBABILITIES = re.compile(r"(?<![A-Za-z\\])\$?P(?:_\{?n,?\s*c\}?)?\$?\s+(?:is|denotes|holds|contains|are|for)?\s*(?:the\s+)?"
+                            r"(?:\$?N\s*(?:×|x|\\times)\s*[CK]\$?\s+)?(?:matri(?:x|ces)\s+of\s+(?:the\s+)?)?"
+                            r"(?:softmax|class|predicted)(?:\s+class)?\s+probabilit(?:y|ies)", re.IGNORECASE)
 
 
 class InWords(Job):
