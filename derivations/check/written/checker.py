@@ -11,7 +11,8 @@ has said so far (:mod:`.state`). The work is split by job:
 * :mod:`.forms`: definitions of a form (vectors, matrices, functions, exceptions, cases);
 * :mod:`.steps`: one step read and its entry made; :mod:`.decisions`: its verdict (counterexample,
   diagnosis, the last correct expression, facts, the dependences a chain rule needs);
-* :mod:`.numbers`: the worked example's values, numbers at their precision, inequalities.
+* :mod:`.numbers`: the worked example's values, numbers at their precision, inequalities;
+* :mod:`.in_words`: quantities of a batch the prose defines in words (the loss of example n, P).
 
 Every pair of consecutive expressions of a chain is one step. A wrong step gets a counterexample
 and, when one generated mistake undone makes it hold, a diagnosis (:mod:`.mistakes`); the chain
@@ -24,6 +25,7 @@ from .cases import Cases
 from .decisions import Decisions
 from .definitions import Definitions
 from .forms import Forms
+from .in_words import InWords
 from .numbers import Numbers
 from .reader import Reader
 from .roles import example_label
@@ -50,6 +52,7 @@ class Checker:
         self.decisions = Decisions(self)
         self.forms = Forms(self)
         self.numbers = Numbers(self)
+        self.in_words = InWords(self)
 
     @property
     def outcome(self) -> Outcome:

@@ -437,14 +437,22 @@ def written_out_against(side, other):
     return side
 
 
+#: matrices of a batch that, in the course's notation, depend on the weights (probabilities, scores, activations)
+_OF_THE_WEIGHTS = ("P", "S", "Z", "A", "H")
+
+
 def undefined_inside_derivative(side):
     """A loss the text never defines (L_n in L = 1/N sum_n L_n + λ sum W^2) inside a derivative: what it depends
     on is not stated, so its derivative would be taken as 0 (a step verified or refuted by that); not read."""
     if not isinstance(side, sympy.Basic):
         return
     for derivative in side.atoms(sympy.Derivative):
+        variables = {v.base if isinstance(v, Indexed) else v for v in derivative.variables}
         for atom in derivative.expr.atoms(Indexed, Symbol):
             name = atom.base.label.name if isinstance(atom, Indexed) else atom.name
+            if isinstance(atom, Indexed) and name in _OF_THE_WEIGHTS and atom.base not in variables:
+                raise Unread(said(name, " is not defined in the text (", plain_text(atom), "): what it depends on is "
+                                        "not stated, so the derivative through it is not known"))
             if isinstance(atom, Symbol) and (atom.is_integer or any(isinstance(i, Indexed) and i.base.label == atom
                                                                    for i in derivative.expr.atoms(Indexed))):
                 continue

@@ -18,6 +18,7 @@ from .algebra import (
     relation_indicator,
     solved_for,
 )
+from .names_examples import per_example_term
 from .roles import MARGIN, Definition, index_symbol
 from .said import Quote, not_read, said, sigmoid_said
 from .state import Job, Unread
@@ -25,6 +26,10 @@ from .statements import cases_rows
 
 #: an argument in a function's definition: x, or a vector \mathbf{x}
 _ARGUMENT = r"(?:[a-z]|\\(?:mathbf|boldsymbol|bm|underline|vec)\s*\{\s*[a-z]\s*\})"
+
+#: a name of a function of one matrix: R_2(W), R(W), \Omega(W)
+_MATRIX_CALL = re.compile(r"(?P<name>(?:[A-Za-z]|\\[A-Z][a-z]+|\\mathcal\{[A-Z]\})(?:_\{?[A-Za-z0-9]+\}?)?)\s*(?:\\left)?\(\s*"
+                         r"[A-Z]\s*(?:\\right)?\)")
 
 
 class Definitions(Job):
@@ -64,6 +69,10 @@ class Definitions(Job):
                                 r"(?:\\right)?\)", left)
         if function:
             return self.forms.define_function(function.group("name"), function.group("args"), right, line, left)
+        matrix_call = _MATRIX_CALL.fullmatch(left)
+        if matrix_call:                             # "R_2(W) = sum_{d,c} W_dc^2": R_2, whose value names W's entries
+            left = matrix_call.group("name")
+            self.state.matrix_functions.add(left)
         if re.fullmatch(r"[a-hA-H]", left) and right.strip() in ("\\sigma", "σ", "sigmoid", "\\mathrm{sigmoid}"):
             function = sympy.Function(left, real=True)           # "f = \sigma": f is the sigmoid
             self.state.names.functions[left] = function
@@ -140,6 +149,9 @@ class Definitions(Job):
             return ""
         if lead == "therefore" and (key in self.state.seen or defined):
             return ""                                   # "therefore t_2 = 1 - t_1": a claim about a known name
+        if reading.vector and not head.vector and parameters and not at and not reading.grid and not defined \
+                and [p.name for p in parameters] == ["n"]:
+            return self.forms.define_example_vector(key, parameters[0], rhs, line, f"{left} = {right}")
         if reading.vector and not head.vector:
             if isinstance(key, Symbol) and not parameters and not at and not reading.grid and not defined:
                 return self.forms.define_new_vector(key, rhs, line, left, right, reading.count)
@@ -262,12 +274,42 @@ class Definitions(Job):
             return False
         return bool(re.search(r"jacobian", self.state.text, re.IGNORECASE))
 
+    def example_term(self, key, rhs, line):
+        """``L = (1/N) sum_n sum_{j != y_n} max(...) + ...`` with L_n never defined: L_n is the term of example n
+        (the per-example loss), said in a context line; a later definition of L_n replaces it."""
+        if not re.fullmatch(r"[A-Z]", key.name):
+            return
+        term = per_example_term(rhs)
+        symbol = Symbol(f"{key.name}_n", real=True)
+        if term is None or symbol in self.state.names.definitions:
+            return
+        example, body = term
+        self.state.names.definitions[symbol] = Definition(symbol, value=body, line=line, written=f"{symbol.name} = ...")
+        self.state.see(body)
+        self.state.context(line, symbol.name, "definition",
+                           said(symbol, " = ", plain_text(body), ": the term of example ", example, " of ", key,
+                                " (the text does not define ", symbol, ")"))
+
+    def examples_named(self, rhs, parameters):
+        """``G_nc = dL_n/ds_nc / N`` with L_n defined: L_n is the loss of example n, so G_{k,c} must hold example
+        k's (the entry k of L_n's family), not L_n itself, whatever the index G is taken at."""
+        if not isinstance(rhs, sympy.Basic):
+            return rhs
+        for parameter in parameters:
+            named = [s for s in rhs.free_symbols if isinstance(s, Symbol) and not s.is_integer
+                     and s.name.partition("_")[2].split("^")[0] == getattr(parameter, "name", None)]
+            definitions = self.state.names.definitions
+            if named and all(s in definitions and definitions[s].value is not None for s in named):
+                rhs = self.state.names.rebind(rhs, parameter, parameter)
+        return rhs
+
     def store(self, key, parameters, at, rhs, line, written):
         example = index_symbol("i")
         if len(parameters) >= 2 and example in parameters and isinstance(rhs, sympy.Basic) and rhs.has(notation.y):
             from .roles import example_label  # Y_{ij} = 1[j = y_i]: y_i is the label of each example i
             rhs = rhs.xreplace({notation.y: example_label(example)})
         if isinstance(key, IndexedBase):
+            rhs = self.examples_named(rhs, parameters)
             existing = self.state.names.definitions.get(key)
             definition = Definition(key, line=line, written=written)
             if at:
@@ -281,6 +323,7 @@ class Definitions(Job):
         else:
             self.state.names.definitions[key] = Definition(key, value=rhs, line=line, written=written)
             self.state.names.define_family(key)     # L_n defined after L = 1/N sum_n L_n: L's terms are L_n's
+            self.example_term(key, rhs, line)
         self.state.names.unreadable.pop(key, None)
         self.state.part.defined.add(key)
         self.state.see(rhs)

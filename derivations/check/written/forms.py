@@ -66,6 +66,13 @@ class Forms(Job):
         self.state.context(line, f"{left} = {right}", "definition", said(key, " is a vector: ", shown(rhs)))
         return "definition"
 
+    def define_example_vector(self, base, example, rhs, line, written) -> str:
+        """``s_n = W^T x_n``: the scores of example n, a vector: s_{nc} is its entry c from here on."""
+        from .roles import COMPONENT
+        c = Symbol("c", integer=True)
+        self.definitions.store(base, (example, c), None, rhs.xreplace({COMPONENT: c}), line, written)
+        return "definition"
+
     def define_vector(self, value, right, line, left, count=None):
         """``\\mathbf{s} = \\mathbf{W}^T \\mathbf{x}_i``: the vector's entries, as an indexed definition."""
         from ...parse.written_arrays import ROW

@@ -1,5 +1,6 @@
 """Examples among the text's names: L_n and p_{nc} as the text's L_i and p_c for example n, a sum over the
-examples of a quantity that does not name one, x^{(n)}."""
+examples of a quantity that does not name one, x^{(n)}, and L_n as the term of example n of a batch loss
+``L = (1/N) sum_n ...`` that the text never defines otherwise."""
 from __future__ import annotations
 
 import sympy
@@ -111,6 +112,33 @@ class ExampleNames:
                     and symbol not in labels:
                 mapping[symbol] = self.base(symbol.name)[example]
         return _replace_symbols(result, mapping)
+
+
+def per_example_term(value):
+    """``L = (1/N) sum_n sum_{j != y_n} max(...) + reg sum W^2``: (n, the term of example n, sign and scale of
+    the average or the sum put in) when ``value`` holds exactly one sum over the examples n (0 to N - 1);
+    else None. (A sum over i is left alone: the text's L_i is about its own example, with y_i its label.)"""
+    if not isinstance(value, sympy.Basic):
+        return None
+    found = []
+    for term in sympy.Add.make_args(value):
+        coefficient, summed = term.as_independent(sympy.Sum, as_Add=False)
+        if not isinstance(summed, sympy.Sum) or len(summed.limits) != 1:
+            continue
+        variable, low, high = summed.limits[0]
+        if variable.name.rstrip("~") != "n" or low != 0 or high != notation.N - 1:
+            continue
+        scale = sympy.expand(coefficient * notation.N) if coefficient.has(notation.N) else coefficient
+        if scale.is_number and scale != 0:
+            found.append((variable, scale * summed.function))
+    if len(found) != 1:
+        return None
+    variable, body = found[0]
+    if any(FAMILY_MARK in base.name for base in body.atoms(IndexedBase)) or any(
+            s.name.startswith(("L_", "\\mathcal")) for s in body.free_symbols if isinstance(s, Symbol)):
+        return None                      # sum_n L_n: the text names the term itself
+    example = index_symbol("n")
+    return example, body.xreplace({variable: example})
 
 
 class _PerExample(Definition):

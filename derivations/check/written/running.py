@@ -135,6 +135,11 @@ def segments(line: str) -> list[Segment]:
             pieces.append(Segment("words", text, start))
         else:
             for offset, part in _split_formula(text):
+                trailing = _TRAILING_CASE.fullmatch(part)
+                if trailing and has_relation(trailing.group("formula")):    # "dL_i/ds_j = ...   (j != y_i)"
+                    pieces.append(Segment("maths", f"{trailing.group('formula').strip()} \\text{{ for }} "
+                                                   f"{trailing.group('case').strip()}", start + offset))
+                    continue
                 if has_relation(part):
                     cleaned, lead = _cleaned(part)
                     inner = segments(cleaned) if lead > len(part) - len(part.lstrip()) and cleaned != part else []
@@ -147,6 +152,11 @@ def segments(line: str) -> list[Segment]:
                 pieces.append(Segment("words", part, start + offset))
         index = last + 1
     return _otherwise(_merged(_leading_cases(_joined_conditions(pieces), line)))
+
+
+#: a formula and, after a space, its case in brackets: "dL_i/ds_j = 1(s_j - s_{y_i} + 1 > 0)   (j != y_i)"
+_TRAILING_CASE = re.compile(r"(?P<formula>.*[^\s(=<>+\-*/^_,])\s+\(\s*(?P<case>[A-Za-z]'?\s*(?:=|!=|≠|\\neq?(?![A-Za-z]))\s*"
+                            r"[A-Za-z0-9_{}]+)\s*\)\s*[.,;]?\s*")
 
 
 def _split_formula(text: str):
@@ -222,9 +232,9 @@ def _joined_conditions(pieces: list[Segment]) -> list[Segment]:
     while i < len(pieces):
         piece = pieces[i]
         if piece.kind == "maths" and i + 2 < len(pieces) and pieces[i + 1].kind == "words" \
-                and pieces[i + 1].text.strip().lower() in CONDITION_JOINERS and pieces[i + 2].kind == "maths" \
+                and pieces[i + 1].text.strip(" (").lower() in CONDITION_JOINERS and pieces[i + 2].kind == "maths" \
                 and (_is_condition(pieces[i + 2].text) or _is_inequality(pieces[i + 2].text)):
-            word = pieces[i + 1].text.strip().lower()
+            word = pieces[i + 1].text.strip(" (").lower()           # "... (for j = y_i)": its bracket too
             out.append(Segment("maths", f"{piece.text} \\text{{ {word} }} {pieces[i + 2].text}", piece.start))
             i += 3
             continue

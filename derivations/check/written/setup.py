@@ -17,10 +17,6 @@ from .state import Job, Problem
 from .statements import read_row
 from .wording import normalized, numbered
 
-#: the loss of example n said in words ("$L_n$ is the softmax cross-entropy loss of example $n$")
-_LOSS_IN_WORDS = re.compile(r"\$?L_\{?n\}?\$?\s+(?:is|denotes|being)\s+the\s+(?:softmax\s+)?cross[- ]entropy(?:\s+loss)?"
-                            r"\s+of\s+(?:the\s+)?(?:example|sample|data point|image)\s+\$?n\$?", re.IGNORECASE)
-
 
 class Setup(Job):
     """What the text sets up around its maths."""
@@ -217,7 +213,7 @@ class Setup(Job):
         if kind:
             self.set_loss(kind, piece.line, None)
         self.shapes(text, piece.line)
-        self.loss_in_words(piece.line)
+        self.in_words.read(piece.line)
         if prose.ends_cases(text):
             self.end_cases(piece.line, text)
         self.state.pending_words = text
@@ -235,20 +231,6 @@ class Setup(Job):
                                                                                   f"{cols} columns")
             else:
                 self.state.context(line, f"{letter} is {rows} x {cols}", "note", "a shape said in words: not used")
-
-    def loss_in_words(self, line: int):
-        """ "where $L_n$ is the softmax cross-entropy loss of example $n$": L_n = -log P_{n, y_n}, the probability
-        the batch's softmax P gives example n's label (P as the text defines it; not read if it does not)."""
-        source = self.state.outcome.lines[line - 1] if 0 < line <= len(self.state.outcome.lines) else ""
-        found = _LOSS_IN_WORDS.search(source)
-        if not found or line in self.state.losses_in_words:
-            return
-        self.state.losses_in_words.add(line)
-        symbol, n = Symbol("L_n", real=True), Symbol("n", integer=True)
-        if symbol in self.state.names.definitions:
-            return
-        value = -sympy.log(self.state.names.base("P")[n, example_label(n)])
-        self.definitions.store(symbol, (), None, value, line, "L_n: the softmax cross-entropy of example n")
 
     def end_cases(self, line, text):
         """ "In one formula", "for all j and k", "in both cases": the cases stated before no longer hold."""

@@ -100,6 +100,7 @@ class State:
         self.intro = ""
         self.row_starts_part: dict = {}
         self.unapplied: dict = {}             # line -> a case its prose states that no check could take up
+        self.matrix_functions: set = set()    # names the text defines as functions of a matrix (R_2(W) = ...)
         self.losses_in_words: set = set()     # lines whose prose defines the loss of example n in words
         self.part_rows: dict = {}
         self.stated: dict = {}
@@ -109,6 +110,8 @@ class State:
 
     def read(self, text: str) -> Reading:
         text = self.gradient_name(text)
+        for name in self.matrix_functions:       # R_2(W) after "R_2(W) = ...": the name, its value holds W
+            text = re.sub(r"(?<![A-Za-z\\])" + re.escape(name) + r"\s*(?:\\left)?\(\s*[A-Z]\s*(?:\\right)?\)", name, text)
         self.names.bound = prose.bound_letters(text)
         self.names.notes = []
         try:
@@ -245,3 +248,7 @@ class Job:
     @property
     def numbers(self):
         return self.checker.numbers
+
+    @property
+    def in_words(self):
+        return self.checker.in_words

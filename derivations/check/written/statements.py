@@ -49,6 +49,11 @@ _TEXT = re.compile(r"\\(?:text|textrm|textit|textbf|mbox|mathrm|operatorname)\s*
 _DROPPED = re.compile(r"\\(?:tag|label)\s*\{[^{}]*\}|\\(?:nonumber|notag)\b")
 _TRAILING_NUMBER = re.compile(r"(?:\\q?quad|,|\s)\s*\((?:\d+|[a-z])\)\s*$")
 _LEAD_COLON = re.compile(r"^\s*:\s*(?!=)")
+#: "\quad (j \neq y_i)", "\; (\text{for } j \ne y_i)" ending a row: the row's case, in brackets after a space
+_INDEX = r"[a-zA-Z](?:'|_\{?[a-zA-Z0-9]+\}?)?"
+_TRAILING_CASE = re.compile(r"(?:,\s*)?(?:\\q?quad(?![A-Za-z])|\\[,;: ]|~)[\s~]*(?:\\left)?\(\s*"
+                            r"(?:\\text\s*\{\s*(?:for|if|when)\s*\}\s*)?"
+                            r"(" + _INDEX + r"\s*(?:=|!=|≠|\\neq?(?![A-Za-z]))\s*" + _INDEX + r")\s*(?:\\right)?\)[\s.,;]*$")
 
 
 @dataclass
@@ -118,6 +123,7 @@ def read_row(text: str) -> RowStatement:
     statement = RowStatement(text)
     body = _DROPPED.sub(" ", text)
     body = _TRAILING_NUMBER.sub("", body)
+    body = _TRAILING_CASE.sub(lambda m: " \\quad " + m.group(1), body)
     body = _unbox(body)
     label = _LABEL.match(body)
     if label and label.group().strip():

@@ -1,0 +1,87 @@
+"""Quantities of a batch the prose defines in words: the loss of example n ("$L_n$ is the softmax
+cross-entropy loss of example $n$", "L_n is the hinge loss of example n") and the matrix of softmax
+probabilities ("P is the N×C matrix of softmax probabilities"): each read as the formula the words name,
+said in a context line."""
+from __future__ import annotations
+
+import re
+
+import sympy
+from sympy import Symbol
+
+from ...engine import notation
+from ...parse.written import KeptMax
+from .roles import MARGIN, Definition, example_label
+from .said import said, shown
+from .state import Job
+
+_EXAMPLE = r"\s+of\s+(?:the\s+)?(?:example|sample|data point|image)\s+\$?n\$?"
+_LOSS_NAME = r"\$?L_\{?n\}?\$?\s+(?:is|denotes|being)\s+the\s+"
+#: the softmax loss of example n said in words ("$L_n$ is the softmax cross-entropy loss of example $n$")
+_CROSS_ENTROPY = re.compile(_LOSS_NAME + r"(?:softmax\s+)?cross[- ]entropy(?:\s+loss)?" + _EXAMPLE, re.IGNORECASE)
+#: the SVM loss of example n said in words ("L_n is the hinge loss of example n", "the multiclass SVM loss")
+_HINGE = re.compile(_LOSS_NAME + r"(?:multi-?class\s+)?(?:hinge|SVM)(?:\s+loss)?" + _EXAMPLE, re.IGNORECASE)
+#: "P is the N×C matrix of softmax probabilities", "P denotes the softmax probabilities", "$P_{nc}$ is the softmax
+#: probability of class $c$ for example $n$", "P holds the class probabilities"
+_PROBABILITIES = re.compile(r"(?<![A-Za-z\\])\$?P(?:_\{?n,?\s*c\}?)?\$?\s+(?:is|denotes|holds|contains|are|for)?\s*(?:the\s+)?"
+                            r"(?:\$?N\s*(?:×|x|\\times)\s*[CK]\$?\s+)?(?:matri(?:x|ces)\s+of\s+(?:the\s+)?)?"
+                            r"(?:softmax|class|predicted)(?:\s+class)?\s+probabilit(?:y|ies)", re.IGNORECASE)
+
+
+class InWords(Job):
+    """Quantities of a batch defined in words."""
+
+    def read(self, line: int):
+        """What the prose of ``line`` defines in words, once per line."""
+        source = self.state.outcome.lines[line - 1] if 0 < line <= len(self.state.outcome.lines) else ""
+        if line in self.state.losses_in_words:
+            return
+        self.state.losses_in_words.add(line)
+        if _PROBABILITIES.search(source):
+            self.probabilities(line)
+        if _CROSS_ENTROPY.search(source):
+            n = Symbol("n", integer=True)
+            self.loss(-sympy.log(self.state.names.base("P")[n, example_label(n)]), line,
+                      "L_n: the softmax cross-entropy of example n")
+        elif _HINGE.search(source):
+            self.loss(self.hinge(), line, "L_n: the hinge loss of example n")
+
+    def loss(self, value, line: int, written: str):
+        """L_n = ``value``, unless the text defines L_n already."""
+        symbol = Symbol("L_n", real=True)
+        if symbol not in self.state.names.definitions:
+            self.definitions.store(symbol, (), None, value, line, written)
+
+    def hinge(self):
+        """sum_{j != y_n} max(0, s_nj - s_{n,y_n} + Δ): with the text's scores of example n (s_{nc}, else the
+        entries of S), Δ when the text names a margin Δ and 1 when it does not."""
+        n, j = Symbol("n", integer=True), Symbol("j~", integer=True)
+        names = self.state.names
+        scores = names.base("s")
+        if scores not in names.definitions and names.base("S") in names.definitions:
+            scores = names.base("S")
+        margin = MARGIN if re.search(r"\\Delta|Δ|\bdelta\b", self.state.text, re.IGNORECASE) else sympy.Integer(1)
+        label = example_label(n)
+        return notation.SumExcept(KeptMax(0, scores[n, j] - scores[n, label] + margin), j, label)
+
+    def probabilities(self, line: int):
+        """P_{nc} = e^{S_nc} / sum_k e^{S_nk}, with S_nc = sum_d x_nd W_dc when the text does not define S: the
+        softmax of each example's scores (unless the text defines P)."""
+        names = self.state.names
+        P = names.base("P")
+        if P in names.definitions:
+            return
+        n, c, k, d = (Symbol(name, integer=True) for name in ("n", "c", "k~", "d~"))
+        S = names.base("S")
+        if S in names.definitions:
+            def score(col):
+                return S[n, col]
+        else:
+            def score(col):
+                return sympy.Sum(names.base("x")[n, d] * names.base("W")[d, col], (d, 0, notation.D - 1))
+        body = sympy.exp(score(c)) / sympy.Sum(sympy.exp(score(k)), (k, 0, notation.K - 1))
+        names.definitions[P] = Definition(P, parameters=(n, c), body=body, line=line)
+        self.state.part.defined.add(P)
+        self.state.see(body)
+        self.state.context(line, "P", "definition", said(P[n, c], " = ", shown(body), ": the softmax "
+                                                         "probabilities, as the text says in words"))
