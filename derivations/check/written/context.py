@@ -116,6 +116,12 @@ def example_count_letters(text: str) -> set[str]:
     return {m.group(1) for m in _EXAMPLE_COUNT.finditer(text)}
 
 
+def input_after_transpose(math_text: str) -> bool:
+    """Whether the maths writes a weight vector transposed times a plain x (w^T x, w^\\top x): x is an input
+    vector, and x_i, x_n then are the inputs of the examples."""
+    return bool(re.search(r"[a-zA-Z]\}?\s*\^\s*\{?\s*(?:T|\\top)\s*\}?\s*(?:\\mathbf\{)?\s*x(?![A-Za-z_])", math_text))
+
+
 def stated_shapes(text: str) -> list[tuple[str, str, str]]:
     """(matrix, rows, columns) for each shape said in words: "X is N x D", "W is a D by K matrix"."""
     return [m.groups() for m in _SHAPE.finditer(text)]

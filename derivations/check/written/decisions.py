@@ -327,6 +327,9 @@ class Decisions(Job):
                         name = variable
                     else:
                         continue
+                    own = self.state.names.definitions.get(name)
+                    if own is not None and not (isinstance(own.value, sympy.Basic) and own.value.is_number):
+                        continue                            # s defined by w^T x: L may be written through that
                     held = {k: v for k, v in self.state.names.definitions.items() if k != name}
                     try:
                         inner = expand(derivative.expr, held)       # every definition but the variable's own

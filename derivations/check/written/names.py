@@ -70,6 +70,7 @@ class Names(ArrayNames, ExampleNames):
         self.vector_counts: dict = {}         # plain vectors the text sums over a count (x: K when sum_j^K x_j)
         self.named_vectors: dict = {}         # names the text defines as vectors (s' = 2s) -> their length
         self.example_counts: set[str] = set()  # letters the text counts its examples with ("m examples": m is N)
+        self.input_after_transpose = False    # the text writes w^T x (x an input vector, so x_i is example i's)
         self.aliasing = True                  # an undefined L may be read as the one loss defined (not in a head)
         self.families: dict = {}              # L_n -> the family L_{.} whose entry n is L_n (see rebind)
         self.matrix_letters: dict = {}        # capital letters the text uses as matrices -> the letter of their entries
@@ -398,7 +399,7 @@ class Names(ArrayNames, ExampleNames):
             if item[0] == "except":
                 raise ParseError(f"{ref.written()}: an index with an exception is only read in a definition")
             indices.extend(self._item_indices(item, two_letter_words=True, base=letter))
-        example_input = letter == "x" and letter in self.plain_vectors and len(indices) == 1 \
+        example_input = letter == "x" and self.input_after_transpose and len(indices) == 1 \
             and isinstance(indices[0], Symbol) and indices[0].name in EXAMPLE_LETTERS   # w^T x, then x_i: example i's
         if (letter in self.vector_families or example_input) and len(ref.subscript) == 1 and not ref.primes \
                 and not ref.superscript \

@@ -140,6 +140,7 @@ class Setup(Job):
         self.state.names.vector_families = prose.vector_family_letters(text)
         self.state.names.matrix_letters = prose.matrix_letters(text)
         self.state.names.example_counts = prose.example_count_letters(self.state.text)
+        self.state.names.input_after_transpose = prose.input_after_transpose(text)
         for condition in self.state.hints.assume:
             self.cases.persistent_condition(condition, 0)
         stated = []
