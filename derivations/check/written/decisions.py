@@ -14,6 +14,7 @@ from .algebra import cannot_evaluate, is_number, is_quantity_name, plain_text, s
 from .expand import expand
 from .judging import decimal_literals
 from .mistakes import diagnose
+from .roles import label_of_example_i
 from .said import said, shown
 from .state import INEQUALITIES, Job, Unread
 from .verdicts import plain_detail
@@ -30,11 +31,13 @@ class Decisions(Job):
         self.check_unread_definitions(before.value, after.value)
         from .roles import COMPONENT
         sides = [v for v in (before.value, after.value) if not isinstance(v, sympy.MatrixBase)]
-        if len(sides) == 2 and sides[0].has(COMPONENT) != sides[1].has(COMPONENT):
+        if len(sides) == 2 and sides[0].has(COMPONENT) != sides[1].has(COMPONENT) and not any(
+                side == 0 for side in sides):        # a vector = 0: the zero vector, each component 0
             vector, number = (before_text, after_text) if sides[0].has(COMPONENT) else (after_text, before_text)
             raise Unread(f"{shortened(vector)} is a vector and {shortened(number)} one number: the two are not compared")
         a = self.state.expanded(before.value)
         b = self.state.expanded(after.value)
+        a, b = label_of_example_i([a, b])
         undefined_inside_derivative(a)
         undefined_inside_derivative(b)
         self.check_readable(a, b)

@@ -48,6 +48,9 @@ _TEXTCIRCLED = re.compile(r"\\textcircled\{\s*(\d+)\s*\}")
 _TEXT = re.compile(r"\\(?:text|textrm|textit|textbf|mbox|mathrm|operatorname)\s*\{")
 _DROPPED = re.compile(r"\\(?:tag|label)\s*\{[^{}]*\}|\\(?:nonumber|notag)\b")
 _TRAILING_NUMBER = re.compile(r"(?:\\q?quad|,|\s)\s*\((?:\d+|[a-z])\)\s*$")
+#: words in brackets after the maths, at the end of the row: "f_j = x_i . w_j   (w_j is column j of W)"
+_TRAILING_REMARK = re.compile(r"(?<=\s)\((?=[^()\\]*\b[a-z]{2,}\s+[a-z]{2,}\b)(?=[^()\\]*\b(?!(?:softmax|sigmoid|diag|grad|"
+                              r"trace|sqrt|exp|log|max)\b)[a-z]{4,}\b)[^()\\]*\)\s*[.,;]?\s*$")
 _LEAD_COLON = re.compile(r"^\s*:\s*(?!=)")
 
 
@@ -101,7 +104,7 @@ _TEXT_SUBSCRIPT = re.compile(r"_\s*\{\s*\\(?:text|mathrm|textrm|operatorname)\s*
 _UPRIGHT_NAME = re.compile(r"\\(?:operatorname|mathrm)\s*\{\s*([A-Z][A-Za-z]{1,7})\s*\}")
 #: function names written upright (\operatorname{diag}(p), \mathrm{softmax}(s)): maths, not words
 _UPRIGHT_FUNCTION = re.compile(r"\\(?:operatorname|mathrm|text|textrm)\s*\{\s*(diag|exp|log|max|grad|softmax|sigmoid|"
-                               r"reg)\s*\}")
+                               r"reg|tr|trace)\s*\}")
 
 
 def normalize(text: str) -> str:
@@ -129,6 +132,7 @@ def read_row(text: str) -> RowStatement:
         statement.lead = "because"
         body = _LEAD_COLON.sub("", body, count=1)
     body = re.sub(r"\(\s*\\text\s*\{[^{}]*\}\s*\)", " ", body)          # (\text{dog}): a remark
+    body = _TRAILING_REMARK.sub(" ", body)                               # (w_j is column j of W): a remark
     body = re.sub(r"^\s*\\(therefore|because)\b", lambda m: _set_lead(statement, m.group(1)), body)
     body = re.sub(r"^\s*(?:\\cdot|\\times|[.,*])*\s*(?=\\Rightarrow|\\implies|=>)", "", body)
     clauses = _clauses(body)
