@@ -26,7 +26,9 @@ from .statements import cases_rows
 #: an argument in a function's definition: x, or a vector \mathbf{x}
 #: lower-case words that are not names a text defines as functions (the functions maths knows, words)
 _NOT_FUNCTION_NAMES = frozenset({"log", "ln", "exp", "max", "min", "sum", "sqrt", "diag", "tr", "grad", "reg", "for",
-                                 "with", "and", "where", "if", "when", "then", "so", "the", "of", "is", "at"})
+                                 "with", "and", "where", "if", "when", "then", "so", "the", "of", "is", "at", "sigma",
+                                 "alpha", "beta", "gamma", "delta", "eta", "theta", "lambda", "mu", "xi", "pi", "rho",
+                                 "tau", "phi", "omega", "ell", "trace", "Delta"})
 _ARGUMENT = r"(?:[a-z]|\\(?:mathbf|boldsymbol|bm|underline|vec)\s*\{\s*[a-z]\s*\})"
 
 

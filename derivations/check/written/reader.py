@@ -257,12 +257,12 @@ class Reader(Job):
 
     def note_lone(self, parts, line):
         """An expression without a relation: nothing to check (a name in the prose, a reference), unless the words
-        before it name a term of the last definition ("Call the first part $L_{data}$"): then it is defined as
-        that term, as written."""
+        before it name a term of the last expression read ("Call the first part $L_{data}$" after L = ...): then
+        it is defined as that term, as written."""
         position = named_part(self.state.case_words)
-        if position is None or len(parts) != 1 or self.state.last_definition is None:
+        if position is None or len(parts) != 1 or self.state.last is None:
             return
-        terms = top_level_terms(self.state.last_definition[1])
+        terms = top_level_terms(self.state.last.text)
         if len(terms) < 2 or position >= len(terms):
             return
         term = terms[position]
@@ -314,7 +314,6 @@ class Reader(Job):
             if kind == "given":
                 return None
             if kind == "definition":
-                self.state.last_definition = (texts[0], texts[1])
                 self.remember_head(texts[1], line, head_text)
                 return 1 if len(relations) > 1 else None
             if kind == "unread":

@@ -63,7 +63,12 @@ _FUNCTION_DEFINED = re.compile(r"(?<![A-Za-z\\])([a-z]{2,5})\s*\(\s*[a-z]\s*\)\s
 def defined_function_words(text: str) -> frozenset:
     """The lower-case names ``text`` defines as functions of one letter (lse(s) = log sum_k exp(s_k))."""
     return frozenset(found.group(1) for found in _FUNCTION_DEFINED.finditer(text)
-                     if found.group(1) not in MATH_WORDS and found.group(1) not in ("log", "exp", "max", "sum", "sqrt"))
+                     if found.group(1) not in MATH_WORDS and found.group(1) not in _KNOWN_FUNCTIONS)
+
+
+#: words that are already maths of their own (functions, Greek letters): never a name the text defines
+_KNOWN_FUNCTIONS = frozenset({"log", "exp", "max", "min", "sum", "sqrt", "diag", "sigma", "alpha", "beta", "gamma",
+                              "delta", "eta", "theta", "lambda", "mu", "xi", "pi", "rho", "tau", "phi", "omega"})
 
 
 def _is_word(token: str, names: frozenset = frozenset()) -> bool:

@@ -48,9 +48,11 @@ _TEXTCIRCLED = re.compile(r"\\textcircled\{\s*(\d+)\s*\}")
 _TEXT = re.compile(r"\\(?:text|textrm|textit|textbf|mbox|mathrm|operatorname)\s*\{")
 _DROPPED = re.compile(r"\\(?:tag|label)\s*\{[^{}]*\}|\\(?:nonumber|notag)\b")
 _TRAILING_NUMBER = re.compile(r"(?:\\q?quad|,|\s)\s*\((?:\d+|[a-z])\)\s*$")
-#: words in brackets after the maths, at the end of the row: "f_j = x_i . w_j   (w_j is column j of W)"
-_TRAILING_REMARK = re.compile(r"(?<=\s)\((?=[^()\\]*\b[a-z]{2,}\s+[a-z]{2,}\b)(?=[^()\\]*\b(?!(?:softmax|sigmoid|diag|grad|"
-                              r"trace|sqrt|exp|log|max)\b)[a-z]{4,}\b)[^()\\]*\)\s*[.,;]?\s*$")
+#: words in brackets after the maths, at the end of the row, saying what a name is: "f_j = x_i . w_j   (w_j is
+#: column j of W)" (a name with a subscript, then is/are/denotes; never a case, as in "(j is not the correct class)")
+_TRAILING_REMARK = re.compile(r"(?<=\s)\(\s*[A-Za-z]_\{?[A-Za-z0-9]{1,3}\}?\s+(?:is|are|denotes)\s+"
+                              r"(?![^()\\]*\b(?:not|correct|incorrect|class|label|case|equal|when|if|for|unless)\b)"
+                              r"[^()\\=<>]*\)\s*[.,;]?\s*$")
 _LEAD_COLON = re.compile(r"^\s*:\s*(?!=)")
 
 
