@@ -266,6 +266,8 @@ class Reader(Job):
         if len(terms) < 2 or position >= len(terms):
             return
         term = terms[position]
+        if term.startswith("-"):
+            return                      # "the second part" of a - b: b or -b, the words do not say
         term = term[1:].strip() if term.startswith("+") else term
         self.definitions.definition(parts[0], term, line, "", "define")
 
