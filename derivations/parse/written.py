@@ -101,6 +101,22 @@ class NameRef:
         return text
 
 
+class _Run(tuple):
+    """Several subscript items written as one run of letters (ic', iy_i)."""
+
+
+def _items(item) -> tuple:
+    """A subscript item as the items it stands for (a run of letters stands for several)."""
+    return tuple(item) if isinstance(item, _Run) else (item,)
+
+
+def _index_run(word: str) -> str:
+    """A run of letters read as indices side by side: short and lower-case only (ic', iy_i)."""
+    if not (word.islower() and len(word) <= 3):
+        raise ParseError(f"the subscript {word!r} is not read")
+    return word
+
+
 def _item_text(item) -> str:
     kind = item[0]
     if kind == "letter":
@@ -212,6 +228,7 @@ class _SumRange:
     lower: object = None
     upper: object = None
     excluded: tuple = ()
+    condition: object = None
 
 
 @dataclass
@@ -719,8 +736,8 @@ class WrittenBuilder:
         """A run of letters: capitals name one quantity (CE, SVM); two or three small letters multiply (ty);
         softmax, sigmoid and reg are themselves."""
         word = str(children[0])
-        if word.isupper() or word in NAMED_WORDS:
-            return NameRef(word)
+        if word.isupper() or word in NAMED_WORDS or word in getattr(self.resolver, "function_words", ()):
+            return NameRef(word)                    # lse, when the text defines lse(s) = ...
         if word in ("yi", "yn"):                    # 1(k = yi): the label y_i written without its underscore
             return NameRef("y", subscript=(("letter", word[1], 0),))
         return _Word(word)
@@ -758,10 +775,10 @@ class WrittenBuilder:
 
     def rule_subscript(self, children):
         item = children[0]
-        return tuple(item) if isinstance(item, list) else (item,)
+        return tuple(item) if isinstance(item, list) else _items(item)
 
     def rule_sub_list(self, items):
-        return list(items)
+        return [one for item in items for one in _items(item)]
 
     def rule_index_letter(self, children):
         return ("letter", str(children[0]), len(children) - 1)
@@ -771,6 +788,16 @@ class WrittenBuilder:
 
     def rule_index_word(self, children):
         return ("word", str(children[0]))
+
+    def rule_index_word_primed(self, children):
+        """F_{ic'}: the letters of a lower-case run are indices side by side, the last one primed."""
+        word = _index_run(str(children[0]))
+        return _Run((*(("letter", c, 0) for c in word[:-1]), ("letter", word[-1], len(children) - 1)))
+
+    def rule_index_word_label(self, children):
+        """s_{iy_i}: the letters of a lower-case run are indices side by side, the last one a label (y_i)."""
+        word, of = _index_run(str(children[0])), str(children[1])
+        return _Run((*(("letter", c, 0) for c in word[:-1]), ("label", word[-1], of)))
 
     def rule_index_greek(self, children):
         return ("greek", str(children[0]).lstrip("\\"))
@@ -814,6 +841,7 @@ class WrittenBuilder:
         if token.type == "LOG_N":
             return _logarithm(str(token)[len("log"):])
         return {"LN": sympy.log, "EXP": sympy.exp, "SIGMA": notation.sigmoid, "DIAG": _DIAGONAL,
+                "TRACE": _TRACE,
                 "SQRT": lambda u: power(u, sympy.Rational(1, 2), self.limits)}[token.type]
 
     def rule_log_base(self, children):
@@ -824,6 +852,8 @@ class WrittenBuilder:
         value = self.value(argument)
         if function is _DIAGONAL:
             return arrays.diagonal(value)
+        if function is _TRACE:
+            return arrays.trace(value, self.fresh)
         if isinstance(value, (Vector, Grid, MatrixName, sympy.MatrixBase)):
             return arrays.elementwise(value, function)
         return function(self.scalar(value))
@@ -960,6 +990,15 @@ class WrittenBuilder:
         value = self.scalar(variable)
         return self.differentiate(function(value), value)
 
+    def rule_second_derivative(self, children):
+        """d^2 f / (ds_i ds_j): the derivative by s_j of the derivative by s_i (the order is 2, as written)."""
+        order = next(c for c in children if isinstance(c, Token) and c.type == "NUMBER")
+        if str(order) != "2":
+            raise ParseError(f"a derivative of order {order} with two variables is not read")
+        numerator, first, second = [c for c in children if not isinstance(c, Token)]
+        inner = self.differentiate(self.value(numerator), self.value(second))
+        return self.differentiate(inner, self.value(first))
+
     def rule_bad_partial_frac(self, children):
         raise ParseError("the denominator of \\frac{\\partial ...}{...} has no \\partial")
 
@@ -1044,6 +1083,15 @@ class WrittenBuilder:
             raise ParseError(f"\\sum_{{{_letter_of(index)}=..., {_letter_of(again)} \\neq ...}}: two different indices")
         return _SumRange(_letter_of(index), lower=lower, upper=upper, excluded=tuple(excluded))
 
+    def rule_such_that_range(self, children):
+        """\\sum_{i: y_i \\neq j}: the terms whose index meets the condition (the condition is a factor)."""
+        index, condition, *upper = children
+        return _SumRange(_letter_of(index), upper=upper[0] if upper else None, condition=condition)
+
+    def rule_iverson(self, children):
+        """[[m > 0]]: 1 when the condition holds, 0 otherwise."""
+        return children[0]
+
     def rule_multi_range(self, children):
         """\\sum_{d,c}: a sum over each of the indices, every entry (the first index outermost)."""
         letters = [_letter_of(index) for index in children]
@@ -1085,6 +1133,8 @@ class WrittenBuilder:
         if isinstance(value, (Vector, Grid, MatrixName)):
             return arrays.elementwise(value, lambda e: self.sum(e, bounds))
         inner = self.scalar(value)
+        if bounds.condition is not None:
+            inner = inner * self.scalar(bounds.condition)
         while any(isinstance(a, sympy.Symbol) and a == bound for a in _bound_symbols(inner)):
             bound = sympy.Symbol(bound.name + BOUND_MARK, integer=True)     # a sum over j inside: a fresh name
         body = inner.xreplace({free: bound})
@@ -1191,6 +1241,11 @@ class KeptMax(sympy.Max):
 def _DIAGONAL(_value):
     """diag(v), which :meth:`WrittenBuilder.rule_call` builds as a matrix (never called on a number)."""
     raise ParseError("diag(...) of one number is not read")
+
+
+def _TRACE(_value):
+    """tr(A), which :meth:`WrittenBuilder.rule_call` builds as a sum (never called on a number)."""
+    raise ParseError("tr(...) of one number is not read")
 
 
 def _bound_symbols(expr) -> set:

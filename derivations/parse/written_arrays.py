@@ -265,6 +265,17 @@ def diagonal(value):
     return Grid(lambda r, c, v=value: v.entry(r) * sympy.KroneckerDelta(r, c), value.count, value.count)
 
 
+def trace(value, fresh: Fresh):
+    """tr(A): the sum of the diagonal of a square matrix (tr(W^T W), the squared Frobenius norm)."""
+    value = as_grid(value)
+    if not isinstance(value, Grid):
+        raise ParseError("tr(...) of something that is not a matrix is not read")
+    if (value.rows - value.cols).is_nonzero:
+        raise ParseError("tr(...) of a matrix that is not square")
+    d = fresh("d")
+    return sympy.Sum(value.entry(d, d), (d, 0, value.rows - 1))
+
+
 def softmax(value, fresh: Fresh):
     """softmax(v): e^{v_c} / sum_m e^{v_m}; of a matrix, row by row (each example's scores)."""
     value = as_grid(value)

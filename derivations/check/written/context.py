@@ -257,6 +257,12 @@ _FAMILY_AFTER = re.compile(_TRANSPOSE + r"\s*(?:\\[,;: ]\s*)*([a-z])" + _SUBSCRI
 _FAMILY_AFTER_WEIGHTS = re.compile(r"(?<![A-Za-z\\])W\s*(?:" + _TRANSPOSE + r")?\s*(?:\\[,;: ]\s*)*([a-z])" + _SUBSCRIPT)
 
 
+#: a letter said in words to be the columns (rows) of a matrix: "w_j is column j of W", "with columns $w_j$"
+_FAMILY_SAID = re.compile(r"(?<![A-Za-z\\])([a-z])" + _SUBSCRIPT + r"\s*\$?\s*(?:is|=|:)\s+(?:the\s+)?(?:column|row)\s+"
+                          r"\$?[a-z]\$?\s+of\s+\$?[A-Z]\b|\b(?:columns|rows)\s+\$?\s*([a-z])" + _SUBSCRIPT)
+_FAMILY_CDOT = re.compile(r"(?<![A-Za-z\\])([a-z])" + _SUBSCRIPT + r"\s*(?:·|\\cdot(?![A-Za-z]))\s*([a-z])" + _SUBSCRIPT)
+
+
 def vector_family_letters(math_text: str) -> set[str]:
     """Plain letters whose subscripted names are vectors: written transposed with a subscript (w_j^T)
     or right after such a transpose (the x_i of w_j^T x_i): w_j is a column of W, x_i example i's input."""
@@ -265,7 +271,11 @@ def vector_family_letters(math_text: str) -> set[str]:
     letters |= {m.group(1) for m in _FAMILY_AFTER_WEIGHTS.finditer(math_text)}
     for m in _FAMILY_DOT.finditer(math_text):           # x_i . w_j in plain text: a dot product of two vectors
         letters |= {m.group(1), m.group(2)}             # (y_T \cdot y_k is a product of two numbers)
-    return (letters - {"e", "d"}) | dotted_letters(math_text)[1]
+    said = {m.group(1) or m.group(2) for m in _FAMILY_SAID.finditer(math_text)}
+    for m in _FAMILY_CDOT.finditer(math_text):          # x_i · w_j with w_j said to be a column: x_i a vector too
+        if m.group(1) in said or m.group(2) in said:
+            letters |= {m.group(1), m.group(2)}
+    return ((letters | said) - {"e", "d"}) | dotted_letters(math_text)[1]
 
 
 #: w_j·x_n, w·x_n: the weights and the input written with Unicode's dot (in LaTeX, \cdot is any product:
@@ -314,6 +324,23 @@ def matrix_letters(math_text: str) -> dict:
         lower = letter.lower()
         found[letter] = lower if (lower in small or letter == "X") and letter not in indexed_capitals else letter
     return found
+
+
+_FAMILY_EXAMPLE = re.compile(r"(?<![A-Za-z\\])([a-z])_\s*\{?\s*([in])\s*\}?\s*" + _TRANSPOSE + r"|" + _TRANSPOSE
+                             + r"\s*(?:\\[,;: ]\s*)*([a-z])_\s*\{?\s*([in])\b\s*\}?")
+
+
+def vector_family_examples(math_text: str, families: set[str] = frozenset()) -> set[str]:
+    """Plain letters written as a vector with the example index (x_i^T, the x_i of w_j^T x_i; the input x of a
+    vector family written x_i): x_i is example i's input, a vector also inside a sum over the examples
+    (\\sum_{i} [[m_{ij} > 0]] x_i)."""
+    found = set()
+    for m in _FAMILY_EXAMPLE.finditer(math_text):
+        found.add((m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4)))
+    letters = {letter for letter, _ in found}
+    if "x" in families and re.search(r"(?<![A-Za-z\\])x_\s*\{?\s*[in]\b", math_text):
+        letters.add("x")                                # f_j = x_i · w_j with w_j a column: x_i example i's input
+    return letters - {"e", "d"}
 
 
 def bound_letters(text: str) -> set[str]:

@@ -15,6 +15,7 @@ from .expand import expand
 from .judging import decimal_literals
 from .mistakes import diagnose
 from .numbers import over_free_index
+from .roles import label_of_example_i
 from .said import said, shown
 from .state import INEQUALITIES, Job, Unread
 from .verdicts import plain_detail
@@ -31,12 +32,14 @@ class Decisions(Job):
         self.check_unread_definitions(before.value, after.value)
         from .roles import COMPONENT
         sides = [v for v in (before.value, after.value) if not isinstance(v, sympy.MatrixBase)]
-        if len(sides) == 2 and sides[0].has(COMPONENT) != sides[1].has(COMPONENT):
+        if len(sides) == 2 and sides[0].has(COMPONENT) != sides[1].has(COMPONENT) and not any(
+                side == 0 for side in sides):        # a vector = 0: the zero vector, each component 0
             vector, number = (before_text, after_text) if sides[0].has(COMPONENT) else (after_text, before_text)
             raise Unread(f"{shortened(vector)} is a vector and {shortened(number)} one number: the two are not compared")
         a = self.state.expanded(before.value)
         b = self.state.expanded(after.value)
         a, b, conditions = batch_labels(a, b, conditions)
+        a, b = label_of_example_i([a, b])
         undefined_inside_derivative(a)
         undefined_inside_derivative(b)
         self.check_readable(a, b)

@@ -25,6 +25,11 @@ from .state import Job, Unread
 from .statements import cases_rows
 
 #: an argument in a function's definition: x, or a vector \mathbf{x}
+#: lower-case words that are not names a text defines as functions (the functions maths knows, words)
+_NOT_FUNCTION_NAMES = frozenset({"log", "ln", "exp", "max", "min", "sum", "sqrt", "diag", "tr", "grad", "reg", "for",
+                                 "with", "and", "where", "if", "when", "then", "so", "the", "of", "is", "at", "sigma",
+                                 "alpha", "beta", "gamma", "delta", "eta", "theta", "lambda", "mu", "xi", "pi", "rho",
+                                 "tau", "phi", "omega", "ell", "trace", "Delta"})
 _ARGUMENT = r"(?:[a-z]|\\(?:mathbf|boldsymbol|bm|underline|vec)\s*\{\s*[a-z]\s*\})"
 
 #: a name of a function of one matrix: R_2(W), R(W), \Omega(W)
@@ -64,9 +69,14 @@ class Definitions(Job):
         definition holds in them only, and a later row may complete it ("β_{n,y_n} = 0")."""
         left = left.strip()
         function = re.fullmatch(r"(?P<name>(?:\\mathcal\{[A-Z]\}|\\ell)(?:_\{?[A-Za-z0-9]+\}?)?|[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?"
-                                r"|[A-Z]{2,5})"
+                                r"|[A-Z]{2,5}|[a-z]{2,5})"
                                 r"\s*(?:\\left)?\(\s*(?P<args>" + _ARGUMENT + r"(?:\s*,\s*" + _ARGUMENT + r")*)\s*"
                                 r"(?:\\right)?\)", left)
+        if function and function.group("name").islower() and len(function.group("name")) > 1:
+            if function.group("name") in _NOT_FUNCTION_NAMES:
+                function = None
+            else:                                   # lse(s) = log sum_k exp(s_k): lse is a name from here on
+                self.state.names.function_words.add(function.group("name"))
         if function:
             return self.forms.define_function(function.group("name"), function.group("args"), right, line, left)
         matrix_call = _MATRIX_CALL.fullmatch(left)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .running import is_case, joins_case, segments, states_something
+from .running import defined_function_words, is_case, joins_case, segments, states_something
 from .wording import has_derivative
 
 #: environments whose rows are separate lines of a derivation
@@ -451,6 +451,7 @@ def _plain(text: str) -> list:
     """Pieces of a plain-text derivation: a line with a relation is maths, any other line prose."""
     pieces = []
     in_code = False
+    names = defined_function_words(text)
     for number, line in enumerate(text.splitlines(), start=1):
         if _FENCE.match(line):
             in_code = not in_code
@@ -462,19 +463,19 @@ def _plain(text: str) -> list:
             pieces.append(Hint(hint.group("hint"), number))
             continue
         if line.strip():
-            pieces.extend(_running(line, number, whole_line_display=True))
+            pieces.extend(_running(line, number, whole_line_display=True, names=names))
         else:
             pieces.append(Prose("", number))
     return pieces
 
 
-def _running(line: str, number: int, whole_line_display: bool) -> list:
+def _running(line: str, number: int, whole_line_display: bool, names: frozenset = frozenset()) -> list:
     """A line of running text as prose and the formulas in it (:mod:`.running`); in plain text, a line
     that is one formula is display maths (a chain may go on over the next lines)."""
     line = _HTML_TAG.sub(" ", line)                  # Q<sub>2</sub>: markup, not a comparison
     if not _RELATION.search(line) and not states_something(line):
         return [Prose(line, number)]
-    found = segments(line)
+    found = segments(line, names)
     if not any(s.kind == "maths" and _readable(s.text) for s in found):
         return [Prose(line, number)]
     if whole_line_display and len(found) == 1:

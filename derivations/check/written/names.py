@@ -67,6 +67,8 @@ class Names(ArrayNames, ExampleNames):
         self.subscripted: set[str] = set()    # every letter written with a subscript in this part
         self.vector_families: set[str] = set()  # plain letters whose subscripted names are vectors (w_j^T x_i)
         self.bound: set[str] = set()          # the letters a sum binds in the expression being read
+        self.example_vectors: set[str] = set()  # letters written as vectors with the example index (x_i^T)
+        self.function_words: set[str] = set()   # lower-case names the text defines as functions (lse(s) = ...)
         self.vector_counts: dict = {}         # plain vectors the text sums over a count (x: K when sum_j^K x_j)
         self.named_vectors: dict = {}         # names the text defines as vectors (s' = 2s) -> their length
         self.example_counts: set[str] = set()  # letters the text counts its examples with ("m examples": m is N)
@@ -122,7 +124,8 @@ class Names(ArrayNames, ExampleNames):
         return counts[0] if counts else notation.K
 
     def function(self, ref: NameRef):
-        quantity = ref.letter in QUANTITY_LETTERS or (len(ref.letter) > 1 and ref.letter.isupper())
+        quantity = ref.letter in QUANTITY_LETTERS or (len(ref.letter) > 1 and ref.letter.isupper()) \
+            or ref.letter in self.function_words
         if ref.subscript or ref.font or quantity:
             plain = NameRef(ref.letter, "" if ref.font == "mathcal" else ref.font, ref.primes, ref.subscript,
                             ref.superscript)
@@ -405,7 +408,8 @@ class Names(ArrayNames, ExampleNames):
                 and not ref.superscript \
                 and ref.example is None and len(indices) == 1 and not self._defined_base(letter) \
                 and not (isinstance(indices[0], Symbol) and indices[0].name in self.bound
-                         and not (letter == "x" and indices[0].name.rstrip("~") in EXAMPLE_LETTERS)):
+                         and not (letter == "x" and indices[0].name.rstrip("~") in EXAMPLE_LETTERS)
+                         and not (letter in self.example_vectors and indices[0].name in ("i", "n"))):
             return self._vector(NameRef(letter, "mathbf", 0, ref.subscript))    # w_j in w_j^T x_i: a column of W
         if letter == "y" and len(indices) == 1 and ref.example is None and not self._defined_base("y") \
                 and isinstance(indices[0], Symbol) and indices[0].name in EXAMPLE_LETTERS:

@@ -14,11 +14,19 @@ from . import context as prose
 from .algebra import show_relation
 from .document import Hint, Math, Prose
 from .judging import Judge
-from .said import Quote, said
+from .said import Code, Quote, said
 from .state import EQUALITIES, INDEX_LETTERS, Job, Last, Unread
 from .statements import cases_rows, read_row, split_chain
 from .verdicts import Outcome, failure_reason
-from .wording import RELATION_TEXT, has_derivative, introduces_definition, numbered
+from .wording import (
+    RELATION_TEXT,
+    has_derivative,
+    introduces_definition,
+    named_part,
+    normalized,
+    numbered,
+    top_level_terms,
+)
 
 #: a name a definition may give: z, z_i, s_{k}
 _SIMPLE_NAME = re.compile(r"[A-Za-z](?:_\{?[A-Za-z0-9]{1,3}\}?)?")
@@ -72,6 +80,8 @@ class Reader(Job):
                 mode = "remark"
             elif word in CHOOSING:
                 mode = "choice"
+            elif word == "otherwise" and len(re.findall(r"[A-Za-z]+", words)) == 1:
+                mode = "otherwise"
         if introduces_definition(self.state.intro):
             mode = "define"
         self.state.intro = ""
@@ -261,6 +271,9 @@ class Reader(Job):
             head_text = parts[0]
             texts = parts
             self.state.last = None
+            if mode == "otherwise":
+                row_conditions = row_conditions + self.otherwise_case(head_text, line)
+            self.state.previous_head = head_text
         conditions = self.cases.index_conditions(row_conditions)
         self.state.chain_has_number = any(r in EQUALITIES and read_number(t.strip()) is not None
                                      for r, t in zip(relations, parts[1:]) if t)
@@ -280,8 +293,42 @@ class Reader(Job):
         del statement
 
     def note_lone(self, parts, line):
-        """An expression without a relation: nothing to check (a name in the prose, a reference)."""
-        return
+        """An expression without a relation: nothing to check (a name in the prose, a reference), unless the words
+        before it name a term of the last expression read ("Call the first part $L_{data}$" after L = ...): then
+        it is defined as that term, as written."""
+        position = named_part(self.state.case_words)
+        if position is None or len(parts) != 1 or self.state.last is None:
+            return
+        terms = top_level_terms(self.state.last.text)
+        if len(terms) < 2 or position >= len(terms):
+            return
+        term = terms[position]
+        if term.startswith("-"):
+            return                      # "the second part" of a - b: b or -b, the words do not say
+        term = term[1:].strip() if term.startswith("+") else term
+        self.definitions.definition(parts[0], term, line, "", "define")
+
+    def otherwise_case(self, head_text: str, line: int) -> list:
+        """"For the correct class: ∂L_i/∂w_{y_i} = ...  Otherwise: ∂L_i/∂w_j = ...": the head of the line before
+        at the label y_i, this one at an index j: the case j ≠ y_i. [] when the heads are not so related."""
+        before = normalized(self.state.previous_head or "")
+        for label in ("y_i", "y_n", "y_{i}", "y_{n}", "y"):
+            for written in ("{" + label + "}", label):
+                if written not in before:
+                    continue
+                pattern = re.escape(before).replace(re.escape(written), r"(?:\{([a-z])\}|([a-z]))", 1)
+                found = re.fullmatch(pattern, normalized(head_text))
+                if not found:
+                    continue
+                index = found.group(1) or found.group(2)
+                condition = f"{index} \\neq {label}"
+                read = self.cases.conditions_of(condition, line)
+                if read is None or not read[0] or read[1]:
+                    return []
+                self.state.context(line, "otherwise", "condition",
+                                   said(show_relation(read[0][0]), " (otherwise: the line before is at ", Code(label), ")"))
+                return list(read[0])
+        return []
 
     def is_index_letter(self, text: str) -> bool:
         """A letter written alone that stands for an index (k, j, T), not a quantity the text names (x, q)."""

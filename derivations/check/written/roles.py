@@ -9,6 +9,7 @@ from sympy import Indexed, IndexedBase, Symbol
 
 from ...engine import notation
 from ...engine.maxima import MaxOver
+from ...parse.errors import ParseError
 from ...parse.written import BOUND_MARK, NameRef
 
 #: letters whose subscripted names are one quantity each (L_i, L_{CE}, J), not an indexed family
@@ -68,6 +69,20 @@ def example_label(example) -> sympy.Expr:
     deltas = [sympy.KroneckerDelta(example, n) for n in range(LABELLED_EXAMPLES - 1)]
     label = sympy.Add(*[s_ * d for s_, d in zip(symbols, deltas)]) + symbols[-1] * (1 - sympy.Add(*deltas))
     return label
+
+
+def label_of_example_i(sides):
+    """Both sides with y_i read as the label of example i where a step about example i (i free) sits in a batch
+    whose examples have their own labels (dL/dF_{ic} = (P_{ic} - 1[c = y_i])/N, L a sum over i of log P_{i,y_i})."""
+    from ...engine import notation
+    example = index_symbol("i")
+    basics = [side for side in sides if isinstance(side, sympy.Basic)]
+    labels = {Symbol(f"y_({n})", integer=True) for n in range(LABELLED_EXAMPLES)}
+    if not any(example in side.free_symbols for side in basics) or not any(side.has(notation.y) for side in basics) \
+            or not any(side.free_symbols & labels for side in basics):
+        return sides
+    label = example_label(example)
+    return [side.xreplace({notation.y: label}) if isinstance(side, sympy.Basic) else side for side in sides]
 
 
 def shown_labels(expr):
@@ -131,15 +146,23 @@ class Definition:
 def applied(definition: Definition, args) -> sympy.Expr:
     """A function the text defines, at ``args``: LSE(s) = log sum_j e^{s_j} called with the vector s (read at
     the component index: s_c) is its body; called with another vector, that vector's entries are put in."""
-    mapping, bases = {}, {}
+    mapping, bases, entries = {}, {}, {}
     for parameter, arg in zip(definition.parameters, args):
         vector = [b for b in definition.body.atoms(IndexedBase) if b.label == parameter]
         if vector:
-            if isinstance(arg, Indexed) and arg.indices == (COMPONENT,) and arg.base != vector[0]:
-                bases[vector[0]] = arg.base
+            if isinstance(arg, Indexed) and arg.indices == (COMPONENT,):
+                if arg.base != vector[0]:
+                    bases[vector[0]] = arg.base
+            elif isinstance(arg, sympy.Basic) and arg.has(COMPONENT):
+                entries[vector[0]] = arg              # lse(s + s): entry k of the argument for each s_k
+            else:
+                raise ParseError(f"{definition.name} is a function of a vector, called here with one number")
             continue
         mapping[parameter] = arg
     body = definition.body.xreplace(bases) if bases else definition.body
+    for base, arg in entries.items():
+        body = body.replace(lambda e, b=base: isinstance(e, Indexed) and e.base == b and len(e.indices) == 1,
+                            lambda e, a=arg: a.xreplace({COMPONENT: e.indices[0]}))
     return body.xreplace(mapping) if mapping else body
 
 

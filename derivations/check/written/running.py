@@ -56,7 +56,22 @@ def states_something(line: str) -> bool:
     return has_relation(line) or bool(_DERIVATIVE_PHRASE.search(line))
 
 
-def _is_word(token: str) -> bool:
+#: "lse(s) = ...": a lower-case name the text defines as a function, maths wherever it is written (d lse / d s_j)
+_FUNCTION_DEFINED = re.compile(r"(?<![A-Za-z\\])([a-z]{2,5})\s*\(\s*[a-z]\s*\)\s*(?::=|=)")
+
+
+def defined_function_words(text: str) -> frozenset:
+    """The lower-case names ``text`` defines as functions of one letter (lse(s) = log sum_k exp(s_k))."""
+    return frozenset(found.group(1) for found in _FUNCTION_DEFINED.finditer(text)
+                     if found.group(1) not in MATH_WORDS and found.group(1) not in _KNOWN_FUNCTIONS)
+
+
+#: words that are already maths of their own (functions, Greek letters): never a name the text defines
+_KNOWN_FUNCTIONS = frozenset({"log", "exp", "max", "min", "sum", "sqrt", "diag", "sigma", "alpha", "beta", "gamma",
+                              "delta", "eta", "theta", "lambda", "mu", "xi", "pi", "rho", "tau", "phi", "omega"})
+
+
+def _is_word(token: str, names: frozenset = frozenset()) -> bool:
     core = token.strip("*_`\"'").rstrip(".,;:!?").lstrip("([").rstrip(")]")
     core = core.strip("*_`\"'")
     if _ABBREVIATION.fullmatch(token.strip("*_`\"'(),;:")):
@@ -65,7 +80,7 @@ def _is_word(token: str) -> bool:
         return True
     if not core or not _WORD.fullmatch(core):
         return False
-    if len(core) < 2 or core.lower() in MATH_WORDS or core in ("yi", "yn"):
+    if len(core) < 2 or core.lower() in MATH_WORDS or core in ("yi", "yn") or core in names:
         return False                    # yi, yn: the label y_i written without its underscore
     if core.isupper() and len(core) <= 4:
         return False                    # LSE, CE, SVM: the name of a quantity
@@ -74,13 +89,13 @@ def _is_word(token: str) -> bool:
     return True
 
 
-def _tokens(line: str):
+def _tokens(line: str, names: frozenset = frozenset()):
     """(start, end, is_word) of each whitespace-separated token, with brackets opened in maths kept maths."""
     found = []
     depth = 0
     for match in re.finditer(r"\S+", line):
         token = match.group()
-        word = depth == 0 and _is_word(token)
+        word = depth == 0 and _is_word(token, names)
         if not word:
             for ch in token:
                 if ch in _OPEN:
@@ -88,7 +103,21 @@ def _tokens(line: str):
                 elif ch in _CLOSE and depth > 0:
                     depth -= 1
         found.append((match.start(), match.end(), word))
-    return found
+    return _articles(line, found)
+
+
+def _articles(line: str, found: list) -> list:
+    """"= -12.04, a change of -0.04": the letter a before a word, after a comma or a word, is the article."""
+    marked = list(found)
+    for index, (start, end, word) in enumerate(found):
+        if word or line[start:end] not in ("a", "A") or index + 1 == len(found):
+            continue
+        after = found[index + 1]
+        before = found[index - 1] if index else None
+        if after[2] and after[1] - after[0] >= 3 and (
+                before is None or before[2] or line[before[0]:before[1]].endswith((",", ";", ":"))):
+            marked[index] = (start, end, True)
+    return marked
 
 
 #: "∂/∂W_dc of λ Σ_d Σ_j W_dj² is 2λ W_dc", "the derivative of x^2 with respect to x is 2x": a derivative in words
@@ -112,17 +141,19 @@ def _sums_in_words(line: str) -> str:
     return _SUM_IN_WORDS.sub(written, line)
 
 
-def segments(line: str) -> list[Segment]:
-    """The line as words and formulas, in order (a formula only when it has a relation in it)."""
+def segments(line: str, names: frozenset = frozenset()) -> list[Segment]:
+    """The line as words and formulas, in order (a formula only when it has a relation in it); ``names``: words
+    the text defines as functions (maths, not words)."""
     line = _sums_in_words(line)
     found = _DERIVATIVE_PHRASE.search(line)
     if found:                                   # the derivative said in words, as the formula it states
         before, after = line[:found.start()], line[found.end():]
         value = found.group('value').strip().rstrip(".")
         formula = f"{found.group('operator')} ({found.group('expression')}) = {value}"
-        return _merged([*segments(before), Segment("maths", formula, found.start()), *segments(after)])
+        return _merged([*segments(before, names), Segment("maths", formula, found.start()),
+                        *segments(after, names)])
     pieces: list[Segment] = []
-    tokens = _tokens(line)
+    tokens = _tokens(line, names)
     index = 0
     while index < len(tokens):
         start, end, word = tokens[index]
@@ -142,7 +173,7 @@ def segments(line: str) -> list[Segment]:
                     continue
                 if has_relation(part):
                     cleaned, lead = _cleaned(part)
-                    inner = segments(cleaned) if lead > len(part) - len(part.lstrip()) and cleaned != part else []
+                    inner = segments(cleaned, names) if lead > len(part) - len(part.lstrip()) and cleaned != part else []
                     if any(s.kind == "words" for s in inner):     # "(delta = 1, regularization strength reg)"
                         pieces += [Segment(s.kind, s.text, start + offset + lead + s.start) for s in inner]
                         continue

@@ -138,6 +138,7 @@ class Setup(Job):
         text = self.state.part_texts.get(index, "")
         self.state.names.plain_vectors = prose.plain_vector_letters(text)
         self.state.names.vector_families = prose.vector_family_letters(text)
+        self.state.names.example_vectors = prose.vector_family_examples(text, self.state.names.vector_families)
         self.state.names.matrix_letters = prose.matrix_letters(text)
         self.state.names.example_counts = prose.example_count_letters(self.state.text)
         self.state.names.input_after_transpose = prose.input_after_transpose(text)

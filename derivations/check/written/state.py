@@ -107,6 +107,7 @@ class State:
         self.all_heads: set = set()
         self.part_count = 0
         self.unread_definitions: dict = {}    # a name whose definition could not be read -> its line
+        self.previous_head: str | None = None       # the written head of the chain before (for "Otherwise: ...")
 
     def read(self, text: str) -> Reading:
         text = self.gradient_name(text)

@@ -48,6 +48,11 @@ _TEXTCIRCLED = re.compile(r"\\textcircled\{\s*(\d+)\s*\}")
 _TEXT = re.compile(r"\\(?:text|textrm|textit|textbf|mbox|mathrm|operatorname)\s*\{")
 _DROPPED = re.compile(r"\\(?:tag|label)\s*\{[^{}]*\}|\\(?:nonumber|notag)\b")
 _TRAILING_NUMBER = re.compile(r"(?:\\q?quad|,|\s)\s*\((?:\d+|[a-z])\)\s*$")
+#: words in brackets after the maths, at the end of the row, saying what a name is: "f_j = x_i . w_j   (w_j is
+#: column j of W)" (a name with a subscript, then is/are/denotes; never a case, as in "(j is not the correct class)")
+_TRAILING_REMARK = re.compile(r"(?<=\s)\(\s*[A-Za-z]_\{?[A-Za-z0-9]{1,3}\}?\s+(?:is|are|denotes)\s+"
+                              r"(?![^()\\]*\b(?:not|correct|incorrect|class|label|case|equal|when|if|for|unless)\b)"
+                              r"[^()\\=<>]*\)\s*[.,;]?\s*$")
 _LEAD_COLON = re.compile(r"^\s*:\s*(?!=)")
 #: "\quad (j \neq y_i)", "\; (\text{for } j \ne y_i)" ending a row: the row's case, in brackets after a space
 _INDEX = r"[a-zA-Z](?:'|_\{?[a-zA-Z0-9]+\}?)?"
@@ -106,7 +111,7 @@ _TEXT_SUBSCRIPT = re.compile(r"_\s*\{\s*\\(?:text|mathrm|textrm|operatorname)\s*
 _UPRIGHT_NAME = re.compile(r"\\(?:operatorname|mathrm)\s*\{\s*([A-Z][A-Za-z]{1,7})\s*\}")
 #: function names written upright (\operatorname{diag}(p), \mathrm{softmax}(s)): maths, not words
 _UPRIGHT_FUNCTION = re.compile(r"\\(?:operatorname|mathrm|text|textrm)\s*\{\s*(diag|exp|log|max|grad|softmax|sigmoid|"
-                               r"reg|one(?:\\?_|-)?hot)\s*\}")
+                               r"reg|one(?:\\?_|-)?hot|tr|trace)\s*\}")
 
 
 def normalize(text: str) -> str:
@@ -135,6 +140,7 @@ def read_row(text: str) -> RowStatement:
         statement.lead = "because"
         body = _LEAD_COLON.sub("", body, count=1)
     body = re.sub(r"\(\s*\\text\s*\{[^{}]*\}\s*\)", " ", body)          # (\text{dog}): a remark
+    body = _TRAILING_REMARK.sub(" ", body)                               # (w_j is column j of W): a remark
     body = re.sub(r"^\s*\\(therefore|because)\b", lambda m: _set_lead(statement, m.group(1)), body)
     body = re.sub(r"^\s*(?:\\cdot|\\times|[.,*])*\s*(?=\\Rightarrow|\\implies|=>)", "", body)
     clauses = _clauses(body)

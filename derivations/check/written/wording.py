@@ -35,6 +35,37 @@ def introduces_definition(prose_text: str) -> bool:
     return bool(re.search(r"\b(formula|defined|expressed|given by|loss function|loss is|is written)\b", words))
 
 
+_NAMED_PART = re.compile(r"\b(?:call|denote|name|write)\s+(?:the\s+)?(first|second|third|last)\s+"
+                         r"(?:part|term|summand)(?:\s+(?:by|as))?\s*$", re.IGNORECASE)
+_PART_POSITION = {"first": 0, "second": 1, "third": 2, "last": -1}
+
+
+def named_part(words: str) -> int | None:
+    """The position of the term that words before a name give it ("Call the first part $L_{data}$": 0;
+    "denote the last term by": -1); None when the words say no such thing."""
+    found = _NAMED_PART.search((words or "").strip())
+    return _PART_POSITION[found.group(1).lower()] if found else None
+
+
+_OPENING, _CLOSING = "({[", ")}]"
+
+
+def top_level_terms(text: str) -> list[str]:
+    """The terms of a sum as written, each with its sign: "a - \\frac{b}{c} + (d - e)" -> ["a", "-\\frac{b}{c}",
+    "+(d - e)"] (a sign inside braces, brackets or an exponent is not a term's)."""
+    terms, depth, start = [], 0, 0
+    for position, char in enumerate(text):
+        if char in _OPENING:
+            depth += 1
+        elif char in _CLOSING:
+            depth -= 1
+        elif char in "+-" and depth == 0 and text[:position].strip() and text[:position].rstrip()[-1] not in "^_=(":
+            terms.append(text[start:position])
+            start = position
+    terms.append(text[start:])
+    return [t.strip() for t in terms if t.strip()]
+
+
 def vector_texts(text: str):
     """The entries of a vector of numbers as written: "[-0.732, 0.004, 0.728]" -> the three texts."""
     found = re.fullmatch(r"\s*(?:\\left)?\[(.*)(?:\\right)?\]\s*", text.strip(), re.DOTALL)
