@@ -153,6 +153,14 @@ class Definitions(Job):
             self.state.context(line, f"{left} = {right}", "given", said(plain_text(key), " = ", rhs))
             self.state.see(rhs)
             return "given"
+        if numeric and defined and not at and not parameters and isinstance(key, Symbol) \
+                and self.evaluation_point(line, left) and not self.state.display:
+            self.state.givens.values.setdefault(key, [])           # "For t = 1 and z = 0: ..." with z = s_1 - s_0:
+            if rhs not in self.state.givens.values[key]:           # the point a worked step is taken at
+                self.state.givens.values[key].append(rhs)
+            self.state.context(line, f"{left} = {right}", "given", said(plain_text(key), " = ", rhs,
+                                                                      " (a value of a defined name, given)"))
+            return "given"
         if mode == "define" and here and not numeric:
             here = False                                # "The formula of SVM loss is: L_i = ...": defined anew
         if here or (defined and numeric):
@@ -271,6 +279,21 @@ class Definitions(Job):
         key = value.base if isinstance(value, Indexed) else value
         if isinstance(key, (Symbol, IndexedBase)) and key not in self.state.names.definitions:
             self.state.names.unreadable[key] = line
+
+    def evaluation_point(self, line: int, left: str) -> bool:
+        """Whether the sentence of ``left`` on ``line`` gives values to work an example at: it starts with For,
+        With, At, Given, Take, Let or Example, or says "with"/"at"/"for" before the formula."""
+        lines = self.state.text.splitlines()
+        if not 1 <= line <= len(lines):
+            return False
+        text = lines[line - 1]
+        before = text[:max(text.find(left), 0)].lower()
+        if re.search(r"\b(?:with|at|for|given)\s+\$?\s*$", before):
+            return True
+        opening = re.match(r"\s*(?:[*_#>-]+\s*)?(?:for|with|at|given|take|taking|let|example|e\.g\.|numbers|values)\b",
+                           text.lower())
+        return bool(opening) and not re.search(r":|;|\b(?:gives?|get|so|then|we|is|are|equals?)\b",
+                                               before[opening.end():])
 
     def names_the_jacobian(self, key, line) -> bool:
         """J defined by a matrix in a text whose p is the softmax of the scores, where J or the line is said to be

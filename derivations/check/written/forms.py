@@ -26,8 +26,11 @@ class Forms(Job):
                                said(sympy.Symbol("s"), " = ", sympy.ImmutableMatrix([list(rhs)])))
             return "given"
         if isinstance(key, IndexedBase) and count in notation.COUNTS and min(rhs.shape) == 1 \
-                and all(is_number(v) for v in rhs) and key not in self.state.names.definitions:
+                and all(is_number(v) for v in rhs) and (key not in self.state.names.definitions
+                                                        or self.definitions.evaluation_point(line, left)):
             self.state.givens.vectors[key] = list(rhs)          # "with w = [1, -1]", w a vector the text named
+            if key in self.state.names.definitions:
+                count = notation.K                              # "with f = [3.2, 5.1, -1.7]", f = W x: the scores
             self.state.givens.sizes[count] = len(rhs)
             self.state.context(line, f"{left} = {right}", "given",
                                said(sympy.Symbol(key.name), " = ", sympy.ImmutableMatrix([list(rhs)])))

@@ -175,6 +175,7 @@ class State:
         held |= {name.base for name in (self.givens.values or {}) if isinstance(name, Indexed) and name.base in defined}
         if self.givens.scores is not None:
             held |= {key for key in defined if key == notation.s or str(key) == "s"}
+        held |= {key for key in (getattr(self.givens, "vectors", None) or {}) if key in defined}
         return held
 
     def see(self, value):
