@@ -331,7 +331,8 @@ class Decisions(Job):
                     else:
                         continue
                     own = self.state.names.definitions.get(name)
-                    if own is not None and not (isinstance(own.value, sympy.Basic) and own.value.is_number):
+                    if own is not None and not (isinstance(own.value, sympy.Basic) and own.value.is_number) \
+                            and self.shares_names(derivative.expr, own):
                         continue                            # s defined by w^T x: L may be written through that
                     held = {k: v for k, v in self.state.names.definitions.items() if k != name}
                     try:
@@ -352,6 +353,21 @@ class Decisions(Job):
                     raise Unread(said(plain_text(variable), " is not defined in the text, and ",
                                       shown(derivative.expr), " as the text defines it is not written through it: "
                                       "what ", plain_text(variable), " stands for is not said"))
+
+    def shares_names(self, expr, definition) -> bool:
+        """Whether ``expr`` with every definition put in uses a name that the definition's right side uses
+        (L_i written with w_j^T x_i beside s_j := w_j^T x_i), or the definition cannot be looked into."""
+        body = definition.value if definition.value is not None else definition.body
+        try:
+            inner, own = self.state.expanded(expr), self.state.expanded(body)
+        except Unread:
+            return True
+        if not isinstance(inner, sympy.Basic) or not isinstance(own, sympy.Basic):
+            return True
+
+        def names(value):
+            return {s for s in value.free_symbols if not s.is_integer} | {a.base for a in value.atoms(Indexed)}
+        return bool(names(inner) & names(own))
 
     def defined(self, name) -> bool:
         definitions = self.state.names.definitions
