@@ -49,3 +49,17 @@ def test_a_sum_and_a_max_over_the_same_index_keep_their_own_index():
     for written in (concrete(denominator, {notation.K: 3}), instantiate(denominator, {notation.K: 3})):
         value = concrete(written, {notation.K: 3}).xreplace(values)
         assert abs(float(value) - float(expected)) < 1e-12
+
+
+@pytest.mark.parametrize("name, verified", [
+    ("svm_three_images_vector_facts.md", [5, 15, 19, 23, 27]),   # a vector fact (dL_1/ds = [...]) before a "so" line
+    ("svm_batch_unicode_index_counts.txt", []),                     # S_n,y_n beside S_nj: one name, two index counts
+])
+def test_no_line_ends_in_an_internal_error(name, verified):
+    """Two lines of a held-out corpus ended in "an internal error in derive verify": a fact with a vector on one
+    side and a derivative on the other given to the solver (TypeError), and a derivative by S_{nc} of a name
+    also written S_n (IndexException). Each is now read or "not read" with a plain reason."""
+    outcome = checked("written_lead", [name])[name]
+    assert not [e for e in outcome.entries if "internal error" in str(e.verified_by)]
+    found = outcome.line_verdicts()
+    assert [line for line in verified if found.get(line) != "verified"] == []

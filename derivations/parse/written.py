@@ -267,6 +267,10 @@ _ACCENTS = {"\u0302": "hat", "\u0304": "bar", "\u0303": "tilde"}
 _UPRIGHT_D = re.compile(r"\\(?:mathrm|operatorname|text|mathit)\s*\{\s*d\s*\}(?=\s*[A-Za-z\\({])")
 
 
+#: a shape said after a formula, S = X·W   (N×C): a remark, not a factor
+_TRAILING_SHAPE = re.compile(r"\s+\(\s*[A-Z]\s*(?:×|\\times|x|\*)\s*[A-Z]\s*\)\s*$")
+#: two indices after one underscore, a comma between and no braces (S_n,y_n): S_{n,y_n}
+_COMMA_INDICES = re.compile(r"(?<![A-Za-z\\])([A-Za-z])_([a-z0-9]),([a-z]_[a-z0-9])(?![A-Za-z0-9_(])")
 #: y hat spelled in ASCII (yhat, y_hat, phat): the accented letter
 _HAT_WORD = re.compile(r"(?<![A-Za-z\\])(d?)([yp])_?hat(?![A-Za-z])")
 
@@ -295,10 +299,12 @@ def screen_written(text: str, limits: Limits) -> str:
     if len(text) > limits.max_length:
         raise ParseError(f"expression too long: {len(text)} characters (limit {limits.max_length})")
     text = _UPRIGHT_D.sub("d ", text)
+    text = _TRAILING_SHAPE.sub("", text)
     text = _PARTIAL_SUBSCRIPT.sub(lambda m: f"\\frac{{\\partial}}{{\\partial {m.group(1) or m.group(2)}}} ", text)
     text = text.replace("[\\![", "\\mathbb{1}[").replace("]\\!]", "]")
     text = _BARE_IVERSON.sub(lambda m: f"\\mathbb{{1}}[{m.group(1)}]", text)
     text = _ONE_SUBSCRIPT.sub(_one_with_subscript, text)
+    text = _COMMA_INDICES.sub(lambda m: f"{m.group(1)}_{{{m.group(2)},{m.group(3)}}}", text)
     text = _HAT_WORD.sub(lambda m: f"{m.group(1)}\\hat{{{m.group(2)}}}", text)
     text = _ONE_HOT.sub("onehot", text)
     text = _COMBINING.sub(lambda m: f"\\{_ACCENTS[m.group(2)]}{{{m.group(1)}}}", text)

@@ -410,6 +410,8 @@ class Decisions(Job):
         """
         rules = []
         for lhs, rhs, line in reversed(self.state.part.facts):
+            if isinstance(lhs, sympy.MatrixBase) != isinstance(rhs, sympy.MatrixBase):
+                continue                            # a vector written beside a derivative: no rule to solve for
             rule = solved_for(lhs, rhs)
             if rule is not None:
                 rules.append((rule, line))

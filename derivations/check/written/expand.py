@@ -42,6 +42,16 @@ def expand(expr, definitions: dict):
     raise ParseError("the definitions refer to each other in a loop")
 
 
+def _diff(inner, variables):
+    """``inner`` differentiated by ``variables``; a name written with one number of indices in one place and
+    another elsewhere (S_n beside S_{nc}) is a ParseError, a plain "not read", not an internal error."""
+    try:
+        return sympy.diff(inner, *variables)
+    except sympy.tensor.indexed.IndexException:
+        raise ParseError("a name is written with one number of indices in one place and another elsewhere "
+                         "(as S_n beside S_{nc})") from None
+
+
 #: a sum with number bounds (sum_{i=1}^{2}) and at most this many terms is written out before definitions go in
 WRITTEN_OUT_TERMS = 12
 
@@ -163,12 +173,16 @@ def _derivative(node: Derivative, definitions):
             through = _through(inner, variables[0], definitions)
             if through is not None:
                 return through
-        return sympy.diff(inner, *variables)
+        return _diff(inner, variables)
     inner = expand(node.expr, definitions)
     variables = [expand(v, definitions) if isinstance(v, Indexed) else v for v in variables]
     if not all(isinstance(v, (Symbol, Indexed)) for v in variables):
         raise ParseError("a derivative with respect to a defined expression is not read")
-    return Derivative(inner, *variables)
+    try:
+        return Derivative(inner, *variables)
+    except sympy.tensor.indexed.IndexException:
+        raise ParseError("a name is written with one number of indices in one place and another elsewhere "
+                         "(as S_n beside S_{nc})") from None
 
 
 def _through(expr, name, definitions):
