@@ -257,7 +257,8 @@ _EXTRA_CHARACTERS = {"…": r"\dots ", "′": "'", "∗": "*", "ᵀ": "^T", "⊤
                      "α": r"\alpha ", "η": r"\eta ", "θ": r"\theta ", "ε": r"\epsilon ", "μ": r"\mu ",
                      "γ": r"\gamma ", "τ": r"\tau ", "φ": r"\phi ", "ω": r"\omega ", "²": "^2", "³": "^3",
                      "^{\\prime}": "'", "^\\prime": "'", "\\prime": "'", "\\top": "T",
-                     "ŷ": r"\hat{y}", "ℓ": r"\ell ", "ȳ": r"\bar{y}", "‖": r"\|", "∥": r"\|", "⊙": r"\odot "}
+                     "ŷ": r"\hat{y}", "ℓ": r"\ell ", "ȳ": r"\bar{y}", "‖": r"\|", "∥": r"\|", "⊙": r"\odot ",
+                     **{chr(0x2080 + digit): f"_{digit}" for digit in range(10)}}     # s₁: s_1
 #: a letter with a combining accent (y + U+0302 is ŷ): the accent as a command
 _COMBINING = re.compile("([A-Za-z])([\u0302\u0304\u0303])")
 _ACCENTS = {"\u0302": "hat", "\u0304": "bar", "\u0303": "tilde"}

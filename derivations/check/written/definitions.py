@@ -288,7 +288,7 @@ class Definitions(Job):
             return False
         text = lines[line - 1]
         before = text[:max(text.find(left), 0)].lower()
-        if re.search(r"\b(?:with|at|for|given)\s+\$?\s*$", before):
+        if re.search(r"\b(?:with|at|for|given|suppose|assume|assuming|let|take|taking|set|setting)\s+\$?\s*$", before):
             return True
         opening = re.match(r"\s*(?:[*_#>-]+\s*)?(?:for|with|at|given|take|taking|let|example|e\.g\.|numbers|values)\b",
                            text.lower())

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .running import defined_function_words, is_case, joins_case, segments, states_something
+from .running import defined_function_words, has_relation, is_case, joins_case, segments, states_something
 from .wording import has_derivative
 
 #: environments whose rows are separate lines of a derivation
@@ -447,12 +447,32 @@ def _row_spans(text: str):
     return spans
 
 
+_CASE_HEADER = re.compile(r"^(?P<indent>\s*)(?P<word>If|For|When|Case)\s+(?P<case>[^:]{1,40}?)\s*:\s*\S", re.IGNORECASE)
+
+
+def _under_case_header(line: str, header):
+    """In plain text, a line indented under one that starts with a case ("If t = 1:  L = ...", then
+    "           dL/dz = 0.8 - 1") is in that case too: (the line with the case written before it, the header
+    in force)."""
+    if not line.strip():
+        return line, header
+    indent = len(line) - len(line.lstrip())
+    found = _CASE_HEADER.match(line)
+    if found:
+        return line, (len(found.group("indent")), found.group("word"), found.group("case"))
+    if header is not None and indent > header[0] and has_relation(line):
+        return f"{line[:indent]}{header[1]} {header[2]}: {line.strip()}", header
+    return line, None if indent <= (header[0] if header else -1) else header
+
+
 def _plain(text: str) -> list:
     """Pieces of a plain-text derivation: a line with a relation is maths, any other line prose."""
     pieces = []
     in_code = False
     names = defined_function_words(text)
+    header = None                                    # (indent, case) of a line "If t = 1:  L = ..."
     for number, line in enumerate(text.splitlines(), start=1):
+        line, header = _under_case_header(line, header)
         if _FENCE.match(line):
             in_code = not in_code
             continue

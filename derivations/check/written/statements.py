@@ -53,6 +53,12 @@ _TRAILING_NUMBER = re.compile(r"(?:\\q?quad|,|\s)\s*\((?:\d+|[a-z])\)\s*$")
 _TRAILING_REMARK = re.compile(r"(?<=\s)\(\s*[A-Za-z]_\{?[A-Za-z0-9]{1,3}\}?\s+(?:is|are|denotes)\s+"
                               r"(?![^()\\]*\b(?:not|correct|incorrect|class|label|case|equal|when|if|for|unless)\b)"
                               r"[^()\\=<>]*\)\s*[.,;]?\s*$")
+#: (w_k = k-th row of W), (L_n = loss of example n): a remark that says in words what a name is
+_TRAILING_NAMING = re.compile(r"(?<=\s)\(\s*[A-Za-z]_\{?[A-Za-z0-9]{1,3}\}?\s*=\s*[^()=<>]*\b(?:row|column|loss|"
+                              r"example|entry|element|vector|matrix|th)\b[^()=<>]*\)\s*[.,;:]?\s*$")
+#: the range an index runs over, after its formula: (k = 1, …, K), ", i = 1..C", (j = 0..K-1)
+_TRAILING_RANGE = re.compile(r"(?:,\s*|\s+\(\s*)[a-z]\s*=\s*[01]\s*(?:,\s*(?:…|\\l?dots|\.\.\.)\s*,|\.\.|…|"
+                             r"\\l?dots)\s*[A-Za-z0-9]+(?:\s*-\s*1)?\s*\)?\s*[.,;]?\s*$")
 _LEAD_COLON = re.compile(r"^\s*:\s*(?!=)")
 #: "\quad (j \neq y_i)", "\; (\text{for } j \ne y_i)" ending a row: the row's case, in brackets after a space
 _INDEX = r"[a-zA-Z](?:'|_\{?[a-zA-Z0-9]+\}?)?"
@@ -141,6 +147,8 @@ def read_row(text: str) -> RowStatement:
         body = _LEAD_COLON.sub("", body, count=1)
     body = re.sub(r"\(\s*\\text\s*\{[^{}]*\}\s*\)", " ", body)          # (\text{dog}): a remark
     body = _TRAILING_REMARK.sub(" ", body)                               # (w_j is column j of W): a remark
+    body = _TRAILING_NAMING.sub(" ", body)                               # (L_n = loss of example n): a remark
+    body = _TRAILING_RANGE.sub(" ", body)                                # (k = 1, …, K): the range of k
     body = re.sub(r"^\s*\\(therefore|because)\b", lambda m: _set_lead(statement, m.group(1)), body)
     body = re.sub(r"^\s*(?:\\cdot|\\times|[.,*])*\s*(?=\\Rightarrow|\\implies|=>)", "", body)
     clauses = _clauses(body)
