@@ -146,7 +146,9 @@ class Definitions(Job):
                 self.state.givens.values[entry_key].append(rhs)
             self.state.context(line, f"{left} = {right}", "given", said(plain_text(entry_key), " = ", rhs))
             return "given"
-        if numeric and not defined and leaf and not at and not parameters:
+        target = isinstance(key, Symbol) and key.name in ("t", "y") and not at and not parameters
+        if numeric and not defined and (leaf or target) and not at and not parameters:
+            # a target or label given a value (t = 1 if the class is 1, t = 0 otherwise): a value it may take
             self.state.givens.values.setdefault(key, [])           # every value stated is a candidate (a problem
             if rhs not in self.state.givens.values[key]:           # may ask for Delta = 1 and for Delta = 2)
                 self.state.givens.values[key].append(rhs)

@@ -208,7 +208,7 @@ def _split_formula(text: str):
     parts, begin = [], 0
     for cut in cuts:
         at, after = cut[0], cut[1]
-        lone = begin == 0 and re.fullmatch(r"\s*[A-Za-z]\s*", text[begin:at])   # "one example i, delta = 1"
+        lone = begin == 0 and re.fullmatch(r"\s*(?:[A-Za-z]|\d+)\s*", text[begin:at])   # "one example i, delta = 1"
         if len(cut) == 3 and not (has_relation(text[begin:at]) and has_relation(text[after:])) \
                 and not (lone and has_relation(text[after:])):
             continue
