@@ -147,10 +147,16 @@ class State:
         written = loss.replace("_", "_{", 1) + "}" if "_" in loss else loss
         return f"\\frac{{\\partial {written}}}{{\\partial {found.group(1)}{found.group(2) or ''}}}"
 
-    def line_of(self, fragment: str, line: int) -> int:
-        """The source line ``fragment`` of the row being read stands on (a cases row spread over lines)."""
+    def line_of(self, fragment: str, line: int, after: int = 0) -> int:
+        """The source line ``fragment`` of the row being read stands on (a cases row spread over lines), looked
+        for from the line ``after`` on (two rows may be written alike: p_k - 1 in both cases)."""
         text, start = self.row_text, self.row_line
-        position = text.find(fragment.strip()) if text and fragment.strip() else -1
+        offset = 0
+        if text and start and after > start:
+            for _ in range(after - start):
+                found = text.find("\n", offset)
+                offset = found + 1 if found >= 0 else offset
+        position = text.find(fragment.strip(), offset) if text and fragment.strip() else -1
         if position < 0 or not start or not start <= line <= start + text.count("\n"):
             return line
         return start + text.count("\n", 0, position)

@@ -118,8 +118,10 @@ class Steps(Job):
         read_conditions = []
         row_line = line
         others = _otherwise_conditions(self.cases, rows, line) if inherited is None else None
+        previous = 0
         for number, (value_text, condition_text) in enumerate(rows):
-            line = self.state.line_of(value_text, row_line)      # a case row on its own line has its verdict there
+            line = self.state.line_of(value_text, row_line, previous + 1 if previous else 0)
+            previous = line                                      # a case row on its own line has its verdict there
             if inherited is not None:
                 found = inherited[number]
             elif others is not None and number in others:
