@@ -116,6 +116,16 @@ def example_count_letters(text: str) -> set[str]:
     return {m.group(1) for m in _EXAMPLE_COUNT.finditer(text)}
 
 
+#: W \in \mathbb{R}^{C \times D}, "W is C x D", "W is a K by D matrix": a row per class
+_WEIGHTS_BY_ROWS = re.compile(r"(?<![A-Za-z\\])W\s*(?:\\in\s*\\mathbb\s*\{?R\}?\s*\^\s*\{?|∈\s*ℝ\s*\^?\s*\{?|is\s+(?:an?\s+)?)"
+                              r"\s*[CK]\s*(?:\\times|×|x|by)\s*D\b")
+
+
+def weights_by_rows(text: str) -> bool:
+    """Whether the text gives W a row per class (W in R^{C x D}): the course's W is D x K."""
+    return bool(_WEIGHTS_BY_ROWS.search(text))
+
+
 def input_after_transpose(math_text: str) -> bool:
     """Whether the maths writes a weight vector transposed times a plain x (w^T x, w^\\top x): x is an input
     vector, and x_i, x_n then are the inputs of the examples."""

@@ -73,6 +73,7 @@ class Names(ArrayNames, ExampleNames):
         self.named_vectors: dict = {}         # names the text defines as vectors (s' = 2s) -> their length
         self.example_counts: set[str] = set()  # letters the text counts its examples with ("m examples": m is N)
         self.input_after_transpose = False    # the text writes w^T x (x an input vector, so x_i is example i's)
+        self.weights_by_rows = False          # W in R^{C x D}: a row per class (the course's W transposed)
         self.aliasing = True                  # an undefined L may be read as the one loss defined (not in a head)
         self.families: dict = {}              # L_n -> the family L_{.} whose entry n is L_n (see rebind)
         self.matrix_letters: dict = {}        # capital letters the text uses as matrices -> the letter of their entries
@@ -205,6 +206,13 @@ class Names(ArrayNames, ExampleNames):
         return out
 
     def name(self, ref: NameRef):
+        found = self._name(ref)
+        if self.weights_by_rows and isinstance(found, Indexed) and len(found.indices) == 2 \
+                and found.base == self.base("W") and ref.letter == "W":
+            return found.base[found.indices[::-1]]    # W in R^{C x D}: the text's W_{jd} is the course's W_{dj}
+        return found
+
+    def _name(self, ref: NameRef):
         letter = ref.letter
         if "+" in ref.font:
             return self._accented_vector(ref)

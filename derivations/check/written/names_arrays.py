@@ -45,6 +45,8 @@ class ArrayNames:
         if base in self.definitions and self.definitions[base].value is not None:
             return None
         rows, cols = MATRIX_SHAPES.get(letter, (notation.N, notation.K))
+        if letter == "W" and self.weights_by_rows:
+            return MatrixName(base, rows, cols, transposed=True)    # W in R^{C x D}: the course's W^T
         return MatrixName(base, rows, cols)
 
     def vector(self, ref: NameRef):

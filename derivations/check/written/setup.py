@@ -142,6 +142,7 @@ class Setup(Job):
         self.state.names.matrix_letters = prose.matrix_letters(text)
         self.state.names.example_counts = prose.example_count_letters(self.state.text)
         self.state.names.input_after_transpose = prose.input_after_transpose(text)
+        self.state.names.weights_by_rows = prose.weights_by_rows(self.state.text)
         for condition in self.state.hints.assume:
             self.cases.persistent_condition(condition, 0)
         stated = []
