@@ -27,3 +27,30 @@ def found_and_recorded(outcome, entry: dict) -> tuple:
     found = outcome.line_verdicts()
     expected = {int(line): CHECKER_WORD[str(verdict).split()[0]] for line, verdict in entry["lines"].items()}
     return {line: found.get(line, "nothing read") for line in expected}, expected
+
+
+def recorded_corpus_tests(folder: str):
+    """The fixture and the two tests every recorded corpus has, for a test module to take as its own names:
+    every recorded line gets its recorded verdict, every file its recorded exit status.
+
+        RECORDED, outcomes, test_every_line_gets_its_recorded_verdict, test_the_exit_status_is_the_one_recorded = \\
+            recorded_corpus_tests("written_dev5")
+    """
+    import pytest
+
+    records = recorded(folder)
+
+    @pytest.fixture(scope="module")
+    def outcomes():
+        return checked(folder, records)
+
+    @pytest.mark.parametrize("name", sorted(records))
+    def test_every_line_gets_its_recorded_verdict(outcomes, name):
+        found, expected = found_and_recorded(outcomes[name], records[name])
+        assert found == expected
+
+    @pytest.mark.parametrize("name", sorted(records))
+    def test_the_exit_status_is_the_one_recorded(outcomes, name):
+        assert outcomes[name].status == records[name]["expected_exit"]
+
+    return records, outcomes, test_every_line_gets_its_recorded_verdict, test_the_exit_status_is_the_one_recorded

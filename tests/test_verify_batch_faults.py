@@ -10,25 +10,10 @@ import pytest
 
 from derivations.check.written import check_text
 
-from .recorded_corpus import checked, found_and_recorded, recorded
+from .recorded_corpus import recorded_corpus_tests
 
-RECORDED = recorded("written_batch_faults")
-
-
-@pytest.fixture(scope="module")
-def outcomes():
-    return checked("written_batch_faults", RECORDED)
-
-
-@pytest.mark.parametrize("name", sorted(RECORDED))
-def test_every_line_gets_its_recorded_verdict(outcomes, name):
-    found, expected = found_and_recorded(outcomes[name], RECORDED[name])
-    assert found == expected
-
-
-@pytest.mark.parametrize("name", sorted(RECORDED))
-def test_the_exit_status_is_the_one_recorded(outcomes, name):
-    assert outcomes[name].status == RECORDED[name]["expected_exit"]
+RECORDED, outcomes, test_every_line_gets_its_recorded_verdict, test_the_exit_status_is_the_one_recorded = \
+    recorded_corpus_tests("written_batch_faults")
 
 
 # --- L_n read as the term of example n of the batch loss ---------------------------------------------

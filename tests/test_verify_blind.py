@@ -8,25 +8,10 @@ its line, and the exit status is the one recorded. The first run's figures are i
 
 import pytest
 
-from .recorded_corpus import checked, found_and_recorded, recorded
+from .recorded_corpus import checked, found_and_recorded, recorded, recorded_corpus_tests
 
-RECORDED = recorded("written_blind")
-
-
-@pytest.fixture(scope="module")
-def outcomes():
-    return checked("written_blind", RECORDED)
-
-
-@pytest.mark.parametrize("name", sorted(RECORDED))
-def test_every_line_gets_its_recorded_verdict(outcomes, name):
-    found, expected = found_and_recorded(outcomes[name], RECORDED[name])
-    assert found == expected
-
-
-@pytest.mark.parametrize("name", sorted(RECORDED))
-def test_the_exit_status_is_the_one_recorded(outcomes, name):
-    assert outcomes[name].status == RECORDED[name]["expected_exit"]
+RECORDED, outcomes, test_every_line_gets_its_recorded_verdict, test_the_exit_status_is_the_one_recorded = \
+    recorded_corpus_tests("written_blind")
 
 
 def test_the_planted_slips_are_named(outcomes):

@@ -11,26 +11,11 @@ from derivations.check.written import check_text
 from derivations.check.written.reader import claims_derivative
 from derivations.check.written.running import segments
 
-from .recorded_corpus import DATA, checked, found_and_recorded, recorded
+from .recorded_corpus import DATA, recorded_corpus_tests
 
-RECORDED = recorded("written_dev4")
+RECORDED, outcomes, test_every_line_gets_its_recorded_verdict, test_the_exit_status_is_the_one_recorded = \
+    recorded_corpus_tests("written_dev4")
 CORPUS = DATA / "written_dev4"
-
-
-@pytest.fixture(scope="module")
-def outcomes():
-    return checked("written_dev4", RECORDED)
-
-
-@pytest.mark.parametrize("name", sorted(RECORDED))
-def test_every_line_gets_its_recorded_verdict(outcomes, name):
-    found, expected = found_and_recorded(outcomes[name], RECORDED[name])
-    assert found == expected
-
-
-@pytest.mark.parametrize("name", sorted(RECORDED))
-def test_the_exit_status_is_the_one_recorded(outcomes, name):
-    assert outcomes[name].status == RECORDED[name]["expected_exit"]
 
 
 # --- a case written before its formula on the same line --------------------------------------------

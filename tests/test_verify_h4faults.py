@@ -12,25 +12,10 @@ import sympy
 from derivations.check.written import check_text
 from derivations.check.written.context import dotted_letters, function_argument, softmax_without_p
 
-from .recorded_corpus import checked, found_and_recorded, recorded
+from .recorded_corpus import recorded_corpus_tests
 
-RECORDED = recorded("written_h4faults")
-
-
-@pytest.fixture(scope="module")
-def outcomes():
-    return checked("written_h4faults", RECORDED)
-
-
-@pytest.mark.parametrize("name", sorted(RECORDED))
-def test_every_line_gets_its_recorded_verdict(outcomes, name):
-    found, expected = found_and_recorded(outcomes[name], RECORDED[name])
-    assert found == expected
-
-
-@pytest.mark.parametrize("name", sorted(RECORDED))
-def test_the_exit_status_is_the_one_recorded(outcomes, name):
-    assert outcomes[name].status == RECORDED[name]["expected_exit"]
+RECORDED, outcomes, test_every_line_gets_its_recorded_verdict, test_the_exit_status_is_the_one_recorded = \
+    recorded_corpus_tests("written_h4faults")
 
 
 # --- fault 1: values after with / at / where / for / given, vectors included ------------------------

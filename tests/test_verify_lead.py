@@ -4,25 +4,10 @@ the fix (verdicts.yaml)."""
 
 import pytest
 
-from .recorded_corpus import checked, found_and_recorded, recorded
+from .recorded_corpus import checked, recorded_corpus_tests
 
-RECORDED = recorded("written_lead")
-
-
-@pytest.fixture(scope="module")
-def outcomes():
-    return checked("written_lead", RECORDED)
-
-
-@pytest.mark.parametrize("name", sorted(RECORDED))
-def test_every_line_gets_its_recorded_verdict(outcomes, name):
-    found, expected = found_and_recorded(outcomes[name], RECORDED[name])
-    assert found == expected
-
-
-@pytest.mark.parametrize("name", sorted(RECORDED))
-def test_the_exit_status_is_the_one_recorded(outcomes, name):
-    assert outcomes[name].status == RECORDED[name]["expected_exit"]
+RECORDED, outcomes, test_every_line_gets_its_recorded_verdict, test_the_exit_status_is_the_one_recorded = \
+    recorded_corpus_tests("written_lead")
 
 
 def test_a_wrong_worked_value_is_shown_at_the_given_values(outcomes):
