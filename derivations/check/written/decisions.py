@@ -38,8 +38,7 @@ class Decisions(Job):
             raise Unread(f"{shortened(vector)} is a vector and {shortened(number)} one number: the two are not compared")
         a = self.state.expanded(before.value)
         b = self.state.expanded(after.value)
-        a, b, conditions = batch_labels(a, b, conditions)
-        a, b = label_of_example_i([a, b])
+        a, b, *conditions = label_of_example_i([a, b, *conditions])     # y_i of example i in a batch, cases too
         undefined_inside_derivative(a)
         undefined_inside_derivative(b)
         self.check_readable(a, b)
@@ -483,21 +482,3 @@ def undefined_inside_derivative(side):
             if is_quantity_name(name.rstrip("•")):
                 raise Unread(said(plain_text(atom), " is not defined in the text: what it depends on is not stated, "
                                   "so its derivative is not known"))
-
-
-def batch_labels(a, b, conditions):
-    """y_i with the example index i free, in a step about a batch (the loss sums log p_{i, y_i} over the
-    examples): the label of example i, as the sum has it, not one example's label (dL/ds_ij = (p_ij - 1[j =
-    y_i]) / N was refuted at y_(0) = 0 and y_i = 1 for i = 0)."""
-    from ...engine import notation
-    from .roles import example_label, index_symbol
-    example = index_symbol("i")
-    sides = [side for side in (a, b) if isinstance(side, sympy.Basic) and not isinstance(side, sympy.MatrixBase)]
-    free = set().union(*(side.free_symbols for side in sides)) if sides else set()
-    if notation.y not in free or example not in free or not any(s.name == "y_(0)" for s in free):
-        return a, b, conditions
-    label = {notation.y: example_label(example)}
-
-    def put(value):
-        return value.xreplace(label) if isinstance(value, sympy.Basic) else value
-    return put(a), put(b), [put(c) for c in conditions]
