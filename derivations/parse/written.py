@@ -485,7 +485,22 @@ class WrittenBuilder:
 
     def rule_expr(self, children):
         values = [self.value(c) for c in children]
-        return arrays.add(values)
+        return arrays.add(self._labels_as_one_hot(values))
+
+    def _labels_as_one_hot(self, values: list) -> list:
+        """p - y with p a vector over the classes and y a plain name never written with components: y is the
+        label's one-hot vector e_y, the only reading in which the line is a vector minus a vector."""
+        if not any(isinstance(v, Vector) and v.count == notation.K and not v.transposed for v in values):
+            return values
+        plain = sympy.Symbol("y", real=True)
+        out = []
+        for value in values:
+            if isinstance(value, sympy.Basic) and value in (plain, -plain):
+                label = self.resolver.index_letter("y")
+                sign = 1 if value == plain else -1
+                value = Vector(lambda d, j=label, s=sign: s * sympy.KroneckerDelta(d, j), notation.K, key=("e", label))
+            out.append(value)
+        return out
 
     def rule_plus(self, children):
         return children[0]

@@ -236,11 +236,30 @@ def plain_vector_letters(math_text: str) -> set[str]:
     cleaned = re.sub(r"_\s*\{[^{}]*\}|_\s*[A-Za-z0-9]", "_", cleaned)       # subscripts' own letters are indices
     for match in re.finditer(r"(?<![A-Za-z])([a-z])'*\s*(?:_|\^\s*\{?\s*T\b)", cleaned):
         letters.add(match.group(1))
-    for match in re.finditer(r"(?<![A-Za-z])[a-z]'*\s*\^\s*\{?\s*T\s*\}?\s*([a-z])(?![A-Za-z(_'])", cleaned):
-        letters.add(match.group(1))                     # the x of w^T x: a vector too
+    after_transpose = set()
+    for match in re.finditer(r"(?<![A-Za-z])[a-z]'*\s*\^\s*\{?\s*T\s*\}?\s*([a-z])(?![A-Za-z(])", cleaned):
+        after_transpose.add(match.group(1))             # the x of w^T x (of w^T x_n): a vector too
     for match in re.finditer(r"(?<![A-Za-z])W\s*(?:\^\s*\{?\s*T\s*\}?)?\s*([a-z])(?![A-Za-z(])", cleaned):
         letters.add(match.group(1))                     # the x of s = W x: the weights times an input vector
-    return (letters - {"e", "d"} - per_example) | dotted_letters(math_text)[0]
+    return (letters - {"e", "d"} - per_example) | (after_transpose - {"e", "d"}) | dotted_letters(math_text)[0] \
+        | _accented_vector_names(math_text)
+
+
+#: an accented letter written with a class subscript (\\hat{y}_k, ŷ_k, yhat_k, y_hat_k, \\hat p_j; not ŷ_i of example i)
+_ACCENTED_ENTRY = re.compile(r"(?:\\(hat|bar|tilde)\s*\{?\s*([a-z])\s*\}?|([a-z])̂|(ŷ)|(?<![A-Za-z\\])([yp])_?hat)"
+                             r"\s*_\s*\{?\s*[kjcmly0-9](?![A-Za-z0-9])")      # a class index, not example i or n
+
+
+def _accented_vector_names(math_text: str) -> set[str]:
+    """An accented name written with a class subscript (\\hat{y}_k = ...): the bare \\hat{y} is that vector."""
+    names = set()
+    for match in _ACCENTED_ENTRY.finditer(math_text):
+        accent, letter, combined, y_hat, ascii_letter = match.groups()
+        if accent:
+            names.add(f"{letter}_{accent}")
+        else:
+            names.add(f"{combined or ascii_letter or 'y'}_hat")
+    return names
 
 
 def _per_example_letters(text: str) -> set[str]:

@@ -11,7 +11,7 @@ from sympy import Indexed, Symbol
 from ...parse.errors import ParseError
 from ..numeric import read_number
 from .algebra import cannot_evaluate, is_number, is_quantity_name, plain_text, show_relation, solved_for
-from .expand import expand
+from .expand import OF_THE_WEIGHTS, expand
 from .judging import decimal_literals
 from .mistakes import diagnose
 from .numbers import over_free_index
@@ -36,6 +36,12 @@ class Decisions(Job):
                 side == 0 for side in sides):        # a vector = 0: the zero vector, each component 0
             vector, number = (before_text, after_text) if sides[0].has(COMPONENT) else (after_text, before_text)
             raise Unread(f"{shortened(vector)} is a vector and {shortened(number)} one number: the two are not compared")
+        from ...parse.written_arrays import ROW
+        for matrix, vector in ((before, after), (after, before)):
+            if isinstance(matrix.value, sympy.Basic) and matrix.value.has(ROW) and matrix.value.has(COMPONENT) \
+                    and isinstance(vector.value, sympy.MatrixBase) and min(vector.value.shape) == 1:
+                raise Unread("a matrix and a vector written out are not compared (say which row or column: "
+                             "row 0 of J = [...])")
         a = self.state.expanded(before.value)
         b = self.state.expanded(after.value)
         a, b, *conditions = label_of_example_i([a, b, *conditions])     # y_i of example i in a batch, cases too
@@ -460,8 +466,6 @@ def written_out_against(side, other):
     return side
 
 
-#: matrices of a batch that, in the course's notation, depend on the weights (probabilities, scores, activations)
-_OF_THE_WEIGHTS = ("P", "S", "Z", "A", "H")
 
 
 def undefined_inside_derivative(side):
@@ -473,7 +477,7 @@ def undefined_inside_derivative(side):
         variables = {v.base if isinstance(v, Indexed) else v for v in derivative.variables}
         for atom in derivative.expr.atoms(Indexed, Symbol):
             name = atom.base.label.name if isinstance(atom, Indexed) else atom.name
-            if isinstance(atom, Indexed) and name in _OF_THE_WEIGHTS and atom.base not in variables:
+            if isinstance(atom, Indexed) and name in OF_THE_WEIGHTS and atom.base not in variables:
                 raise Unread(said(name, " is not defined in the text (", plain_text(atom), "): what it depends on is "
                                         "not stated, so the derivative through it is not known"))
             if isinstance(atom, Symbol) and (atom.is_integer or any(isinstance(i, Indexed) and i.base.label == atom

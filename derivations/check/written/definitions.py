@@ -162,9 +162,12 @@ class Definitions(Job):
                 self.state.givens.values[key].append(rhs)
             self.state.context(line, f"{left} = {right}", "given", said(plain_text(key), " = ", rhs,
                                                                       " (a value of a defined name, given)"))
+            self.given_through(key, rhs, line)
             return "given"
         if mode == "define" and here and not numeric:
             here = False                                # "The formula of SVM loss is: L_i = ...": defined anew
+        if here and not numeric and (self.first_seen(rhs) or self.batch_of(key, rhs)):
+            here = False                                # "for a data set, with L = 1/N sum_n L_n": L defined anew
         if here or (defined and numeric):
             return ""
         if lead == "therefore" and (key in self.state.seen or defined):
@@ -196,6 +199,56 @@ class Definitions(Job):
             return "definition"
         self.store(key, parameters, at, rhs, line, f"{left} = {right}")
         return "definition"
+
+    def first_seen(self, value) -> bool:
+        """Whether ``value`` uses an indexed name the text has not written before (L = 1/N sum_n L_n after L was
+        one example's loss): a claim about the name cannot be checked through a name never seen, so the line
+        defines the name anew (for the data set) rather than claiming something of the old one."""
+        if not isinstance(value, sympy.Basic):
+            return False
+        seen = self.state.seen
+        seen_names = {getattr(s, "name", None) or str(s) for s in seen}
+        return any(atom.base not in seen and atom.base not in self.state.names.definitions
+                   and atom.base.label.name not in seen_names for atom in value.atoms(Indexed))
+
+    def given_through(self, key, value, line: int):
+        """"Suppose ŷ = 0.8" with ŷ := σ(z): z is given too, the one value with σ(z) = 0.8 (log 4), so that a
+        derivative taken by z (dL/dz = ŷ - t = 0.8 - 1) is worked at the example's point, not at random scores.
+        Only a definition through one name that has a single real solution; else nothing is given."""
+        definition = self.state.names.definitions.get(key)
+        body = getattr(definition, "value", None)
+        if not isinstance(body, sympy.Basic) or body.atoms(Indexed):
+            return
+        names = [s for s in body.free_symbols if not s.is_integer]
+        values = self.state.givens.values
+        if len(names) != 1 or names[0] in values or sympy.count_ops(body) > 12:
+            return
+        inner = names[0]
+        try:
+            found = [s for s in sympy.solve(sympy.Eq(body, value), inner) if s.is_real]
+        except (NotImplementedError, TypeError, ValueError):
+            return
+        if len(found) != 1:
+            return
+        values[inner] = [found[0]]
+        if values.get(key) == [value]:
+            del values[key]                 # ŷ is then σ(z) at that z: it stays a function of z for derivatives
+        self.state.context(line, f"{plain_text(inner)} = {found[0]}", "given",
+                           said(plain_text(inner), " = ", found[0], " (the one value with ", plain_text(key), " = ",
+                                value, ")"))
+
+    def batch_of(self, key, value) -> bool:
+        """Whether ``value`` sums over the examples (a bound up to N) while ``key`` is defined for one example
+        (L(w) = -t log y - ..., then "for a data set, with L = 1/N sum_n L_n"): the name is defined anew for the
+        batch; a claim cannot equate one example's loss with the mean over all of them."""
+        from ...engine import notation
+        old = self.state.names.definitions.get(key)
+        if old is None or not isinstance(value, sympy.Basic):
+            return False
+        body = old.value if old.value is not None else old.body
+        if not isinstance(body, sympy.Basic) or body.has(notation.N):
+            return False
+        return any(limit[2] == notation.N - 1 for total in value.atoms(sympy.Sum) for limit in total.limits)
 
     def constraint(self, left: str, right: str, line: int) -> bool:
         """ "a one-hot target ($t_1 + t_2 = 1$)": a relation a sentence states between unknowns the text never

@@ -169,6 +169,7 @@ def _derivative(node: Derivative, definitions):
         inner = expand(node.expr, rest)
         for key in held:
             inner = fold(inner, key, definitions[key])
+        _undefined_of_the_weights(inner, definitions, held)
         if len(variables) == 1 and isinstance(variables[0], Symbol) and not inner.has(variables[0]):
             through = _through(inner, variables[0], definitions)
             if through is not None:
@@ -183,6 +184,21 @@ def _derivative(node: Derivative, definitions):
     except sympy.tensor.indexed.IndexException:
         raise ParseError("a name is written with one number of indices in one place and another elsewhere "
                          "(as S_n beside S_{nc})") from None
+
+
+#: matrices of a batch that, in the course's notation, depend on the weights (probabilities, scores, activations)
+OF_THE_WEIGHTS = ("P", "S", "Z", "A", "H")
+
+
+def _undefined_of_the_weights(inner, definitions, held):
+    """dL/dS_{nc} with L written through P_{nc} and P never defined: L goes through S by P in the course's
+    notation, but the text does not say how; the derivative would be taken as 0 and a correct line called
+    wrong, so it is a ParseError (not read), naming P."""
+    for atom in inner.atoms(Indexed):
+        name = atom.base.label.name
+        if name in OF_THE_WEIGHTS and atom.base not in definitions and atom.base not in held:
+            raise ParseError(f"{name} is not defined in the text ({name}_{{...}}): what it depends on is not "
+                             f"stated, so the derivative through it is not known")
 
 
 def _through(expr, name, definitions):

@@ -25,7 +25,16 @@ _HINGE = re.compile(_LOSS_NAME + r"(?:multi-?class\s+)?(?:hinge|SVM)(?:\s+loss)?
 #: probability of class $c$ for example $n$", "P holds the class probabilities"
 _PROBABILITIES = re.compile(r"(?<![A-Za-z\\])\$?P(?:_\{?n,?\s*c\}?)?\$?\s+(?:is|denotes|holds|contains|are|for)?\s*(?:the\s+)?"
                             r"(?:\$?N\s*(?:×|x|\\times)\s*[CK]\$?\s+)?(?:matri(?:x|ces)\s+of\s+(?:the\s+)?)?"
-                            r"(?:softmax|class|predicted)(?:\s+class)?\s+probabilit(?:y|ies)", re.IGNORECASE)
+                            r"(?:softmax|class|predicted)(?:\s+class)?\s+probabilit(?:y|ies)"
+                            # "$P$ the row-wise softmax of $S$", "P = softmax(S) row by row", "P is the softmax of S"
+                            r"|(?<![A-Za-z\\])\$?P\$?\s*(?:is|denotes|=|:=)?\s*(?:the\s+)?(?:row[- ]?wise\s+)?"
+                            r"softmax\s*(?:of\s+\$?S\$?|\(\s*\$?S\$?\s*\))", re.IGNORECASE)
+
+
+#: another point said in words for this sentence: "moving $x$ from $-2$ to $-1.99$", "if we change z to -3.9"
+_MOVED = re.compile(r"\b(?:mov|chang|nudg|increas|decreas|perturb|bump|shift)(?:e|es|ed|ing)?\s+\$?(?P<name>[A-Za-z]"
+                    r"(?:_\{?[A-Za-z0-9]+\}?)?)\$?\s+(?:from\s+\$?[-−]?[\d.]+\$?\s+)?to\s+\$?(?P<value>[-−]?\d+(?:\.\d+)?)",
+                    re.IGNORECASE)
 
 
 class InWords(Job):
@@ -37,8 +46,12 @@ class InWords(Job):
         if line in self.state.losses_in_words:
             return
         self.state.losses_in_words.add(line)
-        if _PROBABILITIES.search(source):
-            self.probabilities(line)
+        moved = _MOVED.search(source)
+        if moved:                   # the sentence's numbers are at that other point: not the example's givens
+            self.state.unapplied.setdefault(line, f"{moved.group('name')} = {moved.group('value')}")
+        found = _PROBABILITIES.search(source)
+        if found:
+            self.probabilities(line, of_scores=bool(re.search(r"S\b", found.group(0))))
         if _CROSS_ENTROPY.search(source):
             n = Symbol("n", integer=True)
             self.loss(-sympy.log(self.state.names.base("P")[n, example_label(n)]), line,
@@ -64,16 +77,16 @@ class InWords(Job):
         label = example_label(n)
         return notation.SumExcept(KeptMax(0, scores[n, j] - scores[n, label] + margin), j, label)
 
-    def probabilities(self, line: int):
-        """P_{nc} = e^{S_nc} / sum_k e^{S_nk}, with S_nc = sum_d x_nd W_dc when the text does not define S: the
-        softmax of each example's scores (unless the text defines P)."""
+    def probabilities(self, line: int, of_scores: bool = False):
+        """P_{nc} = e^{S_nc} / sum_k e^{S_nk}, with S_nc = sum_d x_nd W_dc when the text does not define S (nor
+        says P is the softmax of S): the softmax of each example's scores (unless the text defines P)."""
         names = self.state.names
         P = names.base("P")
         if P in names.definitions:
             return
         n, c, k, d = (Symbol(name, integer=True) for name in ("n", "c", "k~", "d~"))
         S = names.base("S")
-        if S in names.definitions:
+        if S in names.definitions or of_scores:
             def score(col):
                 return S[n, col]
         else:

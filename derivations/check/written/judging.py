@@ -268,7 +268,8 @@ class Judge:
 
     def within_rounding_of(self, exact, template, placeholders: dict) -> bool:
         """Whether ``exact`` is what ``template`` gives for some value of each placeholder within its rounding:
-        ``placeholders`` maps each to (the literal written, the unit of its last digit)."""
+        ``placeholders`` maps each to (the literal written, the unit of its last digit); less than one unit of
+        the last digit either way (rounded or cut off), never a whole unit."""
         if not placeholders:
             return False
         target = _value(exact)
@@ -282,7 +283,7 @@ class Judge:
                 values.append(_value(template.xreplace(point)))
             except (TypeError, ValueError):
                 return False
-        return min(values) <= target <= max(values)
+        return min(values) < target < max(values)     # a last digit off by a whole unit (0.05 for 0.06) is a slip
 
     def candidates(self, givens: Givens, symbols) -> list[dict]:
         """The value sets to try a worked step with: each combination of the candidates of ``symbols``."""

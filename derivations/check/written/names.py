@@ -231,6 +231,8 @@ class Names(ArrayNames, ExampleNames):
             if len(letter) == 1 and letter.isupper() and letter not in ("K", "N", "D"):    # \\hat{Y}: a matrix
                 rows, cols = MATRIX_SHAPES.get(letter, (notation.N, notation.K))
                 return MatrixName(self.base(f"{letter}_{ref.font}"), rows, cols)
+            if f"{letter}_{ref.font}" in self.plain_vectors and not ref.primes and not ref.superscript:
+                return self._plain_vector(f"{letter}_{ref.font}")      # \\hat{y} beside \\hat{y}_k: the vector
             return Symbol(f"{letter}_{ref.font}", real=True)
         if letter == "e" and not ref.subscript and not ref.primes:
             return sympy.E
@@ -239,7 +241,10 @@ class Names(ArrayNames, ExampleNames):
         if letter == "delta":
             raise ParseError("\\delta without two indices is not read")
         if len(ref.subscript) == 1 and ref.subscript[0][0] == "word" and ref.subscript[0][1] in DECORATIONS:
-            return self._symbol(f"{letter}_{ref.subscript[0][1]}")      # y_hat, y_pred: a name of its own
+            name = f"{letter}_{ref.subscript[0][1]}"                    # y_hat, y_pred: a name of its own
+            if name in self.plain_vectors and not ref.primes and not ref.superscript:
+                return self._plain_vector(name)                          # y_hat beside y_hat_k: the vector
+            return self._symbol(name)
         if not ref.subscript and ref.example is None:
             matrix = self.matrix(ref)
             if matrix is not None:

@@ -141,10 +141,24 @@ def _sums_in_words(line: str) -> str:
     return _SUM_IN_WORDS.sub(written, line)
 
 
+#: a row or a column of a matrix said in words: "row 0 of J", "column j of W"
+_SLICE_IN_WORDS = re.compile(r"\b(?P<kind>row|column)\s+(?P<index>\d+|[a-z])\s+of\s+(?P<matrix>[A-Z])\b")
+
+
+def _slices_in_words(line: str) -> str:
+    """``line`` with each row or column said in words written as ``J_{0,:}`` (``W_{:,j}``), padded to the same
+    length so that the positions of everything else stay where they are."""
+    def written(found):
+        index, matrix = found.group("index"), found.group("matrix")
+        text = f"{matrix}_{{{index},:}}" if found.group("kind") == "row" else f"{matrix}_{{:,{index}}}"
+        return text + " " * (len(found.group(0)) - len(text))
+    return _SLICE_IN_WORDS.sub(written, line)
+
+
 def segments(line: str, names: frozenset = frozenset()) -> list[Segment]:
     """The line as words and formulas, in order (a formula only when it has a relation in it); ``names``: words
     the text defines as functions (maths, not words)."""
-    line = _sums_in_words(line)
+    line = _slices_in_words(_sums_in_words(line))
     found = _DERIVATIVE_PHRASE.search(line)
     if found:                                   # the derivative said in words, as the formula it states
         before, after = line[:found.start()], line[found.end():]
