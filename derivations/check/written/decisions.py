@@ -8,6 +8,7 @@ import re
 import sympy
 from sympy import Indexed, Symbol
 
+from ...engine import notation
 from ...parse.errors import ParseError
 from ..numeric import read_number
 from .algebra import cannot_evaluate, is_number, is_quantity_name, plain_text, show_relation, solved_for
@@ -45,6 +46,10 @@ class Decisions(Job):
         a = self.state.expanded(before.value)
         b = self.state.expanded(after.value)
         a, b, *conditions = label_of_example_i([a, b, *conditions])     # y_i of example i in a batch, cases too
+        if self.state.target_of_label and any(isinstance(x, sympy.Basic) and x.has(notation.t) for x in (a, b)) \
+                and any(isinstance(x, sympy.Basic) and x.has(notation.y) for x in (a, b)):
+            a, b = (x.xreplace({notation.t: sympy.KroneckerDelta(notation.y, 1)}) if isinstance(x, sympy.Basic) else x
+                    for x in (a, b))               # -log p_y = -t log p_1 - (1 - t) log p_0: t is [y = 1]
         undefined_inside_derivative(a)
         undefined_inside_derivative(b)
         self.check_readable(a, b)
@@ -61,7 +66,9 @@ class Decisions(Job):
                 (relation == "approx" and is_number(b)):
             if self.numbers.number(entry, a, after_text, b, conditions, before_text):
                 return
-        verification = self.state.judge.equal(a, b, conditions, real)
+        counts = {"class_counts": (2,)} if self.state.two_classes and not any(
+            isinstance(x, sympy.Basic) and x.has(notation.N) for x in (a, b)) else {}
+        verification = self.state.judge.equal(a, b, conditions, real, **counts)
         if verification.ok:
             entry.verdict, entry.verified_by = "verified", verification.verified_by
             if is_number(a) and is_number(b):

@@ -37,6 +37,16 @@ _MOVED = re.compile(r"\b(?:mov|chang|nudg|increas|decreas|perturb|bump|shift)(?:
                     re.IGNORECASE)
 
 
+#: the target as the indicator of the label: "t = 1 if y = 1 and t = 0 otherwise", "t = 1 if the true class is 1"
+_TARGET_OF_LABEL = re.compile(r"\$?t\$?\s*=\s*\$?1\$?\s+(?:if|when)\s+(?:\$?y(?:_\{?[in]\}?)?\s*=\s*1\b|the\s+"
+                              r"(?:true|correct)\s+(?:class|label)\s+is\s+(?:class\s+)?\$?1\b)", re.IGNORECASE)
+
+
+#: a text about two classes: "two classes", "two-class softmax", "label y ∈ {0, 1}"
+_TWO_CLASSES = re.compile(r"\btwo[- ]class(?:es)?\b|\b2[- ]class(?:es)?\b|\by(?:_\{?[in]\}?)?\$?\s*(?:\\in|∈)\s*\\?\{\s*0\s*,"
+                          r"\s*1\s*\\?\}", re.IGNORECASE)
+
+
 class InWords(Job):
     """Quantities of a batch defined in words."""
 
@@ -46,6 +56,10 @@ class InWords(Job):
         if line in self.state.losses_in_words:
             return
         self.state.losses_in_words.add(line)
+        if _TWO_CLASSES.search(source):
+            self.state.two_classes = True       # steps about the classes are checked with K = 2
+        if _TARGET_OF_LABEL.search(source):
+            self.state.target_of_label = True   # t is [y = 1]: a step with t and the label y is checked with it
         moved = _MOVED.search(source)
         if moved:                   # the sentence's numbers are at that other point: not the example's givens
             self.state.unapplied.setdefault(line, f"{moved.group('name')} = {moved.group('value')}")
