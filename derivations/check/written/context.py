@@ -237,8 +237,8 @@ def plain_vector_letters(math_text: str) -> set[str]:
     for match in re.finditer(r"(?<![A-Za-z])([a-z])'*\s*(?:_|\^\s*\{?\s*T\b)", cleaned):
         letters.add(match.group(1))
     after_transpose = set()
-    for match in re.finditer(r"(?<![A-Za-z])[a-z]'*\s*\^\s*\{?\s*T\s*\}?\s*([a-z])(?![A-Za-z(])", cleaned):
-        after_transpose.add(match.group(1))             # the x of w^T x (of w^T x_n): a vector too
+    for match in re.finditer(r"(?<![A-Za-z])[a-z]'*_?\s*\^\s*\{?\s*T\s*\}?\s*([a-z])(?![A-Za-z(])", cleaned):
+        after_transpose.add(match.group(1))             # the x of w^T x (of w_j^T x, of w^T x_n): a vector too
     for match in re.finditer(r"(?<![A-Za-z])W\s*(?:\^\s*\{?\s*T\s*\}?)?\s*([a-z])(?![A-Za-z(])", cleaned):
         letters.add(match.group(1))                     # the x of s = W x: the weights times an input vector
     return (letters - {"e", "d"} - per_example) | (after_transpose - {"e", "d"}) | dotted_letters(math_text)[0] \

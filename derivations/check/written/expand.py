@@ -169,7 +169,7 @@ def _derivative(node: Derivative, definitions):
         inner = expand(node.expr, rest)
         for key in held:
             inner = fold(inner, key, definitions[key])
-        _undefined_of_the_weights(inner, definitions, held)
+        _undefined_of_the_weights(inner, definitions, held, variables)
         if len(variables) == 1 and isinstance(variables[0], Symbol) and not inner.has(variables[0]):
             through = _through(inner, variables[0], definitions)
             if through is not None:
@@ -177,6 +177,8 @@ def _derivative(node: Derivative, definitions):
         return _diff(inner, variables)
     inner = expand(node.expr, definitions)
     variables = [expand(v, definitions) if isinstance(v, Indexed) else v for v in variables]
+    if isinstance(inner, sympy.Basic):
+        _undefined_of_the_weights(inner, definitions, set(), variables)
     if not all(isinstance(v, (Symbol, Indexed)) for v in variables):
         raise ParseError("a derivative with respect to a defined expression is not read")
     try:
@@ -190,13 +192,25 @@ def _derivative(node: Derivative, definitions):
 OF_THE_WEIGHTS = ("P", "S", "Z", "A", "H")
 
 
-def _undefined_of_the_weights(inner, definitions, held):
-    """dL/dS_{nc} with L written through P_{nc} and P never defined: L goes through S by P in the course's
-    notation, but the text does not say how; the derivative would be taken as 0 and a correct line called
-    wrong, so it is a ParseError (not read), naming P."""
+#: what, in the course's notation, depends on the weights for one example or a batch (scores, probabilities,
+#: activations): undefined, a derivative by the weights through them is not known
+OF_THE_WEIGHTS_PER_EXAMPLE = ("p", "s", "f", "z", "a", "h", "y_hat", "p_hat")
+
+
+def _undefined_of_the_weights(inner, definitions, held, variables=()):
+    """dL/dS_{nc} with L written through P_{nc} and P never defined (dL/dW_{dj} through p_{ij}): L goes through
+    S (W) by P in the course's notation, but the text does not say how; the derivative would be taken as 0 and a
+    correct line called wrong, so it is a ParseError (not read), naming P."""
+    by_weights = any(getattr(getattr(v, "base", v), "name", str(getattr(v, "base", v))) in ("W", "w")
+                     for v in variables)
+    bases = {getattr(v, "base", None) for v in variables}
     for atom in inner.atoms(Indexed):
         name = atom.base.label.name
-        if name in OF_THE_WEIGHTS and atom.base not in definitions and atom.base not in held:
+        if atom.base in held or atom.base in bases:
+            continue
+        if atom.base in definitions and definitions[atom.base].apply(atom.indices) is not None:
+            continue                                    # p_j defined, p_{ij} of a batch not: not known either
+        if name in OF_THE_WEIGHTS or by_weights and name in OF_THE_WEIGHTS_PER_EXAMPLE:
             raise ParseError(f"{name} is not defined in the text ({name}_{{...}}): what it depends on is not "
                              f"stated, so the derivative through it is not known")
 
