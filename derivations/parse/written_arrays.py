@@ -163,6 +163,10 @@ def add(values: list):
                   vectors[0].transposed)
 
 
+#: the names a number subtracted from every entry goes by (s - c with c = max_j s_j, z - m, x - mu, w x + b)
+_SHIFT_NAMES = frozenset({"c", "C", "m", "M", "b", "mu"})
+
+
 def _broadcast(scalars, vectors, literals) -> bool:
     """Whether numbers added to a vector are added to each of its entries (s - 4, s - s_{y_i} + 1, [3, -1] + 1):
     a number, or an entry of the very vector added (a quantity of its own, p - t, is not read)."""
@@ -172,7 +176,8 @@ def _broadcast(scalars, vectors, literals) -> bool:
              .atoms(sympy.Indexed)}
     for scalar in scalars:
         scalar = sympy.sympify(scalar)
-        if scalar.is_number:
+        if scalar.is_number or scalar.free_symbols and all(s.name in _SHIFT_NAMES for s in scalar.free_symbols) \
+                and not scalar.atoms(sympy.Indexed):
             continue
         entries = scalar.atoms(sympy.Indexed)
         if not entries or any(e.base not in bases for e in entries) \

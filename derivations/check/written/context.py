@@ -152,6 +152,17 @@ def softmax_without_p(text: str) -> bool:
     return not any(_heads_formula(text, m.start()) for m in _P_DEFINED.finditer(text))
 
 
+def score_letter(text: str) -> str:
+    """The letter the text writes the scores with: f (f_k = w_k^T x, f = [2.0, 1.0, 0.1]) or z when the text
+    writes that and never s; else s."""
+    if re.search(r"(?<![A-Za-z\\])s(?:_|\s*=|\s*\\in|\s*∈)", text):
+        return "s"
+    for letter in ("f", "z"):
+        if re.search(rf"(?<![A-Za-z\\]){letter}_\{{?\s*[a-z]\b", text) and re.search(r"\bscores?\b", text, re.IGNORECASE):
+            return letter
+    return "s"
+
+
 #: p_k = ... (a definition of p, when it heads its formula)
 _P_DEFINED = re.compile(r"(?<![A-Za-z\\])[pP]_\{?\s*[a-z]{1,2}'?\s*\}?\s*&?\s*(?::=|=(?!=))")
 #: p = [0.090, 0.245, 0.665], p \approx (...): the probabilities of a worked example, by their numbers

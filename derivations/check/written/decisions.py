@@ -66,6 +66,9 @@ class Decisions(Job):
                 (relation == "approx" and is_number(b)):
             if self.numbers.number(entry, a, after_text, b, conditions, before_text):
                 return
+        label = self.state.givens.label
+        if label is not None and any(isinstance(x, sympy.Basic) and x.has(notation.y) for x in (a, b)):
+            conditions = list(conditions) + [sympy.Eq(notation.y, label)]    # "correct class y = 1": that label
         counts = {"class_counts": (2,)} if self.state.two_classes and not any(
             isinstance(x, sympy.Basic) and x.has(notation.N) for x in (a, b)) else {}
         verification = self.state.judge.equal(a, b, conditions, real, **counts)

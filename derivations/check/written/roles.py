@@ -38,7 +38,7 @@ DECORATIONS = {"hat", "pred", "true", "bar", "tilde", "old", "new", "prev", "nex
 #: what an index letter runs over when nothing else says (sum_n L_n: the examples)
 LETTER_COUNTS = {"n": notation.N, "d": notation.D}
 #: letters whose vectors have one entry per class (the others: one per feature)
-CLASS_VECTORS = {"s", "p", "P", "t", "y", "z", "S", "y_hat", "p_hat"}
+CLASS_VECTORS = {"s", "p", "P", "t", "y", "z", "S", "f", "y_hat", "p_hat"}
 #: how many examples have their own label symbol (the rest share the last one)
 LABELLED_EXAMPLES = 3
 

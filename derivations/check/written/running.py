@@ -205,8 +205,8 @@ _TRAILING_CASE = re.compile(r"(?P<formula>.*[^\s(=<>+\-*/^_,])\s+\(\s*(?P<case>[
 
 
 def _split_formula(text: str):
-    """(offset, part) of a run of maths tokens, split at a top-level ": " and at a top-level comma or
-    semicolon between two relations."""
+    """(offset, part) of a run of maths tokens, split at a top-level ": ", at a full stop after a bracket or a
+    digit and before a word, and at a top-level comma or semicolon between two relations."""
     cuts = []
     depth = 0
     for i, ch in enumerate(text):
@@ -219,6 +219,9 @@ def _split_formula(text: str):
             cuts.append((i, i + 1))
         elif depth == 0 and ch in ",;" and (i + 1 == len(text) or text[i + 1] in " \t"):
             cuts.append((i, i + 1, "comma"))
+        elif depth == 0 and ch == "." and i > 0 and (text[i - 1] in ")]}" or text[i - 1].isdigit()) \
+                and re.match(r"\s+[A-Za-z]", text[i + 1:]):
+            cuts.append((i, i + 1))                 # "s = [1000, 1001, 1002]. exp(1000) is ...": a sentence ends
     parts, begin = [], 0
     for cut in cuts:
         at, after = cut[0], cut[1]

@@ -46,7 +46,9 @@ class Setup(Job):
             self.state.context(0, f"{letter}(s) is the sigmoid", "definition", sigmoid_said(sympy.Function(letter)))
         if prose.softmax_without_p(text):
             m, m_ = Symbol("m", integer=True), Symbol("m~", integer=True)
-            body = sympy.exp(notation.s[m]) / sympy.Sum(sympy.exp(notation.s[m_]), (m_, 0, notation.K - 1))
+            letter = prose.score_letter(text)
+            scores = notation.s if letter == "s" else self.state.names.base(letter)     # f_k = w_k^T x: the f
+            body = sympy.exp(scores[m]) / sympy.Sum(sympy.exp(scores[m_]), (m_, 0, notation.K - 1))
             self.state.names.definitions[notation.p] = Definition(notation.p, parameters=(m,), body=body)
             self.state.context(0, "softmax", "definition", said(notation.p[m], " = ", shown(body), ": the text is "
                                                                  "about the softmax and does not define ",
