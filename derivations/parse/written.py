@@ -695,6 +695,11 @@ class WrittenBuilder:
             if not exponent_value.is_Integer:
                 raise ParseError("a power of a vector is not read")
             return arrays.elementwise(value, lambda e: power(e, exponent_value, self.limits))   # sum W^2: entry by entry
+        exponent_value = self.value(exponent)
+        if isinstance(exponent_value, (Vector, Grid, sympy.MatrixBase)) and isinstance(value, sympy.Expr) \
+                and value.is_number:              # e^{s - m}: the exponential of each entry
+            base_value = value
+            return arrays.elementwise(exponent_value, lambda e: power(base_value, e, self.limits))
         return power(self.scalar(value), self.scalar(exponent), self.limits)
 
     def transpose(self, base):

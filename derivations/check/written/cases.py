@@ -190,6 +190,11 @@ class Cases(Job):
         """``y_i = 0``: the label of the worked example (and not a case)."""
         if isinstance(relation, Eq) and relation.lhs == notation.y and relation.rhs.is_Integer:
             self.state.givens.label = int(relation.rhs)
+            if re.fullmatch(r"\s*y\s*", chain.parts[0]) and relation.rhs in (0, 1):
+                target = sympy.Symbol("y", real=True)      # "y = 1" of a logistic example: also y in ŷ − y
+                self.state.givens.values.setdefault(target, [])
+                if relation.rhs not in self.state.givens.values[target]:
+                    self.state.givens.values[target].append(relation.rhs)
             self.state.context(line, f"{chain.parts[0]} = {chain.parts[1]}", "given",
                                said(notation.y, " = ", relation.rhs))
             return True

@@ -50,6 +50,20 @@ def loss_label(prose: str) -> str | None:
     return "softmax"
 
 
+#: a loss written as a formula (L_i = sum_j max(0, ...), L = -log p_y, \ell(w) = ...)
+_LOSS_FORMULA = re.compile(r"(?<![A-Za-z\\])(?:L|J|\\ell|ℓ|\\mathcal\{L\})(?:_\{?[A-Za-z]{1,4}\}?)?(?:\^\{?[A-Za-z]+\}?)?\s*"
+                           r"(?:\([^)]*\))?\s*&?\s*(?::=|=)\s*[^\n$]*?(?:max|\\sum|sum|Σ|log|ln)")
+
+
+def implied_loss(text: str) -> str | None:
+    """``svm`` when the text is about the multiclass SVM (hinge) loss and never writes a loss as a formula (a
+    worked example that only gives L_i by numbers): the loss the text's numbers are of; else None."""
+    if not re.search(r"\bSVM\b|\bhinge\b", text, re.IGNORECASE) \
+            or re.search(r"softmax|cross[- ]entropy|logistic|sigmoid", text, re.IGNORECASE):
+        return None
+    return None if _LOSS_FORMULA.search(text) else "svm"
+
+
 _CLASS_LIST = re.compile(r"(?:classes|labels|for|over)\s*:?\s*\[\s*([A-Za-z]{3,}(?:\s*,\s*[A-Za-z]{3,})+)\s*\]",
                          re.IGNORECASE)
 _CLASS_WORDS = re.compile(r"(?:classes|for|labels)\s*:?\s*([a-z]{3,}(?:(?:\s*,\s*(?:and\s+)?|\s+and\s+)[a-z]{3,})+)",

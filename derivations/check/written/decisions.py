@@ -54,6 +54,7 @@ class Decisions(Job):
         undefined_inside_derivative(b)
         self.check_readable(a, b)
         a, b = written_out_against(a, b), written_out_against(b, a)
+        a, b = self.state.expanded(a), self.state.expanded(b)  # x_0, x_1 of a vector given by its entries
         a, b = over_free_index(a, b), over_free_index(b, a)     # s_j - s_{y_i} + 1 = [0, -4, 1]: over j
         written_number = read_number(after_text.strip()) if not isinstance(b, sympy.MatrixBase) else None
         if isinstance(b, sympy.MatrixBase) and decimal_literals(after_text) and self.numbers.numbers_vector(

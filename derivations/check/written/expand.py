@@ -201,11 +201,15 @@ def _undefined_of_the_weights(inner, definitions, held, variables=()):
     """dL/dS_{nc} with L written through P_{nc} and P never defined (dL/dW_{dj} through p_{ij}): L goes through
     S (W) by P in the course's notation, but the text does not say how; the derivative would be taken as 0 and a
     correct line called wrong, so it is a ParseError (not read), naming P."""
-    by_weights = any(getattr(getattr(v, "base", v), "name", str(getattr(v, "base", v))) in ("W", "w")
-                     for v in variables)
+    names = {str(getattr(v, "base", v)) for v in variables}
+    by_weights = bool(names & {"W", "w"})
     bases = {getattr(v, "base", None) for v in variables}
     for atom in inner.atoms(Indexed):
         name = atom.base.label.name
+        if by_weights and name in ("W", "w") and name not in names and atom.base not in held:
+            other = "w" if name == "W" else "W"
+            raise ParseError(f"the derivative by {other} of an expression written with {name}: the text does not "
+                             f"say how {other} and {name} are related (a row or a column of it?)")
         if atom.base in held or atom.base in bases:
             continue
         if atom.base in definitions and definitions[atom.base].apply(atom.indices) is not None:

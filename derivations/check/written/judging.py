@@ -173,10 +173,16 @@ class Judge:
         else:
             from .roles import COMPONENT as component
             if not other.has(component):
-                return Verification(False, "symbolic", "a vector is compared with a number")
-            pairs = [(other.xreplace({component: sympy.Integer(m)}), e) for m, e in enumerate(matrix)]
-            if matrix is a:
-                pairs = [(e, o) for o, e in pairs]
+                if other == 0:                       # 0 * x = [0, 0]: the number 0 for the zero vector
+                    pairs = [(sympy.Integer(0), e) for e in matrix]
+                    if matrix is a:
+                        pairs = [(e, o) for o, e in pairs]
+                else:
+                    return Verification(False, "symbolic", "cannot evaluate a side: a vector is compared with a number")
+            else:
+                pairs = [(other.xreplace({component: sympy.Integer(m)}), e) for m, e in enumerate(matrix)]
+                if matrix is a:
+                    pairs = [(e, o) for o, e in pairs]
         results = []
         for left, right in pairs:
             left = concrete(left, {K: n})

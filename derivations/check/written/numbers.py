@@ -126,36 +126,39 @@ class Numbers(Job):
         value = concrete(expr, env) if env else expr
         if value.has(sympy.Derivative):
             value = value.doit()
+        kink = getattr(self, "kink", 0)         # the indicator's value where its argument is exactly 0
+        if value.has(sympy.Heaviside):          # (before the numbers go in: SymPy would make it 1/2)
+            value = value.replace(lambda e: isinstance(e, sympy.Heaviside), lambda e: sympy.Heaviside(e.args[0], kink))
         if self.state.givens.scores is not None:
             value = value.xreplace({notation.s[i]: v for i, v in enumerate(self.state.givens.scores)})
         for base, entries in self.state.givens.vectors.items():
             value = value.xreplace({base[i]: v for i, v in enumerate(entries)})
         value = value.xreplace(chosen)
         if value.has(sympy.Heaviside):
-            value = value.replace(lambda e: isinstance(e, sympy.Heaviside), lambda e: sympy.Heaviside(e.args[0], 0))
+            value = value.replace(lambda e: isinstance(e, sympy.Heaviside), lambda e: sympy.Heaviside(e.args[0], kink))
         return value
 
     def number(self, entry, a, after_text, b, conditions, before_text="") -> bool:
         """A number written after a chain (= 1.317, \\approx 2.249): at the precision written, rounding-aware
         (0.20 \\times w_0 = 0.39: 0.20 is a rounded value, and 0.39 lies within its rounding)."""
-        value = None
-        how = ""
-        chosen = {}
+        found = []                  # (value, how, chosen, judged) at each set of given values that evaluates
         for chosen in [{}] + self.given_choices(a, b):
             try:
                 value = self.given_instance(a, chosen)
                 self.float(value)
             except (TypeError, ValueError):
-                value = None
                 continue
             how = said(" with ", self.state.givens.describe(chosen)) \
                 if (chosen or self.uses_scores(a, sympy.Integer(0))) else ""
-            break
-        if value is None:
+            judged = self.state.judge.number_at_precision(value, after_text.strip())
+            if judged is None:
+                return False
+            found.append((value, how, chosen, judged))
+            if judged[0] or not chosen:
+                break               # "with Delta = 2 ... L_i = 3.9": true at one of the values the text gives
+        if not found:
             return False
-        judged = self.state.judge.number_at_precision(value, after_text.strip())
-        if judged is None:
-            return False
+        value, how, chosen, judged = next((f for f in found if f[3][0]), found[0])
         ok, closeness, exact = judged
         entry.kind = "number"
         if ok:
@@ -236,7 +239,23 @@ class Numbers(Job):
         return True
 
     def worked(self, entry, a, b, after_text, conditions, real) -> bool:
-        """A step of a worked example: true with the given values (scores, label, Delta = 1 ...)."""
+        """A step of a worked example: true with the given values (scores, label, Delta = 1 ...); at a kink (a
+        margin exactly 0) the indicator may be taken as 0 (margin > 0, as the course's code does) or 1."""
+        if self._worked(entry, a, b, after_text, conditions, real):
+            return True
+        if not any(isinstance(side, sympy.Basic) and side.has(sympy.Heaviside, sympy.Max, sympy.Derivative)
+                   for side in (a, b)):
+            return False
+        self.kink = 1
+        try:
+            found = self._worked(entry, a, b, after_text, conditions, real)
+        finally:
+            self.kink = 0
+        if found:
+            entry.notes.append("at a kink (a margin exactly 0): the indicator taken as 1 there")
+        return found
+
+    def _worked(self, entry, a, b, after_text, conditions, real) -> bool:
         if not self.is_worked(a, b, after_text):
             return False
         if isinstance(b, sympy.MatrixBase) != isinstance(a, sympy.MatrixBase):   # a vector against one written

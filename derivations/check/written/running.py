@@ -155,10 +155,26 @@ def _slices_in_words(line: str) -> str:
     return _SLICE_IN_WORDS.sub(written, line)
 
 
+#: a remark in brackets after a formula and two spaces, with a relation in it: "x = [1, 2]   (s = W x, W has 3 rows)"
+_SPACED_REMARK = re.compile(r"(?<=[^\s(])(?P<space>\s{2,})\((?P<inner>[^()]*[=<>][^()]*)\)(?P<end>\s*[.,;]?\s*)$")
+
+
+def _spaced_remark(line: str) -> str:
+    """``line`` with a bracketed remark after two spaces made a clause of its own ("x = [1, 2];  s = W x, ...")
+    when what comes before it is a formula, the positions of everything else kept."""
+    found = _SPACED_REMARK.search(line)
+    if not found or not has_relation(line[:found.start()]):
+        return line
+    inner = found.group("inner")
+    if "," not in inner or re.search(r"…|\\dots|\\ldots|\.\.", inner):
+        return line                             # "(j != y_i)": a case; "(k = 1, …, K)": an index's range
+    return line[:found.start()] + ";" + found.group("space")[1:] + " " + found.group("inner") + " " + found.group("end")
+
+
 def segments(line: str, names: frozenset = frozenset()) -> list[Segment]:
     """The line as words and formulas, in order (a formula only when it has a relation in it); ``names``: words
     the text defines as functions (maths, not words)."""
-    line = _slices_in_words(_sums_in_words(line))
+    line = _spaced_remark(_slices_in_words(_sums_in_words(line)))
     found = _DERIVATIVE_PHRASE.search(line)
     if found:                                   # the derivative said in words, as the formula it states
         before, after = line[:found.start()], line[found.end():]
@@ -226,8 +242,9 @@ def _split_formula(text: str):
     for cut in cuts:
         at, after = cut[0], cut[1]
         lone = begin == 0 and re.fullmatch(r"\s*(?:[A-Za-z]|\d+)\s*", text[begin:at])   # "one example i, delta = 1"
+        trailing = re.fullmatch(r"\s*[A-Za-z](?:_\w+)?\s*", text[after:]) and has_relation(text[begin:at])
         if len(cut) == 3 and not (has_relation(text[begin:at]) and has_relation(text[after:])) \
-                and not (lone and has_relation(text[after:])):
+                and not (lone and has_relation(text[after:])) and not trailing:     # "s = W x, W has 3 rows"
             continue
         parts.append((begin, text[begin:at]))
         begin = after

@@ -68,6 +68,13 @@ class Setup(Job):
                                                             "(Einstein's convention)"))
         self.scan_parts()
         self.enter_part(0)
+        implied = prose.implied_loss(text)
+        if implied is not None and self.state.part.loss is None:
+            self.set_loss(implied, 0, None)         # "Worked example: multiclass SVM", L_i only given by numbers
+            one, bare = Symbol("L_i", real=True), Symbol("L", real=True)
+            if one in self.state.names.definitions and bare not in self.state.names.definitions:
+                self.state.names.definitions[bare] = self.state.names.definitions[one]    # L for that one loss
+                self.state.part.defined.add(bare)
 
     def classes_from_subscripts(self, text: str):
         """Class names the text writes as subscripts (p_cat, p_dog, p_bird) without listing them: the class
@@ -249,7 +256,7 @@ class Setup(Job):
             return
         part_text = self.state.part_texts.get(self.state.part.index, "")
         if margin is None and kind == "svm":
-            margin = MARGIN if "\\Delta" in part_text or "Δ" in part_text else sympy.Integer(1)
+            margin = MARGIN if re.search(r"\\Delta|Δ|\bDelta\b", part_text or self.state.text) else sympy.Integer(1)
         uses_weights = bool(re.search(r"\\(?:mathbf|underline|boldsymbol)\{w\}|w_j\^T|w_\{?y_i", part_text))
         symbols, indexed, described = prose.loss_definitions(kind, margin, uses_weights)
         for name, value in symbols.items():

@@ -68,10 +68,11 @@ def top_level_terms(text: str) -> list[str]:
 
 def vector_texts(text: str):
     """The entries of a vector of numbers as written: "[-0.732, 0.004, 0.728]" -> the three texts."""
-    found = re.fullmatch(r"\s*(?:\\left)?\[(.*)(?:\\right)?\]\s*", text.strip(), re.DOTALL)
+    found = re.fullmatch(r"\s*(?:\\left)?\[(.*)(?:\\right)?\]\s*", text.strip(), re.DOTALL) \
+        or re.fullmatch(r"\s*(?:\\left)?\((.*,.*)(?:\\right)?\)\s*", text.strip(), re.DOTALL)     # (0.37, 1, 0.05)
     if not found:
         return None
-    inner = found.group(1).replace("\\right", "")
+    inner = re.sub(r"\\[ ,;:!]|\\q?quad", " ", found.group(1).replace("\\right", ""))     # "0.3679,\ 1"
     return [t.strip() for t in inner.split(",")]
 
 
