@@ -288,6 +288,10 @@ _BARE_IVERSON = re.compile(r"(?<![A-Za-z0-9_}\])|])\[\s*(" + _SMALL_NAME + r"\s*
 _ONE_SUBSCRIPT = re.compile(r"\\math(?:bb|bf)\s*\{\s*1\s*\}\s*_\s*(?:\{((?:[^{}]|\{[^{}]*\})*)\}|([A-Za-z]))(?!\s*[(\[{]|\s*\\[{(])")
 
 
+#: a plain 1 with a label subscript (1_y, 1_{y_i}): the one-hot vector of the label, as \mathbb{1}_y
+_PLAIN_ONE_SUBSCRIPT = re.compile(r"(?<![\w.\\{])1_(?:\{\s*(y(?:_[in])?)\s*\}|(y(?![A-Za-z0-9_])))")
+
+
 def _one_with_subscript(found) -> str:
     inside = found.group(1) if found.group(1) is not None else found.group(2)
     if re.search(r"=|\\neq?|≠|<|>", inside):
@@ -304,6 +308,7 @@ def screen_written(text: str, limits: Limits) -> str:
     text = _PARTIAL_SUBSCRIPT.sub(lambda m: f"\\frac{{\\partial}}{{\\partial {m.group(1) or m.group(2)}}} ", text)
     text = text.replace("[\\![", "\\mathbb{1}[").replace("]\\!]", "]")
     text = _BARE_IVERSON.sub(lambda m: f"\\mathbb{{1}}[{m.group(1)}]", text)
+    text = _PLAIN_ONE_SUBSCRIPT.sub(lambda m: f"e_{{{m.group(1) or m.group(2)}}}", text)   # 1_y - p: e_y
     text = _ONE_SUBSCRIPT.sub(_one_with_subscript, text)
     text = _COMMA_INDICES.sub(lambda m: f"{m.group(1)}_{{{m.group(2)},{m.group(3)}}}", text)
     text = _HAT_WORD.sub(lambda m: f"{m.group(1)}\\hat{{{m.group(2)}}}", text)

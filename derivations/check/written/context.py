@@ -125,6 +125,16 @@ _EXAMPLE_COUNT = re.compile(r"(?<![A-Za-z\\])\$?\s*([mM])\s*\$?\s+(?:training\s+
                             r"(?:examples|samples|data\s*points|images|inputs)\b")
 
 
+#: C as the number of classes: a sum up to C, C - 1 terms, D x C, "C classes", (f_1, ..., f_C), 1..C
+_C_COUNTS = re.compile(r"\^\s*\{?\s*C\s*\}|\^C\b|(?<![A-Za-z\\])C\s*-\s*1\b|(?:\\times|×)\s*C\b|(?<![A-Za-z\\])C\s+"
+                       r"(?:classes|terms|scores)|(?:\\[lc]?dots|…|\.\.\.?)\s*,?\s*[a-z]_\{?C\}?|1\s*\.\.\s*C\b")
+
+
+def counts_classes_with_c(text: str) -> bool:
+    """Whether the text writes C for the number of classes (C - 1 terms, sum_{k=1}^{C}): C is K then."""
+    return bool(_C_COUNTS.search(text))
+
+
 def example_count_letters(text: str) -> set[str]:
     """Letters the prose counts the examples with (m in "a batch of m examples"): read as N in sum bounds."""
     return {m.group(1) for m in _EXAMPLE_COUNT.finditer(text)}

@@ -98,8 +98,12 @@ class Decisions(Job):
         last = self.state.last
         if last is not None and last.correct is not None and last.correct is not last.reading \
                 and isinstance(last.correct.value, sympy.Basic):
-            correct = self.state.expanded(last.correct.value)
-            if self.cases.companion(entry, correct, b, conditions, real, last.head_text or before_text):
+            try:
+                correct = self.state.expanded(last.correct.value)
+            except Unread:
+                correct = None              # the last correct expression cannot be put in: no companion to try
+            if correct is not None and self.cases.companion(entry, correct, b, conditions, real,
+                                                            last.head_text or before_text):
                 entry.verified_by = said(f"against the last correct expression (line {last.correct_line}): ",
                                          entry.verified_by)
                 return
@@ -408,7 +412,10 @@ class Decisions(Job):
         last = self.state.last
         if last is None or last.correct is None or last.correct is last.reading:
             return False
-        correct = self.state.expanded(last.correct.value)
+        try:
+            correct = self.state.expanded(last.correct.value)
+        except Unread:
+            return False                    # the last correct expression cannot be put in: nothing to recover
         verification = self.state.judge.equal(correct, b, conditions, real)
         if verification.ok:
             entry.verdict = "verified"

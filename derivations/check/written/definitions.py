@@ -37,6 +37,11 @@ _MATRIX_CALL = re.compile(r"(?P<name>(?:[A-Za-z]|\\[A-Z][a-z]+|\\mathcal\{[A-Z]\
                          r"[A-Z]\s*(?:\\right)?\)")
 
 
+#: a vector written as its own entries with an ellipsis: (f_1, \dots, f_C), [s_1, ..., s_K]
+_ENTRIES_LISTED = re.compile(r"(?:\\left)?[(\[]\s*([A-Za-z])_\{?\w+\}?\s*,\s*(?:\\[lc]?dots|…|\.\.\.?)\s*,\s*\1_\{?\w+\}?\s*"
+                             r"(?:\\right)?[)\]]")
+
+
 class Definitions(Job):
     """Definitions and names."""
 
@@ -68,6 +73,12 @@ class Definitions(Job):
         ``conditions``: the cases on indices written on the same row ("β_nj = 1[...] for j ≠ y_n"): the
         definition holds in them only, and a later row may complete it ("β_{n,y_n} = 0")."""
         left = left.strip()
+        listed = _ENTRIES_LISTED.fullmatch(right.strip())
+        named = re.fullmatch(r"(?:\\mathbf\{)?([A-Za-z])\}?", left)
+        if listed and named and listed.group(1) == named.group(1):
+            self.state.context(line, f"{left} = {right}", "definition",
+                               said("the vector ", Symbol(named.group(1)), " by its entries: a name, not a step"))
+            return "given"                      # f = (f_1, \dots, f_C): the vector of the f_k
         function = re.fullmatch(r"(?P<name>(?:\\mathcal\{[A-Z]\}|\\ell)(?:_\{?[A-Za-z0-9]+\}?)?|[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?"
                                 r"|[A-Z]{2,5}|[a-z]{2,5})"
                                 r"\s*(?:\\left)?\(\s*(?P<args>" + _ARGUMENT + r"(?:\s*,\s*" + _ARGUMENT + r")*)\s*"

@@ -71,6 +71,7 @@ class Names(ArrayNames, ExampleNames):
         self.function_words: set[str] = set()   # lower-case names the text defines as functions (lse(s) = ...)
         self.vector_counts: dict = {}         # plain vectors the text sums over a count (x: K when sum_j^K x_j)
         self.named_vectors: dict = {}         # names the text defines as vectors (s' = 2s) -> their length
+        self.c_counts_classes = False          # the text writes C for the number of classes (C - 1 terms)
         self.example_counts: set[str] = set()  # letters the text counts its examples with ("m examples": m is N)
         self.input_after_transpose = False    # the text writes w^T x (x an input vector, so x_i is example i's)
         self.weights_by_rows = False          # W in R^{C x D}: a row per class (the course's W transposed)
@@ -302,7 +303,7 @@ class Names(ArrayNames, ExampleNames):
         letter = ref.letter + "'" * ref.primes
         if ref.superscript:
             return self._quantity_symbol(ref)
-        if letter in ("K", "N", "D"):
+        if letter in ("K", "N", "D") or letter == "C" and self.c_counts_classes:
             return COUNT_LETTERS[letter]
         if letter in self.example_counts:
             return notation.N                         # "a batch of m examples": m is the number of examples

@@ -248,8 +248,8 @@ class Reader(Job):
                               said("the same name at two indices: read as the case ", show_relation(same),
                                    ", not as a step"))
                 return
-        if not continued and len(parts) >= 2 and relations[0] == "=" and "\\dots" in parts[1] \
-                and self.is_index_letter(parts[0]):
+        if not continued and len(parts) >= 2 and relations[0] == "=" and self.is_index_letter(parts[0]) \
+                and re.search(r"\\[lc]?dots|…|\.\.", parts[1]):         # k = 1..K, i = 1, …, C
             self.state.context(line, f"{parts[0]} = {parts[1]}", "note", "the range of an index")
             return
         words = " ".join(clause.words for clause in statement.prose).strip()

@@ -150,6 +150,7 @@ class Setup(Job):
         self.state.names.example_vectors = prose.vector_family_examples(text, self.state.names.vector_families)
         self.state.names.matrix_letters = prose.matrix_letters(text)
         self.state.names.example_counts = prose.example_count_letters(self.state.text)
+        self.state.names.c_counts_classes = prose.counts_classes_with_c(self.state.text)
         self.state.names.input_after_transpose = prose.input_after_transpose(text)
         self.state.names.weights_by_rows = prose.weights_by_rows(self.state.text)
         for condition in self.state.hints.assume:
