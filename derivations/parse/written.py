@@ -288,6 +288,10 @@ _BARE_IVERSON = re.compile(r"(?<![A-Za-z0-9_}\])|])\[\s*(" + _SMALL_NAME + r"\s*
 _ONE_SUBSCRIPT = re.compile(r"\\math(?:bb|bf)\s*\{\s*1\s*\}\s*_\s*(?:\{((?:[^{}]|\{[^{}]*\})*)\}|([A-Za-z]))(?!\s*[(\[{]|\s*\\[{(])")
 
 
+#: an entry written as code, a capital letter then its indices in brackets: P[i, y_i], W[c, d], X[i, d], dW[:, j]
+_CODE_ENTRY = re.compile(r"(?:(?<=/d)|(?<=∂)|(?<![A-Za-z\\]))([A-Z])\[\s*((?:[a-z](?:_[a-z])?|:)\s*,\s*(?:[a-z](?:_[a-z])?|:))\s*\]")
+
+
 #: a plain 1 with a label subscript (1_y, 1_{y_i}): the one-hot vector of the label, as \mathbb{1}_y
 _PLAIN_ONE_SUBSCRIPT = re.compile(r"(?<![\w.\\{])1_(?:\{\s*(y(?:_[in])?)\s*\}|(y(?![A-Za-z0-9_])))")
 
@@ -308,6 +312,7 @@ def screen_written(text: str, limits: Limits) -> str:
     text = _PARTIAL_SUBSCRIPT.sub(lambda m: f"\\frac{{\\partial}}{{\\partial {m.group(1) or m.group(2)}}} ", text)
     text = text.replace("[\\![", "\\mathbb{1}[").replace("]\\!]", "]")
     text = _BARE_IVERSON.sub(lambda m: f"\\mathbb{{1}}[{m.group(1)}]", text)
+    text = _CODE_ENTRY.sub(lambda m: f"{m.group(1)}_{{{m.group(2).replace(' ', '')}}}", text)    # P[i, y_i]: P_{i,y_i}
     text = _PLAIN_ONE_SUBSCRIPT.sub(lambda m: f"e_{{{m.group(1) or m.group(2)}}}", text)   # 1_y - p: e_y
     text = _ONE_SUBSCRIPT.sub(_one_with_subscript, text)
     text = _COMMA_INDICES.sub(lambda m: f"{m.group(1)}_{{{m.group(2)},{m.group(3)}}}", text)

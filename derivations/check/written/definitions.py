@@ -73,6 +73,14 @@ class Definitions(Job):
         ``conditions``: the cases on indices written on the same row ("β_nj = 1[...] for j ≠ y_n"): the
         definition holds in them only, and a later row may complete it ("β_{n,y_n} = 0")."""
         left = left.strip()
+        if not right.strip() and re.fullmatch(r"[A-Z]", left):
+            self.checker.in_words.read(line)    # the words after "P =" on this line may define it
+        if not right.strip() and re.fullmatch(r"[A-Z]", left) and (
+                self.state.names.base(left) in self.state.names.definitions
+                or Symbol(left, real=True) in self.state.names.definitions):
+            self.state.context(line, f"{left} = ...", "definition",
+                               said(Symbol(left), " as the words after it say (defined above)"))
+            return "given"                      # "P = row-wise softmax of F", "Y = one-hot labels": said in words
         listed = _ENTRIES_LISTED.fullmatch(right.strip())
         named = re.fullmatch(r"(?:\\mathbf\{)?([A-Za-z])\}?", left)
         if listed and named and listed.group(1) == named.group(1):
@@ -184,7 +192,7 @@ class Definitions(Job):
         if lead == "therefore" and (key in self.state.seen or defined):
             return ""                                   # "therefore t_2 = 1 - t_1": a claim about a known name
         if reading.vector and not head.vector and parameters and not at and not reading.grid and not defined \
-                and [p.name for p in parameters] == ["n"]:
+                and [p.name for p in parameters] in (["n"], ["i"]):
             return self.forms.define_example_vector(key, parameters[0], rhs, line, f"{left} = {right}")
         if reading.vector and not head.vector:
             if isinstance(key, Symbol) and not parameters and not at and not reading.grid and not defined:

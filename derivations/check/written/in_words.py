@@ -28,7 +28,7 @@ _PROBABILITIES = re.compile(r"(?<![A-Za-z\\])\$?P(?:_\{?n,?\s*c\}?)?\$?\s+(?:is|
                             r"(?:softmax|class|predicted)(?:\s+class)?\s+probabilit(?:y|ies)"
                             # "$P$ the row-wise softmax of $S$", "P = softmax(S) row by row", "P is the softmax of S"
                             r"|(?<![A-Za-z\\])\$?P\$?\s*(?:is|denotes|=|:=)?\s*(?:the\s+)?(?:row[- ]?wise\s+)?"
-                            r"softmax\s*(?:of\s+\$?S\$?|\(\s*\$?S\$?\s*\))", re.IGNORECASE)
+                            r"softmax\s*(?:of\s+\$?(?P<of>[SFZ])\$?|\(\s*\$?(?P<arg>[SFZ])\$?\s*\))", re.IGNORECASE)
 
 
 #: another point said in words for this sentence: "moving $x$ from $-2$ to $-1.99$", "if we change z to -3.9"
@@ -65,7 +65,7 @@ class InWords(Job):
             self.state.unapplied.setdefault(line, f"{moved.group('name')} = {moved.group('value')}")
         found = _PROBABILITIES.search(source)
         if found:
-            self.probabilities(line, of_scores=bool(re.search(r"S\b", found.group(0))))
+            self.probabilities(line, of_scores=found.group("of") or found.group("arg"))
         if _CROSS_ENTROPY.search(source):
             n = Symbol("n", integer=True)
             self.loss(-sympy.log(self.state.names.base("P")[n, example_label(n)]), line,
@@ -91,7 +91,7 @@ class InWords(Job):
         label = example_label(n)
         return notation.SumExcept(KeptMax(0, scores[n, j] - scores[n, label] + margin), j, label)
 
-    def probabilities(self, line: int, of_scores: bool = False):
+    def probabilities(self, line: int, of_scores: str | None = None):
         """P_{nc} = e^{S_nc} / sum_k e^{S_nk}, with S_nc = sum_d x_nd W_dc when the text does not define S (nor
         says P is the softmax of S): the softmax of each example's scores (unless the text defines P)."""
         names = self.state.names
@@ -99,7 +99,7 @@ class InWords(Job):
         if P in names.definitions:
             return
         n, c, k, d = (Symbol(name, integer=True) for name in ("n", "c", "k~", "d~"))
-        S = names.base("S")
+        S = names.base(of_scores.upper() if of_scores else "S")      # "P = row-wise softmax of F": F's rows
         if S in names.definitions or of_scores:
             def score(col):
                 return S[n, col]

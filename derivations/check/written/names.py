@@ -258,7 +258,8 @@ class Names(ArrayNames, ExampleNames):
             return self._slice(ref)
         if letter in self.matrix_letters and not ref.primes and not ref.superscript and ref.example is None \
                 and len(self.indices(ref)) == 2:
-            return self.base(letter)[tuple(self.indices(ref))]      # W_{dc}, Y_{nc}, G_nc: an entry of a matrix
+            entries = self.matrix_letters[letter] if isinstance(self.matrix_letters, dict) else letter
+            return self.base(entries)[tuple(self.indices(ref))]     # W_{dc}, Y_{nc}, G_nc (X_{id} of x_i's X)
         if letter in QUANTITY_LETTERS or len(letter) > 1 and letter.isupper() and letter not in ("CE",) \
                 or letter == "CE":
             if ref.example is not None:
