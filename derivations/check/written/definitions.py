@@ -30,7 +30,7 @@ _NOT_FUNCTION_NAMES = frozenset({"log", "ln", "exp", "max", "min", "sum", "sqrt"
                                  "with", "and", "where", "if", "when", "then", "so", "the", "of", "is", "at", "sigma",
                                  "alpha", "beta", "gamma", "delta", "eta", "theta", "lambda", "mu", "xi", "pi", "rho",
                                  "tau", "phi", "omega", "ell", "trace", "Delta"})
-_ARGUMENT = r"(?:[a-z]|\\(?:mathbf|boldsymbol|bm|underline|vec)\s*\{\s*[a-z]\s*\})"
+_ARGUMENT = r"(?:[a-z]|\\(?:mathbf|boldsymbol|bm|underline|vec|hat)\s*\{\s*[a-z]\s*\}|ŷ)"
 
 #: a name of a function of one matrix: R_2(W), R(W), \Omega(W)
 _MATRIX_CALL = re.compile(r"(?P<name>(?:[A-Za-z]|\\[A-Z][a-z]+|\\mathcal\{[A-Z]\})(?:_\{?[A-Za-z0-9]+\}?)?)\s*(?:\\left)?\(\s*"
