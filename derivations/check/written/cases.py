@@ -189,7 +189,11 @@ class Cases(Job):
     def is_given_label(self, relation, line, chain) -> bool:
         """``y_i = 0``: the label of the worked example (and not a case)."""
         if isinstance(relation, Eq) and relation.lhs == notation.y and relation.rhs.is_Integer:
-            self.state.givens.label = int(relation.rhs)
+            count = len(self.state.givens.scores) if self.state.givens.scores is not None else next(
+                (len(v) for k, v in self.state.givens.vectors.items() if k in self.state.names.definitions), None)
+            if count is not None and int(relation.rhs) == count:
+                self.state.names.one_based = True      # "y = 3" of three scores: the classes are numbered from 1
+            self.state.givens.label = int(relation.rhs) - (1 if self.state.names.one_based else 0)
             if re.fullmatch(r"\s*y\s*", chain.parts[0]) and relation.rhs in (0, 1):
                 target = sympy.Symbol("y", real=True)      # "y = 1" of a logistic example: also y in ŷ − y
                 self.state.givens.values.setdefault(target, [])

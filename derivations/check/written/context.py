@@ -52,7 +52,8 @@ def loss_label(prose: str) -> str | None:
 
 #: a loss written as a formula (L_i = sum_j max(0, ...), L = -log p_y, \ell(w) = ...)
 _LOSS_FORMULA = re.compile(r"(?<![A-Za-z\\])(?:L|J|\\ell|ℓ|\\mathcal\{L\})(?:_\{?[A-Za-z]{1,4}\}?)?(?:\^\{?[A-Za-z]+\}?)?\s*"
-                           r"(?:\([^)]*\))?\s*&?\s*(?::=|=)\s*[^\n$]*?(?:max|\\sum|sum|Σ|log|ln)")
+                           r"(?:\([^)]*\))?\s*&?\s*(?::=|=)\s*[^\n$]*?(?:max|\\sum|sum|Σ|log|ln)[^\n$]*?"
+                           r"[A-Za-z]_\{?\s*[a-z]")    # through named scores (s_j, f_{y_i}, L_n), not numbers only
 
 
 def implied_loss(text: str) -> str | None:
@@ -130,6 +131,26 @@ _C_COUNTS = re.compile(r"\^\s*\{?\s*C\s*\}|\^C\b|(?<![A-Za-z\\])C\s*-\s*1\b|(?:\
                        r"(?:classes|terms|scores)|(?:\\[lc]?dots|…|\.\.\.?)\s*,?\s*[a-z]_\{?C\}?|1\s*\.\.\s*C\b")
 
 
+#: the text numbers its classes (entries) from 1: "classes numbered from 1", "1-indexed", "index from 1"
+_ONE_BASED = re.compile(r"numbered\s+from\s+1|\b1-indexed|\bone-indexed|index(?:ed|ing)?\s+from\s+1|"
+                        r"count(?:ed|ing)?\s+from\s+1|number(?:ed|ing)?\s+(?:the\s+)?(?:classes|entries)\s+from\s+1",
+                        re.IGNORECASE)
+
+
+#: a single letter with a one-digit subscript (s_1, p_{3}, m₄) and what follows it
+_DIGIT_SUBSCRIPT = re.compile(r"(?<![A-Za-z0-9\\])[A-Za-z](?:_\{?\s*(\d)\s*\}?(?![0-9])|([₀-₉]))")
+_UNICODE_DIGITS = {chr(0x2080 + d): str(d) for d in range(10)}
+
+
+def numbers_classes_from_one(text: str) -> bool:
+    """Whether the text numbers classes from 1 (y = 1 is the first entry, p_1 the first probability): it says so,
+    or it writes entries with number subscripts, up to 2 or more and never 0 (m₁, m₃, m₄ of four classes)."""
+    if _ONE_BASED.search(text):
+        return True
+    digits = {m.group(1) or _UNICODE_DIGITS[m.group(2)] for m in _DIGIT_SUBSCRIPT.finditer(text)}
+    return bool(digits) and "0" not in digits and max(int(d) for d in digits) >= 3
+
+
 def counts_classes_with_c(text: str) -> bool:
     """Whether the text writes C for the number of classes (C - 1 terms, sum_{k=1}^{C}): C is K then."""
     return bool(_C_COUNTS.search(text))
@@ -145,9 +166,15 @@ _WEIGHTS_BY_ROWS = re.compile(r"(?<![A-Za-z\\])W\s*(?:\\in\s*\\mathbb\s*\{?R\}?\
                               r"\s*[CK]\s*(?:\\times|×|x|by)\s*D\b")
 
 
+#: "one row of W per class", "a row per class", "W has 3 rows w_0, w_1, w_2", "the rows of W are the classes"
+_ROW_PER_CLASS = re.compile(r"\b(?:one|a)\s+row\s+(?:of\s+\$?W\$?\s+)?(?:per|for\s+each)\s+class|\$?W\$?\s+has\s+"
+                            r"(?:\d+|[CK]|\$[CK]\$)\s+rows|rows\s+of\s+\$?W\$?\s+(?:are|hold)\s+the\s+class", re.IGNORECASE)
+
+
 def weights_by_rows(text: str) -> bool:
-    """Whether the text gives W a row per class (W in R^{C x D}): the course's W is D x K."""
-    return bool(_WEIGHTS_BY_ROWS.search(text))
+    """Whether the text gives W a row per class (W in R^{C x D}, "one row of W per class"): the course's W is
+    D x K."""
+    return bool(_WEIGHTS_BY_ROWS.search(text) or _ROW_PER_CLASS.search(text))
 
 
 def input_after_transpose(math_text: str) -> bool:

@@ -111,6 +111,7 @@ class Decisions(Job):
             raise Unread(f"the two sides differ, but the sentence states a case ({self.state.unapplied[entry.source_line]}) "
                          f"that could not be applied to this step")
         self.check_variables_defined(before.value, after.value)
+        self.check_through_given(before.value, after.value)
         new = self.new_names(a, b)
         if new:
             raise Unread(f"{', '.join(sorted(new))} {'is' if len(new) == 1 else 'are'} not defined in the text "
@@ -373,6 +374,29 @@ class Decisions(Job):
                     raise Unread(said(plain_text(variable), " is not defined in the text, and ",
                                       shown(derivative.expr), " as the text defines it is not written through it: "
                                       "what ", plain_text(variable), " stands for is not said"))
+
+    def check_through_given(self, *sides):
+        """dL/dW at a worked example whose scores f = W x are given by numbers (W never is): the derivative goes
+        through f, but the numbers are f's, so the step would be checked at random weights; it is not read."""
+        definitions, givens = self.state.names.definitions, self.state.givens
+        inputs = set()
+        for key in givens.vectors:
+            definition = definitions.get(key)
+            body = None if definition is None else (definition.value if definition.value is not None
+                                                    else definition.body)
+            if isinstance(body, sympy.Basic):
+                inputs |= {a.base for a in body.atoms(Indexed)} - set(givens.vectors)
+        if not inputs:
+            return
+        for side in sides:
+            if not isinstance(side, sympy.Basic):
+                continue
+            for derivative in side.atoms(sympy.Derivative):
+                for variable in derivative.variables:
+                    if getattr(variable, "base", None) in inputs:
+                        raise Unread(said("a derivative by ", plain_text(variable.base), " at the worked example, whose "
+                                          "scores are given by numbers and its ", plain_text(variable.base),
+                                          " not: it is not worked out there"))
 
     def shares_names(self, expr, definition) -> bool:
         """Whether ``expr`` with every definition put in uses a name that the definition's right side uses

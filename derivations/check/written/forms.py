@@ -19,6 +19,22 @@ from .state import Job, Unread
 class Forms(Job):
     """Definitions of a particular form."""
 
+    def inputs_given(self, key) -> bool:
+        """Whether every quantity the definition of ``key`` goes through has numbers in the text (f = W x with W
+        and x given): then numbers written for ``key`` are a claim; else (W, x never given) they are the
+        example's values of ``key``, given."""
+        definition = self.state.names.definitions.get(key)
+        body = getattr(definition, "body", None) if getattr(definition, "value", None) is None else definition.value
+        if not isinstance(body, sympy.Basic):
+            return True
+        givens = self.state.givens
+        known = set(givens.vectors) | set(givens.values or {}) | ({notation.s} if givens.scores is not None else set())
+        bases = {a.base for a in body.atoms(sympy.Indexed)}
+        labels = {b.label for b in bases}
+        names = bases | {s for s in body.free_symbols if not s.is_integer and s not in labels
+                         and not isinstance(s, sympy.Indexed)}
+        return all(name in known or name in notation.COUNTS for name in names)
+
     def given_vector(self, key, rhs, line, left, right, count=None):
         if letter_of(key) in ("s", "S") and all(is_number(v) for v in rhs):
             self.state.givens.scores = list(rhs)
@@ -27,7 +43,8 @@ class Forms(Job):
             return "given"
         if isinstance(key, IndexedBase) and count in notation.COUNTS and min(rhs.shape) == 1 \
                 and all(is_number(v) for v in rhs) and (key not in self.state.names.definitions
-                                                        or self.definitions.evaluation_point(line, left)):
+                                                        or self.definitions.evaluation_point(line, left)
+                                                        or not self.inputs_given(key)):
             self.state.givens.vectors[key] = list(rhs)          # "with w = [1, -1]", w a vector the text named
             if key in self.state.names.definitions:
                 count = notation.K                              # "with f = [3.2, 5.1, -1.7]", f = W x: the scores

@@ -71,6 +71,7 @@ class Names(ArrayNames, ExampleNames):
         self.function_words: set[str] = set()   # lower-case names the text defines as functions (lse(s) = ...)
         self.vector_counts: dict = {}         # plain vectors the text sums over a count (x: K when sum_j^K x_j)
         self.named_vectors: dict = {}         # names the text defines as vectors (s' = 2s) -> their length
+        self.one_based = False                 # the text numbers its classes from 1 (p_1 is the first entry)
         self.c_counts_classes = False          # the text writes C for the number of classes (C - 1 terms)
         self.example_counts: set[str] = set()  # letters the text counts its examples with ("m examples": m is N)
         self.input_after_transpose = False    # the text writes w^T x (x an input vector, so x_i is example i's)
@@ -477,8 +478,8 @@ class Names(ArrayNames, ExampleNames):
             if item[1] == "y" and not item[2]:
                 return [notation.y]             # p_y, s_y: at the label
             return [index_symbol(item[1] + "'" * item[2])]
-        if kind == "number":
-            return [sympy.Integer(item[1])]
+        if kind == "number":                    # p_1 of a text that numbers its classes from 1: entry 0
+            return [sympy.Integer(item[1]) - (1 if self.one_based and item[1] >= 1 else 0)]
         if kind == "greek":
             return [index_symbol(item[1])]
         if kind == "label":

@@ -72,6 +72,12 @@ class Setup(Job):
         if implied is not None and self.state.part.loss is None:
             self.set_loss(implied, 0, None)         # "Worked example: multiclass SVM", L_i only given by numbers
             one, bare = Symbol("L_i", real=True), Symbol("L", real=True)
+            letter = prose.score_letter(text)
+            if letter != "s" and one in self.state.names.definitions:     # f = Wx: the loss of the text's f
+                found = self.state.names.definitions[one]
+                scores = self.state.names.base(letter)
+                if isinstance(found.value, sympy.Basic):
+                    found.value = found.value.xreplace({notation.s: scores})
             if one in self.state.names.definitions and bare not in self.state.names.definitions:
                 self.state.names.definitions[bare] = self.state.names.definitions[one]    # L for that one loss
                 self.state.part.defined.add(bare)
@@ -151,6 +157,7 @@ class Setup(Job):
         self.state.names.matrix_letters = prose.matrix_letters(text)
         self.state.names.example_counts = prose.example_count_letters(self.state.text)
         self.state.names.c_counts_classes = prose.counts_classes_with_c(self.state.text)
+        self.state.names.one_based = prose.numbers_classes_from_one(self.state.text)
         self.state.names.input_after_transpose = prose.input_after_transpose(text)
         self.state.names.weights_by_rows = prose.weights_by_rows(self.state.text)
         for condition in self.state.hints.assume:
