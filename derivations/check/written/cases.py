@@ -25,6 +25,11 @@ from .wording import has_derivative, normalized
 _DERIVATIVE = re.compile(r"\\partial|\\nabla|∂|∇|(?<![A-Za-z])d[A-Za-z_{}\\^0-9]*\s*/\s*d[A-Za-z\\]|\\[dt]?frac\s*\{\s*d")
 
 
+#: a label with its place said in words: "y = 2 (the middle score)", "y = 1 (first entry)"
+_ORDINAL_LABEL = re.compile(r"y(?:_\{?i\}?)?\s*=\s*(\d+)\$?\s*\(\s*(?:the\s+)?(first|second|third|fourth|middle|last)\b",
+                            re.IGNORECASE)
+
+
 class Cases(Job):
     """Cases."""
 
@@ -190,10 +195,19 @@ class Cases(Job):
         """``y_i = 0``: the label of the worked example (and not a case)."""
         if isinstance(relation, Eq) and relation.lhs == notation.y and relation.rhs.is_Integer:
             count = len(self.state.givens.scores) if self.state.givens.scores is not None else next(
-                (len(v) for k, v in self.state.givens.vectors.items() if k in self.state.names.definitions), None)
+                (len(v) for k, v in self.state.givens.vectors.items()
+                 if k in self.state.names.definitions or str(k) in ("s", "f", "z", "p")), None)
             if count is not None and int(relation.rhs) == count:
                 self.state.names.one_based = True      # "y = 3" of three scores: the classes are numbered from 1
+            source = self.state.outcome.lines[line - 1] if 0 < line <= len(self.state.outcome.lines) else ""
+            place = _ORDINAL_LABEL.search(source)
+            if place and count is not None:            # "y = 2 (the middle score)": the place the text means
+                index = {"first": 0, "second": 1, "third": 2, "fourth": 3, "middle": (count - 1) // 2,
+                         "last": count - 1}[place.group(2).lower()]
+                if int(place.group(1)) == index + 1:
+                    self.state.names.one_based = True
             self.state.givens.label = int(relation.rhs) - (1 if self.state.names.one_based else 0)
+            self.state.givens.label_offset = 1 if self.state.names.one_based else 0
             if re.fullmatch(r"\s*y\s*", chain.parts[0]) and relation.rhs in (0, 1):
                 target = sympy.Symbol("y", real=True)      # "y = 1" of a logistic example: also y in ŷ − y
                 self.state.givens.values.setdefault(target, [])

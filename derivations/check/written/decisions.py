@@ -67,6 +67,11 @@ class Decisions(Job):
                 (relation == "approx" and is_number(b)):
             if self.numbers.number(entry, a, after_text, b, conditions, before_text):
                 return
+        plain_y = Symbol("y", real=True)
+        if self.state.two_classes and any(isinstance(x, sympy.Basic) and x.has(notation.y) for x in (a, b)) \
+                and any(isinstance(x, sympy.Basic) and x.has(plain_y) for x in (a, b)):
+            a, b = (x.xreplace({plain_y: notation.y}) if isinstance(x, sympy.Basic) else x for x in (a, b))
+            #                                         -log p_y = -y log σ(z) - ...: y in {0, 1} is the label
         label = self.state.givens.label
         if label is not None and any(isinstance(x, sympy.Basic) and x.has(notation.y) for x in (a, b)):
             conditions = list(conditions) + [sympy.Eq(notation.y, label)]    # "correct class y = 1": that label

@@ -73,6 +73,10 @@ class Definitions(Job):
         ``conditions``: the cases on indices written on the same row ("β_nj = 1[...] for j ≠ y_n"): the
         definition holds in them only, and a later row may complete it ("β_{n,y_n} = 0")."""
         left = left.strip()
+        if right.strip() == "1" and re.fullmatch(r"Y_\{?\s*[a-z]\s*,?\s*[a-z]\s*\}?", left) \
+                and self.state.names.base("Y") in self.state.names.definitions:
+            self.state.context(line, f"{left} = 1", "definition", "the one-hot labels: 1 at the label, 0 elsewhere")
+            return "given"                      # "Y_{ik} = 1 iff k = y_i": the one-hot labels, said with their case
         if not right.strip() and re.fullmatch(r"[A-Z]", left):
             self.checker.in_words.read(line)    # the words after "P =" on this line may define it
         if not right.strip() and re.fullmatch(r"[A-Z]", left) and (

@@ -93,6 +93,7 @@ class Givens:
     values: dict | None = None          # Symbol -> [candidate numbers]
     vectors: dict = field(default_factory=dict)   # a vector the text gives (w = [1, -1]): IndexedBase -> entries
     sizes: dict = field(default_factory=dict)     # the counts those vectors fix (D = 2)
+    label_offset: int = 0                         # 1 when the text numbers its classes from 1
 
     def describe(self, chosen: dict):
         """The values a step was checked with: s = [3, -1, 4], y_i = 0, Δ = 1 (words and maths)."""
@@ -102,7 +103,11 @@ class Givens:
             parts.append(said(sympy.Symbol("s"), " = ", sympy.ImmutableMatrix([list(self.scores)])))
         if self.label is not None:
             from ...engine.notation import y
-            parts.append(said(y, " = ", sympy.Integer(self.label)))
+            if self.label_offset:                   # classes numbered from 1: the label as the text writes it
+                parts.append(said(y, " = ", sympy.Integer(self.label + self.label_offset), " (entry ",
+                                  sympy.Integer(self.label + self.label_offset), ", counting from 1)"))
+            else:
+                parts.append(said(y, " = ", sympy.Integer(self.label)))
         parts += [said(sympy.Symbol(base.name), " = ", sympy.ImmutableMatrix([list(v)]))
                   for base, v in self.vectors.items()]
         parts += [said(_shown_name(k), " = ", v) for k, v in chosen.items()]

@@ -140,6 +140,10 @@ class Definition:
                     and getattr(example, "is_integer", False):
                 mapping[notation.y] = example_label(example)     # G_ij with y_i, taken at example n: y_n
             return body.xreplace(mapping)
+        if self.body is None and len(key) == 1 and not getattr(key[0], "is_Integer", False) \
+                and getattr(key[0], "is_integer", False) and set(self.at) == {(sympy.Integer(0),), (sympy.Integer(1),)}:
+            index = key[0]                  # p_y with p_0 and p_1 defined (two classes): the one at the label
+            return sum(sympy.KroneckerDelta(index, m) * self.at[(sympy.Integer(m),)] for m in (0, 1))
         return None
 
 

@@ -53,7 +53,8 @@ class Setup(Job):
             self.state.context(0, "softmax", "definition", said(notation.p[m], " = ", shown(body), ": the text is "
                                                                  "about the softmax and does not define ",
                                                                  Symbol("p")))
-        if "Y" in prose.matrix_letters(text) and not re.search(r"(?<![A-Za-z\\])Y_\{?[a-z]{1,2}\}?\s*&?=", text):
+        if "Y" in prose.matrix_letters(text) and not re.search(
+                r"(?<![A-Za-z\\])Y_\{?[a-z]{1,2}\}?\s*&?=(?!\s*1\s*\$?\s*(?:\\text\{\s*)?(?:iff|if|when|exactly))", text):
             n, c = Symbol("n", integer=True), Symbol("c", integer=True)
             base = self.state.names.base("Y")
             self.state.names.definitions[base] = Definition(base, parameters=(n, c),
