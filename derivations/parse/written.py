@@ -506,7 +506,7 @@ class WrittenBuilder:
         out = []
         for value in values:
             if isinstance(value, sympy.Basic) and value in (plain, -plain):
-                label = self.resolver.index_letter("y")
+                label = self.resolver.index_letter(getattr(self.resolver, "one_hot_of", "y"))   # e_y (e_c)
                 sign = 1 if value == plain else -1
                 value = Vector(lambda d, j=label, s=sign: s * sympy.KroneckerDelta(d, j), notation.K, key=("e", label))
             out.append(value)

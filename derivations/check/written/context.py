@@ -53,14 +53,16 @@ def loss_label(prose: str) -> str | None:
 #: a loss written as a formula (L_i = sum_j max(0, ...), L = -log p_y, \ell(w) = ...)
 _LOSS_FORMULA = re.compile(r"(?<![A-Za-z\\])(?:L|J|\\ell|ℓ|\\mathcal\{L\})(?:_\{?[A-Za-z]{1,4}\}?)?(?:\^\{?[A-Za-z]+\}?)?\s*"
                            r"(?:\([^)]*\))?\s*&?\s*(?::=|=)\s*[^\n$]*?(?:max|\\sum|sum|Σ|log|ln)[^\n$]*?"
-                           r"[A-Za-z]_\{?\s*[a-z]")    # through named scores (s_j, f_{y_i}, L_n), not numbers only
+                           r"[A-Za-z]_\{?\s*(?:\\text\{)?[a-z]")    # through named scores (s_j, f_{y_i}, L_n, p_{\text{cat}}),
+    #                                                                             not numbers only
 
 
 def implied_loss(text: str) -> str | None:
     """``svm`` when the text is about the multiclass SVM (hinge) loss and never writes a loss as a formula (a
     worked example that only gives L_i by numbers): the loss the text's numbers are of; else None."""
     if not re.search(r"\bSVM\b|\bhinge\b", text, re.IGNORECASE) \
-            or re.search(r"softmax|cross[- ]entropy|logistic|sigmoid", text, re.IGNORECASE):
+            or re.search(r"softmax|cross[- ]entropy|logistic|sigmoid|(?:log|ln)\s*\(?\s*p\b|(?:log|ln)\s*\(?\s*p_",
+                         text, re.IGNORECASE):
         return None
     return None if _LOSS_FORMULA.search(text) else "svm"
 
@@ -151,6 +153,17 @@ def numbers_classes_from_one(text: str) -> bool:
     return bool(digits) and "0" not in digits and max(int(d) for d in digits) >= 3
 
 
+#: "with y the one-hot encoding of c", "y is the one-hot vector of the label c"
+_ONE_HOT_OF = re.compile(r"\by\$?\s+(?:is\s+|=\s+|as\s+|denotes\s+)?the\s+one[- ]hot\s+(?:encoding|vector|version)\s+of\s+"
+                         r"(?:the\s+(?:label|class|true class)\s+)?\$?([a-z])\b", re.IGNORECASE)
+
+
+def one_hot_label_letter(text: str) -> str:
+    """The label letter a plain y stands for the one-hot vector of ("y the one-hot encoding of c": c); else y."""
+    found = _ONE_HOT_OF.search(text)
+    return found.group(1) if found else "y"
+
+
 def counts_classes_with_c(text: str) -> bool:
     """Whether the text writes C for the number of classes (C - 1 terms, sum_{k=1}^{C}): C is K then."""
     return bool(_C_COUNTS.search(text))
@@ -168,7 +181,9 @@ _WEIGHTS_BY_ROWS = re.compile(r"(?<![A-Za-z\\])W\s*(?:\\in\s*\\mathbb\s*\{?R\}?\
 
 #: "one row of W per class", "a row per class", "W has 3 rows w_0, w_1, w_2", "the rows of W are the classes"
 _ROW_PER_CLASS = re.compile(r"\b(?:one|a)\s+row\s+(?:of\s+\$?W\$?\s+)?(?:per|for\s+each)\s+class|\$?W\$?\s+has\s+"
-                            r"(?:\d+|[CK]|\$[CK]\$)\s+rows|rows\s+of\s+\$?W\$?\s+(?:are|hold)\s+the\s+class", re.IGNORECASE)
+                            r"(?:\d+|[CK]|\$[CK]\$)\s+rows|rows\s+of\s+\$?W\$?\s+(?:are|hold)\s+the\s+class|"
+                            r"\brows\s+\$?\\?(?:mathbf\{)?w\}?_\{?[a-z]\}?\$?\s+of\s+\$?W\b|\bW\$?\s+has\s+rows\s+\$?w_",
+                            re.IGNORECASE)
 
 
 def weights_by_rows(text: str) -> bool:

@@ -123,6 +123,8 @@ class Decisions(Job):
                          f"(first seen here): what {'it stands' if len(new) == 1 else 'they stand'} for is not said")
         if self.one_hot(entry, a, b, conditions, real):
             return
+        if self.at_given_values(entry, a, b, conditions, real):
+            return
         entry.verdict = "wrong"
         entry.verified_by = f"{verification.method}: the two sides differ" if verification.method in (
             "instantiated", "numeric") and "differ" in verification.detail else verification.verified_by
@@ -170,6 +172,29 @@ class Decisions(Job):
         except ParseError:
             return None
         return None if sides == expanded else sides
+
+    def at_given_values(self, entry, a, b, conditions, real) -> bool:
+        """A formula true at the values the text gives for its plain quantities (dL/dz = σ(z) - y after "label
+        y = 1" and L = -log σ(z), the loss of that label): verified there, with the values named."""
+        values = self.state.givens.values or {}
+        present = [k for k in values if isinstance(k, Symbol) and not k.is_integer
+                   and any(isinstance(x, sympy.Basic) and x.has(k) for x in (a, b))]
+        if not present:
+            return False
+        for chosen in self.state.judge.candidates(self.state.givens, set(present)):
+            if not chosen:
+                continue
+            try:
+                left, right = (x.xreplace(chosen) if isinstance(x, sympy.Basic) else x for x in (a, b))
+            except (ValueError, TypeError):
+                continue                    # a derivative by the quantity given: not at a value
+            verification = self.state.judge.equal(left, right, conditions, real)
+            if verification.ok:
+                entry.verdict = "verified"
+                entry.verified_by = said("with the given values ", self.state.givens.describe(chosen), ": ",
+                                         verification.verified_by)
+                return True
+        return False
 
     def wrong_with_givens(self, entry, sides, conditions) -> bool:
         """A wrong step of a worked example shown where the text puts it: both sides at the given values."""

@@ -71,6 +71,7 @@ class Names(ArrayNames, ExampleNames):
         self.function_words: set[str] = set()   # lower-case names the text defines as functions (lse(s) = ...)
         self.vector_counts: dict = {}         # plain vectors the text sums over a count (x: K when sum_j^K x_j)
         self.named_vectors: dict = {}         # names the text defines as vectors (s' = 2s) -> their length
+        self.one_hot_of = "y"                   # the label letter whose one-hot vector a plain y is ("of c")
         self.one_based = False                 # the text numbers its classes from 1 (p_1 is the first entry)
         self.c_counts_classes = False          # the text writes C for the number of classes (C - 1 terms)
         self.example_counts: set[str] = set()  # letters the text counts its examples with ("m examples": m is N)

@@ -300,8 +300,8 @@ class Numbers(Job):
         placeholders, texts = {}, []
         for number, match in enumerate(_DECIMAL.finditer(after_text)):
             written = read_number(match.group(1))
-            if written is None or written.last_place >= 0:
-                continue
+            if written is None or written.last_place >= 0 or written.last_place == -1 and written.significant_figures < 3:
+                continue                    # 0.8 in e^{0.8} is that number, not a rounded 0.75..0.85 (0.0049 is rounded)
             key = self.state.names.base("xi")[number]
             placeholders[key] = (sympy.Rational(match.group(1)), sympy.Rational(10) ** written.last_place)
             texts.append((match.span(1), f"\\xi_{{{number}}}"))

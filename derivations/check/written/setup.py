@@ -159,6 +159,7 @@ class Setup(Job):
         self.state.names.example_counts = prose.example_count_letters(self.state.text)
         self.state.names.c_counts_classes = prose.counts_classes_with_c(self.state.text)
         self.state.names.one_based = prose.numbers_classes_from_one(self.state.text)
+        self.state.names.one_hot_of = prose.one_hot_label_letter(self.state.text)
         self.state.names.input_after_transpose = prose.input_after_transpose(text)
         self.state.names.weights_by_rows = prose.weights_by_rows(self.state.text)
         for condition in self.state.hints.assume:
