@@ -9,21 +9,22 @@ import sympy
 from sympy import Indexed, Symbol
 
 from ...engine import notation
-from ...parse.errors import ParseError
 from ..numeric import read_number
-from .algebra import cannot_evaluate, is_number, is_quantity_name, plain_text, show_relation, solved_for
-from .expand import OF_THE_WEIGHTS, expand
+from .algebra import cannot_evaluate, is_number, is_quantity_name, plain_text, show_relation
+from .expand import OF_THE_WEIGHTS
+from .fallbacks import Fallbacks
+from .guards import Guards
 from .judging import decimal_literals
 from .mistakes import diagnose
 from .numbers import over_free_index
 from .roles import label_of_example_i
-from .said import said, shown
-from .state import INEQUALITIES, Job, Unread
+from .said import said
+from .state import INEQUALITIES, Unread
 from .verdicts import plain_detail
 from .wording import is_exact_literal, normalized, shortened
 
 
-class Decisions(Job):
+class Decisions(Fallbacks, Guards):
     """Deciding one step once both sides are read."""
 
     def decide(self, entry, before, after, before_text, after_text, relation, lead, conditions, real):
@@ -158,69 +159,6 @@ class Decisions(Job):
                                  " is ", left, " on the left and ", right, " on the right: the arithmetic inside is "
                                  "wrong")
 
-    def sides_with_givens_held(self, before, after, expanded):
-        """A worked example's step about a name the text both defines and gives numbers for (s_j = w_j . x_i,
-        then "Example: s = [3.2, 5.1, -1.7]"): the numbers given hold over the definition, so the step is
-        checked with that name's definition left out (its given values go in): both sides so expanded, or
-        None when that changes nothing."""
-        held = self.state.given_names()
-        if not held:
-            return None
-        definitions = {k: v for k, v in self.state.names.definitions.items() if k not in held}
-        try:
-            sides = expand(before, definitions), expand(after, definitions)
-        except ParseError:
-            return None
-        return None if sides == expanded else sides
-
-    def at_given_values(self, entry, a, b, conditions, real) -> bool:
-        """A formula true at the values the text gives for its plain quantities (dL/dz = σ(z) - y after "label
-        y = 1" and L = -log σ(z), the loss of that label): verified there, with the values named."""
-        values = self.state.givens.values or {}
-        present = [k for k in values if isinstance(k, Symbol) and not k.is_integer
-                   and any(isinstance(x, sympy.Basic) and x.has(k) for x in (a, b))]
-        if not present:
-            return False
-        for chosen in self.state.judge.candidates(self.state.givens, set(present)):
-            if not chosen:
-                continue
-            try:
-                left, right = (x.xreplace(chosen) if isinstance(x, sympy.Basic) else x for x in (a, b))
-            except (ValueError, TypeError):
-                continue                    # a derivative by the quantity given: not at a value
-            verification = self.state.judge.equal(left, right, conditions, real)
-            if verification.ok:
-                entry.verdict = "verified"
-                entry.verified_by = said("with the given values ", self.state.givens.describe(chosen), ": ",
-                                         verification.verified_by)
-                return True
-        return False
-
-    def wrong_with_givens(self, entry, sides, conditions) -> bool:
-        """A wrong step of a worked example shown where the text puts it: both sides at the given values."""
-        from .numbers import _entries
-        from .verdicts import Counterexample
-        scores = self.state.givens.scores
-        if scores is not None and isinstance(sides[1], sympy.MatrixBase):
-            sides = (_entries(sides[0], len(scores)), sides[1])
-        for chosen in self.numbers.given_choices(*sides):
-            try:
-                left, right = (self.numbers.given_instance(side, chosen) for side in sides)
-                values = [(float(x), float(y)) for x, y in zip(*(list(v) if isinstance(v, sympy.MatrixBase) else [v]
-                                                              for v in (left, right)))]
-            except (TypeError, ValueError):
-                continue
-            if not values or all(abs(x - y) <= 1e-9 * max(1.0, abs(y)) for x, y in values):
-                continue
-            entry.verified_by = said("with the given values ", self.state.givens.describe(chosen), ": the two sides differ")
-            if len(values) == 1:
-                entry.counterexample = Counterexample({}, {}, round(values[0][0], 6), round(values[0][1], 6))
-            else:
-                entry.counterexample = Counterexample({}, {}, str([round(x, 6) for x, _ in values]),
-                                                      str([round(y, 6) for _, y in values]))
-            return True
-        return False
-
     def check_readable(self, a, b):
         """A derivative through a name whose definition the text gives but that could not be read (∂L/∂b with
         z = w^T x + b not read) would take that name as constant: not read."""
@@ -257,47 +195,10 @@ class Decisions(Job):
                             f"({', '.join(str(v) for v in listed)})"
         return True
 
-    def one_hot(self, entry, a, b, conditions, real) -> bool:
-        """A step about the targets t_k (or y_k) of a cross-entropy that the text does not define: they are the
-        one-hot labels (t_k = 1[k = y]), which the step may need (dL/ds_k = p_k - t_k needs sum_k t_k = 1).
-        True (verified, said so) when the step holds once they are; the step is wrong otherwise."""
-        from ...engine import notation
-        targets = {}
-        for side in (a, b):
-            if not isinstance(side, sympy.Basic) or isinstance(side, sympy.MatrixBase):
-                return False
-            for atom in side.atoms(Indexed):
-                if atom.base.label.name in ("t", "y") and len(atom.indices) == 1 and not self.defined(atom) \
-                        and atom.base not in (self.state.givens.values or {}):
-                    targets[atom] = sympy.KroneckerDelta(atom.indices[0], notation.y)
-        if not targets or any(side.has(notation.y) for side in (a, b)) \
-                or len({atom.base for atom in targets}) != 1 or not any(side.has(sympy.log) for side in (a, b)):
-            return False                # one family of targets, in a cross-entropy (a log): never y_k and t_k both
-        verification = self.state.judge.equal(a.xreplace(targets), b.xreplace(targets), conditions, real)
-        if not verification.ok:
-            return False
-        letter = next(iter(targets)).base.label.name
-        entry.verdict = "verified"
-        entry.verified_by = f"with the targets one-hot ({letter}_k = 1[k = y], the label; the text does not say " \
-                            f"what {letter} is): {verification.verified_by}"
-        return True
-
     def defined_head(self, reading) -> bool:
         value = reading.value
         return isinstance(value, sympy.Basic) and (value in self.state.names.definitions or (
             isinstance(value, Indexed) and value.base in self.state.names.definitions))
-
-    def check_defined(self, a, b):
-        """A quantity (L_i, CE, J) left undefined cannot be checked: its derivative would be taken as 0."""
-        for side in (a, b):
-            if not isinstance(side, sympy.Basic):
-                continue
-            labels = {i.base.label for i in side.atoms(Indexed)}
-            for symbol in side.free_symbols:
-                if isinstance(symbol, Symbol) and is_quantity_name(symbol.name) and symbol not in labels \
-                        and symbol not in self.state.names.definitions:
-                    raise Unread(f"{symbol.name} is not defined in the text before this line")
-            self.check_dependence(side)
 
     def about_definitions(self, *sides) -> bool:
         """Whether a premise ("since dz/db = 1") differentiates a name the text defines (or one whose definition
@@ -313,18 +214,6 @@ class Decisions(Job):
                     if names & known:
                         return True
         return False
-
-    def check_unread_definitions(self, *sides):
-        """A derivative of a name whose definition could not be read (z in z = w^T x + b), itself or through
-        another definition (L through y = sigma(z)): what z depends on is not known, so dL/db would be taken
-        with z free (0); the step is not read. (A derivative with respect to a name held as the variable,
-        dL/dy, does not look into that name's definition.)"""
-        for side in sides:
-            if not isinstance(side, sympy.Basic):
-                continue
-            for node in sympy.preorder_traversal(side):
-                if isinstance(node, sympy.Derivative):
-                    self.raise_unread_definition([node.expr], held=set(node.variables))
 
     def raise_unread_definition(self, sides, held=frozenset()):
         """Unread when ``sides`` use, directly or through definitions, a name whose definition could not be read."""
@@ -348,180 +237,6 @@ class Decisions(Job):
                 for part in (definition.value, definition.body, *definition.at.values()):
                     if isinstance(part, sympy.Basic):
                         stack.append(part)
-
-    def check_dependence(self, side):
-        """A chain rule (∂L/∂y ∂y/∂z ∂z/∂w_j) through a name the text never defines: what it depends on is not
-        stated, so its derivative would be read as 0 and the line "verified" by 0 = 0; it is not read."""
-        for node in sympy.preorder_traversal(side):
-            if not isinstance(node, sympy.Mul):
-                continue
-            derivatives = [f for f in node.args if isinstance(f, sympy.Derivative)]
-            if len(derivatives) < 2:
-                continue
-            for derivative in derivatives:
-                inner = derivative.expr
-                variable = derivative.variables[0]
-                if isinstance(inner, (Symbol, Indexed)) and inner != variable and not self.defined(inner):
-                    raise Unread(said("the chain rule goes through ", shown(inner), ", which the text never "
-                                      "defines: what it depends on is not stated, so ", shown(derivative),
-                                      " cannot be read"))
-
-    def check_variables_defined(self, *sides):
-        """dL/dz with z never defined and L, as the text defines it, not written through z (yhat = sigmoid(w^T x
-        + b), then dL/dz = yhat - y): the student's z is the argument left unnamed; the derivative would be
-        read as 0 and the line called wrong, so it is not read."""
-        for side in sides:
-            if not isinstance(side, sympy.Basic) or isinstance(side, sympy.MatrixBase):
-                continue
-            for derivative in side.atoms(sympy.Derivative):
-                for variable in derivative.variables:
-                    if isinstance(variable, Indexed):
-                        name = variable.base                        # w_c of the gradient by the vector w
-                    elif isinstance(variable, Symbol) and not variable.is_integer:
-                        name = variable
-                    else:
-                        continue
-                    own = self.state.names.definitions.get(name)
-                    if own is not None and not (isinstance(own.value, sympy.Basic) and own.value.is_number) \
-                            and self.shares_names(derivative.expr, own):
-                        continue                            # s defined by w^T x: L may be written through that
-                    held = {k: v for k, v in self.state.names.definitions.items() if k != name}
-                    try:
-                        inner = expand(derivative.expr, held)       # every definition but the variable's own
-                    except ParseError:
-                        continue
-                    if not isinstance(inner, sympy.Basic) or variable in inner.free_symbols \
-                            or any(atom.base == name for atom in inner.atoms(Indexed)):
-                        continue
-                    variable = name
-                    givens = self.state.givens.values or {}
-                    if variable in self.state.names.definitions or variable in givens \
-                            or str(variable) in {str(getattr(k, "base", k)) for k in givens} \
-                            or str(variable) in {str(k) for k in getattr(self.state.givens, "vectors", {}) or {}}:
-                        raise Unread(said(shown(derivative.expr), " as the text defines it does not go through ",
-                                          plain_text(variable), " (a value put in where ", plain_text(variable),
-                                          " was meant?): its derivative would be 0"))
-                    raise Unread(said(plain_text(variable), " is not defined in the text, and ",
-                                      shown(derivative.expr), " as the text defines it is not written through it: "
-                                      "what ", plain_text(variable), " stands for is not said"))
-
-    def check_through_given(self, *sides):
-        """dL/dW at a worked example whose scores f = W x are given by numbers (W never is): the derivative goes
-        through f, but the numbers are f's, so the step would be checked at random weights; it is not read."""
-        definitions, givens = self.state.names.definitions, self.state.givens
-        inputs = set()
-        for key in givens.vectors:
-            definition = definitions.get(key)
-            body = None if definition is None else (definition.value if definition.value is not None
-                                                    else definition.body)
-            if isinstance(body, sympy.Basic):
-                inputs |= {a.base for a in body.atoms(Indexed)} - set(givens.vectors)
-        if not inputs:
-            return
-        for side in sides:
-            if not isinstance(side, sympy.Basic):
-                continue
-            for derivative in side.atoms(sympy.Derivative):
-                for variable in derivative.variables:
-                    if getattr(variable, "base", None) in inputs:
-                        raise Unread(said("a derivative by ", plain_text(variable.base), " at the worked example, whose "
-                                          "scores are given by numbers and its ", plain_text(variable.base),
-                                          " not: it is not worked out there"))
-
-    def shares_names(self, expr, definition) -> bool:
-        """Whether ``expr`` with every definition put in uses a name that the definition's right side uses
-        (L_i written with w_j^T x_i beside s_j := w_j^T x_i), or the definition cannot be looked into."""
-        body = definition.value if definition.value is not None else definition.body
-        try:
-            inner, own = self.state.expanded(expr), self.state.expanded(body)
-        except Unread:
-            return True
-        if not isinstance(inner, sympy.Basic) or not isinstance(own, sympy.Basic):
-            return True
-
-        def names(value):
-            return {s for s in value.free_symbols if not s.is_integer} | {a.base for a in value.atoms(Indexed)}
-        return bool(names(inner) & names(own))
-
-    def defined(self, name) -> bool:
-        definitions = self.state.names.definitions
-        if name in definitions or name in (self.state.givens.values or {}):
-            return True
-        return isinstance(name, Indexed) and name.base in definitions
-
-    def new_names(self, a, b) -> set:
-        names = set()
-        seen_names = {getattr(x, "name", None) or str(x) for x in self.state.seen}
-        for side in (a, b):
-            if not isinstance(side, sympy.Basic):
-                continue
-            for atom in side.atoms(Indexed):
-                if atom.base not in self.state.seen and atom.base not in self.state.names.definitions \
-                        and atom.base.label.name not in seen_names:
-                    names.add(str(atom.base))
-        return names
-
-    def recovered(self, entry, b, conditions, real) -> bool:
-        """A step that fails from the slipped line before it, but equals the last correct expression."""
-        last = self.state.last
-        if last is None or last.correct is None or last.correct is last.reading:
-            return False
-        try:
-            correct = self.state.expanded(last.correct.value)
-        except Unread:
-            return False                    # the last correct expression cannot be put in: nothing to recover
-        verification = self.state.judge.equal(correct, b, conditions, real)
-        if verification.ok:
-            entry.verdict = "verified"
-            entry.verified_by = said(f"equals the last correct expression (line {last.correct_line}), not the "
-                                     f"wrong one just before it: ", verification.verified_by)
-            return True
-        return False
-
-    def from_facts(self, entry, left, right, conditions, real) -> bool:
-        """A line that says it follows (therefore, =>): true once earlier equations are put in.
-
-        Each earlier equation gives a rule (a name or an unknown it is linear in, solved for); the
-        definitions are put in (functions named in a rule, such as f in f(s_2) = 1 - f(s_1), kept as
-        they are written), finite sums written out, the rules applied, and the sides compared.
-        """
-        rules = []
-        for lhs, rhs, line in reversed(self.state.part.facts):
-            if isinstance(lhs, sympy.MatrixBase) != isinstance(rhs, sympy.MatrixBase):
-                continue                            # a vector written beside a derivative: no rule to solve for
-            rule = solved_for(lhs, rhs)
-            if rule is not None:
-                rules.append((rule, line))
-        if not rules:
-            return False
-        from ...engine.evaluate import concrete
-        held = {atom.func for (atom, _), _ in rules if isinstance(atom, sympy.core.function.AppliedUndef)}
-        definitions = {k: d for k, d in self.state.names.definitions.items() if k not in held}
-        try:
-            current = [concrete(expand(side, definitions), {}) for side in (left, right)]
-        except ParseError:
-            return False
-        used = []
-        for _ in range(4):
-            changed = False
-            for (atom, value), line in rules:
-                if any(side.has(atom) for side in current):
-                    current = [side.xreplace({atom: value}) for side in current]
-                    used.append(line)
-                    changed = True
-            if not changed:
-                break
-        if not used:
-            return False
-        a, b = (self.state.expanded(side) for side in current)
-        verification = self.state.judge.equal(a, b, conditions, real)
-        if verification.ok:
-            lines = ", ".join(str(n) for n in sorted(set(used)))
-            entry.verdict = "verified"
-            entry.verified_by = f"follows from line{'s' if len(set(used)) > 1 else ''} {lines}: " \
-                                f"{verification.verified_by}"
-            return True
-        return False
 
 
 def written_out_against(side, other):

@@ -9,21 +9,20 @@ from sympy import Eq, Indexed
 
 from ...engine import notation
 from ...engine.notation import COUNTS, K
-from ...parse.errors import ParseError
 from ..numeric import read_number
 from .algebra import is_number
 from .judging import decimal_literals
 from .mistakes import number_diagnosis
-from .said import Code, Quote, compared, numbers, said
+from .numbers_rounding import RoundedNumbers
+from .said import Code, Quote, compared, said
 from .said import number as shown_number
-from .state import Job, Unread
+from .state import Unread
 from .verdicts import Counterexample
-from .wording import vector_texts
 
 _DECIMAL = re.compile(r"(?<![\w.])(\d+\.\d+(?:[eE][-+]?\d+)?)(?![\d.])")
 
 
-class Numbers(Job):
+class Numbers(RoundedNumbers):
     """Numbers."""
 
     def inequality(self, entry, a, b, relation, conditions, real=()):
@@ -188,56 +187,6 @@ class Numbers(Job):
                                                                           str(w.value))[0])
         return True
 
-    def numbers_vector(self, entry, a, after_text, b) -> bool:
-        """A vector of numbers written after a chain ([-0.732, 0.004, 0.728]): entry by entry, at the
-        precision written (small entries at the precision of the vector, as derive check does)."""
-        texts = vector_texts(after_text)
-        if texts is None or len(texts) != len(b):
-            return False
-        written = [read_number(t) for t in texts]
-        if any(w is None for w in written):
-            return False
-        for chosen in [{}] + self.given_choices(a, sympy.Integer(0)):
-            try:
-                if isinstance(a, sympy.MatrixBase):
-                    if len(a) != len(b):
-                        return False
-                    exact_values = [self.given_instance(e, chosen) for e in a]
-                else:
-                    from .roles import COMPONENT
-                    exact_values = [self.given_instance(a.xreplace({COMPONENT: m}), chosen) for m in range(len(b))]
-                exact = [self.float(v) for v in exact_values]
-            except (TypeError, ValueError):
-                continue
-            break
-        else:
-            return False
-        scale = max(abs(v) for v in exact) or 1.0
-        notes, wrong = [], []
-        for position, (text, value, entry_exact) in enumerate(zip(texts, exact, exact_values)):
-            ok, closeness, _ = self.state.judge.number_at_precision(entry_exact, text, scale=scale)
-            if not ok:
-                wrong.append((position, read_number(text), value, closeness))
-            elif closeness.note:
-                notes.append(f"entry {position}: {closeness.note}")
-        shown = numbers(exact)
-        how = said(" with ", self.state.givens.describe(chosen)) if chosen or self.uses_scores(a, sympy.Integer(0)) \
-            else ""
-        entry.kind = "number"
-        if not wrong:
-            entry.verdict = "verified"
-            entry.verified_by = said("numbers", how, ": the exact values ", shown, " are the entries to the digits "
-                                     "written")
-            entry.notes.extend(notes)
-            return True
-        entry.verdict = "wrong"
-        position, w, value, closeness = wrong[0]
-        entry.verified_by = said("numbers", how, ": the exact values are ", shown, f"; entry {position}, ",
-                                 shown_number(None, str(w.value)), ", is not ", shown_number(value),
-                                 " to 3 significant figures of the vector" + (f" ({closeness.note})" if closeness.note else ""))
-        entry.counterexample = Counterexample({"entry": position}, {}, value, float(w.value))
-        return True
-
     def worked(self, entry, a, b, after_text, conditions, real) -> bool:
         """A step of a worked example: true with the given values (scores, label, Delta = 1 ...); at a kink (a
         margin exactly 0) the indicator may be taken as 0 (margin > 0, as the course's code does) or 1."""
@@ -292,44 +241,6 @@ class Numbers(Job):
             entry.verified_by = "the numbers written are rounded values, and the left side lies within their rounding"
             return True
         return False
-
-    def rounded_as_written(self, exact, after_text, chosen) -> bool:
-        """Whether ``exact`` is what ``after_text`` gives with each decimal written in it anywhere within its
-        rounding (0.7311 (1 - 0.7311) for sigma'(1) = 0.196612): the text read again with each decimal a
-        placeholder, so that SymPy's arithmetic on the literals does not hide them."""
-        placeholders, texts = {}, []
-        for number, match in enumerate(_DECIMAL.finditer(after_text)):
-            written = read_number(match.group(1))
-            if written is None or written.last_place >= 0 or written.last_place == -1 and written.significant_figures < 3:
-                continue                    # 0.8 in e^{0.8} is that number, not a rounded 0.75..0.85 (0.0049 is rounded)
-            key = self.state.names.base("xi")[number]
-            placeholders[key] = (sympy.Rational(match.group(1)), sympy.Rational(10) ** written.last_place)
-            texts.append((match.span(1), f"\\xi_{{{number}}}"))
-        if not placeholders or len(placeholders) > 8:
-            return False
-        written_text = after_text
-        for (start, end), replacement in reversed(texts):
-            written_text = written_text[:start] + replacement + written_text[end:]
-        if "xi" in after_text:
-            return False                                  # the placeholders' name is the text's own
-        try:
-            template = self.state.expanded(self.state.read(written_text).value)
-            if isinstance(exact, sympy.MatrixBase):
-                template = _entries(template, len(exact))     # exp(s) / 11.1073 at the given scores, entry by entry
-            template = self.given_instance(template, chosen)
-        except (Unread, ParseError, TypeError, ValueError):
-            return False
-        try:
-            if isinstance(template, sympy.MatrixBase) or isinstance(exact, sympy.MatrixBase):
-                if not (isinstance(template, sympy.MatrixBase) and isinstance(exact, sympy.MatrixBase)) \
-                        or len(template) != len(exact):
-                    return False
-                return all(self.state.judge.within_rounding_of(e, t, placeholders) for e, t in zip(exact, template))
-            if not isinstance(template, sympy.Basic):
-                return False
-            return self.state.judge.within_rounding_of(exact, template, placeholders)
-        except (TypeError, ValueError):
-            return False
 
     def is_worked(self, a, b, after_text) -> bool:
         if self.state.givens.scores is None and not self.state.givens.values and self.state.givens.label is None \
