@@ -288,6 +288,12 @@ _BARE_IVERSON = re.compile(r"(?<![A-Za-z0-9_}\])|])\[\s*(" + _SMALL_NAME + r"\s*
 _ONE_SUBSCRIPT = re.compile(r"\\math(?:bb|bf)\s*\{\s*1\s*\}\s*_\s*(?:\{((?:[^{}]|\{[^{}]*\})*)\}|([A-Za-z]))(?!\s*[(\[{]|\s*\\[{(])")
 
 
+#: a fraction of two digits written without braces: \frac12, \tfrac12
+_FRAC_DIGITS = re.compile(r"\\[dt]?frac\s*(\d)\s*(\d)")
+#: a column vector written as a transposed row of numbers: (2, -1)^\top, (1, 4)^T
+_TRANSPOSED_TUPLE = re.compile(r"\(\s*(-?\d+(?:\.\d+)?(?:\s*,\s*-?\d+(?:\.\d+)?)+)\s*\)\s*\^\s*\{?\s*(?:\\top|T)\s*\}?")
+
+
 #: an entry written as code, a capital letter then its indices in brackets: P[i, y_i], W[c, d], X[i, d], dW[:, j]
 _CODE_ENTRY = re.compile(r"(?:(?<=/d)|(?<=∂)|(?<![A-Za-z\\]))([A-Z])\[\s*((?:[a-z](?:_[a-z])?|:)\s*,\s*(?:[a-z](?:_[a-z])?|:))\s*\]")
 
@@ -312,6 +318,8 @@ def screen_written(text: str, limits: Limits) -> str:
     text = _PARTIAL_SUBSCRIPT.sub(lambda m: f"\\frac{{\\partial}}{{\\partial {m.group(1) or m.group(2)}}} ", text)
     text = text.replace("[\\![", "\\mathbb{1}[").replace("]\\!]", "]")
     text = _BARE_IVERSON.sub(lambda m: f"\\mathbb{{1}}[{m.group(1)}]", text)
+    text = _FRAC_DIGITS.sub(lambda m: f"\\frac{{{m.group(1)}}}{{{m.group(2)}}}", text)      # \tfrac12: 1/2
+    text = _TRANSPOSED_TUPLE.sub(lambda m: f"[{m.group(1)}]", text)      # (2, -1)^\top: the column [2, -1]
     text = _CODE_ENTRY.sub(lambda m: f"{m.group(1)}_{{{m.group(2).replace(' ', '')}}}", text)    # P[i, y_i]: P_{i,y_i}
     text = _PLAIN_ONE_SUBSCRIPT.sub(lambda m: f"e_{{{m.group(1) or m.group(2)}}}", text)   # 1_y - p: e_y
     text = _ONE_SUBSCRIPT.sub(_one_with_subscript, text)

@@ -189,7 +189,32 @@ _ROW_PER_CLASS = re.compile(r"\b(?:one|a)\s+row\s+(?:of\s+\$?W\$?\s+)?(?:per|for
 def weights_by_rows(text: str) -> bool:
     """Whether the text gives W a row per class (W in R^{C x D}, "one row of W per class"): the course's W is
     D x K."""
-    return bool(_WEIGHTS_BY_ROWS.search(text) or _ROW_PER_CLASS.search(text))
+    if _WEIGHTS_BY_ROWS.search(text) or _ROW_PER_CLASS.search(text):
+        return True
+    return False
+
+
+#: W written left of an input vector: s = W x, f = W\mathbf{x}_i, W·x (not W^T x, not X W)
+_W_TIMES_X = re.compile(r"(?<![A-Za-z\\^])(?:\\mathbf\{W\}|W)\s*(?:\\cdot|·|\*)?\s*(?:\\mathbf\{x\}|\\boldsymbol\{x\}|x)"
+                        r"(?:_\{?[a-z]\}?)?(?![A-Za-z])")
+
+
+def writes_w_times_x(text: str) -> bool:
+    """Whether the text writes W left of an input vector (s = W x), which reads W a row per class."""
+    return bool(_W_TIMES_X.search(text))
+
+
+def states_weights_layout(text: str) -> bool:
+    """Whether the text says how W is laid out (W in R^{D x C}, one row per class, X W, W^T x, columns w_j):
+    else a step about W's entries is also tried with W the other way round before it is called wrong."""
+    return bool(_WEIGHTS_BY_ROWS.search(text) or _ROW_PER_CLASS.search(text) or _COLUMNS_PER_CLASS.search(text))
+
+
+#: the course's layout said or written: W in R^{D x C}, X W, W^T x, x^T W, columns w_j of W
+_COLUMNS_PER_CLASS = re.compile(r"(?:\\in\s*\\mathbb\s*\{?R\}?\s*\^\s*\{?|∈\s*ℝ\s*\^?\s*\{?|is\s+(?:an?\s+)?)\s*D\s*"
+                                r"(?:\\times|×|x|by)\s*[CK]\b|(?<![A-Za-z\\])X\s*(?:\\mathbf\{W\}|W)(?![A-Za-z])|"
+                                r"W\s*\^\s*\{?\s*(?:T|\\top)\s*\}?\s*(?:\\mathbf\{x\}|x)|x(?:_\{?[a-z]\}?)?\s*\^\s*\{?\s*"
+                                r"(?:T|\\top)\s*\}?\s*W|columns?\s+\$?w_", re.IGNORECASE)
 
 
 def input_after_transpose(math_text: str) -> bool:

@@ -30,6 +30,7 @@ class Decisions(Fallbacks, Guards):
     def decide(self, entry, before, after, before_text, after_text, relation, lead, conditions, real):
         if self.gradient_listed(entry, before_text, after.value):
             return
+        self.check_data_given(before, after, before_text, entry.source_line)
         self.check_defined(before.value, after.value)
         self.check_unread_definitions(before.value, after.value)
         from .roles import COMPONENT
@@ -83,6 +84,7 @@ class Decisions(Fallbacks, Guards):
             entry.verdict, entry.verified_by = "verified", verification.verified_by
             if is_number(a) and is_number(b):
                 self.arithmetic_inside(entry, before_text, after_text)
+            self.layout_kept(entry, before, after, conditions, real)
             return
         if cannot_evaluate(verification):
             if (lead in ("therefore", "because") or relation == "implies") and \
@@ -125,6 +127,8 @@ class Decisions(Fallbacks, Guards):
         if self.one_hot(entry, a, b, conditions, real):
             return
         if self.at_given_values(entry, a, b, conditions, real):
+            return
+        if self.other_layout(entry, before, after, conditions, real):
             return
         entry.verdict = "wrong"
         entry.verified_by = f"{verification.method}: the two sides differ" if verification.method in (

@@ -8,7 +8,7 @@ from sympy import Indexed, Symbol
 
 from ...engine import notation
 from ...parse.errors import ParseError
-from .algebra import solved_for
+from .algebra import cannot_evaluate, solved_for
 from .expand import expand
 from .said import said
 from .state import Unread
@@ -163,5 +163,70 @@ class Fallbacks:
             entry.verdict = "verified"
             entry.verified_by = f"follows from line{'s' if len(set(used)) > 1 else ''} {lines}: " \
                                 f"{verification.verified_by}"
+            return True
+        return False
+
+    def layout_kept(self, entry, before, after, conditions, real):
+        """A step verified in derive's reading of W after an earlier line held only with W a row per class
+        (s_i = sum_j W_ij x_j): the text has chosen that reading, so the step must hold in it too; wrong if not
+        (dL/dW = x g^T after s = W x read so)."""
+        line = getattr(self.state, "rows_layout_line", 0)
+        if not line or entry.source_line == line:
+            return
+        weights = self.state.names.base("W")
+        if not any(isinstance(s.value, sympy.Basic) and s.value.has(weights) for s in (before, after)):
+            return
+        from .expand import expand
+        definitions = self.rows_definitions()
+        try:
+            a, b = (expand(side.value, definitions) for side in (before, after))
+            verification = self.state.judge.equal(a, b, conditions, real)
+        except Exception:           # noqa: BLE001 - a reading that cannot be taken changes nothing
+            return
+        if not verification.ok and not cannot_evaluate(verification):
+            entry.verdict = "wrong"
+            entry.verified_by = said(f"with W a row per class, as line {line} reads W x: the two sides differ "
+                                     f"(they agree only with W a column per class)")
+
+    def rows_definitions(self) -> dict:
+        """The text's definitions with W's two indices swapped: W x read as a matrix times a vector."""
+        import copy
+        weights = self.state.names.base("W")
+
+        def flipped(x):
+            if not isinstance(x, sympy.Basic):
+                return x
+            return x.replace(lambda e: isinstance(e, Indexed) and e.base == weights and len(e.indices) == 2,
+                             lambda e: weights[e.indices[1], e.indices[0]])
+        definitions = {}
+        for key, definition in self.state.names.definitions.items():
+            other = copy.copy(definition)
+            if getattr(other, "value", None) is not None:
+                other.value = flipped(other.value)
+            if getattr(other, "body", None) is not None:
+                other.body = flipped(other.body)
+            definitions[key] = other
+        return definitions
+
+    def other_layout(self, entry, before, after, conditions, real) -> bool:
+        """A step about W in a text that writes W x (W left of the input) and never says how W is laid out: derive
+        reads W x with W a column per class, as the course stores it; W x written as a matrix times a vector
+        has W a row per class. A step true with the definitions read that way (s_i = sum_j W_ij x_j, W^T g) is
+        true under a reading the text allows: verified, the reading named."""
+        from . import context as prose
+        from .expand import expand
+        if prose.states_weights_layout(self.state.text) or not prose.writes_w_times_x(self.state.text):
+            return False
+        definitions = self.rows_definitions()
+        try:
+            a, b = (expand(side.value, definitions) for side in (before, after))
+            verification = self.state.judge.equal(a, b, conditions, real)
+        except Exception:           # noqa: BLE001 - another reading that cannot be taken is no verdict
+            return False
+        if verification.ok:
+            self.state.rows_layout_line = self.state.rows_layout_line or entry.source_line
+            entry.verdict = "verified"
+            entry.verified_by = said("with W x read as a matrix times a vector (W a row per class; the text does not "
+                                     "say how W is laid out): ", verification.verified_by)
             return True
         return False

@@ -16,6 +16,21 @@ from .state import Job, Unread
 class Guards(Job):
     """The checks that make a step "not read" before it is judged (what the module says)."""
 
+    def check_data_given(self, before, after, before_text="", line=0):
+        """"with x_i = (1, -2)^T": numbers for an input the text never defines (data) are given there, not
+        claimed; the step is not read (never wrong). A matrix of numbers for a W never defined is not read
+        either, and the steps that use W after it are not read (its numbers are not taken)."""
+        value = before.value
+        if isinstance(after.value, sympy.MatrixBase) and min(after.value.shape) > 1 and isinstance(value, Indexed) \
+                and len(value.indices) == 2 and not self.defined(value.base):
+            self.state.remember_unread_definition(before_text, line)
+            raise Unread(said("a matrix of numbers for ", plain_text(value.base), ": given values of a matrix are not "
+                              "read"))
+        if isinstance(after.value, sympy.MatrixBase) and all(v.is_number for v in after.value) \
+                and isinstance(value, (Indexed, Symbol)) and not self.defined(value) \
+                and (getattr(value, "base", value).name if hasattr(getattr(value, "base", value), "name") else "") in ("x", "X"):
+            raise Unread(said("numbers for the input ", plain_text(value), ": values the text gives, not a step"))
+
     def check_defined(self, a, b):
         """A quantity (L_i, CE, J) left undefined cannot be checked: its derivative would be taken as 0."""
         for side in (a, b):

@@ -47,6 +47,11 @@ _TWO_CLASSES = re.compile(r"\btwo[- ]class(?:es)?\b|\b2[- ]class(?:es)?\b|\by(?:
                           r"\s*1\s*\\?\}", re.IGNORECASE)
 
 
+#: a case given by a count in words: "two classes violating the margin", "3 margins are positive"
+_COUNTED_CASE = re.compile(r"\b(?:one|two|three|four|five|no|\d+)\s+(?:classes|margins|terms)\s+(?:violat\w*|are\s+positive|"
+                           r"active|are\s+violated)", re.IGNORECASE)
+
+
 class InWords(Job):
     """Quantities of a batch defined in words."""
 
@@ -60,6 +65,9 @@ class InWords(Job):
             self.state.two_classes = True       # steps about the classes are checked with K = 2
         if _TARGET_OF_LABEL.search(source):
             self.state.target_of_label = True   # t is [y = 1]: a step with t and the label y is checked with it
+        counted = _COUNTED_CASE.search(source)
+        if counted:                 # "two classes violating the margin": a case in words no check can take up
+            self.state.unapplied.setdefault(line, counted.group(0))
         moved = _MOVED.search(source)
         if moved:                   # the sentence's numbers are at that other point: not the example's givens
             self.state.unapplied.setdefault(line, f"{moved.group('name')} = {moved.group('value')}")

@@ -2,8 +2,6 @@
 at derive check's precision (rounding-aware), vectors of numbers entry by entry, inequalities."""
 from __future__ import annotations
 
-import re
-
 import sympy
 from sympy import Eq, Indexed
 
@@ -13,13 +11,11 @@ from ..numeric import read_number
 from .algebra import is_number
 from .judging import decimal_literals
 from .mistakes import number_diagnosis
-from .numbers_rounding import RoundedNumbers
+from .numbers_rounding import RoundedNumbers, _entries
 from .said import Code, Quote, compared, said
 from .said import number as shown_number
 from .state import Unread
 from .verdicts import Counterexample
-
-_DECIMAL = re.compile(r"(?<![\w.])(\d+\.\d+(?:[eE][-+]?\d+)?)(?![\d.])")
 
 
 class Numbers(RoundedNumbers):
@@ -273,15 +269,6 @@ def free_index(expr):
     free = [s for s in expr.free_symbols if s.is_integer and s != notation.y and s not in COUNTS
             and not s.name.endswith("~")]
     return free[0] if len(free) == 1 else None
-
-
-def _entries(value, n):
-    """A vector expression (one entry, at the component index) as the matrix of its ``n`` entries; anything
-    else as it is."""
-    from .roles import COMPONENT
-    if not n or not isinstance(value, sympy.Basic) or isinstance(value, sympy.MatrixBase) or not value.has(COMPONENT):
-        return value
-    return sympy.ImmutableMatrix([value.xreplace({COMPONENT: sympy.Integer(m)}) for m in range(n)])
 
 
 def _numbers(value) -> bool:

@@ -3,6 +3,8 @@ whose decimals are rounded values (0.7311 (1 - 0.7311) for sigma'(1) = 0.196612)
 within its rounding."""
 from __future__ import annotations
 
+import re
+
 import sympy
 
 from ...parse.errors import ParseError
@@ -12,6 +14,18 @@ from .said import numbers, said
 from .state import Job, Unread
 from .verdicts import Counterexample
 from .wording import vector_texts
+
+#: a decimal number written in a text (0.7311, 2.9e-3)
+_DECIMAL = re.compile(r"(?<![\w.])(\d+\.\d+(?:[eE][-+]?\d+)?)(?![\d.])")
+
+
+def _entries(value, n):
+    """A vector expression (one entry, at the component index) as the matrix of its ``n`` entries; anything
+    else as it is."""
+    from .roles import COMPONENT
+    if not n or not isinstance(value, sympy.Basic) or isinstance(value, sympy.MatrixBase) or not value.has(COMPONENT):
+        return value
+    return sympy.ImmutableMatrix([value.xreplace({COMPONENT: sympy.Integer(m)}) for m in range(n)])
 
 
 class RoundedNumbers(Job):
@@ -71,7 +85,6 @@ class RoundedNumbers(Job):
         """Whether ``exact`` is what ``after_text`` gives with each decimal written in it anywhere within its
         rounding (0.7311 (1 - 0.7311) for sigma'(1) = 0.196612): the text read again with each decimal a
         placeholder, so that SymPy's arithmetic on the literals does not hide them."""
-        from .numbers import _DECIMAL, _entries  # (numbers.py holds them and builds on this module)
         placeholders, texts = {}, []
         for number, match in enumerate(_DECIMAL.finditer(after_text)):
             written = read_number(match.group(1))

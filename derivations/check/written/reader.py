@@ -27,7 +27,6 @@ from .wording import (
 )
 
 #: a name a definition may give: z, z_i, s_{k}
-_SIMPLE_NAME = re.compile(r"[A-Za-z](?:_\{?[A-Za-z0-9]{1,3}\}?)?")
 #: the word before a formula that makes it a choice, not a claim ("Choosing \log C = -m gives ...")
 CHOOSING = ("choosing", "choose", "chose", "setting", "set", "pick", "picking", "take", "taking", "put", "putting",
             "suppose", "assume", "assuming")

@@ -16,6 +16,9 @@ from .wording import (
     top_level_terms,
 )
 
+#: a simple name: a letter with at most a short subscript (z, s_j, w_{y_i})
+_SIMPLE_NAME = re.compile(r"[A-Za-z](?:_\{?[A-Za-z0-9]{1,3}\}?)?")
+
 
 class ReaderParts(Job):
     """The small parts of reading the text in order: a lone expression noted, the case an 'otherwise' row means,"""
@@ -28,7 +31,6 @@ class ReaderParts(Job):
             if position == 0 or len(chain.parts) != 2 or chain.relations[0] != "=" or chain.continued:
                 continue
             name = chain.parts[0].strip()
-            from .reader import _SIMPLE_NAME  # (reader.py holds it and builds on this module)
             if not _SIMPLE_NAME.fullmatch(name) or not self.undefined_name(name):
                 continue
             used = re.compile(r"(?<![A-Za-z\\])" + re.escape(name) + r"(?![A-Za-z_])")

@@ -101,6 +101,7 @@ class State:
         self.row_starts_part: dict = {}
         self.unapplied: dict = {}             # line -> a case its prose states that no check could take up
         self.matrix_functions: set = set()    # names the text defines as functions of a matrix (R_2(W) = ...)
+        self.rows_layout_line = 0              # a line true only with W x read as a matrix times a vector
         self.two_classes = False              # the text is about two classes (K = 2: binary cross-entropy)
         self.target_of_label = False          # the text says t = 1 if the label y is 1 and t = 0 otherwise
         self.losses_in_words: set = set()     # lines whose prose defines the loss of example n in words
