@@ -158,6 +158,22 @@ _ONE_HOT_OF = re.compile(r"\by\$?\s+(?:is\s+|=\s+|as\s+|denotes\s+)?the\s+one[- 
                          r"(?:the\s+(?:label|class|true class)\s+)?\$?([a-z])\b", re.IGNORECASE)
 
 
+#: y called a one-hot vector: "a one-hot target y (true class c)", "y is the one-hot label vector"
+_ONE_HOT_Y = re.compile(r"one[- ]hot\s+(?:target|vector|label(?:\s+vector)?|encoding)\s+\$?\\?(?:mathbf\{)?y\b"
+                        r"(?:[^.\n]{0,40}?(?:true|correct)\s+class\s+\$?([a-z])\b)?", re.IGNORECASE)
+
+
+def one_hot_target(text: str) -> tuple[bool, str | None]:
+    """(whether the text calls y a one-hot target, the letter of its true class when it names one)."""
+    found = _ONE_HOT_Y.search(text)
+    return (True, found.group(1)) if found else (False, None)
+
+
+def defines_e(text: str) -> bool:
+    """Whether the text defines a name e (e = d + c, a node of a graph): then e is that name, not Euler's e."""
+    return bool(re.search(r"(?<![A-Za-z\\^_{])e\s*&?\s*=(?!=)\s*(?!2\.718|\\exp)[A-Za-z(\\]", text))
+
+
 def one_hot_label_letter(text: str) -> str:
     """The label letter a plain y stands for the one-hot vector of ("y the one-hot encoding of c": c); else y."""
     found = _ONE_HOT_OF.search(text)

@@ -116,7 +116,9 @@ class Guards(Job):
         through f, but the numbers are f's, so the step would be checked at random weights; it is not read."""
         definitions, givens = self.state.names.definitions, self.state.givens
         inputs = set()
-        for key in givens.vectors:
+        from ...engine import notation
+        scored = [notation.s] if givens.scores is not None else []
+        for key in [*givens.vectors, *scored]:
             definition = definitions.get(key)
             body = None if definition is None else (definition.value if definition.value is not None
                                                     else definition.body)

@@ -66,6 +66,8 @@ class Names(NameParts, ArrayNames, ExampleNames):
         self.function_words: set[str] = set()   # lower-case names the text defines as functions (lse(s) = ...)
         self.vector_counts: dict = {}         # plain vectors the text sums over a count (x: K when sum_j^K x_j)
         self.named_vectors: dict = {}         # names the text defines as vectors (s' = 2s) -> their length
+        self.one_hot_y = False                  # the text calls y a one-hot target: y_i is its entry, [i = label]
+        self.e_is_a_name = False               # the text defines e (e = d + c, a node): not Euler's number
         self.one_hot_of = "y"                   # the label letter whose one-hot vector a plain y is ("of c")
         self.one_based = False                 # the text numbers its classes from 1 (p_1 is the first entry)
         self.c_counts_classes = False          # the text writes C for the number of classes (C - 1 terms)
@@ -232,7 +234,7 @@ class Names(NameParts, ArrayNames, ExampleNames):
             if f"{letter}_{ref.font}" in self.plain_vectors and not ref.primes and not ref.superscript:
                 return self._plain_vector(f"{letter}_{ref.font}")      # \\hat{y} beside \\hat{y}_k: the vector
             return Symbol(f"{letter}_{ref.font}", real=True)
-        if letter == "e" and not ref.subscript and not ref.primes:
+        if letter == "e" and not ref.subscript and not ref.primes and not self.e_is_a_name:
             return sympy.E
         if letter == "Delta" and not ref.subscript:
             return MARGIN
@@ -251,6 +253,10 @@ class Names(NameParts, ArrayNames, ExampleNames):
             if product is not None:
                 return product
             return self._bare(ref)
+        if letter == "y" and self.one_hot_y and not ref.font and not ref.primes and not ref.superscript \
+                and ref.example is None and len(ref.subscript) == 1 and ref.subscript[0][0] == "letter" \
+                and ref.subscript[0][1] != "y":       # "a one-hot target y (true class c)": y_i is [i = c]
+            return sympy.KroneckerDelta(index_symbol(ref.subscript[0][1]), self.index_letter(self.one_hot_of))
         if any(item[0] == "all" for item in ref.subscript):
             return self._slice(ref)
         if letter in self.matrix_letters and not ref.primes and not ref.superscript and ref.example is None \

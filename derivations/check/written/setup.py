@@ -160,6 +160,10 @@ class Setup(Job):
         self.state.names.c_counts_classes = prose.counts_classes_with_c(self.state.text)
         self.state.names.one_based = prose.numbers_classes_from_one(self.state.text)
         self.state.names.one_hot_of = prose.one_hot_label_letter(self.state.text)
+        self.state.names.e_is_a_name = prose.defines_e(self.state.text)
+        self.state.names.one_hot_y, label = prose.one_hot_target(self.state.text)
+        if self.state.names.one_hot_y and label:
+            self.state.names.one_hot_of = label
         self.state.names.input_after_transpose = prose.input_after_transpose(text)
         self.state.names.weights_by_rows = prose.weights_by_rows(self.state.text)
         for condition in self.state.hints.assume:
