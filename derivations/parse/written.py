@@ -515,8 +515,7 @@ class WrittenBuilder:
         for value in values:
             if isinstance(value, sympy.Basic) and value in (plain, -plain):
                 label = self.resolver.index_letter(getattr(self.resolver, "one_hot_of", "y"))   # e_y (e_c)
-                sign = 1 if value == plain else -1
-                value = Vector(lambda d, j=label, s=sign: s * sympy.KroneckerDelta(d, j), notation.K, key=("e", label))
+                value = arrays.one_hot(label) if value == plain else arrays.scale(arrays.one_hot(label), -1)
             out.append(value)
         return out
 
@@ -625,7 +624,7 @@ class WrittenBuilder:
                 label = self.scalar(self.value(following))            # onehot(y): e_y, the one-hot vector
                 if isinstance(label, sympy.Symbol) and len(label.name) == 1:
                     label = self.resolver.index_letter(label.name)         # y: the label, as in e_y
-                items.append(Vector(lambda d, j=label: sympy.KroneckerDelta(d, j), notation.K, key=("e", label)))
+                items.append(arrays.one_hot(label))
                 position += 2
                 continue
             if isinstance(factor, NameRef) and isinstance(following, (_Group, _Tuple)):

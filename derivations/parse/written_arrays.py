@@ -21,6 +21,7 @@ from typing import Callable
 
 import sympy
 
+from ..engine import notation
 from .errors import ParseError
 
 #: letters of a sum's bound index get this mark (as in :mod:`derivations.parse.written`)
@@ -94,6 +95,11 @@ def transpose(value):
     if isinstance(value, sympy.MatrixBase):
         return value.T
     raise ParseError("^T of something that is not a vector or a matrix: write it bold (\\mathbf) or as a sum")
+
+
+def one_hot(label) -> Vector:
+    """e_label: the one-hot vector over the classes, 1 at ``label`` (e_y, onehot(y), p - y's y)."""
+    return Vector(lambda d, j=label: sympy.KroneckerDelta(d, j), notation.K, key=("e", label))
 
 
 def vector_map(vector: Vector, function) -> Vector:

@@ -8,6 +8,7 @@ from sympy import Indexed, IndexedBase, Symbol
 from ...engine import notation
 from ...parse.errors import ParseError
 from ...parse.written import MatrixName, NameRef, Vector
+from ...parse.written_arrays import one_hot
 from .roles import CLASS_VECTORS, MATRIX_SHAPES, _letter
 
 
@@ -85,7 +86,7 @@ class ArrayNames:
             raise ParseError(f"{ref.written()}: a vector takes one index (its column or its example)")
         index = indices[0]
         if letter == "e" and not self._defined_base("e"):         # e_{y_i}: the one-hot vector of a class
-            return Vector(lambda d, j=index: sympy.KroneckerDelta(d, j), notation.K, key=("e", index))
+            return one_hot(index)
         if letter == "w":
             matrix = IndexedBase("W", real=True)
             return Vector(lambda d, m=matrix, j=index: m[d, j], notation.D, key=("w", index))
