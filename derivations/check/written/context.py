@@ -163,9 +163,16 @@ _ONE_HOT_Y = re.compile(r"one[- ]hot\s+(?:target|vector|label(?:\s+vector)?|enco
                         r"(?:[^.\n]{0,40}?(?:true|correct)\s+class\s+\$?([a-z])\b)?", re.IGNORECASE)
 
 
+#: y said to be one-hot after it: "$\mathbf{y}$ one-hot", "y is one-hot", "y is a one-hot vector"
+_Y_ONE_HOT = re.compile(r"(?<![A-Za-z\\])(?:\\(?:mathbf|boldsymbol|vec)\{y\}|y)\$?\s+(?:is\s+(?:a\s+|the\s+)?)?one[- ]hot\b",
+                        re.IGNORECASE)
+
+
 def one_hot_target(text: str) -> tuple[bool, str | None]:
     """(whether the text calls y a one-hot target, the letter of its true class when it names one)."""
     found = _ONE_HOT_Y.search(text)
+    if not found and _Y_ONE_HOT.search(text):
+        return True, None
     return (True, found.group(1)) if found else (False, None)
 
 
@@ -191,7 +198,7 @@ def example_count_letters(text: str) -> set[str]:
 
 
 #: W \in \mathbb{R}^{C \times D}, "W is C x D", "W is a K by D matrix": a row per class
-_WEIGHTS_BY_ROWS = re.compile(r"(?<![A-Za-z\\])W\s*(?:\\in\s*\\mathbb\s*\{?R\}?\s*\^\s*\{?|∈\s*ℝ\s*\^?\s*\{?|is\s+(?:an?\s+)?)"
+_WEIGHTS_BY_ROWS = re.compile(r"(?<![A-Za-z\\])W\$?\s*(?:\\in\s*\\mathbb\s*\{?R\}?\s*\^\s*\{?|∈\s*ℝ\s*\^?\s*\{?|is\s+(?:an?\s+)?\$?)"
                               r"\s*[CK]\s*(?:\\times|×|x|by)\s*D\b")
 
 
@@ -227,7 +234,7 @@ def states_weights_layout(text: str) -> bool:
 
 
 #: the course's layout said or written: W in R^{D x C}, X W, W^T x, x^T W, columns w_j of W
-_COLUMNS_PER_CLASS = re.compile(r"(?:\\in\s*\\mathbb\s*\{?R\}?\s*\^\s*\{?|∈\s*ℝ\s*\^?\s*\{?|is\s+(?:an?\s+)?)\s*D\s*"
+_COLUMNS_PER_CLASS = re.compile(r"(?:\\in\s*\\mathbb\s*\{?R\}?\s*\^\s*\{?|∈\s*ℝ\s*\^?\s*\{?|is\s+(?:an?\s+)?\$?)\s*D\s*"
                                 r"(?:\\times|×|x|by)\s*[CK]\b|(?<![A-Za-z\\])X\s*(?:\\mathbf\{W\}|W)(?![A-Za-z])|"
                                 r"W\s*\^\s*\{?\s*(?:T|\\top)\s*\}?\s*(?:\\mathbf\{x\}|x)|x(?:_\{?[a-z]\}?)?\s*\^\s*\{?\s*"
                                 r"(?:T|\\top)\s*\}?\s*W|columns?\s+\$?w_", re.IGNORECASE)

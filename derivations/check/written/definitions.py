@@ -65,16 +65,23 @@ class Definitions(DefinitionParts):
                                                                      plain_text(b.expr)))
         return True
 
+    def _source(self, line: int) -> str:
+        """The text of source line ``line`` ("" when there is none)."""
+        lines = self.state.outcome.lines
+        return lines[line - 1] if 0 < line <= len(lines) else ""
+
     def definition(self, left: str, right: str, line: int, lead: str, mode: str, conditions=()):
         """Whether ``left = right`` defines a name or gives a value: "definition", "given", "unread" or "".
 
         ``conditions``: the cases on indices written on the same row ("β_nj = 1[...] for j ≠ y_n"): the
         definition holds in them only, and a later row may complete it ("β_{n,y_n} = 0")."""
         left = left.strip()
-        if right.strip() == "1" and re.fullmatch(r"Y_\{?\s*[a-z]\s*,?\s*[a-z]\s*\}?", left) \
-                and self.state.names.base("Y") in self.state.names.definitions:
-            self.state.context(line, f"{left} = 1", "definition", "the one-hot labels: 1 at the label, 0 elsewhere")
-            return "given"                      # "Y_{ik} = 1 iff k = y_i": the one-hot labels, said with their case
+        if right.strip() in ("1", "0") and re.fullmatch(r"Y_\{?\s*[a-z]\s*,?\s*[a-z]\s*\}?", left) \
+                and self.state.names.base("Y") in self.state.names.definitions \
+                and (right.strip() == "1" or re.search(r"\b(?:else|otherwise)\b", self._source(line))):
+            self.state.context(line, f"{left} = {right.strip()}", "definition",
+                               "the one-hot labels: 1 at the label, 0 elsewhere")
+            return "given"                      # "Y_{ik} = 1 iff k = y_i, else Y_{ik} = 0": the one-hot labels
         if not right.strip() and re.fullmatch(r"[A-Z]", left):
             self.checker.in_words.read(line)    # the words after "P =" on this line may define it
         if not right.strip() and re.fullmatch(r"[A-Z]", left) and (
@@ -158,6 +165,8 @@ class Definitions(DefinitionParts):
             self.state.context(line, right, "note", note)
         if isinstance(rhs, sympy.MatrixBase):
             return self.forms.given_vector(key, rhs, line, left, right)
+        if is_number(rhs) and not defined and not at and not parameters:
+            rhs = self.value_put_in(rhs, right, line)       # ŷ = σ(-0.3) after z = ... = -0.3: σ(z)
         numeric = is_number(rhs)
         leaf = key in self.state.seen or isinstance(key, Symbol) and key == MARGIN
         if at and numeric and not defined and key in self.state.seen:

@@ -19,8 +19,11 @@ from .algebra import (
 )
 from .names_examples import per_example_term
 from .roles import Definition, index_symbol
-from .said import said
+from .said import Quote, said
 from .state import Job, Unread
+
+#: a decimal written with its sign: -0.3, 1.25 (not the 0.3 of 1 - 0.3: a sign with a space is an operation)
+_SIGNED_DECIMAL = re.compile(r"(?<![\w.])-?\d+\.\d+(?![\d.])")
 
 
 class DefinitionParts(Job):
@@ -62,6 +65,57 @@ class DefinitionParts(Job):
         self.state.context(line, f"{plain_text(inner)} = {found[0]}", "given",
                            said(plain_text(inner), " = ", found[0], " (the one value with ", plain_text(key), " = ",
                                 value, ")"))
+
+    def value_put_in(self, value, right: str, line: int):
+        """``ŷ = σ(-0.3)`` on the line after ``z = w·x + b = ... = -0.3``: the number is z's value at the example,
+        put in where z was meant, so ŷ is read as σ(z) (equal to the number there) and a derivative by z later
+        goes through it. Only a decimal written with its sign that is the value of exactly one plain name the
+        text defines (or gives); else ``value`` as read."""
+        literals = {m.group(0) for m in _SIGNED_DECIMAL.finditer(right)}
+        if not literals or not is_number(value):
+            return value
+        values = self.name_values()
+        for literal in sorted(literals):
+            number = sympy.Rational(literal)
+            names = [name for name, found in values.items() if found == number]
+            if len(names) != 1 or right.count(literal) != 1:
+                continue
+            name = names[0]
+            written = re.sub(rf"(?<![\w.]){re.escape(literal)}(?![\d.])", name.name, right)
+            try:
+                reading = self.state.read(written)
+            except Unread:
+                continue
+            through = reading.value
+            if not isinstance(through, sympy.Basic) or name not in through.free_symbols:
+                continue
+            if not sympy.simplify(through.xreplace({name: number}) - value) == 0:
+                continue
+            self.state.context(line, right, "note", said(Quote(literal), " is ", plain_text(name), " at the example: ",
+                                                         "read as ", plain_text(through)))
+            return through
+        return value
+
+    def name_values(self) -> dict:
+        """The plain names (z, a, q) with one value at the example: given, or defined through given values."""
+        out = {}
+        givens = self.state.givens.values or {}
+        for name, options in givens.items():
+            if isinstance(name, Symbol) and re.fullmatch(r"[a-zA-Z]", name.name) and len(options) == 1 \
+                    and is_number(options[0]):
+                out[name] = sympy.nsimplify(options[0])
+        for name, definition in self.state.names.definitions.items():
+            if not isinstance(name, Symbol) or name in out or not re.fullmatch(r"[a-zA-Z]", name.name) \
+                    or definition.value is None or is_number(definition.value):
+                continue
+            try:
+                found = self.checker.numbers.given_instance(self.state.expanded(definition.value), {
+                    k: v[0] for k, v in givens.items() if len(v) == 1})
+            except (Unread, TypeError, ValueError):
+                continue
+            if isinstance(found, sympy.Basic) and found.is_number:
+                out[name] = sympy.nsimplify(found)
+        return out
 
     def batch_of(self, key, value) -> bool:
         """Whether ``value`` sums over the examples (a bound up to N) while ``key`` is defined for one example

@@ -284,7 +284,10 @@ class Judge:
         if not placeholders:
             return False
         target = _value(exact)
-        items = list(placeholders.items())
+        used = template.free_symbols if isinstance(template, sympy.Basic) else set()
+        items = [(key, value) for key, value in placeholders.items() if key in used]   # this entry's: p_2 = ξ_4/ξ_5
+        if not items:
+            return False
         values = []
         for corner in itertools.product((-1, 1), repeat=min(len(items), 4)):
             point = {key: value + sign * unit for (key, (value, unit)), sign in zip(items, corner)}

@@ -73,6 +73,8 @@ class ArrayNames:
         if letter.isupper() and len(letter) == 1 and not ref.subscript:
             if letter in ("S", "P"):
                 return self._plain_vector(letter.lower())
+            if letter == "W" and self.weights_by_rows:     # \nabla_W, \mathbf{W} of a W in R^{C x D}
+                return MatrixName(IndexedBase(letter, real=True), notation.D, notation.K, transposed=True)
             return MatrixName(IndexedBase(letter, real=True), notation.D, notation.K)
         if len(letter) != 1:
             raise ParseError(f"\\{ref.font}{{{letter}}} is not read")
@@ -80,6 +82,8 @@ class ArrayNames:
             if ref.example is not None:
                 return Vector(lambda d, b=self.base(letter), n=ref.example: b[n, d], notation.D,
                               key=(letter, "example"))
+            if letter == "y" and self.one_hot_y:    # "y one-hot": the vector e_label (its entries y_k, [k = label])
+                return one_hot(self.index_letter(self.one_hot_of))
             return self._plain_vector(letter)
         indices = [i for item in ref.subscript for i in self._item_indices(item, two_letter_words=False)]
         if len(indices) != 1:

@@ -145,6 +145,9 @@ def displayed(expr):
             shown = ",".join(str(i).replace("~", "") for i in indices)
             return sympy.Symbol(f"{name}_{{{shown}}}" if len(shown) > 1 else f"{name}_{shown}" if indices else name)
         expr = expr.replace(lambda e: isinstance(e, Indexed) and COMPONENT in e.indices, vector)
+        expr = expr.replace(                                          # the one-hot vector e_y at its component
+            lambda e: isinstance(e, sympy.KroneckerDelta) and COMPONENT in e.args,
+            lambda e: sympy.Symbol("e_" + str(next(a for a in e.args if a != COMPONENT)).replace("~", "")))
     return expr
 
 
