@@ -1210,6 +1210,8 @@ class WrittenBuilder:
                     raise ParseError(f"a sum of {upper - lower + 1} terms is not read "
                                      f"(limit {self.limits.max_sum_terms})")
                 low, high = lower, upper
+                if getattr(self.resolver, "one_based", False) and lower >= 1:
+                    low, high = lower - 1, upper - 1       # \sum_{i=1}^{2} t_i of classes 1 and 2: t_1 is entry 0
             else:
                 raise ParseError("the bounds of a sum must be whole numbers or a count (K, C, N, D)")
             if count is not None:

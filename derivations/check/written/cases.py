@@ -60,6 +60,9 @@ class Cases(Job):
             b = self.read_index(right)
         except (ParseError, Unread):
             a = b = None
+        if a is not None and b is not None and self.state.names.one_based and not (a.has(notation.y) or b.has(notation.y)):
+            a, b = (x - 1 if re.fullmatch(r"\s*\d+\s*", t) and x >= 1 else x for x, t in ((a, left), (b, right)))
+            #       "for j ≠ 3" of classes numbered 1 to 4: j ≠ 2 (the label's own number is shifted where it is given)
         if a is not None and b is not None:
             op = {"=": Eq, "!=": Ne, "<": sympy.Lt, ">": sympy.Gt, "<=": sympy.Le, ">=": sympy.Ge}.get(relation)
             if op is None:
@@ -294,6 +297,10 @@ class Cases(Job):
                                    "_{y_i}", head)
                 if companion != head and (companion in self.state.part.heads or companion in self.state.all_heads):
                     return said("the text treats ", other[0], " = ", notation.y, " separately")
+        if isinstance(relation, Ne) and notation.y in symbols and len(symbols) == 2:
+            letter = next(s for s in symbols if s != notation.y).name
+            if re.search(r"\\sum_\{?\s*" + letter + r"\s*(?:\\neq?|\\not=|!=|≠)\s*y", self.state.text):
+                return said(Symbol(letter), " of the terms of the sum over ", Symbol(letter), " ≠ ", notation.y)
         return ""
 
 

@@ -150,7 +150,14 @@ def numbers_classes_from_one(text: str) -> bool:
     if _ONE_BASED.search(text):
         return True
     digits = {m.group(1) or _UNICODE_DIGITS[m.group(2)] for m in _DIGIT_SUBSCRIPT.finditer(text)}
+    if digits == {"1", "2"} and _TWO_CLASSES_SAID.search(text):
+        return True                             # (s_1, s_2) of two classes, "C = 2": the classes 1 and 2
     return bool(digits) and "0" not in digits and max(int(d) for d in digits) >= 3
+
+
+#: a text of two classes: "C = 2", "K = 2", "two classes", "two-class"
+_TWO_CLASSES_SAID = re.compile(r"(?<![A-Za-z\\])[CK]\$?\s*=\s*\$?2\b|\btwo[- ]class(?:es)?\b|\b2[- ]class(?:es)?\b",
+                               re.IGNORECASE)
 
 
 #: "with y the one-hot encoding of c", "y is the one-hot vector of the label c"

@@ -50,8 +50,9 @@ class Decisions(Fallbacks, Guards):
         a, b, *conditions = label_of_example_i([a, b, *conditions])     # y_i of example i in a batch, cases too
         if self.state.target_of_label and any(isinstance(x, sympy.Basic) and x.has(notation.t) for x in (a, b)) \
                 and any(isinstance(x, sympy.Basic) and x.has(notation.y) for x in (a, b)):
-            a, b = (x.xreplace({notation.t: sympy.KroneckerDelta(notation.y, 1)}) if isinstance(x, sympy.Basic) else x
-                    for x in (a, b))               # -log p_y = -t log p_1 - (1 - t) log p_0: t is [y = 1]
+            first = 0 if self.state.names.one_based else 1      # t = 1 if the true class is 1: class 1 of 1 and 2
+            a, b = (x.xreplace({notation.t: sympy.KroneckerDelta(notation.y, first)}) if isinstance(x, sympy.Basic)
+                    else x for x in (a, b))        # -log p_y = -t log p_1 - (1 - t) log p_0: t is [y = 1]
         undefined_inside_derivative(a)
         undefined_inside_derivative(b)
         self.check_readable(a, b)
@@ -130,6 +131,7 @@ class Decisions(Fallbacks, Guards):
             return
         if self.other_layout(entry, before, after, conditions, real):
             return
+        self.check_batch_of_one(before, after, before_text)
         entry.verdict = "wrong"
         entry.verified_by = f"{verification.method}: the two sides differ" if verification.method in (
             "instantiated", "numeric") and "differ" in verification.detail else verification.verified_by
@@ -150,6 +152,22 @@ class Decisions(Fallbacks, Guards):
             entry.diagnosis = diagnose(self.state.judge, before.value, after.value, conditions, real,
                                        expand=self.state.expanded, expanded_before=a, before_first=first,
                                        before_correct=checked)
+
+    def check_batch_of_one(self, before, after, before_text):
+        """``∇_W L = 1/N Σ_i ∇_W L_i + 2λW`` where the text defined only one example's L_i (L read as it): the
+        L of this line is the loss of the batch, which the text does not define; not read, never wrong."""
+        if not re.search(r"(?<![A-Za-z\\])L(?![_A-Za-z'])", before_text) or not isinstance(after.value, sympy.Basic) \
+                or not isinstance(before.value, sympy.Basic):
+            return
+        bare = Symbol("L", real=True)
+        defined = getattr(self.state.names.definitions.get(bare), "value", None)
+        if isinstance(defined, sympy.Basic) and defined.has(notation.N):
+            return                                  # L is the batch's loss: the text says so
+        if before.value.has(bare) or not any(limit[2] == notation.N - 1 for total in after.value.atoms(sympy.Sum)
+                                             for limit in total.limits):
+            return
+        raise Unread("L here is the loss of the batch (the right side averages over the examples), which the "
+                     "text does not define: L was read as one example's loss")
 
     def arithmetic_inside(self, entry, before_text, after_text):
         """``max(0, -1 - 3 + 1) = max(0, -5)``: equal numbers, but an argument written with another value."""

@@ -18,7 +18,10 @@ from .state import Job
 _EXAMPLE = r"\s+of\s+(?:the\s+)?(?:example|sample|data point|image)\s+\$?n\$?"
 _LOSS_NAME = r"\$?L_\{?n\}?\$?\s+(?:is|denotes|being)\s+the\s+"
 #: the softmax loss of example n said in words ("$L_n$ is the softmax cross-entropy loss of example $n$")
-_CROSS_ENTROPY = re.compile(_LOSS_NAME + r"(?:softmax\s+)?cross[- ]entropy(?:\s+loss)?" + _EXAMPLE, re.IGNORECASE)
+_CROSS_ENTROPY = re.compile(_LOSS_NAME + r"(?:softmax\s+)?cross[- ]entropy(?:\s+loss)?" + _EXAMPLE +
+                            # "the data loss is the mean softmax cross-entropy" (over the examples' L_i)
+                            r"|\bdata\s+loss\s+is\s+the\s+(?:mean|average)\s+(?:softmax\s+)?cross[- ]entropy",
+                            re.IGNORECASE)
 #: the SVM loss of example n said in words ("L_n is the hinge loss of example n", "the multiclass SVM loss")
 _HINGE = re.compile(_LOSS_NAME + r"(?:multi-?class\s+)?(?:hinge|SVM)(?:\s+loss)?" + _EXAMPLE, re.IGNORECASE)
 #: "P is the N×C matrix of softmax probabilities", "P denotes the softmax probabilities", "$P_{nc}$ is the softmax
@@ -27,7 +30,8 @@ _PROBABILITIES = re.compile(r"(?<![A-Za-z\\])\$?P(?:_\{?n,?\s*c\}?)?\$?\s+(?:is|
                             r"(?:\$?N\s*(?:×|x|\\times)\s*[CK]\$?\s+)?(?:matri(?:x|ces)\s+of\s+(?:the\s+)?)?"
                             r"(?:softmax|class|predicted)(?:\s+class)?\s+probabilit(?:y|ies)"
                             # "$P$ the row-wise softmax of $S$", "P = softmax(S) row by row", "P is the softmax of S"
-                            r"|(?<![A-Za-z\\])\$?P\$?\s*(?:is|denotes|=|:=)?\s*(?:the\s+)?(?:row[- ]?wise\s+)?"
+                            r"|(?<![A-Za-z\\])\$?P(?:\s*(?:\\in|∈)\s*[^$]{1,40})?\$?\s*(?:is|denotes|=|:=|be)?\s*(?:the\s+)?"
+                            r"(?:row[- ]?wise\s+)?"
                             r"softmax\s*(?:of\s+\$?(?P<of>[SFZ])\$?|\(\s*\$?(?P<arg>[SFZ])\$?\s*\))", re.IGNORECASE)
 
 
@@ -82,10 +86,14 @@ class InWords(Job):
             self.loss(self.hinge(), line, "L_n: the hinge loss of example n")
 
     def loss(self, value, line: int, written: str):
-        """L_n = ``value``, unless the text defines L_n already."""
-        symbol = Symbol("L_n", real=True)
-        if symbol not in self.state.names.definitions:
-            self.definitions.store(symbol, (), None, value, line, written)
+        """L_n = ``value`` (L_i, with i for n, when the text writes L_i), unless the text defines it already."""
+        n = Symbol("n", integer=True)
+        for letter in sorted(set(re.findall(r"(?<![A-Za-z\\])L_\{?([in])\}?(?![A-Za-z0-9])", self.state.text)) or {"n"}):
+            symbol = Symbol(f"L_{letter}", real=True)
+            index = Symbol(letter, integer=True)
+            if symbol not in self.state.names.definitions:
+                self.definitions.store(symbol, (), None, value.xreplace({n: index}) if letter != "n" else value, line,
+                                       written.replace("L_n", f"L_{letter}").replace("example n", f"example {letter}"))
 
     def hinge(self):
         """sum_{j != y_n} max(0, s_nj - s_{n,y_n} + Δ): with the text's scores of example n (s_{nc}, else the

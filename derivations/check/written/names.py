@@ -233,6 +233,8 @@ class Names(NameParts, ArrayNames, ExampleNames):
                 return MatrixName(self.base(f"{letter}_{ref.font}"), rows, cols)
             if f"{letter}_{ref.font}" in self.plain_vectors and not ref.primes and not ref.superscript:
                 return self._plain_vector(f"{letter}_{ref.font}")      # \\hat{y} beside \\hat{y}_k: the vector
+            if ref.example is not None and not ref.primes and not ref.superscript:     # \\hat{y}^{(n)}: example n's
+                return self._per_example_name(Symbol(f"{letter}_{ref.font}", real=True), ref.example)
             return Symbol(f"{letter}_{ref.font}", real=True)
         if letter == "e" and not ref.subscript and not ref.primes and not self.e_is_a_name:
             return sympy.E

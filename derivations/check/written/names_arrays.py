@@ -2,6 +2,8 @@
 Y, G (their entries, their shapes), products of capitals (XW)."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import sympy
 from sympy import Indexed, IndexedBase, Symbol
 
@@ -54,11 +56,13 @@ class ArrayNames:
         """w_j, x_i, x written plain where only a vector makes sense (w_j^T x_i): the vector, when the text
         writes that letter as a vector in this problem (w_j^T, z = w^T x); else None."""
         letter = ref.letter
-        if ref.font or ref.primes or ref.superscript or ref.example is not None or len(letter) != 1 \
+        if ref.font or ref.primes or ref.superscript or len(letter) != 1 \
                 or not letter.islower() or letter in ("e", "d"):
             return None
         if letter not in self.vector_families | self.plain_vectors:
             return None
+        if ref.example is not None:                 # x^{(n)} beside w^T x: the input vector of example n
+            return self._vector(replace(ref, font="mathbf")) if not ref.subscript else None
         if not ref.subscript:
             return self._plain_vector(letter)
         if len(ref.subscript) != 1 or self._defined_base(letter):

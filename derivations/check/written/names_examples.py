@@ -95,7 +95,8 @@ class ExampleNames:
         if base is None:
             base = self.per_example_bases[label] = notation.PerExample(label, real=True)
             self.definitions[base] = _PerExample(self)
-        self.definitions[base].of[len(indices)] = of
+        if isinstance(self.definitions.get(base), _PerExample):     # else the text defines name^(n) itself
+            self.definitions[base].of[len(indices)] = of
         return base[(example, *indices)]
 
     def per_example(self, expr, example):
@@ -108,8 +109,8 @@ class ExampleNames:
         labels = {a.base.label for a in result.atoms(Indexed)}
         mapping = {}
         for symbol in result.free_symbols:
-            if isinstance(symbol, Symbol) and symbol.name in self.example_data and not symbol.is_integer \
-                    and symbol not in labels:
+            if isinstance(symbol, Symbol) and (symbol.name in self.example_data or symbol.name == "y") \
+                    and not symbol.is_integer and symbol not in labels:       # a real y: the target of example n
                 mapping[symbol] = self.base(symbol.name)[example]
         return _replace_symbols(result, mapping)
 

@@ -37,8 +37,15 @@ class Reader(ReaderParts):
 
     def run(self) -> Outcome:
         self.setup.prescan()
-        for piece in self.state.document.pieces:
+        pieces = self.state.document.pieces
+        defined_first = set()
+        for number, piece in enumerate(pieces):
             if isinstance(piece, Math):
+                if number in defined_first:
+                    continue
+                between, following = (pieces[number + 1: number + 3] + [None, None])[:2]
+                if isinstance(between, Prose) and self.defined_after(piece, between.text, following):
+                    defined_first.add(number + 2)   # "... = e^{f_k} for $u = sum_j e^{f_j}$": u first
                 self.math(piece)
                 continue
             try:
@@ -115,6 +122,24 @@ class Reader(ReaderParts):
             if self.state.on_line and not self.state.quiet:
                 self.state.on_line(row.line, time.perf_counter() - started)
 
+    def defined_after(self, piece, words: str, following) -> bool:
+        """Whether ``following`` is inline maths on the same line, after "for" or "where" (``words``), that
+        defines a name the text has not defined (read now, before ``piece``, which uses it)."""
+        if not isinstance(following, Math) or following.display or piece.display or following.line != piece.line \
+                or len(following.rows) != 1 or words.strip().lower() not in ("for", "where", "with"):
+            return False
+        return self.defines_after(following.rows[0].text, following.line)
+
+    def defines_after(self, text: str, line: int) -> bool:
+        """Whether a clause after the maths ("for $u = \\sum_j e^{f_j}$") defines a name the text has not defined
+        (a formula, not a number: "for k = y" is a case, "for Δ = 1" a given value): defined before the row."""
+        parts = text.split("=")
+        if len(parts) != 2 or read_number(parts[1].strip()) is not None or self.is_index_letter(parts[0]) \
+                or not re.fullmatch(r"\s*[A-Za-z](?:_\{?[A-Za-z]\}?)?\s*", parts[0]) \
+                or not self.cases.names_a_new_quantity(parts[0]):
+            return False
+        return self.definitions.definition(parts[0], parts[1], line, "", "define") == "definition"
+
     def row_text(self, text: str, line: int, mode: str = ""):
         try:
             statement = read_row(text)
@@ -136,6 +161,8 @@ class Reader(ReaderParts):
             self.setup.end_cases(line, " ".join(clause.words for clause in statement.prose))
         row_conditions, row_real = [], []
         for clause in statement.conditions:
+            if self.defines_after(clause.text, line):
+                continue                        # "... = e^{f_k} for u = sum_j e^{f_j}": u defined for the row
             found = self.cases.conditions_of(clause.text, line)
             if found is None:
                 self.state.context(line, clause.text, "note", said("the condition ", Quote(f"{clause.lead} {clause.text}"),

@@ -24,6 +24,11 @@ _DOMAINS = (sympy.Gt(sympy.Symbol("Delta"), 0), ", ", sympy.Ge(sympy.Symbol("lam
             sympy.Symbol("p"), " between 0 and 1")
 
 
+#: sizes of a matrix or a product of them, as a shape check writes them: (K \times N)(N \times D), D x C, 3×4
+_SHAPE = r"\(?\s*[A-Z0-9]\s*(?:\\times|×|x|\*|by)\s*[A-Z0-9]\s*\)?"
+_SHAPES = re.compile(rf"\s*{_SHAPE}(?:\s*(?:\\cdot|·)?\s*{_SHAPE})*\s*")
+
+
 class Steps(Job):
     """Judging a step."""
 
@@ -39,6 +44,9 @@ class Steps(Job):
                                                            Code("y_n \\in \\{0..K-1\\}"), "): a statement of its kind, "
                                                            "not a step"))
             self.advance(after_text, line, correct=False)
+            return
+        if relation == "=" and _SHAPES.fullmatch(before_text) and _SHAPES.fullmatch(after_text):
+            self.state.context(line, written, "assumption", "a check of sizes ((D x N)(N x C) = D x C): not a step")
             return
         if relation not in EQUALITIES + INEQUALITIES:
             self.state.entry(line, written, "unread", f"the relation {RELATION_TEXT.get(relation, relation)} is not one "
