@@ -317,6 +317,7 @@ def screen_written(text: str, limits: Limits) -> str:
     text = _TRAILING_SHAPE.sub("", text)
     text = _PARTIAL_SUBSCRIPT.sub(lambda m: f"\\frac{{\\partial}}{{\\partial {m.group(1) or m.group(2)}}} ", text)
     text = text.replace("[\\![", "\\mathbb{1}[").replace("]\\!]", "]")
+    text = re.sub(r"(?<![=<>!])==(?!=)", "=", text)      # 1[k == c], as code writes it: 1[k = c]
     text = _BARE_IVERSON.sub(lambda m: f"\\mathbb{{1}}[{m.group(1)}]", text)
     text = _FRAC_DIGITS.sub(lambda m: f"\\frac{{{m.group(1)}}}{{{m.group(2)}}}", text)      # \tfrac12: 1/2
     text = _TRANSPOSED_TUPLE.sub(lambda m: f"[{m.group(1)}]", text)      # (2, -1)^\top: the column [2, -1]

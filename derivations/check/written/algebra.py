@@ -178,3 +178,14 @@ def summed_repeated_features(expr):
                     return sympy.Sum(e.xreplace({index: bound}), (bound, 0, notation.D - 1))
         return e
     return visit(expr)
+
+def written_out_sums(value):
+    """``value`` with its sums over vectors written out (w = (0.5, -1.0): w_d = 0.5 δ_{0,d} - δ_{1,d}) done: the
+    same number for any count past the last entry written, so the count is that; ``value`` when it is not."""
+    constants = [a for delta in value.atoms(sympy.KroneckerDelta) for a in delta.args if a.is_Integer]
+    counts = [c for c in (notation.K, notation.D) if value.has(c)]
+    if not constants or not counts:
+        return value
+    last = max(int(c) for c in constants) + 1
+    found = [value.xreplace({c: last + extra for c in counts}).doit() for extra in (0, 1)]
+    return found[0] if found[0] == found[1] and found[0].is_number else value

@@ -299,7 +299,8 @@ class Cases(Job):
                     return said("the text treats ", other[0], " = ", notation.y, " separately")
         if isinstance(relation, Ne) and notation.y in symbols and len(symbols) == 2:
             letter = next(s for s in symbols if s != notation.y).name
-            if re.search(r"\\sum_\{?\s*" + letter + r"\s*(?:\\neq?|\\not=|!=|≠)\s*y", self.state.text):
+            if re.search(r"(?:\\sum|(?<![A-Za-z\\])sum|Σ)_\{?\s*" + letter + r"\s*(?:\\neq?|\\not=|!=|≠)\s*y",
+                         self.state.text):
                 return said(Symbol(letter), " of the terms of the sum over ", Symbol(letter), " ≠ ", notation.y)
         return ""
 

@@ -135,6 +135,9 @@ _C_COUNTS = re.compile(r"\^\s*\{?\s*C\s*\}|\^C\b|(?<![A-Za-z\\])C\s*-\s*1\b|(?:\
 
 #: the text numbers its classes (entries) from 1: "classes numbered from 1", "1-indexed", "index from 1"
 _ONE_BASED = re.compile(r"numbered\s+from\s+1|\b1-indexed|\bone-indexed|index(?:ed|ing)?\s+from\s+1|"
+                        # o_1, ..., o_C; classes 1 to 4; classes $1, \dots, C$
+                        r"(?<![A-Za-z\\])[a-z]_\{?1\}?\s*,\s*(?:\\[lc]?dots|\.\.\.|…)\s*,?\s*[a-z]_\{?[CK]\}?(?![A-Za-z])|"
+                        r"\bclasses\s+\$?1\$?\s*(?:to|-|–|,\s*(?:\\[lc]?dots|\.\.\.|…)\s*,)\s*\$?(?:\d|[CK])\b|"
                         r"count(?:ed|ing)?\s+from\s+1|number(?:ed|ing)?\s+(?:the\s+)?(?:classes|entries)\s+from\s+1",
                         re.IGNORECASE)
 
@@ -274,11 +277,11 @@ def softmax_without_p(text: str) -> bool:
 
 
 def score_letter(text: str) -> str:
-    """The letter the text writes the scores with: f (f_k = w_k^T x, f = [2.0, 1.0, 0.1]) or z when the text
+    """The letter the text writes the scores with: f (f_k = w_k^T x, f = [2.0, 1.0, 0.1]), z or o when the text
     writes that and never s; else s."""
     if re.search(r"(?<![A-Za-z\\])s(?:_|\s*=|\s*\\in|\s*∈)", text):
         return "s"
-    for letter in ("f", "z"):
+    for letter in ("f", "z", "o"):
         if re.search(rf"(?<![A-Za-z\\]){letter}_\{{?\s*[a-z]\b", text) and re.search(r"\bscores?\b", text, re.IGNORECASE):
             return letter
     return "s"
@@ -295,6 +298,8 @@ def _heads_formula(text: str, start: int) -> bool:
     "$" or comma (``L = -log p_y = -log(0.665)`` uses p_y, it does not define it)."""
     before = text[text.rfind("\n", 0, start) + 1:start]
     before = re.split(r"\$|,|;|:", before)[-1]
+    if re.search(r"(?:\\log|\\ln|log|ln)\s*\(?\s*$", before):
+        return False                        # log p_k = o_k - ...: a claim about the log of p, not p's definition
     return not re.search(r"=|≈|\\approx", before)
 
 

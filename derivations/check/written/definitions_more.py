@@ -16,6 +16,7 @@ from .algebra import (
     plain_text,
     relation_indicator,
     solved_for,
+    written_out_sums,
 )
 from .names_examples import per_example_term
 from .roles import Definition, index_symbol
@@ -78,6 +79,9 @@ class DefinitionParts(Job):
         for literal in sorted(literals):
             number = sympy.Rational(literal)
             names = [name for name, found in values.items() if found == number]
+            if len(names) > 1:                  # σ(0.2) with z = ... = 0.2 and b = 0.2 given: the defined z
+                names = [name for name in names if name in self.state.names.definitions
+                         and not is_number(self.state.names.definitions[name].value)]
             if len(names) != 1 or right.count(literal) != 1:
                 continue
             name = names[0]
@@ -113,6 +117,8 @@ class DefinitionParts(Job):
                     k: v[0] for k, v in givens.items() if len(v) == 1})
             except (Unread, TypeError, ValueError):
                 continue
+            if isinstance(found, sympy.Basic) and not found.is_number:
+                found = written_out_sums(found)
             if isinstance(found, sympy.Basic) and found.is_number:
                 out[name] = sympy.nsimplify(found)
         return out
@@ -296,3 +302,4 @@ class DefinitionParts(Job):
         self.state.part.defined.add(key)
         self.state.see(rhs)
         self.state.context(line, written, "definition", describe_definition(key, parameters, at, rhs))
+

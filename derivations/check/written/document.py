@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from .running import defined_function_words, has_relation, is_case, joins_case, segments, states_something
+from .statements import plain_cases
 from .wording import has_derivative
 
 #: environments whose rows are separate lines of a derivation
@@ -482,7 +483,9 @@ def _plain(text: str) -> list:
         if hint:
             pieces.append(Hint(hint.group("hint"), number))
             continue
-        if line.strip():
+        if line.strip() and plain_cases(line.strip()):       # "dL/dz_k = -1 if k == c, and 0 otherwise"
+            pieces.append(Math([Row(line.strip(), number)], number, True, line))
+        elif line.strip():
             pieces.extend(_running(line, number, whole_line_display=True, names=names))
         else:
             pieces.append(Prose("", number))

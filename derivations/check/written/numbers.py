@@ -7,8 +7,9 @@ from sympy import Eq, Indexed
 
 from ...engine import notation
 from ...engine.notation import COUNTS, K
+from ...parse.errors import ParseError
 from ..numeric import read_number
-from .algebra import is_number
+from .algebra import is_number, written_out_sums
 from .judging import decimal_literals
 from .mistakes import number_diagnosis
 from .numbers_rounding import RoundedNumbers, _entries
@@ -114,6 +115,13 @@ class Numbers(RoundedNumbers):
         env = {}
         if self.state.givens.scores is not None:
             env[K] = len(self.state.givens.scores)
+        else:                                   # o = (800, 805, 790) given, sum_j e^{o_j - c}: K is its length
+            used = {len(entries) for base, entries in self.state.givens.vectors.items()
+                    if any(atom.base == base for atom in expr.atoms(Indexed))}
+            if len(used) == 1:
+                env[K] = used.pop()
+                if expr.has(notation.D) and notation.D not in self.state.givens.sizes:
+                    env[notation.D] = env[K]        # w = (0.5, -1.0), x = (2.0, 1.0): w^T x over their 2 entries
         if self.state.givens.label is not None:
             env[notation.y] = self.state.givens.label
         env.update(self.state.givens.sizes)
@@ -121,6 +129,14 @@ class Numbers(RoundedNumbers):
         value = concrete(expr, env) if env else expr
         if value.has(sympy.Derivative):
             value = value.doit()
+            held = set(chosen) | set(self.state.givens.values or {})     # z = log 4 given: z stays z
+            if any(symbol in self.state.names.definitions and symbol not in held for symbol in value.free_symbols):
+                from .expand import expand  # dL/dz = σ(z) - 1, with z = w^T x + b: z at the example too
+                try:
+                    value = expand(value, {k: v for k, v in self.state.names.definitions.items() if k not in held})
+                    value = concrete(value, env) if env else value
+                except ParseError:
+                    pass
         kink = getattr(self, "kink", 0)         # the indicator's value where its argument is exactly 0
         if value.has(sympy.Heaviside):          # (before the numbers go in: SymPy would make it 1/2)
             value = value.replace(lambda e: isinstance(e, sympy.Heaviside), lambda e: sympy.Heaviside(e.args[0], kink))
@@ -131,6 +147,8 @@ class Numbers(RoundedNumbers):
         value = value.xreplace(chosen)
         if value.has(sympy.Heaviside):
             value = value.replace(lambda e: isinstance(e, sympy.Heaviside), lambda e: sympy.Heaviside(e.args[0], kink))
+        if not value.is_number and value.has(sympy.KroneckerDelta):
+            value = written_out_sums(value)     # w^T x of vectors written out: over their entries
         return value
 
     def number(self, entry, a, after_text, b, conditions, before_text="") -> bool:
@@ -203,6 +221,7 @@ class Numbers(RoundedNumbers):
     def _worked(self, entry, a, b, after_text, conditions, real) -> bool:
         if not self.is_worked(a, b, after_text):
             return False
+        a, b = _grid_entries(a, b), _grid_entries(b, a)     # J = (matrix of numbers) at the given p: entry by entry
         if isinstance(b, sympy.MatrixBase) != isinstance(a, sympy.MatrixBase):   # a vector against one written
             a, b = _entries(a, len(b)) if isinstance(b, sympy.MatrixBase) else a, \
                 _entries(b, len(a)) if isinstance(a, sympy.MatrixBase) else b      # out: entry by entry
@@ -232,7 +251,9 @@ class Numbers(RoundedNumbers):
                                          f"{shown} are rounded values, and the left side lies within their rounding")
                 return True
         decimals = decimal_literals(after_text)
-        if decimals and is_number(a) and self.rounded_as_written(a, after_text, {}):
+        if decimals and not is_number(a) and isinstance(a, sympy.Basic):
+            a = self.given_instance(a, {})          # w^T x of vectors written out: a number at the example
+        if decimals and (is_number(a) or _numbers(a)) and self.rounded_as_written(a, after_text, {}):
             entry.verdict = "verified"
             entry.verified_by = "the numbers written are rounded values, and the left side lies within their rounding"
             return True
@@ -274,3 +295,15 @@ def free_index(expr):
 def _numbers(value) -> bool:
     """A vector of numbers (written out)."""
     return isinstance(value, sympy.MatrixBase) and all(is_number(v) for v in value)
+
+
+def _grid_entries(value, other):
+    """A matrix expression (its entry at (ROW, COMPONENT)) as the matrix of the shape of ``other``, a matrix of
+    numbers written out with two rows or more; anything else as it is."""
+    from ...parse.written_arrays import ROW
+    from .roles import COMPONENT
+    if not isinstance(other, sympy.MatrixBase) or min(other.shape) < 2 or not isinstance(value, sympy.Basic) \
+            or isinstance(value, sympy.MatrixBase) or not (value.has(ROW) and value.has(COMPONENT)):
+        return value
+    return sympy.ImmutableMatrix(other.rows, other.cols, lambda r, c: value.xreplace(
+        {ROW: sympy.Integer(r), COMPONENT: sympy.Integer(c)}))

@@ -128,9 +128,25 @@ def normalize(text: str) -> str:
     return _UPRIGHT_FUNCTION.sub(lambda m: f" {m.group(1)}", text)      # softmax(s): the call kept whole
 
 
+#: a value in two cases written in plain text: "dL/dz_k = -1 if k = c, and 0 otherwise", "= 1 if u > 0 else 0"
+_PLAIN_CASES = re.compile(r"^(?P<head>[^=$\\]*?(?<![<>!])=)\s*(?P<a>[^=,]+?)\s+if\s+(?P<condition>[^,]+?)\s*(?:,\s*(?:and\s+)?|\s+else\s+)"
+                          r"(?P<b>[^=,]+?)(?:\s+otherwise)?\s*\.?\s*$")
+
+
+def plain_cases(text: str) -> bool:
+    """Whether ``text`` is a formula with two cases in plain words ("= 1 if u > 0 else 0")."""
+    found = _PLAIN_CASES.fullmatch(re.sub(r"(?<![=<>!])==(?!=)", "=", text))
+    return bool(found) and bool(re.search(r"=|<|>|\\neq?|≠", found.group("condition"))) \
+        and not re.search(r"(?<![A-Za-z\\])(?!(?:log|exp|max|min|sum|ln)\b)[A-Za-z]{3,}", found.group("head")) \
+        and found.group("head").count("(") == found.group("head").count(")")   # not "Entries (δ_ij = 1 if i = j, else 0)"
+
+
 def read_row(text: str) -> RowStatement:
     """The statement(s) of one row of maths."""
-    text = normalize(text)
+    text = re.sub(r"(?<![=<>!])==(?!=)", "=", normalize(text))      # k == c, as code writes it
+    text = _PLAIN_CASES.sub(lambda m: f"{m.group('head')} \\begin{{cases}} {m.group('a')} & \\text{{if }} "
+                                      f"{m.group('condition')} \\\\ {m.group('b')} & \\text{{otherwise}} \\end{{cases}}",
+                            text)       # "= -1 if k = c, and 0 otherwise": the two cases
     statement = RowStatement(text)
     body = _DROPPED.sub(" ", text)
     body = _TRAILING_NUMBER.sub("", body)
