@@ -661,6 +661,12 @@ class WrittenBuilder:
         if function is None:
             return None
         args = [self.scalar(a) for a in (argument.items if isinstance(argument, _Tuple) else (argument.value,))]
+        if ref.primes and len(args) == 1 and args[0].is_number:         # σ'(2): σ' at the point 2
+            point = sympy.Dummy("u")
+            value = function(point)
+            for _ in range(ref.primes):
+                value = sympy.diff(value, point)
+            return value.xreplace({point: args[0]})
         value = function(*args)
         for _ in range(ref.primes):
             if len(args) != 1:

@@ -67,7 +67,9 @@ def implied_loss(text: str) -> str | None:
     return None if _LOSS_FORMULA.search(text) else "svm"
 
 
-_CLASS_LIST = re.compile(r"(?:classes|labels|for|over)\s*:?\s*\[\s*([A-Za-z]{3,}(?:\s*,\s*[A-Za-z]{3,})+)\s*\]",
+_CLASS_LIST = re.compile(r"(?:classes|labels|for|over)\s*:?\s*\[\s*([A-Za-z]{3,}(?:\s*,\s*[A-Za-z]{3,})+)\s*\]"
+                         # "classes in the order (dog, cat, ship)"
+                         r"|(?:classes|labels)\s+in\s+(?:the\s+)?order\s*:?\s*[(\[]\s*([A-Za-z]{3,}(?:\s*,\s*[A-Za-z]{3,})+)\s*[)\]]",
                          re.IGNORECASE)
 _CLASS_WORDS = re.compile(r"(?:classes|for|labels)\s*:?\s*([a-z]{3,}(?:(?:\s*,\s*(?:and\s+)?|\s+and\s+)[a-z]{3,})+)",
                           re.IGNORECASE)
@@ -88,7 +90,7 @@ def class_names(text: str) -> list[str]:
         return re.findall(r"[\"']([A-Za-z_]\w*)[\"']", found.group(1))
     found = _CLASS_LIST.search(text)
     if found:
-        return [w.strip() for w in found.group(1).split(",")]
+        return [w.strip() for w in (found.group(1) or found.group(2)).split(",")]
     written = set(named_subscripts(text))
     for found in _CLASS_WORDS.finditer(text):                 # "for cat, dog, bird" when p_cat, p_dog are written
         words = [w for w in re.split(r"\s*,\s*(?:and\s+)?|\s+and\s+", found.group(1)) if w]

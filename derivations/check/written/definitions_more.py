@@ -67,6 +67,32 @@ class DefinitionParts(Job):
                            said(plain_text(inner), " = ", found[0], " (the one value with ", plain_text(key), " = ",
                                 value, ")"))
 
+    def name_through(self, name, value, line: int, written: str) -> bool:
+        """``z = w0 x0 + w1 x1 + w2`` (verified) where ``z`` was given by its number (z = ... = 1.5): z is that
+        expression from here on (its number a given value), and a name defined before through the same
+        expression (f = σ(w0 x0 + w1 x1 + w2)) is read through z, so a derivative by z goes through it."""
+        definitions = self.state.names.definitions
+        old = definitions.get(name)
+        if not isinstance(name, Symbol) or old is None or not is_number(old.value) \
+                or not isinstance(value, sympy.Basic) or is_number(value) or value.has(sympy.Derivative) \
+                or not value.free_symbols or name in value.free_symbols:
+            return False
+        rewritten = {}
+        for key, found in definitions.items():
+            if key != name and isinstance(found.value, sympy.Basic) and not is_number(found.value):
+                through = found.value.subs(value, name)
+                if through != found.value and through.has(name):
+                    rewritten[key] = through
+        if not rewritten:
+            return False
+        self.state.givens.values.setdefault(name, [old.value])
+        definitions[name] = Definition(name, value=value, line=line, written=written)
+        for key, through in rewritten.items():
+            definitions[key].value = through
+            self.state.context(line, written, "note", said(plain_text(key), " read through ", plain_text(name), ": ",
+                                                          plain_text(key), " = ", plain_text(through)))
+        return True
+
     def value_put_in(self, value, right: str, line: int):
         """``ŷ = σ(-0.3)`` on the line after ``z = w·x + b = ... = -0.3``: the number is z's value at the example,
         put in where z was meant, so ŷ is read as σ(z) (equal to the number there) and a derivative by z later

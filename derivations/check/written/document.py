@@ -466,6 +466,12 @@ def _under_case_header(line: str, header):
     return line, None if indent <= (header[0] if header else -1) else header
 
 
+#: sizes after a formula, set apart by spaces: "     (C x N)(N x D) = C x D  ok", "   (N x C)"
+_SHAPE = r"\(\s*[A-Z0-9]\s*(?:x|×|\*)\s*[A-Z0-9]\s*\)"
+_SHAPE_REMARK = re.compile(rf"\s{{3,}}{_SHAPE}(?:\s*{_SHAPE})*(?:\s*=\s*\(?\s*[A-Z0-9]\s*(?:x|×)\s*[A-Z0-9]\s*\)?)?"
+                           r"(?:\s*(?:ok|OK|✓|\(ok\)))?\s*$")
+
+
 def _plain(text: str) -> list:
     """Pieces of a plain-text derivation: a line with a relation is maths, any other line prose."""
     pieces = []
@@ -483,6 +489,8 @@ def _plain(text: str) -> list:
         if hint:
             pieces.append(Hint(hint.group("hint"), number))
             continue
+        line = re.sub(r"(?<=\b[A-Za-z]) in (?=\{[^{}]*\})", " ∈ ", line)     # y in {0,1}: y ∈ {0,1}
+        line = _SHAPE_REMARK.sub("", line)        # "dL/dW = ...      (C x N)(N x D) = C x D  ok": sizes, a remark
         if line.strip() and plain_cases(line.strip()):       # "dL/dz_k = -1 if k == c, and 0 otherwise"
             pieces.append(Math([Row(line.strip(), number)], number, True, line))
         elif line.strip():

@@ -224,12 +224,16 @@ class Forms(Job):
         """A name defined by cases (beta_{nj} = 1 if ..., 0 if ...): the sum of value times indicator,
         and whether the cases cover every possibility and do not overlap."""
         pieces = []
-        for value_text, condition_text in rows:
+        for number, (value_text, condition_text) in enumerate(rows):
             try:
                 piece = self.state.scalar(value_text)
             except Unread as error:
                 self.state.entry(line, f"{left} = {right}", "unread", not_read(error), kind="definition")
                 return "unread"
+            if re.fullmatch(r"\s*(?:\\text\{\s*)?(?:otherwise|else)\s*\}?\s*[.,]?\s*", condition_text or "") \
+                    and pieces and number == len(rows) - 1:
+                pieces.append((piece, "otherwise"))     # 1 if c = y_n, 0 otherwise: the rest of the cases
+                continue
             found = self.cases.conditions_of(condition_text, line) if condition_text else None
             if found is None:
                 self.state.entry(line, f"{left} = {right}", "unread",
@@ -237,16 +241,22 @@ class Forms(Job):
                             kind="definition")
                 return "unread"
             pieces.append((piece, found))
-        body = sympy.Integer(0)
-        for piece, (index_part, real_part) in pieces:
+        body, covered = sympy.Integer(0), sympy.Integer(0)
+        for piece, found in pieces:
+            if found == "otherwise":
+                body += piece * (1 - covered)
+                continue
+            index_part, real_part = found
             factor = sympy.Integer(1)
             for relation in index_part:
                 factor *= relation_indicator(relation)
             for condition in real_part:
                 factor *= condition.indicator()
             body += piece * factor
+            covered += factor
         self.definitions.store(key, parameters, None, body, line, f"{left} = {right}")
-        self.check_cover(pieces, line, f"{left} = {right}")
+        if all(found != "otherwise" for _, found in pieces):
+            self.check_cover(pieces, line, f"{left} = {right}")
         return "definition"
 
     def check_cover(self, pieces, line, written):

@@ -246,7 +246,7 @@ class Numbers(RoundedNumbers):
                 left = self.given_instance(_entries(a, n), chosen)
             if decimals and (is_number(left) or _numbers(left)) and self.rounded_as_written(left, after_text, chosen):
                 entry.verdict = "verified"
-                shown = ", ".join(str(sympy.Float(d, 6)).rstrip("0") for d in decimals)
+                shown = ", ".join(str(sympy.Float(d, 6)).rstrip("0").rstrip(".") for d in decimals)
                 entry.verified_by = said("with the given values ", self.state.givens.describe(chosen), f": the numbers "
                                          f"{shown} are rounded values, and the left side lies within their rounding")
                 return True

@@ -42,11 +42,13 @@ _LABEL = re.compile(
     r"|\\textbf\{[^{}]*\}\s*:?"                   # \textbf{(a)}
     r"|\d+\s*\.(?!\d)"                            # 1.  2.
     r"|\(\s*[a-z0-9]{1,3}\s*\)(?=\s*\\?[A-Za-z\\])"  # (1) (a) before a statement
+    r"|\(\s*\d{1,2}\s*\)(?=\s+(?:[-\d(]|=>|⇒))"       # (4) 1 - sig(x) = ..., (5) => ...: a numbered line
     r"|\[\s*Step\s*\d+\s*\]"                      # [Step1]
     r")\s*")
 _TEXTCIRCLED = re.compile(r"\\textcircled\{\s*(\d+)\s*\}")
 _TEXT = re.compile(r"\\(?:text|textrm|textit|textbf|mbox|mathrm|operatorname)\s*\{")
-_DROPPED = re.compile(r"\\(?:tag|label)\s*\{[^{}]*\}|\\(?:nonumber|notag)\b")
+_DROPPED = re.compile(r"\\(?:tag|label)\s*\{[^{}]*\}|\\(?:nonumber|notag)\b"
+                      r"|\(\s*(?:0|1|zero|one)[- ]?(?:indexed|based)\s*\)")      # y = 1 (0-indexed): a remark
 _TRAILING_NUMBER = re.compile(r"(?:\\q?quad|,|\s)\s*\((?:\d+|[a-z])\)\s*$")
 #: words in brackets after the maths, at the end of the row, saying what a name is: "f_j = x_i . w_j   (w_j is
 #: column j of W)" (a name with a subscript, then is/are/denotes; never a case, as in "(j is not the correct class)")

@@ -82,6 +82,8 @@ class Steps(Job):
         if time.perf_counter() - started > self.state.line_seconds:
             entry.notes.append(f"this step took {time.perf_counter() - started:.1f} s")
         self.record_fact(before, after, line)
+        if entry.verdict == "verified":         # z = w0 x0 + w1 x1 + w2 after z = ... = 1.5: a node of the graph
+            self.definitions.name_through(before.value, after.value, line, written)
         self.state.see(before.value)
         self.state.see(after.value)
         self.advance_reading(after, after_text, line, correct=entry.verdict == "verified")
