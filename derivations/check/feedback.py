@@ -18,6 +18,7 @@ paragraph as the terminal printer writes it. No string the grader writes holds a
 """
 from __future__ import annotations
 
+import math
 import re
 from typing import Union
 
@@ -190,6 +191,8 @@ def shown(value, entry: bool = False):
     if isinstance(value, sympy.Basic) and value.free_symbols:
         return value
     number = to_float(value) if isinstance(value, sympy.Basic) else float(value)
+    if not math.isfinite(number):                   # 10^{347}: beyond float64, shown by SymPy
+        return sympy.Float(value, 6) if isinstance(value, sympy.Basic) else value
     if number == int(number) and abs(number) < 1e15:
         return sympy.Integer(int(number))
     return decimal(f"{number:.6g}", entry)

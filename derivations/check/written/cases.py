@@ -16,7 +16,7 @@ from ..numeric import read_number
 from .algebra import index_pairs, negation_of, show_relation
 from .judging import RealCondition
 from .roles import index_symbol
-from .said import said
+from .said import Quote, said
 from .state import INDEX_LETTERS, Job, Unread
 from .statements import read_row, split_chain
 from .wording import has_derivative, normalized
@@ -136,6 +136,20 @@ class Cases(Job):
             self.state.entry(line, shown, "unread", "an equation of derivatives written as a condition (after "
                                                     "\"if\", \"when\", \"for\" in a sentence): not read as a step")
             return
+        if len(chain.parts) == 2 and chain.relations[0] in (">", "<", ">=", "<="):
+            found = self.conditions_of(f"{chain.parts[0]} {chain.relations[0]} {chain.parts[1]}", line)
+            if found is not None and not found[0] and len(found[1]) == 1:
+                # "if f_j - f_{y_i} + Δ > 0 (margin positive): ∂L_i/∂f_j = 1": the case of the rest of the line,
+                # and of a formula after "otherwise" on the next line, the other case
+                condition = found[1][0]
+                try:
+                    condition = RealCondition(self.state.expanded(condition.u), condition.op, condition.text)
+                except Unread:
+                    pass                            # f_j of f = W x_i: the case at the same point as the step
+                self.state.line_real[line] = [condition]
+                self.state.context(line, text, "condition", said("the case ", Quote(text.strip()), " of what follows "
+                                                                 "on this line"))
+                return
         self.state.context(line, text, "note", "a condition on real quantities in the prose: it restricts no check")
         self.unapplied(line, " ".join(f"{p.strip()} {r}" for p, r in zip(chain.parts, chain.relations + [""])).strip())
 

@@ -108,8 +108,9 @@ class DefinitionParts(Job):
             if len(names) > 1:                  # σ(0.2) with z = ... = 0.2 and b = 0.2 given: the defined z
                 names = [name for name in names if name in self.state.names.definitions
                          and not is_number(self.state.names.definitions[name].value)]
-            if len(names) != 1 or right.count(literal) != 1:
-                continue
+            if len(names) != 1 or right.count(literal) != 1 \
+                    or not re.search(rf"\(\s*{re.escape(literal)}\s*\)", right):
+                continue                        # only σ(-0.3): the whole argument of a function
             name = names[0]
             written = re.sub(rf"(?<![\w.]){re.escape(literal)}(?![\d.])", name.name, right)
             try:
@@ -132,6 +133,7 @@ class DefinitionParts(Job):
         givens = self.state.givens.values or {}
         for name, options in givens.items():
             if isinstance(name, Symbol) and re.fullmatch(r"[a-zA-Z]", name.name) and len(options) == 1 \
+                    and name.name not in ("y", "t") \
                     and is_number(options[0]):
                 out[name] = sympy.nsimplify(options[0])
         for name, definition in self.state.names.definitions.items():
@@ -324,8 +326,36 @@ class DefinitionParts(Job):
             self.state.names.definitions[key] = Definition(key, value=rhs, line=line, written=written)
             self.state.names.define_family(key)     # L_n defined after L = 1/N sum_n L_n: L's terms are L_n's
             self.example_term(key, rhs, line)
+        fresh = key not in self.state.seen
         self.state.names.unreadable.pop(key, None)
         self.state.part.defined.add(key)
         self.state.see(rhs)
         self.state.context(line, written, "definition", describe_definition(key, parameters, at, rhs))
+        if fresh and not at:
+            self.rewrite_through(key, parameters, rhs, line, written)
+
+    def rewrite_through(self, key, parameters, value, line: int, written: str) -> None:
+        """``t_n = w^T x_n + b`` after ``ŷ_n = σ(w^T x_n + b)``: the names defined before through the same
+        expression are read through the new name (ŷ_n = σ(t_n)), so that a derivative by t_n goes through them
+        (the same values: the new name stands for that expression)."""
+        if not isinstance(value, sympy.Basic) or is_number(value) or not value.free_symbols \
+                or sympy.count_ops(value) < 2 or value.has(sympy.Derivative):
+            return
+        name = key[parameters] if isinstance(key, IndexedBase) and parameters else key
+        if isinstance(key, IndexedBase) and not parameters:
+            return
+        for other, found in list(self.state.names.definitions.items()):
+            if other == key:
+                continue
+            for attribute in ("value", "body"):
+                old = getattr(found, attribute, None)
+                if not isinstance(old, sympy.Basic) or is_number(old):
+                    continue
+                if attribute == "body" and tuple(found.parameters) != tuple(parameters):
+                    continue            # ŷ_n through t_n: the same index names, or nothing is rewritten
+                through = old.subs(value, name)
+                if through != old and through.has(name):
+                    setattr(found, attribute, through)
+                    self.state.context(line, written, "note", said(plain_text(other), " read through ",
+                                                                  plain_text(name), " from here on"))
 

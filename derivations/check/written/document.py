@@ -207,8 +207,9 @@ def _inline_row(piece) -> bool:
 
 
 _WHERE = re.compile(r"\b(?:with|where|here)\s*[,:]?\s*$", re.IGNORECASE)
-_JOINER = re.compile(r"^\s*(for|if|when|whenever)\s*$", re.IGNORECASE)
-_LEADING_CASE = re.compile(r"(?:^|(?<=\W))(for|when|whenever|if|case|in\s+the\s+case)\s*$", re.IGNORECASE)
+_JOINER = re.compile(r"^\s*(for|if|when|whenever)(?:\s+(?:all|every|each))?\s*$", re.IGNORECASE)
+_LEADING_CASE = re.compile(r"(?:^|(?<=\W))(for|when|whenever|if|case|in\s+the\s+case)(?:\s+(?:all|every|each))?\s*$",
+                           re.IGNORECASE)
 _INDEX_CASE = re.compile(r"^\s*[A-Za-z]'?\s*(?:=|!=|\\neq?|\\ne)\s*[A-Za-z0-9_{}]+\s*$")
 _DEFINED_NAME = re.compile(r"^\s*(\\?[A-Za-z]+(?:\{[A-Za-z]\})?)(?:_\{?[^=]{1,12}?\}?)?(?:\^\{?[^=]{1,8}?\}?)?\s*(?::=|=)")
 
@@ -491,7 +492,11 @@ def _plain(text: str) -> list:
             continue
         line = re.sub(r"(?<=\b[A-Za-z]) in (?=\{[^{}]*\})", " ∈ ", line)     # y in {0,1}: y ∈ {0,1}
         line = _SHAPE_REMARK.sub("", line)        # "dL/dW = ...      (C x N)(N x D) = C x D  ok": sizes, a remark
-        if line.strip() and plain_cases(line.strip()):       # "dL/dz_k = -1 if k == c, and 0 otherwise"
+        labelled = re.match(r"^(\s*[A-Za-z][A-Za-z ]{0,40}:\s*)(\S.*)$", line)     # "margin indicator: m_ij = ..."
+        if labelled and plain_cases(labelled.group(2).strip()):
+            pieces.append(Prose(labelled.group(1), number))
+            pieces.append(Math([Row(labelled.group(2).strip(), number)], number, True, line))
+        elif line.strip() and plain_cases(line.strip()):       # "dL/dz_k = -1 if k == c, and 0 otherwise"
             pieces.append(Math([Row(line.strip(), number)], number, True, line))
         elif line.strip():
             pieces.extend(_running(line, number, whole_line_display=True, names=names))
@@ -504,6 +509,8 @@ def _running(line: str, number: int, whole_line_display: bool, names: frozenset 
     """A line of running text as prose and the formulas in it (:mod:`.running`); in plain text, a line
     that is one formula is display maths (a chain may go on over the next lines)."""
     line = _HTML_TAG.sub(" ", line)                  # Q<sub>2</sub>: markup, not a comparison
+    line = re.sub(r"^(\s*)[-*+•](?=\s+\S)", r"\1 ", line)   # "- dσ/dz = ...": a list's bullet, not a minus
+    line = re.sub(r"(?<![\w*])\*\*(?=\S)(.+?)(?<=\S)\*\*(?![\w*])", r"  \1  ", line)     # **σ′ = ...**: bold, not x**2
     if not _RELATION.search(line) and not states_something(line):
         return [Prose(line, number)]
     found = segments(line, names)

@@ -77,6 +77,11 @@ class RealCondition:
     text: str = ""
     value: object = None
 
+    def negated(self) -> RealCondition:
+        """The other case: u <= 0 for u > 0 (not defined for a value given with "=")."""
+        other = {">": "<=", "<": ">=", ">=": "<", "<=": ">"}[self.op]
+        return RealCondition(self.u, other, f"not ({self.text})")
+
     def indicator(self):
         if self.op == "=":
             return sympy.Piecewise((1, sympy.Eq(self.u, self.value)), (0, True))

@@ -35,7 +35,7 @@ class Numbers(RoundedNumbers):
             entry.verdict, entry.verified_by = "verified", said("numbers: ", *compared_numbers, how)
         else:
             entry.verdict, entry.verified_by = "wrong", said("numbers: ", *compared_numbers, how)
-            entry.counterexample = Counterexample({}, {}, x, y_)
+            entry.counterexample = Counterexample({}, {}, *(v if isinstance(v, float) else str(v) for v in (x, y_)))
 
     def sampled_inequality(self, entry, a, b, relation, conditions, real=()):
         """``p_y - 1 < 0``: an inequality with unknowns, checked as the verifier checks an equation: its
@@ -95,6 +95,8 @@ class Numbers(RoundedNumbers):
         number = sympy.N(value, 30)
         if not number.is_real:
             raise ValueError("not a real number")
+        if abs(number) > 1e300:
+            return number                   # e^{800} > 10^{347}: beyond float64, compared as SymPy numbers
         return float(number)
 
     def given_choices(self, a, b) -> list[dict]:

@@ -159,7 +159,7 @@ class Reader(ReaderParts):
             return
         if any(prose.ends_cases(clause.words) for clause in statement.prose):
             self.setup.end_cases(line, " ".join(clause.words for clause in statement.prose))
-        row_conditions, row_real = [], []
+        row_conditions, row_real = [], list(self.state.line_real.get(line, []))
         for clause in statement.conditions:
             if self.defines_after(clause.text, line):
                 continue                        # "... = e^{f_k} for u = sum_j e^{f_j}": u defined for the row
@@ -272,6 +272,8 @@ class Reader(ReaderParts):
             self.state.last = None
             if mode == "otherwise":
                 row_conditions = row_conditions + self.otherwise_case(head_text, line)
+                if line - 1 in self.state.line_real and not row_real:     # "otherwise: ..." after "if u > 0: ..."
+                    row_real = [condition.negated() for condition in self.state.line_real[line - 1]]
             self.state.previous_head = head_text
         conditions = self.cases.index_conditions(row_conditions)
         self.state.chain_has_number = any(r in EQUALITIES and read_number(t.strip()) is not None

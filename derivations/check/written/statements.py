@@ -131,8 +131,9 @@ def normalize(text: str) -> str:
 
 
 #: a value in two cases written in plain text: "dL/dz_k = -1 if k = c, and 0 otherwise", "= 1 if u > 0 else 0"
-_PLAIN_CASES = re.compile(r"^(?P<head>[^=$\\]*?(?<![<>!])=)\s*(?P<a>[^=,]+?)\s+if\s+(?P<condition>[^,]+?)\s*(?:,\s*(?:and\s+)?|\s+else\s+)"
-                          r"(?P<b>[^=,]+?)(?:\s+otherwise)?\s*\.?\s*$")
+_PLAIN_CASES = re.compile(r"^(?P<head>[^=$\\]*?(?<![<>!])=)\s*(?P<a>[^=,]+?)\s+if\s+(?P<condition>(?:[^,]|,(?!\s))+?)"
+                          r"\s*(?:,\s+(?:and\s+)?|,?\s+else\s+)(?:[A-Za-z][\w{},\[\]]*\s*=\s*)?(?P<b>[^=,]+?)"
+                          r"(?:\s+otherwise)?\s*\.?\s*$")
 
 
 def plain_cases(text: str) -> bool:
@@ -146,6 +147,7 @@ def plain_cases(text: str) -> bool:
 def read_row(text: str) -> RowStatement:
     """The statement(s) of one row of maths."""
     text = re.sub(r"(?<![=<>!])==(?!=)", "=", normalize(text))      # k == c, as code writes it
+    text = re.sub(r"(?<=\S)\s+<-\s+", r" \\leftarrow ", text)        # w <- w - lr * dL/dw: an update
     text = _PLAIN_CASES.sub(lambda m: f"{m.group('head')} \\begin{{cases}} {m.group('a')} & \\text{{if }} "
                                       f"{m.group('condition')} \\\\ {m.group('b')} & \\text{{otherwise}} \\end{{cases}}",
                             text)       # "= -1 if k = c, and 0 otherwise": the two cases

@@ -45,6 +45,10 @@ class Steps(Job):
                                                            "not a step"))
             self.advance(after_text, line, correct=False)
             return
+        if relation == "=" and not after_text.strip() and re.fullmatch(r"\s*\\?[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?\s*",
+                                                                      before_text):
+            self.state.context(line, written, "assumption", "a name said in words (y_i = correct class): not a step")
+            return
         if relation == "=" and _SHAPES.fullmatch(before_text) and _SHAPES.fullmatch(after_text):
             self.state.context(line, written, "assumption", "a check of sizes ((D x N)(N x C) = D x C): not a step")
             return
