@@ -85,6 +85,8 @@ class Cases(Job):
 
     def read_index(self, text: str):
         """An index expression (k, y_i, 1, j + 1), or None when ``text`` is not one."""
+        if self.state.names.label_letter and text.strip() == self.state.names.label_letter:
+            return notation.y                       # "true class c = 2": c is the label
         label = re.fullmatch(r"\s*y([in])\s*", text)
         if label and Symbol("y", real=True) not in self.state.names.definitions \
                 and Symbol("y", real=True) not in self.state.seen:

@@ -380,8 +380,11 @@ def plain_vector_letters(math_text: str) -> set[str]:
         after_transpose.add(match.group(1))             # the x of w^T x (of w_j^T x, of w^T x_n): a vector too
     for match in re.finditer(r"(?<![A-Za-z])W\s*(?:\^\s*\{?\s*T\s*\}?)?\s*([a-z])(?![A-Za-z(])", cleaned):
         letters.add(match.group(1))                     # the x of s = W x: the weights times an input vector
-    return (letters - {"e", "d"} - per_example) | (after_transpose - {"e", "d"}) | dotted_letters(math_text)[0] \
+    numbers = set(re.findall(r"(?<![A-Za-z\\_^])([a-z])\s*=\s*[−-]?\s*\d+(?:\.\d+)?(?![\d.,])(?!\s*[,;]?\s*[−-]?\d)",
+                             math_text))                                      # x = 3, w = −0.5: numbers, not vectors
+    found = (letters - {"e", "d"} - per_example) | (after_transpose - {"e", "d"}) | dotted_letters(math_text)[0] \
         | _accented_vector_names(math_text)
+    return found - (numbers - letters)
 
 
 #: an accented letter written with a class subscript (\\hat{y}_k, ŷ_k, yhat_k, y_hat_k, \\hat p_j; not ŷ_i of example i)
@@ -681,3 +684,13 @@ def loss_definitions(kind: str, margin, uses_weights: bool):
         j = Symbol("j", integer=True)
         described += ["; ", s[j], " = ", shown(indexed["s"][1].xreplace({m: j})), " (the linear classifier)"]
     return symbols, indexed, said(*described)
+
+
+#: a label written with another letter and given a class: "true class c = 2", "correct class c = 1"
+_LABEL_LETTER = re.compile(r"\b(?:true|correct)\s+(?:class|label)\s+\$?([a-xz])\$?\s*=\s*\$?\d")
+
+
+def label_letter(text: str) -> str | None:
+    """The letter a worked example writes its label with when it is not y ("true class c = 2"), else None."""
+    found = _LABEL_LETTER.search(text)
+    return found.group(1) if found else None

@@ -184,6 +184,9 @@ class Definitions(DefinitionParts):
                 self.state.givens.values[key].append(rhs)
             self.state.context(line, f"{left} = {right}", "given", said(plain_text(key), " = ", rhs))
             self.state.see(rhs)
+            if key.name == "t" and self.state.target_of_label and rhs in (0, 1) and self.state.givens.label is None \
+                    and self.state.givens.scores is not None and line not in self.state.losses_in_words_targets:
+                self.state.givens.label = int(rhs)  # "with s = (0.5, 2.0) and t = 1": the example's label is class 1
             return "given"
         if numeric and defined and not at and not parameters and isinstance(key, Symbol) \
                 and self.evaluation_point(line, left) and not self.state.display:

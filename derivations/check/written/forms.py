@@ -55,7 +55,23 @@ class Forms(Job):
         if isinstance(key, Symbol) and min(rhs.shape) == 1 and key not in self.state.names.definitions \
                 and key not in self.state.part.defined:
             return self.define_new_vector(key, rhs, line, left, right)
+        found = self.state.names.definitions.get(key)
+        if isinstance(key, IndexedBase) and min(rhs.shape) == 1 and all(is_number(v) for v in rhs) \
+                and found is not None and found.at and found.body is None and len(found.at) == len(rhs) \
+                and all(is_number(v) for v in found.at.values()) and self.starts_example(line):
+            found.at = {(sympy.Integer(i),): v for i, v in enumerate(rhs)}     # "Example 2: f = [2.0, 0.5, 0.4]"
+            found.line, found.written = line, f"{left} = {right}"
+            self.state.context(line, f"{left} = {right}", "definition", said(sympy.Symbol(key.name), " of this example: ",
+                                                                            sympy.ImmutableMatrix([list(rhs)])))
+            return "definition"
         return ""
+
+    def starts_example(self, line: int) -> bool:
+        """Whether ``line`` opens another example of a worked text ("Example 2:", "Image 2", "second example")."""
+        lines = self.state.outcome.lines
+        text = lines[line - 1] if 0 < line <= len(lines) else ""
+        return bool(re.match(r"\s*(?:[#*>-]+\s*)?(?:example|image|sample|data point)\s*\(?\d+\)?\s*[:.)]|"
+                             r"\s*(?:[#*>-]+\s*)?(?:second|third|next|another)\s+(?:example|image|sample)\b", text, re.IGNORECASE))
 
     def define_new_matrix(self, key: Symbol, rhs, line, left, right) -> str:
         """S = XW: a capital letter named for a matrix; a matrix from here on (entry (r, c) as the right side's)."""
@@ -284,3 +300,4 @@ class Forms(Job):
         self.state.entry(line, written, "wrong", f"the cases of this definition do not cover every possibility once: "
                                             f"{what}", counterexample=counterexample, kind="cases",
                     diagnosis="cases: " + what)
+

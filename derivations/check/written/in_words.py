@@ -69,6 +69,7 @@ class InWords(Job):
             self.state.two_classes = True       # steps about the classes are checked with K = 2
         if _TARGET_OF_LABEL.search(source):
             self.state.target_of_label = True   # t is [y = 1]: a step with t and the label y is checked with it
+            self.state.losses_in_words_targets.add(line)
         counted = _COUNTED_CASE.search(source)
         if counted:                 # "two classes violating the margin": a case in words no check can take up
             self.state.unapplied.setdefault(line, counted.group(0))

@@ -67,6 +67,7 @@ class Names(NameParts, ArrayNames, ExampleNames):
         self.vector_counts: dict = {}         # plain vectors the text sums over a count (x: K when sum_j^K x_j)
         self.named_vectors: dict = {}         # names the text defines as vectors (s' = 2s) -> their length
         self.one_hot_y = False                  # the text calls y a one-hot target: y_i is its entry, [i = label]
+        self.label_letter = None                # "true class c = 2": c is the label (as y is)
         self.e_is_a_name = False               # the text defines e (e = d + c, a node): not Euler's number
         self.one_hot_of = "y"                   # the label letter whose one-hot vector a plain y is ("of c")
         self.one_based = False                 # the text numbers its classes from 1 (p_1 is the first entry)
@@ -91,8 +92,8 @@ class Names(NameParts, ArrayNames, ExampleNames):
     # -- the builder's questions ------------------------------------------------------------------
 
     def index_letter(self, letter: str) -> Symbol:
-        if letter == "y":
-            return notation.y                   # 1[j = y], p_y: the label of the example
+        if letter == "y" or letter == self.label_letter:
+            return notation.y                   # 1[j = y], p_y: the label of the example (c of "true class c")
         return index_symbol(letter)
 
     def count(self, written):

@@ -199,8 +199,8 @@ class NameParts:
     def _item_indices(self, item, two_letter_words: bool, base: str | None = None, label_words: bool = True) -> list:
         kind = item[0]
         if kind == "letter":
-            if item[1] == "y" and not item[2]:
-                return [notation.y]             # p_y, s_y: at the label
+            if (item[1] == "y" or item[1] == getattr(self, "label_letter", None)) and not item[2]:
+                return [notation.y]             # p_y, s_y (p_c of "the true class c"): at the label
             return [index_symbol(item[1] + "'" * item[2])]
         if kind == "number":                    # p_1 of a text that numbers its classes from 1: entry 0
             return [sympy.Integer(item[1]) - (1 if self.one_based and item[1] >= 1 else 0)]

@@ -160,6 +160,7 @@ class Setup(Job):
         self.state.names.c_counts_classes = prose.counts_classes_with_c(self.state.text)
         self.state.names.one_based = prose.numbers_classes_from_one(self.state.text)
         self.state.names.one_hot_of = prose.one_hot_label_letter(self.state.text)
+        self.state.names.label_letter = prose.label_letter(self.state.text)
         self.state.names.e_is_a_name = prose.defines_e(self.state.text)
         self.state.names.one_hot_y, label = prose.one_hot_target(self.state.text)
         if self.state.names.one_hot_y and label:

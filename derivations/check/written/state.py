@@ -106,6 +106,7 @@ class State:
         self.target_of_label = False          # the text says t = 1 if the label y is 1 and t = 0 otherwise
         self.losses_in_words: set = set()     # lines whose prose defines the loss of example n in words
         self.line_real: dict = {}             # line -> [RealCondition]: "if margin > 0: ..." for the rest of it
+        self.losses_in_words_targets: set = set()     # lines that say t = 1 if y = 1 (not an example's value)
         self.part_rows: dict = {}
         self.stated: dict = {}
         self.all_heads: set = set()

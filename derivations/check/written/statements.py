@@ -48,7 +48,7 @@ _LABEL = re.compile(
 _TEXTCIRCLED = re.compile(r"\\textcircled\{\s*(\d+)\s*\}")
 _TEXT = re.compile(r"\\(?:text|textrm|textit|textbf|mbox|mathrm|operatorname)\s*\{")
 _DROPPED = re.compile(r"\\(?:tag|label)\s*\{[^{}]*\}|\\(?:nonumber|notag)\b"
-                      r"|\(\s*(?:0|1|zero|one)[- ]?(?:indexed|based)\s*\)")      # y = 1 (0-indexed): a remark
+                      r"|\(\s*(?:0|1|zero|one)[- ]?(?:indexed|based)\b[^()]*\)")      # y = 1 (0-indexed, ...): a remark
 _TRAILING_NUMBER = re.compile(r"(?:\\q?quad|,|\s)\s*\((?:\d+|[a-z])\)\s*$")
 #: words in brackets after the maths, at the end of the row, saying what a name is: "f_j = x_i . w_j   (w_j is
 #: column j of W)" (a name with a subscript, then is/are/denotes; never a case, as in "(j is not the correct class)")
@@ -148,6 +148,8 @@ def read_row(text: str) -> RowStatement:
     """The statement(s) of one row of maths."""
     text = re.sub(r"(?<![=<>!])==(?!=)", "=", normalize(text))      # k == c, as code writes it
     text = re.sub(r"(?<=\S)\s+<-\s+", r" \\leftarrow ", text)        # w <- w - lr * dL/dw: an update
+    if len(re.findall(r"=", text)) >= 2:    # z = w·x + b  →  h = max(0, z): a graph's nodes, one statement each
+        text = re.sub(r"\s+(?:→|\\rightarrow|\\to|->)\s+(?=\\?[A-Za-z][\w{}]*\s*=)", r" \\quad ", text)
     text = _PLAIN_CASES.sub(lambda m: f"{m.group('head')} \\begin{{cases}} {m.group('a')} & \\text{{if }} "
                                       f"{m.group('condition')} \\\\ {m.group('b')} & \\text{{otherwise}} \\end{{cases}}",
                             text)       # "= -1 if k = c, and 0 otherwise": the two cases
