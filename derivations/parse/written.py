@@ -1204,6 +1204,10 @@ class WrittenBuilder:
             low, high = sympy.Integer(0), count - 1
         else:
             count = self.resolver.count(upper)
+            if count is None and lower == 0 and isinstance(upper, sympy.Add):
+                below = self.resolver.count(upper + 1)          # \sum_{j=0}^{K-1}: all K
+                if below is not None:
+                    return self._summed(body, bound, bounds, sympy.Integer(0), below - 1)
             if count is None and lower in (0, 1) and isinstance(upper, sympy.Symbol) and len(upper.name) == 1 \
                     and upper.name.islower():
                 count = self.resolver.sum_count(bound, body)     # sum_{i=1}^{n} e^{x_i}: the n entries of x
@@ -1227,6 +1231,10 @@ class WrittenBuilder:
                     body = implicit
                     self.notes.append(f"the sum over {bounds.letter} = 1..{upper} runs over the examples: "
                                       f"its terms are read per example")
+        return self._summed(body, bound, bounds, low, high)
+
+    def _summed(self, body, bound, bounds, low, high):
+        """The sum of ``body`` over ``bound`` from ``low`` to ``high``, leaving out the indices it excludes."""
         excluded = [self._index_item(item) for item in bounds.excluded]
         if not excluded:
             return sympy.Sum(body, (bound, low, high))

@@ -62,8 +62,14 @@ _FUNCTION_DEFINED = re.compile(r"(?<![A-Za-z\\])([a-z]{2,5})\s*\(\s*[a-z]\s*\)\s
 
 def defined_function_words(text: str) -> frozenset:
     """The lower-case names ``text`` defines as functions of one letter (lse(s) = log sum_k exp(s_k))."""
+    named = {found.group(1) for found in _NAME_GIVEN.finditer(text)}      # "learning rate lr = 0.1": lr a name
     return frozenset(found.group(1) for found in _FUNCTION_DEFINED.finditer(text)
-                     if found.group(1) not in MATH_WORDS and found.group(1) not in _KNOWN_FUNCTIONS)
+                     if found.group(1) not in MATH_WORDS and found.group(1) not in _KNOWN_FUNCTIONS) \
+        | frozenset(word for word in named if word not in MATH_WORDS and word not in _KNOWN_FUNCTIONS)
+
+
+#: a short lower-case name given a number: "lr = 0.1", "eta = 0.01" (not a word of the prose)
+_NAME_GIVEN = re.compile(r"(?<![A-Za-z\\_])([a-z]{2,3})\s*=\s*[−-]?\d")
 
 
 #: words that are already maths of their own (functions, Greek letters): never a name the text defines

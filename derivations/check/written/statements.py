@@ -139,7 +139,8 @@ _PLAIN_CASES = re.compile(r"^(?P<head>[^=$\\]*?(?<![<>!])=)\s*(?P<a>[^=,]+?)\s+i
 def plain_cases(text: str) -> bool:
     """Whether ``text`` is a formula with two cases in plain words ("= 1 if u > 0 else 0")."""
     found = _PLAIN_CASES.fullmatch(re.sub(r"(?<![=<>!])==(?!=)", "=", text))
-    return bool(found) and bool(re.search(r"=|<|>|\\neq?|≠", found.group("condition"))) \
+    return bool(found) and bool(re.search(r"=|\\neq?|≠", found.group("condition"))) \
+        and not re.search(r"[<>]|\\[lg]eq?\b|[≤≥]", found.group("condition")) \
         and not re.search(r"(?<![A-Za-z\\])(?!(?:log|exp|max|min|sum|ln)\b)[A-Za-z]{3,}", found.group("head")) \
         and found.group("head").count("(") == found.group("head").count(")")   # not "Entries (δ_ij = 1 if i = j, else 0)"
 
@@ -150,7 +151,7 @@ def read_row(text: str) -> RowStatement:
     text = re.sub(r"(?<=\S)\s+<-\s+", r" \\leftarrow ", text)        # w <- w - lr * dL/dw: an update
     if len(re.findall(r"=", text)) >= 2:    # z = w·x + b  →  h = max(0, z): a graph's nodes, one statement each
         text = re.sub(r"\s+(?:→|\\rightarrow|\\to|->)\s+(?=\\?[A-Za-z][\w{}]*\s*=)", r" \\quad ", text)
-    text = _PLAIN_CASES.sub(lambda m: f"{m.group('head')} \\begin{{cases}} {m.group('a')} & \\text{{if }} "
+    text = text if not plain_cases(text) else _PLAIN_CASES.sub(lambda m: f"{m.group('head')} \\begin{{cases}} {m.group('a')} & \\text{{if }} "
                                       f"{m.group('condition')} \\\\ {m.group('b')} & \\text{{otherwise}} \\end{{cases}}",
                             text)       # "= -1 if k = c, and 0 otherwise": the two cases
     statement = RowStatement(text)
