@@ -99,7 +99,7 @@ class Cases(Job):
                    if isinstance(s, Symbol) and not s.is_integer and s.name.rstrip("'") in INDEX_LETTERS
                    and s not in self.state.names.definitions and s not in self.state.seen}
         if text.strip() == "y" and value == Symbol("y", real=True) and value not in self.state.names.definitions \
-                and value not in self.state.seen:
+                and value not in self.state.seen and not _Y_IS_AN_INPUT.search(self.state.text):
             mapping[value] = notation.y                 # a bare y compared with an index: the label
         value = value.xreplace(mapping)
         if value.is_integer and not value.has(Indexed) and not (value.free_symbols & set(COUNTS)):
@@ -215,7 +215,8 @@ class Cases(Job):
 
     def is_given_label(self, relation, line, chain) -> bool:
         """``y_i = 0``: the label of the worked example (and not a case)."""
-        if isinstance(relation, Eq) and relation.lhs == notation.y and relation.rhs.is_Integer:
+        if isinstance(relation, Eq) and relation.lhs == notation.y and relation.rhs.is_Integer \
+                and not _Y_IS_AN_INPUT.search(self.state.text):
             count = len(self.state.givens.scores) if self.state.givens.scores is not None else next(
                 (len(v) for k, v in self.state.givens.vectors.items()
                  if k in self.state.names.definitions or str(k) in ("s", "f", "z", "p")), None)
@@ -322,6 +323,10 @@ class Cases(Job):
                          self.state.text):
                 return said(Symbol(letter), " of the terms of the sum over ", Symbol(letter), " ≠ ", notation.y)
         return ""
+
+
+#: y an input of a function or a circuit (f(x, y, z) = (x + y) z): "y = 5" is its value, not a label
+_Y_IS_AN_INPUT = re.compile(r"\(\s*x\s*,\s*y\s*(?:,\s*z\s*)?\)|(?<![A-Za-z\\_])x\s*\+\s*y(?![A-Za-z_])")
 
 
 def numbers_listed(text: str) -> bool:

@@ -25,7 +25,10 @@ _PART = re.compile(
 _LOSS_LABEL = re.compile(r"^\s*\**\s*(svm|hinge|multiclass svm|softmax|cross[- ]entropy|logistic(?: regression)?)"
                          r"\s*\**\s*:\s*\**\s*$", re.IGNORECASE)
 _CLASSES = re.compile(r"classes\s*\[\s*((?:[\"'][A-Za-z_]\w*[\"']\s*,?\s*)+)\]", re.IGNORECASE)
-_CLASS_LABEL = re.compile(r"y_i\s*\$?\s*(?:is|=)\s*[\"']([A-Za-z_]\w*)[\"']")
+_CLASS_LABEL = re.compile(r"y_i\s*\$?\s*(?:is|=)\s*[\"']([A-Za-z_]\w*)[\"']"
+                          # "Our image is a **dog**", "the image is a cat", "the true class is dog"
+                          r"|\b(?:image|example|picture|photo|sample)\s+is\s+(?:a|an)\s+\**([a-z]{3,})\**"
+                          r"|\b(?:true|correct)\s+class\s+is\s+\**([a-z]{3,})\**", re.IGNORECASE)
 _SIGMOID = re.compile(r"\b([a-z])\s*\(\s*[a-z]\s*\)\s+is\s+the\s+(?:sigmoid|logistic)\b"
                       r"|\b(?:sigmoid|logistic)(?:\s+function)?(?:\s+is)?\s+\$?([a-z])\s*\(\s*[a-z]\s*\)\s*=",
                       re.IGNORECASE)                    # "f(s) is the sigmoid", "The sigmoid is s(x) = ..."
@@ -69,7 +72,8 @@ def implied_loss(text: str) -> str | None:
 
 _CLASS_LIST = re.compile(r"(?:classes|labels|for|over)\s*:?\s*\[\s*([A-Za-z]{3,}(?:\s*,\s*[A-Za-z]{3,})+)\s*\]"
                          # "classes in the order (dog, cat, ship)"
-                         r"|(?:classes|labels)\s+in\s+(?:the\s+)?order\s*:?\s*[(\[]\s*([A-Za-z]{3,}(?:\s*,\s*[A-Za-z]{3,})+)\s*[)\]]",
+                         r"|(?:classes|labels)\s+in\s+(?:the\s+)?order\s*:?\s*[(\[]\s*([A-Za-z]{3,}(?:\s*,\s*[A-Za-z]{3,})+)\s*[)\]]"
+                         r"|class\s+order\s*(?:is|:)?\s*[(\[]\s*([A-Za-z]{3,}(?:\s*,\s*[A-Za-z]{3,})+)\s*[)\]]",
                          re.IGNORECASE)
 _CLASS_WORDS = re.compile(r"(?:classes|for|labels)\s*:?\s*([a-z]{3,}(?:(?:\s*,\s*(?:and\s+)?|\s+and\s+)[a-z]{3,})+)",
                           re.IGNORECASE)
@@ -90,7 +94,7 @@ def class_names(text: str) -> list[str]:
         return re.findall(r"[\"']([A-Za-z_]\w*)[\"']", found.group(1))
     found = _CLASS_LIST.search(text)
     if found:
-        return [w.strip() for w in (found.group(1) or found.group(2)).split(",")]
+        return [w.strip() for w in (found.group(1) or found.group(2) or found.group(3)).split(",")]
     written = set(named_subscripts(text))
     for found in _CLASS_WORDS.finditer(text):                 # "for cat, dog, bird" when p_cat, p_dog are written
         words = [w for w in re.split(r"\s*,\s*(?:and\s+)?|\s+and\s+", found.group(1)) if w]
@@ -100,9 +104,10 @@ def class_names(text: str) -> list[str]:
 
 
 def class_label(text: str, classes: list[str]) -> int | None:
-    found = _CLASS_LABEL.search(text)
-    if found and found.group(1) in classes:
-        return classes.index(found.group(1))
+    for found in _CLASS_LABEL.finditer(text):
+        name = found.group(1) or found.group(2) or found.group(3)
+        if name in classes:
+            return classes.index(name)
     return None
 
 

@@ -37,7 +37,7 @@ _PROBABILITIES = re.compile(r"(?<![A-Za-z\\])\$?P(?:_\{?n,?\s*c\}?)?\$?\s+(?:is|
 
 #: another point said in words for this sentence: "moving $x$ from $-2$ to $-1.99$", "if we change z to -3.9"
 _MOVED = re.compile(r"\b(?:mov|chang|nudg|increas|decreas|perturb|bump|shift)(?:e|es|ed|ing)?\s+\$?(?P<name>[A-Za-z]"
-                    r"(?:_\{?[A-Za-z0-9]+\}?)?)\$?\s+(?:from\s+\$?[-−]?[\d.]+\$?\s+)?to\s+\$?(?P<value>[-−]?\d+(?:\.\d+)?)",
+                    r"(?:_\{?[A-Za-z0-9]+\}?)?)\$?\s+(?:from\s+\$?[-−]?[\d.]+\$?\s+)?(?:to|by)\s+\$?(?P<value>[-−]?\d+(?:\.\d+)?)",
                     re.IGNORECASE)
 
 

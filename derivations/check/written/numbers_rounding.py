@@ -100,6 +100,7 @@ class RoundedNumbers(Job):
             written_text = written_text[:start] + replacement + written_text[end:]
         if "xi" in after_text:
             return False                                  # the placeholders' name is the text's own
+        one_based, self.state.names.one_based = self.state.names.one_based, False    # ξ_1 is placeholder 1
         try:
             template = self.state.expanded(self.state.read(written_text).value)
             if isinstance(exact, sympy.MatrixBase):
@@ -107,6 +108,8 @@ class RoundedNumbers(Job):
             template = self.given_instance(template, chosen)
         except (Unread, ParseError, TypeError, ValueError):
             return False
+        finally:
+            self.state.names.one_based = one_based
         try:
             if isinstance(template, sympy.MatrixBase) or isinstance(exact, sympy.MatrixBase):
                 if not (isinstance(template, sympy.MatrixBase) and isinstance(exact, sympy.MatrixBase)) \

@@ -15,7 +15,7 @@ from .algebra import show_relation
 from .document import Hint, Math, Prose
 from .judging import Judge
 from .reader_parts import ReaderParts
-from .said import Quote, said
+from .said import Code, Quote, said
 from .state import EQUALITIES, Unread
 from .statements import cases_rows, read_row, split_chain
 from .verdicts import Outcome, failure_reason
@@ -70,6 +70,8 @@ class Reader(ReaderParts):
     def math(self, piece: Math):
         mode = "display" if piece.display else "inline"
         words = self.state.pending_words if piece.words is None else piece.words
+        if self.wrong_class(piece, words):
+            return
         self.state.case_words = words
         if not piece.display or len(piece.rows) == 1:
             word = prose.last_word(words)
@@ -121,6 +123,20 @@ class Reader(ReaderParts):
                                  "was taken from it)")
             if self.state.on_line and not self.state.quiet:
                 self.state.on_line(row.line, time.perf_counter() - started)
+
+    def wrong_class(self, piece, words: str) -> bool:
+        """ "For a wrong class $c$": the case c ≠ y (the label of the text's example) from here on."""
+        if not words or len(piece.rows) != 1 or not re.fullmatch(r"\s*[a-z]\s*", piece.rows[0].text) \
+                or not re.search(r"\b(?:wrong|incorrect|other|non-?target)\s+class(?:es)?\s*$", words, re.IGNORECASE):
+            return False
+        letter = piece.rows[0].text.strip()
+        label = "y_n" if re.search(r"(?<![A-Za-z\\])y_\{?n\}?", self.state.text) and not re.search(
+            r"(?<![A-Za-z\\])y_\{?i\}?", self.state.text) else "y_i"
+        found = self.cases.conditions_of(f"{letter} \\neq {label}", piece.line)
+        if found is None or len(found[0]) != 1 or found[1]:
+            return False
+        self.cases.set_persistent(found[0][0], piece.line, f"{letter} \\neq {label}")
+        return True
 
     def defined_after(self, piece, words: str, following) -> bool:
         """Whether ``following`` is inline maths on the same line, after "for" or "where" (``words``), that
@@ -310,6 +326,11 @@ class Reader(ReaderParts):
                 return 1 if len(relations) > 1 else None
             if kind == "unread":
                 return None
+            if first_relation == "define":      # 1_{y_i} := 0: the text sets a value by definition, never a claim
+                self.state.entry(line, f"{texts[0]} := {texts[1]}", "unread",
+                                 said("a definition (", Code(":="), ") of something the text already writes: "
+                                      "taken as the text's convention, not checked"), kind="definition")
+                return 1 if len(relations) > 1 else None
         if mode == "choice" and first_relation == "=" and len(texts) == 2:
             self.state.context(line, f"{texts[0]} = {texts[1]}", "assumption",
                                said("a choice the text makes (", Quote(f"{texts[0]} = {texts[1]}"), "): taken as given, "
