@@ -1274,6 +1274,8 @@ class WrittenBuilder:
 
     def rule_equal(self, children):
         a, b = (self._index(self.scalar(c)) for c in children)
+        if getattr(self.resolver, "one_based", False):      # 1(k = 3) of classes numbered from 1: the third
+            a, b = (x - 1 if x.is_Integer and x >= 1 and not y.is_Integer else x for x, y in ((a, b), (b, a)))
         if not (a.is_integer and b.is_integer):
             raise ParseError("'=' in an indicator compares indices, as in 1[j = y_i]")
         return sympy.KroneckerDelta(a, b)

@@ -215,12 +215,17 @@ class Cases(Job):
 
     def is_given_label(self, relation, line, chain) -> bool:
         """``y_i = 0``: the label of the worked example (and not a case)."""
-        if isinstance(relation, Eq) and relation.lhs == notation.y and relation.rhs.is_Integer \
+        source = self.state.outcome.lines[line - 1] if 0 < line <= len(self.state.outcome.lines) else ""
+        named = isinstance(relation, Eq) and isinstance(relation.lhs, Symbol) and relation.lhs.is_integer \
+            and re.search(r"\b(?:true|correct)\s+(?:class|label)\b[^.]*?\bclass\s+\$?" + re.escape(relation.lhs.name)
+                          + r"\$?\s*=", source)      # "the true label is ship, that is class k = 3": the label
+        if isinstance(relation, Eq) and (relation.lhs == notation.y or named) and relation.rhs.is_Integer \
                 and not _Y_IS_AN_INPUT.search(self.state.text):
+            number = int(chain.parts[1]) if re.fullmatch(r"\s*\d+\s*", chain.parts[1]) else int(relation.rhs)
             count = len(self.state.givens.scores) if self.state.givens.scores is not None else next(
                 (len(v) for k, v in self.state.givens.vectors.items()
                  if k in self.state.names.definitions or str(k) in ("s", "f", "z", "p")), None)
-            if count is not None and int(relation.rhs) == count:
+            if count is not None and number == count:
                 self.state.names.one_based = True      # "y = 3" of three scores: the classes are numbered from 1
             source = self.state.outcome.lines[line - 1] if 0 < line <= len(self.state.outcome.lines) else ""
             place = _ORDINAL_LABEL.search(source)
@@ -229,7 +234,7 @@ class Cases(Job):
                          "last": count - 1}[place.group(2).lower()]
                 if int(place.group(1)) == index + 1:
                     self.state.names.one_based = True
-            self.state.givens.label = int(relation.rhs) - (1 if self.state.names.one_based else 0)
+            self.state.givens.label = number - (1 if self.state.names.one_based else 0)
             self.state.givens.label_offset = 1 if self.state.names.one_based else 0
             if re.fullmatch(r"\s*y\s*", chain.parts[0]) and relation.rhs in (0, 1):
                 target = sympy.Symbol("y", real=True)      # "y = 1" of a logistic example: also y in ŷ − y
@@ -267,7 +272,7 @@ class Cases(Job):
                 verification = self.state.judge.equal(a, b, list(conditions) + [relation], real)
                 if not verification.ok:
                     continue
-                where = self.case_treated(relation, before_text)
+                where = self.case_treated(relation, before_text, entry.source_line)
                 if where:
                     entry.verdict = "verified"
                     entry.verified_by = said("when ", show_relation(relation), " (", where, "): ", checked,
@@ -293,7 +298,7 @@ class Cases(Job):
                     return Ne(first, second) if "separately" in where else relation
         return None
 
-    def case_treated(self, relation, before_text) -> str:
+    def case_treated(self, relation, before_text, line: int = 0) -> str:
         """Where the text takes up ``relation`` or the other case: a stated condition or the other case's head."""
         for text in self.state.part.stated_conditions:
             try:
@@ -317,6 +322,15 @@ class Cases(Job):
                                    "_{y_i}", head)
                 if companion != head and (companion in self.state.part.heads or companion in self.state.all_heads):
                     return said("the text treats ", other[0], " = ", notation.y, " separately")
+        lines = self.state.outcome.lines
+        words = " ".join(lines[max(line - 3, 0):max(line - 1, 0)])[-160:] + " " + (self.state.case_words or "")[-120:]
+        if len(symbols) == 2 and notation.y not in symbols:     # "off the diagonal dp_c/da_k = -p_c p_k": c ≠ k
+            if isinstance(relation, Ne) and re.search(r"off[- ](?:the[- ])?diagonal|(?:two\s+)?(?:different|distinct)\s+"
+                                                      r"ind(?:ices|exes)", words, re.IGNORECASE):
+                return "the words say the two indices differ (off the diagonal)"
+            if isinstance(relation, Eq) and re.search(r"\bon\s+the\s+diagonal|diagonal\s+(?:entries|terms)", words,
+                                                      re.IGNORECASE) and not re.search(r"off", words[-40:]):
+                return "the words say the two indices are equal (on the diagonal)"
         if isinstance(relation, Ne) and notation.y in symbols and len(symbols) == 2:
             letter = next(s for s in symbols if s != notation.y).name
             if re.search(r"(?:\\sum|(?<![A-Za-z\\])sum|Σ)_\{?\s*" + letter + r"\s*(?:\\neq?|\\not=|!=|≠)\s*y",

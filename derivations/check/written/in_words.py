@@ -53,7 +53,14 @@ _TWO_CLASSES = re.compile(r"\btwo[- ]class(?:es)?\b|\b2[- ]class(?:es)?\b|\by(?:
 
 #: a case given by a count in words: "two classes violating the margin", "3 margins are positive"
 _COUNTED_CASE = re.compile(r"\b(?:one|two|three|four|five|no|\d+)\s+(?:classes|margins|terms)\s+(?:violat\w*|are\s+positive|"
-                           r"active|are\s+violated)", re.IGNORECASE)
+                           r"active|are\s+violated)|\b(?:no|none\s+of\s+the|every|each|all)\s+(?:margins?|classes?|terms?)"
+                           r"\s+(?:is|are)\s+(?:violated|positive|active)", re.IGNORECASE)
+
+
+#: a formula about one part of the loss, said in words: "for the data part", "(data term only)", "ignoring the
+#: regulariser", "without the regularization"
+_PART_ONLY = re.compile(r"\b(?:for|of)\s+the\s+data\s+(?:part|term|loss)\b|\bdata\s+(?:part|term)\s+only\b|"
+                        r"\b(?:ignoring|without|apart\s+from)\s+the\s+regulari[sz](?:er|ation)\b", re.IGNORECASE)
 
 
 class InWords(Job):
@@ -73,6 +80,9 @@ class InWords(Job):
         counted = _COUNTED_CASE.search(source)
         if counted:                 # "two classes violating the margin": a case in words no check can take up
             self.state.unapplied.setdefault(line, counted.group(0))
+        part = _PART_ONLY.search(source)
+        if part:                    # "∂L/∂W = X^T ∂L/∂S for the data part": about a part of L the text does not name
+            self.state.unapplied.setdefault(line, part.group(0))
         moved = _MOVED.search(source)
         if moved:                   # the sentence's numbers are at that other point: not the example's givens
             self.state.unapplied.setdefault(line, f"{moved.group('name')} = {moved.group('value')}")
