@@ -303,9 +303,11 @@ def test_a_derivative_after_for_or_when_is_a_claim_never_a_case():
             "For $\\frac{\\partial f}{\\partial x} = 3xy$ we see it.\n\n"     # 3: read, not a silent "case"; as
                                                                           # it may be a condition, not read
             "When $df/dy = x^2$ holds, fine.\n\n"                             # 5
-            "When $x > 0$ the value is positive.\n")                          # 7: a condition, no verdict
+            "When $x > 0$ the value is positive.\n")                          # 7: a condition: read as the
+                                                                          # case of the rest of its line
     outcome = check(text)
-    assert verdicts(outcome) == {1: "verified", 3: "unread", 5: "verified"}
+    assert verdicts(outcome) == {1: "verified", 3: "unread", 5: "verified", 7: "verified"}
+    assert not any(entry.source_line == 7 for entry in outcome.entries)   # no step on it: nothing claimed
 
 
 # --- a column of a matrix written W_{:,j} -------------------------------------------------------------
