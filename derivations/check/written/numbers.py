@@ -118,7 +118,7 @@ class Numbers(RoundedNumbers):
         if self.state.givens.scores is not None:
             env[K] = len(self.state.givens.scores)
         else:                                   # o = (800, 805, 790) given, sum_j e^{o_j - c}: K is its length
-            used = {len(entries) for base, entries in self.state.givens.vectors.items()
+            used = {len(entries) for base, entries in self.number_vectors().items()
                     if any(atom.base == base for atom in expr.atoms(Indexed))}
             if len(used) == 1:
                 env[K] = used.pop()
@@ -144,7 +144,7 @@ class Numbers(RoundedNumbers):
             value = value.replace(lambda e: isinstance(e, sympy.Heaviside), lambda e: sympy.Heaviside(e.args[0], kink))
         if self.state.givens.scores is not None:
             value = value.xreplace({notation.s[i]: v for i, v in enumerate(self.state.givens.scores)})
-        for base, entries in self.state.givens.vectors.items():
+        for base, entries in self.number_vectors().items():
             value = value.xreplace({base[i]: v for i, v in enumerate(entries)})
         value = value.xreplace(chosen)
         if value.has(sympy.Heaviside):
@@ -261,9 +261,21 @@ class Numbers(RoundedNumbers):
             return True
         return False
 
+    def number_vectors(self) -> dict:
+        """The vectors the text gives by numbers: given (with w = [1, -1]) or defined so (a = (1000, 1001, 1002)),
+        base -> entries."""
+        found = dict(self.state.givens.vectors)
+        for key, definition in self.state.names.definitions.items():
+            at = getattr(definition, "at", None)
+            if isinstance(key, sympy.IndexedBase) and key not in found and at and definition.body is None \
+                    and all(len(i) == 1 for i in at) and sorted(int(i[0]) for i in at) == list(range(len(at))) \
+                    and all(is_number(v) for v in at.values()):
+                found[key] = [at[(sympy.Integer(i),)] for i in range(len(at))]
+        return found
+
     def is_worked(self, a, b, after_text) -> bool:
         if self.state.givens.scores is None and not self.state.givens.values and self.state.givens.label is None \
-                and not self.state.givens.vectors:
+                and not self.number_vectors():
             return bool(decimal_literals(after_text))
         for side in (a, b):
             if not isinstance(side, sympy.Basic):

@@ -140,7 +140,7 @@ def plain_cases(text: str) -> bool:
     """Whether ``text`` is a formula with two cases in plain words ("= 1 if u > 0 else 0")."""
     found = _PLAIN_CASES.fullmatch(re.sub(r"(?<![=<>!])==(?!=)", "=", text))
     return bool(found) and bool(re.search(r"=|\\neq?|≠", found.group("condition"))) \
-        and not re.search(r"[<>]|\\[lg]eq?\b|[≤≥]", found.group("condition")) \
+        and (not re.search(r"[<>]|\\[lg]eq?\b|[≤≥]", found.group("condition")) or re.search(r"\belse\b", text)) \
         and not re.search(r"(?<![A-Za-z\\])(?!(?:log|exp|max|min|sum|ln)\b)[A-Za-z]{3,}", found.group("head")) \
         and found.group("head").count("(") == found.group("head").count(")")   # not "Entries (δ_ij = 1 if i = j, else 0)"
 
