@@ -138,7 +138,7 @@ class Cases(CasesLabels):
             return
         if len(chain.parts) == 2 and chain.relations[0] in (">", "<", ">=", "<="):
             found = self.conditions_of(f"{chain.parts[0]} {chain.relations[0]} {chain.parts[1]}", line)
-            source = self.state.outcome.lines[line - 1] if 0 < line <= len(self.state.outcome.lines) else ""
+            source = self.state.source_line(line)
             after = source[source.find(text.strip()) + len(text.strip()):] if text.strip() in source else " and"
             joined = re.match(r"\s*\$?\s*(?:and|or|but|while|unless|with)\b", after)    # "u > 0 and the weather ..."
             if found is not None and not found[0] and len(found[1]) == 1 and not joined:

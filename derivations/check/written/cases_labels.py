@@ -27,7 +27,7 @@ class CasesLabels(Job):
 
     def is_given_label(self, relation, line, chain) -> bool:
         """``y_i = 0``: the label of the worked example (and not a case)."""
-        source = self.state.outcome.lines[line - 1] if 0 < line <= len(self.state.outcome.lines) else ""
+        source = self.state.source_line(line)
         named = isinstance(relation, Eq) and isinstance(relation.lhs, Symbol) and relation.lhs.is_integer \
             and re.search(r"\b(?:true|correct)\s+(?:class|label)\b[^.]*?\bclass\s+\$?" + re.escape(relation.lhs.name)
                           + r"\$?\s*=", source)      # "the true label is ship, that is class k = 3": the label
@@ -39,7 +39,6 @@ class CasesLabels(Job):
                  if k in self.state.names.definitions or str(k) in ("s", "f", "z", "p")), None)
             if count is not None and number == count:
                 self.state.names.one_based = True      # "y = 3" of three scores: the classes are numbered from 1
-            source = self.state.outcome.lines[line - 1] if 0 < line <= len(self.state.outcome.lines) else ""
             place = _ORDINAL_LABEL.search(source)
             if place and count is not None:            # "y = 2 (the middle score)": the place the text means
                 index = {"first": 0, "second": 1, "third": 2, "fourth": 3, "middle": (count - 1) // 2,

@@ -65,11 +65,6 @@ class Definitions(DefinitionParts):
                                                                      plain_text(b.expr)))
         return True
 
-    def _source(self, line: int) -> str:
-        """The text of source line ``line`` ("" when there is none)."""
-        lines = self.state.outcome.lines
-        return lines[line - 1] if 0 < line <= len(lines) else ""
-
     def definition(self, left: str, right: str, line: int, lead: str, mode: str, conditions=()):
         """Whether ``left = right`` defines a name or gives a value: "definition", "given", "unread" or "".
 
@@ -78,7 +73,7 @@ class Definitions(DefinitionParts):
         left = left.strip()
         if right.strip() in ("1", "0") and re.fullmatch(r"Y_\{?\s*[a-z]\s*,?\s*[a-z]\s*\}?", left) \
                 and self.state.names.base("Y") in self.state.names.definitions \
-                and (right.strip() == "1" or re.search(r"\b(?:else|otherwise)\b", self._source(line))):
+                and (right.strip() == "1" or re.search(r"\b(?:else|otherwise)\b", self.state.source_line(line))):
             self.state.context(line, f"{left} = {right.strip()}", "definition",
                                "the one-hot labels: 1 at the label, 0 elsewhere")
             return "given"                      # "Y_{ik} = 1 iff k = y_i, else Y_{ik} = 0": the one-hot labels

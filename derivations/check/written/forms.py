@@ -68,8 +68,7 @@ class Forms(Job):
 
     def starts_example(self, line: int) -> bool:
         """Whether ``line`` opens another example of a worked text ("Example 2:", "Image 2", "second example")."""
-        lines = self.state.outcome.lines
-        text = lines[line - 1] if 0 < line <= len(lines) else ""
+        text = self.state.source_line(line)
         return bool(re.match(r"\s*(?:[#*>-]+\s*)?(?:example|image|sample|data point)\s*\(?\d+\)?\s*[:.)]|"
                              r"\s*(?:[#*>-]+\s*)?(?:second|third|next|another)\s+(?:example|image|sample)\b", text, re.IGNORECASE))
 

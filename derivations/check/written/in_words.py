@@ -68,7 +68,7 @@ class InWords(Job):
 
     def read(self, line: int):
         """What the prose of ``line`` defines in words, once per line."""
-        source = self.state.outcome.lines[line - 1] if 0 < line <= len(self.state.outcome.lines) else ""
+        source = self.state.source_line(line)
         if line in self.state.losses_in_words:
             return
         self.state.losses_in_words.add(line)

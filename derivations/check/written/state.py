@@ -189,6 +189,11 @@ class State:
         held |= {key for key in (getattr(self.givens, "vectors", None) or {}) if key in defined}
         return held
 
+    def source_line(self, line: int) -> str:
+        """The text of source line ``line`` ("" when there is none)."""
+        lines = self.outcome.lines
+        return lines[line - 1] if 0 < line <= len(lines) else ""
+
     def see(self, value):
         if not isinstance(value, sympy.Basic):
             return

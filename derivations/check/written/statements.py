@@ -136,9 +136,14 @@ _PLAIN_CASES = re.compile(r"^(?P<head>[^=$\\]*?(?<![<>!])=)\s*(?P<a>[^=,]+?)\s+i
                           r"(?:\s+otherwise)?\s*\.?\s*$")
 
 
+def code_equals(text: str) -> str:
+    """``text`` with ``==`` (k == c, as code writes it) written ``=``."""
+    return re.sub(r"(?<![=<>!])==(?!=)", "=", text)
+
+
 def plain_cases(text: str) -> bool:
     """Whether ``text`` is a formula with two cases in plain words ("= 1 if u > 0 else 0")."""
-    found = _PLAIN_CASES.fullmatch(re.sub(r"(?<![=<>!])==(?!=)", "=", text))
+    found = _PLAIN_CASES.fullmatch(code_equals(text))
     return bool(found) and bool(re.search(r"=|\\neq?|≠", found.group("condition"))) \
         and (not re.search(r"[<>]|\\[lg]eq?\b|[≤≥]", found.group("condition")) or re.search(r"\belse\b", text)) \
         and not re.search(r"(?<![A-Za-z\\])(?!(?:log|exp|max|min|sum|ln)\b)[A-Za-z]{3,}", found.group("head")) \
@@ -147,7 +152,7 @@ def plain_cases(text: str) -> bool:
 
 def read_row(text: str) -> RowStatement:
     """The statement(s) of one row of maths."""
-    text = re.sub(r"(?<![=<>!])==(?!=)", "=", normalize(text))      # k == c, as code writes it
+    text = code_equals(normalize(text))
     text = re.sub(r"(?<=\S)\s+<-\s+", r" \\leftarrow ", text)        # w <- w - lr * dL/dw: an update
     if len(re.findall(r"=", text)) >= 2:    # z = w·x + b  →  h = max(0, z): a graph's nodes, one statement each
         text = re.sub(r"\s+(?:→|\\rightarrow|\\to|->)\s+(?=\\?[A-Za-z][\w{}]*\s*=)", r" \\quad ", text)
