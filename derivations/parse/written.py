@@ -634,6 +634,12 @@ class WrittenBuilder:
                     items.append(called)
                     position += 2
                     continue
+            if isinstance(factor, _Tuple) and position:         # (not a call: that was taken up above)
+                numbers = [self.scalar(item) for item in factor.items]
+                if all(n.is_number for n in numbers):     # 0.2595 * (1, 2): a number times a vector written out
+                    items.append(sympy.ImmutableMatrix(numbers))
+                    position += 1
+                    continue
             items.append(self.value(factor))
             position += 1
         result = items[0]

@@ -16,6 +16,7 @@ from ..numeric import read_number
 from .algebra import index_pairs, negation_of, show_relation
 from .cases_labels import _Y_IS_AN_INPUT, CasesLabels
 from .judging import RealCondition
+from .reader_parts import shifts_by
 from .roles import index_symbol
 from .said import Quote, said
 from .state import INDEX_LETTERS, Unread
@@ -95,7 +96,8 @@ class Cases(CasesLabels):
             return None
         mapping = {s: index_symbol(s.name) for s in value.free_symbols
                    if isinstance(s, Symbol) and not s.is_integer and s.name.rstrip("'") in INDEX_LETTERS
-                   and s not in self.state.names.definitions and s not in self.state.seen}
+                   and s not in self.state.names.definitions and s not in self.state.seen
+                   and not shifts_by(s.name, self.state.text)}
         if text.strip() == "y" and value == Symbol("y", real=True) and value not in self.state.names.definitions \
                 and value not in self.state.seen and not _Y_IS_AN_INPUT.search(self.state.text):
             mapping[value] = notation.y                 # a bare y compared with an index: the label

@@ -175,22 +175,27 @@ _ONE_HOT_OF = re.compile(r"\by\$?\s+(?:is\s+|=\s+|as\s+|denotes\s+)?the\s+one[- 
                          r"(?:the\s+(?:label|class|true class)\s+)?\$?([a-z])\b", re.IGNORECASE)
 
 
-#: y called a one-hot vector: "a one-hot target y (true class c)", "y is the one-hot label vector"
-_ONE_HOT_Y = re.compile(r"one[- ]hot\s+(?:target|vector|label(?:\s+vector)?|encoding)\s+\$?\\?(?:mathbf\{)?y\b"
+#: y (or t) called a one-hot vector: "a one-hot target y (true class c)", "y is the one-hot label vector"
+_ONE_HOT_Y = re.compile(r"one[- ]hot\s+(?:target|vector|label(?:\s+vector)?|encoding)\s+\$?\\?(?:mathbf\{)?([yt])\b"
                         r"(?:[^.\n]{0,40}?(?:true|correct)\s+class\s+\$?([a-z])\b)?", re.IGNORECASE)
 
 
-#: y said to be one-hot after it: "$\mathbf{y}$ one-hot", "y is one-hot", "y is a one-hot vector"
-_Y_ONE_HOT = re.compile(r"(?<![A-Za-z\\])(?:\\(?:mathbf|boldsymbol|vec)\{y\}|y)\$?\s+(?:is\s+(?:a\s+|the\s+)?)?one[- ]hot\b",
-                        re.IGNORECASE)
+#: y (or t) said to be one-hot after it: "$\mathbf{y}$ one-hot", "y is one-hot", "t ∈ {0,1}^K one-hot"
+_Y_ONE_HOT = re.compile(r"(?<![A-Za-z\\_])(?:\\(?:mathbf|boldsymbol|vec)\{([yt])\}|([yt]))\$?\s+(?:is\s+(?:a\s+|the\s+)?|"
+                        r"(?:∈|\\in)\s*\\?\{\s*0\s*,\s*1\s*\\?\}\s*\^\s*\{?[KC]\}?\$?\s+)?one[- ]hot\b"
+                        r"(?:[^.\n]{0,40}?(?:true|correct)\s+class\s+\$?([a-z])\b)?", re.IGNORECASE)
 
 
-def one_hot_target(text: str) -> tuple[bool, str | None]:
-    """(whether the text calls y a one-hot target, the letter of its true class when it names one)."""
+def one_hot_target(text: str) -> tuple[str, str | None]:
+    """(the letter the text calls a one-hot target, y or t, or ""; the letter of its true class when it names
+    one)."""
     found = _ONE_HOT_Y.search(text)
-    if not found and _Y_ONE_HOT.search(text):
-        return True, None
-    return (True, found.group(1)) if found else (False, None)
+    if found:
+        return found.group(1), found.group(2)
+    after = _Y_ONE_HOT.search(text)
+    if after:
+        return after.group(1) or after.group(2), after.group(3)
+    return "", None
 
 
 def defines_e(text: str) -> bool:
@@ -222,7 +227,10 @@ _WEIGHTS_BY_ROWS = re.compile(r"(?<![A-Za-z\\])W\$?\s*(?:\\in\s*\\mathbb\s*\{?R\
 #: "one row of W per class", "a row per class", "W has 3 rows w_0, w_1, w_2", "the rows of W are the classes"
 _ROW_PER_CLASS = re.compile(r"\b(?:one|a)\s+row\s+(?:of\s+\$?W\$?\s+)?(?:per|for\s+each)\s+class|\$?W\$?\s+has\s+"
                             r"(?:\d+|[CK]|\$[CK]\$)\s+rows|rows\s+of\s+\$?W\$?\s+(?:are|hold)\s+the\s+class|"
-                            r"\brows\s+\$?\\?(?:mathbf\{)?w\}?_\{?[a-z]\}?\$?\s+of\s+\$?W\b|\bW\$?\s+has\s+rows\s+\$?w_",
+                            r"\brows\s+\$?\\?(?:mathbf\{)?w\}?_\{?[a-z]\}?\$?\s+of\s+\$?W\b|\bW\$?\s+has\s+rows\s+\$?w_|"
+                            r"\brows\s+\$?w_\{?\w\}?\s*,\s*(?:\\[lc]?dots|…|\.\.\.?)\s*,\s*w_\{?\w\}?\$?\s+of\s+\$?W\b|"
+                            r"\brow\s+\$?[a-z]\$?\s*(?:=|is)\s*(?:the\s+)?weights\s+of\s+class|"
+                            r"\b(?:\d+|[CK])\s+classes\s*(?:x|×|by|\\times)\s*(?:\d+|D)\s+features",
                             re.IGNORECASE)
 
 

@@ -57,7 +57,8 @@ class Decisions(DecisionsOther, Fallbacks, Guards):
         undefined_inside_derivative(a)
         undefined_inside_derivative(b)
         self.check_readable(a, b)
-        a, b = written_out_against(a, b), written_out_against(b, a)
+        sizes = self.state.givens.sizes
+        a, b = written_out_against(a, b, sizes), written_out_against(b, a, sizes)
         a, b = self.state.expanded(a), self.state.expanded(b)  # x_0, x_1 of a vector given by its entries
         a, b = over_free_index(a, b), over_free_index(b, a)     # s_j - s_{y_i} + 1 = [0, -4, 1]: over j
         written_number = read_number(after_text.strip()) if not isinstance(b, sympy.MatrixBase) else None
@@ -66,6 +67,8 @@ class Decisions(DecisionsOther, Fallbacks, Guards):
             return
         if relation in INEQUALITIES:
             self.numbers.inequality(entry, a, b, relation, conditions, real)
+            return
+        if relation == "approx" and self.beyond_floats(entry, a, b):
             return
         if written_number is not None and not is_exact_literal(after_text) or \
                 (relation == "approx" and is_number(b)):
@@ -138,6 +141,7 @@ class Decisions(DecisionsOther, Fallbacks, Guards):
             return
         self.check_batch_of_one(before, after, before_text)
         self.check_family_numbers(a, b)
+        self.check_number_not_given(a, b, before_text, held)
         entry.verdict = "wrong"
         entry.verified_by = f"{verification.method}: the two sides differ" if verification.method in (
             "instantiated", "numeric") and "differ" in verification.detail else verification.verified_by
@@ -158,6 +162,25 @@ class Decisions(DecisionsOther, Fallbacks, Guards):
             entry.diagnosis = diagnose(self.state.judge, before.value, after.value, conditions, real,
                                        expand=self.state.expanded, expanded_before=a, before_first=first,
                                        before_correct=checked)
+
+    def beyond_floats(self, entry, a, b) -> bool:
+        """``e^{1000} ≈ 10^{434}``: numbers beyond a float's range (about 1.8e308) compared by their orders of
+        magnitude, log10 of each side exactly (SymPy), within half an order (≈ between powers of ten)."""
+        if not (is_number(a) and is_number(b)) or isinstance(a, sympy.MatrixBase) or isinstance(b, sympy.MatrixBase):
+            return False
+        try:
+            if max(abs(float(sympy.N(x, 30))) for x in (a, b)) < 1e300:
+                return False
+            left, right = (float(sympy.N(sympy.log(abs(x), 10), 30)) for x in (a, b))
+        except (TypeError, ValueError, OverflowError):
+            return False
+        if (a.is_positive != b.is_positive) or abs(left - right) > 0.5:
+            entry.verdict = "wrong"
+            entry.verified_by = f"orders of magnitude: the left side is 10^{left:.2f}, the right side 10^{right:.2f}"
+            return True
+        entry.verdict = "verified"
+        entry.verified_by = f"orders of magnitude: the left side is 10^{left:.2f}, the right side 10^{right:.2f}"
+        return True
 
     def arithmetic_inside(self, entry, before_text, after_text):
         """``max(0, -1 - 3 + 1) = max(0, -5)``: equal numbers, but an argument written with another value."""
@@ -251,16 +274,18 @@ class Decisions(DecisionsOther, Fallbacks, Guards):
                         stack.append(part)
 
 
-def written_out_against(side, other):
+def written_out_against(side, other, sizes=None):
     """A vector read at its component (exp(s_c)) beside a vector written out ([e^3, e^-1, e^4]): its entries,
-    as many as the other has, so the two are compared entry by entry (K is then their number)."""
+    as many as the other has, so the two are compared entry by entry (K is then their number, unless the text
+    fixes K otherwise: w_0, w_1, w_2 given, and dL/dw_0 written out over the features)."""
     from ...engine.evaluate import concrete
     from ...engine.notation import K
     from .roles import COMPONENT
     if isinstance(other, sympy.MatrixBase) and not isinstance(side, sympy.MatrixBase) \
             and isinstance(side, sympy.Basic) and side.has(COMPONENT) and min(other.shape) == 1:
         count = len(other)
-        return sympy.ImmutableMatrix([concrete(side.xreplace({COMPONENT: sympy.Integer(m)}), {K: count})
+        env = {K: count} if not sizes or K not in sizes else dict(sizes)
+        return sympy.ImmutableMatrix([concrete(side.xreplace({COMPONENT: sympy.Integer(m)}), env)
                                       for m in range(count)])
     return side
 

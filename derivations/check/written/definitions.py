@@ -77,6 +77,14 @@ class Definitions(DefinitionParts):
             self.state.context(line, f"{left} = {right.strip()}", "definition",
                                "the one-hot labels: 1 at the label, 0 elsewhere")
             return "given"                      # "Y_{ik} = 1 iff k = y_i, else Y_{ik} = 0": the one-hot labels
+        one_hot = self.state.names.one_hot_y
+        if one_hot and re.fullmatch(r"(?:\\mathbf\{)?" + one_hot + r"\}?", left) and self.state.givens.label is None:
+            try:
+                numbers = self.state.read(right).value
+            except Unread:
+                numbers = None
+            if isinstance(numbers, sympy.MatrixBase):           # t = (0, 1, 0) of a one-hot target: the label
+                return self.forms.given_vector(Symbol(one_hot, real=True), numbers, line, left, right) or ""
         if not right.strip() and re.fullmatch(r"[A-Z]", left):
             self.checker.in_words.read(line)    # the words after "P =" on this line may define it
         if not right.strip() and re.fullmatch(r"[A-Z]", left) and (

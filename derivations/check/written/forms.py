@@ -36,6 +36,16 @@ class Forms(Job):
         return all(name in known or name in notation.COUNTS for name in names)
 
     def given_vector(self, key, rhs, line, left, right, count=None):
+        letter = getattr(key, "name", "")
+        if letter and letter == self.state.names.one_hot_y and min(rhs.shape) == 1 and sorted(rhs) == \
+                [0] * (len(rhs) - 1) + [1] and self.state.givens.label is None:
+            label = list(rhs).index(1)
+            self.state.givens.label = label                     # t = (0, 1, 0) of a one-hot target: the label is 1
+            self.state.givens.sizes.setdefault(notation.K, len(rhs))
+            self.state.context(line, f"{left} = {right}", "given",
+                               said(sympy.Symbol(letter), " = ", sympy.ImmutableMatrix([list(rhs)]), ": the label is ",
+                                    notation.y, " = ", sympy.Integer(label)))
+            return "given"
         if letter_of(key) in ("s", "S") and all(is_number(v) for v in rhs):
             self.state.givens.scores = list(rhs)
             self.state.context(line, f"{left} = {right}", "given",
@@ -114,6 +124,8 @@ class Forms(Job):
         from .roles import COMPONENT as component
         if isinstance(value, Indexed) and value.indices == (ROW, component):
             return self.define_matrix(value, right, line, left)
+        if self.given_weights(value, right, line, left):
+            return "given"
         if not isinstance(value, Indexed) or value.indices != (component,):
             return ""
         try:
@@ -152,6 +164,35 @@ class Forms(Job):
             return ""
         self.definitions.store(base, (m,), None, reading.value.xreplace({component: m}), line, f"{left} = {right}")
         return "definition"
+
+    def given_weights(self, value, right, line, left) -> bool:
+        """``w_0 = (1, 0)`` with W never defined: the numbers of one class's weights (a row or a column of W, as
+        the text reads w_k), given for the worked example, entry by entry; never a claim."""
+        from .roles import COMPONENT as component
+        if not isinstance(value, Indexed) or len(value.indices) != 2 or value.base in self.state.names.definitions \
+                or sum(1 for i in value.indices if i == component) != 1 \
+                or not all(i == component or i.is_Integer for i in value.indices):
+            return False
+        try:
+            reading = self.state.read(right)
+        except Unread:
+            return False
+        rhs = reading.value
+        if not isinstance(rhs, sympy.MatrixBase) or min(rhs.shape) != 1 or not all(is_number(v) for v in rhs):
+            return False
+        values = self.state.givens.entries
+        for d, number in enumerate(rhs):
+            values[value.xreplace({component: sympy.Integer(d)})] = number
+        shown = said(Symbol(left.strip()), " = ", sympy.ImmutableMatrix([list(rhs)]))
+        self.state.givens.shown.append(shown)
+        self.state.givens.sizes.setdefault(notation.D, len(rhs))
+        classes = {int(i) for key in values if isinstance(key, Indexed) and key.base == value.base
+                   for i in key.indices if key.indices.index(i) == value.indices.index(next(
+                       j for j in value.indices if j != component))}
+        if classes == set(range(len(classes))) and len(classes) > 1:
+            self.state.givens.sizes[notation.K] = len(classes)     # w_0, w_1, w_2 given: three classes
+        self.state.context(line, f"{left} = {right}", "given", said(shown, " (the weights of one class)"))
+        return True
 
     def scalar_by_default(self, base, left: str) -> bool:
         """Whether ``left`` is s or p written plain, a vector only by the course's convention (scores,

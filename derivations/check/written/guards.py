@@ -136,6 +136,33 @@ class Guards(Job):
                                           "scores are given by numbers and its ", plain_text(variable.base),
                                           " not: it is not worked out there"))
 
+    def check_number_not_given(self, a, b, before_text: str, held=None):
+        """``s_0 = 1*1 + 0*2`` with W never given in numbers: a number claimed for an expression of quantities whose
+        values the text does not give (after every given value is put in) is a statement about the example that
+        cannot be checked; it is not read, never wrong. (A formula = 0 and a derivative = a number are claims about every value: still judged.)"""
+        if not isinstance(a, sympy.Basic) or isinstance(a, sympy.MatrixBase) or not isinstance(b, sympy.Basic) \
+                or isinstance(b, sympy.MatrixBase) or not b.is_number or b == 0 or a.is_number \
+                or before_written_has_derivative(self.state.read, before_text):
+            return                          # dL/df_j = 1 "otherwise": a claim about every value, judged
+        from ...engine import notation
+        left = a
+        for side, other in [(a, b)] + ([tuple(held)] if held is not None else []):
+            for chosen in self.numbers.given_choices(side, other) or [{}]:
+                try:
+                    value = self.numbers.given_instance(side, chosen)
+                except (TypeError, ValueError, ParseError):
+                    continue
+                if not isinstance(value, sympy.Basic) or not _free_quantities(value, notation.COUNTS):
+                    return                  # the values the text gives decide it (z = 0 of z = s_1 - s_0 too)
+                if side is a:
+                    left = value
+        free = sorted({plain_text(getattr(q, "base", q)) for q in _free_quantities(left, notation.COUNTS)})
+        if not free:
+            return
+        raise Unread(said("a number for ", before_text.strip(), ", which goes through ", ", ".join(free),
+                          ": the text does not give ", "its values" if len(free) == 1 else "their values",
+                          ", so it cannot be checked"))
+
     def shares_names(self, expr, definition) -> bool:
         """Whether ``expr`` with every definition put in uses a name that the definition's right side uses
         (L_i written with w_j^T x_i beside s_j := w_j^T x_i), or the definition cannot be looked into."""
@@ -168,3 +195,21 @@ class Guards(Job):
                         and atom.base.label.name not in seen_names:
                     names.add(str(atom.base))
         return names
+
+
+def _free_quantities(expr, counts) -> set:
+    """The quantities ``expr`` still depends on: its free names and indexed entries (not the counts, not indices)."""
+    labels = {i.base.label for i in expr.atoms(Indexed)}
+    found = set(expr.atoms(Indexed))
+    found |= {s for s in expr.free_symbols if isinstance(s, Symbol) and not s.is_integer and s not in counts
+              and s not in labels}
+    return found
+
+
+def before_written_has_derivative(read, text: str) -> bool:
+    """Whether the left side as written holds a derivative (dL/df_j, σ'(z))."""
+    try:
+        value = read(text).value
+    except Exception:  # noqa: BLE001 - a side that cannot be read again is taken as holding one (judged as before)
+        return True
+    return isinstance(value, sympy.Basic) and (value.has(sympy.Derivative) or "'" in text)

@@ -99,6 +99,8 @@ class Givens:
     vectors: dict = field(default_factory=dict)   # a vector the text gives (w = [1, -1]): IndexedBase -> entries
     sizes: dict = field(default_factory=dict)     # the counts those vectors fix (D = 2)
     label_offset: int = 0                         # 1 when the text numbers its classes from 1
+    entries: dict = field(default_factory=dict)   # entries given by a vector of one class's weights (w_0 = (1, 0))
+    shown: list = field(default_factory=list)     # ... as the text gives them, for describe
 
     def describe(self, chosen: dict):
         """The values a step was checked with: s = [3, -1, 4], y_i = 0, Δ = 1 (words and maths)."""
@@ -115,6 +117,7 @@ class Givens:
                 parts.append(said(y, " = ", sympy.Integer(self.label)))
         parts += [said(sympy.Symbol(base.name), " = ", sympy.ImmutableMatrix([list(v)]))
                   for base, v in self.vectors.items()]
+        parts += list(self.shown)
         parts += [said(_shown_name(k), " = ", v) for k, v in chosen.items()]
         return joined_said(parts)
 

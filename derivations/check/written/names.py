@@ -66,7 +66,7 @@ class Names(NameParts, ArrayNames, ExampleNames):
         self.function_words: set[str] = set()   # lower-case names the text defines as functions (lse(s) = ...)
         self.vector_counts: dict = {}         # plain vectors the text sums over a count (x: K when sum_j^K x_j)
         self.named_vectors: dict = {}         # names the text defines as vectors (s' = 2s) -> their length
-        self.one_hot_y = False                  # the text calls y a one-hot target: y_i is its entry, [i = label]
+        self.one_hot_y = ""                     # the letter the text calls a one-hot target (y, t): y_i is [i = label]
         self.label_letter = None                # "true class c = 2": c is the label (as y is)
         self.e_is_a_name = False               # the text defines e (e = d + c, a node): not Euler's number
         self.one_hot_of = "y"                   # the label letter whose one-hot vector a plain y is ("of c")
@@ -256,7 +256,7 @@ class Names(NameParts, ArrayNames, ExampleNames):
             if product is not None:
                 return product
             return self._bare(ref)
-        if letter == "y" and self.one_hot_y and not ref.font and not ref.primes and not ref.superscript \
+        if letter == self.one_hot_y and not ref.font and not ref.primes and not ref.superscript \
                 and ref.example is None and len(ref.subscript) == 1 and ref.subscript[0][0] == "letter" \
                 and ref.subscript[0][1] != "y":       # "a one-hot target y (true class c)": y_i is [i = c]
             return sympy.KroneckerDelta(index_symbol(ref.subscript[0][1]), self.index_letter(self.one_hot_of))

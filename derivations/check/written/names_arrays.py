@@ -86,7 +86,7 @@ class ArrayNames:
             if ref.example is not None:
                 return Vector(lambda d, b=self.base(letter), n=ref.example: b[n, d], notation.D,
                               key=(letter, "example"))
-            if letter == "y" and self.one_hot_y:    # "y one-hot": the vector e_label (its entries y_k, [k = label])
+            if letter == self.one_hot_y:    # "y one-hot": the vector e_label (its entries y_k, [k = label])
                 return one_hot(self.index_letter(self.one_hot_of))
             return self._plain_vector(letter)
         indices = [i for item in ref.subscript for i in self._item_indices(item, two_letter_words=False)]

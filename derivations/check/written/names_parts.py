@@ -39,6 +39,9 @@ class NameParts:
         if letter in _REAL_LETTER:
             return Symbol(_REAL_LETTER[letter], positive=letter in ("alpha", "lambda", "reg"))
         symbol = self._symbol(letter)
+        if letter == getattr(self, "one_hot_y", "") and letter != "y" and symbol not in self.definitions:
+            from ...parse.written_arrays import one_hot
+            return one_hot(self.index_letter(self.one_hot_of))      # p - t with t the one-hot target: e_label
         if letter in self.named_vectors:
             base = self.base(letter)
             return Vector(lambda d, b=base: b[d], self.named_vectors[letter], key=(letter,))

@@ -147,6 +147,7 @@ class Numbers(RoundedNumbers):
         for base, entries in self.number_vectors().items():
             value = value.xreplace({base[i]: v for i, v in enumerate(entries)})
         value = value.xreplace(chosen)
+        value = value.xreplace(self.state.givens.entries)     # w_0 = (1, 0): the entries of W it gives
         if value.has(sympy.Heaviside):
             value = value.replace(lambda e: isinstance(e, sympy.Heaviside), lambda e: sympy.Heaviside(e.args[0], kink))
         if not value.is_number and value.has(sympy.KroneckerDelta):

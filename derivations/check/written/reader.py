@@ -2,6 +2,7 @@
 (a definition, a given value, a case, or the head of steps) and its steps handed to :mod:`.steps`."""
 from __future__ import annotations
 
+import os
 import re
 import time
 
@@ -110,6 +111,8 @@ class Reader(ReaderLookahead, ReaderParts):
             except (MemoryError, KeyboardInterrupt):
                 raise
             except Exception as error:  # noqa: BLE001 - a bug of the checker is "not read" for this line only
+                if os.environ.get("DERIVE_DEBUG"):
+                    raise
                 self.state.entry(row.line, row.text.strip(), "unread", failure_reason(error))
             if len(self.state.outcome.entries) + len(self.state.outcome.context) == found \
                     and not self.state.quiet and (piece.claim or claims_something(row.text, piece.display)):
@@ -214,6 +217,13 @@ class Reader(ReaderLookahead, ReaderParts):
             else:
                 self.note_lone(parts, line)
             return
+        if not continued and len(parts) == 2 and relations[0] == "=" and self.state.names.one_hot_y \
+                and parts[1].strip() in ("0", "1") and re.fullmatch(
+                    re.escape(self.state.names.one_hot_y) + r"_\{?\s*[a-z]\s*\}?", parts[0].strip()):
+            self.state.context(line, f"{parts[0].strip()} = {parts[1].strip()}", "definition",
+                               said("the one-hot target ", Symbol(self.state.names.one_hot_y), ": 1 at the label, 0 "
+                                    "elsewhere"))
+            return                              # "t_c = 1 for the true class c, all other t_k = 0"
         if not continued and len(parts) == 2 and relations[0] in ("=", "!=", "approx"):
             found = self.cases.condition_of_chain(chain)
             if found and found[0] == "index" and not row_conditions and not row_real:

@@ -94,7 +94,8 @@ class ReaderParts(Job):
         def named(name):
             return getattr(name, "name", None) == letter and not getattr(name, "is_integer", False)
         return not any(named(name) for name in self.state.seen) \
-            and not any(named(name) for name in self.state.names.definitions)
+            and not any(named(name) for name in self.state.names.definitions) \
+            and not shifts_by(letter, self.state.text)
 
     def sigmoid_argument(self, head: str):
         """The letter of σ(x) heading a formula about the sigmoid (a claim, its x one number), or None."""
@@ -113,3 +114,10 @@ class ReaderParts(Job):
         except Unread:
             pass
         self.state.last = Last(reading, text, line, correct=reading, correct_line=line, head=head, head_text=head_text)
+
+
+def shifts_by(letter: str, text: str) -> bool:
+    """Whether ``text`` subtracts ``letter`` from a subscripted quantity (z_k - m, e^{s_j - c}, exp(a_i - M)):
+    the max of a log-sum-exp shift, a number, never an index (an index is never taken from a score)."""
+    return bool(re.search(r"(?<![A-Za-z\\])[A-Za-z]_\{?[A-Za-z0-9]+\}?\s*-\s*" + re.escape(letter) + r"(?![A-Za-z0-9_])",
+                          text))

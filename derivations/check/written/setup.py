@@ -165,6 +165,9 @@ class Setup(Job):
         self.state.names.one_hot_y, label = prose.one_hot_target(self.state.text)
         if self.state.names.one_hot_y and label:
             self.state.names.one_hot_of = label
+            if self.state.names.label_letter is None and label not in ("y", "k", "j", "i") \
+                    and self.state.names.one_hot_y != "y" and not re.search(r"(?:Σ|\\sum|\bsum)_\{?i\b", self.state.text):
+                self.state.names.label_letter = label       # "one-hot (t_c = 1 for the true class c)": c is the label
         self.state.names.input_after_transpose = prose.input_after_transpose(text)
         self.state.names.weights_by_rows = prose.weights_by_rows(self.state.text)
         for condition in self.state.hints.assume:
