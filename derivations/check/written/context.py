@@ -151,6 +151,8 @@ _ONE_BASED = re.compile(r"numbered\s+from\s+1|\b1-indexed|\bone-indexed|index(?:
 
 #: a single letter with a one-digit subscript (s_1, p_{3}, m₄) and what follows it
 _DIGIT_SUBSCRIPT = re.compile(r"(?<![A-Za-z0-9\\])[A-Za-z](?:_\{?\s*(\d)\s*\}?(?![0-9])|([₀-₉]))")
+#: the two digits of a matrix entry: J_12, J_{12}, J_{1,2}
+_ENTRY_SUBSCRIPT = re.compile(r"(?<![A-Za-z0-9\\])[A-Z]_\{?\s*(\d)\s*,?\s*(\d)\s*\}?(?![0-9])")
 _UNICODE_DIGITS = {chr(0x2080 + d): str(d) for d in range(10)}
 
 
@@ -160,6 +162,7 @@ def numbers_classes_from_one(text: str) -> bool:
     if _ONE_BASED.search(text):
         return True
     digits = {m.group(1) or _UNICODE_DIGITS[m.group(2)] for m in _DIGIT_SUBSCRIPT.finditer(text)}
+    digits |= {d for m in _ENTRY_SUBSCRIPT.finditer(text) for d in m.groups()}     # J_11 ... J_33 of a 3 x 3 J
     if digits == {"1", "2"} and _TWO_CLASSES_SAID.search(text):
         return True                             # (s_1, s_2) of two classes, "C = 2": the classes 1 and 2
     return bool(digits) and "0" not in digits and max(int(d) for d in digits) >= 3
@@ -230,7 +233,8 @@ _ROW_PER_CLASS = re.compile(r"\b(?:one|a)\s+row\s+(?:of\s+\$?W\$?\s+)?(?:per|for
                             r"\brows\s+\$?\\?(?:mathbf\{)?w\}?_\{?[a-z]\}?\$?\s+of\s+\$?W\b|\bW\$?\s+has\s+rows\s+\$?w_|"
                             r"\brows\s+\$?w_\{?\w\}?\s*,\s*(?:\\[lc]?dots|…|\.\.\.?)\s*,\s*w_\{?\w\}?\$?\s+of\s+\$?W\b|"
                             r"\brow\s+\$?[a-z]\$?\s*(?:=|is)\s*(?:the\s+)?weights\s+of\s+class|"
-                            r"\b(?:\d+|[CK])\s+classes\s*(?:x|×|by|\\times)\s*(?:\d+|D)\s+features",
+                            r"\b(?:\d+|[CK])\s+classes\s*(?:x|×|by|\\times)\s*(?:\d+|D)\s+features|\bweight\s+rows\b|"
+                            r"\b[CK]\s*(?:\\times|×|x)\s*D\$?,?\s+(?:like|as|the\s+same\s+(?:shape|size)\s+as)\s+\$?W\b",
                             re.IGNORECASE)
 
 
@@ -299,6 +303,8 @@ def score_letter(text: str) -> str:
     for letter in ("f", "z", "o"):
         if re.search(rf"(?<![A-Za-z\\]){letter}_\{{?\s*[a-z]\b", text) and re.search(r"\bscores?\b", text, re.IGNORECASE):
             return letter
+        if re.search(rf"\bscores?\s+(?:are\s+|is\s+)?\$?\\?(?:mathbf\{{)?{letter}\}}?\s*(?:=|\$)", text, re.IGNORECASE):
+            return letter                       # "Scores f = (2.0, 1.0, 0.1)"
     return "s"
 
 
@@ -368,6 +374,17 @@ def states_case(words: str) -> bool:
         return True                     # a case set apart on its own, or after a label ("Q1/2/2: $k \\neq y_i$")
     tail = " ".join(_WORD.findall(words)[-8:])
     return bool(_CASE_CUE.search(tail))
+
+
+def names_the_case_next(words: str) -> bool:
+    """Whether the words open a condition in words and then name it in maths: "If that term is active, i.e."
+    (the maths after them is the case of the sentence, never a claim)."""
+    found = re.search(r"(?:,\s*|\s)(?:i\.\s?e\.?|ie|that is|namely),?\s*$", words, re.IGNORECASE)
+    if not found:
+        return False
+    sentence = re.split(r"[.;:](?=\s|$)", words[:found.start()])[-1]
+    return bool(re.match(r"\s*(?:if|when|whenever)\b", sentence, re.IGNORECASE)) and not re.search(
+        r"\bthen\b", sentence, re.IGNORECASE)
 
 
 def last_word(prose: str) -> str:
@@ -700,7 +717,7 @@ def loss_definitions(kind: str, margin, uses_weights: bool):
 
 
 #: a label written with another letter and given a class: "true class c = 2", "correct class c = 1"
-_LABEL_LETTER = re.compile(r"\b(?:true|correct)\s+(?:class|label)\s+\$?([a-xz])\$?\s*=\s*\$?\d")
+_LABEL_LETTER = re.compile(r"\b(?:true|correct)\s+(?:class|label)\s+(?:is\s+)?\$?([a-xz])\$?\s*=\s*\$?\d")
 
 
 def label_letter(text: str) -> str | None:

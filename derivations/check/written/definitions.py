@@ -204,6 +204,8 @@ class Definitions(DefinitionParts):
             here = False                                # "The formula of SVM loss is: L_i = ...": defined anew
         if here and not numeric and (self.first_seen(rhs) or self.batch_of(key, rhs)):
             here = False                                # "for a data set, with L = 1/N sum_n L_n": L defined anew
+        if defined and numeric and not at and not parameters and self.updated_value(key, rhs, line, f"{left} = {right}"):
+            return "updated"
         if here or (defined and numeric):
             return ""
         if lead == "therefore" and (key in self.state.seen or defined):

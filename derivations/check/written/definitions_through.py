@@ -21,8 +21,51 @@ from .state import Job, Unread
 _SIGNED_DECIMAL = re.compile(r"(?<![\w.])-?\d+\.\d+(?![\d.])")
 
 
+#: the names a learning rate is written with
+_RATES = ("η", "eta", "alpha", "α", "lr")
+
+
 class DefinitionsThrough(Job):
     """Names read through others (a number put in for a name, a node named after its use)."""
+
+    def updated_value(self, key, rhs, line: int, written: str) -> bool:
+        """``b = 0.2450`` after an update rule (w ← w - η ∇_w L, "and likewise b"): the value after one step of
+        gradient descent, b - η ∂L/∂b at the example (η and L as the text defines them), never a claim against
+        the b given before. Verified when it is that value at the precision written; else not read (the rule the
+        text means for b is not stated)."""
+        definitions = self.state.names.definitions
+        old = definitions.get(key)
+        if not self.state.update_line or line < self.state.update_line or not isinstance(key, Symbol) \
+                or old is None or not is_number(old.value) or not is_number(rhs):
+            return False
+        rate = next((d.value for k, d in definitions.items() if isinstance(k, Symbol) and k.name in _RATES
+                     and is_number(d.value)), None)
+        loss = next((k for k in definitions if isinstance(k, Symbol) and k.name == "L"), None)
+        entry = self.state.entry(line, written, "unread", said("the value of ", key, " after the update rule: it is not ",
+                                                            key, " − η ∂L/∂", key, " at the example"))
+        if rate is None or loss is None:
+            entry.verified_by = said("the value of ", key, " after the update rule (line ", str(self.state.update_line),
+                                     "): the learning rate or the loss is not defined, so it is not checked")
+            return True
+        givens = self.state.givens
+        now, givens.vectors = givens.vectors, dict(self.state.update_vectors or givens.vectors)   # before the step
+        try:
+            derivative = self.state.expanded(sympy.Derivative(loss, key))
+            for chosen in self.numbers.given_choices(derivative, sympy.Integer(0)) or [{}]:
+                gradient = self.numbers.given_instance(derivative, chosen)
+                if is_number(gradient):
+                    break
+            value = old.value - rate * gradient
+            judged = self.state.judge.number_at_precision(value, written.split("=")[-1].strip())
+        except (Unread, TypeError, ValueError):
+            return True
+        finally:
+            givens.vectors = now
+        if judged and judged[0]:
+            entry.verdict = "verified"
+            entry.verified_by = said("the value after the update rule: ", key, " − η ∂L/∂", key, " = ", value.evalf(6),
+                                     " at the example")
+        return True
 
     def name_through(self, name, value, line: int, written: str) -> bool:
         """``z = w0 x0 + w1 x1 + w2`` (verified) where ``z`` was given by its number (z = ... = 1.5): z is that

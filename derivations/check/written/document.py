@@ -211,6 +211,8 @@ _JOINER = re.compile(r"^\s*(for|if|when|whenever)(?:\s+(?:all|every|each))?\s*$"
 _LEADING_CASE = re.compile(r"(?:^|(?<=\W))(for|when|whenever|if|case|in\s+the\s+case)(?:\s+(?:all|every|each))?\s*$",
                            re.IGNORECASE)
 _INDEX_CASE = re.compile(r"^\s*[A-Za-z]'?\s*(?:=|!=|\\neq?|\\ne)\s*[A-Za-z0-9_{}]+\s*$")
+#: "(off-diagonal," "(for" "(": the words that open a parenthesis around a case after a formula
+_OPENS_PARENTHESIS = re.compile(r"^\s*\(\s*(?:[A-Za-z-]+\s*){0,3},?\s*(?:for|if|when)?\s*$", re.IGNORECASE)
 _DEFINED_NAME = re.compile(r"^\s*(\\?[A-Za-z]+(?:\{[A-Za-z]\})?)(?:_\{?[^=]{1,12}?\}?)?(?:\^\{?[^=]{1,8}?\}?)?\s*(?::=|=)")
 
 
@@ -241,6 +243,23 @@ def joined_conditions(pieces: list) -> list:
             text = f"{piece.rows[0].text} \\text{{ {word} }} {pieces[i + 2].rows[0].text}"
             out.append(Math([Row(text, piece.rows[0].line)], piece.line, False, text, words=piece.words))
             i += 3
+            continue
+        if isinstance(piece, Math) and not piece.display and len(piece.rows) == 1 and i + 2 < len(pieces) \
+                and _RELATION.search(piece.rows[0].text) and isinstance(pieces[i + 1], Prose) \
+                and _OPENS_PARENTHESIS.match(pieces[i + 1].text) and isinstance(pieces[i + 2], Math) \
+                and not pieces[i + 2].display and len(pieces[i + 2].rows) == 1 \
+                and _is_case(pieces[i + 2].rows[0].text.rstrip(") ")) \
+                and piece.line == pieces[i + 1].line == pieces[i + 2].line:
+            # "∂y_i/∂z_j = -y_i y_j   (off-diagonal, i ≠ j)": the case of that formula only
+            text = f"{piece.rows[0].text} \\text{{ for }} {pieces[i + 2].rows[0].text.rstrip(') ')}"
+            out.append(Math([Row(text, piece.rows[0].line)], piece.line, False, text, words=piece.words))
+            i += 3
+            if i < len(pieces) and isinstance(pieces[i], Prose) and pieces[i].line == piece.line \
+                    and pieces[i].text.lstrip().startswith(")"):
+                rest = pieces[i].text.lstrip()[1:]
+                if rest.strip():
+                    out.append(Prose(rest, pieces[i].line))
+                i += 1
             continue
         if isinstance(piece, Prose) and i + 3 < len(pieces) and _LEADING_CASE.search(piece.text) \
                 and isinstance(pieces[i + 1], Math) and not pieces[i + 1].display and len(pieces[i + 1].rows) == 1 \

@@ -10,6 +10,7 @@ from sympy import Indexed, IndexedBase, Symbol
 
 from ...engine import notation
 from .algebra import is_number, letter_of, relation_indicator
+from .context import score_letter
 from .expand import expand
 from .roles import Definition, index_symbol
 from .said import Quote, not_read, said, shown
@@ -50,6 +51,14 @@ class Forms(Job):
             self.state.givens.scores = list(rhs)
             self.state.context(line, f"{left} = {right}", "given",
                                said(sympy.Symbol("s"), " = ", sympy.ImmutableMatrix([list(rhs)])))
+            return "given"
+        if isinstance(key, (IndexedBase, Symbol)) and letter != "s" and letter == score_letter(self.state.text) \
+                and min(rhs.shape) == 1 and all(is_number(v) for v in rhs) and key not in self.state.names.definitions \
+                and self.state.names.base(letter) not in self.state.names.definitions:
+            self.state.givens.vectors[self.state.names.base(letter)] = list(rhs)    # "Scores f = (2.0, 1.0, 0.1)"
+            self.state.givens.sizes[notation.K] = len(rhs)
+            self.state.context(line, f"{left} = {right}", "given",
+                               said(sympy.Symbol(letter), " = ", sympy.ImmutableMatrix([list(rhs)]), " (the scores)"))
             return "given"
         if isinstance(key, IndexedBase) and count in notation.COUNTS and min(rhs.shape) == 1 \
                 and all(is_number(v) for v in rhs) and (key not in self.state.names.definitions

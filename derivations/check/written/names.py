@@ -203,7 +203,7 @@ class Names(NameParts, ArrayNames, ExampleNames):
     def indices(self, ref: NameRef) -> list:
         out = []
         for item in ref.subscript:      # \delta_{yi} is delta_{y,i}; the y_i of sum_{j != yi} is the label
-            out.extend(self._item_indices(item, two_letter_words=True, label_words=ref.letter != "delta"))
+            out.extend(self._item_indices(item, two_letter_words=True, label_words=ref.letter != "delta", base=ref.letter))
         return out
 
     def name(self, ref: NameRef):

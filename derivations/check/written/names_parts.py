@@ -205,6 +205,9 @@ class NameParts:
             if (item[1] == "y" or item[1] == getattr(self, "label_letter", None)) and not item[2]:
                 return [notation.y]             # p_y, s_y (p_c of "the true class c"): at the label
             return [index_symbol(item[1] + "'" * item[2])]
+        if kind == "number" and 11 <= item[1] <= 99 and item[1] % 10 and base and len(base) == 1 \
+                and base.isupper() and self._two_index(base):     # J_12 of a J_{rc}: row 1, column 2
+            return [sympy.Integer(int(d)) - (1 if self.one_based else 0) for d in str(item[1])]
         if kind == "number":                    # p_1 of a text that numbers its classes from 1: entry 0
             return [sympy.Integer(item[1]) - (1 if self.one_based and item[1] >= 1 else 0)]
         if kind == "greek":

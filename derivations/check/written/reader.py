@@ -84,6 +84,8 @@ class Reader(ReaderLookahead, ReaderParts):
                 mode = "because"
             elif word in ("therefore", "thus", "hence", "so", "then", "know", "get"):
                 mode = "therefore"
+            elif prose.names_the_case_next(words):
+                mode = "condition"              # "If that term is active, i.e. a_k - a_y + 1 > 0, then ...": the case
             elif word in ("means", "eg", "e.g", "i.e", "ie", "like"):
                 mode = "remark"
             elif word in CHOOSING:
@@ -229,7 +231,8 @@ class Reader(ReaderLookahead, ReaderParts):
             if found and found[0] == "index" and not row_conditions and not row_real:
                 if self.cases.is_given_label(found[1], line, chain):
                     return
-                if not self.state.display and not prose.states_case(self.state.case_words):
+                if not self.state.display and not prose.states_case(self.state.case_words) \
+                        and not self.fixes_a_free_index(found[1]):
                     self.state.context(line, f"{parts[0]} {RELATION_TEXT.get(relations[0], relations[0])} {parts[1]}",
                                        "note", said("a relation of indices in a sentence that states no case (the sum "
                                                     "skips ", Symbol("j"), " = ", Symbol("y_i"), "): not a case"))
@@ -298,7 +301,7 @@ class Reader(ReaderLookahead, ReaderParts):
             kind = self.definitions.definition(texts[0], texts[1], line, lead, mode, row_conditions)
             if kind == "unread":
                 self.definitions.unreadable(texts[0], line)
-            if kind == "given":
+            if kind in ("given", "updated"):
                 return None
             if kind == "definition":
                 self.remember_head(texts[1], line, head_text)
@@ -322,6 +325,9 @@ class Reader(ReaderLookahead, ReaderParts):
                 and self.sigmoid_argument(texts[0]) is None and self.definitions.constraint(texts[0], texts[1], line):
             return None
         if first_relation == "assign":
+            self.state.update_line = self.state.update_line or line
+            if self.state.update_vectors is None:
+                self.state.update_vectors = dict(self.state.givens.vectors)
             self.state.context(line, f"{texts[0]} \\leftarrow {texts[1]}", "note",
                           "an update rule (\\leftarrow): the chain goes on from its right side")
             self.remember_head(texts[1], line, texts[1])

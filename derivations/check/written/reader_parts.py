@@ -97,6 +97,19 @@ class ReaderParts(Job):
             and not any(named(name) for name in self.state.names.definitions) \
             and not shifts_by(letter, self.state.text)
 
+    def fixes_a_free_index(self, relation) -> bool:
+        """``c = 2`` ("With c = 2 here") where c is an index the text's definitions leave free (L = -log y_c): the
+        value of that index from here on (a case of the example), not a relation that states no case."""
+        if not isinstance(relation, sympy.Eq) or not isinstance(relation.lhs, sympy.Symbol) \
+                or not relation.rhs.is_Integer:
+            return False
+        for definition in self.state.names.definitions.values():
+            value = getattr(definition, "value", None)
+            if isinstance(value, sympy.Basic) and not getattr(definition, "parameters", ()) \
+                    and relation.lhs in value.free_symbols:
+                return True
+        return False
+
     def sigmoid_argument(self, head: str):
         """The letter of σ(x) heading a formula about the sigmoid (a claim, its x one number), or None."""
         names = self.state.names

@@ -102,6 +102,8 @@ class State:
         self.unapplied: dict = {}             # line -> a case its prose states that no check could take up
         self.matrix_functions: set = set()    # names the text defines as functions of a matrix (R_2(W) = ...)
         self.rows_layout_line = 0              # a line true only with W x read as a matrix times a vector
+        self.update_line = 0                   # the first line with an update rule (w ← w - η ∇_w L)
+        self.update_vectors = None             # the vectors given before it (the point the step starts from)
         self.two_classes = False              # the text is about two classes (K = 2: binary cross-entropy)
         self.target_of_label = False          # the text says t = 1 if the label y is 1 and t = 0 otherwise
         self.losses_in_words: set = set()     # lines whose prose defines the loss of example n in words

@@ -189,6 +189,9 @@ def read_row(text: str) -> RowStatement:
                 statement.lead = clause.lead
             for piece in _statements(clause.text):
                 chain = split_chain(piece)
+                inner = re.fullmatch(r"\s*\(\s*([a-z]\s*(?:\\neq?|\\ne|≠|!=|=)\s*[A-Za-z0-9_{}]+)\s*\)\s*", piece)
+                if statement.chains and not chain.relations and inner:
+                    chain = split_chain(inner.group(1))     # "M_ij = ... \quad (j \neq y_i)": the row's case
                 if chain.parts and any(p.strip() for p in chain.parts):
                     statement.chains.append(chain)
         elif clause.kind == "condition":

@@ -35,6 +35,9 @@ class Steps(Job):
     def step(self, before_text, after_text, relation, line, lead, conditions, real):
         written = f"{before_text} {RELATION_TEXT.get(relation, relation)} {after_text}"
         if relation == "assign":
+            self.state.update_line = self.state.update_line or line
+            if self.state.update_vectors is None:
+                self.state.update_vectors = dict(self.state.givens.vectors)
             self.state.context(line, written, "note", said("an update rule (", Code("\\leftarrow"), "): the chain goes on "
                                                            "from its right side"))
             self.advance(after_text, line, correct=True)

@@ -68,6 +68,7 @@ def top_level_terms(text: str) -> list[str]:
 
 def vector_texts(text: str):
     """The entries of a vector of numbers as written: "[-0.732, 0.004, 0.728]" -> the three texts."""
+    text = re.sub(r"\s*\^\s*(?:\{\s*(?:T|\\top|\\intercal)\s*\}|T\b|\\top\b|\\intercal\b|⊤|ᵀ)\s*$", "", text.strip())
     found = re.fullmatch(r"\s*(?:\\left)?\[(.*)(?:\\right)?\]\s*", text.strip(), re.DOTALL) \
         or re.fullmatch(r"\s*(?:\\left)?\((.*,.*)(?:\\right)?\)\s*", text.strip(), re.DOTALL)     # (0.37, 1, 0.05)
     if not found:
