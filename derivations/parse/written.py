@@ -309,6 +309,11 @@ def _one_with_subscript(found) -> str:
     return f"e_{{{inside}}}"
 
 
+#: log (ln) before a call without brackets of its own: log softmax(z)_k, ln sigmoid(u)
+_LOG_OF_CALL = re.compile(r"(\\?(?:log|ln))\s+((?:softmax|sigmoid|\\mathrm\{softmax\})\s*\([^()]*\)"
+                          r"(?:_\{?[A-Za-z0-9]+\}?)?)")
+
+
 def screen_written(text: str, limits: Limits) -> str:
     """The expression text, checked for length, characters, nesting and commands."""
     if len(text) > limits.max_length:
@@ -327,6 +332,7 @@ def screen_written(text: str, limits: Limits) -> str:
     text = _COMMA_INDICES.sub(lambda m: f"{m.group(1)}_{{{m.group(2)},{m.group(3)}}}", text)
     text = _HAT_WORD.sub(lambda m: f"{m.group(1)}\\hat{{{m.group(2)}}}", text)
     text = _ONE_HOT.sub("onehot", text)
+    text = _LOG_OF_CALL.sub(lambda m: f"{m.group(1)}({m.group(2)})", text)     # log softmax(z)_k: log(softmax(z)_k)
     text = _COMBINING.sub(lambda m: f"\\{_ACCENTS[m.group(2)]}{{{m.group(1)}}}", text)
     for ch, spelled in _EXTRA_CHARACTERS.items():
         text = text.replace(ch, spelled)

@@ -301,8 +301,9 @@ def score_letter(text: str) -> str:
     if re.search(r"(?<![A-Za-z\\])s(?:_|\s*=|\s*\\in|\s*∈)", text):
         return "s"
     for letter in ("f", "z", "o"):
-        if re.search(rf"(?<![A-Za-z\\]){letter}_\{{?\s*[a-z]\b", text) and re.search(r"\bscores?\b", text, re.IGNORECASE):
-            return letter
+        if re.search(rf"(?<![A-Za-z\\]){letter}_\{{?\s*[a-z]\b", text) and (
+                re.search(r"\bscores?\b|\blogits?\b", text, re.IGNORECASE) or letter == "z"):
+            return letter                       # z_k of a text about the softmax that never writes s
         if re.search(rf"\bscores?\s+(?:are\s+|is\s+)?\$?\\?(?:mathbf\{{)?{letter}\}}?\s*(?:=|\$)", text, re.IGNORECASE):
             return letter                       # "Scores f = (2.0, 1.0, 0.1)"
     return "s"

@@ -26,7 +26,8 @@ class DecisionsOther:
         names = self.state.names
         if getattr(self, "renumbering", False) or names.one_based \
                 or re.search(r"(?<![A-Za-z0-9\\])[A-Za-z]_\{?\s*0\s*\}?(?![0-9])", self.state.text) \
-                or not re.search(r"(?<![A-Za-z0-9\\])[A-Za-z]_\{?\s*[1-9]\s*\}?(?![0-9])", f"{before_text} {after_text}"):
+                or not re.search(r"(?:(?<![A-Za-z0-9\\])[A-Za-z]|\))_\{?\s*[1-9]\s*\}?(?![0-9])",
+                                 f"{before_text} {after_text}"):
             return False
         from .verdicts import Entry
         trial = Entry(entry.source_line, entry.latex, "unread", "")

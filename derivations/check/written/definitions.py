@@ -9,6 +9,7 @@ import sympy
 from sympy import IndexedBase, Symbol
 
 from ...engine import notation
+from ...parse.errors import ParseError
 from .algebra import (
     is_number,
     is_quantity_name,
@@ -17,6 +18,7 @@ from .algebra import (
     relation_indicator,
 )
 from .definitions_more import DefinitionParts
+from .expand import expand
 from .roles import MARGIN, Definition
 from .said import Quote, not_read, said, sigmoid_said
 from .state import Unread
@@ -235,6 +237,26 @@ class Definitions(DefinitionParts):
             self.store(key, parameters, at, rhs * indicator, line, f"{left} = {right}")
             self.state.names.definitions[key].partial = tuple(conditions)
             return "definition"
+        if self.loops(key, rhs, at):
+            self.state.context(line, f"{left} = {right}", "note",
+                               said("not a definition: ", plain_text(rhs), " is defined through ", plain_text(key),
+                                    ", so the two would be defined through each other; read as a remark"))
+            return "remark"                             # "the term with a_k = m" after m = max_k a_k
         self.store(key, parameters, at, rhs, line, f"{left} = {right}")
         return "definition"
+
+    def loops(self, key, rhs, at=None) -> bool:
+        """Whether ``rhs`` with the text's definitions put in goes through ``key`` itself (a_k = m after
+        m = max_k a_k): a definition would make a loop (t_2 = 1 - t_1 defines one entry through another: no loop)."""
+        if not isinstance(rhs, sympy.Basic) or rhs.is_number:
+            return False
+        try:
+            value = expand(rhs, self.state.names.definitions)
+        except ParseError:
+            return True
+        if not isinstance(value, sympy.Basic):
+            return False
+        if at:
+            return key[at] in value.atoms(sympy.Indexed)
+        return key in value.free_symbols or any(atom.base == key for atom in value.atoms(sympy.Indexed))
 

@@ -174,6 +174,10 @@ def _derivative(node: Derivative, definitions):
             through = _through(inner, variables[0], definitions)
             if through is not None:
                 return through
+        if len(variables) == 1 and isinstance(variables[0], Symbol) and inner.has(variables[0]):
+            mixed = _mixed(inner, variables[0], definitions)     # L through p_1 (of z) and p_0 (of u = z_1 - z_0)
+            if mixed is not None:
+                return mixed
         return _diff(inner, variables)
     inner = expand(node.expr, definitions)
     variables = [expand(v, definitions) if isinstance(v, Indexed) else v for v in variables]
@@ -217,6 +221,21 @@ def _undefined_of_the_weights(inner, definitions, held, variables=()):
         if name in OF_THE_WEIGHTS or by_weights and name in OF_THE_WEIGHTS_PER_EXAMPLE:
             raise ParseError(f"{name} is not defined in the text ({name}_{{...}}): what it depends on is not "
                              f"stated, so the derivative through it is not known")
+
+
+def _mixed(inner, name, definitions):
+    """d inner / d name where ``inner`` shows the name and also the variables of its definition (L = -t log p_1 -
+    (1 - t) log p_0 with p_1 written through z, p_0 through u = z_1 - z_0): the name put in, then d/d name through
+    its variables (:func:`_through`); None when the name's definition is a number or not a formula of variables."""
+    definition = definitions.get(name)
+    value = getattr(definition, "value", None)
+    if not isinstance(value, sympy.Basic) or value.is_number:
+        return None
+    value = expand(value, definitions)
+    own = {v for v in value.free_symbols | value.atoms(Indexed) if not getattr(v, "is_integer", False)}
+    if not own or not any(inner.has(v) for v in own):
+        return None
+    return _through(inner.xreplace({name: value}), name, definitions)
 
 
 def _through(expr, name, definitions):

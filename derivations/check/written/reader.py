@@ -301,7 +301,7 @@ class Reader(ReaderLookahead, ReaderParts):
             kind = self.definitions.definition(texts[0], texts[1], line, lead, mode, row_conditions)
             if kind == "unread":
                 self.definitions.unreadable(texts[0], line)
-            if kind in ("given", "updated"):
+            if kind in ("given", "updated", "remark"):
                 return None
             if kind == "definition":
                 self.remember_head(texts[1], line, head_text)
