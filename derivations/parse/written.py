@@ -868,6 +868,10 @@ class WrittenBuilder:
     def rule_index_label(self, children):
         return ("label", str(children[0]), str(children[1]))
 
+    def rule_index_label_number(self, children):
+        """w_2 in a subscript (\\nabla_{w_2}): a name with a number index (only \\nabla takes it)."""
+        return ("label_number", str(children[0]), literals.integer(str(children[1]), self.limits, "an index"))
+
     def rule_index_nested(self, children):
         """w_{y_i} in a subscript (\\nabla_{w_{y_i}}): a name whose index is a label."""
         letter, label, of = (str(c) for c in children)
@@ -982,13 +986,21 @@ class WrittenBuilder:
             variable = self.resolver.name(NameRef(item[1], font="mathbf"))
         elif item[0] == "label":                 # \\nabla_{w_j}: the vector w_j when the text writes w bold
             ref = NameRef(item[1], subscript=(("letter", item[2], 0),))
-            bold = item[1] in getattr(self.resolver, "bold_letters", ())
+            bold = item[1] in getattr(self.resolver, "bold_letters", ()) or self._class_vector(item[1])
             variable = self.resolver.name(replace(ref, font="mathbf") if bold else ref)
         elif item[0] == "nested":
             variable = self.resolver.name(NameRef(item[1], subscript=(("label",) + item[2],)))
+        elif item[0] == "label_number":           # \nabla_{w_2}: the vector w_2
+            ref = NameRef(item[1], subscript=(("number", item[2]),))
+            bold = item[1] in getattr(self.resolver, "bold_letters", ()) or self._class_vector(item[1])
+            variable = self.resolver.name(replace(ref, font="mathbf") if bold else ref)
         else:
             raise ParseError("\\nabla takes a variable, as in \\nabla_{\\mathbf{w}_j}")
         return _DerivativeOperator(variable, "\\nabla")
+
+    def _class_vector(self, letter: str) -> bool:
+        """Whether \\nabla_{w_j} takes a row (column) of a matrix the text writes: w of a text with W."""
+        return letter == "w" and bool(getattr(self.resolver, "writes_matrix_w", False))
 
     def rule_gradient_call(self, children):
         """grad f(s), \\nabla f(x): the gradient of a function with respect to its argument (a vector)."""

@@ -90,8 +90,8 @@ class Cases(CasesLabels):
         if label and Symbol("y", real=True) not in self.state.names.definitions \
                 and Symbol("y", real=True) not in self.state.seen:
             return self.state.names.indices(NameRef("y", subscript=(("label", "y", label.group(1)),)))[0]   # j != yi
-        if re.search(r"\d\.\d", text):
-            return None                             # 0.6590 + 0.2424 + 0.0986 = 1: numbers, never an index
+        if re.search(r"\d\.\d|[()]|\\?(?:max|min|exp|log|ln|sum|frac|sigma)\b", text):
+            return None                             # 0.6590 + 0.2424 + 0.0986 = 1, max(0, 4 - 3 + 1) = 2: never an index
         reading = self.state.read(text)
         value = reading.value
         if isinstance(value, sympy.MatrixBase) or reading.vector:

@@ -149,7 +149,9 @@ class Decisions(DecisionsOther, Fallbacks, Guards):
         if stated is not None:
             conditions = list(conditions) + [stated]
             entry.notes.append(said("checked in the case ", show_relation(stated), ", which the text takes up"))
-        if held is None or not self.wrong_with_givens(entry, held, conditions):
+        if not (held is not None and self.wrong_with_givens(entry, held, conditions)
+                or self.state.givens.entries and self.numbers.is_worked(a, b, after_text)
+                and self.wrong_with_givens(entry, (a, b), conditions)):
             entry.counterexample = self.state.judge.counterexample(a, b, conditions, real)
         if is_number(a) and is_number(b):
             return                                          # two numbers: no edit of a formula explains them

@@ -87,6 +87,14 @@ class Definitions(DefinitionParts):
                 numbers = None
             if isinstance(numbers, sympy.MatrixBase):           # t = (0, 1, 0) of a one-hot target: the label
                 return self.forms.given_vector(Symbol(one_hot, real=True), numbers, line, left, right) or ""
+        if re.fullmatch(r"(?:\\mathbf\{)?W\}?", left) and self.state.names.base("W") not in self.state.names.definitions \
+                and not self.state.givens.entries:
+            try:
+                numbers = self.state.read(right).value
+            except Unread:
+                numbers = None
+            if isinstance(numbers, sympy.MatrixBase) and min(numbers.shape) > 1 and all(is_number(v) for v in numbers):
+                return self.forms.given_weights_matrix(numbers, line, left, right)
         if not right.strip() and re.fullmatch(r"[A-Z]", left):
             self.checker.in_words.read(line)    # the words after "P =" on this line may define it
         if not right.strip() and re.fullmatch(r"[A-Z]", left) and (

@@ -174,6 +174,28 @@ class Forms(Job):
         self.definitions.store(base, (m,), None, reading.value.xreplace({component: m}), line, f"{left} = {right}")
         return "definition"
 
+    def given_weights_matrix(self, numbers, line, left, right) -> str:
+        """``W = [[1, 2], [0, -1], [1, 1]]`` with W never defined: the worked example's weights, entry by entry
+        (W[d, k] as derive reads W: a row per class when the text says so or writes W x, else a column per class);
+        never a claim."""
+        from . import context as prose
+        text = self.state.text
+        by_rows = prose.weights_by_rows(text) or (prose.writes_w_times_x(text) and not prose.states_weights_layout(text))
+        W = self.state.names.base("W")
+        rows, cols = numbers.shape
+        for r in range(rows):
+            for c in range(cols):
+                d, k = (c, r) if by_rows else (r, c)
+                self.state.givens.entries[W[d, k]] = numbers[r, c]
+        classes, features = (rows, cols) if by_rows else (cols, rows)
+        self.state.givens.sizes[notation.K] = classes
+        self.state.givens.sizes.setdefault(notation.D, features)
+        shown = said(Symbol("W"), " = ", sympy.ImmutableMatrix(numbers))
+        self.state.givens.shown.append(shown)
+        self.state.context(line, f"{left} = {right}", "given",
+                           said(shown, " (a row per class)" if by_rows else " (a column per class)"))
+        return "given"
+
     def given_weights(self, value, right, line, left) -> bool:
         """``w_0 = (1, 0)`` with W never defined: the numbers of one class's weights (a row or a column of W, as
         the text reads w_k), given for the worked example, entry by entry; never a claim."""

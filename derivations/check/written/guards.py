@@ -28,6 +28,7 @@ class Guards(Job):
                               "read"))
         if isinstance(after.value, sympy.MatrixBase) and all(v.is_number for v in after.value) \
                 and isinstance(value, (Indexed, Symbol)) and not self.defined(value) \
+                and getattr(value, "base", None) not in self.state.givens.vectors \
                 and (getattr(value, "base", value).name if hasattr(getattr(value, "base", value), "name") else "") in ("x", "X"):
             raise Unread(said("numbers for the input ", plain_text(value), ": values the text gives, not a step"))
 

@@ -66,6 +66,7 @@ class Names(NameParts, ArrayNames, ExampleNames):
         self.function_words: set[str] = set()   # lower-case names the text defines as functions (lse(s) = ...)
         self.vector_counts: dict = {}         # plain vectors the text sums over a count (x: K when sum_j^K x_j)
         self.named_vectors: dict = {}         # names the text defines as vectors (s' = 2s) -> their length
+        self.writes_matrix_w = False            # the text writes the matrix W (\nabla_{w_j} is then a row or column of it)
         self.one_hot_y = ""                     # the letter the text calls a one-hot target (y, t): y_i is [i = label]
         self.label_letter = None                # "true class c = 2": c is the label (as y is)
         self.e_is_a_name = False               # the text defines e (e = d + c, a node): not Euler's number

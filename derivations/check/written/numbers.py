@@ -144,8 +144,14 @@ class Numbers(RoundedNumbers):
             value = value.replace(lambda e: isinstance(e, sympy.Heaviside), lambda e: sympy.Heaviside(e.args[0], kink))
         if self.state.givens.scores is not None:
             value = value.xreplace({notation.s[i]: v for i, v in enumerate(self.state.givens.scores)})
+        free = value.free_symbols
         for base, entries in self.number_vectors().items():
             value = value.xreplace({base[i]: v for i, v in enumerate(entries)})
+            at_free = {atom for atom in value.atoms(Indexed) if atom.base == base and len(atom.indices) == 1
+                       and atom.indices[0] in free and not atom.indices[0].is_Integer}
+            value = value.xreplace({atom: sympy.Add(*[v * sympy.KroneckerDelta(i, atom.indices[0])
+                                                      for i, v in enumerate(entries)]) for atom in at_free})
+            #                                       x_c at a free component: its entries, as 2 δ_{0c} + δ_{1c}
         value = value.xreplace(chosen)
         value = value.xreplace(self.state.givens.entries)     # w_0 = (1, 0): the entries of W it gives
         if value.has(sympy.Heaviside):
@@ -278,11 +284,14 @@ class Numbers(RoundedNumbers):
         if self.state.givens.scores is None and not self.state.givens.values and self.state.givens.label is None \
                 and not self.number_vectors():
             return bool(decimal_literals(after_text))
+        given_bases = {key.base for key in self.state.givens.entries} | set(self.number_vectors())
         for side in (a, b):
             if not isinstance(side, sympy.Basic):
                 continue
             if any(all(i.is_Integer for i in atom.indices) for atom in side.atoms(Indexed)):
                 return True
+            if self.state.givens.entries and any(atom.base in given_bases for atom in side.atoms(Indexed)):
+                return True                     # ∇_{w_0} L = 1 · x with W and x given by numbers
         if isinstance(b, sympy.Basic) and not (b.free_symbols - set(COUNTS)):
             return True
         return bool(decimal_literals(after_text))

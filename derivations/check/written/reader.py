@@ -175,6 +175,12 @@ class Reader(ReaderLookahead, ReaderParts):
             for chain in chains[1:]:
                 found = self.cases.condition_of_chain(chain) if len(chain.parts) == 2 and not chain.continued \
                     else None
+                if found and found[0] == "index" and chain.relations[0] == "=" and re.fullmatch(r"\s*\d+\s*", chain.parts[1]) \
+                        and any(c.relations and c.relations[0] == "=" and re.search(r"\d", c.parts[1])
+                                for c in chains if c is not chain) \
+                        and self.cases.is_given_label(found[1], line, chain):
+                    chains.remove(chain)                # "W = [...], x = [...], y = 2": the example's label
+                    continue
                 if found and found[0] == "index" and chain.relations[0] in ("=", "!="):
                     chains.remove(chain)
                     row_conditions.append(found[1])

@@ -170,6 +170,7 @@ class Setup(Job):
                 self.state.names.label_letter = label       # "one-hot (t_c = 1 for the true class c)": c is the label
         self.state.names.input_after_transpose = prose.input_after_transpose(text)
         self.state.names.weights_by_rows = prose.weights_by_rows(self.state.text)
+        self.state.names.writes_matrix_w = bool(re.search(r"(?<![A-Za-z\\])W(?![A-Za-z])", self.state.text))
         for condition in self.state.hints.assume:
             self.cases.persistent_condition(condition, 0)
         stated = []
