@@ -176,11 +176,13 @@ class Forms(Job):
 
     def given_weights_matrix(self, numbers, line, left, right) -> str:
         """``W = [[1, 2], [0, -1], [1, 1]]`` with W never defined: the worked example's weights, entry by entry
-        (W[d, k] as derive reads W: a row per class when the text says so or writes W x, else a column per class);
-        never a claim."""
+        (W[d, k] as derive reads W: a row per class or a column per class, as the text says; a text that does not
+        say is not read); never a claim."""
         from . import context as prose
         text = self.state.text
-        by_rows = prose.weights_by_rows(text) or (prose.writes_w_times_x(text) and not prose.states_weights_layout(text))
+        if not prose.states_weights_layout(text):
+            return ""                   # W x with W's layout never said: which entry is which is not known
+        by_rows = prose.weights_by_rows(text)
         W = self.state.names.base("W")
         rows, cols = numbers.shape
         for r in range(rows):
