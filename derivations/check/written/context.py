@@ -73,7 +73,9 @@ def implied_loss(text: str) -> str | None:
 _CLASS_LIST = re.compile(r"(?:classes|labels|for|over)\s*:?\s*\[\s*([A-Za-z]{3,}(?:\s*,\s*[A-Za-z]{3,})+)\s*\]"
                          # "classes in the order (dog, cat, ship)"
                          r"|(?:classes|labels)\s+in\s+(?:the\s+)?order\s*:?\s*[(\[]\s*([A-Za-z]{3,}(?:\s*,\s*[A-Za-z]{3,})+)\s*[)\]]"
-                         r"|class\s+order\s*(?:is|:)?\s*[(\[]\s*([A-Za-z]{3,}(?:\s*,\s*[A-Za-z]{3,})+)\s*[)\]]",
+                         r"|class\s+order\s*(?:is|:)?\s*[(\[]\s*([A-Za-z]{3,}(?:\s*,\s*[A-Za-z]{3,})+)\s*[)\]]"
+                         # "Classes in order: cat, dog, ship, frog."
+                         r"|(?:classes|labels)\s+in\s+(?:the\s+)?order\s*:\s*([A-Za-z]{3,}(?:\s*,\s*(?:and\s+)?[A-Za-z]{3,})+)\b",
                          re.IGNORECASE)
 _CLASS_WORDS = re.compile(r"(?:classes|for|labels)\s*:?\s*([a-z]{3,}(?:(?:\s*,\s*(?:and\s+)?|\s+and\s+)[a-z]{3,})+)",
                           re.IGNORECASE)
@@ -94,7 +96,8 @@ def class_names(text: str) -> list[str]:
         return re.findall(r"[\"']([A-Za-z_]\w*)[\"']", found.group(1))
     found = _CLASS_LIST.search(text)
     if found:
-        return [w.strip() for w in (found.group(1) or found.group(2) or found.group(3)).split(",")]
+        return [re.sub(r"^and\s+", "", w.strip()) for w in
+                (found.group(1) or found.group(2) or found.group(3) or found.group(4)).split(",")]
     written = set(named_subscripts(text))
     for found in _CLASS_WORDS.finditer(text):                 # "for cat, dog, bird" when p_cat, p_dog are written
         words = [w for w in re.split(r"\s*,\s*(?:and\s+)?|\s+and\s+", found.group(1)) if w]
@@ -141,6 +144,10 @@ _C_COUNTS = re.compile(r"\^\s*\{?\s*C\s*\}|\^C\b|(?<![A-Za-z\\])C\s*-\s*1\b|(?:\
 
 
 #: the text numbers its classes (entries) from 1: "classes numbered from 1", "1-indexed", "index from 1"
+#: the classes counted from 0, said outright
+_ZERO_BASED = re.compile(r"count(?:ed|ing)?\s+from\s+0|number(?:ed|ing)?\s+from\s+0|\b0-(?:indexed|based)|"
+                         r"\bzero-(?:indexed|based)|"
+                         r"index(?:ed|ing)?\s+from\s+0", re.IGNORECASE)
 _ONE_BASED = re.compile(r"numbered\s+from\s+1|\b1-indexed|\bone-indexed|index(?:ed|ing)?\s+from\s+1|"
                         # o_1, ..., o_C; classes 1 to 4; classes $1, \dots, C$
                         r"(?<![A-Za-z\\])[a-z]_\{?1\}?\s*,\s*(?:\\[lc]?dots|\.\.\.|…)\s*,?\s*[a-z]_\{?[CK]\}?(?![A-Za-z])|"
@@ -159,6 +166,8 @@ _UNICODE_DIGITS = {chr(0x2080 + d): str(d) for d in range(10)}
 def numbers_classes_from_one(text: str) -> bool:
     """Whether the text numbers classes from 1 (y = 1 is the first entry, p_1 the first probability): it says so,
     or it writes entries with number subscripts, up to 2 or more and never 0 (m₁, m₃, m₄ of four classes)."""
+    if _ZERO_BASED.search(text):
+        return False                            # "y = 1 (the middle class, counting from 0)": said outright
     if _ONE_BASED.search(text):
         return True
     digits = {m.group(1) or _UNICODE_DIGITS[m.group(2)] for m in _DIGIT_SUBSCRIPT.finditer(text)}
@@ -292,7 +301,9 @@ def softmax_without_p(text: str) -> bool:
     if not re.search(r"(?<![A-Za-z\\])[pP]_", text) and not _P_GIVEN.search(text) \
             and not _P_IS_SOFTMAX.search(text):
         return False                            # no p_k, no p given by numbers, and p not said to be the softmax
-    return not any(_heads_formula(text, m.start()) for m in _P_DEFINED.finditer(text))
+    return not any(_heads_formula(text, m.start()) and not re.search(r"\b(?:when|if|whenever|unless)\s*\$?\s*$",
+                                                                     text[max(0, m.start() - 20):m.start()])
+                   for m in _P_DEFINED.finditer(text))     # "equals 0 only when $p_y = 1$": a case, not p defined
 
 
 def score_letter(text: str) -> str:

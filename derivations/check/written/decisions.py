@@ -98,6 +98,8 @@ class Decisions(DecisionsOther, Fallbacks, Guards):
             raise Unread(f"the verifier could not evaluate a side ({plain_detail(verification.detail)})")
         if self.numbers.worked(entry, a, b, after_text, conditions, real):
             return
+        if relation == "approx" and not decimal_literals(after_text) and self.numbers.approximately(entry, a, b):
+            return
         held = self.sides_with_givens_held(before.value, after.value, (a, b))
         if held is not None and self.numbers.worked(entry, *held, after_text, conditions, real):
             return
@@ -142,6 +144,7 @@ class Decisions(DecisionsOther, Fallbacks, Guards):
         self.check_batch_of_one(before, after, before_text)
         self.check_family_numbers(a, b)
         self.check_number_not_given(a, b, before_text, held)
+        self.check_redefinition(before, after)
         entry.verdict = "wrong"
         entry.verified_by = f"{verification.method}: the two sides differ" if verification.method in (
             "instantiated", "numeric") and "differ" in verification.detail else verification.verified_by

@@ -131,9 +131,42 @@ def fold(expr, key, definition):
     if pattern.is_Atom or isinstance(pattern, sympy.Wild):
         return expr
     try:
-        return canonical_bounds(expr).replace(canonical_bounds(pattern), key[tuple(wilds)])
+        folded = canonical_bounds(expr).replace(canonical_bounds(pattern), key[tuple(wilds)])
     except (TypeError, ValueError, AttributeError):
         return expr
+    if isinstance(pattern, sympy.Add):
+        folded = _fold_terms(folded, canonical_bounds(pattern), key, wilds)
+    return folded
+
+
+def _fold_terms(expr, pattern, key, wilds):
+    """The terms of a definition that is a sum (s_j := w_j^T x_i + b_j) found among the terms of a longer sum
+    (1 + w_j^T x_i + b_j - w_y^T x_i - b_y), each time with one coefficient (1, -1): written as the name
+    (1 + s_j - s_y)."""
+    terms = list(pattern.args)
+
+    def fold_add(node):
+        args = list(node.args)
+        for position, arg in enumerate(args):
+            coefficient, rest = arg.as_coeff_Mul()
+            found = rest.match(terms[0])
+            if not found or not all(w in found for w in wilds):
+                continue
+            wanted = [coefficient * t.xreplace(found) for t in terms]
+            remaining = list(args)
+            if all(w in remaining and not remaining.remove(w) for w in wanted):
+                return sympy.Add(*remaining) + coefficient * key[tuple(found[w] for w in wilds)]
+        return node
+
+    try:
+        for _ in range(4):
+            replaced = expr.replace(lambda e: isinstance(e, sympy.Add) and len(e.args) > len(terms), fold_add)
+            if replaced == expr:
+                break
+            expr = replaced
+    except (TypeError, ValueError, AttributeError):
+        pass
+    return expr
 
 
 def canonical_bounds(expr):

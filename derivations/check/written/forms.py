@@ -67,7 +67,11 @@ class Forms(Job):
             self.state.givens.vectors[key] = list(rhs)          # "with w = [1, -1]", w a vector the text named
             if key in self.state.names.definitions:
                 count = notation.K                              # "with f = [3.2, 5.1, -1.7]", f = W x: the scores
-            self.state.givens.sizes[count] = len(rhs)
+            sizes = self.state.givens.sizes
+            if count == notation.D and sizes.get(notation.D) not in (None, len(rhs)) \
+                    and sizes.get(notation.K) in (None, len(rhs)):
+                count = notation.K                              # b = [1.1, 3.2, -1.2] beside a 3 x 2 W: per class
+            sizes[count] = len(rhs)
             self.state.context(line, f"{left} = {right}", "given",
                                said(sympy.Symbol(key.name), " = ", sympy.ImmutableMatrix([list(rhs)])))
             return "given"
@@ -204,8 +208,9 @@ class Forms(Job):
         from .roles import COMPONENT as component
         if not isinstance(value, Indexed) or len(value.indices) != 2 or value.base in self.state.names.definitions \
                 or sum(1 for i in value.indices if i == component) != 1 \
-                or not all(i == component or i.is_Integer for i in value.indices):
-            return False
+                or not all(i == component or i.is_Integer or isinstance(i, Symbol) and i.name in ("i", "n")
+                           and value.base.label.name in ("x", "X") for i in value.indices):
+            return False                        # w_0 = (1, 0); x_i = [1, -2] of example i
         try:
             reading = self.state.read(right)
         except Unread:
@@ -219,12 +224,14 @@ class Forms(Job):
         shown = said(Symbol(left.strip()), " = ", sympy.ImmutableMatrix([list(rhs)]))
         self.state.givens.shown.append(shown)
         self.state.givens.sizes.setdefault(notation.D, len(rhs))
-        classes = {int(i) for key in values if isinstance(key, Indexed) and key.base == value.base
+        classes = set() if value.base.label.name in ("x", "X") else {
+            int(i) for key in values if isinstance(key, Indexed) and key.base == value.base
                    for i in key.indices if key.indices.index(i) == value.indices.index(next(
                        j for j in value.indices if j != component))}
         if classes == set(range(len(classes))) and len(classes) > 1:
             self.state.givens.sizes[notation.K] = len(classes)     # w_0, w_1, w_2 given: three classes
-        self.state.context(line, f"{left} = {right}", "given", said(shown, " (the weights of one class)"))
+        self.state.context(line, f"{left} = {right}", "given", said(
+            shown, " (the input of the example)" if value.base.label.name in ("x", "X") else " (the weights of one class)"))
         return True
 
     def scalar_by_default(self, base, left: str) -> bool:

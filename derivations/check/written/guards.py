@@ -137,6 +137,24 @@ class Guards(Job):
                                           "scores are given by numbers and its ", plain_text(variable.base),
                                           " not: it is not worked out there"))
 
+    def check_redefinition(self, before, after):
+        """``with z = s_1 - s_0`` where z was defined as w·x + b: the name written through names its definition
+        never uses (another reading of it, a new definition?) is not compared with the old one: not read."""
+        name, value = before.value, after.value
+        definition = self.state.names.definitions.get(name) if isinstance(name, Symbol) else None
+        old = getattr(definition, "value", None)
+        if not isinstance(old, sympy.Basic) or old.is_number or not isinstance(value, sympy.Basic) \
+                or isinstance(value, sympy.MatrixBase) or value.is_number:
+            return
+
+        def names_of(expr):
+            return {getattr(a, "base", a) for a in expr.atoms(Indexed)} | {
+                s for s in expr.free_symbols if not s.is_integer and not any(
+                    s == getattr(i.base, "label", None) for i in expr.atoms(Indexed))}
+        if names_of(value) and not names_of(value) & names_of(old):
+            raise Unread(said(plain_text(name), " is defined on line ", str(definition.line), " through other names; this "
+                              "line writes it as ", plain_text(value), " (another reading?): the two are not compared"))
+
     def check_number_not_given(self, a, b, before_text: str, held=None):
         """``s_0 = 1*1 + 0*2`` with W never given in numbers: a number claimed for an expression of quantities whose
         values the text does not give (after every given value is put in) is a statement about the example that

@@ -31,6 +31,30 @@ def _entries(value, n):
 class RoundedNumbers(Job):
     """Numbers written rounded: a vector of numbers checked entry by entry at the precision written, and a formula"""
 
+    def approximately(self, entry, a, b) -> bool:
+        """``LSE(f) ≈ 789 + log 1``, ``p ≈ [0, 0, 1]``: an approximation written with ≈ and no decimals to round
+        to, true when both sides, at the values the text gives, agree to within 0.5 % of the larger side (of the
+        largest entry of a vector, at least 1)."""
+        n = len(b) if isinstance(b, sympy.MatrixBase) else len(a) if isinstance(a, sympy.MatrixBase) else None
+        for chosen in [{}] + self.given_choices(a, b):
+            try:
+                left, right = (self.given_instance(_entries(side, n), chosen) for side in (a, b))
+                lefts = [complex(v) for v in (left if isinstance(left, sympy.MatrixBase) else [left])]
+                rights = [complex(v) for v in (right if isinstance(right, sympy.MatrixBase) else [right])]
+            except (TypeError, ValueError, OverflowError):
+                continue
+            if len(lefts) != len(rights) or any(abs(v.imag) > 1e-12 for v in lefts + rights):
+                continue
+            scale = max([1.0] + [abs(v.real) for v in lefts + rights])
+            if all(abs(x.real - y.real) <= 0.005 * scale for x, y in zip(lefts, rights)):
+                how = said(" with the given values ", self.state.givens.describe(chosen)) \
+                    if chosen or self.state.givens.scores is not None or self.number_vectors() else ""
+                entry.verdict = "verified"
+                entry.verified_by = said("≈", how, ": the two sides agree to within 0.5 %")
+                return True
+            return False
+        return False
+
     def numbers_vector(self, entry, a, after_text, b) -> bool:
         """A vector of numbers written after a chain ([-0.732, 0.004, 0.728]): entry by entry, at the
         precision written (small entries at the precision of the vector, as derive check does)."""
