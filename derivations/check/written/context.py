@@ -194,7 +194,7 @@ _ONE_HOT_Y = re.compile(r"one[- ]hot\s+(?:target|vector|label(?:\s+vector)?|enco
 
 #: y (or t) said to be one-hot after it: "$\mathbf{y}$ one-hot", "y is one-hot", "t ∈ {0,1}^K one-hot"
 _Y_ONE_HOT = re.compile(r"(?<![A-Za-z\\_])(?:\\(?:mathbf|boldsymbol|vec)\{([yt])\}|([yt]))\$?\s+(?:is\s+(?:a\s+|the\s+)?|"
-                        r"(?:∈|\\in)\s*\\?\{\s*0\s*,\s*1\s*\\?\}\s*\^\s*\{?[KC]\}?\$?\s+)?one[- ]hot\b"
+                        r"(?:∈|\\in\b|in\b)\s*\\?\{\s*0\s*,\s*1\s*\\?\}\s*\^\s*\{?[KC]\}?\$?\s+)?one[- ]hot\b"
                         r"(?:[^.\n]{0,40}?(?:true|correct)\s+class\s+\$?([a-z])\b)?", re.IGNORECASE)
 
 
