@@ -225,12 +225,7 @@ class Reader(ReaderLookahead, ReaderParts):
             else:
                 self.note_lone(parts, line)
             return
-        if not continued and len(parts) == 2 and relations[0] == "=" and self.state.names.one_hot_y \
-                and parts[1].strip() in ("0", "1") and re.fullmatch(
-                    re.escape(self.state.names.one_hot_y) + r"_\{?\s*[a-z]\s*\}?", parts[0].strip()):
-            self.state.context(line, f"{parts[0].strip()} = {parts[1].strip()}", "definition",
-                               said("the one-hot target ", Symbol(self.state.names.one_hot_y), ": 1 at the label, 0 "
-                                    "elsewhere"))
+        if not continued and len(parts) == 2 and relations[0] == "=" and self.one_hot_entry(parts, line):
             return                              # "t_c = 1 for the true class c, all other t_k = 0"
         if not continued and len(parts) == 2 and relations[0] in ("=", "!=", "approx"):
             found = self.cases.condition_of_chain(chain)

@@ -97,6 +97,17 @@ class ReaderParts(Job):
             and not any(named(name) for name in self.state.names.definitions) \
             and not shifts_by(letter, self.state.text)
 
+    def one_hot_entry(self, parts, line: int) -> bool:
+        """``t_c = 1``, ``t_k = 0`` of a one-hot target t: what the text says t is (1 at the label, 0 elsewhere),
+        read as such, never a case or a claim."""
+        letter = self.state.names.one_hot_y
+        if not letter or parts[1].strip() not in ("0", "1") \
+                or not re.fullmatch(re.escape(letter) + r"_\{?\s*[a-z]\s*\}?", parts[0].strip()):
+            return False
+        self.state.context(line, f"{parts[0].strip()} = {parts[1].strip()}", "definition",
+                           said("the one-hot target ", sympy.Symbol(letter), ": 1 at the label, 0 elsewhere"))
+        return True
+
     def fixes_a_free_index(self, relation) -> bool:
         """``c = 2`` ("With c = 2 here") where c is an index the text's definitions leave free (L = -log y_c): the
         value of that index from here on (a case of the example), not a relation that states no case."""
