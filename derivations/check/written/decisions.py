@@ -143,7 +143,7 @@ class Decisions(DecisionsOther, Fallbacks, Guards):
             return
         self.check_batch_of_one(before, after, before_text)
         self.check_family_numbers(a, b)
-        self.check_number_not_given(a, b, before_text, held)
+        self.check_number_not_given(a, b, before_text, held, before.value)
         self.check_redefinition(before, after)
         entry.verdict = "wrong"
         entry.verified_by = f"{verification.method}: the two sides differ" if verification.method in (
@@ -179,11 +179,8 @@ class Decisions(DecisionsOther, Fallbacks, Guards):
             left, right = (float(sympy.N(sympy.log(abs(x), 10), 30)) for x in (a, b))
         except (TypeError, ValueError, OverflowError):
             return False
-        if (a.is_positive != b.is_positive) or abs(left - right) > 0.5:
-            entry.verdict = "wrong"
-            entry.verified_by = f"orders of magnitude: the left side is 10^{left:.2f}, the right side 10^{right:.2f}"
-            return True
-        entry.verdict = "verified"
+        agree = a.is_positive == b.is_positive and abs(left - right) <= 0.5
+        entry.verdict = "verified" if agree else "wrong"
         entry.verified_by = f"orders of magnitude: the left side is 10^{left:.2f}, the right side 10^{right:.2f}"
         return True
 

@@ -155,13 +155,13 @@ class Guards(Job):
             raise Unread(said(plain_text(name), " is defined on line ", str(definition.line), " through other names; this "
                               "line writes it as ", plain_text(value), " (another reading?): the two are not compared"))
 
-    def check_number_not_given(self, a, b, before_text: str, held=None):
+    def check_number_not_given(self, a, b, before_text: str, held=None, written=None):
         """``s_0 = 1*1 + 0*2`` with W never given in numbers: a number claimed for an expression of quantities whose
         values the text does not give (after every given value is put in) is a statement about the example that
         cannot be checked; it is not read, never wrong. (A formula = 0 and a derivative = a number are claims about every value: still judged.)"""
         if not isinstance(a, sympy.Basic) or isinstance(a, sympy.MatrixBase) or not isinstance(b, sympy.Basic) \
                 or isinstance(b, sympy.MatrixBase) or not b.is_number or b == 0 or a.is_number \
-                or before_written_has_derivative(self.state.read, before_text):
+                or isinstance(written, sympy.Basic) and written.has(sympy.Derivative) or "'" in before_text:
             return                          # dL/df_j = 1 "otherwise": a claim about every value, judged
         from ...engine import notation
         left = a
@@ -223,12 +223,3 @@ def _free_quantities(expr, counts) -> set:
     found |= {s for s in expr.free_symbols if isinstance(s, Symbol) and not s.is_integer and s not in counts
               and s not in labels}
     return found
-
-
-def before_written_has_derivative(read, text: str) -> bool:
-    """Whether the left side as written holds a derivative (dL/df_j, σ'(z))."""
-    try:
-        value = read(text).value
-    except Exception:  # noqa: BLE001 - a side that cannot be read again is taken as holding one (judged as before)
-        return True
-    return isinstance(value, sympy.Basic) and (value.has(sympy.Derivative) or "'" in text)
